@@ -1,0 +1,135 @@
+// SPDX-License-Identifier: MIT
+// result<T>: a value or an error, spelled like C++23 std::expected so a later move is mechanical.
+#pragma once
+
+#include <coswire/config.hpp>
+#include <coswire/error.hpp>
+
+#include <optional>
+#include <type_traits>
+#include <utility>
+#include <variant>
+
+namespace coswire {
+
+/// A T or an error. Never throws; value() on an error (or error() on a value) trips
+/// COSWIRE_ASSERT, which aborts by default even under NDEBUG.
+template <class T>
+class [[nodiscard]] result {
+public:
+    using value_type = T;
+    using error_type = coswire::error;
+
+    template <class U = T>
+        requires std::is_constructible_v<T, U&&> &&
+                 (!std::is_same_v<std::remove_cvref_t<U>, result>) &&
+                 (!std::is_same_v<std::remove_cvref_t<U>, coswire::error>)
+    result(U&& v) : storage_(std::in_place_index<0>, std::forward<U>(v)) {}  // NOLINT: implicit by design
+    result(coswire::error e) : storage_(std::in_place_index<1>, std::move(e)) {}      // NOLINT
+
+    bool has_value() const noexcept { return storage_.index() == 0; }
+    explicit operator bool() const noexcept { return has_value(); }
+
+    T& value() & { COSWIRE_ASSERT(has_value()); return *std::get_if<0>(&storage_); }
+    const T& value() const& { COSWIRE_ASSERT(has_value()); return *std::get_if<0>(&storage_); }
+    T&& value() && { COSWIRE_ASSERT(has_value()); return std::move(*std::get_if<0>(&storage_)); }
+    T& operator*() & { return value(); }
+    const T& operator*() const& { return value(); }
+    T&& operator*() && { return std::move(*this).value(); }
+    T* operator->() { return &value(); }
+    const T* operator->() const { return &value(); }
+
+    coswire::error& error() & { COSWIRE_ASSERT(!has_value()); return *std::get_if<1>(&storage_); }
+    const coswire::error& error() const& { COSWIRE_ASSERT(!has_value()); return *std::get_if<1>(&storage_); }
+    coswire::error&& error() && { COSWIRE_ASSERT(!has_value()); return std::move(*std::get_if<1>(&storage_)); }
+
+    template <class U>
+    T value_or(U&& fallback) const& {
+        return has_value() ? value() : static_cast<T>(std::forward<U>(fallback));
+    }
+
+    /// f(T) -> result<U>; errors pass through.
+    template <class F>
+    auto and_then(F&& f) const& -> std::invoke_result_t<F, const T&> {
+        if (has_value()) return std::forward<F>(f)(value());
+        return error();
+    }
+    template <class F>
+    auto and_then(F&& f) && -> std::invoke_result_t<F, T&&> {
+        if (has_value()) return std::forward<F>(f)(std::move(*this).value());
+        return std::move(*this).error();
+    }
+    /// f(T) -> U; gives result<U>.
+    template <class F>
+    auto transform(F&& f) const& -> result<std::invoke_result_t<F, const T&>> {
+        if (has_value()) return std::forward<F>(f)(value());
+        return error();
+    }
+    /// f(error) -> result<T>; values pass through.
+    template <class F>
+    result or_else(F&& f) const& {
+        if (has_value()) return *this;
+        return std::forward<F>(f)(error());
+    }
+    /// f(error) -> error; values pass through.
+    template <class F>
+    result transform_error(F&& f) const& {
+        if (has_value()) return *this;
+        return coswire::error(std::forward<F>(f)(error()));
+    }
+
+private:
+    std::variant<T, coswire::error> storage_;
+};
+
+/// result<void>: success or an error.
+template <>
+class [[nodiscard]] result<void> {
+public:
+    using value_type = void;
+    using error_type = coswire::error;
+
+    result() = default;
+    result(coswire::error e) : error_(std::move(e)) {}  // NOLINT: implicit by design
+
+    bool has_value() const noexcept { return !error_.has_value(); }
+    explicit operator bool() const noexcept { return has_value(); }
+    void value() const { COSWIRE_ASSERT(has_value()); }
+
+    coswire::error& error() & { COSWIRE_ASSERT(!has_value()); return *error_; }
+    const coswire::error& error() const& { COSWIRE_ASSERT(!has_value()); return *error_; }
+    coswire::error&& error() && { COSWIRE_ASSERT(!has_value()); return std::move(*error_); }
+
+    template <class F>
+    auto and_then(F&& f) const -> std::invoke_result_t<F> {
+        if (has_value()) return std::forward<F>(f)();
+        return error();
+    }
+    template <class F>
+    auto transform(F&& f) const -> result<std::invoke_result_t<F>> {
+        if (has_value()) {
+            if constexpr (std::is_void_v<std::invoke_result_t<F>>) {
+                std::forward<F>(f)();
+                return {};
+            } else {
+                return std::forward<F>(f)();
+            }
+        }
+        return error();
+    }
+    template <class F>
+    result or_else(F&& f) const {
+        if (has_value()) return *this;
+        return std::forward<F>(f)(error());
+    }
+    template <class F>
+    result transform_error(F&& f) const {
+        if (has_value()) return *this;
+        return coswire::error(std::forward<F>(f)(error()));
+    }
+
+private:
+    std::optional<coswire::error> error_;
+};
+
+}  // namespace coswire
