@@ -6,3 +6,22 @@
 #include <coswire/config.hpp>
 #include <coswire/error.hpp>
 #include <coswire/result.hpp>
+
+#include <coswire/crypto/sha1.hpp>
+#include <coswire/crypto/hmac.hpp>
+#include <coswire/crypto/md5.hpp>
+#include <coswire/crypto/crc64.hpp>
+
+#include <coswire/encoding/hex.hpp>
+#include <coswire/encoding/base64.hpp>
+#include <coswire/encoding/percent.hpp>
+#include <coswire/encoding/object_key.hpp>
+
+#include <coswire/time/key_time.hpp>
+#include <coswire/time/http_date.hpp>
+
+#include <coswire/sign/credentials.hpp>
+#include <coswire/sign/http_string.hpp>
+#include <coswire/sign/signer.hpp>
+#include <coswire/sign/authorization.hpp>
+#include <coswire/sign/presign.hpp>

@@ -260,5 +260,2512 @@ private:
 
 }  // namespace coswire
 // ---- end coswire/result.hpp
+
+// ---- begin coswire/crypto/sha1.hpp
+// SPDX-License-Identifier: MIT
+// SHA-1 (FIPS 180-4 §6.1), streaming and one-shot, usable in constant expressions.
+
+#include <array>
+#include <bit>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string_view>
+#include <type_traits>
+
+namespace coswire::detail {
+
+// Bytes are assembled into words one at a time, so the code is the same on little- and
+// big-endian hosts and never reads through a misaligned word pointer.
+template <class Byte>
+constexpr std::uint32_t load_be32(const Byte* p) noexcept {
+    return (static_cast<std::uint32_t>(static_cast<std::uint8_t>(p[0])) << 24) |
+           (static_cast<std::uint32_t>(static_cast<std::uint8_t>(p[1])) << 16) |
+           (static_cast<std::uint32_t>(static_cast<std::uint8_t>(p[2])) << 8) |
+           static_cast<std::uint32_t>(static_cast<std::uint8_t>(p[3]));
+}
+
+template <class Byte>
+constexpr std::uint32_t load_le32(const Byte* p) noexcept {
+    return static_cast<std::uint32_t>(static_cast<std::uint8_t>(p[0])) |
+           (static_cast<std::uint32_t>(static_cast<std::uint8_t>(p[1])) << 8) |
+           (static_cast<std::uint32_t>(static_cast<std::uint8_t>(p[2])) << 16) |
+           (static_cast<std::uint32_t>(static_cast<std::uint8_t>(p[3])) << 24);
+}
+
+/// The 64-byte-block Merkle–Damgård framing that SHA-1 and MD5 share: buffering of partial
+/// blocks, the 0x80 / zeros / 64-bit bit-length padding, and the digest as the final state.
+/// The two differ only in the compression function and in byte order (SHA-1 is big-endian,
+/// MD5 little-endian), which `Algorithm` supplies:
+///   state_type                    std::array<std::uint32_t, N>
+///   initial_state                 the IV
+///   big_endian                    byte order of the length field and of the digest
+///   compress_portable(s, p, n)    constexpr, any byte type; the constant-evaluation path
+///   compress(s, p, n)             run-time path on const std::uint8_t*, may pick hardware
+template <class Algorithm>
+class md_hasher {
+public:
+    using state_type = typename Algorithm::state_type;
+    using digest_type = std::array<std::uint8_t, 4 * std::tuple_size_v<state_type>>;
+    static constexpr std::size_t block_size = 64;
+
+    constexpr md_hasher() noexcept = default;
+
+    /// Resumes from a state reached after `absorbed` bytes, a multiple of the block size
+    /// (HMAC starts here after its pad block).
+    constexpr md_hasher(const state_type& state, std::uint64_t absorbed) noexcept
+        : state_(state), total_(absorbed) {}
+
+    /// Runs the compression function over `nblocks` whole blocks at `p`. Constant evaluation
+    /// cannot reinterpret a char pointer as bytes, so it takes the portable template; at run
+    /// time every byte type funnels into Algorithm::compress, the one place a hardware path hooks in.
+    template <class Byte>
+    static constexpr void compress(state_type& state, const Byte* p, std::size_t nblocks) noexcept {
+        if (std::is_constant_evaluated())
+            Algorithm::compress_portable(state, p, nblocks);
+        else
+            Algorithm::compress(state, reinterpret_cast<const std::uint8_t*>(p), nblocks);
+    }
+
+    /// Absorbs n bytes. Whole blocks are compressed straight from the input; only a head that
+    /// completes the pending block and a tail shorter than a block are copied.
+    template <class Byte>
+    constexpr void update(const Byte* p, std::size_t n) noexcept {
+        total_ += n;  // 64-bit even where size_t is 32-bit
+        if (used_ != 0) {
+            const std::size_t take = n < block_size - used_ ? n : block_size - used_;
+            stash(p, take);
+            p += take;
+            n -= take;
+            if (used_ < block_size) return;
+            compress(state_, buffer_.data(), 1);
+            used_ = 0;
+        }
+        const std::size_t whole = n / block_size;
+        if (whole != 0) {
+            compress(state_, p, whole);
+            p += whole * block_size;
+            n -= whole * block_size;
+        }
+        stash(p, n);
+    }
+
+    /// Pads, compresses the last block(s) and returns the state as bytes. Padding (FIPS 180-4
+    /// §5.1.1, RFC 1321 §3.1-3.2): 0x80, zeros up to 56 mod 64, then the message length in bits
+    /// modulo 2^64 as 8 bytes. Leaves the object spent.
+    constexpr digest_type finish() noexcept {
+        const std::uint64_t bits = total_ << 3;
+        std::size_t n = used_;
+        buffer_[n++] = 0x80;
+        if (n > block_size - 8) {  // no room for the length: it goes in one more block
+            zero(n, block_size);
+            compress(state_, buffer_.data(), 1);
+            n = 0;
+        }
+        zero(n, block_size - 8);
+        for (std::size_t i = 0; i < 8; ++i) {
+            const std::size_t shift = Algorithm::big_endian ? 56 - 8 * i : 8 * i;
+            buffer_[block_size - 8 + i] = static_cast<std::uint8_t>(bits >> shift);
+        }
+        compress(state_, buffer_.data(), 1);
+
+        digest_type out{};
+        for (std::size_t w = 0; w < state_.size(); ++w) {
+            for (std::size_t i = 0; i < 4; ++i) {
+                const std::size_t shift = Algorithm::big_endian ? 24 - 8 * i : 8 * i;
+                out[4 * w + i] = static_cast<std::uint8_t>(state_[w] >> shift);
+            }
+        }
+        return out;
+    }
+
+private:
+    template <class Byte>
+    constexpr void stash(const Byte* p, std::size_t n) noexcept {
+        for (std::size_t i = 0; i < n; ++i) buffer_[used_ + i] = static_cast<std::uint8_t>(p[i]);
+        used_ += n;
+    }
+
+    constexpr void zero(std::size_t from, std::size_t to) noexcept {
+        for (; from < to; ++from) buffer_[from] = 0;
+    }
+
+    state_type state_ = Algorithm::initial_state;
+    std::array<std::uint8_t, block_size> buffer_{};
+    std::size_t used_ = 0;     // bytes pending in buffer_, always < block_size between calls
+    std::uint64_t total_ = 0;  // bytes absorbed so far
+};
+
+/// The five 32-bit words H0..H4 of the SHA-1 chaining state.
+using sha1_state = std::array<std::uint32_t, 5>;
+
+/// Portable SHA-1 compression of `nblocks` consecutive 64-byte blocks (FIPS 180-4 §6.1.2).
+/// Works on any byte-like type so constant evaluation can read a string_view directly.
+template <class Byte>
+constexpr void sha1_compress_portable(sha1_state& state, const Byte* p, std::size_t nblocks) noexcept {
+    for (; nblocks != 0; --nblocks, p += 64) {
+        // The schedule W_t = ROTL1(W_{t-3} ^ W_{t-8} ^ W_{t-14} ^ W_{t-16}) only ever looks 16
+        // words back, so a 16-word ring replaces the 80-word array (FIPS 180-4 §6.1.3).
+        std::array<std::uint32_t, 16> w{};
+        for (std::size_t t = 0; t < 16; ++t) w[t] = load_be32(p + 4 * t);
+
+        std::uint32_t a = state[0], b = state[1], c = state[2], d = state[3], e = state[4];
+        auto schedule = [&w](std::size_t t) noexcept {
+            if (t >= 16)
+                w[t & 15] = std::rotl(w[(t - 3) & 15] ^ w[(t - 8) & 15] ^ w[(t - 14) & 15] ^ w[t & 15], 1);
+            return w[t & 15];
+        };
+        auto round = [&](std::uint32_t f, std::uint32_t k, std::uint32_t wt) noexcept {
+            const std::uint32_t temp = std::rotl(a, 5) + f + e + k + wt;
+            e = d;
+            d = c;
+            c = std::rotl(b, 30);
+            b = a;
+            a = temp;
+        };
+        // f_t and K_t change every 20 rounds: Ch, Parity, Maj, Parity (FIPS 180-4 §4.1.1, §4.2.1).
+        for (std::size_t t = 0; t < 20; ++t) round((b & c) ^ (~b & d), 0x5a827999u, schedule(t));
+        for (std::size_t t = 20; t < 40; ++t) round(b ^ c ^ d, 0x6ed9eba1u, schedule(t));
+        for (std::size_t t = 40; t < 60; ++t) round((b & c) ^ (b & d) ^ (c & d), 0x8f1bbcdcu, schedule(t));
+        for (std::size_t t = 60; t < 80; ++t) round(b ^ c ^ d, 0xca62c1d6u, schedule(t));
+
+        state[0] += a;
+        state[1] += b;
+        state[2] += c;
+        state[3] += d;
+        state[4] += e;
+    }
+}
+
+/// Run-time SHA-1 compression of `nblocks` 64-byte blocks at `blocks`. This is the single entry
+/// point every run-time SHA-1 block goes through, so a hardware (SHA-NI) path selected at run
+/// time can be added here without touching the framing.
+inline void sha1_compress(sha1_state& state, const std::uint8_t* blocks, std::size_t nblocks) noexcept {
+    sha1_compress_portable(state, blocks, nblocks);
+}
+
+/// SHA-1 plugged into md_hasher.
+struct sha1_algorithm {
+    using state_type = sha1_state;
+    static constexpr state_type initial_state{0x67452301u, 0xefcdab89u, 0x98badcfeu, 0x10325476u, 0xc3d2e1f0u};
+    static constexpr bool big_endian = true;
+
+    template <class Byte>
+    static constexpr void compress_portable(state_type& s, const Byte* p, std::size_t n) noexcept {
+        sha1_compress_portable(s, p, n);
+    }
+    static void compress(state_type& s, const std::uint8_t* p, std::size_t n) noexcept { sha1_compress(s, p, n); }
+};
+
+}  // namespace coswire::detail
+
+namespace coswire {
+
+/// A SHA-1 digest: 20 bytes, in the order FIPS 180-4 prints them.
+using sha1_digest = std::array<std::uint8_t, 20>;
+
+/// Streaming SHA-1 (FIPS 180-4). Feed bytes with update() in any split, then call finish() once.
+/// Does not allocate; copying the object forks the computation. SHA-1 is used here because the
+/// COS signature requires it (COS-PROTOCOL.md §1), not as a collision-resistant hash.
+class sha1 {
+public:
+    /// Starts an empty message.
+    constexpr sha1() noexcept = default;
+
+    /// Appends the bytes of `data` to the message.
+    constexpr void update(std::string_view data) noexcept { h_.update(data.data(), data.size()); }
+
+    /// Appends `data` to the message.
+    void update(std::span<const std::byte> data) noexcept { h_.update(data.data(), data.size()); }
+
+    /// Returns the digest of everything appended so far. The object is spent afterwards: calling
+    /// update() or finish() again gives meaningless results; assign `sha1{}` to start over.
+    constexpr sha1_digest finish() noexcept { return h_.finish(); }
+
+private:
+    detail::md_hasher<detail::sha1_algorithm> h_;
+};
+
+/// SHA-1 of `data` in one call.
+constexpr sha1_digest sha1_hash(std::string_view data) noexcept {
+    sha1 h;
+    h.update(data);
+    return h.finish();
+}
+
+/// SHA-1 of `data` in one call.
+inline sha1_digest sha1_hash(std::span<const std::byte> data) noexcept {
+    sha1 h;
+    h.update(data);
+    return h.finish();
+}
+
+}  // namespace coswire
+// ---- end coswire/crypto/sha1.hpp
+// ---- begin coswire/crypto/hmac.hpp
+// SPDX-License-Identifier: MIT
+// HMAC-SHA1 (RFC 2104) with a reusable key that precomputes its pad blocks; the MAC of COS signing.
+
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string_view>
+
+namespace coswire {
+
+/// An HMAC-SHA1 key, ready to MAC any number of messages.
+///
+/// HMAC(K, m) = SHA1((K0 ^ opad) || SHA1((K0 ^ ipad) || m)) where K0 is the key zero-padded to
+/// the 64-byte block, ipad = 0x36 and opad = 0x5c repeated (RFC 2104 §2). Both pad blocks are
+/// whole blocks, so the key stores the SHA-1 states after absorbing each of them; a MAC then
+/// costs only the message blocks plus two finalisation blocks.
+///
+/// The object is secret material: it has no stream operator and no accessor for the key or the
+/// states. It does not wipe its memory on destruction.
+class hmac_sha1_key {
+    using hasher = detail::md_hasher<detail::sha1_algorithm>;
+
+public:
+    /// Prepares `key`. A key longer than 64 bytes is replaced by its SHA-1 (RFC 2104 §3);
+    /// any length, including empty, is accepted.
+    explicit constexpr hmac_sha1_key(std::string_view key) noexcept {
+        std::array<std::uint8_t, hasher::block_size> k0{};
+        if (key.size() > k0.size()) {
+            const sha1_digest hashed = sha1_hash(key);
+            for (std::size_t i = 0; i < hashed.size(); ++i) k0[i] = hashed[i];
+        } else {
+            for (std::size_t i = 0; i < key.size(); ++i) k0[i] = static_cast<std::uint8_t>(key[i]);
+        }
+        inner_ = absorb_pad(k0, 0x36);
+        outer_ = absorb_pad(k0, 0x5c);
+    }
+
+    /// An HMAC-SHA1 computation under one key, fed in pieces: update() any number of times,
+    /// then finish() once. Obtained from hmac_sha1_key::start(); independent of the key object
+    /// afterwards (it holds copies of the states, so it is secret material too).
+    class stream {
+    public:
+        /// Appends the bytes of `data` to the message.
+        constexpr void update(std::string_view data) noexcept { inner_.update(data.data(), data.size()); }
+
+        /// Appends `data` to the message.
+        void update(std::span<const std::byte> data) noexcept { inner_.update(data.data(), data.size()); }
+
+        /// Returns the MAC of everything appended. The stream is spent afterwards: calling
+        /// update() or finish() again gives meaningless results.
+        constexpr sha1_digest finish() noexcept {
+            const sha1_digest inner_digest = inner_.finish();
+            hasher outer(outer_, hasher::block_size);
+            outer.update(inner_digest.data(), inner_digest.size());
+            return outer.finish();
+        }
+
+    private:
+        friend class hmac_sha1_key;
+        constexpr stream(const detail::sha1_state& inner, const detail::sha1_state& outer) noexcept
+            : inner_(inner, hasher::block_size), outer_(outer) {}
+
+        hasher inner_;
+        detail::sha1_state outer_;
+    };
+
+    /// Starts a streaming MAC from the precomputed inner state.
+    constexpr stream start() const noexcept { return stream(inner_, outer_); }
+
+    /// HMAC-SHA1 of `message` under this key.
+    constexpr sha1_digest mac(std::string_view message) const noexcept {
+        stream s = start();
+        s.update(message);
+        return s.finish();
+    }
+
+    /// HMAC-SHA1 of `message` under this key.
+    sha1_digest mac(std::span<const std::byte> message) const noexcept {
+        stream s = start();
+        s.update(message);
+        return s.finish();
+    }
+
+private:
+    // The SHA-1 state after absorbing the one block K0 ^ pad.
+    static constexpr detail::sha1_state absorb_pad(std::array<std::uint8_t, hasher::block_size> block,
+                                                   std::uint8_t pad) noexcept {
+        for (std::uint8_t& b : block) b = static_cast<std::uint8_t>(b ^ pad);
+        detail::sha1_state state = detail::sha1_algorithm::initial_state;
+        hasher::compress(state, block.data(), 1);
+        return state;
+    }
+
+    detail::sha1_state inner_{};
+    detail::sha1_state outer_{};
+};
+
+/// HMAC-SHA1 of `message` under `key` in one call. To MAC several messages under one key,
+/// build an hmac_sha1_key once instead: this recomputes the two pad blocks every time.
+constexpr sha1_digest hmac_sha1(std::string_view key, std::string_view message) noexcept {
+    return hmac_sha1_key(key).mac(message);
+}
+
+}  // namespace coswire
+// ---- end coswire/crypto/hmac.hpp
+// ---- begin coswire/crypto/md5.hpp
+// SPDX-License-Identifier: MIT
+// MD5 (RFC 1321), streaming and one-shot, usable in constant expressions; for Content-MD5 and ETags.
+
+// For detail::md_hasher, the block framing MD5 shares with SHA-1.
+
+#include <array>
+#include <bit>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string_view>
+
+namespace coswire::detail {
+
+/// The four 32-bit words A, B, C, D of the MD5 chaining state.
+using md5_state = std::array<std::uint32_t, 4>;
+
+/// T[i] = floor(2^32 * |sin(i + 1)|), i = 0..63 (RFC 1321 §3.4).
+inline constexpr std::array<std::uint32_t, 64> md5_sines{
+    0xd76aa478u, 0xe8c7b756u, 0x242070dbu, 0xc1bdceeeu, 0xf57c0fafu, 0x4787c62au, 0xa8304613u, 0xfd469501u,
+    0x698098d8u, 0x8b44f7afu, 0xffff5bb1u, 0x895cd7beu, 0x6b901122u, 0xfd987193u, 0xa679438eu, 0x49b40821u,
+    0xf61e2562u, 0xc040b340u, 0x265e5a51u, 0xe9b6c7aau, 0xd62f105du, 0x02441453u, 0xd8a1e681u, 0xe7d3fbc8u,
+    0x21e1cde6u, 0xc33707d6u, 0xf4d50d87u, 0x455a14edu, 0xa9e3e905u, 0xfcefa3f8u, 0x676f02d9u, 0x8d2a4c8au,
+    0xfffa3942u, 0x8771f681u, 0x6d9d6122u, 0xfde5380cu, 0xa4beea44u, 0x4bdecfa9u, 0xf6bb4b60u, 0xbebfbc70u,
+    0x289b7ec6u, 0xeaa127fau, 0xd4ef3085u, 0x04881d05u, 0xd9d4d039u, 0xe6db99e5u, 0x1fa27cf8u, 0xc4ac5665u,
+    0xf4292244u, 0x432aff97u, 0xab9423a7u, 0xfc93a039u, 0x655b59c3u, 0x8f0ccc92u, 0xffeff47du, 0x85845dd1u,
+    0x6fa87e4fu, 0xfe2ce6e0u, 0xa3014314u, 0x4e0811a1u, 0xf7537e82u, 0xbd3af235u, 0x2ad7d2bbu, 0xeb86d391u,
+};
+
+/// Portable MD5 compression of `nblocks` consecutive 64-byte blocks (RFC 1321 §3.4). Words are
+/// little-endian; works on any byte-like type so constant evaluation can read a string_view.
+template <class Byte>
+constexpr void md5_compress_portable(md5_state& state, const Byte* p, std::size_t nblocks) noexcept {
+    for (; nblocks != 0; --nblocks, p += 64) {
+        std::array<std::uint32_t, 16> x{};
+        for (std::size_t i = 0; i < 16; ++i) x[i] = load_le32(p + 4 * i);
+
+        std::uint32_t a = state[0], b = state[1], c = state[2], d = state[3];
+        // One operation "a = b + ((a + f(b,c,d) + X[k] + T[i]) <<< s)", after which the roles
+        // rotate (a, b, c, d) <- (d, a', b, c), so the four-line rounds of RFC 1321 become loops.
+        auto step = [&](std::uint32_t f, std::size_t i, std::size_t k, int s) noexcept {
+            const std::uint32_t rotated = std::rotl(a + f + x[k] + md5_sines[i], s);
+            a = d;
+            d = c;
+            c = b;
+            b += rotated;
+        };
+        // Each round has its own function, message-word order and four shift amounts.
+        constexpr std::array<int, 4> s1{7, 12, 17, 22}, s2{5, 9, 14, 20}, s3{4, 11, 16, 23}, s4{6, 10, 15, 21};
+        for (std::size_t i = 0; i < 16; ++i) step((b & c) | (~b & d), i, i, s1[i & 3]);
+        for (std::size_t i = 16; i < 32; ++i) step((b & d) | (c & ~d), i, (5 * i + 1) & 15, s2[i & 3]);
+        for (std::size_t i = 32; i < 48; ++i) step(b ^ c ^ d, i, (3 * i + 5) & 15, s3[i & 3]);
+        for (std::size_t i = 48; i < 64; ++i) step(c ^ (b | ~d), i, (7 * i) & 15, s4[i & 3]);
+
+        state[0] += a;
+        state[1] += b;
+        state[2] += c;
+        state[3] += d;
+    }
+}
+
+/// MD5 plugged into md_hasher (shared with SHA-1; only the compression and byte order differ).
+struct md5_algorithm {
+    using state_type = md5_state;
+    static constexpr state_type initial_state{0x67452301u, 0xefcdab89u, 0x98badcfeu, 0x10325476u};
+    static constexpr bool big_endian = false;
+
+    template <class Byte>
+    static constexpr void compress_portable(state_type& s, const Byte* p, std::size_t n) noexcept {
+        md5_compress_portable(s, p, n);
+    }
+    static void compress(state_type& s, const std::uint8_t* p, std::size_t n) noexcept {
+        md5_compress_portable(s, p, n);
+    }
+};
+
+}  // namespace coswire::detail
+
+namespace coswire {
+
+/// An MD5 digest: 16 bytes, in the order RFC 1321 prints them.
+using md5_digest = std::array<std::uint8_t, 16>;
+
+/// Streaming MD5 (RFC 1321). Feed bytes with update() in any split, then call finish() once.
+/// Does not allocate; copying the object forks the computation. MD5 is here only because COS
+/// uses it for Content-MD5 and single-part ETags (COS-PROTOCOL.md §7.3); it is not a secure hash.
+class md5 {
+public:
+    /// Starts an empty message.
+    constexpr md5() noexcept = default;
+
+    /// Appends the bytes of `data` to the message.
+    constexpr void update(std::string_view data) noexcept { h_.update(data.data(), data.size()); }
+
+    /// Appends `data` to the message.
+    void update(std::span<const std::byte> data) noexcept { h_.update(data.data(), data.size()); }
+
+    /// Returns the digest of everything appended so far. The object is spent afterwards: calling
+    /// update() or finish() again gives meaningless results; assign `md5{}` to start over.
+    constexpr md5_digest finish() noexcept { return h_.finish(); }
+
+private:
+    detail::md_hasher<detail::md5_algorithm> h_;
+};
+
+/// MD5 of `data` in one call.
+constexpr md5_digest md5_hash(std::string_view data) noexcept {
+    md5 h;
+    h.update(data);
+    return h.finish();
+}
+
+/// MD5 of `data` in one call.
+inline md5_digest md5_hash(std::span<const std::byte> data) noexcept {
+    md5 h;
+    h.update(data);
+    return h.finish();
+}
+
+}  // namespace coswire
+// ---- end coswire/crypto/md5.hpp
+// ---- begin coswire/crypto/crc64.hpp
+// SPDX-License-Identifier: MIT
+// CRC-64/XZ, the checksum COS sends as x-cos-hash-crc64ecma: update, one-shot and combine (COS-PROTOCOL.md §7.1, §7.2).
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string_view>
+#include <type_traits>
+
+namespace coswire {
+
+namespace detail {
+
+/// ECMA-182 polynomial 0x42F0E1EBA9EA3693 bit-reversed, because CRC-64/XZ is reflected: bit i of
+/// the register holds the coefficient of x^(63-i), so "multiply by x" is a right shift.
+inline constexpr std::uint64_t crc64_poly_reflected = 0xC96C5795D7870F42u;
+
+/// Slicing-by-8 tables: crc64_tables[k][b] is the raw register after byte b followed by k zero
+/// bytes, starting from a zero register. Built by the compiler, so there is no run-time init.
+using crc64_table_set = std::array<std::array<std::uint64_t, 256>, 8>;
+
+constexpr crc64_table_set make_crc64_tables() noexcept {
+    crc64_table_set t{};
+    for (std::size_t b = 0; b < 256; ++b) {
+        std::uint64_t r = b;
+        for (int bit = 0; bit < 8; ++bit) r = (r & 1u) ? (r >> 1) ^ crc64_poly_reflected : r >> 1;
+        t[0][b] = r;
+    }
+    for (std::size_t k = 1; k < t.size(); ++k)
+        for (std::size_t b = 0; b < 256; ++b)
+            t[k][b] = (t[k - 1][b] >> 8) ^ t[0][t[k - 1][b] & 0xFFu];
+    return t;
+}
+
+inline constexpr crc64_table_set crc64_tables = make_crc64_tables();
+
+/// Eight bytes as a little-endian number, byte by byte so big-endian hosts get the same value;
+/// compilers fuse this into one load where the host is little-endian.
+constexpr std::uint64_t load_le64(const std::uint8_t* p) noexcept {
+    std::uint64_t v = 0;
+    for (int i = 7; i >= 0; --i) v = (v << 8) | p[i];
+    return v;
+}
+
+/// The portable bulk loop on the raw (un-inverted) register: eight bytes per step through the
+/// slicing tables, then the tail one byte at a time. Every CRC in the library runs through here
+/// (a PCLMULQDQ folding path selected at run time can take over the bulk later).
+constexpr std::uint64_t crc64_portable(std::uint64_t crc_raw, const std::uint8_t* p, std::size_t n) noexcept {
+    const crc64_table_set& t = crc64_tables;
+    for (; n >= 8; p += 8, n -= 8) {
+        // Byte j of the word is followed by 7 - j more bytes of this step, hence table 7 - j.
+        const std::uint64_t v = crc_raw ^ load_le64(p);
+        crc_raw = t[7][v & 0xFFu] ^ t[6][(v >> 8) & 0xFFu] ^ t[5][(v >> 16) & 0xFFu] ^
+                  t[4][(v >> 24) & 0xFFu] ^ t[3][(v >> 32) & 0xFFu] ^ t[2][(v >> 40) & 0xFFu] ^
+                  t[1][(v >> 48) & 0xFFu] ^ t[0][v >> 56];
+    }
+    for (; n > 0; ++p, --n) crc_raw = t[0][(crc_raw ^ *p) & 0xFFu] ^ (crc_raw >> 8);
+    return crc_raw;
+}
+
+/// Run-time update on finalised values: un-invert, run the bulk loop, re-invert (init and xorout
+/// are both ~0, so a finalised CRC resumes exactly where it stopped).
+inline std::uint64_t crc64_update_bytes(std::uint64_t crc, const std::uint8_t* p, std::size_t n) noexcept {
+    return ~crc64_portable(~crc, p, n);
+}
+
+/// a·b mod P in the reflected representation (bit 63 is x^0). Scans `a` from x^0 upwards while
+/// `b` is multiplied by x each step; stops once no coefficient of `a` is left. Masks instead of
+/// branches, because the bits are data and would defeat branch prediction.
+constexpr std::uint64_t gf2_mulmod(std::uint64_t a, std::uint64_t b) noexcept {
+    std::uint64_t product = 0;
+    for (; a != 0; a <<= 1) {
+        product ^= b & (0 - (a >> 63));
+        b = (b >> 1) ^ (crc64_poly_reflected & (0 - (b & 1u)));
+    }
+    return product;
+}
+
+/// crc64_byte_shift_powers[k] = x^(8·2^k) mod P: the operator that moves a register past 2^k
+/// zero bytes. 64 entries cover every std::uint64_t byte count.
+constexpr std::array<std::uint64_t, 64> make_crc64_byte_shift_powers() noexcept {
+    std::array<std::uint64_t, 64> powers{};
+    powers[0] = std::uint64_t{1} << (63 - 8);  // x^8
+    for (std::size_t k = 1; k < powers.size(); ++k) powers[k] = gf2_mulmod(powers[k - 1], powers[k - 1]);
+    return powers;
+}
+
+inline constexpr std::array<std::uint64_t, 64> crc64_byte_shift_powers = make_crc64_byte_shift_powers();
+
+}  // namespace detail
+
+/// Continues a CRC-64/XZ over `data`. `crc` is the finalised CRC of everything before (0 when
+/// nothing came before), so crc64_update(crc64_update(0, a), b) == crc64(a + b) and
+/// crc64_update(c, "") == c. Usable in constant expressions.
+constexpr std::uint64_t crc64_update(std::uint64_t crc, std::string_view data) noexcept {
+    if (std::is_constant_evaluated()) {
+        // Constant evaluation may not view char storage as std::uint8_t, so feed the same bulk
+        // loop through a small byte buffer instead.
+        std::uint64_t raw = ~crc;
+        std::uint8_t chunk[64]{};
+        while (!data.empty()) {
+            const std::size_t n = data.size() < sizeof chunk ? data.size() : sizeof chunk;
+            for (std::size_t i = 0; i < n; ++i) chunk[i] = static_cast<std::uint8_t>(data[i]);
+            raw = detail::crc64_portable(raw, chunk, n);
+            data.remove_prefix(n);
+        }
+        return ~raw;
+    }
+    return detail::crc64_update_bytes(crc, reinterpret_cast<const std::uint8_t*>(data.data()), data.size());
+}
+
+/// Continues a CRC-64/XZ over raw bytes; same contract as the std::string_view overload.
+inline std::uint64_t crc64_update(std::uint64_t crc, std::span<const std::byte> data) noexcept {
+    return detail::crc64_update_bytes(crc, reinterpret_cast<const std::uint8_t*>(data.data()), data.size());
+}
+
+/// CRC-64/XZ of `data`, the value of x-cos-hash-crc64ecma (print it in decimal). crc64("") == 0;
+/// crc64("123456789") == 0x995DC9BBDF1939FA. Usable in constant expressions.
+constexpr std::uint64_t crc64(std::string_view data) noexcept { return crc64_update(0, data); }
+
+/// CRC-64/XZ of raw bytes; same value as the std::string_view overload for the same bytes.
+inline std::uint64_t crc64(std::span<const std::byte> data) noexcept { return crc64_update(0, data); }
+
+/// CRC(A‖B) from crc_a = CRC(A), crc_b = CRC(B) and len_b = |B| in bytes, without the data; e.g.
+/// the whole-object CRC of a multipart upload from its part CRCs, folded in part order from 0.
+/// Because init and xorout are equal, the inversions cancel and CRC(A‖B) = crc_a·x^(8·len_b) ⊕
+/// crc_b (mod P); x^(8·len_b) is the product of one precomputed power per set bit of len_b, so
+/// this costs at most 64 (typically log2 len_b) carry-less multiply-mods.
+/// Edge cases: len_b == 0 means B is empty, whose CRC is 0, so the result is crc_a (crc_b is
+/// ignored); crc64_combine(0, c, n) == c for every n, so a fold may start from 0.
+constexpr std::uint64_t crc64_combine(std::uint64_t crc_a, std::uint64_t crc_b, std::uint64_t len_b) noexcept {
+    if (len_b == 0) return crc_a;
+    for (std::size_t k = 0; len_b != 0; ++k, len_b >>= 1)
+        if (len_b & 1u) crc_a = detail::gf2_mulmod(detail::crc64_byte_shift_powers[k], crc_a);
+    return crc_a ^ crc_b;
+}
+
+}  // namespace coswire
+// ---- end coswire/crypto/crc64.hpp
+
+// ---- begin coswire/encoding/hex.hpp
+// SPDX-License-Identifier: MIT
+// Lower-case hexadecimal text for digests and ETags, and a strict decoder (COS-PROTOCOL.md §1.4, §7.3).
+
+// ---- begin coswire/detail/ascii.hpp
+// SPDX-License-Identifier: MIT
+// Locale-independent character classes and UTF-8 validation shared by every layer.
+
+#include <cstddef>
+#include <cstdint>
+#include <string_view>
+
+namespace coswire::detail {
+
+constexpr bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
+constexpr bool is_alpha(char c) noexcept { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
+constexpr char to_lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
+
+/// Value of a hex digit of either case, or -1.
+constexpr int hex_digit_value(char c) noexcept {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+/// ASCII case-insensitive equality (HTTP field names).
+constexpr bool iequals(std::string_view a, std::string_view b) noexcept {
+    if (a.size() != b.size()) return false;
+    for (std::size_t i = 0; i < a.size(); ++i)
+        if (to_lower(a[i]) != to_lower(b[i])) return false;
+    return true;
+}
+
+/// ASCII case-insensitive prefix test.
+constexpr bool istarts_with(std::string_view s, std::string_view prefix) noexcept {
+    return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
+}
+
+/// RFC 9110 tchar: the characters of a method or field name.
+constexpr bool is_tchar(char c) noexcept {
+    if (is_alpha(c) || is_digit(c)) return true;
+    switch (c) {
+        case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+':
+        case '-': case '.': case '^': case '_': case '`': case '|': case '~': return true;
+        default: return false;
+    }
+}
+
+/// A non-empty RFC 9110 token (method, header name).
+constexpr bool is_token(std::string_view s) noexcept {
+    if (s.empty()) return false;
+    for (char c : s)
+        if (!is_tchar(c)) return false;
+    return true;
+}
+
+/// Offset of the first byte that breaks UTF-8 well-formedness (RFC 3629: no overlongs, no
+/// surrogates, nothing above U+10FFFF), or s.size() when the whole string is valid.
+constexpr std::size_t utf8_error_offset(std::string_view s) noexcept {
+    std::size_t i = 0;
+    while (i < s.size()) {
+        const auto b0 = static_cast<std::uint8_t>(s[i]);
+        if (b0 < 0x80) { ++i; continue; }
+        std::size_t len = 0;
+        std::uint8_t lo = 0x80, hi = 0xBF;  // allowed range of the second byte
+        if (b0 >= 0xC2 && b0 <= 0xDF) len = 2;
+        else if (b0 >= 0xE0 && b0 <= 0xEF) { len = 3; if (b0 == 0xE0) lo = 0xA0; if (b0 == 0xED) hi = 0x9F; }
+        else if (b0 >= 0xF0 && b0 <= 0xF4) { len = 4; if (b0 == 0xF0) lo = 0x90; if (b0 == 0xF4) hi = 0x8F; }
+        else return i;
+        if (s.size() - i < len) return i;
+        for (std::size_t k = 1; k < len; ++k) {
+            const auto b = static_cast<std::uint8_t>(s[i + k]);
+            if (b < (k == 1 ? lo : 0x80) || b > (k == 1 ? hi : 0xBF)) return i;
+        }
+        i += len;
+    }
+    return s.size();
+}
+
+constexpr bool is_valid_utf8(std::string_view s) noexcept { return utf8_error_offset(s) == s.size(); }
+
+/// Bytes that may never appear in a header value: CR, LF, NUL (and other controls but HTAB).
+constexpr bool is_forbidden_in_field_value(char c) noexcept {
+    const auto u = static_cast<unsigned char>(c);
+    return (u < 0x20 && c != '\t') || u == 0x7F;
+}
+
+}  // namespace coswire::detail
+// ---- end coswire/detail/ascii.hpp
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace coswire {
+
+namespace detail {
+
+/// Decodes text.size() / 2 bytes into `out`, which must have room for them; `text` has even
+/// length. Returns the offset of the first character that is not a hex digit, or text.size().
+constexpr std::size_t decode_hex_unchecked(std::string_view text, std::uint8_t* out) noexcept {
+    for (std::size_t i = 0; i < text.size(); i += 2) {
+        const int hi = hex_digit_value(text[i]);
+        if (hi < 0) return i;
+        const int lo = hex_digit_value(text[i + 1]);
+        if (lo < 0) return i + 1;
+        out[i / 2] = static_cast<std::uint8_t>(hi * 16 + lo);
+    }
+    return text.size();
+}
+
+/// The error every hex decoder reports for a character that is not a hex digit; error::size
+/// carries the offset too, so a response parser can relabel it as malformed_response.
+inline error hex_digit_error(std::size_t offset) {
+    error e = make_error(errc::invalid_argument, "hex_text",
+                         "character at offset " + std::to_string(offset) + " is not a hex digit");
+    e.size = offset;
+    return e;
+}
+
+}  // namespace detail
+
+/// Writes the lower-case hex of `in` to out[0 .. 2·in.size()). Precondition: `out` points to at
+/// least 2·in.size() writable chars; nothing else is written and no terminator is added.
+constexpr void to_hex_into(std::span<const std::uint8_t> in, char* out) noexcept {
+    constexpr std::string_view digits = "0123456789abcdef";
+    for (const std::uint8_t b : in) {
+        *out++ = digits[b >> 4];
+        *out++ = digits[b & 0x0Fu];
+    }
+}
+
+/// Lower-case hex of a fixed-size digest, e.g. a 20-byte SHA-1 to 40 chars; allocates nothing and
+/// works in constant expressions. View it with to_string_view().
+template <std::size_t N>
+constexpr std::array<char, 2 * N> to_hex(const std::array<std::uint8_t, N>& bytes) noexcept {
+    std::array<char, 2 * N> out{};
+    to_hex_into(bytes, out.data());
+    return out;
+}
+
+/// Lower-case hex of `bytes` as a string of 2·bytes.size() chars.
+inline std::string to_hex(std::span<const std::uint8_t> bytes) {
+    std::string out(2 * bytes.size(), '\0');
+    to_hex_into(bytes, out.data());
+    return out;
+}
+
+/// Lower-case hex of raw bytes; same text as the std::uint8_t overload.
+inline std::string to_hex(std::span<const std::byte> bytes) {
+    return to_hex(std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(bytes.data()), bytes.size()));
+}
+
+/// Views a fixed-size char array (such as to_hex's result) as text; the view borrows `chars`.
+template <std::size_t N>
+constexpr std::string_view to_string_view(const std::array<char, N>& chars) noexcept {
+    return std::string_view(chars.data(), N);
+}
+
+/// Decodes hex text, either case, to bytes. Strict: the length must be even and every character
+/// a hex digit; no prefix, whitespace or separators. Errors are invalid_argument naming
+/// "hex_text"; for a bad character the reason and error::size give its offset.
+inline result<std::vector<std::uint8_t>> from_hex(std::string_view text) {
+    if (text.size() % 2 != 0)
+        return make_error(errc::invalid_argument, "hex_text",
+                          "length " + std::to_string(text.size()) + " is odd; hex needs two digits per byte");
+    std::vector<std::uint8_t> out(text.size() / 2);
+    if (const std::size_t bad = detail::decode_hex_unchecked(text, out.data()); bad != text.size())
+        return detail::hex_digit_error(bad);
+    return out;
+}
+
+/// Decodes exactly 2·N hex digits, either case, to N bytes, e.g. a 32-digit MD5 ETag to 16 bytes.
+/// Errors (invalid_argument, "hex_text"): any other length, or a character that is not a hex
+/// digit (offset in the reason and in error::size). Not constexpr because result<T> is not a
+/// literal type.
+template <std::size_t N>
+result<std::array<std::uint8_t, N>> from_hex_array(std::string_view text) {
+    if (text.size() != 2 * N)
+        return make_error(errc::invalid_argument, "hex_text",
+                          "expected " + std::to_string(2 * N) + " hex digits, got " + std::to_string(text.size()));
+    std::array<std::uint8_t, N> out{};
+    if (const std::size_t bad = detail::decode_hex_unchecked(text, out.data()); bad != text.size())
+        return detail::hex_digit_error(bad);
+    return out;
+}
+
+}  // namespace coswire
+// ---- end coswire/encoding/hex.hpp
+// ---- begin coswire/encoding/base64.hpp
+// SPDX-License-Identifier: MIT
+// Base64 with the standard alphabet and padding (RFC 4648 §4), as Content-MD5 needs (COS-PROTOCOL.md §7.3).
+
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <span>
+#include <string>
+#include <string_view>
+
+namespace coswire {
+
+namespace detail {
+
+inline constexpr std::string_view base64_alphabet =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+/// Sextet value of each byte, -1 for bytes outside the alphabet (including '=').
+constexpr std::array<std::int8_t, 256> make_base64_values() noexcept {
+    std::array<std::int8_t, 256> values{};
+    values.fill(-1);
+    for (std::size_t i = 0; i < base64_alphabet.size(); ++i)
+        values[static_cast<unsigned char>(base64_alphabet[i])] = static_cast<std::int8_t>(i);
+    return values;
+}
+
+inline constexpr std::array<std::int8_t, 256> base64_values = make_base64_values();
+
+/// Writes base64_encoded_size(in.size()) chars to `out`, which must have room for them.
+constexpr void base64_encode_unchecked(std::span<const std::uint8_t> in, char* out) noexcept {
+    const auto sextet = [](std::uint32_t group, int shift) { return base64_alphabet[(group >> shift) & 0x3Fu]; };
+    std::size_t i = 0;
+    for (; in.size() - i >= 3; i += 3) {
+        const std::uint32_t group =
+            (std::uint32_t{in[i]} << 16) | (std::uint32_t{in[i + 1]} << 8) | std::uint32_t{in[i + 2]};
+        *out++ = sextet(group, 18);
+        *out++ = sextet(group, 12);
+        *out++ = sextet(group, 6);
+        *out++ = sextet(group, 0);
+    }
+    // RFC 4648 §4: a final group of 1 or 2 bytes is zero-filled to whole sextets and padded
+    // with '=' to 4 characters.
+    if (const std::size_t rest = in.size() - i; rest != 0) {
+        const std::uint32_t group = (std::uint32_t{in[i]} << 16) | (rest == 2 ? std::uint32_t{in[i + 1]} << 8 : 0u);
+        *out++ = sextet(group, 18);
+        *out++ = sextet(group, 12);
+        *out++ = rest == 2 ? sextet(group, 6) : '=';
+        *out++ = '=';
+    }
+}
+
+/// The error base64_decode reports for the character at `offset`; error::size carries the
+/// offset too, so a response parser can relabel it as malformed_response.
+inline error base64_char_error(std::size_t offset, std::string_view what) {
+    error e = make_error(errc::invalid_argument, "base64_text",
+                         "character at offset " + std::to_string(offset) + " " + std::string(what));
+    e.size = offset;
+    return e;
+}
+
+}  // namespace detail
+
+/// Length of the padded base64 text for `n` bytes: 4·ceil(n/3). Exact for every size an object
+/// can have; an `n` whose encoding would not fit in std::size_t gives SIZE_MAX.
+constexpr std::size_t base64_encoded_size(std::size_t n) noexcept {
+    const std::size_t groups = n / 3 + (n % 3 != 0 ? 1 : 0);
+    return groups > std::numeric_limits<std::size_t>::max() / 4 ? std::numeric_limits<std::size_t>::max()
+                                                                 : groups * 4;
+}
+
+/// Base64 of `data` (standard alphabet, '=' padding, no line breaks).
+inline std::string base64_encode(std::span<const std::uint8_t> data) {
+    std::string out(base64_encoded_size(data.size()), '\0');
+    detail::base64_encode_unchecked(data, out.data());
+    return out;
+}
+
+/// Base64 of raw bytes; same text as the std::uint8_t overload.
+inline std::string base64_encode(std::span<const std::byte> data) {
+    return base64_encode(std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(data.data()), data.size()));
+}
+
+/// Base64 of the bytes of `text`.
+inline std::string base64_encode(std::string_view text) {
+    return base64_encode(std::span<const std::uint8_t>(reinterpret_cast<const std::uint8_t*>(text.data()), text.size()));
+}
+
+/// Base64 of `data` into `out`, for callers that must not allocate. Returns the number of chars
+/// written, base64_encoded_size(data.size()). If `out` is shorter, writes nothing and fails with
+/// buffer_too_small naming "out", error::size = the size needed; it never truncates.
+inline result<std::size_t> base64_encode_to(std::span<const std::uint8_t> data, std::span<char> out) {
+    const std::size_t needed = base64_encoded_size(data.size());
+    if (out.size() < needed) {
+        error e = make_error(errc::buffer_too_small, "out",
+                             "needs " + std::to_string(needed) + " chars, has " + std::to_string(out.size()));
+        e.size = needed;
+        return e;
+    }
+    detail::base64_encode_unchecked(data, out.data());
+    return needed;
+}
+
+/// Base64 of a fixed-size value without allocating, e.g. a 16-byte MD5 to the 24 chars of a
+/// Content-MD5 header; works in constant expressions.
+template <std::size_t N>
+constexpr std::array<char, base64_encoded_size(N)> base64_encode(const std::array<std::uint8_t, N>& data) noexcept {
+    std::array<char, base64_encoded_size(N)> out{};
+    detail::base64_encode_unchecked(data, out.data());
+    return out;
+}
+
+/// Decodes padded standard-alphabet base64 to its bytes. Strict, so each byte string has exactly
+/// one accepted text: the length must be a multiple of 4; only A-Z a-z 0-9 + / are allowed, plus
+/// one or two '=' that end the text; the unused low bits of the last character before the padding
+/// must be zero (RFC 4648 §3.5). No whitespace, line breaks or URL-safe alphabet.
+/// Errors are invalid_argument naming "base64_text"; for a bad character the reason and
+/// error::size give its offset.
+inline result<std::string> base64_decode(std::string_view text) {
+    if (text.size() % 4 != 0)
+        return make_error(errc::invalid_argument, "base64_text",
+                          "length " + std::to_string(text.size()) + " is not a multiple of 4");
+    std::size_t pad = 0;
+    if (!text.empty() && text.back() == '=') pad = text[text.size() - 2] == '=' ? 2 : 1;
+    const std::size_t data_chars = text.size() - pad;
+
+    std::string out(text.size() / 4 * 3 - pad, '\0');
+    std::size_t written = 0;
+    std::uint32_t bits = 0;  // sextets not yet emitted as bytes, low `bit_count` bits
+    int bit_count = 0;
+    for (std::size_t i = 0; i < data_chars; ++i) {
+        const std::int8_t v = detail::base64_values[static_cast<unsigned char>(text[i])];
+        if (v < 0)
+            return detail::base64_char_error(i, text[i] == '=' ? "is padding before the end of the text"
+                                                               : "is not in the base64 alphabet");
+        bits = (bits << 6) | static_cast<std::uint32_t>(v);
+        bit_count += 6;
+        if (bit_count >= 8) {
+            bit_count -= 8;
+            out[written++] = static_cast<char>((bits >> bit_count) & 0xFFu);
+            bits &= (std::uint32_t{1} << bit_count) - 1;
+        }
+    }
+    if (bits != 0)
+        return detail::base64_char_error(data_chars - 1, "has non-zero bits that the padding discards");
+    return out;
+}
+
+}  // namespace coswire
+// ---- end coswire/encoding/base64.hpp
+// ---- begin coswire/encoding/percent.hpp
+// SPDX-License-Identifier: MIT
+// The COS signing percent-encoder `enc` and its strict decoder (COS-PROTOCOL.md §1.2, §8).
+
+
+#include <algorithm>
+#include <array>
+#include <cstddef>
+#include <limits>
+#include <span>
+#include <string>
+#include <string_view>
+
+namespace coswire {
+
+namespace detail {
+
+/// true for the RFC 3986 unreserved bytes that §1.2 leaves as they are; indexed by byte value so
+/// the encoder's inner loop is one load per byte.
+inline constexpr std::array<bool, 256> unreserved_table = [] {
+    std::array<bool, 256> table{};
+    for (int c = 'A'; c <= 'Z'; ++c) table[static_cast<std::size_t>(c)] = true;
+    for (int c = 'a'; c <= 'z'; ++c) table[static_cast<std::size_t>(c)] = true;
+    for (int c = '0'; c <= '9'; ++c) table[static_cast<std::size_t>(c)] = true;
+    for (char c : std::string_view("-_.~")) table[static_cast<unsigned char>(c)] = true;
+    return table;
+}();
+
+/// §1.2 requires upper-case hex digits in escapes.
+inline constexpr std::string_view upper_hex_digits = "0123456789ABCDEF";
+
+/// Writes the three bytes `%XX` for byte `c`; returns the end.
+constexpr char* write_percent_escape(char c, char* out) noexcept {
+    const auto b = static_cast<unsigned char>(c);
+    out[0] = '%';
+    out[1] = upper_hex_digits[b >> 4];
+    out[2] = upper_hex_digits[b & 0x0F];
+    return out + 3;
+}
+
+}  // namespace detail
+
+/// true when `c` is in the unreserved set `A-Z a-z 0-9 - _ . ~`, which `enc` never escapes.
+constexpr bool is_unreserved(char c) noexcept {
+    return detail::unreserved_table[static_cast<unsigned char>(c)];
+}
+
+/// Length of percent_encode(s): one byte per unreserved byte, three per other byte. Saturates at
+/// SIZE_MAX when the true length does not fit in std::size_t (possible only with a 32-bit
+/// size_t), so a size check against it fails instead of wrapping.
+constexpr std::size_t percent_encoded_size(std::string_view s) noexcept {
+    std::size_t escaped = 0;
+    for (char c : s) escaped += is_unreserved(c) ? 0 : 1;
+    constexpr std::size_t max = std::numeric_limits<std::size_t>::max();
+    if (escaped > (max - s.size()) / 2) return max;
+    return s.size() + 2 * escaped;
+}
+
+/// Writes enc(s) (§1.2) at `out` and returns one past the last byte written. Byte-wise: `s` need
+/// not be UTF-8. Precondition (unchecked, the signer's hot path): `out` has room for
+/// percent_encoded_size(s) bytes. Runs of unreserved bytes are copied in bulk.
+constexpr char* percent_encode_unchecked(std::string_view s, char* out) noexcept {
+    const char* p = s.data();
+    const char* const end = p + s.size();
+    while (p != end) {
+        const char* run = p;
+        while (p != end && is_unreserved(*p)) ++p;
+        out = std::copy(run, p, out);
+        if (p == end) break;
+        out = detail::write_percent_escape(*p++, out);
+    }
+    return out;
+}
+
+/// Appends enc(s) (§1.2) to `out` with a single allocation. Byte-wise: `s` need not be UTF-8.
+/// A result longer than out.max_size() is a resource failure like running out of memory, and
+/// trips COSWIRE_ASSERT rather than truncating.
+inline void percent_encode_append(std::string& out, std::string_view s) {
+    const std::size_t old_size = out.size();
+    const std::size_t added = percent_encoded_size(s);
+    COSWIRE_ASSERT(added <= out.max_size() - old_size);
+    out.resize(old_size + added);
+    percent_encode_unchecked(s, out.data() + old_size);
+}
+
+/// enc(s) (§1.2): `A-Z a-z 0-9 - _ . ~` unchanged, every other byte `%XX` with upper-case hex
+/// (space → `%20`, `/` → `%2F`, `+` → `%2B`). Byte-wise: `s` need not be UTF-8.
+inline std::string percent_encode(std::string_view s) {
+    std::string out;
+    percent_encode_append(out, s);
+    return out;
+}
+
+/// Writes enc(s) into `out` and returns the number of bytes written. Errors: buffer_too_small
+/// (argument "out", error.size = the bytes needed) when `out` is shorter than
+/// percent_encoded_size(s); nothing past out.size() is ever written.
+inline result<std::size_t> percent_encode_to(std::string_view s, std::span<char> out) {
+    const std::size_t needed = percent_encoded_size(s);
+    if (needed > out.size()) {
+        error e = make_error(errc::buffer_too_small, "out",
+                             "needs " + std::to_string(needed) + " bytes, got " + std::to_string(out.size()));
+        e.size = needed;
+        return e;
+    }
+    percent_encode_unchecked(s, out.data());
+    return needed;
+}
+
+/// Strict percent-decoding, the inverse of percent_encode and of COS's `encoding-type=url`
+/// fields (§8): each `%` must be followed by two hex digits (either case); every other byte,
+/// `+` included, is copied as it is (a `+` is never a space here). The decoded bytes are not
+/// checked for UTF-8 and may contain NUL. Errors: invalid_argument naming `argument`, with the
+/// offset of the bad `%` in the reason and in error.size.
+inline result<std::string> percent_decode(std::string_view s, std::string_view argument = "encoded_text") {
+    std::string out;
+    out.reserve(s.size());  // decoding never lengthens
+    std::size_t i = 0;
+    while (i < s.size()) {
+        const std::size_t percent = std::min(s.find('%', i), s.size());
+        out.append(s.substr(i, percent - i));
+        if (percent == s.size()) break;
+        const int hi = percent + 1 < s.size() ? detail::hex_digit_value(s[percent + 1]) : -1;
+        const int lo = percent + 2 < s.size() ? detail::hex_digit_value(s[percent + 2]) : -1;
+        if (hi < 0 || lo < 0) {
+            error e = make_error(errc::invalid_argument, argument,
+                                 "'%' at offset " + std::to_string(percent) + " is not followed by two hex digits");
+            e.size = percent;
+            return e;
+        }
+        out += static_cast<char>(hi * 16 + lo);
+        i = percent + 3;
+    }
+    return out;
+}
+
+}  // namespace coswire
+// ---- end coswire/encoding/percent.hpp
+// ---- begin coswire/encoding/object_key.hpp
+// SPDX-License-Identifier: MIT
+// Object key validation and its two paths: the signed UriPathname and the request-line path
+// (COS-PROTOCOL.md §1.7, §2.3, §2.4).
+
+
+#include <algorithm>
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace coswire {
+
+/// Choices for map_object_key.
+struct object_key_options {
+    /// Accept `.` and `..` path segments (e.g. `a/./b`, `../x`). §2.3: COS stores them verbatim,
+    /// but intermediaries may collapse them, so they are refused unless the caller opts in. A key
+    /// that normalises to `/` is refused even then.
+    bool allow_dot_segments = false;
+};
+
+/// The two forms of an object key's path.
+struct object_key_paths {
+    std::string signed_path;  ///< §1.7 UriPathname: "/" + key, raw UTF-8, no encoding
+    std::string wire_path;    ///< §2.4 request-target path: "/" + pathenc(key)
+};
+
+namespace detail {
+
+/// §2.3 keys must not carry NUL, LF or CR, nor CAN, EM, SUB, ESC (0x18–0x1B).
+constexpr bool is_forbidden_in_object_key(char c) noexcept {
+    const auto u = static_cast<unsigned char>(c);
+    return u == 0x00 || u == 0x0A || u == 0x0D || (u >= 0x18 && u <= 0x1B);
+}
+
+constexpr bool is_dot_segment(std::string_view segment) noexcept {
+    return segment == "." || segment == "..";
+}
+
+/// The longest key COS stores (§2.3), in bytes.
+inline constexpr std::size_t max_object_key_size = 850;
+
+inline error object_key_error(errc code, std::string reason) {
+    return make_error(code, "object_key", std::move(reason));
+}
+
+}  // namespace detail
+
+/// Validates an object key (§2.3) and returns both of its paths:
+/// - signed_path = "/" + key verbatim (§1.7);
+/// - wire_path = "/" + pathenc(key) (§2.4): `/` stays literal, every byte outside
+///   `A-Z a-z 0-9 - _ . ~` becomes `%XX` upper-case (so `+` → `%2B`, space → `%20`); when dot
+///   segments are allowed, the dots of a `.` or `..` segment are sent as `%2E` so that no HTTP
+///   stack or proxy collapses them. percent_decode(wire_path) == signed_path always holds.
+/// Errors, all with argument "object_key": invalid_argument when the key is empty, is not UTF-8,
+/// starts with `/` or `\`, contains NUL, CR, LF or 0x18–0x1B, has a `.`/`..` segment while
+/// options.allow_dot_segments is false, or normalises to `/` (`.`, `./`, `a/..`; always
+/// refused: it would turn an object request into a bucket request); limit_exceeded when it is
+/// longer than 850 bytes. Offsets are byte offsets into `key`.
+inline result<object_key_paths> map_object_key(std::string_view key, const object_key_options& options = {}) {
+    if (key.empty()) return detail::object_key_error(errc::invalid_argument, "must not be empty");
+    if (key.size() > detail::max_object_key_size)
+        return detail::object_key_error(errc::limit_exceeded, "is " + std::to_string(key.size()) +
+                                                                  " bytes long, COS allows at most 850");
+    if (const std::size_t bad = detail::utf8_error_offset(key); bad != key.size())
+        return detail::object_key_error(errc::invalid_argument,
+                                        "is not valid UTF-8 at offset " + std::to_string(bad));
+    if (key.front() == '/' || key.front() == '\\')
+        return detail::object_key_error(errc::invalid_argument, "must not start with '/' or '\\'");
+    for (std::size_t i = 0; i < key.size(); ++i)
+        if (detail::is_forbidden_in_object_key(key[i]))
+            return detail::object_key_error(errc::invalid_argument,
+                                            "contains a forbidden control character at offset " + std::to_string(i));
+
+    object_key_paths paths;
+    paths.signed_path.reserve(key.size() + 1);
+    paths.signed_path += '/';
+    paths.signed_path += key;
+    paths.wire_path.reserve(percent_encoded_size(key) + 1);
+
+    // Walk the segments once, encoding each and tracking the depth the path would have after
+    // dot-segment removal. Empty segments (`a//..`) are not counted, as path.Clean-style
+    // normalisers drop them; that refuses a superset of what RFC 3986 §5.2.4 collapses to `/`.
+    std::size_t depth = 0;
+    std::size_t start = 0;
+    while (start <= key.size()) {
+        const std::size_t slash = std::min(key.find('/', start), key.size());
+        const std::string_view segment = key.substr(start, slash - start);
+        paths.wire_path += '/';
+        if (detail::is_dot_segment(segment)) {
+            if (!options.allow_dot_segments)
+                return detail::object_key_error(errc::invalid_argument,
+                                                "has a '" + std::string(segment) + "' path segment at offset " +
+                                                    std::to_string(start) + " (see object_key_options)");
+            paths.wire_path += segment.size() == 1 ? "%2E" : "%2E%2E";
+            if (segment.size() == 2 && depth > 0) --depth;
+        } else {
+            percent_encode_append(paths.wire_path, segment);
+            if (!segment.empty()) ++depth;
+        }
+        start = slash + 1;
+    }
+    if (depth == 0)
+        return detail::object_key_error(errc::invalid_argument,
+                                        "normalises to '/', which would address the bucket instead of an object");
+    return paths;
+}
+
+}  // namespace coswire
+// ---- end coswire/encoding/object_key.hpp
+
+// ---- begin coswire/time/key_time.hpp
+// SPDX-License-Identifier: MIT
+// key_time: the validity window [start, end] of a signature, in Unix seconds (COS-PROTOCOL.md §1.3).
+
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace coswire {
+
+/// The signature's validity window. COS accepts a request only while start <= server time <= end.
+/// There is no clock here: the caller says what "now" is.
+struct key_time {
+    std::int64_t start = 0;  ///< Unix seconds, >= 0
+    std::int64_t end = 0;    ///< Unix seconds, >= start
+
+    /// A window of `lifetime_seconds` that starts `backdate_seconds` before `now` (starting a
+    /// little in the past absorbs small clock skew; the official SDKs use 0 to 60 s).
+    /// Errors (argument "now" / "lifetime_seconds" / "backdate_seconds"): negative values, or an
+    /// end beyond the largest representable time.
+    static result<key_time> starting_at(std::int64_t now, std::int64_t lifetime_seconds,
+                                        std::int64_t backdate_seconds = 0) {
+        if (now < 0) return make_error(errc::invalid_argument, "now", "must not be negative");
+        if (lifetime_seconds < 0)
+            return make_error(errc::invalid_argument, "lifetime_seconds", "must not be negative");
+        if (backdate_seconds < 0 || backdate_seconds > now)
+            return make_error(errc::invalid_argument, "backdate_seconds", "must be between 0 and now");
+        if (lifetime_seconds > INT64_MAX - now)
+            return make_error(errc::invalid_argument, "lifetime_seconds", "end time overflows");
+        return key_time{now - backdate_seconds, now + lifetime_seconds};
+    }
+
+    friend constexpr bool operator==(const key_time&, const key_time&) = default;
+};
+
+/// Checks the window: start >= 0 and start <= end. Error argument "key_time".
+inline result<void> validate(const key_time& t) {
+    if (t.start < 0) return make_error(errc::invalid_argument, "key_time", "start is negative");
+    if (t.start > t.end) return make_error(errc::invalid_argument, "key_time", "start is after end");
+    return {};
+}
+
+/// "start;end" as COS sends it in q-sign-time and q-key-time, without allocating.
+class key_time_text {
+public:
+    /// Precondition: validate(t) succeeded (both values non-negative).
+    constexpr explicit key_time_text(const key_time& t) noexcept {
+        put(t.start);
+        buffer_[size_++] = ';';
+        put(t.end);
+    }
+    constexpr std::string_view view() const noexcept { return {buffer_.data(), size_}; }
+
+private:
+    constexpr void put(std::int64_t v) noexcept {
+        char digits[20] = {};
+        std::size_t n = 0;
+        auto u = static_cast<std::uint64_t>(v);
+        do {
+            digits[n++] = static_cast<char>('0' + u % 10);
+            u /= 10;
+        } while (u != 0);
+        while (n > 0) buffer_[size_++] = digits[--n];
+    }
+
+    std::array<char, 41> buffer_{};  // two 19-digit values and ';'
+    std::size_t size_ = 0;
+};
+
+}  // namespace coswire
+// ---- end coswire/time/key_time.hpp
+// ---- begin coswire/time/http_date.hpp
+// SPDX-License-Identifier: MIT
+// HTTP dates (RFC 9110 §5.6.7) and COS XML ISO 8601 timestamps as Unix seconds, with the civil
+// calendar done by hand: no <ctime>, no clock, no locale (COS-PROTOCOL.md §3, §9).
+
+
+#include <algorithm>
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace coswire {
+
+/// An IMF-fixdate, exactly 29 characters and no terminator: "Thu, 16 May 2019 06:45:51 GMT".
+using http_date_text = std::array<char, 29>;
+
+/// The first instant format_http_date can write: 0001-01-01T00:00:00Z.
+inline constexpr std::int64_t http_date_min_seconds = -62135596800;
+/// The last instant format_http_date can write: 9999-12-31T23:59:59Z.
+inline constexpr std::int64_t http_date_max_seconds = 253402300799;
+
+namespace detail {
+
+inline constexpr std::array<std::string_view, 7> short_day_names{"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+inline constexpr std::array<std::string_view, 7> long_day_names{"Sunday",   "Monday", "Tuesday", "Wednesday",
+                                                                "Thursday", "Friday", "Saturday"};
+inline constexpr std::array<std::string_view, 12> month_names{"Jan", "Feb", "Mar", "Apr", "May", "Jun",
+                                                              "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+
+constexpr bool is_leap_year(std::int64_t y) noexcept { return y % 4 == 0 && (y % 100 != 0 || y % 400 == 0); }
+
+/// Days in month `m` (1-12) of year `y`, proleptic Gregorian.
+constexpr unsigned days_in_month(std::int64_t y, unsigned m) noexcept {
+    constexpr std::array<unsigned, 12> lengths{31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    return m == 2 && is_leap_year(y) ? 29 : lengths[m - 1];
+}
+
+// The calendar arithmetic below counts years from 1 March, so that the leap day is the last day of
+// its year and month lengths from March on follow the repeating 31,30,31,30,31 pattern, and
+// groups years into 400-year eras, each exactly 146097 days long. Day 0 of era 0 is 0000-03-01,
+// which is 719468 days before 1970-01-01.
+inline constexpr std::int64_t days_per_era = 146097;
+inline constexpr std::int64_t epoch_offset_days = 719468;
+
+/// Days from 1970-01-01 to y-m-d (proleptic Gregorian; negative before 1970). Precondition:
+/// 1 <= m <= 12, 1 <= d <= days_in_month(y, m).
+constexpr std::int64_t days_from_civil(int y, unsigned m, unsigned d) noexcept {
+    const std::int64_t year = std::int64_t{y} - (m <= 2 ? 1 : 0);  // January and February end the previous year
+    const std::int64_t era = (year >= 0 ? year : year - 399) / 400;  // floor division
+    const std::int64_t year_of_era = year - era * 400;               // [0, 399]
+    const std::int64_t month_from_march = m > 2 ? std::int64_t{m} - 3 : std::int64_t{m} + 9;  // [0, 11]
+    // (153 * month + 2) / 5 is the number of days before that month, counted from March.
+    const std::int64_t day_of_year = (153 * month_from_march + 2) / 5 + std::int64_t{d} - 1;
+    const std::int64_t day_of_era = year_of_era * 365 + year_of_era / 4 - year_of_era / 100 + day_of_year;
+    return era * days_per_era + day_of_era - epoch_offset_days;
+}
+
+/// A proleptic Gregorian date.
+struct civil_date {
+    std::int64_t year;
+    unsigned month;  ///< 1-12
+    unsigned day;    ///< 1-31
+};
+
+/// The inverse of days_from_civil.
+constexpr civil_date civil_from_days(std::int64_t days) noexcept {
+    const std::int64_t z = days + epoch_offset_days;
+    const std::int64_t era = (z >= 0 ? z : z - (days_per_era - 1)) / days_per_era;
+    const std::int64_t day_of_era = z - era * days_per_era;  // [0, 146096]
+    // Undo the leap-day corrections (every 4th year, not every 100th, every 400th) to get the year.
+    const std::int64_t year_of_era =
+        (day_of_era - day_of_era / 1460 + day_of_era / 36524 - day_of_era / (days_per_era - 1)) / 365;
+    const std::int64_t day_of_year = day_of_era - (365 * year_of_era + year_of_era / 4 - year_of_era / 100);
+    const std::int64_t month_from_march = (5 * day_of_year + 2) / 153;
+    const auto day = static_cast<unsigned>(day_of_year - (153 * month_from_march + 2) / 5 + 1);
+    const auto month = static_cast<unsigned>(month_from_march < 10 ? month_from_march + 3 : month_from_march - 9);
+    return {year_of_era + era * 400 + (month <= 2 ? 1 : 0), month, day};
+}
+
+/// Day of the week of a day count from 1970-01-01 (a Thursday): 0 = Sunday ... 6 = Saturday.
+constexpr unsigned weekday_from_days(std::int64_t days) noexcept {
+    const std::int64_t r = (days + 4) % 7;
+    return static_cast<unsigned>(r < 0 ? r + 7 : r);
+}
+
+/// Writes `value` as exactly `width` decimal digits at `out`.
+constexpr char* write_digits(char* out, std::int64_t value, int width) noexcept {
+    for (int i = width - 1; i >= 0; --i) {
+        out[i] = static_cast<char>('0' + value % 10);
+        value /= 10;
+    }
+    return out + width;
+}
+
+constexpr char* write_text(char* out, std::string_view text) noexcept { return std::copy(text.begin(), text.end(), out); }
+
+/// A date parse without allocation: the Unix seconds, or the first problem and where it is.
+struct time_parse_outcome {
+    std::int64_t seconds = 0;
+    std::size_t offset = 0;
+    std::string_view problem;  ///< empty on success
+};
+
+/// The fields a date text names; day_offset is kept so a day that does not exist in its month
+/// (checked once month and year are known) is reported where it was written.
+struct civil_time {
+    int year = 1;
+    unsigned month = 1, day = 1, hour = 0, minute = 0, second = 0;
+    std::size_t day_offset = 0;
+};
+
+/// A cursor over a date text that remembers the first failure.
+class time_scanner {
+public:
+    constexpr explicit time_scanner(std::string_view text) noexcept : text_(text) {}
+
+    constexpr std::size_t pos() const noexcept { return pos_; }
+
+    /// Records a failure (the first one wins) and returns false, so callers can `return fail(...)`.
+    constexpr bool fail(std::size_t at, std::string_view problem) noexcept {
+        if (problem_.empty()) {
+            offset_ = at;
+            problem_ = problem;
+        }
+        return false;
+    }
+
+    /// Consumes `c` if it is next; says whether it did.
+    constexpr bool skip(char c) noexcept {
+        if (pos_ == text_.size() || text_[pos_] != c) return false;
+        ++pos_;
+        return true;
+    }
+
+    /// Consumes every decimal digit that is next; returns how many.
+    constexpr std::size_t skip_digits() noexcept {
+        const std::size_t start = pos_;
+        while (pos_ < text_.size() && is_digit(text_[pos_])) ++pos_;
+        return pos_ - start;
+    }
+
+    /// Consumes `lit` exactly (case-sensitive, as RFC 9110 spells day names, months and "GMT").
+    constexpr bool literal(std::string_view lit, std::string_view problem) noexcept {
+        if (text_.substr(pos_, lit.size()) != lit) return fail(pos_, problem);
+        pos_ += lit.size();
+        return true;
+    }
+
+    /// Consumes between min_count and max_count decimal digits (as many as present); max_count is
+    /// at most 9, so the value always fits in `unsigned`.
+    constexpr bool digits(std::size_t min_count, std::size_t max_count, unsigned& value,
+                          std::string_view problem) noexcept {
+        unsigned v = 0;
+        std::size_t n = 0;
+        while (n < max_count && pos_ + n < text_.size() && is_digit(text_[pos_ + n])) {
+            v = v * 10 + static_cast<unsigned>(text_[pos_ + n] - '0');
+            ++n;
+        }
+        if (n < min_count) return fail(pos_ + n, problem);
+        pos_ += n;
+        value = v;
+        return true;
+    }
+
+    /// Consumes one of `names`; `index` is its position in the table.
+    template <std::size_t N>
+    constexpr bool name(const std::array<std::string_view, N>& names, unsigned& index,
+                        std::string_view problem) noexcept {
+        for (std::size_t i = 0; i < N; ++i) {
+            if (text_.substr(pos_, names[i].size()) == names[i]) {
+                index = static_cast<unsigned>(i);
+                pos_ += names[i].size();
+                return true;
+            }
+        }
+        return fail(pos_, problem);
+    }
+
+    constexpr bool at_end() noexcept { return pos_ == text_.size() || fail(pos_, "unexpected text after the date"); }
+
+    constexpr time_parse_outcome outcome(std::int64_t seconds) const noexcept {
+        if (problem_.empty()) return {seconds, 0, {}};
+        return {0, offset_, problem_};
+    }
+
+private:
+    std::string_view text_;
+    std::size_t pos_ = 0;
+    std::size_t offset_ = 0;
+    std::string_view problem_;
+};
+
+constexpr bool scan_month_name(time_scanner& sc, civil_time& t) noexcept {
+    unsigned index = 0;
+    if (!sc.name(month_names, index, "expected a month name (Jan-Dec)")) return false;
+    t.month = index + 1;
+    return true;
+}
+
+constexpr bool scan_year4(time_scanner& sc, civil_time& t) noexcept {
+    const std::size_t at = sc.pos();
+    unsigned year = 0;
+    if (!sc.digits(4, 4, year, "expected a four-digit year")) return false;
+    if (year == 0) return sc.fail(at, "year 0000 is outside 0001-9999");
+    t.year = static_cast<int>(year);
+    return true;
+}
+
+constexpr bool scan_day2(time_scanner& sc, civil_time& t) noexcept {
+    t.day_offset = sc.pos();
+    return sc.digits(2, 2, t.day, "expected a two-digit day of month");
+}
+
+/// "HH:MM:SS" with hour 00-23 and minute 00-59. Second 60 is a leap second (RFC 5322 and ISO
+/// 8601 allow it) and is accepted only as 23:59:60, the one place a UTC leap second can occur;
+/// as in POSIX time it counts as the following midnight.
+constexpr bool scan_clock(time_scanner& sc, civil_time& t) noexcept {
+    const std::size_t hour_at = sc.pos();
+    if (!sc.digits(2, 2, t.hour, "expected a two-digit hour")) return false;
+    if (t.hour > 23) return sc.fail(hour_at, "hour must be 00-23");
+    if (!sc.literal(":", "expected ':' after the hour")) return false;
+    const std::size_t minute_at = sc.pos();
+    if (!sc.digits(2, 2, t.minute, "expected a two-digit minute")) return false;
+    if (t.minute > 59) return sc.fail(minute_at, "minute must be 00-59");
+    if (!sc.literal(":", "expected ':' after the minute")) return false;
+    const std::size_t second_at = sc.pos();
+    if (!sc.digits(2, 2, t.second, "expected a two-digit second")) return false;
+    if (t.second > 60 || (t.second == 60 && (t.hour != 23 || t.minute != 59)))
+        return sc.fail(second_at, "second must be 00-59 (60 only as the leap second 23:59:60)");
+    return true;
+}
+
+/// Checks the day against its month and year, and, when the text named one, the weekday
+/// (offset 0): a day name that contradicts the date means the value was corrupted or built by
+/// hand, and neither date can be trusted. Gives the Unix seconds or the first problem.
+constexpr time_parse_outcome finish_civil_time(time_scanner& sc, const civil_time& t, int weekday) noexcept {
+    if (t.day == 0 || t.day > days_in_month(t.year, t.month)) {
+        sc.fail(t.day_offset, "day of month does not exist in that month");
+        return sc.outcome(0);
+    }
+    const std::int64_t days = days_from_civil(t.year, t.month, t.day);
+    if (weekday >= 0 && weekday_from_days(days) != static_cast<unsigned>(weekday))
+        sc.fail(0, "day name does not match the date");
+    return sc.outcome(days * 86400 + std::int64_t{t.hour} * 3600 + std::int64_t{t.minute} * 60 + t.second);
+}
+
+/// RFC 9110 §5.6.7 HTTP-date, the three forms, told apart by the day name: three letters then
+/// ',' is IMF-fixdate, three letters then ' ' is asctime, anything else must be RFC 850.
+constexpr time_parse_outcome parse_http_date_fields(std::string_view text) noexcept {
+    time_scanner sc(text);
+    civil_time t;
+    unsigned weekday = 0;
+    std::size_t name_length = 0;
+    while (name_length < text.size() && is_alpha(text[name_length])) ++name_length;
+    bool ok = false;
+    if (name_length == 3 && text.size() > 3 && text[3] == ',') {
+        // IMF-fixdate: "Sun, 06 Nov 1994 08:49:37 GMT"
+        ok = sc.name(short_day_names, weekday, "expected a day name (Mon-Sun)") &&
+             sc.literal(", ", "expected ', ' after the day name") && scan_day2(sc, t) &&
+             sc.literal(" ", "expected ' ' after the day") && scan_month_name(sc, t) &&
+             sc.literal(" ", "expected ' ' after the month") && scan_year4(sc, t) &&
+             sc.literal(" ", "expected ' ' after the year") && scan_clock(sc, t) &&
+             sc.literal(" GMT", "expected ' GMT', the only zone an HTTP date uses") && sc.at_end();
+    } else if (name_length == 3) {
+        // asctime: "Sun Nov  6 08:49:37 1994"; COS also sends an unpadded day (§3.2, §9).
+        ok = sc.name(short_day_names, weekday, "expected a day name (Mon-Sun)") &&
+             sc.literal(" ", "expected ' ' after the day name") && scan_month_name(sc, t) &&
+             sc.literal(" ", "expected ' ' after the month");
+        if (ok) {
+            const bool padded = sc.skip(' ');
+            t.day_offset = sc.pos();
+            ok = sc.digits(1, padded ? 1 : 2, t.day, "expected a day of month") &&
+                 sc.literal(" ", "expected ' ' after the day") && scan_clock(sc, t) &&
+                 sc.literal(" ", "expected ' ' after the time") && scan_year4(sc, t) && sc.at_end();
+        }
+    } else {
+        // RFC 850: "Sunday, 06-Nov-94 08:49:37 GMT". The two-digit year cannot use RFC 9110's
+        // "not more than 50 years ahead" window without a clock, so it takes the POSIX %y
+        // pivot instead: 70-99 are 1970-1999, 00-69 are 2000-2069.
+        unsigned two_digit_year = 0;
+        ok = sc.name(long_day_names, weekday, "expected a day name (Monday-Sunday, or Mon-Sun)") &&
+             sc.literal(", ", "expected ', ' after the day name") && scan_day2(sc, t) &&
+             sc.literal("-", "expected '-' after the day") && scan_month_name(sc, t) &&
+             sc.literal("-", "expected '-' after the month") &&
+             sc.digits(2, 2, two_digit_year, "expected a two-digit year") &&
+             sc.literal(" ", "expected ' ' after the year") && scan_clock(sc, t) &&
+             sc.literal(" GMT", "expected ' GMT', the only zone an HTTP date uses") && sc.at_end();
+        t.year = static_cast<int>(two_digit_year < 70 ? 2000 + two_digit_year : 1900 + two_digit_year);
+    }
+    if (!ok) return sc.outcome(0);
+    return finish_civil_time(sc, t, static_cast<int>(weekday));
+}
+
+/// COS XML timestamps (§9): "YYYY-MM-DDTHH:MM:SS", then an optional fraction of at least one
+/// digit, then an optional "Z"; no other zone is accepted.
+constexpr time_parse_outcome parse_iso8601_fields(std::string_view text) noexcept {
+    time_scanner sc(text);
+    civil_time t;
+    bool ok = scan_year4(sc, t) && sc.literal("-", "expected '-' after the year");
+    const std::size_t month_at = sc.pos();
+    ok = ok && sc.digits(2, 2, t.month, "expected a two-digit month");
+    if (ok && (t.month == 0 || t.month > 12)) ok = sc.fail(month_at, "month must be 01-12");
+    ok = ok && sc.literal("-", "expected '-' after the month") && scan_day2(sc, t) &&
+         sc.literal("T", "expected 'T' between the date and the time") && scan_clock(sc, t);
+    // The fraction is checked and dropped: results are whole seconds, rounded down.
+    if (ok && sc.skip('.') && sc.skip_digits() == 0) ok = sc.fail(sc.pos(), "expected a digit after '.'");
+    if (ok) sc.skip('Z');
+    ok = ok && sc.at_end();
+    if (!ok) return sc.outcome(0);
+    return finish_civil_time(sc, t, -1);
+}
+
+/// The public face of a date parse: the seconds, or invalid_argument naming `argument` with the
+/// offset in the reason and in error.size.
+inline result<std::int64_t> to_time_result(const time_parse_outcome& outcome, std::string_view argument) {
+    if (outcome.problem.empty()) return outcome.seconds;
+    error e = make_error(errc::invalid_argument, argument,
+                         std::string(outcome.problem) + " at offset " + std::to_string(outcome.offset));
+    e.size = outcome.offset;
+    return e;
+}
+
+}  // namespace detail
+
+/// Formats Unix seconds as an RFC 9110 IMF-fixdate, e.g. 1557989151 → "Thu, 16 May 2019 06:45:51
+/// GMT" (the `Date` request header, §3.1). Precondition: http_date_min_seconds <= unix_seconds <=
+/// http_date_max_seconds (years 0001-9999, the four digits the format has room for); a value
+/// outside trips COSWIRE_ASSERT (and, should COSWIRE_ASSERT be redefined to return, is clamped
+/// into the range), so it is never undefined behaviour. Usable in constant expressions.
+constexpr http_date_text format_http_date(std::int64_t unix_seconds) noexcept {
+    COSWIRE_ASSERT(unix_seconds >= http_date_min_seconds && unix_seconds <= http_date_max_seconds);
+    const std::int64_t t = std::clamp(unix_seconds, http_date_min_seconds, http_date_max_seconds);
+    const std::int64_t r = t % 86400;
+    const std::int64_t second_of_day = r < 0 ? r + 86400 : r;
+    const std::int64_t days = (t - second_of_day) / 86400;  // exact: floor division
+    const detail::civil_date date = detail::civil_from_days(days);
+
+    http_date_text out{};
+    char* p = detail::write_text(out.data(), detail::short_day_names[detail::weekday_from_days(days)]);
+    p = detail::write_text(p, ", ");
+    p = detail::write_digits(p, date.day, 2);
+    *p++ = ' ';
+    p = detail::write_text(p, detail::month_names[date.month - 1]);
+    *p++ = ' ';
+    p = detail::write_digits(p, date.year, 4);
+    *p++ = ' ';
+    p = detail::write_digits(p, second_of_day / 3600, 2);
+    *p++ = ':';
+    p = detail::write_digits(p, second_of_day / 60 % 60, 2);
+    *p++ = ':';
+    p = detail::write_digits(p, second_of_day % 60, 2);
+    detail::write_text(p, " GMT");
+    return out;
+}
+
+/// Parses an RFC 9110 §5.6.7 HTTP-date (`Date`, `Last-Modified`; §3.2) into Unix seconds.
+/// Accepts, as RFC 9110 asks recipients to:
+/// - IMF-fixdate "Sun, 06 Nov 1994 08:49:37 GMT";
+/// - RFC 850 "Sunday, 06-Nov-94 08:49:37 GMT", years 70-99 → 19xx and 00-69 → 20xx (no clock
+///   here for RFC 9110's 50-year window);
+/// - asctime "Sun Nov  6 08:49:37 1994", also with an unpadded day ("Thu Jan 19 16:19:22 2017",
+///   "Sun Nov 6 08:49:37 1994") as old COS responses show.
+/// Names and "GMT" are case-sensitive (RFC 9110 %s"..."); the text must be exactly the date
+/// (strip surrounding whitespace first). Ranges: year 0001-9999, day valid for its month (leap
+/// years included), hour 00-23, minute 00-59, second 00-59 or a leap second 23:59:60 (counted as
+/// the next midnight, as POSIX time does). A day name that does not match the date is refused.
+/// Errors: invalid_argument, argument "http_date", with the offset in the reason and error.size.
+inline result<std::int64_t> parse_http_date(std::string_view text) {
+    return detail::to_time_result(detail::parse_http_date_fields(text), "http_date");
+}
+
+/// Parses a COS XML timestamp (§9) into Unix seconds: "2020-03-25T10:07:14.000Z", also without
+/// the fraction and/or without the "Z" (read as UTC). A fraction is dropped (rounded down). Other
+/// zones ("+08:00") and the asctime form of old examples are refused; try parse_http_date for
+/// the latter. Ranges as for parse_http_date, month 01-12. Errors: invalid_argument, argument
+/// "timestamp", with the offset in the reason and error.size.
+inline result<std::int64_t> parse_iso8601(std::string_view text) {
+    return detail::to_time_result(detail::parse_iso8601_fields(text), "timestamp");
+}
+
+}  // namespace coswire
+// ---- end coswire/time/http_date.hpp
+
+// ---- begin coswire/sign/credentials.hpp
+// SPDX-License-Identifier: MIT
+// Credentials: SecretId in clear, SecretKey and session token as secret_string, which cannot be
+// printed, streamed or converted by accident (COS-PROTOCOL.md §1.1, §1.13).
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace coswire {
+
+/// A string that holds secret material. It has no stream operator, no implicit conversion and
+/// no formatter; reading it takes an explicit reveal(). The storage is wiped on destruction and
+/// on assignment.
+class secret_string {
+public:
+    secret_string() = default;
+    explicit secret_string(std::string value) noexcept : value_(std::move(value)) {}
+    explicit secret_string(std::string_view value) : value_(value) {}
+    explicit secret_string(const char* value) : value_(value) {}
+    secret_string(const secret_string&) = default;
+    secret_string(secret_string&& other) noexcept : value_(std::move(other.value_)) { other.wipe(); }
+    secret_string& operator=(const secret_string& other) {
+        if (this != &other) {
+            wipe();
+            value_ = other.value_;
+        }
+        return *this;
+    }
+    secret_string& operator=(secret_string&& other) noexcept {
+        if (this != &other) {
+            wipe();
+            value_ = std::move(other.value_);
+            other.wipe();
+        }
+        return *this;
+    }
+    ~secret_string() { wipe(); }
+
+    /// The secret itself; only signing code should call this.
+    std::string_view reveal() const noexcept { return value_; }
+    bool empty() const noexcept { return value_.empty(); }
+
+    /// What any debug output shows instead of the secret.
+    static constexpr std::string_view redacted = "***";
+
+    template <class Stream>
+    friend Stream& operator<<(Stream&, const secret_string&) = delete;
+
+private:
+    void wipe() noexcept {
+        // Writes through a volatile pointer so the compiler cannot drop them as dead stores.
+        volatile char* p = value_.data();
+        for (std::size_t i = 0; i < value_.size(); ++i) p[i] = 0;
+        value_.clear();
+    }
+
+    std::string value_;
+};
+
+/// A COS key pair, optionally temporary (STS): the session token then travels as
+/// x-cos-security-token and is signed.
+struct credentials {
+    std::string secret_id;        ///< the access key id; public (sent as q-ak)
+    secret_string secret_key;     ///< never transmitted, never printed
+    secret_string session_token;  ///< empty for permanent keys
+
+    template <class Stream>
+    friend Stream& operator<<(Stream&, const credentials&) = delete;
+};
+
+}  // namespace coswire
+// ---- end coswire/sign/credentials.hpp
+// ---- begin coswire/sign/http_string.hpp
+// SPDX-License-Identifier: MIT
+// The canonical request of q-sign-algorithm=sha1: which parameters and headers are signed, their
+// UrlParamList/HeaderList, and the HttpString (COS-PROTOCOL.md §1.5–§1.8, §1.12).
+
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+namespace coswire {
+
+/// A query parameter as the server decodes it. `value` is empty for a valueless parameter such
+/// as `?uploads`, which signs exactly like an empty value (`uploads=`).
+struct query_param {
+    std::string_view name;
+    std::optional<std::string_view> value;
+};
+
+/// A request header as it is sent.
+struct header_field {
+    std::string_view name;
+    std::string_view value;
+};
+
+/// What the signer reads of a request; every member is borrowed.
+struct signable_request {
+    std::string_view method;                 ///< an HTTP token, any case ("PUT")
+    std::string_view path;                   ///< UriPathname: "/" + raw object key, or "/" (decoded, verbatim)
+    std::span<const query_param> params;     ///< all are signed
+    std::span<const header_field> headers;   ///< selected by sign_options::headers
+};
+
+/// Which headers enter the signature.
+enum class header_selection {
+    standard,  ///< the official SDKs' set plus every x-cos-* / x-ci-* header (default)
+    all,       ///< every header given
+    listed,    ///< exactly the headers named in sign_options::listed_headers (when present)
+};
+
+struct sign_options {
+    header_selection headers = header_selection::standard;
+    std::span<const std::string_view> listed_headers;  ///< names for header_selection::listed
+};
+
+/// The most parameters, and the most headers, one request may have; bounds the signer's stack.
+inline constexpr std::size_t max_signed_fields = 128;
+
+/// Header names signed under header_selection::standard (lower-case), besides x-cos-* and
+/// x-ci-*. COS-PROTOCOL.md §1.12: the Node 3.0.0 / C++ / Python set. `date` and `user-agent` are
+/// deliberately absent (not signed by any SDK).
+inline constexpr std::array<std::string_view, 17> standard_signed_headers = {
+    "cache-control", "content-disposition", "content-encoding", "content-length", "content-md5",
+    "content-type", "expect", "expires", "host", "if-match", "if-modified-since", "if-none-match",
+    "if-unmodified-since", "origin", "pic-operations", "range", "transfer-encoding"};
+
+/// True when `name` (any case) is signed under header_selection::standard.
+constexpr bool is_standard_signed_header(std::string_view name) noexcept {
+    if (detail::istarts_with(name, "x-cos-") || detail::istarts_with(name, "x-ci-")) return true;
+    for (std::string_view h : standard_signed_headers)
+        if (detail::iequals(name, h)) return true;
+    return false;
+}
+
+namespace detail {
+
+/// One signed name/value pair; `redact` marks a security token, whose value is hashed but
+/// never shown in an explanation.
+struct signed_field {
+    std::string_view name;
+    std::string_view value;
+    bool redact = false;
+};
+
+/// Fields whose value is a session token: secret, so explanations show "***".
+constexpr bool is_token_field(std::string_view name) noexcept {
+    return iequals(name, "x-cos-security-token") || iequals(name, "x-ci-security-token");
+}
+
+/// Emits lower(enc(name)) one byte at a time, so names can be compared and written in their
+/// signed form without building it (COS-PROTOCOL.md §1.5 step 1).
+class encoded_lower_name {
+public:
+    constexpr explicit encoded_lower_name(std::string_view s) noexcept : s_(s) {}
+    constexpr bool done() const noexcept { return i_ == s_.size(); }
+    constexpr char next() noexcept {
+        const auto c = static_cast<unsigned char>(s_[i_]);
+        if (is_unreserved(static_cast<char>(c))) {
+            ++i_;
+            return to_lower(static_cast<char>(c));
+        }
+        constexpr std::string_view hex = "0123456789abcdef";
+        const char out = k_ == 0 ? '%' : hex[k_ == 1 ? (c >> 4) : (c & 0xF)];
+        if (++k_ == 3) {
+            k_ = 0;
+            ++i_;
+        }
+        return out;
+    }
+
+private:
+    std::string_view s_;
+    std::size_t i_ = 0;
+    int k_ = 0;
+};
+
+/// Byte order of lower(enc(a)) against lower(enc(b)): negative, zero or positive.
+constexpr int compare_signed_names(std::string_view a, std::string_view b) noexcept {
+    encoded_lower_name x(a), y(b);
+    while (!x.done() && !y.done()) {
+        const auto cx = static_cast<unsigned char>(x.next());
+        const auto cy = static_cast<unsigned char>(y.next());
+        if (cx != cy) return cx < cy ? -1 : 1;
+    }
+    return x.done() ? (y.done() ? 0 : -1) : 1;
+}
+
+constexpr std::size_t signed_name_size(std::string_view s) noexcept {
+    std::size_t n = 0;
+    for (char c : s) n += is_unreserved(c) ? 1 : 3;
+    return n;
+}
+
+/// HTTP stacks strip leading and trailing blanks from field values, so the signed value must
+/// be the trimmed one (COS-PROTOCOL.md §1.6).
+constexpr std::string_view trim_blanks(std::string_view v) noexcept {
+    while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
+    while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
+    return v;
+}
+
+/// A sorted, duplicate-free list of signed fields kept on the stack.
+class signed_field_list {
+public:
+    constexpr std::size_t size() const noexcept { return size_; }
+    constexpr const signed_field& operator[](std::size_t i) const noexcept { return fields_[i]; }
+    constexpr const signed_field* begin() const noexcept { return fields_.data(); }
+    constexpr const signed_field* end() const noexcept { return fields_.data() + size_; }
+
+    /// Inserts in signed-name order; refuses a name equal to one already present.
+    result<void> insert(signed_field f, std::string_view argument) {
+        if (size_ == fields_.size())
+            return make_error(errc::limit_exceeded, argument,
+                              "more than " + std::to_string(max_signed_fields) + " signed fields");
+        std::size_t pos = size_;
+        while (pos > 0) {
+            const int order = compare_signed_names(fields_[pos - 1].name, f.name);
+            if (order == 0)
+                return make_error(errc::invalid_argument, argument,
+                                  "duplicate name '" + std::string(f.name) +
+                                      "' (names are compared after encoding and lower-casing)");
+            if (order < 0) break;
+            --pos;
+        }
+        for (std::size_t i = size_; i > pos; --i) fields_[i] = fields_[i - 1];
+        f.redact = is_token_field(f.name);
+        fields_[pos] = f;
+        ++size_;
+        return {};
+    }
+
+    /// Length of "k1;k2;..." (UrlParamList / HeaderList).
+    constexpr std::size_t list_size() const noexcept {
+        std::size_t n = size_ > 0 ? size_ - 1 : 0;
+        for (const auto& f : *this) n += signed_name_size(f.name);
+        return n;
+    }
+
+    /// The field whose signed name equals lower(enc(name)), if any.
+    constexpr const signed_field* find(std::string_view name) const noexcept {
+        for (const auto& f : *this)
+            if (compare_signed_names(f.name, name) == 0) return &f;
+        return nullptr;
+    }
+
+private:
+    std::array<signed_field, max_signed_fields + 1> fields_{};  // +1: the session token
+    std::size_t size_ = 0;
+};
+
+/// "header #2 value" — built only when an error is reported, so valid input never allocates.
+inline std::string field_label(std::string_view kind, std::size_t index, std::string_view part) {
+    return std::string(kind) + " #" + std::to_string(index) + " " + std::string(part);
+}
+
+/// UTF-8 check; `label` names the offending piece in the error reason.
+template <class Label>
+result<void> check_text(std::string_view text, std::string_view argument, Label&& label) {
+    const std::size_t bad = utf8_error_offset(text);
+    if (bad != text.size())
+        return make_error(errc::invalid_argument, argument,
+                          label() + " is not valid UTF-8 (byte " + std::to_string(bad) + ")");
+    return {};
+}
+
+/// A header value: no CR, LF, NUL or other control byte but HTAB, and valid UTF-8.
+template <class Label>
+result<void> check_field_value(std::string_view value, std::string_view argument, Label&& label) {
+    for (std::size_t i = 0; i < value.size(); ++i)
+        if (is_forbidden_in_field_value(value[i]))
+            return make_error(errc::invalid_argument, argument,
+                              label() + " contains a control character (CR, LF, NUL or other) at byte " +
+                                  std::to_string(i));
+    return check_text(value, argument, label);
+}
+
+/// The session token as the signed field x-cos-security-token: added when the request does not
+/// carry it, checked when it does (a different value would be sent unsigned).
+inline result<void> add_session_token(signed_field_list& list, std::string_view token, std::string_view argument) {
+    constexpr std::string_view name = "x-cos-security-token";
+    if (const signed_field* present = list.find(name)) {
+        if (present->value != token)
+            return make_error(errc::invalid_argument, argument,
+                              "carries an x-cos-security-token that differs from the credentials' session token");
+        return {};
+    }
+    return list.insert({name, token}, argument);
+}
+
+}  // namespace detail
+
+/// The parameters and headers chosen for signing, validated and sorted by signed name. Borrows
+/// every string of the signable_request (and the session token) it was made from.
+struct canonical_request {
+    std::string_view method;
+    std::string_view path;
+    detail::signed_field_list params;
+    detail::signed_field_list headers;
+};
+
+/// Where the session token goes: a header for ordinary requests, a query parameter for
+/// presigned URLs (COS-PROTOCOL.md §1.13).
+enum class token_placement { header, query };
+
+/// Validates `request` and selects, encodes-in-order and sorts what is signed. `session_token`
+/// (empty for none) is added as x-cos-security-token where `placement` says.
+/// Errors (invalid_argument unless noted): method not a token ("method"); path empty, not
+/// not UTF-8 or holding control characters ("path"); a parameter name or
+/// value not UTF-8, or a repeated parameter name ("params"); a header name that is not a token,
+/// a value with CR/LF/NUL/controls or not UTF-8, or a repeated header ("headers"); more than
+/// max_signed_fields of either (limit_exceeded).
+inline result<canonical_request> canonicalize(const signable_request& request, const sign_options& options,
+                                                      std::string_view session_token = {},
+                                                      token_placement placement = token_placement::header) {
+    canonical_request out;
+    if (!detail::is_token(request.method))
+        return make_error(errc::invalid_argument, "method", "must be a non-empty HTTP token");
+    out.method = request.method;
+
+    // Real requests sign "/" + key (map_object_key builds it); the path is taken verbatim so the
+    // C++ SDK's published vectors, which sign "xxxx", stay reproducible.
+    if (request.path.empty()) return make_error(errc::invalid_argument, "path", "must not be empty (use \"/\")");
+    for (std::size_t i = 0; i < request.path.size(); ++i)
+        if (static_cast<unsigned char>(request.path[i]) < 0x20 || request.path[i] == 0x7F)
+            return make_error(errc::invalid_argument, "path", "contains a control character at byte " + std::to_string(i));
+    if (auto ok = detail::check_text(request.path, "path", [] { return std::string("path"); }); !ok)
+        return std::move(ok).error();
+    out.path = request.path;
+
+    if (request.params.size() > max_signed_fields || request.headers.size() > max_signed_fields)
+        return make_error(errc::limit_exceeded, request.params.size() > max_signed_fields ? "params" : "headers",
+                          "more than " + std::to_string(max_signed_fields) + " entries");
+
+    for (std::size_t i = 0; i < request.params.size(); ++i) {
+        const query_param& p = request.params[i];
+        if (p.name.empty())
+            return make_error(errc::invalid_argument, "params", detail::field_label("parameter", i, "has an empty name"));
+        if (auto ok = detail::check_text(p.name, "params", [i] { return detail::field_label("parameter", i, "name"); }); !ok)
+            return std::move(ok).error();
+        const std::string_view value = p.value.value_or(std::string_view{});
+        if (auto ok = detail::check_text(value, "params", [i] { return detail::field_label("parameter", i, "value"); }); !ok)
+            return std::move(ok).error();
+        if (auto ok = out.params.insert({p.name, value}, "params"); !ok) return std::move(ok).error();
+    }
+
+    for (std::size_t i = 0; i < request.headers.size(); ++i) {
+        const header_field& h = request.headers[i];
+        if (!detail::is_token(h.name))
+            return make_error(errc::invalid_argument, "headers",
+                              detail::field_label("header", i, "name is not an HTTP token"));
+        for (std::size_t j = 0; j < i; ++j)
+            if (detail::iequals(request.headers[j].name, h.name))
+                return make_error(errc::invalid_argument, "headers", "duplicate header '" + std::string(h.name) + "'");
+        if (auto ok = detail::check_field_value(h.value, "headers",
+                                                [&] { return "header '" + std::string(h.name) + "' value"; });
+            !ok)
+            return std::move(ok).error();
+
+        bool selected = false;
+        switch (options.headers) {
+            case header_selection::standard: selected = is_standard_signed_header(h.name); break;
+            case header_selection::all: selected = true; break;
+            case header_selection::listed:
+                for (std::string_view n : options.listed_headers) selected = selected || detail::iequals(n, h.name);
+                break;
+        }
+        if (selected)
+            if (auto ok = out.headers.insert({h.name, detail::trim_blanks(h.value)}, "headers"); !ok)
+                return std::move(ok).error();
+    }
+
+    if (!session_token.empty()) {
+        if (auto ok = detail::check_field_value(session_token, "session_token",
+                                                [] { return std::string("the session token"); });
+            !ok)
+            return std::move(ok).error();
+        auto added = placement == token_placement::header
+                         ? detail::add_session_token(out.headers, session_token, "headers")
+                         : detail::add_session_token(out.params, session_token, "params");
+        if (!added) return std::move(added).error();
+    }
+    return out;
+}
+
+namespace detail {
+
+/// Writes the pieces of the HttpString and the lists to any sink with put(char) and
+/// put(std::string_view); used for hashing (no allocation) and for explanations alike.
+template <class Sink>
+constexpr void write_signed_name(Sink& sink, std::string_view name) {
+    encoded_lower_name n(name);
+    while (!n.done()) sink.put(n.next());
+}
+
+template <class Sink>
+constexpr void write_list(Sink& sink, const signed_field_list& list) {
+    bool first = true;
+    for (const auto& f : list) {
+        if (!first) sink.put(';');
+        first = false;
+        write_signed_name(sink, f.name);
+    }
+}
+
+template <class Sink>
+constexpr void write_pairs(Sink& sink, const signed_field_list& list) {
+    bool first = true;
+    for (const auto& f : list) {
+        if (!first) sink.put('&');
+        first = false;
+        write_signed_name(sink, f.name);
+        sink.put('=');
+        sink.put_encoded(f.value, f.redact);
+    }
+}
+
+/// HttpString = lower(method) \n path \n HttpParameters \n HttpHeaders \n  (§1.8)
+template <class Sink>
+constexpr void write_http_string(Sink& sink, const coswire::canonical_request& c) {
+    for (char ch : c.method) sink.put(to_lower(ch));
+    sink.put('\n');
+    sink.put(c.path);
+    sink.put('\n');
+    write_pairs(sink, c.params);
+    sink.put('\n');
+    write_pairs(sink, c.headers);
+    sink.put('\n');
+}
+
+/// A sink that builds a std::string; the session token's value shows as "***".
+struct string_sink {
+    std::string& out;
+    void put(char c) { out.push_back(c); }
+    void put(std::string_view s) { out.append(s); }
+    void put_encoded(std::string_view value, bool redact) {
+        if (redact) out.append("***");
+        else percent_encode_append(out, value);
+    }
+};
+
+}  // namespace detail
+
+/// UrlParamList of a canonical request ("k1;k2;...").
+inline std::string url_param_list(const canonical_request& c) {
+    std::string out;
+    out.reserve(c.params.list_size());
+    detail::string_sink sink{out};
+    detail::write_list(sink, c.params);
+    return out;
+}
+
+/// HeaderList of a canonical request ("k1;k2;...").
+inline std::string header_list(const canonical_request& c) {
+    std::string out;
+    out.reserve(c.headers.list_size());
+    detail::string_sink sink{out};
+    detail::write_list(sink, c.headers);
+    return out;
+}
+
+/// The HttpString for explanations: exact, except that a session token's value reads "***".
+inline std::string http_string(const canonical_request& c) {
+    std::string out;
+    detail::string_sink sink{out};
+    detail::write_http_string(sink, c);
+    return out;
+}
+
+}  // namespace coswire
+// ---- end coswire/sign/http_string.hpp
+// ---- begin coswire/sign/signer.hpp
+// SPDX-License-Identifier: MIT
+// The signing stages after the canonical request: SignKey, StringToSign and Signature
+// (COS-PROTOCOL.md §1.4, §1.9, §1.10), each public so it can be tested and explained alone.
+
+
+#include <array>
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace coswire {
+
+/// 40 lower-case hex characters (a SHA-1 or HMAC-SHA1 rendered as text).
+using hex_sha1 = std::array<char, 40>;
+
+constexpr std::string_view to_string_view(const hex_sha1& h) noexcept { return {h.data(), h.size()}; }
+
+/// SignKey = hex(HMAC-SHA1(SecretKey, KeyTime)). Secret material: never print it.
+inline hex_sha1 sign_key(const secret_string& secret_key, const key_time& time) noexcept {
+    const key_time_text text(time);
+    return to_hex(hmac_sha1(secret_key.reveal(), text.view()));
+}
+
+/// StringToSign = "sha1\n" KeyTime "\n" hex(SHA1(HttpString)) "\n"  (§1.9), held without
+/// allocating. Precondition: validate(time) succeeded.
+class string_to_sign_text {
+public:
+    string_to_sign_text(const key_time& time, const hex_sha1& http_string_sha1) noexcept {
+        append("sha1\n");
+        append(key_time_text(time).view());
+        append("\n");
+        append(to_string_view(http_string_sha1));
+        append("\n");
+    }
+    std::string_view view() const noexcept { return {buffer_.data(), size_}; }
+
+private:
+    void append(std::string_view s) noexcept {
+        for (char c : s) buffer_[size_++] = c;
+    }
+    std::array<char, 5 + 40 + 1 + 40 + 1> buffer_{};
+    std::size_t size_ = 0;
+};
+
+/// StringToSign as a string (see string_to_sign_text).
+inline std::string string_to_sign(const key_time& time, const hex_sha1& http_string_sha1) {
+    return std::string(string_to_sign_text(time, http_string_sha1).view());
+}
+
+/// Signature = hex(HMAC-SHA1(SignKey as its 40 ASCII characters, StringToSign)). SignKey is the
+/// hex text, not the 20 raw bytes (§1.4; the English doc: "a string rather than the binary").
+inline hex_sha1 signature(const hex_sha1& sign_key_text, std::string_view string_to_sign) noexcept {
+    return to_hex(hmac_sha1(to_string_view(sign_key_text), string_to_sign));
+}
+
+namespace detail {
+
+/// Feeds SHA-1 through a small buffer, so the HttpString is hashed while it is written and
+/// never stored.
+class sha1_sink {
+public:
+    void put(char c) noexcept {
+        if (used_ == buffer_.size()) flush();
+        buffer_[used_++] = c;
+    }
+    void put(std::string_view s) noexcept {
+        if (s.size() > buffer_.size() - used_) {
+            flush();
+            if (s.size() >= buffer_.size()) {
+                hash_.update(s);
+                return;
+            }
+        }
+        for (char c : s) buffer_[used_++] = c;
+    }
+    void put_encoded(std::string_view value, bool /*redact: hashing needs the real value*/) noexcept {
+        while (!value.empty()) {
+            // Worst case each byte becomes three; encode as much as surely fits.
+            if (buffer_.size() - used_ < 3) flush();
+            const std::size_t take = std::min(value.size(), (buffer_.size() - used_) / 3);
+            char* end = percent_encode_unchecked(value.substr(0, take), buffer_.data() + used_);
+            used_ = static_cast<std::size_t>(end - buffer_.data());
+            value.remove_prefix(take);
+        }
+    }
+    hex_sha1 finish() noexcept {
+        flush();
+        return to_hex(hash_.finish());
+    }
+
+private:
+    void flush() noexcept {
+        hash_.update(std::string_view(buffer_.data(), used_));
+        used_ = 0;
+    }
+
+    sha1 hash_;
+    std::array<char, 256> buffer_{};
+    std::size_t used_ = 0;
+};
+
+/// A sink that writes into a caller buffer already known to be large enough.
+struct span_sink {
+    char* out;
+    void put(char c) noexcept { *out++ = c; }
+    void put(std::string_view s) noexcept {
+        for (char c : s) *out++ = c;
+    }
+    void put_encoded(std::string_view value, bool) noexcept { out = percent_encode_unchecked(value, out); }
+};
+
+}  // namespace detail
+
+/// hex(SHA1(HttpString)) of a canonical request, computed without building the string.
+inline hex_sha1 http_string_sha1(const canonical_request& c) noexcept {
+    detail::sha1_sink sink;
+    detail::write_http_string(sink, c);
+    return sink.finish();
+}
+
+}  // namespace coswire
+// ---- end coswire/sign/signer.hpp
+// ---- begin coswire/sign/authorization.hpp
+// SPDX-License-Identifier: MIT
+// Signing a request into its Authorization value (COS-PROTOCOL.md §1.11): the signer with a
+// cached key, the explained std::string form and the heap-free buffer form.
+
+
+#include <cstddef>
+#include <span>
+#include <string>
+#include <string_view>
+
+namespace coswire {
+
+/// Everything a signature is made of, for sending and for explaining. Holds neither the secret
+/// key nor the sign key; a session token's value reads "***" in http_string.
+struct signed_parts {
+    std::string authorization;   ///< the Authorization header value
+    std::string header_list;     ///< q-header-list
+    std::string url_param_list;  ///< q-url-param-list
+    std::string http_string;     ///< HttpString (token redacted)
+    std::string string_to_sign;  ///< StringToSign
+    std::string signature;       ///< q-signature
+};
+
+/// Checks what goes into q-ak and the key. Errors name "secret_id" / "secret_key".
+inline result<void> validate(const credentials& creds) {
+    if (creds.secret_id.empty()) return make_error(errc::invalid_argument, "secret_id", "must not be empty");
+    for (char c : creds.secret_id)
+        if (c <= ' ' || c > '~' || c == '&' || c == ';' || c == '=')
+            return make_error(errc::invalid_argument, "secret_id",
+                              "must be printable ASCII without spaces, '&', ';' or '='");
+    if (creds.secret_key.empty()) return make_error(errc::invalid_argument, "secret_key", "must not be empty");
+    return {};
+}
+
+/// Signs requests with one credentials/key-time pair. The sign key and its HMAC pad states are
+/// derived once, so signing many requests in the same window skips that work. Borrows `creds`:
+/// keep them alive while the signer is used. Not printable; holds secret material.
+class signer {
+public:
+    /// Errors: those of validate(credentials) and validate(key_time).
+    static result<signer> create(const credentials& creds, const key_time& time) {
+        if (auto ok = validate(creds); !ok) return std::move(ok).error();
+        if (auto ok = validate(time); !ok) return std::move(ok).error();
+        return signer(creds, time);
+    }
+
+    const key_time& time() const noexcept { return time_; }
+    const credentials& creds() const noexcept { return *creds_; }
+
+    /// The Authorization value and every intermediate stage.
+    /// Errors: those of canonicalize().
+    result<signed_parts> sign(const signable_request& request, const sign_options& options = {}) const {
+        auto canonical = canonicalize(request, options, creds_->session_token.reveal());
+        if (!canonical) return std::move(canonical).error();
+        return explain(*canonical);
+    }
+
+    /// Every stage for a request already canonicalized with this signer's session token.
+    signed_parts explain(const canonical_request& canonical) const {
+        signed_parts out;
+        out.http_string = http_string(canonical);
+        const string_to_sign_text sts(time_, http_string_sha1(canonical));
+        out.string_to_sign = std::string(sts.view());
+        out.signature = std::string(to_string_view(signature_of(sts.view())));
+        out.header_list = header_list(canonical);
+        out.url_param_list = url_param_list(canonical);
+        out.authorization.resize(authorization_size(canonical));
+        write_authorization(out.authorization.data(), canonical, sts);
+        return out;
+    }
+
+    /// Writes the Authorization value into `out` without touching the heap; returns its length.
+    /// Errors: those of canonicalize(); buffer_too_small (argument "out", error.size = the
+    /// length needed) when `out` is too short — nothing is written then.
+    result<std::size_t> sign_to(std::span<char> out, const signable_request& request,
+                                const sign_options& options = {}) const {
+        auto canonical = canonicalize(request, options, creds_->session_token.reveal());
+        if (!canonical) return std::move(canonical).error();
+        const std::size_t needed = authorization_size(*canonical);
+        if (out.size() < needed) {
+            error e = make_error(errc::buffer_too_small, "out",
+                                 "the Authorization needs " + std::to_string(needed) + " bytes");
+            e.size = needed;
+            return e;
+        }
+        const string_to_sign_text sts(time_, http_string_sha1(*canonical));
+        write_authorization(out.data(), *canonical, sts);
+        return needed;
+    }
+
+    /// The Authorization value only.
+    result<std::string> authorization(const signable_request& request, const sign_options& options = {}) const {
+        auto canonical = canonicalize(request, options, creds_->session_token.reveal());
+        if (!canonical) return std::move(canonical).error();
+        std::string out(authorization_size(*canonical), '\0');
+        write_authorization(out.data(), *canonical, string_to_sign_text(time_, http_string_sha1(*canonical)));
+        return out;
+    }
+
+    /// HMAC-SHA1 under the sign key, for the stages that need it (presigning).
+    hex_sha1 signature_of(std::string_view string_to_sign) const noexcept { return to_hex(key_.mac(string_to_sign)); }
+
+    template <class Stream>
+    friend Stream& operator<<(Stream&, const signer&) = delete;
+
+private:
+    signer(const credentials& creds, const key_time& time)
+        : creds_(&creds), time_(time), key_(to_string_view(sign_key(creds.secret_key, time))) {}
+
+    static constexpr std::string_view field_algorithm = "q-sign-algorithm=sha1&q-ak=";
+    static constexpr std::string_view field_sign_time = "&q-sign-time=";
+    static constexpr std::string_view field_key_time = "&q-key-time=";
+    static constexpr std::string_view field_header_list = "&q-header-list=";
+    static constexpr std::string_view field_param_list = "&q-url-param-list=";
+    static constexpr std::string_view field_signature = "&q-signature=";
+
+    std::size_t authorization_size(const canonical_request& c) const noexcept {
+        const std::size_t time_size = key_time_text(time_).view().size();
+        return field_algorithm.size() + creds_->secret_id.size() + field_sign_time.size() + time_size +
+               field_key_time.size() + time_size + field_header_list.size() + c.headers.list_size() +
+               field_param_list.size() + c.params.list_size() + field_signature.size() + 40;
+    }
+
+    // q-sign-algorithm=sha1&q-ak=..&q-sign-time=..&q-key-time=..&q-header-list=..
+    // &q-url-param-list=..&q-signature=..  — this order, no spaces, no encoding (§1.11).
+    void write_authorization(char* out, const canonical_request& c, const string_to_sign_text& sts) const noexcept {
+        const key_time_text time(time_);
+        detail::span_sink sink{out};
+        sink.put(field_algorithm);
+        sink.put(creds_->secret_id);
+        sink.put(field_sign_time);
+        sink.put(time.view());
+        sink.put(field_key_time);
+        sink.put(time.view());
+        sink.put(field_header_list);
+        detail::write_list(sink, c.headers);
+        sink.put(field_param_list);
+        detail::write_list(sink, c.params);
+        sink.put(field_signature);
+        sink.put(to_string_view(signature_of(sts.view())));
+    }
+
+    const credentials* creds_;
+    key_time time_;
+    hmac_sha1_key key_;
+};
+
+/// Signs `request` with `creds` for `time`: the Authorization value and every stage.
+/// Errors: those of signer::create and canonicalize().
+inline result<signed_parts> sign(const signable_request& request, const credentials& creds, const key_time& time,
+                                 const sign_options& options = {}) {
+    return signer::create(creds, time).and_then([&](const signer& s) { return s.sign(request, options); });
+}
+
+/// Heap-free signing into a caller buffer (see signer::sign_to).
+inline result<std::size_t> sign_to(std::span<char> out, const signable_request& request, const credentials& creds,
+                                   const key_time& time, const sign_options& options = {}) {
+    auto s = signer::create(creds, time);
+    if (!s) return std::move(s).error();
+    return s->sign_to(out, request, options);
+}
+
+}  // namespace coswire
+// ---- end coswire/sign/authorization.hpp
+// ---- begin coswire/sign/presign.hpp
+// SPDX-License-Identifier: MIT
+// Presigned URLs: the signature carried as seven q-* query parameters, with the session token
+// as a signed x-cos-security-token parameter (COS-PROTOCOL.md §1.13, §1.14).
+
+
+#include <string>
+#include <string_view>
+
+namespace coswire {
+
+/// A presigned query and the stages that produced it.
+struct presigned_parts {
+    /// What follows '?' in the URL: the request's parameters (each enc(name) or
+    /// enc(name)=enc(value), in the order given), the session token when there is one, then
+    /// q-sign-algorithm, q-ak, q-sign-time, q-key-time, q-header-list, q-url-param-list and
+    /// q-signature with percent-encoded values (';' becomes %3B). Contains the session token:
+    /// a presigned URL is a bearer credential until it expires.
+    std::string query;
+    signed_parts parts;  ///< the stages; parts.authorization is the unencoded Authorization value
+};
+
+/// Presigns `request` (usually a GET or PUT with only `host` among its headers; any header it
+/// signs must be sent with exactly that value). Errors: those of canonicalize(), plus a request
+/// parameter named like a q-* signature field ("params").
+inline result<presigned_parts> presign(const signer& s, const signable_request& request, const sign_options& options = {}) {
+    for (const query_param& p : request.params)
+        if (detail::istarts_with(p.name, "q-") || detail::iequals(p.name, "sign"))
+            return make_error(errc::invalid_argument, "params",
+                              "parameter '" + std::string(p.name) + "' collides with the presigned signature fields");
+    const std::string_view token = s.creds().session_token.reveal();
+    auto canonical = canonicalize(request, options, token, token_placement::query);
+    if (!canonical) return std::move(canonical).error();
+
+    presigned_parts out;
+    out.parts = s.explain(*canonical);
+    std::string& q = out.query;
+    auto field = [&q](std::string_view name, std::string_view value) {
+        if (!q.empty()) q.push_back('&');
+        q.append(name).push_back('=');
+        percent_encode_append(q, value);
+    };
+    bool token_in_request = false;
+    for (const query_param& p : request.params) {
+        if (!q.empty()) q.push_back('&');
+        percent_encode_append(q, p.name);
+        token_in_request = token_in_request || detail::compare_signed_names(p.name, "x-cos-security-token") == 0;
+        if (p.value) {
+            q.push_back('=');
+            percent_encode_append(q, *p.value);
+        }
+    }
+    if (!token.empty() && !token_in_request) field("x-cos-security-token", token);
+    const key_time_text time(s.time());
+    field("q-sign-algorithm", "sha1");
+    field("q-ak", s.creds().secret_id);
+    field("q-sign-time", time.view());
+    field("q-key-time", time.view());
+    field("q-header-list", out.parts.header_list);
+    field("q-url-param-list", out.parts.url_param_list);
+    field("q-signature", out.parts.signature);
+    return out;
+}
+
+/// Presigns with a one-off signer (see the overload above).
+inline result<presigned_parts> presign(const signable_request& request, const credentials& creds, const key_time& time,
+                                       const sign_options& options = {}) {
+    auto s = signer::create(creds, time);
+    if (!s) return std::move(s).error();
+    return presign(*s, request, options);
+}
+
+}  // namespace coswire
+// ---- end coswire/sign/presign.hpp
 // ---- end coswire/coswire.hpp
 #endif  // COSWIRE_SINGLE_INCLUDE_HPP

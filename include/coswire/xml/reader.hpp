@@ -1,0 +1,746 @@
+// SPDX-License-Identifier: MIT
+// xml::reader: a pull reader with explicit limits for the XML that COS sends (XML 1.0 with
+// namespaces, no DTD), following the parsing rules of COS-PROTOCOL.md §9.
+#pragma once
+
+#include <coswire/detail/ascii.hpp>
+#include <coswire/error.hpp>
+#include <coswire/result.hpp>
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+namespace coswire::detail {
+
+/// XML 1.0 §2.3 S: space, tab, CR and LF; nothing else counts as whitespace.
+constexpr bool is_xml_space(char c) noexcept { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+
+/// First character of an XML name (§2.3). Every non-ASCII byte is accepted rather than checking
+/// the NameStartChar table: COS names are ASCII, and the document is UTF-8-validated before any
+/// name is read, so these bytes always form whole characters.
+constexpr bool is_xml_name_start(char c) noexcept {
+    return is_alpha(c) || c == '_' || c == ':' || static_cast<unsigned char>(c) >= 0x80;
+}
+
+/// Any later character of an XML name (§2.3), with the same non-ASCII leniency.
+constexpr bool is_xml_name_char(char c) noexcept {
+    return is_xml_name_start(c) || is_digit(c) || c == '-' || c == '.';
+}
+
+/// XML 1.0 §2.2 Char: the code points a document may contain (no NUL, no C0 control other than
+/// tab, LF and CR, no surrogate, no U+FFFE or U+FFFF, nothing above U+10FFFF).
+constexpr bool is_xml_char(std::uint32_t cp) noexcept {
+    return cp == 0x9 || cp == 0xA || cp == 0xD || (cp >= 0x20 && cp <= 0xD7FF) ||
+           (cp >= 0xE000 && cp <= 0xFFFD) || (cp >= 0x10000 && cp <= 0x10FFFF);
+}
+
+/// Offset of the first byte that does not belong to a UTF-8 encoded XML Char, or s.size() when
+/// every byte does. The reader checks whole documents with it and the writer checks text, so
+/// whatever the writer emits the reader accepts.
+constexpr std::size_t xml_text_error_offset(std::string_view s) noexcept {
+    const std::size_t valid_end = utf8_error_offset(s);
+    for (std::size_t i = 0; i < valid_end; ++i) {
+        const auto b = static_cast<std::uint8_t>(s[i]);
+        if (b < 0x20 && b != '\t' && b != '\n' && b != '\r') return i;
+        // U+FFFE and U+FFFF are EF BF BE and EF BF BF. In valid UTF-8, 0xEF is always a lead
+        // byte followed by two more bytes before valid_end, so i + 2 is in range.
+        if (b == 0xEF && static_cast<std::uint8_t>(s[i + 1]) == 0xBF &&
+            (static_cast<std::uint8_t>(s[i + 2]) & 0xFE) == 0xBE)
+            return i;
+    }
+    return valid_end;
+}
+
+/// Writes the code point cp (at most U+10FFFF) as UTF-8 into out; returns the byte count, 1 to 4.
+constexpr std::size_t encode_utf8(std::uint32_t cp, std::array<char, 4>& out) noexcept {
+    if (cp < 0x80) {
+        out[0] = static_cast<char>(cp);
+        return 1;
+    }
+    if (cp < 0x800) {
+        out[0] = static_cast<char>(0xC0 | (cp >> 6));
+        out[1] = static_cast<char>(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        out[0] = static_cast<char>(0xE0 | (cp >> 12));
+        out[1] = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+        out[2] = static_cast<char>(0x80 | (cp & 0x3F));
+        return 3;
+    }
+    out[0] = static_cast<char>(0xF0 | (cp >> 18));
+    out[1] = static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+    out[2] = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out[3] = static_cast<char>(0x80 | (cp & 0x3F));
+    return 4;
+}
+
+/// Upper-case hexadecimal of v with at least min_digits digits, for error texts ("U+D800").
+inline std::string to_hex_upper(std::uint32_t v, std::size_t min_digits) {
+    std::string out;
+    do {
+        out.insert(out.begin(), "0123456789ABCDEF"[v & 0xF]);
+        v >>= 4;
+    } while (v != 0 || out.size() < min_digits);
+    return out;
+}
+
+/// An error about the document at byte `offset`: the offset goes both in error::size and, as
+/// " at offset N", at the end of the reason, so logs that show only describe() keep it.
+inline error xml_error(errc code, std::size_t offset, std::string what) {
+    what += " at offset ";
+    what += std::to_string(offset);
+    error e = make_error(code, "document", std::move(what));
+    e.size = offset;
+    return e;
+}
+
+/// Value of c as a digit in base 16 (hex) or 10, or -1 when it is not one.
+constexpr int xml_digit_value(char c, bool hex) noexcept {
+    if (is_digit(c)) return c - '0';
+    if (!hex) return -1;
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+/// The local part of a qualified name: "cos:Key" -> "Key", "Key" -> "Key".
+constexpr std::string_view local_name(std::string_view qname) noexcept {
+    const std::size_t colon = qname.find(':');
+    return colon == std::string_view::npos ? qname : qname.substr(colon + 1);
+}
+
+}  // namespace coswire::detail
+
+namespace coswire::xml {
+
+/// Bounds on what a reader accepts; crossing one gives errc::limit_exceeded. The defaults fit
+/// every COS response with room to spare (a 1000-entry listing is about 500 KB).
+struct limits {
+    std::size_t max_document_size = std::size_t{16} << 20;  ///< bytes of input
+    std::size_t max_depth = 32;            ///< elements open at once (the root counts as 1)
+    std::size_t max_name_length = 256;     ///< bytes of an element, attribute or PI name, prefix included
+    std::size_t max_text_length = std::size_t{1} << 20;  ///< decoded bytes of one text event
+};
+
+/// What an event reports.
+enum class event_kind {
+    start_element,  ///< `<Name ...>` or `<Name/>`; a self-closed element is followed by its end_element
+    end_element,    ///< `</Name>`, or the end of a self-closed element
+    text,           ///< character data inside the root element, never empty
+    end_document,   ///< the root element closed and only whitespace, comments or PIs followed
+};
+
+/// One step through the document. Views point into the document or into the reader's text
+/// buffer, and stay valid until the reader is advanced again (next, read_text, skip_element).
+struct event {
+    event_kind kind = event_kind::end_document;
+    std::string_view name;   ///< start/end: the local name (prefix stripped), e.g. "ETag"
+    std::string_view text;   ///< text: the decoded character data (entities, CDATA, CR LF -> LF)
+    std::size_t depth = 0;   ///< start/end: depth of that element (root = 1); text: of its parent
+    std::size_t offset = 0;  ///< byte offset where the construct starts
+};
+
+/// A pull reader over a complete UTF-8 document; no DOM, no allocation per element.
+///
+/// Accepts: an optional BOM, leading whitespace (COS streams spaces before the Complete Multipart
+/// Upload result, COS-PROTOCOL.md §5.4), an optional XML declaration with either quote style
+/// (encoding, if given, must be UTF-8), comments, processing instructions, elements with
+/// attributes (checked, then skipped), character data, the five predefined entities, decimal and
+/// hexadecimal character references, CDATA sections. Rejects, as errc::malformed_response with
+/// the byte offset: DOCTYPE (no DTD, so no entity-expansion attacks), undefined entities,
+/// references to code points that are not XML characters, invalid UTF-8 and control characters,
+/// mismatched or missing end tags, text or a second element outside the root, and any construct
+/// cut short. Text without references, CDATA pieces or CR is returned as a view into the
+/// document; otherwise it is decoded into one buffer the reader reuses.
+///
+/// Won't: resolve namespace prefixes (names match by local name; prefixes are not checked against
+/// declarations), detect duplicate attributes, or expose attribute values.
+class reader {
+public:
+    /// Reads `document`, which must outlive the reader. Checks nothing until the first next().
+    explicit reader(std::string_view document, limits lim = {}) noexcept : doc_(document), limits_(lim) {}
+
+    /// Pulls the next event. Errors: malformed_response (offset in error.size and the reason),
+    /// limit_exceeded. After an error every later call returns that same error; after
+    /// end_document every later call returns end_document again.
+    result<event> next();
+
+    /// Right after a start_element: reads up to and including that element's end tag and returns
+    /// its text, merged from all its character data, references and CDATA, untrimmed (the text
+    /// of `<A>  x </A>` is "  x "; of `<A/>` is ""). A child element gives malformed_response at
+    /// the child's offset, leaving the reader at the child's start_element. Called at any other
+    /// time: invalid_argument, and nothing is read. The view lives until the reader advances.
+    result<std::string_view> read_text();
+
+    /// Right after a start_element: skips the rest of that element, its end tag included.
+    /// Called at any other time: invalid_argument, and nothing is read.
+    result<void> skip_element();
+
+    /// Number of open elements: 1 after the root's start_element, 0 after its end_element.
+    std::size_t depth() const noexcept { return open_.size(); }
+
+    /// Byte offset of the last event returned; lets callers place errors about a value they read.
+    std::size_t offset() const noexcept { return offset_; }
+
+private:
+    struct open_element {
+        std::string_view qname;  // as written, prefix included: end tags must repeat it exactly
+        std::size_t offset;
+    };
+    enum class stage { start, prolog, content, epilog, done };
+    // One text event being gathered: its only piece while it is a view into stable memory,
+    // else the pieces are concatenated in buffer_.
+    struct text_run {
+        std::string_view single;
+        bool buffered = false;
+        std::size_t offset = 0;
+    };
+
+    result<event> advance();
+    result<void> begin();
+    result<void> declaration();
+    result<event> root();
+    result<event> content();
+    result<void> skip_misc();
+    result<void> comment();
+    result<void> processing_instruction();
+    result<std::string_view> text();
+    result<void> append(text_run& run, std::string_view piece, bool stable);
+    result<std::size_t> reference(std::array<char, 4>& out);
+    result<event> start_tag();
+    result<void> attribute(std::size_t tag_offset);
+    result<event> end_tag();
+    event close_innermost(std::size_t at);
+    result<std::string_view> name(std::size_t at, std::string_view what) const;
+    error unsupported_markup() const;
+    error misuse(std::string_view function) const;
+
+    std::size_t skip_space() noexcept {
+        const std::size_t from = pos_;
+        while (pos_ < doc_.size() && detail::is_xml_space(doc_[pos_])) ++pos_;
+        return pos_ - from;
+    }
+    // pos_ never exceeds doc_.size(), so substr cannot go out of range.
+    bool at(std::string_view s) const noexcept { return doc_.substr(pos_).starts_with(s); }
+
+    std::string_view doc_;
+    limits limits_;
+    std::size_t pos_ = 0;
+    std::size_t offset_ = 0;
+    stage stage_ = stage::start;
+    bool pending_end_ = false;  // a self-closed element still owes its end_element
+    bool at_start_ = false;     // the last event returned was a start_element
+    std::vector<open_element> open_;
+    std::string buffer_;
+    std::optional<error> failed_;
+};
+
+inline result<event> reader::next() {
+    if (failed_) return *failed_;
+    result<event> ev = advance();
+    if (!ev) {
+        failed_ = ev.error();
+        at_start_ = false;
+        return ev;
+    }
+    at_start_ = ev->kind == event_kind::start_element;
+    offset_ = ev->offset;
+    return ev;
+}
+
+inline result<event> reader::advance() {
+    if (stage_ == stage::start) {
+        if (auto ok = begin(); !ok) return std::move(ok).error();
+        stage_ = stage::prolog;
+    }
+    if (stage_ == stage::prolog) return root();
+    if (stage_ == stage::content) return content();
+    if (stage_ == stage::epilog) {
+        if (auto ok = skip_misc(); !ok) return std::move(ok).error();
+        if (pos_ < doc_.size())
+            return detail::xml_error(errc::malformed_response, pos_,
+                                     "only whitespace, comments and processing instructions may follow the root element");
+        stage_ = stage::done;
+    }
+    return event{event_kind::end_document, {}, {}, 0, doc_.size()};
+}
+
+inline result<void> reader::begin() {
+    if (doc_.size() > limits_.max_document_size)
+        return detail::xml_error(errc::limit_exceeded, limits_.max_document_size,
+                                 "the document is larger than max_document_size (" +
+                                     std::to_string(limits_.max_document_size) + " bytes)");
+    // Checking the characters once up front lets every later step assume whole UTF-8
+    // characters and no forbidden control bytes.
+    if (const std::size_t bad = detail::xml_text_error_offset(doc_); bad != doc_.size())
+        return detail::xml_error(errc::malformed_response, bad,
+                                 "byte 0x" + detail::to_hex_upper(static_cast<std::uint8_t>(doc_[bad]), 2) +
+                                     " is invalid UTF-8 or a character XML 1.0 does not allow");
+    if (at("\xEF\xBB\xBF")) pos_ = 3;  // UTF-8 byte order mark
+    // Strictly the declaration comes first, but COS streams keep-alive whitespace ahead of it
+    // while Complete Multipart Upload runs (COS-PROTOCOL.md §5.4, §9).
+    skip_space();
+    if (at("<?xml") && doc_.size() - pos_ > 5 && detail::is_xml_space(doc_[pos_ + 5])) return declaration();
+    return {};
+}
+
+// XMLDecl ::= '<?xml' VersionInfo EncodingDecl? SDDecl? S? '?>' (XML 1.0 §2.8); each part is
+// S name S? '=' S? quoted value, in this order. COS writes version='1.0' encoding='utf-8'.
+inline result<void> reader::declaration() {
+    static constexpr std::array<std::string_view, 3> keys{"version", "encoding", "standalone"};
+    const std::size_t start = pos_;
+    pos_ += 5;
+    std::size_t next_key = 0;
+    for (;;) {
+        const std::size_t spaces = skip_space();
+        if (at("?>")) break;
+        if (pos_ == doc_.size()) return detail::xml_error(errc::malformed_response, start, "unterminated XML declaration");
+        const std::size_t key_at = pos_;
+        while (pos_ < doc_.size() && detail::is_alpha(doc_[pos_])) ++pos_;
+        const std::string_view key = doc_.substr(key_at, pos_ - key_at);
+        std::size_t index = next_key;
+        while (index < keys.size() && keys[index] != key) ++index;
+        if (spaces == 0 || index == keys.size() || (next_key == 0 && index != 0))
+            return detail::xml_error(errc::malformed_response, key_at,
+                                     "expected version, then optionally encoding and standalone, in the XML declaration");
+        next_key = index + 1;
+        skip_space();
+        if (!at("=")) return detail::xml_error(errc::malformed_response, pos_, "expected '=' in the XML declaration");
+        ++pos_;
+        skip_space();
+        if (!at("\"") && !at("'"))
+            return detail::xml_error(errc::malformed_response, pos_, "expected a quoted value in the XML declaration");
+        const std::size_t close = doc_.find(doc_[pos_], pos_ + 1);
+        if (close == std::string_view::npos)
+            return detail::xml_error(errc::malformed_response, start, "unterminated XML declaration");
+        const std::string_view value = doc_.substr(pos_ + 1, close - pos_ - 1);
+        const std::size_t value_at = pos_;
+        pos_ = close + 1;
+        bool valid = false;
+        if (index == 0) {  // VersionNum ::= '1.' [0-9]+
+            valid = value.size() > 2 && value.starts_with("1.");
+            for (std::size_t i = 2; valid && i < value.size(); ++i) valid = detail::is_digit(value[i]);
+        } else if (index == 1) {
+            valid = detail::iequals(value, "utf-8");
+        } else {
+            valid = value == "yes" || value == "no";
+        }
+        if (!valid)
+            return detail::xml_error(errc::malformed_response, value_at,
+                                     "unsupported " + std::string(key) + " in the XML declaration (need version 1.x, encoding UTF-8, standalone yes or no)");
+    }
+    if (next_key == 0) return detail::xml_error(errc::malformed_response, start, "the XML declaration has no version");
+    pos_ += 2;
+    return {};
+}
+
+inline result<event> reader::root() {
+    if (auto ok = skip_misc(); !ok) return std::move(ok).error();
+    if (pos_ == doc_.size()) return detail::xml_error(errc::malformed_response, pos_, "the document has no root element");
+    if (at("<!")) return unsupported_markup();
+    if (!at("<")) return detail::xml_error(errc::malformed_response, pos_, "text is not allowed before the root element");
+    return start_tag();
+}
+
+inline result<event> reader::content() {
+    if (pending_end_) {
+        pending_end_ = false;
+        return close_innermost(open_.back().offset);
+    }
+    const std::size_t text_at = pos_;
+    result<std::string_view> chars = text();
+    if (!chars) return std::move(chars).error();
+    if (!chars->empty()) return event{event_kind::text, {}, *chars, open_.size(), text_at};
+    if (pos_ == doc_.size()) {
+        const open_element& innermost = open_.back();
+        return detail::xml_error(errc::malformed_response, pos_,
+                                 "element <" + std::string(innermost.qname) + "> opened at offset " +
+                                     std::to_string(innermost.offset) + " is not closed");
+    }
+    if (at("</")) return end_tag();
+    if (at("<!")) return unsupported_markup();
+    return start_tag();
+}
+
+// Misc ::= Comment | PI | S (XML 1.0 §2.8): all that may surround the root element.
+inline result<void> reader::skip_misc() {
+    for (;;) {
+        skip_space();
+        if (at("<!--")) {
+            if (auto ok = comment(); !ok) return ok;
+        } else if (at("<?")) {
+            if (auto ok = processing_instruction(); !ok) return ok;
+        } else {
+            return {};
+        }
+    }
+}
+
+// Comment ::= '<!--' ((Char - '-') | ('-' (Char - '-')))* '-->' : "--" may only end it.
+inline result<void> reader::comment() {
+    const std::size_t start = pos_;
+    const std::size_t dashes = doc_.find("--", pos_ + 4);
+    if (dashes == std::string_view::npos || doc_.size() - dashes < 3)
+        return detail::xml_error(errc::malformed_response, start, "unterminated comment");
+    if (doc_[dashes + 2] != '>')
+        return detail::xml_error(errc::malformed_response, dashes, "'--' is not allowed inside a comment");
+    pos_ = dashes + 3;
+    return {};
+}
+
+// PI ::= '<?' PITarget (S (Char* - (Char* '?>' Char*)))? '?>', where PITarget is not "xml" in
+// any case: that name is the declaration, which may only open the document.
+inline result<void> reader::processing_instruction() {
+    const std::size_t start = pos_;
+    const result<std::string_view> target = name(pos_ + 2, "processing instruction target");
+    if (!target) return target.error();
+    if (detail::iequals(*target, "xml"))
+        return detail::xml_error(errc::malformed_response, start, "the XML declaration may only open the document");
+    pos_ = start + 2 + target->size();
+    const std::size_t spaces = skip_space();
+    const std::size_t close = doc_.find("?>", pos_);
+    if (close == std::string_view::npos)
+        return detail::xml_error(errc::malformed_response, start, "unterminated processing instruction");
+    if (spaces == 0 && close != pos_)
+        return detail::xml_error(errc::malformed_response, pos_, "expected whitespace or '?>' after the processing instruction target");
+    pos_ = close + 2;
+    return {};
+}
+
+// Gathers one text event: character data, references and CDATA sections up to the next tag,
+// passing over comments and PIs, so callers never see text split by them.
+inline result<std::string_view> reader::text() {
+    text_run run;
+    run.offset = pos_;
+    while (pos_ < doc_.size()) {
+        const char c = doc_[pos_];
+        if (c == '<') {
+            if (at("<!--")) {
+                if (auto ok = comment(); !ok) return std::move(ok).error();
+            } else if (at("<?")) {
+                if (auto ok = processing_instruction(); !ok) return std::move(ok).error();
+            } else if (at("<![CDATA[")) {
+                const std::size_t body = pos_ + 9;
+                const std::size_t close = doc_.find("]]>", body);
+                if (close == std::string_view::npos)
+                    return detail::xml_error(errc::malformed_response, pos_, "unterminated CDATA section");
+                pos_ = close + 3;
+                if (auto ok = append(run, doc_.substr(body, close - body), true); !ok) return std::move(ok).error();
+            } else {
+                break;
+            }
+        } else if (c == '&') {
+            std::array<char, 4> decoded{};
+            const result<std::size_t> size = reference(decoded);
+            if (!size) return size.error();
+            if (auto ok = append(run, std::string_view(decoded.data(), *size), false); !ok) return std::move(ok).error();
+        } else if (c == '\r') {
+            // XML 1.0 §2.11: CR LF and a lone CR both reach the application as LF.
+            pos_ += (doc_.size() - pos_ > 1 && doc_[pos_ + 1] == '\n') ? 2 : 1;
+            if (auto ok = append(run, "\n", true); !ok) return std::move(ok).error();
+        } else {
+            const std::size_t from = pos_;
+            while (pos_ < doc_.size() && doc_[pos_] != '<' && doc_[pos_] != '&' && doc_[pos_] != '\r') {
+                // CharData excludes "]]>" so that it cannot be mistaken for a CDATA end (§2.4).
+                if (doc_[pos_] == ']' && at("]]>"))
+                    return detail::xml_error(errc::malformed_response, pos_, "']]>' is not allowed in text");
+                ++pos_;
+            }
+            if (auto ok = append(run, doc_.substr(from, pos_ - from), true); !ok) return std::move(ok).error();
+        }
+    }
+    return run.buffered ? std::string_view(buffer_) : run.single;
+}
+
+// `stable` pieces (document bytes, string literals) may be returned as they are while they are
+// the only piece; anything else goes through buffer_, which keeps its capacity between events.
+inline result<void> reader::append(text_run& run, std::string_view piece, bool stable) {
+    if (piece.empty()) return {};
+    if (!run.buffered && run.single.empty() && stable) {
+        run.single = piece;
+    } else {
+        if (!run.buffered) {
+            buffer_.assign(run.single);
+            run.buffered = true;
+        }
+        buffer_.append(piece);
+    }
+    if ((run.buffered ? buffer_.size() : run.single.size()) > limits_.max_text_length)
+        return detail::xml_error(errc::limit_exceeded, run.offset,
+                                 "text is longer than max_text_length (" + std::to_string(limits_.max_text_length) + " bytes)");
+    return {};
+}
+
+// Reference ::= '&' Name ';' | '&#' [0-9]+ ';' | '&#x' [0-9a-fA-F]+ ';' (XML 1.0 §4.1). Without a
+// DTD the only entities are lt, gt, amp, quot and apos (§4.6).
+inline result<std::size_t> reader::reference(std::array<char, 4>& out) {
+    const std::size_t start = pos_;
+    std::size_t p = pos_ + 1;
+    if (p < doc_.size() && doc_[p] == '#') {
+        ++p;
+        const bool hex = p < doc_.size() && doc_[p] == 'x';
+        if (hex) ++p;
+        const std::size_t digits_at = p;
+        std::uint32_t cp = 0;
+        while (p < doc_.size() && detail::xml_digit_value(doc_[p], hex) >= 0) {
+            // Stopping as soon as the value passes U+10FFFF keeps cp * 16 + 15 far below 2^32.
+            cp = cp * (hex ? 16u : 10u) + static_cast<std::uint32_t>(detail::xml_digit_value(doc_[p], hex));
+            if (cp > 0x10FFFF)
+                return detail::xml_error(errc::malformed_response, start, "character reference beyond U+10FFFF");
+            ++p;
+        }
+        if (p == digits_at || p == doc_.size() || doc_[p] != ';')
+            return detail::xml_error(errc::malformed_response, start, "malformed character reference (expected &#digits; or &#xhex;)");
+        if (!detail::is_xml_char(cp))
+            return detail::xml_error(errc::malformed_response, start,
+                                     "character reference to U+" + detail::to_hex_upper(cp, 4) + ", which XML 1.0 does not allow");
+        pos_ = p + 1;
+        return detail::encode_utf8(cp, out);
+    }
+    // Entity names are read only as far as a short run of ASCII letters, which covers the five
+    // predefined names and keeps the name quoted in the error text short.
+    constexpr std::size_t longest_quoted_name = 32;
+    const std::size_t name_at = p;
+    while (p < doc_.size() && detail::is_alpha(doc_[p]) && p - name_at < longest_quoted_name) ++p;
+    if (p == name_at || p == doc_.size() || doc_[p] != ';')
+        return detail::xml_error(errc::malformed_response, start, "'&' must start a reference such as &amp; or &#38;");
+    const std::string_view entity = doc_.substr(name_at, p - name_at);
+    if (entity == "lt") out[0] = '<';
+    else if (entity == "gt") out[0] = '>';
+    else if (entity == "amp") out[0] = '&';
+    else if (entity == "quot") out[0] = '"';
+    else if (entity == "apos") out[0] = '\'';
+    else
+        return detail::xml_error(errc::malformed_response, start,
+                                 "undefined entity &" + std::string(entity) + "; (only lt, gt, amp, quot and apos exist without a DTD)");
+    pos_ = p + 1;
+    return std::size_t{1};
+}
+
+// STag ::= '<' Name (S Attribute)* S? '>' and EmptyElemTag ::= '<' Name (S Attribute)* S? '/>'.
+inline result<event> reader::start_tag() {
+    const std::size_t start = pos_;
+    const result<std::string_view> qname = name(pos_ + 1, "element name");
+    if (!qname) return qname.error();
+    pos_ = start + 1 + qname->size();
+    for (;;) {
+        const std::size_t spaces = skip_space();
+        if (pos_ == doc_.size())
+            return detail::xml_error(errc::malformed_response, start, "unterminated start tag <" + std::string(*qname) + ">");
+        if (at(">")) {
+            ++pos_;
+            break;
+        }
+        if (at("/>")) {
+            pos_ += 2;
+            pending_end_ = true;
+            break;
+        }
+        if (spaces == 0)
+            return detail::xml_error(errc::malformed_response, pos_,
+                                     "expected whitespace, '>' or '/>' in the start tag <" + std::string(*qname) + ">");
+        if (auto ok = attribute(start); !ok) return std::move(ok).error();
+    }
+    if (open_.size() >= limits_.max_depth)
+        return detail::xml_error(errc::limit_exceeded, start,
+                                 "elements nest deeper than max_depth (" + std::to_string(limits_.max_depth) + ")");
+    open_.push_back(open_element{*qname, start});
+    stage_ = stage::content;
+    return event{event_kind::start_element, detail::local_name(*qname), {}, open_.size(), start};
+}
+
+// Attribute ::= Name S? '=' S? AttValue, where AttValue is quoted with " or ', holds no '<', and
+// each '&' in it starts a valid reference. The value is checked, not kept.
+inline result<void> reader::attribute(std::size_t tag_offset) {
+    const result<std::string_view> attr = name(pos_, "attribute name");
+    if (!attr) return attr.error();
+    pos_ += attr->size();
+    const auto cut_short = [&] {
+        return detail::xml_error(errc::malformed_response, tag_offset, "unterminated start tag");
+    };
+    skip_space();
+    if (pos_ == doc_.size()) return cut_short();
+    if (!at("=")) return detail::xml_error(errc::malformed_response, pos_, "expected '=' after the attribute name");
+    ++pos_;
+    skip_space();
+    if (pos_ == doc_.size()) return cut_short();
+    const char quote = doc_[pos_];
+    if (quote != '"' && quote != '\'')
+        return detail::xml_error(errc::malformed_response, pos_, "attribute values must be quoted");
+    ++pos_;
+    while (pos_ < doc_.size() && doc_[pos_] != quote) {
+        if (doc_[pos_] == '<')
+            return detail::xml_error(errc::malformed_response, pos_, "'<' is not allowed in an attribute value");
+        if (doc_[pos_] == '&') {
+            std::array<char, 4> ignored{};
+            if (auto ok = reference(ignored); !ok) return ok.error();
+        } else {
+            ++pos_;
+        }
+    }
+    if (pos_ == doc_.size()) return cut_short();
+    ++pos_;
+    return {};
+}
+
+// ETag ::= '</' Name S? '>', naming the innermost open element exactly as its start tag did.
+inline result<event> reader::end_tag() {
+    const std::size_t start = pos_;
+    const result<std::string_view> qname = name(pos_ + 2, "element name");
+    if (!qname) return qname.error();
+    pos_ = start + 2 + qname->size();
+    skip_space();
+    if (pos_ == doc_.size()) return detail::xml_error(errc::malformed_response, start, "unterminated end tag");
+    if (!at(">")) return detail::xml_error(errc::malformed_response, pos_, "expected '>' to close the end tag");
+    ++pos_;
+    const open_element& innermost = open_.back();
+    if (*qname != innermost.qname)
+        return detail::xml_error(errc::malformed_response, start,
+                                 "end tag </" + std::string(*qname) + "> does not match <" + std::string(innermost.qname) +
+                                     "> opened at offset " + std::to_string(innermost.offset));
+    return close_innermost(start);
+}
+
+inline event reader::close_innermost(std::size_t at) {
+    const std::string_view qname = open_.back().qname;
+    open_.pop_back();
+    if (open_.empty()) stage_ = stage::epilog;
+    return event{event_kind::end_element, detail::local_name(qname), {}, open_.size() + 1, at};
+}
+
+// Name (XML 1.0 §2.3) that is also a QName (Namespaces in XML 1.0 §3): at most one ':', with a
+// non-empty part on each side.
+inline result<std::string_view> reader::name(std::size_t at, std::string_view what) const {
+    std::size_t end = at;
+    if (end < doc_.size() && detail::is_xml_name_start(doc_[end])) {
+        ++end;
+        // Scanning one byte past the limit is enough to know it is crossed.
+        while (end < doc_.size() && detail::is_xml_name_char(doc_[end]) && end - at <= limits_.max_name_length) ++end;
+    }
+    const std::size_t size = end - at;
+    if (size == 0) return detail::xml_error(errc::malformed_response, at, "missing " + std::string(what));
+    if (size > limits_.max_name_length)
+        return detail::xml_error(errc::limit_exceeded, at,
+                                 std::string(what) + " is longer than max_name_length (" + std::to_string(limits_.max_name_length) + " bytes)");
+    const std::string_view qname = doc_.substr(at, size);
+    const std::size_t colon = qname.find(':');
+    if (colon != std::string_view::npos &&
+        (colon == 0 || colon + 1 == size || qname.find(':', colon + 1) != std::string_view::npos))
+        return detail::xml_error(errc::malformed_response, at,
+                                 std::string(what) + " '" + std::string(qname) + "' is not a valid qualified name");
+    return qname;
+}
+
+inline error reader::unsupported_markup() const {
+    return detail::xml_error(errc::malformed_response, pos_,
+                             at("<!DOCTYPE") ? "DOCTYPE is not supported (no DTD, so no entity declarations)"
+                                             : "unexpected markup '<!'");
+}
+
+inline error reader::misuse(std::string_view function) const {
+    return make_error(errc::invalid_argument, "reader",
+                      std::string(function) + " must directly follow a start_element event");
+}
+
+inline result<std::string_view> reader::read_text() {
+    if (failed_) return *failed_;
+    if (!at_start_) return misuse("read_text");
+    const std::string_view parent = detail::local_name(open_.back().qname);
+    std::string_view chars;
+    for (;;) {
+        result<event> ev = next();
+        if (!ev) return std::move(ev).error();
+        // next() merges all character data up to the next tag, so at most one text event comes.
+        if (ev->kind == event_kind::text) {
+            chars = ev->text;
+        } else if (ev->kind == event_kind::start_element) {
+            return detail::xml_error(errc::malformed_response, ev->offset,
+                                     "<" + std::string(parent) + "> should hold only text but contains <" + std::string(ev->name) + ">");
+        } else {
+            return chars;
+        }
+    }
+}
+
+inline result<void> reader::skip_element() {
+    if (failed_) return *failed_;
+    if (!at_start_) return misuse("skip_element");
+    const std::size_t outer = open_.size() - 1;
+    while (open_.size() > outer) {
+        result<event> ev = next();
+        if (!ev) return std::move(ev).error();
+    }
+    return {};
+}
+
+}  // namespace coswire::xml
+
+namespace coswire::detail {
+
+/// Runs handler(local_name, r) for the element whose start_element r just returned, then skips
+/// whatever of that element the handler left unread, so handlers only deal with what they know.
+template <class F>
+result<void> visit_element(xml::reader& r, std::string_view local_name, F& handler) {
+    const std::size_t outer = r.depth() - 1;
+    if (result<void> ok = handler(local_name, r); !ok) return ok;
+    if (r.depth() < outer)
+        return make_error(errc::invalid_argument, "handler", "read past the end tag of the element it was given");
+    while (r.depth() > outer) {
+        result<xml::event> ev = r.next();
+        if (!ev) return std::move(ev).error();
+    }
+    return {};
+}
+
+}  // namespace coswire::detail
+
+namespace coswire::xml {
+
+/// For each remaining child element of the innermost open element (call it right after the
+/// parent's start_element), calls on_child(local_name, r) with r at the child's start_element;
+/// then consumes the parent's end tag. on_child may read the child (read_text, skip_element,
+/// for_each_child, next) or leave it, wholly or partly: whatever it leaves is skipped, so unknown
+/// children need no code. Text between children (layout whitespace) is ignored.
+/// Errors: whatever on_child or the reader returns, first one wins; invalid_argument when no
+/// element is open or on_child reads past its child's end tag.
+template <class F>
+    requires std::is_invocable_r_v<result<void>, F&, std::string_view, reader&>
+result<void> for_each_child(reader& r, F&& on_child) {
+    if (r.depth() == 0) return make_error(errc::invalid_argument, "reader", "for_each_child needs an open element");
+    for (;;) {
+        result<event> ev = r.next();
+        if (!ev) return std::move(ev).error();
+        if (ev->kind == event_kind::start_element) {
+            if (result<void> ok = detail::visit_element(r, ev->name, on_child); !ok) return ok;
+        } else if (ev->kind != event_kind::text) {
+            return {};  // the parent's end_element
+        }
+    }
+}
+
+/// Reads a whole document from a fresh reader: pulls the root's start_element, calls
+/// on_root(local_name, r) (same contract as for_each_child's on_child; what it leaves of the root
+/// is skipped), then requires the end of the document, so trailing garbage is an error.
+/// Errors: those of the reader and on_root; invalid_argument when r is not fresh.
+template <class F>
+    requires std::is_invocable_r_v<result<void>, F&, std::string_view, reader&>
+result<void> read_document(reader& r, F&& on_root) {
+    result<event> root = r.next();
+    if (!root) return std::move(root).error();
+    if (root->kind != event_kind::start_element || r.depth() != 1)
+        return make_error(errc::invalid_argument, "reader", "read_document needs a reader that has not been advanced");
+    if (result<void> ok = detail::visit_element(r, root->name, on_root); !ok) return ok;
+    result<event> end = r.next();
+    if (!end) return std::move(end).error();
+    return {};
+}
+
+}  // namespace coswire::xml
