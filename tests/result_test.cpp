@@ -65,3 +65,14 @@ TEST_CASE("describe: names the argument, or the COS code, status and request id"
     CHECK(coswire::describe(e) == "NoSuchUpload (404): The specified upload does not exist. [request-id req-1]");
     CHECK(coswire::to_string(errc::buffer_too_small) == "buffer_too_small");
 }
+
+TEST_CASE("result: transform with a void callable gives result<void>; rvalue transform moves") {
+    int seen = 0;
+    result<void> done = parse_digit('3').transform([&](int v) { seen = v; });
+    CHECK(done.has_value());
+    CHECK(seen == 3);
+    result<std::string> text = std::string("abc");
+    auto size = std::move(text).transform([](std::string s) { return s.size(); });
+    CHECK(size.value() == 3);
+    CHECK(parse_digit('x').transform([](int) {}).error().argument == "c");
+}

@@ -25,3 +25,16 @@
 #include <coswire/sign/signer.hpp>
 #include <coswire/sign/authorization.hpp>
 #include <coswire/sign/presign.hpp>
+#include <coswire/sign/request.hpp>
+#include <coswire/sign/diagnose.hpp>
+
+#include <coswire/http/message.hpp>
+#include <coswire/xml/reader.hpp>
+#include <coswire/xml/writer.hpp>
+
+#include <coswire/api/endpoint.hpp>
+#include <coswire/api/request.hpp>
+
+#include <coswire/parse/error_response.hpp>
+#include <coswire/parse/response.hpp>
+#include <coswire/parse/retry.hpp>

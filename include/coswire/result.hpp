@@ -59,11 +59,26 @@ public:
         if (has_value()) return std::forward<F>(f)(std::move(*this).value());
         return std::move(*this).error();
     }
-    /// f(T) -> U; gives result<U>.
+    /// f(T) -> U; gives result<U> (result<void> when f returns nothing).
     template <class F>
     auto transform(F&& f) const& -> result<std::invoke_result_t<F, const T&>> {
-        if (has_value()) return std::forward<F>(f)(value());
-        return error();
+        if (!has_value()) return error();
+        if constexpr (std::is_void_v<std::invoke_result_t<F, const T&>>) {
+            std::forward<F>(f)(value());
+            return {};
+        } else {
+            return std::forward<F>(f)(value());
+        }
+    }
+    template <class F>
+    auto transform(F&& f) && -> result<std::invoke_result_t<F, T&&>> {
+        if (!has_value()) return std::move(*this).error();
+        if constexpr (std::is_void_v<std::invoke_result_t<F, T&&>>) {
+            std::forward<F>(f)(std::move(*this).value());
+            return {};
+        } else {
+            return std::forward<F>(f)(std::move(*this).value());
+        }
     }
     /// f(error) -> result<T>; values pass through.
     template <class F>

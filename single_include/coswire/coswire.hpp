@@ -185,11 +185,26 @@ public:
         if (has_value()) return std::forward<F>(f)(std::move(*this).value());
         return std::move(*this).error();
     }
-    /// f(T) -> U; gives result<U>.
+    /// f(T) -> U; gives result<U> (result<void> when f returns nothing).
     template <class F>
     auto transform(F&& f) const& -> result<std::invoke_result_t<F, const T&>> {
-        if (has_value()) return std::forward<F>(f)(value());
-        return error();
+        if (!has_value()) return error();
+        if constexpr (std::is_void_v<std::invoke_result_t<F, const T&>>) {
+            std::forward<F>(f)(value());
+            return {};
+        } else {
+            return std::forward<F>(f)(value());
+        }
+    }
+    template <class F>
+    auto transform(F&& f) && -> result<std::invoke_result_t<F, T&&>> {
+        if (!has_value()) return std::move(*this).error();
+        if constexpr (std::is_void_v<std::invoke_result_t<F, T&&>>) {
+            std::forward<F>(f)(std::move(*this).value());
+            return {};
+        } else {
+            return std::forward<F>(f)(std::move(*this).value());
+        }
     }
     /// f(error) -> result<T>; values pass through.
     template <class F>
@@ -2574,6 +2589,8 @@ public:
         if (auto ok = validate(time); !ok) return std::move(ok).error();
         return signer(creds, time);
     }
+    /// A signer borrows its credentials, so it cannot be made from a temporary.
+    static result<signer> create(const credentials&& creds, const key_time& time) = delete;
 
     const key_time& time() const noexcept { return time_; }
     const credentials& creds() const noexcept { return *creds_; }
@@ -2767,5 +2784,1904 @@ inline result<presigned_parts> presign(const signable_request& request, const cr
 
 }  // namespace coswire
 // ---- end coswire/sign/presign.hpp
+// ---- begin coswire/sign/request.hpp
+// SPDX-License-Identifier: MIT
+// Signing an http_request in place (Authorization header) or into a presigned URL.
+
+// ---- begin coswire/http/message.hpp
+// SPDX-License-Identifier: MIT
+// http_request and http_response: the value types that request builders produce, the signer
+// signs and a user's transport carries.
+
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace coswire {
+
+/// One header line. Names compare case-insensitively.
+struct http_header {
+    std::string name;
+    std::string value;
+};
+
+/// One query parameter, decoded. A parameter without a value (`?uploads`) has no value.
+struct http_query_param {
+    std::string name;
+    std::optional<std::string> value;
+};
+
+/// A large upload body the request borrows instead of copying: the caller keeps the bytes alive
+/// until the transport has sent them.
+struct payload_view {
+    std::span<const std::byte> bytes;
+};
+
+/// A complete request, ready to sign and send. Builders fill every member; the signer adds the
+/// Authorization header. The body is either owned (`body`, e.g. XML) or borrowed (`payload`),
+/// never both.
+struct http_request {
+    std::string method;                      ///< "GET", "PUT", ...
+    std::string scheme = "https";            ///< "https" or "http"
+    std::string host;                        ///< equals the Host header (":port" when not default)
+    std::string path;                        ///< decoded path that is signed: "/" + raw key, or "/"
+    std::string wire_path;                   ///< the same path percent-encoded for the request line
+    std::vector<http_query_param> query;     ///< decoded; every parameter is signed
+    std::vector<http_header> headers;        ///< includes Host; never holds CR, LF or NUL
+    std::string body;                        ///< owned body
+    payload_view payload;                    ///< borrowed body (uploads)
+
+    /// The body bytes, whichever form holds them.
+    std::span<const std::byte> body_bytes() const noexcept {
+        if (!payload.bytes.empty()) return payload.bytes;
+        return std::as_bytes(std::span<const char>(body.data(), body.size()));
+    }
+
+    /// The request target: wire_path, then "?" and each parameter as enc(name) or
+    /// enc(name)=enc(value), in order.
+    std::string target() const {
+        std::string out = wire_path;
+        char separator = '?';
+        for (const http_query_param& p : query) {
+            out.push_back(separator);
+            separator = '&';
+            percent_encode_append(out, p.name);
+            if (p.value) {
+                out.push_back('=');
+                percent_encode_append(out, *p.value);
+            }
+        }
+        return out;
+    }
+
+    /// scheme://host + target().
+    std::string url() const { return scheme + "://" + host + target(); }
+
+    /// The value of the first header named `name` (any case), if present.
+    std::optional<std::string_view> header(std::string_view name) const noexcept {
+        for (const http_header& h : headers)
+            if (detail::iequals(h.name, name)) return std::string_view(h.value);
+        return std::nullopt;
+    }
+};
+
+/// What the transport received: status, headers as sent by the server, and the body.
+struct http_response {
+    int status = 0;
+    std::vector<http_header> headers;
+    std::string body;
+
+    /// The value of the first header named `name` (any case), if present.
+    std::optional<std::string_view> header(std::string_view name) const noexcept {
+        for (const http_header& h : headers)
+            if (detail::iequals(h.name, name)) return std::string_view(h.value);
+        return std::nullopt;
+    }
+};
+
+}  // namespace coswire
+// ---- end coswire/http/message.hpp
+
+#include <string>
+#include <vector>
+
+namespace coswire {
+
+namespace detail {
+
+/// Borrowed views of an http_request in the signer's terms; valid while the request lives.
+struct signable_views {
+    std::vector<query_param> params;
+    std::vector<header_field> headers;
+
+    explicit signable_views(const http_request& r) {
+        params.reserve(r.query.size());
+        for (const http_query_param& p : r.query)
+            params.push_back({p.name, p.value ? std::optional<std::string_view>(*p.value) : std::nullopt});
+        headers.reserve(r.headers.size());
+        for (const http_header& h : r.headers) headers.push_back({h.name, h.value});
+    }
+    signable_request view(const http_request& r) const { return {r.method, r.path, params, headers}; }
+};
+
+}  // namespace detail
+
+/// Signs `request` and adds its Authorization header (and, with a session token, the
+/// x-cos-security-token header that the signature covers). Returns the stages for explaining.
+/// Errors: those of signer::sign; invalid_argument ("request") when the request already carries
+/// an Authorization header or no Host header.
+inline result<signed_parts> authorize(http_request& request, const signer& s, const sign_options& options = {}) {
+    if (request.header("Authorization"))
+        return make_error(errc::invalid_argument, "request", "already has an Authorization header");
+    if (!request.header("Host")) return make_error(errc::invalid_argument, "request", "has no Host header");
+    const std::string_view token = s.creds().session_token.reveal();
+    const bool add_token = !token.empty() && !request.header("x-cos-security-token");
+    if (add_token) request.headers.push_back({"x-cos-security-token", std::string(token)});
+    const detail::signable_views views(request);
+    auto parts = s.sign(views.view(request), options);
+    if (!parts) {
+        if (add_token) request.headers.pop_back();
+        return std::move(parts).error();
+    }
+    request.headers.push_back({"Authorization", parts->authorization});
+    return parts;
+}
+
+/// The presigned URL of `request`: scheme://host + wire path + "?" + presigned query (the
+/// session token, when there is one, is a signed parameter). Headers the signature covers must
+/// be sent with the URL exactly as they are in `request`; by default only Host is signed.
+/// Errors: those of presign().
+inline result<std::string> presigned_url(const http_request& request, const signer& s,
+                                         const sign_options& options = {header_selection::listed, {}}) {
+    static constexpr std::string_view host_only[] = {"host"};
+    sign_options effective = options;
+    if (effective.headers == header_selection::listed && effective.listed_headers.empty())
+        effective.listed_headers = host_only;
+    const detail::signable_views views(request);
+    auto p = presign(s, views.view(request), effective);
+    if (!p) return std::move(p).error();
+    return request.scheme + "://" + request.host + request.wire_path + "?" + p->query;
+}
+
+}  // namespace coswire
+// ---- end coswire/sign/request.hpp
+// ---- begin coswire/sign/diagnose.hpp
+// SPDX-License-Identifier: MIT
+// Diagnosing SignatureDoesNotMatch: the first difference between COS's own FormatString and
+// StringToSign (COS-PROTOCOL.md §1.17) and ours, with the likely cause.
+
+
+#include <algorithm>
+#include <array>
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace coswire {
+
+namespace detail {
+
+/// Replaces the value of every x-cos-security-token= / x-ci-security-token= pair with "***", so
+/// a server string compares with our redacted one and never prints the token.
+inline std::string redact_tokens(std::string_view s) {
+    std::string out(s);
+    for (std::string_view name : {"x-cos-security-token=", "x-ci-security-token="}) {
+        std::size_t pos = 0;
+        while ((pos = out.find(name, pos)) != std::string::npos) {
+            const std::size_t value = pos + name.size();
+            const std::size_t end = std::min(out.find_first_of("&\n", value), out.size());
+            out.replace(value, end - value, "***");
+            pos = value + 3;
+        }
+    }
+    return out;
+}
+
+/// Line `index` (0-based) of s, without its '\n'.
+inline std::string_view line_of(std::string_view s, std::size_t index) {
+    for (std::size_t i = 0; i < index; ++i) {
+        const auto nl = s.find('\n');
+        if (nl == std::string_view::npos) return {};
+        s.remove_prefix(nl + 1);
+    }
+    return s.substr(0, s.find('\n'));
+}
+
+/// A window of `s` around `at`, marked where it is cut.
+inline std::string excerpt(std::string_view s, std::size_t at) {
+    const std::size_t from = at > 30 ? at - 30 : 0;
+    std::string out = from > 0 ? "..." : "";
+    out.append(s.substr(from, 60));
+    if (from + 60 < s.size()) out += "...";
+    return out;
+}
+
+/// The name=value pair of an HttpHeaders line that contains byte `at`.
+inline std::string_view field_at(std::string_view line, std::size_t at) {
+    const std::size_t amp = at == 0 ? std::string_view::npos : line.rfind('&', at - 1);
+    return line.substr(amp == std::string_view::npos ? 0 : amp + 1);
+}
+
+inline std::string_view path_hint(std::string_view server, std::string_view ours, std::size_t at) {
+    const char s = at < server.size() ? server[at] : '\0', o = at < ours.size() ? ours[at] : '\0';
+    if (s == ' ' && o == '+')
+        return "a '+' in the key reached COS as a space: a raw '+' in the request line is decoded as a "
+               "space; send it as %2B (map_object_key's wire_path does)";
+    if (s == '+' && o == ' ')
+        return "a space in the key was sent as '+': send it as %20 (map_object_key's wire_path does)";
+    if (s == '%')
+        return "COS saw a percent-escape where the signed path has a raw character: the path was encoded "
+               "twice, or the key was signed decoded but sent encoded differently";
+    return "the path COS decoded from the request line differs from the signed path: sign \"/\" + the raw "
+           "key and send map_object_key's wire_path";
+}
+
+}  // namespace detail
+
+/// Explains a SignatureDoesNotMatch: compares the server's FormatString with our HttpString
+/// line by line (method, path, parameters, headers), then the StringToSigns, and names the first
+/// difference and its likely cause. `server` is the error's cos_error (error::service);
+/// `ours` the explanation of the signature that was sent. Session tokens are redacted on both
+/// sides; the result contains no secret.
+inline std::string diagnose_signature_mismatch(const cos_error& server, const signed_parts& ours) {
+    if (server.format_string.empty() && server.string_to_sign.empty())
+        return "COS sent neither FormatString nor StringToSign, so the mismatch cannot be located; check the "
+               "SecretKey and that every signed header is sent unchanged";
+    static constexpr std::array<std::string_view, 4> line_names = {"method", "path", "parameters", "headers"};
+    const std::string theirs = detail::redact_tokens(server.format_string);
+    if (!theirs.empty() && theirs != ours.http_string) {
+        for (std::size_t i = 0; i < line_names.size(); ++i) {
+            const std::string_view a = detail::line_of(theirs, i), b = detail::line_of(ours.http_string, i);
+            if (a == b) continue;
+            const std::size_t at = static_cast<std::size_t>(std::mismatch(a.begin(), a.end(), b.begin(), b.end()).first - a.begin());
+            std::string out = "HttpString differs in line " + std::to_string(i + 1) + " (" + std::string(line_names[i]) +
+                              ") at byte " + std::to_string(at) + ":\n  COS:    " + detail::excerpt(a, at) +
+                              "\n  signed: " + detail::excerpt(b, at) + "\n  likely cause: ";
+            switch (i) {
+                case 0: out += "the request was sent with a different method than the one signed"; break;
+                case 1: out += detail::path_hint(a, b, at); break;
+                case 2: out += "the query sent differs from the parameters signed (every parameter is signed, decoded once)"; break;
+                default:
+                    out += detail::field_at(a, at).starts_with("host=") || detail::field_at(b, at).starts_with("host=")
+                               ? "the Host sent differs from the Host signed (sign exactly the Host header, with :port when not the default)"
+                               : "a signed header was sent with a different value, or not at all (a proxy or HTTP stack may rewrite it)";
+            }
+            return out;
+        }
+        return "HttpString differs after its four lines (trailing content); COS: " + detail::excerpt(theirs, ours.http_string.size());
+    }
+    if (!server.string_to_sign.empty() && server.string_to_sign != ours.string_to_sign) {
+        const std::string_view a = detail::line_of(server.string_to_sign, 1), b = detail::line_of(ours.string_to_sign, 1);
+        if (a != b)
+            return "StringToSign differs in the key time: COS used " + std::string(a) + ", we signed " + std::string(b) +
+                   "; q-sign-time and q-key-time must both carry the signed window";
+        return "HttpString matches but the StringToSign hash differs: COS hashed a different HttpString than it "
+               "printed; compare the raw request line and headers";
+    }
+    return "COS computed the same HttpString and StringToSign as we did, so the signature differs only through "
+           "the key: the SecretKey does not belong to this SecretId (q-ak), or the key was rotated";
+}
+
+}  // namespace coswire
+// ---- end coswire/sign/diagnose.hpp
+
+// ---- begin coswire/xml/reader.hpp
+// SPDX-License-Identifier: MIT
+// xml::reader: a pull reader with explicit limits for the XML that COS sends (XML 1.0 with
+// namespaces, no DTD), following the parsing rules of COS-PROTOCOL.md §9.
+
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+namespace coswire::detail {
+
+/// XML 1.0 §2.3 S: space, tab, CR and LF; nothing else counts as whitespace.
+constexpr bool is_xml_space(char c) noexcept { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+
+/// First character of an XML name (§2.3). Every non-ASCII byte is accepted rather than checking
+/// the NameStartChar table: COS names are ASCII, and the document is UTF-8-validated before any
+/// name is read, so these bytes always form whole characters.
+constexpr bool is_xml_name_start(char c) noexcept {
+    return is_alpha(c) || c == '_' || c == ':' || static_cast<unsigned char>(c) >= 0x80;
+}
+
+/// Any later character of an XML name (§2.3), with the same non-ASCII leniency.
+constexpr bool is_xml_name_char(char c) noexcept {
+    return is_xml_name_start(c) || is_digit(c) || c == '-' || c == '.';
+}
+
+/// XML 1.0 §2.2 Char: the code points a document may contain (no NUL, no C0 control other than
+/// tab, LF and CR, no surrogate, no U+FFFE or U+FFFF, nothing above U+10FFFF).
+constexpr bool is_xml_char(std::uint32_t cp) noexcept {
+    return cp == 0x9 || cp == 0xA || cp == 0xD || (cp >= 0x20 && cp <= 0xD7FF) ||
+           (cp >= 0xE000 && cp <= 0xFFFD) || (cp >= 0x10000 && cp <= 0x10FFFF);
+}
+
+/// Offset of the first byte that does not belong to a UTF-8 encoded XML Char, or s.size() when
+/// every byte does. The reader checks whole documents with it and the writer checks text, so
+/// whatever the writer emits the reader accepts.
+constexpr std::size_t xml_text_error_offset(std::string_view s) noexcept {
+    const std::size_t valid_end = utf8_error_offset(s);
+    for (std::size_t i = 0; i < valid_end; ++i) {
+        const auto b = static_cast<std::uint8_t>(s[i]);
+        if (b < 0x20 && b != '\t' && b != '\n' && b != '\r') return i;
+        // U+FFFE and U+FFFF are EF BF BE and EF BF BF. In valid UTF-8, 0xEF is always a lead
+        // byte followed by two more bytes before valid_end, so i + 2 is in range.
+        if (b == 0xEF && static_cast<std::uint8_t>(s[i + 1]) == 0xBF &&
+            (static_cast<std::uint8_t>(s[i + 2]) & 0xFE) == 0xBE)
+            return i;
+    }
+    return valid_end;
+}
+
+/// Writes the code point cp (at most U+10FFFF) as UTF-8 into out; returns the byte count, 1 to 4.
+constexpr std::size_t encode_utf8(std::uint32_t cp, std::array<char, 4>& out) noexcept {
+    if (cp < 0x80) {
+        out[0] = static_cast<char>(cp);
+        return 1;
+    }
+    if (cp < 0x800) {
+        out[0] = static_cast<char>(0xC0 | (cp >> 6));
+        out[1] = static_cast<char>(0x80 | (cp & 0x3F));
+        return 2;
+    }
+    if (cp < 0x10000) {
+        out[0] = static_cast<char>(0xE0 | (cp >> 12));
+        out[1] = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+        out[2] = static_cast<char>(0x80 | (cp & 0x3F));
+        return 3;
+    }
+    out[0] = static_cast<char>(0xF0 | (cp >> 18));
+    out[1] = static_cast<char>(0x80 | ((cp >> 12) & 0x3F));
+    out[2] = static_cast<char>(0x80 | ((cp >> 6) & 0x3F));
+    out[3] = static_cast<char>(0x80 | (cp & 0x3F));
+    return 4;
+}
+
+/// Upper-case hexadecimal of v with at least min_digits digits, for error texts ("U+D800").
+inline std::string to_hex_upper(std::uint32_t v, std::size_t min_digits) {
+    std::string out;
+    do {
+        out.insert(out.begin(), "0123456789ABCDEF"[v & 0xF]);
+        v >>= 4;
+    } while (v != 0 || out.size() < min_digits);
+    return out;
+}
+
+/// An error about the document at byte `offset`: the offset goes both in error::size and, as
+/// " at offset N", at the end of the reason, so logs that show only describe() keep it.
+inline error xml_error(errc code, std::size_t offset, std::string what) {
+    what += " at offset ";
+    what += std::to_string(offset);
+    error e = make_error(code, "document", std::move(what));
+    e.size = offset;
+    return e;
+}
+
+/// Value of c as a digit in base 16 (hex) or 10, or -1 when it is not one.
+constexpr int xml_digit_value(char c, bool hex) noexcept {
+    if (is_digit(c)) return c - '0';
+    if (!hex) return -1;
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+}
+
+/// The local part of a qualified name: "cos:Key" -> "Key", "Key" -> "Key".
+constexpr std::string_view local_name(std::string_view qname) noexcept {
+    const std::size_t colon = qname.find(':');
+    return colon == std::string_view::npos ? qname : qname.substr(colon + 1);
+}
+
+}  // namespace coswire::detail
+
+namespace coswire::xml {
+
+/// Bounds on what a reader accepts; crossing one gives errc::limit_exceeded. The defaults fit
+/// every COS response with room to spare (a 1000-entry listing is about 500 KB).
+struct limits {
+    std::size_t max_document_size = std::size_t{16} << 20;  ///< bytes of input
+    std::size_t max_depth = 32;            ///< elements open at once (the root counts as 1)
+    std::size_t max_name_length = 256;     ///< bytes of an element, attribute or PI name, prefix included
+    std::size_t max_text_length = std::size_t{1} << 20;  ///< decoded bytes of one text event
+};
+
+/// What an event reports.
+enum class event_kind {
+    start_element,  ///< `<Name ...>` or `<Name/>`; a self-closed element is followed by its end_element
+    end_element,    ///< `</Name>`, or the end of a self-closed element
+    text,           ///< character data inside the root element, never empty
+    end_document,   ///< the root element closed and only whitespace, comments or PIs followed
+};
+
+/// One step through the document. Views point into the document or into the reader's text
+/// buffer, and stay valid until the reader is advanced again (next, read_text, skip_element).
+struct event {
+    event_kind kind = event_kind::end_document;
+    std::string_view name;   ///< start/end: the local name (prefix stripped), e.g. "ETag"
+    std::string_view text;   ///< text: the decoded character data (entities, CDATA, CR LF -> LF)
+    std::size_t depth = 0;   ///< start/end: depth of that element (root = 1); text: of its parent
+    std::size_t offset = 0;  ///< byte offset where the construct starts
+};
+
+/// A pull reader over a complete UTF-8 document; no DOM, no allocation per element.
+///
+/// Accepts: an optional BOM, leading whitespace (COS streams spaces before the Complete Multipart
+/// Upload result, COS-PROTOCOL.md §5.4), an optional XML declaration with either quote style
+/// (encoding, if given, must be UTF-8), comments, processing instructions, elements with
+/// attributes (checked, then skipped), character data, the five predefined entities, decimal and
+/// hexadecimal character references, CDATA sections. Rejects, as errc::malformed_response with
+/// the byte offset: DOCTYPE (no DTD, so no entity-expansion attacks), undefined entities,
+/// references to code points that are not XML characters, invalid UTF-8 and control characters,
+/// mismatched or missing end tags, text or a second element outside the root, and any construct
+/// cut short. Text that is one contiguous run of the document (plain character data, or a single
+/// CDATA section) is returned as a view into it; text assembled from several pieces, references
+/// or CR line ends is decoded into one buffer the reader reuses.
+///
+/// Won't: resolve namespace prefixes (names match by local name; prefixes are not checked against
+/// declarations), detect duplicate attributes, or expose attribute values.
+class reader {
+public:
+    /// Reads `document`, which must outlive the reader. Checks nothing until the first next().
+    explicit reader(std::string_view document, limits lim = {}) noexcept : doc_(document), limits_(lim) {}
+
+    /// Pulls the next event. Errors: malformed_response (offset in error.size and the reason),
+    /// limit_exceeded. After an error every later call returns that same error; after
+    /// end_document every later call returns end_document again.
+    result<event> next();
+
+    /// Right after a start_element: reads up to and including that element's end tag and returns
+    /// its text, merged from all its character data, references and CDATA, untrimmed (the text
+    /// of `<A>  x </A>` is "  x "; of `<A/>` is ""). A child element gives malformed_response at
+    /// the child's offset, leaving the reader at the child's start_element. Called at any other
+    /// time: invalid_argument, and nothing is read. The view lives until the reader advances.
+    result<std::string_view> read_text();
+
+    /// Right after a start_element: skips the rest of that element, its end tag included.
+    /// Called at any other time: invalid_argument, and nothing is read.
+    result<void> skip_element();
+
+    /// Number of open elements: 1 after the root's start_element, 0 after its end_element.
+    std::size_t depth() const noexcept { return open_.size(); }
+
+    /// Byte offset of the last event returned; lets callers place errors about a value they read.
+    std::size_t offset() const noexcept { return offset_; }
+
+private:
+    struct open_element {
+        std::string_view qname;  // as written, prefix included: end tags must repeat it exactly
+        std::size_t offset;
+    };
+    enum class stage { start, prolog, content, epilog, done };
+    // One text event being gathered: its only piece while it is a view into stable memory,
+    // else the pieces are concatenated in buffer_.
+    struct text_run {
+        std::string_view single;
+        bool buffered = false;
+        std::size_t offset = 0;
+    };
+
+    result<event> advance();
+    result<void> begin();
+    result<void> declaration();
+    result<event> root();
+    result<event> content();
+    result<void> skip_misc();
+    result<void> comment();
+    result<void> processing_instruction();
+    result<std::string_view> text();
+    result<void> append(text_run& run, std::string_view piece, bool stable);
+    result<std::size_t> reference(std::array<char, 4>& out);
+    result<event> start_tag();
+    result<void> attribute(std::size_t tag_offset);
+    result<event> end_tag();
+    event close_innermost(std::size_t at);
+    result<std::string_view> name(std::size_t at, std::string_view what) const;
+    error unsupported_markup() const;
+    error misuse(std::string_view function) const;
+
+    std::size_t skip_space() noexcept {
+        const std::size_t from = pos_;
+        while (pos_ < doc_.size() && detail::is_xml_space(doc_[pos_])) ++pos_;
+        return pos_ - from;
+    }
+    // pos_ never exceeds doc_.size(), so substr cannot go out of range.
+    bool at(std::string_view s) const noexcept { return doc_.substr(pos_).starts_with(s); }
+
+    std::string_view doc_;
+    limits limits_;
+    std::size_t pos_ = 0;
+    std::size_t offset_ = 0;
+    stage stage_ = stage::start;
+    bool pending_end_ = false;  // a self-closed element still owes its end_element
+    bool at_start_ = false;     // the last event returned was a start_element
+    std::vector<open_element> open_;
+    std::string buffer_;
+    std::optional<error> failed_;
+};
+
+inline result<event> reader::next() {
+    if (failed_) return *failed_;
+    result<event> ev = advance();
+    if (!ev) {
+        failed_ = ev.error();
+        at_start_ = false;
+        return ev;
+    }
+    at_start_ = ev->kind == event_kind::start_element;
+    offset_ = ev->offset;
+    return ev;
+}
+
+inline result<event> reader::advance() {
+    if (stage_ == stage::start) {
+        if (auto ok = begin(); !ok) return std::move(ok).error();
+        stage_ = stage::prolog;
+    }
+    if (stage_ == stage::prolog) return root();
+    if (stage_ == stage::content) return content();
+    if (stage_ == stage::epilog) {
+        if (auto ok = skip_misc(); !ok) return std::move(ok).error();
+        if (pos_ < doc_.size())
+            return detail::xml_error(errc::malformed_response, pos_,
+                                     "only whitespace, comments and processing instructions may follow the root element");
+        stage_ = stage::done;
+    }
+    return event{event_kind::end_document, {}, {}, 0, doc_.size()};
+}
+
+inline result<void> reader::begin() {
+    if (doc_.size() > limits_.max_document_size)
+        return detail::xml_error(errc::limit_exceeded, limits_.max_document_size,
+                                 "the document is larger than max_document_size (" +
+                                     std::to_string(limits_.max_document_size) + " bytes)");
+    // Checking the characters once up front lets every later step assume whole UTF-8
+    // characters and no forbidden control bytes.
+    if (const std::size_t bad = detail::xml_text_error_offset(doc_); bad != doc_.size())
+        return detail::xml_error(errc::malformed_response, bad,
+                                 "byte 0x" + detail::to_hex_upper(static_cast<std::uint8_t>(doc_[bad]), 2) +
+                                     " is invalid UTF-8 or a character XML 1.0 does not allow");
+    if (at("\xEF\xBB\xBF")) pos_ = 3;  // UTF-8 byte order mark
+    // Strictly the declaration comes first, but COS streams keep-alive whitespace ahead of it
+    // while Complete Multipart Upload runs (COS-PROTOCOL.md §5.4, §9).
+    skip_space();
+    if (at("<?xml") && doc_.size() - pos_ > 5 && detail::is_xml_space(doc_[pos_ + 5])) return declaration();
+    return {};
+}
+
+// XMLDecl ::= '<?xml' VersionInfo EncodingDecl? SDDecl? S? '?>' (XML 1.0 §2.8); each part is
+// S name S? '=' S? quoted value, in this order. COS writes version='1.0' encoding='utf-8'.
+inline result<void> reader::declaration() {
+    static constexpr std::array<std::string_view, 3> keys{"version", "encoding", "standalone"};
+    const std::size_t start = pos_;
+    pos_ += 5;
+    std::size_t next_key = 0;
+    for (;;) {
+        const std::size_t spaces = skip_space();
+        if (at("?>")) break;
+        if (pos_ == doc_.size()) return detail::xml_error(errc::malformed_response, start, "unterminated XML declaration");
+        const std::size_t key_at = pos_;
+        while (pos_ < doc_.size() && detail::is_alpha(doc_[pos_])) ++pos_;
+        const std::string_view key = doc_.substr(key_at, pos_ - key_at);
+        std::size_t index = next_key;
+        while (index < keys.size() && keys[index] != key) ++index;
+        if (spaces == 0 || index == keys.size() || (next_key == 0 && index != 0))
+            return detail::xml_error(errc::malformed_response, key_at,
+                                     "expected version, then optionally encoding and standalone, in the XML declaration");
+        next_key = index + 1;
+        skip_space();
+        if (!at("=")) return detail::xml_error(errc::malformed_response, pos_, "expected '=' in the XML declaration");
+        ++pos_;
+        skip_space();
+        if (!at("\"") && !at("'"))
+            return detail::xml_error(errc::malformed_response, pos_, "expected a quoted value in the XML declaration");
+        const std::size_t close = doc_.find(doc_[pos_], pos_ + 1);
+        if (close == std::string_view::npos)
+            return detail::xml_error(errc::malformed_response, start, "unterminated XML declaration");
+        const std::string_view value = doc_.substr(pos_ + 1, close - pos_ - 1);
+        const std::size_t value_at = pos_;
+        pos_ = close + 1;
+        bool valid = false;
+        if (index == 0) {  // VersionNum ::= '1.' [0-9]+
+            valid = value.size() > 2 && value.starts_with("1.");
+            for (std::size_t i = 2; valid && i < value.size(); ++i) valid = detail::is_digit(value[i]);
+        } else if (index == 1) {
+            valid = detail::iequals(value, "utf-8");
+        } else {
+            valid = value == "yes" || value == "no";
+        }
+        if (!valid)
+            return detail::xml_error(errc::malformed_response, value_at,
+                                     "unsupported " + std::string(key) + " in the XML declaration (need version 1.x, encoding UTF-8, standalone yes or no)");
+    }
+    if (next_key == 0) return detail::xml_error(errc::malformed_response, start, "the XML declaration has no version");
+    pos_ += 2;
+    return {};
+}
+
+inline result<event> reader::root() {
+    if (auto ok = skip_misc(); !ok) return std::move(ok).error();
+    if (pos_ == doc_.size()) return detail::xml_error(errc::malformed_response, pos_, "the document has no root element");
+    if (at("<!")) return unsupported_markup();
+    if (!at("<")) return detail::xml_error(errc::malformed_response, pos_, "text is not allowed before the root element");
+    return start_tag();
+}
+
+inline result<event> reader::content() {
+    if (pending_end_) {
+        pending_end_ = false;
+        return close_innermost(open_.back().offset);
+    }
+    const std::size_t text_at = pos_;
+    result<std::string_view> chars = text();
+    if (!chars) return std::move(chars).error();
+    if (!chars->empty()) return event{event_kind::text, {}, *chars, open_.size(), text_at};
+    if (pos_ == doc_.size()) {
+        const open_element& innermost = open_.back();
+        return detail::xml_error(errc::malformed_response, pos_,
+                                 "element <" + std::string(innermost.qname) + "> opened at offset " +
+                                     std::to_string(innermost.offset) + " is not closed");
+    }
+    if (at("</")) return end_tag();
+    if (at("<!")) return unsupported_markup();
+    return start_tag();
+}
+
+// Misc ::= Comment | PI | S (XML 1.0 §2.8): all that may surround the root element.
+inline result<void> reader::skip_misc() {
+    for (;;) {
+        skip_space();
+        if (at("<!--")) {
+            if (auto ok = comment(); !ok) return ok;
+        } else if (at("<?")) {
+            if (auto ok = processing_instruction(); !ok) return ok;
+        } else {
+            return {};
+        }
+    }
+}
+
+// Comment ::= '<!--' ((Char - '-') | ('-' (Char - '-')))* '-->' : "--" may only end it.
+inline result<void> reader::comment() {
+    const std::size_t start = pos_;
+    const std::size_t dashes = doc_.find("--", pos_ + 4);
+    if (dashes == std::string_view::npos || doc_.size() - dashes < 3)
+        return detail::xml_error(errc::malformed_response, start, "unterminated comment");
+    if (doc_[dashes + 2] != '>')
+        return detail::xml_error(errc::malformed_response, dashes, "'--' is not allowed inside a comment");
+    pos_ = dashes + 3;
+    return {};
+}
+
+// PI ::= '<?' PITarget (S (Char* - (Char* '?>' Char*)))? '?>', where PITarget is not "xml" in
+// any case: that name is the declaration, which may only open the document.
+inline result<void> reader::processing_instruction() {
+    const std::size_t start = pos_;
+    const result<std::string_view> target = name(pos_ + 2, "processing instruction target");
+    if (!target) return target.error();
+    if (detail::iequals(*target, "xml"))
+        return detail::xml_error(errc::malformed_response, start, "the XML declaration may only open the document");
+    pos_ = start + 2 + target->size();
+    const std::size_t spaces = skip_space();
+    const std::size_t close = doc_.find("?>", pos_);
+    if (close == std::string_view::npos)
+        return detail::xml_error(errc::malformed_response, start, "unterminated processing instruction");
+    if (spaces == 0 && close != pos_)
+        return detail::xml_error(errc::malformed_response, pos_, "expected whitespace or '?>' after the processing instruction target");
+    pos_ = close + 2;
+    return {};
+}
+
+// Gathers one text event: character data, references and CDATA sections up to the next tag,
+// passing over comments and PIs, so callers never see text split by them.
+inline result<std::string_view> reader::text() {
+    text_run run;
+    run.offset = pos_;
+    while (pos_ < doc_.size()) {
+        const char c = doc_[pos_];
+        if (c == '<') {
+            if (at("<!--")) {
+                if (auto ok = comment(); !ok) return std::move(ok).error();
+            } else if (at("<?")) {
+                if (auto ok = processing_instruction(); !ok) return std::move(ok).error();
+            } else if (at("<![CDATA[")) {
+                const std::size_t body = pos_ + 9;
+                const std::size_t close = doc_.find("]]>", body);
+                if (close == std::string_view::npos)
+                    return detail::xml_error(errc::malformed_response, pos_, "unterminated CDATA section");
+                pos_ = close + 3;
+                if (auto ok = append(run, doc_.substr(body, close - body), true); !ok) return std::move(ok).error();
+            } else {
+                break;
+            }
+        } else if (c == '&') {
+            std::array<char, 4> decoded{};
+            const result<std::size_t> size = reference(decoded);
+            if (!size) return size.error();
+            if (auto ok = append(run, std::string_view(decoded.data(), *size), false); !ok) return std::move(ok).error();
+        } else if (c == '\r') {
+            // XML 1.0 §2.11: CR LF and a lone CR both reach the application as LF.
+            pos_ += (doc_.size() - pos_ > 1 && doc_[pos_ + 1] == '\n') ? 2 : 1;
+            if (auto ok = append(run, "\n", true); !ok) return std::move(ok).error();
+        } else {
+            const std::size_t from = pos_;
+            while (pos_ < doc_.size() && doc_[pos_] != '<' && doc_[pos_] != '&' && doc_[pos_] != '\r') {
+                // CharData excludes "]]>" so that it cannot be mistaken for a CDATA end (§2.4).
+                if (doc_[pos_] == ']' && at("]]>"))
+                    return detail::xml_error(errc::malformed_response, pos_, "']]>' is not allowed in text");
+                ++pos_;
+            }
+            if (auto ok = append(run, doc_.substr(from, pos_ - from), true); !ok) return std::move(ok).error();
+        }
+    }
+    return run.buffered ? std::string_view(buffer_) : run.single;
+}
+
+// `stable` pieces (document bytes, string literals) may be returned as they are while they are
+// the only piece; anything else goes through buffer_, which keeps its capacity between events.
+inline result<void> reader::append(text_run& run, std::string_view piece, bool stable) {
+    if (piece.empty()) return {};
+    if (!run.buffered && run.single.empty() && stable) {
+        run.single = piece;
+    } else {
+        if (!run.buffered) {
+            buffer_.assign(run.single);
+            run.buffered = true;
+        }
+        buffer_.append(piece);
+    }
+    if ((run.buffered ? buffer_.size() : run.single.size()) > limits_.max_text_length)
+        return detail::xml_error(errc::limit_exceeded, run.offset,
+                                 "text is longer than max_text_length (" + std::to_string(limits_.max_text_length) + " bytes)");
+    return {};
+}
+
+// Reference ::= '&' Name ';' | '&#' [0-9]+ ';' | '&#x' [0-9a-fA-F]+ ';' (XML 1.0 §4.1). Without a
+// DTD the only entities are lt, gt, amp, quot and apos (§4.6).
+inline result<std::size_t> reader::reference(std::array<char, 4>& out) {
+    const std::size_t start = pos_;
+    std::size_t p = pos_ + 1;
+    if (p < doc_.size() && doc_[p] == '#') {
+        ++p;
+        const bool hex = p < doc_.size() && doc_[p] == 'x';
+        if (hex) ++p;
+        const std::size_t digits_at = p;
+        std::uint32_t cp = 0;
+        while (p < doc_.size() && detail::xml_digit_value(doc_[p], hex) >= 0) {
+            // Stopping as soon as the value passes U+10FFFF keeps cp * 16 + 15 far below 2^32.
+            cp = cp * (hex ? 16u : 10u) + static_cast<std::uint32_t>(detail::xml_digit_value(doc_[p], hex));
+            if (cp > 0x10FFFF)
+                return detail::xml_error(errc::malformed_response, start, "character reference beyond U+10FFFF");
+            ++p;
+        }
+        if (p == digits_at || p == doc_.size() || doc_[p] != ';')
+            return detail::xml_error(errc::malformed_response, start, "malformed character reference (expected &#digits; or &#xhex;)");
+        if (!detail::is_xml_char(cp))
+            return detail::xml_error(errc::malformed_response, start,
+                                     "character reference to U+" + detail::to_hex_upper(cp, 4) + ", which XML 1.0 does not allow");
+        pos_ = p + 1;
+        return detail::encode_utf8(cp, out);
+    }
+    // Entity names are read only as far as a short run of ASCII letters, which covers the five
+    // predefined names and keeps the name quoted in the error text short.
+    constexpr std::size_t longest_quoted_name = 32;
+    const std::size_t name_at = p;
+    while (p < doc_.size() && detail::is_alpha(doc_[p]) && p - name_at < longest_quoted_name) ++p;
+    if (p == name_at || p == doc_.size() || doc_[p] != ';')
+        return detail::xml_error(errc::malformed_response, start, "'&' must start a reference such as &amp; or &#38;");
+    const std::string_view entity = doc_.substr(name_at, p - name_at);
+    if (entity == "lt") out[0] = '<';
+    else if (entity == "gt") out[0] = '>';
+    else if (entity == "amp") out[0] = '&';
+    else if (entity == "quot") out[0] = '"';
+    else if (entity == "apos") out[0] = '\'';
+    else
+        return detail::xml_error(errc::malformed_response, start,
+                                 "undefined entity &" + std::string(entity) + "; (only lt, gt, amp, quot and apos exist without a DTD)");
+    pos_ = p + 1;
+    return std::size_t{1};
+}
+
+// STag ::= '<' Name (S Attribute)* S? '>' and EmptyElemTag ::= '<' Name (S Attribute)* S? '/>'.
+inline result<event> reader::start_tag() {
+    const std::size_t start = pos_;
+    const result<std::string_view> qname = name(pos_ + 1, "element name");
+    if (!qname) return qname.error();
+    pos_ = start + 1 + qname->size();
+    for (;;) {
+        const std::size_t spaces = skip_space();
+        if (pos_ == doc_.size())
+            return detail::xml_error(errc::malformed_response, start, "unterminated start tag <" + std::string(*qname) + ">");
+        if (at(">")) {
+            ++pos_;
+            break;
+        }
+        if (at("/>")) {
+            pos_ += 2;
+            pending_end_ = true;
+            break;
+        }
+        if (spaces == 0)
+            return detail::xml_error(errc::malformed_response, pos_,
+                                     "expected whitespace, '>' or '/>' in the start tag <" + std::string(*qname) + ">");
+        if (auto ok = attribute(start); !ok) return std::move(ok).error();
+    }
+    if (open_.size() >= limits_.max_depth)
+        return detail::xml_error(errc::limit_exceeded, start,
+                                 "elements nest deeper than max_depth (" + std::to_string(limits_.max_depth) + ")");
+    open_.push_back(open_element{*qname, start});
+    stage_ = stage::content;
+    return event{event_kind::start_element, detail::local_name(*qname), {}, open_.size(), start};
+}
+
+// Attribute ::= Name S? '=' S? AttValue, where AttValue is quoted with " or ', holds no '<', and
+// each '&' in it starts a valid reference. The value is checked, not kept.
+inline result<void> reader::attribute(std::size_t tag_offset) {
+    const result<std::string_view> attr = name(pos_, "attribute name");
+    if (!attr) return attr.error();
+    pos_ += attr->size();
+    const auto cut_short = [&] {
+        return detail::xml_error(errc::malformed_response, tag_offset, "unterminated start tag");
+    };
+    skip_space();
+    if (pos_ == doc_.size()) return cut_short();
+    if (!at("=")) return detail::xml_error(errc::malformed_response, pos_, "expected '=' after the attribute name");
+    ++pos_;
+    skip_space();
+    if (pos_ == doc_.size()) return cut_short();
+    const char quote = doc_[pos_];
+    if (quote != '"' && quote != '\'')
+        return detail::xml_error(errc::malformed_response, pos_, "attribute values must be quoted");
+    ++pos_;
+    while (pos_ < doc_.size() && doc_[pos_] != quote) {
+        if (doc_[pos_] == '<')
+            return detail::xml_error(errc::malformed_response, pos_, "'<' is not allowed in an attribute value");
+        if (doc_[pos_] == '&') {
+            std::array<char, 4> ignored{};
+            if (auto ok = reference(ignored); !ok) return ok.error();
+        } else {
+            ++pos_;
+        }
+    }
+    if (pos_ == doc_.size()) return cut_short();
+    ++pos_;
+    return {};
+}
+
+// ETag ::= '</' Name S? '>', naming the innermost open element exactly as its start tag did.
+inline result<event> reader::end_tag() {
+    const std::size_t start = pos_;
+    const result<std::string_view> qname = name(pos_ + 2, "element name");
+    if (!qname) return qname.error();
+    pos_ = start + 2 + qname->size();
+    skip_space();
+    if (pos_ == doc_.size()) return detail::xml_error(errc::malformed_response, start, "unterminated end tag");
+    if (!at(">")) return detail::xml_error(errc::malformed_response, pos_, "expected '>' to close the end tag");
+    ++pos_;
+    const open_element& innermost = open_.back();
+    if (*qname != innermost.qname)
+        return detail::xml_error(errc::malformed_response, start,
+                                 "end tag </" + std::string(*qname) + "> does not match <" + std::string(innermost.qname) +
+                                     "> opened at offset " + std::to_string(innermost.offset));
+    return close_innermost(start);
+}
+
+inline event reader::close_innermost(std::size_t at) {
+    const std::string_view qname = open_.back().qname;
+    open_.pop_back();
+    if (open_.empty()) stage_ = stage::epilog;
+    return event{event_kind::end_element, detail::local_name(qname), {}, open_.size() + 1, at};
+}
+
+// Name (XML 1.0 §2.3) that is also a QName (Namespaces in XML 1.0 §3): at most one ':', with a
+// non-empty part on each side.
+inline result<std::string_view> reader::name(std::size_t at, std::string_view what) const {
+    std::size_t end = at;
+    if (end < doc_.size() && detail::is_xml_name_start(doc_[end])) {
+        ++end;
+        // Scanning one byte past the limit is enough to know it is crossed.
+        while (end < doc_.size() && detail::is_xml_name_char(doc_[end]) && end - at <= limits_.max_name_length) ++end;
+    }
+    const std::size_t size = end - at;
+    if (size == 0) return detail::xml_error(errc::malformed_response, at, "missing " + std::string(what));
+    if (size > limits_.max_name_length)
+        return detail::xml_error(errc::limit_exceeded, at,
+                                 std::string(what) + " is longer than max_name_length (" + std::to_string(limits_.max_name_length) + " bytes)");
+    const std::string_view qname = doc_.substr(at, size);
+    const std::size_t colon = qname.find(':');
+    if (colon != std::string_view::npos &&
+        (colon == 0 || colon + 1 == size || qname.find(':', colon + 1) != std::string_view::npos))
+        return detail::xml_error(errc::malformed_response, at,
+                                 std::string(what) + " '" + std::string(qname) + "' is not a valid qualified name");
+    return qname;
+}
+
+inline error reader::unsupported_markup() const {
+    return detail::xml_error(errc::malformed_response, pos_,
+                             at("<!DOCTYPE") ? "DOCTYPE is not supported (no DTD, so no entity declarations)"
+                                             : "unexpected markup '<!'");
+}
+
+inline error reader::misuse(std::string_view function) const {
+    return make_error(errc::invalid_argument, "reader",
+                      std::string(function) + " must directly follow a start_element event");
+}
+
+inline result<std::string_view> reader::read_text() {
+    if (failed_) return *failed_;
+    if (!at_start_) return misuse("read_text");
+    const std::string_view parent = detail::local_name(open_.back().qname);
+    std::string_view chars;
+    for (;;) {
+        result<event> ev = next();
+        if (!ev) return std::move(ev).error();
+        // next() merges all character data up to the next tag, so at most one text event comes.
+        if (ev->kind == event_kind::text) {
+            chars = ev->text;
+        } else if (ev->kind == event_kind::start_element) {
+            return detail::xml_error(errc::malformed_response, ev->offset,
+                                     "<" + std::string(parent) + "> should hold only text but contains <" + std::string(ev->name) + ">");
+        } else {
+            return chars;
+        }
+    }
+}
+
+inline result<void> reader::skip_element() {
+    if (failed_) return *failed_;
+    if (!at_start_) return misuse("skip_element");
+    const std::size_t outer = open_.size() - 1;
+    while (open_.size() > outer) {
+        result<event> ev = next();
+        if (!ev) return std::move(ev).error();
+    }
+    return {};
+}
+
+}  // namespace coswire::xml
+
+namespace coswire::detail {
+
+/// Runs handler(local_name, r) for the element whose start_element r just returned, then skips
+/// whatever of that element the handler left unread, so handlers only deal with what they know.
+template <class F>
+result<void> visit_element(xml::reader& r, std::string_view local_name, F& handler) {
+    const std::size_t outer = r.depth() - 1;
+    if (result<void> ok = handler(local_name, r); !ok) return ok;
+    if (r.depth() < outer)
+        return make_error(errc::invalid_argument, "handler", "read past the end tag of the element it was given");
+    while (r.depth() > outer) {
+        result<xml::event> ev = r.next();
+        if (!ev) return std::move(ev).error();
+    }
+    return {};
+}
+
+}  // namespace coswire::detail
+
+namespace coswire::xml {
+
+/// For each remaining child element of the innermost open element (call it right after the
+/// parent's start_element), calls on_child(local_name, r) with r at the child's start_element;
+/// then consumes the parent's end tag. on_child may read the child (read_text, skip_element,
+/// for_each_child, next) or leave it, wholly or partly: whatever it leaves is skipped, so unknown
+/// children need no code. Text between children (layout whitespace) is ignored.
+/// Errors: whatever on_child or the reader returns, first one wins; invalid_argument when no
+/// element is open or on_child reads past its child's end tag.
+template <class F>
+    requires std::is_invocable_r_v<result<void>, F&, std::string_view, reader&>
+result<void> for_each_child(reader& r, F&& on_child) {
+    if (r.depth() == 0) return make_error(errc::invalid_argument, "reader", "for_each_child needs an open element");
+    for (;;) {
+        result<event> ev = r.next();
+        if (!ev) return std::move(ev).error();
+        if (ev->kind == event_kind::start_element) {
+            if (result<void> ok = detail::visit_element(r, ev->name, on_child); !ok) return ok;
+        } else if (ev->kind != event_kind::text) {
+            return {};  // the parent's end_element
+        }
+    }
+}
+
+/// Reads a whole document from a fresh reader: pulls the root's start_element, calls
+/// on_root(local_name, r) (same contract as for_each_child's on_child; what it leaves of the root
+/// is skipped), then requires the end of the document, so trailing garbage is an error.
+/// Errors: those of the reader and on_root; invalid_argument when r is not fresh.
+template <class F>
+    requires std::is_invocable_r_v<result<void>, F&, std::string_view, reader&>
+result<void> read_document(reader& r, F&& on_root) {
+    result<event> root = r.next();
+    if (!root) return std::move(root).error();
+    if (root->kind != event_kind::start_element || r.depth() != 1)
+        return make_error(errc::invalid_argument, "reader", "read_document needs a reader that has not been advanced");
+    if (result<void> ok = detail::visit_element(r, root->name, on_root); !ok) return ok;
+    result<event> end = r.next();
+    if (!end) return std::move(end).error();
+    return {};
+}
+
+}  // namespace coswire::xml
+// ---- end coswire/xml/reader.hpp
+// ---- begin coswire/xml/writer.hpp
+// SPDX-License-Identifier: MIT
+// xml::writer: builds compact XML request bodies such as Complete Multipart Upload's
+// (COS-PROTOCOL.md §5.4), escaping text and refusing names and text XML 1.0 cannot carry.
+
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace coswire::detail {
+
+/// Element names the writer accepts: ASCII letters, digits, '-', '_' and '.', starting with a
+/// letter or '_'. A subset of XML Name without ':' (no prefixes needed) and without non-ASCII,
+/// which is every name COS defines. Returns the offset of the first bad byte, or name.size().
+constexpr std::size_t xml_name_error_offset(std::string_view name) noexcept {
+    for (std::size_t i = 0; i < name.size(); ++i) {
+        const char c = name[i];
+        const bool ok = is_alpha(c) || c == '_' || (i > 0 && (is_digit(c) || c == '-' || c == '.'));
+        if (!ok) return i;
+    }
+    return name.size();
+}
+
+}  // namespace coswire::detail
+
+namespace coswire::xml {
+
+/// Appends compact XML (no declaration, no indentation) to a string it owns.
+///
+/// Calls chain and never fail on the spot: the first misuse or bad argument is kept, later calls
+/// do nothing, and finish() reports it, so a body is built without checking each call.
+/// Text is escaped (& < > " ' as entities, CR as &#13; so that it survives end-of-line
+/// normalisation) and must be valid UTF-8 made of XML 1.0 characters: no control character
+/// other than tab, LF and CR, no U+FFFE or U+FFFF. Whatever finish() returns, xml::reader
+/// reads back to the same names and text.
+///
+///     xml::writer w;
+///     w.start("CompleteMultipartUpload").start("Part")
+///      .element("PartNumber", "1").element("ETag", "\"abc\"").end().end();
+///     result<std::string> body = w.finish();
+class writer {
+public:
+    /// Opens `<name>`. Errors (reported by finish): invalid_argument "name" when name is empty or
+    /// breaks the name rule of detail::xml_name_error_offset, or when a root element was
+    /// already closed (a document has one root).
+    writer& start(std::string_view name) {
+        if (failed_ || !valid_name(name)) return *this;
+        if (open_.empty() && has_root_) {
+            failed_ = make_error(errc::invalid_argument, "name",
+                                 "<" + std::string(name) + "> would be a second root element");
+            return *this;
+        }
+        out_ += '<';
+        open_.push_back(name_span{out_.size(), name.size()});
+        out_.append(name);
+        out_ += '>';
+        has_root_ = true;
+        return *this;
+    }
+
+    /// Closes the innermost open element. Error (reported by finish): invalid_argument "end"
+    /// when no element is open.
+    writer& end() {
+        if (failed_) return *this;
+        if (open_.empty()) {
+            failed_ = make_error(errc::invalid_argument, "end", "no open element to close");
+            return *this;
+        }
+        const name_span name = open_.back();
+        open_.pop_back();
+        // The end tag repeats the name from out_ itself; reserving first means the append below
+        // cannot reallocate under the pointer it copies from.
+        out_.reserve(out_.size() + name.size + 3);
+        out_ += "</";
+        out_.append(out_.data() + name.offset, name.size);
+        out_ += '>';
+        return *this;
+    }
+
+    /// Writes `<name>escaped text</name>` (`<name></name>` for empty text). Errors (reported by
+    /// finish): those of start, and invalid_argument "text" when text is not valid UTF-8 or holds
+    /// a character XML 1.0 does not allow; the reason gives the byte offset.
+    writer& element(std::string_view name, std::string_view text) {
+        start(name);
+        if (failed_) return *this;
+        if (const std::size_t bad = detail::xml_text_error_offset(text); bad != text.size()) {
+            failed_ = make_error(errc::invalid_argument, "text",
+                                 "text of <" + std::string(name) + "> has invalid UTF-8 or a character XML 1.0 does not allow at byte " +
+                                     std::to_string(bad));
+            return *this;
+        }
+        append_escaped(text);
+        return end();
+    }
+
+    /// Number of elements open.
+    std::size_t depth() const noexcept { return open_.size(); }
+
+    /// The document, or the first error recorded; invalid_argument "finish" when an element is
+    /// still open or nothing was written. Either way the writer is left empty, ready for a new
+    /// document.
+    result<std::string> finish() {
+        result<std::string> done = outcome();
+        out_.clear();
+        open_.clear();
+        failed_.reset();
+        has_root_ = false;
+        return done;
+    }
+
+private:
+    struct name_span {  // where an open element's name sits in out_
+        std::size_t offset;
+        std::size_t size;
+    };
+
+    result<std::string> outcome() {
+        if (failed_) return std::move(*failed_);
+        if (!open_.empty()) {
+            const name_span name = open_.back();
+            return make_error(errc::invalid_argument, "finish",
+                              "element <" + out_.substr(name.offset, name.size) + "> is not closed");
+        }
+        if (!has_root_) return make_error(errc::invalid_argument, "finish", "the document has no root element");
+        return std::move(out_);
+    }
+
+    bool valid_name(std::string_view name) {
+        if (name.empty()) {
+            failed_ = make_error(errc::invalid_argument, "name", "element names must not be empty");
+            return false;
+        }
+        if (const std::size_t bad = detail::xml_name_error_offset(name); bad != name.size()) {
+            failed_ = make_error(errc::invalid_argument, "name",
+                                 "byte " + std::to_string(bad) +
+                                     " of the element name is not allowed (ASCII letters, digits, '-', '_', '.'; first a letter or '_')");
+            return false;
+        }
+        return true;
+    }
+
+    void append_escaped(std::string_view text) {
+        std::size_t plain = 0;  // start of the run not yet copied
+        for (std::size_t i = 0; i < text.size(); ++i) {
+            std::string_view entity;
+            switch (text[i]) {
+                case '&': entity = "&amp;"; break;
+                case '<': entity = "&lt;"; break;
+                case '>': entity = "&gt;"; break;
+                case '"': entity = "&quot;"; break;
+                case '\'': entity = "&apos;"; break;
+                case '\r': entity = "&#13;"; break;
+                default: continue;
+            }
+            out_.append(text.substr(plain, i - plain));
+            out_.append(entity);
+            plain = i + 1;
+        }
+        out_.append(text.substr(plain));
+    }
+
+    std::string out_;
+    std::vector<name_span> open_;
+    std::optional<error> failed_;
+    bool has_root_ = false;
+};
+
+}  // namespace coswire::xml
+// ---- end coswire/xml/writer.hpp
+
+// ---- begin coswire/api/endpoint.hpp
+// SPDX-License-Identifier: MIT
+// Where a bucket lives: bucket and region validation and the host a request is signed and sent
+// for (COS-PROTOCOL.md §2.1, §2.2).
+
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace coswire {
+
+/// Which domain family serves the bucket.
+enum class domain_kind {
+    standard,    ///< <bucket>.cos.<region>.myqcloud.com (legacy regions: <bucket>.<region>.myqcloud.com)
+    accelerate,  ///< <bucket>.cos.accelerate.myqcloud.com (global acceleration; region unused)
+    alternate,   ///< <bucket>.cos.<region>.tencentcos.cn
+    internal,    ///< <bucket>.cos-internal.<region>.tencentcos.cn (Tencent Cloud VPC)
+};
+
+/// How to reach a bucket. The default is https on port 443.
+struct endpoint_options {
+    domain_kind domain = domain_kind::standard;
+    bool use_https = true;
+    std::uint16_t port = 0;  ///< 0: the scheme's default port
+};
+
+/// A bucket endpoint: the scheme and the exact Host that is both sent and signed.
+struct endpoint {
+    std::string scheme;  ///< "https" or "http"
+    std::string host;    ///< with ":port" when the port is not the scheme's default
+    std::string bucket;  ///< "<name>-<appid>", empty for a custom domain
+};
+
+/// The longest default host COS accepts: `<name>-<appid>.cos.<region>.myqcloud.com` (§2.2).
+inline constexpr std::size_t max_default_host_size = 60;
+
+/// Checks `<name>-<appid>`: name of lower-case letters, digits and '-', neither starting nor
+/// ending with '-'; appid all digits. Error argument "bucket".
+inline result<void> validate_bucket(std::string_view bucket) {
+    auto fail = [](std::string reason) { return make_error(errc::invalid_argument, "bucket", std::move(reason)); };
+    const auto dash = bucket.rfind('-');
+    if (dash == std::string_view::npos || dash == 0 || dash + 1 == bucket.size())
+        return fail("must be <name>-<appid>, e.g. examplebucket-1250000000");
+    const std::string_view name = bucket.substr(0, dash), appid = bucket.substr(dash + 1);
+    for (char c : appid)
+        if (!detail::is_digit(c)) return fail("the APPID after the last '-' must be digits");
+    for (char c : name)
+        if (!(detail::is_digit(c) || (c >= 'a' && c <= 'z') || c == '-'))
+            return fail("the name may hold only lower-case letters, digits and '-'");
+    if (name.front() == '-' || name.back() == '-') return fail("the name must not start or end with '-'");
+    return {};
+}
+
+/// Checks a region id such as "ap-beijing": lower-case letters, digits and '-', starting with a
+/// letter, not ending with '-'. Error argument "region".
+inline result<void> validate_region(std::string_view region) {
+    if (region.empty() || region.size() > 32 || !(region.front() >= 'a' && region.front() <= 'z') || region.back() == '-')
+        return make_error(errc::invalid_argument, "region", "must look like ap-beijing (lower-case letters, digits, '-')");
+    for (char c : region)
+        if (!(detail::is_digit(c) || (c >= 'a' && c <= 'z') || c == '-'))
+            return make_error(errc::invalid_argument, "region", "may hold only lower-case letters, digits and '-'");
+    return {};
+}
+
+namespace detail {
+
+/// Regions from before the "cos." host scheme (§2.1 legacy regions).
+constexpr bool is_legacy_region(std::string_view region) noexcept {
+    for (std::string_view r : {"cn-north", "cn-south", "cn-east", "cn-south-2", "cn-southwest", "sg"})
+        if (region == r) return true;
+    return false;
+}
+
+inline endpoint finish_endpoint(std::string host, const endpoint_options& options, std::string bucket) {
+    const std::uint16_t default_port = options.use_https ? 443 : 80;
+    if (options.port != 0 && options.port != default_port) host += ":" + std::to_string(options.port);
+    return endpoint{options.use_https ? "https" : "http", std::move(host), std::move(bucket)};
+}
+
+}  // namespace detail
+
+/// The endpoint of `bucket` in `region`. Errors: validate_bucket, validate_region (not for the
+/// accelerate domain, where region may be empty), and limit_exceeded ("bucket") when the default
+/// host would exceed 60 characters.
+inline result<endpoint> make_endpoint(std::string_view bucket, std::string_view region,
+                                      const endpoint_options& options = {}) {
+    if (auto ok = validate_bucket(bucket); !ok) return std::move(ok).error();
+    std::string host(bucket);
+    switch (options.domain) {
+        case domain_kind::accelerate: host += ".cos.accelerate.myqcloud.com"; break;
+        case domain_kind::standard:
+        case domain_kind::alternate:
+        case domain_kind::internal: {
+            if (auto ok = validate_region(region); !ok) return std::move(ok).error();
+            if (options.domain == domain_kind::standard) {
+                host += detail::is_legacy_region(region) ? "." : ".cos.";
+                host.append(region).append(".myqcloud.com");
+                if (host.size() > max_default_host_size)
+                    return make_error(errc::limit_exceeded, "bucket",
+                                      "the host " + host + " is longer than 60 characters; choose a shorter bucket name");
+            } else {
+                host += options.domain == domain_kind::internal ? ".cos-internal." : ".cos.";
+                host.append(region).append(".tencentcos.cn");
+            }
+            break;
+        }
+    }
+    return detail::finish_endpoint(std::move(host), options, std::string(bucket));
+}
+
+/// The endpoint of a custom (CNAME / CDN) domain bound to a bucket. The domain is a DNS name:
+/// labels of letters, digits and '-' separated by '.'. Error argument "domain".
+inline result<endpoint> make_custom_endpoint(std::string_view domain, const endpoint_options& options = {}) {
+    bool label_start = true;
+    for (std::size_t i = 0; i < domain.size(); ++i) {
+        const char c = domain[i];
+        const bool ok = detail::is_alpha(c) || detail::is_digit(c) || (c == '-' && !label_start) || (c == '.' && !label_start);
+        if (!ok || (c == '.' && domain[i - 1] == '-'))
+            return make_error(errc::invalid_argument, "domain",
+                              "must be a DNS name (letters, digits, '-' and '.'), bad character at byte " + std::to_string(i));
+        label_start = c == '.';
+    }
+    if (domain.empty() || label_start || domain.back() == '-' || domain.size() > 253)
+        return make_error(errc::invalid_argument, "domain", "must be a non-empty DNS name of at most 253 characters");
+    std::string host(domain);
+    for (char& c : host) c = detail::to_lower(c);  // DNS names are case-insensitive; sign one spelling
+    return detail::finish_endpoint(std::move(host), options, {});
+}
+
+}  // namespace coswire
+// ---- end coswire/api/endpoint.hpp
+// ---- begin coswire/api/request.hpp
+// SPDX-License-Identifier: MIT
+// What every request builder shares: starting a request for an object or the bucket, adding
+// validated headers and parameters, and the object attributes stored at upload time
+// (COS-PROTOCOL.md §3.1, §5.1, §6.1).
+
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace coswire {
+
+/// A header value from the caller: no CR, LF, NUL or other control character but HTAB, valid
+/// UTF-8, no leading or trailing blanks (HTTP stacks strip them, which would break the
+/// signature). Error argument: `argument`.
+inline result<void> validate_header_value(std::string_view value, std::string_view argument) {
+    for (std::size_t i = 0; i < value.size(); ++i)
+        if (detail::is_forbidden_in_field_value(value[i]))
+            return make_error(errc::invalid_argument, argument,
+                              "contains a control character (CR, LF, NUL or other) at byte " + std::to_string(i));
+    if (!detail::is_valid_utf8(value)) return make_error(errc::invalid_argument, argument, "is not valid UTF-8");
+    if (!value.empty() && (value.front() == ' ' || value.front() == '\t' || value.back() == ' ' || value.back() == '\t'))
+        return make_error(errc::invalid_argument, argument, "has leading or trailing blanks");
+    return {};
+}
+
+/// Object attributes stored with an upload (PUT Object, Initiate Multipart Upload); every
+/// member is optional and sent only when set.
+struct object_attributes {
+    std::optional<std::string> content_type;         ///< Content-Type
+    std::optional<std::string> cache_control;        ///< Cache-Control
+    std::optional<std::string> content_disposition;  ///< Content-Disposition
+    std::optional<std::string> content_encoding;     ///< Content-Encoding
+    std::optional<std::string> expires;              ///< Expires
+    std::optional<std::string> storage_class;        ///< x-cos-storage-class, e.g. "STANDARD_IA"
+    std::optional<std::string> acl;                  ///< x-cos-acl: "default", "private", "public-read"
+    std::optional<std::string> grant_read;           ///< x-cos-grant-read: id="100000000001"[,id="..."]
+    std::optional<std::string> grant_read_acp;       ///< x-cos-grant-read-acp
+    std::optional<std::string> grant_write_acp;      ///< x-cos-grant-write-acp
+    std::optional<std::string> grant_full_control;   ///< x-cos-grant-full-control
+    std::optional<std::string> tagging;              ///< x-cos-tagging: k1=v1&k2=v2 (URL-encoded pairs)
+    std::optional<std::string> server_side_encryption;  ///< x-cos-server-side-encryption: AES256 or cos/kms
+    /// User metadata: each (suffix, value) becomes x-cos-meta-<suffix>. Suffixes are letters,
+    /// digits and '-' (COS refuses '_' in the name).
+    std::vector<std::pair<std::string, std::string>> metadata;
+    /// Further headers, sent and signed by the standard selection when x-cos-*; names must be
+    /// HTTP tokens and must not repeat a header the builder sets.
+    std::vector<http_header> extra_headers;
+};
+
+namespace detail {
+
+/// The start of every object request: scheme, Host, both paths. Errors: map_object_key's.
+inline result<http_request> start_object_request(const endpoint& ep, std::string_view method, std::string_view key,
+                                                 const object_key_options& key_options = {}) {
+    auto paths = map_object_key(key, key_options);
+    if (!paths) return std::move(paths).error();
+    http_request r;
+    r.method = std::string(method);
+    r.scheme = ep.scheme;
+    r.host = ep.host;
+    r.path = std::move(paths->signed_path);
+    r.wire_path = std::move(paths->wire_path);
+    r.headers.push_back({"Host", ep.host});
+    return r;
+}
+
+/// The start of a bucket-level request (GET Bucket, List Multipart Uploads): path "/".
+inline http_request start_bucket_request(const endpoint& ep, std::string_view method) {
+    http_request r;
+    r.method = std::string(method);
+    r.scheme = ep.scheme;
+    r.host = ep.host;
+    r.path = "/";
+    r.wire_path = "/";
+    r.headers.push_back({"Host", ep.host});
+    return r;
+}
+
+/// Adds a header after validating its value (and refusing a name already present).
+inline result<void> add_header(http_request& r, std::string_view name, std::string_view value, std::string_view argument) {
+    if (auto ok = validate_header_value(value, argument); !ok) return ok;
+    if (r.header(name))
+        return make_error(errc::invalid_argument, argument, "header " + std::string(name) + " is set twice");
+    r.headers.push_back({std::string(name), std::string(value)});
+    return {};
+}
+
+/// Adds a header when the optional holds a value.
+inline result<void> add_optional_header(http_request& r, std::string_view name, const std::optional<std::string>& value,
+                                        std::string_view argument) {
+    if (!value) return {};
+    return add_header(r, name, *value, argument);
+}
+
+/// Adds a query parameter; names and values must be valid UTF-8 (the signer requires it).
+inline result<void> add_param(http_request& r, std::string_view name, std::optional<std::string_view> value,
+                              std::string_view argument) {
+    if (value && !is_valid_utf8(*value)) return make_error(errc::invalid_argument, argument, "is not valid UTF-8");
+    r.query.push_back({std::string(name), value ? std::optional<std::string>(std::string(*value)) : std::nullopt});
+    return {};
+}
+
+/// Sends the attributes as headers. Errors name the attribute ("content_type", "metadata", ...).
+inline result<void> add_object_attributes(http_request& r, const object_attributes& a) {
+    struct attribute_header {
+        std::string_view header;
+        std::optional<std::string> object_attributes::*member;
+        std::string_view argument;
+    };
+    static constexpr attribute_header headers[] = {
+        {"Content-Type", &object_attributes::content_type, "content_type"},
+        {"Cache-Control", &object_attributes::cache_control, "cache_control"},
+        {"Content-Disposition", &object_attributes::content_disposition, "content_disposition"},
+        {"Content-Encoding", &object_attributes::content_encoding, "content_encoding"},
+        {"Expires", &object_attributes::expires, "expires"},
+        {"x-cos-storage-class", &object_attributes::storage_class, "storage_class"},
+        {"x-cos-acl", &object_attributes::acl, "acl"},
+        {"x-cos-grant-read", &object_attributes::grant_read, "grant_read"},
+        {"x-cos-grant-read-acp", &object_attributes::grant_read_acp, "grant_read_acp"},
+        {"x-cos-grant-write-acp", &object_attributes::grant_write_acp, "grant_write_acp"},
+        {"x-cos-grant-full-control", &object_attributes::grant_full_control, "grant_full_control"},
+        {"x-cos-tagging", &object_attributes::tagging, "tagging"},
+        {"x-cos-server-side-encryption", &object_attributes::server_side_encryption, "server_side_encryption"},
+    };
+    for (const attribute_header& h : headers)
+        if (auto ok = add_optional_header(r, h.header, a.*h.member, h.argument); !ok) return ok;
+    for (const auto& [suffix, value] : a.metadata) {
+        if (suffix.empty()) return make_error(errc::invalid_argument, "metadata", "a metadata name is empty");
+        for (char c : suffix)
+            if (!(is_alpha(c) || is_digit(c) || c == '-'))
+                return make_error(errc::invalid_argument, "metadata",
+                                  "metadata name '" + suffix + "' may hold only letters, digits and '-'");
+        if (auto ok = add_header(r, "x-cos-meta-" + suffix, value, "metadata"); !ok) return ok;
+    }
+    for (const http_header& h : a.extra_headers) {
+        if (!is_token(h.name))
+            return make_error(errc::invalid_argument, "extra_headers", "'" + h.name + "' is not an HTTP token");
+        if (iequals(h.name, "Authorization") || iequals(h.name, "Host"))
+            return make_error(errc::invalid_argument, "extra_headers", h.name + " is set by coswire");
+        if (auto ok = add_header(r, h.name, h.value, "extra_headers"); !ok) return ok;
+    }
+    return {};
+}
+
+/// Decimal text of an unsigned integer.
+inline std::string decimal(std::uint64_t v) { return std::to_string(v); }
+
+}  // namespace detail
+
+}  // namespace coswire
+// ---- end coswire/api/request.hpp
+
+// ---- begin coswire/parse/error_response.hpp
+// SPDX-License-Identifier: MIT
+// COS error responses: the <Error> body or, when there is none, the status line and headers,
+// as one error value; the known codes as an enum (COS-PROTOCOL.md §4).
+
+
+#include <array>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace coswire {
+
+/// The COS error codes a program may act on; everything else is `unknown` (the raw string is
+/// always in cos_error::code). Spelled as COS spells them, typos included (§4.4).
+enum class cos_errc {
+    unknown,
+    access_denied,
+    bad_digest,
+    entity_too_large,
+    entity_too_small,
+    expired_token,
+    incomplete_body,
+    internal_error,
+    invalid_access_key_id,
+    invalid_argument,
+    invalid_bucket_name,
+    invalid_digest,
+    invalid_object_name,
+    invalid_object_state,
+    invalid_part,
+    invalid_part_order,
+    invalid_range,
+    invalid_request,
+    invalid_upload_status,
+    key_too_long,
+    malformed_xml,
+    method_not_allowed,
+    missing_content_length,
+    no_such_bucket,
+    no_such_key,
+    no_such_upload,
+    no_such_version,
+    not_implemented,
+    path_conflict,
+    precondition_failed,
+    request_time_too_skewed,
+    request_timeout,
+    service_unavailable,
+    signature_does_not_match,
+    slow_down,
+    upload_conflict,
+    user_network_too_slow,
+};
+
+namespace detail {
+
+struct cos_code_name {
+    std::string_view text;
+    cos_errc code;
+};
+
+// Alternative spellings seen in older tables map to the same value (§4.4).
+inline constexpr std::array<cos_code_name, 40> cos_code_names = {{
+    {"AccessDenied", cos_errc::access_denied},
+    {"BadDigest", cos_errc::bad_digest},
+    {"EntityTooLarge", cos_errc::entity_too_large},
+    {"EntityTooSmall", cos_errc::entity_too_small},
+    {"ExpiredToken", cos_errc::expired_token},
+    {"IncompleteBody", cos_errc::incomplete_body},
+    {"ImcompleteBody", cos_errc::incomplete_body},
+    {"InternalError", cos_errc::internal_error},
+    {"InternalErrror", cos_errc::internal_error},
+    {"InvalidAccessKeyId", cos_errc::invalid_access_key_id},
+    {"InvaildAccessKeyId", cos_errc::invalid_access_key_id},
+    {"InvalidArgument", cos_errc::invalid_argument},
+    {"InvalidBucketName", cos_errc::invalid_bucket_name},
+    {"InvalidDigest", cos_errc::invalid_digest},
+    {"InvalidObjectName", cos_errc::invalid_object_name},
+    {"InvalidObjectState", cos_errc::invalid_object_state},
+    {"InvalidPart", cos_errc::invalid_part},
+    {"InvalidPartOrder", cos_errc::invalid_part_order},
+    {"InvalidRange", cos_errc::invalid_range},
+    {"InvalidRequest", cos_errc::invalid_request},
+    {"InvalidUploadStatus", cos_errc::invalid_upload_status},
+    {"KeyTooLong", cos_errc::key_too_long},
+    {"MalformedXML", cos_errc::malformed_xml},
+    {"MethodNotAllowed", cos_errc::method_not_allowed},
+    {"MissingContentLength", cos_errc::missing_content_length},
+    {"NoSuchBucket", cos_errc::no_such_bucket},
+    {"NoSuchKey", cos_errc::no_such_key},
+    {"NoSuchUpload", cos_errc::no_such_upload},
+    {"NoSuchVersion", cos_errc::no_such_version},
+    {"NotImplemented", cos_errc::not_implemented},
+    {"PathConflict", cos_errc::path_conflict},
+    {"PreconditionFailed", cos_errc::precondition_failed},
+    {"RequestTimeTooSkewed", cos_errc::request_time_too_skewed},
+    {"RequestTimeout", cos_errc::request_timeout},
+    {"RequestTimeOut", cos_errc::request_timeout},
+    {"ServiceUnavailable", cos_errc::service_unavailable},
+    {"SignatureDoesNotMatch", cos_errc::signature_does_not_match},
+    {"SlowDown", cos_errc::slow_down},
+    {"UploadConflict", cos_errc::upload_conflict},
+    {"UserNetworkTooSlow", cos_errc::user_network_too_slow},
+}};
+
+/// The code a body-less error stands for (HEAD answers, §4.2); Python's SDK also says
+/// "NoSuchResource" for a HEAD 404, since a HEAD cannot tell a missing key from a missing bucket.
+constexpr std::string_view code_for_status(int status) noexcept {
+    switch (status) {
+        case 304: return "NotModified";
+        case 400: return "BadRequest";
+        case 403: return "AccessDenied";
+        case 404: return "NoSuchResource";
+        case 405: return "MethodNotAllowed";
+        case 409: return "Conflict";
+        case 411: return "MissingContentLength";
+        case 412: return "PreconditionFailed";
+        case 416: return "InvalidRange";
+        case 500: return "InternalError";
+        case 501: return "NotImplemented";
+        case 503: return "ServiceUnavailable";
+        default: return status >= 500 ? "InternalError" : "HttpError";
+    }
+}
+
+/// Offset just past leading whitespace, a byte-order mark, the XML declaration and comments.
+constexpr std::size_t skip_xml_prolog(std::string_view body) noexcept {
+    std::size_t i = 0;
+    if (body.starts_with("\xEF\xBB\xBF")) i = 3;
+    for (;;) {
+        while (i < body.size() && (body[i] == ' ' || body[i] == '\t' || body[i] == '\r' || body[i] == '\n')) ++i;
+        const std::string_view rest = body.substr(i);
+        if (rest.starts_with("<?")) {
+            const auto end = rest.find("?>");
+            if (end == std::string_view::npos) return body.size();
+            i += end + 2;
+        } else if (rest.starts_with("<!--")) {
+            const auto end = rest.find("-->");
+            if (end == std::string_view::npos) return body.size();
+            i += end + 3;
+        } else {
+            return i;
+        }
+    }
+}
+
+}  // namespace detail
+
+/// The enum value of a COS code string (exact, case-sensitive match); unknown otherwise.
+constexpr cos_errc to_cos_errc(std::string_view code) noexcept {
+    for (const auto& entry : detail::cos_code_names)
+        if (entry.text == code) return entry.code;
+    return cos_errc::unknown;
+}
+
+/// True when `e` is the COS error `code` (e.g. is_cos_error(e, cos_errc::no_such_upload)).
+inline bool is_cos_error(const error& e, cos_errc code) noexcept {
+    return e.service && to_cos_errc(e.service->code) == code;
+}
+
+/// True when the body's root element (after whitespace, declaration and comments) is <Error>.
+constexpr bool has_error_body(const http_response& r) noexcept {
+    const std::string_view rest = std::string_view(r.body).substr(detail::skip_xml_prolog(r.body));
+    if (!rest.starts_with("<Error")) return false;
+    return rest.size() > 6 && (rest[6] == '>' || rest[6] == '/' || detail::is_xml_space(rest[6]));
+}
+
+/// The error `r` stands for: errc::service_error with error.service filled from the <Error>
+/// body (Code, Message, Resource, RequestId, TraceId, ServerTime, StringToSign, FormatString;
+/// unknown elements ignored, missing ones empty) and, where the body lacks them, from the
+/// x-cos-request-id / x-cos-trace-id headers. A response without a parsable body (HEAD errors,
+/// proxies) gets a code derived from its status and says so in `reason`. ServerTime, else the
+/// Date header, becomes server_time only when the response carries x-cos-request-id, since a
+/// proxy or CDN can forge Date (§1.15).
+inline error parse_error_response(const http_response& r) {
+    cos_error ce;
+    ce.http_status = r.status;
+    std::string reason = "COS answered HTTP " + std::to_string(r.status);
+    bool body_parsed = false;
+    std::string server_time_text;
+    if (has_error_body(r)) {
+        xml::reader reader(r.body);
+        auto parsed = xml::read_document(reader, [&](std::string_view, xml::reader& root) {
+            return xml::for_each_child(root, [&](std::string_view name, xml::reader& child) -> result<void> {
+                std::string* slot = name == "Code"           ? &ce.code
+                                    : name == "Message"      ? &ce.message
+                                    : name == "Resource"     ? &ce.resource
+                                    : name == "RequestId"    ? &ce.request_id
+                                    : name == "TraceId"      ? &ce.trace_id
+                                    : name == "StringToSign" ? &ce.string_to_sign
+                                    : name == "FormatString" ? &ce.format_string
+                                    : name == "ServerTime"   ? &server_time_text
+                                                             : nullptr;
+                if (slot == nullptr) return {};
+                auto text = child.read_text();
+                if (!text) return std::move(text).error();
+                *slot = std::string(*text);
+                return {};
+            });
+        });
+        body_parsed = parsed.has_value();
+        if (!parsed) reason += "; its <Error> body does not parse (" + describe(parsed.error()) + ")";
+    }
+    if (!body_parsed) ce = cos_error{r.status, {}, {}, {}, {}, {}, {}, {}, {}};
+    const auto request_id_header = r.header("x-cos-request-id");
+    if (ce.request_id.empty() && request_id_header) ce.request_id = std::string(*request_id_header);
+    if (ce.trace_id.empty())
+        if (auto t = r.header("x-cos-trace-id")) ce.trace_id = std::string(*t);
+    if (ce.code.empty()) {
+        if (auto c = r.header("x-cos-error-code")) ce.code = std::string(*c);
+        else {
+            ce.code = std::string(detail::code_for_status(r.status));
+            reason += " without an error body; the code is derived from the status";
+        }
+    }
+    if (request_id_header) {
+        if (!server_time_text.empty()) {
+            if (auto t = parse_iso8601(server_time_text)) ce.server_time = *t;
+            else if (auto d = parse_http_date(server_time_text)) ce.server_time = *d;
+        }
+        if (!ce.server_time)
+            if (auto date = r.header("Date"))
+                if (auto t = parse_http_date(*date)) ce.server_time = *t;
+    }
+    error e = make_error(errc::service_error, "response", std::move(reason));
+    e.service = std::move(ce);
+    return e;
+}
+
+}  // namespace coswire
+// ---- end coswire/parse/error_response.hpp
+// ---- begin coswire/parse/response.hpp
+// SPDX-License-Identifier: MIT
+// What every response parser shares: status checks that turn COS errors into error values,
+// ETag unquoting, decimal numbers, and the headers of object responses (COS-PROTOCOL.md §3.2,
+// §4.2, §7.3, §9).
+
+
+#include <cstdint>
+#include <initializer_list>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace coswire {
+
+/// Strips exactly one pair of surrounding double quotes: "\"abc\"" -> "abc"; anything else is
+/// returned unchanged. Header ETags carry quotes; XML ETags arrive as &quot;...&quot; (§9).
+constexpr std::string_view unquote_etag(std::string_view etag) noexcept {
+    if (etag.size() >= 2 && etag.front() == '"' && etag.back() == '"') return etag.substr(1, etag.size() - 2);
+    return etag;
+}
+
+/// Unsigned decimal text without sign, blanks or overflow. Errors: malformed_response naming
+/// `argument`.
+inline result<std::uint64_t> parse_decimal(std::string_view text, std::string_view argument) {
+    if (text.empty()) return make_error(errc::malformed_response, argument, "is empty, expected a decimal number");
+    std::uint64_t v = 0;
+    for (char c : text) {
+        if (!detail::is_digit(c))
+            return make_error(errc::malformed_response, argument, "'" + std::string(text.substr(0, 40)) + "' is not a decimal number");
+        const auto digit = static_cast<std::uint64_t>(c - '0');
+        if (v > (UINT64_MAX - digit) / 10)
+            return make_error(errc::malformed_response, argument, "'" + std::string(text.substr(0, 40)) + "' overflows 64 bits");
+        v = v * 10 + digit;
+    }
+    return v;
+}
+
+/// "true"/"false" in any case (§9). Errors: malformed_response naming `argument`.
+inline result<bool> parse_boolean(std::string_view text, std::string_view argument) {
+    if (detail::iequals(text, "true")) return true;
+    if (detail::iequals(text, "false")) return false;
+    return make_error(errc::malformed_response, argument, "'" + std::string(text.substr(0, 40)) + "' is not true or false");
+}
+
+/// The headers of object responses (PUT, GET, HEAD, Upload Part, Complete), parsed.
+struct object_headers {
+    std::string request_id;                   ///< x-cos-request-id
+    std::string etag_raw;                     ///< ETag as sent, quotes included
+    std::string etag;                         ///< ETag without its quotes
+    std::optional<std::uint64_t> crc64;       ///< x-cos-hash-crc64ecma (CRC-64/XZ), when present
+    std::optional<std::uint64_t> content_length;
+    std::optional<std::int64_t> last_modified;  ///< Unix seconds
+    std::string content_type;
+    std::string version_id;                   ///< x-cos-version-id
+    std::string storage_class = "STANDARD";   ///< x-cos-storage-class; COS omits it for STANDARD
+    std::string server_side_encryption;       ///< x-cos-server-side-encryption
+    /// x-cos-meta-* headers as (suffix, value), in the order received.
+    std::vector<std::pair<std::string, std::string>> metadata;
+};
+
+/// Reads object_headers from a response. Errors: malformed_response naming the header whose
+/// value does not parse ("x-cos-hash-crc64ecma", "Content-Length", "Last-Modified").
+inline result<object_headers> parse_object_headers(const http_response& r) {
+    object_headers out;
+    for (const http_header& h : r.headers) {
+        const std::string_view name = h.name;
+        if (detail::iequals(name, "x-cos-request-id")) out.request_id = h.value;
+        else if (detail::iequals(name, "ETag")) {
+            out.etag_raw = h.value;
+            out.etag = std::string(unquote_etag(h.value));
+        } else if (detail::iequals(name, "x-cos-hash-crc64ecma")) {
+            auto v = parse_decimal(h.value, "x-cos-hash-crc64ecma");
+            if (!v) return std::move(v).error();
+            out.crc64 = *v;
+        } else if (detail::iequals(name, "Content-Length")) {
+            auto v = parse_decimal(h.value, "Content-Length");
+            if (!v) return std::move(v).error();
+            out.content_length = *v;
+        } else if (detail::iequals(name, "Last-Modified")) {
+            auto v = parse_http_date(h.value);
+            if (!v) return make_error(errc::malformed_response, "Last-Modified", v.error().reason);
+            out.last_modified = *v;
+        } else if (detail::iequals(name, "Content-Type")) out.content_type = h.value;
+        else if (detail::iequals(name, "x-cos-version-id")) out.version_id = h.value;
+        else if (detail::iequals(name, "x-cos-storage-class")) out.storage_class = h.value;
+        else if (detail::iequals(name, "x-cos-server-side-encryption")) out.server_side_encryption = h.value;
+        else if (detail::istarts_with(name, "x-cos-meta-"))
+            out.metadata.emplace_back(std::string(name.substr(11)), h.value);
+    }
+    return out;
+}
+
+/// Succeeds when r.status is one of `expected`; otherwise the COS error it stands for. With
+/// `check_error_body` (Complete Multipart Upload, Upload Part - Copy, PUT Object - Copy, which
+/// may answer 200 and report failure in the body, §4.2), a 2xx whose root is <Error> fails too.
+inline result<void> expect_status(const http_response& r, std::initializer_list<int> expected, bool check_error_body = false) {
+    bool ok = false;
+    for (int s : expected) ok = ok || r.status == s;
+    if (!ok || (check_error_body && has_error_body(r))) return parse_error_response(r);
+    return {};
+}
+
+}  // namespace coswire
+// ---- end coswire/parse/response.hpp
+// ---- begin coswire/parse/retry.hpp
+// SPDX-License-Identifier: MIT
+// The pure retry classifier: given a failure, retry it, retry it after correcting the clock, or
+// give up (COS-PROTOCOL.md §4.3, §1.15).
+
+
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+namespace coswire {
+
+/// What to do about a failed attempt. Every retry is signed afresh; a request with a body can
+/// only be retried when its body can be replayed.
+enum class retry_action {
+    fail,                   ///< a client error or a misuse: retrying cannot help
+    retry,                  ///< transient: back off, then try again
+    retry_after_clock_fix,  ///< the signature's time window is off: correct the clock, re-sign, retry
+};
+
+struct retry_advice {
+    retry_action action = retry_action::fail;
+    /// For retry_after_clock_fix: the server's time (Unix seconds) when the response proved it
+    /// came from COS (it carried x-cos-request-id); absent otherwise.
+    std::optional<std::int64_t> server_time;
+    std::string_view why;  ///< a short static explanation
+};
+
+/// Classifies a failure. Retry: transport failures; 5xx (InternalError, ServiceUnavailable,
+/// SlowDown, KmsInternalException, KmsFreqControl, ...); 400 RequestTimeout/UserNetworkTooSlow;
+/// 409 PathConflict/UploadConflict; InternalError inside a 200. Retry after fixing the clock:
+/// 403 RequestTimeTooSkewed and 403 AccessDenied "Request has expired". Everything else fails:
+/// other 4xx, malformed responses, misuse, limits.
+inline retry_advice classify(const error& e) noexcept {
+    if (e.code == errc::transport_failure) return {retry_action::retry, std::nullopt, "the transport failed"};
+    if (e.code != errc::service_error || !e.service) return {retry_action::fail, std::nullopt, "not a transient failure"};
+    const cos_error& s = *e.service;
+    const cos_errc code = to_cos_errc(s.code);
+    if (code == cos_errc::request_time_too_skewed ||
+        (code == cos_errc::access_denied && s.message.find("Request has expired") != std::string_view::npos))
+        return {retry_action::retry_after_clock_fix, s.request_id.empty() ? std::nullopt : s.server_time,
+                "the signature's time window does not cover the server's clock"};
+    if (s.http_status >= 500) return {retry_action::retry, std::nullopt, "COS reported a server-side failure"};
+    switch (code) {
+        case cos_errc::slow_down:
+        case cos_errc::internal_error:
+        case cos_errc::service_unavailable:
+            return {retry_action::retry, std::nullopt, "COS asked to slow down or failed internally"};
+        case cos_errc::request_timeout:
+        case cos_errc::user_network_too_slow:
+            return {retry_action::retry, std::nullopt, "the request body arrived too slowly"};
+        case cos_errc::path_conflict:
+        case cos_errc::upload_conflict:
+            return {retry_action::retry, std::nullopt, "a concurrent write to the same key"};
+        default:
+            break;
+    }
+    if (s.code == "KmsInternalException" || s.code == "KmsFreqControl")
+        return {retry_action::retry, std::nullopt, "the key management service is busy"};
+    return {retry_action::fail, std::nullopt, "COS refused the request"};
+}
+
+}  // namespace coswire
+// ---- end coswire/parse/retry.hpp
 // ---- end coswire/coswire.hpp
 #endif  // COSWIRE_SINGLE_INCLUDE_HPP

@@ -248,3 +248,11 @@ TEST_CASE("sign: no output or error ever contains the secret key, sign key or se
         CHECK(out.find(sign_key) == std::string::npos);
     }
 }
+
+namespace {
+template <class C>
+concept can_create_signer = requires(C&& c) { coswire::signer::create(std::forward<C>(c), key_time{}); };
+}  // namespace
+
+static_assert(!can_create_signer<credentials>, "a signer must not borrow temporary credentials");
+static_assert(can_create_signer<const credentials&>);

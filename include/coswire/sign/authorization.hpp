@@ -48,6 +48,8 @@ public:
         if (auto ok = validate(time); !ok) return std::move(ok).error();
         return signer(creds, time);
     }
+    /// A signer borrows its credentials, so it cannot be made from a temporary.
+    static result<signer> create(const credentials&& creds, const key_time& time) = delete;
 
     const key_time& time() const noexcept { return time_; }
     const credentials& creds() const noexcept { return *creds_; }

@@ -158,8 +158,9 @@ struct event {
 /// the byte offset: DOCTYPE (no DTD, so no entity-expansion attacks), undefined entities,
 /// references to code points that are not XML characters, invalid UTF-8 and control characters,
 /// mismatched or missing end tags, text or a second element outside the root, and any construct
-/// cut short. Text without references, CDATA pieces or CR is returned as a view into the
-/// document; otherwise it is decoded into one buffer the reader reuses.
+/// cut short. Text that is one contiguous run of the document (plain character data, or a single
+/// CDATA section) is returned as a view into it; text assembled from several pieces, references
+/// or CR line ends is decoded into one buffer the reader reuses.
 ///
 /// Won't: resolve namespace prefixes (names match by local name; prefixes are not checked against
 /// declarations), detect duplicate attributes, or expose attribute values.

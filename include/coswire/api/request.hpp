@@ -1,0 +1,160 @@
+// SPDX-License-Identifier: MIT
+// What every request builder shares: starting a request for an object or the bucket, adding
+// validated headers and parameters, and the object attributes stored at upload time
+// (COS-PROTOCOL.md §3.1, §5.1, §6.1).
+#pragma once
+
+#include <coswire/api/endpoint.hpp>
+#include <coswire/detail/ascii.hpp>
+#include <coswire/encoding/object_key.hpp>
+#include <coswire/http/message.hpp>
+#include <coswire/result.hpp>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace coswire {
+
+/// A header value from the caller: no CR, LF, NUL or other control character but HTAB, valid
+/// UTF-8, no leading or trailing blanks (HTTP stacks strip them, which would break the
+/// signature). Error argument: `argument`.
+inline result<void> validate_header_value(std::string_view value, std::string_view argument) {
+    for (std::size_t i = 0; i < value.size(); ++i)
+        if (detail::is_forbidden_in_field_value(value[i]))
+            return make_error(errc::invalid_argument, argument,
+                              "contains a control character (CR, LF, NUL or other) at byte " + std::to_string(i));
+    if (!detail::is_valid_utf8(value)) return make_error(errc::invalid_argument, argument, "is not valid UTF-8");
+    if (!value.empty() && (value.front() == ' ' || value.front() == '\t' || value.back() == ' ' || value.back() == '\t'))
+        return make_error(errc::invalid_argument, argument, "has leading or trailing blanks");
+    return {};
+}
+
+/// Object attributes stored with an upload (PUT Object, Initiate Multipart Upload); every
+/// member is optional and sent only when set.
+struct object_attributes {
+    std::optional<std::string> content_type;         ///< Content-Type
+    std::optional<std::string> cache_control;        ///< Cache-Control
+    std::optional<std::string> content_disposition;  ///< Content-Disposition
+    std::optional<std::string> content_encoding;     ///< Content-Encoding
+    std::optional<std::string> expires;              ///< Expires
+    std::optional<std::string> storage_class;        ///< x-cos-storage-class, e.g. "STANDARD_IA"
+    std::optional<std::string> acl;                  ///< x-cos-acl: "default", "private", "public-read"
+    std::optional<std::string> grant_read;           ///< x-cos-grant-read: id="100000000001"[,id="..."]
+    std::optional<std::string> grant_read_acp;       ///< x-cos-grant-read-acp
+    std::optional<std::string> grant_write_acp;      ///< x-cos-grant-write-acp
+    std::optional<std::string> grant_full_control;   ///< x-cos-grant-full-control
+    std::optional<std::string> tagging;              ///< x-cos-tagging: k1=v1&k2=v2 (URL-encoded pairs)
+    std::optional<std::string> server_side_encryption;  ///< x-cos-server-side-encryption: AES256 or cos/kms
+    /// User metadata: each (suffix, value) becomes x-cos-meta-<suffix>. Suffixes are letters,
+    /// digits and '-' (COS refuses '_' in the name).
+    std::vector<std::pair<std::string, std::string>> metadata;
+    /// Further headers, sent and signed by the standard selection when x-cos-*; names must be
+    /// HTTP tokens and must not repeat a header the builder sets.
+    std::vector<http_header> extra_headers;
+};
+
+namespace detail {
+
+/// The start of every object request: scheme, Host, both paths. Errors: map_object_key's.
+inline result<http_request> start_object_request(const endpoint& ep, std::string_view method, std::string_view key,
+                                                 const object_key_options& key_options = {}) {
+    auto paths = map_object_key(key, key_options);
+    if (!paths) return std::move(paths).error();
+    http_request r;
+    r.method = std::string(method);
+    r.scheme = ep.scheme;
+    r.host = ep.host;
+    r.path = std::move(paths->signed_path);
+    r.wire_path = std::move(paths->wire_path);
+    r.headers.push_back({"Host", ep.host});
+    return r;
+}
+
+/// The start of a bucket-level request (GET Bucket, List Multipart Uploads): path "/".
+inline http_request start_bucket_request(const endpoint& ep, std::string_view method) {
+    http_request r;
+    r.method = std::string(method);
+    r.scheme = ep.scheme;
+    r.host = ep.host;
+    r.path = "/";
+    r.wire_path = "/";
+    r.headers.push_back({"Host", ep.host});
+    return r;
+}
+
+/// Adds a header after validating its value (and refusing a name already present).
+inline result<void> add_header(http_request& r, std::string_view name, std::string_view value, std::string_view argument) {
+    if (auto ok = validate_header_value(value, argument); !ok) return ok;
+    if (r.header(name))
+        return make_error(errc::invalid_argument, argument, "header " + std::string(name) + " is set twice");
+    r.headers.push_back({std::string(name), std::string(value)});
+    return {};
+}
+
+/// Adds a header when the optional holds a value.
+inline result<void> add_optional_header(http_request& r, std::string_view name, const std::optional<std::string>& value,
+                                        std::string_view argument) {
+    if (!value) return {};
+    return add_header(r, name, *value, argument);
+}
+
+/// Adds a query parameter; names and values must be valid UTF-8 (the signer requires it).
+inline result<void> add_param(http_request& r, std::string_view name, std::optional<std::string_view> value,
+                              std::string_view argument) {
+    if (value && !is_valid_utf8(*value)) return make_error(errc::invalid_argument, argument, "is not valid UTF-8");
+    r.query.push_back({std::string(name), value ? std::optional<std::string>(std::string(*value)) : std::nullopt});
+    return {};
+}
+
+/// Sends the attributes as headers. Errors name the attribute ("content_type", "metadata", ...).
+inline result<void> add_object_attributes(http_request& r, const object_attributes& a) {
+    struct attribute_header {
+        std::string_view header;
+        std::optional<std::string> object_attributes::*member;
+        std::string_view argument;
+    };
+    static constexpr attribute_header headers[] = {
+        {"Content-Type", &object_attributes::content_type, "content_type"},
+        {"Cache-Control", &object_attributes::cache_control, "cache_control"},
+        {"Content-Disposition", &object_attributes::content_disposition, "content_disposition"},
+        {"Content-Encoding", &object_attributes::content_encoding, "content_encoding"},
+        {"Expires", &object_attributes::expires, "expires"},
+        {"x-cos-storage-class", &object_attributes::storage_class, "storage_class"},
+        {"x-cos-acl", &object_attributes::acl, "acl"},
+        {"x-cos-grant-read", &object_attributes::grant_read, "grant_read"},
+        {"x-cos-grant-read-acp", &object_attributes::grant_read_acp, "grant_read_acp"},
+        {"x-cos-grant-write-acp", &object_attributes::grant_write_acp, "grant_write_acp"},
+        {"x-cos-grant-full-control", &object_attributes::grant_full_control, "grant_full_control"},
+        {"x-cos-tagging", &object_attributes::tagging, "tagging"},
+        {"x-cos-server-side-encryption", &object_attributes::server_side_encryption, "server_side_encryption"},
+    };
+    for (const attribute_header& h : headers)
+        if (auto ok = add_optional_header(r, h.header, a.*h.member, h.argument); !ok) return ok;
+    for (const auto& [suffix, value] : a.metadata) {
+        if (suffix.empty()) return make_error(errc::invalid_argument, "metadata", "a metadata name is empty");
+        for (char c : suffix)
+            if (!(is_alpha(c) || is_digit(c) || c == '-'))
+                return make_error(errc::invalid_argument, "metadata",
+                                  "metadata name '" + suffix + "' may hold only letters, digits and '-'");
+        if (auto ok = add_header(r, "x-cos-meta-" + suffix, value, "metadata"); !ok) return ok;
+    }
+    for (const http_header& h : a.extra_headers) {
+        if (!is_token(h.name))
+            return make_error(errc::invalid_argument, "extra_headers", "'" + h.name + "' is not an HTTP token");
+        if (iequals(h.name, "Authorization") || iequals(h.name, "Host"))
+            return make_error(errc::invalid_argument, "extra_headers", h.name + " is set by coswire");
+        if (auto ok = add_header(r, h.name, h.value, "extra_headers"); !ok) return ok;
+    }
+    return {};
+}
+
+/// Decimal text of an unsigned integer.
+inline std::string decimal(std::uint64_t v) { return std::to_string(v); }
+
+}  // namespace detail
+
+}  // namespace coswire

@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: MIT
+#include <coswire/parse/response.hpp>
+
+#include <doctest/doctest.h>
+
+using coswire::errc;
+
+TEST_CASE("unquote_etag: strips exactly one pair of quotes") {
+    CHECK(coswire::unquote_etag("\"abc\"") == "abc");
+    CHECK(coswire::unquote_etag("abc") == "abc");
+    CHECK(coswire::unquote_etag("\"\"abc\"\"") == "\"abc\"");
+    CHECK(coswire::unquote_etag("\"") == "\"");
+}
+
+TEST_CASE("parse_decimal: unsigned 64-bit decimal only") {
+    CHECK(coswire::parse_decimal("0", "n").value() == 0);
+    CHECK(coswire::parse_decimal("18446744073709551615", "n").value() == UINT64_MAX);
+    for (const char* bad : {"", "-1", "+1", " 1", "1 ", "0x10", "18446744073709551616", "1e3"}) {
+        auto r = coswire::parse_decimal(bad, "n");
+        REQUIRE_FALSE(r);
+        CHECK(r.error().code == errc::malformed_response);
+        CHECK(r.error().argument == "n");
+    }
+}
+
+TEST_CASE("parse_object_headers: the Upload Part example's ETag and CRC-64") {
+    const coswire::http_response r{200,
+                                   {{"ETag", "\"108f528eb63b65e734f27ae331f5ffaa\""},
+                                    {"x-cos-hash-crc64ecma", "4510578591875220731"},
+                                    {"x-cos-request-id", "NTg3ZjI5MzlfOTgxZjRlXzZhYjNf****"},
+                                    {"Last-Modified", "Thu, 16 May 2019 06:45:51 GMT"},
+                                    {"Content-Length", "13"},
+                                    {"x-cos-meta-Author", "me"},
+                                    {"x-cos-storage-class", "STANDARD_IA"}},
+                                   ""};
+    auto h = coswire::parse_object_headers(r);
+    REQUIRE(h);
+    CHECK(h->etag == "108f528eb63b65e734f27ae331f5ffaa");
+    CHECK(h->etag_raw == "\"108f528eb63b65e734f27ae331f5ffaa\"");
+    CHECK(h->crc64 == 4510578591875220731ull);
+    CHECK(h->request_id == "NTg3ZjI5MzlfOTgxZjRlXzZhYjNf****");
+    CHECK(h->last_modified == 1557989151);
+    CHECK(h->content_length == 13);
+    CHECK(h->storage_class == "STANDARD_IA");
+    REQUIRE(h->metadata.size() == 1);
+    CHECK(h->metadata[0].first == "Author");
+    CHECK(coswire::parse_object_headers({200, {}, ""})->storage_class == "STANDARD");
+}
+
+TEST_CASE("parse_object_headers: a malformed header value names the header") {
+    auto crc = coswire::parse_object_headers({200, {{"x-cos-hash-crc64ecma", "-5"}}, ""});
+    CHECK(crc.error().argument == "x-cos-hash-crc64ecma");
+    auto date = coswire::parse_object_headers({200, {{"Last-Modified", "yesterday"}}, ""});
+    CHECK(date.error().argument == "Last-Modified");
+    CHECK(date.error().code == errc::malformed_response);
+}
+
+TEST_CASE("expect_status: expected statuses pass, others and 200-with-Error become COS errors") {
+    CHECK(coswire::expect_status({204, {}, ""}, {200, 204}).has_value());
+    auto missing = coswire::expect_status({404, {}, ""}, {200});
+    CHECK(missing.error().service->code == "NoSuchResource");
+    const coswire::http_response hidden{200, {}, "  <Error><Code>InternalError</Code></Error>"};
+    CHECK(coswire::expect_status(hidden, {200}).has_value());
+    CHECK(coswire::expect_status(hidden, {200}, true).error().service->code == "InternalError");
+}
