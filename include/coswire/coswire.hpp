@@ -27,8 +27,10 @@
 #include <coswire/sign/presign.hpp>
 #include <coswire/sign/request.hpp>
 #include <coswire/sign/diagnose.hpp>
+#include <coswire/sign/verify.hpp>
 
 #include <coswire/http/message.hpp>
+#include <coswire/http/transport.hpp>
 #include <coswire/xml/reader.hpp>
 #include <coswire/xml/writer.hpp>
 
@@ -38,3 +40,5 @@
 #include <coswire/parse/error_response.hpp>
 #include <coswire/parse/response.hpp>
 #include <coswire/parse/retry.hpp>
+
+#include <coswire/multipart/plan.hpp>

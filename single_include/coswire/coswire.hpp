@@ -3069,7 +3069,249 @@ inline std::string diagnose_signature_mismatch(const cos_error& server, const si
 
 }  // namespace coswire
 // ---- end coswire/sign/diagnose.hpp
+// ---- begin coswire/sign/verify.hpp
+// SPDX-License-Identifier: MIT
+// The server side of q-sign-algorithm=sha1: parse an Authorization value or a presigned query,
+// recompute the signature from the request as received, compare in constant time, check the
+// window (COS-PROTOCOL.md §1.11, §1.14, §1.15, §1.17). For emulators and COS-compatible gateways.
 
+
+#include <array>
+#include <concepts>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace coswire {
+
+/// The seven q-* fields of a signature, as a server reads them.
+struct authorization_fields {
+    std::string secret_id;                 ///< q-ak
+    key_time q_sign_time;                  ///< q-sign-time (enters StringToSign)
+    key_time q_key_time;                   ///< q-key-time (derives SignKey)
+    std::vector<std::string> header_list;  ///< q-header-list, split at ';'
+    std::vector<std::string> param_list;   ///< q-url-param-list, split at ';'
+    std::string signature;                 ///< q-signature, 40 lower-case hex
+};
+
+namespace detail {
+
+inline error access_denied(std::string code, std::string message, int status = 403) {
+    error e = make_error(errc::service_error, "request", message);
+    e.service = cos_error{status, std::move(code), std::move(message), {}, {}, {}, {}, {}, {}};
+    return e;
+}
+
+inline result<key_time> parse_key_time(std::string_view text, std::string_view field) {
+    const auto semi = text.find(';');
+    auto number = [](std::string_view s) -> std::optional<std::int64_t> {
+        if (s.empty() || s.size() > 18) return std::nullopt;
+        std::int64_t v = 0;
+        for (char c : s) {
+            if (!is_digit(c)) return std::nullopt;
+            v = v * 10 + (c - '0');
+        }
+        return v;
+    };
+    if (semi == std::string_view::npos) return access_denied("AccessDenied", std::string(field) + " must be start;end");
+    const auto start = number(text.substr(0, semi)), end = number(text.substr(semi + 1));
+    if (!start || !end || *start > *end)
+        return access_denied("AccessDenied", std::string(field) + " must be start;end in Unix seconds, start <= end");
+    return key_time{*start, *end};
+}
+
+inline std::vector<std::string> split_list(std::string_view list) {
+    std::vector<std::string> out;
+    while (!list.empty()) {
+        const auto semi = list.find(';');
+        out.emplace_back(list.substr(0, semi));
+        if (semi == std::string_view::npos) break;
+        list.remove_prefix(semi + 1);
+    }
+    return out;
+}
+
+/// Fills `out` from one decoded name/value pair; false for a name that is not a q-* field.
+inline result<bool> take_field(authorization_fields& out, std::array<bool, 7>& seen, std::string_view name, std::string_view value) {
+    static constexpr std::array<std::string_view, 7> names = {"q-sign-algorithm", "q-ak", "q-sign-time", "q-key-time",
+                                                               "q-header-list", "q-url-param-list", "q-signature"};
+    std::size_t i = 0;
+    while (i < names.size() && names[i] != name) ++i;
+    if (i == names.size()) return false;
+    if (seen[i]) return access_denied("AccessDenied", std::string(name) + " appears twice");
+    seen[i] = true;
+    switch (i) {
+        case 0:
+            if (value != "sha1") return access_denied("AccessDenied", "q-sign-algorithm must be sha1");
+            break;
+        case 1: out.secret_id = std::string(value); break;
+        case 2:
+        case 3: {
+            auto t = parse_key_time(value, name);
+            if (!t) return std::move(t).error();
+            (i == 2 ? out.q_sign_time : out.q_key_time) = *t;
+            break;
+        }
+        case 4: out.header_list = split_list(value); break;
+        case 5: out.param_list = split_list(value); break;
+        default: out.signature = std::string(value); break;
+    }
+    return true;
+}
+
+inline result<authorization_fields> finish_fields(authorization_fields out, const std::array<bool, 7>& seen) {
+    for (bool s : seen)
+        if (!s) return access_denied("AccessDenied", "the signature lacks one of the seven q-* fields");
+    return out;
+}
+
+/// Constant-time equality of two strings of public length: the time depends only on the
+/// lengths, never on where they differ.
+constexpr bool constant_time_equal(std::string_view a, std::string_view b) noexcept {
+    if (a.size() != b.size()) return false;
+    unsigned diff = 0;
+    for (std::size_t i = 0; i < a.size(); ++i) diff |= static_cast<unsigned>(static_cast<unsigned char>(a[i]) ^ static_cast<unsigned char>(b[i]));
+    return diff == 0;
+}
+
+}  // namespace detail
+
+/// Parses an Authorization header value: seven name=value fields joined by '&', unencoded.
+/// Errors: service_error AccessDenied (403) naming what is missing or malformed.
+inline result<authorization_fields> parse_authorization(std::string_view value) {
+    authorization_fields out;
+    std::array<bool, 7> seen{};
+    while (!value.empty()) {
+        const auto amp = value.find('&');
+        const std::string_view pair = value.substr(0, amp);
+        const auto eq = pair.find('=');
+        if (eq == std::string_view::npos) return detail::access_denied("AccessDenied", "Authorization field without '='");
+        auto taken = detail::take_field(out, seen, pair.substr(0, eq), pair.substr(eq + 1));
+        if (!taken) return std::move(taken).error();
+        if (amp == std::string_view::npos) break;
+        value.remove_prefix(amp + 1);
+    }
+    return detail::finish_fields(std::move(out), seen);
+}
+
+/// The signature of a presigned request, from its decoded query parameters: the seven q-*
+/// parameters, or one `sign` parameter holding a whole Authorization value (Go's SignMerged,
+/// the C++ SDK). Returns nothing when the query carries no signature.
+inline result<std::optional<authorization_fields>> parse_presigned_query(std::span<const query_param> params) {
+    authorization_fields out;
+    std::array<bool, 7> seen{};
+    bool any = false;
+    for (const query_param& p : params) {
+        const std::string_view value = p.value.value_or(std::string_view{});
+        if (p.name == "sign") {
+            auto merged = parse_authorization(value);
+            if (!merged) return std::move(merged).error();
+            return std::optional<authorization_fields>(std::move(*merged));
+        }
+        auto taken = detail::take_field(out, seen, p.name, value);
+        if (!taken) return std::move(taken).error();
+        any = any || *taken;
+    }
+    if (!any) return std::optional<authorization_fields>();
+    auto fields = detail::finish_fields(std::move(out), seen);
+    if (!fields) return std::move(fields).error();
+    return std::optional<authorization_fields>(std::move(*fields));
+}
+
+/// Finds the secret key of a SecretId; nullptr when the id is unknown.
+template <class F>
+concept secret_lookup = requires(F& f, std::string_view id) {
+    { f(id) } -> std::convertible_to<const secret_string*>;
+};
+
+/// Verifies a request as the server received it: `request.path` and `request.params` decoded,
+/// headers as sent. The signature comes from the Authorization header or, without one, from the
+/// presigned query. Only the listed headers and parameters are checked (as COS does); the
+/// q-* parameters and `sign` are never part of the signed set. Errors (errc::service_error with
+/// the cos_error COS would send): 403 AccessDenied (no or malformed signature, or outside its
+/// window at `now`, message "Request has expired"), 403 InvalidAccessKeyId, 403
+/// SignatureDoesNotMatch with StringToSign and FormatString (session tokens shown as ***).
+template <secret_lookup Lookup>
+result<void> verify_request(const signable_request& request, Lookup&& lookup, std::int64_t now) {
+    std::optional<authorization_fields> fields;
+    for (const header_field& h : request.headers)
+        if (detail::iequals(h.name, "Authorization")) {
+            auto parsed = parse_authorization(detail::trim_blanks(h.value));
+            if (!parsed) return std::move(parsed).error();
+            fields = std::move(*parsed);
+        }
+    if (!fields) {
+        auto presigned = parse_presigned_query(request.params);
+        if (!presigned) return std::move(presigned).error();
+        fields = std::move(*presigned);
+    }
+    if (!fields) return detail::access_denied("AccessDenied", "the request carries no signature");
+
+    const secret_string* secret = lookup(std::string_view(fields->secret_id));
+    if (secret == nullptr) return detail::access_denied("InvalidAccessKeyId", "The Access Key Id you provided does not exist.");
+
+    // Gather exactly what the lists name; a listed field the request lacks cannot match.
+    std::vector<header_field> headers;
+    for (const std::string& name : fields->header_list) {
+        if (name.empty()) continue;
+        const header_field* found = nullptr;
+        for (const header_field& h : request.headers)
+            if (detail::compare_signed_names(h.name, name) == 0) found = &h;
+        if (found == nullptr) return detail::access_denied("SignatureDoesNotMatch", "signed header " + name + " is missing");
+        headers.push_back(*found);
+    }
+    std::vector<query_param> params;
+    for (const std::string& name : fields->param_list) {
+        if (name.empty()) continue;
+        const query_param* found = nullptr;
+        for (const query_param& p : request.params)
+            if (detail::compare_signed_names(p.name, name) == 0) found = &p;
+        if (found == nullptr) return detail::access_denied("SignatureDoesNotMatch", "signed parameter " + name + " is missing");
+        params.push_back(*found);
+    }
+    auto canonical = canonicalize({request.method, request.path, params, headers}, {header_selection::all, {}});
+    if (!canonical) return detail::access_denied("SignatureDoesNotMatch", canonical.error().reason);
+
+    const string_to_sign_text sts(fields->q_sign_time, http_string_sha1(*canonical));
+    const hex_sha1 expected = signature(sign_key(*secret, fields->q_key_time), sts.view());
+    if (!detail::constant_time_equal(to_string_view(expected), fields->signature)) {
+        error e = detail::access_denied("SignatureDoesNotMatch", "The Signature you specified is invalid.");
+        e.service->string_to_sign = std::string(sts.view());
+        e.service->format_string = http_string(*canonical);
+        return e;
+    }
+    const auto inside = [now](const key_time& t) { return t.start <= now && now <= t.end; };
+    if (!inside(fields->q_sign_time) || !inside(fields->q_key_time)) return detail::access_denied("AccessDenied", "Request has expired");
+    return {};
+}
+
+}  // namespace coswire
+// ---- end coswire/sign/verify.hpp
+
+// ---- begin coswire/http/transport.hpp
+// SPDX-License-Identifier: MIT
+// The transport concept: anything callable with an http_request that returns
+// result<http_response>. coswire holds no socket, thread or clock; the user's HTTP stack plugs in here.
+
+
+#include <concepts>
+
+namespace coswire {
+
+/// A transport sends one request and returns the response, or errc::transport_failure when no
+/// response arrived (connection refused, reset, timeout). Any HTTP status is a response, not a
+/// transport failure. A lambda around libcurl, a retrying wrapper or the in-process emulator all
+/// qualify.
+template <class T>
+concept transport = requires(T& t, const http_request& r) {
+    { t(r) } -> std::same_as<result<http_response>>;
+};
+
+}  // namespace coswire
+// ---- end coswire/http/transport.hpp
 // ---- begin coswire/xml/reader.hpp
 // SPDX-License-Identifier: MIT
 // xml::reader: a pull reader with explicit limits for the XML that COS sends (XML 1.0 with
@@ -4683,5 +4925,81 @@ inline retry_advice classify(const error& e) noexcept {
 
 }  // namespace coswire
 // ---- end coswire/parse/retry.hpp
+
+// ---- begin coswire/multipart/plan.hpp
+// SPDX-License-Identifier: MIT
+// The pure part planner: how to cut an object into multipart-upload parts within COS's limits
+// (COS-PROTOCOL.md §5.0): parts 1..N contiguous, each but the last >= 1 MiB, <= 5 GiB, N <= 10000.
+
+
+#include <cstdint>
+#include <string>
+
+namespace coswire {
+
+inline constexpr std::uint64_t mib = std::uint64_t{1} << 20;
+inline constexpr std::uint64_t min_part_size = 1 * mib;                      ///< all parts but the last
+inline constexpr std::uint64_t max_part_size = std::uint64_t{5} << 30;       ///< 5 GiB
+inline constexpr std::uint32_t max_part_count = 10000;
+inline constexpr std::uint64_t max_object_size = max_part_size * max_part_count;  ///< ~48.8 TiB
+
+/// One part: its number (1-based), where it starts in the object and how long it is.
+struct part_range {
+    std::uint32_t number = 0;
+    std::uint64_t offset = 0;
+    std::uint64_t size = 0;
+};
+
+/// The cut of an object into parts: every part has part_size bytes except the last, which has
+/// the remainder (at least 1 byte, unless the object is empty and is one empty part).
+struct part_plan {
+    std::uint64_t object_size = 0;
+    std::uint64_t part_size = 0;
+    std::uint32_t part_count = 0;
+    std::string explanation;  ///< why this part size, for people
+
+    /// Part `number` (1..part_count). Precondition: the number is in range.
+    constexpr part_range part(std::uint32_t number) const noexcept {
+        const std::uint64_t offset = std::uint64_t{number - 1} * part_size;
+        const std::uint64_t size = number == part_count ? object_size - offset : part_size;
+        return {number, offset, size};
+    }
+};
+
+/// Plans the parts of an `object_size`-byte object. `preferred_part_size` (default 8 MiB) is
+/// used when it keeps the count within 10000; otherwise the part size grows to the smallest
+/// multiple of 1 MiB that fits, which keeps parts aligned for readers and caches.
+/// Errors: invalid_argument "preferred_part_size" outside 1 MiB..5 GiB; limit_exceeded
+/// "object_size" above 10000 × 5 GiB.
+inline result<part_plan> plan_parts(std::uint64_t object_size, std::uint64_t preferred_part_size = 8 * mib) {
+    if (preferred_part_size < min_part_size || preferred_part_size > max_part_size)
+        return make_error(errc::invalid_argument, "preferred_part_size",
+                          "must be between 1 MiB (1048576) and 5 GiB (5368709120) bytes");
+    if (object_size > max_object_size)
+        return make_error(errc::limit_exceeded, "object_size",
+                          std::to_string(object_size) + " bytes exceed the multipart maximum of 10000 parts of 5 GiB");
+    part_plan plan;
+    plan.object_size = object_size;
+    plan.part_size = preferred_part_size;
+    const auto count_for = [object_size](std::uint64_t size) {
+        return object_size == 0 ? std::uint64_t{1} : (object_size + size - 1) / size;
+    };
+    if (count_for(preferred_part_size) > max_part_count) {
+        const std::uint64_t needed = (object_size + max_part_count - 1) / max_part_count;
+        plan.part_size = (needed + mib - 1) / mib * mib;
+        plan.explanation = "parts of " + std::to_string(plan.part_size / mib) + " MiB: the preferred " +
+                           std::to_string(preferred_part_size) + " bytes would need more than 10000 parts; ";
+    } else {
+        plan.explanation = "parts of the preferred " + std::to_string(preferred_part_size) + " bytes; ";
+    }
+    plan.part_count = static_cast<std::uint32_t>(count_for(plan.part_size));
+    plan.explanation += std::to_string(object_size) + " bytes in " + std::to_string(plan.part_count) +
+                        (plan.part_count == 1 ? " part" : " parts") + ", the last of " +
+                        std::to_string(plan.part(plan.part_count).size) + " bytes";
+    return plan;
+}
+
+}  // namespace coswire
+// ---- end coswire/multipart/plan.hpp
 // ---- end coswire/coswire.hpp
 #endif  // COSWIRE_SINGLE_INCLUDE_HPP
