@@ -36,9 +36,15 @@
 
 #include <coswire/api/endpoint.hpp>
 #include <coswire/api/request.hpp>
+#include <coswire/api/object.hpp>
+#include <coswire/api/multipart.hpp>
 
 #include <coswire/parse/error_response.hpp>
 #include <coswire/parse/response.hpp>
 #include <coswire/parse/retry.hpp>
+#include <coswire/parse/object.hpp>
+#include <coswire/parse/multipart.hpp>
 
 #include <coswire/multipart/plan.hpp>
+
+#include <coswire/client.hpp>

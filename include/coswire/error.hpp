@@ -19,6 +19,8 @@ enum class errc {
     transport_failure,   ///< the user's transport failed (connection, timeout, ...)
     buffer_too_small,    ///< a caller buffer is too small; error::size says how much is needed
     limit_exceeded,      ///< a documented limit (size, count, depth) was exceeded
+    cancelled,           ///< the caller asked to stop (e.g. an upload's cancel callback)
+    integrity_failure,   ///< data arrived or was stored differently than sent (CRC-64, MD5/ETag)
 };
 
 /// Name of an errc value, e.g. "invalid_argument".
@@ -30,6 +32,8 @@ constexpr std::string_view to_string(errc code) noexcept {
         case errc::transport_failure: return "transport_failure";
         case errc::buffer_too_small: return "buffer_too_small";
         case errc::limit_exceeded: return "limit_exceeded";
+        case errc::cancelled: return "cancelled";
+        case errc::integrity_failure: return "integrity_failure";
     }
     return "unknown";
 }

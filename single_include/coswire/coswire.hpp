@@ -60,6 +60,8 @@ enum class errc {
     transport_failure,   ///< the user's transport failed (connection, timeout, ...)
     buffer_too_small,    ///< a caller buffer is too small; error::size says how much is needed
     limit_exceeded,      ///< a documented limit (size, count, depth) was exceeded
+    cancelled,           ///< the caller asked to stop (e.g. an upload's cancel callback)
+    integrity_failure,   ///< data arrived or was stored differently than sent (CRC-64, MD5/ETag)
 };
 
 /// Name of an errc value, e.g. "invalid_argument".
@@ -71,6 +73,8 @@ constexpr std::string_view to_string(errc code) noexcept {
         case errc::transport_failure: return "transport_failure";
         case errc::buffer_too_small: return "buffer_too_small";
         case errc::limit_exceeded: return "limit_exceeded";
+        case errc::cancelled: return "cancelled";
+        case errc::integrity_failure: return "integrity_failure";
     }
     return "unknown";
 }
@@ -4519,6 +4523,806 @@ inline std::string decimal(std::uint64_t v) { return std::to_string(v); }
 
 }  // namespace coswire
 // ---- end coswire/api/request.hpp
+// ---- begin coswire/api/object.hpp
+// SPDX-License-Identifier: MIT
+// Request builders for the object operations (PUT, GET, HEAD, DELETE Object) and GET Bucket
+// (List Objects v1) (COS-PROTOCOL.md §6, §3.1, §8).
+//
+// Choices where the spec is silent:
+// - Conditional ETags (If-Match, If-None-Match) are sent verbatim: pass the quoted ETag as COS
+//   sent it (object_headers::etag_raw); coswire does not add or strip quotes.
+// - PUT Object refuses bodies over 5 GiB (5 × 2^30 bytes, the SDKs' reading of "5 GB") with
+//   limit_exceeded before anything is sent; COS would answer 400 EntityTooLarge.
+// - Optional text arguments that are set must not be empty (an empty versionId, ETag or
+//   response-* override means nothing to COS); GET Bucket's prefix, delimiter and marker are
+//   plain strings where empty means "not sent", which is what they mean to COS too.
+
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace coswire {
+
+/// The lowest x-cos-traffic-limit COS accepts, in bit/s (100 KB/s; §3.1).
+inline constexpr std::uint64_t min_traffic_limit = 819200;
+/// The highest x-cos-traffic-limit COS accepts, in bit/s (100 MB/s; §3.1).
+inline constexpr std::uint64_t max_traffic_limit = 838860800;
+/// The largest body one PUT Object may carry: 5 GiB (§5.0 "single PUT ≤ 5 GB").
+inline constexpr std::uint64_t max_put_object_size = std::uint64_t{5} << 30;
+/// The largest max-keys GET Bucket accepts (§6.5).
+inline constexpr std::uint32_t max_list_objects_keys = 1000;
+
+/// Preconditions for GET and HEAD Object (§6.2, §6.3). If-None-Match / If-Modified-Since that do
+/// not hold give 304 Not Modified; If-Match / If-Unmodified-Since give 412 PreconditionFailed.
+struct object_conditions {
+    std::optional<std::string> if_match;             ///< If-Match: an ETag, quotes included
+    std::optional<std::string> if_none_match;        ///< If-None-Match: an ETag, quotes included
+    std::optional<std::int64_t> if_modified_since;   ///< If-Modified-Since, Unix seconds
+    std::optional<std::int64_t> if_unmodified_since; ///< If-Unmodified-Since, Unix seconds
+};
+
+/// One byte range, 0-based and inclusive like HTTP's `Range: bytes=first-last`; without `last`
+/// it reaches to the end of the object (`bytes=first-`). COS serves a single range only (§6.2).
+struct byte_range {
+    std::uint64_t first = 0;            ///< the first byte, 0-based
+    std::optional<std::uint64_t> last;  ///< the last byte, inclusive; nullopt: to the end
+};
+
+/// The response-* query parameters of GET Object, which make COS answer with these header values
+/// instead of the stored ones (§6.2). They are signed, so such a request cannot be anonymous.
+struct response_overrides {
+    std::optional<std::string> cache_control;        ///< response-cache-control
+    std::optional<std::string> content_disposition;  ///< response-content-disposition
+    std::optional<std::string> content_encoding;     ///< response-content-encoding
+    std::optional<std::string> content_language;     ///< response-content-language
+    std::optional<std::string> content_type;         ///< response-content-type
+    std::optional<std::string> expires;              ///< response-expires
+};
+
+/// PUT Object (§6.1): uploads one object of at most 5 GiB in a single request.
+struct put_object_params {
+    std::string key;  ///< the object key (§2.3), UTF-8, at most 850 bytes
+    /// The body, borrowed: the caller keeps the bytes alive until the request has been sent.
+    /// Use it for anything large; set either `payload` or `body`, not both (both empty: an
+    /// empty object).
+    payload_view payload;
+    /// The body, owned; copied into the request. Convenient for small texts.
+    std::string body;
+    object_attributes attributes;  ///< headers stored with the object (Content-Type, metadata, ACL, ...)
+    /// Content-MD5 (base64 of the binary MD5, 24 characters) given by the caller, e.g. computed
+    /// while the file was read. COS checks it against the body (400 BadDigest).
+    std::optional<std::string> content_md5;
+    /// Compute Content-MD5 from the body (one pass over it); not together with content_md5.
+    bool compute_content_md5 = false;
+    /// x-cos-forbid-overwrite: true, so COS refuses to replace an existing key.
+    bool forbid_overwrite = false;
+    /// x-cos-traffic-limit in bit/s, min_traffic_limit..max_traffic_limit.
+    std::optional<std::uint64_t> traffic_limit;
+    object_key_options key_options;  ///< whether dot segments are allowed
+};
+
+/// GET Object (§6.2).
+struct get_object_params {
+    std::string key;  ///< the object key (§2.3)
+    std::optional<byte_range> range;       ///< Range: bytes=first-last (answered with 206)
+    response_overrides overrides;          ///< response-* parameters
+    std::optional<std::string> version_id; ///< versionId: a specific version
+    object_conditions conditions;          ///< If-* headers
+    /// x-cos-traffic-limit in bit/s, min_traffic_limit..max_traffic_limit.
+    std::optional<std::uint64_t> traffic_limit;
+    object_key_options key_options;  ///< whether dot segments are allowed
+};
+
+/// HEAD Object (§6.3).
+struct head_object_params {
+    std::string key;  ///< the object key (§2.3)
+    std::optional<std::string> version_id; ///< versionId: a specific version
+    object_conditions conditions;          ///< If-* headers
+    object_key_options key_options;        ///< whether dot segments are allowed
+};
+
+/// DELETE Object (§6.4).
+struct delete_object_params {
+    std::string key;  ///< the object key (§2.3)
+    std::optional<std::string> version_id; ///< versionId: delete that version (or delete marker)
+    object_key_options key_options;        ///< whether dot segments are allowed
+};
+
+/// GET Bucket, List Objects version 1 (§6.5). Empty strings are not sent.
+struct list_objects_params {
+    std::string prefix;     ///< only keys starting with this
+    std::string delimiter;  ///< group keys sharing prefix + up to the delimiter into CommonPrefixes
+    std::string marker;     ///< list keys after this one (UTF-8 binary order), exclusive
+    /// Entries per page, 1..1000, counting Contents and CommonPrefixes; COS's default is 1000.
+    std::optional<std::uint32_t> max_keys;
+    /// Send encoding-type=url, so COS percent-encodes keys and the parser decodes them (§8): keys
+    /// may hold characters XML 1.0 cannot carry. On by default, as in the Python SDK.
+    bool url_encoding = true;
+};
+
+namespace detail {
+
+/// x-cos-traffic-limit, when set, after checking the §3.1 range.
+inline result<void> add_traffic_limit(http_request& r, const std::optional<std::uint64_t>& limit) {
+    if (!limit) return {};
+    if (*limit < min_traffic_limit || *limit > max_traffic_limit)
+        return make_error(errc::invalid_argument, "traffic_limit",
+                          std::to_string(*limit) + " bit/s is outside COS's range 819200..838860800");
+    return add_header(r, "x-cos-traffic-limit", decimal(*limit), "traffic_limit");
+}
+
+/// Refuses an optional text argument that is set but empty (see the header comment).
+inline result<void> refuse_empty(const std::optional<std::string>& value, std::string_view argument) {
+    if (value && value->empty()) return make_error(errc::invalid_argument, argument, "is set but empty");
+    return {};
+}
+
+/// A query parameter whose value, when set, must say something.
+inline result<void> add_nonempty_param(http_request& r, std::string_view name, const std::optional<std::string>& value,
+                                       std::string_view argument) {
+    if (auto ok = refuse_empty(value, argument); !ok || !value) return ok;
+    return add_param(r, name, *value, argument);
+}
+
+/// A header whose value, when set, must say something.
+inline result<void> add_nonempty_header(http_request& r, std::string_view name, const std::optional<std::string>& value,
+                                        std::string_view argument) {
+    if (auto ok = refuse_empty(value, argument); !ok) return ok;
+    return add_optional_header(r, name, value, argument);
+}
+
+/// A time precondition as an IMF-fixdate; format_http_date only covers years 0001-9999.
+inline result<void> add_date_header(http_request& r, std::string_view name, const std::optional<std::int64_t>& seconds,
+                                    std::string_view argument) {
+    if (!seconds) return {};
+    if (*seconds < http_date_min_seconds || *seconds > http_date_max_seconds)
+        return make_error(errc::invalid_argument, argument, "is outside the years 0001-9999 an HTTP date can express");
+    const http_date_text text = format_http_date(*seconds);
+    return add_header(r, name, std::string_view(text.data(), text.size()), argument);
+}
+
+/// The If-* headers of GET and HEAD Object, each only when set.
+inline result<void> add_conditions(http_request& r, const object_conditions& c) {
+    if (auto ok = add_nonempty_header(r, "If-Match", c.if_match, "if_match"); !ok) return ok;
+    if (auto ok = add_nonempty_header(r, "If-None-Match", c.if_none_match, "if_none_match"); !ok) return ok;
+    if (auto ok = add_date_header(r, "If-Modified-Since", c.if_modified_since, "if_modified_since"); !ok) return ok;
+    return add_date_header(r, "If-Unmodified-Since", c.if_unmodified_since, "if_unmodified_since");
+}
+
+/// What GET and HEAD share: the key, versionId and the preconditions.
+inline result<http_request> start_object_read(const endpoint& ep, std::string_view method, std::string_view key,
+                                              const std::optional<std::string>& version_id,
+                                              const object_conditions& conditions, const object_key_options& key_options) {
+    auto r = start_object_request(ep, method, key, key_options);
+    if (!r) return r;
+    if (auto ok = add_nonempty_param(*r, "versionId", version_id, "version_id"); !ok) return std::move(ok).error();
+    if (auto ok = add_conditions(*r, conditions); !ok) return std::move(ok).error();
+    return r;
+}
+
+/// `Range: bytes=first-last` or `bytes=first-`.
+inline result<void> add_range(http_request& r, const std::optional<byte_range>& range) {
+    if (!range) return {};
+    std::string value = "bytes=" + decimal(range->first) + "-";
+    if (range->last) {
+        if (*range->last < range->first)
+            return make_error(errc::invalid_argument, "range",
+                              "last (" + decimal(*range->last) + ") is before first (" + decimal(range->first) + ")");
+        value += decimal(*range->last);
+    }
+    return add_header(r, "Range", value, "range");
+}
+
+/// The Content-MD5 value to send for `body`, if any (§7.3): `given` after checking it is the
+/// base64 of 16 bytes, or the computed one when `compute` is set. Errors: invalid_argument
+/// "content_md5" for a malformed value or when both are asked for.
+inline result<std::optional<std::string>> content_md5_value(const std::optional<std::string>& given, bool compute,
+                                                            std::span<const std::byte> body) {
+    if (compute) {
+        if (given) return make_error(errc::invalid_argument, "content_md5", "is given while compute_content_md5 is set; choose one");
+        const md5_digest digest = md5_hash(body);
+        return std::optional<std::string>(base64_encode(std::span<const std::uint8_t>(digest)));
+    }
+    if (!given) return std::optional<std::string>();
+    auto raw = base64_decode(*given);
+    if (!raw || raw->size() != 16)
+        return make_error(errc::invalid_argument, "content_md5",
+                          "must be the base64 of a 16-byte MD5 (24 characters, e.g. mQ/fVh815F3k6TAUm8m0eg==)");
+    return given;
+}
+
+}  // namespace detail
+
+/// PUT /<key> with the body, Content-Length = its size (always set; COS truncates the object to
+/// a smaller Content-Length, §6.1), Content-MD5 when given or asked for, the attributes,
+/// x-cos-forbid-overwrite and x-cos-traffic-limit. The request borrows `payload`.
+/// Errors (invalid_argument unless noted): map_object_key's ("object_key"); "body" when both
+/// payload and body are set; limit_exceeded "body" over 5 GiB; "content_md5" when it is not
+/// base64 of 16 bytes or both MD5 options are set; "traffic_limit" out of range; the
+/// attribute's name (add_object_attributes) for a bad attribute, including an extra header that
+/// repeats one the builder sets.
+inline result<http_request> make_put_object_request(const endpoint& ep, const put_object_params& p) {
+    auto r = detail::start_object_request(ep, "PUT", p.key, p.key_options);
+    if (!r) return r;
+    if (!p.payload.bytes.empty() && !p.body.empty())
+        return make_error(errc::invalid_argument, "body", "set either payload (borrowed) or body (owned), not both");
+    r->payload = p.payload;
+    r->body = p.body;
+    const std::span<const std::byte> bytes = r->body_bytes();
+    if (static_cast<std::uint64_t>(bytes.size()) > max_put_object_size)
+        return make_error(errc::limit_exceeded, "body",
+                          std::to_string(bytes.size()) + " bytes exceed the 5 GiB a single PUT may carry; use a multipart upload");
+    auto md5 = detail::content_md5_value(p.content_md5, p.compute_content_md5, bytes);
+    if (!md5) return std::move(md5).error();
+    // The builder's own headers go first, so an extra header repeating one of them is reported
+    // against extra_headers, the argument that is wrong.
+    if (auto ok = detail::add_header(*r, "Content-Length", detail::decimal(bytes.size()), "body"); !ok)
+        return std::move(ok).error();
+    if (auto ok = detail::add_optional_header(*r, "Content-MD5", *md5, "content_md5"); !ok) return std::move(ok).error();
+    if (p.forbid_overwrite)
+        if (auto ok = detail::add_header(*r, "x-cos-forbid-overwrite", "true", "forbid_overwrite"); !ok)
+            return std::move(ok).error();
+    if (auto ok = detail::add_traffic_limit(*r, p.traffic_limit); !ok) return std::move(ok).error();
+    if (auto ok = detail::add_object_attributes(*r, p.attributes); !ok) return std::move(ok).error();
+    return r;
+}
+
+/// GET /<key> with versionId, the response-* overrides (in the order of response_overrides),
+/// Range, the preconditions (times as IMF-fixdates) and x-cos-traffic-limit.
+/// Errors (invalid_argument): "object_key" (map_object_key, also limit_exceeded); "version_id",
+/// "if_match", "if_none_match" when set but empty or not a valid value; "if_modified_since",
+/// "if_unmodified_since" outside years 0001-9999; "range" when last < first; "traffic_limit"
+/// out of range; "response_cache_control" ... "response_expires" when set but empty or not
+/// UTF-8.
+inline result<http_request> make_get_object_request(const endpoint& ep, const get_object_params& p) {
+    auto r = detail::start_object_read(ep, "GET", p.key, p.version_id, p.conditions, p.key_options);
+    if (!r) return r;
+    struct override_param {
+        std::string_view name;
+        std::optional<std::string> response_overrides::*member;
+        std::string_view argument;
+    };
+    static constexpr override_param overrides[] = {
+        {"response-cache-control", &response_overrides::cache_control, "response_cache_control"},
+        {"response-content-disposition", &response_overrides::content_disposition, "response_content_disposition"},
+        {"response-content-encoding", &response_overrides::content_encoding, "response_content_encoding"},
+        {"response-content-language", &response_overrides::content_language, "response_content_language"},
+        {"response-content-type", &response_overrides::content_type, "response_content_type"},
+        {"response-expires", &response_overrides::expires, "response_expires"},
+    };
+    for (const override_param& o : overrides)
+        if (auto ok = detail::add_nonempty_param(*r, o.name, p.overrides.*o.member, o.argument); !ok)
+            return std::move(ok).error();
+    if (auto ok = detail::add_range(*r, p.range); !ok) return std::move(ok).error();
+    if (auto ok = detail::add_traffic_limit(*r, p.traffic_limit); !ok) return std::move(ok).error();
+    return r;
+}
+
+/// HEAD /<key> with versionId and the preconditions.
+/// Errors (invalid_argument): "object_key", "version_id", "if_match", "if_none_match",
+/// "if_modified_since", "if_unmodified_since", as for make_get_object_request.
+inline result<http_request> make_head_object_request(const endpoint& ep, const head_object_params& p) {
+    return detail::start_object_read(ep, "HEAD", p.key, p.version_id, p.conditions, p.key_options);
+}
+
+/// DELETE /<key>, with versionId when set.
+/// Errors (invalid_argument): "object_key" (map_object_key), "version_id" when set but empty or
+/// not UTF-8.
+inline result<http_request> make_delete_object_request(const endpoint& ep, const delete_object_params& p) {
+    auto r = detail::start_object_request(ep, "DELETE", p.key, p.key_options);
+    if (!r) return r;
+    if (auto ok = detail::add_nonempty_param(*r, "versionId", p.version_id, "version_id"); !ok)
+        return std::move(ok).error();
+    return r;
+}
+
+/// GET / with prefix, delimiter, marker, max-keys (each only when set) and encoding-type=url
+/// (unless url_encoding is off), in that order.
+/// Errors (invalid_argument): "prefix", "delimiter", "marker" when not UTF-8; "max_keys" outside
+/// 1..1000.
+inline result<http_request> make_list_objects_request(const endpoint& ep, const list_objects_params& p) {
+    http_request r = detail::start_bucket_request(ep, "GET");
+    const std::pair<std::string_view, const std::string*> texts[] = {
+        {"prefix", &p.prefix}, {"delimiter", &p.delimiter}, {"marker", &p.marker}};
+    for (const auto& [name, value] : texts)
+        if (!value->empty())
+            if (auto ok = detail::add_param(r, name, *value, name); !ok) return std::move(ok).error();
+    if (p.max_keys) {
+        if (*p.max_keys < 1 || *p.max_keys > max_list_objects_keys)
+            return make_error(errc::invalid_argument, "max_keys", std::to_string(*p.max_keys) + " is outside 1..1000");
+        if (auto ok = detail::add_param(r, "max-keys", detail::decimal(*p.max_keys), "max_keys"); !ok)
+            return std::move(ok).error();
+    }
+    if (p.url_encoding)
+        if (auto ok = detail::add_param(r, "encoding-type", "url", "url_encoding"); !ok) return std::move(ok).error();
+    return r;
+}
+
+}  // namespace coswire
+// ---- end coswire/api/object.hpp
+// ---- begin coswire/api/multipart.hpp
+// SPDX-License-Identifier: MIT
+// Request builders for every multipart-upload operation: Initiate, Upload Part, Upload Part -
+// Copy, Complete, Abort, List Parts, List Multipart Uploads (COS-PROTOCOL.md §5, §7.3, §8).
+//
+// Choices where the spec is silent:
+// - Upload ids are opaque; what is sent back must be non-empty printable ASCII without spaces.
+// - Complete refuses an empty, unsorted or duplicated part list, numbers outside 1..10000 and
+//   missing ETags before anything is sent; gaps are left to COS (§11.6). ETags go out quoted
+//   (quotes added when missing), written as &quot; by xml::writer, which is the same XML text;
+//   Content-MD5 of the body is always sent (the Go SDK does so for XML bodies).
+// - Upload Part - Copy needs a closed range (bytes=first-last, at most 5 GB) and a source host
+//   without port; the time conditions are Unix seconds sent as IMF-fixdates.
+// - max-parts and max-uploads are 1..1000 (the SDKs' cap); upload-id-marker without key-marker
+//   (ignored by COS) and an empty delimiter are refused rather than silently meaning nothing.
+// - Listings ask for encoding-type=url by default (§8), so any key survives the XML.
+
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace coswire {
+
+/// Part numbers run from 1 to 10000 (§5.0).
+inline constexpr std::uint32_t max_part_number = 10000;
+/// The largest page List Parts is asked for; the SDKs cap max-parts at 1000 (§5.0).
+inline constexpr std::uint32_t max_list_parts_page = 1000;
+/// max-uploads of List Multipart Uploads is 1 to 1000 (§5.0).
+inline constexpr std::uint32_t max_list_uploads_page = 1000;
+
+/// Checks an upload id before it is echoed to COS: non-empty printable ASCII without spaces
+/// (COS ids are 74 hex digits, §5.1, but coswire stores them opaquely and checks only what could
+/// break the query or the signature). Errors: invalid_argument naming `argument`.
+inline result<void> validate_upload_id(std::string_view upload_id, std::string_view argument = "upload_id") {
+    if (upload_id.empty()) return make_error(errc::invalid_argument, argument, "must not be empty");
+    for (std::size_t i = 0; i < upload_id.size(); ++i) {
+        const char c = upload_id[i];
+        if (c <= ' ' || c > '~')
+            return make_error(errc::invalid_argument, argument,
+                              "must be printable ASCII without spaces, bad byte at offset " + std::to_string(i));
+    }
+    return {};
+}
+
+/// Checks a part number: 1 to 10000 (§5.0). Errors: invalid_argument naming "part_number".
+inline result<void> validate_part_number(std::uint32_t part_number) {
+    if (part_number == 0 || part_number > max_part_number)
+        return make_error(errc::invalid_argument, "part_number",
+                          "is " + std::to_string(part_number) + ", must be 1 to 10000");
+    return {};
+}
+
+namespace detail {
+
+/// The largest part, uploaded or copied: 5 GB = 5 × 2^30 bytes (§5.0). The same value as
+/// multipart/plan.hpp's public max_part_size, which api/ cannot include (it is a layer below).
+inline constexpr std::uint64_t part_size_limit = std::uint64_t{5} << 30;
+
+/// Start of every request that names an upload: `<method> /<key>?[partNumber=N&]uploadId=ID`.
+/// partNumber precedes uploadId as in the documentation's request lines (§5.2); the signature
+/// does not depend on the order. Errors: the key's, then part_number's, then upload_id's.
+inline result<http_request> start_upload_request(const endpoint& ep, std::string_view method, std::string_view key,
+                                                 const object_key_options& key_options, std::string_view upload_id,
+                                                 std::optional<std::uint32_t> part_number) {
+    auto r = start_object_request(ep, method, key, key_options);
+    if (!r) return r;
+    if (part_number) {
+        if (auto ok = validate_part_number(*part_number); !ok) return std::move(ok).error();
+        if (auto ok = add_param(*r, "partNumber", decimal(*part_number), "part_number"); !ok) return std::move(ok).error();
+    }
+    if (auto ok = validate_upload_id(upload_id); !ok) return std::move(ok).error();
+    if (auto ok = add_param(*r, "uploadId", upload_id, "upload_id"); !ok) return std::move(ok).error();
+    return r;
+}
+
+/// Sends caller-chosen extra headers (SSE-C keys, Expect, ...) with the checks
+/// add_object_attributes applies to object_attributes::extra_headers (token names, no
+/// Authorization/Host, no header set twice), which is the one place those rules live.
+inline result<void> add_extra_headers(http_request& r, const std::vector<http_header>& headers) {
+    if (headers.empty()) return {};
+    object_attributes only_extra;
+    only_extra.extra_headers = headers;
+    return add_object_attributes(r, only_extra);
+}
+
+/// The Content-MD5 value of `data`: base64 of its binary MD5 (§7.3), always 24 characters.
+inline std::string content_md5_of(std::span<const std::byte> data) {
+    const auto text = base64_encode(md5_hash(data));
+    return std::string(text.data(), text.size());
+}
+
+/// The Content-MD5 to send for `body`, if any: the caller's `given` value after checking it is
+/// the strict base64 of 16 bytes (24 characters), or the computed one when `compute` is set.
+/// Errors: invalid_argument "content_md5" for a malformed value or when both are asked for.
+inline result<std::optional<std::string>> content_md5_header(const std::optional<std::string>& given, bool compute,
+                                                             std::span<const std::byte> body) {
+    if (compute) {
+        if (given) return make_error(errc::invalid_argument, "content_md5", "is given while compute_content_md5 is set; choose one");
+        return std::optional<std::string>(content_md5_of(body));
+    }
+    if (!given) return std::optional<std::string>();
+    auto bytes = base64_decode(*given);
+    if (given->size() != 24 || !bytes || bytes->size() != 16)
+        return make_error(errc::invalid_argument, "content_md5",
+                          "must be the 24-character base64 of a 16-byte MD5, e.g. mQ/fVh815F3k6TAUm8m0eg==");
+    return given;
+}
+
+/// The ETag as the Complete body sends it: quoted, as the SDKs send the Upload Part ETag header
+/// verbatim (§5.4); quotes are added when missing. nullopt unless what is inside the quotes is a
+/// non-empty RFC 9110 etagc run without spaces (printable ASCII except '"'); COS ETags are hex,
+/// optionally followed by "-N".
+inline std::optional<std::string> quoted_etag(std::string_view etag) {
+    std::string_view inner = etag;
+    if (inner.size() >= 2 && inner.front() == '"' && inner.back() == '"') inner = inner.substr(1, inner.size() - 2);
+    if (inner.empty()) return std::nullopt;
+    for (char c : inner)
+        if (c <= ' ' || c > '~' || c == '"') return std::nullopt;
+    std::string out;
+    out.reserve(inner.size() + 2);
+    out += '"';
+    out += inner;
+    out += '"';
+    return out;
+}
+
+}  // namespace detail
+
+// ---------------------------------------------------------------------------------------------
+// Initiate Multipart Upload (§5.1)
+
+/// Inputs of Initiate Multipart Upload. The attributes (Content-Type, storage class, ACL,
+/// x-cos-meta-*, ...) are stored with the object that Complete creates.
+struct initiate_multipart_upload_params {
+    std::string key;                  ///< object key (§2.3)
+    object_attributes attributes;     ///< every member optional
+    object_key_options key_options;   ///< dot segments, see map_object_key
+};
+
+/// `POST /<key>?uploads` (valueless, signs as `uploads=`), `Content-Length: 0`, empty body, and
+/// the attributes as headers. Errors: invalid_argument / limit_exceeded naming "object_key",
+/// or naming the attribute ("content_type", "metadata", "extra_headers", ...).
+inline result<http_request> make_initiate_multipart_upload_request(const endpoint& ep,
+                                                                   const initiate_multipart_upload_params& p) {
+    auto r = detail::start_object_request(ep, "POST", p.key, p.key_options);
+    if (!r) return r;
+    if (auto ok = detail::add_param(*r, "uploads", std::nullopt, "uploads"); !ok) return std::move(ok).error();
+    if (auto ok = detail::add_header(*r, "Content-Length", "0", "content_length"); !ok) return std::move(ok).error();
+    if (auto ok = detail::add_object_attributes(*r, p.attributes); !ok) return std::move(ok).error();
+    return r;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Upload Part (§5.2)
+
+/// Inputs of Upload Part. The payload is borrowed: keep its bytes alive until the transport has
+/// sent them.
+struct upload_part_params {
+    std::string key;                  ///< object key given at Initiate
+    std::string upload_id;            ///< from Initiate
+    std::uint32_t part_number = 0;    ///< 1 to 10000
+    payload_view payload;             ///< the part's bytes, at most 5 GB (Upload Part has no chunked form)
+    /// Hash the payload and send Content-MD5, so COS refuses a corrupted part with BadDigest.
+    bool compute_content_md5 = false;
+    /// Or send this precomputed Content-MD5 (24 base64 characters); not together with
+    /// compute_content_md5.
+    std::optional<std::string> content_md5;
+    std::optional<std::uint64_t> traffic_limit;  ///< x-cos-traffic-limit, bit/s, 819200 to 838860800
+    /// Further headers, e.g. the SSE-C key headers the Initiate call used (§5.2).
+    std::vector<http_header> extra_headers;
+    object_key_options key_options;
+};
+
+/// `PUT /<key>?partNumber=N&uploadId=ID` with the payload as the body, `Content-Length`, and
+/// optionally `Content-MD5` and `x-cos-traffic-limit`. Errors (invalid_argument unless noted):
+/// "object_key", "part_number", "upload_id", "payload" (limit_exceeded above 5 GB),
+/// "content_md5" (malformed, or given while compute_content_md5 is set), "traffic_limit",
+/// "extra_headers".
+inline result<http_request> make_upload_part_request(const endpoint& ep, const upload_part_params& p) {
+    auto r = detail::start_upload_request(ep, "PUT", p.key, p.key_options, p.upload_id, p.part_number);
+    if (!r) return r;
+    const std::uint64_t size = p.payload.bytes.size();
+    if (size > detail::part_size_limit)
+        return make_error(errc::limit_exceeded, "payload",
+                          "is " + detail::decimal(size) + " bytes, a part holds at most 5 GB (5368709120 bytes)");
+    if (auto ok = detail::add_header(*r, "Content-Length", detail::decimal(size), "payload"); !ok) return std::move(ok).error();
+    auto md5 = detail::content_md5_header(p.content_md5, p.compute_content_md5, p.payload.bytes);
+    if (!md5) return std::move(md5).error();
+    if (auto ok = detail::add_optional_header(*r, "Content-MD5", *md5, "content_md5"); !ok) return std::move(ok).error();
+    if (auto ok = detail::add_traffic_limit(*r, p.traffic_limit); !ok) return std::move(ok).error();
+    if (auto ok = detail::add_extra_headers(*r, p.extra_headers); !ok) return std::move(ok).error();
+    r->payload = p.payload;
+    return r;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Upload Part - Copy (§5.3)
+
+/// Inputs of Upload Part - Copy: which part of which upload to fill from which source object.
+struct upload_part_copy_params {
+    std::string key;                  ///< destination key given at Initiate
+    std::string upload_id;            ///< from Initiate
+    std::uint32_t part_number = 0;    ///< 1 to 10000
+    /// The source bucket, e.g. make_endpoint("srcbucket-1250000000", "ap-guangzhou"): its host
+    /// names the source in x-cos-copy-source (scheme and port play no part there).
+    endpoint source;
+    std::string source_key;           ///< the source object's key (§2.3)
+    std::optional<std::string> source_version_id;  ///< copy this version (?versionId=)
+    /// x-cos-copy-source-range, 0-based and inclusive (`bytes=0-9` is the first ten bytes);
+    /// `last` is required here, the header has no open-ended form. Absent: the whole object.
+    std::optional<byte_range> range;
+    std::optional<std::string> if_match;        ///< x-cos-copy-source-If-Match: source ETag, quotes included
+    std::optional<std::string> if_none_match;   ///< x-cos-copy-source-If-None-Match: as if_match
+    std::optional<std::int64_t> if_modified_since;    ///< Unix seconds, sent as an HTTP date
+    std::optional<std::int64_t> if_unmodified_since;  ///< Unix seconds, sent as an HTTP date
+    /// Further headers, e.g. x-cos-copy-source-server-side-encryption-customer-* for an SSE-C
+    /// source.
+    std::vector<http_header> extra_headers;
+    object_key_options key_options;   ///< applies to key and source_key
+};
+
+namespace detail {
+
+/// x-cos-copy-source (§5.3): `<source host>/<pathenc(source key)>[?versionId=<enc(id)>]`, no
+/// scheme. The host must be a bare DNS name: a port or anything else would not name a bucket.
+inline result<std::string> part_copy_source_value(const upload_part_copy_params& p) {
+    const std::string_view host = p.source.host;
+    bool host_ok = !host.empty() && host.front() != '.' && host.front() != '-';
+    for (char c : host) host_ok = host_ok && (is_alpha(c) || is_digit(c) || c == '-' || c == '.');
+    if (!host_ok)
+        return make_error(errc::invalid_argument, "source",
+                          "the source host must be a DNS name without scheme or port, e.g. from make_endpoint()");
+    auto paths = map_object_key(p.source_key, p.key_options);
+    if (!paths) {
+        error e = std::move(paths).error();
+        e.argument = "source_key";
+        return e;
+    }
+    std::string out(host);
+    out += paths->wire_path;  // "/" + pathenc(key)
+    if (p.source_version_id) {
+        if (auto ok = validate_upload_id(*p.source_version_id, "source_version_id"); !ok) return std::move(ok).error();
+        out += "?versionId=";
+        percent_encode_append(out, *p.source_version_id);
+    }
+    return out;
+}
+
+}  // namespace detail
+
+/// `PUT /<key>?partNumber=N&uploadId=ID`, `Content-Length: 0`, `x-cos-copy-source`, optional
+/// `x-cos-copy-source-range: bytes=first-last` and the conditional copy headers. Errors
+/// (invalid_argument unless noted): "object_key", "part_number", "upload_id", "source",
+/// "source_key", "source_version_id", "range" (no last byte, first > last; limit_exceeded
+/// above 5 GB), "if_match"/"if_none_match" (set but empty, or a bad header value),
+/// "if_modified_since"/"if_unmodified_since" (outside years 0001-9999), "extra_headers".
+inline result<http_request> make_upload_part_copy_request(const endpoint& ep, const upload_part_copy_params& p) {
+    auto r = detail::start_upload_request(ep, "PUT", p.key, p.key_options, p.upload_id, p.part_number);
+    if (!r) return r;
+    if (auto ok = detail::add_header(*r, "Content-Length", "0", "content_length"); !ok) return std::move(ok).error();
+    auto source = detail::part_copy_source_value(p);
+    if (!source) return std::move(source).error();
+    if (auto ok = detail::add_header(*r, "x-cos-copy-source", *source, "source"); !ok) return std::move(ok).error();
+    if (p.range) {
+        if (!p.range->last)
+            return make_error(errc::invalid_argument, "range", "needs a last byte: x-cos-copy-source-range is bytes=first-last");
+        const std::uint64_t first = p.range->first, last = *p.range->last;
+        if (first > last)
+            return make_error(errc::invalid_argument, "range",
+                              "first byte " + detail::decimal(first) + " is after last byte " + detail::decimal(last));
+        // Comparing last - first with the limit - 1 cannot wrap, unlike last - first + 1.
+        if (last - first > detail::part_size_limit - 1)
+            return make_error(errc::limit_exceeded, "range", "covers more than 5 GB (5368709120 bytes), the largest part");
+        const std::string value = "bytes=" + detail::decimal(first) + "-" + detail::decimal(last);
+        if (auto ok = detail::add_header(*r, "x-cos-copy-source-range", value, "range"); !ok) return std::move(ok).error();
+    }
+    // The same checks as GET's preconditions (object.hpp), under the x-cos-copy-source- names.
+    if (auto ok = detail::add_nonempty_header(*r, "x-cos-copy-source-If-Match", p.if_match, "if_match"); !ok)
+        return std::move(ok).error();
+    if (auto ok = detail::add_nonempty_header(*r, "x-cos-copy-source-If-None-Match", p.if_none_match, "if_none_match"); !ok)
+        return std::move(ok).error();
+    if (auto ok = detail::add_date_header(*r, "x-cos-copy-source-If-Modified-Since", p.if_modified_since, "if_modified_since");
+        !ok)
+        return std::move(ok).error();
+    if (auto ok = detail::add_date_header(*r, "x-cos-copy-source-If-Unmodified-Since", p.if_unmodified_since,
+                                          "if_unmodified_since");
+        !ok)
+        return std::move(ok).error();
+    if (auto ok = detail::add_extra_headers(*r, p.extra_headers); !ok) return std::move(ok).error();
+    return r;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Complete Multipart Upload (§5.4)
+
+/// One uploaded part as Complete lists it.
+struct completed_part {
+    std::uint32_t part_number = 0;  ///< 1 to 10000
+    std::string etag;               ///< the Upload Part ETag, with or without its quotes
+};
+
+/// The Complete body (§5.4):
+/// `<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>&quot;…&quot;</ETag></Part>…</CompleteMultipartUpload>`,
+/// compact. ETags are sent with their quotes (added when missing); xml::writer escapes them as
+/// `&quot;`, which is the same XML text as a literal `"` (the Go SDK's encoder escapes them
+/// too). Refuses, before anything is sent, with invalid_argument naming "parts" and saying which
+/// index and number: an empty list, more than 10000 parts, a number outside 1..10000, numbers
+/// not strictly ascending (out of order or duplicated), a missing/empty/unprintable ETag.
+/// Gaps are allowed here; COS decides (InvalidPart, §11.6).
+inline result<std::string> make_complete_multipart_upload_body(std::span<const completed_part> parts) {
+    if (parts.empty()) return make_error(errc::invalid_argument, "parts", "must list at least one part");
+    if (parts.size() > max_part_number)
+        return make_error(errc::invalid_argument, "parts", "lists " + std::to_string(parts.size()) + " parts, at most 10000 exist");
+    xml::writer w;
+    w.start("CompleteMultipartUpload");
+    for (std::size_t i = 0; i < parts.size(); ++i) {
+        const std::uint32_t n = parts[i].part_number;
+        const auto refuse = [&](std::string_view what) {
+            return make_error(errc::invalid_argument, "parts",
+                              "part at index " + std::to_string(i) + " (number " + std::to_string(n) + "): " + std::string(what));
+        };
+        if (n == 0 || n > max_part_number) return refuse("part numbers run from 1 to 10000");
+        if (i > 0 && n == parts[i - 1].part_number) return refuse("duplicates the previous part number");
+        if (i > 0 && n < parts[i - 1].part_number) return refuse("part numbers must be in ascending order");
+        const auto etag = detail::quoted_etag(parts[i].etag);
+        if (!etag) return refuse("the ETag is missing, empty, or holds a space, '\"' or a non-printable byte");
+        w.start("Part").element("PartNumber", std::to_string(n)).element("ETag", *etag).end();
+    }
+    w.end();
+    return w.finish();
+}
+
+/// Inputs of Complete Multipart Upload.
+struct complete_multipart_upload_params {
+    std::string key;                     ///< object key given at Initiate
+    std::string upload_id;               ///< from Initiate
+    std::vector<completed_part> parts;   ///< ascending part numbers
+    object_key_options key_options;
+};
+
+/// `POST /<key>?uploadId=ID` with the body of make_complete_multipart_upload_body,
+/// `Content-Type: application/xml`, `Content-Length` and `Content-MD5` of the body (as the Go SDK
+/// sends for XML bodies, so a body corrupted on the way fails with BadDigest instead of completing
+/// a wrong object). Errors: "object_key", "upload_id", "parts" (see the body function).
+inline result<http_request> make_complete_multipart_upload_request(const endpoint& ep,
+                                                                   const complete_multipart_upload_params& p) {
+    auto r = detail::start_upload_request(ep, "POST", p.key, p.key_options, p.upload_id, std::nullopt);
+    if (!r) return r;
+    auto body = make_complete_multipart_upload_body(p.parts);
+    if (!body) return std::move(body).error();
+    r->headers.push_back({"Content-Type", "application/xml"});
+    r->headers.push_back({"Content-Length", detail::decimal(body->size())});
+    r->headers.push_back(
+        {"Content-MD5", detail::content_md5_of(std::as_bytes(std::span<const char>(body->data(), body->size())))});
+    r->body = std::move(*body);
+    return r;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Abort Multipart Upload (§5.5)
+
+/// Inputs of Abort Multipart Upload.
+struct abort_multipart_upload_params {
+    std::string key;          ///< object key given at Initiate
+    std::string upload_id;    ///< the upload to discard with all its parts
+    object_key_options key_options;
+};
+
+/// `DELETE /<key>?uploadId=ID`, no body. Errors: "object_key", "upload_id".
+inline result<http_request> make_abort_multipart_upload_request(const endpoint& ep,
+                                                                const abort_multipart_upload_params& p) {
+    return detail::start_upload_request(ep, "DELETE", p.key, p.key_options, p.upload_id, std::nullopt);
+}
+
+// ---------------------------------------------------------------------------------------------
+// List Parts (§5.6)
+
+/// Inputs of List Parts (one page).
+struct list_parts_params {
+    std::string key;                               ///< object key given at Initiate
+    std::string upload_id;                         ///< the upload whose parts to list
+    std::optional<std::uint32_t> max_parts;        ///< page size 1 to 1000; COS's default is 1000
+    std::optional<std::uint32_t> part_number_marker;  ///< list parts numbered above it, 0 to 10000
+    /// Ask for encoding-type=url so keys with characters XML cannot carry still parse (§8); the
+    /// parser decodes what the response announces as encoded.
+    bool url_encoding = true;
+    object_key_options key_options;
+};
+
+/// `GET /<key>?uploadId=ID[&max-parts=N][&part-number-marker=M][&encoding-type=url]`, in that
+/// order (COS-PROTOCOL.md §10.5 M5). Errors: "object_key", "upload_id", "max_parts" (0 or above
+/// 1000), "part_number_marker" (above 10000).
+inline result<http_request> make_list_parts_request(const endpoint& ep, const list_parts_params& p) {
+    auto r = detail::start_upload_request(ep, "GET", p.key, p.key_options, p.upload_id, std::nullopt);
+    if (!r) return r;
+    if (p.max_parts) {
+        if (*p.max_parts == 0 || *p.max_parts > max_list_parts_page)
+            return make_error(errc::invalid_argument, "max_parts", "is " + std::to_string(*p.max_parts) + ", must be 1 to 1000");
+        if (auto ok = detail::add_param(*r, "max-parts", detail::decimal(*p.max_parts), "max_parts"); !ok)
+            return std::move(ok).error();
+    }
+    if (p.part_number_marker) {
+        if (*p.part_number_marker > max_part_number)
+            return make_error(errc::invalid_argument, "part_number_marker",
+                              "is " + std::to_string(*p.part_number_marker) + ", must be 0 to 10000");
+        if (auto ok = detail::add_param(*r, "part-number-marker", detail::decimal(*p.part_number_marker), "part_number_marker");
+            !ok)
+            return std::move(ok).error();
+    }
+    if (p.url_encoding)
+        if (auto ok = detail::add_param(*r, "encoding-type", "url", "url_encoding"); !ok) return std::move(ok).error();
+    return r;
+}
+
+// ---------------------------------------------------------------------------------------------
+// List Multipart Uploads (§5.7)
+
+/// Inputs of List Multipart Uploads (one page of a bucket's unfinished uploads).
+struct list_multipart_uploads_params {
+    std::optional<std::string> prefix;            ///< only keys starting with it
+    std::optional<std::string> delimiter;         ///< group keys up to it into common prefixes
+    std::optional<std::string> key_marker;        ///< keys after it (and see upload_id_marker)
+    /// With key_marker: also uploads of that key whose id is after this one. COS ignores it
+    /// without key_marker, so coswire refuses that combination.
+    std::optional<std::string> upload_id_marker;
+    std::optional<std::uint32_t> max_uploads;     ///< page size 1 to 1000; COS's default is 1000
+    bool url_encoding = true;                     ///< send encoding-type=url (§8)
+};
+
+/// `GET /?uploads[&prefix=][&delimiter=][&key-marker=][&upload-id-marker=][&max-uploads=][&encoding-type=url]`
+/// on the bucket. Errors (invalid_argument): "prefix", "delimiter" (empty; omit it instead),
+/// "key_marker", "upload_id_marker" (malformed, or without key_marker), "max_uploads" (0 or
+/// above 1000); text must be valid UTF-8.
+inline result<http_request> make_list_multipart_uploads_request(const endpoint& ep,
+                                                                const list_multipart_uploads_params& p) {
+    http_request r = detail::start_bucket_request(ep, "GET");
+    if (auto ok = detail::add_param(r, "uploads", std::nullopt, "uploads"); !ok) return std::move(ok).error();
+    if (p.delimiter && p.delimiter->empty())
+        return make_error(errc::invalid_argument, "delimiter", "must not be empty; leave it unset instead");
+    if (p.upload_id_marker) {
+        if (!p.key_marker)
+            return make_error(errc::invalid_argument, "upload_id_marker", "is ignored by COS without key_marker");
+        if (auto ok = validate_upload_id(*p.upload_id_marker, "upload_id_marker"); !ok) return std::move(ok).error();
+    }
+    struct text_param {
+        std::string_view name;
+        const std::optional<std::string>& value;
+        std::string_view argument;
+    };
+    const text_param texts[] = {
+        {"prefix", p.prefix, "prefix"},
+        {"delimiter", p.delimiter, "delimiter"},
+        {"key-marker", p.key_marker, "key_marker"},
+        {"upload-id-marker", p.upload_id_marker, "upload_id_marker"},
+    };
+    for (const text_param& t : texts)
+        if (t.value)
+            if (auto ok = detail::add_param(r, t.name, *t.value, t.argument); !ok) return std::move(ok).error();
+    if (p.max_uploads) {
+        if (*p.max_uploads == 0 || *p.max_uploads > max_list_uploads_page)
+            return make_error(errc::invalid_argument, "max_uploads",
+                              "is " + std::to_string(*p.max_uploads) + ", must be 1 to 1000");
+        if (auto ok = detail::add_param(r, "max-uploads", detail::decimal(*p.max_uploads), "max_uploads"); !ok)
+            return std::move(ok).error();
+    }
+    if (p.url_encoding)
+        if (auto ok = detail::add_param(r, "encoding-type", "url", "url_encoding"); !ok) return std::move(ok).error();
+    return r;
+}
+
+}  // namespace coswire
+// ---- end coswire/api/multipart.hpp
 
 // ---- begin coswire/parse/error_response.hpp
 // SPDX-License-Identifier: MIT
@@ -4925,6 +5729,962 @@ inline retry_advice classify(const error& e) noexcept {
 
 }  // namespace coswire
 // ---- end coswire/parse/retry.hpp
+// ---- begin coswire/parse/object.hpp
+// SPDX-License-Identifier: MIT
+// Response parsers for the object operations (PUT, GET, HEAD, DELETE Object) and GET Bucket
+// (List Objects v1), with the pagination step of GET Bucket (COS-PROTOCOL.md §6, §3.2, §8, §9).
+//
+// Choices where the spec is silent:
+// - 304 Not Modified (GET/HEAD with If-None-Match / If-Modified-Since) is a result with
+//   not_modified = true, not an error; 412 and every other status >= 300 is the COS error.
+// - A 206 must carry a parsable Content-Range; the body length is not compared with
+//   Content-Length or the range, because a transport may have decoded a Content-Encoding.
+// - HEAD 200 must carry Content-Length (the object size is what HEAD is for).
+// - ListBucketResult must carry IsTruncated, and each Contents its Key and Size; other elements
+//   are optional and unknown ones are ignored. A truncated page must let the listing move
+//   forward (a NextMarker, else a last key or common prefix, after Marker), or it is
+//   malformed: following it would loop forever.
+// - With url encoding announced, Key, Prefix, Marker, NextMarker and CommonPrefixes/Prefix are
+//   percent-decoded once (`+` stays `+`); Delimiter is left as sent, as the Python SDK does.
+// - LastModified in a listing is ISO 8601; the asctime form of old examples is accepted too.
+
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace coswire {
+
+/// The answer to PUT Object: ETag (raw and unquoted), x-cos-hash-crc64ecma, x-cos-version-id,
+/// x-cos-request-id and the SSE echo, as parsed by parse_object_headers.
+struct put_object_result {
+    object_headers headers;  ///< everything the 200 said
+};
+
+/// A parsed `Content-Range: bytes first-last/total` (0-based, inclusive).
+struct content_range {
+    std::uint64_t first = 0;             ///< the first byte sent
+    std::uint64_t last = 0;              ///< the last byte sent, inclusive
+    std::optional<std::uint64_t> total;  ///< the object size; nullopt when the server sent `*`
+};
+
+/// The headers GET and HEAD Object return besides object_headers; empty when absent.
+struct object_details {
+    std::string cache_control;        ///< Cache-Control, stored or overridden (response-cache-control)
+    std::string content_disposition;  ///< Content-Disposition
+    std::string content_encoding;     ///< Content-Encoding
+    std::string content_language;     ///< Content-Language
+    std::string expires;              ///< Expires, verbatim
+    std::string storage_tier;         ///< x-cos-storage-tier (INTELLIGENT_TIERING objects)
+    std::string restore;              ///< x-cos-restore: ongoing-request="..."[, expiry-date="..."]
+    std::string restore_status;       ///< x-cos-restore-status
+};
+
+/// The answer to GET Object.
+struct get_object_result {
+    int status = 0;             ///< 200, 206 (a range) or 304
+    bool not_modified = false;  ///< 304: the If-None-Match / If-Modified-Since condition did not hold
+    object_headers headers;     ///< note: crc64 is the whole object's, also for a range (§6.2)
+    object_details details;     ///< Cache-Control, Content-Disposition, ..., x-cos-storage-tier
+    std::optional<content_range> range;  ///< set exactly when status is 206
+    std::string body;                    ///< the bytes; empty on 304
+};
+
+/// The answer to HEAD Object.
+struct head_object_result {
+    bool not_modified = false;      ///< 304
+    object_headers headers;         ///< ETag, CRC-64, Last-Modified, storage class, metadata, ...
+    object_details details;         ///< Cache-Control, ..., x-cos-restore
+    std::uint64_t content_length = 0;  ///< the object size (Content-Length); 0 on 304
+};
+
+/// The answer to DELETE Object.
+struct delete_object_result {
+    std::string request_id;      ///< x-cos-request-id
+    std::string version_id;      ///< x-cos-version-id (versioned buckets)
+    bool delete_marker = false;  ///< x-cos-delete-marker: a delete marker was created or removed
+};
+
+/// The owner of a listed object.
+struct object_owner {
+    std::string id;            ///< ID, e.g. "1250000000" or "qcs::cam::uin/...:uin/..."
+    std::string display_name;  ///< DisplayName
+};
+
+/// One Contents entry of a GET Bucket page.
+struct object_summary {
+    std::string key;                           ///< decoded when the page is url-encoded
+    std::optional<std::int64_t> last_modified; ///< Unix seconds, when listed
+    std::string etag_raw;                      ///< ETag as listed, quotes included
+    std::string etag;                          ///< ETag without its quotes
+    std::uint64_t size = 0;                    ///< bytes (64-bit: objects exceed 4 GiB)
+    object_owner owner;                        ///< Owner, when listed
+    std::string storage_class;  ///< as listed (STANDARD, STANDARD_IA, ARCHIVE, ...)
+    std::string storage_tier;   ///< INTELLIGENT_TIERING objects only
+};
+
+/// One page of GET Bucket (ListBucketResult). Key-like fields are decoded when COS announced
+/// encoding-type=url.
+struct list_objects_result {
+    std::string request_id;     ///< x-cos-request-id
+    std::string bucket_region;  ///< x-cos-bucket-region
+    std::string name;           ///< the bucket, <name>-<appid>
+    std::string encoding_type;  ///< "url" when COS encoded the key-like fields
+    std::string prefix;         ///< the prefix asked for
+    std::string marker;         ///< the marker asked for
+    std::string next_marker;    ///< when truncated: where the next page starts
+    std::string delimiter;      ///< as sent, never decoded
+    std::optional<std::uint64_t> max_keys;     ///< MaxKeys, when listed
+    bool is_truncated = false;                 ///< IsTruncated: another page follows
+    std::vector<object_summary> contents;      ///< the Contents entries, in listed order
+    std::vector<std::string> common_prefixes;  ///< each CommonPrefixes/Prefix, in listed order
+};
+
+/// Parses `bytes first-last/total` (RFC 9110 §14.4; the unit in any case, `*` for an unknown
+/// total). Errors: malformed_response naming "Content-Range" for any other form, last < first,
+/// or a total not greater than last.
+inline result<content_range> parse_content_range(std::string_view text) {
+    const auto fail = [&](std::string_view why) {
+        return make_error(errc::malformed_response, "Content-Range",
+                          "'" + std::string(text.substr(0, 80)) + "' " + std::string(why));
+    };
+    if (!detail::istarts_with(text, "bytes ")) return fail("does not start with 'bytes '");
+    const std::string_view spec = text.substr(6);
+    const std::size_t dash = spec.find('-');
+    const std::size_t slash = spec.find('/');
+    if (dash == std::string_view::npos || slash == std::string_view::npos || slash < dash)
+        return fail("is not of the form bytes first-last/total");
+    auto first = parse_decimal(spec.substr(0, dash), "Content-Range");
+    auto last = parse_decimal(spec.substr(dash + 1, slash - dash - 1), "Content-Range");
+    if (!first || !last) return fail("has a range that is not two decimal numbers");
+    content_range out{*first, *last, std::nullopt};
+    if (out.last < out.first) return fail("ends before it starts");
+    if (const std::string_view total = spec.substr(slash + 1); total != "*") {
+        auto size = parse_decimal(total, "Content-Range");
+        if (!size) return fail("has a total that is neither a decimal number nor '*'");
+        if (*size <= out.last) return fail("reaches past the total size");
+        out.total = *size;
+    }
+    return out;
+}
+
+namespace detail {
+
+inline object_details parse_object_details(const http_response& r) {
+    object_details out;
+    const auto take = [&](std::string_view name, std::string& slot) {
+        if (auto v = r.header(name)) slot = std::string(*v);
+    };
+    take("Cache-Control", out.cache_control);
+    take("Content-Disposition", out.content_disposition);
+    take("Content-Encoding", out.content_encoding);
+    take("Content-Language", out.content_language);
+    take("Expires", out.expires);
+    take("x-cos-storage-tier", out.storage_tier);
+    take("x-cos-restore", out.restore);
+    take("x-cos-restore-status", out.restore_status);
+    return out;
+}
+
+/// Everything of a GET Object answer but the body, which the two public overloads copy or move.
+inline result<get_object_result> parse_get_object_without_body(const http_response& r) {
+    if (auto ok = expect_status(r, {200, 206, 304}); !ok) return std::move(ok).error();
+    get_object_result out;
+    out.status = r.status;
+    out.not_modified = r.status == 304;
+    auto headers = parse_object_headers(r);
+    if (!headers) return std::move(headers).error();
+    out.headers = std::move(*headers);
+    out.details = parse_object_details(r);
+    if (r.status == 206) {
+        const auto range = r.header("Content-Range");
+        if (!range) return make_error(errc::malformed_response, "Content-Range", "is missing from a 206 answer");
+        auto parsed = parse_content_range(*range);
+        if (!parsed) return std::move(parsed).error();
+        out.range = *parsed;
+    }
+    return out;
+}
+
+/// Where the page after `page` starts: NextMarker, or, when COS left it out, the last entry the
+/// page covered (the greater of the last key and the last common prefix); empty when there is
+/// none.
+inline std::string list_continuation_marker(const list_objects_result& page) {
+    if (!page.next_marker.empty()) return page.next_marker;
+    std::string marker = page.contents.empty() ? std::string() : page.contents.back().key;
+    if (!page.common_prefixes.empty() && page.common_prefixes.back() > marker) marker = page.common_prefixes.back();
+    return marker;
+}
+
+}  // namespace detail
+
+/// PUT Object: 200 and the object headers. Errors: parse_error_response(r) for any other status;
+/// malformed_response from parse_object_headers.
+inline result<put_object_result> parse_put_object_response(const http_response& r) {
+    if (auto ok = expect_status(r, {200}); !ok) return std::move(ok).error();
+    auto headers = parse_object_headers(r);
+    if (!headers) return std::move(headers).error();
+    return put_object_result{std::move(*headers)};
+}
+
+/// GET Object: 200, 206 (range parsed from Content-Range) or 304 (not_modified); copies the body.
+/// Errors: parse_error_response(r) for any other status (412 PreconditionFailed, 404 NoSuchKey,
+/// 416 InvalidRange, a 302 from origin fetch, ...); malformed_response for a bad object header or
+/// a 206 without a valid Content-Range.
+inline result<get_object_result> parse_get_object_response(const http_response& r) {
+    auto out = detail::parse_get_object_without_body(r);
+    if (out && !out->not_modified) out->body = r.body;
+    return out;
+}
+
+/// The same, moving the body out of `r` instead of copying it.
+inline result<get_object_result> parse_get_object_response(http_response&& r) {
+    auto out = detail::parse_get_object_without_body(r);
+    if (out && !out->not_modified) out->body = std::move(r.body);
+    return out;
+}
+
+/// HEAD Object: 200 with the object headers and size, or 304 (not_modified). Errors:
+/// parse_error_response(r) for any other status (HEAD errors have no body, so their code comes
+/// from the status, e.g. 404 → NoSuchResource); malformed_response for a bad object header or a
+/// 200 without Content-Length.
+inline result<head_object_result> parse_head_object_response(const http_response& r) {
+    if (auto ok = expect_status(r, {200, 304}); !ok) return std::move(ok).error();
+    head_object_result out;
+    out.not_modified = r.status == 304;
+    auto headers = parse_object_headers(r);
+    if (!headers) return std::move(headers).error();
+    out.headers = std::move(*headers);
+    out.details = detail::parse_object_details(r);
+    if (!out.not_modified) {
+        if (!out.headers.content_length)
+            return make_error(errc::malformed_response, "Content-Length", "is missing from a HEAD answer");
+        out.content_length = *out.headers.content_length;
+    }
+    return out;
+}
+
+/// DELETE Object: 204 (or 200). Errors: parse_error_response(r) for any other status;
+/// malformed_response naming "x-cos-delete-marker" when it is not true/false.
+inline result<delete_object_result> parse_delete_object_response(const http_response& r) {
+    if (auto ok = expect_status(r, {204, 200}); !ok) return std::move(ok).error();
+    delete_object_result out;
+    if (auto v = r.header("x-cos-request-id")) out.request_id = std::string(*v);
+    if (auto v = r.header("x-cos-version-id")) out.version_id = std::string(*v);
+    if (auto v = r.header("x-cos-delete-marker")) {
+        auto marker = parse_boolean(*v, "x-cos-delete-marker");
+        if (!marker) return std::move(marker).error();
+        out.delete_marker = *marker;
+    }
+    return out;
+}
+
+/// GET Bucket: a 200 ListBucketResult page, decoded as announced by EncodingType (§8).
+/// Errors: parse_error_response(r) for a status other than 200 or a 200 whose body is <Error>;
+/// malformed_response naming "document" for bad XML or another root, or the element whose value
+/// is bad ("IsTruncated", "MaxKeys", "Size", "LastModified", "Key", "Prefix", "Marker",
+/// "NextMarker") or missing ("IsTruncated", "Key", "Size"), or "NextMarker" for a truncated page
+/// that does not move the listing forward; limit_exceeded from the XML reader's limits.
+inline result<list_objects_result> parse_list_objects_response(const http_response& r) {
+    if (auto ok = expect_status(r, {200}, true); !ok) return std::move(ok).error();
+    list_objects_result out;
+    if (auto v = r.header("x-cos-request-id")) out.request_id = std::string(*v);
+    if (auto v = r.header("x-cos-bucket-region")) out.bucket_region = std::string(*v);
+
+    const auto malformed = [](std::string_view element, std::string reason) {
+        return make_error(errc::malformed_response, element, std::move(reason));
+    };
+    // The view read_text returns dies with the next event, so every value is copied at once.
+    const auto text = [](xml::reader& e, std::string& slot) -> result<void> {
+        auto t = e.read_text();
+        if (!t) return std::move(t).error();
+        slot.assign(*t);
+        return {};
+    };
+    const auto number = [&](xml::reader& e, std::string_view element, auto& slot) -> result<void> {
+        std::string t;
+        if (auto ok = text(e, t); !ok) return ok;
+        auto v = parse_decimal(t, element);
+        if (!v) return std::move(v).error();
+        slot = *v;
+        return {};
+    };
+    const auto contents = [&](xml::reader& e, object_summary& s) -> result<void> {
+        bool has_key = false, has_size = false;
+        auto ok = xml::for_each_child(e, [&](std::string_view name, xml::reader& f) -> result<void> {
+            if (name == "Key") {
+                has_key = true;
+                return text(f, s.key);
+            }
+            if (name == "Size") {
+                has_size = true;
+                return number(f, "Size", s.size);
+            }
+            if (name == "ETag") {
+                if (auto got = text(f, s.etag_raw); !got) return got;
+                s.etag = std::string(unquote_etag(s.etag_raw));
+                return {};
+            }
+            if (name == "LastModified") {
+                std::string t;
+                if (auto got = text(f, t); !got) return got;
+                auto seconds = parse_iso8601(t);
+                if (!seconds) seconds = parse_http_date(t);  // asctime in old examples (§9)
+                if (!seconds) return malformed("LastModified", "'" + t.substr(0, 40) + "' is not an ISO 8601 time");
+                s.last_modified = *seconds;
+                return {};
+            }
+            if (name == "StorageClass") return text(f, s.storage_class);
+            if (name == "StorageTier") return text(f, s.storage_tier);
+            if (name == "Owner")
+                return xml::for_each_child(f, [&](std::string_view field, xml::reader& o) -> result<void> {
+                    if (field == "ID") return text(o, s.owner.id);
+                    if (field == "DisplayName") return text(o, s.owner.display_name);
+                    return {};
+                });
+            return {};
+        });
+        if (!ok) return ok;
+        if (!has_key || s.key.empty()) return malformed("Key", "a Contents entry has no Key or an empty one");
+        if (!has_size) return malformed("Size", "the Contents entry of '" + s.key.substr(0, 80) + "' has no Size");
+        return {};
+    };
+
+    bool has_truncated = false;
+    xml::reader reader(r.body);
+    auto parsed = xml::read_document(reader, [&](std::string_view root, xml::reader& doc) -> result<void> {
+        if (root != "ListBucketResult")
+            return malformed("document", "the root element is <" + std::string(root) + ">, expected <ListBucketResult>");
+        return xml::for_each_child(doc, [&](std::string_view name, xml::reader& c) -> result<void> {
+            if (name == "Name") return text(c, out.name);
+            if (name == "Prefix") return text(c, out.prefix);
+            if (name == "Marker") return text(c, out.marker);
+            if (name == "NextMarker") return text(c, out.next_marker);
+            if (name == "Delimiter") return text(c, out.delimiter);
+            // §9: the element is spelled EncodingType, Encoding-Type or Encoding-type.
+            if (detail::iequals(name, "EncodingType") || detail::iequals(name, "Encoding-Type"))
+                return text(c, out.encoding_type);
+            if (name == "MaxKeys") {
+                std::uint64_t v = 0;
+                if (auto ok = number(c, "MaxKeys", v); !ok) return ok;
+                out.max_keys = v;
+                return {};
+            }
+            if (name == "IsTruncated") {
+                std::string t;
+                if (auto ok = text(c, t); !ok) return ok;
+                auto v = parse_boolean(t, "IsTruncated");
+                if (!v) return std::move(v).error();
+                has_truncated = true;
+                out.is_truncated = *v;
+                return {};
+            }
+            if (name == "Contents") return contents(c, out.contents.emplace_back());
+            if (name == "CommonPrefixes")
+                return xml::for_each_child(c, [&](std::string_view field, xml::reader& p) -> result<void> {
+                    return field == "Prefix" ? text(p, out.common_prefixes.emplace_back()) : result<void>{};
+                });
+            return {};
+        });
+    });
+    if (!parsed) return std::move(parsed).error();
+    if (!has_truncated) return malformed("IsTruncated", "is missing from ListBucketResult");
+
+    // Decoded only now, because EncodingType may come after the fields it applies to (§9: child
+    // order is not fixed), and exactly once, so a key holding "%25" keeps its '%'.
+    if (detail::iequals(out.encoding_type, "url")) {
+        const auto decode = [&](std::string& field, std::string_view element) -> result<void> {
+            auto decoded = percent_decode(field, element);
+            if (!decoded) return malformed(element, decoded.error().reason);
+            field = std::move(*decoded);
+            return {};
+        };
+        for (auto [field, element] : {std::pair{&out.prefix, "Prefix"}, std::pair{&out.marker, "Marker"},
+                                      std::pair{&out.next_marker, "NextMarker"}})
+            if (auto ok = decode(*field, element); !ok) return std::move(ok).error();
+        for (object_summary& s : out.contents)
+            if (auto ok = decode(s.key, "Key"); !ok) return std::move(ok).error();
+        for (std::string& p : out.common_prefixes)
+            if (auto ok = decode(p, "Prefix"); !ok) return std::move(ok).error();
+    }
+
+    if (out.is_truncated) {
+        const std::string next = detail::list_continuation_marker(out);
+        if (next.empty()) return malformed("NextMarker", "the page is truncated but names nowhere to continue from");
+        if (next <= out.marker)
+            return malformed("NextMarker", "the page is truncated but would continue from '" + next.substr(0, 80) +
+                                               "', which is not after its Marker");
+    }
+    return out;
+}
+
+/// The parameters of the page after `page`, whose parsed answer is `result`: the same prefix,
+/// delimiter, max-keys and encoding, with marker = NextMarker, or, when COS left it out, the last
+/// key (or common prefix) the page listed. Pure. Returns nullopt when `result` is not truncated,
+/// and also when it gives no marker after page.marker (parse_list_objects_response refuses such
+/// pages as malformed, so this only guards hand-made results against an endless loop).
+inline std::optional<list_objects_params> next_list_objects_params(const list_objects_params& page,
+                                                                   const list_objects_result& result) {
+    if (!result.is_truncated) return std::nullopt;
+    std::string marker = detail::list_continuation_marker(result);
+    if (marker.empty() || marker <= page.marker) return std::nullopt;
+    list_objects_params next = page;
+    next.marker = std::move(marker);
+    return next;
+}
+
+}  // namespace coswire
+// ---- end coswire/parse/object.hpp
+// ---- begin coswire/parse/multipart.hpp
+// SPDX-License-Identifier: MIT
+// Response parsers for every multipart-upload operation, with the pagination steps of List Parts
+// and List Multipart Uploads (COS-PROTOCOL.md §5, §4.2, §8, §9).
+//
+// Choices where the spec is silent:
+// - Success statuses: 200 everywhere, and 204 or 200 for Abort. Complete and Upload Part - Copy
+//   may answer 200 with an <Error> body (§4.2): that is the error, as in the Go and C++ SDKs.
+// - Required, else malformed_response naming the element: Initiate's UploadId (checked with
+//   validate_upload_id, since it is sent back verbatim); the ETag of Upload Part (header),
+//   Upload Part - Copy and Complete (body); IsTruncated of both listings; each Part's
+//   PartNumber (1-10000), ETag and Size; each Upload's Key and UploadId. Everything else is
+//   optional and unknown elements are ignored.
+// - A truncated listing page must let the listing move forward, or following it would loop
+//   forever: List Parts needs NextPartNumberMarker (else the last part listed) above
+//   PartNumberMarker; List Multipart Uploads needs NextKeyMarker (else the last upload or common
+//   prefix listed) after KeyMarker, or the same key with a new upload id.
+// - With url encoding announced (EncodingType, Encoding-Type or Encoding-type = "url", any
+//   case), the §8 fields are percent-decoded exactly once after the whole body is read (the
+//   announcement may follow them); `+` stays `+`; Delimiter is kept as sent, as the Python SDK
+//   does.
+// - Timestamps (LastModified, Initiated) are ISO 8601; the asctime form of old examples
+//   ("Wed Jan 18 16:04:17 2017") is accepted too.
+// - NoSuchUpload (Abort of an unknown/finished upload, a retried Complete, §5.4/§5.5) stays the
+//   service error; test for it with is_cos_error(e, cos_errc::no_such_upload).
+
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace coswire {
+
+/// What Initiate Multipart Upload answered (InitiateMultipartUploadResult, §5.1).
+struct initiate_multipart_upload_result {
+    std::string request_id;  ///< x-cos-request-id
+    std::string bucket;      ///< <name>-<appid>
+    std::string key;         ///< the object key, as COS echoed it
+    std::string upload_id;   ///< opaque; pass it to every later call of this upload
+};
+
+/// What Upload Part answered (§5.2): the part's ETag for Complete and its CRC-64 for checking.
+struct upload_part_result {
+    std::string request_id;              ///< x-cos-request-id
+    std::string etag_raw;                ///< ETag header as sent, quotes included
+    std::string etag;                    ///< the same without its quotes (hex MD5 unless SSE-KMS/SSE-C)
+    std::optional<std::uint64_t> crc64;  ///< x-cos-hash-crc64ecma of the part (CRC-64/XZ), when sent
+};
+
+/// What Upload Part - Copy answered (CopyPartResult, §5.3).
+struct upload_part_copy_result {
+    std::string request_id;                     ///< x-cos-request-id
+    std::string etag_raw;                       ///< the part's ETag as listed, quotes included
+    std::string etag;                           ///< the same without its quotes
+    std::optional<std::int64_t> last_modified;  ///< Unix seconds
+    std::optional<std::uint64_t> crc64;         ///< x-cos-hash-crc64ecma of the copied part
+    std::string source_version_id;              ///< x-cos-copy-source-version-id (versioned source)
+};
+
+/// What Complete Multipart Upload answered (CompleteMultipartUploadResult, §5.4).
+struct complete_multipart_upload_result {
+    std::string request_id;              ///< x-cos-request-id
+    std::string location;                ///< http://<host>/<key>
+    std::string bucket;
+    std::string key;
+    std::string etag_raw;                ///< "<32 hex>-<part count>", quotes included; opaque (§7.3)
+    std::string etag;                    ///< the same without its quotes
+    /// x-cos-hash-crc64ecma: CRC-64 of the whole object, sent only when every part had one;
+    /// compare it with crc64_combine over the parts (§7.2).
+    std::optional<std::uint64_t> crc64;
+    std::string version_id;              ///< x-cos-version-id (versioned buckets)
+};
+
+/// What Abort Multipart Upload answered (§5.5): nothing but the request id.
+struct abort_multipart_upload_result {
+    std::string request_id;  ///< x-cos-request-id
+};
+
+/// One Part of a List Parts page.
+struct listed_part {
+    std::uint32_t part_number = 0;              ///< 1 to 10000
+    std::optional<std::int64_t> last_modified;  ///< Unix seconds
+    std::string etag_raw;                       ///< quotes included, as Complete wants it
+    std::string etag;                           ///< without quotes
+    std::uint64_t size = 0;                     ///< bytes
+};
+
+/// One page of List Parts (ListPartsResult, §5.6).
+struct list_parts_result {
+    std::string request_id;     ///< x-cos-request-id
+    std::string bucket;
+    std::string encoding_type;  ///< "url" when COS encoded Key
+    std::string key;            ///< decoded when url-encoded
+    std::string upload_id;
+    object_owner initiator;     ///< who started the upload (Initiator{ID, DisplayName})
+    object_owner owner;         ///< Owner{ID, DisplayName}
+    std::uint32_t part_number_marker = 0;               ///< this page lists parts above it
+    std::optional<std::uint32_t> next_part_number_marker;  ///< when truncated: where to continue
+    std::string storage_class;  ///< as listed ("Standard" and "STANDARD" both occur)
+    std::optional<std::uint64_t> max_parts;
+    bool is_truncated = false;
+    std::vector<listed_part> parts;
+};
+
+/// One Upload of a List Multipart Uploads page.
+struct multipart_upload_summary {
+    std::string key;                        ///< decoded when url-encoded
+    std::string upload_id;
+    std::string storage_class;
+    object_owner initiator;
+    object_owner owner;
+    std::optional<std::int64_t> initiated;  ///< Unix seconds
+};
+
+/// One page of List Multipart Uploads (ListMultipartUploadsResult, §5.7). The §8 fields are
+/// decoded when COS announced url encoding.
+struct list_multipart_uploads_result {
+    std::string request_id;  ///< x-cos-request-id
+    std::string bucket;
+    std::string encoding_type;
+    std::string key_marker;
+    std::string upload_id_marker;
+    std::string next_key_marker;
+    std::string next_upload_id_marker;
+    std::optional<std::uint64_t> max_uploads;
+    bool is_truncated = false;
+    std::string prefix;
+    std::string delimiter;  ///< as sent, never decoded
+    std::vector<multipart_upload_summary> uploads;
+    std::vector<std::string> common_prefixes;
+};
+
+namespace detail {
+
+inline error malformed_element(std::string_view element, std::string reason) {
+    return make_error(errc::malformed_response, element, std::move(reason));
+}
+
+/// Copies the text of the element `r` has just started into `slot`: the view read_text returns
+/// dies with the next event.
+inline result<void> read_element_text(xml::reader& r, std::string& slot) {
+    auto text = r.read_text();
+    if (!text) return std::move(text).error();
+    slot.assign(*text);
+    return {};
+}
+
+/// The element's text as an unsigned decimal. Errors: malformed_response naming `element`.
+inline result<std::uint64_t> read_element_decimal(xml::reader& r, std::string_view element) {
+    std::string text;
+    if (auto ok = read_element_text(r, text); !ok) return std::move(ok).error();
+    return parse_decimal(text, element);
+}
+
+/// The element's text as a part number from `lowest` (0 for markers, 1 for parts) to 10000.
+inline result<std::uint32_t> read_element_part_number(xml::reader& r, std::string_view element, std::uint32_t lowest) {
+    auto v = read_element_decimal(r, element);
+    if (!v) return std::move(v).error();
+    if (*v < lowest || *v > max_part_number)
+        return malformed_element(element, std::to_string(*v) + " is not a part number (" + std::to_string(lowest) + " to 10000)");
+    return static_cast<std::uint32_t>(*v);
+}
+
+/// The element's text as a time: ISO 8601, or the asctime form of old examples (§9).
+inline result<std::int64_t> read_element_time(xml::reader& r, std::string_view element) {
+    std::string text;
+    if (auto ok = read_element_text(r, text); !ok) return std::move(ok).error();
+    auto seconds = parse_iso8601(text);
+    if (!seconds) seconds = parse_http_date(text);
+    if (!seconds) return malformed_element(element, "'" + text.substr(0, 40) + "' is neither ISO 8601 nor an asctime date");
+    return *seconds;
+}
+
+/// The element's text as true/false in any case (§9).
+inline result<bool> read_element_boolean(xml::reader& r, std::string_view element) {
+    std::string text;
+    if (auto ok = read_element_text(r, text); !ok) return std::move(ok).error();
+    return parse_boolean(text, element);
+}
+
+/// Initiator / Owner: {ID, DisplayName}.
+inline result<void> read_element_owner(xml::reader& r, object_owner& out) {
+    return xml::for_each_child(r, [&](std::string_view name, xml::reader& c) -> result<void> {
+        if (name == "ID") return read_element_text(c, out.id);
+        if (name == "DisplayName") return read_element_text(c, out.display_name);
+        return {};
+    });
+}
+
+/// An ETag element: raw text (quotes included, decoded from &quot;) and unquoted.
+inline result<void> read_element_etag(xml::reader& r, std::string& raw, std::string& unquoted) {
+    if (auto ok = read_element_text(r, raw); !ok) return ok;
+    unquoted = std::string(unquote_etag(raw));
+    return {};
+}
+
+/// §9: the encoding announcement is spelled EncodingType, Encoding-Type or Encoding-type.
+constexpr bool is_encoding_type_element(std::string_view name) noexcept {
+    return iequals(name, "EncodingType") || iequals(name, "Encoding-Type");
+}
+
+/// Percent-decodes one §8 field in place. Errors: malformed_response naming `element`.
+inline result<void> decode_url_field(std::string& field, std::string_view element) {
+    auto decoded = percent_decode(field, element);
+    if (!decoded) return malformed_element(element, decoded.error().reason);
+    field = std::move(*decoded);
+    return {};
+}
+
+/// Reads a whole result body whose root must be `root` (matched by local name, so a default
+/// namespace is fine, §9), calling on_child(name, reader) for each child of the root.
+template <class F>
+result<void> read_result_document(const http_response& r, std::string_view root, F&& on_child) {
+    xml::reader reader(r.body);
+    return xml::read_document(reader, [&](std::string_view name, xml::reader& doc) -> result<void> {
+        if (name != root)
+            return malformed_element("document", "the root element is <" + std::string(name) + ">, expected <" +
+                                                     std::string(root) + ">");
+        return xml::for_each_child(doc, on_child);
+    });
+}
+
+/// x-cos-request-id, or empty.
+inline std::string request_id_of(const http_response& r) {
+    const auto id = r.header("x-cos-request-id");
+    return id ? std::string(*id) : std::string();
+}
+
+/// Where the List Parts page after `page` starts: NextPartNumberMarker, else the last part
+/// listed, else nothing.
+inline std::optional<std::uint32_t> parts_continuation(const list_parts_result& page) {
+    if (page.next_part_number_marker) return page.next_part_number_marker;
+    if (!page.parts.empty()) return page.parts.back().part_number;
+    return std::nullopt;
+}
+
+/// Where the List Multipart Uploads page after `page` starts: (NextKeyMarker,
+/// NextUploadIdMarker), else the last upload or common prefix listed, whichever sorts later.
+inline std::pair<std::string, std::string> uploads_continuation(const list_multipart_uploads_result& page) {
+    if (!page.next_key_marker.empty()) return {page.next_key_marker, page.next_upload_id_marker};
+    std::pair<std::string, std::string> last;
+    if (!page.uploads.empty()) last = {page.uploads.back().key, page.uploads.back().upload_id};
+    if (!page.common_prefixes.empty() && page.common_prefixes.back() > last.first) last = {page.common_prefixes.back(), {}};
+    return last;
+}
+
+/// True when continuing from `next` moves past (key_marker, upload_id_marker): a later key, or
+/// the same key with another, non-empty upload id.
+inline bool uploads_continuation_advances(const std::pair<std::string, std::string>& next, std::string_view key_marker,
+                                          std::string_view upload_id_marker) {
+    if (next.first.empty()) return false;
+    if (next.first != key_marker) return next.first > key_marker;
+    return !next.second.empty() && next.second != upload_id_marker;
+}
+
+}  // namespace detail
+
+/// Initiate Multipart Upload: a 200 InitiateMultipartUploadResult (the body may start with blank
+/// lines and lack a prolog). Errors: parse_error_response(r) for any other status;
+/// malformed_response naming "document" (bad XML, another root) or "UploadId" (missing, or not
+/// something coswire could send back); limit_exceeded from the XML reader's limits.
+inline result<initiate_multipart_upload_result> parse_initiate_multipart_upload_response(const http_response& r) {
+    if (auto ok = expect_status(r, {200}); !ok) return std::move(ok).error();
+    initiate_multipart_upload_result out;
+    out.request_id = detail::request_id_of(r);
+    auto parsed = detail::read_result_document(r, "InitiateMultipartUploadResult",
+                                               [&](std::string_view name, xml::reader& c) -> result<void> {
+        if (name == "Bucket") return detail::read_element_text(c, out.bucket);
+        if (name == "Key") return detail::read_element_text(c, out.key);
+        if (name == "UploadId") return detail::read_element_text(c, out.upload_id);
+        return {};
+    });
+    if (!parsed) return std::move(parsed).error();
+    if (auto ok = validate_upload_id(out.upload_id, "UploadId"); !ok)
+        return detail::malformed_element("UploadId", "is missing or unusable: " + ok.error().reason);
+    return out;
+}
+
+/// Upload Part: a 200 with the part's ETag header (and usually x-cos-hash-crc64ecma).
+/// Errors: parse_error_response(r) for any other status; malformed_response naming "ETag" when
+/// it is missing or empty, or the header whose value does not parse ("x-cos-hash-crc64ecma").
+inline result<upload_part_result> parse_upload_part_response(const http_response& r) {
+    if (auto ok = expect_status(r, {200}); !ok) return std::move(ok).error();
+    auto headers = parse_object_headers(r);
+    if (!headers) return std::move(headers).error();
+    if (headers->etag.empty()) return detail::malformed_element("ETag", "the Upload Part answer has no ETag header");
+    return upload_part_result{std::move(headers->request_id), std::move(headers->etag_raw), std::move(headers->etag),
+                              headers->crc64};
+}
+
+/// Upload Part - Copy: a 200 CopyPartResult{ETag, LastModified}. Errors: parse_error_response(r)
+/// for any other status or a 200 whose body is <Error>; malformed_response naming "document",
+/// "ETag" (missing or empty), "LastModified", or a header that does not parse; limit_exceeded.
+inline result<upload_part_copy_result> parse_upload_part_copy_response(const http_response& r) {
+    if (auto ok = expect_status(r, {200}, true); !ok) return std::move(ok).error();
+    auto headers = parse_object_headers(r);
+    if (!headers) return std::move(headers).error();
+    upload_part_copy_result out;
+    out.request_id = std::move(headers->request_id);
+    out.crc64 = headers->crc64;
+    if (auto v = r.header("x-cos-copy-source-version-id")) out.source_version_id = std::string(*v);
+    auto parsed = detail::read_result_document(r, "CopyPartResult", [&](std::string_view name, xml::reader& c) -> result<void> {
+        if (name == "ETag") return detail::read_element_etag(c, out.etag_raw, out.etag);
+        if (name == "LastModified") {
+            auto t = detail::read_element_time(c, "LastModified");
+            if (!t) return std::move(t).error();
+            out.last_modified = *t;
+        }
+        return {};
+    });
+    if (!parsed) return std::move(parsed).error();
+    if (out.etag.empty()) return detail::malformed_element("ETag", "CopyPartResult has no ETag");
+    return out;
+}
+
+/// Complete Multipart Upload: a 200 CompleteMultipartUploadResult (leading whitespace, default
+/// namespace and &quot;-escaped ETag all accepted), plus the whole-object CRC-64 and version id
+/// headers. Errors: parse_error_response(r) for any other status or a 200 whose body is <Error>
+/// (COS reports merge failures that way, §5.4); malformed_response naming "document" or "ETag"
+/// (missing or empty: the SDKs treat that as failure) or a header that does not parse.
+inline result<complete_multipart_upload_result> parse_complete_multipart_upload_response(const http_response& r) {
+    if (auto ok = expect_status(r, {200}, true); !ok) return std::move(ok).error();
+    auto headers = parse_object_headers(r);
+    if (!headers) return std::move(headers).error();
+    complete_multipart_upload_result out;
+    out.request_id = std::move(headers->request_id);
+    out.crc64 = headers->crc64;
+    out.version_id = std::move(headers->version_id);
+    auto parsed = detail::read_result_document(r, "CompleteMultipartUploadResult",
+                                               [&](std::string_view name, xml::reader& c) -> result<void> {
+        if (name == "Location") return detail::read_element_text(c, out.location);
+        if (name == "Bucket") return detail::read_element_text(c, out.bucket);
+        if (name == "Key") return detail::read_element_text(c, out.key);
+        if (name == "ETag") return detail::read_element_etag(c, out.etag_raw, out.etag);
+        return {};
+    });
+    if (!parsed) return std::move(parsed).error();
+    if (out.etag.empty()) return detail::malformed_element("ETag", "CompleteMultipartUploadResult has no ETag");
+    return out;
+}
+
+/// Abort Multipart Upload: 204 (as documented) or 200. Errors: parse_error_response(r) for any
+/// other status; a 404 NoSuchUpload (unknown, aborted or completed upload) is that service
+/// error: is_cos_error(e, cos_errc::no_such_upload) tells it apart.
+inline result<abort_multipart_upload_result> parse_abort_multipart_upload_response(const http_response& r) {
+    if (auto ok = expect_status(r, {204, 200}); !ok) return std::move(ok).error();
+    return abort_multipart_upload_result{detail::request_id_of(r)};
+}
+
+/// List Parts: a 200 ListPartsResult page, children in any order, Key decoded when url-encoded.
+/// Errors: parse_error_response(r) for any other status or an <Error> body; malformed_response
+/// naming "document", the element whose value is bad ("PartNumber", "Size", "LastModified",
+/// "PartNumberMarker", "NextPartNumberMarker", "MaxParts", "IsTruncated", "Key") or missing
+/// ("IsTruncated", "PartNumber", "ETag", "Size"), or "NextPartNumberMarker" when a truncated
+/// page does not move past PartNumberMarker; limit_exceeded.
+inline result<list_parts_result> parse_list_parts_response(const http_response& r) {
+    if (auto ok = expect_status(r, {200}, true); !ok) return std::move(ok).error();
+    list_parts_result out;
+    out.request_id = detail::request_id_of(r);
+    const auto part = [](xml::reader& e, listed_part& p) -> result<void> {
+        bool has_number = false, has_size = false;
+        auto ok = xml::for_each_child(e, [&](std::string_view name, xml::reader& f) -> result<void> {
+            if (name == "PartNumber") {
+                auto n = detail::read_element_part_number(f, "PartNumber", 1);
+                if (!n) return std::move(n).error();
+                p.part_number = *n;
+                has_number = true;
+            } else if (name == "Size") {
+                auto n = detail::read_element_decimal(f, "Size");
+                if (!n) return std::move(n).error();
+                p.size = *n;
+                has_size = true;
+            } else if (name == "ETag") {
+                return detail::read_element_etag(f, p.etag_raw, p.etag);
+            } else if (name == "LastModified") {
+                auto t = detail::read_element_time(f, "LastModified");
+                if (!t) return std::move(t).error();
+                p.last_modified = *t;
+            }
+            return {};
+        });
+        if (!ok) return ok;
+        if (!has_number) return detail::malformed_element("PartNumber", "a Part has no PartNumber");
+        const std::string which = "part " + std::to_string(p.part_number);
+        if (p.etag.empty()) return detail::malformed_element("ETag", which + " has no ETag");
+        if (!has_size) return detail::malformed_element("Size", which + " has no Size");
+        return {};
+    };
+    bool has_truncated = false;
+    auto parsed = detail::read_result_document(r, "ListPartsResult", [&](std::string_view name, xml::reader& c) -> result<void> {
+        if (name == "Part") return part(c, out.parts.emplace_back());
+        if (name == "Bucket") return detail::read_element_text(c, out.bucket);
+        if (name == "Key") return detail::read_element_text(c, out.key);
+        if (name == "UploadId") return detail::read_element_text(c, out.upload_id);
+        if (name == "StorageClass") return detail::read_element_text(c, out.storage_class);
+        if (name == "Initiator") return detail::read_element_owner(c, out.initiator);
+        if (name == "Owner") return detail::read_element_owner(c, out.owner);
+        if (detail::is_encoding_type_element(name)) return detail::read_element_text(c, out.encoding_type);
+        if (name == "PartNumberMarker") {
+            auto n = detail::read_element_part_number(c, "PartNumberMarker", 0);
+            if (!n) return std::move(n).error();
+            out.part_number_marker = *n;
+        } else if (name == "NextPartNumberMarker") {
+            auto n = detail::read_element_part_number(c, "NextPartNumberMarker", 0);
+            if (!n) return std::move(n).error();
+            out.next_part_number_marker = *n;
+        } else if (name == "MaxParts") {
+            auto n = detail::read_element_decimal(c, "MaxParts");
+            if (!n) return std::move(n).error();
+            out.max_parts = *n;
+        } else if (name == "IsTruncated") {
+            auto b = detail::read_element_boolean(c, "IsTruncated");
+            if (!b) return std::move(b).error();
+            out.is_truncated = *b;
+            has_truncated = true;
+        }
+        return {};
+    });
+    if (!parsed) return std::move(parsed).error();
+    if (!has_truncated) return detail::malformed_element("IsTruncated", "is missing from ListPartsResult");
+    // Decoded only now and exactly once: EncodingType may follow Key (§9), and a second decoding
+    // would corrupt a key holding "%25".
+    if (detail::iequals(out.encoding_type, "url"))
+        if (auto ok = detail::decode_url_field(out.key, "Key"); !ok) return std::move(ok).error();
+    if (out.is_truncated) {
+        const auto next = detail::parts_continuation(out);
+        if (!next || *next <= out.part_number_marker)
+            return detail::malformed_element("NextPartNumberMarker",
+                                             "the page is truncated but does not continue past part " +
+                                                 std::to_string(out.part_number_marker));
+    }
+    return out;
+}
+
+/// The List Parts request for the page after `page`, whose parsed answer is `result`: the same
+/// key, upload id, page size and encoding, with part-number-marker = NextPartNumberMarker (or
+/// the last part listed when COS left it out). Pure. nullopt when `result` is not truncated, or
+/// when it would not move past page's marker (parse_list_parts_response refuses such pages,
+/// so this only guards hand-made results against an endless loop).
+inline std::optional<list_parts_params> next_list_parts_params(const list_parts_params& page, const list_parts_result& result) {
+    if (!result.is_truncated) return std::nullopt;
+    const auto next = detail::parts_continuation(result);
+    if (!next || *next <= page.part_number_marker.value_or(0)) return std::nullopt;
+    list_parts_params out = page;
+    out.part_number_marker = *next;
+    return out;
+}
+
+/// List Multipart Uploads: a 200 ListMultipartUploadsResult page; self-closed empty markers
+/// accepted; the §8 fields (Upload/Key, Prefix, KeyMarker, NextKeyMarker, UploadIdMarker,
+/// NextUploadIdMarker, CommonPrefixes/Prefix) decoded when url-encoded. Errors:
+/// parse_error_response(r) for any other status or an <Error> body; malformed_response naming
+/// "document", the element whose value is bad ("IsTruncated", "MaxUploads", "Initiated", or a
+/// decoded field) or missing ("IsTruncated", "Key", "UploadId"), or "NextKeyMarker" when a
+/// truncated page does not move the listing forward; limit_exceeded.
+inline result<list_multipart_uploads_result> parse_list_multipart_uploads_response(const http_response& r) {
+    if (auto ok = expect_status(r, {200}, true); !ok) return std::move(ok).error();
+    list_multipart_uploads_result out;
+    out.request_id = detail::request_id_of(r);
+    const auto upload = [](xml::reader& e, multipart_upload_summary& u) -> result<void> {
+        auto ok = xml::for_each_child(e, [&](std::string_view name, xml::reader& f) -> result<void> {
+            if (name == "Key") return detail::read_element_text(f, u.key);
+            if (name == "UploadId") return detail::read_element_text(f, u.upload_id);
+            if (name == "StorageClass") return detail::read_element_text(f, u.storage_class);
+            if (name == "Initiator") return detail::read_element_owner(f, u.initiator);
+            if (name == "Owner") return detail::read_element_owner(f, u.owner);
+            if (name == "Initiated") {
+                auto t = detail::read_element_time(f, "Initiated");
+                if (!t) return std::move(t).error();
+                u.initiated = *t;
+            }
+            return {};
+        });
+        if (!ok) return ok;
+        if (u.key.empty()) return detail::malformed_element("Key", "an Upload has no Key");
+        if (u.upload_id.empty()) return detail::malformed_element("UploadId", "the Upload of '" + u.key.substr(0, 80) + "' has no UploadId");
+        return {};
+    };
+    bool has_truncated = false;
+    auto parsed = detail::read_result_document(r, "ListMultipartUploadsResult",
+                                               [&](std::string_view name, xml::reader& c) -> result<void> {
+        if (name == "Upload") return upload(c, out.uploads.emplace_back());
+        if (name == "CommonPrefixes")
+            return xml::for_each_child(c, [&](std::string_view field, xml::reader& p) -> result<void> {
+                return field == "Prefix" ? detail::read_element_text(p, out.common_prefixes.emplace_back()) : result<void>{};
+            });
+        if (name == "Bucket") return detail::read_element_text(c, out.bucket);
+        if (name == "KeyMarker") return detail::read_element_text(c, out.key_marker);
+        if (name == "UploadIdMarker") return detail::read_element_text(c, out.upload_id_marker);
+        if (name == "NextKeyMarker") return detail::read_element_text(c, out.next_key_marker);
+        if (name == "NextUploadIdMarker") return detail::read_element_text(c, out.next_upload_id_marker);
+        if (name == "Prefix") return detail::read_element_text(c, out.prefix);
+        if (name == "Delimiter") return detail::read_element_text(c, out.delimiter);
+        if (detail::is_encoding_type_element(name)) return detail::read_element_text(c, out.encoding_type);
+        if (name == "MaxUploads") {
+            auto n = detail::read_element_decimal(c, "MaxUploads");
+            if (!n) return std::move(n).error();
+            out.max_uploads = *n;
+        } else if (name == "IsTruncated") {
+            auto b = detail::read_element_boolean(c, "IsTruncated");
+            if (!b) return std::move(b).error();
+            out.is_truncated = *b;
+            has_truncated = true;
+        }
+        return {};
+    });
+    if (!parsed) return std::move(parsed).error();
+    if (!has_truncated) return detail::malformed_element("IsTruncated", "is missing from ListMultipartUploadsResult");
+    if (detail::iequals(out.encoding_type, "url")) {
+        for (auto [field, element] : {std::pair{&out.prefix, "Prefix"}, std::pair{&out.key_marker, "KeyMarker"},
+                                      std::pair{&out.next_key_marker, "NextKeyMarker"},
+                                      std::pair{&out.upload_id_marker, "UploadIdMarker"},
+                                      std::pair{&out.next_upload_id_marker, "NextUploadIdMarker"}})
+            if (auto ok = detail::decode_url_field(*field, element); !ok) return std::move(ok).error();
+        for (multipart_upload_summary& u : out.uploads)
+            if (auto ok = detail::decode_url_field(u.key, "Key"); !ok) return std::move(ok).error();
+        for (std::string& p : out.common_prefixes)
+            if (auto ok = detail::decode_url_field(p, "Prefix"); !ok) return std::move(ok).error();
+    }
+    if (out.is_truncated &&
+        !detail::uploads_continuation_advances(detail::uploads_continuation(out), out.key_marker, out.upload_id_marker))
+        return detail::malformed_element("NextKeyMarker", "the page is truncated but names nowhere after KeyMarker to continue from");
+    return out;
+}
+
+/// The List Multipart Uploads request for the page after `page`, whose parsed answer is
+/// `result`: the same prefix, delimiter, page size and encoding, with key-marker =
+/// NextKeyMarker and upload-id-marker = NextUploadIdMarker (unset when empty), both already
+/// decoded; when COS left them out, the last upload or common prefix listed. Pure. nullopt when
+/// `result` is not truncated or would not move past page's markers.
+inline std::optional<list_multipart_uploads_params> next_list_multipart_uploads_params(
+    const list_multipart_uploads_params& page, const list_multipart_uploads_result& result) {
+    if (!result.is_truncated) return std::nullopt;
+    auto next = detail::uploads_continuation(result);
+    if (!detail::uploads_continuation_advances(next, page.key_marker.value_or(""), page.upload_id_marker.value_or("")))
+        return std::nullopt;
+    list_multipart_uploads_params out = page;
+    out.key_marker = std::move(next.first);
+    out.upload_id_marker = next.second.empty() ? std::nullopt : std::optional<std::string>(std::move(next.second));
+    return out;
+}
+
+}  // namespace coswire
+// ---- end coswire/parse/multipart.hpp
 
 // ---- begin coswire/multipart/plan.hpp
 // SPDX-License-Identifier: MIT
@@ -5001,5 +6761,200 @@ inline result<part_plan> plan_parts(std::uint64_t object_size, std::uint64_t pre
 
 }  // namespace coswire
 // ---- end coswire/multipart/plan.hpp
+
+// ---- begin coswire/client.hpp
+// SPDX-License-Identifier: MIT
+// The client: binds an endpoint, credentials, a clock, a sleeper and the user's transport, and
+// runs any operation with fresh signatures, retries with jittered exponential backoff, and clock
+// correction from the server's time (COS-PROTOCOL.md §1.15, §4.3).
+
+
+#include <algorithm>
+#include <cstdint>
+#include <functional>
+#include <random>
+#include <utility>
+
+namespace coswire {
+
+/// Which builder and parser serve a params type: operation<X_params> names make_X_request and
+/// parse_X_response, so client::send works for every operation with one loop.
+template <class Params>
+struct operation;
+
+template <>
+struct operation<put_object_params> {
+    static constexpr auto build = make_put_object_request;
+    static constexpr auto parse = static_cast<result<put_object_result> (*)(const http_response&)>(parse_put_object_response);
+};
+template <>
+struct operation<get_object_params> {
+    static constexpr auto build = make_get_object_request;
+    static constexpr auto parse = static_cast<result<get_object_result> (*)(const http_response&)>(parse_get_object_response);
+};
+template <>
+struct operation<head_object_params> {
+    static constexpr auto build = make_head_object_request;
+    static constexpr auto parse = static_cast<result<head_object_result> (*)(const http_response&)>(parse_head_object_response);
+};
+template <>
+struct operation<delete_object_params> {
+    static constexpr auto build = make_delete_object_request;
+    static constexpr auto parse = static_cast<result<delete_object_result> (*)(const http_response&)>(parse_delete_object_response);
+};
+template <>
+struct operation<list_objects_params> {
+    static constexpr auto build = make_list_objects_request;
+    static constexpr auto parse = static_cast<result<list_objects_result> (*)(const http_response&)>(parse_list_objects_response);
+};
+template <>
+struct operation<initiate_multipart_upload_params> {
+    static constexpr auto build = make_initiate_multipart_upload_request;
+    static constexpr auto parse = static_cast<result<initiate_multipart_upload_result> (*)(const http_response&)>(parse_initiate_multipart_upload_response);
+};
+template <>
+struct operation<upload_part_params> {
+    static constexpr auto build = make_upload_part_request;
+    static constexpr auto parse = static_cast<result<upload_part_result> (*)(const http_response&)>(parse_upload_part_response);
+};
+template <>
+struct operation<upload_part_copy_params> {
+    static constexpr auto build = make_upload_part_copy_request;
+    static constexpr auto parse = static_cast<result<upload_part_copy_result> (*)(const http_response&)>(parse_upload_part_copy_response);
+};
+template <>
+struct operation<complete_multipart_upload_params> {
+    static constexpr auto build = make_complete_multipart_upload_request;
+    static constexpr auto parse = static_cast<result<complete_multipart_upload_result> (*)(const http_response&)>(parse_complete_multipart_upload_response);
+};
+template <>
+struct operation<abort_multipart_upload_params> {
+    static constexpr auto build = make_abort_multipart_upload_request;
+    static constexpr auto parse = static_cast<result<abort_multipart_upload_result> (*)(const http_response&)>(parse_abort_multipart_upload_response);
+};
+template <>
+struct operation<list_parts_params> {
+    static constexpr auto build = make_list_parts_request;
+    static constexpr auto parse = static_cast<result<list_parts_result> (*)(const http_response&)>(parse_list_parts_response);
+};
+template <>
+struct operation<list_multipart_uploads_params> {
+    static constexpr auto build = make_list_multipart_uploads_request;
+    static constexpr auto parse = static_cast<result<list_multipart_uploads_result> (*)(const http_response&)>(parse_list_multipart_uploads_response);
+};
+
+/// The result type of an operation's params type.
+template <class Params>
+using operation_result = typename decltype(operation<Params>::parse(std::declval<const http_response&>()))::value_type;
+
+/// How the client signs and retries.
+struct client_options {
+    std::int64_t signature_lifetime = 900;  ///< seconds each signature stays valid
+    std::int64_t signature_backdate = 60;   ///< seconds the window starts before "now", absorbing small skew
+    std::uint32_t max_attempts = 4;         ///< attempts per operation, first one included (>= 1)
+    std::uint32_t backoff_base_ms = 100;    ///< first retry waits up to this, doubling each time
+    std::uint32_t backoff_max_ms = 10000;   ///< cap of one wait
+    std::uint64_t jitter_seed = 0;          ///< seeds the jitter: randomness is a parameter too
+    sign_options signing;                   ///< header selection
+};
+
+/// Supplies credentials for each attempt; temporary (STS) credentials refresh behind it.
+using credentials_provider = std::function<result<credentials>()>;
+/// Returns the current Unix time in seconds. The library never reads a clock itself.
+using clock_source = std::function<std::int64_t()>;
+/// Waits the given number of milliseconds (tests pass one that only records).
+using sleeper = std::function<void(std::uint32_t)>;
+
+/// Runs COS operations through `Transport`. Every attempt is signed afresh with a short
+/// window; retries carry the signed header `x-cos-sdk-retry: true`; retryable failures (see
+/// classify) back off exponentially with full jitter through the sleeper; a skewed or expired
+/// signature corrects the clock offset from the server's time (only from responses that carry
+/// x-cos-request-id) and retries at once. Borrows the transport.
+template <transport Transport>
+class client {
+public:
+    client(endpoint ep, credentials_provider provider, Transport& transport, clock_source clock, sleeper sleep,
+           client_options options = {})
+        : endpoint_(std::move(ep)), provider_(std::move(provider)), transport_(&transport), clock_(std::move(clock)),
+          sleep_(std::move(sleep)), options_(std::move(options)), jitter_(options_.jitter_seed) {}
+
+    /// Fixed credentials.
+    client(endpoint ep, credentials creds, Transport& transport, clock_source clock, sleeper sleep, client_options options = {})
+        : client(std::move(ep), [c = std::move(creds)]() -> result<credentials> { return c; }, transport, std::move(clock),
+                 std::move(sleep), std::move(options)) {}
+
+    const endpoint& target() const noexcept { return endpoint_; }
+    /// Seconds added to the local clock, learnt from the server (0 until a skew was corrected).
+    std::int64_t clock_offset() const noexcept { return clock_offset_; }
+
+    /// Builds, signs, sends and parses one operation, retrying as described above.
+    /// Errors: the builder's (nothing is sent), the credentials provider's, and the last
+    /// attempt's transport, service or parse error.
+    template <class Params>
+    result<operation_result<Params>> send(const Params& params) {
+        auto built = operation<Params>::build(endpoint_, params);
+        if (!built) return std::move(built).error();
+        return run(*built, [](const http_response& r) { return operation<Params>::parse(r); });
+    }
+
+    /// Sends a prepared request (built by hand or by a builder) through the same signing and retry
+    /// loop, parsing the answer with `parse`.
+    template <class Parse>
+    auto run(const http_request& prepared, Parse&& parse) -> decltype(parse(std::declval<const http_response&>())) {
+        if (options_.max_attempts == 0) return make_error(errc::invalid_argument, "max_attempts", "must be at least 1");
+        coswire::error last = make_error(errc::transport_failure, "transport", "not attempted");
+        for (std::uint32_t attempt = 1; attempt <= options_.max_attempts; ++attempt) {
+            auto outcome = attempt_once(prepared, attempt, parse);
+            if (outcome) return outcome;
+            last = std::move(outcome).error();
+            if (attempt == options_.max_attempts) break;
+            const retry_advice advice = classify(last);
+            if (advice.action == retry_action::fail) break;
+            if (advice.action == retry_action::retry_after_clock_fix) {
+                if (advice.server_time) clock_offset_ = *advice.server_time - clock_();
+                continue;  // a fresh signature with the corrected clock; no wait needed
+            }
+            sleep_(backoff(attempt));
+        }
+        return last;
+    }
+
+private:
+    template <class Parse>
+    auto attempt_once(const http_request& prepared, std::uint32_t attempt, Parse& parse)
+        -> decltype(parse(std::declval<const http_response&>())) {
+        auto creds = provider_();
+        if (!creds) return std::move(creds).error();
+        auto window = key_time::starting_at(clock_() + clock_offset_, options_.signature_lifetime, options_.signature_backdate);
+        if (!window) return std::move(window).error();
+        auto s = signer::create(*creds, *window);
+        if (!s) return std::move(s).error();
+        http_request request = prepared;
+        if (attempt > 1) request.headers.push_back({"x-cos-sdk-retry", "true"});
+        if (auto signed_parts = authorize(request, *s, options_.signing); !signed_parts) return std::move(signed_parts).error();
+        auto response = (*transport_)(request);
+        if (!response) return std::move(response).error();
+        return parse(*response);
+    }
+
+    /// Full jitter: a uniform wait in [0, min(cap, base * 2^(attempt-1))].
+    std::uint32_t backoff(std::uint32_t attempt) {
+        const std::uint64_t ceiling =
+            std::min<std::uint64_t>(options_.backoff_max_ms, std::uint64_t{options_.backoff_base_ms} << std::min<std::uint32_t>(attempt - 1, 20));
+        return static_cast<std::uint32_t>(jitter_() % (ceiling + 1));
+    }
+
+    endpoint endpoint_;
+    credentials_provider provider_;
+    Transport* transport_;
+    clock_source clock_;
+    sleeper sleep_;
+    client_options options_;
+    std::mt19937_64 jitter_;
+    std::int64_t clock_offset_ = 0;
+};
+
+}  // namespace coswire
+// ---- end coswire/client.hpp
 // ---- end coswire/coswire.hpp
 #endif  // COSWIRE_SINGLE_INCLUDE_HPP

@@ -1,0 +1,330 @@
+// SPDX-License-Identifier: MIT
+// Request builders for the object operations (PUT, GET, HEAD, DELETE Object) and GET Bucket
+// (List Objects v1) (COS-PROTOCOL.md §6, §3.1, §8).
+//
+// Choices where the spec is silent:
+// - Conditional ETags (If-Match, If-None-Match) are sent verbatim: pass the quoted ETag as COS
+//   sent it (object_headers::etag_raw); coswire does not add or strip quotes.
+// - PUT Object refuses bodies over 5 GiB (5 × 2^30 bytes, the SDKs' reading of "5 GB") with
+//   limit_exceeded before anything is sent; COS would answer 400 EntityTooLarge.
+// - Optional text arguments that are set must not be empty (an empty versionId, ETag or
+//   response-* override means nothing to COS); GET Bucket's prefix, delimiter and marker are
+//   plain strings where empty means "not sent", which is what they mean to COS too.
+#pragma once
+
+#include <coswire/api/endpoint.hpp>
+#include <coswire/api/request.hpp>
+#include <coswire/crypto/md5.hpp>
+#include <coswire/encoding/base64.hpp>
+#include <coswire/encoding/object_key.hpp>
+#include <coswire/error.hpp>
+#include <coswire/http/message.hpp>
+#include <coswire/result.hpp>
+#include <coswire/time/http_date.hpp>
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace coswire {
+
+/// The lowest x-cos-traffic-limit COS accepts, in bit/s (100 KB/s; §3.1).
+inline constexpr std::uint64_t min_traffic_limit = 819200;
+/// The highest x-cos-traffic-limit COS accepts, in bit/s (100 MB/s; §3.1).
+inline constexpr std::uint64_t max_traffic_limit = 838860800;
+/// The largest body one PUT Object may carry: 5 GiB (§5.0 "single PUT ≤ 5 GB").
+inline constexpr std::uint64_t max_put_object_size = std::uint64_t{5} << 30;
+/// The largest max-keys GET Bucket accepts (§6.5).
+inline constexpr std::uint32_t max_list_objects_keys = 1000;
+
+/// Preconditions for GET and HEAD Object (§6.2, §6.3). If-None-Match / If-Modified-Since that do
+/// not hold give 304 Not Modified; If-Match / If-Unmodified-Since give 412 PreconditionFailed.
+struct object_conditions {
+    std::optional<std::string> if_match;             ///< If-Match: an ETag, quotes included
+    std::optional<std::string> if_none_match;        ///< If-None-Match: an ETag, quotes included
+    std::optional<std::int64_t> if_modified_since;   ///< If-Modified-Since, Unix seconds
+    std::optional<std::int64_t> if_unmodified_since; ///< If-Unmodified-Since, Unix seconds
+};
+
+/// One byte range, 0-based and inclusive like HTTP's `Range: bytes=first-last`; without `last`
+/// it reaches to the end of the object (`bytes=first-`). COS serves a single range only (§6.2).
+struct byte_range {
+    std::uint64_t first = 0;            ///< the first byte, 0-based
+    std::optional<std::uint64_t> last;  ///< the last byte, inclusive; nullopt: to the end
+};
+
+/// The response-* query parameters of GET Object, which make COS answer with these header values
+/// instead of the stored ones (§6.2). They are signed, so such a request cannot be anonymous.
+struct response_overrides {
+    std::optional<std::string> cache_control;        ///< response-cache-control
+    std::optional<std::string> content_disposition;  ///< response-content-disposition
+    std::optional<std::string> content_encoding;     ///< response-content-encoding
+    std::optional<std::string> content_language;     ///< response-content-language
+    std::optional<std::string> content_type;         ///< response-content-type
+    std::optional<std::string> expires;              ///< response-expires
+};
+
+/// PUT Object (§6.1): uploads one object of at most 5 GiB in a single request.
+struct put_object_params {
+    std::string key;  ///< the object key (§2.3), UTF-8, at most 850 bytes
+    /// The body, borrowed: the caller keeps the bytes alive until the request has been sent.
+    /// Use it for anything large; set either `payload` or `body`, not both (both empty: an
+    /// empty object).
+    payload_view payload;
+    /// The body, owned; copied into the request. Convenient for small texts.
+    std::string body;
+    object_attributes attributes;  ///< headers stored with the object (Content-Type, metadata, ACL, ...)
+    /// Content-MD5 (base64 of the binary MD5, 24 characters) given by the caller, e.g. computed
+    /// while the file was read. COS checks it against the body (400 BadDigest).
+    std::optional<std::string> content_md5;
+    /// Compute Content-MD5 from the body (one pass over it); not together with content_md5.
+    bool compute_content_md5 = false;
+    /// x-cos-forbid-overwrite: true, so COS refuses to replace an existing key.
+    bool forbid_overwrite = false;
+    /// x-cos-traffic-limit in bit/s, min_traffic_limit..max_traffic_limit.
+    std::optional<std::uint64_t> traffic_limit;
+    object_key_options key_options;  ///< whether dot segments are allowed
+};
+
+/// GET Object (§6.2).
+struct get_object_params {
+    std::string key;  ///< the object key (§2.3)
+    std::optional<byte_range> range;       ///< Range: bytes=first-last (answered with 206)
+    response_overrides overrides;          ///< response-* parameters
+    std::optional<std::string> version_id; ///< versionId: a specific version
+    object_conditions conditions;          ///< If-* headers
+    /// x-cos-traffic-limit in bit/s, min_traffic_limit..max_traffic_limit.
+    std::optional<std::uint64_t> traffic_limit;
+    object_key_options key_options;  ///< whether dot segments are allowed
+};
+
+/// HEAD Object (§6.3).
+struct head_object_params {
+    std::string key;  ///< the object key (§2.3)
+    std::optional<std::string> version_id; ///< versionId: a specific version
+    object_conditions conditions;          ///< If-* headers
+    object_key_options key_options;        ///< whether dot segments are allowed
+};
+
+/// DELETE Object (§6.4).
+struct delete_object_params {
+    std::string key;  ///< the object key (§2.3)
+    std::optional<std::string> version_id; ///< versionId: delete that version (or delete marker)
+    object_key_options key_options;        ///< whether dot segments are allowed
+};
+
+/// GET Bucket, List Objects version 1 (§6.5). Empty strings are not sent.
+struct list_objects_params {
+    std::string prefix;     ///< only keys starting with this
+    std::string delimiter;  ///< group keys sharing prefix + up to the delimiter into CommonPrefixes
+    std::string marker;     ///< list keys after this one (UTF-8 binary order), exclusive
+    /// Entries per page, 1..1000, counting Contents and CommonPrefixes; COS's default is 1000.
+    std::optional<std::uint32_t> max_keys;
+    /// Send encoding-type=url, so COS percent-encodes keys and the parser decodes them (§8): keys
+    /// may hold characters XML 1.0 cannot carry. On by default, as in the Python SDK.
+    bool url_encoding = true;
+};
+
+namespace detail {
+
+/// x-cos-traffic-limit, when set, after checking the §3.1 range.
+inline result<void> add_traffic_limit(http_request& r, const std::optional<std::uint64_t>& limit) {
+    if (!limit) return {};
+    if (*limit < min_traffic_limit || *limit > max_traffic_limit)
+        return make_error(errc::invalid_argument, "traffic_limit",
+                          std::to_string(*limit) + " bit/s is outside COS's range 819200..838860800");
+    return add_header(r, "x-cos-traffic-limit", decimal(*limit), "traffic_limit");
+}
+
+/// Refuses an optional text argument that is set but empty (see the header comment).
+inline result<void> refuse_empty(const std::optional<std::string>& value, std::string_view argument) {
+    if (value && value->empty()) return make_error(errc::invalid_argument, argument, "is set but empty");
+    return {};
+}
+
+/// A query parameter whose value, when set, must say something.
+inline result<void> add_nonempty_param(http_request& r, std::string_view name, const std::optional<std::string>& value,
+                                       std::string_view argument) {
+    if (auto ok = refuse_empty(value, argument); !ok || !value) return ok;
+    return add_param(r, name, *value, argument);
+}
+
+/// A header whose value, when set, must say something.
+inline result<void> add_nonempty_header(http_request& r, std::string_view name, const std::optional<std::string>& value,
+                                        std::string_view argument) {
+    if (auto ok = refuse_empty(value, argument); !ok) return ok;
+    return add_optional_header(r, name, value, argument);
+}
+
+/// A time precondition as an IMF-fixdate; format_http_date only covers years 0001-9999.
+inline result<void> add_date_header(http_request& r, std::string_view name, const std::optional<std::int64_t>& seconds,
+                                    std::string_view argument) {
+    if (!seconds) return {};
+    if (*seconds < http_date_min_seconds || *seconds > http_date_max_seconds)
+        return make_error(errc::invalid_argument, argument, "is outside the years 0001-9999 an HTTP date can express");
+    const http_date_text text = format_http_date(*seconds);
+    return add_header(r, name, std::string_view(text.data(), text.size()), argument);
+}
+
+/// The If-* headers of GET and HEAD Object, each only when set.
+inline result<void> add_conditions(http_request& r, const object_conditions& c) {
+    if (auto ok = add_nonempty_header(r, "If-Match", c.if_match, "if_match"); !ok) return ok;
+    if (auto ok = add_nonempty_header(r, "If-None-Match", c.if_none_match, "if_none_match"); !ok) return ok;
+    if (auto ok = add_date_header(r, "If-Modified-Since", c.if_modified_since, "if_modified_since"); !ok) return ok;
+    return add_date_header(r, "If-Unmodified-Since", c.if_unmodified_since, "if_unmodified_since");
+}
+
+/// What GET and HEAD share: the key, versionId and the preconditions.
+inline result<http_request> start_object_read(const endpoint& ep, std::string_view method, std::string_view key,
+                                              const std::optional<std::string>& version_id,
+                                              const object_conditions& conditions, const object_key_options& key_options) {
+    auto r = start_object_request(ep, method, key, key_options);
+    if (!r) return r;
+    if (auto ok = add_nonempty_param(*r, "versionId", version_id, "version_id"); !ok) return std::move(ok).error();
+    if (auto ok = add_conditions(*r, conditions); !ok) return std::move(ok).error();
+    return r;
+}
+
+/// `Range: bytes=first-last` or `bytes=first-`.
+inline result<void> add_range(http_request& r, const std::optional<byte_range>& range) {
+    if (!range) return {};
+    std::string value = "bytes=" + decimal(range->first) + "-";
+    if (range->last) {
+        if (*range->last < range->first)
+            return make_error(errc::invalid_argument, "range",
+                              "last (" + decimal(*range->last) + ") is before first (" + decimal(range->first) + ")");
+        value += decimal(*range->last);
+    }
+    return add_header(r, "Range", value, "range");
+}
+
+/// The Content-MD5 value to send for `body`, if any (§7.3): `given` after checking it is the
+/// base64 of 16 bytes, or the computed one when `compute` is set. Errors: invalid_argument
+/// "content_md5" for a malformed value or when both are asked for.
+inline result<std::optional<std::string>> content_md5_value(const std::optional<std::string>& given, bool compute,
+                                                            std::span<const std::byte> body) {
+    if (compute) {
+        if (given) return make_error(errc::invalid_argument, "content_md5", "is given while compute_content_md5 is set; choose one");
+        const md5_digest digest = md5_hash(body);
+        return std::optional<std::string>(base64_encode(std::span<const std::uint8_t>(digest)));
+    }
+    if (!given) return std::optional<std::string>();
+    auto raw = base64_decode(*given);
+    if (!raw || raw->size() != 16)
+        return make_error(errc::invalid_argument, "content_md5",
+                          "must be the base64 of a 16-byte MD5 (24 characters, e.g. mQ/fVh815F3k6TAUm8m0eg==)");
+    return given;
+}
+
+}  // namespace detail
+
+/// PUT /<key> with the body, Content-Length = its size (always set; COS truncates the object to
+/// a smaller Content-Length, §6.1), Content-MD5 when given or asked for, the attributes,
+/// x-cos-forbid-overwrite and x-cos-traffic-limit. The request borrows `payload`.
+/// Errors (invalid_argument unless noted): map_object_key's ("object_key"); "body" when both
+/// payload and body are set; limit_exceeded "body" over 5 GiB; "content_md5" when it is not
+/// base64 of 16 bytes or both MD5 options are set; "traffic_limit" out of range; the
+/// attribute's name (add_object_attributes) for a bad attribute, including an extra header that
+/// repeats one the builder sets.
+inline result<http_request> make_put_object_request(const endpoint& ep, const put_object_params& p) {
+    auto r = detail::start_object_request(ep, "PUT", p.key, p.key_options);
+    if (!r) return r;
+    if (!p.payload.bytes.empty() && !p.body.empty())
+        return make_error(errc::invalid_argument, "body", "set either payload (borrowed) or body (owned), not both");
+    r->payload = p.payload;
+    r->body = p.body;
+    const std::span<const std::byte> bytes = r->body_bytes();
+    if (static_cast<std::uint64_t>(bytes.size()) > max_put_object_size)
+        return make_error(errc::limit_exceeded, "body",
+                          std::to_string(bytes.size()) + " bytes exceed the 5 GiB a single PUT may carry; use a multipart upload");
+    auto md5 = detail::content_md5_value(p.content_md5, p.compute_content_md5, bytes);
+    if (!md5) return std::move(md5).error();
+    // The builder's own headers go first, so an extra header repeating one of them is reported
+    // against extra_headers, the argument that is wrong.
+    if (auto ok = detail::add_header(*r, "Content-Length", detail::decimal(bytes.size()), "body"); !ok)
+        return std::move(ok).error();
+    if (auto ok = detail::add_optional_header(*r, "Content-MD5", *md5, "content_md5"); !ok) return std::move(ok).error();
+    if (p.forbid_overwrite)
+        if (auto ok = detail::add_header(*r, "x-cos-forbid-overwrite", "true", "forbid_overwrite"); !ok)
+            return std::move(ok).error();
+    if (auto ok = detail::add_traffic_limit(*r, p.traffic_limit); !ok) return std::move(ok).error();
+    if (auto ok = detail::add_object_attributes(*r, p.attributes); !ok) return std::move(ok).error();
+    return r;
+}
+
+/// GET /<key> with versionId, the response-* overrides (in the order of response_overrides),
+/// Range, the preconditions (times as IMF-fixdates) and x-cos-traffic-limit.
+/// Errors (invalid_argument): "object_key" (map_object_key, also limit_exceeded); "version_id",
+/// "if_match", "if_none_match" when set but empty or not a valid value; "if_modified_since",
+/// "if_unmodified_since" outside years 0001-9999; "range" when last < first; "traffic_limit"
+/// out of range; "response_cache_control" ... "response_expires" when set but empty or not
+/// UTF-8.
+inline result<http_request> make_get_object_request(const endpoint& ep, const get_object_params& p) {
+    auto r = detail::start_object_read(ep, "GET", p.key, p.version_id, p.conditions, p.key_options);
+    if (!r) return r;
+    struct override_param {
+        std::string_view name;
+        std::optional<std::string> response_overrides::*member;
+        std::string_view argument;
+    };
+    static constexpr override_param overrides[] = {
+        {"response-cache-control", &response_overrides::cache_control, "response_cache_control"},
+        {"response-content-disposition", &response_overrides::content_disposition, "response_content_disposition"},
+        {"response-content-encoding", &response_overrides::content_encoding, "response_content_encoding"},
+        {"response-content-language", &response_overrides::content_language, "response_content_language"},
+        {"response-content-type", &response_overrides::content_type, "response_content_type"},
+        {"response-expires", &response_overrides::expires, "response_expires"},
+    };
+    for (const override_param& o : overrides)
+        if (auto ok = detail::add_nonempty_param(*r, o.name, p.overrides.*o.member, o.argument); !ok)
+            return std::move(ok).error();
+    if (auto ok = detail::add_range(*r, p.range); !ok) return std::move(ok).error();
+    if (auto ok = detail::add_traffic_limit(*r, p.traffic_limit); !ok) return std::move(ok).error();
+    return r;
+}
+
+/// HEAD /<key> with versionId and the preconditions.
+/// Errors (invalid_argument): "object_key", "version_id", "if_match", "if_none_match",
+/// "if_modified_since", "if_unmodified_since", as for make_get_object_request.
+inline result<http_request> make_head_object_request(const endpoint& ep, const head_object_params& p) {
+    return detail::start_object_read(ep, "HEAD", p.key, p.version_id, p.conditions, p.key_options);
+}
+
+/// DELETE /<key>, with versionId when set.
+/// Errors (invalid_argument): "object_key" (map_object_key), "version_id" when set but empty or
+/// not UTF-8.
+inline result<http_request> make_delete_object_request(const endpoint& ep, const delete_object_params& p) {
+    auto r = detail::start_object_request(ep, "DELETE", p.key, p.key_options);
+    if (!r) return r;
+    if (auto ok = detail::add_nonempty_param(*r, "versionId", p.version_id, "version_id"); !ok)
+        return std::move(ok).error();
+    return r;
+}
+
+/// GET / with prefix, delimiter, marker, max-keys (each only when set) and encoding-type=url
+/// (unless url_encoding is off), in that order.
+/// Errors (invalid_argument): "prefix", "delimiter", "marker" when not UTF-8; "max_keys" outside
+/// 1..1000.
+inline result<http_request> make_list_objects_request(const endpoint& ep, const list_objects_params& p) {
+    http_request r = detail::start_bucket_request(ep, "GET");
+    const std::pair<std::string_view, const std::string*> texts[] = {
+        {"prefix", &p.prefix}, {"delimiter", &p.delimiter}, {"marker", &p.marker}};
+    for (const auto& [name, value] : texts)
+        if (!value->empty())
+            if (auto ok = detail::add_param(r, name, *value, name); !ok) return std::move(ok).error();
+    if (p.max_keys) {
+        if (*p.max_keys < 1 || *p.max_keys > max_list_objects_keys)
+            return make_error(errc::invalid_argument, "max_keys", std::to_string(*p.max_keys) + " is outside 1..1000");
+        if (auto ok = detail::add_param(r, "max-keys", detail::decimal(*p.max_keys), "max_keys"); !ok)
+            return std::move(ok).error();
+    }
+    if (p.url_encoding)
+        if (auto ok = detail::add_param(r, "encoding-type", "url", "url_encoding"); !ok) return std::move(ok).error();
+    return r;
+}
+
+}  // namespace coswire

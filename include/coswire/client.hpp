@@ -1,0 +1,205 @@
+// SPDX-License-Identifier: MIT
+// The client: binds an endpoint, credentials, a clock, a sleeper and the user's transport, and
+// runs any operation with fresh signatures, retries with jittered exponential backoff, and clock
+// correction from the server's time (COS-PROTOCOL.md §1.15, §4.3).
+#pragma once
+
+#include <coswire/api/endpoint.hpp>
+#include <coswire/api/multipart.hpp>
+#include <coswire/api/object.hpp>
+#include <coswire/http/message.hpp>
+#include <coswire/http/transport.hpp>
+#include <coswire/parse/multipart.hpp>
+#include <coswire/parse/object.hpp>
+#include <coswire/parse/retry.hpp>
+#include <coswire/result.hpp>
+#include <coswire/sign/credentials.hpp>
+#include <coswire/sign/request.hpp>
+#include <coswire/time/key_time.hpp>
+
+#include <algorithm>
+#include <cstdint>
+#include <functional>
+#include <random>
+#include <utility>
+
+namespace coswire {
+
+/// Which builder and parser serve a params type: operation<X_params> names make_X_request and
+/// parse_X_response, so client::send works for every operation with one loop.
+template <class Params>
+struct operation;
+
+template <>
+struct operation<put_object_params> {
+    static constexpr auto build = make_put_object_request;
+    static constexpr auto parse = static_cast<result<put_object_result> (*)(const http_response&)>(parse_put_object_response);
+};
+template <>
+struct operation<get_object_params> {
+    static constexpr auto build = make_get_object_request;
+    static constexpr auto parse = static_cast<result<get_object_result> (*)(const http_response&)>(parse_get_object_response);
+};
+template <>
+struct operation<head_object_params> {
+    static constexpr auto build = make_head_object_request;
+    static constexpr auto parse = static_cast<result<head_object_result> (*)(const http_response&)>(parse_head_object_response);
+};
+template <>
+struct operation<delete_object_params> {
+    static constexpr auto build = make_delete_object_request;
+    static constexpr auto parse = static_cast<result<delete_object_result> (*)(const http_response&)>(parse_delete_object_response);
+};
+template <>
+struct operation<list_objects_params> {
+    static constexpr auto build = make_list_objects_request;
+    static constexpr auto parse = static_cast<result<list_objects_result> (*)(const http_response&)>(parse_list_objects_response);
+};
+template <>
+struct operation<initiate_multipart_upload_params> {
+    static constexpr auto build = make_initiate_multipart_upload_request;
+    static constexpr auto parse = static_cast<result<initiate_multipart_upload_result> (*)(const http_response&)>(parse_initiate_multipart_upload_response);
+};
+template <>
+struct operation<upload_part_params> {
+    static constexpr auto build = make_upload_part_request;
+    static constexpr auto parse = static_cast<result<upload_part_result> (*)(const http_response&)>(parse_upload_part_response);
+};
+template <>
+struct operation<upload_part_copy_params> {
+    static constexpr auto build = make_upload_part_copy_request;
+    static constexpr auto parse = static_cast<result<upload_part_copy_result> (*)(const http_response&)>(parse_upload_part_copy_response);
+};
+template <>
+struct operation<complete_multipart_upload_params> {
+    static constexpr auto build = make_complete_multipart_upload_request;
+    static constexpr auto parse = static_cast<result<complete_multipart_upload_result> (*)(const http_response&)>(parse_complete_multipart_upload_response);
+};
+template <>
+struct operation<abort_multipart_upload_params> {
+    static constexpr auto build = make_abort_multipart_upload_request;
+    static constexpr auto parse = static_cast<result<abort_multipart_upload_result> (*)(const http_response&)>(parse_abort_multipart_upload_response);
+};
+template <>
+struct operation<list_parts_params> {
+    static constexpr auto build = make_list_parts_request;
+    static constexpr auto parse = static_cast<result<list_parts_result> (*)(const http_response&)>(parse_list_parts_response);
+};
+template <>
+struct operation<list_multipart_uploads_params> {
+    static constexpr auto build = make_list_multipart_uploads_request;
+    static constexpr auto parse = static_cast<result<list_multipart_uploads_result> (*)(const http_response&)>(parse_list_multipart_uploads_response);
+};
+
+/// The result type of an operation's params type.
+template <class Params>
+using operation_result = typename decltype(operation<Params>::parse(std::declval<const http_response&>()))::value_type;
+
+/// How the client signs and retries.
+struct client_options {
+    std::int64_t signature_lifetime = 900;  ///< seconds each signature stays valid
+    std::int64_t signature_backdate = 60;   ///< seconds the window starts before "now", absorbing small skew
+    std::uint32_t max_attempts = 4;         ///< attempts per operation, first one included (>= 1)
+    std::uint32_t backoff_base_ms = 100;    ///< first retry waits up to this, doubling each time
+    std::uint32_t backoff_max_ms = 10000;   ///< cap of one wait
+    std::uint64_t jitter_seed = 0;          ///< seeds the jitter: randomness is a parameter too
+    sign_options signing;                   ///< header selection
+};
+
+/// Supplies credentials for each attempt; temporary (STS) credentials refresh behind it.
+using credentials_provider = std::function<result<credentials>()>;
+/// Returns the current Unix time in seconds. The library never reads a clock itself.
+using clock_source = std::function<std::int64_t()>;
+/// Waits the given number of milliseconds (tests pass one that only records).
+using sleeper = std::function<void(std::uint32_t)>;
+
+/// Runs COS operations through `Transport`. Every attempt is signed afresh with a short
+/// window; retries carry the signed header `x-cos-sdk-retry: true`; retryable failures (see
+/// classify) back off exponentially with full jitter through the sleeper; a skewed or expired
+/// signature corrects the clock offset from the server's time (only from responses that carry
+/// x-cos-request-id) and retries at once. Borrows the transport.
+template <transport Transport>
+class client {
+public:
+    client(endpoint ep, credentials_provider provider, Transport& transport, clock_source clock, sleeper sleep,
+           client_options options = {})
+        : endpoint_(std::move(ep)), provider_(std::move(provider)), transport_(&transport), clock_(std::move(clock)),
+          sleep_(std::move(sleep)), options_(std::move(options)), jitter_(options_.jitter_seed) {}
+
+    /// Fixed credentials.
+    client(endpoint ep, credentials creds, Transport& transport, clock_source clock, sleeper sleep, client_options options = {})
+        : client(std::move(ep), [c = std::move(creds)]() -> result<credentials> { return c; }, transport, std::move(clock),
+                 std::move(sleep), std::move(options)) {}
+
+    const endpoint& target() const noexcept { return endpoint_; }
+    /// Seconds added to the local clock, learnt from the server (0 until a skew was corrected).
+    std::int64_t clock_offset() const noexcept { return clock_offset_; }
+
+    /// Builds, signs, sends and parses one operation, retrying as described above.
+    /// Errors: the builder's (nothing is sent), the credentials provider's, and the last
+    /// attempt's transport, service or parse error.
+    template <class Params>
+    result<operation_result<Params>> send(const Params& params) {
+        auto built = operation<Params>::build(endpoint_, params);
+        if (!built) return std::move(built).error();
+        return run(*built, [](const http_response& r) { return operation<Params>::parse(r); });
+    }
+
+    /// Sends a prepared request (built by hand or by a builder) through the same signing and retry
+    /// loop, parsing the answer with `parse`.
+    template <class Parse>
+    auto run(const http_request& prepared, Parse&& parse) -> decltype(parse(std::declval<const http_response&>())) {
+        if (options_.max_attempts == 0) return make_error(errc::invalid_argument, "max_attempts", "must be at least 1");
+        coswire::error last = make_error(errc::transport_failure, "transport", "not attempted");
+        for (std::uint32_t attempt = 1; attempt <= options_.max_attempts; ++attempt) {
+            auto outcome = attempt_once(prepared, attempt, parse);
+            if (outcome) return outcome;
+            last = std::move(outcome).error();
+            if (attempt == options_.max_attempts) break;
+            const retry_advice advice = classify(last);
+            if (advice.action == retry_action::fail) break;
+            if (advice.action == retry_action::retry_after_clock_fix) {
+                if (advice.server_time) clock_offset_ = *advice.server_time - clock_();
+                continue;  // a fresh signature with the corrected clock; no wait needed
+            }
+            sleep_(backoff(attempt));
+        }
+        return last;
+    }
+
+private:
+    template <class Parse>
+    auto attempt_once(const http_request& prepared, std::uint32_t attempt, Parse& parse)
+        -> decltype(parse(std::declval<const http_response&>())) {
+        auto creds = provider_();
+        if (!creds) return std::move(creds).error();
+        auto window = key_time::starting_at(clock_() + clock_offset_, options_.signature_lifetime, options_.signature_backdate);
+        if (!window) return std::move(window).error();
+        auto s = signer::create(*creds, *window);
+        if (!s) return std::move(s).error();
+        http_request request = prepared;
+        if (attempt > 1) request.headers.push_back({"x-cos-sdk-retry", "true"});
+        if (auto signed_parts = authorize(request, *s, options_.signing); !signed_parts) return std::move(signed_parts).error();
+        auto response = (*transport_)(request);
+        if (!response) return std::move(response).error();
+        return parse(*response);
+    }
+
+    /// Full jitter: a uniform wait in [0, min(cap, base * 2^(attempt-1))].
+    std::uint32_t backoff(std::uint32_t attempt) {
+        const std::uint64_t ceiling =
+            std::min<std::uint64_t>(options_.backoff_max_ms, std::uint64_t{options_.backoff_base_ms} << std::min<std::uint32_t>(attempt - 1, 20));
+        return static_cast<std::uint32_t>(jitter_() % (ceiling + 1));
+    }
+
+    endpoint endpoint_;
+    credentials_provider provider_;
+    Transport* transport_;
+    clock_source clock_;
+    sleeper sleep_;
+    client_options options_;
+    std::mt19937_64 jitter_;
+    std::int64_t clock_offset_ = 0;
+};
+
+}  // namespace coswire
