@@ -234,7 +234,7 @@ public:
     using value_type = void;
     using error_type = coswire::error;
 
-    result() = default;
+    result() noexcept {}  // user-provided: value-initialising must not zero the error storage
     result(coswire::error e) : error_(std::move(e)) {}  // NOLINT: implicit by design
 
     bool has_value() const noexcept { return !error_.has_value(); }

@@ -1,0 +1,48 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+# Runs `coswire-bench --quick` and checks its machine-readable contract (issue 5): exit status 0
+# and exactly one well-formed `ratio <name> <value>` / `allocs <name> <count>` line per name.
+# Timings are never judged here.
+import re
+import subprocess
+import sys
+
+RATIOS = [
+    "sign_vs_openssl",
+    "sign_cached_vs_openssl",
+    "sha1_16k_vs_openssl",
+    "sha1_64b_vs_openssl",
+    "md5_1m_vs_openssl",
+    "crc64_64m_vs_isal",
+    "crc64_64m_vs_slicing8",
+    "xml_listparts_vs_pugixml",
+]
+ALLOCS = ["sign_buffer", "sign_string"]
+NUMBER = r"[0-9]+(?:\.[0-9]+)?"
+
+
+def main() -> int:
+    if len(sys.argv) != 2:
+        print("usage: smoke_test.py PATH-TO-coswire-bench", file=sys.stderr)
+        return 2
+    proc = subprocess.run([sys.argv[1], "--quick"], capture_output=True, text=True)
+    sys.stdout.write(proc.stdout)
+    sys.stderr.write(proc.stderr)
+    if proc.returncode != 0:
+        print(f"FAIL: coswire-bench --quick exited with status {proc.returncode}")
+        return 1
+    problems = []
+    for kind, names in (("ratio", RATIOS), ("allocs", ALLOCS)):
+        for name in names:
+            lines = re.findall(rf"^{kind} {re.escape(name)} .*$", proc.stdout, re.M)
+            if len(lines) != 1:
+                problems.append(f"expected one '{kind} {name} <value>' line, found {len(lines)}")
+            elif not re.fullmatch(rf"{kind} {re.escape(name)} {NUMBER}", lines[0]):
+                problems.append(f"malformed line: {lines[0]!r}")
+    for p in problems:
+        print(f"FAIL: {p}")
+    return 1 if problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
