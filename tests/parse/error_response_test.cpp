@@ -102,3 +102,66 @@ TEST_CASE("parse_error_response: every prefix of a real body gives an error valu
         CHECK_FALSE(e.service->code.empty());
     }
 }
+
+TEST_CASE("parse_error_response: every documented COS error code round-trips with its status") {
+    // COS-PROTOCOL.md §4.4, by status; the raw code is always kept, known ones map to cos_errc.
+    const std::vector<std::pair<int, std::vector<std::string>>> table = {
+        {301, {"PermanentRedirect"}},
+        {302, {"TemporaryRedirect"}},
+        {400, {"ActionAccelerateNotSupported", "AttachmentFull", "BadDigest", "BadRquest", "BadRequest",
+               "BucketAccelerateNotEnabled", "BucketNameTooLong", "InvalidBucketName", "TargetBucketNameInvalid",
+               "BucketVersionNotOpen", "DNSRecordVerifyFailed", "UserCnameInvalid", "WebsiteURLInvalid", "DownloadForbidden",
+               "EntitySizeNotMatch", "EntityTooLarge", "EntityTooSmall", "ExpiredToken", "ImageResolutionExceed",
+               "ImageTooLarge", "InvalidImageFormat", "InvalidImageSource", "InvalidPicOperations", "IncompleteBody",
+               "ImcompleteBody", "IncorrectNumberOfFilesInPostRequest", "MalformedPOSTRequest", "MalformedPolicy",
+               "InvalidPolicyDocument", "InvalidArgument", "InvalidCopySource", "InvalidDelimiter", "InvalidDigest",
+               "InvalidLocationConstraint", "InvalidRegionName", "InvalidObjectName", "KeyTooLong", "InvalidPart",
+               "InvalidPartOrder", "InvalidRequest", "InvalidSHA1Digest", "InvalidTag", "InvalidTargetBucketForLogging",
+               "LoggingConfExists", "LoggingPrefixInvalid", "InventoryFull", "InvalidUploadStatus", "InvalidURI",
+               "JsonAPINotSupportOnMAZBucket", "MAZOperationNotSupportOnOAZBucket", "OAZOperationNotSupportOnMAZBucket",
+               "MultiAZFeatureNotSupport", "KmsException", "KmsKeyDisabled", "KmsKeyNotExist", "ListPartUploadIdIsEmpty",
+               "MalformedXML", "MissingRequestBodyError", "MissingAppid", "MissingContentMD5", "MissingHost",
+               "MultiBucketNotSupport", "NotifyRuleEventConflict", "NotifyRulePrefixConflict", "NotifyRuleSuffixConflict",
+               "NotSupportedStorageClass", "PolicyFull", "PolicyVersionFull", "RequestTimeout", "RequestTimeOut",
+               "SsecDecryptHeaderInvalid", "SSEContentNotSupported", "SSEHeaderNotAllowed", "TooManyBuckets",
+               "UnexpectedContent", "UserNetworkTooSlow", "VerifyAlgorithmNotSupported", "XMLSizeLimit"}},
+        {402, {"PaymentRequired"}},
+        {403, {"AccessDenied", "AccessForbidden", "InvalidAccessKeyId", "InvaildAccessKeyId", "InvalidObjectState",
+               "NoProcessAuthority", "RequestTimeTooSkewed", "SignatureDoesNotMatch", "UserNotSourceBucketOwner",
+               "UserNotTargetBucketOwner", "AccountProblem", "InvalidSecurity", "InvalidObjectStorage"}},
+        {404, {"NoSuchBucket", "NoSuchKey", "NoSuchUpload", "NoSuchVersion", "NoSuchCopySource", "NoSuchTagSet",
+               "NoSuchLifecycleConfiguration", "NoSuchCORSConfiguration", "NoSuchEncryptionConfiguration",
+               "NoSuchObjectLockConfiguration", "NoSuchPolicyVersion", "NoSuchWebsiteConfiguration", "NoSuchJob",
+               "NoBucketQuotaPolicy", "InventoryConfigurationNotFoundError", "OriginConfigurationNotFoundError",
+               "ReplicationConfigurationNotFoundError"}},
+        {405, {"MethodNotAllowed", "RestoreNonArchiveObject", "UploadIdNotSupported"}},
+        {409, {"AppendPositionErr", "BucketAlreadyExists", "BucketAlreadyExistsDiffRegion", "BucketAlreadyOwnedByYou",
+               "BucketLocked", "BucketNotEmpty", "DomainConfigConflict", "InvalidBucketState", "InvalidLockedTime",
+               "InvalidObjectState", "ObjectLocked", "ObjectNotAppendable", "PathConflict", "QuotaConflict",
+               "QuotaOperationConfilct", "RecordAlreadyExist", "RestoreAlreadyInProgress", "UploadConflict", "actionAborted"}},
+        {411, {"MissingContentLength"}},
+        {412, {"PreconditionFailed"}},
+        {416, {"InvalidRange"}},
+        {451, {"DomainAuditFailed", "UnavailableForLegalReasons"}},
+        {500, {"InternalError", "InternalErrror", "KmsInternalException"}},
+        {501, {"NotImplemented"}},
+        {503, {"ServiceUnavailable", "SlowDown", "KmsFreqControl"}},
+    };
+    std::size_t known = 0, total = 0;
+    for (const auto& [status, codes] : table)
+        for (const std::string& code : codes) {
+            CAPTURE(code);
+            const coswire::error e = coswire::parse_error_response(
+                {status, {{"x-cos-request-id", "r"}}, "<?xml version='1.0' encoding='utf-8' ?>\n<Error><Code>" + code +
+                                                          "</Code><Message>m</Message></Error>"});
+            REQUIRE(e.service);
+            CHECK(e.service->code == code);
+            CHECK(e.service->http_status == status);
+            known += coswire::to_cos_errc(code) != cos_errc::unknown;
+            ++total;
+        }
+    CHECK(total == 145);
+    CHECK(known == 41);  // the codes a program acts on (InvalidObjectState twice), typo spellings included
+    CHECK(coswire::to_cos_errc("NoSuchUpload") == cos_errc::no_such_upload);
+    CHECK(coswire::to_cos_errc("BadRquest") == cos_errc::unknown);
+}
