@@ -282,14 +282,112 @@ private:
 
 // ---- begin coswire/crypto/sha1.hpp
 // SPDX-License-Identifier: MIT
-// SHA-1 (FIPS 180-4 §6.1), streaming and one-shot, usable in constant expressions.
+// SHA-1 (FIPS 180-4 §6.1), streaming and one-shot, usable in constant expressions; SHA-NI when the CPU has it.
+
+// ---- begin coswire/detail/cpu.hpp
+// SPDX-License-Identifier: MIT
+// Run-time CPU feature detection for the hashing and CRC fast paths, and the switch that forces the portable code.
+
+#include <atomic>
+
+/// COSWIRE_X86_DISPATCH is 1 when the x86 fast paths (SHA-NI, PCLMULQDQ) are compiled in: an x86
+/// target and a compiler with GNU target attributes (g++, clang++). Such a function is compiled
+/// for the extension alone, so the rest of the program needs no -msha or -mpclmul and still runs
+/// on CPUs without them. Define COSWIRE_X86_DISPATCH to 0 before including coswire to compile
+/// only the portable code.
+#ifndef COSWIRE_X86_DISPATCH
+#if (defined(__x86_64__) || defined(__i386__)) && defined(__GNUC__)
+#define COSWIRE_X86_DISPATCH 1
+#else
+#define COSWIRE_X86_DISPATCH 0
+#endif
+#endif
+
+#if COSWIRE_X86_DISPATCH
+#include <cpuid.h>
+#include <immintrin.h>
+#endif
+
+namespace coswire::detail {
+
+/// What the CPU offers to coswire's fast paths. All false on non-x86 targets.
+struct cpu_features {
+    bool sha_ni = false;  ///< SHA1RNDS4 and friends, plus the SSSE3/SSE4.1 shuffles around them
+    bool pclmul = false;  ///< PCLMULQDQ (carry-less multiply) with SSE4.1
+    bool vpclmul = false; ///< VPCLMULQDQ on 512-bit registers (AVX-512F), with the OS saving them
+};
+
+#if COSWIRE_X86_DISPATCH
+/// XCR0, the register-state components the OS saves on a context switch. Only call it when
+/// CPUID says OSXSAVE.
+[[gnu::target("xsave")]] inline unsigned long long read_xcr0() noexcept { return _xgetbv(0); }
+
+/// Reads CPUID (Intel SDM vol. 2A, CPUID). Leaf 1 ECX: PCLMULQDQ bit 1, SSSE3 bit 9, SSE4.1
+/// bit 19, OSXSAVE bit 27. Leaf 7 subleaf 0: EBX AVX512F bit 16, SHA bit 29; ECX VPCLMULQDQ
+/// bit 10. SHA-NI and PCLMULQDQ use only the SSE state every x86 OS saves; 512-bit registers
+/// also need XCR0 to have the SSE, AVX, opmask and both ZMM components (bits 1, 2, 5, 6, 7) on.
+inline cpu_features detect_cpu_features() noexcept {
+    cpu_features f;
+    unsigned a = 0, b = 0, c = 0, d = 0;
+    if (__get_cpuid(1, &a, &b, &c, &d) == 0) return f;
+    const bool ssse3 = (c >> 9) & 1u;
+    const bool sse41 = (c >> 19) & 1u;
+    const bool pclmul = (c >> 1) & 1u;
+    const bool osxsave = (c >> 27) & 1u;
+    f.pclmul = pclmul && sse41;
+    if (__get_cpuid_count(7, 0, &a, &b, &c, &d) == 0) return f;
+    f.sha_ni = ((b >> 29) & 1u) && ssse3 && sse41;
+    const bool avx512f = (b >> 16) & 1u;
+    const bool vpclmulqdq = (c >> 10) & 1u;
+    const unsigned long long zmm_state = 0xe6;  // bits 1, 2, 5, 6, 7
+    f.vpclmul = f.pclmul && avx512f && vpclmulqdq && osxsave && (read_xcr0() & zmm_state) == zmm_state;
+    return f;
+}
+#else
+inline cpu_features detect_cpu_features() noexcept { return {}; }
+#endif
+
+/// The features of the CPU running the program, detected once on first use (a function-local
+/// static: initialised thread-safely, immutable afterwards).
+inline const cpu_features& detected_cpu_features() noexcept {
+    static const cpu_features features = detect_cpu_features();
+    return features;
+}
+
+/// The process-wide "portable only" switch. Constant-initialised, so reading it never runs a guard.
+inline std::atomic<bool>& portable_switch() noexcept {
+    static std::atomic<bool> forced{false};
+    return forced;
+}
+
+/// Forces every SHA-1, MD5 and CRC-64 computation in the process onto the portable code (true)
+/// or returns to the run-time choice (false). Meant for tests and benchmarks that compare both
+/// paths in one binary; thread-safe, takes effect at the next block or buffer processed. The
+/// results are identical either way, only the speed differs.
+inline void force_portable(bool on) noexcept { portable_switch().store(on, std::memory_order_relaxed); }
+
+/// Whether force_portable(true) is in effect.
+inline bool portable_forced() noexcept { return portable_switch().load(std::memory_order_relaxed); }
+
+/// Whether SHA-1 currently uses SHA-NI: the CPU has it and the portable path is not forced.
+inline bool use_sha_ni() noexcept { return detected_cpu_features().sha_ni && !portable_forced(); }
+
+/// Whether CRC-64 currently uses PCLMULQDQ folding: the CPU has it and portable is not forced.
+inline bool use_pclmul() noexcept { return detected_cpu_features().pclmul && !portable_forced(); }
+
+/// Whether CRC-64 currently uses 512-bit VPCLMULQDQ folding for large buffers.
+inline bool use_vpclmul() noexcept { return detected_cpu_features().vpclmul && !portable_forced(); }
+
+}  // namespace coswire::detail
+// ---- end coswire/detail/cpu.hpp
+// ---- begin coswire/detail/md_hasher.hpp
+// SPDX-License-Identifier: MIT
+// The Merkle–Damgård block framing shared by SHA-1 (FIPS 180-4 §5.1.1) and MD5 (RFC 1321 §3.1-3.2).
 
 #include <array>
-#include <bit>
 #include <cstddef>
 #include <cstdint>
-#include <span>
-#include <string_view>
+#include <tuple>
 #include <type_traits>
 
 namespace coswire::detail {
@@ -415,51 +513,264 @@ private:
     std::uint64_t total_ = 0;  // bytes absorbed so far
 };
 
+}  // namespace coswire::detail
+// ---- end coswire/detail/md_hasher.hpp
+
+#include <array>
+#include <bit>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string_view>
+
+#if COSWIRE_X86_DISPATCH
+#include <immintrin.h>
+#endif
+
+namespace coswire::detail {
+
 /// The five 32-bit words H0..H4 of the SHA-1 chaining state.
 using sha1_state = std::array<std::uint32_t, 5>;
 
-/// Portable SHA-1 compression of `nblocks` consecutive 64-byte blocks (FIPS 180-4 §6.1.2).
-/// Works on any byte-like type so constant evaluation can read a string_view directly.
-template <class Byte>
-constexpr void sha1_compress_portable(sha1_state& state, const Byte* p, std::size_t nblocks) noexcept {
-    for (; nblocks != 0; --nblocks, p += 64) {
-        // The schedule W_t = ROTL1(W_{t-3} ^ W_{t-8} ^ W_{t-14} ^ W_{t-16}) only ever looks 16
-        // words back, so a 16-word ring replaces the 80-word array (FIPS 180-4 §6.1.3).
-        std::array<std::uint32_t, 16> w{};
-        for (std::size_t t = 0; t < 16; ++t) w[t] = load_be32(p + 4 * t);
-
-        std::uint32_t a = state[0], b = state[1], c = state[2], d = state[3], e = state[4];
-        auto schedule = [&w](std::size_t t) noexcept {
-            if (t >= 16)
-                w[t & 15] = std::rotl(w[(t - 3) & 15] ^ w[(t - 8) & 15] ^ w[(t - 14) & 15] ^ w[t & 15], 1);
-            return w[t & 15];
-        };
-        auto round = [&](std::uint32_t f, std::uint32_t k, std::uint32_t wt) noexcept {
-            const std::uint32_t temp = std::rotl(a, 5) + f + e + k + wt;
-            e = d;
-            d = c;
-            c = std::rotl(b, 30);
-            b = a;
-            a = temp;
-        };
-        // f_t and K_t change every 20 rounds: Ch, Parity, Maj, Parity (FIPS 180-4 §4.1.1, §4.2.1).
-        for (std::size_t t = 0; t < 20; ++t) round((b & c) ^ (~b & d), 0x5a827999u, schedule(t));
-        for (std::size_t t = 20; t < 40; ++t) round(b ^ c ^ d, 0x6ed9eba1u, schedule(t));
-        for (std::size_t t = 40; t < 60; ++t) round((b & c) ^ (b & d) ^ (c & d), 0x8f1bbcdcu, schedule(t));
-        for (std::size_t t = 60; t < 80; ++t) round(b ^ c ^ d, 0xca62c1d6u, schedule(t));
-
-        state[0] += a;
-        state[1] += b;
-        state[2] += c;
-        state[3] += d;
-        state[4] += e;
-    }
+// One SHA-1 round, T = ROTL5(a) + f_t(b, c, d) + e + K_t + W_t (FIPS 180-4 §6.1.2 step 3), written
+// without the register shuffle: the caller rotates the roles of the five variables instead, so
+// the new `a` is stored in place of `e` and only `b` changes otherwise (ROTL30). f_t and K_t
+// change every 20 rounds (§4.1.1, §4.2.1); each f is written so that the inputs known early (c,
+// d) combine first and the latest one, b, enters last.
+constexpr void sha1_round_ch(std::uint32_t a, std::uint32_t& b, std::uint32_t c, std::uint32_t d, std::uint32_t& e,
+                             std::uint32_t w) noexcept {
+    e += std::rotl(a, 5) + (d ^ (b & (c ^ d))) + 0x5a827999u + w;  // Ch(b,c,d) = (b & c) ^ (~b & d)
+    b = std::rotl(b, 30);
 }
 
-/// Run-time SHA-1 compression of `nblocks` 64-byte blocks at `blocks`. This is the single entry
-/// point every run-time SHA-1 block goes through, so a hardware (SHA-NI) path selected at run
-/// time can be added here without touching the framing.
+constexpr void sha1_round_parity1(std::uint32_t a, std::uint32_t& b, std::uint32_t c, std::uint32_t d,
+                                  std::uint32_t& e, std::uint32_t w) noexcept {
+    e += std::rotl(a, 5) + (b ^ c ^ d) + 0x6ed9eba1u + w;
+    b = std::rotl(b, 30);
+}
+
+constexpr void sha1_round_maj(std::uint32_t a, std::uint32_t& b, std::uint32_t c, std::uint32_t d, std::uint32_t& e,
+                              std::uint32_t w) noexcept {
+    e += std::rotl(a, 5) + ((c & d) | (b & (c | d))) + 0x8f1bbcdcu + w;  // Maj(b,c,d)
+    b = std::rotl(b, 30);
+}
+
+constexpr void sha1_round_parity2(std::uint32_t a, std::uint32_t& b, std::uint32_t c, std::uint32_t d,
+                                  std::uint32_t& e, std::uint32_t w) noexcept {
+    e += std::rotl(a, 5) + (b ^ c ^ d) + 0xca62c1d6u + w;
+    b = std::rotl(b, 30);
+}
+
+// W_t = ROTL1(W_{t-3} ^ W_{t-8} ^ W_{t-14} ^ W_{t-16}) for t >= 16 (§6.1.2 step 1). It only ever
+// looks 16 words back, so a 16-word ring replaces the 80-word array; with every t a constant
+// the ring lives in registers.
+constexpr std::uint32_t sha1_schedule(std::array<std::uint32_t, 16>& w, std::size_t t) noexcept {
+    w[t & 15] = std::rotl(w[(t - 3) & 15] ^ w[(t - 8) & 15] ^ w[(t - 14) & 15] ^ w[t & 15], 1);
+    return w[t & 15];
+}
+
+/// Portable SHA-1 compression of `nblocks` consecutive 64-byte blocks (FIPS 180-4 §6.1.2), all 80
+/// rounds unrolled with the state in locals. Works on any byte-like type so constant evaluation
+/// can read a string_view directly.
+template <class Byte>
+constexpr void sha1_compress_portable(sha1_state& state, const Byte* p, std::size_t nblocks) noexcept {
+    std::uint32_t a = state[0], b = state[1], c = state[2], d = state[3], e = state[4];
+    for (; nblocks != 0; --nblocks, p += 64) {
+        std::array<std::uint32_t, 16> w{};
+        for (std::size_t t = 0; t < 16; ++t) w[t] = load_be32(p + 4 * t);
+        const std::uint32_t a0 = a, b0 = b, c0 = c, d0 = d, e0 = e;
+
+        // Round t works on the variables rotated t places: (a,b,c,d,e), (e,a,b,c,d), ...; after
+        // 80 = 16·5 rounds they are back in place.
+        sha1_round_ch(a, b, c, d, e, w[0]);
+        sha1_round_ch(e, a, b, c, d, w[1]);
+        sha1_round_ch(d, e, a, b, c, w[2]);
+        sha1_round_ch(c, d, e, a, b, w[3]);
+        sha1_round_ch(b, c, d, e, a, w[4]);
+        sha1_round_ch(a, b, c, d, e, w[5]);
+        sha1_round_ch(e, a, b, c, d, w[6]);
+        sha1_round_ch(d, e, a, b, c, w[7]);
+        sha1_round_ch(c, d, e, a, b, w[8]);
+        sha1_round_ch(b, c, d, e, a, w[9]);
+        sha1_round_ch(a, b, c, d, e, w[10]);
+        sha1_round_ch(e, a, b, c, d, w[11]);
+        sha1_round_ch(d, e, a, b, c, w[12]);
+        sha1_round_ch(c, d, e, a, b, w[13]);
+        sha1_round_ch(b, c, d, e, a, w[14]);
+        sha1_round_ch(a, b, c, d, e, w[15]);
+        sha1_round_ch(e, a, b, c, d, sha1_schedule(w, 16));
+        sha1_round_ch(d, e, a, b, c, sha1_schedule(w, 17));
+        sha1_round_ch(c, d, e, a, b, sha1_schedule(w, 18));
+        sha1_round_ch(b, c, d, e, a, sha1_schedule(w, 19));
+        sha1_round_parity1(a, b, c, d, e, sha1_schedule(w, 20));
+        sha1_round_parity1(e, a, b, c, d, sha1_schedule(w, 21));
+        sha1_round_parity1(d, e, a, b, c, sha1_schedule(w, 22));
+        sha1_round_parity1(c, d, e, a, b, sha1_schedule(w, 23));
+        sha1_round_parity1(b, c, d, e, a, sha1_schedule(w, 24));
+        sha1_round_parity1(a, b, c, d, e, sha1_schedule(w, 25));
+        sha1_round_parity1(e, a, b, c, d, sha1_schedule(w, 26));
+        sha1_round_parity1(d, e, a, b, c, sha1_schedule(w, 27));
+        sha1_round_parity1(c, d, e, a, b, sha1_schedule(w, 28));
+        sha1_round_parity1(b, c, d, e, a, sha1_schedule(w, 29));
+        sha1_round_parity1(a, b, c, d, e, sha1_schedule(w, 30));
+        sha1_round_parity1(e, a, b, c, d, sha1_schedule(w, 31));
+        sha1_round_parity1(d, e, a, b, c, sha1_schedule(w, 32));
+        sha1_round_parity1(c, d, e, a, b, sha1_schedule(w, 33));
+        sha1_round_parity1(b, c, d, e, a, sha1_schedule(w, 34));
+        sha1_round_parity1(a, b, c, d, e, sha1_schedule(w, 35));
+        sha1_round_parity1(e, a, b, c, d, sha1_schedule(w, 36));
+        sha1_round_parity1(d, e, a, b, c, sha1_schedule(w, 37));
+        sha1_round_parity1(c, d, e, a, b, sha1_schedule(w, 38));
+        sha1_round_parity1(b, c, d, e, a, sha1_schedule(w, 39));
+        sha1_round_maj(a, b, c, d, e, sha1_schedule(w, 40));
+        sha1_round_maj(e, a, b, c, d, sha1_schedule(w, 41));
+        sha1_round_maj(d, e, a, b, c, sha1_schedule(w, 42));
+        sha1_round_maj(c, d, e, a, b, sha1_schedule(w, 43));
+        sha1_round_maj(b, c, d, e, a, sha1_schedule(w, 44));
+        sha1_round_maj(a, b, c, d, e, sha1_schedule(w, 45));
+        sha1_round_maj(e, a, b, c, d, sha1_schedule(w, 46));
+        sha1_round_maj(d, e, a, b, c, sha1_schedule(w, 47));
+        sha1_round_maj(c, d, e, a, b, sha1_schedule(w, 48));
+        sha1_round_maj(b, c, d, e, a, sha1_schedule(w, 49));
+        sha1_round_maj(a, b, c, d, e, sha1_schedule(w, 50));
+        sha1_round_maj(e, a, b, c, d, sha1_schedule(w, 51));
+        sha1_round_maj(d, e, a, b, c, sha1_schedule(w, 52));
+        sha1_round_maj(c, d, e, a, b, sha1_schedule(w, 53));
+        sha1_round_maj(b, c, d, e, a, sha1_schedule(w, 54));
+        sha1_round_maj(a, b, c, d, e, sha1_schedule(w, 55));
+        sha1_round_maj(e, a, b, c, d, sha1_schedule(w, 56));
+        sha1_round_maj(d, e, a, b, c, sha1_schedule(w, 57));
+        sha1_round_maj(c, d, e, a, b, sha1_schedule(w, 58));
+        sha1_round_maj(b, c, d, e, a, sha1_schedule(w, 59));
+        sha1_round_parity2(a, b, c, d, e, sha1_schedule(w, 60));
+        sha1_round_parity2(e, a, b, c, d, sha1_schedule(w, 61));
+        sha1_round_parity2(d, e, a, b, c, sha1_schedule(w, 62));
+        sha1_round_parity2(c, d, e, a, b, sha1_schedule(w, 63));
+        sha1_round_parity2(b, c, d, e, a, sha1_schedule(w, 64));
+        sha1_round_parity2(a, b, c, d, e, sha1_schedule(w, 65));
+        sha1_round_parity2(e, a, b, c, d, sha1_schedule(w, 66));
+        sha1_round_parity2(d, e, a, b, c, sha1_schedule(w, 67));
+        sha1_round_parity2(c, d, e, a, b, sha1_schedule(w, 68));
+        sha1_round_parity2(b, c, d, e, a, sha1_schedule(w, 69));
+        sha1_round_parity2(a, b, c, d, e, sha1_schedule(w, 70));
+        sha1_round_parity2(e, a, b, c, d, sha1_schedule(w, 71));
+        sha1_round_parity2(d, e, a, b, c, sha1_schedule(w, 72));
+        sha1_round_parity2(c, d, e, a, b, sha1_schedule(w, 73));
+        sha1_round_parity2(b, c, d, e, a, sha1_schedule(w, 74));
+        sha1_round_parity2(a, b, c, d, e, sha1_schedule(w, 75));
+        sha1_round_parity2(e, a, b, c, d, sha1_schedule(w, 76));
+        sha1_round_parity2(d, e, a, b, c, sha1_schedule(w, 77));
+        sha1_round_parity2(c, d, e, a, b, sha1_schedule(w, 78));
+        sha1_round_parity2(b, c, d, e, a, sha1_schedule(w, 79));
+        a += a0;
+        b += b0;
+        c += c0;
+        d += d0;
+        e += e0;
+    }
+    state = {a, b, c, d, e};
+}
+
+#if COSWIRE_X86_DISPATCH
+// SHA-NI (Intel SDM vol. 2, SHA1RNDS4, SHA1NEXTE, SHA1MSG1, SHA1MSG2). Registers hold four 32-bit
+// words with the first in the top lane: the state as [A B C D], a message group as
+// [W_4g W_4g+1 W_4g+2 W_4g+3], and E only in the top lane. SHA1RNDS4 runs rounds 4g..4g+3 given
+// ABCD and [W_4g + E, W_4g+1, W_4g+2, W_4g+3]; the E of the next group is ROTL30 of the A that
+// entered the previous one, which SHA1NEXTE computes and adds to the next words.
+
+// Rounds 4g..4g+3 for g >= 1: `prev` is the ABCD that entered group g-1; function/constant
+// selector Func = g / 5.
+template <int Func>
+[[gnu::target("sha,sse4.1"), gnu::always_inline]] inline void sha1_ni_rounds(__m128i& abcd, __m128i& prev,
+                                                                            __m128i w) noexcept {
+    const __m128i e = _mm_sha1nexte_epu32(prev, w);
+    prev = abcd;
+    abcd = _mm_sha1rnds4_epu32(abcd, e, Func);
+}
+
+// W for group g >= 4 from groups g-4 .. g-1: SHA1MSG1 gives W_{t-16} ^ W_{t-14}, the XOR adds
+// W_{t-8}, and SHA1MSG2 adds W_{t-3} and rotates, feeding its own first results back for the
+// last lane.
+[[gnu::target("sha,sse4.1"), gnu::always_inline]] inline __m128i sha1_ni_schedule(__m128i w0, __m128i w1, __m128i w2,
+                                                                                  __m128i w3) noexcept {
+    return _mm_sha1msg2_epu32(_mm_xor_si128(_mm_sha1msg1_epu32(w0, w1), w2), w3);
+}
+
+/// SHA-1 compression with the SHA extensions; same contract as sha1_compress_portable. Only call
+/// it when detected_cpu_features().sha_ni is true.
+[[gnu::target("sha,sse4.1")]] inline void sha1_compress_sha_ni(sha1_state& state, const std::uint8_t* p,
+                                                               std::size_t nblocks) noexcept {
+    // Reverses the 16 bytes: big-endian words, W_4g in the top lane.
+    const __m128i swap = _mm_set_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    __m128i abcd = _mm_shuffle_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(state.data())), 0x1b);
+    __m128i e0 = _mm_set_epi32(static_cast<int>(state[4]), 0, 0, 0);
+    for (; nblocks != 0; --nblocks, p += 64) {
+        const __m128i abcd_in = abcd;
+        const __m128i e_in = e0;
+        __m128i w0 = _mm_shuffle_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)), swap);
+        __m128i w1 = _mm_shuffle_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16)), swap);
+        __m128i w2 = _mm_shuffle_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 32)), swap);
+        __m128i w3 = _mm_shuffle_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 48)), swap);
+
+        // Group 0 takes E from the chaining state rather than from SHA1NEXTE.
+        __m128i prev = abcd;
+        abcd = _mm_sha1rnds4_epu32(abcd, _mm_add_epi32(e0, w0), 0);
+        sha1_ni_rounds<0>(abcd, prev, w1);
+        sha1_ni_rounds<0>(abcd, prev, w2);
+        sha1_ni_rounds<0>(abcd, prev, w3);
+        // Groups 4..19: the message ring w0..w3 always holds the last four groups.
+        w0 = sha1_ni_schedule(w0, w1, w2, w3);
+        sha1_ni_rounds<0>(abcd, prev, w0);
+        w1 = sha1_ni_schedule(w1, w2, w3, w0);
+        sha1_ni_rounds<1>(abcd, prev, w1);
+        w2 = sha1_ni_schedule(w2, w3, w0, w1);
+        sha1_ni_rounds<1>(abcd, prev, w2);
+        w3 = sha1_ni_schedule(w3, w0, w1, w2);
+        sha1_ni_rounds<1>(abcd, prev, w3);
+        w0 = sha1_ni_schedule(w0, w1, w2, w3);
+        sha1_ni_rounds<1>(abcd, prev, w0);
+        w1 = sha1_ni_schedule(w1, w2, w3, w0);
+        sha1_ni_rounds<1>(abcd, prev, w1);
+        w2 = sha1_ni_schedule(w2, w3, w0, w1);
+        sha1_ni_rounds<2>(abcd, prev, w2);
+        w3 = sha1_ni_schedule(w3, w0, w1, w2);
+        sha1_ni_rounds<2>(abcd, prev, w3);
+        w0 = sha1_ni_schedule(w0, w1, w2, w3);
+        sha1_ni_rounds<2>(abcd, prev, w0);
+        w1 = sha1_ni_schedule(w1, w2, w3, w0);
+        sha1_ni_rounds<2>(abcd, prev, w1);
+        w2 = sha1_ni_schedule(w2, w3, w0, w1);
+        sha1_ni_rounds<2>(abcd, prev, w2);
+        w3 = sha1_ni_schedule(w3, w0, w1, w2);
+        sha1_ni_rounds<3>(abcd, prev, w3);
+        w0 = sha1_ni_schedule(w0, w1, w2, w3);
+        sha1_ni_rounds<3>(abcd, prev, w0);
+        w1 = sha1_ni_schedule(w1, w2, w3, w0);
+        sha1_ni_rounds<3>(abcd, prev, w1);
+        w2 = sha1_ni_schedule(w2, w3, w0, w1);
+        sha1_ni_rounds<3>(abcd, prev, w2);
+        w3 = sha1_ni_schedule(w3, w0, w1, w2);
+        sha1_ni_rounds<3>(abcd, prev, w3);
+
+        // E after 80 rounds is ROTL30 of the A that entered group 19; add the input E to it.
+        e0 = _mm_sha1nexte_epu32(prev, e_in);
+        abcd = _mm_add_epi32(abcd, abcd_in);
+    }
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(state.data()), _mm_shuffle_epi32(abcd, 0x1b));
+    state[4] = static_cast<std::uint32_t>(_mm_extract_epi32(e0, 3));
+}
+#endif
+
+/// Run-time SHA-1 compression of `nblocks` 64-byte blocks at `blocks`: every run-time SHA-1
+/// block goes through here. Uses SHA-NI when the CPU has it (detected once) and
+/// force_portable(true) is not in effect, the portable rounds otherwise; both give the same state.
 inline void sha1_compress(sha1_state& state, const std::uint8_t* blocks, std::size_t nblocks) noexcept {
+#if COSWIRE_X86_DISPATCH
+    if (use_sha_ni()) {
+        sha1_compress_sha_ni(state, blocks, nblocks);
+        return;
+    }
+#endif
     sha1_compress_portable(state, blocks, nblocks);
 }
 
@@ -633,7 +944,6 @@ constexpr sha1_digest hmac_sha1(std::string_view key, std::string_view message) 
 // SPDX-License-Identifier: MIT
 // MD5 (RFC 1321), streaming and one-shot, usable in constant expressions; for Content-MD5 and ETags.
 
-// For detail::md_hasher, the block framing MD5 shares with SHA-1.
 
 #include <array>
 #include <bit>
@@ -659,36 +969,131 @@ inline constexpr std::array<std::uint32_t, 64> md5_sines{
     0x6fa87e4fu, 0xfe2ce6e0u, 0xa3014314u, 0x4e0811a1u, 0xf7537e82u, 0xbd3af235u, 0x2ad7d2bbu, 0xeb86d391u,
 };
 
-/// Portable MD5 compression of `nblocks` consecutive 64-byte blocks (RFC 1321 §3.4). Words are
-/// little-endian; works on any byte-like type so constant evaluation can read a string_view.
+// One MD5 operation, a = b + ((a + g(b,c,d) + X[k] + T[i]) <<< s) (RFC 1321 §3.4), with X[k] + T[i]
+// passed in as `xt`. The caller rotates the roles (a, b, c, d) -> (d, a, b, c) instead of moving
+// values, so only `a` is written. MD5 has no hardware instruction and each step depends on the
+// previous one through b, so each function is arranged so that b enters last: everything that
+// does not involve b is computed off the critical path.
+template <int S>
+constexpr void md5_step_f(std::uint32_t& a, std::uint32_t b, std::uint32_t c, std::uint32_t d,
+                          std::uint32_t xt) noexcept {
+    a = b + std::rotl(a + xt + (d ^ (b & (c ^ d))), S);  // F = (b & c) | (~b & d)
+}
+
+template <int S>
+constexpr void md5_step_g(std::uint32_t& a, std::uint32_t b, std::uint32_t c, std::uint32_t d,
+                          std::uint32_t xt) noexcept {
+    a = b + std::rotl(a + xt + (c & ~d) + (b & d), S);  // G = (b & d) | (c & ~d); the terms are disjoint, so | is +
+}
+
+template <int S>
+constexpr void md5_step_h(std::uint32_t& a, std::uint32_t b, std::uint32_t c, std::uint32_t d,
+                          std::uint32_t xt) noexcept {
+    a = b + std::rotl(a + xt + (b ^ (c ^ d)), S);  // H = b ^ c ^ d
+}
+
+template <int S>
+constexpr void md5_step_i(std::uint32_t& a, std::uint32_t b, std::uint32_t c, std::uint32_t d,
+                          std::uint32_t xt) noexcept {
+    a = b + std::rotl(a + xt + (c ^ (b | ~d)), S);  // I = c ^ (b | ~d)
+}
+
+/// The message word X[k] used by step i: k = i, 5i + 1, 3i + 5, 7i (mod 16) in rounds 1-4.
+inline constexpr std::array<std::uint8_t, 64> md5_word_order = [] {
+    std::array<std::uint8_t, 64> k{};
+    for (std::size_t i = 0; i < 64; ++i) {
+        const std::size_t r = i / 16;
+        k[i] = static_cast<std::uint8_t>((r == 0 ? i : r == 1 ? 5 * i + 1 : r == 2 ? 3 * i + 5 : 7 * i) & 15);
+    }
+    return k;
+}();
+
+/// Portable MD5 compression of `nblocks` consecutive 64-byte blocks (RFC 1321 §3.4), all 64
+/// steps unrolled with the state in locals. Words are little-endian; works on any byte-like
+/// type so constant evaluation can read a string_view. Each round has its own function and
+/// shift amounts. The sums X[k] + T[i] are formed up front, off the dependency chain; summing
+/// them inside each step instead lets clang++ move the constant T[i] after g(b,c,d), which
+/// lengthens every step by one addition (about 10% slower).
 template <class Byte>
 constexpr void md5_compress_portable(md5_state& state, const Byte* p, std::size_t nblocks) noexcept {
+    std::uint32_t a = state[0], b = state[1], c = state[2], d = state[3];
     for (; nblocks != 0; --nblocks, p += 64) {
         std::array<std::uint32_t, 16> x{};
         for (std::size_t i = 0; i < 16; ++i) x[i] = load_le32(p + 4 * i);
+        std::array<std::uint32_t, 64> xt{};
+        for (std::size_t i = 0; i < 64; ++i) xt[i] = x[md5_word_order[i]] + md5_sines[i];
+        const std::uint32_t a0 = a, b0 = b, c0 = c, d0 = d;
 
-        std::uint32_t a = state[0], b = state[1], c = state[2], d = state[3];
-        // One operation "a = b + ((a + f(b,c,d) + X[k] + T[i]) <<< s)", after which the roles
-        // rotate (a, b, c, d) <- (d, a', b, c), so the four-line rounds of RFC 1321 become loops.
-        auto step = [&](std::uint32_t f, std::size_t i, std::size_t k, int s) noexcept {
-            const std::uint32_t rotated = std::rotl(a + f + x[k] + md5_sines[i], s);
-            a = d;
-            d = c;
-            c = b;
-            b += rotated;
-        };
-        // Each round has its own function, message-word order and four shift amounts.
-        constexpr std::array<int, 4> s1{7, 12, 17, 22}, s2{5, 9, 14, 20}, s3{4, 11, 16, 23}, s4{6, 10, 15, 21};
-        for (std::size_t i = 0; i < 16; ++i) step((b & c) | (~b & d), i, i, s1[i & 3]);
-        for (std::size_t i = 16; i < 32; ++i) step((b & d) | (c & ~d), i, (5 * i + 1) & 15, s2[i & 3]);
-        for (std::size_t i = 32; i < 48; ++i) step(b ^ c ^ d, i, (3 * i + 5) & 15, s3[i & 3]);
-        for (std::size_t i = 48; i < 64; ++i) step(c ^ (b | ~d), i, (7 * i) & 15, s4[i & 3]);
-
-        state[0] += a;
-        state[1] += b;
-        state[2] += c;
-        state[3] += d;
+        md5_step_f<7>(a, b, c, d, xt[0]);
+        md5_step_f<12>(d, a, b, c, xt[1]);
+        md5_step_f<17>(c, d, a, b, xt[2]);
+        md5_step_f<22>(b, c, d, a, xt[3]);
+        md5_step_f<7>(a, b, c, d, xt[4]);
+        md5_step_f<12>(d, a, b, c, xt[5]);
+        md5_step_f<17>(c, d, a, b, xt[6]);
+        md5_step_f<22>(b, c, d, a, xt[7]);
+        md5_step_f<7>(a, b, c, d, xt[8]);
+        md5_step_f<12>(d, a, b, c, xt[9]);
+        md5_step_f<17>(c, d, a, b, xt[10]);
+        md5_step_f<22>(b, c, d, a, xt[11]);
+        md5_step_f<7>(a, b, c, d, xt[12]);
+        md5_step_f<12>(d, a, b, c, xt[13]);
+        md5_step_f<17>(c, d, a, b, xt[14]);
+        md5_step_f<22>(b, c, d, a, xt[15]);
+        md5_step_g<5>(a, b, c, d, xt[16]);
+        md5_step_g<9>(d, a, b, c, xt[17]);
+        md5_step_g<14>(c, d, a, b, xt[18]);
+        md5_step_g<20>(b, c, d, a, xt[19]);
+        md5_step_g<5>(a, b, c, d, xt[20]);
+        md5_step_g<9>(d, a, b, c, xt[21]);
+        md5_step_g<14>(c, d, a, b, xt[22]);
+        md5_step_g<20>(b, c, d, a, xt[23]);
+        md5_step_g<5>(a, b, c, d, xt[24]);
+        md5_step_g<9>(d, a, b, c, xt[25]);
+        md5_step_g<14>(c, d, a, b, xt[26]);
+        md5_step_g<20>(b, c, d, a, xt[27]);
+        md5_step_g<5>(a, b, c, d, xt[28]);
+        md5_step_g<9>(d, a, b, c, xt[29]);
+        md5_step_g<14>(c, d, a, b, xt[30]);
+        md5_step_g<20>(b, c, d, a, xt[31]);
+        md5_step_h<4>(a, b, c, d, xt[32]);
+        md5_step_h<11>(d, a, b, c, xt[33]);
+        md5_step_h<16>(c, d, a, b, xt[34]);
+        md5_step_h<23>(b, c, d, a, xt[35]);
+        md5_step_h<4>(a, b, c, d, xt[36]);
+        md5_step_h<11>(d, a, b, c, xt[37]);
+        md5_step_h<16>(c, d, a, b, xt[38]);
+        md5_step_h<23>(b, c, d, a, xt[39]);
+        md5_step_h<4>(a, b, c, d, xt[40]);
+        md5_step_h<11>(d, a, b, c, xt[41]);
+        md5_step_h<16>(c, d, a, b, xt[42]);
+        md5_step_h<23>(b, c, d, a, xt[43]);
+        md5_step_h<4>(a, b, c, d, xt[44]);
+        md5_step_h<11>(d, a, b, c, xt[45]);
+        md5_step_h<16>(c, d, a, b, xt[46]);
+        md5_step_h<23>(b, c, d, a, xt[47]);
+        md5_step_i<6>(a, b, c, d, xt[48]);
+        md5_step_i<10>(d, a, b, c, xt[49]);
+        md5_step_i<15>(c, d, a, b, xt[50]);
+        md5_step_i<21>(b, c, d, a, xt[51]);
+        md5_step_i<6>(a, b, c, d, xt[52]);
+        md5_step_i<10>(d, a, b, c, xt[53]);
+        md5_step_i<15>(c, d, a, b, xt[54]);
+        md5_step_i<21>(b, c, d, a, xt[55]);
+        md5_step_i<6>(a, b, c, d, xt[56]);
+        md5_step_i<10>(d, a, b, c, xt[57]);
+        md5_step_i<15>(c, d, a, b, xt[58]);
+        md5_step_i<21>(b, c, d, a, xt[59]);
+        md5_step_i<6>(a, b, c, d, xt[60]);
+        md5_step_i<10>(d, a, b, c, xt[61]);
+        md5_step_i<15>(c, d, a, b, xt[62]);
+        md5_step_i<21>(b, c, d, a, xt[63]);
+        a += a0;
+        b += b0;
+        c += c0;
+        d += d0;
     }
+    state = {a, b, c, d};
 }
 
 /// MD5 plugged into md_hasher (shared with SHA-1; only the compression and byte order differ).
@@ -755,12 +1160,17 @@ inline md5_digest md5_hash(std::span<const std::byte> data) noexcept {
 // SPDX-License-Identifier: MIT
 // CRC-64/XZ, the checksum COS sends as x-cos-hash-crc64ecma: update, one-shot and combine (COS-PROTOCOL.md §7.1, §7.2).
 
+
 #include <array>
 #include <cstddef>
 #include <cstdint>
 #include <span>
 #include <string_view>
 #include <type_traits>
+
+#if COSWIRE_X86_DISPATCH
+#include <immintrin.h>
+#endif
 
 namespace coswire {
 
@@ -789,17 +1199,19 @@ constexpr crc64_table_set make_crc64_tables() noexcept {
 
 inline constexpr crc64_table_set crc64_tables = make_crc64_tables();
 
-/// Eight bytes as a little-endian number, byte by byte so big-endian hosts get the same value;
-/// compilers fuse this into one load where the host is little-endian.
+/// Eight bytes as a little-endian number, byte by byte so big-endian hosts get the same value.
+/// Written out rather than as a loop so that g++ and clang++ both fuse it into one load where the
+/// host is little-endian (g++ 12 keeps a loop of byte loads, which halves the table speed).
 constexpr std::uint64_t load_le64(const std::uint8_t* p) noexcept {
-    std::uint64_t v = 0;
-    for (int i = 7; i >= 0; --i) v = (v << 8) | p[i];
-    return v;
+    return static_cast<std::uint64_t>(p[0]) | (static_cast<std::uint64_t>(p[1]) << 8) |
+           (static_cast<std::uint64_t>(p[2]) << 16) | (static_cast<std::uint64_t>(p[3]) << 24) |
+           (static_cast<std::uint64_t>(p[4]) << 32) | (static_cast<std::uint64_t>(p[5]) << 40) |
+           (static_cast<std::uint64_t>(p[6]) << 48) | (static_cast<std::uint64_t>(p[7]) << 56);
 }
 
 /// The portable bulk loop on the raw (un-inverted) register: eight bytes per step through the
-/// slicing tables, then the tail one byte at a time. Every CRC in the library runs through here
-/// (a PCLMULQDQ folding path selected at run time can take over the bulk later).
+/// slicing tables, then the tail one byte at a time. The constant-evaluation path, the run-time
+/// fallback, and the last 0..15 bytes of the PCLMULQDQ path (crc64_pclmul).
 constexpr std::uint64_t crc64_portable(std::uint64_t crc_raw, const std::uint8_t* p, std::size_t n) noexcept {
     const crc64_table_set& t = crc64_tables;
     for (; n >= 8; p += 8, n -= 8) {
@@ -811,12 +1223,6 @@ constexpr std::uint64_t crc64_portable(std::uint64_t crc_raw, const std::uint8_t
     }
     for (; n > 0; ++p, --n) crc_raw = t[0][(crc_raw ^ *p) & 0xFFu] ^ (crc_raw >> 8);
     return crc_raw;
-}
-
-/// Run-time update on finalised values: un-invert, run the bulk loop, re-invert (init and xorout
-/// are both ~0, so a finalised CRC resumes exactly where it stopped).
-inline std::uint64_t crc64_update_bytes(std::uint64_t crc, const std::uint8_t* p, std::size_t n) noexcept {
-    return ~crc64_portable(~crc, p, n);
 }
 
 /// a·b mod P in the reflected representation (bit 63 is x^0). Scans `a` from x^0 upwards while
@@ -841,6 +1247,257 @@ constexpr std::array<std::uint64_t, 64> make_crc64_byte_shift_powers() noexcept 
 }
 
 inline constexpr std::array<std::uint64_t, 64> crc64_byte_shift_powers = make_crc64_byte_shift_powers();
+
+/// x^k mod P in the reflected representation, by square-and-multiply on gf2_mulmod.
+constexpr std::uint64_t crc64_xpow_mod(std::uint64_t k) noexcept {
+    std::uint64_t result = std::uint64_t{1} << 63;  // x^0
+    std::uint64_t square = std::uint64_t{1} << 62;  // x^1, then x^2, x^4, ...
+    for (; k != 0; k >>= 1) {
+        if (k & 1u) result = gf2_mulmod(result, square);
+        square = gf2_mulmod(square, square);
+    }
+    return result;
+}
+
+/// Reverses the bit order of a 64-bit word: converts between the reflected (bit i = x^(63-i))
+/// and the normal (bit i = x^i) representation of a polynomial of degree < 64.
+constexpr std::uint64_t bit_reverse64(std::uint64_t v) noexcept {
+    std::uint64_t r = 0;
+    for (int i = 0; i < 64; ++i, v >>= 1) r = (r << 1) | (v & 1u);
+    return r;
+}
+
+/// floor(x^127 / P) in the reflected representation (degree 63), by schoolbook long division in
+/// the normal representation: shift the dividend's bits into a 64-bit remainder from x^127 down
+/// and subtract P (= x^64 + the normal polynomial) whenever the remainder reaches degree 64.
+constexpr std::uint64_t crc64_barrett_quotient() noexcept {
+    const std::uint64_t p_low = bit_reverse64(crc64_poly_reflected);  // P - x^64, normal form
+    std::uint64_t quotient = 0, remainder = 0;
+    for (int i = 127; i >= 0; --i) {
+        const bool overflow = (remainder >> 63) != 0;  // x^63 term, about to become x^64
+        remainder = (remainder << 1) | (i == 127 ? 1u : 0u);
+        if (overflow) {
+            remainder ^= p_low;
+            quotient |= std::uint64_t{1} << i;  // only ever i <= 63: x^127 / x^64 = x^63
+        }
+    }
+    return bit_reverse64(quotient);
+}
+
+/// The 128-bit carry-less product of two 64-bit words, bit i of `a` times bit j of `b` landing in
+/// bit i + j; {low word, high word}. A constexpr model of PCLMULQDQ, used to check the constants.
+constexpr std::array<std::uint64_t, 2> clmul64_model(std::uint64_t a, std::uint64_t b) noexcept {
+    std::array<std::uint64_t, 2> r{};
+    for (int i = 0; i < 64; ++i) {
+        if ((a >> i) & 1u) {
+            r[0] ^= b << i;
+            if (i != 0) r[1] ^= b >> (64 - i);
+        }
+    }
+    return r;
+}
+
+// PCLMULQDQ folding (COS-PROTOCOL.md §7.2 mentions the carry-less form of the same algebra).
+//
+// Notation. A 128-bit lane loaded little-endian from the message holds a polynomial with bit j
+// the coefficient of x^(127-j): the message's first bit is bit 0, as in the reflected register.
+// Its low 64-bit half L and high half H are reflected 64-bit polynomials, and the lane is
+// S = L·x^64 + H. The raw CRC of a message M (n bits) that starts from register R is
+// (R·x^n + M·x^64) mod P, so XOR-ing R into the first 8 message bytes accounts for R.
+//
+// Reflected carry-less product. For reflected a, b (bit i = x^(63-i)), PCLMULQDQ puts
+// a_i·b_j in bit i + j, i.e. the coefficient of x^(126-i-j); read as a 128-bit lane that is
+// a·b·x. Every constant below is therefore one power of x short of the product it stands for.
+//
+// Folding. A lane S followed by D more message bits contributes S·x^D, and
+// S·x^D = L·x^(D+64) + H·x^D ≡ clmul(L, x^(D+63) mod P) + clmul(H, x^(D-1) mod P) (mod P),
+// a 128-bit value that is XOR-ed into the lane found D bits later. Eight lanes side by side fold
+// by D = 1024 (128 bytes) per step; at the end lane j jumps D = 128·(7-j) onto the last one.
+// With 512-bit VPCLMULQDQ each register holds four lanes and four registers fold by D = 2048.
+//
+// Final 128 -> 64 bits. The last lane S (everything before it already folded in) must become
+// S·x^64 mod P. First T = S·x^64 = L·x^128 + H·x^64 ≡ clmul(L, x^127 mod P) + H·x^64, where
+// H·x^64 is H moved to the low half: a 128-bit T = T1·x^64 + T0 (T1 the low half, T0 the high).
+// Then Barrett: with mu = floor(x^128 / P) the quotient is q = floor(T1·mu / x^64) and
+// T mod P = T0 + low64(q·P). Both multiplications are rearranged around the extra x:
+//   mu = x·floor(x^127 / P) + (0 or 1): the lone constant term adds at most T1 (degree < 64)
+//     below x^64, so q = floor(clmul(T1, floor(x^127 / P)) / x^64) = its low half, as is;
+//   P = x·((P - 1) / x) + 1: low64(q·P) = low64(clmul(q, (P - 1) / x)) + q, i.e. the high half
+//     of that product plus q.
+// (P - 1) / x is P without its x^0 term shifted down one degree: in reflected form the
+// polynomial word shifted left once with x^63 (bit 0) set.
+
+/// Folding multipliers for a distance of D bits: {x^(D+63) mod P for the low half, x^(D-1) mod P
+/// for the high half}, both reflected.
+struct crc64_fold_pair {
+    std::uint64_t low_half;
+    std::uint64_t high_half;
+};
+
+constexpr crc64_fold_pair crc64_fold_constants(std::uint64_t distance_bits) noexcept {
+    return {crc64_xpow_mod(distance_bits + 63), crc64_xpow_mod(distance_bits - 1)};
+}
+
+/// crc64_fold_by_lanes[j] folds across j 16-byte lanes (D = 128·j), j = 1..16; [0] is unused.
+constexpr std::array<crc64_fold_pair, 17> make_crc64_fold_by_lanes() noexcept {
+    std::array<crc64_fold_pair, 17> t{};
+    for (std::uint64_t j = 1; j < t.size(); ++j) t[j] = crc64_fold_constants(128 * j);
+    return t;
+}
+
+inline constexpr std::array<crc64_fold_pair, 17> crc64_fold_by_lanes = make_crc64_fold_by_lanes();
+
+/// x^127 mod P: moves the low half of the last lane up by x^128.
+inline constexpr std::uint64_t crc64_final_fold = crc64_xpow_mod(127);
+/// floor(x^127 / P), reflected: Barrett's mu without its constant term.
+inline constexpr std::uint64_t crc64_barrett_mu = crc64_barrett_quotient();
+/// (P - 1) / x, reflected.
+inline constexpr std::uint64_t crc64_barrett_poly = (crc64_poly_reflected << 1) | 1u;
+
+// Checks of the derivation. x^64 mod P is the polynomial word itself (P = x^64 + that).
+static_assert(crc64_xpow_mod(64) == crc64_poly_reflected);
+static_assert(crc64_xpow_mod(8) == crc64_byte_shift_powers[0]);
+// x^127 = floor(x^127 / P)·P + r with deg r < 64: the normal-form product with P has exactly the
+// bits of x^127 above x^63 (the x^64 term of P contributes the quotient shifted up 64 places).
+static_assert([] {
+    const std::uint64_t q = bit_reverse64(crc64_barrett_mu);
+    const std::array<std::uint64_t, 2> qp = clmul64_model(q, bit_reverse64(crc64_poly_reflected));
+    return (qp[1] ^ q) == (std::uint64_t{1} << 63);
+}());
+
+#if COSWIRE_X86_DISPATCH
+/// A fold pair in a register, low half's multiplier in the low 64 bits.
+[[gnu::target("pclmul,sse4.1"), gnu::always_inline]] inline __m128i crc64_fold_key(crc64_fold_pair k) noexcept {
+    return _mm_set_epi64x(static_cast<long long>(k.high_half), static_cast<long long>(k.low_half));
+}
+
+/// S·x^D folded to 128 bits (mod P): clmul(L, key.low) ^ clmul(H, key.high).
+[[gnu::target("pclmul,sse4.1"), gnu::always_inline]] inline __m128i crc64_fold(__m128i s, __m128i key) noexcept {
+    return _mm_xor_si128(_mm_clmulepi64_si128(s, key, 0x00), _mm_clmulepi64_si128(s, key, 0x11));
+}
+
+[[gnu::target("pclmul,sse4.1"), gnu::always_inline]] inline __m128i crc64_load(const std::uint8_t* p) noexcept {
+    return _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+}
+
+/// The common end of both folding paths: `acc` is the lane just before `p`; folds in the
+/// remaining whole 16-byte lanes one at a time, reduces to the 64-bit raw register and leaves
+/// the last 0..15 bytes to the tables.
+[[gnu::target("pclmul,sse4.1")]] inline std::uint64_t crc64_fold_finish(__m128i acc, const std::uint8_t* p,
+                                                                       std::size_t n) noexcept {
+    const __m128i k1 = crc64_fold_key(crc64_fold_by_lanes[1]);
+    for (; n >= 16; p += 16, n -= 16) acc = _mm_xor_si128(crc64_fold(acc, k1), crc64_load(p));
+
+    // 128 -> 64 bits, as derived above: T = clmul(L, x^127 mod P) ^ (H moved to the low half),
+    // q = low half of clmul(T1, mu), result = T0 ^ q ^ high half of clmul(q, (P - 1) / x).
+    const __m128i consts =
+        _mm_set_epi64x(static_cast<long long>(crc64_barrett_mu), static_cast<long long>(crc64_final_fold));
+    const __m128i poly = _mm_set_epi64x(0, static_cast<long long>(crc64_barrett_poly));
+    const __m128i t = _mm_xor_si128(_mm_clmulepi64_si128(acc, consts, 0x00), _mm_srli_si128(acc, 8));
+    const __m128i q = _mm_clmulepi64_si128(t, consts, 0x10);  // T1 (low of t) times mu (high of consts)
+    const __m128i r = _mm_xor_si128(_mm_xor_si128(_mm_clmulepi64_si128(q, poly, 0x00), t), _mm_slli_si128(q, 8));
+    std::uint64_t halves[2];
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(halves), r);
+    return crc64_portable(halves[1], p, n);
+}
+
+/// The bulk loop with PCLMULQDQ on the raw register; same contract as crc64_portable. Only call
+/// it when detected_cpu_features().pclmul is true. Folds 8 lanes (128 bytes) per step: 16
+/// independent multiplications hide PCLMULQDQ's latency behind its throughput.
+[[gnu::target("pclmul,sse4.1")]] inline std::uint64_t crc64_pclmul(std::uint64_t crc_raw, const std::uint8_t* p,
+                                                                  std::size_t n) noexcept {
+    if (n < 16) return crc64_portable(crc_raw, p, n);
+    const __m128i reg = _mm_set_epi64x(0, static_cast<long long>(crc_raw));
+    if (n < 128) return crc64_fold_finish(_mm_xor_si128(crc64_load(p), reg), p + 16, n - 16);
+
+    __m128i x0 = _mm_xor_si128(crc64_load(p), reg), x1 = crc64_load(p + 16), x2 = crc64_load(p + 32),
+            x3 = crc64_load(p + 48), x4 = crc64_load(p + 64), x5 = crc64_load(p + 80), x6 = crc64_load(p + 96),
+            x7 = crc64_load(p + 112);
+    p += 128;
+    n -= 128;
+    const std::array<crc64_fold_pair, 17>& k = crc64_fold_by_lanes;
+    const __m128i k8 = crc64_fold_key(k[8]);
+    for (; n >= 128; p += 128, n -= 128) {
+        x0 = _mm_xor_si128(crc64_fold(x0, k8), crc64_load(p));
+        x1 = _mm_xor_si128(crc64_fold(x1, k8), crc64_load(p + 16));
+        x2 = _mm_xor_si128(crc64_fold(x2, k8), crc64_load(p + 32));
+        x3 = _mm_xor_si128(crc64_fold(x3, k8), crc64_load(p + 48));
+        x4 = _mm_xor_si128(crc64_fold(x4, k8), crc64_load(p + 64));
+        x5 = _mm_xor_si128(crc64_fold(x5, k8), crc64_load(p + 80));
+        x6 = _mm_xor_si128(crc64_fold(x6, k8), crc64_load(p + 96));
+        x7 = _mm_xor_si128(crc64_fold(x7, k8), crc64_load(p + 112));
+    }
+    // Lane j is 7 - j lanes before the last one; the folds are independent.
+    const __m128i acc = _mm_xor_si128(
+        _mm_xor_si128(_mm_xor_si128(crc64_fold(x0, crc64_fold_key(k[7])), crc64_fold(x1, crc64_fold_key(k[6]))),
+                      _mm_xor_si128(crc64_fold(x2, crc64_fold_key(k[5])), crc64_fold(x3, crc64_fold_key(k[4])))),
+        _mm_xor_si128(_mm_xor_si128(crc64_fold(x4, crc64_fold_key(k[3])), crc64_fold(x5, crc64_fold_key(k[2]))),
+                      _mm_xor_si128(crc64_fold(x6, crc64_fold_key(k[1])), x7)));
+    return crc64_fold_finish(acc, p, n);
+}
+
+/// A fold pair in all four 128-bit lanes of a 512-bit register.
+[[gnu::target("avx512f,vpclmulqdq,pclmul,sse4.1"), gnu::always_inline]] inline __m512i crc64_fold_key512(
+    crc64_fold_pair k) noexcept {
+    const auto lo = static_cast<long long>(k.low_half), hi = static_cast<long long>(k.high_half);
+    return _mm512_set_epi64(hi, lo, hi, lo, hi, lo, hi, lo);
+}
+
+/// Four lanes at once: each 128-bit lane of `s` folded by the same distance, XOR-ed into `data`.
+[[gnu::target("avx512f,vpclmulqdq,pclmul,sse4.1"), gnu::always_inline]] inline __m512i crc64_fold512(
+    __m512i s, __m512i key, __m512i data) noexcept {
+    return _mm512_ternarylogic_epi64(_mm512_clmulepi64_epi128(s, key, 0x00), _mm512_clmulepi64_epi128(s, key, 0x11),
+                                     data, 0x96);  // a ^ b ^ c
+}
+
+/// The same folding with VPCLMULQDQ on 512-bit registers, four 16-byte lanes per register and
+/// four registers (256 bytes) per step; same contract as crc64_portable. Only call it when
+/// detected_cpu_features().vpclmul is true. Short inputs go to crc64_pclmul.
+[[gnu::target("avx512f,vpclmulqdq,pclmul,sse4.1")]] inline std::uint64_t crc64_vpclmul(std::uint64_t crc_raw,
+                                                                                      const std::uint8_t* p,
+                                                                                      std::size_t n) noexcept {
+    if (n < 256) return crc64_pclmul(crc_raw, p, n);
+    const __m512i reg = _mm512_set_epi64(0, 0, 0, 0, 0, 0, 0, static_cast<long long>(crc_raw));
+    __m512i z0 = _mm512_xor_si512(_mm512_loadu_si512(p), reg), z1 = _mm512_loadu_si512(p + 64),
+            z2 = _mm512_loadu_si512(p + 128), z3 = _mm512_loadu_si512(p + 192);
+    p += 256;
+    n -= 256;
+    const std::array<crc64_fold_pair, 17>& k = crc64_fold_by_lanes;
+    const __m512i k16 = crc64_fold_key512(k[16]);
+    for (; n >= 256; p += 256, n -= 256) {
+        z0 = crc64_fold512(z0, k16, _mm512_loadu_si512(p));
+        z1 = crc64_fold512(z1, k16, _mm512_loadu_si512(p + 64));
+        z2 = crc64_fold512(z2, k16, _mm512_loadu_si512(p + 128));
+        z3 = crc64_fold512(z3, k16, _mm512_loadu_si512(p + 192));
+    }
+    // Register j is 3 - j registers (12 - 4j lanes) before the last one.
+    __m512i z = crc64_fold512(z0, crc64_fold_key512(k[12]), z3);
+    z = _mm512_xor_si512(z, crc64_fold512(z1, crc64_fold_key512(k[8]), crc64_fold512(z2, crc64_fold_key512(k[4]),
+                                                                                       _mm512_setzero_si512())));
+    const __m512i k4 = crc64_fold_key512(k[4]);
+    for (; n >= 64; p += 64, n -= 64) z = crc64_fold512(z, k4, _mm512_loadu_si512(p));
+    // Its lane i is 3 - i lanes before the last one. (The zero-masking extract avoids g++ 12's
+    // false maybe-uninitialized warning inside the plain one.)
+    const __m128i acc =
+        _mm_xor_si128(_mm_xor_si128(crc64_fold(_mm512_maskz_extracti32x4_epi32(0xf, z, 0), crc64_fold_key(k[3])),
+                                    crc64_fold(_mm512_maskz_extracti32x4_epi32(0xf, z, 1), crc64_fold_key(k[2]))),
+                      _mm_xor_si128(crc64_fold(_mm512_maskz_extracti32x4_epi32(0xf, z, 2), crc64_fold_key(k[1])),
+                                    _mm512_maskz_extracti32x4_epi32(0xf, z, 3)));
+    return crc64_fold_finish(acc, p, n);
+}
+#endif
+
+/// Run-time update on finalised values: un-invert, run the bulk loop, re-invert (init and xorout
+/// are both ~0, so a finalised CRC resumes exactly where it stopped). Every run-time CRC goes
+/// through here: PCLMULQDQ folding when the CPU has it (detected once) and force_portable(true)
+/// is not in effect, slicing-by-8 otherwise; both give the same value.
+inline std::uint64_t crc64_update_bytes(std::uint64_t crc, const std::uint8_t* p, std::size_t n) noexcept {
+#if COSWIRE_X86_DISPATCH
+    if (n >= 256 && use_vpclmul()) return ~crc64_vpclmul(~crc, p, n);
+    if (n >= 16 && use_pclmul()) return ~crc64_pclmul(~crc, p, n);
+#endif
+    return ~crc64_portable(~crc, p, n);
+}
 
 }  // namespace detail
 

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include <coswire/crypto/crc64.hpp>
 
+#include <coswire/detail/cpu.hpp>
+
 #include <doctest/doctest.h>
 
 #include <array>
@@ -270,4 +272,37 @@ TEST_CASE("crc64_combine: agrees with the zlib matrix-squaring construction for 
     }
     const std::uint64_t max_len = ~std::uint64_t{0};
     CHECK(crc64_combine(1, 2, max_len) == combine_by_matrices(1, 2, max_len));
+}
+
+// The PCLMULQDQ constants are derived in crc64.hpp from x^k mod P by square-and-multiply; here
+// the same powers come from the matrix construction above, one zero byte at a time. A constant
+// stands for one power of x less than its role (the reflected carry-less product adds an x), so
+// multiplying it by x must give x^(D+64) and x^D for a fold across D = 128·j bits.
+TEST_CASE("crc64: the folding and Barrett constants agree with the matrix-squaring construction") {
+    const auto times_x = [](std::uint64_t v) { return (v >> 1) ^ ((v & 1u) ? reflected_poly : 0); };
+    const std::uint64_t one = std::uint64_t{1} << 63;  // x^0, reflected
+    for (std::size_t j = 1; j < coswire::detail::crc64_fold_by_lanes.size(); ++j) {
+        const coswire::detail::crc64_fold_pair k = coswire::detail::crc64_fold_by_lanes[j];
+        CAPTURE(j);
+        CHECK(times_x(k.low_half) == shift_by_zero_bytes(one, 16 * j + 8));
+        CHECK(times_x(k.high_half) == shift_by_zero_bytes(one, 16 * j));
+    }
+    CHECK(times_x(coswire::detail::crc64_final_fold) == shift_by_zero_bytes(one, 16));
+    // (P - 1) / x times x, plus 1, is P, whose remainder mod P is 0; its reflected form without
+    // the x^64 term is the polynomial word.
+    CHECK(((coswire::detail::crc64_barrett_poly >> 1) | one) == (reflected_poly | one));
+}
+
+TEST_CASE("crc64: with detail::force_portable the slicing path gives the same values") {
+    std::mt19937_64 rng(0x5EED0006u);
+    for (const std::size_t n : edge_lengths()) {
+        const std::string data = random_bytes(rng, n);
+        const std::uint64_t fast = crc64(data);
+        coswire::detail::force_portable(true);
+        const std::uint64_t portable = crc64(data);
+        coswire::detail::force_portable(false);
+        CAPTURE(n);
+        REQUIRE(fast == portable);
+        REQUIRE(portable == crc64_bitwise(data));
+    }
 }

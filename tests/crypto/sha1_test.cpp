@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include <coswire/crypto/sha1.hpp>
 
+#include <coswire/detail/cpu.hpp>
+
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -134,4 +136,20 @@ TEST_CASE("sha1: a copy forks the computation") {
     fork.update("x");
     CHECK(h.finish() == sha1_hash("abc"));
     CHECK(fork.finish() == sha1_hash("abx"));
+}
+
+TEST_CASE("sha1_hash: with detail::force_portable the portable rounds give the same digests") {
+    std::mt19937_64 rng(0x5a2);
+    for (std::size_t n = 0; n <= 300; ++n) {
+        const std::string data = random_bytes(rng, n);
+        const sha1_digest run_time = sha1_hash(data);
+        coswire::detail::force_portable(true);
+        const sha1_digest portable = sha1_hash(data);
+        coswire::detail::force_portable(false);
+        INFO("length ", n);
+        REQUIRE(run_time == portable);
+    }
+    coswire::detail::force_portable(true);
+    CHECK(hex(sha1_hash(std::string(1000000, 'a'))) == "34aa973cd4c4daa4f61eeb2bdbad27316534016f");
+    coswire::detail::force_portable(false);
 }

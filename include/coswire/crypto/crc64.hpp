@@ -2,12 +2,18 @@
 // CRC-64/XZ, the checksum COS sends as x-cos-hash-crc64ecma: update, one-shot and combine (COS-PROTOCOL.md §7.1, §7.2).
 #pragma once
 
+#include <coswire/detail/cpu.hpp>
+
 #include <array>
 #include <cstddef>
 #include <cstdint>
 #include <span>
 #include <string_view>
 #include <type_traits>
+
+#if COSWIRE_X86_DISPATCH
+#include <immintrin.h>
+#endif
 
 namespace coswire {
 
@@ -36,17 +42,19 @@ constexpr crc64_table_set make_crc64_tables() noexcept {
 
 inline constexpr crc64_table_set crc64_tables = make_crc64_tables();
 
-/// Eight bytes as a little-endian number, byte by byte so big-endian hosts get the same value;
-/// compilers fuse this into one load where the host is little-endian.
+/// Eight bytes as a little-endian number, byte by byte so big-endian hosts get the same value.
+/// Written out rather than as a loop so that g++ and clang++ both fuse it into one load where the
+/// host is little-endian (g++ 12 keeps a loop of byte loads, which halves the table speed).
 constexpr std::uint64_t load_le64(const std::uint8_t* p) noexcept {
-    std::uint64_t v = 0;
-    for (int i = 7; i >= 0; --i) v = (v << 8) | p[i];
-    return v;
+    return static_cast<std::uint64_t>(p[0]) | (static_cast<std::uint64_t>(p[1]) << 8) |
+           (static_cast<std::uint64_t>(p[2]) << 16) | (static_cast<std::uint64_t>(p[3]) << 24) |
+           (static_cast<std::uint64_t>(p[4]) << 32) | (static_cast<std::uint64_t>(p[5]) << 40) |
+           (static_cast<std::uint64_t>(p[6]) << 48) | (static_cast<std::uint64_t>(p[7]) << 56);
 }
 
 /// The portable bulk loop on the raw (un-inverted) register: eight bytes per step through the
-/// slicing tables, then the tail one byte at a time. Every CRC in the library runs through here
-/// (a PCLMULQDQ folding path selected at run time can take over the bulk later).
+/// slicing tables, then the tail one byte at a time. The constant-evaluation path, the run-time
+/// fallback, and the last 0..15 bytes of the PCLMULQDQ path (crc64_pclmul).
 constexpr std::uint64_t crc64_portable(std::uint64_t crc_raw, const std::uint8_t* p, std::size_t n) noexcept {
     const crc64_table_set& t = crc64_tables;
     for (; n >= 8; p += 8, n -= 8) {
@@ -58,12 +66,6 @@ constexpr std::uint64_t crc64_portable(std::uint64_t crc_raw, const std::uint8_t
     }
     for (; n > 0; ++p, --n) crc_raw = t[0][(crc_raw ^ *p) & 0xFFu] ^ (crc_raw >> 8);
     return crc_raw;
-}
-
-/// Run-time update on finalised values: un-invert, run the bulk loop, re-invert (init and xorout
-/// are both ~0, so a finalised CRC resumes exactly where it stopped).
-inline std::uint64_t crc64_update_bytes(std::uint64_t crc, const std::uint8_t* p, std::size_t n) noexcept {
-    return ~crc64_portable(~crc, p, n);
 }
 
 /// a·b mod P in the reflected representation (bit 63 is x^0). Scans `a` from x^0 upwards while
@@ -88,6 +90,257 @@ constexpr std::array<std::uint64_t, 64> make_crc64_byte_shift_powers() noexcept 
 }
 
 inline constexpr std::array<std::uint64_t, 64> crc64_byte_shift_powers = make_crc64_byte_shift_powers();
+
+/// x^k mod P in the reflected representation, by square-and-multiply on gf2_mulmod.
+constexpr std::uint64_t crc64_xpow_mod(std::uint64_t k) noexcept {
+    std::uint64_t result = std::uint64_t{1} << 63;  // x^0
+    std::uint64_t square = std::uint64_t{1} << 62;  // x^1, then x^2, x^4, ...
+    for (; k != 0; k >>= 1) {
+        if (k & 1u) result = gf2_mulmod(result, square);
+        square = gf2_mulmod(square, square);
+    }
+    return result;
+}
+
+/// Reverses the bit order of a 64-bit word: converts between the reflected (bit i = x^(63-i))
+/// and the normal (bit i = x^i) representation of a polynomial of degree < 64.
+constexpr std::uint64_t bit_reverse64(std::uint64_t v) noexcept {
+    std::uint64_t r = 0;
+    for (int i = 0; i < 64; ++i, v >>= 1) r = (r << 1) | (v & 1u);
+    return r;
+}
+
+/// floor(x^127 / P) in the reflected representation (degree 63), by schoolbook long division in
+/// the normal representation: shift the dividend's bits into a 64-bit remainder from x^127 down
+/// and subtract P (= x^64 + the normal polynomial) whenever the remainder reaches degree 64.
+constexpr std::uint64_t crc64_barrett_quotient() noexcept {
+    const std::uint64_t p_low = bit_reverse64(crc64_poly_reflected);  // P - x^64, normal form
+    std::uint64_t quotient = 0, remainder = 0;
+    for (int i = 127; i >= 0; --i) {
+        const bool overflow = (remainder >> 63) != 0;  // x^63 term, about to become x^64
+        remainder = (remainder << 1) | (i == 127 ? 1u : 0u);
+        if (overflow) {
+            remainder ^= p_low;
+            quotient |= std::uint64_t{1} << i;  // only ever i <= 63: x^127 / x^64 = x^63
+        }
+    }
+    return bit_reverse64(quotient);
+}
+
+/// The 128-bit carry-less product of two 64-bit words, bit i of `a` times bit j of `b` landing in
+/// bit i + j; {low word, high word}. A constexpr model of PCLMULQDQ, used to check the constants.
+constexpr std::array<std::uint64_t, 2> clmul64_model(std::uint64_t a, std::uint64_t b) noexcept {
+    std::array<std::uint64_t, 2> r{};
+    for (int i = 0; i < 64; ++i) {
+        if ((a >> i) & 1u) {
+            r[0] ^= b << i;
+            if (i != 0) r[1] ^= b >> (64 - i);
+        }
+    }
+    return r;
+}
+
+// PCLMULQDQ folding (COS-PROTOCOL.md §7.2 mentions the carry-less form of the same algebra).
+//
+// Notation. A 128-bit lane loaded little-endian from the message holds a polynomial with bit j
+// the coefficient of x^(127-j): the message's first bit is bit 0, as in the reflected register.
+// Its low 64-bit half L and high half H are reflected 64-bit polynomials, and the lane is
+// S = L·x^64 + H. The raw CRC of a message M (n bits) that starts from register R is
+// (R·x^n + M·x^64) mod P, so XOR-ing R into the first 8 message bytes accounts for R.
+//
+// Reflected carry-less product. For reflected a, b (bit i = x^(63-i)), PCLMULQDQ puts
+// a_i·b_j in bit i + j, i.e. the coefficient of x^(126-i-j); read as a 128-bit lane that is
+// a·b·x. Every constant below is therefore one power of x short of the product it stands for.
+//
+// Folding. A lane S followed by D more message bits contributes S·x^D, and
+// S·x^D = L·x^(D+64) + H·x^D ≡ clmul(L, x^(D+63) mod P) + clmul(H, x^(D-1) mod P) (mod P),
+// a 128-bit value that is XOR-ed into the lane found D bits later. Eight lanes side by side fold
+// by D = 1024 (128 bytes) per step; at the end lane j jumps D = 128·(7-j) onto the last one.
+// With 512-bit VPCLMULQDQ each register holds four lanes and four registers fold by D = 2048.
+//
+// Final 128 -> 64 bits. The last lane S (everything before it already folded in) must become
+// S·x^64 mod P. First T = S·x^64 = L·x^128 + H·x^64 ≡ clmul(L, x^127 mod P) + H·x^64, where
+// H·x^64 is H moved to the low half: a 128-bit T = T1·x^64 + T0 (T1 the low half, T0 the high).
+// Then Barrett: with mu = floor(x^128 / P) the quotient is q = floor(T1·mu / x^64) and
+// T mod P = T0 + low64(q·P). Both multiplications are rearranged around the extra x:
+//   mu = x·floor(x^127 / P) + (0 or 1): the lone constant term adds at most T1 (degree < 64)
+//     below x^64, so q = floor(clmul(T1, floor(x^127 / P)) / x^64) = its low half, as is;
+//   P = x·((P - 1) / x) + 1: low64(q·P) = low64(clmul(q, (P - 1) / x)) + q, i.e. the high half
+//     of that product plus q.
+// (P - 1) / x is P without its x^0 term shifted down one degree: in reflected form the
+// polynomial word shifted left once with x^63 (bit 0) set.
+
+/// Folding multipliers for a distance of D bits: {x^(D+63) mod P for the low half, x^(D-1) mod P
+/// for the high half}, both reflected.
+struct crc64_fold_pair {
+    std::uint64_t low_half;
+    std::uint64_t high_half;
+};
+
+constexpr crc64_fold_pair crc64_fold_constants(std::uint64_t distance_bits) noexcept {
+    return {crc64_xpow_mod(distance_bits + 63), crc64_xpow_mod(distance_bits - 1)};
+}
+
+/// crc64_fold_by_lanes[j] folds across j 16-byte lanes (D = 128·j), j = 1..16; [0] is unused.
+constexpr std::array<crc64_fold_pair, 17> make_crc64_fold_by_lanes() noexcept {
+    std::array<crc64_fold_pair, 17> t{};
+    for (std::uint64_t j = 1; j < t.size(); ++j) t[j] = crc64_fold_constants(128 * j);
+    return t;
+}
+
+inline constexpr std::array<crc64_fold_pair, 17> crc64_fold_by_lanes = make_crc64_fold_by_lanes();
+
+/// x^127 mod P: moves the low half of the last lane up by x^128.
+inline constexpr std::uint64_t crc64_final_fold = crc64_xpow_mod(127);
+/// floor(x^127 / P), reflected: Barrett's mu without its constant term.
+inline constexpr std::uint64_t crc64_barrett_mu = crc64_barrett_quotient();
+/// (P - 1) / x, reflected.
+inline constexpr std::uint64_t crc64_barrett_poly = (crc64_poly_reflected << 1) | 1u;
+
+// Checks of the derivation. x^64 mod P is the polynomial word itself (P = x^64 + that).
+static_assert(crc64_xpow_mod(64) == crc64_poly_reflected);
+static_assert(crc64_xpow_mod(8) == crc64_byte_shift_powers[0]);
+// x^127 = floor(x^127 / P)·P + r with deg r < 64: the normal-form product with P has exactly the
+// bits of x^127 above x^63 (the x^64 term of P contributes the quotient shifted up 64 places).
+static_assert([] {
+    const std::uint64_t q = bit_reverse64(crc64_barrett_mu);
+    const std::array<std::uint64_t, 2> qp = clmul64_model(q, bit_reverse64(crc64_poly_reflected));
+    return (qp[1] ^ q) == (std::uint64_t{1} << 63);
+}());
+
+#if COSWIRE_X86_DISPATCH
+/// A fold pair in a register, low half's multiplier in the low 64 bits.
+[[gnu::target("pclmul,sse4.1"), gnu::always_inline]] inline __m128i crc64_fold_key(crc64_fold_pair k) noexcept {
+    return _mm_set_epi64x(static_cast<long long>(k.high_half), static_cast<long long>(k.low_half));
+}
+
+/// S·x^D folded to 128 bits (mod P): clmul(L, key.low) ^ clmul(H, key.high).
+[[gnu::target("pclmul,sse4.1"), gnu::always_inline]] inline __m128i crc64_fold(__m128i s, __m128i key) noexcept {
+    return _mm_xor_si128(_mm_clmulepi64_si128(s, key, 0x00), _mm_clmulepi64_si128(s, key, 0x11));
+}
+
+[[gnu::target("pclmul,sse4.1"), gnu::always_inline]] inline __m128i crc64_load(const std::uint8_t* p) noexcept {
+    return _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+}
+
+/// The common end of both folding paths: `acc` is the lane just before `p`; folds in the
+/// remaining whole 16-byte lanes one at a time, reduces to the 64-bit raw register and leaves
+/// the last 0..15 bytes to the tables.
+[[gnu::target("pclmul,sse4.1")]] inline std::uint64_t crc64_fold_finish(__m128i acc, const std::uint8_t* p,
+                                                                       std::size_t n) noexcept {
+    const __m128i k1 = crc64_fold_key(crc64_fold_by_lanes[1]);
+    for (; n >= 16; p += 16, n -= 16) acc = _mm_xor_si128(crc64_fold(acc, k1), crc64_load(p));
+
+    // 128 -> 64 bits, as derived above: T = clmul(L, x^127 mod P) ^ (H moved to the low half),
+    // q = low half of clmul(T1, mu), result = T0 ^ q ^ high half of clmul(q, (P - 1) / x).
+    const __m128i consts =
+        _mm_set_epi64x(static_cast<long long>(crc64_barrett_mu), static_cast<long long>(crc64_final_fold));
+    const __m128i poly = _mm_set_epi64x(0, static_cast<long long>(crc64_barrett_poly));
+    const __m128i t = _mm_xor_si128(_mm_clmulepi64_si128(acc, consts, 0x00), _mm_srli_si128(acc, 8));
+    const __m128i q = _mm_clmulepi64_si128(t, consts, 0x10);  // T1 (low of t) times mu (high of consts)
+    const __m128i r = _mm_xor_si128(_mm_xor_si128(_mm_clmulepi64_si128(q, poly, 0x00), t), _mm_slli_si128(q, 8));
+    std::uint64_t halves[2];
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(halves), r);
+    return crc64_portable(halves[1], p, n);
+}
+
+/// The bulk loop with PCLMULQDQ on the raw register; same contract as crc64_portable. Only call
+/// it when detected_cpu_features().pclmul is true. Folds 8 lanes (128 bytes) per step: 16
+/// independent multiplications hide PCLMULQDQ's latency behind its throughput.
+[[gnu::target("pclmul,sse4.1")]] inline std::uint64_t crc64_pclmul(std::uint64_t crc_raw, const std::uint8_t* p,
+                                                                  std::size_t n) noexcept {
+    if (n < 16) return crc64_portable(crc_raw, p, n);
+    const __m128i reg = _mm_set_epi64x(0, static_cast<long long>(crc_raw));
+    if (n < 128) return crc64_fold_finish(_mm_xor_si128(crc64_load(p), reg), p + 16, n - 16);
+
+    __m128i x0 = _mm_xor_si128(crc64_load(p), reg), x1 = crc64_load(p + 16), x2 = crc64_load(p + 32),
+            x3 = crc64_load(p + 48), x4 = crc64_load(p + 64), x5 = crc64_load(p + 80), x6 = crc64_load(p + 96),
+            x7 = crc64_load(p + 112);
+    p += 128;
+    n -= 128;
+    const std::array<crc64_fold_pair, 17>& k = crc64_fold_by_lanes;
+    const __m128i k8 = crc64_fold_key(k[8]);
+    for (; n >= 128; p += 128, n -= 128) {
+        x0 = _mm_xor_si128(crc64_fold(x0, k8), crc64_load(p));
+        x1 = _mm_xor_si128(crc64_fold(x1, k8), crc64_load(p + 16));
+        x2 = _mm_xor_si128(crc64_fold(x2, k8), crc64_load(p + 32));
+        x3 = _mm_xor_si128(crc64_fold(x3, k8), crc64_load(p + 48));
+        x4 = _mm_xor_si128(crc64_fold(x4, k8), crc64_load(p + 64));
+        x5 = _mm_xor_si128(crc64_fold(x5, k8), crc64_load(p + 80));
+        x6 = _mm_xor_si128(crc64_fold(x6, k8), crc64_load(p + 96));
+        x7 = _mm_xor_si128(crc64_fold(x7, k8), crc64_load(p + 112));
+    }
+    // Lane j is 7 - j lanes before the last one; the folds are independent.
+    const __m128i acc = _mm_xor_si128(
+        _mm_xor_si128(_mm_xor_si128(crc64_fold(x0, crc64_fold_key(k[7])), crc64_fold(x1, crc64_fold_key(k[6]))),
+                      _mm_xor_si128(crc64_fold(x2, crc64_fold_key(k[5])), crc64_fold(x3, crc64_fold_key(k[4])))),
+        _mm_xor_si128(_mm_xor_si128(crc64_fold(x4, crc64_fold_key(k[3])), crc64_fold(x5, crc64_fold_key(k[2]))),
+                      _mm_xor_si128(crc64_fold(x6, crc64_fold_key(k[1])), x7)));
+    return crc64_fold_finish(acc, p, n);
+}
+
+/// A fold pair in all four 128-bit lanes of a 512-bit register.
+[[gnu::target("avx512f,vpclmulqdq,pclmul,sse4.1"), gnu::always_inline]] inline __m512i crc64_fold_key512(
+    crc64_fold_pair k) noexcept {
+    const auto lo = static_cast<long long>(k.low_half), hi = static_cast<long long>(k.high_half);
+    return _mm512_set_epi64(hi, lo, hi, lo, hi, lo, hi, lo);
+}
+
+/// Four lanes at once: each 128-bit lane of `s` folded by the same distance, XOR-ed into `data`.
+[[gnu::target("avx512f,vpclmulqdq,pclmul,sse4.1"), gnu::always_inline]] inline __m512i crc64_fold512(
+    __m512i s, __m512i key, __m512i data) noexcept {
+    return _mm512_ternarylogic_epi64(_mm512_clmulepi64_epi128(s, key, 0x00), _mm512_clmulepi64_epi128(s, key, 0x11),
+                                     data, 0x96);  // a ^ b ^ c
+}
+
+/// The same folding with VPCLMULQDQ on 512-bit registers, four 16-byte lanes per register and
+/// four registers (256 bytes) per step; same contract as crc64_portable. Only call it when
+/// detected_cpu_features().vpclmul is true. Short inputs go to crc64_pclmul.
+[[gnu::target("avx512f,vpclmulqdq,pclmul,sse4.1")]] inline std::uint64_t crc64_vpclmul(std::uint64_t crc_raw,
+                                                                                      const std::uint8_t* p,
+                                                                                      std::size_t n) noexcept {
+    if (n < 256) return crc64_pclmul(crc_raw, p, n);
+    const __m512i reg = _mm512_set_epi64(0, 0, 0, 0, 0, 0, 0, static_cast<long long>(crc_raw));
+    __m512i z0 = _mm512_xor_si512(_mm512_loadu_si512(p), reg), z1 = _mm512_loadu_si512(p + 64),
+            z2 = _mm512_loadu_si512(p + 128), z3 = _mm512_loadu_si512(p + 192);
+    p += 256;
+    n -= 256;
+    const std::array<crc64_fold_pair, 17>& k = crc64_fold_by_lanes;
+    const __m512i k16 = crc64_fold_key512(k[16]);
+    for (; n >= 256; p += 256, n -= 256) {
+        z0 = crc64_fold512(z0, k16, _mm512_loadu_si512(p));
+        z1 = crc64_fold512(z1, k16, _mm512_loadu_si512(p + 64));
+        z2 = crc64_fold512(z2, k16, _mm512_loadu_si512(p + 128));
+        z3 = crc64_fold512(z3, k16, _mm512_loadu_si512(p + 192));
+    }
+    // Register j is 3 - j registers (12 - 4j lanes) before the last one.
+    __m512i z = crc64_fold512(z0, crc64_fold_key512(k[12]), z3);
+    z = _mm512_xor_si512(z, crc64_fold512(z1, crc64_fold_key512(k[8]), crc64_fold512(z2, crc64_fold_key512(k[4]),
+                                                                                       _mm512_setzero_si512())));
+    const __m512i k4 = crc64_fold_key512(k[4]);
+    for (; n >= 64; p += 64, n -= 64) z = crc64_fold512(z, k4, _mm512_loadu_si512(p));
+    // Its lane i is 3 - i lanes before the last one. (The zero-masking extract avoids g++ 12's
+    // false maybe-uninitialized warning inside the plain one.)
+    const __m128i acc =
+        _mm_xor_si128(_mm_xor_si128(crc64_fold(_mm512_maskz_extracti32x4_epi32(0xf, z, 0), crc64_fold_key(k[3])),
+                                    crc64_fold(_mm512_maskz_extracti32x4_epi32(0xf, z, 1), crc64_fold_key(k[2]))),
+                      _mm_xor_si128(crc64_fold(_mm512_maskz_extracti32x4_epi32(0xf, z, 2), crc64_fold_key(k[1])),
+                                    _mm512_maskz_extracti32x4_epi32(0xf, z, 3)));
+    return crc64_fold_finish(acc, p, n);
+}
+#endif
+
+/// Run-time update on finalised values: un-invert, run the bulk loop, re-invert (init and xorout
+/// are both ~0, so a finalised CRC resumes exactly where it stopped). Every run-time CRC goes
+/// through here: PCLMULQDQ folding when the CPU has it (detected once) and force_portable(true)
+/// is not in effect, slicing-by-8 otherwise; both give the same value.
+inline std::uint64_t crc64_update_bytes(std::uint64_t crc, const std::uint8_t* p, std::size_t n) noexcept {
+#if COSWIRE_X86_DISPATCH
+    if (n >= 256 && use_vpclmul()) return ~crc64_vpclmul(~crc, p, n);
+    if (n >= 16 && use_pclmul()) return ~crc64_pclmul(~crc, p, n);
+#endif
+    return ~crc64_portable(~crc, p, n);
+}
 
 }  // namespace detail
 

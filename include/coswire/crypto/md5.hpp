@@ -2,8 +2,7 @@
 // MD5 (RFC 1321), streaming and one-shot, usable in constant expressions; for Content-MD5 and ETags.
 #pragma once
 
-// For detail::md_hasher, the block framing MD5 shares with SHA-1.
-#include <coswire/crypto/sha1.hpp>
+#include <coswire/detail/md_hasher.hpp>
 
 #include <array>
 #include <bit>
@@ -29,36 +28,131 @@ inline constexpr std::array<std::uint32_t, 64> md5_sines{
     0x6fa87e4fu, 0xfe2ce6e0u, 0xa3014314u, 0x4e0811a1u, 0xf7537e82u, 0xbd3af235u, 0x2ad7d2bbu, 0xeb86d391u,
 };
 
-/// Portable MD5 compression of `nblocks` consecutive 64-byte blocks (RFC 1321 §3.4). Words are
-/// little-endian; works on any byte-like type so constant evaluation can read a string_view.
+// One MD5 operation, a = b + ((a + g(b,c,d) + X[k] + T[i]) <<< s) (RFC 1321 §3.4), with X[k] + T[i]
+// passed in as `xt`. The caller rotates the roles (a, b, c, d) -> (d, a, b, c) instead of moving
+// values, so only `a` is written. MD5 has no hardware instruction and each step depends on the
+// previous one through b, so each function is arranged so that b enters last: everything that
+// does not involve b is computed off the critical path.
+template <int S>
+constexpr void md5_step_f(std::uint32_t& a, std::uint32_t b, std::uint32_t c, std::uint32_t d,
+                          std::uint32_t xt) noexcept {
+    a = b + std::rotl(a + xt + (d ^ (b & (c ^ d))), S);  // F = (b & c) | (~b & d)
+}
+
+template <int S>
+constexpr void md5_step_g(std::uint32_t& a, std::uint32_t b, std::uint32_t c, std::uint32_t d,
+                          std::uint32_t xt) noexcept {
+    a = b + std::rotl(a + xt + (c & ~d) + (b & d), S);  // G = (b & d) | (c & ~d); the terms are disjoint, so | is +
+}
+
+template <int S>
+constexpr void md5_step_h(std::uint32_t& a, std::uint32_t b, std::uint32_t c, std::uint32_t d,
+                          std::uint32_t xt) noexcept {
+    a = b + std::rotl(a + xt + (b ^ (c ^ d)), S);  // H = b ^ c ^ d
+}
+
+template <int S>
+constexpr void md5_step_i(std::uint32_t& a, std::uint32_t b, std::uint32_t c, std::uint32_t d,
+                          std::uint32_t xt) noexcept {
+    a = b + std::rotl(a + xt + (c ^ (b | ~d)), S);  // I = c ^ (b | ~d)
+}
+
+/// The message word X[k] used by step i: k = i, 5i + 1, 3i + 5, 7i (mod 16) in rounds 1-4.
+inline constexpr std::array<std::uint8_t, 64> md5_word_order = [] {
+    std::array<std::uint8_t, 64> k{};
+    for (std::size_t i = 0; i < 64; ++i) {
+        const std::size_t r = i / 16;
+        k[i] = static_cast<std::uint8_t>((r == 0 ? i : r == 1 ? 5 * i + 1 : r == 2 ? 3 * i + 5 : 7 * i) & 15);
+    }
+    return k;
+}();
+
+/// Portable MD5 compression of `nblocks` consecutive 64-byte blocks (RFC 1321 §3.4), all 64
+/// steps unrolled with the state in locals. Words are little-endian; works on any byte-like
+/// type so constant evaluation can read a string_view. Each round has its own function and
+/// shift amounts. The sums X[k] + T[i] are formed up front, off the dependency chain; summing
+/// them inside each step instead lets clang++ move the constant T[i] after g(b,c,d), which
+/// lengthens every step by one addition (about 10% slower).
 template <class Byte>
 constexpr void md5_compress_portable(md5_state& state, const Byte* p, std::size_t nblocks) noexcept {
+    std::uint32_t a = state[0], b = state[1], c = state[2], d = state[3];
     for (; nblocks != 0; --nblocks, p += 64) {
         std::array<std::uint32_t, 16> x{};
         for (std::size_t i = 0; i < 16; ++i) x[i] = load_le32(p + 4 * i);
+        std::array<std::uint32_t, 64> xt{};
+        for (std::size_t i = 0; i < 64; ++i) xt[i] = x[md5_word_order[i]] + md5_sines[i];
+        const std::uint32_t a0 = a, b0 = b, c0 = c, d0 = d;
 
-        std::uint32_t a = state[0], b = state[1], c = state[2], d = state[3];
-        // One operation "a = b + ((a + f(b,c,d) + X[k] + T[i]) <<< s)", after which the roles
-        // rotate (a, b, c, d) <- (d, a', b, c), so the four-line rounds of RFC 1321 become loops.
-        auto step = [&](std::uint32_t f, std::size_t i, std::size_t k, int s) noexcept {
-            const std::uint32_t rotated = std::rotl(a + f + x[k] + md5_sines[i], s);
-            a = d;
-            d = c;
-            c = b;
-            b += rotated;
-        };
-        // Each round has its own function, message-word order and four shift amounts.
-        constexpr std::array<int, 4> s1{7, 12, 17, 22}, s2{5, 9, 14, 20}, s3{4, 11, 16, 23}, s4{6, 10, 15, 21};
-        for (std::size_t i = 0; i < 16; ++i) step((b & c) | (~b & d), i, i, s1[i & 3]);
-        for (std::size_t i = 16; i < 32; ++i) step((b & d) | (c & ~d), i, (5 * i + 1) & 15, s2[i & 3]);
-        for (std::size_t i = 32; i < 48; ++i) step(b ^ c ^ d, i, (3 * i + 5) & 15, s3[i & 3]);
-        for (std::size_t i = 48; i < 64; ++i) step(c ^ (b | ~d), i, (7 * i) & 15, s4[i & 3]);
-
-        state[0] += a;
-        state[1] += b;
-        state[2] += c;
-        state[3] += d;
+        md5_step_f<7>(a, b, c, d, xt[0]);
+        md5_step_f<12>(d, a, b, c, xt[1]);
+        md5_step_f<17>(c, d, a, b, xt[2]);
+        md5_step_f<22>(b, c, d, a, xt[3]);
+        md5_step_f<7>(a, b, c, d, xt[4]);
+        md5_step_f<12>(d, a, b, c, xt[5]);
+        md5_step_f<17>(c, d, a, b, xt[6]);
+        md5_step_f<22>(b, c, d, a, xt[7]);
+        md5_step_f<7>(a, b, c, d, xt[8]);
+        md5_step_f<12>(d, a, b, c, xt[9]);
+        md5_step_f<17>(c, d, a, b, xt[10]);
+        md5_step_f<22>(b, c, d, a, xt[11]);
+        md5_step_f<7>(a, b, c, d, xt[12]);
+        md5_step_f<12>(d, a, b, c, xt[13]);
+        md5_step_f<17>(c, d, a, b, xt[14]);
+        md5_step_f<22>(b, c, d, a, xt[15]);
+        md5_step_g<5>(a, b, c, d, xt[16]);
+        md5_step_g<9>(d, a, b, c, xt[17]);
+        md5_step_g<14>(c, d, a, b, xt[18]);
+        md5_step_g<20>(b, c, d, a, xt[19]);
+        md5_step_g<5>(a, b, c, d, xt[20]);
+        md5_step_g<9>(d, a, b, c, xt[21]);
+        md5_step_g<14>(c, d, a, b, xt[22]);
+        md5_step_g<20>(b, c, d, a, xt[23]);
+        md5_step_g<5>(a, b, c, d, xt[24]);
+        md5_step_g<9>(d, a, b, c, xt[25]);
+        md5_step_g<14>(c, d, a, b, xt[26]);
+        md5_step_g<20>(b, c, d, a, xt[27]);
+        md5_step_g<5>(a, b, c, d, xt[28]);
+        md5_step_g<9>(d, a, b, c, xt[29]);
+        md5_step_g<14>(c, d, a, b, xt[30]);
+        md5_step_g<20>(b, c, d, a, xt[31]);
+        md5_step_h<4>(a, b, c, d, xt[32]);
+        md5_step_h<11>(d, a, b, c, xt[33]);
+        md5_step_h<16>(c, d, a, b, xt[34]);
+        md5_step_h<23>(b, c, d, a, xt[35]);
+        md5_step_h<4>(a, b, c, d, xt[36]);
+        md5_step_h<11>(d, a, b, c, xt[37]);
+        md5_step_h<16>(c, d, a, b, xt[38]);
+        md5_step_h<23>(b, c, d, a, xt[39]);
+        md5_step_h<4>(a, b, c, d, xt[40]);
+        md5_step_h<11>(d, a, b, c, xt[41]);
+        md5_step_h<16>(c, d, a, b, xt[42]);
+        md5_step_h<23>(b, c, d, a, xt[43]);
+        md5_step_h<4>(a, b, c, d, xt[44]);
+        md5_step_h<11>(d, a, b, c, xt[45]);
+        md5_step_h<16>(c, d, a, b, xt[46]);
+        md5_step_h<23>(b, c, d, a, xt[47]);
+        md5_step_i<6>(a, b, c, d, xt[48]);
+        md5_step_i<10>(d, a, b, c, xt[49]);
+        md5_step_i<15>(c, d, a, b, xt[50]);
+        md5_step_i<21>(b, c, d, a, xt[51]);
+        md5_step_i<6>(a, b, c, d, xt[52]);
+        md5_step_i<10>(d, a, b, c, xt[53]);
+        md5_step_i<15>(c, d, a, b, xt[54]);
+        md5_step_i<21>(b, c, d, a, xt[55]);
+        md5_step_i<6>(a, b, c, d, xt[56]);
+        md5_step_i<10>(d, a, b, c, xt[57]);
+        md5_step_i<15>(c, d, a, b, xt[58]);
+        md5_step_i<21>(b, c, d, a, xt[59]);
+        md5_step_i<6>(a, b, c, d, xt[60]);
+        md5_step_i<10>(d, a, b, c, xt[61]);
+        md5_step_i<15>(c, d, a, b, xt[62]);
+        md5_step_i<21>(b, c, d, a, xt[63]);
+        a += a0;
+        b += b0;
+        c += c0;
+        d += d0;
     }
+    state = {a, b, c, d};
 }
 
 /// MD5 plugged into md_hasher (shared with SHA-1; only the compression and byte order differ).

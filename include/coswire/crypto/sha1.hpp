@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
-// SHA-1 (FIPS 180-4 §6.1), streaming and one-shot, usable in constant expressions.
+// SHA-1 (FIPS 180-4 §6.1), streaming and one-shot, usable in constant expressions; SHA-NI when the CPU has it.
 #pragma once
+
+#include <coswire/detail/cpu.hpp>
+#include <coswire/detail/md_hasher.hpp>
 
 #include <array>
 #include <bit>
@@ -8,176 +11,255 @@
 #include <cstdint>
 #include <span>
 #include <string_view>
-#include <type_traits>
+
+#if COSWIRE_X86_DISPATCH
+#include <immintrin.h>
+#endif
 
 namespace coswire::detail {
-
-// Bytes are assembled into words one at a time, so the code is the same on little- and
-// big-endian hosts and never reads through a misaligned word pointer.
-template <class Byte>
-constexpr std::uint32_t load_be32(const Byte* p) noexcept {
-    return (static_cast<std::uint32_t>(static_cast<std::uint8_t>(p[0])) << 24) |
-           (static_cast<std::uint32_t>(static_cast<std::uint8_t>(p[1])) << 16) |
-           (static_cast<std::uint32_t>(static_cast<std::uint8_t>(p[2])) << 8) |
-           static_cast<std::uint32_t>(static_cast<std::uint8_t>(p[3]));
-}
-
-template <class Byte>
-constexpr std::uint32_t load_le32(const Byte* p) noexcept {
-    return static_cast<std::uint32_t>(static_cast<std::uint8_t>(p[0])) |
-           (static_cast<std::uint32_t>(static_cast<std::uint8_t>(p[1])) << 8) |
-           (static_cast<std::uint32_t>(static_cast<std::uint8_t>(p[2])) << 16) |
-           (static_cast<std::uint32_t>(static_cast<std::uint8_t>(p[3])) << 24);
-}
-
-/// The 64-byte-block Merkle–Damgård framing that SHA-1 and MD5 share: buffering of partial
-/// blocks, the 0x80 / zeros / 64-bit bit-length padding, and the digest as the final state.
-/// The two differ only in the compression function and in byte order (SHA-1 is big-endian,
-/// MD5 little-endian), which `Algorithm` supplies:
-///   state_type                    std::array<std::uint32_t, N>
-///   initial_state                 the IV
-///   big_endian                    byte order of the length field and of the digest
-///   compress_portable(s, p, n)    constexpr, any byte type; the constant-evaluation path
-///   compress(s, p, n)             run-time path on const std::uint8_t*, may pick hardware
-template <class Algorithm>
-class md_hasher {
-public:
-    using state_type = typename Algorithm::state_type;
-    using digest_type = std::array<std::uint8_t, 4 * std::tuple_size_v<state_type>>;
-    static constexpr std::size_t block_size = 64;
-
-    constexpr md_hasher() noexcept = default;
-
-    /// Resumes from a state reached after `absorbed` bytes, a multiple of the block size
-    /// (HMAC starts here after its pad block).
-    constexpr md_hasher(const state_type& state, std::uint64_t absorbed) noexcept
-        : state_(state), total_(absorbed) {}
-
-    /// Runs the compression function over `nblocks` whole blocks at `p`. Constant evaluation
-    /// cannot reinterpret a char pointer as bytes, so it takes the portable template; at run
-    /// time every byte type funnels into Algorithm::compress, the one place a hardware path hooks in.
-    template <class Byte>
-    static constexpr void compress(state_type& state, const Byte* p, std::size_t nblocks) noexcept {
-        if (std::is_constant_evaluated())
-            Algorithm::compress_portable(state, p, nblocks);
-        else
-            Algorithm::compress(state, reinterpret_cast<const std::uint8_t*>(p), nblocks);
-    }
-
-    /// Absorbs n bytes. Whole blocks are compressed straight from the input; only a head that
-    /// completes the pending block and a tail shorter than a block are copied.
-    template <class Byte>
-    constexpr void update(const Byte* p, std::size_t n) noexcept {
-        total_ += n;  // 64-bit even where size_t is 32-bit
-        if (used_ != 0) {
-            const std::size_t take = n < block_size - used_ ? n : block_size - used_;
-            stash(p, take);
-            p += take;
-            n -= take;
-            if (used_ < block_size) return;
-            compress(state_, buffer_.data(), 1);
-            used_ = 0;
-        }
-        const std::size_t whole = n / block_size;
-        if (whole != 0) {
-            compress(state_, p, whole);
-            p += whole * block_size;
-            n -= whole * block_size;
-        }
-        stash(p, n);
-    }
-
-    /// Pads, compresses the last block(s) and returns the state as bytes. Padding (FIPS 180-4
-    /// §5.1.1, RFC 1321 §3.1-3.2): 0x80, zeros up to 56 mod 64, then the message length in bits
-    /// modulo 2^64 as 8 bytes. Leaves the object spent.
-    constexpr digest_type finish() noexcept {
-        const std::uint64_t bits = total_ << 3;
-        std::size_t n = used_;
-        buffer_[n++] = 0x80;
-        if (n > block_size - 8) {  // no room for the length: it goes in one more block
-            zero(n, block_size);
-            compress(state_, buffer_.data(), 1);
-            n = 0;
-        }
-        zero(n, block_size - 8);
-        for (std::size_t i = 0; i < 8; ++i) {
-            const std::size_t shift = Algorithm::big_endian ? 56 - 8 * i : 8 * i;
-            buffer_[block_size - 8 + i] = static_cast<std::uint8_t>(bits >> shift);
-        }
-        compress(state_, buffer_.data(), 1);
-
-        digest_type out{};
-        for (std::size_t w = 0; w < state_.size(); ++w) {
-            for (std::size_t i = 0; i < 4; ++i) {
-                const std::size_t shift = Algorithm::big_endian ? 24 - 8 * i : 8 * i;
-                out[4 * w + i] = static_cast<std::uint8_t>(state_[w] >> shift);
-            }
-        }
-        return out;
-    }
-
-private:
-    template <class Byte>
-    constexpr void stash(const Byte* p, std::size_t n) noexcept {
-        for (std::size_t i = 0; i < n; ++i) buffer_[used_ + i] = static_cast<std::uint8_t>(p[i]);
-        used_ += n;
-    }
-
-    constexpr void zero(std::size_t from, std::size_t to) noexcept {
-        for (; from < to; ++from) buffer_[from] = 0;
-    }
-
-    state_type state_ = Algorithm::initial_state;
-    std::array<std::uint8_t, block_size> buffer_{};
-    std::size_t used_ = 0;     // bytes pending in buffer_, always < block_size between calls
-    std::uint64_t total_ = 0;  // bytes absorbed so far
-};
 
 /// The five 32-bit words H0..H4 of the SHA-1 chaining state.
 using sha1_state = std::array<std::uint32_t, 5>;
 
-/// Portable SHA-1 compression of `nblocks` consecutive 64-byte blocks (FIPS 180-4 §6.1.2).
-/// Works on any byte-like type so constant evaluation can read a string_view directly.
-template <class Byte>
-constexpr void sha1_compress_portable(sha1_state& state, const Byte* p, std::size_t nblocks) noexcept {
-    for (; nblocks != 0; --nblocks, p += 64) {
-        // The schedule W_t = ROTL1(W_{t-3} ^ W_{t-8} ^ W_{t-14} ^ W_{t-16}) only ever looks 16
-        // words back, so a 16-word ring replaces the 80-word array (FIPS 180-4 §6.1.3).
-        std::array<std::uint32_t, 16> w{};
-        for (std::size_t t = 0; t < 16; ++t) w[t] = load_be32(p + 4 * t);
-
-        std::uint32_t a = state[0], b = state[1], c = state[2], d = state[3], e = state[4];
-        auto schedule = [&w](std::size_t t) noexcept {
-            if (t >= 16)
-                w[t & 15] = std::rotl(w[(t - 3) & 15] ^ w[(t - 8) & 15] ^ w[(t - 14) & 15] ^ w[t & 15], 1);
-            return w[t & 15];
-        };
-        auto round = [&](std::uint32_t f, std::uint32_t k, std::uint32_t wt) noexcept {
-            const std::uint32_t temp = std::rotl(a, 5) + f + e + k + wt;
-            e = d;
-            d = c;
-            c = std::rotl(b, 30);
-            b = a;
-            a = temp;
-        };
-        // f_t and K_t change every 20 rounds: Ch, Parity, Maj, Parity (FIPS 180-4 §4.1.1, §4.2.1).
-        for (std::size_t t = 0; t < 20; ++t) round((b & c) ^ (~b & d), 0x5a827999u, schedule(t));
-        for (std::size_t t = 20; t < 40; ++t) round(b ^ c ^ d, 0x6ed9eba1u, schedule(t));
-        for (std::size_t t = 40; t < 60; ++t) round((b & c) ^ (b & d) ^ (c & d), 0x8f1bbcdcu, schedule(t));
-        for (std::size_t t = 60; t < 80; ++t) round(b ^ c ^ d, 0xca62c1d6u, schedule(t));
-
-        state[0] += a;
-        state[1] += b;
-        state[2] += c;
-        state[3] += d;
-        state[4] += e;
-    }
+// One SHA-1 round, T = ROTL5(a) + f_t(b, c, d) + e + K_t + W_t (FIPS 180-4 §6.1.2 step 3), written
+// without the register shuffle: the caller rotates the roles of the five variables instead, so
+// the new `a` is stored in place of `e` and only `b` changes otherwise (ROTL30). f_t and K_t
+// change every 20 rounds (§4.1.1, §4.2.1); each f is written so that the inputs known early (c,
+// d) combine first and the latest one, b, enters last.
+constexpr void sha1_round_ch(std::uint32_t a, std::uint32_t& b, std::uint32_t c, std::uint32_t d, std::uint32_t& e,
+                             std::uint32_t w) noexcept {
+    e += std::rotl(a, 5) + (d ^ (b & (c ^ d))) + 0x5a827999u + w;  // Ch(b,c,d) = (b & c) ^ (~b & d)
+    b = std::rotl(b, 30);
 }
 
-/// Run-time SHA-1 compression of `nblocks` 64-byte blocks at `blocks`. This is the single entry
-/// point every run-time SHA-1 block goes through, so a hardware (SHA-NI) path selected at run
-/// time can be added here without touching the framing.
+constexpr void sha1_round_parity1(std::uint32_t a, std::uint32_t& b, std::uint32_t c, std::uint32_t d,
+                                  std::uint32_t& e, std::uint32_t w) noexcept {
+    e += std::rotl(a, 5) + (b ^ c ^ d) + 0x6ed9eba1u + w;
+    b = std::rotl(b, 30);
+}
+
+constexpr void sha1_round_maj(std::uint32_t a, std::uint32_t& b, std::uint32_t c, std::uint32_t d, std::uint32_t& e,
+                              std::uint32_t w) noexcept {
+    e += std::rotl(a, 5) + ((c & d) | (b & (c | d))) + 0x8f1bbcdcu + w;  // Maj(b,c,d)
+    b = std::rotl(b, 30);
+}
+
+constexpr void sha1_round_parity2(std::uint32_t a, std::uint32_t& b, std::uint32_t c, std::uint32_t d,
+                                  std::uint32_t& e, std::uint32_t w) noexcept {
+    e += std::rotl(a, 5) + (b ^ c ^ d) + 0xca62c1d6u + w;
+    b = std::rotl(b, 30);
+}
+
+// W_t = ROTL1(W_{t-3} ^ W_{t-8} ^ W_{t-14} ^ W_{t-16}) for t >= 16 (§6.1.2 step 1). It only ever
+// looks 16 words back, so a 16-word ring replaces the 80-word array; with every t a constant
+// the ring lives in registers.
+constexpr std::uint32_t sha1_schedule(std::array<std::uint32_t, 16>& w, std::size_t t) noexcept {
+    w[t & 15] = std::rotl(w[(t - 3) & 15] ^ w[(t - 8) & 15] ^ w[(t - 14) & 15] ^ w[t & 15], 1);
+    return w[t & 15];
+}
+
+/// Portable SHA-1 compression of `nblocks` consecutive 64-byte blocks (FIPS 180-4 §6.1.2), all 80
+/// rounds unrolled with the state in locals. Works on any byte-like type so constant evaluation
+/// can read a string_view directly.
+template <class Byte>
+constexpr void sha1_compress_portable(sha1_state& state, const Byte* p, std::size_t nblocks) noexcept {
+    std::uint32_t a = state[0], b = state[1], c = state[2], d = state[3], e = state[4];
+    for (; nblocks != 0; --nblocks, p += 64) {
+        std::array<std::uint32_t, 16> w{};
+        for (std::size_t t = 0; t < 16; ++t) w[t] = load_be32(p + 4 * t);
+        const std::uint32_t a0 = a, b0 = b, c0 = c, d0 = d, e0 = e;
+
+        // Round t works on the variables rotated t places: (a,b,c,d,e), (e,a,b,c,d), ...; after
+        // 80 = 16·5 rounds they are back in place.
+        sha1_round_ch(a, b, c, d, e, w[0]);
+        sha1_round_ch(e, a, b, c, d, w[1]);
+        sha1_round_ch(d, e, a, b, c, w[2]);
+        sha1_round_ch(c, d, e, a, b, w[3]);
+        sha1_round_ch(b, c, d, e, a, w[4]);
+        sha1_round_ch(a, b, c, d, e, w[5]);
+        sha1_round_ch(e, a, b, c, d, w[6]);
+        sha1_round_ch(d, e, a, b, c, w[7]);
+        sha1_round_ch(c, d, e, a, b, w[8]);
+        sha1_round_ch(b, c, d, e, a, w[9]);
+        sha1_round_ch(a, b, c, d, e, w[10]);
+        sha1_round_ch(e, a, b, c, d, w[11]);
+        sha1_round_ch(d, e, a, b, c, w[12]);
+        sha1_round_ch(c, d, e, a, b, w[13]);
+        sha1_round_ch(b, c, d, e, a, w[14]);
+        sha1_round_ch(a, b, c, d, e, w[15]);
+        sha1_round_ch(e, a, b, c, d, sha1_schedule(w, 16));
+        sha1_round_ch(d, e, a, b, c, sha1_schedule(w, 17));
+        sha1_round_ch(c, d, e, a, b, sha1_schedule(w, 18));
+        sha1_round_ch(b, c, d, e, a, sha1_schedule(w, 19));
+        sha1_round_parity1(a, b, c, d, e, sha1_schedule(w, 20));
+        sha1_round_parity1(e, a, b, c, d, sha1_schedule(w, 21));
+        sha1_round_parity1(d, e, a, b, c, sha1_schedule(w, 22));
+        sha1_round_parity1(c, d, e, a, b, sha1_schedule(w, 23));
+        sha1_round_parity1(b, c, d, e, a, sha1_schedule(w, 24));
+        sha1_round_parity1(a, b, c, d, e, sha1_schedule(w, 25));
+        sha1_round_parity1(e, a, b, c, d, sha1_schedule(w, 26));
+        sha1_round_parity1(d, e, a, b, c, sha1_schedule(w, 27));
+        sha1_round_parity1(c, d, e, a, b, sha1_schedule(w, 28));
+        sha1_round_parity1(b, c, d, e, a, sha1_schedule(w, 29));
+        sha1_round_parity1(a, b, c, d, e, sha1_schedule(w, 30));
+        sha1_round_parity1(e, a, b, c, d, sha1_schedule(w, 31));
+        sha1_round_parity1(d, e, a, b, c, sha1_schedule(w, 32));
+        sha1_round_parity1(c, d, e, a, b, sha1_schedule(w, 33));
+        sha1_round_parity1(b, c, d, e, a, sha1_schedule(w, 34));
+        sha1_round_parity1(a, b, c, d, e, sha1_schedule(w, 35));
+        sha1_round_parity1(e, a, b, c, d, sha1_schedule(w, 36));
+        sha1_round_parity1(d, e, a, b, c, sha1_schedule(w, 37));
+        sha1_round_parity1(c, d, e, a, b, sha1_schedule(w, 38));
+        sha1_round_parity1(b, c, d, e, a, sha1_schedule(w, 39));
+        sha1_round_maj(a, b, c, d, e, sha1_schedule(w, 40));
+        sha1_round_maj(e, a, b, c, d, sha1_schedule(w, 41));
+        sha1_round_maj(d, e, a, b, c, sha1_schedule(w, 42));
+        sha1_round_maj(c, d, e, a, b, sha1_schedule(w, 43));
+        sha1_round_maj(b, c, d, e, a, sha1_schedule(w, 44));
+        sha1_round_maj(a, b, c, d, e, sha1_schedule(w, 45));
+        sha1_round_maj(e, a, b, c, d, sha1_schedule(w, 46));
+        sha1_round_maj(d, e, a, b, c, sha1_schedule(w, 47));
+        sha1_round_maj(c, d, e, a, b, sha1_schedule(w, 48));
+        sha1_round_maj(b, c, d, e, a, sha1_schedule(w, 49));
+        sha1_round_maj(a, b, c, d, e, sha1_schedule(w, 50));
+        sha1_round_maj(e, a, b, c, d, sha1_schedule(w, 51));
+        sha1_round_maj(d, e, a, b, c, sha1_schedule(w, 52));
+        sha1_round_maj(c, d, e, a, b, sha1_schedule(w, 53));
+        sha1_round_maj(b, c, d, e, a, sha1_schedule(w, 54));
+        sha1_round_maj(a, b, c, d, e, sha1_schedule(w, 55));
+        sha1_round_maj(e, a, b, c, d, sha1_schedule(w, 56));
+        sha1_round_maj(d, e, a, b, c, sha1_schedule(w, 57));
+        sha1_round_maj(c, d, e, a, b, sha1_schedule(w, 58));
+        sha1_round_maj(b, c, d, e, a, sha1_schedule(w, 59));
+        sha1_round_parity2(a, b, c, d, e, sha1_schedule(w, 60));
+        sha1_round_parity2(e, a, b, c, d, sha1_schedule(w, 61));
+        sha1_round_parity2(d, e, a, b, c, sha1_schedule(w, 62));
+        sha1_round_parity2(c, d, e, a, b, sha1_schedule(w, 63));
+        sha1_round_parity2(b, c, d, e, a, sha1_schedule(w, 64));
+        sha1_round_parity2(a, b, c, d, e, sha1_schedule(w, 65));
+        sha1_round_parity2(e, a, b, c, d, sha1_schedule(w, 66));
+        sha1_round_parity2(d, e, a, b, c, sha1_schedule(w, 67));
+        sha1_round_parity2(c, d, e, a, b, sha1_schedule(w, 68));
+        sha1_round_parity2(b, c, d, e, a, sha1_schedule(w, 69));
+        sha1_round_parity2(a, b, c, d, e, sha1_schedule(w, 70));
+        sha1_round_parity2(e, a, b, c, d, sha1_schedule(w, 71));
+        sha1_round_parity2(d, e, a, b, c, sha1_schedule(w, 72));
+        sha1_round_parity2(c, d, e, a, b, sha1_schedule(w, 73));
+        sha1_round_parity2(b, c, d, e, a, sha1_schedule(w, 74));
+        sha1_round_parity2(a, b, c, d, e, sha1_schedule(w, 75));
+        sha1_round_parity2(e, a, b, c, d, sha1_schedule(w, 76));
+        sha1_round_parity2(d, e, a, b, c, sha1_schedule(w, 77));
+        sha1_round_parity2(c, d, e, a, b, sha1_schedule(w, 78));
+        sha1_round_parity2(b, c, d, e, a, sha1_schedule(w, 79));
+        a += a0;
+        b += b0;
+        c += c0;
+        d += d0;
+        e += e0;
+    }
+    state = {a, b, c, d, e};
+}
+
+#if COSWIRE_X86_DISPATCH
+// SHA-NI (Intel SDM vol. 2, SHA1RNDS4, SHA1NEXTE, SHA1MSG1, SHA1MSG2). Registers hold four 32-bit
+// words with the first in the top lane: the state as [A B C D], a message group as
+// [W_4g W_4g+1 W_4g+2 W_4g+3], and E only in the top lane. SHA1RNDS4 runs rounds 4g..4g+3 given
+// ABCD and [W_4g + E, W_4g+1, W_4g+2, W_4g+3]; the E of the next group is ROTL30 of the A that
+// entered the previous one, which SHA1NEXTE computes and adds to the next words.
+
+// Rounds 4g..4g+3 for g >= 1: `prev` is the ABCD that entered group g-1; function/constant
+// selector Func = g / 5.
+template <int Func>
+[[gnu::target("sha,sse4.1"), gnu::always_inline]] inline void sha1_ni_rounds(__m128i& abcd, __m128i& prev,
+                                                                            __m128i w) noexcept {
+    const __m128i e = _mm_sha1nexte_epu32(prev, w);
+    prev = abcd;
+    abcd = _mm_sha1rnds4_epu32(abcd, e, Func);
+}
+
+// W for group g >= 4 from groups g-4 .. g-1: SHA1MSG1 gives W_{t-16} ^ W_{t-14}, the XOR adds
+// W_{t-8}, and SHA1MSG2 adds W_{t-3} and rotates, feeding its own first results back for the
+// last lane.
+[[gnu::target("sha,sse4.1"), gnu::always_inline]] inline __m128i sha1_ni_schedule(__m128i w0, __m128i w1, __m128i w2,
+                                                                                  __m128i w3) noexcept {
+    return _mm_sha1msg2_epu32(_mm_xor_si128(_mm_sha1msg1_epu32(w0, w1), w2), w3);
+}
+
+/// SHA-1 compression with the SHA extensions; same contract as sha1_compress_portable. Only call
+/// it when detected_cpu_features().sha_ni is true.
+[[gnu::target("sha,sse4.1")]] inline void sha1_compress_sha_ni(sha1_state& state, const std::uint8_t* p,
+                                                               std::size_t nblocks) noexcept {
+    // Reverses the 16 bytes: big-endian words, W_4g in the top lane.
+    const __m128i swap = _mm_set_epi8(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15);
+    __m128i abcd = _mm_shuffle_epi32(_mm_loadu_si128(reinterpret_cast<const __m128i*>(state.data())), 0x1b);
+    __m128i e0 = _mm_set_epi32(static_cast<int>(state[4]), 0, 0, 0);
+    for (; nblocks != 0; --nblocks, p += 64) {
+        const __m128i abcd_in = abcd;
+        const __m128i e_in = e0;
+        __m128i w0 = _mm_shuffle_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p)), swap);
+        __m128i w1 = _mm_shuffle_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 16)), swap);
+        __m128i w2 = _mm_shuffle_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 32)), swap);
+        __m128i w3 = _mm_shuffle_epi8(_mm_loadu_si128(reinterpret_cast<const __m128i*>(p + 48)), swap);
+
+        // Group 0 takes E from the chaining state rather than from SHA1NEXTE.
+        __m128i prev = abcd;
+        abcd = _mm_sha1rnds4_epu32(abcd, _mm_add_epi32(e0, w0), 0);
+        sha1_ni_rounds<0>(abcd, prev, w1);
+        sha1_ni_rounds<0>(abcd, prev, w2);
+        sha1_ni_rounds<0>(abcd, prev, w3);
+        // Groups 4..19: the message ring w0..w3 always holds the last four groups.
+        w0 = sha1_ni_schedule(w0, w1, w2, w3);
+        sha1_ni_rounds<0>(abcd, prev, w0);
+        w1 = sha1_ni_schedule(w1, w2, w3, w0);
+        sha1_ni_rounds<1>(abcd, prev, w1);
+        w2 = sha1_ni_schedule(w2, w3, w0, w1);
+        sha1_ni_rounds<1>(abcd, prev, w2);
+        w3 = sha1_ni_schedule(w3, w0, w1, w2);
+        sha1_ni_rounds<1>(abcd, prev, w3);
+        w0 = sha1_ni_schedule(w0, w1, w2, w3);
+        sha1_ni_rounds<1>(abcd, prev, w0);
+        w1 = sha1_ni_schedule(w1, w2, w3, w0);
+        sha1_ni_rounds<1>(abcd, prev, w1);
+        w2 = sha1_ni_schedule(w2, w3, w0, w1);
+        sha1_ni_rounds<2>(abcd, prev, w2);
+        w3 = sha1_ni_schedule(w3, w0, w1, w2);
+        sha1_ni_rounds<2>(abcd, prev, w3);
+        w0 = sha1_ni_schedule(w0, w1, w2, w3);
+        sha1_ni_rounds<2>(abcd, prev, w0);
+        w1 = sha1_ni_schedule(w1, w2, w3, w0);
+        sha1_ni_rounds<2>(abcd, prev, w1);
+        w2 = sha1_ni_schedule(w2, w3, w0, w1);
+        sha1_ni_rounds<2>(abcd, prev, w2);
+        w3 = sha1_ni_schedule(w3, w0, w1, w2);
+        sha1_ni_rounds<3>(abcd, prev, w3);
+        w0 = sha1_ni_schedule(w0, w1, w2, w3);
+        sha1_ni_rounds<3>(abcd, prev, w0);
+        w1 = sha1_ni_schedule(w1, w2, w3, w0);
+        sha1_ni_rounds<3>(abcd, prev, w1);
+        w2 = sha1_ni_schedule(w2, w3, w0, w1);
+        sha1_ni_rounds<3>(abcd, prev, w2);
+        w3 = sha1_ni_schedule(w3, w0, w1, w2);
+        sha1_ni_rounds<3>(abcd, prev, w3);
+
+        // E after 80 rounds is ROTL30 of the A that entered group 19; add the input E to it.
+        e0 = _mm_sha1nexte_epu32(prev, e_in);
+        abcd = _mm_add_epi32(abcd, abcd_in);
+    }
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(state.data()), _mm_shuffle_epi32(abcd, 0x1b));
+    state[4] = static_cast<std::uint32_t>(_mm_extract_epi32(e0, 3));
+}
+#endif
+
+/// Run-time SHA-1 compression of `nblocks` 64-byte blocks at `blocks`: every run-time SHA-1
+/// block goes through here. Uses SHA-NI when the CPU has it (detected once) and
+/// force_portable(true) is not in effect, the portable rounds otherwise; both give the same state.
 inline void sha1_compress(sha1_state& state, const std::uint8_t* blocks, std::size_t nblocks) noexcept {
+#if COSWIRE_X86_DISPATCH
+    if (use_sha_ni()) {
+        sha1_compress_sha_ni(state, blocks, nblocks);
+        return;
+    }
+#endif
     sha1_compress_portable(state, blocks, nblocks);
 }
 
