@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// Umbrella header: includes every public header of coswire, nothing else.
+// Umbrella header: includes every public header of coswire, nothing else. Opt-in headers stay
+// out: <coswire/multipart/parallel.hpp> (threads) and <coswire/testing/*.hpp> (test doubles).
 #pragma once
 
 #include <coswire/version.hpp>
@@ -46,5 +47,6 @@
 #include <coswire/parse/multipart.hpp>
 
 #include <coswire/multipart/plan.hpp>
+#include <coswire/multipart/upload.hpp>
 
 #include <coswire/client.hpp>

@@ -1,0 +1,70 @@
+// SPDX-License-Identifier: MIT
+#include <coswire/multipart/parallel.hpp>
+
+#include <doctest/doctest.h>
+
+#include <coswire/testing/emulator.hpp>
+
+#include <random>
+#include <vector>
+
+using coswire::mib;
+using coswire::testing::cos_emulator;
+
+namespace {
+const coswire::credentials creds{"AKIDparallel", coswire::secret_string("parallel-secret"), {}};
+
+coswire::testing::emulator_options server_options(std::uint64_t seed) {
+    coswire::testing::emulator_options o;
+    o.accepted = {creds};
+    o.seed = seed;
+    return o;
+}
+}  // namespace
+
+TEST_CASE("upload_multipart_parallel: four workers produce the same object, even through faults") {
+    cos_emulator server(server_options(9));
+    coswire::testing::fault_plan faults;
+    faults.internal_error = 0.1;
+    faults.drop_before = 0.05;
+    server.set_fault_plan(faults);
+    coswire::client<cos_emulator> client(coswire::make_endpoint("examplebucket-1250000000", "ap-beijing").value(), creds, server,
+                                         [&server] { return server.server_time(); }, [](std::uint32_t) {});
+    std::mt19937_64 rng(11);
+    std::vector<std::byte> data(6 * mib + 333);
+    for (auto& b : data) b = static_cast<std::byte>(rng());
+    coswire::memory_source source(data);
+    std::uint32_t last_parts_done = 0;
+    bool monotonic = true;
+    coswire::multipart_upload_options options;
+    options.on_progress = [&](const coswire::upload_progress& p) {
+        monotonic = monotonic && p.parts_done == last_parts_done + 1;
+        last_parts_done = p.parts_done;
+    };
+    auto r = coswire::upload_multipart_parallel(client, "parallel.bin", source, coswire::plan_parts(data.size(), mib).value(), 4, options);
+    REQUIRE(r);
+    CHECK(r->parts == 7);
+    CHECK(r->crc64 == coswire::crc64(std::span<const std::byte>(data)));
+    CHECK(monotonic);
+    CHECK(last_parts_done == 7);
+    const auto stored = server.object("parallel.bin");
+    REQUIRE(stored);
+    CHECK(stored->crc64 == r->crc64);
+    CHECK(server.uploads().empty());
+}
+
+TEST_CASE("upload_multipart_parallel: a failure stops the workers and aborts the upload") {
+    coswire::testing::emulator_options o = server_options(3);
+    o.min_part_size = 2 * mib;  // 1 MiB parts are too small: Complete fails with EntityTooSmall
+    cos_emulator server(o);
+    coswire::client<cos_emulator> client(coswire::make_endpoint("examplebucket-1250000000", "ap-beijing").value(), creds, server,
+                                         [&server] { return server.server_time(); }, [](std::uint32_t) {});
+    std::vector<std::byte> data(3 * mib);
+    coswire::memory_source source(data);
+    auto r = coswire::upload_multipart_parallel(client, "too-small", source, coswire::plan_parts(data.size(), mib).value(), 3);
+    REQUIRE_FALSE(r);
+    CHECK(coswire::is_cos_error(r.error(), coswire::cos_errc::entity_too_small));
+    CHECK(server.uploads().empty());
+    CHECK(coswire::upload_multipart_parallel(client, "k", source, coswire::plan_parts(data.size(), mib).value(), 0).error().argument ==
+          "workers");
+}
