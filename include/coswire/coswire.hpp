@@ -35,6 +35,7 @@
 #include <coswire/xml/reader.hpp>
 #include <coswire/xml/writer.hpp>
 
+#include <coswire/api/limits.hpp>
 #include <coswire/api/endpoint.hpp>
 #include <coswire/api/request.hpp>
 #include <coswire/api/object.hpp>
@@ -42,6 +43,7 @@
 
 #include <coswire/parse/error_response.hpp>
 #include <coswire/parse/response.hpp>
+#include <coswire/parse/xml_fields.hpp>
 #include <coswire/parse/retry.hpp>
 #include <coswire/parse/object.hpp>
 #include <coswire/parse/multipart.hpp>

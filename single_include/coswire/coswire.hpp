@@ -4893,6 +4893,51 @@ private:
 }  // namespace coswire::xml
 // ---- end coswire/xml/writer.hpp
 
+// ---- begin coswire/api/limits.hpp
+// SPDX-License-Identifier: MIT
+// COS's numeric limits, each stated once: object and part sizes, part numbers, page sizes and
+// the x-cos-traffic-limit range (COS-PROTOCOL.md §3.1, §5.0, §6.1, §6.5).
+//
+// "MB" and "GB" in the COS pages are binary units in the SDKs (1 MB = 1048576 bytes, 5 GB =
+// 5 × 2^30 bytes, §5.0), so these are too.
+
+#include <cstdint>
+
+namespace coswire {
+
+/// One mebibyte, 2^20 bytes: the "1 MB" of the COS pages and SDKs (§5.0).
+inline constexpr std::uint64_t mib = std::uint64_t{1} << 20;
+
+/// The smallest part but the last one: 1 MB (§5.0); COS refuses a smaller non-last part at
+/// Complete with EntityTooSmall.
+inline constexpr std::uint64_t min_part_size = 1 * mib;
+/// The largest part, uploaded or copied: 5 GB = 5 × 2^30 bytes (§5.0, §5.3).
+inline constexpr std::uint64_t max_part_size = std::uint64_t{5} << 30;
+/// Part numbers run from 1 to 10000 (§5.0).
+inline constexpr std::uint32_t max_part_number = 10000;
+/// The most parts one upload may have: every number from 1 to max_part_number (§5.0).
+inline constexpr std::uint32_t max_part_count = max_part_number;
+/// The largest object a multipart upload can build: 10000 parts of 5 GB, ~48.8 TiB (§5.0).
+inline constexpr std::uint64_t max_object_size = max_part_size * max_part_count;
+
+/// The largest body one PUT Object may carry: 5 GB = 5 × 2^30 bytes (§5.0 "single PUT ≤ 5 GB",
+/// §6.1); larger objects need a multipart upload.
+inline constexpr std::uint64_t max_put_object_size = std::uint64_t{5} << 30;
+
+/// The lowest x-cos-traffic-limit COS accepts, in bit/s (100 KB/s; §3.1).
+inline constexpr std::uint64_t min_traffic_limit = 819200;
+/// The highest x-cos-traffic-limit COS accepts, in bit/s (100 MB/s; §3.1).
+inline constexpr std::uint64_t max_traffic_limit = 838860800;
+
+/// The largest max-keys GET Bucket accepts (§6.5).
+inline constexpr std::uint32_t max_list_objects_keys = 1000;
+/// The largest page List Parts is asked for; the SDKs cap max-parts at 1000 (§5.0, §5.6).
+inline constexpr std::uint32_t max_list_parts_page = 1000;
+/// max-uploads of List Multipart Uploads is 1 to 1000 (§5.0, §5.7).
+inline constexpr std::uint32_t max_list_uploads_page = 1000;
+
+}  // namespace coswire
+// ---- end coswire/api/limits.hpp
 // ---- begin coswire/api/endpoint.hpp
 // SPDX-License-Identifier: MIT
 // Where a bucket lives: bucket and region validation and the host a request is signed and sent
@@ -5028,12 +5073,14 @@ inline result<endpoint> make_custom_endpoint(std::string_view domain, const endp
 // ---- begin coswire/api/request.hpp
 // SPDX-License-Identifier: MIT
 // What every request builder shares: starting a request for an object or the bucket, adding
-// validated headers and parameters, and the object attributes stored at upload time
-// (COS-PROTOCOL.md §3.1, §5.1, §6.1).
+// validated headers and parameters, caller-chosen extra headers, Content-MD5, page sizes and
+// the object attributes stored at upload time (COS-PROTOCOL.md §3.1, §5.1, §6.1, §7.3, §8).
 
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -5081,31 +5128,31 @@ struct object_attributes {
 
 namespace detail {
 
-/// The start of every object request: scheme, Host, both paths. Errors: map_object_key's.
-inline result<http_request> start_object_request(const endpoint& ep, std::string_view method, std::string_view key,
-                                                 const object_key_options& key_options = {}) {
-    auto paths = map_object_key(key, key_options);
-    if (!paths) return std::move(paths).error();
+/// The start of every request: method, scheme, Host and both paths (the decoded one that is
+/// signed, the encoded one sent on the wire).
+inline http_request start_request(const endpoint& ep, std::string_view method, std::string signed_path,
+                                  std::string wire_path) {
     http_request r;
     r.method = std::string(method);
     r.scheme = ep.scheme;
     r.host = ep.host;
-    r.path = std::move(paths->signed_path);
-    r.wire_path = std::move(paths->wire_path);
+    r.path = std::move(signed_path);
+    r.wire_path = std::move(wire_path);
     r.headers.push_back({"Host", ep.host});
     return r;
 }
 
+/// The start of every object request: both paths from the key. Errors: map_object_key's.
+inline result<http_request> start_object_request(const endpoint& ep, std::string_view method, std::string_view key,
+                                                 const object_key_options& key_options = {}) {
+    auto paths = map_object_key(key, key_options);
+    if (!paths) return std::move(paths).error();
+    return start_request(ep, method, std::move(paths->signed_path), std::move(paths->wire_path));
+}
+
 /// The start of a bucket-level request (GET Bucket, List Multipart Uploads): path "/".
 inline http_request start_bucket_request(const endpoint& ep, std::string_view method) {
-    http_request r;
-    r.method = std::string(method);
-    r.scheme = ep.scheme;
-    r.host = ep.host;
-    r.path = "/";
-    r.wire_path = "/";
-    r.headers.push_back({"Host", ep.host});
-    return r;
+    return start_request(ep, method, "/", "/");
 }
 
 /// Adds a header after validating its value (and refusing a name already present).
@@ -5132,7 +5179,24 @@ inline result<void> add_param(http_request& r, std::string_view name, std::optio
     return {};
 }
 
-/// Sends the attributes as headers. Errors name the attribute ("content_type", "metadata", ...).
+/// Sends caller-chosen extra headers (SSE-C keys, Expect, Date, ...), in order, after the
+/// builder's own, so a name the builder already set is reported against "extra_headers", the
+/// argument that is wrong. This is the one place their rules live: names must be HTTP tokens,
+/// never Authorization or Host (coswire sets those), and no header may be set twice; values as
+/// validate_header_value. Errors: invalid_argument naming "extra_headers".
+inline result<void> add_extra_headers(http_request& r, const std::vector<http_header>& headers) {
+    for (const http_header& h : headers) {
+        if (!is_token(h.name))
+            return make_error(errc::invalid_argument, "extra_headers", "'" + h.name + "' is not an HTTP token");
+        if (iequals(h.name, "Authorization") || iequals(h.name, "Host"))
+            return make_error(errc::invalid_argument, "extra_headers", h.name + " is set by coswire");
+        if (auto ok = add_header(r, h.name, h.value, "extra_headers"); !ok) return ok;
+    }
+    return {};
+}
+
+/// Sends the attributes as headers, extra_headers last (add_extra_headers). Errors name the
+/// attribute ("content_type", "metadata", "extra_headers", ...).
 inline result<void> add_object_attributes(http_request& r, const object_attributes& a) {
     struct attribute_header {
         std::string_view header;
@@ -5164,18 +5228,69 @@ inline result<void> add_object_attributes(http_request& r, const object_attribut
                                   "metadata name '" + suffix + "' may hold only letters, digits and '-'");
         if (auto ok = add_header(r, "x-cos-meta-" + suffix, value, "metadata"); !ok) return ok;
     }
-    for (const http_header& h : a.extra_headers) {
-        if (!is_token(h.name))
-            return make_error(errc::invalid_argument, "extra_headers", "'" + h.name + "' is not an HTTP token");
-        if (iequals(h.name, "Authorization") || iequals(h.name, "Host"))
-            return make_error(errc::invalid_argument, "extra_headers", h.name + " is set by coswire");
-        if (auto ok = add_header(r, h.name, h.value, "extra_headers"); !ok) return ok;
-    }
-    return {};
+    return add_extra_headers(r, a.extra_headers);
 }
 
 /// Decimal text of an unsigned integer.
 inline std::string decimal(std::uint64_t v) { return std::to_string(v); }
+
+/// The Content-MD5 value of `data`: base64 of its binary MD5 (§7.3), always 24 characters.
+inline std::string content_md5_of(std::span<const std::byte> data) {
+    const auto text = base64_encode(md5_hash(data));
+    return std::string(text.data(), text.size());
+}
+
+/// The Content-MD5 to send for `body`, if any (§3.1, §7.3): the caller's `given` value after
+/// checking it is the base64 of 16 bytes (base64_decode is strict, so that is exactly the
+/// 24-character padded form), or the computed one when `compute` is set; nullopt when neither.
+/// Errors: invalid_argument "content_md5" for a malformed value or when both are asked for.
+inline result<std::optional<std::string>> content_md5_value(const std::optional<std::string>& given, bool compute,
+                                                            std::span<const std::byte> body) {
+    if (compute) {
+        if (given) return make_error(errc::invalid_argument, "content_md5", "is given while compute_content_md5 is set; choose one");
+        return std::optional<std::string>(content_md5_of(body));
+    }
+    if (!given) return std::optional<std::string>();
+    auto raw = base64_decode(*given);
+    if (!raw || raw->size() != 16)
+        return make_error(errc::invalid_argument, "content_md5",
+                          "must be the 24-character base64 of a 16-byte MD5, e.g. mQ/fVh815F3k6TAUm8m0eg==");
+    return given;
+}
+
+/// The headers of an upload body (PUT Object, Upload Part), in this order: Content-Length,
+/// always (COS would truncate to a smaller one, §3.1), and Content-MD5 when given or asked for
+/// (content_md5_value). Errors: limit_exceeded naming `body_argument` when the body is over
+/// `largest` bytes, its reason ending in `limit_text`; content_md5_value's.
+inline result<void> add_body_headers(http_request& r, std::span<const std::byte> body, std::uint64_t largest,
+                                     std::string_view body_argument, std::string_view limit_text,
+                                     const std::optional<std::string>& content_md5, bool compute_content_md5) {
+    if (static_cast<std::uint64_t>(body.size()) > largest)
+        return make_error(errc::limit_exceeded, body_argument,
+                          "is " + decimal(body.size()) + " bytes, " + std::string(limit_text));
+    auto md5 = content_md5_value(content_md5, compute_content_md5, body);
+    if (!md5) return std::move(md5).error();
+    if (auto ok = add_header(r, "Content-Length", decimal(body.size()), body_argument); !ok) return ok;
+    return add_optional_header(r, "Content-MD5", *md5, "content_md5");
+}
+
+/// A page-size parameter (max-keys, max-parts, max-uploads), when set, after checking it is
+/// 1..`largest`. Errors: invalid_argument naming `argument`.
+inline result<void> add_page_size_param(http_request& r, std::string_view name, const std::optional<std::uint32_t>& size,
+                                        std::uint32_t largest, std::string_view argument) {
+    if (!size) return {};
+    if (*size == 0 || *size > largest)
+        return make_error(errc::invalid_argument, argument,
+                          "is " + std::to_string(*size) + ", must be 1 to " + std::to_string(largest));
+    return add_param(r, name, decimal(*size), argument);
+}
+
+/// encoding-type=url on a listing when asked for, so COS percent-encodes the key-like fields
+/// and any key survives the XML (§8); the parsers decode what the answer announces.
+inline result<void> add_url_encoding_param(http_request& r, bool url_encoding) {
+    if (!url_encoding) return {};
+    return add_param(r, "encoding-type", "url", "url_encoding");
+}
 
 }  // namespace detail
 
@@ -5196,24 +5311,17 @@ inline std::string decimal(std::uint64_t v) { return std::to_string(v); }
 //   plain strings where empty means "not sent", which is what they mean to COS too.
 
 
-#include <cstddef>
 #include <cstdint>
 #include <optional>
-#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 namespace coswire {
 
-/// The lowest x-cos-traffic-limit COS accepts, in bit/s (100 KB/s; §3.1).
-inline constexpr std::uint64_t min_traffic_limit = 819200;
-/// The highest x-cos-traffic-limit COS accepts, in bit/s (100 MB/s; §3.1).
-inline constexpr std::uint64_t max_traffic_limit = 838860800;
-/// The largest body one PUT Object may carry: 5 GiB (§5.0 "single PUT ≤ 5 GB").
-inline constexpr std::uint64_t max_put_object_size = std::uint64_t{5} << 30;
-/// The largest max-keys GET Bucket accepts (§6.5).
-inline constexpr std::uint32_t max_list_objects_keys = 1000;
+// The limits checked here (max_put_object_size, min/max_traffic_limit, max_list_objects_keys)
+// live in api/limits.hpp with the rest of COS's numbers.
 
 /// Preconditions for GET and HEAD Object (§6.2, §6.3). If-None-Match / If-Modified-Since that do
 /// not hold give 304 Not Modified; If-Match / If-Unmodified-Since give 412 PreconditionFailed.
@@ -5274,6 +5382,11 @@ struct get_object_params {
     /// x-cos-traffic-limit in bit/s, min_traffic_limit..max_traffic_limit.
     std::optional<std::uint64_t> traffic_limit;
     object_key_options key_options;  ///< whether dot segments are allowed
+    /// Further headers, sent last and signed by the standard selection when x-cos-*: e.g. the
+    /// x-cos-server-side-encryption-customer-* key headers an SSE-C object needs (§3.1, §6.2).
+    /// Names must be HTTP tokens and must not repeat a header the builder sets. The last member,
+    /// with a default, so brace-initialised params written before it existed stay valid.
+    std::vector<http_header> extra_headers{};
 };
 
 /// HEAD Object (§6.3).
@@ -5282,6 +5395,8 @@ struct head_object_params {
     std::optional<std::string> version_id; ///< versionId: a specific version
     object_conditions conditions;          ///< If-* headers
     object_key_options key_options;        ///< whether dot segments are allowed
+    /// Further headers, as for get_object_params: e.g. the SSE-C key headers (§6.3).
+    std::vector<http_header> extra_headers{};
 };
 
 /// DELETE Object (§6.4).
@@ -5289,6 +5404,8 @@ struct delete_object_params {
     std::string key;  ///< the object key (§2.3)
     std::optional<std::string> version_id; ///< versionId: delete that version (or delete marker)
     object_key_options key_options;        ///< whether dot segments are allowed
+    /// Further headers, as for get_object_params.
+    std::vector<http_header> extra_headers{};
 };
 
 /// GET Bucket, List Objects version 1 (§6.5). Empty strings are not sent.
@@ -5344,12 +5461,15 @@ inline result<void> add_date_header(http_request& r, std::string_view name, cons
     return add_header(r, name, std::string_view(text.data(), text.size()), argument);
 }
 
-/// The If-* headers of GET and HEAD Object, each only when set.
-inline result<void> add_conditions(http_request& r, const object_conditions& c) {
-    if (auto ok = add_nonempty_header(r, "If-Match", c.if_match, "if_match"); !ok) return ok;
-    if (auto ok = add_nonempty_header(r, "If-None-Match", c.if_none_match, "if_none_match"); !ok) return ok;
-    if (auto ok = add_date_header(r, "If-Modified-Since", c.if_modified_since, "if_modified_since"); !ok) return ok;
-    return add_date_header(r, "If-Unmodified-Since", c.if_unmodified_since, "if_unmodified_since");
+/// The If-* headers of GET and HEAD Object, each only when set; with `prefix`
+/// "x-cos-copy-source-", the same conditions on the source of a copy (§5.3). The argument names
+/// are the same either way ("if_match", ..., "if_unmodified_since").
+inline result<void> add_conditions(http_request& r, const object_conditions& c, std::string_view prefix = {}) {
+    const std::string p(prefix);
+    if (auto ok = add_nonempty_header(r, p + "If-Match", c.if_match, "if_match"); !ok) return ok;
+    if (auto ok = add_nonempty_header(r, p + "If-None-Match", c.if_none_match, "if_none_match"); !ok) return ok;
+    if (auto ok = add_date_header(r, p + "If-Modified-Since", c.if_modified_since, "if_modified_since"); !ok) return ok;
+    return add_date_header(r, p + "If-Unmodified-Since", c.if_unmodified_since, "if_unmodified_since");
 }
 
 /// What GET and HEAD share: the key, versionId and the preconditions.
@@ -5376,24 +5496,6 @@ inline result<void> add_range(http_request& r, const std::optional<byte_range>& 
     return add_header(r, "Range", value, "range");
 }
 
-/// The Content-MD5 value to send for `body`, if any (§7.3): `given` after checking it is the
-/// base64 of 16 bytes, or the computed one when `compute` is set. Errors: invalid_argument
-/// "content_md5" for a malformed value or when both are asked for.
-inline result<std::optional<std::string>> content_md5_value(const std::optional<std::string>& given, bool compute,
-                                                            std::span<const std::byte> body) {
-    if (compute) {
-        if (given) return make_error(errc::invalid_argument, "content_md5", "is given while compute_content_md5 is set; choose one");
-        const md5_digest digest = md5_hash(body);
-        return std::optional<std::string>(base64_encode(std::span<const std::uint8_t>(digest)));
-    }
-    if (!given) return std::optional<std::string>();
-    auto raw = base64_decode(*given);
-    if (!raw || raw->size() != 16)
-        return make_error(errc::invalid_argument, "content_md5",
-                          "must be the base64 of a 16-byte MD5 (24 characters, e.g. mQ/fVh815F3k6TAUm8m0eg==)");
-    return given;
-}
-
 }  // namespace detail
 
 /// PUT /<key> with the body, Content-Length = its size (always set; COS truncates the object to
@@ -5411,17 +5513,13 @@ inline result<http_request> make_put_object_request(const endpoint& ep, const pu
         return make_error(errc::invalid_argument, "body", "set either payload (borrowed) or body (owned), not both");
     r->payload = p.payload;
     r->body = p.body;
-    const std::span<const std::byte> bytes = r->body_bytes();
-    if (static_cast<std::uint64_t>(bytes.size()) > max_put_object_size)
-        return make_error(errc::limit_exceeded, "body",
-                          std::to_string(bytes.size()) + " bytes exceed the 5 GiB a single PUT may carry; use a multipart upload");
-    auto md5 = detail::content_md5_value(p.content_md5, p.compute_content_md5, bytes);
-    if (!md5) return std::move(md5).error();
     // The builder's own headers go first, so an extra header repeating one of them is reported
     // against extra_headers, the argument that is wrong.
-    if (auto ok = detail::add_header(*r, "Content-Length", detail::decimal(bytes.size()), "body"); !ok)
+    if (auto ok = detail::add_body_headers(*r, r->body_bytes(), max_put_object_size, "body",
+                                           "more than the 5 GiB (5368709120 bytes) a single PUT may carry; use a multipart upload",
+                                           p.content_md5, p.compute_content_md5);
+        !ok)
         return std::move(ok).error();
-    if (auto ok = detail::add_optional_header(*r, "Content-MD5", *md5, "content_md5"); !ok) return std::move(ok).error();
     if (p.forbid_overwrite)
         if (auto ok = detail::add_header(*r, "x-cos-forbid-overwrite", "true", "forbid_overwrite"); !ok)
             return std::move(ok).error();
@@ -5431,12 +5529,12 @@ inline result<http_request> make_put_object_request(const endpoint& ep, const pu
 }
 
 /// GET /<key> with versionId, the response-* overrides (in the order of response_overrides),
-/// Range, the preconditions (times as IMF-fixdates) and x-cos-traffic-limit.
+/// Range, the preconditions (times as IMF-fixdates), x-cos-traffic-limit and the extra headers.
 /// Errors (invalid_argument): "object_key" (map_object_key, also limit_exceeded); "version_id",
 /// "if_match", "if_none_match" when set but empty or not a valid value; "if_modified_since",
 /// "if_unmodified_since" outside years 0001-9999; "range" when last < first; "traffic_limit"
 /// out of range; "response_cache_control" ... "response_expires" when set but empty or not
-/// UTF-8.
+/// UTF-8; "extra_headers" (add_extra_headers), including one that repeats a builder header.
 inline result<http_request> make_get_object_request(const endpoint& ep, const get_object_params& p) {
     auto r = detail::start_object_read(ep, "GET", p.key, p.version_id, p.conditions, p.key_options);
     if (!r) return r;
@@ -5458,24 +5556,29 @@ inline result<http_request> make_get_object_request(const endpoint& ep, const ge
             return std::move(ok).error();
     if (auto ok = detail::add_range(*r, p.range); !ok) return std::move(ok).error();
     if (auto ok = detail::add_traffic_limit(*r, p.traffic_limit); !ok) return std::move(ok).error();
+    if (auto ok = detail::add_extra_headers(*r, p.extra_headers); !ok) return std::move(ok).error();
     return r;
 }
 
-/// HEAD /<key> with versionId and the preconditions.
+/// HEAD /<key> with versionId, the preconditions and the extra headers.
 /// Errors (invalid_argument): "object_key", "version_id", "if_match", "if_none_match",
-/// "if_modified_since", "if_unmodified_since", as for make_get_object_request.
+/// "if_modified_since", "if_unmodified_since", "extra_headers", as for make_get_object_request.
 inline result<http_request> make_head_object_request(const endpoint& ep, const head_object_params& p) {
-    return detail::start_object_read(ep, "HEAD", p.key, p.version_id, p.conditions, p.key_options);
+    auto r = detail::start_object_read(ep, "HEAD", p.key, p.version_id, p.conditions, p.key_options);
+    if (!r) return r;
+    if (auto ok = detail::add_extra_headers(*r, p.extra_headers); !ok) return std::move(ok).error();
+    return r;
 }
 
-/// DELETE /<key>, with versionId when set.
+/// DELETE /<key>, with versionId when set, and the extra headers.
 /// Errors (invalid_argument): "object_key" (map_object_key), "version_id" when set but empty or
-/// not UTF-8.
+/// not UTF-8; "extra_headers" (add_extra_headers).
 inline result<http_request> make_delete_object_request(const endpoint& ep, const delete_object_params& p) {
     auto r = detail::start_object_request(ep, "DELETE", p.key, p.key_options);
     if (!r) return r;
     if (auto ok = detail::add_nonempty_param(*r, "versionId", p.version_id, "version_id"); !ok)
         return std::move(ok).error();
+    if (auto ok = detail::add_extra_headers(*r, p.extra_headers); !ok) return std::move(ok).error();
     return r;
 }
 
@@ -5490,14 +5593,9 @@ inline result<http_request> make_list_objects_request(const endpoint& ep, const 
     for (const auto& [name, value] : texts)
         if (!value->empty())
             if (auto ok = detail::add_param(r, name, *value, name); !ok) return std::move(ok).error();
-    if (p.max_keys) {
-        if (*p.max_keys < 1 || *p.max_keys > max_list_objects_keys)
-            return make_error(errc::invalid_argument, "max_keys", std::to_string(*p.max_keys) + " is outside 1..1000");
-        if (auto ok = detail::add_param(r, "max-keys", detail::decimal(*p.max_keys), "max_keys"); !ok)
-            return std::move(ok).error();
-    }
-    if (p.url_encoding)
-        if (auto ok = detail::add_param(r, "encoding-type", "url", "url_encoding"); !ok) return std::move(ok).error();
+    if (auto ok = detail::add_page_size_param(r, "max-keys", p.max_keys, max_list_objects_keys, "max_keys"); !ok)
+        return std::move(ok).error();
+    if (auto ok = detail::add_url_encoding_param(r, p.url_encoding); !ok) return std::move(ok).error();
     return r;
 }
 
@@ -5532,12 +5630,8 @@ inline result<http_request> make_list_objects_request(const endpoint& ep, const 
 
 namespace coswire {
 
-/// Part numbers run from 1 to 10000 (§5.0).
-inline constexpr std::uint32_t max_part_number = 10000;
-/// The largest page List Parts is asked for; the SDKs cap max-parts at 1000 (§5.0).
-inline constexpr std::uint32_t max_list_parts_page = 1000;
-/// max-uploads of List Multipart Uploads is 1 to 1000 (§5.0).
-inline constexpr std::uint32_t max_list_uploads_page = 1000;
+// The limits checked here (max_part_number, max_part_size, max_list_parts_page,
+// max_list_uploads_page) live in api/limits.hpp with the rest of COS's numbers.
 
 /// Checks an upload id before it is echoed to COS: non-empty printable ASCII without spaces
 /// (COS ids are 74 hex digits, §5.1, but coswire stores them opaquely and checks only what could
@@ -5563,10 +5657,6 @@ inline result<void> validate_part_number(std::uint32_t part_number) {
 
 namespace detail {
 
-/// The largest part, uploaded or copied: 5 GB = 5 × 2^30 bytes (§5.0). The same value as
-/// multipart/plan.hpp's public max_part_size, which api/ cannot include (it is a layer below).
-inline constexpr std::uint64_t part_size_limit = std::uint64_t{5} << 30;
-
 /// Start of every request that names an upload: `<method> /<key>?[partNumber=N&]uploadId=ID`.
 /// partNumber precedes uploadId as in the documentation's request lines (§5.2); the signature
 /// does not depend on the order. Errors: the key's, then part_number's, then upload_id's.
@@ -5582,39 +5672,6 @@ inline result<http_request> start_upload_request(const endpoint& ep, std::string
     if (auto ok = validate_upload_id(upload_id); !ok) return std::move(ok).error();
     if (auto ok = add_param(*r, "uploadId", upload_id, "upload_id"); !ok) return std::move(ok).error();
     return r;
-}
-
-/// Sends caller-chosen extra headers (SSE-C keys, Expect, ...) with the checks
-/// add_object_attributes applies to object_attributes::extra_headers (token names, no
-/// Authorization/Host, no header set twice), which is the one place those rules live.
-inline result<void> add_extra_headers(http_request& r, const std::vector<http_header>& headers) {
-    if (headers.empty()) return {};
-    object_attributes only_extra;
-    only_extra.extra_headers = headers;
-    return add_object_attributes(r, only_extra);
-}
-
-/// The Content-MD5 value of `data`: base64 of its binary MD5 (§7.3), always 24 characters.
-inline std::string content_md5_of(std::span<const std::byte> data) {
-    const auto text = base64_encode(md5_hash(data));
-    return std::string(text.data(), text.size());
-}
-
-/// The Content-MD5 to send for `body`, if any: the caller's `given` value after checking it is
-/// the strict base64 of 16 bytes (24 characters), or the computed one when `compute` is set.
-/// Errors: invalid_argument "content_md5" for a malformed value or when both are asked for.
-inline result<std::optional<std::string>> content_md5_header(const std::optional<std::string>& given, bool compute,
-                                                             std::span<const std::byte> body) {
-    if (compute) {
-        if (given) return make_error(errc::invalid_argument, "content_md5", "is given while compute_content_md5 is set; choose one");
-        return std::optional<std::string>(content_md5_of(body));
-    }
-    if (!given) return std::optional<std::string>();
-    auto bytes = base64_decode(*given);
-    if (given->size() != 24 || !bytes || bytes->size() != 16)
-        return make_error(errc::invalid_argument, "content_md5",
-                          "must be the 24-character base64 of a 16-byte MD5, e.g. mQ/fVh815F3k6TAUm8m0eg==");
-    return given;
 }
 
 /// The ETag as the Complete body sends it: quoted, as the SDKs send the Upload Part ETag header
@@ -5690,14 +5747,11 @@ struct upload_part_params {
 inline result<http_request> make_upload_part_request(const endpoint& ep, const upload_part_params& p) {
     auto r = detail::start_upload_request(ep, "PUT", p.key, p.key_options, p.upload_id, p.part_number);
     if (!r) return r;
-    const std::uint64_t size = p.payload.bytes.size();
-    if (size > detail::part_size_limit)
-        return make_error(errc::limit_exceeded, "payload",
-                          "is " + detail::decimal(size) + " bytes, a part holds at most 5 GB (5368709120 bytes)");
-    if (auto ok = detail::add_header(*r, "Content-Length", detail::decimal(size), "payload"); !ok) return std::move(ok).error();
-    auto md5 = detail::content_md5_header(p.content_md5, p.compute_content_md5, p.payload.bytes);
-    if (!md5) return std::move(md5).error();
-    if (auto ok = detail::add_optional_header(*r, "Content-MD5", *md5, "content_md5"); !ok) return std::move(ok).error();
+    if (auto ok = detail::add_body_headers(*r, p.payload.bytes, max_part_size, "payload",
+                                           "a part holds at most 5 GB (5368709120 bytes)", p.content_md5,
+                                           p.compute_content_md5);
+        !ok)
+        return std::move(ok).error();
     if (auto ok = detail::add_traffic_limit(*r, p.traffic_limit); !ok) return std::move(ok).error();
     if (auto ok = detail::add_extra_headers(*r, p.extra_headers); !ok) return std::move(ok).error();
     r->payload = p.payload;
@@ -5780,23 +5834,14 @@ inline result<http_request> make_upload_part_copy_request(const endpoint& ep, co
             return make_error(errc::invalid_argument, "range",
                               "first byte " + detail::decimal(first) + " is after last byte " + detail::decimal(last));
         // Comparing last - first with the limit - 1 cannot wrap, unlike last - first + 1.
-        if (last - first > detail::part_size_limit - 1)
+        if (last - first > max_part_size - 1)
             return make_error(errc::limit_exceeded, "range", "covers more than 5 GB (5368709120 bytes), the largest part");
         const std::string value = "bytes=" + detail::decimal(first) + "-" + detail::decimal(last);
         if (auto ok = detail::add_header(*r, "x-cos-copy-source-range", value, "range"); !ok) return std::move(ok).error();
     }
     // The same checks as GET's preconditions (object.hpp), under the x-cos-copy-source- names.
-    if (auto ok = detail::add_nonempty_header(*r, "x-cos-copy-source-If-Match", p.if_match, "if_match"); !ok)
-        return std::move(ok).error();
-    if (auto ok = detail::add_nonempty_header(*r, "x-cos-copy-source-If-None-Match", p.if_none_match, "if_none_match"); !ok)
-        return std::move(ok).error();
-    if (auto ok = detail::add_date_header(*r, "x-cos-copy-source-If-Modified-Since", p.if_modified_since, "if_modified_since");
-        !ok)
-        return std::move(ok).error();
-    if (auto ok = detail::add_date_header(*r, "x-cos-copy-source-If-Unmodified-Since", p.if_unmodified_since,
-                                          "if_unmodified_since");
-        !ok)
-        return std::move(ok).error();
+    const object_conditions conditions{p.if_match, p.if_none_match, p.if_modified_since, p.if_unmodified_since};
+    if (auto ok = detail::add_conditions(*r, conditions, "x-cos-copy-source-"); !ok) return std::move(ok).error();
     if (auto ok = detail::add_extra_headers(*r, p.extra_headers); !ok) return std::move(ok).error();
     return r;
 }
@@ -5904,12 +5949,8 @@ struct list_parts_params {
 inline result<http_request> make_list_parts_request(const endpoint& ep, const list_parts_params& p) {
     auto r = detail::start_upload_request(ep, "GET", p.key, p.key_options, p.upload_id, std::nullopt);
     if (!r) return r;
-    if (p.max_parts) {
-        if (*p.max_parts == 0 || *p.max_parts > max_list_parts_page)
-            return make_error(errc::invalid_argument, "max_parts", "is " + std::to_string(*p.max_parts) + ", must be 1 to 1000");
-        if (auto ok = detail::add_param(*r, "max-parts", detail::decimal(*p.max_parts), "max_parts"); !ok)
-            return std::move(ok).error();
-    }
+    if (auto ok = detail::add_page_size_param(*r, "max-parts", p.max_parts, max_list_parts_page, "max_parts"); !ok)
+        return std::move(ok).error();
     if (p.part_number_marker) {
         if (*p.part_number_marker > max_part_number)
             return make_error(errc::invalid_argument, "part_number_marker",
@@ -5918,8 +5959,7 @@ inline result<http_request> make_list_parts_request(const endpoint& ep, const li
             !ok)
             return std::move(ok).error();
     }
-    if (p.url_encoding)
-        if (auto ok = detail::add_param(*r, "encoding-type", "url", "url_encoding"); !ok) return std::move(ok).error();
+    if (auto ok = detail::add_url_encoding_param(*r, p.url_encoding); !ok) return std::move(ok).error();
     return r;
 }
 
@@ -5967,15 +6007,9 @@ inline result<http_request> make_list_multipart_uploads_request(const endpoint& 
     for (const text_param& t : texts)
         if (t.value)
             if (auto ok = detail::add_param(r, t.name, *t.value, t.argument); !ok) return std::move(ok).error();
-    if (p.max_uploads) {
-        if (*p.max_uploads == 0 || *p.max_uploads > max_list_uploads_page)
-            return make_error(errc::invalid_argument, "max_uploads",
-                              "is " + std::to_string(*p.max_uploads) + ", must be 1 to 1000");
-        if (auto ok = detail::add_param(r, "max-uploads", detail::decimal(*p.max_uploads), "max_uploads"); !ok)
-            return std::move(ok).error();
-    }
-    if (p.url_encoding)
-        if (auto ok = detail::add_param(r, "encoding-type", "url", "url_encoding"); !ok) return std::move(ok).error();
+    if (auto ok = detail::add_page_size_param(r, "max-uploads", p.max_uploads, max_list_uploads_page, "max_uploads"); !ok)
+        return std::move(ok).error();
+    if (auto ok = detail::add_url_encoding_param(r, p.url_encoding); !ok) return std::move(ok).error();
     return r;
 }
 
@@ -6219,8 +6253,8 @@ inline error parse_error_response(const http_response& r) {
 // ---- begin coswire/parse/response.hpp
 // SPDX-License-Identifier: MIT
 // What every response parser shares: status checks that turn COS errors into error values,
-// ETag unquoting, decimal numbers, and the headers of object responses (COS-PROTOCOL.md §3.2,
-// §4.2, §7.3, §9).
+// ETag unquoting, decimal numbers, the request id, the headers of object responses and the
+// owner of listed entries (COS-PROTOCOL.md §3.2, §4.2, §7.3, §9).
 
 
 #include <cstdint>
@@ -6262,6 +6296,12 @@ inline result<bool> parse_boolean(std::string_view text, std::string_view argume
     if (detail::iequals(text, "false")) return false;
     return make_error(errc::malformed_response, argument, "'" + std::string(text.substr(0, 40)) + "' is not true or false");
 }
+
+/// The owner of a listed object or upload (Owner, Initiator).
+struct object_owner {
+    std::string id;            ///< ID, e.g. "1250000000" or "qcs::cam::uin/...:uin/..."
+    std::string display_name;  ///< DisplayName
+};
 
 /// The headers of object responses (PUT, GET, HEAD, Upload Part, Complete), parsed.
 struct object_headers {
@@ -6311,6 +6351,16 @@ inline result<object_headers> parse_object_headers(const http_response& r) {
     return out;
 }
 
+namespace detail {
+
+/// x-cos-request-id, or empty.
+inline std::string request_id_of(const http_response& r) {
+    const auto id = r.header("x-cos-request-id");
+    return id ? std::string(*id) : std::string();
+}
+
+}  // namespace detail
+
 /// Succeeds when r.status is one of `expected`; otherwise the COS error it stands for. With
 /// `check_error_body` (Complete Multipart Upload, Upload Part - Copy, PUT Object - Copy, which
 /// may answer 200 and report failure in the body, §4.2), a 2xx whose root is <Error> fails too.
@@ -6323,6 +6373,138 @@ inline result<void> expect_status(const http_response& r, std::initializer_list<
 
 }  // namespace coswire
 // ---- end coswire/parse/response.hpp
+// ---- begin coswire/parse/xml_fields.hpp
+// SPDX-License-Identifier: MIT
+// The XML field readers every result-body parser shares: an element's text as a string, number,
+// time, boolean, ETag or owner, the root check, and the §8 url decoding (COS-PROTOCOL.md §8, §9).
+
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace coswire::detail {
+
+/// A malformed_response naming the element (or header) at fault.
+inline error malformed_element(std::string_view element, std::string reason) {
+    return make_error(errc::malformed_response, element, std::move(reason));
+}
+
+/// Stores a value just read in `slot` (a plain or an optional field), or passes its error on.
+template <class T, class Slot>
+result<void> store(result<T>&& value, Slot& slot) {
+    if (!value) return std::move(value).error();
+    slot = std::move(*value);
+    return {};
+}
+
+/// Copies the text of the element `r` has just started into `slot`: the view read_text returns
+/// dies with the next event.
+inline result<void> read_element_text(xml::reader& r, std::string& slot) {
+    auto text = r.read_text();
+    if (!text) return std::move(text).error();
+    slot.assign(*text);
+    return {};
+}
+
+/// The element's text as an unsigned decimal. Errors: malformed_response naming `element`.
+inline result<std::uint64_t> read_element_decimal(xml::reader& r, std::string_view element) {
+    std::string text;
+    if (auto ok = read_element_text(r, text); !ok) return std::move(ok).error();
+    return parse_decimal(text, element);
+}
+
+/// The element's text as a time: ISO 8601, or the asctime form of old examples (§9).
+/// Errors: malformed_response naming `element`.
+inline result<std::int64_t> read_element_time(xml::reader& r, std::string_view element) {
+    std::string text;
+    if (auto ok = read_element_text(r, text); !ok) return std::move(ok).error();
+    auto seconds = parse_iso8601(text);
+    if (!seconds) seconds = parse_http_date(text);
+    if (!seconds) return malformed_element(element, "'" + text.substr(0, 40) + "' is neither ISO 8601 nor an asctime date");
+    return *seconds;
+}
+
+/// The element's text as true/false in any case (§9). Errors: malformed_response naming
+/// `element`.
+inline result<bool> read_element_boolean(xml::reader& r, std::string_view element) {
+    std::string text;
+    if (auto ok = read_element_text(r, text); !ok) return std::move(ok).error();
+    return parse_boolean(text, element);
+}
+
+/// Owner / Initiator: {ID, DisplayName}; other children are ignored.
+inline result<void> read_element_owner(xml::reader& r, object_owner& out) {
+    return xml::for_each_child(r, [&](std::string_view name, xml::reader& c) -> result<void> {
+        if (name == "ID") return read_element_text(c, out.id);
+        if (name == "DisplayName") return read_element_text(c, out.display_name);
+        return {};
+    });
+}
+
+/// An ETag element: raw text (quotes included, decoded from &quot;) and unquoted.
+inline result<void> read_element_etag(xml::reader& r, std::string& raw, std::string& unquoted) {
+    if (auto ok = read_element_text(r, raw); !ok) return ok;
+    unquoted = std::string(unquote_etag(raw));
+    return {};
+}
+
+/// §9: the encoding announcement is spelled EncodingType, Encoding-Type or Encoding-type.
+constexpr bool is_encoding_type_element(std::string_view name) noexcept {
+    return iequals(name, "EncodingType") || iequals(name, "Encoding-Type");
+}
+
+/// Percent-decodes one §8 field in place (`+` stays `+`). Callers decode after the whole body
+/// is read, because the announcement may follow the fields (§9), and exactly once, so a key
+/// holding "%25" keeps its '%'. Errors: malformed_response naming `element`.
+inline result<void> decode_url_field(std::string& field, std::string_view element) {
+    auto decoded = percent_decode(field, element);
+    if (!decoded) return malformed_element(element, decoded.error().reason);
+    field = std::move(*decoded);
+    return {};
+}
+
+/// Reads a whole result body whose root must be `root` (matched by local name, so a default
+/// namespace is fine, §9), calling on_child(name, reader) for each child of the root.
+/// Errors: malformed_response naming "document" for bad XML or another root; on_child's;
+/// limit_exceeded from the XML reader's limits.
+template <class F>
+result<void> read_result_document(const http_response& r, std::string_view root, F&& on_child) {
+    xml::reader reader(r.body);
+    return xml::read_document(reader, [&](std::string_view name, xml::reader& doc) -> result<void> {
+        if (name != root)
+            return malformed_element("document", "the root element is <" + std::string(name) + ">, expected <" +
+                                                     std::string(root) + ">");
+        return xml::for_each_child(doc, on_child);
+    });
+}
+
+/// Reads a listing page (List Objects, List Parts, List Multipart Uploads) as
+/// read_result_document does, taking the two children every listing has: IsTruncated, which
+/// must be present, into `is_truncated`, and the encoding announcement (any of its §9
+/// spellings) into `encoding_type`; every other child goes to on_child(name, reader).
+/// Errors: read_result_document's; malformed_response naming "IsTruncated" when it is missing
+/// or not true/false.
+template <class F>
+result<void> read_listing_document(const http_response& r, std::string_view root, bool& is_truncated,
+                                   std::string& encoding_type, F&& on_child) {
+    bool has_truncated = false;
+    auto parsed = read_result_document(r, root, [&](std::string_view name, xml::reader& c) -> result<void> {
+        if (name == "IsTruncated") {
+            has_truncated = true;
+            return store(read_element_boolean(c, "IsTruncated"), is_truncated);
+        }
+        if (is_encoding_type_element(name)) return read_element_text(c, encoding_type);
+        return on_child(name, c);
+    });
+    if (!parsed) return parsed;
+    if (!has_truncated) return malformed_element("IsTruncated", "is missing from " + std::string(root));
+    return {};
+}
+
+}  // namespace coswire::detail
+// ---- end coswire/parse/xml_fields.hpp
 // ---- begin coswire/parse/retry.hpp
 // SPDX-License-Identifier: MIT
 // The pure retry classifier: given a failure, retry it, retry it after correcting the clock, or
@@ -6408,6 +6590,7 @@ inline retry_advice classify(const error& e) noexcept {
 
 
 #include <cstdint>
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -6464,12 +6647,6 @@ struct delete_object_result {
     std::string request_id;      ///< x-cos-request-id
     std::string version_id;      ///< x-cos-version-id (versioned buckets)
     bool delete_marker = false;  ///< x-cos-delete-marker: a delete marker was created or removed
-};
-
-/// The owner of a listed object.
-struct object_owner {
-    std::string id;            ///< ID, e.g. "1250000000" or "qcs::cam::uin/...:uin/..."
-    std::string display_name;  ///< DisplayName
 };
 
 /// One Contents entry of a GET Bucket page.
@@ -6547,16 +6724,22 @@ inline object_details parse_object_details(const http_response& r) {
     return out;
 }
 
+/// What GET and HEAD Object answers share: one of the `expected` statuses, not_modified for a
+/// 304, the object headers and details. Errors: expect_status's, parse_object_headers's.
+template <class Result>
+result<void> parse_object_read(const http_response& r, std::initializer_list<int> expected, Result& out) {
+    if (auto ok = expect_status(r, expected); !ok) return ok;
+    out.not_modified = r.status == 304;
+    if (auto ok = store(parse_object_headers(r), out.headers); !ok) return ok;
+    out.details = parse_object_details(r);
+    return {};
+}
+
 /// Everything of a GET Object answer but the body, which the two public overloads copy or move.
 inline result<get_object_result> parse_get_object_without_body(const http_response& r) {
-    if (auto ok = expect_status(r, {200, 206, 304}); !ok) return std::move(ok).error();
     get_object_result out;
+    if (auto ok = parse_object_read(r, {200, 206, 304}, out); !ok) return std::move(ok).error();
     out.status = r.status;
-    out.not_modified = r.status == 304;
-    auto headers = parse_object_headers(r);
-    if (!headers) return std::move(headers).error();
-    out.headers = std::move(*headers);
-    out.details = parse_object_details(r);
     if (r.status == 206) {
         const auto range = r.header("Content-Range");
         if (!range) return make_error(errc::malformed_response, "Content-Range", "is missing from a 206 answer");
@@ -6610,13 +6793,8 @@ inline result<get_object_result> parse_get_object_response(http_response&& r) {
 /// from the status, e.g. 404 → NoSuchResource); malformed_response for a bad object header or a
 /// 200 without Content-Length.
 inline result<head_object_result> parse_head_object_response(const http_response& r) {
-    if (auto ok = expect_status(r, {200, 304}); !ok) return std::move(ok).error();
     head_object_result out;
-    out.not_modified = r.status == 304;
-    auto headers = parse_object_headers(r);
-    if (!headers) return std::move(headers).error();
-    out.headers = std::move(*headers);
-    out.details = detail::parse_object_details(r);
+    if (auto ok = detail::parse_object_read(r, {200, 304}, out); !ok) return std::move(ok).error();
     if (!out.not_modified) {
         if (!out.headers.content_length)
             return make_error(errc::malformed_response, "Content-Length", "is missing from a HEAD answer");
@@ -6630,7 +6808,7 @@ inline result<head_object_result> parse_head_object_response(const http_response
 inline result<delete_object_result> parse_delete_object_response(const http_response& r) {
     if (auto ok = expect_status(r, {204, 200}); !ok) return std::move(ok).error();
     delete_object_result out;
-    if (auto v = r.header("x-cos-request-id")) out.request_id = std::string(*v);
+    out.request_id = detail::request_id_of(r);
     if (auto v = r.header("x-cos-version-id")) out.version_id = std::string(*v);
     if (auto v = r.header("x-cos-delete-marker")) {
         auto marker = parse_boolean(*v, "x-cos-delete-marker");
@@ -6649,132 +6827,68 @@ inline result<delete_object_result> parse_delete_object_response(const http_resp
 inline result<list_objects_result> parse_list_objects_response(const http_response& r) {
     if (auto ok = expect_status(r, {200}, true); !ok) return std::move(ok).error();
     list_objects_result out;
-    if (auto v = r.header("x-cos-request-id")) out.request_id = std::string(*v);
+    out.request_id = detail::request_id_of(r);
     if (auto v = r.header("x-cos-bucket-region")) out.bucket_region = std::string(*v);
 
-    const auto malformed = [](std::string_view element, std::string reason) {
-        return make_error(errc::malformed_response, element, std::move(reason));
-    };
-    // The view read_text returns dies with the next event, so every value is copied at once.
-    const auto text = [](xml::reader& e, std::string& slot) -> result<void> {
-        auto t = e.read_text();
-        if (!t) return std::move(t).error();
-        slot.assign(*t);
-        return {};
-    };
-    const auto number = [&](xml::reader& e, std::string_view element, auto& slot) -> result<void> {
-        std::string t;
-        if (auto ok = text(e, t); !ok) return ok;
-        auto v = parse_decimal(t, element);
-        if (!v) return std::move(v).error();
-        slot = *v;
-        return {};
-    };
-    const auto contents = [&](xml::reader& e, object_summary& s) -> result<void> {
+    const auto contents = [](xml::reader& e, object_summary& s) -> result<void> {
         bool has_key = false, has_size = false;
         auto ok = xml::for_each_child(e, [&](std::string_view name, xml::reader& f) -> result<void> {
             if (name == "Key") {
                 has_key = true;
-                return text(f, s.key);
+                return detail::read_element_text(f, s.key);
             }
             if (name == "Size") {
                 has_size = true;
-                return number(f, "Size", s.size);
+                return detail::store(detail::read_element_decimal(f, "Size"), s.size);
             }
-            if (name == "ETag") {
-                if (auto got = text(f, s.etag_raw); !got) return got;
-                s.etag = std::string(unquote_etag(s.etag_raw));
-                return {};
-            }
-            if (name == "LastModified") {
-                std::string t;
-                if (auto got = text(f, t); !got) return got;
-                auto seconds = parse_iso8601(t);
-                if (!seconds) seconds = parse_http_date(t);  // asctime in old examples (§9)
-                if (!seconds) return malformed("LastModified", "'" + t.substr(0, 40) + "' is not an ISO 8601 time");
-                s.last_modified = *seconds;
-                return {};
-            }
-            if (name == "StorageClass") return text(f, s.storage_class);
-            if (name == "StorageTier") return text(f, s.storage_tier);
-            if (name == "Owner")
-                return xml::for_each_child(f, [&](std::string_view field, xml::reader& o) -> result<void> {
-                    if (field == "ID") return text(o, s.owner.id);
-                    if (field == "DisplayName") return text(o, s.owner.display_name);
-                    return {};
-                });
+            if (name == "ETag") return detail::read_element_etag(f, s.etag_raw, s.etag);
+            if (name == "LastModified") return detail::store(detail::read_element_time(f, "LastModified"), s.last_modified);
+            if (name == "StorageClass") return detail::read_element_text(f, s.storage_class);
+            if (name == "StorageTier") return detail::read_element_text(f, s.storage_tier);
+            if (name == "Owner") return detail::read_element_owner(f, s.owner);
             return {};
         });
         if (!ok) return ok;
-        if (!has_key || s.key.empty()) return malformed("Key", "a Contents entry has no Key or an empty one");
-        if (!has_size) return malformed("Size", "the Contents entry of '" + s.key.substr(0, 80) + "' has no Size");
+        if (!has_key || s.key.empty()) return detail::malformed_element("Key", "a Contents entry has no Key or an empty one");
+        if (!has_size) return detail::malformed_element("Size", "the Contents entry of '" + s.key.substr(0, 80) + "' has no Size");
         return {};
     };
 
-    bool has_truncated = false;
-    xml::reader reader(r.body);
-    auto parsed = xml::read_document(reader, [&](std::string_view root, xml::reader& doc) -> result<void> {
-        if (root != "ListBucketResult")
-            return malformed("document", "the root element is <" + std::string(root) + ">, expected <ListBucketResult>");
-        return xml::for_each_child(doc, [&](std::string_view name, xml::reader& c) -> result<void> {
-            if (name == "Name") return text(c, out.name);
-            if (name == "Prefix") return text(c, out.prefix);
-            if (name == "Marker") return text(c, out.marker);
-            if (name == "NextMarker") return text(c, out.next_marker);
-            if (name == "Delimiter") return text(c, out.delimiter);
-            // §9: the element is spelled EncodingType, Encoding-Type or Encoding-type.
-            if (detail::iequals(name, "EncodingType") || detail::iequals(name, "Encoding-Type"))
-                return text(c, out.encoding_type);
-            if (name == "MaxKeys") {
-                std::uint64_t v = 0;
-                if (auto ok = number(c, "MaxKeys", v); !ok) return ok;
-                out.max_keys = v;
-                return {};
-            }
-            if (name == "IsTruncated") {
-                std::string t;
-                if (auto ok = text(c, t); !ok) return ok;
-                auto v = parse_boolean(t, "IsTruncated");
-                if (!v) return std::move(v).error();
-                has_truncated = true;
-                out.is_truncated = *v;
-                return {};
-            }
-            if (name == "Contents") return contents(c, out.contents.emplace_back());
-            if (name == "CommonPrefixes")
-                return xml::for_each_child(c, [&](std::string_view field, xml::reader& p) -> result<void> {
-                    return field == "Prefix" ? text(p, out.common_prefixes.emplace_back()) : result<void>{};
-                });
-            return {};
-        });
+    auto parsed = detail::read_listing_document(r, "ListBucketResult", out.is_truncated, out.encoding_type,
+                                                [&](std::string_view name, xml::reader& c) -> result<void> {
+        if (name == "Name") return detail::read_element_text(c, out.name);
+        if (name == "Prefix") return detail::read_element_text(c, out.prefix);
+        if (name == "Marker") return detail::read_element_text(c, out.marker);
+        if (name == "NextMarker") return detail::read_element_text(c, out.next_marker);
+        if (name == "Delimiter") return detail::read_element_text(c, out.delimiter);
+        if (name == "MaxKeys") return detail::store(detail::read_element_decimal(c, "MaxKeys"), out.max_keys);
+        if (name == "Contents") return contents(c, out.contents.emplace_back());
+        if (name == "CommonPrefixes")
+            return xml::for_each_child(c, [&](std::string_view field, xml::reader& p) -> result<void> {
+                return field == "Prefix" ? detail::read_element_text(p, out.common_prefixes.emplace_back()) : result<void>{};
+            });
+        return {};
     });
     if (!parsed) return std::move(parsed).error();
-    if (!has_truncated) return malformed("IsTruncated", "is missing from ListBucketResult");
 
     // Decoded only now, because EncodingType may come after the fields it applies to (§9: child
     // order is not fixed), and exactly once, so a key holding "%25" keeps its '%'.
     if (detail::iequals(out.encoding_type, "url")) {
-        const auto decode = [&](std::string& field, std::string_view element) -> result<void> {
-            auto decoded = percent_decode(field, element);
-            if (!decoded) return malformed(element, decoded.error().reason);
-            field = std::move(*decoded);
-            return {};
-        };
         for (auto [field, element] : {std::pair{&out.prefix, "Prefix"}, std::pair{&out.marker, "Marker"},
                                       std::pair{&out.next_marker, "NextMarker"}})
-            if (auto ok = decode(*field, element); !ok) return std::move(ok).error();
+            if (auto ok = detail::decode_url_field(*field, element); !ok) return std::move(ok).error();
         for (object_summary& s : out.contents)
-            if (auto ok = decode(s.key, "Key"); !ok) return std::move(ok).error();
+            if (auto ok = detail::decode_url_field(s.key, "Key"); !ok) return std::move(ok).error();
         for (std::string& p : out.common_prefixes)
-            if (auto ok = decode(p, "Prefix"); !ok) return std::move(ok).error();
+            if (auto ok = detail::decode_url_field(p, "Prefix"); !ok) return std::move(ok).error();
     }
 
     if (out.is_truncated) {
         const std::string next = detail::list_continuation_marker(out);
-        if (next.empty()) return malformed("NextMarker", "the page is truncated but names nowhere to continue from");
+        if (next.empty()) return detail::malformed_element("NextMarker", "the page is truncated but names nowhere to continue from");
         if (next <= out.marker)
-            return malformed("NextMarker", "the page is truncated but would continue from '" + next.substr(0, 80) +
-                                               "', which is not after its Marker");
+            return detail::malformed_element("NextMarker", "the page is truncated but would continue from '" +
+                                                               next.substr(0, 80) + "', which is not after its Marker");
     }
     return out;
 }
@@ -6933,26 +7047,6 @@ struct list_multipart_uploads_result {
 
 namespace detail {
 
-inline error malformed_element(std::string_view element, std::string reason) {
-    return make_error(errc::malformed_response, element, std::move(reason));
-}
-
-/// Copies the text of the element `r` has just started into `slot`: the view read_text returns
-/// dies with the next event.
-inline result<void> read_element_text(xml::reader& r, std::string& slot) {
-    auto text = r.read_text();
-    if (!text) return std::move(text).error();
-    slot.assign(*text);
-    return {};
-}
-
-/// The element's text as an unsigned decimal. Errors: malformed_response naming `element`.
-inline result<std::uint64_t> read_element_decimal(xml::reader& r, std::string_view element) {
-    std::string text;
-    if (auto ok = read_element_text(r, text); !ok) return std::move(ok).error();
-    return parse_decimal(text, element);
-}
-
 /// The element's text as a part number from `lowest` (0 for markers, 1 for parts) to 10000.
 inline result<std::uint32_t> read_element_part_number(xml::reader& r, std::string_view element, std::uint32_t lowest) {
     auto v = read_element_decimal(r, element);
@@ -6962,69 +7056,17 @@ inline result<std::uint32_t> read_element_part_number(xml::reader& r, std::strin
     return static_cast<std::uint32_t>(*v);
 }
 
-/// The element's text as a time: ISO 8601, or the asctime form of old examples (§9).
-inline result<std::int64_t> read_element_time(xml::reader& r, std::string_view element) {
-    std::string text;
-    if (auto ok = read_element_text(r, text); !ok) return std::move(ok).error();
-    auto seconds = parse_iso8601(text);
-    if (!seconds) seconds = parse_http_date(text);
-    if (!seconds) return malformed_element(element, "'" + text.substr(0, 40) + "' is neither ISO 8601 nor an asctime date");
-    return *seconds;
-}
-
-/// The element's text as true/false in any case (§9).
-inline result<bool> read_element_boolean(xml::reader& r, std::string_view element) {
-    std::string text;
-    if (auto ok = read_element_text(r, text); !ok) return std::move(ok).error();
-    return parse_boolean(text, element);
-}
-
-/// Initiator / Owner: {ID, DisplayName}.
-inline result<void> read_element_owner(xml::reader& r, object_owner& out) {
-    return xml::for_each_child(r, [&](std::string_view name, xml::reader& c) -> result<void> {
-        if (name == "ID") return read_element_text(c, out.id);
-        if (name == "DisplayName") return read_element_text(c, out.display_name);
-        return {};
-    });
-}
-
-/// An ETag element: raw text (quotes included, decoded from &quot;) and unquoted.
-inline result<void> read_element_etag(xml::reader& r, std::string& raw, std::string& unquoted) {
-    if (auto ok = read_element_text(r, raw); !ok) return ok;
-    unquoted = std::string(unquote_etag(raw));
-    return {};
-}
-
-/// §9: the encoding announcement is spelled EncodingType, Encoding-Type or Encoding-type.
-constexpr bool is_encoding_type_element(std::string_view name) noexcept {
-    return iequals(name, "EncodingType") || iequals(name, "Encoding-Type");
-}
-
-/// Percent-decodes one §8 field in place. Errors: malformed_response naming `element`.
-inline result<void> decode_url_field(std::string& field, std::string_view element) {
-    auto decoded = percent_decode(field, element);
-    if (!decoded) return malformed_element(element, decoded.error().reason);
-    field = std::move(*decoded);
-    return {};
-}
-
-/// Reads a whole result body whose root must be `root` (matched by local name, so a default
-/// namespace is fine, §9), calling on_child(name, reader) for each child of the root.
+/// What Upload Part - Copy and Complete answers share: a 200 that may still report failure in
+/// an <Error> body (§4.2), the object headers, and a result document whose root must be `root`
+/// (read_result_document). Returns the headers. Errors: expect_status's (with the body check),
+/// parse_object_headers's, read_result_document's.
 template <class F>
-result<void> read_result_document(const http_response& r, std::string_view root, F&& on_child) {
-    xml::reader reader(r.body);
-    return xml::read_document(reader, [&](std::string_view name, xml::reader& doc) -> result<void> {
-        if (name != root)
-            return malformed_element("document", "the root element is <" + std::string(name) + ">, expected <" +
-                                                     std::string(root) + ">");
-        return xml::for_each_child(doc, on_child);
-    });
-}
-
-/// x-cos-request-id, or empty.
-inline std::string request_id_of(const http_response& r) {
-    const auto id = r.header("x-cos-request-id");
-    return id ? std::string(*id) : std::string();
+result<object_headers> parse_object_result_document(const http_response& r, std::string_view root, F&& on_child) {
+    if (auto ok = expect_status(r, {200}, true); !ok) return std::move(ok).error();
+    auto headers = parse_object_headers(r);
+    if (!headers) return headers;
+    if (auto ok = read_result_document(r, root, std::forward<F>(on_child)); !ok) return std::move(ok).error();
+    return headers;
 }
 
 /// Where the List Parts page after `page` starts: NextPartNumberMarker, else the last part
@@ -7093,23 +7135,16 @@ inline result<upload_part_result> parse_upload_part_response(const http_response
 /// for any other status or a 200 whose body is <Error>; malformed_response naming "document",
 /// "ETag" (missing or empty), "LastModified", or a header that does not parse; limit_exceeded.
 inline result<upload_part_copy_result> parse_upload_part_copy_response(const http_response& r) {
-    if (auto ok = expect_status(r, {200}, true); !ok) return std::move(ok).error();
-    auto headers = parse_object_headers(r);
-    if (!headers) return std::move(headers).error();
     upload_part_copy_result out;
+    auto headers = detail::parse_object_result_document(r, "CopyPartResult", [&](std::string_view name, xml::reader& c) -> result<void> {
+        if (name == "ETag") return detail::read_element_etag(c, out.etag_raw, out.etag);
+        if (name == "LastModified") return detail::store(detail::read_element_time(c, "LastModified"), out.last_modified);
+        return {};
+    });
+    if (!headers) return std::move(headers).error();
     out.request_id = std::move(headers->request_id);
     out.crc64 = headers->crc64;
     if (auto v = r.header("x-cos-copy-source-version-id")) out.source_version_id = std::string(*v);
-    auto parsed = detail::read_result_document(r, "CopyPartResult", [&](std::string_view name, xml::reader& c) -> result<void> {
-        if (name == "ETag") return detail::read_element_etag(c, out.etag_raw, out.etag);
-        if (name == "LastModified") {
-            auto t = detail::read_element_time(c, "LastModified");
-            if (!t) return std::move(t).error();
-            out.last_modified = *t;
-        }
-        return {};
-    });
-    if (!parsed) return std::move(parsed).error();
     if (out.etag.empty()) return detail::malformed_element("ETag", "CopyPartResult has no ETag");
     return out;
 }
@@ -7120,22 +7155,19 @@ inline result<upload_part_copy_result> parse_upload_part_copy_response(const htt
 /// (COS reports merge failures that way, §5.4); malformed_response naming "document" or "ETag"
 /// (missing or empty: the SDKs treat that as failure) or a header that does not parse.
 inline result<complete_multipart_upload_result> parse_complete_multipart_upload_response(const http_response& r) {
-    if (auto ok = expect_status(r, {200}, true); !ok) return std::move(ok).error();
-    auto headers = parse_object_headers(r);
-    if (!headers) return std::move(headers).error();
     complete_multipart_upload_result out;
-    out.request_id = std::move(headers->request_id);
-    out.crc64 = headers->crc64;
-    out.version_id = std::move(headers->version_id);
-    auto parsed = detail::read_result_document(r, "CompleteMultipartUploadResult",
-                                               [&](std::string_view name, xml::reader& c) -> result<void> {
+    auto headers = detail::parse_object_result_document(r, "CompleteMultipartUploadResult",
+                                                        [&](std::string_view name, xml::reader& c) -> result<void> {
         if (name == "Location") return detail::read_element_text(c, out.location);
         if (name == "Bucket") return detail::read_element_text(c, out.bucket);
         if (name == "Key") return detail::read_element_text(c, out.key);
         if (name == "ETag") return detail::read_element_etag(c, out.etag_raw, out.etag);
         return {};
     });
-    if (!parsed) return std::move(parsed).error();
+    if (!headers) return std::move(headers).error();
+    out.request_id = std::move(headers->request_id);
+    out.crc64 = headers->crc64;
+    out.version_id = std::move(headers->version_id);
     if (out.etag.empty()) return detail::malformed_element("ETag", "CompleteMultipartUploadResult has no ETag");
     return out;
 }
@@ -7162,22 +7194,15 @@ inline result<list_parts_result> parse_list_parts_response(const http_response& 
         bool has_number = false, has_size = false;
         auto ok = xml::for_each_child(e, [&](std::string_view name, xml::reader& f) -> result<void> {
             if (name == "PartNumber") {
-                auto n = detail::read_element_part_number(f, "PartNumber", 1);
-                if (!n) return std::move(n).error();
-                p.part_number = *n;
                 has_number = true;
-            } else if (name == "Size") {
-                auto n = detail::read_element_decimal(f, "Size");
-                if (!n) return std::move(n).error();
-                p.size = *n;
-                has_size = true;
-            } else if (name == "ETag") {
-                return detail::read_element_etag(f, p.etag_raw, p.etag);
-            } else if (name == "LastModified") {
-                auto t = detail::read_element_time(f, "LastModified");
-                if (!t) return std::move(t).error();
-                p.last_modified = *t;
+                return detail::store(detail::read_element_part_number(f, "PartNumber", 1), p.part_number);
             }
+            if (name == "Size") {
+                has_size = true;
+                return detail::store(detail::read_element_decimal(f, "Size"), p.size);
+            }
+            if (name == "ETag") return detail::read_element_etag(f, p.etag_raw, p.etag);
+            if (name == "LastModified") return detail::store(detail::read_element_time(f, "LastModified"), p.last_modified);
             return {};
         });
         if (!ok) return ok;
@@ -7187,8 +7212,8 @@ inline result<list_parts_result> parse_list_parts_response(const http_response& 
         if (!has_size) return detail::malformed_element("Size", which + " has no Size");
         return {};
     };
-    bool has_truncated = false;
-    auto parsed = detail::read_result_document(r, "ListPartsResult", [&](std::string_view name, xml::reader& c) -> result<void> {
+    auto parsed = detail::read_listing_document(r, "ListPartsResult", out.is_truncated, out.encoding_type,
+                                                [&](std::string_view name, xml::reader& c) -> result<void> {
         if (name == "Part") return part(c, out.parts.emplace_back());
         if (name == "Bucket") return detail::read_element_text(c, out.bucket);
         if (name == "Key") return detail::read_element_text(c, out.key);
@@ -7196,29 +7221,14 @@ inline result<list_parts_result> parse_list_parts_response(const http_response& 
         if (name == "StorageClass") return detail::read_element_text(c, out.storage_class);
         if (name == "Initiator") return detail::read_element_owner(c, out.initiator);
         if (name == "Owner") return detail::read_element_owner(c, out.owner);
-        if (detail::is_encoding_type_element(name)) return detail::read_element_text(c, out.encoding_type);
-        if (name == "PartNumberMarker") {
-            auto n = detail::read_element_part_number(c, "PartNumberMarker", 0);
-            if (!n) return std::move(n).error();
-            out.part_number_marker = *n;
-        } else if (name == "NextPartNumberMarker") {
-            auto n = detail::read_element_part_number(c, "NextPartNumberMarker", 0);
-            if (!n) return std::move(n).error();
-            out.next_part_number_marker = *n;
-        } else if (name == "MaxParts") {
-            auto n = detail::read_element_decimal(c, "MaxParts");
-            if (!n) return std::move(n).error();
-            out.max_parts = *n;
-        } else if (name == "IsTruncated") {
-            auto b = detail::read_element_boolean(c, "IsTruncated");
-            if (!b) return std::move(b).error();
-            out.is_truncated = *b;
-            has_truncated = true;
-        }
+        if (name == "PartNumberMarker")
+            return detail::store(detail::read_element_part_number(c, "PartNumberMarker", 0), out.part_number_marker);
+        if (name == "NextPartNumberMarker")
+            return detail::store(detail::read_element_part_number(c, "NextPartNumberMarker", 0), out.next_part_number_marker);
+        if (name == "MaxParts") return detail::store(detail::read_element_decimal(c, "MaxParts"), out.max_parts);
         return {};
     });
     if (!parsed) return std::move(parsed).error();
-    if (!has_truncated) return detail::malformed_element("IsTruncated", "is missing from ListPartsResult");
     // Decoded only now and exactly once: EncodingType may follow Key (§9), and a second decoding
     // would corrupt a key holding "%25".
     if (detail::iequals(out.encoding_type, "url"))
@@ -7265,11 +7275,7 @@ inline result<list_multipart_uploads_result> parse_list_multipart_uploads_respon
             if (name == "StorageClass") return detail::read_element_text(f, u.storage_class);
             if (name == "Initiator") return detail::read_element_owner(f, u.initiator);
             if (name == "Owner") return detail::read_element_owner(f, u.owner);
-            if (name == "Initiated") {
-                auto t = detail::read_element_time(f, "Initiated");
-                if (!t) return std::move(t).error();
-                u.initiated = *t;
-            }
+            if (name == "Initiated") return detail::store(detail::read_element_time(f, "Initiated"), u.initiated);
             return {};
         });
         if (!ok) return ok;
@@ -7277,9 +7283,8 @@ inline result<list_multipart_uploads_result> parse_list_multipart_uploads_respon
         if (u.upload_id.empty()) return detail::malformed_element("UploadId", "the Upload of '" + u.key.substr(0, 80) + "' has no UploadId");
         return {};
     };
-    bool has_truncated = false;
-    auto parsed = detail::read_result_document(r, "ListMultipartUploadsResult",
-                                               [&](std::string_view name, xml::reader& c) -> result<void> {
+    auto parsed = detail::read_listing_document(r, "ListMultipartUploadsResult", out.is_truncated, out.encoding_type,
+                                                [&](std::string_view name, xml::reader& c) -> result<void> {
         if (name == "Upload") return upload(c, out.uploads.emplace_back());
         if (name == "CommonPrefixes")
             return xml::for_each_child(c, [&](std::string_view field, xml::reader& p) -> result<void> {
@@ -7292,21 +7297,10 @@ inline result<list_multipart_uploads_result> parse_list_multipart_uploads_respon
         if (name == "NextUploadIdMarker") return detail::read_element_text(c, out.next_upload_id_marker);
         if (name == "Prefix") return detail::read_element_text(c, out.prefix);
         if (name == "Delimiter") return detail::read_element_text(c, out.delimiter);
-        if (detail::is_encoding_type_element(name)) return detail::read_element_text(c, out.encoding_type);
-        if (name == "MaxUploads") {
-            auto n = detail::read_element_decimal(c, "MaxUploads");
-            if (!n) return std::move(n).error();
-            out.max_uploads = *n;
-        } else if (name == "IsTruncated") {
-            auto b = detail::read_element_boolean(c, "IsTruncated");
-            if (!b) return std::move(b).error();
-            out.is_truncated = *b;
-            has_truncated = true;
-        }
+        if (name == "MaxUploads") return detail::store(detail::read_element_decimal(c, "MaxUploads"), out.max_uploads);
         return {};
     });
     if (!parsed) return std::move(parsed).error();
-    if (!has_truncated) return detail::malformed_element("IsTruncated", "is missing from ListMultipartUploadsResult");
     if (detail::iequals(out.encoding_type, "url")) {
         for (auto [field, element] : {std::pair{&out.prefix, "Prefix"}, std::pair{&out.key_marker, "KeyMarker"},
                                       std::pair{&out.next_key_marker, "NextKeyMarker"},
@@ -7355,11 +7349,8 @@ inline std::optional<list_multipart_uploads_params> next_list_multipart_uploads_
 
 namespace coswire {
 
-inline constexpr std::uint64_t mib = std::uint64_t{1} << 20;
-inline constexpr std::uint64_t min_part_size = 1 * mib;                      ///< all parts but the last
-inline constexpr std::uint64_t max_part_size = std::uint64_t{5} << 30;       ///< 5 GiB
-inline constexpr std::uint32_t max_part_count = 10000;
-inline constexpr std::uint64_t max_object_size = max_part_size * max_part_count;  ///< ~48.8 TiB
+// The limits planned against (mib, min_part_size, max_part_size, max_part_count,
+// max_object_size) live in api/limits.hpp with the rest of COS's numbers.
 
 /// One part: its number (1-based), where it starts in the object and how long it is.
 struct part_range {

@@ -16,11 +16,10 @@
 #pragma once
 
 #include <coswire/api/endpoint.hpp>
+#include <coswire/api/limits.hpp>
 #include <coswire/api/object.hpp>
 #include <coswire/api/request.hpp>
-#include <coswire/crypto/md5.hpp>
 #include <coswire/detail/ascii.hpp>
-#include <coswire/encoding/base64.hpp>
 #include <coswire/encoding/object_key.hpp>
 #include <coswire/encoding/percent.hpp>
 #include <coswire/http/message.hpp>
@@ -38,12 +37,8 @@
 
 namespace coswire {
 
-/// Part numbers run from 1 to 10000 (§5.0).
-inline constexpr std::uint32_t max_part_number = 10000;
-/// The largest page List Parts is asked for; the SDKs cap max-parts at 1000 (§5.0).
-inline constexpr std::uint32_t max_list_parts_page = 1000;
-/// max-uploads of List Multipart Uploads is 1 to 1000 (§5.0).
-inline constexpr std::uint32_t max_list_uploads_page = 1000;
+// The limits checked here (max_part_number, max_part_size, max_list_parts_page,
+// max_list_uploads_page) live in api/limits.hpp with the rest of COS's numbers.
 
 /// Checks an upload id before it is echoed to COS: non-empty printable ASCII without spaces
 /// (COS ids are 74 hex digits, §5.1, but coswire stores them opaquely and checks only what could
@@ -69,10 +64,6 @@ inline result<void> validate_part_number(std::uint32_t part_number) {
 
 namespace detail {
 
-/// The largest part, uploaded or copied: 5 GB = 5 × 2^30 bytes (§5.0). The same value as
-/// multipart/plan.hpp's public max_part_size, which api/ cannot include (it is a layer below).
-inline constexpr std::uint64_t part_size_limit = std::uint64_t{5} << 30;
-
 /// Start of every request that names an upload: `<method> /<key>?[partNumber=N&]uploadId=ID`.
 /// partNumber precedes uploadId as in the documentation's request lines (§5.2); the signature
 /// does not depend on the order. Errors: the key's, then part_number's, then upload_id's.
@@ -88,39 +79,6 @@ inline result<http_request> start_upload_request(const endpoint& ep, std::string
     if (auto ok = validate_upload_id(upload_id); !ok) return std::move(ok).error();
     if (auto ok = add_param(*r, "uploadId", upload_id, "upload_id"); !ok) return std::move(ok).error();
     return r;
-}
-
-/// Sends caller-chosen extra headers (SSE-C keys, Expect, ...) with the checks
-/// add_object_attributes applies to object_attributes::extra_headers (token names, no
-/// Authorization/Host, no header set twice), which is the one place those rules live.
-inline result<void> add_extra_headers(http_request& r, const std::vector<http_header>& headers) {
-    if (headers.empty()) return {};
-    object_attributes only_extra;
-    only_extra.extra_headers = headers;
-    return add_object_attributes(r, only_extra);
-}
-
-/// The Content-MD5 value of `data`: base64 of its binary MD5 (§7.3), always 24 characters.
-inline std::string content_md5_of(std::span<const std::byte> data) {
-    const auto text = base64_encode(md5_hash(data));
-    return std::string(text.data(), text.size());
-}
-
-/// The Content-MD5 to send for `body`, if any: the caller's `given` value after checking it is
-/// the strict base64 of 16 bytes (24 characters), or the computed one when `compute` is set.
-/// Errors: invalid_argument "content_md5" for a malformed value or when both are asked for.
-inline result<std::optional<std::string>> content_md5_header(const std::optional<std::string>& given, bool compute,
-                                                             std::span<const std::byte> body) {
-    if (compute) {
-        if (given) return make_error(errc::invalid_argument, "content_md5", "is given while compute_content_md5 is set; choose one");
-        return std::optional<std::string>(content_md5_of(body));
-    }
-    if (!given) return std::optional<std::string>();
-    auto bytes = base64_decode(*given);
-    if (given->size() != 24 || !bytes || bytes->size() != 16)
-        return make_error(errc::invalid_argument, "content_md5",
-                          "must be the 24-character base64 of a 16-byte MD5, e.g. mQ/fVh815F3k6TAUm8m0eg==");
-    return given;
 }
 
 /// The ETag as the Complete body sends it: quoted, as the SDKs send the Upload Part ETag header
@@ -196,14 +154,11 @@ struct upload_part_params {
 inline result<http_request> make_upload_part_request(const endpoint& ep, const upload_part_params& p) {
     auto r = detail::start_upload_request(ep, "PUT", p.key, p.key_options, p.upload_id, p.part_number);
     if (!r) return r;
-    const std::uint64_t size = p.payload.bytes.size();
-    if (size > detail::part_size_limit)
-        return make_error(errc::limit_exceeded, "payload",
-                          "is " + detail::decimal(size) + " bytes, a part holds at most 5 GB (5368709120 bytes)");
-    if (auto ok = detail::add_header(*r, "Content-Length", detail::decimal(size), "payload"); !ok) return std::move(ok).error();
-    auto md5 = detail::content_md5_header(p.content_md5, p.compute_content_md5, p.payload.bytes);
-    if (!md5) return std::move(md5).error();
-    if (auto ok = detail::add_optional_header(*r, "Content-MD5", *md5, "content_md5"); !ok) return std::move(ok).error();
+    if (auto ok = detail::add_body_headers(*r, p.payload.bytes, max_part_size, "payload",
+                                           "a part holds at most 5 GB (5368709120 bytes)", p.content_md5,
+                                           p.compute_content_md5);
+        !ok)
+        return std::move(ok).error();
     if (auto ok = detail::add_traffic_limit(*r, p.traffic_limit); !ok) return std::move(ok).error();
     if (auto ok = detail::add_extra_headers(*r, p.extra_headers); !ok) return std::move(ok).error();
     r->payload = p.payload;
@@ -286,23 +241,14 @@ inline result<http_request> make_upload_part_copy_request(const endpoint& ep, co
             return make_error(errc::invalid_argument, "range",
                               "first byte " + detail::decimal(first) + " is after last byte " + detail::decimal(last));
         // Comparing last - first with the limit - 1 cannot wrap, unlike last - first + 1.
-        if (last - first > detail::part_size_limit - 1)
+        if (last - first > max_part_size - 1)
             return make_error(errc::limit_exceeded, "range", "covers more than 5 GB (5368709120 bytes), the largest part");
         const std::string value = "bytes=" + detail::decimal(first) + "-" + detail::decimal(last);
         if (auto ok = detail::add_header(*r, "x-cos-copy-source-range", value, "range"); !ok) return std::move(ok).error();
     }
     // The same checks as GET's preconditions (object.hpp), under the x-cos-copy-source- names.
-    if (auto ok = detail::add_nonempty_header(*r, "x-cos-copy-source-If-Match", p.if_match, "if_match"); !ok)
-        return std::move(ok).error();
-    if (auto ok = detail::add_nonempty_header(*r, "x-cos-copy-source-If-None-Match", p.if_none_match, "if_none_match"); !ok)
-        return std::move(ok).error();
-    if (auto ok = detail::add_date_header(*r, "x-cos-copy-source-If-Modified-Since", p.if_modified_since, "if_modified_since");
-        !ok)
-        return std::move(ok).error();
-    if (auto ok = detail::add_date_header(*r, "x-cos-copy-source-If-Unmodified-Since", p.if_unmodified_since,
-                                          "if_unmodified_since");
-        !ok)
-        return std::move(ok).error();
+    const object_conditions conditions{p.if_match, p.if_none_match, p.if_modified_since, p.if_unmodified_since};
+    if (auto ok = detail::add_conditions(*r, conditions, "x-cos-copy-source-"); !ok) return std::move(ok).error();
     if (auto ok = detail::add_extra_headers(*r, p.extra_headers); !ok) return std::move(ok).error();
     return r;
 }
@@ -410,12 +356,8 @@ struct list_parts_params {
 inline result<http_request> make_list_parts_request(const endpoint& ep, const list_parts_params& p) {
     auto r = detail::start_upload_request(ep, "GET", p.key, p.key_options, p.upload_id, std::nullopt);
     if (!r) return r;
-    if (p.max_parts) {
-        if (*p.max_parts == 0 || *p.max_parts > max_list_parts_page)
-            return make_error(errc::invalid_argument, "max_parts", "is " + std::to_string(*p.max_parts) + ", must be 1 to 1000");
-        if (auto ok = detail::add_param(*r, "max-parts", detail::decimal(*p.max_parts), "max_parts"); !ok)
-            return std::move(ok).error();
-    }
+    if (auto ok = detail::add_page_size_param(*r, "max-parts", p.max_parts, max_list_parts_page, "max_parts"); !ok)
+        return std::move(ok).error();
     if (p.part_number_marker) {
         if (*p.part_number_marker > max_part_number)
             return make_error(errc::invalid_argument, "part_number_marker",
@@ -424,8 +366,7 @@ inline result<http_request> make_list_parts_request(const endpoint& ep, const li
             !ok)
             return std::move(ok).error();
     }
-    if (p.url_encoding)
-        if (auto ok = detail::add_param(*r, "encoding-type", "url", "url_encoding"); !ok) return std::move(ok).error();
+    if (auto ok = detail::add_url_encoding_param(*r, p.url_encoding); !ok) return std::move(ok).error();
     return r;
 }
 
@@ -473,15 +414,9 @@ inline result<http_request> make_list_multipart_uploads_request(const endpoint& 
     for (const text_param& t : texts)
         if (t.value)
             if (auto ok = detail::add_param(r, t.name, *t.value, t.argument); !ok) return std::move(ok).error();
-    if (p.max_uploads) {
-        if (*p.max_uploads == 0 || *p.max_uploads > max_list_uploads_page)
-            return make_error(errc::invalid_argument, "max_uploads",
-                              "is " + std::to_string(*p.max_uploads) + ", must be 1 to 1000");
-        if (auto ok = detail::add_param(r, "max-uploads", detail::decimal(*p.max_uploads), "max_uploads"); !ok)
-            return std::move(ok).error();
-    }
-    if (p.url_encoding)
-        if (auto ok = detail::add_param(r, "encoding-type", "url", "url_encoding"); !ok) return std::move(ok).error();
+    if (auto ok = detail::add_page_size_param(r, "max-uploads", p.max_uploads, max_list_uploads_page, "max_uploads"); !ok)
+        return std::move(ok).error();
+    if (auto ok = detail::add_url_encoding_param(r, p.url_encoding); !ok) return std::move(ok).error();
     return r;
 }
 

@@ -13,33 +13,25 @@
 #pragma once
 
 #include <coswire/api/endpoint.hpp>
+#include <coswire/api/limits.hpp>
 #include <coswire/api/request.hpp>
-#include <coswire/crypto/md5.hpp>
-#include <coswire/encoding/base64.hpp>
 #include <coswire/encoding/object_key.hpp>
 #include <coswire/error.hpp>
 #include <coswire/http/message.hpp>
 #include <coswire/result.hpp>
 #include <coswire/time/http_date.hpp>
 
-#include <cstddef>
 #include <cstdint>
 #include <optional>
-#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 namespace coswire {
 
-/// The lowest x-cos-traffic-limit COS accepts, in bit/s (100 KB/s; §3.1).
-inline constexpr std::uint64_t min_traffic_limit = 819200;
-/// The highest x-cos-traffic-limit COS accepts, in bit/s (100 MB/s; §3.1).
-inline constexpr std::uint64_t max_traffic_limit = 838860800;
-/// The largest body one PUT Object may carry: 5 GiB (§5.0 "single PUT ≤ 5 GB").
-inline constexpr std::uint64_t max_put_object_size = std::uint64_t{5} << 30;
-/// The largest max-keys GET Bucket accepts (§6.5).
-inline constexpr std::uint32_t max_list_objects_keys = 1000;
+// The limits checked here (max_put_object_size, min/max_traffic_limit, max_list_objects_keys)
+// live in api/limits.hpp with the rest of COS's numbers.
 
 /// Preconditions for GET and HEAD Object (§6.2, §6.3). If-None-Match / If-Modified-Since that do
 /// not hold give 304 Not Modified; If-Match / If-Unmodified-Since give 412 PreconditionFailed.
@@ -100,6 +92,11 @@ struct get_object_params {
     /// x-cos-traffic-limit in bit/s, min_traffic_limit..max_traffic_limit.
     std::optional<std::uint64_t> traffic_limit;
     object_key_options key_options;  ///< whether dot segments are allowed
+    /// Further headers, sent last and signed by the standard selection when x-cos-*: e.g. the
+    /// x-cos-server-side-encryption-customer-* key headers an SSE-C object needs (§3.1, §6.2).
+    /// Names must be HTTP tokens and must not repeat a header the builder sets. The last member,
+    /// with a default, so brace-initialised params written before it existed stay valid.
+    std::vector<http_header> extra_headers{};
 };
 
 /// HEAD Object (§6.3).
@@ -108,6 +105,8 @@ struct head_object_params {
     std::optional<std::string> version_id; ///< versionId: a specific version
     object_conditions conditions;          ///< If-* headers
     object_key_options key_options;        ///< whether dot segments are allowed
+    /// Further headers, as for get_object_params: e.g. the SSE-C key headers (§6.3).
+    std::vector<http_header> extra_headers{};
 };
 
 /// DELETE Object (§6.4).
@@ -115,6 +114,8 @@ struct delete_object_params {
     std::string key;  ///< the object key (§2.3)
     std::optional<std::string> version_id; ///< versionId: delete that version (or delete marker)
     object_key_options key_options;        ///< whether dot segments are allowed
+    /// Further headers, as for get_object_params.
+    std::vector<http_header> extra_headers{};
 };
 
 /// GET Bucket, List Objects version 1 (§6.5). Empty strings are not sent.
@@ -170,12 +171,15 @@ inline result<void> add_date_header(http_request& r, std::string_view name, cons
     return add_header(r, name, std::string_view(text.data(), text.size()), argument);
 }
 
-/// The If-* headers of GET and HEAD Object, each only when set.
-inline result<void> add_conditions(http_request& r, const object_conditions& c) {
-    if (auto ok = add_nonempty_header(r, "If-Match", c.if_match, "if_match"); !ok) return ok;
-    if (auto ok = add_nonempty_header(r, "If-None-Match", c.if_none_match, "if_none_match"); !ok) return ok;
-    if (auto ok = add_date_header(r, "If-Modified-Since", c.if_modified_since, "if_modified_since"); !ok) return ok;
-    return add_date_header(r, "If-Unmodified-Since", c.if_unmodified_since, "if_unmodified_since");
+/// The If-* headers of GET and HEAD Object, each only when set; with `prefix`
+/// "x-cos-copy-source-", the same conditions on the source of a copy (§5.3). The argument names
+/// are the same either way ("if_match", ..., "if_unmodified_since").
+inline result<void> add_conditions(http_request& r, const object_conditions& c, std::string_view prefix = {}) {
+    const std::string p(prefix);
+    if (auto ok = add_nonempty_header(r, p + "If-Match", c.if_match, "if_match"); !ok) return ok;
+    if (auto ok = add_nonempty_header(r, p + "If-None-Match", c.if_none_match, "if_none_match"); !ok) return ok;
+    if (auto ok = add_date_header(r, p + "If-Modified-Since", c.if_modified_since, "if_modified_since"); !ok) return ok;
+    return add_date_header(r, p + "If-Unmodified-Since", c.if_unmodified_since, "if_unmodified_since");
 }
 
 /// What GET and HEAD share: the key, versionId and the preconditions.
@@ -202,24 +206,6 @@ inline result<void> add_range(http_request& r, const std::optional<byte_range>& 
     return add_header(r, "Range", value, "range");
 }
 
-/// The Content-MD5 value to send for `body`, if any (§7.3): `given` after checking it is the
-/// base64 of 16 bytes, or the computed one when `compute` is set. Errors: invalid_argument
-/// "content_md5" for a malformed value or when both are asked for.
-inline result<std::optional<std::string>> content_md5_value(const std::optional<std::string>& given, bool compute,
-                                                            std::span<const std::byte> body) {
-    if (compute) {
-        if (given) return make_error(errc::invalid_argument, "content_md5", "is given while compute_content_md5 is set; choose one");
-        const md5_digest digest = md5_hash(body);
-        return std::optional<std::string>(base64_encode(std::span<const std::uint8_t>(digest)));
-    }
-    if (!given) return std::optional<std::string>();
-    auto raw = base64_decode(*given);
-    if (!raw || raw->size() != 16)
-        return make_error(errc::invalid_argument, "content_md5",
-                          "must be the base64 of a 16-byte MD5 (24 characters, e.g. mQ/fVh815F3k6TAUm8m0eg==)");
-    return given;
-}
-
 }  // namespace detail
 
 /// PUT /<key> with the body, Content-Length = its size (always set; COS truncates the object to
@@ -237,17 +223,13 @@ inline result<http_request> make_put_object_request(const endpoint& ep, const pu
         return make_error(errc::invalid_argument, "body", "set either payload (borrowed) or body (owned), not both");
     r->payload = p.payload;
     r->body = p.body;
-    const std::span<const std::byte> bytes = r->body_bytes();
-    if (static_cast<std::uint64_t>(bytes.size()) > max_put_object_size)
-        return make_error(errc::limit_exceeded, "body",
-                          std::to_string(bytes.size()) + " bytes exceed the 5 GiB a single PUT may carry; use a multipart upload");
-    auto md5 = detail::content_md5_value(p.content_md5, p.compute_content_md5, bytes);
-    if (!md5) return std::move(md5).error();
     // The builder's own headers go first, so an extra header repeating one of them is reported
     // against extra_headers, the argument that is wrong.
-    if (auto ok = detail::add_header(*r, "Content-Length", detail::decimal(bytes.size()), "body"); !ok)
+    if (auto ok = detail::add_body_headers(*r, r->body_bytes(), max_put_object_size, "body",
+                                           "more than the 5 GiB (5368709120 bytes) a single PUT may carry; use a multipart upload",
+                                           p.content_md5, p.compute_content_md5);
+        !ok)
         return std::move(ok).error();
-    if (auto ok = detail::add_optional_header(*r, "Content-MD5", *md5, "content_md5"); !ok) return std::move(ok).error();
     if (p.forbid_overwrite)
         if (auto ok = detail::add_header(*r, "x-cos-forbid-overwrite", "true", "forbid_overwrite"); !ok)
             return std::move(ok).error();
@@ -257,12 +239,12 @@ inline result<http_request> make_put_object_request(const endpoint& ep, const pu
 }
 
 /// GET /<key> with versionId, the response-* overrides (in the order of response_overrides),
-/// Range, the preconditions (times as IMF-fixdates) and x-cos-traffic-limit.
+/// Range, the preconditions (times as IMF-fixdates), x-cos-traffic-limit and the extra headers.
 /// Errors (invalid_argument): "object_key" (map_object_key, also limit_exceeded); "version_id",
 /// "if_match", "if_none_match" when set but empty or not a valid value; "if_modified_since",
 /// "if_unmodified_since" outside years 0001-9999; "range" when last < first; "traffic_limit"
 /// out of range; "response_cache_control" ... "response_expires" when set but empty or not
-/// UTF-8.
+/// UTF-8; "extra_headers" (add_extra_headers), including one that repeats a builder header.
 inline result<http_request> make_get_object_request(const endpoint& ep, const get_object_params& p) {
     auto r = detail::start_object_read(ep, "GET", p.key, p.version_id, p.conditions, p.key_options);
     if (!r) return r;
@@ -284,24 +266,29 @@ inline result<http_request> make_get_object_request(const endpoint& ep, const ge
             return std::move(ok).error();
     if (auto ok = detail::add_range(*r, p.range); !ok) return std::move(ok).error();
     if (auto ok = detail::add_traffic_limit(*r, p.traffic_limit); !ok) return std::move(ok).error();
+    if (auto ok = detail::add_extra_headers(*r, p.extra_headers); !ok) return std::move(ok).error();
     return r;
 }
 
-/// HEAD /<key> with versionId and the preconditions.
+/// HEAD /<key> with versionId, the preconditions and the extra headers.
 /// Errors (invalid_argument): "object_key", "version_id", "if_match", "if_none_match",
-/// "if_modified_since", "if_unmodified_since", as for make_get_object_request.
+/// "if_modified_since", "if_unmodified_since", "extra_headers", as for make_get_object_request.
 inline result<http_request> make_head_object_request(const endpoint& ep, const head_object_params& p) {
-    return detail::start_object_read(ep, "HEAD", p.key, p.version_id, p.conditions, p.key_options);
+    auto r = detail::start_object_read(ep, "HEAD", p.key, p.version_id, p.conditions, p.key_options);
+    if (!r) return r;
+    if (auto ok = detail::add_extra_headers(*r, p.extra_headers); !ok) return std::move(ok).error();
+    return r;
 }
 
-/// DELETE /<key>, with versionId when set.
+/// DELETE /<key>, with versionId when set, and the extra headers.
 /// Errors (invalid_argument): "object_key" (map_object_key), "version_id" when set but empty or
-/// not UTF-8.
+/// not UTF-8; "extra_headers" (add_extra_headers).
 inline result<http_request> make_delete_object_request(const endpoint& ep, const delete_object_params& p) {
     auto r = detail::start_object_request(ep, "DELETE", p.key, p.key_options);
     if (!r) return r;
     if (auto ok = detail::add_nonempty_param(*r, "versionId", p.version_id, "version_id"); !ok)
         return std::move(ok).error();
+    if (auto ok = detail::add_extra_headers(*r, p.extra_headers); !ok) return std::move(ok).error();
     return r;
 }
 
@@ -316,14 +303,9 @@ inline result<http_request> make_list_objects_request(const endpoint& ep, const 
     for (const auto& [name, value] : texts)
         if (!value->empty())
             if (auto ok = detail::add_param(r, name, *value, name); !ok) return std::move(ok).error();
-    if (p.max_keys) {
-        if (*p.max_keys < 1 || *p.max_keys > max_list_objects_keys)
-            return make_error(errc::invalid_argument, "max_keys", std::to_string(*p.max_keys) + " is outside 1..1000");
-        if (auto ok = detail::add_param(r, "max-keys", detail::decimal(*p.max_keys), "max_keys"); !ok)
-            return std::move(ok).error();
-    }
-    if (p.url_encoding)
-        if (auto ok = detail::add_param(r, "encoding-type", "url", "url_encoding"); !ok) return std::move(ok).error();
+    if (auto ok = detail::add_page_size_param(r, "max-keys", p.max_keys, max_list_objects_keys, "max_keys"); !ok)
+        return std::move(ok).error();
+    if (auto ok = detail::add_url_encoding_param(r, p.url_encoding); !ok) return std::move(ok).error();
     return r;
 }
 

@@ -1,17 +1,21 @@
 // SPDX-License-Identifier: MIT
 // What every request builder shares: starting a request for an object or the bucket, adding
-// validated headers and parameters, and the object attributes stored at upload time
-// (COS-PROTOCOL.md §3.1, §5.1, §6.1).
+// validated headers and parameters, caller-chosen extra headers, Content-MD5, page sizes and
+// the object attributes stored at upload time (COS-PROTOCOL.md §3.1, §5.1, §6.1, §7.3, §8).
 #pragma once
 
 #include <coswire/api/endpoint.hpp>
+#include <coswire/crypto/md5.hpp>
 #include <coswire/detail/ascii.hpp>
+#include <coswire/encoding/base64.hpp>
 #include <coswire/encoding/object_key.hpp>
 #include <coswire/http/message.hpp>
 #include <coswire/result.hpp>
 
+#include <cstddef>
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -59,31 +63,31 @@ struct object_attributes {
 
 namespace detail {
 
-/// The start of every object request: scheme, Host, both paths. Errors: map_object_key's.
-inline result<http_request> start_object_request(const endpoint& ep, std::string_view method, std::string_view key,
-                                                 const object_key_options& key_options = {}) {
-    auto paths = map_object_key(key, key_options);
-    if (!paths) return std::move(paths).error();
+/// The start of every request: method, scheme, Host and both paths (the decoded one that is
+/// signed, the encoded one sent on the wire).
+inline http_request start_request(const endpoint& ep, std::string_view method, std::string signed_path,
+                                  std::string wire_path) {
     http_request r;
     r.method = std::string(method);
     r.scheme = ep.scheme;
     r.host = ep.host;
-    r.path = std::move(paths->signed_path);
-    r.wire_path = std::move(paths->wire_path);
+    r.path = std::move(signed_path);
+    r.wire_path = std::move(wire_path);
     r.headers.push_back({"Host", ep.host});
     return r;
 }
 
+/// The start of every object request: both paths from the key. Errors: map_object_key's.
+inline result<http_request> start_object_request(const endpoint& ep, std::string_view method, std::string_view key,
+                                                 const object_key_options& key_options = {}) {
+    auto paths = map_object_key(key, key_options);
+    if (!paths) return std::move(paths).error();
+    return start_request(ep, method, std::move(paths->signed_path), std::move(paths->wire_path));
+}
+
 /// The start of a bucket-level request (GET Bucket, List Multipart Uploads): path "/".
 inline http_request start_bucket_request(const endpoint& ep, std::string_view method) {
-    http_request r;
-    r.method = std::string(method);
-    r.scheme = ep.scheme;
-    r.host = ep.host;
-    r.path = "/";
-    r.wire_path = "/";
-    r.headers.push_back({"Host", ep.host});
-    return r;
+    return start_request(ep, method, "/", "/");
 }
 
 /// Adds a header after validating its value (and refusing a name already present).
@@ -110,7 +114,24 @@ inline result<void> add_param(http_request& r, std::string_view name, std::optio
     return {};
 }
 
-/// Sends the attributes as headers. Errors name the attribute ("content_type", "metadata", ...).
+/// Sends caller-chosen extra headers (SSE-C keys, Expect, Date, ...), in order, after the
+/// builder's own, so a name the builder already set is reported against "extra_headers", the
+/// argument that is wrong. This is the one place their rules live: names must be HTTP tokens,
+/// never Authorization or Host (coswire sets those), and no header may be set twice; values as
+/// validate_header_value. Errors: invalid_argument naming "extra_headers".
+inline result<void> add_extra_headers(http_request& r, const std::vector<http_header>& headers) {
+    for (const http_header& h : headers) {
+        if (!is_token(h.name))
+            return make_error(errc::invalid_argument, "extra_headers", "'" + h.name + "' is not an HTTP token");
+        if (iequals(h.name, "Authorization") || iequals(h.name, "Host"))
+            return make_error(errc::invalid_argument, "extra_headers", h.name + " is set by coswire");
+        if (auto ok = add_header(r, h.name, h.value, "extra_headers"); !ok) return ok;
+    }
+    return {};
+}
+
+/// Sends the attributes as headers, extra_headers last (add_extra_headers). Errors name the
+/// attribute ("content_type", "metadata", "extra_headers", ...).
 inline result<void> add_object_attributes(http_request& r, const object_attributes& a) {
     struct attribute_header {
         std::string_view header;
@@ -142,18 +163,69 @@ inline result<void> add_object_attributes(http_request& r, const object_attribut
                                   "metadata name '" + suffix + "' may hold only letters, digits and '-'");
         if (auto ok = add_header(r, "x-cos-meta-" + suffix, value, "metadata"); !ok) return ok;
     }
-    for (const http_header& h : a.extra_headers) {
-        if (!is_token(h.name))
-            return make_error(errc::invalid_argument, "extra_headers", "'" + h.name + "' is not an HTTP token");
-        if (iequals(h.name, "Authorization") || iequals(h.name, "Host"))
-            return make_error(errc::invalid_argument, "extra_headers", h.name + " is set by coswire");
-        if (auto ok = add_header(r, h.name, h.value, "extra_headers"); !ok) return ok;
-    }
-    return {};
+    return add_extra_headers(r, a.extra_headers);
 }
 
 /// Decimal text of an unsigned integer.
 inline std::string decimal(std::uint64_t v) { return std::to_string(v); }
+
+/// The Content-MD5 value of `data`: base64 of its binary MD5 (§7.3), always 24 characters.
+inline std::string content_md5_of(std::span<const std::byte> data) {
+    const auto text = base64_encode(md5_hash(data));
+    return std::string(text.data(), text.size());
+}
+
+/// The Content-MD5 to send for `body`, if any (§3.1, §7.3): the caller's `given` value after
+/// checking it is the base64 of 16 bytes (base64_decode is strict, so that is exactly the
+/// 24-character padded form), or the computed one when `compute` is set; nullopt when neither.
+/// Errors: invalid_argument "content_md5" for a malformed value or when both are asked for.
+inline result<std::optional<std::string>> content_md5_value(const std::optional<std::string>& given, bool compute,
+                                                            std::span<const std::byte> body) {
+    if (compute) {
+        if (given) return make_error(errc::invalid_argument, "content_md5", "is given while compute_content_md5 is set; choose one");
+        return std::optional<std::string>(content_md5_of(body));
+    }
+    if (!given) return std::optional<std::string>();
+    auto raw = base64_decode(*given);
+    if (!raw || raw->size() != 16)
+        return make_error(errc::invalid_argument, "content_md5",
+                          "must be the 24-character base64 of a 16-byte MD5, e.g. mQ/fVh815F3k6TAUm8m0eg==");
+    return given;
+}
+
+/// The headers of an upload body (PUT Object, Upload Part), in this order: Content-Length,
+/// always (COS would truncate to a smaller one, §3.1), and Content-MD5 when given or asked for
+/// (content_md5_value). Errors: limit_exceeded naming `body_argument` when the body is over
+/// `largest` bytes, its reason ending in `limit_text`; content_md5_value's.
+inline result<void> add_body_headers(http_request& r, std::span<const std::byte> body, std::uint64_t largest,
+                                     std::string_view body_argument, std::string_view limit_text,
+                                     const std::optional<std::string>& content_md5, bool compute_content_md5) {
+    if (static_cast<std::uint64_t>(body.size()) > largest)
+        return make_error(errc::limit_exceeded, body_argument,
+                          "is " + decimal(body.size()) + " bytes, " + std::string(limit_text));
+    auto md5 = content_md5_value(content_md5, compute_content_md5, body);
+    if (!md5) return std::move(md5).error();
+    if (auto ok = add_header(r, "Content-Length", decimal(body.size()), body_argument); !ok) return ok;
+    return add_optional_header(r, "Content-MD5", *md5, "content_md5");
+}
+
+/// A page-size parameter (max-keys, max-parts, max-uploads), when set, after checking it is
+/// 1..`largest`. Errors: invalid_argument naming `argument`.
+inline result<void> add_page_size_param(http_request& r, std::string_view name, const std::optional<std::uint32_t>& size,
+                                        std::uint32_t largest, std::string_view argument) {
+    if (!size) return {};
+    if (*size == 0 || *size > largest)
+        return make_error(errc::invalid_argument, argument,
+                          "is " + std::to_string(*size) + ", must be 1 to " + std::to_string(largest));
+    return add_param(r, name, decimal(*size), argument);
+}
+
+/// encoding-type=url on a listing when asked for, so COS percent-encodes the key-like fields
+/// and any key survives the XML (§8); the parsers decode what the answer announces.
+inline result<void> add_url_encoding_param(http_request& r, bool url_encoding) {
+    if (!url_encoding) return {};
+    return add_param(r, "encoding-type", "url", "url_encoding");
+}
 
 }  // namespace detail
 

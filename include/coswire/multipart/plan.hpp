@@ -3,6 +3,7 @@
 // (COS-PROTOCOL.md §5.0): parts 1..N contiguous, each but the last >= 1 MiB, <= 5 GiB, N <= 10000.
 #pragma once
 
+#include <coswire/api/limits.hpp>
 #include <coswire/result.hpp>
 
 #include <cstdint>
@@ -10,11 +11,8 @@
 
 namespace coswire {
 
-inline constexpr std::uint64_t mib = std::uint64_t{1} << 20;
-inline constexpr std::uint64_t min_part_size = 1 * mib;                      ///< all parts but the last
-inline constexpr std::uint64_t max_part_size = std::uint64_t{5} << 30;       ///< 5 GiB
-inline constexpr std::uint32_t max_part_count = 10000;
-inline constexpr std::uint64_t max_object_size = max_part_size * max_part_count;  ///< ~48.8 TiB
+// The limits planned against (mib, min_part_size, max_part_size, max_part_count,
+// max_object_size) live in api/limits.hpp with the rest of COS's numbers.
 
 /// One part: its number (1-based), where it starts in the object and how long it is.
 struct part_range {

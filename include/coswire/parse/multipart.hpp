@@ -24,16 +24,15 @@
 //   service error; test for it with is_cos_error(e, cos_errc::no_such_upload).
 #pragma once
 
+#include <coswire/api/limits.hpp>
 #include <coswire/api/multipart.hpp>
 #include <coswire/detail/ascii.hpp>
-#include <coswire/encoding/percent.hpp>
 #include <coswire/error.hpp>
 #include <coswire/http/message.hpp>
 #include <coswire/parse/error_response.hpp>
-#include <coswire/parse/object.hpp>
 #include <coswire/parse/response.hpp>
+#include <coswire/parse/xml_fields.hpp>
 #include <coswire/result.hpp>
-#include <coswire/time/http_date.hpp>
 #include <coswire/xml/reader.hpp>
 
 #include <cstdint>
@@ -146,26 +145,6 @@ struct list_multipart_uploads_result {
 
 namespace detail {
 
-inline error malformed_element(std::string_view element, std::string reason) {
-    return make_error(errc::malformed_response, element, std::move(reason));
-}
-
-/// Copies the text of the element `r` has just started into `slot`: the view read_text returns
-/// dies with the next event.
-inline result<void> read_element_text(xml::reader& r, std::string& slot) {
-    auto text = r.read_text();
-    if (!text) return std::move(text).error();
-    slot.assign(*text);
-    return {};
-}
-
-/// The element's text as an unsigned decimal. Errors: malformed_response naming `element`.
-inline result<std::uint64_t> read_element_decimal(xml::reader& r, std::string_view element) {
-    std::string text;
-    if (auto ok = read_element_text(r, text); !ok) return std::move(ok).error();
-    return parse_decimal(text, element);
-}
-
 /// The element's text as a part number from `lowest` (0 for markers, 1 for parts) to 10000.
 inline result<std::uint32_t> read_element_part_number(xml::reader& r, std::string_view element, std::uint32_t lowest) {
     auto v = read_element_decimal(r, element);
@@ -175,69 +154,17 @@ inline result<std::uint32_t> read_element_part_number(xml::reader& r, std::strin
     return static_cast<std::uint32_t>(*v);
 }
 
-/// The element's text as a time: ISO 8601, or the asctime form of old examples (§9).
-inline result<std::int64_t> read_element_time(xml::reader& r, std::string_view element) {
-    std::string text;
-    if (auto ok = read_element_text(r, text); !ok) return std::move(ok).error();
-    auto seconds = parse_iso8601(text);
-    if (!seconds) seconds = parse_http_date(text);
-    if (!seconds) return malformed_element(element, "'" + text.substr(0, 40) + "' is neither ISO 8601 nor an asctime date");
-    return *seconds;
-}
-
-/// The element's text as true/false in any case (§9).
-inline result<bool> read_element_boolean(xml::reader& r, std::string_view element) {
-    std::string text;
-    if (auto ok = read_element_text(r, text); !ok) return std::move(ok).error();
-    return parse_boolean(text, element);
-}
-
-/// Initiator / Owner: {ID, DisplayName}.
-inline result<void> read_element_owner(xml::reader& r, object_owner& out) {
-    return xml::for_each_child(r, [&](std::string_view name, xml::reader& c) -> result<void> {
-        if (name == "ID") return read_element_text(c, out.id);
-        if (name == "DisplayName") return read_element_text(c, out.display_name);
-        return {};
-    });
-}
-
-/// An ETag element: raw text (quotes included, decoded from &quot;) and unquoted.
-inline result<void> read_element_etag(xml::reader& r, std::string& raw, std::string& unquoted) {
-    if (auto ok = read_element_text(r, raw); !ok) return ok;
-    unquoted = std::string(unquote_etag(raw));
-    return {};
-}
-
-/// §9: the encoding announcement is spelled EncodingType, Encoding-Type or Encoding-type.
-constexpr bool is_encoding_type_element(std::string_view name) noexcept {
-    return iequals(name, "EncodingType") || iequals(name, "Encoding-Type");
-}
-
-/// Percent-decodes one §8 field in place. Errors: malformed_response naming `element`.
-inline result<void> decode_url_field(std::string& field, std::string_view element) {
-    auto decoded = percent_decode(field, element);
-    if (!decoded) return malformed_element(element, decoded.error().reason);
-    field = std::move(*decoded);
-    return {};
-}
-
-/// Reads a whole result body whose root must be `root` (matched by local name, so a default
-/// namespace is fine, §9), calling on_child(name, reader) for each child of the root.
+/// What Upload Part - Copy and Complete answers share: a 200 that may still report failure in
+/// an <Error> body (§4.2), the object headers, and a result document whose root must be `root`
+/// (read_result_document). Returns the headers. Errors: expect_status's (with the body check),
+/// parse_object_headers's, read_result_document's.
 template <class F>
-result<void> read_result_document(const http_response& r, std::string_view root, F&& on_child) {
-    xml::reader reader(r.body);
-    return xml::read_document(reader, [&](std::string_view name, xml::reader& doc) -> result<void> {
-        if (name != root)
-            return malformed_element("document", "the root element is <" + std::string(name) + ">, expected <" +
-                                                     std::string(root) + ">");
-        return xml::for_each_child(doc, on_child);
-    });
-}
-
-/// x-cos-request-id, or empty.
-inline std::string request_id_of(const http_response& r) {
-    const auto id = r.header("x-cos-request-id");
-    return id ? std::string(*id) : std::string();
+result<object_headers> parse_object_result_document(const http_response& r, std::string_view root, F&& on_child) {
+    if (auto ok = expect_status(r, {200}, true); !ok) return std::move(ok).error();
+    auto headers = parse_object_headers(r);
+    if (!headers) return headers;
+    if (auto ok = read_result_document(r, root, std::forward<F>(on_child)); !ok) return std::move(ok).error();
+    return headers;
 }
 
 /// Where the List Parts page after `page` starts: NextPartNumberMarker, else the last part
@@ -306,23 +233,16 @@ inline result<upload_part_result> parse_upload_part_response(const http_response
 /// for any other status or a 200 whose body is <Error>; malformed_response naming "document",
 /// "ETag" (missing or empty), "LastModified", or a header that does not parse; limit_exceeded.
 inline result<upload_part_copy_result> parse_upload_part_copy_response(const http_response& r) {
-    if (auto ok = expect_status(r, {200}, true); !ok) return std::move(ok).error();
-    auto headers = parse_object_headers(r);
-    if (!headers) return std::move(headers).error();
     upload_part_copy_result out;
+    auto headers = detail::parse_object_result_document(r, "CopyPartResult", [&](std::string_view name, xml::reader& c) -> result<void> {
+        if (name == "ETag") return detail::read_element_etag(c, out.etag_raw, out.etag);
+        if (name == "LastModified") return detail::store(detail::read_element_time(c, "LastModified"), out.last_modified);
+        return {};
+    });
+    if (!headers) return std::move(headers).error();
     out.request_id = std::move(headers->request_id);
     out.crc64 = headers->crc64;
     if (auto v = r.header("x-cos-copy-source-version-id")) out.source_version_id = std::string(*v);
-    auto parsed = detail::read_result_document(r, "CopyPartResult", [&](std::string_view name, xml::reader& c) -> result<void> {
-        if (name == "ETag") return detail::read_element_etag(c, out.etag_raw, out.etag);
-        if (name == "LastModified") {
-            auto t = detail::read_element_time(c, "LastModified");
-            if (!t) return std::move(t).error();
-            out.last_modified = *t;
-        }
-        return {};
-    });
-    if (!parsed) return std::move(parsed).error();
     if (out.etag.empty()) return detail::malformed_element("ETag", "CopyPartResult has no ETag");
     return out;
 }
@@ -333,22 +253,19 @@ inline result<upload_part_copy_result> parse_upload_part_copy_response(const htt
 /// (COS reports merge failures that way, §5.4); malformed_response naming "document" or "ETag"
 /// (missing or empty: the SDKs treat that as failure) or a header that does not parse.
 inline result<complete_multipart_upload_result> parse_complete_multipart_upload_response(const http_response& r) {
-    if (auto ok = expect_status(r, {200}, true); !ok) return std::move(ok).error();
-    auto headers = parse_object_headers(r);
-    if (!headers) return std::move(headers).error();
     complete_multipart_upload_result out;
-    out.request_id = std::move(headers->request_id);
-    out.crc64 = headers->crc64;
-    out.version_id = std::move(headers->version_id);
-    auto parsed = detail::read_result_document(r, "CompleteMultipartUploadResult",
-                                               [&](std::string_view name, xml::reader& c) -> result<void> {
+    auto headers = detail::parse_object_result_document(r, "CompleteMultipartUploadResult",
+                                                        [&](std::string_view name, xml::reader& c) -> result<void> {
         if (name == "Location") return detail::read_element_text(c, out.location);
         if (name == "Bucket") return detail::read_element_text(c, out.bucket);
         if (name == "Key") return detail::read_element_text(c, out.key);
         if (name == "ETag") return detail::read_element_etag(c, out.etag_raw, out.etag);
         return {};
     });
-    if (!parsed) return std::move(parsed).error();
+    if (!headers) return std::move(headers).error();
+    out.request_id = std::move(headers->request_id);
+    out.crc64 = headers->crc64;
+    out.version_id = std::move(headers->version_id);
     if (out.etag.empty()) return detail::malformed_element("ETag", "CompleteMultipartUploadResult has no ETag");
     return out;
 }
@@ -375,22 +292,15 @@ inline result<list_parts_result> parse_list_parts_response(const http_response& 
         bool has_number = false, has_size = false;
         auto ok = xml::for_each_child(e, [&](std::string_view name, xml::reader& f) -> result<void> {
             if (name == "PartNumber") {
-                auto n = detail::read_element_part_number(f, "PartNumber", 1);
-                if (!n) return std::move(n).error();
-                p.part_number = *n;
                 has_number = true;
-            } else if (name == "Size") {
-                auto n = detail::read_element_decimal(f, "Size");
-                if (!n) return std::move(n).error();
-                p.size = *n;
-                has_size = true;
-            } else if (name == "ETag") {
-                return detail::read_element_etag(f, p.etag_raw, p.etag);
-            } else if (name == "LastModified") {
-                auto t = detail::read_element_time(f, "LastModified");
-                if (!t) return std::move(t).error();
-                p.last_modified = *t;
+                return detail::store(detail::read_element_part_number(f, "PartNumber", 1), p.part_number);
             }
+            if (name == "Size") {
+                has_size = true;
+                return detail::store(detail::read_element_decimal(f, "Size"), p.size);
+            }
+            if (name == "ETag") return detail::read_element_etag(f, p.etag_raw, p.etag);
+            if (name == "LastModified") return detail::store(detail::read_element_time(f, "LastModified"), p.last_modified);
             return {};
         });
         if (!ok) return ok;
@@ -400,8 +310,8 @@ inline result<list_parts_result> parse_list_parts_response(const http_response& 
         if (!has_size) return detail::malformed_element("Size", which + " has no Size");
         return {};
     };
-    bool has_truncated = false;
-    auto parsed = detail::read_result_document(r, "ListPartsResult", [&](std::string_view name, xml::reader& c) -> result<void> {
+    auto parsed = detail::read_listing_document(r, "ListPartsResult", out.is_truncated, out.encoding_type,
+                                                [&](std::string_view name, xml::reader& c) -> result<void> {
         if (name == "Part") return part(c, out.parts.emplace_back());
         if (name == "Bucket") return detail::read_element_text(c, out.bucket);
         if (name == "Key") return detail::read_element_text(c, out.key);
@@ -409,29 +319,14 @@ inline result<list_parts_result> parse_list_parts_response(const http_response& 
         if (name == "StorageClass") return detail::read_element_text(c, out.storage_class);
         if (name == "Initiator") return detail::read_element_owner(c, out.initiator);
         if (name == "Owner") return detail::read_element_owner(c, out.owner);
-        if (detail::is_encoding_type_element(name)) return detail::read_element_text(c, out.encoding_type);
-        if (name == "PartNumberMarker") {
-            auto n = detail::read_element_part_number(c, "PartNumberMarker", 0);
-            if (!n) return std::move(n).error();
-            out.part_number_marker = *n;
-        } else if (name == "NextPartNumberMarker") {
-            auto n = detail::read_element_part_number(c, "NextPartNumberMarker", 0);
-            if (!n) return std::move(n).error();
-            out.next_part_number_marker = *n;
-        } else if (name == "MaxParts") {
-            auto n = detail::read_element_decimal(c, "MaxParts");
-            if (!n) return std::move(n).error();
-            out.max_parts = *n;
-        } else if (name == "IsTruncated") {
-            auto b = detail::read_element_boolean(c, "IsTruncated");
-            if (!b) return std::move(b).error();
-            out.is_truncated = *b;
-            has_truncated = true;
-        }
+        if (name == "PartNumberMarker")
+            return detail::store(detail::read_element_part_number(c, "PartNumberMarker", 0), out.part_number_marker);
+        if (name == "NextPartNumberMarker")
+            return detail::store(detail::read_element_part_number(c, "NextPartNumberMarker", 0), out.next_part_number_marker);
+        if (name == "MaxParts") return detail::store(detail::read_element_decimal(c, "MaxParts"), out.max_parts);
         return {};
     });
     if (!parsed) return std::move(parsed).error();
-    if (!has_truncated) return detail::malformed_element("IsTruncated", "is missing from ListPartsResult");
     // Decoded only now and exactly once: EncodingType may follow Key (§9), and a second decoding
     // would corrupt a key holding "%25".
     if (detail::iequals(out.encoding_type, "url"))
@@ -478,11 +373,7 @@ inline result<list_multipart_uploads_result> parse_list_multipart_uploads_respon
             if (name == "StorageClass") return detail::read_element_text(f, u.storage_class);
             if (name == "Initiator") return detail::read_element_owner(f, u.initiator);
             if (name == "Owner") return detail::read_element_owner(f, u.owner);
-            if (name == "Initiated") {
-                auto t = detail::read_element_time(f, "Initiated");
-                if (!t) return std::move(t).error();
-                u.initiated = *t;
-            }
+            if (name == "Initiated") return detail::store(detail::read_element_time(f, "Initiated"), u.initiated);
             return {};
         });
         if (!ok) return ok;
@@ -490,9 +381,8 @@ inline result<list_multipart_uploads_result> parse_list_multipart_uploads_respon
         if (u.upload_id.empty()) return detail::malformed_element("UploadId", "the Upload of '" + u.key.substr(0, 80) + "' has no UploadId");
         return {};
     };
-    bool has_truncated = false;
-    auto parsed = detail::read_result_document(r, "ListMultipartUploadsResult",
-                                               [&](std::string_view name, xml::reader& c) -> result<void> {
+    auto parsed = detail::read_listing_document(r, "ListMultipartUploadsResult", out.is_truncated, out.encoding_type,
+                                                [&](std::string_view name, xml::reader& c) -> result<void> {
         if (name == "Upload") return upload(c, out.uploads.emplace_back());
         if (name == "CommonPrefixes")
             return xml::for_each_child(c, [&](std::string_view field, xml::reader& p) -> result<void> {
@@ -505,21 +395,10 @@ inline result<list_multipart_uploads_result> parse_list_multipart_uploads_respon
         if (name == "NextUploadIdMarker") return detail::read_element_text(c, out.next_upload_id_marker);
         if (name == "Prefix") return detail::read_element_text(c, out.prefix);
         if (name == "Delimiter") return detail::read_element_text(c, out.delimiter);
-        if (detail::is_encoding_type_element(name)) return detail::read_element_text(c, out.encoding_type);
-        if (name == "MaxUploads") {
-            auto n = detail::read_element_decimal(c, "MaxUploads");
-            if (!n) return std::move(n).error();
-            out.max_uploads = *n;
-        } else if (name == "IsTruncated") {
-            auto b = detail::read_element_boolean(c, "IsTruncated");
-            if (!b) return std::move(b).error();
-            out.is_truncated = *b;
-            has_truncated = true;
-        }
+        if (name == "MaxUploads") return detail::store(detail::read_element_decimal(c, "MaxUploads"), out.max_uploads);
         return {};
     });
     if (!parsed) return std::move(parsed).error();
-    if (!has_truncated) return detail::malformed_element("IsTruncated", "is missing from ListMultipartUploadsResult");
     if (detail::iequals(out.encoding_type, "url")) {
         for (auto [field, element] : {std::pair{&out.prefix, "Prefix"}, std::pair{&out.key_marker, "KeyMarker"},
                                       std::pair{&out.next_key_marker, "NextKeyMarker"},

@@ -19,16 +19,16 @@
 
 #include <coswire/api/object.hpp>
 #include <coswire/detail/ascii.hpp>
-#include <coswire/encoding/percent.hpp>
 #include <coswire/error.hpp>
 #include <coswire/http/message.hpp>
 #include <coswire/parse/error_response.hpp>
 #include <coswire/parse/response.hpp>
+#include <coswire/parse/xml_fields.hpp>
 #include <coswire/result.hpp>
-#include <coswire/time/http_date.hpp>
 #include <coswire/xml/reader.hpp>
 
 #include <cstdint>
+#include <initializer_list>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -85,12 +85,6 @@ struct delete_object_result {
     std::string request_id;      ///< x-cos-request-id
     std::string version_id;      ///< x-cos-version-id (versioned buckets)
     bool delete_marker = false;  ///< x-cos-delete-marker: a delete marker was created or removed
-};
-
-/// The owner of a listed object.
-struct object_owner {
-    std::string id;            ///< ID, e.g. "1250000000" or "qcs::cam::uin/...:uin/..."
-    std::string display_name;  ///< DisplayName
 };
 
 /// One Contents entry of a GET Bucket page.
@@ -168,16 +162,22 @@ inline object_details parse_object_details(const http_response& r) {
     return out;
 }
 
+/// What GET and HEAD Object answers share: one of the `expected` statuses, not_modified for a
+/// 304, the object headers and details. Errors: expect_status's, parse_object_headers's.
+template <class Result>
+result<void> parse_object_read(const http_response& r, std::initializer_list<int> expected, Result& out) {
+    if (auto ok = expect_status(r, expected); !ok) return ok;
+    out.not_modified = r.status == 304;
+    if (auto ok = store(parse_object_headers(r), out.headers); !ok) return ok;
+    out.details = parse_object_details(r);
+    return {};
+}
+
 /// Everything of a GET Object answer but the body, which the two public overloads copy or move.
 inline result<get_object_result> parse_get_object_without_body(const http_response& r) {
-    if (auto ok = expect_status(r, {200, 206, 304}); !ok) return std::move(ok).error();
     get_object_result out;
+    if (auto ok = parse_object_read(r, {200, 206, 304}, out); !ok) return std::move(ok).error();
     out.status = r.status;
-    out.not_modified = r.status == 304;
-    auto headers = parse_object_headers(r);
-    if (!headers) return std::move(headers).error();
-    out.headers = std::move(*headers);
-    out.details = parse_object_details(r);
     if (r.status == 206) {
         const auto range = r.header("Content-Range");
         if (!range) return make_error(errc::malformed_response, "Content-Range", "is missing from a 206 answer");
@@ -231,13 +231,8 @@ inline result<get_object_result> parse_get_object_response(http_response&& r) {
 /// from the status, e.g. 404 → NoSuchResource); malformed_response for a bad object header or a
 /// 200 without Content-Length.
 inline result<head_object_result> parse_head_object_response(const http_response& r) {
-    if (auto ok = expect_status(r, {200, 304}); !ok) return std::move(ok).error();
     head_object_result out;
-    out.not_modified = r.status == 304;
-    auto headers = parse_object_headers(r);
-    if (!headers) return std::move(headers).error();
-    out.headers = std::move(*headers);
-    out.details = detail::parse_object_details(r);
+    if (auto ok = detail::parse_object_read(r, {200, 304}, out); !ok) return std::move(ok).error();
     if (!out.not_modified) {
         if (!out.headers.content_length)
             return make_error(errc::malformed_response, "Content-Length", "is missing from a HEAD answer");
@@ -251,7 +246,7 @@ inline result<head_object_result> parse_head_object_response(const http_response
 inline result<delete_object_result> parse_delete_object_response(const http_response& r) {
     if (auto ok = expect_status(r, {204, 200}); !ok) return std::move(ok).error();
     delete_object_result out;
-    if (auto v = r.header("x-cos-request-id")) out.request_id = std::string(*v);
+    out.request_id = detail::request_id_of(r);
     if (auto v = r.header("x-cos-version-id")) out.version_id = std::string(*v);
     if (auto v = r.header("x-cos-delete-marker")) {
         auto marker = parse_boolean(*v, "x-cos-delete-marker");
@@ -270,132 +265,68 @@ inline result<delete_object_result> parse_delete_object_response(const http_resp
 inline result<list_objects_result> parse_list_objects_response(const http_response& r) {
     if (auto ok = expect_status(r, {200}, true); !ok) return std::move(ok).error();
     list_objects_result out;
-    if (auto v = r.header("x-cos-request-id")) out.request_id = std::string(*v);
+    out.request_id = detail::request_id_of(r);
     if (auto v = r.header("x-cos-bucket-region")) out.bucket_region = std::string(*v);
 
-    const auto malformed = [](std::string_view element, std::string reason) {
-        return make_error(errc::malformed_response, element, std::move(reason));
-    };
-    // The view read_text returns dies with the next event, so every value is copied at once.
-    const auto text = [](xml::reader& e, std::string& slot) -> result<void> {
-        auto t = e.read_text();
-        if (!t) return std::move(t).error();
-        slot.assign(*t);
-        return {};
-    };
-    const auto number = [&](xml::reader& e, std::string_view element, auto& slot) -> result<void> {
-        std::string t;
-        if (auto ok = text(e, t); !ok) return ok;
-        auto v = parse_decimal(t, element);
-        if (!v) return std::move(v).error();
-        slot = *v;
-        return {};
-    };
-    const auto contents = [&](xml::reader& e, object_summary& s) -> result<void> {
+    const auto contents = [](xml::reader& e, object_summary& s) -> result<void> {
         bool has_key = false, has_size = false;
         auto ok = xml::for_each_child(e, [&](std::string_view name, xml::reader& f) -> result<void> {
             if (name == "Key") {
                 has_key = true;
-                return text(f, s.key);
+                return detail::read_element_text(f, s.key);
             }
             if (name == "Size") {
                 has_size = true;
-                return number(f, "Size", s.size);
+                return detail::store(detail::read_element_decimal(f, "Size"), s.size);
             }
-            if (name == "ETag") {
-                if (auto got = text(f, s.etag_raw); !got) return got;
-                s.etag = std::string(unquote_etag(s.etag_raw));
-                return {};
-            }
-            if (name == "LastModified") {
-                std::string t;
-                if (auto got = text(f, t); !got) return got;
-                auto seconds = parse_iso8601(t);
-                if (!seconds) seconds = parse_http_date(t);  // asctime in old examples (§9)
-                if (!seconds) return malformed("LastModified", "'" + t.substr(0, 40) + "' is not an ISO 8601 time");
-                s.last_modified = *seconds;
-                return {};
-            }
-            if (name == "StorageClass") return text(f, s.storage_class);
-            if (name == "StorageTier") return text(f, s.storage_tier);
-            if (name == "Owner")
-                return xml::for_each_child(f, [&](std::string_view field, xml::reader& o) -> result<void> {
-                    if (field == "ID") return text(o, s.owner.id);
-                    if (field == "DisplayName") return text(o, s.owner.display_name);
-                    return {};
-                });
+            if (name == "ETag") return detail::read_element_etag(f, s.etag_raw, s.etag);
+            if (name == "LastModified") return detail::store(detail::read_element_time(f, "LastModified"), s.last_modified);
+            if (name == "StorageClass") return detail::read_element_text(f, s.storage_class);
+            if (name == "StorageTier") return detail::read_element_text(f, s.storage_tier);
+            if (name == "Owner") return detail::read_element_owner(f, s.owner);
             return {};
         });
         if (!ok) return ok;
-        if (!has_key || s.key.empty()) return malformed("Key", "a Contents entry has no Key or an empty one");
-        if (!has_size) return malformed("Size", "the Contents entry of '" + s.key.substr(0, 80) + "' has no Size");
+        if (!has_key || s.key.empty()) return detail::malformed_element("Key", "a Contents entry has no Key or an empty one");
+        if (!has_size) return detail::malformed_element("Size", "the Contents entry of '" + s.key.substr(0, 80) + "' has no Size");
         return {};
     };
 
-    bool has_truncated = false;
-    xml::reader reader(r.body);
-    auto parsed = xml::read_document(reader, [&](std::string_view root, xml::reader& doc) -> result<void> {
-        if (root != "ListBucketResult")
-            return malformed("document", "the root element is <" + std::string(root) + ">, expected <ListBucketResult>");
-        return xml::for_each_child(doc, [&](std::string_view name, xml::reader& c) -> result<void> {
-            if (name == "Name") return text(c, out.name);
-            if (name == "Prefix") return text(c, out.prefix);
-            if (name == "Marker") return text(c, out.marker);
-            if (name == "NextMarker") return text(c, out.next_marker);
-            if (name == "Delimiter") return text(c, out.delimiter);
-            // §9: the element is spelled EncodingType, Encoding-Type or Encoding-type.
-            if (detail::iequals(name, "EncodingType") || detail::iequals(name, "Encoding-Type"))
-                return text(c, out.encoding_type);
-            if (name == "MaxKeys") {
-                std::uint64_t v = 0;
-                if (auto ok = number(c, "MaxKeys", v); !ok) return ok;
-                out.max_keys = v;
-                return {};
-            }
-            if (name == "IsTruncated") {
-                std::string t;
-                if (auto ok = text(c, t); !ok) return ok;
-                auto v = parse_boolean(t, "IsTruncated");
-                if (!v) return std::move(v).error();
-                has_truncated = true;
-                out.is_truncated = *v;
-                return {};
-            }
-            if (name == "Contents") return contents(c, out.contents.emplace_back());
-            if (name == "CommonPrefixes")
-                return xml::for_each_child(c, [&](std::string_view field, xml::reader& p) -> result<void> {
-                    return field == "Prefix" ? text(p, out.common_prefixes.emplace_back()) : result<void>{};
-                });
-            return {};
-        });
+    auto parsed = detail::read_listing_document(r, "ListBucketResult", out.is_truncated, out.encoding_type,
+                                                [&](std::string_view name, xml::reader& c) -> result<void> {
+        if (name == "Name") return detail::read_element_text(c, out.name);
+        if (name == "Prefix") return detail::read_element_text(c, out.prefix);
+        if (name == "Marker") return detail::read_element_text(c, out.marker);
+        if (name == "NextMarker") return detail::read_element_text(c, out.next_marker);
+        if (name == "Delimiter") return detail::read_element_text(c, out.delimiter);
+        if (name == "MaxKeys") return detail::store(detail::read_element_decimal(c, "MaxKeys"), out.max_keys);
+        if (name == "Contents") return contents(c, out.contents.emplace_back());
+        if (name == "CommonPrefixes")
+            return xml::for_each_child(c, [&](std::string_view field, xml::reader& p) -> result<void> {
+                return field == "Prefix" ? detail::read_element_text(p, out.common_prefixes.emplace_back()) : result<void>{};
+            });
+        return {};
     });
     if (!parsed) return std::move(parsed).error();
-    if (!has_truncated) return malformed("IsTruncated", "is missing from ListBucketResult");
 
     // Decoded only now, because EncodingType may come after the fields it applies to (§9: child
     // order is not fixed), and exactly once, so a key holding "%25" keeps its '%'.
     if (detail::iequals(out.encoding_type, "url")) {
-        const auto decode = [&](std::string& field, std::string_view element) -> result<void> {
-            auto decoded = percent_decode(field, element);
-            if (!decoded) return malformed(element, decoded.error().reason);
-            field = std::move(*decoded);
-            return {};
-        };
         for (auto [field, element] : {std::pair{&out.prefix, "Prefix"}, std::pair{&out.marker, "Marker"},
                                       std::pair{&out.next_marker, "NextMarker"}})
-            if (auto ok = decode(*field, element); !ok) return std::move(ok).error();
+            if (auto ok = detail::decode_url_field(*field, element); !ok) return std::move(ok).error();
         for (object_summary& s : out.contents)
-            if (auto ok = decode(s.key, "Key"); !ok) return std::move(ok).error();
+            if (auto ok = detail::decode_url_field(s.key, "Key"); !ok) return std::move(ok).error();
         for (std::string& p : out.common_prefixes)
-            if (auto ok = decode(p, "Prefix"); !ok) return std::move(ok).error();
+            if (auto ok = detail::decode_url_field(p, "Prefix"); !ok) return std::move(ok).error();
     }
 
     if (out.is_truncated) {
         const std::string next = detail::list_continuation_marker(out);
-        if (next.empty()) return malformed("NextMarker", "the page is truncated but names nowhere to continue from");
+        if (next.empty()) return detail::malformed_element("NextMarker", "the page is truncated but names nowhere to continue from");
         if (next <= out.marker)
-            return malformed("NextMarker", "the page is truncated but would continue from '" + next.substr(0, 80) +
-                                               "', which is not after its Marker");
+            return detail::malformed_element("NextMarker", "the page is truncated but would continue from '" +
+                                                               next.substr(0, 80) + "', which is not after its Marker");
     }
     return out;
 }

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // What every response parser shares: status checks that turn COS errors into error values,
-// ETag unquoting, decimal numbers, and the headers of object responses (COS-PROTOCOL.md §3.2,
-// §4.2, §7.3, §9).
+// ETag unquoting, decimal numbers, the request id, the headers of object responses and the
+// owner of listed entries (COS-PROTOCOL.md §3.2, §4.2, §7.3, §9).
 #pragma once
 
 #include <coswire/detail/ascii.hpp>
@@ -50,6 +50,12 @@ inline result<bool> parse_boolean(std::string_view text, std::string_view argume
     return make_error(errc::malformed_response, argument, "'" + std::string(text.substr(0, 40)) + "' is not true or false");
 }
 
+/// The owner of a listed object or upload (Owner, Initiator).
+struct object_owner {
+    std::string id;            ///< ID, e.g. "1250000000" or "qcs::cam::uin/...:uin/..."
+    std::string display_name;  ///< DisplayName
+};
+
 /// The headers of object responses (PUT, GET, HEAD, Upload Part, Complete), parsed.
 struct object_headers {
     std::string request_id;                   ///< x-cos-request-id
@@ -97,6 +103,16 @@ inline result<object_headers> parse_object_headers(const http_response& r) {
     }
     return out;
 }
+
+namespace detail {
+
+/// x-cos-request-id, or empty.
+inline std::string request_id_of(const http_response& r) {
+    const auto id = r.header("x-cos-request-id");
+    return id ? std::string(*id) : std::string();
+}
+
+}  // namespace detail
 
 /// Succeeds when r.status is one of `expected`; otherwise the COS error it stands for. With
 /// `check_error_body` (Complete Multipart Upload, Upload Part - Copy, PUT Object - Copy, which

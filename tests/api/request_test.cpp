@@ -1,0 +1,185 @@
+// SPDX-License-Identifier: MIT
+#include <coswire/api/request.hpp>
+
+#include <doctest/doctest.h>
+
+#include <cstddef>
+#include <cstdint>
+#include <initializer_list>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+using coswire::errc;
+using coswire::http_request;
+
+namespace {
+
+coswire::endpoint doc_endpoint() { return coswire::make_endpoint("examplebucket-1250000000", "ap-beijing").value(); }
+
+std::span<const std::byte> bytes_of(std::string_view s) { return std::as_bytes(std::span<const char>(s.data(), s.size())); }
+
+std::vector<std::string> header_names(const http_request& r) {
+    std::vector<std::string> out;
+    for (const auto& h : r.headers) out.push_back(h.name);
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("start_object_request and start_bucket_request: the same start, different paths") {
+    const auto ep = doc_endpoint();
+    auto object = coswire::detail::start_object_request(ep, "PUT", "a b.txt");
+    REQUIRE(object);
+    const http_request bucket = coswire::detail::start_bucket_request(ep, "GET");
+    CHECK(object->method == "PUT");
+    CHECK(bucket.method == "GET");
+    for (const http_request* r : std::initializer_list<const http_request*>{&*object, &bucket}) {
+        CHECK(r->scheme == ep.scheme);
+        CHECK(r->host == ep.host);
+        CHECK(header_names(*r) == std::vector<std::string>{"Host"});
+        CHECK(r->header("Host") == ep.host);
+    }
+    CHECK(object->path == "/a b.txt");
+    CHECK(object->wire_path == "/a%20b.txt");
+    CHECK(bucket.path == "/");
+    CHECK(bucket.wire_path == "/");
+    CHECK(coswire::detail::start_object_request(ep, "GET", "").error().argument == "object_key");
+}
+
+TEST_CASE("add_extra_headers: appends in order after what is there; nothing for an empty list") {
+    http_request r;
+    r.headers.push_back({"Host", "h"});
+    REQUIRE(coswire::detail::add_extra_headers(r, {}));
+    CHECK(r.headers.size() == 1);
+    REQUIRE(coswire::detail::add_extra_headers(r, {{"x-cos-b", "2"}, {"Expect", "100-continue"}, {"x-cos-a", ""}}));
+    CHECK(header_names(r) == std::vector<std::string>{"Host", "x-cos-b", "Expect", "x-cos-a"});
+}
+
+TEST_CASE("add_extra_headers: the rules add_object_attributes applies, named extra_headers") {
+    const std::vector<std::vector<coswire::http_header>> bad = {
+        {{"a b", "x"}},          {{"", "x"}},           {{"x:y", "x"}},     {{"AUTHORIZATION", "x"}},
+        {{"Host", "x"}},         {{"x-cos-a", "a\nb"}}, {{"x-cos-a", "\xFF"}}, {{"x-cos-a", "x "}},
+        {{"x-cos-a", "1"}, {"x-cos-A", "1"}},           {{"host", "h"}},
+    };
+    for (const auto& headers : bad) {
+        CAPTURE(headers.front().name);
+        http_request r;
+        r.headers.push_back({"Host", "h"});
+        auto direct = coswire::detail::add_extra_headers(r, headers);
+        REQUIRE_FALSE(direct);
+        CHECK(direct.error().code == errc::invalid_argument);
+        CHECK(direct.error().argument == "extra_headers");
+
+        // The attributes' extra_headers go through the same function.
+        coswire::object_attributes a;
+        a.extra_headers = headers;
+        http_request s;
+        s.headers.push_back({"Host", "h"});
+        auto via_attributes = coswire::detail::add_object_attributes(s, a);
+        REQUIRE_FALSE(via_attributes);
+        CHECK(via_attributes.error().argument == "extra_headers");
+        CHECK(via_attributes.error().reason == direct.error().reason);
+    }
+}
+
+TEST_CASE("content_md5_of: base64 of the binary MD5 (RFC 1321 vectors, §10.1)") {
+    CHECK(coswire::detail::content_md5_of({}) == "1B2M2Y8AsgTpgAmY7PhCfg==");
+    CHECK(coswire::detail::content_md5_of(bytes_of("ObjectContent")) == "mQ/fVh815F3k6TAUm8m0eg==");
+}
+
+TEST_CASE("content_md5_value: none, given, computed, and the refusals") {
+    using coswire::detail::content_md5_value;
+    const auto body = bytes_of("ObjectContent");
+    SUBCASE("neither") {
+        auto v = content_md5_value(std::nullopt, false, body);
+        REQUIRE(v);
+        CHECK_FALSE(v->has_value());
+    }
+    SUBCASE("given, kept verbatim") {
+        auto v = content_md5_value(std::string("OScKloo1fSQgfpkRFiUH6w=="), false, body);
+        REQUIRE(v);
+        CHECK(*v == std::optional<std::string>("OScKloo1fSQgfpkRFiUH6w=="));
+    }
+    SUBCASE("computed") {
+        auto v = content_md5_value(std::nullopt, true, body);
+        REQUIRE(v);
+        CHECK(*v == std::optional<std::string>("mQ/fVh815F3k6TAUm8m0eg=="));
+    }
+    SUBCASE("refused") {
+        const std::optional<std::string> both = "mQ/fVh815F3k6TAUm8m0eg==";
+        CHECK(content_md5_value(both, true, body).error().argument == "content_md5");
+        for (const char* bad : {"", "OScKloo1fSQgfpkRFiUH6w=", "OScKloo1fSQgfpkRFiUH6w", "OScKloo1fSQgfpkRFiUH6w!!",
+                                "AAAAAAAAAAAAAAAAAAAA", "AAAAAAAAAAAAAAAAAAAAAAAA", "ee8de918d05640145b18f70f4c3aa602",
+                                "OScKloo1fSQgfpkRFiUH6x=="}) {
+            CAPTURE(bad);
+            auto v = content_md5_value(std::string(bad), false, body);
+            REQUIRE_FALSE(v);
+            CHECK(v.error().code == errc::invalid_argument);
+            CHECK(v.error().argument == "content_md5");
+        }
+    }
+}
+
+TEST_CASE("add_body_headers: Content-Length then Content-MD5, the size checked first") {
+    const auto body = bytes_of("ObjectContent");
+    http_request r;
+    REQUIRE(coswire::detail::add_body_headers(r, body, 13, "body", "too big", std::nullopt, true));
+    CHECK(header_names(r) == std::vector<std::string>{"Content-Length", "Content-MD5"});
+    CHECK(r.header("Content-Length") == "13");
+    CHECK(r.header("Content-MD5") == "mQ/fVh815F3k6TAUm8m0eg==");
+
+    http_request plain;
+    REQUIRE(coswire::detail::add_body_headers(plain, {}, 0, "payload", "too big", std::nullopt, false));
+    CHECK(header_names(plain) == std::vector<std::string>{"Content-Length"});
+    CHECK(plain.header("Content-Length") == "0");
+
+    http_request over;
+    auto e = coswire::detail::add_body_headers(over, body, 12, "payload", "a part holds at most 12 bytes",
+                                               std::string("not base64"), false);
+    REQUIRE_FALSE(e);
+    CHECK(e.error().code == errc::limit_exceeded);
+    CHECK(e.error().argument == "payload");
+    CHECK(e.error().reason == "is 13 bytes, a part holds at most 12 bytes");
+    CHECK(over.headers.empty());
+
+    http_request bad_md5;
+    auto m = coswire::detail::add_body_headers(bad_md5, body, 13, "body", "too big", std::string("not base64"), false);
+    REQUIRE_FALSE(m);
+    CHECK(m.error().argument == "content_md5");
+    CHECK(bad_md5.headers.empty());  // nothing is added before the MD5 is known to be good
+}
+
+TEST_CASE("add_page_size_param: 1 to the largest, unset sends nothing") {
+    http_request r;
+    REQUIRE(coswire::detail::add_page_size_param(r, "max-keys", std::nullopt, 1000, "max_keys"));
+    CHECK(r.query.empty());
+    REQUIRE(coswire::detail::add_page_size_param(r, "max-keys", 1u, 1000, "max_keys"));
+    REQUIRE(coswire::detail::add_page_size_param(r, "max-parts", 1000u, 1000, "max_parts"));
+    REQUIRE(r.query.size() == 2);
+    CHECK(r.query[0].name == "max-keys");
+    CHECK(r.query[0].value == "1");
+    CHECK(r.query[1].name == "max-parts");
+    CHECK(r.query[1].value == "1000");
+    for (std::uint32_t bad : {0u, 1001u, UINT32_MAX}) {
+        CAPTURE(bad);
+        auto e = coswire::detail::add_page_size_param(r, "max-uploads", bad, 1000, "max_uploads");
+        REQUIRE_FALSE(e);
+        CHECK(e.error().code == errc::invalid_argument);
+        CHECK(e.error().argument == "max_uploads");
+        CHECK(e.error().reason.find("1 to 1000") != std::string::npos);
+    }
+    CHECK(r.query.size() == 2);
+}
+
+TEST_CASE("add_url_encoding_param: encoding-type=url only when asked for") {
+    http_request r;
+    REQUIRE(coswire::detail::add_url_encoding_param(r, false));
+    CHECK(r.query.empty());
+    REQUIRE(coswire::detail::add_url_encoding_param(r, true));
+    REQUIRE(r.query.size() == 1);
+    CHECK(r.query[0].name == "encoding-type");
+    CHECK(r.query[0].value == "url");
+}
