@@ -196,7 +196,7 @@ result<std::string> start_or_resume(Client& c, std::string_view key, const multi
     std::string upload_id;
     if (options.resume_upload_id) {
         upload_id = *options.resume_upload_id;
-        auto listed = list_all_parts(c, key, upload_id);
+        auto listed = detail::list_all_parts(c, key, upload_id);
         if (!listed) return std::move(listed).error();
         existing = std::move(*listed);
     } else {
@@ -231,7 +231,7 @@ inline const listed_part* find_part(const std::vector<listed_part>& existing, st
 /// The failure policy: abort (so no billed parts stay behind) unless the caller keeps the upload.
 template <class Client>
 error fail_upload(Client& c, std::string_view key, std::string_view upload_id, const multipart_upload_options& options, error e) {
-    return options.keep_on_failure ? std::move(e) : abort_after(c, key, upload_id, std::move(e));
+    return options.keep_on_failure ? std::move(e) : detail::abort_after(c, key, upload_id, std::move(e));
 }
 
 /// Completes after every part is in; a completed object with a wrong CRC cannot be aborted any
@@ -240,7 +240,7 @@ template <class Client>
 result<multipart_upload_result> finish_upload(Client& c, std::string_view key, std::string_view upload_id,
                                               const std::vector<finished_part>& parts, std::uint32_t reused,
                                               const multipart_upload_options& options) {
-    auto done = complete_and_verify(c, key, upload_id, parts);
+    auto done = detail::complete_and_verify(c, key, upload_id, parts);
     if (!done) {
         if (done.error().code == errc::integrity_failure) return std::move(done).error();
         return fail_upload(c, key, upload_id, options, std::move(done).error());

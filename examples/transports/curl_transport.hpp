@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: MIT
+// curl_transport: a coswire::transport over one reused libcurl easy handle, sending exactly the
+// headers the request holds (and so the ones that were signed), over HTTP/1.1.
+#pragma once
+
+#include <coswire/error.hpp>
+#include <coswire/http/message.hpp>
+#include <coswire/http/transport.hpp>
+#include <coswire/result.hpp>
+
+#include <curl/curl.h>
+
+#include <algorithm>
+#include <cstddef>
+#include <cstring>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace coswire::examples {
+
+/// How a curl_transport connects.
+struct curl_transport_options {
+    /// Where to connect instead of the request's host, as `scheme://host[:port]` (for example
+    /// `http://127.0.0.1:9000`, a local emulator or proxy). The Host header, and so the
+    /// signature, stays the request's. Empty: connect to request.url().
+    std::string connect_to;
+    long connect_timeout_seconds = 10;  ///< 0: curl's default (300 s)
+    /// Abort a transfer slower than 1 byte/s for this long; 0: never.
+    long stall_timeout_seconds = 60;
+};
+
+/// A transport over libcurl: one easy handle, reused, so connections are kept alive between
+/// requests. Sends the request's method, target and headers as they are: curl's own `Accept`,
+/// `Expect` and `Content-Type` are suppressed, since a header curl adds is one that was not
+/// signed. The body is streamed from request.body_bytes() without a copy. Any HTTP status is a
+/// response; only a failure to get one (DNS, refused, reset, timeout, TLS) is an error:
+/// errc::transport_failure with curl's message. Not thread-safe: one per thread.
+class curl_transport {
+public:
+    /// A transport with its own easy handle. curl_easy_init() initialises libcurl on first use;
+    /// a program with threads should call curl_global_init() first.
+    explicit curl_transport(curl_transport_options options = {}) : options_(std::move(options)), curl_(curl_easy_init()) {}
+    curl_transport(const curl_transport&) = delete;
+    curl_transport& operator=(const curl_transport&) = delete;
+    ~curl_transport() {
+        if (curl_ != nullptr) curl_easy_cleanup(curl_);
+    }
+
+    /// Sends `request` and returns the final response (status, headers in the order received,
+    /// body). Errors: errc::transport_failure ("transport") when no response arrived.
+    result<http_response> operator()(const http_request& request) {
+        if (curl_ == nullptr) return make_error(errc::transport_failure, "transport", "curl_easy_init failed");
+        curl_easy_reset(curl_);  // drops the previous request's options, keeps the connection cache
+        exchange x{request.body_bytes(), 0, {}};
+        const std::string url = options_.connect_to.empty() ? request.url() : options_.connect_to + request.target();
+        header_list headers;
+        for (const http_header& h : request.headers)
+            // "Name;" is curl's spelling of a header with an empty value ("Name:" would remove it).
+            if (!headers.append(h.value.empty() ? h.name + ";" : h.name + ": " + h.value)) return out_of_memory();
+        for (std::string_view name : {"Accept", "Expect", "Content-Type"})
+            if (!request.header(name) && !headers.append(std::string(name) + ":")) return out_of_memory();
+
+        message_[0] = '\0';
+        curl_easy_setopt(curl_, CURLOPT_ERRORBUFFER, message_);
+        curl_easy_setopt(curl_, CURLOPT_URL, url.c_str());
+        curl_easy_setopt(curl_, CURLOPT_HTTPHEADER, headers.list);
+        curl_easy_setopt(curl_, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_1_1));
+        curl_easy_setopt(curl_, CURLOPT_NOSIGNAL, 1L);
+        curl_easy_setopt(curl_, CURLOPT_CONNECTTIMEOUT, options_.connect_timeout_seconds);
+        if (options_.stall_timeout_seconds > 0) {
+            curl_easy_setopt(curl_, CURLOPT_LOW_SPEED_LIMIT, 1L);
+            curl_easy_setopt(curl_, CURLOPT_LOW_SPEED_TIME, options_.stall_timeout_seconds);
+        }
+        curl_easy_setopt(curl_, CURLOPT_HEADERFUNCTION, &on_header);
+        curl_easy_setopt(curl_, CURLOPT_HEADERDATA, &x);
+        curl_easy_setopt(curl_, CURLOPT_WRITEFUNCTION, &on_body);
+        curl_easy_setopt(curl_, CURLOPT_WRITEDATA, &x);
+        if (request.method == "HEAD") {
+            curl_easy_setopt(curl_, CURLOPT_NOBODY, 1L);
+        } else if (!x.body.empty() || request.method == "PUT" || request.method == "POST") {
+            // An upload reads the body through on_read, so a 5 GB part is never copied. curl
+            // calls every upload PUT; CUSTOMREQUEST puts the real method on the request line.
+            curl_easy_setopt(curl_, CURLOPT_UPLOAD, 1L);
+            curl_easy_setopt(curl_, CURLOPT_READFUNCTION, &on_read);
+            curl_easy_setopt(curl_, CURLOPT_READDATA, &x);
+            curl_easy_setopt(curl_, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(x.body.size()));
+            if (request.method != "PUT") curl_easy_setopt(curl_, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+        } else if (request.method != "GET") {
+            curl_easy_setopt(curl_, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+        }
+
+        const CURLcode code = curl_easy_perform(curl_);
+        if (code != CURLE_OK)
+            return make_error(errc::transport_failure, "transport",
+                              std::string(curl_easy_strerror(code)) + (message_[0] != '\0' ? std::string(": ") + message_ : ""));
+        long status = 0;
+        curl_easy_getinfo(curl_, CURLINFO_RESPONSE_CODE, &status);
+        x.response.status = static_cast<int>(status);
+        return std::move(x.response);
+    }
+
+private:
+    /// What the callbacks share during one transfer.
+    struct exchange {
+        std::span<const std::byte> body;  ///< the request body
+        std::size_t sent = 0;             ///< bytes of it handed to curl
+        http_response response;
+    };
+
+    /// A curl_slist that frees itself.
+    struct header_list {
+        curl_slist* list = nullptr;
+        header_list() = default;
+        header_list(const header_list&) = delete;
+        header_list& operator=(const header_list&) = delete;
+        ~header_list() { curl_slist_free_all(list); }
+        bool append(const std::string& line) {
+            curl_slist* grown = curl_slist_append(list, line.c_str());
+            if (grown == nullptr) return false;
+            list = grown;
+            return true;
+        }
+    };
+
+    static error out_of_memory() { return make_error(errc::transport_failure, "transport", "curl_slist_append failed"); }
+
+    static std::size_t on_read(char* buffer, std::size_t size, std::size_t count, void* user) {
+        auto& x = *static_cast<exchange*>(user);
+        const std::size_t n = std::min(size * count, x.body.size() - x.sent);
+        std::memcpy(buffer, x.body.data() + x.sent, n);
+        x.sent += n;
+        return n;
+    }
+
+    static std::size_t on_body(char* data, std::size_t size, std::size_t count, void* user) {
+        static_cast<exchange*>(user)->response.body.append(data, size * count);
+        return size * count;
+    }
+
+    // One header line per call, CRLF included. A status line starts a new response (after a
+    // 100 Continue or an informational answer), so only the final response's headers are kept.
+    static std::size_t on_header(char* data, std::size_t size, std::size_t count, void* user) {
+        auto& x = *static_cast<exchange*>(user);
+        std::string_view line(data, size * count);
+        while (!line.empty() && (line.back() == '\r' || line.back() == '\n')) line.remove_suffix(1);
+        const auto trim = [](std::string_view s) {
+            while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+            while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+            return s;
+        };
+        if (line.starts_with("HTTP/")) {
+            x.response.headers.clear();
+        } else if (const std::size_t colon = line.find(':'); colon != std::string_view::npos && colon > 0) {
+            x.response.headers.push_back({std::string(line.substr(0, colon)), std::string(trim(line.substr(colon + 1)))});
+        }
+        return size * count;
+    }
+
+    curl_transport_options options_;
+    CURL* curl_;
+    char message_[CURL_ERROR_SIZE] = {};  ///< curl's detailed message for the last failure
+};
+
+static_assert(transport<curl_transport>);
+
+}  // namespace coswire::examples

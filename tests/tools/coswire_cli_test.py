@@ -1,0 +1,321 @@
+#!/usr/bin/env python3
+# SPDX-License-Identifier: MIT
+"""Checks the coswire CLI without the network: usage errors (exit 2, one line naming the flag or
+command), settings from COS_* variables with flags winning, the presign output, error lines
+(exit 1), and put/get/head/rm/uploads/parts/resume/abort-all against loopback HTTP servers standing
+in for COS behind --endpoint.
+
+Usage: coswire_cli_test.py PATH_TO_COSWIRE
+"""
+import hashlib
+import http.server
+import os
+import re
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import urllib.parse
+
+BIN = sys.argv[1]
+SECRET_KEY = "cliTestSecretKey0123456789abcdefXYZ"
+TOKEN = "tok/EN+123=="
+BASE_ENV = {k: v for k, v in os.environ.items() if not k.startswith("COS_")}
+failures = []
+
+
+def run(args, env=None):
+    full = dict(BASE_ENV)
+    full.update(env or {})
+    p = subprocess.run([BIN] + args, env=full, capture_output=True, text=True, timeout=60)
+    return p.returncode, p.stdout, p.stderr
+
+
+def check(name, condition, detail=""):
+    if not condition:
+        failures.append(f"{name}: {detail}")
+
+
+def expect_usage(name, args, needle, env=None):
+    code, out, err = run(args, env)
+    lines = err.strip().splitlines()
+    check(name, code == 2, f"exit {code}, stderr {err!r}")
+    check(name, len(lines) == 1 and needle in lines[0], f"stderr {err!r} should be one line naming {needle!r}")
+    check(name, out == "", f"stdout {out!r}")
+    check(name, SECRET_KEY not in out + err, "the secret key was printed")
+
+
+CREDS = ["--secret-id", "AKIDcliTest", "--secret-key", SECRET_KEY]
+LOCATION = ["--bucket", "examplebucket-1250000000", "--region", "ap-beijing"]
+
+# ---- usage errors -------------------------------------------------------------------------------
+expect_usage("no command", [], "command")
+expect_usage("unknown command", ["fly"], "'fly'")
+expect_usage("unknown command that could be a secret is not echoed", [SECRET_KEY, "put"], "unknown command")
+expect_usage("unknown global flag", ["--colour", "x", "head", "k"], "--colour")
+expect_usage("flag of another command", LOCATION + CREDS + ["head", "k", "--range", "0-1"], "--range")
+expect_usage("missing flag value", ["head", "k", "--bucket"], "--bucket")
+expect_usage("too few arguments", LOCATION + CREDS + ["put", "only-one"], "put")
+expect_usage("too many arguments", LOCATION + CREDS + ["rm", "a", "b"], "rm")
+expect_usage("missing bucket", CREDS + ["head", "k"], "--bucket")
+expect_usage("missing region", CREDS + ["head", "k"], "--region", {"COS_BUCKET": "examplebucket-1250000000"})
+expect_usage("missing secret id", LOCATION + ["head", "k"], "--secret-id")
+expect_usage("missing secret key", LOCATION + ["--secret-id", "AKIDcliTest", "head", "k"], "--secret-key")
+expect_usage("bad bucket", ["--bucket", "NoAppId", "--region", "ap-beijing"] + CREDS + ["head", "k"], "--bucket")
+expect_usage("bad secret id", LOCATION + ["--secret-id", "has space", "--secret-key", SECRET_KEY, "head", "k"], "--secret-id")
+expect_usage("bad endpoint", LOCATION + CREDS + ["--endpoint", "127.0.0.1:9000", "head", "k"], "--endpoint")
+expect_usage("flag given twice", LOCATION + CREDS + ["--region", "ap-shanghai", "head", "k"], "--region")
+expect_usage("bad part size", LOCATION + CREDS + ["put", "f", "k", "--part-size", "1000"], "--part-size")
+expect_usage("bad jobs", LOCATION + CREDS + ["put", "f", "k", "--jobs", "0"], "--jobs")
+expect_usage("bad range", LOCATION + CREDS + ["get", "k", "f", "--range", "5-2"], "--range")
+expect_usage("bad expires", LOCATION + CREDS + ["presign", "k", "--expires", "soon"], "--expires")
+expect_usage("bad upload id", LOCATION + CREDS + ["resume", "f", "k", "has space"], "UPLOAD_ID")
+code, out, _ = run(["--help"])
+check("--help", code == 0 and "presign KEY" in out, out)
+
+# ---- presign: needs no network ------------------------------------------------------------------
+HOST = "examplebucket-1250000000.cos.ap-beijing.myqcloud.com"
+ENV = {"COS_SECRET_ID": "AKIDcliTest", "COS_SECRET_KEY": SECRET_KEY, "COS_BUCKET": "examplebucket-1250000000",
+       "COS_REGION": "ap-beijing"}
+
+
+def presign(args, env):
+    code, out, err = run(args, env)
+    check(f"presign {args}", code == 0 and err == "" and out.count("\n") == 1, f"exit {code}, stderr {err!r}")
+    check(f"presign {args}", SECRET_KEY not in out + err, "the secret key was printed")
+    url = urllib.parse.urlsplit(out.strip())
+    return url, dict(urllib.parse.parse_qsl(url.query, keep_blank_values=True))
+
+
+url, q = presign(["presign", "doc/a b+c.txt"], ENV)
+check("presign host from the environment", url.scheme == "https" and url.netloc == HOST, url.geturl())
+check("presign encodes the key", url.path == "/doc/a%20b%2Bc.txt", url.path)
+check("presign signs with sha1", q.get("q-sign-algorithm") == "sha1" and q.get("q-ak") == "AKIDcliTest", str(q))
+check("presign signs Host only", q.get("q-header-list") == "host", str(q))
+check("presign has a signature", re.fullmatch(r"[0-9a-f]{40}", q.get("q-signature", "")) is not None, str(q))
+start, end = (int(t) for t in q["q-sign-time"].split(";"))
+check("presign lasts an hour by default", end - start == 3600 and q["q-key-time"] == q["q-sign-time"], q["q-sign-time"])
+check("presign without a token", "x-cos-security-token" not in q, str(q))
+
+url, q = presign(["presign", "k", "--method", "PUT", "--expires", "60"], dict(ENV, COS_SESSION_TOKEN=TOKEN))
+check("presign carries the session token", q.get("x-cos-security-token") == TOKEN, str(q))
+start, end = (int(t) for t in q["q-sign-time"].split(";"))
+check("presign --expires", end - start == 60, q["q-sign-time"])
+
+_, q_get = presign(["presign", "k", "--expires", "60"], dict(ENV, COS_SESSION_TOKEN=TOKEN))
+check("presign --method changes the signature", q_get["q-signature"] != q["q-signature"] or q_get["q-sign-time"] != q["q-sign-time"])
+
+url, q = presign(["--bucket", "other-1250000000", "--secret-id", "AKIDflag", "--token", "flagtoken", "presign", "k"],
+                 dict(ENV, COS_SESSION_TOKEN=TOKEN))
+check("flags win over the environment", url.netloc == "other-1250000000.cos.ap-beijing.myqcloud.com" and
+      q.get("q-ak") == "AKIDflag" and q.get("x-cos-security-token") == "flagtoken", url.geturl())
+
+
+# ---- errors from a server (loopback stand-in for COS) ---------------------------------------------
+class Handler(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    seen = []
+
+    def answer(self, status, body, extra=()):
+        self.send_response(status)
+        for name, value in extra:
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def do_HEAD(self):
+        Handler.seen.append((self.command, self.path, self.headers.get("Host"), self.headers.get("Authorization", "")))
+        self.answer(404, b"", [("x-cos-request-id", "req-head")])
+
+    def do_GET(self):
+        Handler.seen.append((self.command, self.path, self.headers.get("Host"), self.headers.get("Authorization", "")))
+        body = (b"<?xml version='1.0' encoding='utf-8' ?>\n<Error><Code>AccessDenied</Code>"
+                b"<Message>Access Denied.</Message><RequestId>req-42</RequestId></Error>")
+        self.answer(403, body, [("Content-Type", "application/xml"), ("x-cos-request-id", "req-42")])
+
+    def log_message(self, *args):
+        pass
+
+
+server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+threading.Thread(target=server.serve_forever, daemon=True).start()
+endpoint = f"http://127.0.0.1:{server.server_address[1]}"
+
+code, out, err = run(["--endpoint", endpoint, "uploads"], ENV)
+check("COS error: exit 1", code == 1, f"exit {code}, stderr {err!r}")
+check("COS error: one line", err == "error: AccessDenied (403): Access Denied. [request-id req-42]\n", repr(err))
+check("COS error: not retried", len(Handler.seen) == 1, str(Handler.seen))
+check("--endpoint keeps the COS Host", Handler.seen and Handler.seen[0][2] == HOST, str(Handler.seen))
+check("--endpoint keeps the target", Handler.seen and Handler.seen[0][1].startswith("/?uploads"), str(Handler.seen))
+check("the request is signed", Handler.seen and "q-signature=" in Handler.seen[0][3], str(Handler.seen))
+check("COS error: no secret", SECRET_KEY not in out + err)
+
+code, out, err = run(["--endpoint", endpoint, "head", "missing.txt"], ENV)
+check("HEAD 404: exit 1 with the derived code", code == 1 and err.startswith("error: NoSuchResource (404): ") and
+      err.strip().endswith("[request-id req-head]") and err.count("\n") == 1, repr(err))
+server.shutdown()
+
+with socket.socket() as s:  # a port that refuses connections
+    s.bind(("127.0.0.1", 0))
+    closed = s.getsockname()[1]
+code, out, err = run(["--endpoint", f"http://127.0.0.1:{closed}", "rm", "k"], ENV)
+check("refused connection: exit 1, one line", code == 1 and err.startswith("error: transport: ") and err.count("\n") == 1,
+      repr(err))
+
+code, out, err = run(["--endpoint", endpoint, "put", "/nonexistent/file", "k"], ENV)
+check("missing file: exit 1", code == 1 and err.startswith("error: FILE: /nonexistent/file: "), repr(err))
+
+# ---- put, get, listings, abort-all, resume against a loopback fake COS -----------------------------
+# It keeps objects and uploads in memory, pages listings two parts / one upload at a time, and
+# does not check signatures (the emulator tests do that).
+def crc64(data):
+    table = []
+    for i in range(256):
+        c = i
+        for _ in range(8):
+            c = (c >> 1) ^ 0xC96C5795D7870F42 if c & 1 else c >> 1
+        table.append(c)
+    crc = 0xFFFFFFFFFFFFFFFF
+    for b in data:
+        crc = table[(crc ^ b) & 0xFF] ^ (crc >> 8)
+    return crc ^ 0xFFFFFFFFFFFFFFFF
+
+
+class FakeCos(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    objects, uploads, counter = {}, {}, [0]
+
+    def reply(self, status, body=b"", headers=()):
+        self.send_response(status)
+        for name, value in headers:
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def target(self):
+        url = urllib.parse.urlsplit(self.path)
+        return urllib.parse.unquote(url.path[1:]), dict(urllib.parse.parse_qsl(url.query, keep_blank_values=True))
+
+    def do_PUT(self):
+        key, q = self.target()
+        body = self.rfile.read(int(self.headers["Content-Length"]))
+        etag = '"%s"' % hashlib.md5(body).hexdigest()
+        if "uploadId" in q:
+            self.uploads[q["uploadId"]][1][int(q["partNumber"])] = (body, etag)
+        else:
+            self.objects[key] = body
+        self.reply(200, headers=[("ETag", etag), ("x-cos-hash-crc64ecma", str(crc64(body)))])
+
+    def do_POST(self):
+        key, q = self.target()
+        body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        if "uploads" in q:
+            self.counter[0] += 1
+            upload_id = "up%04d" % self.counter[0]
+            self.uploads[upload_id] = (key, {})
+            xml = f"<InitiateMultipartUploadResult><Key>{key}</Key><UploadId>{upload_id}</UploadId></InitiateMultipartUploadResult>"
+            return self.reply(200, xml.encode())
+        key, parts = self.uploads.pop(q["uploadId"])
+        numbers = [int(n) for n in re.findall(r"<PartNumber>(\d+)</PartNumber>", body.decode())]
+        self.objects[key] = b"".join(parts[n][0] for n in numbers)
+        xml = f"<CompleteMultipartUploadResult><Key>{key}</Key><ETag>&quot;feed-{len(numbers)}&quot;</ETag></CompleteMultipartUploadResult>"
+        self.reply(200, xml.encode(), [("x-cos-hash-crc64ecma", str(crc64(self.objects[key])))])
+
+    def do_DELETE(self):
+        key, q = self.target()
+        if "uploadId" in q:
+            self.uploads.pop(q["uploadId"], None)
+        else:
+            self.objects.pop(key, None)
+        self.reply(204)
+
+    def do_HEAD(self):
+        self.do_GET()
+
+    def do_GET(self):
+        key, q = self.target()
+        if "uploads" in q:  # one upload per page
+            after = (q.get("key-marker", ""), q.get("upload-id-marker", ""))
+            rest = sorted((k, u) for u, (k, _) in self.uploads.items() if (k, u) > after and k.startswith(q.get("prefix", "")))
+            page = "".join(f"<Upload><Key>{k}</Key><UploadId>{u}</UploadId><Initiated>2023-11-14T22:13:20.000Z</Initiated></Upload>"
+                           for k, u in rest[:1])
+            more = (f"<NextKeyMarker>{rest[0][0]}</NextKeyMarker><NextUploadIdMarker>{rest[0][1]}</NextUploadIdMarker>"
+                    if len(rest) > 1 else "")
+            truncated = "true" if len(rest) > 1 else "false"
+            return self.reply(200, f"<ListMultipartUploadsResult><IsTruncated>{truncated}</IsTruncated>{more}{page}"
+                                   f"</ListMultipartUploadsResult>".encode())
+        if "uploadId" in q:  # two parts per page
+            parts = self.uploads[q["uploadId"]][1]
+            rest = [n for n in sorted(parts) if n > int(q.get("part-number-marker", "0"))]
+            page = "".join(f"<Part><PartNumber>{n}</PartNumber><ETag>{parts[n][1]}</ETag><Size>{len(parts[n][0])}</Size></Part>"
+                           for n in rest[:2])
+            more = f"<NextPartNumberMarker>{rest[1]}</NextPartNumberMarker>" if len(rest) > 2 else ""
+            truncated = "true" if len(rest) > 2 else "false"
+            return self.reply(200, f"<ListPartsResult><IsTruncated>{truncated}</IsTruncated>{more}{page}</ListPartsResult>".encode())
+        body = self.objects[key]
+        headers = [("ETag", '"%s"' % hashlib.md5(body).hexdigest()), ("x-cos-hash-crc64ecma", str(crc64(body)))]
+        if "Range" in self.headers:
+            first, last = (int(n) for n in self.headers["Range"][6:].split("-"))
+            return self.reply(206, body[first:last + 1], headers + [("Content-Range", f"bytes {first}-{last}/{len(body)}")])
+        self.reply(200, body, headers)
+
+    def log_message(self, *args):
+        pass
+
+
+cos = http.server.ThreadingHTTPServer(("127.0.0.1", 0), FakeCos)
+threading.Thread(target=cos.serve_forever, daemon=True).start()
+FAKE = dict(ENV, COS_ENDPOINT=f"http://127.0.0.1:{cos.server_address[1]}")
+MIB = 1024 * 1024
+with tempfile.TemporaryDirectory() as tmp:
+    small, big, back = (os.path.join(tmp, n) for n in ("small", "big", "back"))
+    small_data = bytes(range(256)) * 40
+    big_data = bytes((i * 7 + i // 4096) % 256 for i in range(5 * MIB // 2))
+    open(small, "wb").write(small_data)
+    open(big, "wb").write(big_data)
+
+    code, out, err = run(["put", small, "dir/small.bin"], FAKE)
+    check("put (single)", code == 0 and out == f"etag={hashlib.md5(small_data).hexdigest()} crc64={crc64(small_data)} parts=1\n",
+          f"{code} {out!r} {err!r}")
+    code, out, err = run(["put", big, "dir/big.bin", "--threshold", str(MIB), "--part-size", str(MIB), "--jobs", "1"], FAKE)
+    check("put (multipart)", code == 0 and out == f"etag=feed-3 crc64={crc64(big_data)} parts=3\n" and
+          FakeCos.objects.get("dir/big.bin") == big_data, f"{code} {out!r} {err!r}")
+    code, out, err = run(["put", big, "dir/big3.bin", "--threshold", str(MIB), "--part-size", str(MIB), "--jobs", "3"], FAKE)
+    check("put --jobs 3", code == 0 and out == f"etag=feed-3 crc64={crc64(big_data)} parts=3\n" and
+          FakeCos.objects.get("dir/big3.bin") == big_data, f"{code} {out!r} {err!r}")
+    code, out, err = run(["get", "dir/big.bin", back], FAKE)
+    check("get", code == 0 and open(back, "rb").read() == big_data and out.startswith(f"bytes={len(big_data)} "), f"{out!r} {err!r}")
+    code, out, err = run(["get", "dir/big.bin", back, "--range", "10-19"], FAKE)
+    check("get --range", code == 0 and open(back, "rb").read() == big_data[10:20], f"{out!r} {err!r}")
+    code, out, err = run(["head", "dir/small.bin"], FAKE)
+    check("head", code == 0 and f"size={len(small_data)}\n" in out and f"crc64={crc64(small_data)}\n" in out, f"{out!r} {err!r}")
+
+    # Two unfinished uploads (listed over two pages), one with 3 parts (two pages).
+    FakeCos.uploads["up9001"] = ("dir/a.bin", {n: (big_data[(n - 1) * MIB:n * MIB], '"%s"' % hashlib.md5(big_data[(n - 1) * MIB:n * MIB]).hexdigest())
+                                               for n in (1, 2)})
+    FakeCos.uploads["up9002"] = ("dir/b.bin", {n: (b"x" * n, '"e%d"' % n) for n in (1, 2, 3)})
+    code, out, err = run(["uploads", "--prefix", "dir/"], FAKE)
+    check("uploads (all pages)", out == "dir/a.bin\tup9001\t2023-11-14T22:13:20Z\ndir/b.bin\tup9002\t2023-11-14T22:13:20Z\n",
+          f"{out!r} {err!r}")
+    code, out, err = run(["parts", "dir/b.bin", "up9002"], FAKE)
+    check("parts (all pages)", out == "1\t1\te1\n2\t2\te2\n3\t3\te3\n", f"{out!r} {err!r}")
+    code, out, err = run(["resume", big, "dir/a.bin", "up9001", "--part-size", str(MIB)], FAKE)
+    check("resume reuses matching parts", code == 0 and out == f"etag=feed-3 crc64={crc64(big_data)} parts=3 reused=2\n" and
+          FakeCos.objects.get("dir/a.bin") == big_data, f"{out!r} {err!r}")
+    code, out, err = run(["abort-all", "--prefix", "dir/"], FAKE)
+    check("abort-all", code == 0 and out == "dir/b.bin\tup9002\n" and not FakeCos.uploads, f"{out!r} {err!r}")
+    code, out, err = run(["rm", "dir/small.bin"], FAKE)
+    check("rm", code == 0 and out == "" and "dir/small.bin" not in FakeCos.objects, f"{out!r} {err!r}")
+cos.shutdown()
+
+
+if failures:
+    print(f"{len(failures)} check(s) failed:")
+    for f in failures:
+        print("  " + f)
+    sys.exit(1)
+print("coswire CLI: all checks passed")

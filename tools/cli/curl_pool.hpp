@@ -1,0 +1,47 @@
+// SPDX-License-Identifier: MIT
+// curl_pool: a thread-safe transport over several curl_transports (one easy handle each), so
+// parallel part uploads can share it; each call borrows an idle handle or opens a new one.
+#pragma once
+
+#include <transports/curl_transport.hpp>
+
+#include <memory>
+#include <mutex>
+#include <utility>
+#include <vector>
+
+namespace cli {
+
+/// Lends each request an idle curl_transport, creating one when all are busy; handles (and
+/// their kept-alive connections) are reused. Safe to call from several threads.
+class curl_pool {
+public:
+    /// Every handle of the pool connects as `options` says.
+    explicit curl_pool(coswire::examples::curl_transport_options options) : options_(std::move(options)) {}
+
+    /// Sends `request` on a borrowed handle. Errors: those of curl_transport.
+    coswire::result<coswire::http_response> operator()(const coswire::http_request& request) {
+        std::unique_ptr<coswire::examples::curl_transport> handle;
+        {
+            const std::lock_guard<std::mutex> lock(mutex_);
+            if (!idle_.empty()) {
+                handle = std::move(idle_.back());
+                idle_.pop_back();
+            }
+        }
+        if (!handle) handle = std::make_unique<coswire::examples::curl_transport>(options_);
+        auto response = (*handle)(request);
+        const std::lock_guard<std::mutex> lock(mutex_);
+        idle_.push_back(std::move(handle));
+        return response;
+    }
+
+private:
+    coswire::examples::curl_transport_options options_;
+    std::mutex mutex_;
+    std::vector<std::unique_ptr<coswire::examples::curl_transport>> idle_;
+};
+
+static_assert(coswire::transport<curl_pool>);
+
+}  // namespace cli
