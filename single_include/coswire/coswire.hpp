@@ -1559,9 +1559,12 @@ constexpr std::uint64_t crc64_combine(std::uint64_t crc_a, std::uint64_t crc_b, 
 // SPDX-License-Identifier: MIT
 // Locale-independent character classes and UTF-8 validation shared by every layer.
 
+#include <array>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <string_view>
+#include <type_traits>
 
 namespace coswire::detail {
 
@@ -1590,15 +1593,19 @@ constexpr bool istarts_with(std::string_view s, std::string_view prefix) noexcep
     return s.size() >= prefix.size() && iequals(s.substr(0, prefix.size()), prefix);
 }
 
+/// RFC 9110 tchar: the characters of a method or field name, indexed by byte value so a name
+/// is checked with one load per byte.
+inline constexpr std::array<bool, 256> tchar_table = [] {
+    std::array<bool, 256> table{};
+    for (int c = 'A'; c <= 'Z'; ++c) table[static_cast<std::size_t>(c)] = true;
+    for (int c = 'a'; c <= 'z'; ++c) table[static_cast<std::size_t>(c)] = true;
+    for (int c = '0'; c <= '9'; ++c) table[static_cast<std::size_t>(c)] = true;
+    for (char c : std::string_view("!#$%&'*+-.^_`|~")) table[static_cast<unsigned char>(c)] = true;
+    return table;
+}();
+
 /// RFC 9110 tchar: the characters of a method or field name.
-constexpr bool is_tchar(char c) noexcept {
-    if (is_alpha(c) || is_digit(c)) return true;
-    switch (c) {
-        case '!': case '#': case '$': case '%': case '&': case '\'': case '*': case '+':
-        case '-': case '.': case '^': case '_': case '`': case '|': case '~': return true;
-        default: return false;
-    }
-}
+constexpr bool is_tchar(char c) noexcept { return tchar_table[static_cast<unsigned char>(c)]; }
 
 /// A non-empty RFC 9110 token (method, header name).
 constexpr bool is_token(std::string_view s) noexcept {
@@ -1608,27 +1615,134 @@ constexpr bool is_token(std::string_view s) noexcept {
     return true;
 }
 
+/// Length of the well-formed UTF-8 sequence that starts with the non-ASCII byte at s[i], or 0
+/// when none does (RFC 3629: no overlongs, no surrogates, nothing above U+10FFFF).
+constexpr std::size_t utf8_sequence_size(std::string_view s, std::size_t i) noexcept {
+    const auto b0 = static_cast<std::uint8_t>(s[i]);
+    std::size_t len = 0;
+    std::uint8_t lo = 0x80, hi = 0xBF;  // allowed range of the second byte
+    if (b0 >= 0xC2 && b0 <= 0xDF) len = 2;
+    else if (b0 >= 0xE0 && b0 <= 0xEF) { len = 3; if (b0 == 0xE0) lo = 0xA0; if (b0 == 0xED) hi = 0x9F; }
+    else if (b0 >= 0xF0 && b0 <= 0xF4) { len = 4; if (b0 == 0xF0) lo = 0x90; if (b0 == 0xF4) hi = 0x8F; }
+    else return 0;
+    if (s.size() - i < len) return 0;
+    for (std::size_t k = 1; k < len; ++k) {
+        const auto b = static_cast<std::uint8_t>(s[i + k]);
+        if (b < (k == 1 ? lo : 0x80) || b > (k == 1 ? hi : 0xBF)) return 0;
+    }
+    return len;
+}
+
+/// The eight bytes at p as one word. Only ever tested for "does any byte ...", so the byte
+/// order does not matter: the question has the same answer on little- and big-endian hosts.
+/// memcpy is the portable unaligned load; it needs only std::uint64_t, so 32-bit hosts work too.
+constexpr std::uint64_t load_word8(const char* p) noexcept {
+    std::uint64_t w = 0;
+    if (std::is_constant_evaluated()) {
+        for (int k = 0; k < 8; ++k) w |= static_cast<std::uint64_t>(static_cast<unsigned char>(p[k])) << (8 * k);
+    } else {
+        std::memcpy(&w, p, sizeof w);
+    }
+    return w;
+}
+
+inline constexpr std::uint64_t word8_ones = 0x0101010101010101u;
+inline constexpr std::uint64_t word8_high_bits = 0x8080808080808080u;
+
+/// True when all eight bytes of `w` are ASCII (below 0x80).
+constexpr bool word8_is_ascii(std::uint64_t w) noexcept { return (w & word8_high_bits) == 0; }
+
+/// True when all eight bytes of `w` are printable ASCII, 0x20..0x7E. For bytes below 0x80,
+/// b + 0x60 sets bit 7 exactly when b >= 0x20, and b + 0x01 exactly when b == 0x7F; neither sum
+/// passes 0xFF, so no carry crosses into the next byte and the test is exact.
+constexpr bool word8_is_printable_ascii(std::uint64_t w) noexcept {
+    return (w & word8_high_bits) == 0 && ((w + 0x60 * word8_ones) & word8_high_bits) == word8_high_bits &&
+           ((w + word8_ones) & word8_high_bits) == 0;
+}
+
 /// Offset of the first byte that breaks UTF-8 well-formedness (RFC 3629: no overlongs, no
-/// surrogates, nothing above U+10FFFF), or s.size() when the whole string is valid.
+/// surrogates, nothing above U+10FFFF), or s.size() when the whole string is valid. ASCII runs
+/// are skipped eight bytes at a time.
 constexpr std::size_t utf8_error_offset(std::string_view s) noexcept {
     std::size_t i = 0;
     while (i < s.size()) {
-        const auto b0 = static_cast<std::uint8_t>(s[i]);
-        if (b0 < 0x80) { ++i; continue; }
-        std::size_t len = 0;
-        std::uint8_t lo = 0x80, hi = 0xBF;  // allowed range of the second byte
-        if (b0 >= 0xC2 && b0 <= 0xDF) len = 2;
-        else if (b0 >= 0xE0 && b0 <= 0xEF) { len = 3; if (b0 == 0xE0) lo = 0xA0; if (b0 == 0xED) hi = 0x9F; }
-        else if (b0 >= 0xF0 && b0 <= 0xF4) { len = 4; if (b0 == 0xF0) lo = 0x90; if (b0 == 0xF4) hi = 0x8F; }
-        else return i;
-        if (s.size() - i < len) return i;
-        for (std::size_t k = 1; k < len; ++k) {
-            const auto b = static_cast<std::uint8_t>(s[i + k]);
-            if (b < (k == 1 ? lo : 0x80) || b > (k == 1 ? hi : 0xBF)) return i;
+        if (s.size() - i >= 8 && word8_is_ascii(load_word8(s.data() + i))) {
+            i += 8;
+            continue;
         }
+        if (static_cast<std::uint8_t>(s[i]) < 0x80) {
+            ++i;
+            continue;
+        }
+        const std::size_t len = utf8_sequence_size(s, i);
+        if (len == 0) return i;
         i += len;
     }
     return s.size();
+}
+
+/// Which control bytes (below 0x20, and DEL) a piece of text may hold.
+enum class control_bytes {
+    allowed,             ///< any (query parameters: they are percent-encoded on the wire)
+    forbidden,           ///< none (the path)
+    forbidden_but_htab,  ///< none but HTAB (header values, RFC 9110 §5.5)
+};
+
+/// What scan_text found: offsets of the first forbidden control byte and of the first byte that
+/// breaks UTF-8, each s.size() when there is none.
+struct text_scan {
+    std::size_t control;
+    std::size_t utf8_error;
+};
+
+/// One pass over `s` that answers both utf8_error_offset(s) and "where is the first forbidden
+/// control byte" (control bytes are ASCII, so they never sit inside a multi-byte sequence).
+/// Printable ASCII is skipped eight bytes at a time. When a forbidden control byte is found
+/// the scan stops there; utf8_error is then exact only if it is below `control`.
+constexpr text_scan scan_text(std::string_view s, control_bytes controls) noexcept {
+    const std::size_t n = s.size();
+    std::size_t utf8_error = n;
+    std::size_t i = 0;
+    const auto plain = [controls](std::uint64_t w) {
+        return controls == control_bytes::allowed ? word8_is_ascii(w) : word8_is_printable_ascii(w);
+    };
+    while (i < n) {
+        // Eight plain bytes are skipped at once (the last ones as the final, overlapping word);
+        // otherwise those eight go through the exact byte-by-byte checks.
+        std::size_t limit = n;
+        if (n - i >= 8) {
+            if (plain(load_word8(s.data() + i))) {
+                i += 8;
+                continue;
+            }
+            limit = i + 8;
+        } else if (n >= 8 && plain(load_word8(s.data() + n - 8))) {
+            break;
+        }
+        while (i < limit) {  // a UTF-8 sequence may end past `limit`
+            const auto b = static_cast<std::uint8_t>(s[i]);
+            if (b < 0x80) {
+                const bool control = b < 0x20 || b == 0x7F;
+                if (control && controls != control_bytes::allowed &&
+                    !(b == '\t' && controls == control_bytes::forbidden_but_htab))
+                    return {i, utf8_error};
+                ++i;
+                continue;
+            }
+            if (utf8_error != n) {  // past the first UTF-8 error only control bytes still matter
+                ++i;
+                continue;
+            }
+            const std::size_t len = utf8_sequence_size(s, i);
+            if (len == 0) {
+                utf8_error = i;
+                ++i;
+            } else {
+                i += len;
+            }
+        }
+    }
+    return {n, utf8_error};
 }
 
 constexpr bool is_valid_utf8(std::string_view s) noexcept { return utf8_error_offset(s) == s.size(); }
@@ -2788,9 +2902,41 @@ private:
     int k_ = 0;
 };
 
+/// What a byte becomes in a signed name: itself lower-cased when unreserved, 0 when enc()
+/// escapes it (every escape is "%xx" in a name: lower() reaches the hex digits too). One load
+/// answers both questions in the loops below. Never 0 for an unreserved byte.
+inline constexpr std::array<char, 256> signed_name_byte = [] {
+    std::array<char, 256> table{};
+    for (int c = 0; c < 256; ++c)
+        if (is_unreserved(static_cast<char>(c))) table[static_cast<std::size_t>(c)] = to_lower(static_cast<char>(c));
+    return table;
+}();
+
+/// What a byte becomes in an encoded value: itself when unreserved, 0 when escaped.
+inline constexpr std::array<char, 256> value_byte = [] {
+    std::array<char, 256> table{};
+    for (int c = 0; c < 256; ++c)
+        if (is_unreserved(static_cast<char>(c))) table[static_cast<std::size_t>(c)] = static_cast<char>(c);
+    return table;
+}();
+
 /// Byte order of lower(enc(a)) against lower(enc(b)): negative, zero or positive.
 constexpr int compare_signed_names(std::string_view a, std::string_view b) noexcept {
-    encoded_lower_name x(a), y(b);
+    // Fast path: while both bytes are unreserved each stands for itself, lower-cased. The first
+    // reserved byte hands the rest to the byte-by-byte encoder; the prefixes compared so far
+    // encode identically, so the order of the remainders is the order of the whole names.
+    // Equal bytes encode equally, whatever they are, so they are skipped first.
+    const std::size_t common = a.size() < b.size() ? a.size() : b.size();
+    std::size_t i = 0;
+    for (; i < common; ++i) {
+        if (a[i] == b[i]) continue;
+        const auto la = static_cast<unsigned char>(signed_name_byte[static_cast<unsigned char>(a[i])]);
+        const auto lb = static_cast<unsigned char>(signed_name_byte[static_cast<unsigned char>(b[i])]);
+        if (la == 0 || lb == 0) break;
+        if (la != lb) return la < lb ? -1 : 1;
+    }
+    if (i == common) return a.size() == b.size() ? 0 : (a.size() < b.size() ? -1 : 1);
+    encoded_lower_name x(a.substr(i)), y(b.substr(i));
     while (!x.done() && !y.done()) {
         const auto cx = static_cast<unsigned char>(x.next());
         const auto cy = static_cast<unsigned char>(y.next());
@@ -2800,9 +2946,59 @@ constexpr int compare_signed_names(std::string_view a, std::string_view b) noexc
 }
 
 constexpr std::size_t signed_name_size(std::string_view s) noexcept {
-    std::size_t n = 0;
-    for (char c : s) n += is_unreserved(c) ? 1 : 3;
+    std::size_t n = s.size();
+    for (char c : s) n += signed_name_byte[static_cast<unsigned char>(c)] == 0 ? 2 : 0;
     return n;
+}
+
+/// Per byte: 1 when it is an RFC 9110 tchar, plus 4 when enc() escapes it (so `>> 1` gives the
+/// two extra bytes of its escape).
+inline constexpr std::array<std::uint8_t, 256> name_byte_class = [] {
+    std::array<std::uint8_t, 256> table{};
+    for (std::size_t c = 0; c < 256; ++c)
+        table[c] = static_cast<std::uint8_t>((tchar_table[c] ? 1 : 0) | (signed_name_byte[c] == 0 ? 4 : 0));
+    return table;
+}();
+
+/// signed_name_size(name) when `name` is a non-empty RFC 9110 token, else 0: a header name's
+/// check and its signed length in one pass.
+constexpr std::size_t token_signed_name_size(std::string_view name) noexcept {
+    unsigned all = 1;
+    std::size_t n = name.size();
+    for (char c : name) {
+        const unsigned v = name_byte_class[static_cast<unsigned char>(c)];
+        all &= v;
+        n += v >> 1;
+    }
+    return (all & 1) != 0 && !name.empty() ? n : 0;
+}
+
+/// Writes enc(s) (§1.2) at `out`, or lower(enc(s)) when `Lower` (a signed name: unreserved
+/// bytes lower-cased, escapes in lower-case hex), and returns the end. One table load and one
+/// store per unreserved byte: signed names and values are short runs, where a bulk copy per run
+/// costs more than it saves. Precondition (unchecked): `out` has room for 3 * s.size() bytes.
+template <bool Lower>
+constexpr char* encode_unchecked(std::string_view s, char* out) noexcept {
+    constexpr std::string_view hex = Lower ? "0123456789abcdef" : "0123456789ABCDEF";
+    const std::array<char, 256>& bytes = Lower ? signed_name_byte : value_byte;
+    for (char c : s) {
+        const auto u = static_cast<unsigned char>(c);
+        if (const char m = bytes[u]; m != 0) {
+            *out++ = m;
+            continue;
+        }
+        out[0] = '%';
+        out[1] = hex[u >> 4];
+        out[2] = hex[u & 0xF];
+        out += 3;
+    }
+    return out;
+}
+
+/// Writes lower(enc(name)) at `out` and returns its end. Precondition (unchecked): `out` has
+/// room for signed_name_size(name) bytes, at most 3 * name.size().
+constexpr char* write_signed_name_unchecked(std::string_view name, char* out) noexcept {
+    return encode_unchecked<true>(name, out);
 }
 
 /// HTTP stacks strip leading and trailing blanks from field values, so the signed value must
@@ -2813,42 +3009,106 @@ constexpr std::string_view trim_blanks(std::string_view v) noexcept {
     return v;
 }
 
-/// A sorted, duplicate-free list of signed fields kept on the stack.
-class signed_field_list {
-public:
-    constexpr std::size_t size() const noexcept { return size_; }
-    constexpr const signed_field& operator[](std::size_t i) const noexcept { return fields_[i]; }
-    constexpr const signed_field* begin() const noexcept { return fields_.data(); }
-    constexpr const signed_field* end() const noexcept { return fields_.data() + size_; }
+/// What signed_field_list::try_insert did.
+enum class insert_status { inserted, full, duplicate };
 
-    /// Inserts in signed-name order; refuses a name equal to one already present.
-    result<void> insert(signed_field f, std::string_view argument) {
-        if (size_ == fields_.size())
-            return make_error(errc::limit_exceeded, argument,
-                              "more than " + std::to_string(max_signed_fields) + " signed fields");
+/// A sorted, duplicate-free list of signed fields kept on the stack.
+///
+/// The slots are left uninitialised until a field is stored (a list has room for 129 fields,
+/// about 5 KB, and a request signs a handful), and copies copy only the fields in use.
+class signed_field_list {
+    union slot {
+        constexpr slot() noexcept {}  // no active member: nothing is written
+        signed_field field;
+    };
+
+public:
+    /// Iterates the fields in signed-name order.
+    class const_iterator {
+    public:
+        using value_type = signed_field;
+        using difference_type = std::ptrdiff_t;
+        using reference = const signed_field&;
+        using pointer = const signed_field*;
+
+        constexpr const_iterator() noexcept = default;
+        constexpr reference operator*() const noexcept { return p_->field; }
+        constexpr pointer operator->() const noexcept { return &p_->field; }
+        constexpr const_iterator& operator++() noexcept {
+            ++p_;
+            return *this;
+        }
+        constexpr const_iterator operator++(int) noexcept {
+            const_iterator old = *this;
+            ++p_;
+            return old;
+        }
+        friend constexpr bool operator==(const_iterator, const_iterator) noexcept = default;
+
+    private:
+        friend class signed_field_list;
+        constexpr explicit const_iterator(const slot* p) noexcept : p_(p) {}
+        const slot* p_ = nullptr;
+    };
+
+    constexpr signed_field_list() noexcept {}
+    constexpr signed_field_list(const signed_field_list& other) noexcept { copy_from(other); }
+    constexpr signed_field_list& operator=(const signed_field_list& other) noexcept {
+        if (this != &other) copy_from(other);
+        return *this;
+    }
+
+    constexpr std::size_t size() const noexcept { return size_; }
+    constexpr void clear() noexcept {
+        size_ = 0;
+        names_size_ = 0;
+    }
+    constexpr const signed_field& operator[](std::size_t i) const noexcept { return slots_[i].field; }
+    constexpr const_iterator begin() const noexcept { return const_iterator(slots_); }
+    constexpr const_iterator end() const noexcept { return const_iterator(slots_ + size_); }
+
+    /// Inserts in signed-name order and marks a session token for redaction; refuses a name
+    /// equal (after encoding and lower-casing) to one already present, and a full list.
+    constexpr insert_status try_insert(signed_field f) noexcept { return try_insert(f, signed_name_size(f.name)); }
+
+    /// try_insert() for a field whose signed_name_size(f.name) the caller already knows.
+    constexpr insert_status try_insert(signed_field f, std::size_t signed_size) noexcept {
+        if (size_ == capacity) return insert_status::full;
         std::size_t pos = size_;
         while (pos > 0) {
-            const int order = compare_signed_names(fields_[pos - 1].name, f.name);
-            if (order == 0)
-                return make_error(errc::invalid_argument, argument,
-                                  "duplicate name '" + std::string(f.name) +
-                                      "' (names are compared after encoding and lower-casing)");
+            const int order = compare_signed_names(slots_[pos - 1].field.name, f.name);
+            if (order == 0) return insert_status::duplicate;
             if (order < 0) break;
             --pos;
         }
-        for (std::size_t i = size_; i > pos; --i) fields_[i] = fields_[i - 1];
+        for (std::size_t i = size_; i > pos; --i) slots_[i].field = slots_[i - 1].field;
         f.redact = is_token_field(f.name);
-        fields_[pos] = f;
+        slots_[pos].field = f;
         ++size_;
+        names_size_ += signed_size;
+        return insert_status::inserted;
+    }
+
+    /// Inserts in signed-name order; refuses a name equal to one already present.
+    result<void> insert(signed_field f, std::string_view argument) {
+        const insert_status status = try_insert(f);
+        if (status != insert_status::inserted) [[unlikely]]
+            return insert_error(status, f.name, argument);
         return {};
     }
 
-    /// Length of "k1;k2;..." (UrlParamList / HeaderList).
-    constexpr std::size_t list_size() const noexcept {
-        std::size_t n = size_ > 0 ? size_ - 1 : 0;
-        for (const auto& f : *this) n += signed_name_size(f.name);
-        return n;
+    /// The error insert() reports for a refused field.
+    static error insert_error(insert_status status, std::string_view name, std::string_view argument) {
+        if (status == insert_status::full)
+            return make_error(errc::limit_exceeded, argument,
+                              "more than " + std::to_string(max_signed_fields) + " signed fields");
+        return make_error(errc::invalid_argument, argument,
+                          "duplicate name '" + std::string(name) +
+                              "' (names are compared after encoding and lower-casing)");
     }
+
+    /// Length of "k1;k2;..." (UrlParamList / HeaderList); kept up to date by try_insert.
+    constexpr std::size_t list_size() const noexcept { return names_size_ + (size_ > 0 ? size_ - 1 : 0); }
 
     /// The field whose signed name equals lower(enc(name)), if any.
     constexpr const signed_field* find(std::string_view name) const noexcept {
@@ -2858,8 +3118,17 @@ public:
     }
 
 private:
-    std::array<signed_field, max_signed_fields + 1> fields_{};  // +1: the session token
+    static constexpr std::size_t capacity = max_signed_fields + 1;  // +1: the session token
+
+    constexpr void copy_from(const signed_field_list& other) noexcept {
+        for (std::size_t i = 0; i < other.size_; ++i) slots_[i].field = other.slots_[i].field;
+        size_ = other.size_;
+        names_size_ = other.names_size_;
+    }
+
+    slot slots_[capacity];
     std::size_t size_ = 0;
+    std::size_t names_size_ = 0;  // sum of signed_name_size over the fields
 };
 
 /// "header #2 value" — built only when an error is reported, so valid input never allocates.
@@ -2867,25 +3136,20 @@ inline std::string field_label(std::string_view kind, std::size_t index, std::st
     return std::string(kind) + " #" + std::to_string(index) + " " + std::string(part);
 }
 
-/// UTF-8 check; `label` names the offending piece in the error reason.
+/// The error for text that scan_text() rejected: the control byte when it found one (those are
+/// checked first), else the UTF-8 error. `label` names the offending piece in the reason.
 template <class Label>
-result<void> check_text(std::string_view text, std::string_view argument, Label&& label) {
-    const std::size_t bad = utf8_error_offset(text);
-    if (bad != text.size())
+error text_error(std::string_view text, const text_scan& scan, std::string_view argument, Label&& label) {
+    if (scan.control != text.size())
         return make_error(errc::invalid_argument, argument,
-                          label() + " is not valid UTF-8 (byte " + std::to_string(bad) + ")");
-    return {};
+                          label() + " contains a control character (CR, LF, NUL or other) at byte " +
+                              std::to_string(scan.control));
+    return make_error(errc::invalid_argument, argument,
+                      label() + " is not valid UTF-8 (byte " + std::to_string(scan.utf8_error) + ")");
 }
 
-/// A header value: no CR, LF, NUL or other control byte but HTAB, and valid UTF-8.
-template <class Label>
-result<void> check_field_value(std::string_view value, std::string_view argument, Label&& label) {
-    for (std::size_t i = 0; i < value.size(); ++i)
-        if (is_forbidden_in_field_value(value[i]))
-            return make_error(errc::invalid_argument, argument,
-                              label() + " contains a control character (CR, LF, NUL or other) at byte " +
-                                  std::to_string(i));
-    return check_text(value, argument, label);
+constexpr bool scan_passed(std::string_view text, const text_scan& scan) noexcept {
+    return scan.control == text.size() && scan.utf8_error == text.size();
 }
 
 /// The session token as the signed field x-cos-security-token: added when the request does not
@@ -2916,6 +3180,130 @@ struct canonical_request {
 /// presigned URLs (COS-PROTOCOL.md §1.13).
 enum class token_placement { header, query };
 
+namespace detail {
+
+// The error builders of canonicalize_into, kept out of its loops.
+inline error method_error() { return make_error(errc::invalid_argument, "method", "must be a non-empty HTTP token"); }
+
+inline error path_error(std::string_view path, const text_scan& scan) {
+    if (path.empty()) return make_error(errc::invalid_argument, "path", "must not be empty (use \"/\")");
+    if (scan.control != path.size())
+        return make_error(errc::invalid_argument, "path",
+                          "contains a control character at byte " + std::to_string(scan.control));
+    return make_error(errc::invalid_argument, "path",
+                      "path is not valid UTF-8 (byte " + std::to_string(scan.utf8_error) + ")");
+}
+
+inline error count_error(const signable_request& request) {
+    return make_error(errc::limit_exceeded, request.params.size() > max_signed_fields ? "params" : "headers",
+                      "more than " + std::to_string(max_signed_fields) + " entries");
+}
+
+inline error param_error(std::size_t i, const query_param& p, std::string_view value, const text_scan& name_scan,
+                         const text_scan& value_scan) {
+    if (p.name.empty())
+        return make_error(errc::invalid_argument, "params", field_label("parameter", i, "has an empty name"));
+    if (!scan_passed(p.name, name_scan))
+        return text_error(p.name, name_scan, "params", [i] { return field_label("parameter", i, "name"); });
+    return text_error(value, value_scan, "params", [i] { return field_label("parameter", i, "value"); });
+}
+
+inline error header_name_error(std::size_t i) {
+    return make_error(errc::invalid_argument, "headers", field_label("header", i, "name is not an HTTP token"));
+}
+
+inline error duplicate_header_error(std::string_view name) {
+    return make_error(errc::invalid_argument, "headers", "duplicate header '" + std::string(name) + "'");
+}
+
+inline error header_value_error(std::string_view name, std::string_view value, const text_scan& scan) {
+    return text_error(value, scan, "headers", [name] { return "header '" + std::string(name) + "' value"; });
+}
+
+inline error token_error(std::string_view token, const text_scan& scan) {
+    return text_error(token, scan, "session_token", [] { return std::string("the session token"); });
+}
+
+constexpr bool is_selected(const sign_options& options, std::string_view name) noexcept {
+    switch (options.headers) {
+        case header_selection::standard: return is_standard_signed_header(name);
+        case header_selection::all: return true;
+        case header_selection::listed:
+            for (std::string_view n : options.listed_headers)
+                if (iequals(n, name)) return true;
+            return false;
+    }
+    return false;
+}
+
+}  // namespace detail
+
+/// Like canonicalize(), but fills `out` in place instead of returning a canonical_request (which
+/// holds room for 2 × 129 fields): the signer's hot path. On an error `out` holds a partial
+/// result that must not be used. Errors: those of canonicalize().
+inline result<void> canonicalize_into(canonical_request& out, const signable_request& request,
+                                      const sign_options& options, std::string_view session_token = {},
+                                      token_placement placement = token_placement::header) {
+    out.params.clear();
+    out.headers.clear();
+    if (!detail::is_token(request.method)) [[unlikely]]
+        return detail::method_error();
+    out.method = request.method;
+
+    // Real requests sign "/" + key (map_object_key builds it); the path is taken verbatim so the
+    // C++ SDK's published vectors, which sign "xxxx", stay reproducible. No control byte at all
+    // (not even HTAB), and valid UTF-8.
+    const detail::text_scan path_scan = detail::scan_text(request.path, detail::control_bytes::forbidden);
+    if (request.path.empty() || !detail::scan_passed(request.path, path_scan)) [[unlikely]]
+        return detail::path_error(request.path, path_scan);
+    out.path = request.path;
+
+    if (request.params.size() > max_signed_fields || request.headers.size() > max_signed_fields) [[unlikely]]
+        return detail::count_error(request);
+
+    for (std::size_t i = 0; i < request.params.size(); ++i) {
+        const query_param& p = request.params[i];
+        const std::string_view value = p.value.value_or(std::string_view{});
+        const detail::text_scan name_scan = detail::scan_text(p.name, detail::control_bytes::allowed);
+        const detail::text_scan value_scan = detail::scan_text(value, detail::control_bytes::allowed);
+        if (p.name.empty() || !detail::scan_passed(p.name, name_scan) || !detail::scan_passed(value, value_scan))
+            [[unlikely]]
+            return detail::param_error(i, p, value, name_scan, value_scan);
+        const detail::insert_status status = out.params.try_insert({p.name, value});
+        if (status != detail::insert_status::inserted) [[unlikely]]
+            return detail::signed_field_list::insert_error(status, p.name, "params");
+    }
+
+    for (std::size_t i = 0; i < request.headers.size(); ++i) {
+        const header_field& h = request.headers[i];
+        const std::size_t name_size = detail::token_signed_name_size(h.name);
+        if (name_size == 0) [[unlikely]]
+            return detail::header_name_error(i);
+        for (std::size_t j = 0; j < i; ++j)
+            if (detail::iequals(request.headers[j].name, h.name)) [[unlikely]]
+                return detail::duplicate_header_error(h.name);
+        const detail::text_scan scan = detail::scan_text(h.value, detail::control_bytes::forbidden_but_htab);
+        if (!detail::scan_passed(h.value, scan)) [[unlikely]]
+            return detail::header_value_error(h.name, h.value, scan);
+        if (!detail::is_selected(options, h.name)) continue;
+        const detail::insert_status status = out.headers.try_insert({h.name, detail::trim_blanks(h.value)}, name_size);
+        if (status != detail::insert_status::inserted) [[unlikely]]
+            return detail::signed_field_list::insert_error(status, h.name, "headers");
+    }
+
+    if (!session_token.empty()) {
+        const detail::text_scan scan = detail::scan_text(session_token, detail::control_bytes::forbidden_but_htab);
+        if (!detail::scan_passed(session_token, scan)) [[unlikely]]
+            return detail::token_error(session_token, scan);
+        auto added = placement == token_placement::header
+                         ? detail::add_session_token(out.headers, session_token, "headers")
+                         : detail::add_session_token(out.params, session_token, "params");
+        if (!added) [[unlikely]]
+            return std::move(added).error();
+    }
+    return {};
+}
+
 /// Validates `request` and selects, encodes-in-order and sorts what is signed. `session_token`
 /// (empty for none) is added as x-cos-security-token where `placement` says.
 /// Errors (invalid_argument unless noted): method not a token ("method"); path empty, not
@@ -2924,86 +3312,27 @@ enum class token_placement { header, query };
 /// a value with CR/LF/NUL/controls or not UTF-8, or a repeated header ("headers"); more than
 /// max_signed_fields of either (limit_exceeded).
 inline result<canonical_request> canonicalize(const signable_request& request, const sign_options& options,
-                                                      std::string_view session_token = {},
-                                                      token_placement placement = token_placement::header) {
+                                              std::string_view session_token = {},
+                                              token_placement placement = token_placement::header) {
     canonical_request out;
-    if (!detail::is_token(request.method))
-        return make_error(errc::invalid_argument, "method", "must be a non-empty HTTP token");
-    out.method = request.method;
-
-    // Real requests sign "/" + key (map_object_key builds it); the path is taken verbatim so the
-    // C++ SDK's published vectors, which sign "xxxx", stay reproducible.
-    if (request.path.empty()) return make_error(errc::invalid_argument, "path", "must not be empty (use \"/\")");
-    for (std::size_t i = 0; i < request.path.size(); ++i)
-        if (static_cast<unsigned char>(request.path[i]) < 0x20 || request.path[i] == 0x7F)
-            return make_error(errc::invalid_argument, "path", "contains a control character at byte " + std::to_string(i));
-    if (auto ok = detail::check_text(request.path, "path", [] { return std::string("path"); }); !ok)
+    if (auto ok = canonicalize_into(out, request, options, session_token, placement); !ok)
         return std::move(ok).error();
-    out.path = request.path;
-
-    if (request.params.size() > max_signed_fields || request.headers.size() > max_signed_fields)
-        return make_error(errc::limit_exceeded, request.params.size() > max_signed_fields ? "params" : "headers",
-                          "more than " + std::to_string(max_signed_fields) + " entries");
-
-    for (std::size_t i = 0; i < request.params.size(); ++i) {
-        const query_param& p = request.params[i];
-        if (p.name.empty())
-            return make_error(errc::invalid_argument, "params", detail::field_label("parameter", i, "has an empty name"));
-        if (auto ok = detail::check_text(p.name, "params", [i] { return detail::field_label("parameter", i, "name"); }); !ok)
-            return std::move(ok).error();
-        const std::string_view value = p.value.value_or(std::string_view{});
-        if (auto ok = detail::check_text(value, "params", [i] { return detail::field_label("parameter", i, "value"); }); !ok)
-            return std::move(ok).error();
-        if (auto ok = out.params.insert({p.name, value}, "params"); !ok) return std::move(ok).error();
-    }
-
-    for (std::size_t i = 0; i < request.headers.size(); ++i) {
-        const header_field& h = request.headers[i];
-        if (!detail::is_token(h.name))
-            return make_error(errc::invalid_argument, "headers",
-                              detail::field_label("header", i, "name is not an HTTP token"));
-        for (std::size_t j = 0; j < i; ++j)
-            if (detail::iequals(request.headers[j].name, h.name))
-                return make_error(errc::invalid_argument, "headers", "duplicate header '" + std::string(h.name) + "'");
-        if (auto ok = detail::check_field_value(h.value, "headers",
-                                                [&] { return "header '" + std::string(h.name) + "' value"; });
-            !ok)
-            return std::move(ok).error();
-
-        bool selected = false;
-        switch (options.headers) {
-            case header_selection::standard: selected = is_standard_signed_header(h.name); break;
-            case header_selection::all: selected = true; break;
-            case header_selection::listed:
-                for (std::string_view n : options.listed_headers) selected = selected || detail::iequals(n, h.name);
-                break;
-        }
-        if (selected)
-            if (auto ok = out.headers.insert({h.name, detail::trim_blanks(h.value)}, "headers"); !ok)
-                return std::move(ok).error();
-    }
-
-    if (!session_token.empty()) {
-        if (auto ok = detail::check_field_value(session_token, "session_token",
-                                                [] { return std::string("the session token"); });
-            !ok)
-            return std::move(ok).error();
-        auto added = placement == token_placement::header
-                         ? detail::add_session_token(out.headers, session_token, "headers")
-                         : detail::add_session_token(out.params, session_token, "params");
-        if (!added) return std::move(added).error();
-    }
     return out;
 }
 
 namespace detail {
 
-/// Writes the pieces of the HttpString and the lists to any sink with put(char) and
-/// put(std::string_view); used for hashing (no allocation) and for explanations alike.
+/// Writes the pieces of the HttpString and the lists to any sink with put(char),
+/// put(std::string_view) and put_encoded(value, redact); used for hashing (no allocation) and
+/// for explanations alike. A sink may add put_signed_name(name) to write names in bulk.
 template <class Sink>
 constexpr void write_signed_name(Sink& sink, std::string_view name) {
-    encoded_lower_name n(name);
-    while (!n.done()) sink.put(n.next());
+    if constexpr (requires { sink.put_signed_name(name); }) {
+        sink.put_signed_name(name);
+    } else {
+        encoded_lower_name n(name);
+        while (!n.done()) sink.put(n.next());
+    }
 }
 
 template <class Sink>
@@ -3046,6 +3375,11 @@ struct string_sink {
     std::string& out;
     void put(char c) { out.push_back(c); }
     void put(std::string_view s) { out.append(s); }
+    void put_signed_name(std::string_view name) {
+        const std::size_t old_size = out.size();
+        out.resize(old_size + signed_name_size(name));
+        write_signed_name_unchecked(name, out.data() + old_size);
+    }
     void put_encoded(std::string_view value, bool redact) {
         if (redact) out.append("***");
         else percent_encode_append(out, value);
@@ -3088,6 +3422,7 @@ inline std::string http_string(const canonical_request& c) {
 // (COS-PROTOCOL.md §1.4, §1.9, §1.10), each public so it can be tested and explained alone.
 
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <string>
@@ -3101,29 +3436,43 @@ using hex_sha1 = std::array<char, 40>;
 constexpr std::string_view to_string_view(const hex_sha1& h) noexcept { return {h.data(), h.size()}; }
 
 /// SignKey = hex(HMAC-SHA1(SecretKey, KeyTime)). Secret material: never print it.
+inline hex_sha1 sign_key(const secret_string& secret_key, const key_time_text& time) noexcept {
+    return to_hex(hmac_sha1(secret_key.reveal(), time.view()));
+}
+
+/// SignKey from the window itself (see the overload above).
 inline hex_sha1 sign_key(const secret_string& secret_key, const key_time& time) noexcept {
-    const key_time_text text(time);
-    return to_hex(hmac_sha1(secret_key.reveal(), text.view()));
+    return sign_key(secret_key, key_time_text(time));
 }
 
 /// StringToSign = "sha1\n" KeyTime "\n" hex(SHA1(HttpString)) "\n"  (§1.9), held without
 /// allocating. Precondition: validate(time) succeeded.
 class string_to_sign_text {
 public:
-    string_to_sign_text(const key_time& time, const hex_sha1& http_string_sha1) noexcept {
-        append("sha1\n");
-        append(key_time_text(time).view());
-        append("\n");
-        append(to_string_view(http_string_sha1));
-        append("\n");
+    string_to_sign_text(const key_time& time, const hex_sha1& http_string_sha1) noexcept
+        : string_to_sign_text(key_time_text(time), http_string_sha1) {}
+
+    /// The same from KeyTime already formatted (a signer formats it once).
+    string_to_sign_text(const key_time_text& time, const hex_sha1& http_string_sha1) noexcept {
+        char* const begin = data();
+        char* out = begin;
+        out = append(out, "sha1\n");
+        out = append(out, time.view());
+        *out++ = '\n';
+        out = append(out, to_string_view(http_string_sha1));
+        *out++ = '\n';
+        size_ = static_cast<std::size_t>(out - begin);
     }
-    std::string_view view() const noexcept { return {buffer_.data(), size_}; }
+    std::string_view view() const noexcept { return {reinterpret_cast<const char*>(buffer_.data()), size_}; }
 
 private:
-    void append(std::string_view s) noexcept {
-        for (char c : s) buffer_[size_++] = c;
-    }
-    std::array<char, 5 + 40 + 1 + 40 + 1> buffer_{};
+    // Through a local pointer: a store through a member pointer would force a reload per byte.
+    static char* append(char* out, std::string_view s) noexcept { return std::copy(s.begin(), s.end(), out); }
+    char* data() noexcept { return reinterpret_cast<char*>(buffer_.data()); }
+
+    // Only the first size_ bytes are ever written or read; unsigned char, so copying the
+    // uninitialised rest is well-defined, and nothing is zeroed per signature.
+    std::array<unsigned char, 5 + 40 + 1 + 40 + 1> buffer_;
     std::size_t size_ = 0;
 };
 
@@ -3141,57 +3490,88 @@ inline hex_sha1 signature(const hex_sha1& sign_key_text, std::string_view string
 namespace detail {
 
 /// Feeds SHA-1 through a small buffer, so the HttpString is hashed while it is written and
-/// never stored.
+/// never stored. Pieces are written straight into the buffer; when one does not fit, the
+/// buffer's whole 64-byte blocks go to SHA-1 in one update (compressed in place, no copy) and
+/// the remainder moves to the front.
 class sha1_sink {
 public:
     void put(char c) noexcept {
-        if (used_ == buffer_.size()) flush();
-        buffer_[used_++] = c;
+        char* p = room(1);
+        *p = c;
+        used_ += 1;
     }
     void put(std::string_view s) noexcept {
-        if (s.size() > buffer_.size() - used_) {
-            flush();
-            if (s.size() >= buffer_.size()) {
-                hash_.update(s);
-                return;
-            }
+        while (!s.empty()) {
+            const std::size_t take = std::min(s.size(), max_piece);
+            char* p = room(take);
+            std::copy(s.data(), s.data() + take, p);
+            used_ += take;
+            s.remove_prefix(take);
         }
-        for (char c : s) buffer_[used_++] = c;
+    }
+    void put_signed_name(std::string_view name) noexcept {
+        while (!name.empty()) {
+            const std::size_t take = std::min(name.size(), max_piece / 3);  // at most 3 bytes per byte
+            char* p = room(3 * take);
+            used_ = static_cast<std::size_t>(write_signed_name_unchecked(name.substr(0, take), p) - data());
+            name.remove_prefix(take);
+        }
     }
     void put_encoded(std::string_view value, bool /*redact: hashing needs the real value*/) noexcept {
         while (!value.empty()) {
-            // Worst case each byte becomes three; encode as much as surely fits.
-            if (buffer_.size() - used_ < 3) flush();
-            const std::size_t take = std::min(value.size(), (buffer_.size() - used_) / 3);
-            char* end = percent_encode_unchecked(value.substr(0, take), buffer_.data() + used_);
-            used_ = static_cast<std::size_t>(end - buffer_.data());
+            const std::size_t take = std::min(value.size(), max_piece / 3);  // at most 3 bytes per byte
+            char* p = room(3 * take);
+            used_ = static_cast<std::size_t>(encode_unchecked<false>(value.substr(0, take), p) - data());
             value.remove_prefix(take);
         }
     }
     hex_sha1 finish() noexcept {
-        flush();
+        hash_.update(std::string_view(data(), used_));
         return to_hex(hash_.finish());
     }
 
 private:
-    void flush() noexcept {
-        hash_.update(std::string_view(buffer_.data(), used_));
-        used_ = 0;
+    static constexpr std::size_t block = 64;
+    static constexpr std::size_t max_piece = 192;  // the most one write adds
+    static constexpr std::size_t buffer_size = 7 * block;
+    // After a drain fewer than `block` bytes remain, so any piece then fits.
+    static_assert(block + max_piece <= buffer_size);
+
+    /// Room for `n` <= max_piece bytes at the end of the buffer.
+    char* room(std::size_t n) noexcept {
+        if (buffer_size - used_ < n) drain();
+        return data() + used_;
     }
 
+    void drain() noexcept {
+        const std::size_t whole = used_ / block * block;
+        hash_.update(std::string_view(data(), whole));
+        std::copy(data() + whole, data() + used_, data());
+        used_ -= whole;
+    }
+
+    char* data() noexcept { return reinterpret_cast<char*>(buffer_.data()); }
+
     sha1 hash_;
-    std::array<char, 256> buffer_{};
+    // Only the first used_ bytes are meaningful; unsigned char so that even copying the
+    // uninitialised rest is well-defined, and nothing is zeroed per signature.
+    std::array<unsigned char, buffer_size> buffer_;
     std::size_t used_ = 0;
 };
 
 /// A sink that writes into a caller buffer already known to be large enough.
 struct span_sink {
     char* out;
-    void put(char c) noexcept { *out++ = c; }
-    void put(std::string_view s) noexcept {
-        for (char c : s) *out++ = c;
+    // Each write goes through a local copy of the pointer and stores the new end last: a store
+    // through `out` itself may alias `out` (a char store may alias anything), forcing reloads.
+    void put(char c) noexcept {
+        char* p = out;
+        *p = c;
+        out = p + 1;
     }
-    void put_encoded(std::string_view value, bool) noexcept { out = percent_encode_unchecked(value, out); }
+    void put(std::string_view s) noexcept { out = std::copy(s.begin(), s.end(), static_cast<char*>(out)); }
+    void put_signed_name(std::string_view name) noexcept { out = write_signed_name_unchecked(name, out); }
+    void put_encoded(std::string_view value, bool) noexcept { out = encode_unchecked<false>(value, out); }
 };
 
 }  // namespace detail
@@ -3260,16 +3640,17 @@ public:
     /// The Authorization value and every intermediate stage.
     /// Errors: those of canonicalize().
     result<signed_parts> sign(const signable_request& request, const sign_options& options = {}) const {
-        auto canonical = canonicalize(request, options, creds_->session_token.reveal());
-        if (!canonical) return std::move(canonical).error();
-        return explain(*canonical);
+        canonical_request canonical;
+        if (auto ok = canonicalize_into(canonical, request, options, creds_->session_token.reveal()); !ok)
+            return std::move(ok).error();
+        return explain(canonical);
     }
 
     /// Every stage for a request already canonicalized with this signer's session token.
     signed_parts explain(const canonical_request& canonical) const {
         signed_parts out;
         out.http_string = http_string(canonical);
-        const string_to_sign_text sts(time_, http_string_sha1(canonical));
+        const string_to_sign_text sts(time_text_, http_string_sha1(canonical));
         out.string_to_sign = std::string(sts.view());
         out.signature = std::string(to_string_view(signature_of(sts.view())));
         out.header_list = header_list(canonical);
@@ -3284,26 +3665,23 @@ public:
     /// length needed) when `out` is too short — nothing is written then.
     result<std::size_t> sign_to(std::span<char> out, const signable_request& request,
                                 const sign_options& options = {}) const {
-        auto canonical = canonicalize(request, options, creds_->session_token.reveal());
-        if (!canonical) return std::move(canonical).error();
-        const std::size_t needed = authorization_size(*canonical);
-        if (out.size() < needed) {
-            error e = make_error(errc::buffer_too_small, "out",
-                                 "the Authorization needs " + std::to_string(needed) + " bytes");
-            e.size = needed;
-            return e;
-        }
-        const string_to_sign_text sts(time_, http_string_sha1(*canonical));
-        write_authorization(out.data(), *canonical, sts);
+        canonical_request canonical;
+        if (auto ok = canonicalize_into(canonical, request, options, creds_->session_token.reveal()); !ok)
+            return std::move(ok).error();
+        const std::size_t needed = authorization_size(canonical);
+        if (out.size() < needed) [[unlikely]]
+            return buffer_error(needed);
+        write_authorization(out.data(), canonical, http_string_sha1(canonical));
         return needed;
     }
 
     /// The Authorization value only.
     result<std::string> authorization(const signable_request& request, const sign_options& options = {}) const {
-        auto canonical = canonicalize(request, options, creds_->session_token.reveal());
-        if (!canonical) return std::move(canonical).error();
-        std::string out(authorization_size(*canonical), '\0');
-        write_authorization(out.data(), *canonical, string_to_sign_text(time_, http_string_sha1(*canonical)));
+        canonical_request canonical;
+        if (auto ok = canonicalize_into(canonical, request, options, creds_->session_token.reveal()); !ok)
+            return std::move(ok).error();
+        std::string out(authorization_size(canonical), '\0');
+        write_authorization(out.data(), canonical, http_string_sha1(canonical));
         return out;
     }
 
@@ -3314,8 +3692,9 @@ public:
     friend Stream& operator<<(Stream&, const signer&) = delete;
 
 private:
+    // KeyTime is formatted once, here.
     signer(const credentials& creds, const key_time& time)
-        : creds_(&creds), time_(time), key_(to_string_view(sign_key(creds.secret_key, time))) {}
+        : creds_(&creds), time_(time), time_text_(time), key_(to_string_view(sign_key(creds.secret_key, time_text_))) {}
 
     static constexpr std::string_view field_algorithm = "q-sign-algorithm=sha1&q-ak=";
     static constexpr std::string_view field_sign_time = "&q-sign-time=";
@@ -3324,8 +3703,14 @@ private:
     static constexpr std::string_view field_param_list = "&q-url-param-list=";
     static constexpr std::string_view field_signature = "&q-signature=";
 
+    static error buffer_error(std::size_t needed) {
+        error e = make_error(errc::buffer_too_small, "out", "the Authorization needs " + std::to_string(needed) + " bytes");
+        e.size = needed;
+        return e;
+    }
+
     std::size_t authorization_size(const canonical_request& c) const noexcept {
-        const std::size_t time_size = key_time_text(time_).view().size();
+        const std::size_t time_size = time_text_.view().size();
         return field_algorithm.size() + creds_->secret_id.size() + field_sign_time.size() + time_size +
                field_key_time.size() + time_size + field_header_list.size() + c.headers.list_size() +
                field_param_list.size() + c.params.list_size() + field_signature.size() + 40;
@@ -3334,24 +3719,28 @@ private:
     // q-sign-algorithm=sha1&q-ak=..&q-sign-time=..&q-key-time=..&q-header-list=..
     // &q-url-param-list=..&q-signature=..  — this order, no spaces, no encoding (§1.11).
     void write_authorization(char* out, const canonical_request& c, const string_to_sign_text& sts) const noexcept {
-        const key_time_text time(time_);
         detail::span_sink sink{out};
         sink.put(field_algorithm);
         sink.put(creds_->secret_id);
         sink.put(field_sign_time);
-        sink.put(time.view());
+        sink.put(time_text_.view());
         sink.put(field_key_time);
-        sink.put(time.view());
+        sink.put(time_text_.view());
         sink.put(field_header_list);
         detail::write_list(sink, c.headers);
         sink.put(field_param_list);
         detail::write_list(sink, c.params);
         sink.put(field_signature);
-        sink.put(to_string_view(signature_of(sts.view())));
+        to_hex_into(key_.mac(sts.view()), sink.out);  // q-signature, hex written in place
+    }
+
+    void write_authorization(char* out, const canonical_request& c, const hex_sha1& http_string_digest) const noexcept {
+        write_authorization(out, c, string_to_sign_text(time_text_, http_string_digest));
     }
 
     const credentials* creds_;
     key_time time_;
+    key_time_text time_text_;  // "start;end", used three times per signature
     hmac_sha1_key key_;
 };
 

@@ -5,7 +5,10 @@
 
 #include "vectors.hpp"
 
+#include <array>
+#include <cstdint>
 #include <string>
+#include <string_view>
 #include <vector>
 
 using coswire::canonicalize;
@@ -153,4 +156,127 @@ TEST_CASE("http_string: more fields than the signer's capacity is a limit, not a
     CHECK(r.error().argument == "params");
     params.pop_back();
     CHECK(canonicalize({"GET", "/", params, {}}, {}).has_value());
+}
+
+namespace {
+
+// The checks scan_text replaces, written byte by byte as canonicalize used to run them.
+coswire::detail::text_scan reference_scan(std::string_view s, coswire::detail::control_bytes controls) {
+    using coswire::detail::control_bytes;
+    std::size_t control = s.size();
+    if (controls != control_bytes::allowed) {
+        for (std::size_t i = 0; i < s.size(); ++i) {
+            const auto u = static_cast<unsigned char>(s[i]);
+            if ((u < 0x20 && !(u == '\t' && controls == control_bytes::forbidden_but_htab)) || u == 0x7F) {
+                control = i;
+                break;
+            }
+        }
+    }
+    return {control, coswire::detail::utf8_error_offset(s)};
+}
+
+std::string lower_encoded(std::string_view name) {
+    std::string out = coswire::percent_encode(name);
+    for (char& c : out) c = coswire::detail::to_lower(c);
+    return out;
+}
+
+// A small deterministic generator, so failures reproduce.
+struct xorshift {
+    std::uint64_t state = 0x9E3779B97F4A7C15u;
+    std::size_t operator()(std::size_t n) {
+        state ^= state << 13;
+        state ^= state >> 7;
+        state ^= state << 17;
+        return static_cast<std::size_t>(state % n);
+    }
+};
+
+}  // namespace
+
+static_assert(coswire::detail::scan_text("plain ascii, longer than eight", coswire::detail::control_bytes::forbidden).control == 30);
+static_assert(coswire::detail::scan_text("tab\there", coswire::detail::control_bytes::forbidden_but_htab).control == 8);
+static_assert(coswire::detail::scan_text("tab\there", coswire::detail::control_bytes::forbidden).control == 3);
+static_assert(coswire::detail::token_signed_name_size("Content-MD5") == 11);
+static_assert(coswire::detail::token_signed_name_size("a!b") == 5);
+static_assert(coswire::detail::token_signed_name_size("Bad Name") == 0);
+static_assert(coswire::detail::token_signed_name_size("") == 0);
+
+TEST_CASE("http_string: the one-pass text scan finds what the byte-by-byte checks find") {
+    using coswire::detail::control_bytes;
+    const std::vector<std::string> pieces = {"a",  "Z",  "~",    " ",          "\t",       "\r", "\n", std::string(1, '\0'),
+                                             "\x7F", "\x1F", "\xE8\x85\xBE", "\xF0\x9F\x98\x80", "\xC3(", "\xED\xA0\x80",
+                                             "\xC0\xAF", "\xF4\x90\x80\x80", "\xE8\x85", "0123456789abcdef"};
+    xorshift rnd;
+    for (int iter = 0; iter < 20000; ++iter) {
+        std::string s;
+        const std::size_t n = rnd(12);
+        for (std::size_t i = 0; i < n; ++i) s += rnd(3) == 0 ? pieces[rnd(pieces.size())] : pieces[rnd(4)];
+        for (control_bytes mode : {control_bytes::allowed, control_bytes::forbidden, control_bytes::forbidden_but_htab}) {
+            const auto got = coswire::detail::scan_text(s, mode);
+            const auto want = reference_scan(s, mode);
+            CAPTURE(s);
+            CHECK(got.control == want.control);
+            // Once a control byte is found the scan stops: the UTF-8 answer counts only before it.
+            if (want.utf8_error < want.control) CHECK(got.utf8_error == want.utf8_error);
+            else CHECK(got.utf8_error >= got.control);
+        }
+    }
+}
+
+TEST_CASE("http_string: signed names compare like their encoded, lower-cased text") {
+    const std::vector<std::string> pieces = {"a", "A", "z", "-", "_", ".", "~", "/", "%", " ", "\xE8", "x-cos-", "Content-", "0"};
+    xorshift rnd;
+    for (int iter = 0; iter < 20000; ++iter) {
+        std::string a, b;
+        for (std::size_t i = rnd(6); i > 0; --i) a += pieces[rnd(pieces.size())];
+        b = rnd(2) == 0 ? a.substr(0, rnd(a.size() + 1)) : std::string();
+        for (std::size_t i = rnd(4); i > 0; --i) b += pieces[rnd(pieces.size())];
+        const int want = lower_encoded(a).compare(lower_encoded(b));
+        const int got = coswire::detail::compare_signed_names(a, b);
+        CAPTURE(a);
+        CAPTURE(b);
+        CHECK((got < 0) == (want < 0));
+        CHECK((got == 0) == (want == 0));
+        CHECK(coswire::detail::signed_name_size(a) == lower_encoded(a).size());
+    }
+}
+
+TEST_CASE("http_string: canonicalize_into fills a reused object exactly like canonicalize") {
+    coswire::canonical_request into;
+    REQUIRE(coswire::canonicalize_into(into, vectors::get_request, all_headers));
+    REQUIRE(coswire::canonicalize_into(into, vectors::put_request, all_headers));  // reuse clears the first
+    auto fresh = canonicalize(vectors::put_request, all_headers);
+    REQUIRE(fresh);
+    CHECK(coswire::http_string(into) == coswire::http_string(*fresh));
+    CHECK(coswire::header_list(into) == coswire::header_list(*fresh));
+    CHECK(coswire::url_param_list(into) == coswire::url_param_list(*fresh));
+    CHECK(into.headers.list_size() == coswire::header_list(into).size());
+
+    const coswire::canonical_request copy = into;  // copies carry every field
+    CHECK(coswire::http_string(copy) == coswire::http_string(into));
+    coswire::canonical_request assigned;
+    assigned = copy;
+    CHECK(coswire::header_list(assigned) == coswire::header_list(into));
+
+    auto bad = coswire::canonicalize_into(into, {"GET", "/a\nb", {}, {}}, all_headers);
+    REQUIRE_FALSE(bad);
+    CHECK(bad.error().argument == "path");
+}
+
+TEST_CASE("http_string: long names and values are written whole") {
+    // Built with append: GCC 12 at -O3 warns falsely (-Wrestrict) on "literal" + std::string.
+    std::string long_name = "x-cos-meta-";
+    long_name.append(700, 'N').append("!");
+    std::string long_value(300, 'v');
+    long_value.append(" ").append(500, '/');
+    const std::array<header_field, 1> headers{{{long_name, long_value}}};
+    auto c = canonicalize({"GET", "/", {}, headers}, {});
+    REQUIRE(c);
+    std::string expected = "get\n/\n\n";
+    expected.append(lower_encoded(long_name)).append("=").append(coswire::percent_encode(long_value)).append("\n");
+    CHECK(coswire::http_string(*c) == expected);
+    CHECK(coswire::header_list(*c) == lower_encoded(long_name));
+    CHECK(c->headers.list_size() == lower_encoded(long_name).size());
 }

@@ -5,7 +5,9 @@
 
 #include "vectors.hpp"
 
+#include <cstdint>
 #include <string>
+#include <vector>
 
 using coswire::to_string_view;
 
@@ -51,4 +53,35 @@ TEST_CASE("signer stages: the English page's '(tencentcloud)' HttpString does no
     const auto sig = coswire::signature(key, coswire::string_to_sign(vectors::put_time, digest));
     CHECK(to_string_view(sig) == "510c3188792ade032be0eecda87da5edc6b26c29");
     CHECK(to_string_view(sig) != "3b8851a11a569213c17ba8fa7dcf2abec6935172");
+}
+
+TEST_CASE("signer stages: KeyTime formatted once gives the same SignKey and StringToSign") {
+    const auto creds = vectors::doc_credentials();
+    const coswire::key_time_text text(vectors::put_time);
+    CHECK(coswire::sign_key(creds.secret_key, text) == coswire::sign_key(creds.secret_key, vectors::put_time));
+    const coswire::hex_sha1 digest = coswire::sign_key(creds.secret_key, text);  // any 40 hex characters
+    CHECK(coswire::string_to_sign_text(text, digest).view() ==
+          coswire::string_to_sign_text(vectors::put_time, digest).view());
+    const coswire::key_time widest{INT64_MAX, INT64_MAX};
+    std::string expected = "sha1\n9223372036854775807;9223372036854775807\n";
+    expected.append(to_string_view(digest)).append("\n");
+    CHECK(coswire::string_to_sign(widest, digest) == expected);
+}
+
+TEST_CASE("signer stages: SHA1(HttpString) of an HttpString longer than the hashing buffer") {
+    std::vector<std::string> values;
+    std::vector<std::string> names;
+    for (int i = 0; i < 40; ++i) {
+        values.emplace_back(static_cast<std::size_t>(i * 7), 'a');
+        values.back().append("/ =").append(std::to_string(i));
+        names.emplace_back("x-cos-meta-");
+        names.back().append(std::to_string(i));
+    }
+    std::vector<coswire::header_field> headers;
+    for (int i = 0; i < 40; ++i) headers.push_back({names[static_cast<std::size_t>(i)], values[static_cast<std::size_t>(i)]});
+    auto c = coswire::canonicalize({"PUT", "/k", {}, headers}, {});
+    REQUIRE(c);
+    const std::string text = coswire::http_string(*c);
+    REQUIRE(text.size() > 2000);
+    CHECK(coswire::http_string_sha1(*c) == coswire::to_hex(coswire::sha1_hash(text)));
 }

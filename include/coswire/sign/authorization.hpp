@@ -57,16 +57,17 @@ public:
     /// The Authorization value and every intermediate stage.
     /// Errors: those of canonicalize().
     result<signed_parts> sign(const signable_request& request, const sign_options& options = {}) const {
-        auto canonical = canonicalize(request, options, creds_->session_token.reveal());
-        if (!canonical) return std::move(canonical).error();
-        return explain(*canonical);
+        canonical_request canonical;
+        if (auto ok = canonicalize_into(canonical, request, options, creds_->session_token.reveal()); !ok)
+            return std::move(ok).error();
+        return explain(canonical);
     }
 
     /// Every stage for a request already canonicalized with this signer's session token.
     signed_parts explain(const canonical_request& canonical) const {
         signed_parts out;
         out.http_string = http_string(canonical);
-        const string_to_sign_text sts(time_, http_string_sha1(canonical));
+        const string_to_sign_text sts(time_text_, http_string_sha1(canonical));
         out.string_to_sign = std::string(sts.view());
         out.signature = std::string(to_string_view(signature_of(sts.view())));
         out.header_list = header_list(canonical);
@@ -81,26 +82,23 @@ public:
     /// length needed) when `out` is too short — nothing is written then.
     result<std::size_t> sign_to(std::span<char> out, const signable_request& request,
                                 const sign_options& options = {}) const {
-        auto canonical = canonicalize(request, options, creds_->session_token.reveal());
-        if (!canonical) return std::move(canonical).error();
-        const std::size_t needed = authorization_size(*canonical);
-        if (out.size() < needed) {
-            error e = make_error(errc::buffer_too_small, "out",
-                                 "the Authorization needs " + std::to_string(needed) + " bytes");
-            e.size = needed;
-            return e;
-        }
-        const string_to_sign_text sts(time_, http_string_sha1(*canonical));
-        write_authorization(out.data(), *canonical, sts);
+        canonical_request canonical;
+        if (auto ok = canonicalize_into(canonical, request, options, creds_->session_token.reveal()); !ok)
+            return std::move(ok).error();
+        const std::size_t needed = authorization_size(canonical);
+        if (out.size() < needed) [[unlikely]]
+            return buffer_error(needed);
+        write_authorization(out.data(), canonical, http_string_sha1(canonical));
         return needed;
     }
 
     /// The Authorization value only.
     result<std::string> authorization(const signable_request& request, const sign_options& options = {}) const {
-        auto canonical = canonicalize(request, options, creds_->session_token.reveal());
-        if (!canonical) return std::move(canonical).error();
-        std::string out(authorization_size(*canonical), '\0');
-        write_authorization(out.data(), *canonical, string_to_sign_text(time_, http_string_sha1(*canonical)));
+        canonical_request canonical;
+        if (auto ok = canonicalize_into(canonical, request, options, creds_->session_token.reveal()); !ok)
+            return std::move(ok).error();
+        std::string out(authorization_size(canonical), '\0');
+        write_authorization(out.data(), canonical, http_string_sha1(canonical));
         return out;
     }
 
@@ -111,8 +109,9 @@ public:
     friend Stream& operator<<(Stream&, const signer&) = delete;
 
 private:
+    // KeyTime is formatted once, here.
     signer(const credentials& creds, const key_time& time)
-        : creds_(&creds), time_(time), key_(to_string_view(sign_key(creds.secret_key, time))) {}
+        : creds_(&creds), time_(time), time_text_(time), key_(to_string_view(sign_key(creds.secret_key, time_text_))) {}
 
     static constexpr std::string_view field_algorithm = "q-sign-algorithm=sha1&q-ak=";
     static constexpr std::string_view field_sign_time = "&q-sign-time=";
@@ -121,8 +120,14 @@ private:
     static constexpr std::string_view field_param_list = "&q-url-param-list=";
     static constexpr std::string_view field_signature = "&q-signature=";
 
+    static error buffer_error(std::size_t needed) {
+        error e = make_error(errc::buffer_too_small, "out", "the Authorization needs " + std::to_string(needed) + " bytes");
+        e.size = needed;
+        return e;
+    }
+
     std::size_t authorization_size(const canonical_request& c) const noexcept {
-        const std::size_t time_size = key_time_text(time_).view().size();
+        const std::size_t time_size = time_text_.view().size();
         return field_algorithm.size() + creds_->secret_id.size() + field_sign_time.size() + time_size +
                field_key_time.size() + time_size + field_header_list.size() + c.headers.list_size() +
                field_param_list.size() + c.params.list_size() + field_signature.size() + 40;
@@ -131,24 +136,28 @@ private:
     // q-sign-algorithm=sha1&q-ak=..&q-sign-time=..&q-key-time=..&q-header-list=..
     // &q-url-param-list=..&q-signature=..  — this order, no spaces, no encoding (§1.11).
     void write_authorization(char* out, const canonical_request& c, const string_to_sign_text& sts) const noexcept {
-        const key_time_text time(time_);
         detail::span_sink sink{out};
         sink.put(field_algorithm);
         sink.put(creds_->secret_id);
         sink.put(field_sign_time);
-        sink.put(time.view());
+        sink.put(time_text_.view());
         sink.put(field_key_time);
-        sink.put(time.view());
+        sink.put(time_text_.view());
         sink.put(field_header_list);
         detail::write_list(sink, c.headers);
         sink.put(field_param_list);
         detail::write_list(sink, c.params);
         sink.put(field_signature);
-        sink.put(to_string_view(signature_of(sts.view())));
+        to_hex_into(key_.mac(sts.view()), sink.out);  // q-signature, hex written in place
+    }
+
+    void write_authorization(char* out, const canonical_request& c, const hex_sha1& http_string_digest) const noexcept {
+        write_authorization(out, c, string_to_sign_text(time_text_, http_string_digest));
     }
 
     const credentials* creds_;
     key_time time_;
+    key_time_text time_text_;  // "start;end", used three times per signature
     hmac_sha1_key key_;
 };
 

@@ -111,9 +111,41 @@ private:
     int k_ = 0;
 };
 
+/// What a byte becomes in a signed name: itself lower-cased when unreserved, 0 when enc()
+/// escapes it (every escape is "%xx" in a name: lower() reaches the hex digits too). One load
+/// answers both questions in the loops below. Never 0 for an unreserved byte.
+inline constexpr std::array<char, 256> signed_name_byte = [] {
+    std::array<char, 256> table{};
+    for (int c = 0; c < 256; ++c)
+        if (is_unreserved(static_cast<char>(c))) table[static_cast<std::size_t>(c)] = to_lower(static_cast<char>(c));
+    return table;
+}();
+
+/// What a byte becomes in an encoded value: itself when unreserved, 0 when escaped.
+inline constexpr std::array<char, 256> value_byte = [] {
+    std::array<char, 256> table{};
+    for (int c = 0; c < 256; ++c)
+        if (is_unreserved(static_cast<char>(c))) table[static_cast<std::size_t>(c)] = static_cast<char>(c);
+    return table;
+}();
+
 /// Byte order of lower(enc(a)) against lower(enc(b)): negative, zero or positive.
 constexpr int compare_signed_names(std::string_view a, std::string_view b) noexcept {
-    encoded_lower_name x(a), y(b);
+    // Fast path: while both bytes are unreserved each stands for itself, lower-cased. The first
+    // reserved byte hands the rest to the byte-by-byte encoder; the prefixes compared so far
+    // encode identically, so the order of the remainders is the order of the whole names.
+    // Equal bytes encode equally, whatever they are, so they are skipped first.
+    const std::size_t common = a.size() < b.size() ? a.size() : b.size();
+    std::size_t i = 0;
+    for (; i < common; ++i) {
+        if (a[i] == b[i]) continue;
+        const auto la = static_cast<unsigned char>(signed_name_byte[static_cast<unsigned char>(a[i])]);
+        const auto lb = static_cast<unsigned char>(signed_name_byte[static_cast<unsigned char>(b[i])]);
+        if (la == 0 || lb == 0) break;
+        if (la != lb) return la < lb ? -1 : 1;
+    }
+    if (i == common) return a.size() == b.size() ? 0 : (a.size() < b.size() ? -1 : 1);
+    encoded_lower_name x(a.substr(i)), y(b.substr(i));
     while (!x.done() && !y.done()) {
         const auto cx = static_cast<unsigned char>(x.next());
         const auto cy = static_cast<unsigned char>(y.next());
@@ -123,9 +155,59 @@ constexpr int compare_signed_names(std::string_view a, std::string_view b) noexc
 }
 
 constexpr std::size_t signed_name_size(std::string_view s) noexcept {
-    std::size_t n = 0;
-    for (char c : s) n += is_unreserved(c) ? 1 : 3;
+    std::size_t n = s.size();
+    for (char c : s) n += signed_name_byte[static_cast<unsigned char>(c)] == 0 ? 2 : 0;
     return n;
+}
+
+/// Per byte: 1 when it is an RFC 9110 tchar, plus 4 when enc() escapes it (so `>> 1` gives the
+/// two extra bytes of its escape).
+inline constexpr std::array<std::uint8_t, 256> name_byte_class = [] {
+    std::array<std::uint8_t, 256> table{};
+    for (std::size_t c = 0; c < 256; ++c)
+        table[c] = static_cast<std::uint8_t>((tchar_table[c] ? 1 : 0) | (signed_name_byte[c] == 0 ? 4 : 0));
+    return table;
+}();
+
+/// signed_name_size(name) when `name` is a non-empty RFC 9110 token, else 0: a header name's
+/// check and its signed length in one pass.
+constexpr std::size_t token_signed_name_size(std::string_view name) noexcept {
+    unsigned all = 1;
+    std::size_t n = name.size();
+    for (char c : name) {
+        const unsigned v = name_byte_class[static_cast<unsigned char>(c)];
+        all &= v;
+        n += v >> 1;
+    }
+    return (all & 1) != 0 && !name.empty() ? n : 0;
+}
+
+/// Writes enc(s) (§1.2) at `out`, or lower(enc(s)) when `Lower` (a signed name: unreserved
+/// bytes lower-cased, escapes in lower-case hex), and returns the end. One table load and one
+/// store per unreserved byte: signed names and values are short runs, where a bulk copy per run
+/// costs more than it saves. Precondition (unchecked): `out` has room for 3 * s.size() bytes.
+template <bool Lower>
+constexpr char* encode_unchecked(std::string_view s, char* out) noexcept {
+    constexpr std::string_view hex = Lower ? "0123456789abcdef" : "0123456789ABCDEF";
+    const std::array<char, 256>& bytes = Lower ? signed_name_byte : value_byte;
+    for (char c : s) {
+        const auto u = static_cast<unsigned char>(c);
+        if (const char m = bytes[u]; m != 0) {
+            *out++ = m;
+            continue;
+        }
+        out[0] = '%';
+        out[1] = hex[u >> 4];
+        out[2] = hex[u & 0xF];
+        out += 3;
+    }
+    return out;
+}
+
+/// Writes lower(enc(name)) at `out` and returns its end. Precondition (unchecked): `out` has
+/// room for signed_name_size(name) bytes, at most 3 * name.size().
+constexpr char* write_signed_name_unchecked(std::string_view name, char* out) noexcept {
+    return encode_unchecked<true>(name, out);
 }
 
 /// HTTP stacks strip leading and trailing blanks from field values, so the signed value must
@@ -136,42 +218,106 @@ constexpr std::string_view trim_blanks(std::string_view v) noexcept {
     return v;
 }
 
-/// A sorted, duplicate-free list of signed fields kept on the stack.
-class signed_field_list {
-public:
-    constexpr std::size_t size() const noexcept { return size_; }
-    constexpr const signed_field& operator[](std::size_t i) const noexcept { return fields_[i]; }
-    constexpr const signed_field* begin() const noexcept { return fields_.data(); }
-    constexpr const signed_field* end() const noexcept { return fields_.data() + size_; }
+/// What signed_field_list::try_insert did.
+enum class insert_status { inserted, full, duplicate };
 
-    /// Inserts in signed-name order; refuses a name equal to one already present.
-    result<void> insert(signed_field f, std::string_view argument) {
-        if (size_ == fields_.size())
-            return make_error(errc::limit_exceeded, argument,
-                              "more than " + std::to_string(max_signed_fields) + " signed fields");
+/// A sorted, duplicate-free list of signed fields kept on the stack.
+///
+/// The slots are left uninitialised until a field is stored (a list has room for 129 fields,
+/// about 5 KB, and a request signs a handful), and copies copy only the fields in use.
+class signed_field_list {
+    union slot {
+        constexpr slot() noexcept {}  // no active member: nothing is written
+        signed_field field;
+    };
+
+public:
+    /// Iterates the fields in signed-name order.
+    class const_iterator {
+    public:
+        using value_type = signed_field;
+        using difference_type = std::ptrdiff_t;
+        using reference = const signed_field&;
+        using pointer = const signed_field*;
+
+        constexpr const_iterator() noexcept = default;
+        constexpr reference operator*() const noexcept { return p_->field; }
+        constexpr pointer operator->() const noexcept { return &p_->field; }
+        constexpr const_iterator& operator++() noexcept {
+            ++p_;
+            return *this;
+        }
+        constexpr const_iterator operator++(int) noexcept {
+            const_iterator old = *this;
+            ++p_;
+            return old;
+        }
+        friend constexpr bool operator==(const_iterator, const_iterator) noexcept = default;
+
+    private:
+        friend class signed_field_list;
+        constexpr explicit const_iterator(const slot* p) noexcept : p_(p) {}
+        const slot* p_ = nullptr;
+    };
+
+    constexpr signed_field_list() noexcept {}
+    constexpr signed_field_list(const signed_field_list& other) noexcept { copy_from(other); }
+    constexpr signed_field_list& operator=(const signed_field_list& other) noexcept {
+        if (this != &other) copy_from(other);
+        return *this;
+    }
+
+    constexpr std::size_t size() const noexcept { return size_; }
+    constexpr void clear() noexcept {
+        size_ = 0;
+        names_size_ = 0;
+    }
+    constexpr const signed_field& operator[](std::size_t i) const noexcept { return slots_[i].field; }
+    constexpr const_iterator begin() const noexcept { return const_iterator(slots_); }
+    constexpr const_iterator end() const noexcept { return const_iterator(slots_ + size_); }
+
+    /// Inserts in signed-name order and marks a session token for redaction; refuses a name
+    /// equal (after encoding and lower-casing) to one already present, and a full list.
+    constexpr insert_status try_insert(signed_field f) noexcept { return try_insert(f, signed_name_size(f.name)); }
+
+    /// try_insert() for a field whose signed_name_size(f.name) the caller already knows.
+    constexpr insert_status try_insert(signed_field f, std::size_t signed_size) noexcept {
+        if (size_ == capacity) return insert_status::full;
         std::size_t pos = size_;
         while (pos > 0) {
-            const int order = compare_signed_names(fields_[pos - 1].name, f.name);
-            if (order == 0)
-                return make_error(errc::invalid_argument, argument,
-                                  "duplicate name '" + std::string(f.name) +
-                                      "' (names are compared after encoding and lower-casing)");
+            const int order = compare_signed_names(slots_[pos - 1].field.name, f.name);
+            if (order == 0) return insert_status::duplicate;
             if (order < 0) break;
             --pos;
         }
-        for (std::size_t i = size_; i > pos; --i) fields_[i] = fields_[i - 1];
+        for (std::size_t i = size_; i > pos; --i) slots_[i].field = slots_[i - 1].field;
         f.redact = is_token_field(f.name);
-        fields_[pos] = f;
+        slots_[pos].field = f;
         ++size_;
+        names_size_ += signed_size;
+        return insert_status::inserted;
+    }
+
+    /// Inserts in signed-name order; refuses a name equal to one already present.
+    result<void> insert(signed_field f, std::string_view argument) {
+        const insert_status status = try_insert(f);
+        if (status != insert_status::inserted) [[unlikely]]
+            return insert_error(status, f.name, argument);
         return {};
     }
 
-    /// Length of "k1;k2;..." (UrlParamList / HeaderList).
-    constexpr std::size_t list_size() const noexcept {
-        std::size_t n = size_ > 0 ? size_ - 1 : 0;
-        for (const auto& f : *this) n += signed_name_size(f.name);
-        return n;
+    /// The error insert() reports for a refused field.
+    static error insert_error(insert_status status, std::string_view name, std::string_view argument) {
+        if (status == insert_status::full)
+            return make_error(errc::limit_exceeded, argument,
+                              "more than " + std::to_string(max_signed_fields) + " signed fields");
+        return make_error(errc::invalid_argument, argument,
+                          "duplicate name '" + std::string(name) +
+                              "' (names are compared after encoding and lower-casing)");
     }
+
+    /// Length of "k1;k2;..." (UrlParamList / HeaderList); kept up to date by try_insert.
+    constexpr std::size_t list_size() const noexcept { return names_size_ + (size_ > 0 ? size_ - 1 : 0); }
 
     /// The field whose signed name equals lower(enc(name)), if any.
     constexpr const signed_field* find(std::string_view name) const noexcept {
@@ -181,8 +327,17 @@ public:
     }
 
 private:
-    std::array<signed_field, max_signed_fields + 1> fields_{};  // +1: the session token
+    static constexpr std::size_t capacity = max_signed_fields + 1;  // +1: the session token
+
+    constexpr void copy_from(const signed_field_list& other) noexcept {
+        for (std::size_t i = 0; i < other.size_; ++i) slots_[i].field = other.slots_[i].field;
+        size_ = other.size_;
+        names_size_ = other.names_size_;
+    }
+
+    slot slots_[capacity];
     std::size_t size_ = 0;
+    std::size_t names_size_ = 0;  // sum of signed_name_size over the fields
 };
 
 /// "header #2 value" — built only when an error is reported, so valid input never allocates.
@@ -190,25 +345,20 @@ inline std::string field_label(std::string_view kind, std::size_t index, std::st
     return std::string(kind) + " #" + std::to_string(index) + " " + std::string(part);
 }
 
-/// UTF-8 check; `label` names the offending piece in the error reason.
+/// The error for text that scan_text() rejected: the control byte when it found one (those are
+/// checked first), else the UTF-8 error. `label` names the offending piece in the reason.
 template <class Label>
-result<void> check_text(std::string_view text, std::string_view argument, Label&& label) {
-    const std::size_t bad = utf8_error_offset(text);
-    if (bad != text.size())
+error text_error(std::string_view text, const text_scan& scan, std::string_view argument, Label&& label) {
+    if (scan.control != text.size())
         return make_error(errc::invalid_argument, argument,
-                          label() + " is not valid UTF-8 (byte " + std::to_string(bad) + ")");
-    return {};
+                          label() + " contains a control character (CR, LF, NUL or other) at byte " +
+                              std::to_string(scan.control));
+    return make_error(errc::invalid_argument, argument,
+                      label() + " is not valid UTF-8 (byte " + std::to_string(scan.utf8_error) + ")");
 }
 
-/// A header value: no CR, LF, NUL or other control byte but HTAB, and valid UTF-8.
-template <class Label>
-result<void> check_field_value(std::string_view value, std::string_view argument, Label&& label) {
-    for (std::size_t i = 0; i < value.size(); ++i)
-        if (is_forbidden_in_field_value(value[i]))
-            return make_error(errc::invalid_argument, argument,
-                              label() + " contains a control character (CR, LF, NUL or other) at byte " +
-                                  std::to_string(i));
-    return check_text(value, argument, label);
+constexpr bool scan_passed(std::string_view text, const text_scan& scan) noexcept {
+    return scan.control == text.size() && scan.utf8_error == text.size();
 }
 
 /// The session token as the signed field x-cos-security-token: added when the request does not
@@ -239,6 +389,130 @@ struct canonical_request {
 /// presigned URLs (COS-PROTOCOL.md §1.13).
 enum class token_placement { header, query };
 
+namespace detail {
+
+// The error builders of canonicalize_into, kept out of its loops.
+inline error method_error() { return make_error(errc::invalid_argument, "method", "must be a non-empty HTTP token"); }
+
+inline error path_error(std::string_view path, const text_scan& scan) {
+    if (path.empty()) return make_error(errc::invalid_argument, "path", "must not be empty (use \"/\")");
+    if (scan.control != path.size())
+        return make_error(errc::invalid_argument, "path",
+                          "contains a control character at byte " + std::to_string(scan.control));
+    return make_error(errc::invalid_argument, "path",
+                      "path is not valid UTF-8 (byte " + std::to_string(scan.utf8_error) + ")");
+}
+
+inline error count_error(const signable_request& request) {
+    return make_error(errc::limit_exceeded, request.params.size() > max_signed_fields ? "params" : "headers",
+                      "more than " + std::to_string(max_signed_fields) + " entries");
+}
+
+inline error param_error(std::size_t i, const query_param& p, std::string_view value, const text_scan& name_scan,
+                         const text_scan& value_scan) {
+    if (p.name.empty())
+        return make_error(errc::invalid_argument, "params", field_label("parameter", i, "has an empty name"));
+    if (!scan_passed(p.name, name_scan))
+        return text_error(p.name, name_scan, "params", [i] { return field_label("parameter", i, "name"); });
+    return text_error(value, value_scan, "params", [i] { return field_label("parameter", i, "value"); });
+}
+
+inline error header_name_error(std::size_t i) {
+    return make_error(errc::invalid_argument, "headers", field_label("header", i, "name is not an HTTP token"));
+}
+
+inline error duplicate_header_error(std::string_view name) {
+    return make_error(errc::invalid_argument, "headers", "duplicate header '" + std::string(name) + "'");
+}
+
+inline error header_value_error(std::string_view name, std::string_view value, const text_scan& scan) {
+    return text_error(value, scan, "headers", [name] { return "header '" + std::string(name) + "' value"; });
+}
+
+inline error token_error(std::string_view token, const text_scan& scan) {
+    return text_error(token, scan, "session_token", [] { return std::string("the session token"); });
+}
+
+constexpr bool is_selected(const sign_options& options, std::string_view name) noexcept {
+    switch (options.headers) {
+        case header_selection::standard: return is_standard_signed_header(name);
+        case header_selection::all: return true;
+        case header_selection::listed:
+            for (std::string_view n : options.listed_headers)
+                if (iequals(n, name)) return true;
+            return false;
+    }
+    return false;
+}
+
+}  // namespace detail
+
+/// Like canonicalize(), but fills `out` in place instead of returning a canonical_request (which
+/// holds room for 2 × 129 fields): the signer's hot path. On an error `out` holds a partial
+/// result that must not be used. Errors: those of canonicalize().
+inline result<void> canonicalize_into(canonical_request& out, const signable_request& request,
+                                      const sign_options& options, std::string_view session_token = {},
+                                      token_placement placement = token_placement::header) {
+    out.params.clear();
+    out.headers.clear();
+    if (!detail::is_token(request.method)) [[unlikely]]
+        return detail::method_error();
+    out.method = request.method;
+
+    // Real requests sign "/" + key (map_object_key builds it); the path is taken verbatim so the
+    // C++ SDK's published vectors, which sign "xxxx", stay reproducible. No control byte at all
+    // (not even HTAB), and valid UTF-8.
+    const detail::text_scan path_scan = detail::scan_text(request.path, detail::control_bytes::forbidden);
+    if (request.path.empty() || !detail::scan_passed(request.path, path_scan)) [[unlikely]]
+        return detail::path_error(request.path, path_scan);
+    out.path = request.path;
+
+    if (request.params.size() > max_signed_fields || request.headers.size() > max_signed_fields) [[unlikely]]
+        return detail::count_error(request);
+
+    for (std::size_t i = 0; i < request.params.size(); ++i) {
+        const query_param& p = request.params[i];
+        const std::string_view value = p.value.value_or(std::string_view{});
+        const detail::text_scan name_scan = detail::scan_text(p.name, detail::control_bytes::allowed);
+        const detail::text_scan value_scan = detail::scan_text(value, detail::control_bytes::allowed);
+        if (p.name.empty() || !detail::scan_passed(p.name, name_scan) || !detail::scan_passed(value, value_scan))
+            [[unlikely]]
+            return detail::param_error(i, p, value, name_scan, value_scan);
+        const detail::insert_status status = out.params.try_insert({p.name, value});
+        if (status != detail::insert_status::inserted) [[unlikely]]
+            return detail::signed_field_list::insert_error(status, p.name, "params");
+    }
+
+    for (std::size_t i = 0; i < request.headers.size(); ++i) {
+        const header_field& h = request.headers[i];
+        const std::size_t name_size = detail::token_signed_name_size(h.name);
+        if (name_size == 0) [[unlikely]]
+            return detail::header_name_error(i);
+        for (std::size_t j = 0; j < i; ++j)
+            if (detail::iequals(request.headers[j].name, h.name)) [[unlikely]]
+                return detail::duplicate_header_error(h.name);
+        const detail::text_scan scan = detail::scan_text(h.value, detail::control_bytes::forbidden_but_htab);
+        if (!detail::scan_passed(h.value, scan)) [[unlikely]]
+            return detail::header_value_error(h.name, h.value, scan);
+        if (!detail::is_selected(options, h.name)) continue;
+        const detail::insert_status status = out.headers.try_insert({h.name, detail::trim_blanks(h.value)}, name_size);
+        if (status != detail::insert_status::inserted) [[unlikely]]
+            return detail::signed_field_list::insert_error(status, h.name, "headers");
+    }
+
+    if (!session_token.empty()) {
+        const detail::text_scan scan = detail::scan_text(session_token, detail::control_bytes::forbidden_but_htab);
+        if (!detail::scan_passed(session_token, scan)) [[unlikely]]
+            return detail::token_error(session_token, scan);
+        auto added = placement == token_placement::header
+                         ? detail::add_session_token(out.headers, session_token, "headers")
+                         : detail::add_session_token(out.params, session_token, "params");
+        if (!added) [[unlikely]]
+            return std::move(added).error();
+    }
+    return {};
+}
+
 /// Validates `request` and selects, encodes-in-order and sorts what is signed. `session_token`
 /// (empty for none) is added as x-cos-security-token where `placement` says.
 /// Errors (invalid_argument unless noted): method not a token ("method"); path empty, not
@@ -247,86 +521,27 @@ enum class token_placement { header, query };
 /// a value with CR/LF/NUL/controls or not UTF-8, or a repeated header ("headers"); more than
 /// max_signed_fields of either (limit_exceeded).
 inline result<canonical_request> canonicalize(const signable_request& request, const sign_options& options,
-                                                      std::string_view session_token = {},
-                                                      token_placement placement = token_placement::header) {
+                                              std::string_view session_token = {},
+                                              token_placement placement = token_placement::header) {
     canonical_request out;
-    if (!detail::is_token(request.method))
-        return make_error(errc::invalid_argument, "method", "must be a non-empty HTTP token");
-    out.method = request.method;
-
-    // Real requests sign "/" + key (map_object_key builds it); the path is taken verbatim so the
-    // C++ SDK's published vectors, which sign "xxxx", stay reproducible.
-    if (request.path.empty()) return make_error(errc::invalid_argument, "path", "must not be empty (use \"/\")");
-    for (std::size_t i = 0; i < request.path.size(); ++i)
-        if (static_cast<unsigned char>(request.path[i]) < 0x20 || request.path[i] == 0x7F)
-            return make_error(errc::invalid_argument, "path", "contains a control character at byte " + std::to_string(i));
-    if (auto ok = detail::check_text(request.path, "path", [] { return std::string("path"); }); !ok)
+    if (auto ok = canonicalize_into(out, request, options, session_token, placement); !ok)
         return std::move(ok).error();
-    out.path = request.path;
-
-    if (request.params.size() > max_signed_fields || request.headers.size() > max_signed_fields)
-        return make_error(errc::limit_exceeded, request.params.size() > max_signed_fields ? "params" : "headers",
-                          "more than " + std::to_string(max_signed_fields) + " entries");
-
-    for (std::size_t i = 0; i < request.params.size(); ++i) {
-        const query_param& p = request.params[i];
-        if (p.name.empty())
-            return make_error(errc::invalid_argument, "params", detail::field_label("parameter", i, "has an empty name"));
-        if (auto ok = detail::check_text(p.name, "params", [i] { return detail::field_label("parameter", i, "name"); }); !ok)
-            return std::move(ok).error();
-        const std::string_view value = p.value.value_or(std::string_view{});
-        if (auto ok = detail::check_text(value, "params", [i] { return detail::field_label("parameter", i, "value"); }); !ok)
-            return std::move(ok).error();
-        if (auto ok = out.params.insert({p.name, value}, "params"); !ok) return std::move(ok).error();
-    }
-
-    for (std::size_t i = 0; i < request.headers.size(); ++i) {
-        const header_field& h = request.headers[i];
-        if (!detail::is_token(h.name))
-            return make_error(errc::invalid_argument, "headers",
-                              detail::field_label("header", i, "name is not an HTTP token"));
-        for (std::size_t j = 0; j < i; ++j)
-            if (detail::iequals(request.headers[j].name, h.name))
-                return make_error(errc::invalid_argument, "headers", "duplicate header '" + std::string(h.name) + "'");
-        if (auto ok = detail::check_field_value(h.value, "headers",
-                                                [&] { return "header '" + std::string(h.name) + "' value"; });
-            !ok)
-            return std::move(ok).error();
-
-        bool selected = false;
-        switch (options.headers) {
-            case header_selection::standard: selected = is_standard_signed_header(h.name); break;
-            case header_selection::all: selected = true; break;
-            case header_selection::listed:
-                for (std::string_view n : options.listed_headers) selected = selected || detail::iequals(n, h.name);
-                break;
-        }
-        if (selected)
-            if (auto ok = out.headers.insert({h.name, detail::trim_blanks(h.value)}, "headers"); !ok)
-                return std::move(ok).error();
-    }
-
-    if (!session_token.empty()) {
-        if (auto ok = detail::check_field_value(session_token, "session_token",
-                                                [] { return std::string("the session token"); });
-            !ok)
-            return std::move(ok).error();
-        auto added = placement == token_placement::header
-                         ? detail::add_session_token(out.headers, session_token, "headers")
-                         : detail::add_session_token(out.params, session_token, "params");
-        if (!added) return std::move(added).error();
-    }
     return out;
 }
 
 namespace detail {
 
-/// Writes the pieces of the HttpString and the lists to any sink with put(char) and
-/// put(std::string_view); used for hashing (no allocation) and for explanations alike.
+/// Writes the pieces of the HttpString and the lists to any sink with put(char),
+/// put(std::string_view) and put_encoded(value, redact); used for hashing (no allocation) and
+/// for explanations alike. A sink may add put_signed_name(name) to write names in bulk.
 template <class Sink>
 constexpr void write_signed_name(Sink& sink, std::string_view name) {
-    encoded_lower_name n(name);
-    while (!n.done()) sink.put(n.next());
+    if constexpr (requires { sink.put_signed_name(name); }) {
+        sink.put_signed_name(name);
+    } else {
+        encoded_lower_name n(name);
+        while (!n.done()) sink.put(n.next());
+    }
 }
 
 template <class Sink>
@@ -369,6 +584,11 @@ struct string_sink {
     std::string& out;
     void put(char c) { out.push_back(c); }
     void put(std::string_view s) { out.append(s); }
+    void put_signed_name(std::string_view name) {
+        const std::size_t old_size = out.size();
+        out.resize(old_size + signed_name_size(name));
+        write_signed_name_unchecked(name, out.data() + old_size);
+    }
     void put_encoded(std::string_view value, bool redact) {
         if (redact) out.append("***");
         else percent_encode_append(out, value);

@@ -11,6 +11,7 @@
 #include <coswire/sign/http_string.hpp>
 #include <coswire/time/key_time.hpp>
 
+#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <string>
@@ -24,29 +25,43 @@ using hex_sha1 = std::array<char, 40>;
 constexpr std::string_view to_string_view(const hex_sha1& h) noexcept { return {h.data(), h.size()}; }
 
 /// SignKey = hex(HMAC-SHA1(SecretKey, KeyTime)). Secret material: never print it.
+inline hex_sha1 sign_key(const secret_string& secret_key, const key_time_text& time) noexcept {
+    return to_hex(hmac_sha1(secret_key.reveal(), time.view()));
+}
+
+/// SignKey from the window itself (see the overload above).
 inline hex_sha1 sign_key(const secret_string& secret_key, const key_time& time) noexcept {
-    const key_time_text text(time);
-    return to_hex(hmac_sha1(secret_key.reveal(), text.view()));
+    return sign_key(secret_key, key_time_text(time));
 }
 
 /// StringToSign = "sha1\n" KeyTime "\n" hex(SHA1(HttpString)) "\n"  (§1.9), held without
 /// allocating. Precondition: validate(time) succeeded.
 class string_to_sign_text {
 public:
-    string_to_sign_text(const key_time& time, const hex_sha1& http_string_sha1) noexcept {
-        append("sha1\n");
-        append(key_time_text(time).view());
-        append("\n");
-        append(to_string_view(http_string_sha1));
-        append("\n");
+    string_to_sign_text(const key_time& time, const hex_sha1& http_string_sha1) noexcept
+        : string_to_sign_text(key_time_text(time), http_string_sha1) {}
+
+    /// The same from KeyTime already formatted (a signer formats it once).
+    string_to_sign_text(const key_time_text& time, const hex_sha1& http_string_sha1) noexcept {
+        char* const begin = data();
+        char* out = begin;
+        out = append(out, "sha1\n");
+        out = append(out, time.view());
+        *out++ = '\n';
+        out = append(out, to_string_view(http_string_sha1));
+        *out++ = '\n';
+        size_ = static_cast<std::size_t>(out - begin);
     }
-    std::string_view view() const noexcept { return {buffer_.data(), size_}; }
+    std::string_view view() const noexcept { return {reinterpret_cast<const char*>(buffer_.data()), size_}; }
 
 private:
-    void append(std::string_view s) noexcept {
-        for (char c : s) buffer_[size_++] = c;
-    }
-    std::array<char, 5 + 40 + 1 + 40 + 1> buffer_{};
+    // Through a local pointer: a store through a member pointer would force a reload per byte.
+    static char* append(char* out, std::string_view s) noexcept { return std::copy(s.begin(), s.end(), out); }
+    char* data() noexcept { return reinterpret_cast<char*>(buffer_.data()); }
+
+    // Only the first size_ bytes are ever written or read; unsigned char, so copying the
+    // uninitialised rest is well-defined, and nothing is zeroed per signature.
+    std::array<unsigned char, 5 + 40 + 1 + 40 + 1> buffer_;
     std::size_t size_ = 0;
 };
 
@@ -64,57 +79,88 @@ inline hex_sha1 signature(const hex_sha1& sign_key_text, std::string_view string
 namespace detail {
 
 /// Feeds SHA-1 through a small buffer, so the HttpString is hashed while it is written and
-/// never stored.
+/// never stored. Pieces are written straight into the buffer; when one does not fit, the
+/// buffer's whole 64-byte blocks go to SHA-1 in one update (compressed in place, no copy) and
+/// the remainder moves to the front.
 class sha1_sink {
 public:
     void put(char c) noexcept {
-        if (used_ == buffer_.size()) flush();
-        buffer_[used_++] = c;
+        char* p = room(1);
+        *p = c;
+        used_ += 1;
     }
     void put(std::string_view s) noexcept {
-        if (s.size() > buffer_.size() - used_) {
-            flush();
-            if (s.size() >= buffer_.size()) {
-                hash_.update(s);
-                return;
-            }
+        while (!s.empty()) {
+            const std::size_t take = std::min(s.size(), max_piece);
+            char* p = room(take);
+            std::copy(s.data(), s.data() + take, p);
+            used_ += take;
+            s.remove_prefix(take);
         }
-        for (char c : s) buffer_[used_++] = c;
+    }
+    void put_signed_name(std::string_view name) noexcept {
+        while (!name.empty()) {
+            const std::size_t take = std::min(name.size(), max_piece / 3);  // at most 3 bytes per byte
+            char* p = room(3 * take);
+            used_ = static_cast<std::size_t>(write_signed_name_unchecked(name.substr(0, take), p) - data());
+            name.remove_prefix(take);
+        }
     }
     void put_encoded(std::string_view value, bool /*redact: hashing needs the real value*/) noexcept {
         while (!value.empty()) {
-            // Worst case each byte becomes three; encode as much as surely fits.
-            if (buffer_.size() - used_ < 3) flush();
-            const std::size_t take = std::min(value.size(), (buffer_.size() - used_) / 3);
-            char* end = percent_encode_unchecked(value.substr(0, take), buffer_.data() + used_);
-            used_ = static_cast<std::size_t>(end - buffer_.data());
+            const std::size_t take = std::min(value.size(), max_piece / 3);  // at most 3 bytes per byte
+            char* p = room(3 * take);
+            used_ = static_cast<std::size_t>(encode_unchecked<false>(value.substr(0, take), p) - data());
             value.remove_prefix(take);
         }
     }
     hex_sha1 finish() noexcept {
-        flush();
+        hash_.update(std::string_view(data(), used_));
         return to_hex(hash_.finish());
     }
 
 private:
-    void flush() noexcept {
-        hash_.update(std::string_view(buffer_.data(), used_));
-        used_ = 0;
+    static constexpr std::size_t block = 64;
+    static constexpr std::size_t max_piece = 192;  // the most one write adds
+    static constexpr std::size_t buffer_size = 7 * block;
+    // After a drain fewer than `block` bytes remain, so any piece then fits.
+    static_assert(block + max_piece <= buffer_size);
+
+    /// Room for `n` <= max_piece bytes at the end of the buffer.
+    char* room(std::size_t n) noexcept {
+        if (buffer_size - used_ < n) drain();
+        return data() + used_;
     }
 
+    void drain() noexcept {
+        const std::size_t whole = used_ / block * block;
+        hash_.update(std::string_view(data(), whole));
+        std::copy(data() + whole, data() + used_, data());
+        used_ -= whole;
+    }
+
+    char* data() noexcept { return reinterpret_cast<char*>(buffer_.data()); }
+
     sha1 hash_;
-    std::array<char, 256> buffer_{};
+    // Only the first used_ bytes are meaningful; unsigned char so that even copying the
+    // uninitialised rest is well-defined, and nothing is zeroed per signature.
+    std::array<unsigned char, buffer_size> buffer_;
     std::size_t used_ = 0;
 };
 
 /// A sink that writes into a caller buffer already known to be large enough.
 struct span_sink {
     char* out;
-    void put(char c) noexcept { *out++ = c; }
-    void put(std::string_view s) noexcept {
-        for (char c : s) *out++ = c;
+    // Each write goes through a local copy of the pointer and stores the new end last: a store
+    // through `out` itself may alias `out` (a char store may alias anything), forcing reloads.
+    void put(char c) noexcept {
+        char* p = out;
+        *p = c;
+        out = p + 1;
     }
-    void put_encoded(std::string_view value, bool) noexcept { out = percent_encode_unchecked(value, out); }
+    void put(std::string_view s) noexcept { out = std::copy(s.begin(), s.end(), static_cast<char*>(out)); }
+    void put_signed_name(std::string_view name) noexcept { out = write_signed_name_unchecked(name, out); }
+    void put_encoded(std::string_view value, bool) noexcept { out = encode_unchecked<false>(value, out); }
 };
 
 }  // namespace detail
