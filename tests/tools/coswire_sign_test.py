@@ -10,7 +10,9 @@ and empty parameters, mixed-case names, tabs inside header values, long header s
 """
 import hashlib
 import hmac
+import os
 import random
+import shlex
 import subprocess
 import sys
 import urllib.parse
@@ -55,7 +57,9 @@ def reference(secret_id, secret_key, method, key, start, end, params, headers, t
 
 
 def run(tool, args):
-    return subprocess.run([tool] + args, capture_output=True, text=True, encoding="utf-8")
+    # meson sets MESON_EXE_WRAPPER (qemu) when the tool is cross-built.
+    wrapper = shlex.split(os.environ.get("MESON_EXE_WRAPPER", ""))
+    return subprocess.run(wrapper + [tool] + args, capture_output=True, text=True, encoding="utf-8")
 
 
 def cli_args(secret_id, secret_key, method, key, start, end, params, headers, token, sign_all, presign):

@@ -113,6 +113,10 @@ template <class Client, upload_source Source>
 result<finished_part> upload_one_part(Client& c, std::string_view key, std::string_view upload_id, Source& source,
                                       const part_range& range, std::vector<std::byte>& buffer, const listed_part* existing,
                                       bool etag_is_md5, bool& reused) {
+    if (range.size > SIZE_MAX)  // 32-bit targets cannot hold a part above 4 GiB in memory
+        return make_error(errc::limit_exceeded, "part_size",
+                          "part " + std::to_string(range.number) + " has " + std::to_string(range.size) +
+                              " bytes, more than this platform's memory can address");
     buffer.resize(static_cast<std::size_t>(range.size));
     if (auto ok = source.read(range.offset, buffer); !ok) return std::move(ok).error();
     const std::span<const std::byte> bytes(buffer);
