@@ -134,6 +134,10 @@ public:
     const endpoint& target() const noexcept { return endpoint_; }
     /// Seconds added to the local clock, learnt from the server (0 until a skew was corrected).
     std::int64_t clock_offset() const noexcept { return clock_offset_; }
+    /// True when an attempt of the last call lost its connection and a later attempt was made:
+    /// the lost one may have taken effect too. Non-idempotent calls (Initiate Multipart Upload)
+    /// use it to find the duplicate they may have created.
+    bool last_call_may_have_repeated() const noexcept { return last_call_repeated_; }
 
     /// Builds, signs, sends and parses one operation, retrying as described above.
     /// Errors: the builder's (nothing is sent), the credentials provider's, and the last
@@ -151,11 +155,13 @@ public:
     auto run(const http_request& prepared, Parse&& parse) -> decltype(parse(std::declval<const http_response&>())) {
         if (options_.max_attempts == 0) return make_error(errc::invalid_argument, "max_attempts", "must be at least 1");
         coswire::error last = make_error(errc::transport_failure, "transport", "not attempted");
+        last_call_repeated_ = false;
         for (std::uint32_t attempt = 1; attempt <= options_.max_attempts; ++attempt) {
             auto outcome = attempt_once(prepared, attempt, parse);
             if (outcome) return outcome;
             last = std::move(outcome).error();
             if (attempt == options_.max_attempts) break;
+            last_call_repeated_ = last_call_repeated_ || last.code == errc::transport_failure;
             const retry_advice advice = classify(last);
             if (advice.action == retry_action::fail) break;
             if (advice.action == retry_action::retry_after_clock_fix) {
@@ -200,6 +206,7 @@ private:
     client_options options_;
     std::mt19937_64 jitter_;
     std::int64_t clock_offset_ = 0;
+    bool last_call_repeated_ = false;
 };
 
 }  // namespace coswire

@@ -2578,7 +2578,11 @@ constexpr time_parse_outcome finish_civil_time(time_scanner& sc, const civil_tim
     const std::int64_t days = days_from_civil(t.year, t.month, t.day);
     if (weekday >= 0 && weekday_from_days(days) != static_cast<unsigned>(weekday))
         sc.fail(0, "day name does not match the date");
-    return sc.outcome(days * 86400 + std::int64_t{t.hour} * 3600 + std::int64_t{t.minute} * 60 + t.second);
+    const std::int64_t seconds = days * 86400 + std::int64_t{t.hour} * 3600 + std::int64_t{t.minute} * 60 + t.second;
+    // The leap second of 9999-12-31 would be the first instant of year 10000, which no date
+    // text (and so no format_http_date) can represent.
+    if (seconds > http_date_max_seconds) sc.fail(t.day_offset, "the leap second at the end of 9999 is beyond the last representable time");
+    return sc.outcome(seconds);
 }
 
 /// RFC 9110 §5.6.7 HTTP-date, the three forms, told apart by the day name: three letters then
@@ -7929,6 +7933,10 @@ public:
     const endpoint& target() const noexcept { return endpoint_; }
     /// Seconds added to the local clock, learnt from the server (0 until a skew was corrected).
     std::int64_t clock_offset() const noexcept { return clock_offset_; }
+    /// True when an attempt of the last call lost its connection and a later attempt was made:
+    /// the lost one may have taken effect too. Non-idempotent calls (Initiate Multipart Upload)
+    /// use it to find the duplicate they may have created.
+    bool last_call_may_have_repeated() const noexcept { return last_call_repeated_; }
 
     /// Builds, signs, sends and parses one operation, retrying as described above.
     /// Errors: the builder's (nothing is sent), the credentials provider's, and the last
@@ -7946,11 +7954,13 @@ public:
     auto run(const http_request& prepared, Parse&& parse) -> decltype(parse(std::declval<const http_response&>())) {
         if (options_.max_attempts == 0) return make_error(errc::invalid_argument, "max_attempts", "must be at least 1");
         coswire::error last = make_error(errc::transport_failure, "transport", "not attempted");
+        last_call_repeated_ = false;
         for (std::uint32_t attempt = 1; attempt <= options_.max_attempts; ++attempt) {
             auto outcome = attempt_once(prepared, attempt, parse);
             if (outcome) return outcome;
             last = std::move(outcome).error();
             if (attempt == options_.max_attempts) break;
+            last_call_repeated_ = last_call_repeated_ || last.code == errc::transport_failure;
             const retry_advice advice = classify(last);
             if (advice.action == retry_action::fail) break;
             if (advice.action == retry_action::retry_after_clock_fix) {
@@ -7995,6 +8005,7 @@ private:
     client_options options_;
     std::mt19937_64 jitter_;
     std::int64_t clock_offset_ = 0;
+    bool last_call_repeated_ = false;
 };
 
 }  // namespace coswire
@@ -8177,6 +8188,38 @@ error abort_after(Client& c, std::string_view key, std::string_view upload_id, e
     return cause;
 }
 
+/// After an Initiate whose lost first attempt may have created an upload too, aborts the other
+/// uploads of `key` that were initiated within two minutes of ours and hold no part yet, so no
+/// empty upload stays behind. Best effort: a failing listing or abort leaves things as they are.
+/// (A concurrent writer's empty upload of the same key started in that window would be aborted
+/// as well; it was racing to overwrite the same object.)
+template <class Client>
+void discard_duplicate_uploads(Client& c, std::string_view key, std::string_view ours) {
+    std::vector<multipart_upload_summary> same_key;
+    std::optional<std::int64_t> our_time;
+    list_multipart_uploads_params page;
+    page.prefix = std::string(key);
+    for (;;) {
+        auto listed = c.send(page);
+        if (!listed) return;
+        for (multipart_upload_summary& u : listed->uploads) {
+            if (u.key != key) continue;
+            if (u.upload_id == ours) our_time = u.initiated;
+            else same_key.push_back(std::move(u));
+        }
+        auto next = next_list_multipart_uploads_params(page, *listed);
+        if (!next) break;
+        page = std::move(*next);
+    }
+    if (!our_time) return;
+    for (const multipart_upload_summary& u : same_key) {
+        if (!u.initiated || *u.initiated < *our_time - 120 || *u.initiated > *our_time + 120) continue;
+        list_parts_params probe{std::string(key), u.upload_id, 1, {}, true, {}};
+        auto parts = c.send(probe);
+        if (parts && parts->parts.empty()) (void)c.send(abort_multipart_upload_params{std::string(key), u.upload_id, {}});
+    }
+}
+
 /// Initiates, or lists the parts of the upload being resumed.
 template <class Client>
 result<std::string> start_or_resume(Client& c, std::string_view key, const multipart_upload_options& options,
@@ -8191,6 +8234,7 @@ result<std::string> start_or_resume(Client& c, std::string_view key, const multi
         auto started = c.send(initiate_multipart_upload_params{std::string(key), options.attributes, {}});
         if (!started) return std::move(started).error();
         upload_id = std::move(started->upload_id);
+        if (c.last_call_may_have_repeated()) discard_duplicate_uploads(c, key, upload_id);
     }
     if (options.on_upload_id) options.on_upload_id(upload_id);
     return upload_id;

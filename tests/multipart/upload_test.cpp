@@ -187,3 +187,14 @@ TEST_CASE("upload_multipart: a plan for another size is refused before anything 
     CHECK(r.error().argument == "plan");
     CHECK(h.server.stats().requests == 0);
 }
+
+TEST_CASE("upload_multipart: an Initiate whose answer was lost leaves no empty duplicate upload (found by the soak)") {
+    harness h;
+    h.server.fail_next(fault_kind::drop_after);  // the first Initiate creates an upload, its answer is lost
+    const auto data = random_bytes(100, 9);
+    coswire::memory_source source(data);
+    auto r = coswire::upload_multipart(h.client, "k", source, coswire::plan_parts(data.size()).value());
+    REQUIRE(r);
+    CHECK(stored_equals(h.server, "k", data));
+    CHECK(h.server.uploads().empty());
+}

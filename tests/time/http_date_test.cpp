@@ -249,3 +249,10 @@ TEST_CASE("parse_iso8601: reads back random times written in ISO 8601") {
         CHECK(*parsed == seconds);
     }
 }
+
+TEST_CASE("http_date: the leap second at the very end of 9999 is refused (found by fuzzing)") {
+    // Both parsers used to return 253402300800, which format_http_date cannot print.
+    CHECK(coswire::parse_http_date("Fri, 31 Dec 9999 23:59:60 GMT").error().argument == "http_date");
+    CHECK(coswire::parse_iso8601("9999-12-31T23:59:60Z").error().argument == "timestamp");
+    CHECK(coswire::parse_http_date("Fri, 31 Dec 9999 23:59:59 GMT").value() == 253402300799);
+}

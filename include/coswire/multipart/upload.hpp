@@ -193,6 +193,38 @@ error abort_after(Client& c, std::string_view key, std::string_view upload_id, e
     return cause;
 }
 
+/// After an Initiate whose lost first attempt may have created an upload too, aborts the other
+/// uploads of `key` that were initiated within two minutes of ours and hold no part yet, so no
+/// empty upload stays behind. Best effort: a failing listing or abort leaves things as they are.
+/// (A concurrent writer's empty upload of the same key started in that window would be aborted
+/// as well; it was racing to overwrite the same object.)
+template <class Client>
+void discard_duplicate_uploads(Client& c, std::string_view key, std::string_view ours) {
+    std::vector<multipart_upload_summary> same_key;
+    std::optional<std::int64_t> our_time;
+    list_multipart_uploads_params page;
+    page.prefix = std::string(key);
+    for (;;) {
+        auto listed = c.send(page);
+        if (!listed) return;
+        for (multipart_upload_summary& u : listed->uploads) {
+            if (u.key != key) continue;
+            if (u.upload_id == ours) our_time = u.initiated;
+            else same_key.push_back(std::move(u));
+        }
+        auto next = next_list_multipart_uploads_params(page, *listed);
+        if (!next) break;
+        page = std::move(*next);
+    }
+    if (!our_time) return;
+    for (const multipart_upload_summary& u : same_key) {
+        if (!u.initiated || *u.initiated < *our_time - 120 || *u.initiated > *our_time + 120) continue;
+        list_parts_params probe{std::string(key), u.upload_id, 1, {}, true, {}};
+        auto parts = c.send(probe);
+        if (parts && parts->parts.empty()) (void)c.send(abort_multipart_upload_params{std::string(key), u.upload_id, {}});
+    }
+}
+
 /// Initiates, or lists the parts of the upload being resumed.
 template <class Client>
 result<std::string> start_or_resume(Client& c, std::string_view key, const multipart_upload_options& options,
@@ -207,6 +239,7 @@ result<std::string> start_or_resume(Client& c, std::string_view key, const multi
         auto started = c.send(initiate_multipart_upload_params{std::string(key), options.attributes, {}});
         if (!started) return std::move(started).error();
         upload_id = std::move(started->upload_id);
+        if (c.last_call_may_have_repeated()) discard_duplicate_uploads(c, key, upload_id);
     }
     if (options.on_upload_id) options.on_upload_id(upload_id);
     return upload_id;

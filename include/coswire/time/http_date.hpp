@@ -247,7 +247,11 @@ constexpr time_parse_outcome finish_civil_time(time_scanner& sc, const civil_tim
     const std::int64_t days = days_from_civil(t.year, t.month, t.day);
     if (weekday >= 0 && weekday_from_days(days) != static_cast<unsigned>(weekday))
         sc.fail(0, "day name does not match the date");
-    return sc.outcome(days * 86400 + std::int64_t{t.hour} * 3600 + std::int64_t{t.minute} * 60 + t.second);
+    const std::int64_t seconds = days * 86400 + std::int64_t{t.hour} * 3600 + std::int64_t{t.minute} * 60 + t.second;
+    // The leap second of 9999-12-31 would be the first instant of year 10000, which no date
+    // text (and so no format_http_date) can represent.
+    if (seconds > http_date_max_seconds) sc.fail(t.day_offset, "the leap second at the end of 9999 is beyond the last representable time");
+    return sc.outcome(seconds);
 }
 
 /// RFC 9110 §5.6.7 HTTP-date, the three forms, told apart by the day name: three letters then

@@ -1,0 +1,38 @@
+// SPDX-License-Identifier: MIT
+// libFuzzer target: every response parser of parse/object.hpp and parse/multipart.hpp, and the
+// error parser, on a response whose status, headers and body come from the input.
+#include <coswire/parse/error_response.hpp>
+#include <coswire/parse/multipart.hpp>
+#include <coswire/parse/object.hpp>
+
+#include "fuzz_input.hpp"
+
+#include <cstddef>
+#include <cstdint>
+#include <utility>
+
+extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
+    const coswire::http_response r = fuzz::make_response(fuzz::as_text(data, size));
+
+    static_cast<void>(coswire::parse_put_object_response(r));
+    static_cast<void>(coswire::parse_get_object_response(r));
+    static_cast<void>(coswire::parse_get_object_response(coswire::http_response(r)));
+    static_cast<void>(coswire::parse_head_object_response(r));
+    static_cast<void>(coswire::parse_delete_object_response(r));
+    if (auto listed = coswire::parse_list_objects_response(r))
+        static_cast<void>(coswire::next_list_objects_params({}, *listed));
+    if (const auto range = r.header("Content-Range")) static_cast<void>(coswire::parse_content_range(*range));
+
+    static_cast<void>(coswire::parse_initiate_multipart_upload_response(r));
+    static_cast<void>(coswire::parse_upload_part_response(r));
+    static_cast<void>(coswire::parse_upload_part_copy_response(r));
+    static_cast<void>(coswire::parse_complete_multipart_upload_response(r));
+    static_cast<void>(coswire::parse_abort_multipart_upload_response(r));
+    if (auto parts = coswire::parse_list_parts_response(r)) static_cast<void>(coswire::next_list_parts_params({}, *parts));
+    if (auto uploads = coswire::parse_list_multipart_uploads_response(r))
+        static_cast<void>(coswire::next_list_multipart_uploads_params({}, *uploads));
+
+    const coswire::error e = coswire::parse_error_response(r);
+    static_cast<void>(coswire::describe(e));
+    return 0;
+}
