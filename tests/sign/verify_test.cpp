@@ -135,3 +135,17 @@ TEST_CASE("parse_authorization: malformed values are AccessDenied, never a crash
     CHECK_FALSE(coswire::detail::constant_time_equal("abc", "abd"));
     CHECK_FALSE(coswire::detail::constant_time_equal("abc", "ab"));
 }
+
+TEST_CASE("verify_request: listed names with reserved characters match their encoded form once") {
+    const credentials c{"id", secret_string("k"), {}};
+    const keyring keys{{c}};
+    const std::array<query_param, 2> q{{{"a/x", "1"}, {"B", "3"}}};
+    auto parts = coswire::sign({"GET", "/o", q, {}}, c, {1, 2});
+    REQUIRE(parts);
+    CHECK(parts->url_param_list == "a%2fx;b");
+    const std::array<header_field, 1> auth{{{"Authorization", parts->authorization}}};
+    CHECK(coswire::verify_request({"GET", "/o", q, auth}, keys, 1).has_value());
+    CHECK(coswire::detail::signed_name_is("a/x", "a%2fx"));
+    CHECK_FALSE(coswire::detail::signed_name_is("a/x", "a%252fx"));
+    CHECK_FALSE(coswire::detail::signed_name_is("ab", "a"));
+}

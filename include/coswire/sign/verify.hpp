@@ -113,6 +113,32 @@ constexpr bool constant_time_equal(std::string_view a, std::string_view b) noexc
     return diff == 0;
 }
 
+/// True when lower(enc(name)) is exactly `listed` (a q-header-list / q-url-param-list entry,
+/// which is already in that form and so must not be encoded again).
+constexpr bool signed_name_is(std::string_view name, std::string_view listed) noexcept {
+    encoded_lower_name n(name);
+    std::size_t i = 0;
+    while (!n.done())
+        if (i == listed.size() || n.next() != listed[i++]) return false;
+    return i == listed.size();
+}
+
+/// The fields (headers or parameters) named by a signature's list, in list order.
+template <class Field>
+result<std::vector<Field>> select_listed(std::span<const Field> fields, const std::vector<std::string>& list,
+                                         std::string_view what) {
+    std::vector<Field> out;
+    for (const std::string& name : list) {
+        if (name.empty()) continue;
+        const Field* found = nullptr;
+        for (const Field& f : fields)
+            if (signed_name_is(f.name, name)) found = &f;
+        if (found == nullptr) return access_denied("SignatureDoesNotMatch", std::string(what) + name + " is missing");
+        out.push_back(*found);
+    }
+    return out;
+}
+
 }  // namespace detail
 
 /// Parses an Authorization header value: seven name=value fields joined by '&', unencoded.
@@ -190,25 +216,11 @@ result<void> verify_request(const signable_request& request, Lookup&& lookup, st
     if (secret == nullptr) return detail::access_denied("InvalidAccessKeyId", "The Access Key Id you provided does not exist.");
 
     // Gather exactly what the lists name; a listed field the request lacks cannot match.
-    std::vector<header_field> headers;
-    for (const std::string& name : fields->header_list) {
-        if (name.empty()) continue;
-        const header_field* found = nullptr;
-        for (const header_field& h : request.headers)
-            if (detail::compare_signed_names(h.name, name) == 0) found = &h;
-        if (found == nullptr) return detail::access_denied("SignatureDoesNotMatch", "signed header " + name + " is missing");
-        headers.push_back(*found);
-    }
-    std::vector<query_param> params;
-    for (const std::string& name : fields->param_list) {
-        if (name.empty()) continue;
-        const query_param* found = nullptr;
-        for (const query_param& p : request.params)
-            if (detail::compare_signed_names(p.name, name) == 0) found = &p;
-        if (found == nullptr) return detail::access_denied("SignatureDoesNotMatch", "signed parameter " + name + " is missing");
-        params.push_back(*found);
-    }
-    auto canonical = canonicalize({request.method, request.path, params, headers}, {header_selection::all, {}});
+    auto headers = detail::select_listed(request.headers, fields->header_list, "signed header ");
+    if (!headers) return std::move(headers).error();
+    auto params = detail::select_listed(request.params, fields->param_list, "signed parameter ");
+    if (!params) return std::move(params).error();
+    auto canonical = canonicalize({request.method, request.path, *params, *headers}, {header_selection::all, {}});
     if (!canonical) return detail::access_denied("SignatureDoesNotMatch", canonical.error().reason);
 
     const string_to_sign_text sts(fields->q_sign_time, http_string_sha1(*canonical));
