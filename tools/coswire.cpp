@@ -14,9 +14,10 @@
 
 #include <curl/curl.h>
 
+#include <sources/file_source.hpp>
+
 #include "cli/curl_pool.hpp"
 #include "cli/demo.hpp"
-#include "cli/file_source.hpp"
 #include "cli/listing.hpp"
 #include "cli/progress.hpp"
 
@@ -240,7 +241,7 @@ coswire::error file_error(const std::string& path, std::string_view why) {
 /// Uploads `file` to `key` in parts, or resumes `upload_id`; prints the put line (and reused=).
 /// `jobs` parts are uploaded at once (upload_multipart_parallel, each worker with its own
 /// connection) when above 1.
-int upload_in_parts(cos_client& c, cli::file_source& file, const std::string& key, std::uint64_t part_size,
+int upload_in_parts(cos_client& c, coswire::examples::file_source& file, const std::string& key, std::uint64_t part_size,
                     std::optional<std::string> upload_id, std::uint32_t jobs) {
     auto plan = coswire::plan_parts(file.size(), part_size);
     if (!plan) {
@@ -271,7 +272,7 @@ int put(cos_client& c, const invocation& inv) {
     const std::uint64_t threshold =
         inv.flag("--threshold") ? parse_number("--threshold", *inv.flag("--threshold"), 0, coswire::max_put_object_size) : 8 * coswire::mib;
     const auto jobs = static_cast<std::uint32_t>(inv.flag("--jobs") ? parse_number("--jobs", *inv.flag("--jobs"), 1, 64) : 1);
-    auto file = cli::file_source::open(path);
+    auto file = coswire::examples::file_source::open(path);
     if (!file) return fail(file.error());
     if (file->size() > threshold) return upload_in_parts(c, *file, key, part_size, std::nullopt, jobs);
 
@@ -372,7 +373,7 @@ int resume(cos_client& c, const invocation& inv) {
                                         ? parse_number("--part-size", *inv.flag("--part-size"), coswire::min_part_size, coswire::max_part_size)
                                         : 8 * coswire::mib;
     if (auto ok = coswire::validate_upload_id(inv.arguments[2]); !ok) fail_usage("UPLOAD_ID", ok.error().reason);
-    auto file = cli::file_source::open(inv.arguments[0]);
+    auto file = coswire::examples::file_source::open(inv.arguments[0]);
     if (!file) return fail(file.error());
     return upload_in_parts(c, *file, inv.arguments[1], part_size, inv.arguments[2], 1);
 }

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// file_source: a coswire::upload_source over a file read with pread(), so an upload streams a
+// file_source: a coswire::upload_source over a file read with pread() (POSIX), so an upload streams a
 // file of any size through one part buffer.
 #pragma once
 
@@ -19,14 +19,14 @@
 #include <string>
 #include <utility>
 
-namespace cli {
+namespace coswire::examples {
 
 /// A regular file opened for reading; owns the descriptor.
 class file_source {
 public:
     /// Opens `path`. Errors: invalid_argument ("FILE") when it cannot be opened or is not a
     /// regular file.
-    static coswire::result<file_source> open(const std::string& path) {
+    static result<file_source> open(const std::string& path) {
         const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
         if (fd < 0) return failure(path, std::strerror(errno));
         struct stat info {};
@@ -49,13 +49,13 @@ public:
 
     /// Fills `out` from `offset`. Errors: invalid_argument ("FILE") on a read error or when the
     /// file shrank.
-    coswire::result<void> read(std::uint64_t offset, std::span<std::byte> out) const {
+    result<void> read(std::uint64_t offset, std::span<std::byte> out) const {
         std::size_t done = 0;
         while (done < out.size()) {
             const ssize_t n = ::pread(fd_, out.data() + done, out.size() - done, static_cast<off_t>(offset + done));
             if (n < 0 && errno == EINTR) continue;
-            if (n < 0) return coswire::make_error(coswire::errc::invalid_argument, "FILE", std::strerror(errno));
-            if (n == 0) return coswire::make_error(coswire::errc::invalid_argument, "FILE", "the file shrank during the upload");
+            if (n < 0) return make_error(errc::invalid_argument, "FILE", std::strerror(errno));
+            if (n == 0) return make_error(errc::invalid_argument, "FILE", "the file shrank during the upload");
             done += static_cast<std::size_t>(n);
         }
         return {};
@@ -63,14 +63,14 @@ public:
 
 private:
     file_source(int fd, std::uint64_t size) noexcept : fd_(fd), size_(size) {}
-    static coswire::error failure(const std::string& path, std::string why) {
-        return coswire::make_error(coswire::errc::invalid_argument, "FILE", path + ": " + std::move(why));
+    static error failure(const std::string& path, std::string why) {
+        return make_error(errc::invalid_argument, "FILE", path + ": " + std::move(why));
     }
 
     int fd_ = -1;
     std::uint64_t size_ = 0;
 };
 
-static_assert(coswire::upload_source<file_source>);
+static_assert(upload_source<file_source>);
 
-}  // namespace cli
+}  // namespace coswire::examples
