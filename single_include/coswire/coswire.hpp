@@ -4189,13 +4189,15 @@ inline std::vector<std::string> split_list(std::string_view list) {
     return out;
 }
 
+/// The seven fields of a signature, in the order COS writes them.
+inline constexpr std::array<std::string_view, 7> signature_field_names = {
+    "q-sign-algorithm", "q-ak", "q-sign-time", "q-key-time", "q-header-list", "q-url-param-list", "q-signature"};
+
 /// Fills `out` from one decoded name/value pair; false for a name that is not a q-* field.
 inline result<bool> take_field(authorization_fields& out, std::array<bool, 7>& seen, std::string_view name, std::string_view value) {
-    static constexpr std::array<std::string_view, 7> names = {"q-sign-algorithm", "q-ak", "q-sign-time", "q-key-time",
-                                                               "q-header-list", "q-url-param-list", "q-signature"};
     std::size_t i = 0;
-    while (i < names.size() && names[i] != name) ++i;
-    if (i == names.size()) return false;
+    while (i < signature_field_names.size() && signature_field_names[i] != name) ++i;
+    if (i == signature_field_names.size()) return false;
     if (seen[i]) return access_denied("AccessDenied", std::string(name) + " appears twice");
     seen[i] = true;
     switch (i) {
@@ -4218,8 +4220,8 @@ inline result<bool> take_field(authorization_fields& out, std::array<bool, 7>& s
 }
 
 inline result<authorization_fields> finish_fields(authorization_fields out, const std::array<bool, 7>& seen) {
-    for (bool s : seen)
-        if (!s) return access_denied("AccessDenied", "the signature lacks one of the seven q-* fields");
+    for (std::size_t i = 0; i < seen.size(); ++i)
+        if (!seen[i]) return access_denied("AccessDenied", "the signature lacks " + std::string(signature_field_names[i]));
     return out;
 }
 
@@ -5842,10 +5844,12 @@ inline result<void> refuse_empty(const std::optional<std::string>& value, std::s
     return {};
 }
 
-/// A query parameter whose value, when set, must say something.
+/// A query parameter whose value, when set, must say something and obey the header-value
+/// rules: COS echoes response-* values as response headers, and a versionId is never binary.
 inline result<void> add_nonempty_param(http_request& r, std::string_view name, const std::optional<std::string>& value,
                                        std::string_view argument) {
     if (auto ok = refuse_empty(value, argument); !ok || !value) return ok;
+    if (auto ok = validate_header_value(*value, argument); !ok) return ok;
     return add_param(r, name, *value, argument);
 }
 
@@ -5938,8 +5942,8 @@ inline result<http_request> make_put_object_request(const endpoint& ep, const pu
 /// Errors (invalid_argument): "object_key" (map_object_key, also limit_exceeded); "version_id",
 /// "if_match", "if_none_match" when set but empty or not a valid value; "if_modified_since",
 /// "if_unmodified_since" outside years 0001-9999; "range" when last < first; "traffic_limit"
-/// out of range; "response_cache_control" ... "response_expires" when set but empty or not
-/// UTF-8; "extra_headers" (add_extra_headers), including one that repeats a builder header.
+/// out of range; "response_cache_control" ... "response_expires" when set but empty or not a
+/// valid header value (COS echoes them as headers); "extra_headers" (add_extra_headers), including one that repeats a builder header.
 inline result<http_request> make_get_object_request(const endpoint& ep, const get_object_params& p) {
     auto r = detail::start_object_read(ep, "GET", p.key, p.version_id, p.conditions, p.key_options);
     if (!r) return r;
@@ -5977,7 +5981,7 @@ inline result<http_request> make_head_object_request(const endpoint& ep, const h
 
 /// DELETE /<key>, with versionId when set, and the extra headers.
 /// Errors (invalid_argument): "object_key" (map_object_key), "version_id" when set but empty or
-/// not UTF-8; "extra_headers" (add_extra_headers).
+/// not a valid header value (validate_header_value); "extra_headers" (add_extra_headers).
 inline result<http_request> make_delete_object_request(const endpoint& ep, const delete_object_params& p) {
     auto r = detail::start_object_request(ep, "DELETE", p.key, p.key_options);
     if (!r) return r;

@@ -70,13 +70,15 @@ inline std::vector<std::string> split_list(std::string_view list) {
     return out;
 }
 
+/// The seven fields of a signature, in the order COS writes them.
+inline constexpr std::array<std::string_view, 7> signature_field_names = {
+    "q-sign-algorithm", "q-ak", "q-sign-time", "q-key-time", "q-header-list", "q-url-param-list", "q-signature"};
+
 /// Fills `out` from one decoded name/value pair; false for a name that is not a q-* field.
 inline result<bool> take_field(authorization_fields& out, std::array<bool, 7>& seen, std::string_view name, std::string_view value) {
-    static constexpr std::array<std::string_view, 7> names = {"q-sign-algorithm", "q-ak", "q-sign-time", "q-key-time",
-                                                               "q-header-list", "q-url-param-list", "q-signature"};
     std::size_t i = 0;
-    while (i < names.size() && names[i] != name) ++i;
-    if (i == names.size()) return false;
+    while (i < signature_field_names.size() && signature_field_names[i] != name) ++i;
+    if (i == signature_field_names.size()) return false;
     if (seen[i]) return access_denied("AccessDenied", std::string(name) + " appears twice");
     seen[i] = true;
     switch (i) {
@@ -99,8 +101,8 @@ inline result<bool> take_field(authorization_fields& out, std::array<bool, 7>& s
 }
 
 inline result<authorization_fields> finish_fields(authorization_fields out, const std::array<bool, 7>& seen) {
-    for (bool s : seen)
-        if (!s) return access_denied("AccessDenied", "the signature lacks one of the seven q-* fields");
+    for (std::size_t i = 0; i < seen.size(); ++i)
+        if (!seen[i]) return access_denied("AccessDenied", "the signature lacks " + std::string(signature_field_names[i]));
     return out;
 }
 
