@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Issue 6: one table over every public builder and parser. Each row feeds one invalid input and
 // states the error kind and the argument the error must name; every error must also be one
-// printable line (no CR, LF or NUL reaches a log through an error) and carry a reason.
+// printable line (no CR, LF or NUL reaches a log through an error), carry a reason and repeat
+// no secret.
 #include <coswire/coswire.hpp>
 
 #include <doctest/doctest.h>
@@ -46,6 +47,10 @@ P with(Set set) {
     set(p);
     return p;
 }
+
+// Secrets the signing rows use; no error may repeat them.
+constexpr std::string_view test_secret = "bad-input-secret-key";
+constexpr std::string_view test_token = "bad-input-session-token";
 
 coswire::endpoint bucket() { return coswire::make_endpoint("examplebucket-1250000000", "ap-beijing").value(); }
 
@@ -264,7 +269,7 @@ std::vector<bad_input> table() {
 
     // Signing.
     static const header_field host[] = {{"Host", "examplebucket-1250000000.cos.ap-beijing.myqcloud.com"}};
-    static const credentials creds{"AKIDexample", secret_string("example-secret"), {}};
+    static const credentials creds{"AKIDexample", secret_string(std::string(test_secret)), {}};
     const key_time window{1700000000, 1700000900};
     add("empty method", errc::invalid_argument, "method", [=] { return failure_of(sign({"", "/k", {}, host}, creds, window)); });
     add("method not a token", errc::invalid_argument, "method", [=] { return failure_of(sign({"GE T", "/k", {}, host}, creds, window)); });
@@ -295,7 +300,7 @@ std::vector<bad_input> table() {
         return failure_of(sign({"GET", "/k", {}, host}, credentials{"AKID", secret_string(""), {}}, window));
     });
     add("session token with LF", errc::invalid_argument, "session_token", [=] {
-        return failure_of(sign({"GET", "/k", {}, host}, credentials{"AKID", secret_string("s"), secret_string("t\n")}, window));
+        return failure_of(sign({"GET", "/k", {}, host}, credentials{"AKID", secret_string(std::string(test_secret)), secret_string(std::string(test_token) + "\n")}, window));
     });
     add("signing into a too small buffer", errc::buffer_too_small, "out", [=] {
         char tiny[8];
@@ -401,6 +406,8 @@ TEST_CASE("every builder and parser names the argument and the kind of a bad inp
         CHECK_FALSE(e->reason.empty());
         const std::string text = coswire::describe(*e);
         CHECK(one_printable_line(text));
+        CHECK(text.find(test_secret) == std::string::npos);
+        CHECK(text.find(test_token) == std::string::npos);
         if (e->service) {
             CHECK(text.find(e->service->code) != std::string::npos);
             CHECK(e->reason.find(row.mentions) != std::string::npos);

@@ -3,11 +3,13 @@
 """Checks the coswire CLI without the network: usage errors (exit 2, one line naming the flag or
 command), settings from COS_* variables with flags winning, the presign output, error lines
 (exit 1), and put/get/head/rm/uploads/parts/resume/abort-all against loopback HTTP servers standing
-in for COS behind --endpoint.
+in for COS behind --endpoint. Every output of every run, the demo's included, is scanned for the
+secret key, the session token and every sign key derived for a key time that was used.
 
 Usage: coswire_cli_test.py PATH_TO_COSWIRE
 """
 import hashlib
+import hmac
 import http.server
 import os
 import re
@@ -23,12 +25,20 @@ SECRET_KEY = "cliTestSecretKey0123456789abcdefXYZ"
 TOKEN = "tok/EN+123=="
 BASE_ENV = {k: v for k, v in os.environ.items() if not k.startswith("COS_")}
 failures = []
+OUTPUTS = []       # (args, stdout, stderr, secret key, token) of every run, scanned at the end
+KEY_TIMES = set()  # every q-key-time seen in an output or a request
 
 
-def run(args, env=None):
+def note_key_times(text):
+    KEY_TIMES.update(re.findall(r"q-key-time=(\d+;\d+)", urllib.parse.unquote(text or "")))
+
+
+def run(args, env=None, secret=SECRET_KEY, token=TOKEN):
     full = dict(BASE_ENV)
     full.update(env or {})
-    p = subprocess.run([BIN] + args, env=full, capture_output=True, text=True, timeout=60)
+    p = subprocess.run([BIN] + args, env=full, capture_output=True, text=True, timeout=120)
+    OUTPUTS.append((args, p.stdout, p.stderr, secret, token))
+    note_key_times(p.stdout)
     return p.returncode, p.stdout, p.stderr
 
 
@@ -126,10 +136,12 @@ class Handler(http.server.BaseHTTPRequestHandler):
         self.wfile.write(body)
 
     def do_HEAD(self):
+        note_key_times(self.headers.get("Authorization"))
         Handler.seen.append((self.command, self.path, self.headers.get("Host"), self.headers.get("Authorization", "")))
         self.answer(404, b"", [("x-cos-request-id", "req-head")])
 
     def do_GET(self):
+        note_key_times(self.headers.get("Authorization"))
         Handler.seen.append((self.command, self.path, self.headers.get("Host"), self.headers.get("Authorization", "")))
         body = (b"<?xml version='1.0' encoding='utf-8' ?>\n<Error><Code>AccessDenied</Code>"
                 b"<Message>Access Denied.</Message><RequestId>req-42</RequestId></Error>")
@@ -197,6 +209,7 @@ class FakeCos(http.server.BaseHTTPRequestHandler):
             self.wfile.write(body)
 
     def target(self):
+        note_key_times(self.headers.get("Authorization"))
         url = urllib.parse.urlsplit(self.path)
         return urllib.parse.unquote(url.path[1:]), dict(urllib.parse.parse_qsl(url.query, keep_blank_values=True))
 
@@ -312,6 +325,22 @@ with tempfile.TemporaryDirectory() as tmp:
     check("rm", code == 0 and out == "" and "dir/small.bin" not in FakeCos.objects, f"{out!r} {err!r}")
 cos.shutdown()
 
+# ---- the demo, with its own made-up credentials (tools/cli/demo.hpp) ------------------------------
+code, out, err = run(["demo"], secret="coswire-demo-secret-key-0000000", token="coswire-demo-session-token")
+check("demo", code == 0 and "9 of 9 checks passed" in out + err, f"exit {code}")
+
+# ---- secrets: none in any output ----------------------------------------------------------------
+# A presigned URL must carry the session token (percent-encoded) as a signed parameter; nothing
+# else may show it, raw or encoded. The sign key is HMAC-SHA1(secret key, key time) in hex.
+check("key times were collected", len(KEY_TIMES) >= 3, str(KEY_TIMES))
+for args, out, err, secret, token in OUTPUTS:
+    sign_keys = [hmac.new(secret.encode(), t.encode(), hashlib.sha1).hexdigest() for t in KEY_TIMES]
+    forbidden = [secret, urllib.parse.quote(secret, safe=""), token] + sign_keys
+    if args[-2:-1] != ["presign"] and "presign" not in args:
+        forbidden.append(urllib.parse.quote(token, safe=""))
+    for text, stream in ((out, "stdout"), (err, "stderr")):
+        leaked = [f for f in forbidden if f and f in text]
+        check(f"no secret in the {stream} of {args[:4]}", not leaked, "a secret, token or sign key was printed")
 
 if failures:
     print(f"{len(failures)} check(s) failed:")
