@@ -198,6 +198,12 @@ def crc64(data):
 class FakeCos(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     objects, uploads, counter = {}, {}, [0]
+    failing_part = {}  # part number -> (status, code): Upload Part of that number always fails
+
+    def fail(self, status, code):
+        body = (f"<?xml version='1.0' encoding='utf-8' ?>\n<Error><Code>{code}</Code><Message>injected</Message>"
+                f"<RequestId>req-part</RequestId></Error>").encode()
+        self.reply(status, body, [("Content-Type", "application/xml"), ("x-cos-request-id", "req-part")])
 
     def reply(self, status, body=b"", headers=()):
         self.send_response(status)
@@ -217,6 +223,8 @@ class FakeCos(http.server.BaseHTTPRequestHandler):
         key, q = self.target()
         body = self.rfile.read(int(self.headers["Content-Length"]))
         etag = '"%s"' % hashlib.md5(body).hexdigest()
+        if "partNumber" in q and int(q["partNumber"]) in self.failing_part:
+            return self.fail(*self.failing_part[int(q["partNumber"])])
         if "uploadId" in q:
             self.uploads[q["uploadId"]][1][int(q["partNumber"])] = (body, etag)
         else:
@@ -300,6 +308,18 @@ with tempfile.TemporaryDirectory() as tmp:
     code, out, err = run(["put", big, "dir/big3.bin", "--threshold", str(MIB), "--part-size", str(MIB), "--jobs", "3"], FAKE)
     check("put --jobs 3", code == 0 and out == f"etag=feed-3 crc64={crc64(big_data)} parts=3\n" and
           FakeCos.objects.get("dir/big3.bin") == big_data, f"{code} {out!r} {err!r}")
+    # --jobs failure paths: a part refused for good, and one failing past the retries (500); in
+    # both the workers stop, the upload is aborted (no billed parts left) and nothing is stored.
+    for status, code_name in ((403, "AccessDenied"), (500, "InternalError")):
+        FakeCos.failing_part = {2: (status, code_name)}
+        code, out, err = run(["put", big, "dir/fail.bin", "--threshold", str(MIB), "--part-size", str(MIB), "--jobs", "3"], FAKE)
+        check(f"put --jobs 3, part 2 answers {status}: exit 1 with one error line",
+              code == 1 and out == "" and err == f"error: {code_name} ({status}): injected [request-id req-part]\n",
+              f"{code} {out!r} {err!r}")
+        check(f"put --jobs 3, part 2 answers {status}: aborted, nothing stored",
+              not any(k == "dir/fail.bin" for k, _ in FakeCos.uploads.values()) and "dir/fail.bin" not in FakeCos.objects,
+              str(FakeCos.uploads.keys()))
+    FakeCos.failing_part = {}
     code, out, err = run(["get", "dir/big.bin", back], FAKE)
     check("get", code == 0 and open(back, "rb").read() == big_data and out.startswith(f"bytes={len(big_data)} "), f"{out!r} {err!r}")
     code, out, err = run(["get", "dir/big.bin", back, "--range", "10-19"], FAKE)
