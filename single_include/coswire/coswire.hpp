@@ -388,6 +388,7 @@ inline bool use_vpclmul() noexcept { return detected_cpu_features().vpclmul && !
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <tuple>
 #include <type_traits>
 
@@ -498,14 +499,25 @@ public:
     }
 
 private:
+    // At run time one memcpy/memset (every byte type here is char-sized, so the bytes are the
+    // same); constant evaluation cannot reinterpret, so it copies byte by byte.
     template <class Byte>
     constexpr void stash(const Byte* p, std::size_t n) noexcept {
-        for (std::size_t i = 0; i < n; ++i) buffer_[used_ + i] = static_cast<std::uint8_t>(p[i]);
+        static_assert(sizeof(Byte) == 1);
+        if (std::is_constant_evaluated()) {
+            for (std::size_t i = 0; i < n; ++i) buffer_[used_ + i] = static_cast<std::uint8_t>(p[i]);
+        } else if (n != 0) {
+            std::memcpy(buffer_.data() + used_, p, n);
+        }
         used_ += n;
     }
 
     constexpr void zero(std::size_t from, std::size_t to) noexcept {
-        for (; from < to; ++from) buffer_[from] = 0;
+        if (std::is_constant_evaluated()) {
+            for (; from < to; ++from) buffer_[from] = 0;
+        } else if (from < to) {
+            std::memset(buffer_.data() + from, 0, to - from);
+        }
     }
 
     state_type state_ = Algorithm::initial_state;
@@ -1796,9 +1808,13 @@ inline error hex_digit_error(std::size_t offset) {
 /// least 2·in.size() writable chars; nothing else is written and no terminator is added.
 constexpr void to_hex_into(std::span<const std::uint8_t> in, char* out) noexcept {
     constexpr std::string_view digits = "0123456789abcdef";
+    // Both digits of a byte are looked up before either is stored: a char store may alias the
+    // input, and storing in between would force the compiler to reload it.
     for (const std::uint8_t b : in) {
-        *out++ = digits[b >> 4];
-        *out++ = digits[b & 0x0Fu];
+        const char hi = digits[b >> 4], lo = digits[b & 0x0Fu];
+        out[0] = hi;
+        out[1] = lo;
+        out += 2;
     }
 }
 
@@ -1806,7 +1822,7 @@ constexpr void to_hex_into(std::span<const std::uint8_t> in, char* out) noexcept
 /// works in constant expressions. View it with to_string_view().
 template <std::size_t N>
 constexpr std::array<char, 2 * N> to_hex(const std::array<std::uint8_t, N>& bytes) noexcept {
-    std::array<char, 2 * N> out{};
+    std::array<char, 2 * N> out;  // to_hex_into writes every char, so no zeroing first
     to_hex_into(bytes, out.data());
     return out;
 }
