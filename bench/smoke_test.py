@@ -16,6 +16,7 @@ RATIOS = [
     "crc64_64m_vs_isal",
     "crc64_64m_vs_slicing8",
     "xml_listparts_vs_pugixml",
+    "xml_listparts_parser_vs_pugixml",
 ]
 ALLOCS = ["sign_buffer", "sign_string"]
 NUMBER = r"[0-9]+(?:\.[0-9]+)?"

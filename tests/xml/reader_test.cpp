@@ -530,6 +530,55 @@ TEST_CASE("reader: read_text merges text, references and CDATA, keeps whitespace
     }
 }
 
+TEST_CASE("reader: read_text leaves the same state whichever way the text is read") {
+    // Plain text and references take read_text's direct path; CR, CDATA, comments and
+    // prefixed names that do not match take the general one. Both must end at the end tag.
+    const std::string_view doc = "<R>\n\t<A>plain</A> <B>&quot;q&quot;&#x41;</B><C>a\r\nb</C><D><![CDATA[c]]></D>"
+                                 "<p:E>e</p:E><F></F><G/></R>";
+    const std::array<std::string_view, 7> texts{"plain", "\"q\"A", "a\nb", "c", "e", "", ""};
+    reader r(doc);
+    REQUIRE(r.next().has_value());
+    std::size_t i = 0;
+    std::vector<std::size_t> end_offsets;
+    auto ok = coswire::xml::for_each_child(r, [&](std::string_view, reader& c) -> result<void> {
+        const result<std::string_view> t = c.read_text();
+        REQUIRE(t.has_value());
+        CHECK(*t == texts.at(i++));
+        CHECK(c.depth() == 1);
+        end_offsets.push_back(c.offset());
+        return {};
+    });
+    REQUIRE(ok.has_value());
+    CHECK(i == texts.size());
+    CHECK(r.depth() == 0);
+    // Each offset is that of the element's end tag (for <G/>, of the element itself).
+    const std::array<std::string_view, 7> ends{"</A>", "</B>", "</C>", "</D>", "</p:E>", "</F>", "<G/>"};
+    for (std::size_t k = 0; k < ends.size(); ++k) CHECK(end_offsets.at(k) == doc.find(ends[k]));
+    CHECK(r.next().value().kind == event_kind::end_document);
+}
+
+TEST_CASE("reader: read_text reports limits and bad references as the general path does") {
+    limits small;
+    small.max_text_length = 4;
+    for (const std::string_view doc : {"<R><A>abcde</A></R>", "<R><A>&amp;&amp;&amp;&amp;&amp;</A></R>", "<R><A>ab&amp;cd</A></R>"}) {
+        reader r(doc, small);
+        REQUIRE(r.next().has_value());
+        REQUIRE(r.next().has_value());
+        const result<std::string_view> t = r.read_text();
+        REQUIRE_FALSE(t.has_value());
+        CHECK(t.error().code == errc::limit_exceeded);
+        CHECK(t.error().size == 6);
+    }
+    reader r("<R><A>x&bogus;</A></R>");
+    REQUIRE(r.next().has_value());
+    REQUIRE(r.next().has_value());
+    const result<std::string_view> t = r.read_text();
+    REQUIRE_FALSE(t.has_value());
+    CHECK(t.error().size == 7);
+    CHECK(t.error().reason.find("undefined entity &bogus;") != std::string::npos);
+    CHECK(r.next().error().reason == t.error().reason);
+}
+
 TEST_CASE("reader: read_text and skip_element refuse to run unless right after a start_element") {
     reader r("<A>x<B>y</B></A>");
     CHECK(r.read_text().error().code == errc::invalid_argument);

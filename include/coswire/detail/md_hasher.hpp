@@ -5,6 +5,7 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <tuple>
 #include <type_traits>
 
@@ -115,14 +116,25 @@ public:
     }
 
 private:
+    // At run time one memcpy/memset (every byte type here is char-sized, so the bytes are the
+    // same); constant evaluation cannot reinterpret, so it copies byte by byte.
     template <class Byte>
     constexpr void stash(const Byte* p, std::size_t n) noexcept {
-        for (std::size_t i = 0; i < n; ++i) buffer_[used_ + i] = static_cast<std::uint8_t>(p[i]);
+        static_assert(sizeof(Byte) == 1);
+        if (std::is_constant_evaluated()) {
+            for (std::size_t i = 0; i < n; ++i) buffer_[used_ + i] = static_cast<std::uint8_t>(p[i]);
+        } else if (n != 0) {
+            std::memcpy(buffer_.data() + used_, p, n);
+        }
         used_ += n;
     }
 
     constexpr void zero(std::size_t from, std::size_t to) noexcept {
-        for (; from < to; ++from) buffer_[from] = 0;
+        if (std::is_constant_evaluated()) {
+            for (; from < to; ++from) buffer_[from] = 0;
+        } else if (from < to) {
+            std::memset(buffer_.data() + from, 0, to - from);
+        }
     }
 
     state_type state_ = Algorithm::initial_state;

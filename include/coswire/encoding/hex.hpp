@@ -46,9 +46,13 @@ inline error hex_digit_error(std::size_t offset) {
 /// least 2·in.size() writable chars; nothing else is written and no terminator is added.
 constexpr void to_hex_into(std::span<const std::uint8_t> in, char* out) noexcept {
     constexpr std::string_view digits = "0123456789abcdef";
+    // Both digits of a byte are looked up before either is stored: a char store may alias the
+    // input, and storing in between would force the compiler to reload it.
     for (const std::uint8_t b : in) {
-        *out++ = digits[b >> 4];
-        *out++ = digits[b & 0x0Fu];
+        const char hi = digits[b >> 4], lo = digits[b & 0x0Fu];
+        out[0] = hi;
+        out[1] = lo;
+        out += 2;
     }
 }
 
@@ -56,7 +60,7 @@ constexpr void to_hex_into(std::span<const std::uint8_t> in, char* out) noexcept
 /// works in constant expressions. View it with to_string_view().
 template <std::size_t N>
 constexpr std::array<char, 2 * N> to_hex(const std::array<std::uint8_t, N>& bytes) noexcept {
-    std::array<char, 2 * N> out{};
+    std::array<char, 2 * N> out;  // to_hex_into writes every char, so no zeroing first
     to_hex_into(bytes, out.data());
     return out;
 }

@@ -305,9 +305,9 @@ inline result<list_parts_result> parse_list_parts_response(const http_response& 
         });
         if (!ok) return ok;
         if (!has_number) return detail::malformed_element("PartNumber", "a Part has no PartNumber");
-        const std::string which = "part " + std::to_string(p.part_number);
-        if (p.etag.empty()) return detail::malformed_element("ETag", which + " has no ETag");
-        if (!has_size) return detail::malformed_element("Size", which + " has no Size");
+        const auto which = [&p] { return "part " + std::to_string(p.part_number); };  // built only for an error
+        if (p.etag.empty()) return detail::malformed_element("ETag", which() + " has no ETag");
+        if (!has_size) return detail::malformed_element("Size", which() + " has no Size");
         return {};
     };
     auto parsed = detail::read_listing_document(r, "ListPartsResult", out.is_truncated, out.encoding_type,

@@ -43,28 +43,29 @@ inline result<void> read_element_text(xml::reader& r, std::string& slot) {
 
 /// The element's text as an unsigned decimal. Errors: malformed_response naming `element`.
 inline result<std::uint64_t> read_element_decimal(xml::reader& r, std::string_view element) {
-    std::string text;
-    if (auto ok = read_element_text(r, text); !ok) return std::move(ok).error();
-    return parse_decimal(text, element);
+    auto text = r.read_text();  // parsed before the reader moves on, so the view is enough
+    if (!text) return std::move(text).error();
+    return parse_decimal(*text, element);
 }
 
 /// The element's text as a time: ISO 8601, or the asctime form of old examples (§9).
 /// Errors: malformed_response naming `element`.
 inline result<std::int64_t> read_element_time(xml::reader& r, std::string_view element) {
-    std::string text;
-    if (auto ok = read_element_text(r, text); !ok) return std::move(ok).error();
-    auto seconds = parse_iso8601(text);
-    if (!seconds) seconds = parse_http_date(text);
-    if (!seconds) return malformed_element(element, "'" + text.substr(0, 40) + "' is neither ISO 8601 nor an asctime date");
+    auto text = r.read_text();
+    if (!text) return std::move(text).error();
+    auto seconds = parse_iso8601(*text);
+    if (!seconds) seconds = parse_http_date(*text);
+    if (!seconds)
+        return malformed_element(element, "'" + std::string(text->substr(0, 40)) + "' is neither ISO 8601 nor an asctime date");
     return *seconds;
 }
 
 /// The element's text as true/false in any case (§9). Errors: malformed_response naming
 /// `element`.
 inline result<bool> read_element_boolean(xml::reader& r, std::string_view element) {
-    std::string text;
-    if (auto ok = read_element_text(r, text); !ok) return std::move(ok).error();
-    return parse_boolean(text, element);
+    auto text = r.read_text();
+    if (!text) return std::move(text).error();
+    return parse_boolean(*text, element);
 }
 
 /// Owner / Initiator: {ID, DisplayName}; other children are ignored.

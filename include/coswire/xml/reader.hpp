@@ -22,16 +22,59 @@ namespace coswire::detail {
 /// XML 1.0 §2.3 S: space, tab, CR and LF; nothing else counts as whitespace.
 constexpr bool is_xml_space(char c) noexcept { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
-/// First character of an XML name (§2.3). Every non-ASCII byte is accepted rather than checking
-/// the NameStartChar table: COS names are ASCII, and the document is UTF-8-validated before any
-/// name is read, so these bytes always form whole characters.
-constexpr bool is_xml_name_start(char c) noexcept {
-    return is_alpha(c) || c == '_' || c == ':' || static_cast<unsigned char>(c) >= 0x80;
-}
+/// Byte classes for the reader's scanners, so each byte costs one table load: name characters
+/// (XML 1.0 §2.3; every non-ASCII byte is accepted rather than checking the NameStartChar table:
+/// COS names are ASCII, and the document is UTF-8-validated before any name is read, so these
+/// bytes always form whole characters), the colon of a qualified name, and the bytes that end
+/// a plain run of character data ('<', '&', CR, and ']' for the "]]>" check).
+enum xml_byte_class : std::uint8_t {
+    xml_name_start_byte = 1,
+    xml_name_byte = 2,
+    xml_colon_byte = 4,
+    xml_text_stop_byte = 8,
+    xml_space_byte = 16,
+};
+
+inline constexpr std::array<std::uint8_t, 256> xml_byte_classes = [] {
+    std::array<std::uint8_t, 256> table{};
+    const auto add = [&table](int c, std::uint8_t bits) { table[static_cast<std::size_t>(c)] |= bits; };
+    for (int c = 'A'; c <= 'Z'; ++c) add(c, xml_name_start_byte | xml_name_byte);
+    for (int c = 'a'; c <= 'z'; ++c) add(c, xml_name_start_byte | xml_name_byte);
+    for (int c = 0x80; c <= 0xFF; ++c) add(c, xml_name_start_byte | xml_name_byte);
+    for (int c = '0'; c <= '9'; ++c) add(c, xml_name_byte);
+    add('_', xml_name_start_byte | xml_name_byte);
+    add(':', xml_name_start_byte | xml_name_byte | xml_colon_byte);
+    add('-', xml_name_byte);
+    add('.', xml_name_byte);
+    for (char c : std::string_view("<&\r]")) add(static_cast<unsigned char>(c), xml_text_stop_byte);
+    for (char c : std::string_view(" \t\r\n")) add(static_cast<unsigned char>(c), xml_space_byte);
+    return table;
+}();
+
+constexpr std::uint8_t xml_byte_class(char c) noexcept { return xml_byte_classes[static_cast<unsigned char>(c)]; }
+
+/// First character of an XML name (§2.3), with the non-ASCII leniency described above.
+constexpr bool is_xml_name_start(char c) noexcept { return (xml_byte_class(c) & xml_name_start_byte) != 0; }
 
 /// Any later character of an XML name (§2.3), with the same non-ASCII leniency.
-constexpr bool is_xml_name_char(char c) noexcept {
-    return is_xml_name_start(c) || is_digit(c) || c == '-' || c == '.';
+constexpr bool is_xml_name_char(char c) noexcept { return (xml_byte_class(c) & xml_name_byte) != 0; }
+
+/// Per byte of w (see load_word8): 0x80 where the byte equals c, else 0. Exact: the sum
+/// (b & 0x7F) + 0x7F never carries into the next byte.
+constexpr std::uint64_t word8_bytes_equal(std::uint64_t w, char c) noexcept {
+    const std::uint64_t x = w ^ (word8_ones * static_cast<unsigned char>(c));
+    constexpr std::uint64_t low7 = ~word8_high_bits;
+    return ~(((x & low7) + low7) | x) & word8_high_bits;
+}
+
+/// True when all eight bytes of w are ASCII XML characters: below 0x80, and no control byte
+/// other than tab, LF and CR. For bytes below 0x80, b + 0x60 sets bit 7 exactly when b >= 0x20.
+constexpr bool word8_is_xml_ascii(std::uint64_t w) noexcept {
+    if ((w & word8_high_bits) != 0) return false;
+    const std::uint64_t controls = ~(w + 0x60 * word8_ones) & word8_high_bits;
+    if (controls == 0) return true;
+    const std::uint64_t allowed = word8_bytes_equal(w, '\t') | word8_bytes_equal(w, '\n') | word8_bytes_equal(w, '\r');
+    return (controls & ~allowed) == 0;
 }
 
 /// XML 1.0 §2.2 Char: the code points a document may contain (no NUL, no C0 control other than
@@ -43,19 +86,30 @@ constexpr bool is_xml_char(std::uint32_t cp) noexcept {
 
 /// Offset of the first byte that does not belong to a UTF-8 encoded XML Char, or s.size() when
 /// every byte does. The reader checks whole documents with it and the writer checks text, so
-/// whatever the writer emits the reader accepts.
+/// whatever the writer emits the reader accepts. One pass: ASCII runs without forbidden control
+/// bytes are skipped eight bytes at a time, anything else is checked a character at a time.
 constexpr std::size_t xml_text_error_offset(std::string_view s) noexcept {
-    const std::size_t valid_end = utf8_error_offset(s);
-    for (std::size_t i = 0; i < valid_end; ++i) {
+    const std::size_t n = s.size();
+    std::size_t i = 0;
+    while (i < n) {
+        if (n - i >= 8 && word8_is_xml_ascii(load_word8(s.data() + i))) {
+            i += 8;
+            continue;
+        }
         const auto b = static_cast<std::uint8_t>(s[i]);
-        if (b < 0x20 && b != '\t' && b != '\n' && b != '\r') return i;
-        // U+FFFE and U+FFFF are EF BF BE and EF BF BF. In valid UTF-8, 0xEF is always a lead
-        // byte followed by two more bytes before valid_end, so i + 2 is in range.
-        if (b == 0xEF && static_cast<std::uint8_t>(s[i + 1]) == 0xBF &&
-            (static_cast<std::uint8_t>(s[i + 2]) & 0xFE) == 0xBE)
+        if (b < 0x80) {
+            if (b < 0x20 && b != '\t' && b != '\n' && b != '\r') return i;
+            ++i;
+            continue;
+        }
+        const std::size_t len = utf8_sequence_size(s, i);
+        if (len == 0) return i;
+        // U+FFFE and U+FFFF are EF BF BE and EF BF BF; a valid 0xEF lead has two more bytes.
+        if (b == 0xEF && static_cast<std::uint8_t>(s[i + 1]) == 0xBF && (static_cast<std::uint8_t>(s[i + 2]) & 0xFE) == 0xBE)
             return i;
+        i += len;
     }
-    return valid_end;
+    return n;
 }
 
 /// Writes the code point cp (at most U+10FFFF) as UTF-8 into out; returns the byte count, 1 to 4.
@@ -116,6 +170,8 @@ constexpr std::string_view local_name(std::string_view qname) noexcept {
     const std::size_t colon = qname.find(':');
     return colon == std::string_view::npos ? qname : qname.substr(colon + 1);
 }
+
+struct reader_access;
 
 }  // namespace coswire::detail
 
@@ -192,8 +248,11 @@ public:
     std::size_t offset() const noexcept { return offset_; }
 
 private:
+    friend struct detail::reader_access;
+
     struct open_element {
         std::string_view qname;  // as written, prefix included: end tags must repeat it exactly
+        std::string_view local;  // qname without its prefix
         std::size_t offset;
     };
     enum class stage { start, prolog, content, epilog, done };
@@ -206,6 +265,38 @@ private:
     };
 
     result<event> advance();
+    void skip_layout() noexcept;
+    // End of the plain character data starting at `from`: the first '<', '&', CR or ']', or the
+    // end of input. Runs in COS bodies are short, so a table lookup per byte (four per loop
+    // trip) beats word-at-a-time tests.
+    std::size_t plain_run_end(std::size_t from) const noexcept {
+        const std::size_t n = doc_.size();
+        const auto* d = reinterpret_cast<const unsigned char*>(doc_.data());
+        constexpr auto stop = detail::xml_text_stop_byte;
+        const auto& cls = detail::xml_byte_classes;
+        for (; n - from >= 4; from += 4) {
+            if (cls[d[from]] & stop) return from;
+            if (cls[d[from + 1]] & stop) return from + 1;
+            if (cls[d[from + 2]] & stop) return from + 2;
+            if (cls[d[from + 3]] & stop) return from + 3;
+        }
+        while (from < n && (cls[d[from]] & stop) == 0) ++from;
+        return from;
+    }
+    // doc_[from, to) without substr's range check; callers stay within doc_.
+    std::string_view slice(std::size_t from, std::size_t to) const noexcept { return {doc_.data() + from, to - from}; }
+    // Whether `</qname>` of the innermost element starts at p. Names are short, so a plain
+    // loop beats a call to memcmp.
+    bool at_end_tag_of_innermost(std::size_t p) const noexcept {
+        const std::string_view qname = open_.back().qname;
+        if (doc_.size() - p <= qname.size() + 2 || doc_[p] != '<' || doc_[p + 1] != '/' || doc_[p + 2 + qname.size()] != '>')
+            return false;
+        const char* d = doc_.data() + p + 2;
+        for (std::size_t i = 0; i < qname.size(); ++i)
+            if (d[i] != qname[i]) return false;
+        return true;
+    }
+    bool read_text_fast(std::string_view& chars);
     result<void> begin();
     result<void> declaration();
     result<event> root();
@@ -220,7 +311,7 @@ private:
     result<void> attribute(std::size_t tag_offset);
     result<event> end_tag();
     event close_innermost(std::size_t at);
-    result<std::string_view> name(std::size_t at, std::string_view what) const;
+    result<std::string_view> name(std::size_t at, std::string_view what, std::size_t* prefix_size = nullptr) const;
     error unsupported_markup() const;
     error misuse(std::string_view function) const;
 
@@ -229,8 +320,15 @@ private:
         while (pos_ < doc_.size() && detail::is_xml_space(doc_[pos_])) ++pos_;
         return pos_ - from;
     }
-    // pos_ never exceeds doc_.size(), so substr cannot go out of range.
-    bool at(std::string_view s) const noexcept { return doc_.substr(pos_).starts_with(s); }
+    // Whether the literal s (without its terminator) starts at pos_; pos_ never exceeds
+    // doc_.size(). A template so the comparison unrolls instead of calling memcmp.
+    template <std::size_t N>
+    bool at(const char (&s)[N]) const noexcept {
+        if (doc_.size() - pos_ < N - 1) return false;
+        for (std::size_t i = 0; i + 1 < N; ++i)
+            if (doc_[pos_ + i] != s[i]) return false;
+        return true;
+    }
 
     std::string_view doc_;
     limits limits_;
@@ -356,10 +454,27 @@ inline result<event> reader::content() {
         pending_end_ = false;
         return close_innermost(open_.back().offset);
     }
-    const std::size_t text_at = pos_;
-    result<std::string_view> chars = text();
-    if (!chars) return std::move(chars).error();
-    if (!chars->empty()) return event{event_kind::text, {}, *chars, open_.size(), text_at};
+    // Fast path, the usual case: a plain run of character data (maybe empty) up to a start or
+    // end tag. It is returned as a view into the document without gathering pieces; anything
+    // else (references, CR, ']', comments, PIs, CDATA, the end of input) goes through text().
+    const std::size_t n = doc_.size();
+    const std::size_t p = plain_run_end(pos_);
+    if (n - p >= 2 && doc_[p] == '<' && doc_[p + 1] != '!' && doc_[p + 1] != '?' && p - pos_ <= limits_.max_text_length) {
+        if (p != pos_) {
+            const event chars{event_kind::text, {}, slice(pos_, p), open_.size(), pos_};
+            pos_ = p;
+            return chars;
+        }
+        return doc_[p + 1] == '/' ? end_tag() : start_tag();
+    }
+    // Markup that is neither a comment, PI nor CDATA (which text() gathers) starts no text.
+    if (pos_ == doc_.size() || doc_[pos_] != '<' || doc_.size() - pos_ < 2 || doc_[pos_ + 1] == '!' ||
+        doc_[pos_ + 1] == '?') {
+        const std::size_t text_at = pos_;
+        result<std::string_view> chars = text();
+        if (!chars) return std::move(chars).error();
+        if (!chars->empty()) return event{event_kind::text, {}, *chars, open_.size(), text_at};
+    }
     if (pos_ == doc_.size()) {
         const open_element& innermost = open_.back();
         return detail::xml_error(errc::malformed_response, pos_,
@@ -449,13 +564,14 @@ inline result<std::string_view> reader::text() {
             if (auto ok = append(run, "\n", true); !ok) return std::move(ok).error();
         } else {
             const std::size_t from = pos_;
-            while (pos_ < doc_.size() && doc_[pos_] != '<' && doc_[pos_] != '&' && doc_[pos_] != '\r') {
+            for (;;) {
+                while (pos_ < doc_.size() && (detail::xml_byte_class(doc_[pos_]) & detail::xml_text_stop_byte) == 0) ++pos_;
+                if (pos_ == doc_.size() || doc_[pos_] != ']') break;
                 // CharData excludes "]]>" so that it cannot be mistaken for a CDATA end (§2.4).
-                if (doc_[pos_] == ']' && at("]]>"))
-                    return detail::xml_error(errc::malformed_response, pos_, "']]>' is not allowed in text");
+                if (at("]]>")) return detail::xml_error(errc::malformed_response, pos_, "']]>' is not allowed in text");
                 ++pos_;
             }
-            if (auto ok = append(run, doc_.substr(from, pos_ - from), true); !ok) return std::move(ok).error();
+            if (auto ok = append(run, slice(from, pos_), true); !ok) return std::move(ok).error();
         }
     }
     return run.buffered ? std::string_view(buffer_) : run.single;
@@ -513,12 +629,14 @@ inline result<std::size_t> reader::reference(std::array<char, 4>& out) {
     while (p < doc_.size() && detail::is_alpha(doc_[p]) && p - name_at < longest_quoted_name) ++p;
     if (p == name_at || p == doc_.size() || doc_[p] != ';')
         return detail::xml_error(errc::malformed_response, start, "'&' must start a reference such as &amp; or &#38;");
-    const std::string_view entity = doc_.substr(name_at, p - name_at);
-    if (entity == "lt") out[0] = '<';
-    else if (entity == "gt") out[0] = '>';
-    else if (entity == "amp") out[0] = '&';
-    else if (entity == "quot") out[0] = '"';
-    else if (entity == "apos") out[0] = '\'';
+    const std::string_view entity = slice(name_at, p);
+    // Dispatch on the first letter so each name is compared with one candidate at most.
+    const auto is = [entity](std::string_view name) { return entity.size() == name.size() && entity == name; };
+    if (entity[0] == 'q' && is("quot")) out[0] = '"';
+    else if (entity[0] == 'a' && is("amp")) out[0] = '&';
+    else if (entity[0] == 'l' && is("lt")) out[0] = '<';
+    else if (entity[0] == 'g' && is("gt")) out[0] = '>';
+    else if (entity[0] == 'a' && is("apos")) out[0] = '\'';
     else
         return detail::xml_error(errc::malformed_response, start,
                                  "undefined entity &" + std::string(entity) + "; (only lt, gt, amp, quot and apos exist without a DTD)");
@@ -529,7 +647,8 @@ inline result<std::size_t> reader::reference(std::array<char, 4>& out) {
 // STag ::= '<' Name (S Attribute)* S? '>' and EmptyElemTag ::= '<' Name (S Attribute)* S? '/>'.
 inline result<event> reader::start_tag() {
     const std::size_t start = pos_;
-    const result<std::string_view> qname = name(pos_ + 1, "element name");
+    std::size_t prefix_size = 0;
+    const result<std::string_view> qname = name(pos_ + 1, "element name", &prefix_size);
     if (!qname) return qname.error();
     pos_ = start + 1 + qname->size();
     for (;;) {
@@ -553,9 +672,10 @@ inline result<event> reader::start_tag() {
     if (open_.size() >= limits_.max_depth)
         return detail::xml_error(errc::limit_exceeded, start,
                                  "elements nest deeper than max_depth (" + std::to_string(limits_.max_depth) + ")");
-    open_.push_back(open_element{*qname, start});
+    const std::string_view local = qname->substr(prefix_size);
+    open_.push_back(open_element{*qname, local, start});
     stage_ = stage::content;
-    return event{event_kind::start_element, detail::local_name(*qname), {}, open_.size(), start};
+    return event{event_kind::start_element, local, {}, open_.size(), start};
 }
 
 // Attribute ::= Name S? '=' S? AttValue, where AttValue is quoted with " or ', holds no '<', and
@@ -595,6 +715,12 @@ inline result<void> reader::attribute(std::size_t tag_offset) {
 // ETag ::= '</' Name S? '>', naming the innermost open element exactly as its start tag did.
 inline result<event> reader::end_tag() {
     const std::size_t start = pos_;
+    // Usual case: the innermost element's name, already checked at its start tag, directly
+    // followed by '>'. Anything else takes the general path, which finds the right error.
+    if (at_end_tag_of_innermost(start)) {
+        pos_ = start + 3 + open_.back().qname.size();
+        return close_innermost(start);
+    }
     const result<std::string_view> qname = name(pos_ + 2, "element name");
     if (!qname) return qname.error();
     pos_ = start + 2 + qname->size();
@@ -611,32 +737,45 @@ inline result<event> reader::end_tag() {
 }
 
 inline event reader::close_innermost(std::size_t at) {
-    const std::string_view qname = open_.back().qname;
+    const std::string_view local = open_.back().local;
     open_.pop_back();
     if (open_.empty()) stage_ = stage::epilog;
-    return event{event_kind::end_element, detail::local_name(qname), {}, open_.size() + 1, at};
+    return event{event_kind::end_element, local, {}, open_.size() + 1, at};
 }
 
 // Name (XML 1.0 §2.3) that is also a QName (Namespaces in XML 1.0 §3): at most one ':', with a
 // non-empty part on each side.
-inline result<std::string_view> reader::name(std::size_t at, std::string_view what) const {
+// Sets *prefix_size, when given, to the length of the prefix and its colon (0 without one).
+inline result<std::string_view> reader::name(std::size_t at, std::string_view what, std::size_t* prefix_size) const {
     std::size_t end = at;
+    std::uint8_t seen = 0;  // union of the byte classes, to notice a colon without searching
     if (end < doc_.size() && detail::is_xml_name_start(doc_[end])) {
+        seen = detail::xml_byte_class(doc_[end]);
         ++end;
         // Scanning one byte past the limit is enough to know it is crossed.
-        while (end < doc_.size() && detail::is_xml_name_char(doc_[end]) && end - at <= limits_.max_name_length) ++end;
+        const std::size_t stop = doc_.size() - at > limits_.max_name_length + 1 ? at + limits_.max_name_length + 1 : doc_.size();
+        while (end < stop) {
+            const std::uint8_t c = detail::xml_byte_class(doc_[end]);
+            if ((c & detail::xml_name_byte) == 0) break;
+            seen |= c;
+            ++end;
+        }
     }
     const std::size_t size = end - at;
     if (size == 0) return detail::xml_error(errc::malformed_response, at, "missing " + std::string(what));
     if (size > limits_.max_name_length)
         return detail::xml_error(errc::limit_exceeded, at,
                                  std::string(what) + " is longer than max_name_length (" + std::to_string(limits_.max_name_length) + " bytes)");
-    const std::string_view qname = doc_.substr(at, size);
+    const std::string_view qname = slice(at, end);
+    if ((seen & detail::xml_colon_byte) == 0) {
+        if (prefix_size != nullptr) *prefix_size = 0;
+        return qname;
+    }
     const std::size_t colon = qname.find(':');
-    if (colon != std::string_view::npos &&
-        (colon == 0 || colon + 1 == size || qname.find(':', colon + 1) != std::string_view::npos))
+    if (colon == 0 || colon + 1 == size || qname.find(':', colon + 1) != std::string_view::npos)
         return detail::xml_error(errc::malformed_response, at,
                                  std::string(what) + " '" + std::string(qname) + "' is not a valid qualified name");
+    if (prefix_size != nullptr) *prefix_size = colon + 1;
     return qname;
 }
 
@@ -651,10 +790,78 @@ inline error reader::misuse(std::string_view function) const {
                       std::string(function) + " must directly follow a start_element event");
 }
 
+// The usual shape of an element read with read_text: character data, perhaps with references,
+// then the element's own end tag. Reads it and returns true, leaving the reader as the general
+// path of read_text would; on anything else (CR, ']', comments, CDATA, a child, a bad reference,
+// a limit) restores the position and returns false, and the general path redoes the work and
+// reports whatever is wrong.
+inline bool reader::read_text_fast(std::string_view& chars) {
+    if (pending_end_) return false;
+    const std::size_t start = pos_;
+    std::size_t p = plain_run_end(pos_);
+    bool buffered = false;
+    while (p < doc_.size() && doc_[p] == '&') {
+        if (!buffered) {
+            buffer_.assign(slice(start, p));
+            buffered = true;
+        } else {
+            buffer_.append(slice(pos_, p));
+        }
+        std::array<char, 4> decoded{};
+        pos_ = p;
+        const result<std::size_t> size = reference(decoded);
+        if (!size || buffer_.size() + *size > limits_.max_text_length) {
+            pos_ = start;
+            return false;
+        }
+        buffer_.append(decoded.data(), *size);
+        p = plain_run_end(pos_);
+    }
+    if (!at_end_tag_of_innermost(p)) {
+        pos_ = start;
+        return false;
+    }
+    if (buffered) {
+        buffer_.append(slice(pos_, p));
+        if (buffer_.size() > limits_.max_text_length) {
+            pos_ = start;
+            return false;
+        }
+        chars = buffer_;
+    } else {
+        if (p - start > limits_.max_text_length) {
+            pos_ = start;
+            return false;
+        }
+        chars = p == start ? std::string_view() : slice(start, p);
+    }
+    pos_ = p + 3 + open_.back().qname.size();
+    offset_ = p;  // the end_element the general path would have returned last
+    at_start_ = false;
+    open_.pop_back();
+    if (open_.empty()) stage_ = stage::epilog;
+    return true;
+}
+
+// Between children, for_each_child ignores text; whitespace right before a start or end tag
+// (the layout of every COS body) is passed over here without producing the text event that
+// next() would report. Anything else is left to next(), which checks it.
+inline void reader::skip_layout() noexcept {
+    if (stage_ != stage::content || pending_end_ || failed_) return;
+    std::size_t p = pos_;
+    while (p < doc_.size() && (detail::xml_byte_class(doc_[p]) & detail::xml_space_byte) != 0) ++p;
+    if (p == pos_ || doc_.size() - p < 2 || doc_[p] != '<' || doc_[p + 1] == '!' || doc_[p + 1] == '?' ||
+        p - pos_ > limits_.max_text_length)
+        return;
+    pos_ = p;
+    at_start_ = false;
+}
+
 inline result<std::string_view> reader::read_text() {
     if (failed_) return *failed_;
     if (!at_start_) return misuse("read_text");
-    const std::string_view parent = detail::local_name(open_.back().qname);
+    if (std::string_view chars; read_text_fast(chars)) return chars;
+    const std::string_view parent = open_.back().local;
     std::string_view chars;
     for (;;) {
         result<event> ev = next();
@@ -685,6 +892,11 @@ inline result<void> reader::skip_element() {
 }  // namespace coswire::xml
 
 namespace coswire::detail {
+
+/// The reader internals for_each_child uses.
+struct reader_access {
+    static void skip_layout(xml::reader& r) noexcept { r.skip_layout(); }
+};
 
 /// Runs handler(local_name, r) for the element whose start_element r just returned, then skips
 /// whatever of that element the handler left unread, so handlers only deal with what they know.
@@ -717,6 +929,7 @@ template <class F>
 result<void> for_each_child(reader& r, F&& on_child) {
     if (r.depth() == 0) return make_error(errc::invalid_argument, "reader", "for_each_child needs an open element");
     for (;;) {
+        detail::reader_access::skip_layout(r);
         result<event> ev = r.next();
         if (!ev) return std::move(ev).error();
         if (ev->kind == event_kind::start_element) {
