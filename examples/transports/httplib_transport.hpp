@@ -46,7 +46,9 @@ struct httplib_transport_options {
 /// they are. Response headers come back sorted by name (cpp-httplib keeps them in a multimap),
 /// equal names in the order received. Any HTTP status is a response; only a failure to get one
 /// is errc::transport_failure ("transport") with cpp-httplib's error name. https works when
-/// cpp-httplib has OpenSSL (Debian's does), verifying the server's certificate.
+/// cpp-httplib has OpenSSL (Debian's does), verifying the server's certificate. Unlike curl,
+/// cpp-httplib 0.11 does not resend a request when a kept-alive connection turns out dropped:
+/// that call is a transport_failure (which coswire's retry policy retries), the next reconnects.
 /// Not thread-safe: one per thread.
 class httplib_transport {
 public:

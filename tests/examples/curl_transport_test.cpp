@@ -29,6 +29,10 @@ TEST_CASE("curl_transport: GET, HEAD, POST and DELETE on one kept-alive connecti
 
 TEST_CASE("curl_transport: a connection the server closed is replaced by a new one") { loopback::check_reconnects_after_close(make); }
 
+TEST_CASE("curl_transport: a kept-alive connection the server dropped unannounced is replaced, the request sent once more") {
+    loopback::check_after_drop(make, true);
+}
+
 TEST_CASE("curl_transport: without an override the URL is the request's own") { loopback::check_own_url(make); }
 
 TEST_CASE("curl_transport: a refused connection is a transport_failure carrying curl's message") {

@@ -32,6 +32,10 @@ TEST_CASE("httplib_transport: GET, HEAD, POST and DELETE on one kept-alive conne
 
 TEST_CASE("httplib_transport: a connection the server closed is replaced by a new one") { loopback::check_reconnects_after_close(make); }
 
+TEST_CASE("httplib_transport: a kept-alive connection the server dropped unannounced fails that call; the next one reconnects") {
+    loopback::check_after_drop(make, false);
+}
+
 TEST_CASE("httplib_transport: without an override the URL is the request's own") { loopback::check_own_url(make); }
 
 TEST_CASE("httplib_transport: a refused connection is a transport_failure naming cpp-httplib's error") {

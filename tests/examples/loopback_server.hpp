@@ -40,6 +40,12 @@ inline bool iequals(std::string_view a, std::string_view b) {
     return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) { return lower(x) == lower(y); });
 }
 
+/// The reason of a failed result, for the test log.
+template <class Result>
+std::string reason_of(const Result& r) {
+    return r ? std::string() : r.error().reason;
+}
+
 /// A request as the loopback server read it off the socket.
 struct raw_request {
     std::string head;  ///< request line and headers, CRLFs included, up to the blank line
@@ -141,7 +147,8 @@ private:
 };
 
 /// A tiny HTTP/1.1 server on 127.0.0.1: one thread, one connection at a time, keep-alive,
-/// replying the canned responses in order and recording each raw request.
+/// replying the canned responses in order and recording each raw request. An empty response
+/// closes the connection without an answer; one with `Connection: close` closes after it.
 class server {
 public:
     explicit server(std::vector<std::string> responses) : responses_(responses.begin(), responses.end()) {
@@ -203,6 +210,7 @@ private:
                 reply = "HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\n\r\n";
             }
         }
+        if (reply.empty()) return false;
         for (std::size_t sent = 0; sent < reply.size();) {
             const ssize_t n = ::send(fd, reply.data() + sent, reply.size() - sent, MSG_NOSIGNAL);
             if (n <= 0) return false;
@@ -283,7 +291,7 @@ void check_signed_put(Make make, added_headers added) {
     REQUIRE(coswire::authorize(*request, *signer, {coswire::header_selection::all, {}}));
 
     auto response = send(*request);
-    REQUIRE(response);
+    REQUIRE_MESSAGE(response.has_value(), reason_of(response));
     CHECK(response->status == 200);
     CHECK(response->header("etag") == "\"abc\"");
     CHECK(response->header("x-cos-hash-crc64ecma") == "42");
@@ -323,7 +331,7 @@ void check_methods(Make make, added_headers added, bool kept_alive) {
     get.range = coswire::byte_range{0, 4};
     sent.push_back(coswire::make_get_object_request(ep, get).value());
     auto got = send(sent.back());
-    REQUIRE(got);
+    REQUIRE_MESSAGE(got.has_value(), reason_of(got));
     CHECK(got->status == 206);
     CHECK(got->body == "hello");
     CHECK(got->header("x-cos-request-id") == "id-1");
@@ -333,27 +341,27 @@ void check_methods(Make make, added_headers added, bool kept_alive) {
     head.key = "a.txt";
     sent.push_back(coswire::make_head_object_request(ep, head).value());
     auto headed = send(sent.back());
-    REQUIRE(headed);
+    REQUIRE_MESSAGE(headed.has_value(), reason_of(headed));
     CHECK(headed->status == 200);
     CHECK(headed->header("Content-Length") == "1234");
     CHECK(headed->body.empty());
 
     sent.push_back(coswire::make_initiate_multipart_upload_request(ep, {"a.txt", {}, {}}).value());
     auto initiated = send(sent.back());
-    REQUIRE(initiated);
+    REQUIRE_MESSAGE(initiated.has_value(), reason_of(initiated));
     CHECK(initiated->status == 200);
     CHECK(initiated->body == "<InitiateMultipartUploadResult/>");
 
     coswire::complete_multipart_upload_params complete{"a.txt", "upload-1", {{1, "\"e1\""}}, {}};
     sent.push_back(coswire::make_complete_multipart_upload_request(ep, complete).value());
     auto completed = send(sent.back());
-    REQUIRE(completed);
+    REQUIRE_MESSAGE(completed.has_value(), reason_of(completed));
     CHECK(completed->status == 404);  // an HTTP error is a response, not a transport failure
     CHECK(completed->body == "<Error>");
 
     sent.push_back(coswire::make_delete_object_request(ep, {"a.txt", {}, {}, {}}).value());
     auto deleted = send(sent.back());
-    REQUIRE(deleted);
+    REQUIRE_MESSAGE(deleted.has_value(), reason_of(deleted));
     CHECK(deleted->status == 204);
     CHECK(deleted->header("X-COS-REQUEST-ID") == "id-5");
     CHECK(deleted->body.empty());
@@ -381,15 +389,43 @@ void check_reconnects_after_close(Make make) {
     get.key = "k";
     const auto request = coswire::make_get_object_request(cos_endpoint(), get).value();
     auto first = send(request);
-    REQUIRE(first);
+    REQUIRE_MESSAGE(first.has_value(), reason_of(first));
     CHECK(first->body == "a");
     auto second = send(request);
-    REQUIRE(second);
+    REQUIRE_MESSAGE(second.has_value(), reason_of(second));
     CHECK(second->body == "b");
     const auto seen = srv.requests();
     REQUIRE(seen.size() == 2);
     CHECK(seen[0].connection == 1);
     CHECK(seen[1].connection == 2);
+}
+
+/// A kept-alive connection the server drops without an answer (as an idle timeout may, just as
+/// the request leaves). With `resends`, the transport sends the request once more on a new
+/// connection; without, that call is a transport_failure (which coswire's retry policy retries)
+/// and the next call opens a new connection.
+template <class Make>
+void check_after_drop(Make make, bool resends) {
+    server srv({ok("", "a"), "", ok("", "c")});
+    auto send = make(srv.url());
+    coswire::get_object_params get;
+    get.key = "k";
+    const auto request = coswire::make_get_object_request(cos_endpoint(), get).value();
+    auto first = send(request);
+    REQUIRE_MESSAGE(first.has_value(), reason_of(first));
+    CHECK(first->body == "a");
+    auto second = send(request);
+    if (!resends) {
+        REQUIRE_FALSE(second);
+        CHECK(second.error().code == coswire::errc::transport_failure);
+        second = send(request);
+    }
+    REQUIRE_MESSAGE(second.has_value(), reason_of(second));
+    CHECK(second->body == "c");
+    const auto seen = srv.requests();
+    REQUIRE(seen.size() == 3);
+    CHECK(seen[1].connection == 1);
+    CHECK(seen[2].connection == 2);
 }
 
 /// Without an override the connection goes to the request's own scheme://host (with its port).
@@ -409,7 +445,7 @@ void check_own_url(Make make) {
     for (coswire::http_header& h : request.headers)
         if (h.name == "Host") h.value += port;
     auto got = send(request);
-    REQUIRE(got);
+    REQUIRE_MESSAGE(got.has_value(), reason_of(got));
     CHECK(got->body == "x");
     REQUIRE(srv.requests().size() == 1);
     CHECK(srv.requests()[0].values("Host") == std::vector<std::string>{"127.0.0.1" + port});
