@@ -56,9 +56,7 @@ TEST_CASE("beast_transport: a server that never answers is a transport_failure a
 
 TEST_CASE("beast_transport: https, a bad connect_to and an oversized header are refused before connecting") {
     loopback::server srv({});
-    coswire::get_object_params get;
-    get.key = "k";
-    auto request = coswire::make_get_object_request(loopback::cos_endpoint(), get).value();
+    auto request = loopback::get_request();
     SUBCASE("https override") {
         auto r = make("https://127.0.0.1:" + std::to_string(srv.port()))(request);
         REQUIRE_FALSE(r);

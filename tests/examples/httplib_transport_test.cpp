@@ -48,7 +48,7 @@ TEST_CASE("httplib_transport: a server that never answers is a transport_failure
 
 TEST_CASE("httplib_transport: https to a plain HTTP server fails in the TLS handshake, as a value") {
     loopback::server plain({});
-    auto send = make("https://127.0.0.1:" + std::to_string(plain.port()));
+    httplib_transport send(httplib_transport_options{"https://127.0.0.1:" + std::to_string(plain.port()), 1, 1});
     auto r = send(coswire::make_head_object_request(loopback::cos_endpoint(), {"k", {}, {}, {}, {}}).value());
     REQUIRE_FALSE(r);
     CHECK(r.error().code == coswire::errc::transport_failure);
@@ -57,9 +57,7 @@ TEST_CASE("httplib_transport: https to a plain HTTP server fails in the TLS hand
 
 TEST_CASE("httplib_transport: a bad connect_to, a body on GET and an unknown method are refused before sending") {
     loopback::server srv({});
-    coswire::get_object_params get;
-    get.key = "k";
-    auto request = coswire::make_get_object_request(loopback::cos_endpoint(), get).value();
+    auto request = loopback::get_request();
     SUBCASE("connect_to") {
         for (const char* bad : {"127.0.0.1:1", "ftp://h", "http://h:0", "http://h:65536", "http://h:x", "http://h/p", "http://"}) {
             CAPTURE(bad);
