@@ -1,0 +1,124 @@
+// SPDX-License-Identifier: MIT
+// httplib_transport: a coswire::transport over a cpp-httplib client (0.11, HTTP/1.1, keep-alive),
+// sending the request's method, target, headers and body as they are.
+//
+// Builds with -fno-exceptions: the header httplib.h of Debian's libcpp-httplib-dev (a shared
+// library) declares no try or throw, and every failure of a request arrives as httplib::Error.
+// The library's own code is built with exceptions; all it could still throw at us is
+// std::bad_alloc, and the constructor that parses a URL (std::stoi on the port) is not used:
+// the adapter splits scheme://host:port itself (origin.hpp).
+#pragma once
+
+#include <transports/origin.hpp>
+
+#include <coswire/error.hpp>
+#include <coswire/http/message.hpp>
+#include <coswire/http/transport.hpp>
+#include <coswire/result.hpp>
+
+#include <httplib.h>
+
+#include <cstddef>
+#include <memory>
+#include <string>
+#include <utility>
+
+namespace coswire::examples {
+
+/// How an httplib_transport connects.
+struct httplib_transport_options {
+    /// Where to connect instead of the request's host, as `scheme://host[:port]` (for example
+    /// `http://127.0.0.1:9000`, a local emulator or proxy). The Host header, and so the
+    /// signature, stays the request's. Empty: connect to the request's scheme://host.
+    std::string connect_to;
+    long connect_timeout_seconds = 10;  ///< 0: cpp-httplib's default (300 s)
+    /// Fail when a read or write waits this long without progress; 0: cpp-httplib's default (5 s).
+    long stall_timeout_seconds = 60;
+};
+
+/// A transport over cpp-httplib: one client, kept while the origin stays the same, so the
+/// connection is reused between requests. Sends the request's headers exactly; cpp-httplib adds
+/// `Accept: */*` and `User-Agent: cpp-httplib/0.11.4` when the request has none (neither is
+/// signed, neither changes what COS does). PUT and POST stream the body from
+/// request.body_bytes() without a copy, which also keeps cpp-httplib from adding
+/// `Content-Type: text/plain` to a body without one. GET, HEAD, DELETE and OPTIONS carry no body.
+/// Percent-encoding and decompression are off: the target is sent and the body returned as
+/// they are. Response headers come back sorted by name (cpp-httplib keeps them in a multimap),
+/// equal names in the order received. Any HTTP status is a response; only a failure to get one
+/// is errc::transport_failure ("transport") with cpp-httplib's error name. https works when
+/// cpp-httplib has OpenSSL (Debian's does), verifying the server's certificate. Unlike curl,
+/// cpp-httplib 0.11 does not resend a request when a kept-alive connection turns out dropped:
+/// that call is a transport_failure (which coswire's retry policy retries), the next reconnects.
+/// Not thread-safe: one per thread.
+class httplib_transport {
+public:
+    explicit httplib_transport(httplib_transport_options options = {}) : options_(std::move(options)) {}
+
+    /// Sends `request` and returns the response (status, headers, body). Errors:
+    /// invalid_argument for a bad connect_to or request host ("connect_to", "request"), a
+    /// method cpp-httplib cannot send or a body on GET, HEAD, DELETE or OPTIONS ("method");
+    /// errc::transport_failure ("transport") when no response arrived.
+    result<http_response> operator()(const http_request& request) {
+        auto where = connect_origin(options_.connect_to, request);
+        if (!where) return std::move(where).error();
+        if (auto made = client_for(*where); !made) return std::move(made).error();
+        httplib::Headers headers;
+        for (const http_header& h : request.headers) headers.emplace(h.name, h.value);
+        const std::string target = request.target();
+        const auto body = request.body_bytes();
+        const auto provide = [&body](std::size_t offset, std::size_t length, httplib::DataSink& sink) {
+            return sink.write(reinterpret_cast<const char*>(body.data()) + offset, length);
+        };
+        const std::string& m = request.method;
+        httplib::Result r(nullptr, httplib::Error::Unknown);
+        if (m == "PUT") {
+            r = client_->Put(target, headers, body.size(), provide, "");
+        } else if (m == "POST") {
+            r = client_->Post(target, headers, body.size(), provide, "");
+        } else if (!body.empty() || (m != "GET" && m != "HEAD" && m != "DELETE" && m != "OPTIONS")) {
+            return make_error(errc::invalid_argument, "method", m + (body.empty() ? " is not supported" : " with a body is not supported"));
+        } else {
+            r = m == "GET" ? client_->Get(target, headers) : m == "HEAD" ? client_->Head(target, headers)
+                : m == "DELETE" ? client_->Delete(target, headers) : client_->Options(target, headers);
+        }
+        if (!r) return make_error(errc::transport_failure, "transport", "cpp-httplib: " + httplib::to_string(r.error()));
+        http_response response;
+        response.status = r->status;
+        for (const auto& [name, value] : r->headers) response.headers.push_back({name, value});
+        response.body = std::move(r->body);
+        return response;
+    }
+
+private:
+    // A client for `where`, made anew only when the origin changes (cpp-httplib binds one).
+    result<void> client_for(const origin& where) {
+        if (client_ != nullptr && where == origin_) return {};
+        if (where.scheme == "https") {
+#ifdef CPPHTTPLIB_OPENSSL_SUPPORT
+            client_ = std::make_unique<httplib::SSLClient>(where.host, where.port);
+#else
+            return make_error(errc::invalid_argument, "request", "https needs cpp-httplib built with CPPHTTPLIB_OPENSSL_SUPPORT");
+#endif
+        } else {
+            client_ = std::make_unique<httplib::ClientImpl>(where.host, where.port);
+        }
+        origin_ = where;
+        client_->set_keep_alive(true);
+        client_->set_url_encode(false);  // the target is percent-encoded already, as it was signed
+        client_->set_decompress(false);  // the body as stored: its CRC-64 and Content-Length hold
+        if (options_.connect_timeout_seconds > 0) client_->set_connection_timeout(options_.connect_timeout_seconds);
+        if (options_.stall_timeout_seconds > 0) {
+            client_->set_read_timeout(options_.stall_timeout_seconds);
+            client_->set_write_timeout(options_.stall_timeout_seconds);
+        }
+        return {};
+    }
+
+    httplib_transport_options options_;
+    origin origin_;
+    std::unique_ptr<httplib::ClientImpl> client_;
+};
+
+static_assert(transport<httplib_transport>);
+
+}  // namespace coswire::examples
