@@ -11,4 +11,11 @@ namespace bench {
 /// bumped without a read-modify-write instruction so it costs the measured code nothing.
 std::uint64_t allocation_count() noexcept;
 
+/// Starts measuring heap bytes in use (as malloc_usable_size reports them) from zero; while on,
+/// the highest level reached is kept. Blocks freed that were allocated before the start lower
+/// the level, so the peak is never overstated. Single-threaded use only.
+void start_peak_tracking() noexcept;
+/// Stops tracking and returns the highest number of bytes in use since start_peak_tracking().
+std::int64_t stop_peak_tracking() noexcept;
+
 }  // namespace bench

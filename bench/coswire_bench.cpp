@@ -4,6 +4,7 @@
 // "ratio " and "allocs " are the machine-readable contract; everything else is for people.
 #include "alloc_counter.hpp"
 #include "crc64_slicing8.hpp"
+#include "driver.hpp"
 #include "listparts.hpp"
 #include "openssl_reference.hpp"
 
@@ -157,7 +158,9 @@ constexpr std::string_view usage =
     "usage: coswire-bench [--quick]\n"
     "  Times coswire against OpenSSL 3, ISA-L, a slicing-by-8 CRC-64 and pugixml, alternating the\n"
     "  two sides, and prints a table plus 'ratio <name> <reference/coswire>' and\n"
-    "  'allocs <name> <per operation>' lines. --quick: fewer, shorter samples (under 20 s).\n";
+    "  'allocs <name> <per operation>' lines, and 'peak_bytes multipart_driver <bytes>' (heap in\n"
+    "  use at most while upload_multipart sends 64 MiB in 8 MiB parts). --quick: fewer, shorter\n"
+    "  samples (under 20 s).\n";
 
 // COS-PROTOCOL.md §10.1: the published Authorization of the documented PUT example.
 constexpr std::string_view documented_put_authorization =
@@ -310,6 +313,14 @@ int main(int argc, char** argv) {
         }
     }
 
+    // The multipart driver: 64 MiB in 8 MiB parts through a COS whose answers are ready, against
+    // the per-part MD5 and CRC-64 any correct client computes (bench/driver.hpp).
+    const std::span<const std::byte> object = std::as_bytes(std::span<const char>(data.data(), data.size()));
+    const auto plan = coswire::plan_parts(object.size());
+    if (!plan) return fail("plan_parts refused 64 MiB");
+    bench::canned_cos canned(object, *plan);
+    if (!bench::upload_through_driver(canned, object, *plan)) return fail("upload_multipart failed against the canned COS");
+
     // ---- Timing. ----
     std::vector<row> rows;
     rows.push_back(compare(s,
@@ -376,6 +387,16 @@ int main(int argc, char** argv) {
         },
         pugixml_side));
 
+    rows.push_back(compare(s,
+                           {"multipart_driver_vs_hashing", "upload_multipart, 64 MiB in 8 MiB parts, canned COS",
+                            "MD5 + CRC-64 of each part (coswire's)", static_cast<double>(crc_size)},
+                           [&] { keep(bench::upload_through_driver(canned, object, *plan)); },
+                           [&] { keep(bench::hash_parts(object, *plan)); }));
+    bench::start_peak_tracking();
+    const bool uploaded = bench::upload_through_driver(canned, object, *plan);
+    const std::int64_t driver_peak = bench::stop_peak_tracking();
+    if (!uploaded) return fail("upload_multipart failed against the canned COS");
+
     constexpr std::uint64_t alloc_runs = 1000;
     const double sign_buffer_allocs = allocations_per_op(coswire_sign, alloc_runs);
     auto coswire_sign_string = [&] {
@@ -399,6 +420,10 @@ int main(int argc, char** argv) {
     std::printf("%-26s %s  (coswire::sign_to into a buffer; target 0)\n", "sign_buffer", format_count(sign_buffer_allocs).c_str());
     std::printf("%-26s %s  (signer::authorization -> std::string; target <= 1)\n", "sign_string",
                 format_count(sign_string_allocs).c_str());
+    std::printf("%-26s %lld bytes = %.2f x the %llu-byte part size (target: about part size x parts in flight, 1 here)\n",
+                "peak heap, driver", static_cast<long long>(driver_peak),
+                static_cast<double>(driver_peak) / static_cast<double>(plan->part_size),
+                static_cast<unsigned long long>(plan->part_size));
     std::printf("\nsides:\n");
     for (const row& r : rows)
         std::printf("  %-24.*s %.*s | %.*s\n", static_cast<int>(r.name.size()), r.name.data(),
@@ -411,5 +436,6 @@ int main(int argc, char** argv) {
         std::printf("ratio %.*s %.3f\n", static_cast<int>(r.name.size()), r.name.data(), r.ratio());
     std::printf("allocs sign_buffer %s\n", format_count(sign_buffer_allocs).c_str());
     std::printf("allocs sign_string %s\n", format_count(sign_string_allocs).c_str());
+    std::printf("peak_bytes multipart_driver %lld\n", static_cast<long long>(driver_peak));
     return 0;
 }

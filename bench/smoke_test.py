@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
 # Runs `coswire-bench --quick` and checks its machine-readable contract (issue 5): exit status 0
-# and exactly one well-formed `ratio <name> <value>` / `allocs <name> <count>` line per name.
+# and exactly one well-formed `ratio <name> <value>` / `allocs <name> <count>` /
+# `peak_bytes <name> <bytes>` line per name.
 # Timings are never judged here.
 import re
 import subprocess
@@ -17,8 +18,10 @@ RATIOS = [
     "crc64_64m_vs_slicing8",
     "xml_listparts_vs_pugixml",
     "xml_listparts_parser_vs_pugixml",
+    "multipart_driver_vs_hashing",
 ]
 ALLOCS = ["sign_buffer", "sign_string"]
+PEAKS = ["multipart_driver"]
 NUMBER = r"[0-9]+(?:\.[0-9]+)?"
 
 
@@ -33,7 +36,7 @@ def main() -> int:
         print(f"FAIL: coswire-bench --quick exited with status {proc.returncode}")
         return 1
     problems = []
-    for kind, names in (("ratio", RATIOS), ("allocs", ALLOCS)):
+    for kind, names in (("ratio", RATIOS), ("allocs", ALLOCS), ("peak_bytes", PEAKS)):
         for name in names:
             lines = re.findall(rf"^{kind} {re.escape(name)} .*$", proc.stdout, re.M)
             if len(lines) != 1:

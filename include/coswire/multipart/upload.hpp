@@ -19,6 +19,7 @@
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <functional>
 #include <optional>
 #include <span>
@@ -44,7 +45,7 @@ public:
     result<void> read(std::uint64_t offset, std::span<std::byte> out) const {
         if (offset > bytes_.size() || out.size() > bytes_.size() - offset)
             return make_error(errc::invalid_argument, "offset", "reads past the end of the source");
-        for (std::size_t i = 0; i < out.size(); ++i) out[i] = bytes_[static_cast<std::size_t>(offset) + i];
+        if (!out.empty()) std::memcpy(out.data(), bytes_.data() + offset, out.size());  // a loop ran at 1 B/cycle
         return {};
     }
 
