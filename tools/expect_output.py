@@ -4,14 +4,18 @@
 
 Usage: expect_output.py STATUS TEXT PROGRAM [ARG...]
 
-Passes when PROGRAM exits with STATUS and TEXT occurs in its stdout or stderr.
+Passes when PROGRAM exits with STATUS and TEXT occurs in its stdout or stderr. In a cross
+build PROGRAM runs under the MESON_EXE_WRAPPER meson sets (qemu).
 """
+import os
+import shlex
 import subprocess
 import sys
 
 
 def main(argv):
-    status, text, command = int(argv[1]), argv[2], argv[3:]
+    status, text = int(argv[1]), argv[2]
+    command = shlex.split(os.environ.get("MESON_EXE_WRAPPER", "")) + argv[3:]
     run = subprocess.run(command, capture_output=True, text=True, timeout=120)
     output = run.stdout + run.stderr
     sys.stdout.write(output)
