@@ -343,16 +343,30 @@ private:
     }
     // doc_[from, to) without substr's range check; callers stay within doc_.
     std::string_view slice(std::size_t from, std::size_t to) const noexcept { return {doc_.data() + from, to - from}; }
-    // Whether `</qname>` of the innermost element starts at p. Names are short, so a plain
-    // loop beats a call to memcmp.
+    // Whether `</qname>` of the innermost element starts at p. Names are short, so they are
+    // compared a word at a time (the last word overlapping the one before) rather than with a
+    // call to memcmp.
     bool at_end_tag_of_innermost(std::size_t p) const noexcept {
         const std::string_view qname = open_.back().qname;
-        if (doc_.size() - p <= qname.size() + 2 || doc_[p] != '<' || doc_[p + 1] != '/' || doc_[p + 2 + qname.size()] != '>')
+        const std::size_t size = qname.size();
+        if (doc_.size() - p <= size + 2 || doc_[p] != '<' || doc_[p + 1] != '/' || doc_[p + 2 + size] != '>')
             return false;
-        const char* d = doc_.data() + p + 2;
-        for (std::size_t i = 0; i < qname.size(); ++i)
-            if (d[i] != qname[i]) return false;
+        const char* a = doc_.data() + p + 2;
+        const char* b = qname.data();
+        if (size >= 8) {
+            for (std::size_t i = 0; i + 8 < size; i += 8)
+                if (detail::load_word8(a + i) != detail::load_word8(b + i)) return false;
+            return detail::load_word8(a + size - 8) == detail::load_word8(b + size - 8);
+        }
+        if (size >= 4) return load_word4(a) == load_word4(b) && load_word4(a + size - 4) == load_word4(b + size - 4);
+        for (std::size_t i = 0; i < size; ++i)
+            if (a[i] != b[i]) return false;
         return true;
+    }
+    static std::uint32_t load_word4(const char* p) noexcept {
+        std::uint32_t w;
+        std::memcpy(&w, p, sizeof w);
+        return w;
     }
     bool read_text_fast(std::string_view& chars);
     result<void> begin();
@@ -970,13 +984,14 @@ inline reader::child_step reader::next_child(std::string_view& local) noexcept {
     std::size_t end = p + 1;
     if (detail::is_xml_name_start(d[end]) && open_.size() < limits_.max_depth) {
         const std::size_t stop = n - end > limits_.max_name_length ? end + limits_.max_name_length : n;
-        std::uint8_t seen = 0;
-        for (++end; end < stop; ++end) {
+        std::uint8_t seen = detail::xml_byte_class(d[end]);
+        ++end;
+        for (; end < stop; ++end) {
             const std::uint8_t c = detail::xml_byte_class(d[end]);
             if ((c & detail::xml_name_byte) == 0) break;
             seen |= c;
         }
-        if (end < n && d[end] == '>' && ((seen | detail::xml_byte_class(d[p + 1])) & detail::xml_colon_byte) == 0) {
+        if (end < n && d[end] == '>' && (seen & detail::xml_colon_byte) == 0) {
             local = slice(p + 1, end);
             open_.push_back(open_element{local, local, p});
             pos_ = end + 1;
