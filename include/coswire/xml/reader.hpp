@@ -48,6 +48,7 @@ enum xml_byte_class : std::uint8_t {
     xml_colon_byte = 4,
     xml_text_stop_byte = 8,
     xml_space_byte = 16,
+    xml_plain_name_byte = 32,  // a name byte other than ':'
 };
 
 inline constexpr std::array<std::uint8_t, 256> xml_byte_classes = [] {
@@ -63,6 +64,8 @@ inline constexpr std::array<std::uint8_t, 256> xml_byte_classes = [] {
     add('.', xml_name_byte);
     for (char c : std::string_view("<&\r]")) add(static_cast<unsigned char>(c), xml_text_stop_byte);
     for (char c : std::string_view(" \t\r\n")) add(static_cast<unsigned char>(c), xml_space_byte);
+    for (std::size_t c = 0; c < 256; ++c)
+        if ((table[c] & xml_name_byte) != 0 && c != ':') table[c] |= xml_plain_name_byte;
     return table;
 }();
 
@@ -984,14 +987,28 @@ inline reader::child_step reader::next_child(std::string_view& local) noexcept {
     std::size_t end = p + 1;
     if (detail::is_xml_name_start(d[end]) && open_.size() < limits_.max_depth) {
         const std::size_t stop = n - end > limits_.max_name_length ? end + limits_.max_name_length : n;
-        std::uint8_t seen = detail::xml_byte_class(d[end]);
+        // Stops at ':' too: a prefixed name takes the general path.
+        const auto& cls = detail::xml_byte_classes;
+        const auto* u = reinterpret_cast<const unsigned char*>(d);
+        constexpr auto plain = detail::xml_plain_name_byte;
         ++end;
-        for (; end < stop; ++end) {
-            const std::uint8_t c = detail::xml_byte_class(d[end]);
-            if ((c & detail::xml_name_byte) == 0) break;
-            seen |= c;
+        for (; stop - end >= 4; end += 4) {
+            if ((cls[u[end]] & plain) == 0) break;
+            if ((cls[u[end + 1]] & plain) == 0) {
+                end += 1;
+                break;
+            }
+            if ((cls[u[end + 2]] & plain) == 0) {
+                end += 2;
+                break;
+            }
+            if ((cls[u[end + 3]] & plain) == 0) {
+                end += 3;
+                break;
+            }
         }
-        if (end < n && d[end] == '>' && (seen & detail::xml_colon_byte) == 0) {
+        while (end < stop && (cls[u[end]] & plain) != 0) ++end;
+        if (end < n && d[end] == '>' && d[p + 1] != ':') {
             local = slice(p + 1, end);
             open_.push_back(open_element{local, local, p});
             pos_ = end + 1;
