@@ -15,6 +15,20 @@
 #include <string>
 #include <string_view>
 
+/// COSWIRE_SIGN_SSE2: 1 (the default wherever the compiler targets SSE2, as every x86-64
+/// compiler does) percent-encodes sixteen bytes per step with SSE2; 0 keeps the portable
+/// byte-at-a-time loop, which writes the same bytes.
+#ifndef COSWIRE_SIGN_SSE2
+#if defined(__SSE2__)
+#define COSWIRE_SIGN_SSE2 1
+#else
+#define COSWIRE_SIGN_SSE2 0
+#endif
+#endif
+#if COSWIRE_SIGN_SSE2
+#include <emmintrin.h>
+#endif
+
 namespace coswire {
 
 /// A query parameter as the server decodes it. `value` is empty for a valueless parameter such
@@ -190,6 +204,48 @@ template <bool Lower>
 constexpr char* encode_unchecked(std::string_view s, char* out) noexcept {
     constexpr std::string_view hex = Lower ? "0123456789abcdef" : "0123456789ABCDEF";
     const std::array<char, 256>& bytes = Lower ? signed_name_byte : value_byte;
+#if COSWIRE_SIGN_SSE2
+    // Sixteen bytes per step: the block is stored (lower-cased for a name) and `out` advances
+    // over its leading unreserved bytes; the first reserved one, if any, is escaped and the
+    // next block starts after it. Writing a whole block is within the precondition: 16 bytes
+    // remain in s, so out has room for at least 48.
+    if (!std::is_constant_evaluated()) {
+        const char* p = s.data();
+        const char* const end = p + s.size();
+        while (end - p >= 16) {
+            __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+            const __m128i lower = _mm_or_si128(v, _mm_set1_epi8(0x20));
+            const __m128i letter = _mm_and_si128(_mm_cmpgt_epi8(lower, _mm_set1_epi8('a' - 1)),
+                                                 _mm_cmplt_epi8(lower, _mm_set1_epi8('z' + 1)));
+            // '-', '.' and the digits are 0x2D..0x39 without '/'.
+            const __m128i dash_dot_digit = _mm_andnot_si128(
+                _mm_cmpeq_epi8(v, _mm_set1_epi8('/')),
+                _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('-' - 1)), _mm_cmplt_epi8(v, _mm_set1_epi8('9' + 1))));
+            const __m128i other = _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('_')), _mm_cmpeq_epi8(v, _mm_set1_epi8('~')));
+            const auto plain = static_cast<unsigned>(
+                _mm_movemask_epi8(_mm_or_si128(_mm_or_si128(letter, dash_dot_digit), other)));
+            if constexpr (Lower) {
+                const __m128i upper = _mm_and_si128(_mm_cmpgt_epi8(v, _mm_set1_epi8('A' - 1)), _mm_cmplt_epi8(v, _mm_set1_epi8('Z' + 1)));
+                v = _mm_or_si128(v, _mm_and_si128(upper, _mm_set1_epi8(0x20)));
+            }
+            _mm_storeu_si128(reinterpret_cast<__m128i*>(out), v);
+            if (plain == 0xFFFF) {
+                p += 16;
+                out += 16;
+                continue;
+            }
+            const auto run = static_cast<unsigned>(__builtin_ctz(~plain));
+            p += run;
+            out += run;
+            const auto u = static_cast<unsigned char>(*p++);
+            out[0] = '%';
+            out[1] = hex[u >> 4];
+            out[2] = hex[u & 0xF];
+            out += 3;
+        }
+        s = std::string_view(p, static_cast<std::size_t>(end - p));
+    }
+#endif
     for (char c : s) {
         const auto u = static_cast<unsigned char>(c);
         if (const char m = bytes[u]; m != 0) {
