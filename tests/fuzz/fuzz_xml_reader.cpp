@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
+#include <utility>
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     const std::string_view doc(reinterpret_cast<const char*>(data), size);
@@ -28,6 +29,22 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         const unsigned choice = size == 0 ? 0u : data[i % size] % 3u;
         if (choice == 1) static_cast<void>(r.read_text());
         if (choice == 2) static_cast<void>(r.skip_element());
+    }
+    // for_each_child's event-free steps, under the tight limits too: recurse into every element,
+    // reading the text of those whose local name starts with 'T'.
+    for (const coswire::xml::limits& lim : {coswire::xml::limits{}, small}) {
+        coswire::xml::reader w(doc, lim);
+        struct walker {
+            coswire::result<void> operator()(std::string_view name, coswire::xml::reader& c) const {
+                if (!name.empty() && name[0] == 'T') {
+                    auto t = c.read_text();
+                    if (!t) return std::move(t).error();
+                    return {};
+                }
+                return coswire::xml::for_each_child(c, *this);
+            }
+        };
+        static_cast<void>(coswire::xml::read_document(w, walker{}));
     }
     return 0;
 }

@@ -98,7 +98,13 @@ public:
             s.remove_prefix(take);
         }
     }
-    void put_signed_name(std::string_view name) noexcept {
+    void put_signed_name(const signed_field& f) noexcept {
+        if (f.plain_name && f.name.size() <= max_piece) {
+            char* p = room(f.name.size());
+            used_ = static_cast<std::size_t>(write_plain_name_unchecked(f.name, p) - data());
+            return;
+        }
+        std::string_view name = f.name;
         while (!name.empty()) {
             const std::size_t take = std::min(name.size(), max_piece / 3);  // at most 3 bytes per byte
             char* p = room(3 * take);
@@ -159,7 +165,7 @@ struct span_sink {
         out = p + 1;
     }
     void put(std::string_view s) noexcept { out = std::copy(s.begin(), s.end(), static_cast<char*>(out)); }
-    void put_signed_name(std::string_view name) noexcept { out = write_signed_name_unchecked(name, out); }
+    void put_signed_name(const signed_field& f) noexcept { out = write_signed_name_unchecked(f, out); }
     void put_encoded(std::string_view value, bool) noexcept { out = encode_unchecked<false>(value, out); }
 };
 

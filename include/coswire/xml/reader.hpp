@@ -10,12 +10,27 @@
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <type_traits>
 #include <utility>
 #include <vector>
+
+/// COSWIRE_XML_SSE2: 1 (the default wherever the compiler targets SSE2, which every x86-64
+/// compiler does) lets the reader test 16 bytes at once with SSE2; 0 keeps it to the portable
+/// word-at-a-time code, which gives the same answers everywhere.
+#ifndef COSWIRE_XML_SSE2
+#if defined(__SSE2__)
+#define COSWIRE_XML_SSE2 1
+#else
+#define COSWIRE_XML_SSE2 0
+#endif
+#endif
+#if COSWIRE_XML_SSE2
+#include <emmintrin.h>
+#endif
 
 namespace coswire::detail {
 
@@ -33,6 +48,7 @@ enum xml_byte_class : std::uint8_t {
     xml_colon_byte = 4,
     xml_text_stop_byte = 8,
     xml_space_byte = 16,
+    xml_plain_name_byte = 32,  // a name byte other than ':'
 };
 
 inline constexpr std::array<std::uint8_t, 256> xml_byte_classes = [] {
@@ -48,6 +64,8 @@ inline constexpr std::array<std::uint8_t, 256> xml_byte_classes = [] {
     add('.', xml_name_byte);
     for (char c : std::string_view("<&\r]")) add(static_cast<unsigned char>(c), xml_text_stop_byte);
     for (char c : std::string_view(" \t\r\n")) add(static_cast<unsigned char>(c), xml_space_byte);
+    for (std::size_t c = 0; c < 256; ++c)
+        if ((table[c] & xml_name_byte) != 0 && c != ':') table[c] |= xml_plain_name_byte;
     return table;
 }();
 
@@ -84,32 +102,60 @@ constexpr bool is_xml_char(std::uint32_t cp) noexcept {
            (cp >= 0xE000 && cp <= 0xFFFD) || (cp >= 0x10000 && cp <= 0x10FFFF);
 }
 
-/// Offset of the first byte that does not belong to a UTF-8 encoded XML Char, or s.size() when
-/// every byte does. The reader checks whole documents with it and the writer checks text, so
-/// whatever the writer emits the reader accepts. One pass: ASCII runs without forbidden control
-/// bytes are skipped eight bytes at a time, anything else is checked a character at a time.
-constexpr std::size_t xml_text_error_offset(std::string_view s) noexcept {
-    const std::size_t n = s.size();
-    std::size_t i = 0;
-    while (i < n) {
-        if (n - i >= 8 && word8_is_xml_ascii(load_word8(s.data() + i))) {
+/// Checks that s[i, until) starts with UTF-8 encoded XML Chars, one at a time after eight-byte
+/// runs of ASCII without forbidden control bytes: true with i at or past `until` (the last
+/// character may run past it) when they all are, false with i at the first offending byte.
+constexpr bool check_xml_chars(std::string_view s, std::size_t& i, std::size_t until) noexcept {
+    while (i < until) {
+        if (s.size() - i >= 8 && word8_is_xml_ascii(load_word8(s.data() + i))) {
             i += 8;
             continue;
         }
         const auto b = static_cast<std::uint8_t>(s[i]);
         if (b < 0x80) {
-            if (b < 0x20 && b != '\t' && b != '\n' && b != '\r') return i;
+            if (b < 0x20 && b != '\t' && b != '\n' && b != '\r') return false;
             ++i;
             continue;
         }
         const std::size_t len = utf8_sequence_size(s, i);
-        if (len == 0) return i;
+        if (len == 0) return false;
         // U+FFFE and U+FFFF are EF BF BE and EF BF BF; a valid 0xEF lead has two more bytes.
         if (b == 0xEF && static_cast<std::uint8_t>(s[i + 1]) == 0xBF && (static_cast<std::uint8_t>(s[i + 2]) & 0xFE) == 0xBE)
-            return i;
+            return false;
         i += len;
     }
-    return n;
+    return true;
+}
+
+/// Offset of the first byte that does not belong to a UTF-8 encoded XML Char, or s.size() when
+/// every byte does. The reader checks whole documents with it and the writer checks text, so
+/// whatever the writer emits the reader accepts. One pass: blocks of ASCII without forbidden
+/// control bytes are skipped sixteen (SSE2) or eight bytes at a time, anything else is checked
+/// a character at a time.
+constexpr std::size_t xml_text_error_offset(std::string_view s) noexcept {
+    const std::size_t n = s.size();
+    std::size_t i = 0;
+#if COSWIRE_XML_SSE2
+    // A signed compare below 0x20 also flags every byte from 0x80 (negative as a signed char),
+    // which check_xml_chars then checks as UTF-8. Tab, LF and CR are the bytes b with b | 4 == 13
+    // (tab, CR) or b == 10. Two blocks share one mask test.
+    if (!std::is_constant_evaluated()) {
+        const auto bad_bytes = [](const char* p) noexcept {
+            const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+            const __m128i allowed = _mm_or_si128(_mm_cmpeq_epi8(_mm_or_si128(v, _mm_set1_epi8(4)), _mm_set1_epi8('\r')),
+                                                 _mm_cmpeq_epi8(v, _mm_set1_epi8('\n')));
+            return _mm_andnot_si128(allowed, _mm_cmplt_epi8(v, _mm_set1_epi8(0x20)));
+        };
+        while (n - i >= 32) {
+            if (_mm_movemask_epi8(_mm_or_si128(bad_bytes(s.data() + i), bad_bytes(s.data() + i + 16))) == 0) {
+                i += 32;
+            } else if (!check_xml_chars(s, i, i + 32)) {
+                return i;
+            }
+        }
+    }
+#endif
+    return check_xml_chars(s, i, n) ? n : i;
 }
 
 /// Writes the code point cp (at most U+10FFFF) as UTF-8 into out; returns the byte count, 1 to 4.
@@ -266,12 +312,27 @@ private:
 
     result<event> advance();
     void skip_layout() noexcept;
+    enum class child_step { start, end, other };
+    child_step next_child(std::string_view& local) noexcept;
     // End of the plain character data starting at `from`: the first '<', '&', CR or ']', or the
-    // end of input. Runs in COS bodies are short, so a table lookup per byte (four per loop
-    // trip) beats word-at-a-time tests.
+    // end of input. With SSE2, sixteen bytes are compared at once while that many remain in the
+    // document (the run may end anywhere in them); otherwise, and for the last bytes, one table
+    // lookup per byte (four per loop trip) beats word-at-a-time tests on the short runs of COS
+    // bodies.
     std::size_t plain_run_end(std::size_t from) const noexcept {
         const std::size_t n = doc_.size();
         const auto* d = reinterpret_cast<const unsigned char*>(doc_.data());
+#if COSWIRE_XML_SSE2
+        const __m128i lt = _mm_set1_epi8('<'), amp = _mm_set1_epi8('&'), cr = _mm_set1_epi8('\r'),
+                      bracket = _mm_set1_epi8(']');
+        for (; n - from >= 16; from += 16) {
+            const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(d + from));
+            const __m128i stops = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, lt), _mm_cmpeq_epi8(v, amp)),
+                                               _mm_or_si128(_mm_cmpeq_epi8(v, cr), _mm_cmpeq_epi8(v, bracket)));
+            if (const int mask = _mm_movemask_epi8(stops); mask != 0)
+                return from + static_cast<std::size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
+        }
+#endif
         constexpr auto stop = detail::xml_text_stop_byte;
         const auto& cls = detail::xml_byte_classes;
         for (; n - from >= 4; from += 4) {
@@ -285,16 +346,30 @@ private:
     }
     // doc_[from, to) without substr's range check; callers stay within doc_.
     std::string_view slice(std::size_t from, std::size_t to) const noexcept { return {doc_.data() + from, to - from}; }
-    // Whether `</qname>` of the innermost element starts at p. Names are short, so a plain
-    // loop beats a call to memcmp.
+    // Whether `</qname>` of the innermost element starts at p. Names are short, so they are
+    // compared a word at a time (the last word overlapping the one before) rather than with a
+    // call to memcmp.
     bool at_end_tag_of_innermost(std::size_t p) const noexcept {
         const std::string_view qname = open_.back().qname;
-        if (doc_.size() - p <= qname.size() + 2 || doc_[p] != '<' || doc_[p + 1] != '/' || doc_[p + 2 + qname.size()] != '>')
+        const std::size_t size = qname.size();
+        if (doc_.size() - p <= size + 2 || doc_[p] != '<' || doc_[p + 1] != '/' || doc_[p + 2 + size] != '>')
             return false;
-        const char* d = doc_.data() + p + 2;
-        for (std::size_t i = 0; i < qname.size(); ++i)
-            if (d[i] != qname[i]) return false;
+        const char* a = doc_.data() + p + 2;
+        const char* b = qname.data();
+        if (size >= 8) {
+            for (std::size_t i = 0; i + 8 < size; i += 8)
+                if (detail::load_word8(a + i) != detail::load_word8(b + i)) return false;
+            return detail::load_word8(a + size - 8) == detail::load_word8(b + size - 8);
+        }
+        if (size >= 4) return load_word4(a) == load_word4(b) && load_word4(a + size - 4) == load_word4(b + size - 4);
+        for (std::size_t i = 0; i < size; ++i)
+            if (a[i] != b[i]) return false;
         return true;
+    }
+    static std::uint32_t load_word4(const char* p) noexcept {
+        std::uint32_t w;
+        std::memcpy(&w, p, sizeof w);
+        return w;
     }
     bool read_text_fast(std::string_view& chars);
     result<void> begin();
@@ -798,41 +873,63 @@ inline error reader::misuse(std::string_view function) const {
 inline bool reader::read_text_fast(std::string_view& chars) {
     if (pending_end_) return false;
     const std::size_t start = pos_;
-    std::size_t p = plain_run_end(pos_);
-    bool buffered = false;
-    while (p < doc_.size() && doc_[p] == '&') {
-        if (!buffered) {
-            buffer_.assign(slice(start, p));
-            buffered = true;
-        } else {
-            buffer_.append(slice(pos_, p));
+    const std::size_t n = doc_.size();
+    const char* const d = doc_.data();
+    std::size_t p = plain_run_end(start);
+    if (p < n && d[p] == '&') {
+        // References: decoded into buffer_, which is sized once for the raw text up to the next
+        // '<' (a reference is never shorter than what it decodes to) and then cut to size.
+        const std::size_t lt = doc_.find('<', p);
+        if (lt == std::string_view::npos) return false;
+        buffer_.resize(lt - start);
+        char* const out_begin = buffer_.data();
+        // memcpy, not std::copy: this header stays clear of <algorithm>.
+        const auto put = [](char* to, const char* from, std::size_t size) {
+            if (size != 0) std::memcpy(to, from, size);
+            return to + size;
+        };
+        char* out = put(out_begin, d + start, p - start);
+        while (p < n && d[p] == '&') {
+            // The five predefined entities inline; anything else through reference().
+            const std::size_t left = n - p;
+            const auto is = [&](std::string_view entity) {
+                return left >= entity.size() && std::string_view(d + p, entity.size()) == entity;
+            };
+            if (left >= 4 && d[p + 2] == 't' && d[p + 3] == ';' && (d[p + 1] == 'l' || d[p + 1] == 'g')) {
+                *out++ = d[p + 1] == 'l' ? '<' : '>';
+                p += 4;
+            } else if (is("&quot;")) {
+                *out++ = '"';
+                p += 6;
+            } else if (is("&amp;")) {
+                *out++ = '&';
+                p += 5;
+            } else if (is("&apos;")) {
+                *out++ = '\'';
+                p += 6;
+            } else {
+                std::array<char, 4> decoded{};
+                pos_ = p;
+                const result<std::size_t> size = reference(decoded);
+                if (!size) {
+                    pos_ = start;
+                    return false;
+                }
+                out = put(out, decoded.data(), *size);
+                p = pos_;
+            }
+            const std::size_t q = plain_run_end(p);
+            out = put(out, d + p, q - p);
+            p = q;
         }
-        std::array<char, 4> decoded{};
-        pos_ = p;
-        const result<std::size_t> size = reference(decoded);
-        if (!size || buffer_.size() + *size > limits_.max_text_length) {
+        if (p != lt || !at_end_tag_of_innermost(p) || static_cast<std::size_t>(out - out_begin) > limits_.max_text_length) {
             pos_ = start;
             return false;
         }
-        buffer_.append(decoded.data(), *size);
-        p = plain_run_end(pos_);
-    }
-    if (!at_end_tag_of_innermost(p)) {
-        pos_ = start;
-        return false;
-    }
-    if (buffered) {
-        buffer_.append(slice(pos_, p));
-        if (buffer_.size() > limits_.max_text_length) {
-            pos_ = start;
-            return false;
-        }
+        buffer_.resize(static_cast<std::size_t>(out - out_begin));
         chars = buffer_;
     } else {
-        if (p - start > limits_.max_text_length) {
-            pos_ = start;
-            return false;
-        }
+        if (!at_end_tag_of_innermost(p) || p - start > limits_.max_text_length) return false;
         chars = p == start ? std::string_view() : slice(start, p);
     }
     pos_ = p + 3 + open_.back().qname.size();
@@ -855,6 +952,73 @@ inline void reader::skip_layout() noexcept {
         return;
     pos_ = p;
     at_start_ = false;
+}
+
+// for_each_child's step between children, without building events: after layout whitespace,
+// a start tag of the form `<Name>` (no prefix, no attributes, no space) is opened directly and
+// its local name returned (start), and the innermost element's own end tag `</Name>` is
+// consumed (end); the reader is then left exactly as next() would leave it. Anything else
+// (text, markup, attributes, self-closed tags, prefixes, limits, errors) returns other after
+// skip_layout, and next() reads it and reports whatever is wrong.
+inline reader::child_step reader::next_child(std::string_view& local) noexcept {
+    if (stage_ != stage::content || pending_end_ || failed_) return child_step::other;
+    const std::size_t n = doc_.size();
+    const char* d = doc_.data();
+    std::size_t p = pos_;
+    while (p < n && (detail::xml_byte_class(d[p]) & detail::xml_space_byte) != 0) ++p;
+    if (n - p < 2 || d[p] != '<' || p - pos_ > limits_.max_text_length) {
+        skip_layout();
+        return child_step::other;
+    }
+    if (d[p + 1] == '/') {
+        if (!at_end_tag_of_innermost(p)) {
+            skip_layout();
+            return child_step::other;
+        }
+        pos_ = p + 3 + open_.back().qname.size();
+        offset_ = p;
+        at_start_ = false;
+        open_.pop_back();
+        if (open_.empty()) stage_ = stage::epilog;
+        return child_step::end;
+    }
+    // The checks of name() and start_tag() for this shape: a name start byte, name bytes up to
+    // '>', within max_name_length, and room below max_depth.
+    std::size_t end = p + 1;
+    if (detail::is_xml_name_start(d[end]) && open_.size() < limits_.max_depth) {
+        const std::size_t stop = n - end > limits_.max_name_length ? end + limits_.max_name_length : n;
+        // Stops at ':' too: a prefixed name takes the general path.
+        const auto& cls = detail::xml_byte_classes;
+        const auto* u = reinterpret_cast<const unsigned char*>(d);
+        constexpr auto plain = detail::xml_plain_name_byte;
+        ++end;
+        for (; stop - end >= 4; end += 4) {
+            if ((cls[u[end]] & plain) == 0) break;
+            if ((cls[u[end + 1]] & plain) == 0) {
+                end += 1;
+                break;
+            }
+            if ((cls[u[end + 2]] & plain) == 0) {
+                end += 2;
+                break;
+            }
+            if ((cls[u[end + 3]] & plain) == 0) {
+                end += 3;
+                break;
+            }
+        }
+        while (end < stop && (cls[u[end]] & plain) != 0) ++end;
+        if (end < n && d[end] == '>' && d[p + 1] != ':') {
+            local = slice(p + 1, end);
+            open_.push_back(open_element{local, local, p});
+            pos_ = end + 1;
+            offset_ = p;
+            at_start_ = true;
+            return child_step::start;
+        }
+    }
+    skip_layout();
+    return child_step::other;
 }
 
 inline result<std::string_view> reader::read_text() {
@@ -896,6 +1060,8 @@ namespace coswire::detail {
 /// The reader internals for_each_child uses.
 struct reader_access {
     static void skip_layout(xml::reader& r) noexcept { r.skip_layout(); }
+    using child_step = xml::reader::child_step;
+    static child_step next_child(xml::reader& r, std::string_view& local) noexcept { return r.next_child(local); }
 };
 
 /// Runs handler(local_name, r) for the element whose start_element r just returned, then skips
@@ -929,7 +1095,13 @@ template <class F>
 result<void> for_each_child(reader& r, F&& on_child) {
     if (r.depth() == 0) return make_error(errc::invalid_argument, "reader", "for_each_child needs an open element");
     for (;;) {
-        detail::reader_access::skip_layout(r);
+        std::string_view child;
+        const auto step = detail::reader_access::next_child(r, child);
+        if (step == detail::reader_access::child_step::start) {
+            if (result<void> ok = detail::visit_element(r, child, on_child); !ok) return ok;
+            continue;
+        }
+        if (step == detail::reader_access::child_step::end) return {};
         result<event> ev = r.next();
         if (!ev) return std::move(ev).error();
         if (ev->kind == event_kind::start_element) {
