@@ -19,7 +19,6 @@
 
 #if COSWIRE_X86_DISPATCH
 #include <cpuid.h>
-#include <immintrin.h>
 #endif
 
 namespace coswire::detail {
@@ -33,8 +32,9 @@ struct cpu_features {
 
 #if COSWIRE_X86_DISPATCH
 /// XCR0, the register-state components the OS saves on a context switch. Only call it when
-/// CPUID says OSXSAVE.
-[[gnu::target("xsave")]] inline unsigned long long read_xcr0() noexcept { return _xgetbv(0); }
+/// CPUID says OSXSAVE. (The builtin is what _xgetbv expands to; <immintrin.h>, its only home,
+/// costs a third of a second of compile time in every translation unit.)
+[[gnu::target("xsave")]] inline unsigned long long read_xcr0() noexcept { return __builtin_ia32_xgetbv(0); }
 
 /// Reads CPUID (Intel SDM vol. 2A, CPUID). Leaf 1 ECX: PCLMULQDQ bit 1, SSSE3 bit 9, SSE4.1
 /// bit 19, OSXSAVE bit 27. Leaf 7 subleaf 0: EBX AVX512F bit 16, SHA bit 29; ECX VPCLMULQDQ
