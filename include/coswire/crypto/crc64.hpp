@@ -24,21 +24,26 @@ namespace detail {
 /// the register holds the coefficient of x^(63-i), so "multiply by x" is a right shift.
 inline constexpr std::uint64_t crc64_poly_reflected = 0xC96C5795D7870F42u;
 
-/// Slicing-by-8 tables: crc64_tables[k][b] is the raw register after byte b followed by k zero
+/// Slicing-by-8 tables: crc64_tables.t[k][b] is the raw register after byte b followed by k zero
 /// bytes, starting from a zero register. Built by the compiler, so there is no run-time init.
-using crc64_table_set = std::array<std::array<std::uint64_t, 256>, 8>;
+/// Plain arrays, not std::array: constant-evaluating 2048 entries through an operator[] call per
+/// access took several times longer, in every translation unit (issue 5).
+struct crc64_table_set {
+    std::uint64_t t[8][256];
+};
 
 constexpr crc64_table_set make_crc64_tables() noexcept {
-    crc64_table_set t{};
+    crc64_table_set tables{};
+    auto& t = tables.t;
     for (std::size_t b = 0; b < 256; ++b) {
         std::uint64_t r = b;
         for (int bit = 0; bit < 8; ++bit) r = (r & 1u) ? (r >> 1) ^ crc64_poly_reflected : r >> 1;
         t[0][b] = r;
     }
-    for (std::size_t k = 1; k < t.size(); ++k)
+    for (std::size_t k = 1; k < 8; ++k)
         for (std::size_t b = 0; b < 256; ++b)
             t[k][b] = (t[k - 1][b] >> 8) ^ t[0][t[k - 1][b] & 0xFFu];
-    return t;
+    return tables;
 }
 
 inline constexpr crc64_table_set crc64_tables = make_crc64_tables();
@@ -57,7 +62,7 @@ constexpr std::uint64_t load_le64(const std::uint8_t* p) noexcept {
 /// slicing tables, then the tail one byte at a time. The constant-evaluation path, the run-time
 /// fallback, and the last 0..15 bytes of the PCLMULQDQ path (crc64_pclmul).
 constexpr std::uint64_t crc64_portable(std::uint64_t crc_raw, const std::uint8_t* p, std::size_t n) noexcept {
-    const crc64_table_set& t = crc64_tables;
+    const auto& t = crc64_tables.t;
     for (; n >= 8; p += 8, n -= 8) {
         // Byte j of the word is followed by 7 - j more bytes of this step, hence table 7 - j.
         const std::uint64_t v = crc_raw ^ load_le64(p);
@@ -183,9 +188,17 @@ constexpr crc64_fold_pair crc64_fold_constants(std::uint64_t distance_bits) noex
 }
 
 /// crc64_fold_by_lanes[j] folds across j 16-byte lanes (D = 128·j), j = 1..16; [0] is unused.
+/// Entry j is entry j - 1 times x^128: one multiplication per half instead of a square-and-multiply
+/// each, which keeps the compile-time evaluation cheap (issue 5). Checked against
+/// crc64_fold_constants below.
 constexpr std::array<crc64_fold_pair, 17> make_crc64_fold_by_lanes() noexcept {
     std::array<crc64_fold_pair, 17> t{};
-    for (std::uint64_t j = 1; j < t.size(); ++j) t[j] = crc64_fold_constants(128 * j);
+    const std::uint64_t x128 = crc64_xpow_mod(128);
+    crc64_fold_pair k = crc64_fold_constants(128);
+    for (std::size_t j = 1; j < t.size(); ++j) {
+        t[j] = k;
+        k = {gf2_mulmod(k.low_half, x128), gf2_mulmod(k.high_half, x128)};
+    }
     return t;
 }
 
@@ -201,6 +214,8 @@ inline constexpr std::uint64_t crc64_barrett_poly = (crc64_poly_reflected << 1) 
 // Checks of the derivation. x^64 mod P is the polynomial word itself (P = x^64 + that).
 static_assert(crc64_xpow_mod(64) == crc64_poly_reflected);
 static_assert(crc64_xpow_mod(8) == crc64_byte_shift_powers[0]);
+static_assert(crc64_fold_by_lanes[16].low_half == crc64_fold_constants(128 * 16).low_half &&
+              crc64_fold_by_lanes[16].high_half == crc64_fold_constants(128 * 16).high_half);
 // x^127 = floor(x^127 / P)·P + r with deg r < 64: the normal-form product with P has exactly the
 // bits of x^127 above x^63 (the x^64 term of P contributes the quotient shifted up 64 places).
 static_assert([] {
