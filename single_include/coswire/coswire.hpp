@@ -1693,6 +1693,7 @@ constexpr std::uint64_t crc64_combine(std::uint64_t crc_a, std::uint64_t crc_b, 
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <string>
 #include <string_view>
 #include <type_traits>
 
@@ -1701,6 +1702,14 @@ namespace coswire::detail {
 constexpr bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
 constexpr bool is_alpha(char c) noexcept { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 constexpr char to_lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
+
+/// Copies n chars from `from` to `out` (the ranges must not overlap) and returns out + n. This is
+/// std::copy without <algorithm>, whose C++20 ranges half costs every includer compile time
+/// (issue 5); usable in constant expressions, a memcpy at run time.
+constexpr char* copy_chars(const char* from, std::size_t n, char* out) noexcept {
+    std::char_traits<char>::copy(out, from, n);
+    return out + n;
+}
 
 /// Value of a hex digit of either case, or -1.
 constexpr int hex_digit_value(char c) noexcept {
@@ -2150,7 +2159,6 @@ inline result<std::string> base64_decode(std::string_view text) {
 // The COS signing percent-encoder `enc` and its strict decoder (COS-PROTOCOL.md §1.2, §8).
 
 
-#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <limits>
@@ -2212,7 +2220,7 @@ constexpr char* percent_encode_unchecked(std::string_view s, char* out) noexcept
     while (p != end) {
         const char* run = p;
         while (p != end && is_unreserved(*p)) ++p;
-        out = std::copy(run, p, out);
+        out = detail::copy_chars(run, static_cast<std::size_t>(p - run), out);
         if (p == end) break;
         out = detail::write_percent_escape(*p++, out);
     }
@@ -2263,7 +2271,8 @@ inline result<std::string> percent_decode(std::string_view s, std::string_view a
     out.reserve(s.size());  // decoding never lengthens
     std::size_t i = 0;
     while (i < s.size()) {
-        const std::size_t percent = std::min(s.find('%', i), s.size());
+        const std::size_t found = s.find('%', i);
+        const std::size_t percent = found == std::string_view::npos ? s.size() : found;
         out.append(s.substr(i, percent - i));
         if (percent == s.size()) break;
         const int hi = percent + 1 < s.size() ? detail::hex_digit_value(s[percent + 1]) : -1;
@@ -2288,7 +2297,6 @@ inline result<std::string> percent_decode(std::string_view s, std::string_view a
 // (COS-PROTOCOL.md §1.7, §2.3, §2.4).
 
 
-#include <algorithm>
 #include <cstddef>
 #include <string>
 #include <string_view>
@@ -2368,7 +2376,8 @@ inline result<object_key_paths> map_object_key(std::string_view key, const objec
     std::size_t depth = 0;
     std::size_t start = 0;
     while (start <= key.size()) {
-        const std::size_t slash = std::min(key.find('/', start), key.size());
+        const std::size_t found = key.find('/', start);
+        const std::size_t slash = found == std::string_view::npos ? key.size() : found;
         const std::string_view segment = key.substr(start, slash - start);
         paths.wire_path += '/';
         if (detail::is_dot_segment(segment)) {
@@ -2473,7 +2482,6 @@ private:
 // calendar done by hand: no <ctime>, no clock, no locale (COS-PROTOCOL.md §3, §9).
 
 
-#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -2563,7 +2571,7 @@ constexpr char* write_digits(char* out, std::int64_t value, int width) noexcept 
     return out + width;
 }
 
-constexpr char* write_text(char* out, std::string_view text) noexcept { return std::copy(text.begin(), text.end(), out); }
+constexpr char* write_text(char* out, std::string_view text) noexcept { return copy_chars(text.data(), text.size(), out); }
 
 /// A date parse without allocation: the Unix seconds, or the first problem and where it is.
 struct time_parse_outcome {
@@ -2804,7 +2812,9 @@ inline result<std::int64_t> to_time_result(const time_parse_outcome& outcome, st
 /// into the range), so it is never undefined behaviour. Usable in constant expressions.
 constexpr http_date_text format_http_date(std::int64_t unix_seconds) noexcept {
     COSWIRE_ASSERT(unix_seconds >= http_date_min_seconds && unix_seconds <= http_date_max_seconds);
-    const std::int64_t t = std::clamp(unix_seconds, http_date_min_seconds, http_date_max_seconds);
+    const std::int64_t t = unix_seconds < http_date_min_seconds   ? http_date_min_seconds
+                           : unix_seconds > http_date_max_seconds ? http_date_max_seconds
+                                                                  : unix_seconds;
     const std::int64_t r = t % 86400;
     const std::int64_t second_of_day = r < 0 ? r + 86400 : r;
     const std::int64_t days = (t - second_of_day) / 86400;  // exact: floor division
@@ -3560,9 +3570,9 @@ inline std::string http_string(const canonical_request& c) {
 // (COS-PROTOCOL.md §1.4, §1.9, §1.10), each public so it can be tested and explained alone.
 
 
-#include <algorithm>
 #include <array>
 #include <cstddef>
+#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -3605,7 +3615,7 @@ public:
 
 private:
     // Through a local pointer: a store through a member pointer would force a reload per byte.
-    static char* append(char* out, std::string_view s) noexcept { return std::copy(s.begin(), s.end(), out); }
+    static char* append(char* out, std::string_view s) noexcept { return detail::copy_chars(s.data(), s.size(), out); }
     char* data() noexcept { return reinterpret_cast<char*>(buffer_.data()); }
 
     // Only the first size_ bytes are ever written or read; unsigned char, so copying the
@@ -3640,16 +3650,16 @@ public:
     }
     void put(std::string_view s) noexcept {
         while (!s.empty()) {
-            const std::size_t take = std::min(s.size(), max_piece);
+            const std::size_t take = s.size() < max_piece ? s.size() : max_piece;
             char* p = room(take);
-            std::copy(s.data(), s.data() + take, p);
+            copy_chars(s.data(), take, p);
             used_ += take;
             s.remove_prefix(take);
         }
     }
     void put_signed_name(std::string_view name) noexcept {
         while (!name.empty()) {
-            const std::size_t take = std::min(name.size(), max_piece / 3);  // at most 3 bytes per byte
+            const std::size_t take = name.size() < max_piece / 3 ? name.size() : max_piece / 3;  // at most 3 bytes per byte
             char* p = room(3 * take);
             used_ = static_cast<std::size_t>(write_signed_name_unchecked(name.substr(0, take), p) - data());
             name.remove_prefix(take);
@@ -3657,7 +3667,7 @@ public:
     }
     void put_encoded(std::string_view value, bool /*redact: hashing needs the real value*/) noexcept {
         while (!value.empty()) {
-            const std::size_t take = std::min(value.size(), max_piece / 3);  // at most 3 bytes per byte
+            const std::size_t take = value.size() < max_piece / 3 ? value.size() : max_piece / 3;  // at most 3 bytes per byte
             char* p = room(3 * take);
             used_ = static_cast<std::size_t>(encode_unchecked<false>(value.substr(0, take), p) - data());
             value.remove_prefix(take);
@@ -3684,7 +3694,7 @@ private:
     void drain() noexcept {
         const std::size_t whole = used_ / block * block;
         hash_.update(std::string_view(data(), whole));
-        std::copy(data() + whole, data() + used_, data());
+        std::memmove(data(), data() + whole, used_ - whole);
         used_ -= whole;
     }
 
@@ -3707,7 +3717,7 @@ struct span_sink {
         *p = c;
         out = p + 1;
     }
-    void put(std::string_view s) noexcept { out = std::copy(s.begin(), s.end(), static_cast<char*>(out)); }
+    void put(std::string_view s) noexcept { out = copy_chars(s.data(), s.size(), static_cast<char*>(out)); }
     void put_signed_name(std::string_view name) noexcept { out = write_signed_name_unchecked(name, out); }
     void put_encoded(std::string_view value, bool) noexcept { out = encode_unchecked<false>(value, out); }
 };
@@ -4145,7 +4155,6 @@ inline result<std::string> presigned_url(const http_request& request, const sign
 // StringToSign (COS-PROTOCOL.md §1.17) and ours, with the likely cause.
 
 
-#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <string>
@@ -4163,7 +4172,8 @@ inline std::string redact_tokens(std::string_view s) {
         std::size_t pos = 0;
         while ((pos = out.find(name, pos)) != std::string::npos) {
             const std::size_t value = pos + name.size();
-            const std::size_t end = std::min(out.find_first_of("&\n", value), out.size());
+            const std::size_t found = out.find_first_of("&\n", value);
+            const std::size_t end = found == std::string::npos ? out.size() : found;
             out.replace(value, end - value, "***");
             pos = value + 3;
         }
@@ -4227,7 +4237,8 @@ inline std::string diagnose_signature_mismatch(const cos_error& server, const si
         for (std::size_t i = 0; i < line_names.size(); ++i) {
             const std::string_view a = detail::line_of(theirs, i), b = detail::line_of(ours.http_string, i);
             if (a == b) continue;
-            const std::size_t at = static_cast<std::size_t>(std::mismatch(a.begin(), a.end(), b.begin(), b.end()).first - a.begin());
+            std::size_t at = 0;
+            while (at < a.size() && at < b.size() && a[at] == b[at]) ++at;
             std::string out = "HttpString differs in line " + std::to_string(i + 1) + " (" + std::string(line_names[i]) +
                               ") at byte " + std::to_string(at) + ":\n  COS:    " + detail::excerpt(a, at) +
                               "\n  signed: " + detail::excerpt(b, at) + "\n  likely cause: ";
