@@ -5,10 +5,10 @@
 #include <coswire/config.hpp>
 #include <coswire/error.hpp>
 
+#include <new>
 #include <optional>
 #include <type_traits>
 #include <utility>
-#include <variant>
 
 namespace coswire {
 
@@ -24,24 +24,70 @@ public:
         requires std::is_constructible_v<T, U&&> &&
                  (!std::is_same_v<std::remove_cvref_t<U>, result>) &&
                  (!std::is_same_v<std::remove_cvref_t<U>, coswire::error>)
-    result(U&& v) : storage_(std::in_place_index<0>, std::forward<U>(v)) {}  // NOLINT: implicit by design
-    result(coswire::error e) : storage_(std::in_place_index<1>, std::move(e)) {}      // NOLINT
+    result(U&& v) : value_(std::forward<U>(v)), has_value_(true) {}  // NOLINT: implicit by design
+    result(coswire::error e) : error_(std::move(e)), has_value_(false) {}  // NOLINT
 
-    bool has_value() const noexcept { return storage_.index() == 0; }
-    explicit operator bool() const noexcept { return has_value(); }
+    result(const result& other)
+        requires std::is_copy_constructible_v<T>
+        : has_value_(other.has_value_) {
+        if (has_value_) ::new (static_cast<void*>(&value_)) T(other.value_);
+        else ::new (static_cast<void*>(&error_)) coswire::error(other.error_);
+    }
+    result(result&& other) noexcept(std::is_nothrow_move_constructible_v<T>)
+        requires std::is_move_constructible_v<T>
+        : has_value_(other.has_value_) {
+        if (has_value_) ::new (static_cast<void*>(&value_)) T(std::move(other.value_));
+        else ::new (static_cast<void*>(&error_)) coswire::error(std::move(other.error_));
+    }
+    result& operator=(const result& other)
+        requires std::is_copy_constructible_v<T> && std::is_copy_assignable_v<T>
+    {
+        if (this == &other) return *this;
+        if (has_value_ && other.has_value_) {
+            value_ = other.value_;
+        } else if (!has_value_ && !other.has_value_) {
+            error_ = other.error_;
+        } else {
+            destroy();
+            has_value_ = other.has_value_;
+            if (has_value_) ::new (static_cast<void*>(&value_)) T(other.value_);
+            else ::new (static_cast<void*>(&error_)) coswire::error(other.error_);
+        }
+        return *this;
+    }
+    result& operator=(result&& other) noexcept(std::is_nothrow_move_constructible_v<T> && std::is_nothrow_move_assignable_v<T>)
+        requires std::is_move_constructible_v<T> && std::is_move_assignable_v<T>
+    {
+        if (this == &other) return *this;
+        if (has_value_ && other.has_value_) {
+            value_ = std::move(other.value_);
+        } else if (!has_value_ && !other.has_value_) {
+            error_ = std::move(other.error_);
+        } else {
+            destroy();
+            has_value_ = other.has_value_;
+            if (has_value_) ::new (static_cast<void*>(&value_)) T(std::move(other.value_));
+            else ::new (static_cast<void*>(&error_)) coswire::error(std::move(other.error_));
+        }
+        return *this;
+    }
+    ~result() { destroy(); }
 
-    T& value() & { COSWIRE_ASSERT(has_value()); return *std::get_if<0>(&storage_); }
-    const T& value() const& { COSWIRE_ASSERT(has_value()); return *std::get_if<0>(&storage_); }
-    T&& value() && { COSWIRE_ASSERT(has_value()); return std::move(*std::get_if<0>(&storage_)); }
+    bool has_value() const noexcept { return has_value_; }
+    explicit operator bool() const noexcept { return has_value_; }
+
+    T& value() & { COSWIRE_ASSERT(has_value_); return value_; }
+    const T& value() const& { COSWIRE_ASSERT(has_value_); return value_; }
+    T&& value() && { COSWIRE_ASSERT(has_value_); return std::move(value_); }
     T& operator*() & { return value(); }
     const T& operator*() const& { return value(); }
     T&& operator*() && { return std::move(*this).value(); }
     T* operator->() { return &value(); }
     const T* operator->() const { return &value(); }
 
-    coswire::error& error() & { COSWIRE_ASSERT(!has_value()); return *std::get_if<1>(&storage_); }
-    const coswire::error& error() const& { COSWIRE_ASSERT(!has_value()); return *std::get_if<1>(&storage_); }
-    coswire::error&& error() && { COSWIRE_ASSERT(!has_value()); return std::move(*std::get_if<1>(&storage_)); }
+    coswire::error& error() & { COSWIRE_ASSERT(!has_value_); return error_; }
+    const coswire::error& error() const& { COSWIRE_ASSERT(!has_value_); return error_; }
+    coswire::error&& error() && { COSWIRE_ASSERT(!has_value_); return std::move(error_); }
 
     template <class U>
     T value_or(U&& fallback) const& {
@@ -94,7 +140,18 @@ public:
     }
 
 private:
-    std::variant<T, coswire::error> storage_;
+    void destroy() noexcept {
+        if (has_value_) value_.~T();
+        else error_.~error_type();
+    }
+
+    // A hand-written tagged union rather than std::variant<T, error>: the same semantics at a
+    // fraction of the compile time (issue 5).
+    union {
+        T value_;
+        coswire::error error_;
+    };
+    bool has_value_;
 };
 
 /// result<void>: success or an error.

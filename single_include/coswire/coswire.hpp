@@ -136,10 +136,10 @@ inline std::string describe(const error& e) {
 // result<T>: a value or an error, spelled like C++23 std::expected so a later move is mechanical.
 
 
+#include <new>
 #include <optional>
 #include <type_traits>
 #include <utility>
-#include <variant>
 
 namespace coswire {
 
@@ -155,24 +155,70 @@ public:
         requires std::is_constructible_v<T, U&&> &&
                  (!std::is_same_v<std::remove_cvref_t<U>, result>) &&
                  (!std::is_same_v<std::remove_cvref_t<U>, coswire::error>)
-    result(U&& v) : storage_(std::in_place_index<0>, std::forward<U>(v)) {}  // NOLINT: implicit by design
-    result(coswire::error e) : storage_(std::in_place_index<1>, std::move(e)) {}      // NOLINT
+    result(U&& v) : value_(std::forward<U>(v)), has_value_(true) {}  // NOLINT: implicit by design
+    result(coswire::error e) : error_(std::move(e)), has_value_(false) {}  // NOLINT
 
-    bool has_value() const noexcept { return storage_.index() == 0; }
-    explicit operator bool() const noexcept { return has_value(); }
+    result(const result& other)
+        requires std::is_copy_constructible_v<T>
+        : has_value_(other.has_value_) {
+        if (has_value_) ::new (static_cast<void*>(&value_)) T(other.value_);
+        else ::new (static_cast<void*>(&error_)) coswire::error(other.error_);
+    }
+    result(result&& other) noexcept(std::is_nothrow_move_constructible_v<T>)
+        requires std::is_move_constructible_v<T>
+        : has_value_(other.has_value_) {
+        if (has_value_) ::new (static_cast<void*>(&value_)) T(std::move(other.value_));
+        else ::new (static_cast<void*>(&error_)) coswire::error(std::move(other.error_));
+    }
+    result& operator=(const result& other)
+        requires std::is_copy_constructible_v<T> && std::is_copy_assignable_v<T>
+    {
+        if (this == &other) return *this;
+        if (has_value_ && other.has_value_) {
+            value_ = other.value_;
+        } else if (!has_value_ && !other.has_value_) {
+            error_ = other.error_;
+        } else {
+            destroy();
+            has_value_ = other.has_value_;
+            if (has_value_) ::new (static_cast<void*>(&value_)) T(other.value_);
+            else ::new (static_cast<void*>(&error_)) coswire::error(other.error_);
+        }
+        return *this;
+    }
+    result& operator=(result&& other) noexcept(std::is_nothrow_move_constructible_v<T> && std::is_nothrow_move_assignable_v<T>)
+        requires std::is_move_constructible_v<T> && std::is_move_assignable_v<T>
+    {
+        if (this == &other) return *this;
+        if (has_value_ && other.has_value_) {
+            value_ = std::move(other.value_);
+        } else if (!has_value_ && !other.has_value_) {
+            error_ = std::move(other.error_);
+        } else {
+            destroy();
+            has_value_ = other.has_value_;
+            if (has_value_) ::new (static_cast<void*>(&value_)) T(std::move(other.value_));
+            else ::new (static_cast<void*>(&error_)) coswire::error(std::move(other.error_));
+        }
+        return *this;
+    }
+    ~result() { destroy(); }
 
-    T& value() & { COSWIRE_ASSERT(has_value()); return *std::get_if<0>(&storage_); }
-    const T& value() const& { COSWIRE_ASSERT(has_value()); return *std::get_if<0>(&storage_); }
-    T&& value() && { COSWIRE_ASSERT(has_value()); return std::move(*std::get_if<0>(&storage_)); }
+    bool has_value() const noexcept { return has_value_; }
+    explicit operator bool() const noexcept { return has_value_; }
+
+    T& value() & { COSWIRE_ASSERT(has_value_); return value_; }
+    const T& value() const& { COSWIRE_ASSERT(has_value_); return value_; }
+    T&& value() && { COSWIRE_ASSERT(has_value_); return std::move(value_); }
     T& operator*() & { return value(); }
     const T& operator*() const& { return value(); }
     T&& operator*() && { return std::move(*this).value(); }
     T* operator->() { return &value(); }
     const T* operator->() const { return &value(); }
 
-    coswire::error& error() & { COSWIRE_ASSERT(!has_value()); return *std::get_if<1>(&storage_); }
-    const coswire::error& error() const& { COSWIRE_ASSERT(!has_value()); return *std::get_if<1>(&storage_); }
-    coswire::error&& error() && { COSWIRE_ASSERT(!has_value()); return std::move(*std::get_if<1>(&storage_)); }
+    coswire::error& error() & { COSWIRE_ASSERT(!has_value_); return error_; }
+    const coswire::error& error() const& { COSWIRE_ASSERT(!has_value_); return error_; }
+    coswire::error&& error() && { COSWIRE_ASSERT(!has_value_); return std::move(error_); }
 
     template <class U>
     T value_or(U&& fallback) const& {
@@ -225,7 +271,18 @@ public:
     }
 
 private:
-    std::variant<T, coswire::error> storage_;
+    void destroy() noexcept {
+        if (has_value_) value_.~T();
+        else error_.~error_type();
+    }
+
+    // A hand-written tagged union rather than std::variant<T, error>: the same semantics at a
+    // fraction of the compile time (issue 5).
+    union {
+        T value_;
+        coswire::error error_;
+    };
+    bool has_value_;
 };
 
 /// result<void>: success or an error.
@@ -289,7 +346,9 @@ private:
 // SPDX-License-Identifier: MIT
 // Run-time CPU feature detection for the hashing and CRC fast paths, and the switch that forces the portable code.
 
+#if !defined(__GNUC__)
 #include <atomic>
+#endif
 
 /// COSWIRE_X86_DISPATCH is 1 when the x86 fast paths (SHA-NI, PCLMULQDQ) are compiled in: an x86
 /// target and a compiler with GNU target attributes (g++, clang++). Such a function is compiled
@@ -306,7 +365,6 @@ private:
 
 #if COSWIRE_X86_DISPATCH
 #include <cpuid.h>
-#include <immintrin.h>
 #endif
 
 namespace coswire::detail {
@@ -320,8 +378,9 @@ struct cpu_features {
 
 #if COSWIRE_X86_DISPATCH
 /// XCR0, the register-state components the OS saves on a context switch. Only call it when
-/// CPUID says OSXSAVE.
-[[gnu::target("xsave")]] inline unsigned long long read_xcr0() noexcept { return _xgetbv(0); }
+/// CPUID says OSXSAVE. (The builtin is what _xgetbv expands to; <immintrin.h>, its only home,
+/// costs a third of a second of compile time in every translation unit.)
+[[gnu::target("xsave")]] inline unsigned long long read_xcr0() noexcept { return __builtin_ia32_xgetbv(0); }
 
 /// Reads CPUID (Intel SDM vol. 2A, CPUID). Leaf 1 ECX: PCLMULQDQ bit 1, SSSE3 bit 9, SSE4.1
 /// bit 19, OSXSAVE bit 27. Leaf 7 subleaf 0: EBX AVX512F bit 16, SHA bit 29; ECX VPCLMULQDQ
@@ -355,6 +414,21 @@ inline const cpu_features& detected_cpu_features() noexcept {
     return features;
 }
 
+#if defined(__GNUC__)
+/// The process-wide "portable only" switch, read and written with relaxed atomic builtins (what
+/// std::atomic<bool> is made of in g++ and clang++, without <atomic>'s compile time, issue 5).
+/// Constant-initialised, so reading it never runs a guard.
+inline bool portable_switch_flag = false;
+
+/// Forces every SHA-1, MD5 and CRC-64 computation in the process onto the portable code (true)
+/// or returns to the run-time choice (false). Meant for tests and benchmarks that compare both
+/// paths in one binary; thread-safe, takes effect at the next block or buffer processed. The
+/// results are identical either way, only the speed differs.
+inline void force_portable(bool on) noexcept { __atomic_store_n(&portable_switch_flag, on, __ATOMIC_RELAXED); }
+
+/// Whether force_portable(true) is in effect.
+inline bool portable_forced() noexcept { return __atomic_load_n(&portable_switch_flag, __ATOMIC_RELAXED); }
+#else
 /// The process-wide "portable only" switch. Constant-initialised, so reading it never runs a guard.
 inline std::atomic<bool>& portable_switch() noexcept {
     static std::atomic<bool> forced{false};
@@ -369,6 +443,7 @@ inline void force_portable(bool on) noexcept { portable_switch().store(on, std::
 
 /// Whether force_portable(true) is in effect.
 inline bool portable_forced() noexcept { return portable_switch().load(std::memory_order_relaxed); }
+#endif
 
 /// Whether SHA-1 currently uses SHA-NI: the CPU has it and the portable path is not forced.
 inline bool use_sha_ni() noexcept { return detected_cpu_features().sha_ni && !portable_forced(); }
@@ -389,7 +464,6 @@ inline bool use_vpclmul() noexcept { return detected_cpu_features().vpclmul && !
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
-#include <tuple>
 #include <type_traits>
 
 namespace coswire::detail {
@@ -425,7 +499,7 @@ template <class Algorithm>
 class md_hasher {
 public:
     using state_type = typename Algorithm::state_type;
-    using digest_type = std::array<std::uint8_t, 4 * std::tuple_size_v<state_type>>;
+    using digest_type = std::array<std::uint8_t, 4 * std::tuple_size<state_type>::value>;
     static constexpr std::size_t block_size = 64;
 
     constexpr md_hasher() noexcept = default;
@@ -537,7 +611,7 @@ private:
 #include <string_view>
 
 #if COSWIRE_X86_DISPATCH
-#include <immintrin.h>
+#include <smmintrin.h>  // SSE4.1 and below; not <immintrin.h>, which alone costs ~0.35 s of g++ time per TU
 #endif
 
 namespace coswire::detail {
@@ -691,14 +765,34 @@ constexpr void sha1_compress_portable(sha1_state& state, const Byte* p, std::siz
 // ABCD and [W_4g + E, W_4g+1, W_4g+2, W_4g+3]; the E of the next group is ROTL30 of the A that
 // entered the previous one, which SHA1NEXTE computes and adds to the next words.
 
+// The four SHA instructions. Their _mm_sha1*_epu32 intrinsics are only reachable through
+// <immintrin.h>; these wrappers call the compiler builtins those intrinsics are defined as, the
+// same in g++ and clang++.
+using sha1_v4si = int __attribute__((__vector_size__(16)));
+
+template <int Func>
+[[gnu::target("sha,sse4.1"), gnu::always_inline]] inline __m128i sha1_rnds4(__m128i abcd, __m128i e) noexcept {
+    return reinterpret_cast<__m128i>(
+        __builtin_ia32_sha1rnds4(reinterpret_cast<sha1_v4si>(abcd), reinterpret_cast<sha1_v4si>(e), Func));
+}
+[[gnu::target("sha,sse4.1"), gnu::always_inline]] inline __m128i sha1_nexte(__m128i a, __m128i b) noexcept {
+    return reinterpret_cast<__m128i>(__builtin_ia32_sha1nexte(reinterpret_cast<sha1_v4si>(a), reinterpret_cast<sha1_v4si>(b)));
+}
+[[gnu::target("sha,sse4.1"), gnu::always_inline]] inline __m128i sha1_msg1(__m128i a, __m128i b) noexcept {
+    return reinterpret_cast<__m128i>(__builtin_ia32_sha1msg1(reinterpret_cast<sha1_v4si>(a), reinterpret_cast<sha1_v4si>(b)));
+}
+[[gnu::target("sha,sse4.1"), gnu::always_inline]] inline __m128i sha1_msg2(__m128i a, __m128i b) noexcept {
+    return reinterpret_cast<__m128i>(__builtin_ia32_sha1msg2(reinterpret_cast<sha1_v4si>(a), reinterpret_cast<sha1_v4si>(b)));
+}
+
 // Rounds 4g..4g+3 for g >= 1: `prev` is the ABCD that entered group g-1; function/constant
 // selector Func = g / 5.
 template <int Func>
 [[gnu::target("sha,sse4.1"), gnu::always_inline]] inline void sha1_ni_rounds(__m128i& abcd, __m128i& prev,
                                                                             __m128i w) noexcept {
-    const __m128i e = _mm_sha1nexte_epu32(prev, w);
+    const __m128i e = sha1_nexte(prev, w);
     prev = abcd;
-    abcd = _mm_sha1rnds4_epu32(abcd, e, Func);
+    abcd = sha1_rnds4<Func>(abcd, e);
 }
 
 // W for group g >= 4 from groups g-4 .. g-1: SHA1MSG1 gives W_{t-16} ^ W_{t-14}, the XOR adds
@@ -706,7 +800,7 @@ template <int Func>
 // last lane.
 [[gnu::target("sha,sse4.1"), gnu::always_inline]] inline __m128i sha1_ni_schedule(__m128i w0, __m128i w1, __m128i w2,
                                                                                   __m128i w3) noexcept {
-    return _mm_sha1msg2_epu32(_mm_xor_si128(_mm_sha1msg1_epu32(w0, w1), w2), w3);
+    return sha1_msg2(_mm_xor_si128(sha1_msg1(w0, w1), w2), w3);
 }
 
 /// SHA-1 compression with the SHA extensions; same contract as sha1_compress_portable. Only call
@@ -727,7 +821,7 @@ template <int Func>
 
         // Group 0 takes E from the chaining state rather than from SHA1NEXTE.
         __m128i prev = abcd;
-        abcd = _mm_sha1rnds4_epu32(abcd, _mm_add_epi32(e0, w0), 0);
+        abcd = sha1_rnds4<0>(abcd, _mm_add_epi32(e0, w0));
         sha1_ni_rounds<0>(abcd, prev, w1);
         sha1_ni_rounds<0>(abcd, prev, w2);
         sha1_ni_rounds<0>(abcd, prev, w3);
@@ -766,7 +860,7 @@ template <int Func>
         sha1_ni_rounds<3>(abcd, prev, w3);
 
         // E after 80 rounds is ROTL30 of the A that entered group 19; add the input E to it.
-        e0 = _mm_sha1nexte_epu32(prev, e_in);
+        e0 = sha1_nexte(prev, e_in);
         abcd = _mm_add_epi32(abcd, abcd_in);
     }
     _mm_storeu_si128(reinterpret_cast<__m128i*>(state.data()), _mm_shuffle_epi32(abcd, 0x1b));
@@ -1182,7 +1276,8 @@ inline md5_digest md5_hash(std::span<const std::byte> data) noexcept {
 #include <type_traits>
 
 #if COSWIRE_X86_DISPATCH
-#include <immintrin.h>
+#include <smmintrin.h>  // SSE4.1 and below; not <immintrin.h>, which alone costs ~0.35 s of g++ time per TU
+#include <wmmintrin.h>  // PCLMULQDQ
 #endif
 
 namespace coswire {
@@ -1193,21 +1288,26 @@ namespace detail {
 /// the register holds the coefficient of x^(63-i), so "multiply by x" is a right shift.
 inline constexpr std::uint64_t crc64_poly_reflected = 0xC96C5795D7870F42u;
 
-/// Slicing-by-8 tables: crc64_tables[k][b] is the raw register after byte b followed by k zero
+/// Slicing-by-8 tables: crc64_tables.t[k][b] is the raw register after byte b followed by k zero
 /// bytes, starting from a zero register. Built by the compiler, so there is no run-time init.
-using crc64_table_set = std::array<std::array<std::uint64_t, 256>, 8>;
+/// Plain arrays, not std::array: constant-evaluating 2048 entries through an operator[] call per
+/// access took several times longer, in every translation unit (issue 5).
+struct crc64_table_set {
+    std::uint64_t t[8][256];
+};
 
 constexpr crc64_table_set make_crc64_tables() noexcept {
-    crc64_table_set t{};
+    crc64_table_set tables{};
+    auto& t = tables.t;
     for (std::size_t b = 0; b < 256; ++b) {
         std::uint64_t r = b;
         for (int bit = 0; bit < 8; ++bit) r = (r & 1u) ? (r >> 1) ^ crc64_poly_reflected : r >> 1;
         t[0][b] = r;
     }
-    for (std::size_t k = 1; k < t.size(); ++k)
+    for (std::size_t k = 1; k < 8; ++k)
         for (std::size_t b = 0; b < 256; ++b)
             t[k][b] = (t[k - 1][b] >> 8) ^ t[0][t[k - 1][b] & 0xFFu];
-    return t;
+    return tables;
 }
 
 inline constexpr crc64_table_set crc64_tables = make_crc64_tables();
@@ -1226,7 +1326,7 @@ constexpr std::uint64_t load_le64(const std::uint8_t* p) noexcept {
 /// slicing tables, then the tail one byte at a time. The constant-evaluation path, the run-time
 /// fallback, and the last 0..15 bytes of the PCLMULQDQ path (crc64_pclmul).
 constexpr std::uint64_t crc64_portable(std::uint64_t crc_raw, const std::uint8_t* p, std::size_t n) noexcept {
-    const crc64_table_set& t = crc64_tables;
+    const auto& t = crc64_tables.t;
     for (; n >= 8; p += 8, n -= 8) {
         // Byte j of the word is followed by 7 - j more bytes of this step, hence table 7 - j.
         const std::uint64_t v = crc_raw ^ load_le64(p);
@@ -1352,9 +1452,17 @@ constexpr crc64_fold_pair crc64_fold_constants(std::uint64_t distance_bits) noex
 }
 
 /// crc64_fold_by_lanes[j] folds across j 16-byte lanes (D = 128·j), j = 1..16; [0] is unused.
+/// Entry j is entry j - 1 times x^128: one multiplication per half instead of a square-and-multiply
+/// each, which keeps the compile-time evaluation cheap (issue 5). Checked against
+/// crc64_fold_constants below.
 constexpr std::array<crc64_fold_pair, 17> make_crc64_fold_by_lanes() noexcept {
     std::array<crc64_fold_pair, 17> t{};
-    for (std::uint64_t j = 1; j < t.size(); ++j) t[j] = crc64_fold_constants(128 * j);
+    const std::uint64_t x128 = crc64_xpow_mod(128);
+    crc64_fold_pair k = crc64_fold_constants(128);
+    for (std::size_t j = 1; j < t.size(); ++j) {
+        t[j] = k;
+        k = {gf2_mulmod(k.low_half, x128), gf2_mulmod(k.high_half, x128)};
+    }
     return t;
 }
 
@@ -1370,6 +1478,8 @@ inline constexpr std::uint64_t crc64_barrett_poly = (crc64_poly_reflected << 1) 
 // Checks of the derivation. x^64 mod P is the polynomial word itself (P = x^64 + that).
 static_assert(crc64_xpow_mod(64) == crc64_poly_reflected);
 static_assert(crc64_xpow_mod(8) == crc64_byte_shift_powers[0]);
+static_assert(crc64_fold_by_lanes[16].low_half == crc64_fold_constants(128 * 16).low_half &&
+              crc64_fold_by_lanes[16].high_half == crc64_fold_constants(128 * 16).high_half);
 // x^127 = floor(x^127 / P)·P + r with deg r < 64: the normal-form product with P has exactly the
 // bits of x^127 above x^63 (the x^64 term of P contributes the quotient shifted up 64 places).
 static_assert([] {
@@ -1449,18 +1559,47 @@ static_assert([] {
     return crc64_fold_finish(acc, p, n);
 }
 
-/// A fold pair in all four 128-bit lanes of a 512-bit register.
-[[gnu::target("avx512f,vpclmulqdq,pclmul,sse4.1"), gnu::always_inline]] inline __m512i crc64_fold_key512(
-    crc64_fold_pair k) noexcept {
-    const auto lo = static_cast<long long>(k.low_half), hi = static_cast<long long>(k.high_half);
-    return _mm512_set_epi64(hi, lo, hi, lo, hi, lo, hi, lo);
+// The 512-bit path uses GNU vector types and the VPCLMULQDQ builtin instead of the _mm512_*
+// intrinsics: those live only behind <immintrin.h> (see the includes). Element i of a crc64_v512
+// is bits 64i..64i+63 of the register, as with _mm512_set_epi64's last argument first.
+using crc64_v512 = long long __attribute__((__vector_size__(64)));
+using crc64_v512_unaligned = long long __attribute__((__vector_size__(64), __aligned__(1), __may_alias__));
+
+[[gnu::target("avx512f,vpclmulqdq,pclmul,sse4.1"), gnu::always_inline]] inline crc64_v512 crc64_load512(
+    const std::uint8_t* p) noexcept {
+    return *reinterpret_cast<const crc64_v512_unaligned*>(p);
 }
 
-/// Four lanes at once: each 128-bit lane of `s` folded by the same distance, XOR-ed into `data`.
-[[gnu::target("avx512f,vpclmulqdq,pclmul,sse4.1"), gnu::always_inline]] inline __m512i crc64_fold512(
-    __m512i s, __m512i key, __m512i data) noexcept {
-    return _mm512_ternarylogic_epi64(_mm512_clmulepi64_epi128(s, key, 0x00), _mm512_clmulepi64_epi128(s, key, 0x11),
-                                     data, 0x96);  // a ^ b ^ c
+/// Carry-less multiply in each 128-bit lane, as _mm512_clmulepi64_epi128 (the builtin it expands to).
+template <int Select>
+[[gnu::target("avx512f,vpclmulqdq,pclmul,sse4.1"), gnu::always_inline]] inline crc64_v512 crc64_clmul512(
+    crc64_v512 a, crc64_v512 b) noexcept {
+#if defined(__clang__)
+    return reinterpret_cast<crc64_v512>(__builtin_ia32_pclmulqdq512(a, b, Select));
+#else
+    return reinterpret_cast<crc64_v512>(__builtin_ia32_vpclmulqdq_v8di(a, b, Select));
+#endif
+}
+
+/// A fold pair in all four 128-bit lanes of a 512-bit register.
+[[gnu::target("avx512f,vpclmulqdq,pclmul,sse4.1"), gnu::always_inline]] inline crc64_v512 crc64_fold_key512(
+    crc64_fold_pair k) noexcept {
+    const auto lo = static_cast<long long>(k.low_half), hi = static_cast<long long>(k.high_half);
+    return crc64_v512{lo, hi, lo, hi, lo, hi, lo, hi};
+}
+
+/// Four lanes at once: each 128-bit lane of `s` folded by the same distance, XOR-ed into `data`
+/// with one VPTERNLOGQ (_mm512_ternarylogic_epi64's builtin; 0x96 is a ^ b ^ c).
+[[gnu::target("avx512f,vpclmulqdq,pclmul,sse4.1"), gnu::always_inline]] inline crc64_v512 crc64_fold512(
+    crc64_v512 s, crc64_v512 key, crc64_v512 data) noexcept {
+    return reinterpret_cast<crc64_v512>(__builtin_ia32_pternlogq512_mask(
+        crc64_clmul512<0x00>(s, key), crc64_clmul512<0x11>(s, key), data, 0x96, static_cast<unsigned char>(0xff)));
+}
+
+/// 128-bit lane i of a 512-bit register.
+template <int Lane>
+[[gnu::target("avx512f,vpclmulqdq,pclmul,sse4.1"), gnu::always_inline]] inline __m128i crc64_lane(crc64_v512 z) noexcept {
+    return __m128i{z[2 * Lane], z[2 * Lane + 1]};
 }
 
 /// The same folding with VPCLMULQDQ on 512-bit registers, four 16-byte lanes per register and
@@ -1470,32 +1609,28 @@ static_assert([] {
                                                                                       const std::uint8_t* p,
                                                                                       std::size_t n) noexcept {
     if (n < 256) return crc64_pclmul(crc_raw, p, n);
-    const __m512i reg = _mm512_set_epi64(0, 0, 0, 0, 0, 0, 0, static_cast<long long>(crc_raw));
-    __m512i z0 = _mm512_xor_si512(_mm512_loadu_si512(p), reg), z1 = _mm512_loadu_si512(p + 64),
-            z2 = _mm512_loadu_si512(p + 128), z3 = _mm512_loadu_si512(p + 192);
+    const crc64_v512 reg = {static_cast<long long>(crc_raw), 0, 0, 0, 0, 0, 0, 0};
+    crc64_v512 z0 = crc64_load512(p) ^ reg, z1 = crc64_load512(p + 64), z2 = crc64_load512(p + 128),
+               z3 = crc64_load512(p + 192);
     p += 256;
     n -= 256;
     const std::array<crc64_fold_pair, 17>& k = crc64_fold_by_lanes;
-    const __m512i k16 = crc64_fold_key512(k[16]);
+    const crc64_v512 k16 = crc64_fold_key512(k[16]);
     for (; n >= 256; p += 256, n -= 256) {
-        z0 = crc64_fold512(z0, k16, _mm512_loadu_si512(p));
-        z1 = crc64_fold512(z1, k16, _mm512_loadu_si512(p + 64));
-        z2 = crc64_fold512(z2, k16, _mm512_loadu_si512(p + 128));
-        z3 = crc64_fold512(z3, k16, _mm512_loadu_si512(p + 192));
+        z0 = crc64_fold512(z0, k16, crc64_load512(p));
+        z1 = crc64_fold512(z1, k16, crc64_load512(p + 64));
+        z2 = crc64_fold512(z2, k16, crc64_load512(p + 128));
+        z3 = crc64_fold512(z3, k16, crc64_load512(p + 192));
     }
     // Register j is 3 - j registers (12 - 4j lanes) before the last one.
-    __m512i z = crc64_fold512(z0, crc64_fold_key512(k[12]), z3);
-    z = _mm512_xor_si512(z, crc64_fold512(z1, crc64_fold_key512(k[8]), crc64_fold512(z2, crc64_fold_key512(k[4]),
-                                                                                       _mm512_setzero_si512())));
-    const __m512i k4 = crc64_fold_key512(k[4]);
-    for (; n >= 64; p += 64, n -= 64) z = crc64_fold512(z, k4, _mm512_loadu_si512(p));
-    // Its lane i is 3 - i lanes before the last one. (The zero-masking extract avoids g++ 12's
-    // false maybe-uninitialized warning inside the plain one.)
-    const __m128i acc =
-        _mm_xor_si128(_mm_xor_si128(crc64_fold(_mm512_maskz_extracti32x4_epi32(0xf, z, 0), crc64_fold_key(k[3])),
-                                    crc64_fold(_mm512_maskz_extracti32x4_epi32(0xf, z, 1), crc64_fold_key(k[2]))),
-                      _mm_xor_si128(crc64_fold(_mm512_maskz_extracti32x4_epi32(0xf, z, 2), crc64_fold_key(k[1])),
-                                    _mm512_maskz_extracti32x4_epi32(0xf, z, 3)));
+    crc64_v512 z = crc64_fold512(z0, crc64_fold_key512(k[12]), z3);
+    z ^= crc64_fold512(z1, crc64_fold_key512(k[8]), crc64_fold512(z2, crc64_fold_key512(k[4]), crc64_v512{}));
+    const crc64_v512 k4 = crc64_fold_key512(k[4]);
+    for (; n >= 64; p += 64, n -= 64) z = crc64_fold512(z, k4, crc64_load512(p));
+    // Its lane i is 3 - i lanes before the last one.
+    const __m128i acc = _mm_xor_si128(_mm_xor_si128(crc64_fold(crc64_lane<0>(z), crc64_fold_key(k[3])),
+                                                    crc64_fold(crc64_lane<1>(z), crc64_fold_key(k[2]))),
+                                      _mm_xor_si128(crc64_fold(crc64_lane<2>(z), crc64_fold_key(k[1])), crc64_lane<3>(z)));
     return crc64_fold_finish(acc, p, n);
 }
 #endif
@@ -1575,6 +1710,7 @@ constexpr std::uint64_t crc64_combine(std::uint64_t crc_a, std::uint64_t crc_b, 
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <string>
 #include <string_view>
 #include <type_traits>
 
@@ -1583,6 +1719,14 @@ namespace coswire::detail {
 constexpr bool is_digit(char c) noexcept { return c >= '0' && c <= '9'; }
 constexpr bool is_alpha(char c) noexcept { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 constexpr char to_lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
+
+/// Copies n chars from `from` to `out` (the ranges must not overlap) and returns out + n. This is
+/// std::copy without <algorithm>, whose C++20 ranges half costs every includer compile time
+/// (issue 5); usable in constant expressions, a memcpy at run time.
+constexpr char* copy_chars(const char* from, std::size_t n, char* out) noexcept {
+    std::char_traits<char>::copy(out, from, n);
+    return out + n;
+}
 
 /// Value of a hex digit of either case, or -1.
 constexpr int hex_digit_value(char c) noexcept {
@@ -2032,7 +2176,6 @@ inline result<std::string> base64_decode(std::string_view text) {
 // The COS signing percent-encoder `enc` and its strict decoder (COS-PROTOCOL.md §1.2, §8).
 
 
-#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <limits>
@@ -2094,7 +2237,7 @@ constexpr char* percent_encode_unchecked(std::string_view s, char* out) noexcept
     while (p != end) {
         const char* run = p;
         while (p != end && is_unreserved(*p)) ++p;
-        out = std::copy(run, p, out);
+        out = detail::copy_chars(run, static_cast<std::size_t>(p - run), out);
         if (p == end) break;
         out = detail::write_percent_escape(*p++, out);
     }
@@ -2145,7 +2288,8 @@ inline result<std::string> percent_decode(std::string_view s, std::string_view a
     out.reserve(s.size());  // decoding never lengthens
     std::size_t i = 0;
     while (i < s.size()) {
-        const std::size_t percent = std::min(s.find('%', i), s.size());
+        const std::size_t found = s.find('%', i);
+        const std::size_t percent = found == std::string_view::npos ? s.size() : found;
         out.append(s.substr(i, percent - i));
         if (percent == s.size()) break;
         const int hi = percent + 1 < s.size() ? detail::hex_digit_value(s[percent + 1]) : -1;
@@ -2170,7 +2314,6 @@ inline result<std::string> percent_decode(std::string_view s, std::string_view a
 // (COS-PROTOCOL.md §1.7, §2.3, §2.4).
 
 
-#include <algorithm>
 #include <cstddef>
 #include <string>
 #include <string_view>
@@ -2250,7 +2393,8 @@ inline result<object_key_paths> map_object_key(std::string_view key, const objec
     std::size_t depth = 0;
     std::size_t start = 0;
     while (start <= key.size()) {
-        const std::size_t slash = std::min(key.find('/', start), key.size());
+        const std::size_t found = key.find('/', start);
+        const std::size_t slash = found == std::string_view::npos ? key.size() : found;
         const std::string_view segment = key.substr(start, slash - start);
         paths.wire_path += '/';
         if (detail::is_dot_segment(segment)) {
@@ -2355,7 +2499,6 @@ private:
 // calendar done by hand: no <ctime>, no clock, no locale (COS-PROTOCOL.md §3, §9).
 
 
-#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -2445,7 +2588,7 @@ constexpr char* write_digits(char* out, std::int64_t value, int width) noexcept 
     return out + width;
 }
 
-constexpr char* write_text(char* out, std::string_view text) noexcept { return std::copy(text.begin(), text.end(), out); }
+constexpr char* write_text(char* out, std::string_view text) noexcept { return copy_chars(text.data(), text.size(), out); }
 
 /// A date parse without allocation: the Unix seconds, or the first problem and where it is.
 struct time_parse_outcome {
@@ -2686,7 +2829,9 @@ inline result<std::int64_t> to_time_result(const time_parse_outcome& outcome, st
 /// into the range), so it is never undefined behaviour. Usable in constant expressions.
 constexpr http_date_text format_http_date(std::int64_t unix_seconds) noexcept {
     COSWIRE_ASSERT(unix_seconds >= http_date_min_seconds && unix_seconds <= http_date_max_seconds);
-    const std::int64_t t = std::clamp(unix_seconds, http_date_min_seconds, http_date_max_seconds);
+    const std::int64_t t = unix_seconds < http_date_min_seconds   ? http_date_min_seconds
+                           : unix_seconds > http_date_max_seconds ? http_date_max_seconds
+                                                                  : unix_seconds;
     const std::int64_t r = t % 86400;
     const std::int64_t second_of_day = r < 0 ? r + 86400 : r;
     const std::int64_t days = (t - second_of_day) / 86400;  // exact: floor division
@@ -3544,9 +3689,9 @@ inline std::string http_string(const canonical_request& c) {
 // (COS-PROTOCOL.md §1.4, §1.9, §1.10), each public so it can be tested and explained alone.
 
 
-#include <algorithm>
 #include <array>
 #include <cstddef>
+#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -3589,7 +3734,7 @@ public:
 
 private:
     // Through a local pointer: a store through a member pointer would force a reload per byte.
-    static char* append(char* out, std::string_view s) noexcept { return std::copy(s.begin(), s.end(), out); }
+    static char* append(char* out, std::string_view s) noexcept { return detail::copy_chars(s.data(), s.size(), out); }
     char* data() noexcept { return reinterpret_cast<char*>(buffer_.data()); }
 
     // Only the first size_ bytes are ever written or read; unsigned char, so copying the
@@ -3624,9 +3769,9 @@ public:
     }
     void put(std::string_view s) noexcept {
         while (!s.empty()) {
-            const std::size_t take = std::min(s.size(), max_piece);
+            const std::size_t take = s.size() < max_piece ? s.size() : max_piece;
             char* p = room(take);
-            std::copy(s.data(), s.data() + take, p);
+            copy_chars(s.data(), take, p);
             used_ += take;
             s.remove_prefix(take);
         }
@@ -3639,7 +3784,7 @@ public:
         }
         std::string_view name = f.name;
         while (!name.empty()) {
-            const std::size_t take = std::min(name.size(), max_piece / 3);  // at most 3 bytes per byte
+            const std::size_t take = name.size() < max_piece / 3 ? name.size() : max_piece / 3;  // at most 3 bytes per byte
             char* p = room(3 * take);
             used_ = static_cast<std::size_t>(write_signed_name_unchecked(name.substr(0, take), p) - data());
             name.remove_prefix(take);
@@ -3647,7 +3792,7 @@ public:
     }
     void put_encoded(std::string_view value, bool /*redact: hashing needs the real value*/) noexcept {
         while (!value.empty()) {
-            const std::size_t take = std::min(value.size(), max_piece / 3);  // at most 3 bytes per byte
+            const std::size_t take = value.size() < max_piece / 3 ? value.size() : max_piece / 3;  // at most 3 bytes per byte
             char* p = room(3 * take);
             used_ = static_cast<std::size_t>(encode_unchecked<false>(value.substr(0, take), p) - data());
             value.remove_prefix(take);
@@ -3674,7 +3819,7 @@ private:
     void drain() noexcept {
         const std::size_t whole = used_ / block * block;
         hash_.update(std::string_view(data(), whole));
-        std::copy(data() + whole, data() + used_, data());
+        std::memmove(data(), data() + whole, used_ - whole);
         used_ -= whole;
     }
 
@@ -3697,7 +3842,7 @@ struct span_sink {
         *p = c;
         out = p + 1;
     }
-    void put(std::string_view s) noexcept { out = std::copy(s.begin(), s.end(), static_cast<char*>(out)); }
+    void put(std::string_view s) noexcept { out = copy_chars(s.data(), s.size(), static_cast<char*>(out)); }
     void put_signed_name(const signed_field& f) noexcept { out = write_signed_name_unchecked(f, out); }
     void put_encoded(std::string_view value, bool) noexcept { out = encode_unchecked<false>(value, out); }
 };
@@ -4135,7 +4280,6 @@ inline result<std::string> presigned_url(const http_request& request, const sign
 // StringToSign (COS-PROTOCOL.md §1.17) and ours, with the likely cause.
 
 
-#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <string>
@@ -4153,7 +4297,8 @@ inline std::string redact_tokens(std::string_view s) {
         std::size_t pos = 0;
         while ((pos = out.find(name, pos)) != std::string::npos) {
             const std::size_t value = pos + name.size();
-            const std::size_t end = std::min(out.find_first_of("&\n", value), out.size());
+            const std::size_t found = out.find_first_of("&\n", value);
+            const std::size_t end = found == std::string::npos ? out.size() : found;
             out.replace(value, end - value, "***");
             pos = value + 3;
         }
@@ -4217,7 +4362,8 @@ inline std::string diagnose_signature_mismatch(const cos_error& server, const si
         for (std::size_t i = 0; i < line_names.size(); ++i) {
             const std::string_view a = detail::line_of(theirs, i), b = detail::line_of(ours.http_string, i);
             if (a == b) continue;
-            const std::size_t at = static_cast<std::size_t>(std::mismatch(a.begin(), a.end(), b.begin(), b.end()).first - a.begin());
+            std::size_t at = 0;
+            while (at < a.size() && at < b.size() && a[at] == b[at]) ++at;
             std::string out = "HttpString differs in line " + std::to_string(i + 1) + " (" + std::string(line_names[i]) +
                               ") at byte " + std::to_string(at) + ":\n  COS:    " + detail::excerpt(a, at) +
                               "\n  signed: " + detail::excerpt(b, at) + "\n  likely cause: ";
@@ -8342,10 +8488,8 @@ inline result<part_plan> plan_parts(std::uint64_t object_size, std::uint64_t pre
 // correction from the server's time (COS-PROTOCOL.md §1.15, §4.3).
 
 
-#include <algorithm>
 #include <cstdint>
 #include <functional>
-#include <random>
 #include <utility>
 
 namespace coswire {
@@ -8430,6 +8574,27 @@ struct client_options {
     std::uint64_t jitter_seed = 0;          ///< seeds the jitter: randomness is a parameter too
     sign_options signing;                   ///< header selection
 };
+
+namespace detail {
+
+/// The backoff jitter source: splitmix64 (Steele, Lea and Flood, "Fast splittable pseudorandom
+/// number generators", 2014), seeded with client_options::jitter_seed. Statistically fine for
+/// spreading retries, not for secrets; and, unlike <random>, nearly free to compile (issue 5).
+class jitter_generator {
+public:
+    explicit jitter_generator(std::uint64_t seed) noexcept : state_(seed) {}
+    std::uint64_t operator()() noexcept {
+        std::uint64_t z = (state_ += 0x9E3779B97F4A7C15u);
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9u;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBu;
+        return z ^ (z >> 31);
+    }
+
+private:
+    std::uint64_t state_;
+};
+
+}  // namespace detail
 
 /// Supplies credentials for each attempt; temporary (STS) credentials refresh behind it.
 using credentials_provider = std::function<result<credentials>()>;
@@ -8518,8 +8683,8 @@ private:
 
     /// Full jitter: a uniform wait in [0, min(cap, base * 2^(attempt-1))].
     std::uint32_t backoff(std::uint32_t attempt) {
-        const std::uint64_t ceiling =
-            std::min<std::uint64_t>(options_.backoff_max_ms, std::uint64_t{options_.backoff_base_ms} << std::min<std::uint32_t>(attempt - 1, 20));
+        const std::uint64_t doubled = std::uint64_t{options_.backoff_base_ms} << (attempt - 1 < 20 ? attempt - 1 : 20);
+        const std::uint64_t ceiling = doubled < options_.backoff_max_ms ? doubled : std::uint64_t{options_.backoff_max_ms};
         return static_cast<std::uint32_t>(jitter_() % (ceiling + 1));
     }
 
@@ -8529,7 +8694,7 @@ private:
     clock_source clock_;
     sleeper sleep_;
     client_options options_;
-    std::mt19937_64 jitter_;
+    detail::jitter_generator jitter_;
     std::int64_t clock_offset_ = 0;
     bool last_call_repeated_ = false;
 };

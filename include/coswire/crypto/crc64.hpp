@@ -12,7 +12,8 @@
 #include <type_traits>
 
 #if COSWIRE_X86_DISPATCH
-#include <immintrin.h>
+#include <smmintrin.h>  // SSE4.1 and below; not <immintrin.h>, which alone costs ~0.35 s of g++ time per TU
+#include <wmmintrin.h>  // PCLMULQDQ
 #endif
 
 namespace coswire {
@@ -23,21 +24,26 @@ namespace detail {
 /// the register holds the coefficient of x^(63-i), so "multiply by x" is a right shift.
 inline constexpr std::uint64_t crc64_poly_reflected = 0xC96C5795D7870F42u;
 
-/// Slicing-by-8 tables: crc64_tables[k][b] is the raw register after byte b followed by k zero
+/// Slicing-by-8 tables: crc64_tables.t[k][b] is the raw register after byte b followed by k zero
 /// bytes, starting from a zero register. Built by the compiler, so there is no run-time init.
-using crc64_table_set = std::array<std::array<std::uint64_t, 256>, 8>;
+/// Plain arrays, not std::array: constant-evaluating 2048 entries through an operator[] call per
+/// access took several times longer, in every translation unit (issue 5).
+struct crc64_table_set {
+    std::uint64_t t[8][256];
+};
 
 constexpr crc64_table_set make_crc64_tables() noexcept {
-    crc64_table_set t{};
+    crc64_table_set tables{};
+    auto& t = tables.t;
     for (std::size_t b = 0; b < 256; ++b) {
         std::uint64_t r = b;
         for (int bit = 0; bit < 8; ++bit) r = (r & 1u) ? (r >> 1) ^ crc64_poly_reflected : r >> 1;
         t[0][b] = r;
     }
-    for (std::size_t k = 1; k < t.size(); ++k)
+    for (std::size_t k = 1; k < 8; ++k)
         for (std::size_t b = 0; b < 256; ++b)
             t[k][b] = (t[k - 1][b] >> 8) ^ t[0][t[k - 1][b] & 0xFFu];
-    return t;
+    return tables;
 }
 
 inline constexpr crc64_table_set crc64_tables = make_crc64_tables();
@@ -56,7 +62,7 @@ constexpr std::uint64_t load_le64(const std::uint8_t* p) noexcept {
 /// slicing tables, then the tail one byte at a time. The constant-evaluation path, the run-time
 /// fallback, and the last 0..15 bytes of the PCLMULQDQ path (crc64_pclmul).
 constexpr std::uint64_t crc64_portable(std::uint64_t crc_raw, const std::uint8_t* p, std::size_t n) noexcept {
-    const crc64_table_set& t = crc64_tables;
+    const auto& t = crc64_tables.t;
     for (; n >= 8; p += 8, n -= 8) {
         // Byte j of the word is followed by 7 - j more bytes of this step, hence table 7 - j.
         const std::uint64_t v = crc_raw ^ load_le64(p);
@@ -182,9 +188,17 @@ constexpr crc64_fold_pair crc64_fold_constants(std::uint64_t distance_bits) noex
 }
 
 /// crc64_fold_by_lanes[j] folds across j 16-byte lanes (D = 128·j), j = 1..16; [0] is unused.
+/// Entry j is entry j - 1 times x^128: one multiplication per half instead of a square-and-multiply
+/// each, which keeps the compile-time evaluation cheap (issue 5). Checked against
+/// crc64_fold_constants below.
 constexpr std::array<crc64_fold_pair, 17> make_crc64_fold_by_lanes() noexcept {
     std::array<crc64_fold_pair, 17> t{};
-    for (std::uint64_t j = 1; j < t.size(); ++j) t[j] = crc64_fold_constants(128 * j);
+    const std::uint64_t x128 = crc64_xpow_mod(128);
+    crc64_fold_pair k = crc64_fold_constants(128);
+    for (std::size_t j = 1; j < t.size(); ++j) {
+        t[j] = k;
+        k = {gf2_mulmod(k.low_half, x128), gf2_mulmod(k.high_half, x128)};
+    }
     return t;
 }
 
@@ -200,6 +214,8 @@ inline constexpr std::uint64_t crc64_barrett_poly = (crc64_poly_reflected << 1) 
 // Checks of the derivation. x^64 mod P is the polynomial word itself (P = x^64 + that).
 static_assert(crc64_xpow_mod(64) == crc64_poly_reflected);
 static_assert(crc64_xpow_mod(8) == crc64_byte_shift_powers[0]);
+static_assert(crc64_fold_by_lanes[16].low_half == crc64_fold_constants(128 * 16).low_half &&
+              crc64_fold_by_lanes[16].high_half == crc64_fold_constants(128 * 16).high_half);
 // x^127 = floor(x^127 / P)·P + r with deg r < 64: the normal-form product with P has exactly the
 // bits of x^127 above x^63 (the x^64 term of P contributes the quotient shifted up 64 places).
 static_assert([] {
@@ -279,18 +295,47 @@ static_assert([] {
     return crc64_fold_finish(acc, p, n);
 }
 
-/// A fold pair in all four 128-bit lanes of a 512-bit register.
-[[gnu::target("avx512f,vpclmulqdq,pclmul,sse4.1"), gnu::always_inline]] inline __m512i crc64_fold_key512(
-    crc64_fold_pair k) noexcept {
-    const auto lo = static_cast<long long>(k.low_half), hi = static_cast<long long>(k.high_half);
-    return _mm512_set_epi64(hi, lo, hi, lo, hi, lo, hi, lo);
+// The 512-bit path uses GNU vector types and the VPCLMULQDQ builtin instead of the _mm512_*
+// intrinsics: those live only behind <immintrin.h> (see the includes). Element i of a crc64_v512
+// is bits 64i..64i+63 of the register, as with _mm512_set_epi64's last argument first.
+using crc64_v512 = long long __attribute__((__vector_size__(64)));
+using crc64_v512_unaligned = long long __attribute__((__vector_size__(64), __aligned__(1), __may_alias__));
+
+[[gnu::target("avx512f,vpclmulqdq,pclmul,sse4.1"), gnu::always_inline]] inline crc64_v512 crc64_load512(
+    const std::uint8_t* p) noexcept {
+    return *reinterpret_cast<const crc64_v512_unaligned*>(p);
 }
 
-/// Four lanes at once: each 128-bit lane of `s` folded by the same distance, XOR-ed into `data`.
-[[gnu::target("avx512f,vpclmulqdq,pclmul,sse4.1"), gnu::always_inline]] inline __m512i crc64_fold512(
-    __m512i s, __m512i key, __m512i data) noexcept {
-    return _mm512_ternarylogic_epi64(_mm512_clmulepi64_epi128(s, key, 0x00), _mm512_clmulepi64_epi128(s, key, 0x11),
-                                     data, 0x96);  // a ^ b ^ c
+/// Carry-less multiply in each 128-bit lane, as _mm512_clmulepi64_epi128 (the builtin it expands to).
+template <int Select>
+[[gnu::target("avx512f,vpclmulqdq,pclmul,sse4.1"), gnu::always_inline]] inline crc64_v512 crc64_clmul512(
+    crc64_v512 a, crc64_v512 b) noexcept {
+#if defined(__clang__)
+    return reinterpret_cast<crc64_v512>(__builtin_ia32_pclmulqdq512(a, b, Select));
+#else
+    return reinterpret_cast<crc64_v512>(__builtin_ia32_vpclmulqdq_v8di(a, b, Select));
+#endif
+}
+
+/// A fold pair in all four 128-bit lanes of a 512-bit register.
+[[gnu::target("avx512f,vpclmulqdq,pclmul,sse4.1"), gnu::always_inline]] inline crc64_v512 crc64_fold_key512(
+    crc64_fold_pair k) noexcept {
+    const auto lo = static_cast<long long>(k.low_half), hi = static_cast<long long>(k.high_half);
+    return crc64_v512{lo, hi, lo, hi, lo, hi, lo, hi};
+}
+
+/// Four lanes at once: each 128-bit lane of `s` folded by the same distance, XOR-ed into `data`
+/// with one VPTERNLOGQ (_mm512_ternarylogic_epi64's builtin; 0x96 is a ^ b ^ c).
+[[gnu::target("avx512f,vpclmulqdq,pclmul,sse4.1"), gnu::always_inline]] inline crc64_v512 crc64_fold512(
+    crc64_v512 s, crc64_v512 key, crc64_v512 data) noexcept {
+    return reinterpret_cast<crc64_v512>(__builtin_ia32_pternlogq512_mask(
+        crc64_clmul512<0x00>(s, key), crc64_clmul512<0x11>(s, key), data, 0x96, static_cast<unsigned char>(0xff)));
+}
+
+/// 128-bit lane i of a 512-bit register.
+template <int Lane>
+[[gnu::target("avx512f,vpclmulqdq,pclmul,sse4.1"), gnu::always_inline]] inline __m128i crc64_lane(crc64_v512 z) noexcept {
+    return __m128i{z[2 * Lane], z[2 * Lane + 1]};
 }
 
 /// The same folding with VPCLMULQDQ on 512-bit registers, four 16-byte lanes per register and
@@ -300,32 +345,28 @@ static_assert([] {
                                                                                       const std::uint8_t* p,
                                                                                       std::size_t n) noexcept {
     if (n < 256) return crc64_pclmul(crc_raw, p, n);
-    const __m512i reg = _mm512_set_epi64(0, 0, 0, 0, 0, 0, 0, static_cast<long long>(crc_raw));
-    __m512i z0 = _mm512_xor_si512(_mm512_loadu_si512(p), reg), z1 = _mm512_loadu_si512(p + 64),
-            z2 = _mm512_loadu_si512(p + 128), z3 = _mm512_loadu_si512(p + 192);
+    const crc64_v512 reg = {static_cast<long long>(crc_raw), 0, 0, 0, 0, 0, 0, 0};
+    crc64_v512 z0 = crc64_load512(p) ^ reg, z1 = crc64_load512(p + 64), z2 = crc64_load512(p + 128),
+               z3 = crc64_load512(p + 192);
     p += 256;
     n -= 256;
     const std::array<crc64_fold_pair, 17>& k = crc64_fold_by_lanes;
-    const __m512i k16 = crc64_fold_key512(k[16]);
+    const crc64_v512 k16 = crc64_fold_key512(k[16]);
     for (; n >= 256; p += 256, n -= 256) {
-        z0 = crc64_fold512(z0, k16, _mm512_loadu_si512(p));
-        z1 = crc64_fold512(z1, k16, _mm512_loadu_si512(p + 64));
-        z2 = crc64_fold512(z2, k16, _mm512_loadu_si512(p + 128));
-        z3 = crc64_fold512(z3, k16, _mm512_loadu_si512(p + 192));
+        z0 = crc64_fold512(z0, k16, crc64_load512(p));
+        z1 = crc64_fold512(z1, k16, crc64_load512(p + 64));
+        z2 = crc64_fold512(z2, k16, crc64_load512(p + 128));
+        z3 = crc64_fold512(z3, k16, crc64_load512(p + 192));
     }
     // Register j is 3 - j registers (12 - 4j lanes) before the last one.
-    __m512i z = crc64_fold512(z0, crc64_fold_key512(k[12]), z3);
-    z = _mm512_xor_si512(z, crc64_fold512(z1, crc64_fold_key512(k[8]), crc64_fold512(z2, crc64_fold_key512(k[4]),
-                                                                                       _mm512_setzero_si512())));
-    const __m512i k4 = crc64_fold_key512(k[4]);
-    for (; n >= 64; p += 64, n -= 64) z = crc64_fold512(z, k4, _mm512_loadu_si512(p));
-    // Its lane i is 3 - i lanes before the last one. (The zero-masking extract avoids g++ 12's
-    // false maybe-uninitialized warning inside the plain one.)
-    const __m128i acc =
-        _mm_xor_si128(_mm_xor_si128(crc64_fold(_mm512_maskz_extracti32x4_epi32(0xf, z, 0), crc64_fold_key(k[3])),
-                                    crc64_fold(_mm512_maskz_extracti32x4_epi32(0xf, z, 1), crc64_fold_key(k[2]))),
-                      _mm_xor_si128(crc64_fold(_mm512_maskz_extracti32x4_epi32(0xf, z, 2), crc64_fold_key(k[1])),
-                                    _mm512_maskz_extracti32x4_epi32(0xf, z, 3)));
+    crc64_v512 z = crc64_fold512(z0, crc64_fold_key512(k[12]), z3);
+    z ^= crc64_fold512(z1, crc64_fold_key512(k[8]), crc64_fold512(z2, crc64_fold_key512(k[4]), crc64_v512{}));
+    const crc64_v512 k4 = crc64_fold_key512(k[4]);
+    for (; n >= 64; p += 64, n -= 64) z = crc64_fold512(z, k4, crc64_load512(p));
+    // Its lane i is 3 - i lanes before the last one.
+    const __m128i acc = _mm_xor_si128(_mm_xor_si128(crc64_fold(crc64_lane<0>(z), crc64_fold_key(k[3])),
+                                                    crc64_fold(crc64_lane<1>(z), crc64_fold_key(k[2]))),
+                                      _mm_xor_si128(crc64_fold(crc64_lane<2>(z), crc64_fold_key(k[1])), crc64_lane<3>(z)));
     return crc64_fold_finish(acc, p, n);
 }
 #endif

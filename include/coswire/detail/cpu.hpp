@@ -2,7 +2,9 @@
 // Run-time CPU feature detection for the hashing and CRC fast paths, and the switch that forces the portable code.
 #pragma once
 
+#if !defined(__GNUC__)
 #include <atomic>
+#endif
 
 /// COSWIRE_X86_DISPATCH is 1 when the x86 fast paths (SHA-NI, PCLMULQDQ) are compiled in: an x86
 /// target and a compiler with GNU target attributes (g++, clang++). Such a function is compiled
@@ -19,7 +21,6 @@
 
 #if COSWIRE_X86_DISPATCH
 #include <cpuid.h>
-#include <immintrin.h>
 #endif
 
 namespace coswire::detail {
@@ -33,8 +34,9 @@ struct cpu_features {
 
 #if COSWIRE_X86_DISPATCH
 /// XCR0, the register-state components the OS saves on a context switch. Only call it when
-/// CPUID says OSXSAVE.
-[[gnu::target("xsave")]] inline unsigned long long read_xcr0() noexcept { return _xgetbv(0); }
+/// CPUID says OSXSAVE. (The builtin is what _xgetbv expands to; <immintrin.h>, its only home,
+/// costs a third of a second of compile time in every translation unit.)
+[[gnu::target("xsave")]] inline unsigned long long read_xcr0() noexcept { return __builtin_ia32_xgetbv(0); }
 
 /// Reads CPUID (Intel SDM vol. 2A, CPUID). Leaf 1 ECX: PCLMULQDQ bit 1, SSSE3 bit 9, SSE4.1
 /// bit 19, OSXSAVE bit 27. Leaf 7 subleaf 0: EBX AVX512F bit 16, SHA bit 29; ECX VPCLMULQDQ
@@ -68,6 +70,21 @@ inline const cpu_features& detected_cpu_features() noexcept {
     return features;
 }
 
+#if defined(__GNUC__)
+/// The process-wide "portable only" switch, read and written with relaxed atomic builtins (what
+/// std::atomic<bool> is made of in g++ and clang++, without <atomic>'s compile time, issue 5).
+/// Constant-initialised, so reading it never runs a guard.
+inline bool portable_switch_flag = false;
+
+/// Forces every SHA-1, MD5 and CRC-64 computation in the process onto the portable code (true)
+/// or returns to the run-time choice (false). Meant for tests and benchmarks that compare both
+/// paths in one binary; thread-safe, takes effect at the next block or buffer processed. The
+/// results are identical either way, only the speed differs.
+inline void force_portable(bool on) noexcept { __atomic_store_n(&portable_switch_flag, on, __ATOMIC_RELAXED); }
+
+/// Whether force_portable(true) is in effect.
+inline bool portable_forced() noexcept { return __atomic_load_n(&portable_switch_flag, __ATOMIC_RELAXED); }
+#else
 /// The process-wide "portable only" switch. Constant-initialised, so reading it never runs a guard.
 inline std::atomic<bool>& portable_switch() noexcept {
     static std::atomic<bool> forced{false};
@@ -82,6 +99,7 @@ inline void force_portable(bool on) noexcept { portable_switch().store(on, std::
 
 /// Whether force_portable(true) is in effect.
 inline bool portable_forced() noexcept { return portable_switch().load(std::memory_order_relaxed); }
+#endif
 
 /// Whether SHA-1 currently uses SHA-NI: the CPU has it and the portable path is not forced.
 inline bool use_sha_ni() noexcept { return detected_cpu_features().sha_ni && !portable_forced(); }

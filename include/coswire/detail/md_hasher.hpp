@@ -6,7 +6,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
-#include <tuple>
 #include <type_traits>
 
 namespace coswire::detail {
@@ -42,7 +41,7 @@ template <class Algorithm>
 class md_hasher {
 public:
     using state_type = typename Algorithm::state_type;
-    using digest_type = std::array<std::uint8_t, 4 * std::tuple_size_v<state_type>>;
+    using digest_type = std::array<std::uint8_t, 4 * std::tuple_size<state_type>::value>;
     static constexpr std::size_t block_size = 64;
 
     constexpr md_hasher() noexcept = default;

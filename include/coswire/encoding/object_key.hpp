@@ -8,7 +8,6 @@
 #include <coswire/error.hpp>
 #include <coswire/result.hpp>
 
-#include <algorithm>
 #include <cstddef>
 #include <string>
 #include <string_view>
@@ -88,7 +87,8 @@ inline result<object_key_paths> map_object_key(std::string_view key, const objec
     std::size_t depth = 0;
     std::size_t start = 0;
     while (start <= key.size()) {
-        const std::size_t slash = std::min(key.find('/', start), key.size());
+        const std::size_t found = key.find('/', start);
+        const std::size_t slash = found == std::string_view::npos ? key.size() : found;
         const std::string_view segment = key.substr(start, slash - start);
         paths.wire_path += '/';
         if (detail::is_dot_segment(segment)) {

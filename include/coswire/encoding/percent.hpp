@@ -7,7 +7,6 @@
 #include <coswire/error.hpp>
 #include <coswire/result.hpp>
 
-#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <limits>
@@ -69,7 +68,7 @@ constexpr char* percent_encode_unchecked(std::string_view s, char* out) noexcept
     while (p != end) {
         const char* run = p;
         while (p != end && is_unreserved(*p)) ++p;
-        out = std::copy(run, p, out);
+        out = detail::copy_chars(run, static_cast<std::size_t>(p - run), out);
         if (p == end) break;
         out = detail::write_percent_escape(*p++, out);
     }
@@ -120,7 +119,8 @@ inline result<std::string> percent_decode(std::string_view s, std::string_view a
     out.reserve(s.size());  // decoding never lengthens
     std::size_t i = 0;
     while (i < s.size()) {
-        const std::size_t percent = std::min(s.find('%', i), s.size());
+        const std::size_t found = s.find('%', i);
+        const std::size_t percent = found == std::string_view::npos ? s.size() : found;
         out.append(s.substr(i, percent - i));
         if (percent == s.size()) break;
         const int hi = percent + 1 < s.size() ? detail::hex_digit_value(s[percent + 1]) : -1;

@@ -6,7 +6,6 @@
 #include <coswire/error.hpp>
 #include <coswire/sign/authorization.hpp>
 
-#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <string>
@@ -24,7 +23,8 @@ inline std::string redact_tokens(std::string_view s) {
         std::size_t pos = 0;
         while ((pos = out.find(name, pos)) != std::string::npos) {
             const std::size_t value = pos + name.size();
-            const std::size_t end = std::min(out.find_first_of("&\n", value), out.size());
+            const std::size_t found = out.find_first_of("&\n", value);
+            const std::size_t end = found == std::string::npos ? out.size() : found;
             out.replace(value, end - value, "***");
             pos = value + 3;
         }
@@ -88,7 +88,8 @@ inline std::string diagnose_signature_mismatch(const cos_error& server, const si
         for (std::size_t i = 0; i < line_names.size(); ++i) {
             const std::string_view a = detail::line_of(theirs, i), b = detail::line_of(ours.http_string, i);
             if (a == b) continue;
-            const std::size_t at = static_cast<std::size_t>(std::mismatch(a.begin(), a.end(), b.begin(), b.end()).first - a.begin());
+            std::size_t at = 0;
+            while (at < a.size() && at < b.size() && a[at] == b[at]) ++at;
             std::string out = "HttpString differs in line " + std::to_string(i + 1) + " (" + std::string(line_names[i]) +
                               ") at byte " + std::to_string(at) + ":\n  COS:    " + detail::excerpt(a, at) +
                               "\n  signed: " + detail::excerpt(b, at) + "\n  likely cause: ";

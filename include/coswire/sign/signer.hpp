@@ -4,6 +4,7 @@
 #pragma once
 
 #include <coswire/crypto/hmac.hpp>
+#include <coswire/detail/ascii.hpp>
 #include <coswire/crypto/sha1.hpp>
 #include <coswire/encoding/hex.hpp>
 #include <coswire/encoding/percent.hpp>
@@ -11,9 +12,9 @@
 #include <coswire/sign/http_string.hpp>
 #include <coswire/time/key_time.hpp>
 
-#include <algorithm>
 #include <array>
 #include <cstddef>
+#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -56,7 +57,7 @@ public:
 
 private:
     // Through a local pointer: a store through a member pointer would force a reload per byte.
-    static char* append(char* out, std::string_view s) noexcept { return std::copy(s.begin(), s.end(), out); }
+    static char* append(char* out, std::string_view s) noexcept { return detail::copy_chars(s.data(), s.size(), out); }
     char* data() noexcept { return reinterpret_cast<char*>(buffer_.data()); }
 
     // Only the first size_ bytes are ever written or read; unsigned char, so copying the
@@ -91,9 +92,9 @@ public:
     }
     void put(std::string_view s) noexcept {
         while (!s.empty()) {
-            const std::size_t take = std::min(s.size(), max_piece);
+            const std::size_t take = s.size() < max_piece ? s.size() : max_piece;
             char* p = room(take);
-            std::copy(s.data(), s.data() + take, p);
+            copy_chars(s.data(), take, p);
             used_ += take;
             s.remove_prefix(take);
         }
@@ -106,7 +107,7 @@ public:
         }
         std::string_view name = f.name;
         while (!name.empty()) {
-            const std::size_t take = std::min(name.size(), max_piece / 3);  // at most 3 bytes per byte
+            const std::size_t take = name.size() < max_piece / 3 ? name.size() : max_piece / 3;  // at most 3 bytes per byte
             char* p = room(3 * take);
             used_ = static_cast<std::size_t>(write_signed_name_unchecked(name.substr(0, take), p) - data());
             name.remove_prefix(take);
@@ -114,7 +115,7 @@ public:
     }
     void put_encoded(std::string_view value, bool /*redact: hashing needs the real value*/) noexcept {
         while (!value.empty()) {
-            const std::size_t take = std::min(value.size(), max_piece / 3);  // at most 3 bytes per byte
+            const std::size_t take = value.size() < max_piece / 3 ? value.size() : max_piece / 3;  // at most 3 bytes per byte
             char* p = room(3 * take);
             used_ = static_cast<std::size_t>(encode_unchecked<false>(value.substr(0, take), p) - data());
             value.remove_prefix(take);
@@ -141,7 +142,7 @@ private:
     void drain() noexcept {
         const std::size_t whole = used_ / block * block;
         hash_.update(std::string_view(data(), whole));
-        std::copy(data() + whole, data() + used_, data());
+        std::memmove(data(), data() + whole, used_ - whole);
         used_ -= whole;
     }
 
@@ -164,7 +165,7 @@ struct span_sink {
         *p = c;
         out = p + 1;
     }
-    void put(std::string_view s) noexcept { out = std::copy(s.begin(), s.end(), static_cast<char*>(out)); }
+    void put(std::string_view s) noexcept { out = copy_chars(s.data(), s.size(), static_cast<char*>(out)); }
     void put_signed_name(const signed_field& f) noexcept { out = write_signed_name_unchecked(f, out); }
     void put_encoded(std::string_view value, bool) noexcept { out = encode_unchecked<false>(value, out); }
 };

@@ -8,7 +8,6 @@
 #include <coswire/error.hpp>
 #include <coswire/result.hpp>
 
-#include <algorithm>
 #include <array>
 #include <cstddef>
 #include <cstdint>
@@ -98,7 +97,7 @@ constexpr char* write_digits(char* out, std::int64_t value, int width) noexcept 
     return out + width;
 }
 
-constexpr char* write_text(char* out, std::string_view text) noexcept { return std::copy(text.begin(), text.end(), out); }
+constexpr char* write_text(char* out, std::string_view text) noexcept { return copy_chars(text.data(), text.size(), out); }
 
 /// A date parse without allocation: the Unix seconds, or the first problem and where it is.
 struct time_parse_outcome {
@@ -339,7 +338,9 @@ inline result<std::int64_t> to_time_result(const time_parse_outcome& outcome, st
 /// into the range), so it is never undefined behaviour. Usable in constant expressions.
 constexpr http_date_text format_http_date(std::int64_t unix_seconds) noexcept {
     COSWIRE_ASSERT(unix_seconds >= http_date_min_seconds && unix_seconds <= http_date_max_seconds);
-    const std::int64_t t = std::clamp(unix_seconds, http_date_min_seconds, http_date_max_seconds);
+    const std::int64_t t = unix_seconds < http_date_min_seconds   ? http_date_min_seconds
+                           : unix_seconds > http_date_max_seconds ? http_date_max_seconds
+                                                                  : unix_seconds;
     const std::int64_t r = t % 86400;
     const std::int64_t second_of_day = r < 0 ? r + 86400 : r;
     const std::int64_t days = (t - second_of_day) / 86400;  // exact: floor division
