@@ -1271,6 +1271,7 @@ inline md5_digest md5_hash(std::span<const std::byte> data) noexcept {
 #include <array>
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <span>
 #include <string_view>
 #include <type_traits>
@@ -1563,11 +1564,14 @@ static_assert([] {
 // intrinsics: those live only behind <immintrin.h> (see the includes). Element i of a crc64_v512
 // is bits 64i..64i+63 of the register, as with _mm512_set_epi64's last argument first.
 using crc64_v512 = long long __attribute__((__vector_size__(64)));
-using crc64_v512_unaligned = long long __attribute__((__vector_size__(64), __aligned__(1), __may_alias__));
 
+/// An unaligned 64-byte load. memcpy, not a cast to an under-aligned vector type: clang keeps
+/// the vector's 64-byte alignment there and emits an aligned load that faults.
 [[gnu::target("avx512f,vpclmulqdq,pclmul,sse4.1"), gnu::always_inline]] inline crc64_v512 crc64_load512(
     const std::uint8_t* p) noexcept {
-    return *reinterpret_cast<const crc64_v512_unaligned*>(p);
+    crc64_v512 v;
+    std::memcpy(&v, p, sizeof v);
+    return v;
 }
 
 /// Carry-less multiply in each 128-bit lane, as _mm512_clmulepi64_epi128 (the builtin it expands to).
