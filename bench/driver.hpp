@@ -15,6 +15,7 @@
 #include <coswire/http/message.hpp>
 #include <coswire/multipart/plan.hpp>
 #include <coswire/multipart/upload.hpp>
+#include <coswire/parse/response.hpp>
 #include <coswire/result.hpp>
 
 #include <cstddef>
@@ -64,8 +65,8 @@ public:
         if (r.method == "PUT")
             for (const coswire::http_query_param& p : r.query)
                 if (p.name == "partNumber" && p.value) {
-                    const std::size_t n = static_cast<std::size_t>(std::stoul(*p.value));
-                    if (n >= 1 && n <= part_answers_.size()) return part_answers_[n - 1];
+                    const auto n = coswire::parse_decimal(*p.value, "partNumber");
+                    if (n && *n >= 1 && *n <= part_answers_.size()) return part_answers_[static_cast<std::size_t>(*n - 1)];
                 }
         return coswire::make_error(coswire::errc::transport_failure, "transport", "canned_cos: unexpected request");
     }

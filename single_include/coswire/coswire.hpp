@@ -29,7 +29,8 @@ inline constexpr const char* version_string = "0.1.0";
 // ---- end coswire/version.hpp
 // ---- begin coswire/config.hpp
 // SPDX-License-Identifier: MIT
-// Configuration macros: the assertion that guards misuse of result<T> and friends.
+// Configuration macros: the assertion that guards misuse of result<T> and friends, and whether
+// the XML reader and the signer's percent-encoder use SSE2.
 
 #include <cstdlib>
 
@@ -38,6 +39,18 @@ inline constexpr const char* version_string = "0.1.0";
 /// never undefined behaviour; define it before including coswire to route it elsewhere.
 #ifndef COSWIRE_ASSERT
 #define COSWIRE_ASSERT(cond) ((cond) ? static_cast<void>(0) : ::std::abort())
+#endif
+
+/// COSWIRE_SSE2: 1 (the default wherever the compiler targets SSE2, as every x86-64 compiler
+/// does) lets the XML reader test and the signer percent-encode sixteen bytes per step; 0 keeps
+/// the portable code, which gives the same answers everywhere. (SHA-NI and PCLMULQDQ are chosen
+/// at run time instead; see detail/cpu.hpp.)
+#ifndef COSWIRE_SSE2
+#if defined(__SSE2__)
+#define COSWIRE_SSE2 1
+#else
+#define COSWIRE_SSE2 0
+#endif
 #endif
 // ---- end coswire/config.hpp
 // ---- begin coswire/error.hpp
@@ -2976,17 +2989,7 @@ struct credentials {
 #include <string>
 #include <string_view>
 
-/// COSWIRE_SIGN_SSE2: 1 (the default wherever the compiler targets SSE2, as every x86-64
-/// compiler does) percent-encodes sixteen bytes per step with SSE2; 0 keeps the portable
-/// byte-at-a-time loop, which writes the same bytes.
-#ifndef COSWIRE_SIGN_SSE2
-#if defined(__SSE2__)
-#define COSWIRE_SIGN_SSE2 1
-#else
-#define COSWIRE_SIGN_SSE2 0
-#endif
-#endif
-#if COSWIRE_SIGN_SSE2
+#if COSWIRE_SSE2
 #include <emmintrin.h>
 #endif
 
@@ -3166,7 +3169,7 @@ template <bool Lower>
 constexpr char* encode_unchecked(std::string_view s, char* out) noexcept {
     constexpr std::string_view hex = Lower ? "0123456789abcdef" : "0123456789ABCDEF";
     const std::array<char, 256>& bytes = Lower ? signed_name_byte : value_byte;
-#if COSWIRE_SIGN_SSE2
+#if COSWIRE_SSE2
     // Sixteen bytes per step: the block is stored (lower-cased for a name) and `out` advances
     // over its leading unreserved bytes; the first reserved one, if any, is escaped and the
     // next block starts after it. Writing a whole block is within the precondition: 16 bytes
@@ -4672,17 +4675,7 @@ concept transport = requires(T& t, const http_request& r) {
 #include <utility>
 #include <vector>
 
-/// COSWIRE_XML_SSE2: 1 (the default wherever the compiler targets SSE2, which every x86-64
-/// compiler does) lets the reader test 16 bytes at once with SSE2; 0 keeps it to the portable
-/// word-at-a-time code, which gives the same answers everywhere.
-#ifndef COSWIRE_XML_SSE2
-#if defined(__SSE2__)
-#define COSWIRE_XML_SSE2 1
-#else
-#define COSWIRE_XML_SSE2 0
-#endif
-#endif
-#if COSWIRE_XML_SSE2
+#if COSWIRE_SSE2
 #include <emmintrin.h>
 #endif
 
@@ -4789,7 +4782,7 @@ constexpr bool check_xml_chars(std::string_view s, std::size_t& i, std::size_t u
 constexpr std::size_t xml_text_error_offset(std::string_view s) noexcept {
     const std::size_t n = s.size();
     std::size_t i = 0;
-#if COSWIRE_XML_SSE2
+#if COSWIRE_SSE2
     // A signed compare below 0x20 also flags every byte from 0x80 (negative as a signed char),
     // which check_xml_chars then checks as UTF-8. Tab, LF and CR are the bytes b with b | 4 == 13
     // (tab, CR) or b == 10. Two blocks share one mask test.
@@ -4976,7 +4969,7 @@ private:
     std::size_t plain_run_end(std::size_t from) const noexcept {
         const std::size_t n = doc_.size();
         const auto* d = reinterpret_cast<const unsigned char*>(doc_.data());
-#if COSWIRE_XML_SSE2
+#if COSWIRE_SSE2
         const __m128i lt = _mm_set1_epi8('<'), amp = _mm_set1_epi8('&'), cr = _mm_set1_epi8('\r'),
                       bracket = _mm_set1_epi8(']');
         for (; n - from >= 16; from += 16) {

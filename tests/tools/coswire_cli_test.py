@@ -356,7 +356,7 @@ check("key times were collected", len(KEY_TIMES) >= 3, str(KEY_TIMES))
 for args, out, err, secret, token in OUTPUTS:
     sign_keys = [hmac.new(secret.encode(), t.encode(), hashlib.sha1).hexdigest() for t in KEY_TIMES]
     forbidden = [secret, urllib.parse.quote(secret, safe=""), token] + sign_keys
-    if args[-2:-1] != ["presign"] and "presign" not in args:
+    if "presign" not in args:
         forbidden.append(urllib.parse.quote(token, safe=""))
     for text, stream in ((out, "stdout"), (err, "stderr")):
         leaked = [f for f in forbidden if f and f in text]

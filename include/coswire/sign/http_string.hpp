@@ -3,6 +3,7 @@
 // UrlParamList/HeaderList, and the HttpString (COS-PROTOCOL.md §1.5–§1.8, §1.12).
 #pragma once
 
+#include <coswire/config.hpp>
 #include <coswire/detail/ascii.hpp>
 #include <coswire/encoding/percent.hpp>
 #include <coswire/result.hpp>
@@ -16,17 +17,7 @@
 #include <string>
 #include <string_view>
 
-/// COSWIRE_SIGN_SSE2: 1 (the default wherever the compiler targets SSE2, as every x86-64
-/// compiler does) percent-encodes sixteen bytes per step with SSE2; 0 keeps the portable
-/// byte-at-a-time loop, which writes the same bytes.
-#ifndef COSWIRE_SIGN_SSE2
-#if defined(__SSE2__)
-#define COSWIRE_SIGN_SSE2 1
-#else
-#define COSWIRE_SIGN_SSE2 0
-#endif
-#endif
-#if COSWIRE_SIGN_SSE2
+#if COSWIRE_SSE2
 #include <emmintrin.h>
 #endif
 
@@ -206,7 +197,7 @@ template <bool Lower>
 constexpr char* encode_unchecked(std::string_view s, char* out) noexcept {
     constexpr std::string_view hex = Lower ? "0123456789abcdef" : "0123456789ABCDEF";
     const std::array<char, 256>& bytes = Lower ? signed_name_byte : value_byte;
-#if COSWIRE_SIGN_SSE2
+#if COSWIRE_SSE2
     // Sixteen bytes per step: the block is stored (lower-cased for a name) and `out` advances
     // over its leading unreserved bytes; the first reserved one, if any, is escaped and the
     // next block starts after it. Writing a whole block is within the precondition: 16 bytes

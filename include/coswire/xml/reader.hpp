@@ -3,6 +3,7 @@
 // namespaces, no DTD), following the parsing rules of COS-PROTOCOL.md §9.
 #pragma once
 
+#include <coswire/config.hpp>
 #include <coswire/detail/ascii.hpp>
 #include <coswire/error.hpp>
 #include <coswire/result.hpp>
@@ -18,17 +19,7 @@
 #include <utility>
 #include <vector>
 
-/// COSWIRE_XML_SSE2: 1 (the default wherever the compiler targets SSE2, which every x86-64
-/// compiler does) lets the reader test 16 bytes at once with SSE2; 0 keeps it to the portable
-/// word-at-a-time code, which gives the same answers everywhere.
-#ifndef COSWIRE_XML_SSE2
-#if defined(__SSE2__)
-#define COSWIRE_XML_SSE2 1
-#else
-#define COSWIRE_XML_SSE2 0
-#endif
-#endif
-#if COSWIRE_XML_SSE2
+#if COSWIRE_SSE2
 #include <emmintrin.h>
 #endif
 
@@ -135,7 +126,7 @@ constexpr bool check_xml_chars(std::string_view s, std::size_t& i, std::size_t u
 constexpr std::size_t xml_text_error_offset(std::string_view s) noexcept {
     const std::size_t n = s.size();
     std::size_t i = 0;
-#if COSWIRE_XML_SSE2
+#if COSWIRE_SSE2
     // A signed compare below 0x20 also flags every byte from 0x80 (negative as a signed char),
     // which check_xml_chars then checks as UTF-8. Tab, LF and CR are the bytes b with b | 4 == 13
     // (tab, CR) or b == 10. Two blocks share one mask test.
@@ -322,7 +313,7 @@ private:
     std::size_t plain_run_end(std::size_t from) const noexcept {
         const std::size_t n = doc_.size();
         const auto* d = reinterpret_cast<const unsigned char*>(doc_.data());
-#if COSWIRE_XML_SSE2
+#if COSWIRE_SSE2
         const __m128i lt = _mm_set1_epi8('<'), amp = _mm_set1_epi8('&'), cr = _mm_set1_epi8('\r'),
                       bracket = _mm_set1_epi8(']');
         for (; n - from >= 16; from += 16) {
