@@ -296,6 +296,9 @@ int main(int argc, char** argv) {
         if (!bench::pugixml_list_parts(xml, b)) return fail("pugixml rejected the ListParts document");
         if (a != expected_parts || b != expected_parts)
             return fail("coswire and pugixml extracted different parts from the ListParts document");
+        const coswire::result<std::size_t> walked = bench::coswire_walk_parts(xml);
+        if (!walked || *walked == 0 || *walked != bench::pugixml_walk_parts(xml))
+            return fail("coswire and pugixml visited different texts in the ListParts document");
     }
     // The same document through the parser users call, which also checks every field, unquotes
     // the ETags and converts the times; the response is built once, outside the timing.
@@ -377,6 +380,11 @@ int main(int argc, char** argv) {
             keep(parts);
         },
         pugixml_side));
+    rows.push_back(compare(
+        s,
+        {"xml_listparts_walk_vs_pugixml", "xml::reader + for_each_child, texts visited, nothing kept",
+         "pugixml load_buffer + every Part's children visited", static_cast<double>(xml.size())},
+        [&] { keep(bench::coswire_walk_parts(xml)); }, [&] { keep(bench::pugixml_walk_parts(xml)); }));
     rows.push_back(compare(
         s,
         {"xml_listparts_parser_vs_pugixml", "parse_list_parts_response (validated, times parsed)",

@@ -17,6 +17,7 @@ RATIOS = [
     "crc64_64m_vs_isal",
     "crc64_64m_vs_slicing8",
     "xml_listparts_vs_pugixml",
+    "xml_listparts_walk_vs_pugixml",
     "xml_listparts_parser_vs_pugixml",
     "multipart_driver_vs_hashing",
 ]

@@ -1044,6 +1044,11 @@ TEST_CASE("for_each_child and read_text: the event-free paths match a walk by ne
         "<R><A><T>t</T></A>",
         "<R><T>t</T></R><X/>",
         "<R><T>t</T></R>   <!-- tail -->",
+        // Around the 16-byte blocks of the SSE2 scans: names of 15, 16 and 17 bytes, every kind
+        // of name byte, and layout runs shorter and longer than a block.
+        "<R><Abcdefghijklmn>a</Abcdefghijklmn><Abcdefghijklmno>b</Abcdefghijklmno><Abcdefghijklmnop>c</Abcdefghijklmnop></R>",
+        "<R>\n\t<a-B.c_9Z>d</a-B.c_9Z>\n                  <_\xC3\xA9z>e</_\xC3\xA9z> \t\r\n \t\r\n \t\r\n \t\r\n </R>",
+        "<R><Part>\n\t\t<PartNumber>1</PartNumber>\n\t\t<ETag>&quot;x&quot;</ETag>\n\t</Part>\n</R>",
     };
     const limits generous{};
     const limits tight{1 << 20, 3, 4, 5};

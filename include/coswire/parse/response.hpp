@@ -32,11 +32,13 @@ constexpr std::string_view unquote_etag(std::string_view etag) noexcept {
 inline result<std::uint64_t> parse_decimal(std::string_view text, std::string_view argument) {
     if (text.empty()) return make_error(errc::malformed_response, argument, "is empty, expected a decimal number");
     std::uint64_t v = 0;
-    for (char c : text) {
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
         if (!detail::is_digit(c))
             return make_error(errc::malformed_response, argument, "'" + std::string(text.substr(0, 40)) + "' is not a decimal number");
         const auto digit = static_cast<std::uint64_t>(c - '0');
-        if (v > (UINT64_MAX - digit) / 10)
+        // 19 digits always fit in 64 bits: only the 20th and later need the overflow check.
+        if (i >= 19 && v > (UINT64_MAX - digit) / 10)
             return make_error(errc::malformed_response, argument, "'" + std::string(text.substr(0, 40)) + "' overflows 64 bits");
         v = v * 10 + digit;
     }

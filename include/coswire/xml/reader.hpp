@@ -305,6 +305,15 @@ private:
     void skip_layout() noexcept;
     enum class child_step { start, end, other };
     child_step next_child(std::string_view& local) noexcept;
+    // next_child's start: opens the element whose tag `<Name>` spans [tag, close].
+    child_step open_child(std::size_t tag, std::size_t close, std::string_view& local) noexcept {
+        local = slice(tag + 1, close);
+        open_.push_back(open_element{local, local, tag});
+        pos_ = close + 1;
+        offset_ = tag;
+        at_start_ = true;
+        return child_step::start;
+    }
     // End of the plain character data starting at `from`: the first '<', '&', CR or ']', or the
     // end of input. With SSE2, sixteen bytes are compared at once while that many remain in the
     // document (the run may end anywhere in them); otherwise, and for the last bytes, one table
@@ -335,6 +344,28 @@ private:
         while (from < n && (cls[d[from]] & stop) == 0) ++from;
         return from;
     }
+#if COSWIRE_SSE2
+    // One bit per byte of the 16 at p: XML whitespace (a fast end for the layout between tags).
+    static unsigned space_mask16(const char* p) noexcept {
+        const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+        const __m128i spaces = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\n'))),
+                                            _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\t')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\r'))));
+        return static_cast<unsigned>(_mm_movemask_epi8(spaces));
+    }
+    // One bit per byte of v: a plain name byte (xml_plain_name_byte: letter, digit, '_', '-', '.'
+    // or non-ASCII). Signed compares serve because every ASCII byte is positive and every
+    // non-ASCII one negative; OR-ing 0x20 folds capitals onto small letters and nothing else onto them.
+    static unsigned plain_name_mask16(__m128i v) noexcept {
+        const auto in_range = [](__m128i x, char lo, char hi) {
+            return _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8(static_cast<char>(lo - 1))),
+                                 _mm_cmplt_epi8(x, _mm_set1_epi8(static_cast<char>(hi + 1))));
+        };
+        const __m128i letters = in_range(_mm_or_si128(v, _mm_set1_epi8(0x20)), 'a', 'z');
+        const __m128i others = _mm_or_si128(_mm_or_si128(in_range(v, '0', '9'), in_range(v, '-', '.')),
+                                            _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('_')), _mm_cmplt_epi8(v, _mm_setzero_si128())));
+        return static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(letters, others)));
+    }
+#endif
     // doc_[from, to) without substr's range check; callers stay within doc_.
     std::string_view slice(std::size_t from, std::size_t to) const noexcept { return {doc_.data() + from, to - from}; }
     // Whether `</qname>` of the innermost element starts at p. Names are short, so they are
@@ -868,11 +899,12 @@ inline bool reader::read_text_fast(std::string_view& chars) {
     const char* const d = doc_.data();
     std::size_t p = plain_run_end(start);
     if (p < n && d[p] == '&') {
-        // References: decoded into buffer_, which is sized once for the raw text up to the next
-        // '<' (a reference is never shorter than what it decodes to) and then cut to size.
+        // References: decoded into buffer_, which must hold the raw text up to the next '<' (a
+        // reference is never shorter than what it decodes to). It only ever grows here, so COS
+        // bodies, whose escaped texts are all of a size, stop paying for resize's zero fill.
         const std::size_t lt = doc_.find('<', p);
         if (lt == std::string_view::npos) return false;
-        buffer_.resize(lt - start);
+        if (buffer_.size() < lt - start) buffer_.resize(lt - start);
         char* const out_begin = buffer_.data();
         // memcpy, not std::copy: this header stays clear of <algorithm>.
         const auto put = [](char* to, const char* from, std::size_t size) {
@@ -917,8 +949,7 @@ inline bool reader::read_text_fast(std::string_view& chars) {
             pos_ = start;
             return false;
         }
-        buffer_.resize(static_cast<std::size_t>(out - out_begin));
-        chars = buffer_;
+        chars = std::string_view(out_begin, static_cast<std::size_t>(out - out_begin));
     } else {
         if (!at_end_tag_of_innermost(p) || p - start > limits_.max_text_length) return false;
         chars = p == start ? std::string_view() : slice(start, p);
@@ -956,6 +987,10 @@ inline reader::child_step reader::next_child(std::string_view& local) noexcept {
     const std::size_t n = doc_.size();
     const char* d = doc_.data();
     std::size_t p = pos_;
+#if COSWIRE_SSE2
+    // Layout is a few bytes: one compare usually finds its end; the loop below finishes longer runs.
+    if (n - p >= 16) p += static_cast<std::size_t>(__builtin_ctz(~space_mask16(d + p)));  // bit 16 stops it
+#endif
     while (p < n && (detail::xml_byte_class(d[p]) & detail::xml_space_byte) != 0) ++p;
     if (n - p < 2 || d[p] != '<' || p - pos_ > limits_.max_text_length) {
         skip_layout();
@@ -977,6 +1012,23 @@ inline reader::child_step reader::next_child(std::string_view& local) noexcept {
     // '>', within max_name_length, and room below max_depth.
     std::size_t end = p + 1;
     if (detail::is_xml_name_start(d[end]) && open_.size() < limits_.max_depth) {
+#if COSWIRE_SSE2
+        // COS element names are shorter than 16 bytes: find the '>' ending one with a compare
+        // and check every byte before it at once. Longer names take the loop.
+        if (n - end >= 16 && limits_.max_name_length >= 16) {
+            const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(d + end));
+            const unsigned closes = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('>'))));
+            if (closes != 0) {
+                const unsigned name_bits = (closes & (0u - closes)) - 1;  // the bytes before the first '>'
+                if ((plain_name_mask16(v) & name_bits) != name_bits) {
+                    skip_layout();
+                    return child_step::other;
+                }
+                end += static_cast<std::size_t>(__builtin_ctz(closes));
+                return open_child(p, end, local);
+            }
+        }
+#endif
         const std::size_t stop = n - end > limits_.max_name_length ? end + limits_.max_name_length : n;
         // Stops at ':' too: a prefixed name takes the general path.
         const auto& cls = detail::xml_byte_classes;
@@ -999,14 +1051,7 @@ inline reader::child_step reader::next_child(std::string_view& local) noexcept {
             }
         }
         while (end < stop && (cls[u[end]] & plain) != 0) ++end;
-        if (end < n && d[end] == '>' && d[p + 1] != ':') {
-            local = slice(p + 1, end);
-            open_.push_back(open_element{local, local, p});
-            pos_ = end + 1;
-            offset_ = p;
-            at_start_ = true;
-            return child_step::start;
-        }
+        if (end < n && d[end] == '>' && d[p + 1] != ':') return open_child(p, end, local);
     }
     skip_layout();
     return child_step::other;
