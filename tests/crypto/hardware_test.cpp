@@ -105,7 +105,8 @@ all_digests in_pieces(std::string_view data, const std::vector<std::size_t>& cut
 TEST_CASE("hardware: reports the detected CPU features and the paths this run compares") {
     const coswire::detail::cpu_features& f = detected_cpu_features();
     MESSAGE("SHA-NI: ", yes_no(f.sha_ni), ", PCLMULQDQ: ", yes_no(f.pclmul), ", VPCLMULQDQ (AVX-512): ",
-            yes_no(f.vpclmul), ", compiled with x86 dispatch: ", yes_no(COSWIRE_X86_DISPATCH != 0));
+            yes_no(f.vpclmul), ", VPCLMULQDQ (AVX, 256-bit): ", yes_no(f.vpclmul256),
+            ", compiled with x86 dispatch: ", yes_no(COSWIRE_X86_DISPATCH != 0));
     if (!f.sha_ni && !f.pclmul)
         MESSAGE("no hardware path on this CPU: only the portable paths are checked (against each other "
                 "and the published vectors)");
@@ -116,12 +117,16 @@ TEST_CASE("hardware: reports the detected CPU features and the paths this run co
         CHECK_FALSE(coswire::detail::use_sha_ni());
         CHECK_FALSE(coswire::detail::use_pclmul());
         CHECK_FALSE(coswire::detail::use_vpclmul());
+        CHECK_FALSE(coswire::detail::use_vpclmul256());
     }
     CHECK(coswire::detail::use_sha_ni() == f.sha_ni);
     CHECK(coswire::detail::use_pclmul() == f.pclmul);
     CHECK(coswire::detail::use_vpclmul() == f.vpclmul);
-    // The 512-bit path is only ever chosen on top of the 128-bit one.
+    CHECK(coswire::detail::use_vpclmul256() == f.vpclmul256);
+    // The 512- and 256-bit paths are only ever chosen on top of the 128-bit one, which they call
+    // for short inputs.
     CHECK((!f.vpclmul || f.pclmul));
+    CHECK((!f.vpclmul256 || f.pclmul));
 }
 
 TEST_CASE("hardware: both paths give every published vector") {
@@ -197,9 +202,10 @@ TEST_CASE("hardware: both paths agree on random inputs of every alignment, one-s
     }
     const coswire::detail::cpu_features& f = detected_cpu_features();
     const std::string sha1_paths = f.sha_ni ? "SHA-NI and portable" : "portable only";
-    const std::string crc_paths = f.vpclmul  ? "VPCLMULQDQ, PCLMULQDQ and slicing-by-8"
-                                  : f.pclmul ? "PCLMULQDQ and slicing-by-8"
-                                             : "slicing-by-8 only";
+    const std::string crc_paths = f.vpclmul      ? "512-bit VPCLMULQDQ, PCLMULQDQ and slicing-by-8"
+                                  : f.vpclmul256 ? "256-bit VPCLMULQDQ, PCLMULQDQ and slicing-by-8"
+                                  : f.pclmul     ? "PCLMULQDQ and slicing-by-8"
+                                                 : "slicing-by-8 only";
     MESSAGE("compared ", compared, " inputs; SHA-1 on ", sha1_paths, ", CRC-64 on ", crc_paths);
 }
 
@@ -212,21 +218,49 @@ TEST_CASE("hardware: each CRC-64 bulk routine equals slicing-by-8 from any regis
     }
     std::mt19937_64 rng(0xc64c64);
     std::vector<std::size_t> lengths = test_lengths(rng);
+    // Around every multiple of 256 bytes (one step of the 256- and 512-bit loops) up to 4 KiB,
+    // far enough either side to cross the 16-, 32- and 64-byte tails and the 128-byte step.
+    for (std::size_t m = 256; m <= 4096; m += 256)
+        for (std::size_t n = m - 130; n <= m + 130; ++n) lengths.push_back(n);
     for (std::size_t n = 1; n <= 2048; n *= 2) lengths.push_back(std::size_t{1} << 20 | (n - 1));
+
+    using bulk_routine = std::uint64_t (*)(std::uint64_t, const std::uint8_t*, std::size_t) noexcept;
+    struct routine {
+        const char* name;
+        bulk_routine run;
+        bool available;
+    };
+    const std::array<routine, 3> routines{{
+        {"crc64_pclmul", coswire::detail::crc64_pclmul, f.pclmul},
+        {"crc64_vpclmul256", coswire::detail::crc64_vpclmul256, f.vpclmul256},
+        {"crc64_vpclmul", coswire::detail::crc64_vpclmul, f.vpclmul},
+    }};
     for (const std::size_t n : lengths) {
-        const std::string buffer = random_bytes(rng, n + 15);
-        const std::size_t offset = static_cast<std::size_t>(rng() % 16);
+        // Any offset within a 64-byte line, so the 32- and 64-byte loads meet every alignment.
+        const std::string buffer = random_bytes(rng, n + 63);
+        const std::size_t offset = static_cast<std::size_t>(rng() % 64);
         const auto* p = reinterpret_cast<const std::uint8_t*>(buffer.data()) + offset;
+        const std::size_t cut = static_cast<std::size_t>(rng() % (n + 1));
         for (const std::uint64_t reg : {std::uint64_t{0}, ~std::uint64_t{0}, static_cast<std::uint64_t>(rng())}) {
-            CAPTURE(n);
-            CAPTURE(offset);
             const std::uint64_t expected = coswire::detail::crc64_portable(reg, p, n);
-            REQUIRE(coswire::detail::crc64_pclmul(reg, p, n) == expected);
-            if (f.vpclmul) REQUIRE(coswire::detail::crc64_vpclmul(reg, p, n) == expected);
+            for (const routine& r : routines) {
+                if (!r.available) continue;
+                CAPTURE(std::string(r.name));
+                CAPTURE(n);
+                CAPTURE(offset);
+                CAPTURE(cut);
+                REQUIRE(r.run(reg, p, n) == expected);
+                // Chained: the register after the first part starts the second.
+                REQUIRE(r.run(r.run(reg, p, cut), p + cut, n - cut) == expected);
+            }
         }
     }
-    const std::string checked =
-        f.vpclmul ? "crc64_pclmul and crc64_vpclmul" : "crc64_pclmul (no VPCLMULQDQ: 512-bit path skipped)";
+    std::string checked;
+    for (const routine& r : routines) {
+        checked += checked.empty() ? "" : ", ";
+        checked += r.name;
+        checked += r.available ? "" : " (skipped: not on this CPU)";
+    }
     MESSAGE("checked ", checked);
 }
 

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // libFuzzer target: SHA-1, MD5 and CRC-64 give the same result on the hardware paths (SHA-NI,
-// PCLMULQDQ, VPCLMULQDQ, where the CPU has them) and on the portable code, in one call or fed
-// in two pieces; and crc64_combine of a split equals the CRC-64 of the whole.
+// PCLMULQDQ, 256- and 512-bit VPCLMULQDQ, where the CPU has them) and on the portable code, in
+// one call or fed in two pieces; and crc64_combine of a split equals the CRC-64 of the whole.
 #include <coswire/crypto/crc64.hpp>
 #include <coswire/crypto/md5.hpp>
 #include <coswire/crypto/sha1.hpp>
@@ -55,5 +55,22 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
     if (fast != portable || fast != fast_split || fast != portable_split) std::abort();
     if (coswire::crc64_combine(crc_a, crc_b, b.size()) != fast.crc64) std::abort();
+
+#if COSWIRE_X86_DISPATCH
+    // crc64() runs only the widest folding the CPU has; each narrower one is called here directly,
+    // from a register taken from the input, in one call and chained across the split.
+    const coswire::detail::cpu_features& f = coswire::detail::detected_cpu_features();
+    const std::uint64_t reg = size < 10 ? 0 : coswire::detail::load_le64(data + 2);
+    const std::uint64_t expected = coswire::detail::crc64_portable(reg, data, size);
+    using bulk_routine = std::uint64_t (*)(std::uint64_t, const std::uint8_t*, std::size_t) noexcept;
+    const bulk_routine routines[] = {f.pclmul ? coswire::detail::crc64_pclmul : nullptr,
+                                     f.vpclmul256 ? coswire::detail::crc64_vpclmul256 : nullptr,
+                                     f.vpclmul ? coswire::detail::crc64_vpclmul : nullptr};
+    for (const bulk_routine run : routines) {
+        if (run == nullptr) continue;
+        if (run(reg, data, size) != expected) std::abort();
+        if (run(run(reg, data, split), data + split, size - split) != expected) std::abort();
+    }
+#endif
     return 0;
 }

@@ -61,7 +61,7 @@ constexpr std::uint64_t load_le64(const std::uint8_t* p) noexcept {
 
 /// The portable bulk loop on the raw (un-inverted) register: eight bytes per step through the
 /// slicing tables, then the tail one byte at a time. The constant-evaluation path, the run-time
-/// fallback, and the last 0..15 bytes of the PCLMULQDQ path (crc64_pclmul).
+/// fallback, and the last 0..15 bytes of the folding paths (crc64_fold_finish).
 constexpr std::uint64_t crc64_portable(std::uint64_t crc_raw, const std::uint8_t* p, std::size_t n) noexcept {
     const auto& t = crc64_tables.t;
     for (; n >= 8; p += 8, n -= 8) {
@@ -163,7 +163,8 @@ constexpr std::array<std::uint64_t, 2> clmul64_model(std::uint64_t a, std::uint6
 // S·x^D = L·x^(D+64) + H·x^D ≡ clmul(L, x^(D+63) mod P) + clmul(H, x^(D-1) mod P) (mod P),
 // a 128-bit value that is XOR-ed into the lane found D bits later. Eight lanes side by side fold
 // by D = 1024 (128 bytes) per step; at the end lane j jumps D = 128·(7-j) onto the last one.
-// With 512-bit VPCLMULQDQ each register holds four lanes and four registers fold by D = 2048.
+// With 256-bit VPCLMULQDQ each register holds two lanes and eight registers fold by D = 2048;
+// with 512-bit VPCLMULQDQ each register holds four lanes and four registers fold by D = 2048.
 //
 // Final 128 -> 64 bits. The last lane S (everything before it already folded in) must become
 // S·x^64 mod P. First T = S·x^64 = L·x^128 + H·x^64 ≡ clmul(L, x^127 mod P) + H·x^64, where
@@ -226,6 +227,14 @@ static_assert([] {
 }());
 
 #if COSWIRE_X86_DISPATCH
+/// How far ahead of the folding loops' loads to prefetch, in bytes. The hardware prefetchers alone
+/// leave the loops waiting for memory on buffers larger than the caches: on a Zen 3 EPYC a 64 MiB
+/// buffer went from 6.9 to 8.5 GB/s (128-bit loop) and 9.2 to 10.5 GB/s (256-bit loop), medians.
+/// PREFETCHNTA (locality 0) rather than PREFETCHT0 measured about 10 % faster there; 1 to 4 KiB
+/// ahead made no difference beyond the noise. A prefetch never faults, so running past the
+/// buffer's end is harmless.
+inline constexpr std::size_t crc64_prefetch_distance = 2048;
+
 /// A fold pair in a register, low half's multiplier in the low 64 bits.
 [[gnu::target("pclmul,sse4.1"), gnu::always_inline]] inline __m128i crc64_fold_key(crc64_fold_pair k) noexcept {
     return _mm_set_epi64x(static_cast<long long>(k.high_half), static_cast<long long>(k.low_half));
@@ -240,7 +249,7 @@ static_assert([] {
     return _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
 }
 
-/// The common end of both folding paths: `acc` is the lane just before `p`; folds in the
+/// The common end of the folding paths: `acc` is the lane just before `p`; folds in the
 /// remaining whole 16-byte lanes one at a time, reduces to the 64-bit raw register and leaves
 /// the last 0..15 bytes to the tables.
 [[gnu::target("pclmul,sse4.1")]] inline std::uint64_t crc64_fold_finish(__m128i acc, const std::uint8_t* p,
@@ -278,10 +287,12 @@ static_assert([] {
     const std::array<crc64_fold_pair, 17>& k = crc64_fold_by_lanes;
     const __m128i k8 = crc64_fold_key(k[8]);
     for (; n >= 128; p += 128, n -= 128) {
+        __builtin_prefetch(p + crc64_prefetch_distance, 0, 0);
         x0 = _mm_xor_si128(crc64_fold(x0, k8), crc64_load(p));
         x1 = _mm_xor_si128(crc64_fold(x1, k8), crc64_load(p + 16));
         x2 = _mm_xor_si128(crc64_fold(x2, k8), crc64_load(p + 32));
         x3 = _mm_xor_si128(crc64_fold(x3, k8), crc64_load(p + 48));
+        __builtin_prefetch(p + crc64_prefetch_distance + 64, 0, 0);
         x4 = _mm_xor_si128(crc64_fold(x4, k8), crc64_load(p + 64));
         x5 = _mm_xor_si128(crc64_fold(x5, k8), crc64_load(p + 80));
         x6 = _mm_xor_si128(crc64_fold(x6, k8), crc64_load(p + 96));
@@ -293,6 +304,85 @@ static_assert([] {
                       _mm_xor_si128(crc64_fold(x2, crc64_fold_key(k[5])), crc64_fold(x3, crc64_fold_key(k[4])))),
         _mm_xor_si128(_mm_xor_si128(crc64_fold(x4, crc64_fold_key(k[3])), crc64_fold(x5, crc64_fold_key(k[2]))),
                       _mm_xor_si128(crc64_fold(x6, crc64_fold_key(k[1])), x7)));
+    return crc64_fold_finish(acc, p, n);
+}
+
+// The 256-bit path: VEX-encoded VPCLMULQDQ on YMM registers, which needs only AVX besides
+// VPCLMULQDQ (AMD Zen 3 and later, Intel Ice Lake and later). Same GNU-vector style as the
+// 512-bit path below. Element i of a crc64_v256 is bits 64i..64i+63 of the register.
+using crc64_v256 = long long __attribute__((__vector_size__(32)));
+
+/// An unaligned 32-byte load, through memcpy for the reason given at crc64_load512.
+[[gnu::target("avx,vpclmulqdq,pclmul,sse4.1"), gnu::always_inline]] inline crc64_v256 crc64_load256(
+    const std::uint8_t* p) noexcept {
+    crc64_v256 v;
+    std::memcpy(&v, p, sizeof v);
+    return v;
+}
+
+/// Carry-less multiply in each 128-bit lane, as _mm256_clmulepi64_epi128 (the builtin it expands to).
+template <int Select>
+[[gnu::target("avx,vpclmulqdq,pclmul,sse4.1"), gnu::always_inline]] inline crc64_v256 crc64_clmul256(
+    crc64_v256 a, crc64_v256 b) noexcept {
+#if defined(__clang__)
+    return reinterpret_cast<crc64_v256>(__builtin_ia32_pclmulqdq256(a, b, Select));
+#else
+    return reinterpret_cast<crc64_v256>(__builtin_ia32_vpclmulqdq_v4di(a, b, Select));
+#endif
+}
+
+/// A fold pair in both 128-bit lanes of a 256-bit register.
+[[gnu::target("avx,vpclmulqdq,pclmul,sse4.1"), gnu::always_inline]] inline crc64_v256 crc64_fold_key256(
+    crc64_fold_pair k) noexcept {
+    const auto lo = static_cast<long long>(k.low_half), hi = static_cast<long long>(k.high_half);
+    return crc64_v256{lo, hi, lo, hi};
+}
+
+/// Two lanes at once: each 128-bit lane of `s` folded by the same distance, XOR-ed into `data`.
+[[gnu::target("avx,vpclmulqdq,pclmul,sse4.1"), gnu::always_inline]] inline crc64_v256 crc64_fold256(
+    crc64_v256 s, crc64_v256 key, crc64_v256 data) noexcept {
+    return crc64_clmul256<0x00>(s, key) ^ crc64_clmul256<0x11>(s, key) ^ data;
+}
+
+/// The folding with VPCLMULQDQ on 256-bit registers, two 16-byte lanes per register and eight
+/// registers (256 bytes) per step; same contract as crc64_portable. Only call it when
+/// detected_cpu_features().vpclmul256 is true. Short inputs go to crc64_pclmul.
+[[gnu::target("avx,vpclmulqdq,pclmul,sse4.1")]] inline std::uint64_t crc64_vpclmul256(std::uint64_t crc_raw,
+                                                                                     const std::uint8_t* p,
+                                                                                     std::size_t n) noexcept {
+    if (n < 256) return crc64_pclmul(crc_raw, p, n);
+    const crc64_v256 reg = {static_cast<long long>(crc_raw), 0, 0, 0};
+    crc64_v256 y0 = crc64_load256(p) ^ reg, y1 = crc64_load256(p + 32), y2 = crc64_load256(p + 64),
+               y3 = crc64_load256(p + 96), y4 = crc64_load256(p + 128), y5 = crc64_load256(p + 160),
+               y6 = crc64_load256(p + 192), y7 = crc64_load256(p + 224);
+    p += 256;
+    n -= 256;
+    const std::array<crc64_fold_pair, 17>& k = crc64_fold_by_lanes;
+    const crc64_v256 k16 = crc64_fold_key256(k[16]);
+    for (; n >= 256; p += 256, n -= 256) {
+        __builtin_prefetch(p + crc64_prefetch_distance, 0, 0);
+        __builtin_prefetch(p + crc64_prefetch_distance + 64, 0, 0);
+        y0 = crc64_fold256(y0, k16, crc64_load256(p));
+        y1 = crc64_fold256(y1, k16, crc64_load256(p + 32));
+        y2 = crc64_fold256(y2, k16, crc64_load256(p + 64));
+        y3 = crc64_fold256(y3, k16, crc64_load256(p + 96));
+        __builtin_prefetch(p + crc64_prefetch_distance + 128, 0, 0);
+        __builtin_prefetch(p + crc64_prefetch_distance + 192, 0, 0);
+        y4 = crc64_fold256(y4, k16, crc64_load256(p + 128));
+        y5 = crc64_fold256(y5, k16, crc64_load256(p + 160));
+        y6 = crc64_fold256(y6, k16, crc64_load256(p + 192));
+        y7 = crc64_fold256(y7, k16, crc64_load256(p + 224));
+    }
+    // Register j is 7 - j registers (14 - 2j lanes) before the last one; the folds are independent.
+    const crc64_v256 zero{};
+    crc64_v256 y = crc64_fold256(y0, crc64_fold_key256(k[14]), y7) ^ crc64_fold256(y1, crc64_fold_key256(k[12]), zero) ^
+                   crc64_fold256(y2, crc64_fold_key256(k[10]), zero) ^ crc64_fold256(y3, crc64_fold_key256(k[8]), zero) ^
+                   crc64_fold256(y4, crc64_fold_key256(k[6]), zero) ^ crc64_fold256(y5, crc64_fold_key256(k[4]), zero) ^
+                   crc64_fold256(y6, crc64_fold_key256(k[2]), zero);
+    const crc64_v256 k2 = crc64_fold_key256(k[2]);
+    for (; n >= 32; p += 32, n -= 32) y = crc64_fold256(y, k2, crc64_load256(p));
+    // Its lane 0 is one lane before lane 1.
+    const __m128i acc = _mm_xor_si128(crc64_fold(__m128i{y[0], y[1]}, crc64_fold_key(k[1])), __m128i{y[2], y[3]});
     return crc64_fold_finish(acc, p, n);
 }
 
@@ -377,11 +467,14 @@ template <int Lane>
 
 /// Run-time update on finalised values: un-invert, run the bulk loop, re-invert (init and xorout
 /// are both ~0, so a finalised CRC resumes exactly where it stopped). Every run-time CRC goes
-/// through here: PCLMULQDQ folding when the CPU has it (detected once) and force_portable(true)
-/// is not in effect, slicing-by-8 otherwise; both give the same value.
+/// through here. Unless force_portable(true) is in effect, the widest folding the CPU has
+/// (detected once): 512-bit VPCLMULQDQ (AVX-512), else 256-bit VPCLMULQDQ (AVX), both for 256
+/// bytes and more, else 128-bit PCLMULQDQ from 16 bytes; slicing-by-8 otherwise. All give the
+/// same value.
 inline std::uint64_t crc64_update_bytes(std::uint64_t crc, const std::uint8_t* p, std::size_t n) noexcept {
 #if COSWIRE_X86_DISPATCH
     if (n >= 256 && use_vpclmul()) return ~crc64_vpclmul(~crc, p, n);
+    if (n >= 256 && use_vpclmul256()) return ~crc64_vpclmul256(~crc, p, n);
     if (n >= 16 && use_pclmul()) return ~crc64_pclmul(~crc, p, n);
 #endif
     return ~crc64_portable(~crc, p, n);
