@@ -350,6 +350,125 @@ private:
 
 }  // namespace coswire
 // ---- end coswire/result.hpp
+// ---- begin coswire/callback.hpp
+// SPDX-License-Identifier: MIT
+// callback<R(Args...)>: the owning, copyable type-erased callable behind the library's hooks
+// (credentials provider, clock, sleeper, upload callbacks); std::function's interface for those
+// uses without <functional>, which alone cost about a fifth of the single header's g++ time (issue 5).
+
+
+#include <cstddef>
+#include <type_traits>
+#include <utility>
+
+namespace coswire {
+
+template <class Signature>
+class callback;
+
+namespace detail {
+/// What callback<R(Args...)> (`Self`) accepts: a copyable function object or function pointer
+/// (not a member pointer) callable as R(Args...), other than a callback of the same type. A
+/// concept, so that the checks stop at the first that fails (a callback copying itself never asks
+/// whether callback is copyable).
+template <class F, class Self, class R, class... Args>
+concept callback_target = !std::is_same_v<std::remove_cvref_t<F>, Self> &&
+                          !std::is_member_pointer_v<std::decay_t<F>> &&
+                          std::is_copy_constructible_v<std::decay_t<F>> &&
+                          std::is_invocable_r_v<R, std::decay_t<F>&, Args...>;
+}  // namespace detail
+
+/// Holds a copy of any function object or function pointer callable as R(Args...), like
+/// std::function: assign a lambda, a std::function or a function pointer; test it with `if (cb)`
+/// or `cb == nullptr`; call it with `cb(args...)`. A null function pointer, an empty std::function
+/// or any other target that converts to false leaves it empty. Calling an empty callback trips
+/// COSWIRE_ASSERT (std::function would throw). Copies copy the target; moves leave the source empty.
+template <class R, class... Args>
+class callback<R(Args...)> {
+public:
+    callback() noexcept = default;
+    callback(std::nullptr_t) noexcept {}  // NOLINT: implicit like std::function's
+
+    template <class F>
+        requires detail::callback_target<F, callback, R, Args...>
+    callback(F&& f) {  // NOLINT: implicit by design, like std::function's
+        using target_type = std::decay_t<F>;
+        // A null function pointer or an empty std::function leaves the callback empty.
+        constexpr bool testable = std::is_constructible_v<bool, const target_type&>;
+        if constexpr (testable && !std::is_function_v<std::remove_reference_t<F>>) {
+            if (!static_cast<bool>(f)) return;
+        }
+        target_ = new target_type(std::forward<F>(f));
+        invoke_ = &invoke_target<target_type>;
+        manage_ = &manage_target<target_type>;
+    }
+
+    callback(const callback& other)
+        : target_(other.manage_ ? other.manage_(other.target_, false) : nullptr), invoke_(other.invoke_),
+          manage_(other.manage_) {}
+    callback(callback&& other) noexcept
+        : target_(std::exchange(other.target_, nullptr)), invoke_(std::exchange(other.invoke_, nullptr)),
+          manage_(std::exchange(other.manage_, nullptr)) {}
+    callback& operator=(const callback& other) {
+        callback(other).swap(*this);
+        return *this;
+    }
+    callback& operator=(callback&& other) noexcept {
+        callback(std::move(other)).swap(*this);
+        return *this;
+    }
+    callback& operator=(std::nullptr_t) noexcept {
+        callback().swap(*this);
+        return *this;
+    }
+    template <class F>
+        requires detail::callback_target<F, callback, R, Args...>
+    callback& operator=(F&& f) {
+        callback(std::forward<F>(f)).swap(*this);
+        return *this;
+    }
+    ~callback() {
+        if (manage_) manage_(target_, true);
+    }
+
+    void swap(callback& other) noexcept {
+        std::swap(target_, other.target_);
+        std::swap(invoke_, other.invoke_);
+        std::swap(manage_, other.manage_);
+    }
+
+    explicit operator bool() const noexcept { return invoke_ != nullptr; }
+    friend bool operator==(const callback& c, std::nullptr_t) noexcept { return !c; }
+
+    /// Calls the target (as a non-const lvalue, as std::function does).
+    R operator()(Args... args) const {
+        COSWIRE_ASSERT(invoke_ != nullptr);
+        return invoke_(target_, std::forward<Args>(args)...);
+    }
+
+private:
+    template <class T>
+    static R invoke_target(void* target, Args&&... args) {
+        if constexpr (std::is_void_v<R>) (*static_cast<T*>(target))(std::forward<Args>(args)...);
+        else return (*static_cast<T*>(target))(std::forward<Args>(args)...);
+    }
+    // destroy: deletes the target and returns null; otherwise returns a new copy of it.
+    template <class T>
+    static void* manage_target(void* target, bool destroy) {
+        if (destroy) {
+            delete static_cast<T*>(target);
+            return nullptr;
+        }
+        return new T(*static_cast<const T*>(target));
+    }
+
+    void* target_ = nullptr;
+    R (*invoke_)(void*, Args&&...) = nullptr;
+    void* (*manage_)(void*, bool) = nullptr;
+};
+
+}  // namespace coswire
+// ---- end coswire/callback.hpp
 
 // ---- begin coswire/crypto/sha1.hpp
 // SPDX-License-Identifier: MIT
@@ -8486,7 +8605,6 @@ inline result<part_plan> plan_parts(std::uint64_t object_size, std::uint64_t pre
 
 
 #include <cstdint>
-#include <functional>
 #include <utility>
 
 namespace coswire {
@@ -8594,11 +8712,11 @@ private:
 }  // namespace detail
 
 /// Supplies credentials for each attempt; temporary (STS) credentials refresh behind it.
-using credentials_provider = std::function<result<credentials>()>;
+using credentials_provider = callback<result<credentials>()>;
 /// Returns the current Unix time in seconds. The library never reads a clock itself.
-using clock_source = std::function<std::int64_t()>;
+using clock_source = callback<std::int64_t()>;
 /// Waits the given number of milliseconds (tests pass one that only records).
-using sleeper = std::function<void(std::uint32_t)>;
+using sleeper = callback<void(std::uint32_t)>;
 
 /// Runs COS operations through `Transport`. Every attempt is signed afresh with a short
 /// window; retries carry the signed header `x-cos-sdk-retry: true`; retryable failures (see
@@ -8703,7 +8821,6 @@ private:
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
-#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -8751,10 +8868,10 @@ struct multipart_upload_options {
     std::optional<std::string> resume_upload_id;  ///< continue this upload: reuse matching parts
     bool keep_on_failure = false;                ///< leave the upload (and its billed parts) for resuming
     /// Called once the upload id is known (journal it to resume after a crash).
-    std::function<void(std::string_view upload_id)> on_upload_id;
-    std::function<void(const upload_progress&)> on_progress;
+    callback<void(std::string_view upload_id)> on_upload_id;
+    callback<void(const upload_progress&)> on_progress;
     /// Polled before each part; returning true aborts the upload (unless keep_on_failure).
-    std::function<bool()> cancelled;
+    callback<bool()> cancelled;
 };
 
 /// What a finished upload produced, checked end to end.
