@@ -4289,7 +4289,7 @@ struct http_request {
     /// The body bytes, whichever form holds them.
     std::span<const std::byte> body_bytes() const noexcept {
         if (!payload.bytes.empty()) return payload.bytes;
-        return std::as_bytes(std::span<const char>(body.data(), body.size()));
+        return {reinterpret_cast<const std::byte*>(body.data()), body.size()};
     }
 
     /// The request target: wire_path, then "?" and each parameter as enc(name) or
@@ -4356,7 +4356,11 @@ struct signable_views {
         headers.reserve(r.headers.size());
         for (const http_header& h : r.headers) headers.push_back({h.name, h.value});
     }
-    signable_request view(const http_request& r) const { return {r.method, r.path, params, headers}; }
+    // Spans from data() and size(), not from the vectors: the range constructor's concept checks cost
+    // compile time in every TU (issue 5).
+    signable_request view(const http_request& r) const {
+        return {r.method, r.path, {params.data(), params.size()}, {headers.data(), headers.size()}};
+    }
 };
 
 }  // namespace detail
@@ -4391,7 +4395,7 @@ inline result<std::string> presigned_url(const http_request& request, const sign
     static constexpr std::string_view host_only[] = {"host"};
     sign_options effective = options;
     if (effective.headers == header_selection::listed && effective.listed_headers.empty())
-        effective.listed_headers = host_only;
+        effective.listed_headers = {host_only, 1};
     const detail::signable_views views(request);
     auto p = presign(s, views.view(request), effective);
     if (!p) return std::move(p).error();
@@ -4737,7 +4741,11 @@ result<void> verify_request(const signable_request& request, Lookup&& lookup, st
     if (!headers) return std::move(headers).error();
     auto params = detail::select_listed(request.params, fields->param_list, "signed parameter ");
     if (!params) return std::move(params).error();
-    auto canonical = canonicalize({request.method, request.path, *params, *headers}, {header_selection::all, {}});
+    const std::vector<query_param>& selected_params = *params;
+    const std::vector<header_field>& selected_headers = *headers;
+    const signable_request selected{request.method, request.path, {selected_params.data(), selected_params.size()},
+                                    {selected_headers.data(), selected_headers.size()}};
+    auto canonical = canonicalize(selected, {header_selection::all, {}});
     if (!canonical) return detail::access_denied("SignatureDoesNotMatch", canonical.error().reason);
 
     const string_to_sign_text sts(fields->q_sign_time, http_string_sha1(*canonical));
@@ -7082,7 +7090,7 @@ inline result<http_request> make_complete_multipart_upload_request(const endpoin
                                                                    const complete_multipart_upload_params& p) {
     auto r = detail::start_upload_request(ep, "POST", p.key, p.key_options, p.upload_id, std::nullopt);
     if (!r) return r;
-    auto body = make_complete_multipart_upload_body(p.parts);
+    auto body = make_complete_multipart_upload_body({p.parts.data(), p.parts.size()});
     if (!body) return std::move(body).error();
     r->headers.push_back({"Content-Type", "application/xml"});
     r->headers.push_back({"Content-Length", detail::decimal(body->size())});
@@ -8920,7 +8928,7 @@ result<finished_part> upload_one_part(Client& c, std::string_view key, std::stri
                               " bytes, more than this platform's memory can address");
     buffer.resize(static_cast<std::size_t>(range.size));
     if (auto ok = source.read(range.offset, buffer); !ok) return std::move(ok).error();
-    const std::span<const std::byte> bytes(buffer);
+    const std::span<const std::byte> bytes(buffer.data(), buffer.size());
     const md5_digest md5 = md5_hash(bytes);
     const std::string md5_hex = to_hex(std::span<const std::uint8_t>(md5));
     finished_part out{{}, crc64(bytes), range.size};

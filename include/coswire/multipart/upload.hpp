@@ -120,7 +120,7 @@ result<finished_part> upload_one_part(Client& c, std::string_view key, std::stri
                               " bytes, more than this platform's memory can address");
     buffer.resize(static_cast<std::size_t>(range.size));
     if (auto ok = source.read(range.offset, buffer); !ok) return std::move(ok).error();
-    const std::span<const std::byte> bytes(buffer);
+    const std::span<const std::byte> bytes(buffer.data(), buffer.size());
     const md5_digest md5 = md5_hash(bytes);
     const std::string md5_hex = to_hex(std::span<const std::uint8_t>(md5));
     finished_part out{{}, crc64(bytes), range.size};
