@@ -7,6 +7,7 @@
 #include <coswire/api/endpoint.hpp>
 #include <coswire/api/multipart.hpp>
 #include <coswire/api/object.hpp>
+#include <coswire/callback.hpp>
 #include <coswire/http/message.hpp>
 #include <coswire/http/transport.hpp>
 #include <coswire/parse/multipart.hpp>
@@ -18,7 +19,6 @@
 #include <coswire/time/key_time.hpp>
 
 #include <cstdint>
-#include <functional>
 #include <utility>
 
 namespace coswire {
@@ -126,11 +126,11 @@ private:
 }  // namespace detail
 
 /// Supplies credentials for each attempt; temporary (STS) credentials refresh behind it.
-using credentials_provider = std::function<result<credentials>()>;
+using credentials_provider = callback<result<credentials>()>;
 /// Returns the current Unix time in seconds. The library never reads a clock itself.
-using clock_source = std::function<std::int64_t()>;
+using clock_source = callback<std::int64_t()>;
 /// Waits the given number of milliseconds (tests pass one that only records).
-using sleeper = std::function<void(std::uint32_t)>;
+using sleeper = callback<void(std::uint32_t)>;
 
 /// Runs COS operations through `Transport`. Every attempt is signed afresh with a short
 /// window; retries carry the signed header `x-cos-sdk-retry: true`; retryable failures (see

@@ -7,6 +7,7 @@
 #include <coswire/config.hpp>
 #include <coswire/error.hpp>
 #include <coswire/result.hpp>
+#include <coswire/callback.hpp>
 
 #include <coswire/crypto/sha1.hpp>
 #include <coswire/crypto/hmac.hpp>

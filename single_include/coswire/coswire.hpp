@@ -350,6 +350,125 @@ private:
 
 }  // namespace coswire
 // ---- end coswire/result.hpp
+// ---- begin coswire/callback.hpp
+// SPDX-License-Identifier: MIT
+// callback<R(Args...)>: the owning, copyable type-erased callable behind the library's hooks
+// (credentials provider, clock, sleeper, upload callbacks); std::function's interface for those
+// uses without <functional>, which alone cost about a fifth of the single header's g++ time (issue 5).
+
+
+#include <cstddef>
+#include <type_traits>
+#include <utility>
+
+namespace coswire {
+
+template <class Signature>
+class callback;
+
+namespace detail {
+/// What callback<R(Args...)> (`Self`) accepts: a copyable function object or function pointer
+/// (not a member pointer) callable as R(Args...), other than a callback of the same type. A
+/// concept, so that the checks stop at the first that fails (a callback copying itself never asks
+/// whether callback is copyable).
+template <class F, class Self, class R, class... Args>
+concept callback_target = !std::is_same_v<std::remove_cvref_t<F>, Self> &&
+                          !std::is_member_pointer_v<std::decay_t<F>> &&
+                          std::is_copy_constructible_v<std::decay_t<F>> &&
+                          std::is_invocable_r_v<R, std::decay_t<F>&, Args...>;
+}  // namespace detail
+
+/// Holds a copy of any function object or function pointer callable as R(Args...), like
+/// std::function: assign a lambda, a std::function or a function pointer; test it with `if (cb)`
+/// or `cb == nullptr`; call it with `cb(args...)`. A null function pointer, an empty std::function
+/// or any other target that converts to false leaves it empty. Calling an empty callback trips
+/// COSWIRE_ASSERT (std::function would throw). Copies copy the target; moves leave the source empty.
+template <class R, class... Args>
+class callback<R(Args...)> {
+public:
+    callback() noexcept = default;
+    callback(std::nullptr_t) noexcept {}  // NOLINT: implicit like std::function's
+
+    template <class F>
+        requires detail::callback_target<F, callback, R, Args...>
+    callback(F&& f) {  // NOLINT: implicit by design, like std::function's
+        using target_type = std::decay_t<F>;
+        // A null function pointer or an empty std::function leaves the callback empty.
+        constexpr bool testable = std::is_constructible_v<bool, const target_type&>;
+        if constexpr (testable && !std::is_function_v<std::remove_reference_t<F>>) {
+            if (!static_cast<bool>(f)) return;
+        }
+        target_ = new target_type(std::forward<F>(f));
+        invoke_ = &invoke_target<target_type>;
+        manage_ = &manage_target<target_type>;
+    }
+
+    callback(const callback& other)
+        : target_(other.manage_ ? other.manage_(other.target_, false) : nullptr), invoke_(other.invoke_),
+          manage_(other.manage_) {}
+    callback(callback&& other) noexcept
+        : target_(std::exchange(other.target_, nullptr)), invoke_(std::exchange(other.invoke_, nullptr)),
+          manage_(std::exchange(other.manage_, nullptr)) {}
+    callback& operator=(const callback& other) {
+        callback(other).swap(*this);
+        return *this;
+    }
+    callback& operator=(callback&& other) noexcept {
+        callback(std::move(other)).swap(*this);
+        return *this;
+    }
+    callback& operator=(std::nullptr_t) noexcept {
+        callback().swap(*this);
+        return *this;
+    }
+    template <class F>
+        requires detail::callback_target<F, callback, R, Args...>
+    callback& operator=(F&& f) {
+        callback(std::forward<F>(f)).swap(*this);
+        return *this;
+    }
+    ~callback() {
+        if (manage_) manage_(target_, true);
+    }
+
+    void swap(callback& other) noexcept {
+        std::swap(target_, other.target_);
+        std::swap(invoke_, other.invoke_);
+        std::swap(manage_, other.manage_);
+    }
+
+    explicit operator bool() const noexcept { return invoke_ != nullptr; }
+    friend bool operator==(const callback& c, std::nullptr_t) noexcept { return !c; }
+
+    /// Calls the target (as a non-const lvalue, as std::function does).
+    R operator()(Args... args) const {
+        COSWIRE_ASSERT(invoke_ != nullptr);
+        return invoke_(target_, std::forward<Args>(args)...);
+    }
+
+private:
+    template <class T>
+    static R invoke_target(void* target, Args&&... args) {
+        if constexpr (std::is_void_v<R>) (*static_cast<T*>(target))(std::forward<Args>(args)...);
+        else return (*static_cast<T*>(target))(std::forward<Args>(args)...);
+    }
+    // destroy: deletes the target and returns null; otherwise returns a new copy of it.
+    template <class T>
+    static void* manage_target(void* target, bool destroy) {
+        if (destroy) {
+            delete static_cast<T*>(target);
+            return nullptr;
+        }
+        return new T(*static_cast<const T*>(target));
+    }
+
+    void* target_ = nullptr;
+    R (*invoke_)(void*, Args&&...) = nullptr;
+    void* (*manage_)(void*, bool) = nullptr;
+};
+
+}  // namespace coswire
+// ---- end coswire/callback.hpp
 
 // ---- begin coswire/crypto/sha1.hpp
 // SPDX-License-Identifier: MIT
@@ -4265,7 +4384,7 @@ struct http_request {
     /// The body bytes, whichever form holds them.
     std::span<const std::byte> body_bytes() const noexcept {
         if (!payload.bytes.empty()) return payload.bytes;
-        return std::as_bytes(std::span<const char>(body.data(), body.size()));
+        return {reinterpret_cast<const std::byte*>(body.data()), body.size()};
     }
 
     /// The request target: wire_path, then "?" and each parameter as enc(name) or
@@ -4332,7 +4451,11 @@ struct signable_views {
         headers.reserve(r.headers.size());
         for (const http_header& h : r.headers) headers.push_back({h.name, h.value});
     }
-    signable_request view(const http_request& r) const { return {r.method, r.path, params, headers}; }
+    // Spans from data() and size(), not from the vectors: the range constructor's concept checks cost
+    // compile time in every TU (issue 5).
+    signable_request view(const http_request& r) const {
+        return {r.method, r.path, {params.data(), params.size()}, {headers.data(), headers.size()}};
+    }
 };
 
 }  // namespace detail
@@ -4367,7 +4490,7 @@ inline result<std::string> presigned_url(const http_request& request, const sign
     static constexpr std::string_view host_only[] = {"host"};
     sign_options effective = options;
     if (effective.headers == header_selection::listed && effective.listed_headers.empty())
-        effective.listed_headers = host_only;
+        effective.listed_headers = {host_only, 1};
     const detail::signable_views views(request);
     auto p = presign(s, views.view(request), effective);
     if (!p) return std::move(p).error();
@@ -4713,7 +4836,11 @@ result<void> verify_request(const signable_request& request, Lookup&& lookup, st
     if (!headers) return std::move(headers).error();
     auto params = detail::select_listed(request.params, fields->param_list, "signed parameter ");
     if (!params) return std::move(params).error();
-    auto canonical = canonicalize({request.method, request.path, *params, *headers}, {header_selection::all, {}});
+    const std::vector<query_param>& selected_params = *params;
+    const std::vector<header_field>& selected_headers = *headers;
+    const signable_request selected{request.method, request.path, {selected_params.data(), selected_params.size()},
+                                    {selected_headers.data(), selected_headers.size()}};
+    auto canonical = canonicalize(selected, {header_selection::all, {}});
     if (!canonical) return detail::access_denied("SignatureDoesNotMatch", canonical.error().reason);
 
     const string_to_sign_text sts(fields->q_sign_time, http_string_sha1(*canonical));
@@ -7103,7 +7230,7 @@ inline result<http_request> make_complete_multipart_upload_request(const endpoin
                                                                    const complete_multipart_upload_params& p) {
     auto r = detail::start_upload_request(ep, "POST", p.key, p.key_options, p.upload_id, std::nullopt);
     if (!r) return r;
-    auto body = make_complete_multipart_upload_body(p.parts);
+    auto body = make_complete_multipart_upload_body({p.parts.data(), p.parts.size()});
     if (!body) return std::move(body).error();
     r->headers.push_back({"Content-Type", "application/xml"});
     r->headers.push_back({"Content-Length", detail::decimal(body->size())});
@@ -7583,8 +7710,10 @@ inline result<void> expect_status(const http_response& r, std::initializer_list<
 
 
 #include <cstdint>
+#include <initializer_list>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 
 namespace coswire::detail {
@@ -7669,12 +7798,49 @@ inline result<void> decode_url_field(std::string& field, std::string_view elemen
     return {};
 }
 
+/// A §8 field and the element it came from, for decode_url_fields.
+struct url_field {
+    std::string* text;
+    std::string_view element;
+};
+
+/// decode_url_field on each field in turn; stops at the first error. (A plain list rather than
+/// pairs: std::pair's constructors cost compile time in every TU, issue 5.)
+inline result<void> decode_url_fields(std::initializer_list<url_field> fields) {
+    for (const url_field& f : fields)
+        if (auto ok = decode_url_field(*f.text, f.element); !ok) return ok;
+    return {};
+}
+
+/// A borrowed on_child(name, reader) callback. read_result_document and read_listing_document
+/// take one instead of a template parameter, so the XML walk they run is compiled once rather
+/// than once per parser (issue 5). It refers to the callable it was made from, which must
+/// outlive it: pass a lambda straight to the call.
+class child_visitor {
+public:
+    template <class F>
+        requires(!std::is_same_v<std::remove_cvref_t<F>, child_visitor> &&
+                 std::is_invocable_r_v<result<void>, F&, std::string_view, xml::reader&>)
+    child_visitor(F&& f) noexcept  // NOLINT: implicit, so callers pass lambdas
+        : target_(const_cast<void*>(static_cast<const void*>(&f))), call_(&call_target<std::remove_reference_t<F>>) {}
+
+    result<void> operator()(std::string_view name, xml::reader& r) const { return call_(target_, name, r); }
+
+private:
+    template <class T>
+    static result<void> call_target(void* target, std::string_view name, xml::reader& r) {
+        return (*static_cast<T*>(target))(name, r);
+    }
+
+    void* target_;
+    result<void> (*call_)(void*, std::string_view, xml::reader&);
+};
+
 /// Reads a whole result body whose root must be `root` (matched by local name, so a default
 /// namespace is fine, §9), calling on_child(name, reader) for each child of the root.
 /// Errors: malformed_response naming "document" for bad XML or another root; on_child's;
 /// limit_exceeded from the XML reader's limits.
-template <class F>
-result<void> read_result_document(const http_response& r, std::string_view root, F&& on_child) {
+inline result<void> read_result_document(const http_response& r, std::string_view root, child_visitor on_child) {
     xml::reader reader(r.body);
     return xml::read_document(reader, [&](std::string_view name, xml::reader& doc) -> result<void> {
         if (name != root)
@@ -7690,9 +7856,8 @@ result<void> read_result_document(const http_response& r, std::string_view root,
 /// spellings) into `encoding_type`; every other child goes to on_child(name, reader).
 /// Errors: read_result_document's; malformed_response naming "IsTruncated" when it is missing
 /// or not true/false.
-template <class F>
-result<void> read_listing_document(const http_response& r, std::string_view root, bool& is_truncated,
-                                   std::string& encoding_type, F&& on_child) {
+inline result<void> read_listing_document(const http_response& r, std::string_view root, bool& is_truncated,
+                                          std::string& encoding_type, child_visitor on_child) {
     bool has_truncated = false;
     auto parsed = read_result_document(r, root, [&](std::string_view name, xml::reader& c) -> result<void> {
         if (name == "IsTruncated") {
@@ -8078,9 +8243,9 @@ inline result<list_objects_result> parse_list_objects_response(const http_respon
     // Decoded only now, because EncodingType may come after the fields it applies to (§9: child
     // order is not fixed), and exactly once, so a key holding "%25" keeps its '%'.
     if (detail::iequals(out.encoding_type, "url")) {
-        for (auto [field, element] : {std::pair{&out.prefix, "Prefix"}, std::pair{&out.marker, "Marker"},
-                                      std::pair{&out.next_marker, "NextMarker"}})
-            if (auto ok = detail::decode_url_field(*field, element); !ok) return std::move(ok).error();
+        if (auto ok = detail::decode_url_fields({{&out.prefix, "Prefix"}, {&out.marker, "Marker"}, {&out.next_marker, "NextMarker"}});
+            !ok)
+            return std::move(ok).error();
         for (object_summary& s : out.contents)
             if (auto ok = detail::decode_url_field(s.key, "Key"); !ok) return std::move(ok).error();
         for (std::string& p : out.common_prefixes)
@@ -8628,7 +8793,6 @@ inline result<part_plan> plan_parts(std::uint64_t object_size, std::uint64_t pre
 
 
 #include <cstdint>
-#include <functional>
 #include <utility>
 
 namespace coswire {
@@ -8736,11 +8900,11 @@ private:
 }  // namespace detail
 
 /// Supplies credentials for each attempt; temporary (STS) credentials refresh behind it.
-using credentials_provider = std::function<result<credentials>()>;
+using credentials_provider = callback<result<credentials>()>;
 /// Returns the current Unix time in seconds. The library never reads a clock itself.
-using clock_source = std::function<std::int64_t()>;
+using clock_source = callback<std::int64_t()>;
 /// Waits the given number of milliseconds (tests pass one that only records).
-using sleeper = std::function<void(std::uint32_t)>;
+using sleeper = callback<void(std::uint32_t)>;
 
 /// Runs COS operations through `Transport`. Every attempt is signed afresh with a short
 /// window; retries carry the signed header `x-cos-sdk-retry: true`; retryable failures (see
@@ -8845,7 +9009,6 @@ private:
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
-#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -8893,10 +9056,10 @@ struct multipart_upload_options {
     std::optional<std::string> resume_upload_id;  ///< continue this upload: reuse matching parts
     bool keep_on_failure = false;                ///< leave the upload (and its billed parts) for resuming
     /// Called once the upload id is known (journal it to resume after a crash).
-    std::function<void(std::string_view upload_id)> on_upload_id;
-    std::function<void(const upload_progress&)> on_progress;
+    callback<void(std::string_view upload_id)> on_upload_id;
+    callback<void(const upload_progress&)> on_progress;
     /// Polled before each part; returning true aborts the upload (unless keep_on_failure).
-    std::function<bool()> cancelled;
+    callback<bool()> cancelled;
 };
 
 /// What a finished upload produced, checked end to end.
@@ -8945,7 +9108,7 @@ result<finished_part> upload_one_part(Client& c, std::string_view key, std::stri
                               " bytes, more than this platform's memory can address");
     buffer.resize(static_cast<std::size_t>(range.size));
     if (auto ok = source.read(range.offset, buffer); !ok) return std::move(ok).error();
-    const std::span<const std::byte> bytes(buffer);
+    const std::span<const std::byte> bytes(buffer.data(), buffer.size());
     const md5_digest md5 = md5_hash(bytes);
     const std::string md5_hex = to_hex(std::span<const std::uint8_t>(md5));
     finished_part out{{}, crc64(bytes), range.size};

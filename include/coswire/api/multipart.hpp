@@ -309,7 +309,7 @@ inline result<http_request> make_complete_multipart_upload_request(const endpoin
                                                                    const complete_multipart_upload_params& p) {
     auto r = detail::start_upload_request(ep, "POST", p.key, p.key_options, p.upload_id, std::nullopt);
     if (!r) return r;
-    auto body = make_complete_multipart_upload_body(p.parts);
+    auto body = make_complete_multipart_upload_body({p.parts.data(), p.parts.size()});
     if (!body) return std::move(body).error();
     r->headers.push_back({"Content-Type", "application/xml"});
     r->headers.push_back({"Content-Length", detail::decimal(body->size())});

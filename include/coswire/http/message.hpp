@@ -51,7 +51,7 @@ struct http_request {
     /// The body bytes, whichever form holds them.
     std::span<const std::byte> body_bytes() const noexcept {
         if (!payload.bytes.empty()) return payload.bytes;
-        return std::as_bytes(std::span<const char>(body.data(), body.size()));
+        return {reinterpret_cast<const std::byte*>(body.data()), body.size()};
     }
 
     /// The request target: wire_path, then "?" and each parameter as enc(name) or

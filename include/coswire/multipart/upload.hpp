@@ -6,6 +6,7 @@
 
 #include <coswire/api/multipart.hpp>
 #include <coswire/api/object.hpp>
+#include <coswire/callback.hpp>
 #include <coswire/client.hpp>
 #include <coswire/crypto/crc64.hpp>
 #include <coswire/crypto/md5.hpp>
@@ -20,7 +21,6 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
-#include <functional>
 #include <optional>
 #include <span>
 #include <string>
@@ -68,10 +68,10 @@ struct multipart_upload_options {
     std::optional<std::string> resume_upload_id;  ///< continue this upload: reuse matching parts
     bool keep_on_failure = false;                ///< leave the upload (and its billed parts) for resuming
     /// Called once the upload id is known (journal it to resume after a crash).
-    std::function<void(std::string_view upload_id)> on_upload_id;
-    std::function<void(const upload_progress&)> on_progress;
+    callback<void(std::string_view upload_id)> on_upload_id;
+    callback<void(const upload_progress&)> on_progress;
     /// Polled before each part; returning true aborts the upload (unless keep_on_failure).
-    std::function<bool()> cancelled;
+    callback<bool()> cancelled;
 };
 
 /// What a finished upload produced, checked end to end.
@@ -120,7 +120,7 @@ result<finished_part> upload_one_part(Client& c, std::string_view key, std::stri
                               " bytes, more than this platform's memory can address");
     buffer.resize(static_cast<std::size_t>(range.size));
     if (auto ok = source.read(range.offset, buffer); !ok) return std::move(ok).error();
-    const std::span<const std::byte> bytes(buffer);
+    const std::span<const std::byte> bytes(buffer.data(), buffer.size());
     const md5_digest md5 = md5_hash(bytes);
     const std::string md5_hex = to_hex(std::span<const std::uint8_t>(md5));
     finished_part out{{}, crc64(bytes), range.size};

@@ -312,9 +312,9 @@ inline result<list_objects_result> parse_list_objects_response(const http_respon
     // Decoded only now, because EncodingType may come after the fields it applies to (§9: child
     // order is not fixed), and exactly once, so a key holding "%25" keeps its '%'.
     if (detail::iequals(out.encoding_type, "url")) {
-        for (auto [field, element] : {std::pair{&out.prefix, "Prefix"}, std::pair{&out.marker, "Marker"},
-                                      std::pair{&out.next_marker, "NextMarker"}})
-            if (auto ok = detail::decode_url_field(*field, element); !ok) return std::move(ok).error();
+        if (auto ok = detail::decode_url_fields({{&out.prefix, "Prefix"}, {&out.marker, "Marker"}, {&out.next_marker, "NextMarker"}});
+            !ok)
+            return std::move(ok).error();
         for (object_summary& s : out.contents)
             if (auto ok = detail::decode_url_field(s.key, "Key"); !ok) return std::move(ok).error();
         for (std::string& p : out.common_prefixes)

@@ -13,8 +13,10 @@
 #include <coswire/xml/reader.hpp>
 
 #include <cstdint>
+#include <initializer_list>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 
 namespace coswire::detail {
@@ -99,12 +101,49 @@ inline result<void> decode_url_field(std::string& field, std::string_view elemen
     return {};
 }
 
+/// A §8 field and the element it came from, for decode_url_fields.
+struct url_field {
+    std::string* text;
+    std::string_view element;
+};
+
+/// decode_url_field on each field in turn; stops at the first error. (A plain list rather than
+/// pairs: std::pair's constructors cost compile time in every TU, issue 5.)
+inline result<void> decode_url_fields(std::initializer_list<url_field> fields) {
+    for (const url_field& f : fields)
+        if (auto ok = decode_url_field(*f.text, f.element); !ok) return ok;
+    return {};
+}
+
+/// A borrowed on_child(name, reader) callback. read_result_document and read_listing_document
+/// take one instead of a template parameter, so the XML walk they run is compiled once rather
+/// than once per parser (issue 5). It refers to the callable it was made from, which must
+/// outlive it: pass a lambda straight to the call.
+class child_visitor {
+public:
+    template <class F>
+        requires(!std::is_same_v<std::remove_cvref_t<F>, child_visitor> &&
+                 std::is_invocable_r_v<result<void>, F&, std::string_view, xml::reader&>)
+    child_visitor(F&& f) noexcept  // NOLINT: implicit, so callers pass lambdas
+        : target_(const_cast<void*>(static_cast<const void*>(&f))), call_(&call_target<std::remove_reference_t<F>>) {}
+
+    result<void> operator()(std::string_view name, xml::reader& r) const { return call_(target_, name, r); }
+
+private:
+    template <class T>
+    static result<void> call_target(void* target, std::string_view name, xml::reader& r) {
+        return (*static_cast<T*>(target))(name, r);
+    }
+
+    void* target_;
+    result<void> (*call_)(void*, std::string_view, xml::reader&);
+};
+
 /// Reads a whole result body whose root must be `root` (matched by local name, so a default
 /// namespace is fine, §9), calling on_child(name, reader) for each child of the root.
 /// Errors: malformed_response naming "document" for bad XML or another root; on_child's;
 /// limit_exceeded from the XML reader's limits.
-template <class F>
-result<void> read_result_document(const http_response& r, std::string_view root, F&& on_child) {
+inline result<void> read_result_document(const http_response& r, std::string_view root, child_visitor on_child) {
     xml::reader reader(r.body);
     return xml::read_document(reader, [&](std::string_view name, xml::reader& doc) -> result<void> {
         if (name != root)
@@ -120,9 +159,8 @@ result<void> read_result_document(const http_response& r, std::string_view root,
 /// spellings) into `encoding_type`; every other child goes to on_child(name, reader).
 /// Errors: read_result_document's; malformed_response naming "IsTruncated" when it is missing
 /// or not true/false.
-template <class F>
-result<void> read_listing_document(const http_response& r, std::string_view root, bool& is_truncated,
-                                   std::string& encoding_type, F&& on_child) {
+inline result<void> read_listing_document(const http_response& r, std::string_view root, bool& is_truncated,
+                                          std::string& encoding_type, child_visitor on_child) {
     bool has_truncated = false;
     auto parsed = read_result_document(r, root, [&](std::string_view name, xml::reader& c) -> result<void> {
         if (name == "IsTruncated") {

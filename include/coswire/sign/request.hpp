@@ -25,7 +25,11 @@ struct signable_views {
         headers.reserve(r.headers.size());
         for (const http_header& h : r.headers) headers.push_back({h.name, h.value});
     }
-    signable_request view(const http_request& r) const { return {r.method, r.path, params, headers}; }
+    // Spans from data() and size(), not from the vectors: the range constructor's concept checks cost
+    // compile time in every TU (issue 5).
+    signable_request view(const http_request& r) const {
+        return {r.method, r.path, {params.data(), params.size()}, {headers.data(), headers.size()}};
+    }
 };
 
 }  // namespace detail
@@ -60,7 +64,7 @@ inline result<std::string> presigned_url(const http_request& request, const sign
     static constexpr std::string_view host_only[] = {"host"};
     sign_options effective = options;
     if (effective.headers == header_selection::listed && effective.listed_headers.empty())
-        effective.listed_headers = host_only;
+        effective.listed_headers = {host_only, 1};
     const detail::signable_views views(request);
     auto p = presign(s, views.view(request), effective);
     if (!p) return std::move(p).error();

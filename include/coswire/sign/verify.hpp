@@ -222,7 +222,11 @@ result<void> verify_request(const signable_request& request, Lookup&& lookup, st
     if (!headers) return std::move(headers).error();
     auto params = detail::select_listed(request.params, fields->param_list, "signed parameter ");
     if (!params) return std::move(params).error();
-    auto canonical = canonicalize({request.method, request.path, *params, *headers}, {header_selection::all, {}});
+    const std::vector<query_param>& selected_params = *params;
+    const std::vector<header_field>& selected_headers = *headers;
+    const signable_request selected{request.method, request.path, {selected_params.data(), selected_params.size()},
+                                    {selected_headers.data(), selected_headers.size()}};
+    auto canonical = canonicalize(selected, {header_selection::all, {}});
     if (!canonical) return detail::access_denied("SignatureDoesNotMatch", canonical.error().reason);
 
     const string_to_sign_text sts(fields->q_sign_time, http_string_sha1(*canonical));

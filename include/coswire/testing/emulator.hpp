@@ -3,6 +3,7 @@
 // the object and multipart operations, COS-shaped errors and seeded fault injection (COS-PROTOCOL.md §1.15, §1.17, §4–§8).
 #pragma once
 
+#include <coswire/callback.hpp>
 #include <coswire/crypto/crc64.hpp>
 #include <coswire/crypto/md5.hpp>
 #include <coswire/detail/ascii.hpp>
@@ -27,7 +28,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <deque>
-#include <functional>
+#include <functional>  // std::less<>
 #include <initializer_list>
 #include <limits>
 #include <map>
@@ -94,7 +95,7 @@ struct emulator_options {
     std::vector<credentials> accepted;  ///< keys whose signatures are accepted (with their session tokens)
     /// The server clock in Unix seconds; when empty, `now` is the clock (see cos_emulator::set_now).
     /// Called with the emulator's lock held: it must not call back into the emulator.
-    std::function<std::int64_t()> clock;
+    callback<std::int64_t()> clock;
     std::int64_t now = 1700000000;                            ///< the settable clock, used without `clock`
     std::uint64_t min_part_size = coswire::min_part_size;     ///< EntityTooSmall below this (all parts but the last)
     std::uint64_t max_stored_bytes = std::uint64_t{1} << 30;  ///< objects plus parts; EntityTooLarge beyond
