@@ -20,9 +20,10 @@ RATIOS = [
     "xml_listparts_walk_vs_pugixml",
     "xml_listparts_parser_vs_pugixml",
     "multipart_driver_vs_hashing",
+    "multipart_driver_copying_vs_hashing",
 ]
 ALLOCS = ["sign_buffer", "sign_string"]
-PEAKS = ["multipart_driver"]
+PEAKS = ["multipart_driver", "multipart_driver_lent"]
 NUMBER = r"[0-9]+(?:\.[0-9]+)?"
 
 

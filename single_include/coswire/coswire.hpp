@@ -9025,15 +9025,31 @@ concept upload_source = requires(S& s, std::uint64_t offset, std::span<std::byte
     { s.read(offset, out) } -> std::same_as<result<void>>;
 };
 
-/// An upload_source over bytes in memory (borrowed).
+/// An upload_source whose bytes already sit in memory lends them: view(offset, size) returns
+/// the bytes in place, and the drivers hash and send them from there instead of copying each
+/// part into a buffer (no part buffer at all; the copy was most of the driver's own cost).
+/// view is called concurrently by upload_multipart_parallel, so it must not modify the source.
+template <class S>
+concept contiguous_upload_source = upload_source<S> && requires(const S& s, std::uint64_t offset, std::uint64_t size) {
+    { s.view(offset, size) } -> std::same_as<result<std::span<const std::byte>>>;
+};
+
+/// An upload_source over bytes in memory (borrowed), lent to the drivers without copying.
 class memory_source {
 public:
     explicit memory_source(std::span<const std::byte> bytes) noexcept : bytes_(bytes) {}
     std::uint64_t size() const noexcept { return bytes_.size(); }
+    result<std::span<const std::byte>> view(std::uint64_t offset, std::uint64_t size) const {
+        if (offset > bytes_.size() || size > bytes_.size() - offset)
+            return make_error(errc::invalid_argument, "offset",
+                              "bytes " + std::to_string(offset) + "+" + std::to_string(size) + " lie past the end of the " +
+                                  std::to_string(bytes_.size()) + "-byte source");
+        return bytes_.subspan(static_cast<std::size_t>(offset), static_cast<std::size_t>(size));
+    }
     result<void> read(std::uint64_t offset, std::span<std::byte> out) const {
-        if (offset > bytes_.size() || out.size() > bytes_.size() - offset)
-            return make_error(errc::invalid_argument, "offset", "reads past the end of the source");
-        if (!out.empty()) std::memcpy(out.data(), bytes_.data() + offset, out.size());  // a loop ran at 1 B/cycle
+        auto bytes = view(offset, out.size());
+        if (!bytes) return std::move(bytes).error();
+        if (!out.empty()) std::memcpy(out.data(), bytes->data(), out.size());  // a loop ran at 1 B/cycle
         return {};
     }
 
@@ -9096,6 +9112,18 @@ result<std::vector<listed_part>> list_all_parts(Client& c, std::string_view key,
     }
 }
 
+/// The bytes of one part: lent by a contiguous source, otherwise read into `buffer`.
+template <upload_source Source>
+result<std::span<const std::byte>> part_bytes(Source& source, const part_range& range, std::vector<std::byte>& buffer) {
+    if constexpr (contiguous_upload_source<Source>) {
+        return source.view(range.offset, range.size);
+    } else {
+        buffer.resize(static_cast<std::size_t>(range.size));
+        if (auto ok = source.read(range.offset, buffer); !ok) return std::move(ok).error();
+        return std::span<const std::byte>(buffer.data(), buffer.size());
+    }
+}
+
 /// Reads, hashes and (unless `existing` already holds the same bytes) uploads one part, then
 /// checks COS's ETag against the MD5 and its CRC-64 against ours.
 template <class Client, upload_source Source>
@@ -9106,9 +9134,9 @@ result<finished_part> upload_one_part(Client& c, std::string_view key, std::stri
         return make_error(errc::limit_exceeded, "part_size",
                           "part " + std::to_string(range.number) + " has " + std::to_string(range.size) +
                               " bytes, more than this platform's memory can address");
-    buffer.resize(static_cast<std::size_t>(range.size));
-    if (auto ok = source.read(range.offset, buffer); !ok) return std::move(ok).error();
-    const std::span<const std::byte> bytes(buffer.data(), buffer.size());
+    auto lent = part_bytes(source, range, buffer);
+    if (!lent) return std::move(lent).error();
+    const std::span<const std::byte> bytes = *lent;
     const md5_digest md5 = md5_hash(bytes);
     const std::string md5_hex = to_hex(std::span<const std::uint8_t>(md5));
     finished_part out{{}, crc64(bytes), range.size};
@@ -9277,7 +9305,8 @@ result<multipart_upload_result> finish_upload(Client& c, std::string_view key, s
 
 }  // namespace detail
 
-/// Uploads `source` to `key` in the parts of `plan`, one at a time; peak memory is one part.
+/// Uploads `source` to `key` in the parts of `plan`, one at a time; peak memory is one part
+/// (none for a contiguous_upload_source such as memory_source).
 /// Each part carries Content-MD5; COS's ETag and CRC-64 are checked per part and for the whole
 /// object. On a failure the client could not retry away, or on cancellation, the upload is
 /// aborted unless options.keep_on_failure. Errors: the failing operation's (with the abort's

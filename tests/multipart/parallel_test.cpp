@@ -22,8 +22,17 @@ coswire::testing::emulator_options server_options(std::uint64_t seed) {
 }
 }  // namespace
 
-TEST_CASE("upload_multipart_parallel: four workers produce the same object, even through faults") {
-    cos_emulator server(server_options(9));
+/// A source that can only read: the workers share it through the driver's lock.
+struct read_only_source {
+    coswire::memory_source inner;
+    std::uint64_t size() const { return inner.size(); }
+    coswire::result<void> read(std::uint64_t offset, std::span<std::byte> out) { return inner.read(offset, out); }
+};
+
+/// Four workers upload 7 parts through faults; the object and the progress reports must be right.
+template <class Source>
+void check_four_workers(std::uint64_t seed) {
+    cos_emulator server(server_options(seed));
     coswire::testing::fault_plan faults;
     faults.internal_error = 0.1;
     faults.drop_before = 0.05;
@@ -33,7 +42,7 @@ TEST_CASE("upload_multipart_parallel: four workers produce the same object, even
     std::mt19937_64 rng(11);
     std::vector<std::byte> data(6 * mib + 333);
     for (auto& b : data) b = static_cast<std::byte>(rng());
-    coswire::memory_source source(data);
+    Source source{coswire::memory_source(data)};
     std::uint32_t last_parts_done = 0;
     bool monotonic = true;
     coswire::multipart_upload_options options;
@@ -51,6 +60,11 @@ TEST_CASE("upload_multipart_parallel: four workers produce the same object, even
     REQUIRE(stored);
     CHECK(stored->crc64 == r->crc64);
     CHECK(server.uploads().empty());
+}
+
+TEST_CASE("upload_multipart_parallel: four workers produce the same object, even through faults") {
+    SUBCASE("bytes lent by memory_source") { check_four_workers<coswire::memory_source>(9); }
+    SUBCASE("bytes read under the lock") { check_four_workers<read_only_source>(10); }
 }
 
 TEST_CASE("upload_multipart_parallel: a failure stops the workers and aborts the upload") {

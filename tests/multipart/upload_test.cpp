@@ -50,6 +50,19 @@ bool stored_equals(const cos_emulator& server, std::string_view key, const std::
            std::equal(data.begin(), data.end(), object->data.begin(), [](std::byte a, char b) { return a == static_cast<std::byte>(b); });
 }
 
+/// A source that can only read (as a file would): the drivers copy each part into their buffer.
+struct read_only_source {
+    coswire::memory_source inner;
+    std::uint32_t reads = 0;
+    std::uint64_t size() const { return inner.size(); }
+    coswire::result<void> read(std::uint64_t offset, std::span<std::byte> out) {
+        ++reads;
+        return inner.read(offset, out);
+    }
+};
+static_assert(coswire::upload_source<read_only_source> && !coswire::contiguous_upload_source<read_only_source>);
+static_assert(coswire::contiguous_upload_source<coswire::memory_source>);
+
 /// A plan of small parts, for tests that need many parts without gigabytes.
 coswire::part_plan small_plan(std::uint64_t size, std::uint64_t part_size) {
     coswire::part_plan p;
@@ -196,5 +209,65 @@ TEST_CASE("upload_multipart: an Initiate whose answer was lost leaves no empty d
     auto r = coswire::upload_multipart(h.client, "k", source, coswire::plan_parts(data.size()).value());
     REQUIRE(r);
     CHECK(stored_equals(h.server, "k", data));
+    CHECK(h.server.uploads().empty());
+}
+
+TEST_CASE("memory_source: view and read name the bytes that lie past the end") {
+    const auto data = random_bytes(10, 10);
+    const coswire::memory_source source(data);
+    CHECK(source.view(0, 10).value().data() == data.data());
+    CHECK(source.view(3, 7).value().size() == 7);
+    CHECK(source.view(10, 0).value().empty());
+    for (const auto& [offset, size] : {std::pair<std::uint64_t, std::uint64_t>{9, 2}, {11, 0}, {UINT64_MAX, 1}, {1, UINT64_MAX}}) {
+        auto r = source.view(offset, size);
+        REQUIRE_FALSE(r);
+        CHECK(r.error().code == errc::invalid_argument);
+        CHECK(r.error().argument == "offset");
+        CHECK(r.error().reason.find("10-byte source") != std::string::npos);
+    }
+    std::vector<std::byte> out(4);
+    CHECK(source.read(6, out));
+    CHECK(std::equal(out.begin(), out.end(), data.begin() + 6));
+    CHECK(source.read(7, out).error().argument == "offset");
+}
+
+TEST_CASE("upload_multipart: a source that can only read streams each part through the buffer") {
+    harness h;
+    const auto data = random_bytes(3 * mib + 5, 11);
+    read_only_source source{coswire::memory_source(data)};
+    auto r = coswire::upload_multipart(h.client, "read-only", source, coswire::plan_parts(data.size(), mib).value());
+    REQUIRE(r);
+    CHECK(source.reads == 4);
+    CHECK(r->crc64 == coswire::crc64(std::span<const std::byte>(data)));
+    CHECK(stored_equals(h.server, "read-only", data));
+}
+
+/// Lends its bytes but fails every read, and can be told to fail a view.
+struct lending_source {
+    coswire::memory_source inner;
+    std::uint64_t refuse_offset = UINT64_MAX;
+    std::uint64_t size() const { return inner.size(); }
+    coswire::result<void> read(std::uint64_t, std::span<std::byte>) const {
+        return coswire::make_error(errc::transport_failure, "source", "read called on a lending source");
+    }
+    coswire::result<std::span<const std::byte>> view(std::uint64_t offset, std::uint64_t size) const {
+        if (offset == refuse_offset) return coswire::make_error(errc::transport_failure, "source", "mapping went away");
+        return inner.view(offset, size);
+    }
+};
+
+TEST_CASE("upload_multipart: a contiguous source's bytes are sent in place, and a failing view aborts") {
+    harness h;
+    const auto data = random_bytes(2 * mib + 9, 12);
+    lending_source source{coswire::memory_source(data)};
+    auto r = coswire::upload_multipart(h.client, "lent", source, coswire::plan_parts(data.size(), mib).value());
+    REQUIRE(r);
+    CHECK(stored_equals(h.server, "lent", data));
+
+    source.refuse_offset = mib;
+    auto failed = coswire::upload_multipart(h.client, "lent-2", source, coswire::plan_parts(data.size(), mib).value());
+    REQUIRE_FALSE(failed);
+    CHECK(failed.error().reason.find("mapping went away") != std::string::npos);
+    CHECK(failed.error().reason.find("aborted") != std::string::npos);
     CHECK(h.server.uploads().empty());
 }

@@ -17,7 +17,7 @@ namespace coswire {
 
 /// upload_multipart with `workers` threads uploading parts concurrently. Each worker owns a copy
 /// of `c` (so retries and backoff are per worker) and one part buffer: peak memory is about
-/// part size × workers. The transport is shared and must be safe to call from several threads.
+/// part size × workers (no buffers for a contiguous_upload_source, whose bytes are lent). The transport is shared and must be safe to call from several threads.
 /// Parts are checked exactly as in upload_multipart; on the first failure the other workers stop
 /// after their current part and the upload is aborted (unless keep_on_failure).
 /// Errors: those of upload_multipart, and invalid_argument ("workers") for 0.
@@ -65,8 +65,13 @@ result<multipart_upload_result> upload_multipart_parallel(Client& c, std::string
             }
             const part_range range = plan.part(n);
             bool reused = false;
-            auto part = detail::upload_one_part(own, key, *upload_id, reader, range, buffer, detail::find_part(existing, n),
-                                                detail::etag_is_md5(options), reused);
+            const listed_part* held = detail::find_part(existing, n);
+            auto part = [&] {  // lent bytes need no lock: view does not modify the source
+                if constexpr (contiguous_upload_source<Source>)
+                    return detail::upload_one_part(own, key, *upload_id, source, range, buffer, held, detail::etag_is_md5(options), reused);
+                else
+                    return detail::upload_one_part(own, key, *upload_id, reader, range, buffer, held, detail::etag_is_md5(options), reused);
+            }();
             const std::lock_guard<std::mutex> guard(shared);
             if (!part) {
                 if (!failure) failure = std::move(part).error();
