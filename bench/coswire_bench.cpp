@@ -32,6 +32,8 @@
 #include <utility>
 #include <vector>
 
+#include <malloc.h>  // mallopt (glibc; the allocation counter already relies on glibc)
+
 namespace {
 
 using clock_type = std::chrono::steady_clock;
@@ -171,6 +173,16 @@ constexpr std::string_view documented_put_authorization =
 }  // namespace
 
 int main(int argc, char** argv) {
+    // Keep freed memory in the process, with fixed thresholds. By default glibc returns large
+    // blocks to the OS (munmap, heap trimming) and adapts its thresholds to what was freed
+    // before, so a row's cost depended on the page-fault speed of the machine and on which row
+    // ran first: on a Zen 5 VM whose page faults are slow, pugixml's side (a fresh 1.9 MB copy
+    // of the input per parse) took 24-29 ms a document instead of 2.7 ms, and the XML rows read
+    // 9-15x instead of 1.1-1.5x. Both sides now run on a warm heap, as in a long-lived process.
+    if (mallopt(M_MMAP_THRESHOLD, 32 << 20) != 1 || mallopt(M_TRIM_THRESHOLD, 1 << 30) != 1) {
+        std::fputs("coswire-bench: mallopt refused the heap settings\n", stderr);
+        return 1;
+    }
     settings s;
     for (int i = 1; i < argc; ++i) {
         const std::string_view arg = argv[i];
