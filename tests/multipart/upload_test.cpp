@@ -242,16 +242,18 @@ TEST_CASE("upload_multipart: a source that can only read streams each part throu
     CHECK(stored_equals(h.server, "read-only", data));
 }
 
-/// Lends its bytes but fails every read, and can be told to fail a view.
+/// Lends its bytes but fails every read, and can be told to fail a view or lend a short one.
 struct lending_source {
     coswire::memory_source inner;
     std::uint64_t refuse_offset = UINT64_MAX;
+    std::uint64_t short_offset = UINT64_MAX;
     std::uint64_t size() const { return inner.size(); }
     coswire::result<void> read(std::uint64_t, std::span<std::byte>) const {
         return coswire::make_error(errc::transport_failure, "source", "read called on a lending source");
     }
     coswire::result<std::span<const std::byte>> view(std::uint64_t offset, std::uint64_t size) const {
         if (offset == refuse_offset) return coswire::make_error(errc::transport_failure, "source", "mapping went away");
+        if (offset == short_offset) return inner.view(offset, size - 1);
         return inner.view(offset, size);
     }
 };
@@ -270,4 +272,13 @@ TEST_CASE("upload_multipart: a contiguous source's bytes are sent in place, and 
     CHECK(failed.error().reason.find("mapping went away") != std::string::npos);
     CHECK(failed.error().reason.find("aborted") != std::string::npos);
     CHECK(h.server.uploads().empty());
+
+    source.refuse_offset = UINT64_MAX;
+    source.short_offset = 2 * mib;  // the last part, 9 bytes, lent as 8
+    auto short_view = coswire::upload_multipart(h.client, "lent-3", source, coswire::plan_parts(data.size(), mib).value());
+    REQUIRE_FALSE(short_view);
+    CHECK(short_view.error().argument == "source");
+    CHECK(short_view.error().reason.find("lent 8 bytes") != std::string::npos);
+    CHECK(h.server.uploads().empty());
+    CHECK_FALSE(h.server.object("lent-3"));
 }

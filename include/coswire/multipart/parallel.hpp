@@ -17,7 +17,8 @@ namespace coswire {
 
 /// upload_multipart with `workers` threads uploading parts concurrently. Each worker owns a copy
 /// of `c` (so retries and backoff are per worker) and one part buffer: peak memory is about
-/// part size × workers (no buffers for a contiguous_upload_source, whose bytes are lent). The transport is shared and must be safe to call from several threads.
+/// part size × workers (no buffers for a contiguous_upload_source, whose bytes are lent). The
+/// transport is shared and must be safe to call from several threads.
 /// Parts are checked exactly as in upload_multipart; on the first failure the other workers stop
 /// after their current part and the upload is aborted (unless keep_on_failure).
 /// Errors: those of upload_multipart, and invalid_argument ("workers") for 0.

@@ -40,7 +40,8 @@ concept upload_source = requires(S& s, std::uint64_t offset, std::span<std::byte
 /// An upload_source whose bytes already sit in memory lends them: view(offset, size) returns
 /// the bytes in place, and the drivers hash and send them from there instead of copying each
 /// part into a buffer (no part buffer at all; the copy was most of the driver's own cost).
-/// view is called concurrently by upload_multipart_parallel, so it must not modify the source.
+/// The bytes must stay valid and unchanged until the upload returns; view is called
+/// concurrently by upload_multipart_parallel, so it must not modify the source.
 template <class S>
 concept contiguous_upload_source = upload_source<S> && requires(const S& s, std::uint64_t offset, std::uint64_t size) {
     { s.view(offset, size) } -> std::same_as<result<std::span<const std::byte>>>;
@@ -128,7 +129,12 @@ result<std::vector<listed_part>> list_all_parts(Client& c, std::string_view key,
 template <upload_source Source>
 result<std::span<const std::byte>> part_bytes(Source& source, const part_range& range, std::vector<std::byte>& buffer) {
     if constexpr (contiguous_upload_source<Source>) {
-        return source.view(range.offset, range.size);
+        auto lent = source.view(range.offset, range.size);
+        if (lent && lent->size() != range.size)  // a wrong length would be hashed and sent as the part
+            return make_error(errc::invalid_argument, "source",
+                              "view(" + std::to_string(range.offset) + ", " + std::to_string(range.size) + ") lent " +
+                                  std::to_string(lent->size()) + " bytes");
+        return lent;
     } else {
         buffer.resize(static_cast<std::size_t>(range.size));
         if (auto ok = source.read(range.offset, buffer); !ok) return std::move(ok).error();
