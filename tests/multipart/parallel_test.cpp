@@ -5,6 +5,8 @@
 
 #include <coswire/testing/emulator.hpp>
 
+#include "read_only_source.hpp"
+
 #include <random>
 #include <vector>
 
@@ -21,13 +23,6 @@ coswire::testing::emulator_options server_options(std::uint64_t seed) {
     return o;
 }
 }  // namespace
-
-/// A source that can only read: the workers share it through the driver's lock.
-struct read_only_source {
-    coswire::memory_source inner;
-    std::uint64_t size() const { return inner.size(); }
-    coswire::result<void> read(std::uint64_t offset, std::span<std::byte> out) { return inner.read(offset, out); }
-};
 
 /// Four workers upload 7 parts through faults; the object and the progress reports must be right.
 template <class Source>

@@ -5,6 +5,8 @@
 
 #include <coswire/testing/emulator.hpp>
 
+#include "read_only_source.hpp"
+
 #include <random>
 #include <string>
 #include <vector>
@@ -49,19 +51,6 @@ bool stored_equals(const cos_emulator& server, std::string_view key, const std::
     return object && object->data.size() == data.size() &&
            std::equal(data.begin(), data.end(), object->data.begin(), [](std::byte a, char b) { return a == static_cast<std::byte>(b); });
 }
-
-/// A source that can only read (as a file would): the drivers copy each part into their buffer.
-struct read_only_source {
-    coswire::memory_source inner;
-    std::uint32_t reads = 0;
-    std::uint64_t size() const { return inner.size(); }
-    coswire::result<void> read(std::uint64_t offset, std::span<std::byte> out) {
-        ++reads;
-        return inner.read(offset, out);
-    }
-};
-static_assert(coswire::upload_source<read_only_source> && !coswire::contiguous_upload_source<read_only_source>);
-static_assert(coswire::contiguous_upload_source<coswire::memory_source>);
 
 /// A plan of small parts, for tests that need many parts without gigabytes.
 coswire::part_plan small_plan(std::uint64_t size, std::uint64_t part_size) {

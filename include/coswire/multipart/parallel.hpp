@@ -52,7 +52,12 @@ result<multipart_upload_result> upload_multipart_parallel(Client& c, std::string
     };
     auto work = [&] {
         Client own = c;
-        locked_source reader{source, shared};
+        locked_source locked{source, shared};
+        // Lent bytes need no lock: view does not modify the source.
+        auto& reader = [&]() -> auto& {
+            if constexpr (contiguous_upload_source<Source>) return source;
+            else return locked;
+        }();
         std::vector<std::byte> buffer;
         for (;;) {
             if (stop.load()) return;
@@ -66,13 +71,8 @@ result<multipart_upload_result> upload_multipart_parallel(Client& c, std::string
             }
             const part_range range = plan.part(n);
             bool reused = false;
-            const listed_part* held = detail::find_part(existing, n);
-            auto part = [&] {  // lent bytes need no lock: view does not modify the source
-                if constexpr (contiguous_upload_source<Source>)
-                    return detail::upload_one_part(own, key, *upload_id, source, range, buffer, held, detail::etag_is_md5(options), reused);
-                else
-                    return detail::upload_one_part(own, key, *upload_id, reader, range, buffer, held, detail::etag_is_md5(options), reused);
-            }();
+            auto part = detail::upload_one_part(own, key, *upload_id, reader, range, buffer, detail::find_part(existing, n),
+                                                detail::etag_is_md5(options), reused);
             const std::lock_guard<std::mutex> guard(shared);
             if (!part) {
                 if (!failure) failure = std::move(part).error();
