@@ -2872,9 +2872,13 @@ public:
         return pos_ - start;
     }
 
-    /// Consumes `lit` exactly (case-sensitive, as RFC 9110 spells day names, months and "GMT").
+    /// Consumes `lit` exactly (case-sensitive, as RFC 9110 spells day names, months and "GMT"),
+    /// compared a byte at a time: the literals are one to four characters, too short for the
+    /// memcmp call of string_view's == to pay.
     constexpr bool literal(std::string_view lit, std::string_view problem) noexcept {
-        if (text_.substr(pos_, lit.size()) != lit) return fail(pos_, problem);
+        if (text_.size() - pos_ < lit.size()) return fail(pos_, problem);
+        for (std::size_t i = 0; i < lit.size(); ++i)
+            if (text_[pos_ + i] != lit[i]) return fail(pos_, problem);
         pos_ += lit.size();
         return true;
     }
@@ -5084,6 +5088,15 @@ constexpr int xml_digit_value(char c, bool hex) noexcept {
     if (c >= 'a' && c <= 'f') return c - 'a' + 10;
     if (c >= 'A' && c <= 'F') return c - 'A' + 10;
     return -1;
+}
+
+/// Whether an element's local name is `expected`, a literal. What `name == "ETag"` means, but the
+/// compare has a constant length the compiler expands inline, where string_view's == calls
+/// memcmp for every candidate of the right size: a result parser tries a few per element, and
+/// those calls were a tenth of a ListParts parse.
+template <std::size_t N>
+constexpr bool element_is(std::string_view name, const char (&expected)[N]) noexcept {
+    return name.size() == N - 1 && std::char_traits<char>::compare(name.data(), expected, N - 1) == 0;
 }
 
 /// The local part of a qualified name: "cos:Key" -> "Key", "Key" -> "Key".
@@ -7537,14 +7550,14 @@ inline error parse_error_response(const http_response& r) {
         xml::reader reader(r.body);
         auto parsed = xml::read_document(reader, [&](std::string_view, xml::reader& root) {
             return xml::for_each_child(root, [&](std::string_view name, xml::reader& child) -> result<void> {
-                std::string* slot = name == "Code"           ? &ce.code
-                                    : name == "Message"      ? &ce.message
-                                    : name == "Resource"     ? &ce.resource
-                                    : name == "RequestId"    ? &ce.request_id
-                                    : name == "TraceId"      ? &ce.trace_id
-                                    : name == "StringToSign" ? &ce.string_to_sign
-                                    : name == "FormatString" ? &ce.format_string
-                                    : name == "ServerTime"   ? &server_time_text
+                std::string* slot = detail::element_is(name, "Code")           ? &ce.code
+                                    : detail::element_is(name, "Message")      ? &ce.message
+                                    : detail::element_is(name, "Resource")     ? &ce.resource
+                                    : detail::element_is(name, "RequestId")    ? &ce.request_id
+                                    : detail::element_is(name, "TraceId")      ? &ce.trace_id
+                                    : detail::element_is(name, "StringToSign") ? &ce.string_to_sign
+                                    : detail::element_is(name, "FormatString") ? &ce.format_string
+                                    : detail::element_is(name, "ServerTime")   ? &server_time_text
                                                              : nullptr;
                 if (slot == nullptr) return {};
                 auto text = child.read_text();
@@ -7776,8 +7789,8 @@ inline result<bool> read_element_boolean(xml::reader& r, std::string_view elemen
 /// Owner / Initiator: {ID, DisplayName}; other children are ignored.
 inline result<void> read_element_owner(xml::reader& r, object_owner& out) {
     return xml::for_each_child(r, [&](std::string_view name, xml::reader& c) -> result<void> {
-        if (name == "ID") return read_element_text(c, out.id);
-        if (name == "DisplayName") return read_element_text(c, out.display_name);
+        if (element_is(name, "ID")) return read_element_text(c, out.id);
+        if (element_is(name, "DisplayName")) return read_element_text(c, out.display_name);
         return {};
     });
 }
@@ -7866,7 +7879,7 @@ inline result<void> read_listing_document(const http_response& r, std::string_vi
                                           std::string& encoding_type, child_visitor on_child) {
     bool has_truncated = false;
     auto parsed = read_result_document(r, root, [&](std::string_view name, xml::reader& c) -> result<void> {
-        if (name == "IsTruncated") {
+        if (element_is(name, "IsTruncated")) {
             has_truncated = true;
             return store(read_element_boolean(c, "IsTruncated"), is_truncated);
         }
@@ -8208,19 +8221,19 @@ inline result<list_objects_result> parse_list_objects_response(const http_respon
     const auto contents = [](xml::reader& e, object_summary& s) -> result<void> {
         bool has_key = false, has_size = false;
         auto ok = xml::for_each_child(e, [&](std::string_view name, xml::reader& f) -> result<void> {
-            if (name == "Key") {
+            if (detail::element_is(name, "Key")) {
                 has_key = true;
                 return detail::read_element_text(f, s.key);
             }
-            if (name == "Size") {
+            if (detail::element_is(name, "Size")) {
                 has_size = true;
                 return detail::store(detail::read_element_decimal(f, "Size"), s.size);
             }
-            if (name == "ETag") return detail::read_element_etag(f, s.etag_raw, s.etag);
-            if (name == "LastModified") return detail::store(detail::read_element_time(f, "LastModified"), s.last_modified);
-            if (name == "StorageClass") return detail::read_element_text(f, s.storage_class);
-            if (name == "StorageTier") return detail::read_element_text(f, s.storage_tier);
-            if (name == "Owner") return detail::read_element_owner(f, s.owner);
+            if (detail::element_is(name, "ETag")) return detail::read_element_etag(f, s.etag_raw, s.etag);
+            if (detail::element_is(name, "LastModified")) return detail::store(detail::read_element_time(f, "LastModified"), s.last_modified);
+            if (detail::element_is(name, "StorageClass")) return detail::read_element_text(f, s.storage_class);
+            if (detail::element_is(name, "StorageTier")) return detail::read_element_text(f, s.storage_tier);
+            if (detail::element_is(name, "Owner")) return detail::read_element_owner(f, s.owner);
             return {};
         });
         if (!ok) return ok;
@@ -8231,14 +8244,14 @@ inline result<list_objects_result> parse_list_objects_response(const http_respon
 
     auto parsed = detail::read_listing_document(r, "ListBucketResult", out.is_truncated, out.encoding_type,
                                                 [&](std::string_view name, xml::reader& c) -> result<void> {
-        if (name == "Name") return detail::read_element_text(c, out.name);
-        if (name == "Prefix") return detail::read_element_text(c, out.prefix);
-        if (name == "Marker") return detail::read_element_text(c, out.marker);
-        if (name == "NextMarker") return detail::read_element_text(c, out.next_marker);
-        if (name == "Delimiter") return detail::read_element_text(c, out.delimiter);
-        if (name == "MaxKeys") return detail::store(detail::read_element_decimal(c, "MaxKeys"), out.max_keys);
-        if (name == "Contents") return contents(c, out.contents.emplace_back());
-        if (name == "CommonPrefixes")
+        if (detail::element_is(name, "Name")) return detail::read_element_text(c, out.name);
+        if (detail::element_is(name, "Prefix")) return detail::read_element_text(c, out.prefix);
+        if (detail::element_is(name, "Marker")) return detail::read_element_text(c, out.marker);
+        if (detail::element_is(name, "NextMarker")) return detail::read_element_text(c, out.next_marker);
+        if (detail::element_is(name, "Delimiter")) return detail::read_element_text(c, out.delimiter);
+        if (detail::element_is(name, "MaxKeys")) return detail::store(detail::read_element_decimal(c, "MaxKeys"), out.max_keys);
+        if (detail::element_is(name, "Contents")) return contents(c, out.contents.emplace_back());
+        if (detail::element_is(name, "CommonPrefixes"))
             return xml::for_each_child(c, [&](std::string_view field, xml::reader& p) -> result<void> {
                 return field == "Prefix" ? detail::read_element_text(p, out.common_prefixes.emplace_back()) : result<void>{};
             });
@@ -8483,9 +8496,9 @@ inline result<initiate_multipart_upload_result> parse_initiate_multipart_upload_
     out.request_id = detail::request_id_of(r);
     auto parsed = detail::read_result_document(r, "InitiateMultipartUploadResult",
                                                [&](std::string_view name, xml::reader& c) -> result<void> {
-        if (name == "Bucket") return detail::read_element_text(c, out.bucket);
-        if (name == "Key") return detail::read_element_text(c, out.key);
-        if (name == "UploadId") return detail::read_element_text(c, out.upload_id);
+        if (detail::element_is(name, "Bucket")) return detail::read_element_text(c, out.bucket);
+        if (detail::element_is(name, "Key")) return detail::read_element_text(c, out.key);
+        if (detail::element_is(name, "UploadId")) return detail::read_element_text(c, out.upload_id);
         return {};
     });
     if (!parsed) return std::move(parsed).error();
@@ -8512,8 +8525,8 @@ inline result<upload_part_result> parse_upload_part_response(const http_response
 inline result<upload_part_copy_result> parse_upload_part_copy_response(const http_response& r) {
     upload_part_copy_result out;
     auto headers = detail::parse_object_result_document(r, "CopyPartResult", [&](std::string_view name, xml::reader& c) -> result<void> {
-        if (name == "ETag") return detail::read_element_etag(c, out.etag_raw, out.etag);
-        if (name == "LastModified") return detail::store(detail::read_element_time(c, "LastModified"), out.last_modified);
+        if (detail::element_is(name, "ETag")) return detail::read_element_etag(c, out.etag_raw, out.etag);
+        if (detail::element_is(name, "LastModified")) return detail::store(detail::read_element_time(c, "LastModified"), out.last_modified);
         return {};
     });
     if (!headers) return std::move(headers).error();
@@ -8533,10 +8546,10 @@ inline result<complete_multipart_upload_result> parse_complete_multipart_upload_
     complete_multipart_upload_result out;
     auto headers = detail::parse_object_result_document(r, "CompleteMultipartUploadResult",
                                                         [&](std::string_view name, xml::reader& c) -> result<void> {
-        if (name == "Location") return detail::read_element_text(c, out.location);
-        if (name == "Bucket") return detail::read_element_text(c, out.bucket);
-        if (name == "Key") return detail::read_element_text(c, out.key);
-        if (name == "ETag") return detail::read_element_etag(c, out.etag_raw, out.etag);
+        if (detail::element_is(name, "Location")) return detail::read_element_text(c, out.location);
+        if (detail::element_is(name, "Bucket")) return detail::read_element_text(c, out.bucket);
+        if (detail::element_is(name, "Key")) return detail::read_element_text(c, out.key);
+        if (detail::element_is(name, "ETag")) return detail::read_element_etag(c, out.etag_raw, out.etag);
         return {};
     });
     if (!headers) return std::move(headers).error();
@@ -8568,16 +8581,16 @@ inline result<list_parts_result> parse_list_parts_response(const http_response& 
     const auto part = [](xml::reader& e, listed_part& p) -> result<void> {
         bool has_number = false, has_size = false;
         auto ok = xml::for_each_child(e, [&](std::string_view name, xml::reader& f) -> result<void> {
-            if (name == "PartNumber") {
+            if (detail::element_is(name, "PartNumber")) {
                 has_number = true;
                 return detail::store(detail::read_element_part_number(f, "PartNumber", 1), p.part_number);
             }
-            if (name == "Size") {
+            if (detail::element_is(name, "Size")) {
                 has_size = true;
                 return detail::store(detail::read_element_decimal(f, "Size"), p.size);
             }
-            if (name == "ETag") return detail::read_element_etag(f, p.etag_raw, p.etag);
-            if (name == "LastModified") return detail::store(detail::read_element_time(f, "LastModified"), p.last_modified);
+            if (detail::element_is(name, "ETag")) return detail::read_element_etag(f, p.etag_raw, p.etag);
+            if (detail::element_is(name, "LastModified")) return detail::store(detail::read_element_time(f, "LastModified"), p.last_modified);
             return {};
         });
         if (!ok) return ok;
@@ -8589,18 +8602,18 @@ inline result<list_parts_result> parse_list_parts_response(const http_response& 
     };
     auto parsed = detail::read_listing_document(r, "ListPartsResult", out.is_truncated, out.encoding_type,
                                                 [&](std::string_view name, xml::reader& c) -> result<void> {
-        if (name == "Part") return part(c, out.parts.emplace_back());
-        if (name == "Bucket") return detail::read_element_text(c, out.bucket);
-        if (name == "Key") return detail::read_element_text(c, out.key);
-        if (name == "UploadId") return detail::read_element_text(c, out.upload_id);
-        if (name == "StorageClass") return detail::read_element_text(c, out.storage_class);
-        if (name == "Initiator") return detail::read_element_owner(c, out.initiator);
-        if (name == "Owner") return detail::read_element_owner(c, out.owner);
-        if (name == "PartNumberMarker")
+        if (detail::element_is(name, "Part")) return part(c, out.parts.emplace_back());
+        if (detail::element_is(name, "Bucket")) return detail::read_element_text(c, out.bucket);
+        if (detail::element_is(name, "Key")) return detail::read_element_text(c, out.key);
+        if (detail::element_is(name, "UploadId")) return detail::read_element_text(c, out.upload_id);
+        if (detail::element_is(name, "StorageClass")) return detail::read_element_text(c, out.storage_class);
+        if (detail::element_is(name, "Initiator")) return detail::read_element_owner(c, out.initiator);
+        if (detail::element_is(name, "Owner")) return detail::read_element_owner(c, out.owner);
+        if (detail::element_is(name, "PartNumberMarker"))
             return detail::store(detail::read_element_part_number(c, "PartNumberMarker", 0), out.part_number_marker);
-        if (name == "NextPartNumberMarker")
+        if (detail::element_is(name, "NextPartNumberMarker"))
             return detail::store(detail::read_element_part_number(c, "NextPartNumberMarker", 0), out.next_part_number_marker);
-        if (name == "MaxParts") return detail::store(detail::read_element_decimal(c, "MaxParts"), out.max_parts);
+        if (detail::element_is(name, "MaxParts")) return detail::store(detail::read_element_decimal(c, "MaxParts"), out.max_parts);
         return {};
     });
     if (!parsed) return std::move(parsed).error();
@@ -8645,12 +8658,12 @@ inline result<list_multipart_uploads_result> parse_list_multipart_uploads_respon
     out.request_id = detail::request_id_of(r);
     const auto upload = [](xml::reader& e, multipart_upload_summary& u) -> result<void> {
         auto ok = xml::for_each_child(e, [&](std::string_view name, xml::reader& f) -> result<void> {
-            if (name == "Key") return detail::read_element_text(f, u.key);
-            if (name == "UploadId") return detail::read_element_text(f, u.upload_id);
-            if (name == "StorageClass") return detail::read_element_text(f, u.storage_class);
-            if (name == "Initiator") return detail::read_element_owner(f, u.initiator);
-            if (name == "Owner") return detail::read_element_owner(f, u.owner);
-            if (name == "Initiated") return detail::store(detail::read_element_time(f, "Initiated"), u.initiated);
+            if (detail::element_is(name, "Key")) return detail::read_element_text(f, u.key);
+            if (detail::element_is(name, "UploadId")) return detail::read_element_text(f, u.upload_id);
+            if (detail::element_is(name, "StorageClass")) return detail::read_element_text(f, u.storage_class);
+            if (detail::element_is(name, "Initiator")) return detail::read_element_owner(f, u.initiator);
+            if (detail::element_is(name, "Owner")) return detail::read_element_owner(f, u.owner);
+            if (detail::element_is(name, "Initiated")) return detail::store(detail::read_element_time(f, "Initiated"), u.initiated);
             return {};
         });
         if (!ok) return ok;
@@ -8660,19 +8673,19 @@ inline result<list_multipart_uploads_result> parse_list_multipart_uploads_respon
     };
     auto parsed = detail::read_listing_document(r, "ListMultipartUploadsResult", out.is_truncated, out.encoding_type,
                                                 [&](std::string_view name, xml::reader& c) -> result<void> {
-        if (name == "Upload") return upload(c, out.uploads.emplace_back());
-        if (name == "CommonPrefixes")
+        if (detail::element_is(name, "Upload")) return upload(c, out.uploads.emplace_back());
+        if (detail::element_is(name, "CommonPrefixes"))
             return xml::for_each_child(c, [&](std::string_view field, xml::reader& p) -> result<void> {
                 return field == "Prefix" ? detail::read_element_text(p, out.common_prefixes.emplace_back()) : result<void>{};
             });
-        if (name == "Bucket") return detail::read_element_text(c, out.bucket);
-        if (name == "KeyMarker") return detail::read_element_text(c, out.key_marker);
-        if (name == "UploadIdMarker") return detail::read_element_text(c, out.upload_id_marker);
-        if (name == "NextKeyMarker") return detail::read_element_text(c, out.next_key_marker);
-        if (name == "NextUploadIdMarker") return detail::read_element_text(c, out.next_upload_id_marker);
-        if (name == "Prefix") return detail::read_element_text(c, out.prefix);
-        if (name == "Delimiter") return detail::read_element_text(c, out.delimiter);
-        if (name == "MaxUploads") return detail::store(detail::read_element_decimal(c, "MaxUploads"), out.max_uploads);
+        if (detail::element_is(name, "Bucket")) return detail::read_element_text(c, out.bucket);
+        if (detail::element_is(name, "KeyMarker")) return detail::read_element_text(c, out.key_marker);
+        if (detail::element_is(name, "UploadIdMarker")) return detail::read_element_text(c, out.upload_id_marker);
+        if (detail::element_is(name, "NextKeyMarker")) return detail::read_element_text(c, out.next_key_marker);
+        if (detail::element_is(name, "NextUploadIdMarker")) return detail::read_element_text(c, out.next_upload_id_marker);
+        if (detail::element_is(name, "Prefix")) return detail::read_element_text(c, out.prefix);
+        if (detail::element_is(name, "Delimiter")) return detail::read_element_text(c, out.delimiter);
+        if (detail::element_is(name, "MaxUploads")) return detail::store(detail::read_element_decimal(c, "MaxUploads"), out.max_uploads);
         return {};
     });
     if (!parsed) return std::move(parsed).error();

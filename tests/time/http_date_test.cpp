@@ -129,6 +129,7 @@ TEST_CASE("parse_http_date: refuses bad names, ranges, zones and trailing text, 
     check_http_date_refused("Thu, 16 May 2019 06:45:51 UTC", 25, "expected ' GMT', the only zone an HTTP date uses");
     check_http_date_refused("Thu, 16 May 2019 06:45:51 gmt", 25, "expected ' GMT', the only zone an HTTP date uses");
     check_http_date_refused("Thu, 16 May 2019 06:45:51", 25, "expected ' GMT', the only zone an HTTP date uses");
+    check_http_date_refused("Thu, 16 May 2019 06:45:51 GM", 25, "expected ' GMT', the only zone an HTTP date uses");
     check_http_date_refused("Thu, 16 May 2019 06:45:51 GMT ", 29, "unexpected text after the date");
     check_http_date_refused("Thu, 16 May 2019 06:45:51 GMTx", 29, "unexpected text after the date");
     check_http_date_refused(" Thu, 16 May 2019 06:45:51 GMT", 0, "expected a day name (Monday-Sunday, or Mon-Sun)");

@@ -607,6 +607,20 @@ TEST_CASE("reader: skip_element skips a whole subtree") {
     CHECK(w->name == "W");
 }
 
+TEST_CASE("element_is: equal to string_view's == for names of every size and content") {
+    using coswire::detail::element_is;
+    static_assert(element_is("ETag", "ETag") && !element_is("ETaG", "ETag") && !element_is("", "ETag"));
+    const std::string_view names[] = {"", "E", "ETag", "ETa", "ETags", "Size", "Part", "PartNumber",
+                                      "PartNumberMarker", "NextPartNumberMarker", "etag", std::string_view("ETag\0", 5)};
+    for (const std::string_view name : names) {
+        CAPTURE(name);
+        CHECK(element_is(name, "ETag") == (name == "ETag"));
+        CHECK(element_is(name, "Part") == (name == "Part"));
+        CHECK(element_is(name, "PartNumber") == (name == "PartNumber"));
+        CHECK(element_is(name, "NextPartNumberMarker") == (name == "NextPartNumberMarker"));
+    }
+}
+
 TEST_CASE("for_each_child: skips unknown and partly read children and ignores text between children") {
     reader r("<R>junk<Unknown><Deep><Deeper/></Deep></Unknown><Half><X>1</X><Y>2</Y></Half><Known>k</Known></R>");
     std::vector<std::string> seen;

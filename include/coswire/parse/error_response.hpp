@@ -190,14 +190,14 @@ inline error parse_error_response(const http_response& r) {
         xml::reader reader(r.body);
         auto parsed = xml::read_document(reader, [&](std::string_view, xml::reader& root) {
             return xml::for_each_child(root, [&](std::string_view name, xml::reader& child) -> result<void> {
-                std::string* slot = name == "Code"           ? &ce.code
-                                    : name == "Message"      ? &ce.message
-                                    : name == "Resource"     ? &ce.resource
-                                    : name == "RequestId"    ? &ce.request_id
-                                    : name == "TraceId"      ? &ce.trace_id
-                                    : name == "StringToSign" ? &ce.string_to_sign
-                                    : name == "FormatString" ? &ce.format_string
-                                    : name == "ServerTime"   ? &server_time_text
+                std::string* slot = detail::element_is(name, "Code")           ? &ce.code
+                                    : detail::element_is(name, "Message")      ? &ce.message
+                                    : detail::element_is(name, "Resource")     ? &ce.resource
+                                    : detail::element_is(name, "RequestId")    ? &ce.request_id
+                                    : detail::element_is(name, "TraceId")      ? &ce.trace_id
+                                    : detail::element_is(name, "StringToSign") ? &ce.string_to_sign
+                                    : detail::element_is(name, "FormatString") ? &ce.format_string
+                                    : detail::element_is(name, "ServerTime")   ? &server_time_text
                                                              : nullptr;
                 if (slot == nullptr) return {};
                 auto text = child.read_text();

@@ -206,9 +206,9 @@ inline result<initiate_multipart_upload_result> parse_initiate_multipart_upload_
     out.request_id = detail::request_id_of(r);
     auto parsed = detail::read_result_document(r, "InitiateMultipartUploadResult",
                                                [&](std::string_view name, xml::reader& c) -> result<void> {
-        if (name == "Bucket") return detail::read_element_text(c, out.bucket);
-        if (name == "Key") return detail::read_element_text(c, out.key);
-        if (name == "UploadId") return detail::read_element_text(c, out.upload_id);
+        if (detail::element_is(name, "Bucket")) return detail::read_element_text(c, out.bucket);
+        if (detail::element_is(name, "Key")) return detail::read_element_text(c, out.key);
+        if (detail::element_is(name, "UploadId")) return detail::read_element_text(c, out.upload_id);
         return {};
     });
     if (!parsed) return std::move(parsed).error();
@@ -235,8 +235,8 @@ inline result<upload_part_result> parse_upload_part_response(const http_response
 inline result<upload_part_copy_result> parse_upload_part_copy_response(const http_response& r) {
     upload_part_copy_result out;
     auto headers = detail::parse_object_result_document(r, "CopyPartResult", [&](std::string_view name, xml::reader& c) -> result<void> {
-        if (name == "ETag") return detail::read_element_etag(c, out.etag_raw, out.etag);
-        if (name == "LastModified") return detail::store(detail::read_element_time(c, "LastModified"), out.last_modified);
+        if (detail::element_is(name, "ETag")) return detail::read_element_etag(c, out.etag_raw, out.etag);
+        if (detail::element_is(name, "LastModified")) return detail::store(detail::read_element_time(c, "LastModified"), out.last_modified);
         return {};
     });
     if (!headers) return std::move(headers).error();
@@ -256,10 +256,10 @@ inline result<complete_multipart_upload_result> parse_complete_multipart_upload_
     complete_multipart_upload_result out;
     auto headers = detail::parse_object_result_document(r, "CompleteMultipartUploadResult",
                                                         [&](std::string_view name, xml::reader& c) -> result<void> {
-        if (name == "Location") return detail::read_element_text(c, out.location);
-        if (name == "Bucket") return detail::read_element_text(c, out.bucket);
-        if (name == "Key") return detail::read_element_text(c, out.key);
-        if (name == "ETag") return detail::read_element_etag(c, out.etag_raw, out.etag);
+        if (detail::element_is(name, "Location")) return detail::read_element_text(c, out.location);
+        if (detail::element_is(name, "Bucket")) return detail::read_element_text(c, out.bucket);
+        if (detail::element_is(name, "Key")) return detail::read_element_text(c, out.key);
+        if (detail::element_is(name, "ETag")) return detail::read_element_etag(c, out.etag_raw, out.etag);
         return {};
     });
     if (!headers) return std::move(headers).error();
@@ -291,16 +291,16 @@ inline result<list_parts_result> parse_list_parts_response(const http_response& 
     const auto part = [](xml::reader& e, listed_part& p) -> result<void> {
         bool has_number = false, has_size = false;
         auto ok = xml::for_each_child(e, [&](std::string_view name, xml::reader& f) -> result<void> {
-            if (name == "PartNumber") {
+            if (detail::element_is(name, "PartNumber")) {
                 has_number = true;
                 return detail::store(detail::read_element_part_number(f, "PartNumber", 1), p.part_number);
             }
-            if (name == "Size") {
+            if (detail::element_is(name, "Size")) {
                 has_size = true;
                 return detail::store(detail::read_element_decimal(f, "Size"), p.size);
             }
-            if (name == "ETag") return detail::read_element_etag(f, p.etag_raw, p.etag);
-            if (name == "LastModified") return detail::store(detail::read_element_time(f, "LastModified"), p.last_modified);
+            if (detail::element_is(name, "ETag")) return detail::read_element_etag(f, p.etag_raw, p.etag);
+            if (detail::element_is(name, "LastModified")) return detail::store(detail::read_element_time(f, "LastModified"), p.last_modified);
             return {};
         });
         if (!ok) return ok;
@@ -312,18 +312,18 @@ inline result<list_parts_result> parse_list_parts_response(const http_response& 
     };
     auto parsed = detail::read_listing_document(r, "ListPartsResult", out.is_truncated, out.encoding_type,
                                                 [&](std::string_view name, xml::reader& c) -> result<void> {
-        if (name == "Part") return part(c, out.parts.emplace_back());
-        if (name == "Bucket") return detail::read_element_text(c, out.bucket);
-        if (name == "Key") return detail::read_element_text(c, out.key);
-        if (name == "UploadId") return detail::read_element_text(c, out.upload_id);
-        if (name == "StorageClass") return detail::read_element_text(c, out.storage_class);
-        if (name == "Initiator") return detail::read_element_owner(c, out.initiator);
-        if (name == "Owner") return detail::read_element_owner(c, out.owner);
-        if (name == "PartNumberMarker")
+        if (detail::element_is(name, "Part")) return part(c, out.parts.emplace_back());
+        if (detail::element_is(name, "Bucket")) return detail::read_element_text(c, out.bucket);
+        if (detail::element_is(name, "Key")) return detail::read_element_text(c, out.key);
+        if (detail::element_is(name, "UploadId")) return detail::read_element_text(c, out.upload_id);
+        if (detail::element_is(name, "StorageClass")) return detail::read_element_text(c, out.storage_class);
+        if (detail::element_is(name, "Initiator")) return detail::read_element_owner(c, out.initiator);
+        if (detail::element_is(name, "Owner")) return detail::read_element_owner(c, out.owner);
+        if (detail::element_is(name, "PartNumberMarker"))
             return detail::store(detail::read_element_part_number(c, "PartNumberMarker", 0), out.part_number_marker);
-        if (name == "NextPartNumberMarker")
+        if (detail::element_is(name, "NextPartNumberMarker"))
             return detail::store(detail::read_element_part_number(c, "NextPartNumberMarker", 0), out.next_part_number_marker);
-        if (name == "MaxParts") return detail::store(detail::read_element_decimal(c, "MaxParts"), out.max_parts);
+        if (detail::element_is(name, "MaxParts")) return detail::store(detail::read_element_decimal(c, "MaxParts"), out.max_parts);
         return {};
     });
     if (!parsed) return std::move(parsed).error();
@@ -368,12 +368,12 @@ inline result<list_multipart_uploads_result> parse_list_multipart_uploads_respon
     out.request_id = detail::request_id_of(r);
     const auto upload = [](xml::reader& e, multipart_upload_summary& u) -> result<void> {
         auto ok = xml::for_each_child(e, [&](std::string_view name, xml::reader& f) -> result<void> {
-            if (name == "Key") return detail::read_element_text(f, u.key);
-            if (name == "UploadId") return detail::read_element_text(f, u.upload_id);
-            if (name == "StorageClass") return detail::read_element_text(f, u.storage_class);
-            if (name == "Initiator") return detail::read_element_owner(f, u.initiator);
-            if (name == "Owner") return detail::read_element_owner(f, u.owner);
-            if (name == "Initiated") return detail::store(detail::read_element_time(f, "Initiated"), u.initiated);
+            if (detail::element_is(name, "Key")) return detail::read_element_text(f, u.key);
+            if (detail::element_is(name, "UploadId")) return detail::read_element_text(f, u.upload_id);
+            if (detail::element_is(name, "StorageClass")) return detail::read_element_text(f, u.storage_class);
+            if (detail::element_is(name, "Initiator")) return detail::read_element_owner(f, u.initiator);
+            if (detail::element_is(name, "Owner")) return detail::read_element_owner(f, u.owner);
+            if (detail::element_is(name, "Initiated")) return detail::store(detail::read_element_time(f, "Initiated"), u.initiated);
             return {};
         });
         if (!ok) return ok;
@@ -383,19 +383,19 @@ inline result<list_multipart_uploads_result> parse_list_multipart_uploads_respon
     };
     auto parsed = detail::read_listing_document(r, "ListMultipartUploadsResult", out.is_truncated, out.encoding_type,
                                                 [&](std::string_view name, xml::reader& c) -> result<void> {
-        if (name == "Upload") return upload(c, out.uploads.emplace_back());
-        if (name == "CommonPrefixes")
+        if (detail::element_is(name, "Upload")) return upload(c, out.uploads.emplace_back());
+        if (detail::element_is(name, "CommonPrefixes"))
             return xml::for_each_child(c, [&](std::string_view field, xml::reader& p) -> result<void> {
                 return field == "Prefix" ? detail::read_element_text(p, out.common_prefixes.emplace_back()) : result<void>{};
             });
-        if (name == "Bucket") return detail::read_element_text(c, out.bucket);
-        if (name == "KeyMarker") return detail::read_element_text(c, out.key_marker);
-        if (name == "UploadIdMarker") return detail::read_element_text(c, out.upload_id_marker);
-        if (name == "NextKeyMarker") return detail::read_element_text(c, out.next_key_marker);
-        if (name == "NextUploadIdMarker") return detail::read_element_text(c, out.next_upload_id_marker);
-        if (name == "Prefix") return detail::read_element_text(c, out.prefix);
-        if (name == "Delimiter") return detail::read_element_text(c, out.delimiter);
-        if (name == "MaxUploads") return detail::store(detail::read_element_decimal(c, "MaxUploads"), out.max_uploads);
+        if (detail::element_is(name, "Bucket")) return detail::read_element_text(c, out.bucket);
+        if (detail::element_is(name, "KeyMarker")) return detail::read_element_text(c, out.key_marker);
+        if (detail::element_is(name, "UploadIdMarker")) return detail::read_element_text(c, out.upload_id_marker);
+        if (detail::element_is(name, "NextKeyMarker")) return detail::read_element_text(c, out.next_key_marker);
+        if (detail::element_is(name, "NextUploadIdMarker")) return detail::read_element_text(c, out.next_upload_id_marker);
+        if (detail::element_is(name, "Prefix")) return detail::read_element_text(c, out.prefix);
+        if (detail::element_is(name, "Delimiter")) return detail::read_element_text(c, out.delimiter);
+        if (detail::element_is(name, "MaxUploads")) return detail::store(detail::read_element_decimal(c, "MaxUploads"), out.max_uploads);
         return {};
     });
     if (!parsed) return std::move(parsed).error();

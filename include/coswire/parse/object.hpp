@@ -271,19 +271,19 @@ inline result<list_objects_result> parse_list_objects_response(const http_respon
     const auto contents = [](xml::reader& e, object_summary& s) -> result<void> {
         bool has_key = false, has_size = false;
         auto ok = xml::for_each_child(e, [&](std::string_view name, xml::reader& f) -> result<void> {
-            if (name == "Key") {
+            if (detail::element_is(name, "Key")) {
                 has_key = true;
                 return detail::read_element_text(f, s.key);
             }
-            if (name == "Size") {
+            if (detail::element_is(name, "Size")) {
                 has_size = true;
                 return detail::store(detail::read_element_decimal(f, "Size"), s.size);
             }
-            if (name == "ETag") return detail::read_element_etag(f, s.etag_raw, s.etag);
-            if (name == "LastModified") return detail::store(detail::read_element_time(f, "LastModified"), s.last_modified);
-            if (name == "StorageClass") return detail::read_element_text(f, s.storage_class);
-            if (name == "StorageTier") return detail::read_element_text(f, s.storage_tier);
-            if (name == "Owner") return detail::read_element_owner(f, s.owner);
+            if (detail::element_is(name, "ETag")) return detail::read_element_etag(f, s.etag_raw, s.etag);
+            if (detail::element_is(name, "LastModified")) return detail::store(detail::read_element_time(f, "LastModified"), s.last_modified);
+            if (detail::element_is(name, "StorageClass")) return detail::read_element_text(f, s.storage_class);
+            if (detail::element_is(name, "StorageTier")) return detail::read_element_text(f, s.storage_tier);
+            if (detail::element_is(name, "Owner")) return detail::read_element_owner(f, s.owner);
             return {};
         });
         if (!ok) return ok;
@@ -294,14 +294,14 @@ inline result<list_objects_result> parse_list_objects_response(const http_respon
 
     auto parsed = detail::read_listing_document(r, "ListBucketResult", out.is_truncated, out.encoding_type,
                                                 [&](std::string_view name, xml::reader& c) -> result<void> {
-        if (name == "Name") return detail::read_element_text(c, out.name);
-        if (name == "Prefix") return detail::read_element_text(c, out.prefix);
-        if (name == "Marker") return detail::read_element_text(c, out.marker);
-        if (name == "NextMarker") return detail::read_element_text(c, out.next_marker);
-        if (name == "Delimiter") return detail::read_element_text(c, out.delimiter);
-        if (name == "MaxKeys") return detail::store(detail::read_element_decimal(c, "MaxKeys"), out.max_keys);
-        if (name == "Contents") return contents(c, out.contents.emplace_back());
-        if (name == "CommonPrefixes")
+        if (detail::element_is(name, "Name")) return detail::read_element_text(c, out.name);
+        if (detail::element_is(name, "Prefix")) return detail::read_element_text(c, out.prefix);
+        if (detail::element_is(name, "Marker")) return detail::read_element_text(c, out.marker);
+        if (detail::element_is(name, "NextMarker")) return detail::read_element_text(c, out.next_marker);
+        if (detail::element_is(name, "Delimiter")) return detail::read_element_text(c, out.delimiter);
+        if (detail::element_is(name, "MaxKeys")) return detail::store(detail::read_element_decimal(c, "MaxKeys"), out.max_keys);
+        if (detail::element_is(name, "Contents")) return contents(c, out.contents.emplace_back());
+        if (detail::element_is(name, "CommonPrefixes"))
             return xml::for_each_child(c, [&](std::string_view field, xml::reader& p) -> result<void> {
                 return field == "Prefix" ? detail::read_element_text(p, out.common_prefixes.emplace_back()) : result<void>{};
             });

@@ -73,8 +73,8 @@ inline result<bool> read_element_boolean(xml::reader& r, std::string_view elemen
 /// Owner / Initiator: {ID, DisplayName}; other children are ignored.
 inline result<void> read_element_owner(xml::reader& r, object_owner& out) {
     return xml::for_each_child(r, [&](std::string_view name, xml::reader& c) -> result<void> {
-        if (name == "ID") return read_element_text(c, out.id);
-        if (name == "DisplayName") return read_element_text(c, out.display_name);
+        if (element_is(name, "ID")) return read_element_text(c, out.id);
+        if (element_is(name, "DisplayName")) return read_element_text(c, out.display_name);
         return {};
     });
 }
@@ -163,7 +163,7 @@ inline result<void> read_listing_document(const http_response& r, std::string_vi
                                           std::string& encoding_type, child_visitor on_child) {
     bool has_truncated = false;
     auto parsed = read_result_document(r, root, [&](std::string_view name, xml::reader& c) -> result<void> {
-        if (name == "IsTruncated") {
+        if (element_is(name, "IsTruncated")) {
             has_truncated = true;
             return store(read_element_boolean(c, "IsTruncated"), is_truncated);
         }
