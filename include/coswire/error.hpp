@@ -39,17 +39,18 @@ constexpr std::string_view to_string(errc code) noexcept {
 }
 
 /// An error answered by COS: the XML error body (or, for body-less answers such as HEAD 404, what
-/// the status line and headers tell). Holds no secret: COS never echoes one.
+/// the status line and headers tell). Holds no secret: the session token COS's FormatString
+/// echoes is redacted to "***" where the error is made.
 struct cos_error {
     int http_status = 0;
-    std::string code;           ///< COS's code string, verbatim (e.g. "NoSuchUpload")
-    std::string message;        ///< human text
-    std::string resource;       ///< bucket or object address, may be empty
-    std::string request_id;     ///< from the body, else the x-cos-request-id header
-    std::string trace_id;       ///< from the body, else the x-cos-trace-id header
-    std::optional<std::int64_t> server_time;  ///< Unix seconds, from ServerTime or Date
-    std::string string_to_sign;  ///< SignatureDoesNotMatch only: the server's StringToSign
-    std::string format_string;   ///< SignatureDoesNotMatch only: the server's HttpString
+    std::string code{};           ///< COS's code string, verbatim (e.g. "NoSuchUpload")
+    std::string message{};        ///< human text
+    std::string resource{};       ///< bucket or object address, may be empty
+    std::string request_id{};     ///< from the body, else the x-cos-request-id header
+    std::string trace_id{};       ///< from the body, else the x-cos-trace-id header
+    std::optional<std::int64_t> server_time{};  ///< Unix seconds, from ServerTime or Date
+    std::string string_to_sign{};  ///< SignatureDoesNotMatch only: the server's StringToSign
+    std::string format_string{};   ///< SignatureDoesNotMatch only: the server's HttpString
 };
 
 /// A failure. `argument` is a static name such as "object_key" (an index goes in `reason`);

@@ -94,17 +94,18 @@ constexpr std::string_view to_string(errc code) noexcept {
 }
 
 /// An error answered by COS: the XML error body (or, for body-less answers such as HEAD 404, what
-/// the status line and headers tell). Holds no secret: COS never echoes one.
+/// the status line and headers tell). Holds no secret: the session token COS's FormatString
+/// echoes is redacted to "***" where the error is made.
 struct cos_error {
     int http_status = 0;
-    std::string code;           ///< COS's code string, verbatim (e.g. "NoSuchUpload")
-    std::string message;        ///< human text
-    std::string resource;       ///< bucket or object address, may be empty
-    std::string request_id;     ///< from the body, else the x-cos-request-id header
-    std::string trace_id;       ///< from the body, else the x-cos-trace-id header
-    std::optional<std::int64_t> server_time;  ///< Unix seconds, from ServerTime or Date
-    std::string string_to_sign;  ///< SignatureDoesNotMatch only: the server's StringToSign
-    std::string format_string;   ///< SignatureDoesNotMatch only: the server's HttpString
+    std::string code{};           ///< COS's code string, verbatim (e.g. "NoSuchUpload")
+    std::string message{};        ///< human text
+    std::string resource{};       ///< bucket or object address, may be empty
+    std::string request_id{};     ///< from the body, else the x-cos-request-id header
+    std::string trace_id{};       ///< from the body, else the x-cos-trace-id header
+    std::optional<std::int64_t> server_time{};  ///< Unix seconds, from ServerTime or Date
+    std::string string_to_sign{};  ///< SignatureDoesNotMatch only: the server's StringToSign
+    std::string format_string{};   ///< SignatureDoesNotMatch only: the server's HttpString
 };
 
 /// A failure. `argument` is a static name such as "object_key" (an index goes in `reason`);
@@ -3255,7 +3256,7 @@ enum class header_selection {
 
 struct sign_options {
     header_selection headers = header_selection::standard;
-    std::span<const std::string_view> listed_headers;  ///< names for header_selection::listed
+    std::span<const std::string_view> listed_headers{};  ///< names for header_selection::listed
 };
 
 /// The most parameters, and the most headers, one request may have; bounds the signer's stack.
@@ -4520,6 +4521,45 @@ inline result<std::string> presigned_url(const http_request& request, const sign
 // Diagnosing SignatureDoesNotMatch: the first difference between COS's own FormatString and
 // StringToSign (COS-PROTOCOL.md §1.17) and ours, with the likely cause.
 
+// ---- begin coswire/detail/redact.hpp
+// SPDX-License-Identifier: MIT
+// Redacting session tokens out of canonical strings (HttpString, FormatString) before they are
+// stored in an error or shown: a token is a credential, and COS echoes it in its FormatString.
+
+
+#include <array>
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace coswire::detail {
+
+/// Replaces the value of every `x-cos-security-token=` / `x-ci-security-token=` pair (names in
+/// any case, values up to the next '&' or newline) with "***". Idempotent, so a string that was
+/// redacted where it was stored compares equal with one redacted again where it is diagnosed.
+inline std::string redact_tokens(std::string_view s) {
+    static constexpr std::array<std::string_view, 2> names = {"x-cos-security-token=", "x-ci-security-token="};
+    std::string out;
+    out.reserve(s.size());
+    std::size_t i = 0;
+    while (i < s.size()) {
+        std::size_t matched = 0;
+        for (std::string_view name : names)
+            if (s.size() - i >= name.size() && iequals(s.substr(i, name.size()), name)) matched = name.size();
+        if (matched == 0) {
+            out.push_back(s[i++]);
+            continue;
+        }
+        out.append(s.substr(i, matched));
+        i += matched;
+        while (i < s.size() && s[i] != '&' && s[i] != '\n') ++i;
+        out.append("***");
+    }
+    return out;
+}
+
+}  // namespace coswire::detail
+// ---- end coswire/detail/redact.hpp
 
 #include <array>
 #include <cstddef>
@@ -4529,23 +4569,6 @@ inline result<std::string> presigned_url(const http_request& request, const sign
 namespace coswire {
 
 namespace detail {
-
-/// Replaces the value of every x-cos-security-token= / x-ci-security-token= pair with "***", so
-/// a server string compares with our redacted one and never prints the token.
-inline std::string redact_tokens(std::string_view s) {
-    std::string out(s);
-    for (std::string_view name : {"x-cos-security-token=", "x-ci-security-token="}) {
-        std::size_t pos = 0;
-        while ((pos = out.find(name, pos)) != std::string::npos) {
-            const std::size_t value = pos + name.size();
-            const std::size_t found = out.find_first_of("&\n", value);
-            const std::size_t end = found == std::string::npos ? out.size() : found;
-            out.replace(value, end - value, "***");
-            pos = value + 3;
-        }
-    }
-    return out;
-}
 
 /// Line `index` (0-based) of s, without its '\n'.
 inline std::string_view line_of(std::string_view s, std::size_t index) {
@@ -4638,12 +4661,15 @@ inline std::string diagnose_signature_mismatch(const cos_error& server, const si
 // ---- begin coswire/sign/verify.hpp
 // SPDX-License-Identifier: MIT
 // The server side of q-sign-algorithm=sha1: parse an Authorization value or a presigned query,
-// recompute the signature from the request as received, compare in constant time, check the
-// window (COS-PROTOCOL.md §1.11, §1.14, §1.15, §1.17). For emulators and COS-compatible gateways.
+// refuse what is ambiguous or oversized, recompute the signature from the request as received,
+// compare in constant time, check the window, and say what the signature covered
+// (docs/protocol/verification.md). For emulators and COS-compatible gateways.
 
 
 #include <array>
 #include <concepts>
+#include <initializer_list>
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -4663,11 +4689,41 @@ struct authorization_fields {
     std::string signature;                 ///< q-signature, 40 lower-case hex
 };
 
+/// The limits and the policy of verify_request.
+struct verify_options {
+    /// The longest q-sign-time / q-key-time window accepted, in seconds; 0 accepts any. COS
+    /// accepts any window (its documentation signs until the year 3001), but a signature is a
+    /// bearer credential: the bound limits how long a leaked URL stays useful. Seven days, the
+    /// longest `coswire presign --expires` makes.
+    std::int64_t max_window_seconds = 7 * 24 * 3600;
+    /// COS checks only what the lists name, so whoever holds a presigned URL may add unsigned
+    /// parameters (`response-content-type`) and headers (`x-cos-acl`). true refuses a request
+    /// carrying any query parameter, or any x-cos-* / x-ci-* header, that the signature does not
+    /// cover.
+    bool refuse_unsigned = false;
+    /// The longest signature text read (the Authorization value, or the presigned query's q-*
+    /// values together); anything longer is refused before it is parsed.
+    std::size_t max_signature_bytes = 16 * 1024;
+    /// The most headers plus query parameters a request may have for its signature to be checked.
+    std::size_t max_fields = 1024;
+};
+
+/// What a verified signature covered, so a gateway can tell what the holder of a presigned URL
+/// could have added: only the names listed here were checked.
+struct verified_signature {
+    std::string secret_id;                    ///< q-ak
+    key_time q_sign_time;                     ///< the window StringToSign carried
+    key_time q_key_time;                      ///< the window the sign key was derived for
+    std::vector<std::string> signed_headers;  ///< q-header-list: lower(enc(name)), each matched by exactly one header
+    std::vector<std::string> signed_params;   ///< q-url-param-list: the same for query parameters
+    bool presigned = false;                   ///< read from the query, not from an Authorization header
+};
+
 namespace detail {
 
 inline error access_denied(std::string code, std::string message, int status = 403) {
     error e = make_error(errc::service_error, "request", message);
-    e.service = cos_error{status, std::move(code), std::move(message), {}, {}, {}, {}, {}, {}};
+    e.service = cos_error{.http_status = status, .code = std::move(code), .message = std::move(message)};
     return e;
 }
 
@@ -4689,11 +4745,20 @@ inline result<key_time> parse_key_time(std::string_view text, std::string_view f
     return key_time{*start, *end};
 }
 
-inline std::vector<std::string> split_list(std::string_view list) {
+/// Splits a q-header-list / q-url-param-list at ';'. Empty entries are dropped; more than the
+/// signer can produce, or one name twice, is refused: a name listed twice has no single meaning.
+inline result<std::vector<std::string>> split_list(std::string_view list, std::string_view field) {
     std::vector<std::string> out;
     while (!list.empty()) {
         const auto semi = list.find(';');
-        out.emplace_back(list.substr(0, semi));
+        const std::string_view entry = list.substr(0, semi);
+        if (!entry.empty()) {
+            for (const std::string& seen : out)
+                if (seen == entry) return access_denied("AccessDenied", std::string(field) + " lists " + std::string(entry.substr(0, 64)) + " twice");
+            if (out.size() == max_signed_fields)
+                return access_denied("AccessDenied", std::string(field) + " lists more than " + std::to_string(max_signed_fields) + " names");
+            out.emplace_back(entry);
+        }
         if (semi == std::string_view::npos) break;
         list.remove_prefix(semi + 1);
     }
@@ -4703,6 +4768,14 @@ inline std::vector<std::string> split_list(std::string_view list) {
 /// The seven fields of a signature, in the order COS writes them.
 inline constexpr std::array<std::string_view, 7> signature_field_names = {
     "q-sign-algorithm", "q-ak", "q-sign-time", "q-key-time", "q-header-list", "q-url-param-list", "q-signature"};
+
+/// True for a query parameter that carries signature material rather than request meaning.
+constexpr bool is_signature_param(std::string_view name) noexcept {
+    if (name == "sign") return true;
+    for (std::string_view field : signature_field_names)
+        if (name == field) return true;
+    return false;
+}
 
 /// Fills `out` from one decoded name/value pair; false for a name that is not a q-* field.
 inline result<bool> take_field(authorization_fields& out, std::array<bool, 7>& seen, std::string_view name, std::string_view value) {
@@ -4723,8 +4796,13 @@ inline result<bool> take_field(authorization_fields& out, std::array<bool, 7>& s
             (i == 2 ? out.q_sign_time : out.q_key_time) = *t;
             break;
         }
-        case 4: out.header_list = split_list(value); break;
-        case 5: out.param_list = split_list(value); break;
+        case 4:
+        case 5: {
+            auto list = split_list(value, name);
+            if (!list) return std::move(list).error();
+            (i == 4 ? out.header_list : out.param_list) = std::move(*list);
+            break;
+        }
         default: out.signature = std::string(value); break;
     }
     return true;
@@ -4755,26 +4833,50 @@ constexpr bool signed_name_is(std::string_view name, std::string_view listed) no
     return i == listed.size();
 }
 
-/// The fields (headers or parameters) named by a signature's list, in list order.
+inline bool is_listed(std::string_view name, const std::vector<std::string>& list) noexcept {
+    for (const std::string& listed : list)
+        if (signed_name_is(name, listed)) return true;
+    return false;
+}
+
+/// The fields (headers or parameters) named by a signature's list, in list order. Each listed
+/// name must match exactly one field: with two (`Range` twice, `uploadId` and `uploadid`) the
+/// signature would vouch for one copy while whoever reads the request may act on the other.
 template <class Field>
 result<std::vector<Field>> select_listed(std::span<const Field> fields, const std::vector<std::string>& list,
                                          std::string_view what) {
     std::vector<Field> out;
+    out.reserve(list.size());
     for (const std::string& name : list) {
-        if (name.empty()) continue;
         const Field* found = nullptr;
-        for (const Field& f : fields)
-            if (signed_name_is(f.name, name)) found = &f;
+        for (const Field& f : fields) {
+            if (!signed_name_is(f.name, name)) continue;
+            if (found != nullptr)
+                return access_denied("AccessDenied", std::string(what) + name + " appears more than once; a signed name must appear once");
+            found = &f;
+        }
         if (found == nullptr) return access_denied("SignatureDoesNotMatch", std::string(what) + name + " is missing");
         out.push_back(*found);
     }
     return out;
 }
 
+/// Under verify_options::refuse_unsigned: the first query parameter, or x-cos-* / x-ci-*
+/// header, that the signature does not cover.
+inline result<void> refuse_unsigned_fields(const signable_request& request, const verified_signature& covered) {
+    for (const query_param& p : request.params)
+        if (!is_signature_param(p.name) && !is_listed(p.name, covered.signed_params))
+            return access_denied("AccessDenied", "the query parameter " + std::string(p.name.substr(0, 64)) + " is not signed");
+    for (const header_field& h : request.headers)
+        if ((istarts_with(h.name, "x-cos-") || istarts_with(h.name, "x-ci-")) && !is_listed(h.name, covered.signed_headers))
+            return access_denied("AccessDenied", "the header " + std::string(h.name.substr(0, 64)) + " is not signed");
+    return {};
+}
+
 }  // namespace detail
 
 /// Parses an Authorization header value: seven name=value fields joined by '&', unencoded.
-/// Errors: service_error AccessDenied (403) naming what is missing or malformed.
+/// Errors: service_error AccessDenied (403) naming what is missing, repeated or malformed.
 inline result<authorization_fields> parse_authorization(std::string_view value) {
     authorization_fields out;
     std::array<bool, 7> seen{};
@@ -4793,27 +4895,68 @@ inline result<authorization_fields> parse_authorization(std::string_view value) 
 
 /// The signature of a presigned request, from its decoded query parameters: the seven q-*
 /// parameters, or one `sign` parameter holding a whole Authorization value (Go's SignMerged,
-/// the C++ SDK). Returns nothing when the query carries no signature.
+/// the C++ SDK), never both and never `sign` twice. Returns nothing when the query carries no
+/// signature.
 inline result<std::optional<authorization_fields>> parse_presigned_query(std::span<const query_param> params) {
     authorization_fields out;
     std::array<bool, 7> seen{};
     bool any = false;
+    const query_param* merged = nullptr;
     for (const query_param& p : params) {
-        const std::string_view value = p.value.value_or(std::string_view{});
         if (p.name == "sign") {
-            auto merged = parse_authorization(value);
-            if (!merged) return std::move(merged).error();
-            return std::optional<authorization_fields>(std::move(*merged));
+            if (merged != nullptr) return detail::access_denied("AccessDenied", "sign appears twice");
+            merged = &p;
+            continue;
         }
-        auto taken = detail::take_field(out, seen, p.name, value);
+        auto taken = detail::take_field(out, seen, p.name, p.value.value_or(std::string_view{}));
         if (!taken) return std::move(taken).error();
         any = any || *taken;
+    }
+    if (merged != nullptr) {
+        if (any) return detail::access_denied("AccessDenied", "the query carries both sign and q-* fields");
+        auto fields = parse_authorization(merged->value.value_or(std::string_view{}));
+        if (!fields) return std::move(fields).error();
+        return std::optional<authorization_fields>(std::move(*fields));
     }
     if (!any) return std::optional<authorization_fields>();
     auto fields = detail::finish_fields(std::move(out), seen);
     if (!fields) return std::move(fields).error();
     return std::optional<authorization_fields>(std::move(*fields));
 }
+
+namespace detail {
+
+/// Where a request's signature is: exactly one Authorization header, or the query, never both;
+/// its size is checked before it is parsed.
+inline result<std::optional<authorization_fields>> find_signature(const signable_request& request, const verify_options& options,
+                                                                  bool& presigned) {
+    const header_field* authorization = nullptr;
+    for (const header_field& h : request.headers)
+        if (iequals(h.name, "Authorization")) {
+            if (authorization != nullptr) return access_denied("AccessDenied", "the request carries several Authorization headers");
+            authorization = &h;
+        }
+    std::size_t query_bytes = 0;
+    bool query_signed = false;
+    for (const query_param& p : request.params)
+        if (is_signature_param(p.name)) {
+            query_signed = true;
+            query_bytes += p.name.size() + p.value.value_or(std::string_view{}).size();
+        }
+    if (authorization != nullptr && query_signed)
+        return access_denied("AccessDenied", "the request carries both an Authorization header and a signature in its query");
+    const std::size_t signature_bytes = authorization != nullptr ? authorization->value.size() : query_bytes;
+    if (signature_bytes > options.max_signature_bytes)
+        return access_denied("AccessDenied", "the signature has " + std::to_string(signature_bytes) + " bytes, more than the " +
+                                                 std::to_string(options.max_signature_bytes) + " this verifier reads");
+    presigned = authorization == nullptr;
+    if (presigned) return parse_presigned_query(request.params);
+    auto fields = parse_authorization(trim_blanks(authorization->value));
+    if (!fields) return std::move(fields).error();
+    return std::optional<authorization_fields>(std::move(*fields));
+}
+
+}  // namespace detail
 
 /// Finds the secret key of a SecretId; nullptr when the id is unknown.
 template <class F>
@@ -4822,54 +4965,69 @@ concept secret_lookup = requires(F& f, std::string_view id) {
 };
 
 /// Verifies a request as the server received it: `request.path` and `request.params` decoded,
-/// headers as sent. The signature comes from the Authorization header or, without one, from the
-/// presigned query. Only the listed headers and parameters are checked (as COS does); the
-/// q-* parameters and `sign` are never part of the signed set. Errors (errc::service_error with
-/// the cos_error COS would send): 403 AccessDenied (no or malformed signature, or outside its
-/// window at `now`, message "Request has expired"), 403 InvalidAccessKeyId, 403
-/// SignatureDoesNotMatch with StringToSign and FormatString (session tokens shown as ***).
+/// headers as sent. The signature comes from the one Authorization header or, without one, from
+/// the presigned query. Only the listed headers and parameters are checked (as COS does), each
+/// of which must appear exactly once; the q-* parameters and `sign` are never part of the signed
+/// set. Returns what the signature covered. Errors (errc::service_error with the cos_error COS
+/// would send): 403 AccessDenied (no, several, ambiguous or malformed signature; a signed name
+/// repeated; more fields or signature bytes than `options` allow; a window longer than
+/// options.max_window_seconds; an unsigned parameter or x-cos-* header under
+/// options.refuse_unsigned; outside its window at `now`, message "Request has expired"), 403
+/// InvalidAccessKeyId, 403 SignatureDoesNotMatch with StringToSign and FormatString (session
+/// tokens shown as ***).
 template <secret_lookup Lookup>
-result<void> verify_request(const signable_request& request, Lookup&& lookup, std::int64_t now) {
-    std::optional<authorization_fields> fields;
-    for (const header_field& h : request.headers)
-        if (detail::iequals(h.name, "Authorization")) {
-            auto parsed = parse_authorization(detail::trim_blanks(h.value));
-            if (!parsed) return std::move(parsed).error();
-            fields = std::move(*parsed);
-        }
-    if (!fields) {
-        auto presigned = parse_presigned_query(request.params);
-        if (!presigned) return std::move(presigned).error();
-        fields = std::move(*presigned);
-    }
-    if (!fields) return detail::access_denied("AccessDenied", "the request carries no signature");
+result<verified_signature> verify_request(const signable_request& request, Lookup&& lookup, std::int64_t now,
+                                          const verify_options& options = {}) {
+    if (request.headers.size() + request.params.size() > options.max_fields)
+        return detail::access_denied("AccessDenied", "the request has " + std::to_string(request.headers.size() + request.params.size()) +
+                                                         " headers and parameters, more than the " + std::to_string(options.max_fields) +
+                                                         " this verifier checks");
+    bool presigned = false;
+    auto found = detail::find_signature(request, options, presigned);
+    if (!found) return std::move(found).error();
+    if (!*found) return detail::access_denied("AccessDenied", "the request carries no signature");
+    authorization_fields& fields = **found;
 
-    const secret_string* secret = lookup(std::string_view(fields->secret_id));
+    const secret_string* secret = lookup(std::string_view(fields.secret_id));
     if (secret == nullptr) return detail::access_denied("InvalidAccessKeyId", "The Access Key Id you provided does not exist.");
 
     // Gather exactly what the lists name; a listed field the request lacks cannot match.
-    auto headers = detail::select_listed(request.headers, fields->header_list, "signed header ");
+    auto headers = detail::select_listed(request.headers, fields.header_list, "signed header ");
     if (!headers) return std::move(headers).error();
-    auto params = detail::select_listed(request.params, fields->param_list, "signed parameter ");
+    auto params = detail::select_listed(request.params, fields.param_list, "signed parameter ");
     if (!params) return std::move(params).error();
     const std::vector<query_param>& selected_params = *params;
     const std::vector<header_field>& selected_headers = *headers;
     const signable_request selected{request.method, request.path, {selected_params.data(), selected_params.size()},
                                     {selected_headers.data(), selected_headers.size()}};
-    auto canonical = canonicalize(selected, {header_selection::all, {}});
+    auto canonical = canonicalize(selected, {.headers = header_selection::all});
     if (!canonical) return detail::access_denied("SignatureDoesNotMatch", canonical.error().reason);
 
-    const string_to_sign_text sts(fields->q_sign_time, http_string_sha1(*canonical));
-    const hex_sha1 expected = signature(sign_key(*secret, fields->q_key_time), sts.view());
-    if (!detail::constant_time_equal(to_string_view(expected), fields->signature)) {
+    const string_to_sign_text sts(fields.q_sign_time, http_string_sha1(*canonical));
+    const hex_sha1 expected = signature(sign_key(*secret, fields.q_key_time), sts.view());
+    if (!detail::constant_time_equal(to_string_view(expected), fields.signature)) {
         error e = detail::access_denied("SignatureDoesNotMatch", "The Signature you specified is invalid.");
         e.service->string_to_sign = std::string(sts.view());
-        e.service->format_string = http_string(*canonical);
+        e.service->format_string = detail::redact_tokens(http_string(*canonical));
         return e;
     }
+    for (const key_time& t : {fields.q_sign_time, fields.q_key_time})
+        if (options.max_window_seconds > 0 && t.end - t.start > options.max_window_seconds)
+            return detail::access_denied("AccessDenied", "the signature is valid for " + std::to_string(t.end - t.start) +
+                                                             " seconds, longer than the " + std::to_string(options.max_window_seconds) +
+                                                             " this verifier accepts");
     const auto inside = [now](const key_time& t) { return t.start <= now && now <= t.end; };
-    if (!inside(fields->q_sign_time) || !inside(fields->q_key_time)) return detail::access_denied("AccessDenied", "Request has expired");
-    return {};
+    if (!inside(fields.q_sign_time) || !inside(fields.q_key_time)) return detail::access_denied("AccessDenied", "Request has expired");
+
+    verified_signature covered{.secret_id = std::move(fields.secret_id),
+                               .q_sign_time = fields.q_sign_time,
+                               .q_key_time = fields.q_key_time,
+                               .signed_headers = std::move(fields.header_list),
+                               .signed_params = std::move(fields.param_list),
+                               .presigned = presigned};
+    if (options.refuse_unsigned)
+        if (auto ok = detail::refuse_unsigned_fields(request, covered); !ok) return std::move(ok).error();
+    return covered;
 }
 
 }  // namespace coswire
@@ -7540,10 +7698,11 @@ constexpr bool has_error_body(const http_response& r) noexcept {
 }
 
 /// The error `r` stands for: errc::service_error with error.service filled from the <Error>
-/// body (Code, Message, Resource, RequestId, TraceId, ServerTime, StringToSign, FormatString;
-/// unknown elements ignored, missing ones empty) and, where the body lacks them, from the
-/// x-cos-request-id / x-cos-trace-id headers. A response without a parsable body (HEAD errors,
-/// proxies) gets a code derived from its status and says so in `reason`. ServerTime, else the
+/// body (Code, Message, Resource, RequestId, TraceId, ServerTime, StringToSign, FormatString
+/// with session tokens redacted to "***"; unknown elements ignored, missing ones empty) and,
+/// where the body lacks them, from the x-cos-request-id / x-cos-trace-id headers. A response
+/// without a parsable body (HEAD errors, proxies) gets a code derived from its status and says
+/// so in `reason`. ServerTime, else the
 /// Date header, becomes server_time only when the response carries x-cos-request-id, since a
 /// proxy or CDN can forge Date (§1.15).
 inline error parse_error_response(const http_response& r) {
@@ -7573,6 +7732,8 @@ inline error parse_error_response(const http_response& r) {
             });
         });
         body_parsed = parsed.has_value();
+        // COS's FormatString shows x-cos-security-token's value: the error must not keep it.
+        ce.format_string = detail::redact_tokens(ce.format_string);
         if (!parsed) reason += "; its <Error> body does not parse (" + describe(parsed.error()) + ")";
     }
     if (!body_parsed) ce = cos_error{r.status, {}, {}, {}, {}, {}, {}, {}, {}};

@@ -87,7 +87,7 @@ struct raw_request {
 
     /// Verifies the signature as COS would, from the bytes received alone: method and target of
     /// the request line (decoded), headers as they arrived.
-    coswire::result<void> verify(const coswire::credentials& creds, std::int64_t now) const {
+    coswire::result<coswire::verified_signature> verify(const coswire::credentials& creds, std::int64_t now) const {
         const std::string_view line = request_line();
         const std::size_t space = line.find(' ');
         const std::string method(line.substr(0, space));

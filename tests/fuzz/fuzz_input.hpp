@@ -3,10 +3,12 @@
 #pragma once
 
 #include <coswire/http/message.hpp>
+#include <coswire/sign/http_string.hpp>
 
 #include <cstddef>
 #include <cstdint>
 #include <string_view>
+#include <vector>
 
 namespace fuzz {
 
@@ -39,6 +41,46 @@ inline coswire::http_response make_response(std::string_view in) {
     }
     r.body = std::string(in);
     return r;
+}
+
+/// "a=1&b&c=" as parameters; a name without '=' has no value.
+inline std::vector<coswire::query_param> split_query(std::string_view query) {
+    std::vector<coswire::query_param> out;
+    while (!query.empty()) {
+        const std::size_t amp = query.find('&');
+        const std::string_view item = query.substr(0, amp);
+        query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+        const std::size_t eq = item.find('=');
+        if (eq == std::string_view::npos)
+            out.push_back({item, std::nullopt});
+        else
+            out.push_back({item.substr(0, eq), item.substr(eq + 1)});
+    }
+    return out;
+}
+
+/// A request as a server receives it, from "METHOD\nPATH\nQUERY\nName: value\n...". Views
+/// borrow the input.
+struct request_parts {
+    std::string_view method;
+    std::string_view path;
+    std::vector<coswire::query_param> params;
+    std::vector<coswire::header_field> headers;
+};
+
+inline request_parts make_request(std::string_view rest) {
+    request_parts out;
+    out.method = take_line(rest);
+    out.path = take_line(rest);
+    out.params = split_query(take_line(rest));
+    while (!rest.empty()) {
+        const std::string_view line = take_line(rest);
+        const std::size_t colon = line.find(':');
+        std::string_view value = colon == std::string_view::npos ? std::string_view() : line.substr(colon + 1);
+        if (value.starts_with(' ')) value.remove_prefix(1);
+        out.headers.push_back({line.substr(0, colon), value});
+    }
+    return out;
 }
 
 }  // namespace fuzz

@@ -498,6 +498,93 @@ TEST_CASE("cos_emulator: refuses bad signatures as COS does") {
     }
 }
 
+TEST_CASE("cos_emulator: acts only on the copy of a name that the signature check saw") {
+    fixture f;
+    f.emu.put_object("obj", "0123456789");
+
+    SUBCASE("a signed Range with an unsigned whole-object Range put before it") {
+        http_request req = build("GET", "obj", {}, {{"Range", "bytes=0-3"}});
+        sign(req, f.creds);
+        REQUIRE(f.emu(req)->body == "0123");
+        req.headers.insert(req.headers.begin(), {"Range", "bytes=0-"});
+        const http_response r = *f.emu(req);
+        CHECK(r.status == 403);
+        CHECK(code_of(r) == "AccessDenied");
+        CHECK(r.body.find("0123456789") == std::string::npos);
+    }
+    SUBCASE("a signed Abort of upload A replayed as ?uploadId=B&uploadId=A") {
+        const std::string a = initiate(f, "obj"), b = initiate(f, "obj");
+        http_request abort_a = build("DELETE", "obj", {{"uploadId", a}});
+        sign(abort_a, f.creds);
+        abort_a.query.insert(abort_a.query.begin(), {"uploadId", b});
+        CHECK(code_of(*f.emu(abort_a)) == "AccessDenied");
+        abort_a.query.front().name = "uploadid";
+        CHECK(code_of(*f.emu(abort_a)) == "AccessDenied");
+        CHECK(f.emu.uploads().size() == 2);
+    }
+    SUBCASE("a signed PUT given a second Content-Length / Content-MD5 pair and another body") {
+        http_request put = build("PUT", "new", {}, {{"Content-MD5", content_md5("good")}}, "good");
+        sign(put, f.creds);
+        put.body = "evil!";
+        put.headers.insert(put.headers.begin(), {{"Content-Length", "5"}, {"Content-MD5", content_md5("evil!")}});
+        CHECK(f.emu(put)->status == 403);
+        CHECK_FALSE(f.emu.object("new"));
+    }
+    SUBCASE("unsigned names twice are ambiguous too: 400 InvalidRequest") {
+        http_request req = build("GET", "obj", {}, {{"User-Agent", "a"}});
+        sign(req, f.creds);
+        req.headers.push_back({"user-agent", "b"});
+        http_response r = *f.emu(req);
+        CHECK(r.status == 400);
+        CHECK(code_of(r) == "InvalidRequest");
+        req.headers.pop_back();
+        req.query = {{"response-content-type", "a"}, {"Response-Content-Type", "b"}};
+        r = *f.emu(req);
+        CHECK(r.status == 400);
+        CHECK(coswire::parse_error_response(r).service->message == "The parameter response-content-type appears more than once.");
+    }
+}
+
+TEST_CASE("cos_emulator: verify options bound the window and can refuse unsigned additions") {
+    {
+        fixture f;
+        f.emu.put_object("obj", "x");
+        const http_response r = f.send(build("GET", "obj"), {t0 - 60, t0 + 8 * 24 * 3600});
+        CHECK(code_of(r) == "AccessDenied");
+        CHECK(coswire::parse_error_response(r).service->message.find("longer than the 604800") != std::string::npos);
+    }
+    emulator_options o = test_options();
+    o.verify.max_window_seconds = 0;  // COS's own rule: any window
+    o.verify.refuse_unsigned = true;
+    fixture f(o);
+    f.emu.put_object("obj", "x");
+    CHECK(f.send(build("GET", "obj"), {t0 - 60, 32557624626}).status == 200);
+    http_request req = build("GET", "obj");
+    sign(req, f.creds);
+    req.query.push_back({"response-content-type", "text/html"});
+    CHECK(code_of(*f.emu(req)) == "AccessDenied");
+}
+
+TEST_CASE("cos_emulator: a SignatureDoesNotMatch body echoes the session token as COS does; the parsed error does not keep it") {
+    emulator_options o = test_options();
+    o.accepted = {test_creds("the-session-token")};
+    fixture f(o);
+    f.emu.put_object("obj", "x");
+    http_request req = build("GET", "obj");
+    sign(req, credentials{"AKIDexample", secret_string("wrong"), secret_string("the-session-token")});
+    const http_response r = *f.emu(req);
+    CHECK(r.body.find("the-session-token") == std::string::npos);  // the emulator's FormatString comes from verify_request
+    const coswire::error e = coswire::parse_error_response(r);
+    CHECK(e.service->format_string.find("x-cos-security-token=***") != std::string::npos);
+    http_response forged = r;  // a server that echoes it, as real COS does
+    const std::size_t at = forged.body.find("x-cos-security-token=***");
+    REQUIRE(at != std::string::npos);
+    forged.body.replace(at, 24, "X-Cos-Security-Token=the-session-token");
+    const coswire::error parsed = coswire::parse_error_response(forged);
+    CHECK(parsed.service->format_string.find("the-session-token") == std::string::npos);
+    CHECK(parsed.service->format_string.find("X-Cos-Security-Token=***") != std::string::npos);
+}
+
 TEST_CASE("cos_emulator: temporary credentials need their session token") {
     emulator_options o = test_options();
     o.accepted.push_back(credentials{"AKIDtemp", secret_string("tempkey"), secret_string("token-1")});

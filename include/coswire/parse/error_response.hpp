@@ -4,6 +4,7 @@
 #pragma once
 
 #include <coswire/detail/ascii.hpp>
+#include <coswire/detail/redact.hpp>
 #include <coswire/error.hpp>
 #include <coswire/http/message.hpp>
 #include <coswire/time/http_date.hpp>
@@ -174,10 +175,11 @@ constexpr bool has_error_body(const http_response& r) noexcept {
 }
 
 /// The error `r` stands for: errc::service_error with error.service filled from the <Error>
-/// body (Code, Message, Resource, RequestId, TraceId, ServerTime, StringToSign, FormatString;
-/// unknown elements ignored, missing ones empty) and, where the body lacks them, from the
-/// x-cos-request-id / x-cos-trace-id headers. A response without a parsable body (HEAD errors,
-/// proxies) gets a code derived from its status and says so in `reason`. ServerTime, else the
+/// body (Code, Message, Resource, RequestId, TraceId, ServerTime, StringToSign, FormatString
+/// with session tokens redacted to "***"; unknown elements ignored, missing ones empty) and,
+/// where the body lacks them, from the x-cos-request-id / x-cos-trace-id headers. A response
+/// without a parsable body (HEAD errors, proxies) gets a code derived from its status and says
+/// so in `reason`. ServerTime, else the
 /// Date header, becomes server_time only when the response carries x-cos-request-id, since a
 /// proxy or CDN can forge Date (§1.15).
 inline error parse_error_response(const http_response& r) {
@@ -207,6 +209,8 @@ inline error parse_error_response(const http_response& r) {
             });
         });
         body_parsed = parsed.has_value();
+        // COS's FormatString shows x-cos-security-token's value: the error must not keep it.
+        ce.format_string = detail::redact_tokens(ce.format_string);
         if (!parsed) reason += "; its <Error> body does not parse (" + describe(parsed.error()) + ")";
     }
     if (!body_parsed) ce = cos_error{r.status, {}, {}, {}, {}, {}, {}, {}, {}};

@@ -3,6 +3,7 @@
 // StringToSign (COS-PROTOCOL.md §1.17) and ours, with the likely cause.
 #pragma once
 
+#include <coswire/detail/redact.hpp>
 #include <coswire/error.hpp>
 #include <coswire/sign/authorization.hpp>
 
@@ -14,23 +15,6 @@
 namespace coswire {
 
 namespace detail {
-
-/// Replaces the value of every x-cos-security-token= / x-ci-security-token= pair with "***", so
-/// a server string compares with our redacted one and never prints the token.
-inline std::string redact_tokens(std::string_view s) {
-    std::string out(s);
-    for (std::string_view name : {"x-cos-security-token=", "x-ci-security-token="}) {
-        std::size_t pos = 0;
-        while ((pos = out.find(name, pos)) != std::string::npos) {
-            const std::size_t value = pos + name.size();
-            const std::size_t found = out.find_first_of("&\n", value);
-            const std::size_t end = found == std::string::npos ? out.size() : found;
-            out.replace(value, end - value, "***");
-            pos = value + 3;
-        }
-    }
-    return out;
-}
 
 /// Line `index` (0-based) of s, without its '\n'.
 inline std::string_view line_of(std::string_view s, std::size_t index) {

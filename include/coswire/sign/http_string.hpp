@@ -53,7 +53,7 @@ enum class header_selection {
 
 struct sign_options {
     header_selection headers = header_selection::standard;
-    std::span<const std::string_view> listed_headers;  ///< names for header_selection::listed
+    std::span<const std::string_view> listed_headers{};  ///< names for header_selection::listed
 };
 
 /// The most parameters, and the most headers, one request may have; bounds the signer's stack.

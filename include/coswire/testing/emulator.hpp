@@ -102,6 +102,9 @@ struct emulator_options {
     bool allow_part_gaps = false;  ///< false: Complete needs parts 1..N without gaps (§5.0), else InvalidPart
     std::uint64_t seed = 0;        ///< seeds the fault draws and the upload ids
     fault_plan faults;
+    /// How signatures are checked: limits, the longest window (7 days by default, where COS
+    /// accepts any) and whether unsigned parameters and x-cos-* headers are refused.
+    verify_options verify;
 };
 
 /// A stored object, as the inspection API returns it.
@@ -451,11 +454,14 @@ namespace coswire::testing {
 ///    RequestTimeTooSkewed, one ended before it → 403 AccessDenied "Request has expired", both
 ///    with ServerTime; a Date header more than 15 minutes off → 403 RequestTimeTooSkewed; the
 ///    session token of temporary credentials must equal x-cos-security-token (header or query),
-///    and permanent credentials must not carry one → else 403 InvalidAccessKeyId;
-/// 5. the body: a Content-Length larger than the body → 400 IncompleteBody, smaller → the body is
+///    and permanent credentials must not carry one → else 403 InvalidAccessKeyId; the limits and
+///    policy are emulator_options::verify (a window over 7 days → 403 AccessDenied by default);
+/// 5. a header or parameter name that appears twice (any case) → 400 InvalidRequest, so the
+///    operation reads exactly the copy the signature check saw;
+/// 6. the body: a Content-Length larger than the body → 400 IncompleteBody, smaller → the body is
 ///    cut to it (§6.1); a non-numeric one → 400 InvalidArgument; Content-MD5 malformed → 400
 ///    InvalidDigest, different → 400 BadDigest;
-/// 6. the operation; keys longer than 850 bytes → 400 KeyTooLong, keys XML 1.0 cannot carry
+/// 7. the operation; keys longer than 850 bytes → 400 KeyTooLong, keys XML 1.0 cannot carry
 ///    (U+FFFE, U+FFFF; control characters already fail the signature check) → 400
 ///    InvalidObjectName; other methods or targets → 405 MethodNotAllowed; PUT Object - Copy →
 ///    501 NotImplemented.
@@ -748,6 +754,7 @@ private:
             return error_reply(x, 403, "AccessDenied", "This endpoint serves only " + options_.host + ".");
         if (!x.target_ok) return error_reply(x, 400, "InvalidURI", "Couldn't parse the specified URI.");
         if (refusal r = authenticate(x)) return std::move(*r);
+        if (refusal r = refuse_repeated_names(x)) return std::move(*r);
         if (refusal r = read_body(x)) return std::move(*r);
         return dispatch(x);
     }
@@ -758,15 +765,17 @@ private:
         return nullptr;
     }
 
-    // The q-* fields verify_request read (the last Authorization header wins, as there).
-    static std::optional<authorization_fields> signature_fields(const signable_request& request) {
+    // The windows of a signature that verify_request found expired, to tell "too early" (a
+    // skewed client clock) from "too late". verify_request has already refused every request in
+    // which this reading could differ from its own (several Authorization headers, both forms).
+    static bool signed_for_later(const signable_request& request, std::int64_t now) {
         std::optional<authorization_fields> fields;
         for (const header_field& h : request.headers)
             if (detail::iequals(h.name, "Authorization"))
                 if (auto parsed = parse_authorization(detail::trim_blanks(h.value))) fields = std::move(*parsed);
-        if (fields) return fields;
-        if (auto presigned = parse_presigned_query(request.params)) return std::move(*presigned);
-        return std::nullopt;
+        if (!fields)
+            if (auto presigned = parse_presigned_query(request.params); presigned && *presigned) fields = std::move(**presigned);
+        return fields && (now < fields->q_sign_time.start || now < fields->q_key_time.start);
     }
 
     http_response time_refusal(const exchange& x, bool too_early) {
@@ -786,20 +795,18 @@ private:
             const credentials* c = find_credentials(id);
             return c != nullptr ? &c->secret_key : nullptr;
         };
-        const result<void> verified = verify_request(signable, lookup, x.now);
-        const std::optional<authorization_fields> fields = signature_fields(signable);
+        const result<verified_signature> verified = verify_request(signable, lookup, x.now, options_.verify);
         if (!verified) {
             const error& e = verified.error();
             if (!e.service) return error_reply(x, 403, "AccessDenied", e.reason);
             const cos_error& s = *e.service;
-            if (fields && s.code == "AccessDenied" && s.message == "Request has expired")
-                return time_refusal(x, x.now < fields->q_sign_time.start || x.now < fields->q_key_time.start);
+            if (s.code == "AccessDenied" && s.message == "Request has expired") return time_refusal(x, signed_for_later(signable, x.now));
             std::vector<detail::emu::error_field> extras;
             if (!s.string_to_sign.empty()) extras.push_back({"StringToSign", s.string_to_sign});
             if (!s.format_string.empty()) extras.push_back({"FormatString", s.format_string});
             return error_reply(x, s.http_status, s.code, s.message, extras);
         }
-        const credentials* creds = fields ? find_credentials(fields->secret_id) : nullptr;
+        const credentials* creds = find_credentials(verified->secret_id);
         if (creds == nullptr) return error_reply(x, 403, "AccessDenied", "The signature could not be read back.");
         std::optional<std::string_view> token = x.header("x-cos-security-token");
         if (const http_query_param* p = x.param("x-cos-security-token"); !token && p != nullptr)
@@ -815,6 +822,21 @@ private:
                 const std::int64_t now = detail::emu::clamp_time(x.now);
                 if (*sent > now + 900 || *sent < now - 900) return time_refusal(x, true);
             }
+        return std::nullopt;
+    }
+
+    // Every name the emulator acts on is read once (exchange::header / param take the first), so
+    // a second copy would be a meaning the signature check never saw: refuse any repeated header
+    // name (any case) or parameter name (any case, as names are signed).
+    refusal refuse_repeated_names(const exchange& x) const {
+        for (std::size_t i = 0; i < x.headers.size(); ++i)
+            for (std::size_t j = i + 1; j < x.headers.size(); ++j)
+                if (detail::iequals(x.headers[i].name, x.headers[j].name))
+                    return error_reply(x, 400, "InvalidRequest", "The header " + std::string(x.headers[i].name) + " appears more than once.");
+        for (std::size_t i = 0; i < x.params.size(); ++i)
+            for (std::size_t j = i + 1; j < x.params.size(); ++j)
+                if (detail::iequals(x.params[i].name, x.params[j].name))
+                    return error_reply(x, 400, "InvalidRequest", "The parameter " + x.params[i].name + " appears more than once.");
         return std::nullopt;
     }
 
