@@ -1,9 +1,11 @@
 // SPDX-License-Identifier: MIT
 // libFuzzer target: every response parser of parse/object.hpp and parse/multipart.hpp, and the
-// error parser, on a response whose status, headers and body come from the input.
+// error parser, on a response whose status, headers and body come from the input; the error's
+// FormatString / StringToSign then go through the mismatch diagnosis, as a server's would.
 #include <coswire/parse/error_response.hpp>
 #include <coswire/parse/multipart.hpp>
 #include <coswire/parse/object.hpp>
+#include <coswire/sign/diagnose.hpp>
 
 #include "fuzz_input.hpp"
 
@@ -34,5 +36,12 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
     const coswire::error e = coswire::parse_error_response(r);
     static_cast<void>(coswire::describe(e));
+    static const coswire::signed_parts ours = [] {
+        const coswire::header_field host[] = {{"Host", "examplebucket-1250000000.cos.ap-beijing.myqcloud.com"}};
+        const coswire::credentials creds{"AKIDfuzz", coswire::secret_string("fuzz-secret-key"), coswire::secret_string("token")};
+        auto parts = coswire::sign({"GET", "/exampleobject", {}, host}, creds, {1557989753, 1557996953});
+        return parts ? *parts : coswire::signed_parts{};
+    }();
+    if (e.service) static_cast<void>(coswire::diagnose_signature_mismatch(*e.service, ours));
     return 0;
 }
