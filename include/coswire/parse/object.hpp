@@ -163,10 +163,11 @@ inline object_details parse_object_details(const http_response& r) {
 }
 
 /// What GET and HEAD Object answers share: one of the `expected` statuses, not_modified for a
-/// 304, the object headers and details. Errors: expect_status's, parse_object_headers's.
+/// 304, the object headers and details. `check_error_body` as for expect_status: HEAD's body is
+/// empty, GET's is the user's. Errors: expect_status's, parse_object_headers's.
 template <class Result>
-result<void> parse_object_read(const http_response& r, std::initializer_list<int> expected, Result& out) {
-    if (auto ok = expect_status(r, expected); !ok) return ok;
+result<void> parse_object_read(const http_response& r, std::initializer_list<int> expected, bool check_error_body, Result& out) {
+    if (auto ok = expect_status(r, expected, check_error_body); !ok) return ok;
     out.not_modified = r.status == 304;
     if (auto ok = store(parse_object_headers(r), out.headers); !ok) return ok;
     out.details = parse_object_details(r);
@@ -176,7 +177,8 @@ result<void> parse_object_read(const http_response& r, std::initializer_list<int
 /// Everything of a GET Object answer but the body, which the two public overloads copy or move.
 inline result<get_object_result> parse_get_object_without_body(const http_response& r) {
     get_object_result out;
-    if (auto ok = parse_object_read(r, {200, 206, 304}, out); !ok) return std::move(ok).error();
+    // The body is the user's bytes: an object may well hold an <Error> document.
+    if (auto ok = parse_object_read(r, {200, 206, 304}, false, out); !ok) return std::move(ok).error();
     out.status = r.status;
     if (r.status == 206) {
         const auto range = r.header("Content-Range");
@@ -200,10 +202,11 @@ inline std::string list_continuation_marker(const list_objects_result& page) {
 
 }  // namespace detail
 
-/// PUT Object: 200 and the object headers. Errors: parse_error_response(r) for any other status;
-/// malformed_response from parse_object_headers.
+/// PUT Object: 200 and the object headers. Errors: parse_error_response(r) for any other status
+/// or a 200 whose body is <Error> (the success body is empty); malformed_response from
+/// parse_object_headers (a bad or repeated header).
 inline result<put_object_result> parse_put_object_response(const http_response& r) {
-    if (auto ok = expect_status(r, {200}); !ok) return std::move(ok).error();
+    if (auto ok = expect_status(r, {200}, true); !ok) return std::move(ok).error();
     auto headers = parse_object_headers(r);
     if (!headers) return std::move(headers).error();
     return put_object_result{std::move(*headers)};
@@ -211,8 +214,9 @@ inline result<put_object_result> parse_put_object_response(const http_response& 
 
 /// GET Object: 200, 206 (range parsed from Content-Range) or 304 (not_modified); copies the body.
 /// Errors: parse_error_response(r) for any other status (412 PreconditionFailed, 404 NoSuchKey,
-/// 416 InvalidRange, a 302 from origin fetch, ...); malformed_response for a bad object header or
-/// a 206 without a valid Content-Range.
+/// 416 InvalidRange, a 302 from origin fetch, ...); malformed_response for a bad or repeated
+/// object header or a 206 without a valid Content-Range. A 200 whose body is an <Error> document
+/// is returned as the object's bytes: an object may hold any bytes.
 inline result<get_object_result> parse_get_object_response(const http_response& r) {
     auto out = detail::parse_get_object_without_body(r);
     if (out && !out->not_modified) out->body = r.body;
@@ -228,11 +232,11 @@ inline result<get_object_result> parse_get_object_response(http_response&& r) {
 
 /// HEAD Object: 200 with the object headers and size, or 304 (not_modified). Errors:
 /// parse_error_response(r) for any other status (HEAD errors have no body, so their code comes
-/// from the status, e.g. 404 → NoSuchResource); malformed_response for a bad object header or a
-/// 200 without Content-Length.
+/// from the status, e.g. 404 → NoSuchResource) or a 200 carrying an <Error> body; malformed_response
+/// for a bad or repeated object header or a 200 without Content-Length.
 inline result<head_object_result> parse_head_object_response(const http_response& r) {
     head_object_result out;
-    if (auto ok = detail::parse_object_read(r, {200, 304}, out); !ok) return std::move(ok).error();
+    if (auto ok = detail::parse_object_read(r, {200, 304}, true, out); !ok) return std::move(ok).error();
     if (!out.not_modified) {
         if (!out.headers.content_length)
             return make_error(errc::malformed_response, "Content-Length", "is missing from a HEAD answer");
@@ -241,10 +245,11 @@ inline result<head_object_result> parse_head_object_response(const http_response
     return out;
 }
 
-/// DELETE Object: 204 (or 200). Errors: parse_error_response(r) for any other status;
-/// malformed_response naming "x-cos-delete-marker" when it is not true/false.
+/// DELETE Object: 204 (or 200). Errors: parse_error_response(r) for any other status or a 2xx
+/// whose body is <Error> (the success body is empty); malformed_response naming
+/// "x-cos-delete-marker" when it is not true/false, or a single-value header that repeats.
 inline result<delete_object_result> parse_delete_object_response(const http_response& r) {
-    if (auto ok = expect_status(r, {204, 200}); !ok) return std::move(ok).error();
+    if (auto ok = expect_status(r, {204, 200}, true); !ok) return std::move(ok).error();
     delete_object_result out;
     out.request_id = detail::request_id_of(r);
     if (auto v = r.header("x-cos-version-id")) out.version_id = std::string(*v);
