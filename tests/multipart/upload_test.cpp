@@ -430,6 +430,19 @@ TEST_CASE("upload_multipart: an Initiate applied but lost, then failing for good
     CHECK(h.server.uploads().empty());
 }
 
+TEST_CASE("upload_multipart: an Initiate whose last attempt is applied but lost leaves no upload") {
+    harness h;  // 4 attempts: three 500s, then one that creates an upload and loses its answer
+    h.server.fail_next(fault_kind::internal_error, 3);
+    h.server.fail_next(fault_kind::drop_after);
+    const auto data = random_bytes(100, 36);
+    coswire::memory_source source(data);
+    auto r = coswire::upload_multipart(h.client, "k", source, coswire::plan_parts(data.size()).value());
+    REQUIRE_FALSE(r);
+    CHECK(r.error().code == errc::transport_failure);
+    CHECK(r.error().reason.find("1 empty duplicate upload(s) aborted") != std::string::npos);
+    CHECK(h.server.uploads().empty());
+}
+
 TEST_CASE("upload_multipart: a duplicate cleanup that cannot finish is reported, never silent") {
     hostile_harness h;
     const auto data = random_bytes(100, 34);

@@ -424,7 +424,7 @@ duplicate_cleanup discard_duplicate_uploads(Client& c, std::string_view key, std
 /// The cleanup's outcome as a sentence to append to an error's reason; empty when no cleanup ran.
 inline std::string describe_cleanup(const duplicate_cleanup& cleanup) {
     if (!cleanup.ran) return {};
-    std::string out = "; Initiate may have been applied more than once: ";
+    std::string out = "; an Initiate attempt whose answer was lost may have created an upload: ";
     out += std::to_string(cleanup.aborted.size()) + " empty duplicate upload(s) aborted";
     if (!cleanup.left.empty()) {
         out += ", left behind:";
@@ -441,9 +441,9 @@ struct started_upload {
 };
 
 /// Initiates, or lists the parts of the upload being resumed. When the client says Initiate may
-/// have been applied more than once, discards the empty duplicates, also when Initiate failed
-/// in the end (an attempt may still have created an upload); that failure's reason then says
-/// what the cleanup did.
+/// have been applied more than once, discards the empty duplicates; also when Initiate failed
+/// in the end after such a repeat or with a lost connection (an attempt may still have created
+/// an upload), and that failure's reason then says what the cleanup did.
 template <class Client>
 result<started_upload> start_or_resume(Client& c, std::string_view key, const multipart_upload_options& options,
                                        std::vector<listed_part>& existing) {
@@ -460,7 +460,9 @@ result<started_upload> start_or_resume(Client& c, std::string_view key, const mu
         auto started = c.send(initiate_multipart_upload_params{std::string(key), options.attributes, {}});
         const bool repeated = c.last_call_may_have_repeated();  // read before the cleanup's calls reset it
         if (!started) {
-            if (!repeated) return std::move(started).error();
+            // A last attempt that lost its connection may have created an upload as well: the
+            // client counts only lost attempts that were followed by another.
+            if (!repeated && started.error().code != errc::transport_failure) return std::move(started).error();
             error e = std::move(started).error();
             e.reason += describe_cleanup(discard_duplicate_uploads(c, key, std::nullopt));
             return e;
