@@ -464,6 +464,19 @@ TEST_CASE("upload_multipart: a duplicate cleanup that cannot finish is reported,
         CHECK(coswire::is_cos_error(*r->duplicates.failure, coswire::cos_errc::access_denied));
         CHECK(h.server.uploads().size() == 1);  // the duplicate, which could not be found
     }
+    SUBCASE("success: a listing that never ends is cut off at the page cap and reported") {
+        h.server.fail_next(fault_kind::drop_after);
+        h.wire.alter = [&](const coswire::http_request& r, coswire::result<coswire::http_response>& answer) {
+            if (kind_of(r) == request_kind::list_uploads)
+                answer = coswire::http_response{200, {}, "<ListMultipartUploadsResult><IsTruncated>true</IsTruncated><NextKeyMarker>" +
+                                                         param_of(r, "key-marker") + "~</NextKeyMarker></ListMultipartUploadsResult>"};
+        };
+        auto r = coswire::upload_multipart(h.client, "k", source, plan);
+        REQUIRE(r);
+        REQUIRE(r->duplicates.failure);
+        CHECK(r->duplicates.failure->code == errc::limit_exceeded);
+        CHECK(h.wire.count(request_kind::list_uploads) == coswire::listing_limits{}.max_upload_pages);
+    }
     SUBCASE("success: the abort of the duplicate is refused, its id is in left") {
         h.server.fail_next(fault_kind::drop_after);
         h.wire.withhold = [](const coswire::http_request& r) { return kind_of(r) == request_kind::abort; };
