@@ -372,8 +372,9 @@ inline result<list_parts_result> parse_list_parts_response(const http_response& 
 /// The List Parts request for the page after `page`, whose parsed answer is `result`: the same
 /// key, upload id, page size and encoding, with part-number-marker = NextPartNumberMarker (or
 /// the last part listed when COS left it out). Pure. nullopt when `result` is not truncated, or
-/// when it would not move past page's marker (parse_list_parts_response refuses such pages,
-/// so this only guards hand-made results against an endless loop).
+/// when it would not move past the marker `page` requested: the parser only compares with the
+/// marker the server echoed, which a lying server can set at will, so a truncated result
+/// giving nullopt is malformed, not the last page (list_all_parts treats it so).
 inline std::optional<list_parts_params> next_list_parts_params(const list_parts_params& page, const list_parts_result& result) {
     if (!result.is_truncated) return std::nullopt;
     const auto next = detail::parts_continuation(result);
@@ -450,7 +451,9 @@ inline result<list_multipart_uploads_result> parse_list_multipart_uploads_respon
 /// `result`: the same prefix, delimiter, page size and encoding, with key-marker =
 /// NextKeyMarker and upload-id-marker = NextUploadIdMarker (unset when empty), both already
 /// decoded; when COS left them out, the last upload or common prefix listed. Pure. nullopt when
-/// `result` is not truncated or would not move past page's markers.
+/// `result` is not truncated or would not move past the markers `page` requested (not the
+/// echoed ones): for a truncated result that is malformed, not the end (see
+/// list_all_multipart_uploads).
 inline std::optional<list_multipart_uploads_params> next_list_multipart_uploads_params(
     const list_multipart_uploads_params& page, const list_multipart_uploads_result& result) {
     if (!result.is_truncated) return std::nullopt;

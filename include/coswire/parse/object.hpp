@@ -8,6 +8,10 @@
 // - A 206 must carry a parsable Content-Range; the body length is not compared with
 //   Content-Length or the range, because a transport may have decoded a Content-Encoding.
 // - HEAD 200 must carry Content-Length (the object size is what HEAD is for).
+// - A 2xx whose body is <Error> is the COS error for PUT, HEAD and DELETE Object and GET Bucket,
+//   whose success bodies are empty or known; GET Object's body is the object and is never read
+//   as an error (docs/protocol/multipart.md#error-in-a-200). A single-value header sent twice is
+//   malformed (check_single_value_headers).
 // - ListBucketResult must carry IsTruncated, and each Contents its Key and Size; other elements
 //   are optional and unknown ones are ignored. A truncated page must let the listing move
 //   forward (a NextMarker, else a last key or common prefix, after Marker), or it is
@@ -339,8 +343,9 @@ inline result<list_objects_result> parse_list_objects_response(const http_respon
 /// The parameters of the page after `page`, whose parsed answer is `result`: the same prefix,
 /// delimiter, max-keys and encoding, with marker = NextMarker, or, when COS left it out, the last
 /// key (or common prefix) the page listed. Pure. Returns nullopt when `result` is not truncated,
-/// and also when it gives no marker after page.marker (parse_list_objects_response refuses such
-/// pages as malformed, so this only guards hand-made results against an endless loop).
+/// and also when it gives no marker after the page.marker that was requested:
+/// parse_list_objects_response only compares with the Marker the server echoed, so a truncated
+/// result giving nullopt is malformed, not the last page (list_all_objects treats it so).
 inline std::optional<list_objects_params> next_list_objects_params(const list_objects_params& page,
                                                                    const list_objects_result& result) {
     if (!result.is_truncated) return std::nullopt;
