@@ -381,6 +381,31 @@ std::vector<bad_input> table() {
         r.status = 206;
         return failure_of(parse_get_object_response(r));
     });
+    // A header that carries one value, sent twice: which one is meant cannot be told.
+    add("Content-Length twice", errc::malformed_response, "Content-Length", [] {
+        return failure_of(parse_head_object_response(headers_response({{"Content-Length", "1"}, {"content-length", "2"}})));
+    });
+    add("ETag twice on Upload Part", errc::malformed_response, "ETag", [] {
+        return failure_of(parse_upload_part_response(headers_response({{"ETag", "\"a\""}, {"ETag", "\"b\""}})));
+    });
+    add("CRC-64 twice on PUT", errc::malformed_response, "x-cos-hash-crc64ecma", [] {
+        return failure_of(parse_put_object_response(
+            headers_response({{"ETag", "\"e\""}, {"x-cos-hash-crc64ecma", "1"}, {"X-Cos-Hash-Crc64ecma", "1"}})));
+    });
+    add("x-cos-delete-marker twice", errc::malformed_response, "x-cos-delete-marker", [] {
+        return failure_of(parse_delete_object_response(headers_response({{"x-cos-delete-marker", "true"}, {"x-cos-delete-marker", "false"}})));
+    });
+    // A 2xx whose body is <Error>, for operations whose success body is empty or a known document.
+    const std::string hidden = "<Error><Code>InternalError</Code><Message>m</Message></Error>";
+    add("PUT Object 200 with <Error>", errc::service_error, "response", [hidden] {
+        return failure_of(parse_put_object_response(xml_response(200, hidden)));
+    });
+    add("Upload Part 200 with <Error>", errc::service_error, "response", [hidden] {
+        return failure_of(parse_upload_part_response(xml_response(200, hidden)));
+    });
+    add("Abort 204 with <Error>", errc::service_error, "response", [hidden] {
+        return failure_of(parse_abort_multipart_upload_response(xml_response(204, hidden)));
+    });
     return rows;
 }
 

@@ -49,6 +49,8 @@
 #include <coswire/parse/object.hpp>
 #include <coswire/parse/multipart.hpp>
 
+#include <coswire/listing/all_pages.hpp>
+
 #include <coswire/multipart/plan.hpp>
 #include <coswire/multipart/upload.hpp>
 

@@ -7835,9 +7835,52 @@ struct object_headers {
     std::vector<std::pair<std::string, std::string>> metadata;
 };
 
+/// The response headers that carry one value: a second copy makes the answer ambiguous (which
+/// length, which checksum?), so every parser refuses it instead of picking one
+/// (docs/protocol/multipart.md#one-value-headers). List-valued headers (Cache-Control, ...) and
+/// x-cos-meta-* are not in it.
+inline constexpr std::string_view single_value_response_headers[] = {
+    "Content-Length",
+    "Content-Type",
+    "Content-Range",
+    "Content-Encoding",
+    "Content-Disposition",
+    "Date",
+    "ETag",
+    "Last-Modified",
+    "Expires",
+    "x-cos-hash-crc64ecma",
+    "x-cos-version-id",
+    "x-cos-request-id",
+    "x-cos-delete-marker",
+    "x-cos-storage-class",
+    "x-cos-storage-tier",
+    "x-cos-server-side-encryption",
+    "x-cos-bucket-region",
+    "x-cos-copy-source-version-id",
+    "x-cos-restore",
+    "x-cos-restore-status",
+};
+
+/// Succeeds when no header of single_value_response_headers appears twice (names compare in any
+/// case). Errors: malformed_response naming the repeated header, e.g. "Content-Length".
+inline result<void> check_single_value_headers(const http_response& r) {
+    for (std::string_view name : single_value_response_headers) {
+        bool seen = false;
+        for (const http_header& h : r.headers) {
+            if (!detail::iequals(h.name, name)) continue;
+            if (seen) return make_error(errc::malformed_response, name, "appears more than once in the response, so its value is ambiguous");
+            seen = true;
+        }
+    }
+    return {};
+}
+
 /// Reads object_headers from a response. Errors: malformed_response naming the header whose
-/// value does not parse ("x-cos-hash-crc64ecma", "Content-Length", "Last-Modified").
+/// value does not parse ("x-cos-hash-crc64ecma", "Content-Length", "Last-Modified") or that
+/// appears twice (check_single_value_headers).
 inline result<object_headers> parse_object_headers(const http_response& r) {
+    if (auto ok = check_single_value_headers(r); !ok) return std::move(ok).error();
     object_headers out;
     for (const http_header& h : r.headers) {
         const std::string_view name = h.name;
@@ -7877,14 +7920,18 @@ inline std::string request_id_of(const http_response& r) {
 
 }  // namespace detail
 
-/// Succeeds when r.status is one of `expected`; otherwise the COS error it stands for. With
-/// `check_error_body` (Complete Multipart Upload, Upload Part - Copy, PUT Object - Copy, which
-/// may answer 200 and report failure in the body, §4.2), a 2xx whose root is <Error> fails too.
+/// Succeeds when r.status is one of `expected` and no single-value header repeats; otherwise the
+/// COS error the status stands for, or check_single_value_headers's malformed_response. With
+/// `check_error_body`, a 2xx whose root element is <Error> is that COS error too: every parser
+/// passes it except GET Object's, whose body is the user's bytes, because an answer whose
+/// success body is empty or a known document cannot be a success when it reads <Error>
+/// (docs/protocol/multipart.md#error-in-a-200). Headers of error answers are not checked: they
+/// only feed the error's diagnostics.
 inline result<void> expect_status(const http_response& r, std::initializer_list<int> expected, bool check_error_body = false) {
     bool ok = false;
     for (int s : expected) ok = ok || r.status == s;
     if (!ok || (check_error_body && has_error_body(r))) return parse_error_response(r);
-    return {};
+    return check_single_value_headers(r);
 }
 
 }  // namespace coswire
@@ -8135,6 +8182,10 @@ inline retry_advice classify(const error& e) noexcept {
 // - A 206 must carry a parsable Content-Range; the body length is not compared with
 //   Content-Length or the range, because a transport may have decoded a Content-Encoding.
 // - HEAD 200 must carry Content-Length (the object size is what HEAD is for).
+// - A 2xx whose body is <Error> is the COS error for PUT, HEAD and DELETE Object and GET Bucket,
+//   whose success bodies are empty or known; GET Object's body is the object and is never read
+//   as an error (docs/protocol/multipart.md#error-in-a-200). A single-value header sent twice is
+//   malformed (check_single_value_headers).
 // - ListBucketResult must carry IsTruncated, and each Contents its Key and Size; other elements
 //   are optional and unknown ones are ignored. A truncated page must let the listing move
 //   forward (a NextMarker, else a last key or common prefix, after Marker), or it is
@@ -8280,10 +8331,11 @@ inline object_details parse_object_details(const http_response& r) {
 }
 
 /// What GET and HEAD Object answers share: one of the `expected` statuses, not_modified for a
-/// 304, the object headers and details. Errors: expect_status's, parse_object_headers's.
+/// 304, the object headers and details. `check_error_body` as for expect_status: HEAD's body is
+/// empty, GET's is the user's. Errors: expect_status's, parse_object_headers's.
 template <class Result>
-result<void> parse_object_read(const http_response& r, std::initializer_list<int> expected, Result& out) {
-    if (auto ok = expect_status(r, expected); !ok) return ok;
+result<void> parse_object_read(const http_response& r, std::initializer_list<int> expected, bool check_error_body, Result& out) {
+    if (auto ok = expect_status(r, expected, check_error_body); !ok) return ok;
     out.not_modified = r.status == 304;
     if (auto ok = store(parse_object_headers(r), out.headers); !ok) return ok;
     out.details = parse_object_details(r);
@@ -8293,7 +8345,8 @@ result<void> parse_object_read(const http_response& r, std::initializer_list<int
 /// Everything of a GET Object answer but the body, which the two public overloads copy or move.
 inline result<get_object_result> parse_get_object_without_body(const http_response& r) {
     get_object_result out;
-    if (auto ok = parse_object_read(r, {200, 206, 304}, out); !ok) return std::move(ok).error();
+    // The body is the user's bytes: an object may well hold an <Error> document.
+    if (auto ok = parse_object_read(r, {200, 206, 304}, false, out); !ok) return std::move(ok).error();
     out.status = r.status;
     if (r.status == 206) {
         const auto range = r.header("Content-Range");
@@ -8317,10 +8370,11 @@ inline std::string list_continuation_marker(const list_objects_result& page) {
 
 }  // namespace detail
 
-/// PUT Object: 200 and the object headers. Errors: parse_error_response(r) for any other status;
-/// malformed_response from parse_object_headers.
+/// PUT Object: 200 and the object headers. Errors: parse_error_response(r) for any other status
+/// or a 200 whose body is <Error> (the success body is empty); malformed_response from
+/// parse_object_headers (a bad or repeated header).
 inline result<put_object_result> parse_put_object_response(const http_response& r) {
-    if (auto ok = expect_status(r, {200}); !ok) return std::move(ok).error();
+    if (auto ok = expect_status(r, {200}, true); !ok) return std::move(ok).error();
     auto headers = parse_object_headers(r);
     if (!headers) return std::move(headers).error();
     return put_object_result{std::move(*headers)};
@@ -8328,8 +8382,9 @@ inline result<put_object_result> parse_put_object_response(const http_response& 
 
 /// GET Object: 200, 206 (range parsed from Content-Range) or 304 (not_modified); copies the body.
 /// Errors: parse_error_response(r) for any other status (412 PreconditionFailed, 404 NoSuchKey,
-/// 416 InvalidRange, a 302 from origin fetch, ...); malformed_response for a bad object header or
-/// a 206 without a valid Content-Range.
+/// 416 InvalidRange, a 302 from origin fetch, ...); malformed_response for a bad or repeated
+/// object header or a 206 without a valid Content-Range. A 200 whose body is an <Error> document
+/// is returned as the object's bytes: an object may hold any bytes.
 inline result<get_object_result> parse_get_object_response(const http_response& r) {
     auto out = detail::parse_get_object_without_body(r);
     if (out && !out->not_modified) out->body = r.body;
@@ -8345,11 +8400,11 @@ inline result<get_object_result> parse_get_object_response(http_response&& r) {
 
 /// HEAD Object: 200 with the object headers and size, or 304 (not_modified). Errors:
 /// parse_error_response(r) for any other status (HEAD errors have no body, so their code comes
-/// from the status, e.g. 404 → NoSuchResource); malformed_response for a bad object header or a
-/// 200 without Content-Length.
+/// from the status, e.g. 404 → NoSuchResource) or a 200 carrying an <Error> body; malformed_response
+/// for a bad or repeated object header or a 200 without Content-Length.
 inline result<head_object_result> parse_head_object_response(const http_response& r) {
     head_object_result out;
-    if (auto ok = detail::parse_object_read(r, {200, 304}, out); !ok) return std::move(ok).error();
+    if (auto ok = detail::parse_object_read(r, {200, 304}, true, out); !ok) return std::move(ok).error();
     if (!out.not_modified) {
         if (!out.headers.content_length)
             return make_error(errc::malformed_response, "Content-Length", "is missing from a HEAD answer");
@@ -8358,10 +8413,11 @@ inline result<head_object_result> parse_head_object_response(const http_response
     return out;
 }
 
-/// DELETE Object: 204 (or 200). Errors: parse_error_response(r) for any other status;
-/// malformed_response naming "x-cos-delete-marker" when it is not true/false.
+/// DELETE Object: 204 (or 200). Errors: parse_error_response(r) for any other status or a 2xx
+/// whose body is <Error> (the success body is empty); malformed_response naming
+/// "x-cos-delete-marker" when it is not true/false, or a single-value header that repeats.
 inline result<delete_object_result> parse_delete_object_response(const http_response& r) {
-    if (auto ok = expect_status(r, {204, 200}); !ok) return std::move(ok).error();
+    if (auto ok = expect_status(r, {204, 200}, true); !ok) return std::move(ok).error();
     delete_object_result out;
     out.request_id = detail::request_id_of(r);
     if (auto v = r.header("x-cos-version-id")) out.version_id = std::string(*v);
@@ -8451,8 +8507,9 @@ inline result<list_objects_result> parse_list_objects_response(const http_respon
 /// The parameters of the page after `page`, whose parsed answer is `result`: the same prefix,
 /// delimiter, max-keys and encoding, with marker = NextMarker, or, when COS left it out, the last
 /// key (or common prefix) the page listed. Pure. Returns nullopt when `result` is not truncated,
-/// and also when it gives no marker after page.marker (parse_list_objects_response refuses such
-/// pages as malformed, so this only guards hand-made results against an endless loop).
+/// and also when it gives no marker after the page.marker that was requested:
+/// parse_list_objects_response only compares with the Marker the server echoed, so a truncated
+/// result giving nullopt is malformed, not the last page (list_all_objects treats it so).
 inline std::optional<list_objects_params> next_list_objects_params(const list_objects_params& page,
                                                                    const list_objects_result& result) {
     if (!result.is_truncated) return std::nullopt;
@@ -8473,6 +8530,8 @@ inline std::optional<list_objects_params> next_list_objects_params(const list_ob
 // Choices where the spec is silent:
 // - Success statuses: 200 everywhere, and 204 or 200 for Abort. Complete and Upload Part - Copy
 //   may answer 200 with an <Error> body (§4.2): that is the error, as in the Go and C++ SDKs.
+//   So is a 2xx <Error> body for every other operation here: their success bodies are empty or
+//   a known document, so an <Error> root cannot be a success (docs/protocol/multipart.md).
 // - Required, else malformed_response naming the element: Initiate's UploadId (checked with
 //   validate_upload_id, since it is sent back verbatim); the ETag of Upload Part (header),
 //   Upload Part - Copy and Complete (body); IsTruncated of both listings; each Part's
@@ -8586,6 +8645,9 @@ struct multipart_upload_summary {
 /// decoded when COS announced url encoding.
 struct list_multipart_uploads_result {
     std::string request_id;  ///< x-cos-request-id
+    /// The Date header in Unix seconds, when it parses: the server's clock, the one Initiated
+    /// times are on (the driver's cleanup after a failed Initiate measures "just now" with it).
+    std::optional<std::int64_t> date;
     std::string bucket;
     std::string encoding_type;
     std::string key_marker;
@@ -8599,6 +8661,26 @@ struct list_multipart_uploads_result {
     std::vector<multipart_upload_summary> uploads;
     std::vector<std::string> common_prefixes;
 };
+
+/// The part count a multipart ETag states: N for "<32 hex>-<N>" (quotes, if any, removed
+/// first); nullopt for an ETag of any other form (a single PUT's MD5, an SSE-KMS value, ...).
+/// COS documents the form but not the hex digits (§7.3), so only N can be checked.
+constexpr std::optional<std::uint32_t> etag_part_count(std::string_view etag) noexcept {
+    etag = unquote_etag(etag);
+    const std::size_t dash = etag.rfind('-');
+    const std::size_t digits = etag.size() - dash - 1;
+    if (dash != 32 || digits == 0 || digits > 5) return std::nullopt;  // npos is not 32
+    for (std::size_t i = 0; i < dash; ++i) {
+        const char c = etag[i];
+        if (!detail::is_digit(c) && !(c >= 'a' && c <= 'f') && !(c >= 'A' && c <= 'F')) return std::nullopt;
+    }
+    std::uint32_t n = 0;
+    for (std::size_t i = dash + 1; i < etag.size(); ++i) {
+        if (!detail::is_digit(etag[i])) return std::nullopt;
+        n = n * 10 + static_cast<std::uint32_t>(etag[i] - '0');
+    }
+    return n;
+}
 
 namespace detail {
 
@@ -8654,11 +8736,12 @@ inline bool uploads_continuation_advances(const std::pair<std::string, std::stri
 }  // namespace detail
 
 /// Initiate Multipart Upload: a 200 InitiateMultipartUploadResult (the body may start with blank
-/// lines and lack a prolog). Errors: parse_error_response(r) for any other status;
-/// malformed_response naming "document" (bad XML, another root) or "UploadId" (missing, or not
-/// something coswire could send back); limit_exceeded from the XML reader's limits.
+/// lines and lack a prolog). Errors: parse_error_response(r) for any other status or a 200 whose
+/// body is <Error>; malformed_response naming "document" (bad XML, another root), "UploadId"
+/// (missing, or not something coswire could send back) or a single-value header that repeats;
+/// limit_exceeded from the XML reader's limits.
 inline result<initiate_multipart_upload_result> parse_initiate_multipart_upload_response(const http_response& r) {
-    if (auto ok = expect_status(r, {200}); !ok) return std::move(ok).error();
+    if (auto ok = expect_status(r, {200}, true); !ok) return std::move(ok).error();
     initiate_multipart_upload_result out;
     out.request_id = detail::request_id_of(r);
     auto parsed = detail::read_result_document(r, "InitiateMultipartUploadResult",
@@ -8675,10 +8758,11 @@ inline result<initiate_multipart_upload_result> parse_initiate_multipart_upload_
 }
 
 /// Upload Part: a 200 with the part's ETag header (and usually x-cos-hash-crc64ecma).
-/// Errors: parse_error_response(r) for any other status; malformed_response naming "ETag" when
-/// it is missing or empty, or the header whose value does not parse ("x-cos-hash-crc64ecma").
+/// Errors: parse_error_response(r) for any other status or a 200 whose body is <Error> (the
+/// success body is empty); malformed_response naming "ETag" when it is missing or empty, or the
+/// header whose value does not parse ("x-cos-hash-crc64ecma") or repeats.
 inline result<upload_part_result> parse_upload_part_response(const http_response& r) {
-    if (auto ok = expect_status(r, {200}); !ok) return std::move(ok).error();
+    if (auto ok = expect_status(r, {200}, true); !ok) return std::move(ok).error();
     auto headers = parse_object_headers(r);
     if (!headers) return std::move(headers).error();
     if (headers->etag.empty()) return detail::malformed_element("ETag", "the Upload Part answer has no ETag header");
@@ -8728,10 +8812,11 @@ inline result<complete_multipart_upload_result> parse_complete_multipart_upload_
 }
 
 /// Abort Multipart Upload: 204 (as documented) or 200. Errors: parse_error_response(r) for any
-/// other status; a 404 NoSuchUpload (unknown, aborted or completed upload) is that service
-/// error: is_cos_error(e, cos_errc::no_such_upload) tells it apart.
+/// other status or a 2xx whose body is <Error> (the success body is empty); a 404 NoSuchUpload
+/// (unknown, aborted or completed upload) is that service error: is_cos_error(e,
+/// cos_errc::no_such_upload) tells it apart; malformed_response for a repeated single-value header.
 inline result<abort_multipart_upload_result> parse_abort_multipart_upload_response(const http_response& r) {
-    if (auto ok = expect_status(r, {204, 200}); !ok) return std::move(ok).error();
+    if (auto ok = expect_status(r, {204, 200}, true); !ok) return std::move(ok).error();
     return abort_multipart_upload_result{detail::request_id_of(r)};
 }
 
@@ -8801,8 +8886,9 @@ inline result<list_parts_result> parse_list_parts_response(const http_response& 
 /// The List Parts request for the page after `page`, whose parsed answer is `result`: the same
 /// key, upload id, page size and encoding, with part-number-marker = NextPartNumberMarker (or
 /// the last part listed when COS left it out). Pure. nullopt when `result` is not truncated, or
-/// when it would not move past page's marker (parse_list_parts_response refuses such pages,
-/// so this only guards hand-made results against an endless loop).
+/// when it would not move past the marker `page` requested: the parser only compares with the
+/// marker the server echoed, which a lying server can set at will, so a truncated result
+/// giving nullopt is malformed, not the last page (list_all_parts treats it so).
 inline std::optional<list_parts_params> next_list_parts_params(const list_parts_params& page, const list_parts_result& result) {
     if (!result.is_truncated) return std::nullopt;
     const auto next = detail::parts_continuation(result);
@@ -8823,6 +8909,8 @@ inline result<list_multipart_uploads_result> parse_list_multipart_uploads_respon
     if (auto ok = expect_status(r, {200}, true); !ok) return std::move(ok).error();
     list_multipart_uploads_result out;
     out.request_id = detail::request_id_of(r);
+    if (auto date = r.header("Date"))
+        if (auto seconds = parse_http_date(*date)) out.date = *seconds;
     const auto upload = [](xml::reader& e, multipart_upload_summary& u) -> result<void> {
         auto ok = xml::for_each_child(e, [&](std::string_view name, xml::reader& f) -> result<void> {
             if (detail::element_is(name, "Key")) return detail::read_element_text(f, u.key);
@@ -8877,7 +8965,9 @@ inline result<list_multipart_uploads_result> parse_list_multipart_uploads_respon
 /// `result`: the same prefix, delimiter, page size and encoding, with key-marker =
 /// NextKeyMarker and upload-id-marker = NextUploadIdMarker (unset when empty), both already
 /// decoded; when COS left them out, the last upload or common prefix listed. Pure. nullopt when
-/// `result` is not truncated or would not move past page's markers.
+/// `result` is not truncated or would not move past the markers `page` requested (not the
+/// echoed ones): for a truncated result that is malformed, not the end (see
+/// list_all_multipart_uploads).
 inline std::optional<list_multipart_uploads_params> next_list_multipart_uploads_params(
     const list_multipart_uploads_params& page, const list_multipart_uploads_result& result) {
     if (!result.is_truncated) return std::nullopt;
@@ -8892,6 +8982,171 @@ inline std::optional<list_multipart_uploads_params> next_list_multipart_uploads_
 
 }  // namespace coswire
 // ---- end coswire/parse/multipart.hpp
+
+// ---- begin coswire/listing/all_pages.hpp
+// SPDX-License-Identifier: MIT
+// Whole listings through every page: all parts of an upload, all multipart uploads and all
+// objects under a prefix, each loop bounded so a server that never stops saying IsTruncated
+// cannot keep it running (docs/protocol/multipart.md#listing-every-page).
+
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace coswire {
+
+/// How many pages the whole-listing functions read at most before failing with limit_exceeded.
+/// Parts need no such setting: an upload holds at most 10000 parts, which fixes the page count
+/// for the page size asked.
+struct listing_limits {
+    /// Pages of List Multipart Uploads: 100, i.e. 100,000 uploads at COS's page size of 1000.
+    /// Every unfinished upload is billed storage, and a bucket with more of them than that is
+    /// better cleaned by a lifecycle rule than held in one vector; raise it when you need to.
+    std::uint32_t max_upload_pages = 100;
+    /// Pages of GET Bucket: 1000, i.e. 1,000,000 keys at 1000 a page (a few hundred MB of
+    /// summaries). Walk larger buckets page by page with next_list_objects_params.
+    std::uint32_t max_object_pages = 1000;
+};
+
+/// Every object of a whole GET Bucket listing, and the common prefixes when a delimiter was asked.
+struct all_objects {
+    std::vector<object_summary> contents;      ///< the Contents entries of every page, in order
+    std::vector<std::string> common_prefixes;  ///< CommonPrefixes/Prefix of every page, in order
+};
+
+/// Every multipart upload of a whole List Multipart Uploads listing, and the common prefixes.
+struct all_multipart_uploads {
+    std::vector<multipart_upload_summary> uploads;  ///< the Upload entries of every page, in order
+    std::vector<std::string> common_prefixes;       ///< CommonPrefixes/Prefix of every page, in order
+    std::optional<std::int64_t> date;               ///< the last page's Date header, Unix seconds (server clock)
+};
+
+namespace detail {
+
+/// The error for a truncated page that names nowhere after the marker that was asked for.
+inline error listing_stalls(std::string_view element, std::string what, std::uint32_t page) {
+    return make_error(errc::malformed_response, element,
+                      "page " + std::to_string(page) + " is truncated but does not continue past the " + what +
+                          " that was requested; following it would list the same entries again");
+}
+
+/// The error for a listing that reached its page cap.
+inline error listing_too_long(std::string_view argument, std::string what, std::uint32_t pages) {
+    return make_error(errc::limit_exceeded, argument,
+                      what + " is still truncated after " + std::to_string(pages) + " pages, the most this listing reads");
+}
+
+/// The loop behind the whole listings: sends `first`, then each page next(requested, listed)
+/// names, collecting entries with take(listed). A truncated page that does not move past the
+/// marker requested is malformed; more than `max_pages` pages exceed the limit.
+template <class Client, class Params, class Next, class Take>
+result<void> list_every_page(Client& c, Params page, std::uint32_t max_pages, std::string_view stall_element,
+                             std::string_view stall_what, std::string_view cap_argument, std::string_view cap_what,
+                             Next&& next, Take&& take) {
+    for (std::uint32_t n = 1;; ++n) {
+        auto listed = c.send(page);
+        if (!listed) return std::move(listed).error();
+        const bool truncated = listed->is_truncated;
+        auto following = next(page, *listed);  // compared with what was asked, not with what was echoed
+        take(*listed);
+        if (!truncated) return {};
+        if (!following) return listing_stalls(stall_element, std::string(stall_what), n);
+        if (n >= max_pages) return listing_too_long(cap_argument, std::string(cap_what), n);
+        page = std::move(*following);
+    }
+}
+
+}  // namespace detail
+
+/// Every part of the upload `first` names, through all List Parts pages from first's marker on.
+/// The page count is capped by what COS can hold: part numbers stop at 10000, so at most
+/// ceil((10000 - marker) / page size) pages (10 of 1000 by default). Errors: c.send's;
+/// malformed_response naming "NextPartNumberMarker" when a truncated page does not move past
+/// the marker requested, or continues beyond part 10000; limit_exceeded naming "max_parts" when
+/// the pages run past the cap.
+template <class Client>
+result<std::vector<listed_part>> list_all_parts(Client& c, list_parts_params first) {
+    const std::uint32_t page_size = first.max_parts.value_or(max_list_parts_page);
+    const std::uint32_t start = first.part_number_marker.value_or(0);
+    if (page_size == 0 || page_size > max_list_parts_page)
+        return make_error(errc::invalid_argument, "max_parts", "is " + std::to_string(page_size) + ", must be 1 to 1000");
+    if (start > max_part_number)
+        return make_error(errc::invalid_argument, "part_number_marker", "is " + std::to_string(start) + ", must be 0 to 10000");
+    const std::uint32_t left = max_part_number - start;
+    const std::uint32_t max_pages = left == 0 ? 1 : (left + page_size - 1) / page_size;
+    std::vector<listed_part> parts;
+    bool beyond_last = false;
+    auto done = detail::list_every_page(
+        c, std::move(first), max_pages, "NextPartNumberMarker", "part number marker", "max_parts",
+        "the List Parts listing of " + std::to_string(left) + " possible parts",
+        [&](const list_parts_params& asked, const list_parts_result& listed) {
+            auto next = next_list_parts_params(asked, listed);
+            // Nothing can follow part 10000: a page truncated there is not moving forward.
+            if (next && *next->part_number_marker >= max_part_number) {
+                beyond_last = true;
+                next.reset();
+            }
+            return next;
+        },
+        [&](list_parts_result& listed) {
+            for (listed_part& p : listed.parts) parts.push_back(std::move(p));
+        });
+    if (!done) {
+        if (beyond_last) done.error().reason += " (no part is numbered above 10000)";
+        return std::move(done).error();
+    }
+    return parts;
+}
+
+/// Every unfinished multipart upload `first` selects (prefix, delimiter, page size), through all
+/// List Multipart Uploads pages from first's markers on. Errors: c.send's; malformed_response
+/// naming "NextKeyMarker" when a truncated page does not move past the markers requested;
+/// limit_exceeded naming "max_upload_pages" after limits.max_upload_pages pages; invalid_argument
+/// naming "max_upload_pages" for 0.
+template <class Client>
+result<all_multipart_uploads> list_all_multipart_uploads(Client& c, list_multipart_uploads_params first,
+                                                         const listing_limits& limits = {}) {
+    if (limits.max_upload_pages == 0) return make_error(errc::invalid_argument, "max_upload_pages", "must be at least 1");
+    all_multipart_uploads out;
+    auto done = detail::list_every_page(
+        c, std::move(first), limits.max_upload_pages, "NextKeyMarker", "key and upload id markers", "max_upload_pages",
+        "the List Multipart Uploads listing",
+        [](const list_multipart_uploads_params& asked, const list_multipart_uploads_result& listed) {
+            return next_list_multipart_uploads_params(asked, listed);
+        },
+        [&](list_multipart_uploads_result& listed) {
+            for (multipart_upload_summary& u : listed.uploads) out.uploads.push_back(std::move(u));
+            for (std::string& p : listed.common_prefixes) out.common_prefixes.push_back(std::move(p));
+            if (listed.date) out.date = listed.date;
+        });
+    if (!done) return std::move(done).error();
+    return out;
+}
+
+/// Every object `first` selects (prefix, delimiter, page size), through all GET Bucket pages from
+/// first's marker on. Errors: c.send's; malformed_response naming "NextMarker" when a truncated
+/// page does not move past the marker requested; limit_exceeded naming "max_object_pages" after
+/// limits.max_object_pages pages; invalid_argument naming "max_object_pages" for 0.
+template <class Client>
+result<all_objects> list_all_objects(Client& c, list_objects_params first, const listing_limits& limits = {}) {
+    if (limits.max_object_pages == 0) return make_error(errc::invalid_argument, "max_object_pages", "must be at least 1");
+    all_objects out;
+    auto done = detail::list_every_page(
+        c, std::move(first), limits.max_object_pages, "NextMarker", "marker", "max_object_pages", "the GET Bucket listing",
+        [](const list_objects_params& asked, const list_objects_result& listed) { return next_list_objects_params(asked, listed); },
+        [&](list_objects_result& listed) {
+            for (object_summary& s : listed.contents) out.contents.push_back(std::move(s));
+            for (std::string& p : listed.common_prefixes) out.common_prefixes.push_back(std::move(p));
+        });
+    if (!done) return std::move(done).error();
+    return out;
+}
+
+}  // namespace coswire
+// ---- end coswire/listing/all_pages.hpp
 
 // ---- begin coswire/multipart/plan.hpp
 // SPDX-License-Identifier: MIT
@@ -8968,8 +9223,8 @@ inline result<part_plan> plan_parts(std::uint64_t object_size, std::uint64_t pre
 // ---- begin coswire/multipart/upload.hpp
 // SPDX-License-Identifier: MIT
 // The multipart upload driver: the one loop that initiates (or resumes), uploads and checks each
-// part, completes, verifies the whole-object CRC-64, and aborts on failure (COS-PROTOCOL.md §5.8,
-// §7). Every decision it makes is a pure function of a lower layer.
+// part, completes, checks Complete's answer and the whole-object CRC-64, and aborts on failure
+// (docs/protocol/multipart.md). Every decision it makes is a pure function of a lower layer.
 
 // ---- begin coswire/client.hpp
 // SPDX-License-Identifier: MIT
@@ -9265,6 +9520,45 @@ struct multipart_upload_options {
     callback<bool()> cancelled;
 };
 
+/// Where the whole-object CRC-64 that was found equal to the parts' combined CRC-64 came from.
+enum class crc64_evidence {
+    complete_header,  ///< x-cos-hash-crc64ecma of Complete's answer
+    head_header,      ///< x-cos-hash-crc64ecma of a HEAD Object made after Complete
+};
+
+/// What the driver checked of COS's answers before it reported success. Each flag is true only
+/// when that check was made and passed; its comment says when it cannot be made
+/// (docs/protocol/multipart.md#complete).
+struct upload_verification {
+    /// Where COS's whole-object CRC-64 came from. There is no "unchecked": an upload whose
+    /// CRC-64 neither Complete nor a HEAD gave fails instead.
+    crc64_evidence crc64_from = crc64_evidence::complete_header;
+    /// A HEAD Object was made and its Content-Length equalled the source size (whenever
+    /// crc64_from is head_header).
+    bool size_by_head = false;
+    /// Complete's result named the key uploaded to. False only with confirmed_by_head, when the
+    /// answer that names it was lost.
+    bool key_matched = false;
+    /// Complete's result named the endpoint's bucket. False when COS left Bucket out, when the
+    /// endpoint has no bucket name (a custom domain) or with confirmed_by_head.
+    bool bucket_matched = false;
+    /// The "-N" of the object's ETag (Complete's, or HEAD's with confirmed_by_head) equalled the
+    /// number of parts. False when that ETag has no "<32 hex>-<N>" form.
+    bool part_count_matched = false;
+};
+
+/// What the driver did about the uploads an Initiate applied more than once may have created:
+/// a first attempt whose answer was lost and each retry create one
+/// (docs/protocol/multipart.md#lost-initiate).
+struct duplicate_cleanup {
+    bool ran = false;                  ///< the client said Initiate may have repeated, so a cleanup ran
+    std::vector<std::string> aborted;  ///< ids of the empty duplicates that were aborted
+    std::vector<std::string> left;     ///< ids of duplicates whose probe or abort failed: abort them yourself
+    /// Why the cleanup did not finish (the listing failed, an id in `left`, no time reference);
+    /// empty when it did. Duplicates may remain when it is set.
+    std::optional<error> failure;
+};
+
 /// What a finished upload produced, checked end to end.
 struct multipart_upload_result {
     std::string upload_id;
@@ -9273,6 +9567,8 @@ struct multipart_upload_result {
     std::uint32_t parts = 0;
     std::uint32_t parts_reused = 0;  ///< parts a resumed upload did not send again
     bool confirmed_by_head = false;  ///< a retried Complete answered NoSuchUpload; HEAD proved success
+    upload_verification verified;    ///< which checks of COS's answers were made
+    duplicate_cleanup duplicates;    ///< what happened to uploads a repeated Initiate created
 };
 
 namespace detail {
@@ -9284,22 +9580,15 @@ struct finished_part {
     std::uint64_t size = 0;
 };
 
-/// Every part of an existing upload, through all List Parts pages (10000 parts are 10 pages).
-template <class Client>
-result<std::vector<listed_part>> list_all_parts(Client& c, std::string_view key, std::string_view upload_id) {
-    std::vector<listed_part> parts;
-    list_parts_params page{std::string(key), std::string(upload_id), {}, {}, true, {}};
-    for (;;) {
-        auto listed = c.send(page);
-        if (!listed) return std::move(listed).error();
-        for (listed_part& p : listed->parts) parts.push_back(std::move(p));
-        auto next = next_list_parts_params(page, *listed);
-        if (!next) return parts;
-        page = std::move(*next);
-    }
+/// The SSE-C key headers among the attributes' extra headers: every request that writes or
+/// reads an SSE-C object's bytes carries them (Upload Part, HEAD; docs/protocol/multipart.md#complete).
+inline std::vector<http_header> sse_customer_headers(const object_attributes& attributes) {
+    std::vector<http_header> out;
+    for (const http_header& h : attributes.extra_headers)
+        if (istarts_with(h.name, "x-cos-server-side-encryption-customer-")) out.push_back(h);
+    return out;
 }
 
-/// The bytes of one part: lent by a contiguous source, otherwise read into `buffer`.
 template <upload_source Source>
 result<std::span<const std::byte>> part_bytes(Source& source, const part_range& range, std::vector<std::byte>& buffer) {
     if constexpr (contiguous_upload_source<Source>) {
@@ -9317,11 +9606,12 @@ result<std::span<const std::byte>> part_bytes(Source& source, const part_range& 
 }
 
 /// Reads, hashes and (unless `existing` already holds the same bytes) uploads one part, then
-/// checks COS's ETag against the MD5 and its CRC-64 against ours.
+/// checks COS's ETag against the MD5 and its CRC-64 against ours. `part_headers` go with the
+/// part (the SSE-C key headers).
 template <class Client, upload_source Source>
 result<finished_part> upload_one_part(Client& c, std::string_view key, std::string_view upload_id, Source& source,
                                       const part_range& range, std::vector<std::byte>& buffer, const listed_part* existing,
-                                      bool etag_is_md5, bool& reused) {
+                                      bool etag_is_md5, const std::vector<http_header>& part_headers, bool& reused) {
     if (range.size > SIZE_MAX)  // 32-bit targets cannot hold a part above 4 GiB in memory
         return make_error(errc::limit_exceeded, "part_size",
                           "part " + std::to_string(range.number) + " has " + std::to_string(range.size) +
@@ -9343,6 +9633,7 @@ result<finished_part> upload_one_part(Client& c, std::string_view key, std::stri
     params.part_number = range.number;
     params.payload.bytes = bytes;
     params.content_md5 = base64_encode(std::span<const std::uint8_t>(md5));
+    params.extra_headers = part_headers;
     auto sent = c.send(params);
     if (!sent) return std::move(sent).error();
     const auto mismatch = [&](std::string what) {
@@ -9355,12 +9646,69 @@ result<finished_part> upload_one_part(Client& c, std::string_view key, std::stri
     return out;
 }
 
+/// A HEAD of the completed object (the `version_id` Complete named, if any, with the SSE-C
+/// headers the object needs) that must show `size` bytes and carry x-cos-hash-crc64ecma; the
+/// caller compares that CRC-64. Errors: c.send's; integrity_failure naming "object" for another
+/// size, or "x-cos-hash-crc64ecma" when HEAD sends none, so the object cannot be verified.
+template <class Client>
+result<head_object_result> head_completed_object(Client& c, std::string_view key, std::string_view version_id,
+                                                 const multipart_upload_options& options, std::uint64_t size) {
+    head_object_params params;
+    params.key = std::string(key);
+    params.extra_headers = sse_customer_headers(options.attributes);
+    if (!version_id.empty()) params.version_id = std::string(version_id);
+    auto head = c.send(params);
+    if (!head) return head;
+    if (head->content_length != size)
+        return make_error(errc::integrity_failure, "object",
+                          "HEAD reports " + std::to_string(head->content_length) + " bytes, the parts hold " + std::to_string(size));
+    if (!head->headers.crc64)
+        return make_error(errc::integrity_failure, "x-cos-hash-crc64ecma",
+                          "HEAD's answer carries no whole-object CRC-64 either, so the stored object cannot be verified");
+    return head;
+}
+
+/// Checks that `etag`, when of the form "<32 hex>-<N>", states `part_count` parts.
+inline result<void> check_etag_part_count(std::string_view etag, std::size_t part_count, std::string_view whose,
+                                          upload_verification& verified) {
+    const auto stated = etag_part_count(etag);
+    if (!stated) return {};
+    if (*stated != part_count)
+        return make_error(errc::integrity_failure, "ETag",
+                          std::string(whose) + " ETag " + std::string(etag.substr(0, 80)) + " states " + std::to_string(*stated) +
+                              " parts, " + std::to_string(part_count) + " were uploaded");
+    verified.part_count_matched = true;
+    return {};
+}
+
+/// Checks that Complete's result is about this upload: our key (as the parser decodes it), the
+/// endpoint's bucket when both are known, the part count of an "-N" ETag.
+inline result<void> check_complete_answer(const endpoint& ep, std::string_view key, std::size_t part_count,
+                                          const complete_multipart_upload_result& done, upload_verification& verified) {
+    if (done.key != key)
+        return make_error(errc::malformed_response, "Key",
+                          done.key.empty() ? std::string("Complete's answer names no key, so it cannot be told to be about this upload")
+                                           : "Complete's answer names the key '" + done.key.substr(0, 80) +
+                                                 "', not the one uploaded to");
+    verified.key_matched = true;
+    if (!done.bucket.empty() && !ep.bucket.empty()) {
+        if (done.bucket != ep.bucket)
+            return make_error(errc::malformed_response, "Bucket",
+                              "Complete's answer names the bucket '" + done.bucket.substr(0, 80) + "', not " + ep.bucket);
+        verified.bucket_matched = true;
+    }
+    return check_etag_part_count(done.etag, part_count, "Complete's", verified);
+}
+
 /// Completes the upload and proves the object is what was sent: COS's whole-object CRC-64 must
-/// equal the combination of the parts'. A Complete answering NoSuchUpload (a retry after a first
-/// attempt that did complete) is settled by HEAD: accepted when size and CRC-64 match.
+/// equal the combination of the parts'. Complete's answer must name this key and bucket and the
+/// part count; without its CRC-64 header the object is settled by HEAD (size and CRC-64). A
+/// Complete answering NoSuchUpload (a retry after a first attempt that did complete) is settled
+/// by HEAD too. Errors: Complete's; malformed_response naming "Key" or "Bucket";
+/// integrity_failure naming "ETag", "object" or "x-cos-hash-crc64ecma".
 template <class Client>
 result<multipart_upload_result> complete_and_verify(Client& c, std::string_view key, std::string_view upload_id,
-                                                    const std::vector<finished_part>& parts) {
+                                                    const std::vector<finished_part>& parts, const multipart_upload_options& options) {
     complete_multipart_upload_params params;
     params.key = std::string(key);
     params.upload_id = std::string(upload_id);
@@ -9374,84 +9722,184 @@ result<multipart_upload_result> complete_and_verify(Client& c, std::string_view 
     out.upload_id = std::string(upload_id);
     out.crc64 = whole_crc;
     out.parts = static_cast<std::uint32_t>(parts.size());
-    std::optional<std::uint64_t> reported_crc;
+    std::uint64_t reported_crc = 0;
     auto completed = c.send(params);
     if (completed) {
+        if (auto ok = check_complete_answer(c.target(), key, parts.size(), *completed, out.verified); !ok) return std::move(ok).error();
         out.etag = completed->etag;
-        reported_crc = completed->crc64;
+        if (completed->crc64) {
+            reported_crc = *completed->crc64;
+        } else {
+            auto head = head_completed_object(c, key, completed->version_id, options, whole_size);
+            if (!head) {
+                error e = std::move(head).error();
+                e.reason = "Complete's answer has no x-cos-hash-crc64ecma and settling it by HEAD failed: " + e.reason;
+                return e;
+            }
+            reported_crc = *head->headers.crc64;
+            out.verified.crc64_from = crc64_evidence::head_header;
+            out.verified.size_by_head = true;
+        }
     } else if (is_cos_error(completed.error(), cos_errc::no_such_upload)) {
-        auto head = c.send(head_object_params{std::string(key), {}, {}, {}});
-        if (!head || head->content_length != whole_size || head->headers.crc64 != whole_crc) return std::move(completed).error();
+        auto head = head_completed_object(c, key, {}, options, whole_size);
+        if (!head) {
+            error e = std::move(completed).error();
+            e.reason += "; HEAD did not confirm that an earlier attempt completed the upload: " + describe(head.error());
+            return e;
+        }
+        if (auto ok = check_etag_part_count(head->headers.etag, parts.size(), "HEAD's", out.verified); !ok) return std::move(ok).error();
         out.etag = head->headers.etag;
         out.confirmed_by_head = true;
-        reported_crc = head->headers.crc64;
+        out.verified.crc64_from = crc64_evidence::head_header;
+        out.verified.size_by_head = true;
+        reported_crc = *head->headers.crc64;
     } else {
         return std::move(completed).error();
     }
-    if (reported_crc && *reported_crc != whole_crc)
+    if (reported_crc != whole_crc)
         return make_error(errc::integrity_failure, "object",
-                          "COS's whole-object CRC-64 " + std::to_string(*reported_crc) + " differs from the parts' " + std::to_string(whole_crc));
+                          "COS's whole-object CRC-64 " + std::to_string(reported_crc) + " differs from the parts' " + std::to_string(whole_crc));
     return out;
 }
 
-/// Aborts so no billed parts stay behind; returns `cause`, noting whether the abort worked.
+/// Aborts so no billed parts stay behind; returns `cause`, noting whether the abort worked. An
+/// abort finding no such upload is said so: a Complete that did complete (but whose answer failed
+/// a check) leaves no upload, and its object stays, unverified.
 template <class Client>
 error abort_after(Client& c, std::string_view key, std::string_view upload_id, error cause) {
     auto aborted = c.send(abort_multipart_upload_params{std::string(key), std::string(upload_id), {}});
-    cause.reason += aborted ? "; the upload was aborted" : "; aborting the upload failed too: " + describe(aborted.error());
+    if (aborted) cause.reason += "; the upload was aborted";
+    else if (is_cos_error(aborted.error(), cos_errc::no_such_upload))
+        cause.reason += "; aborting found no such upload (already completed or aborted: an object stored under the key is unverified)";
+    else cause.reason += "; aborting the upload failed too: " + describe(aborted.error());
     return cause;
 }
 
-/// After an Initiate whose lost first attempt may have created an upload too, aborts the other
-/// uploads of `key` that were initiated within two minutes of ours and hold no part yet, so no
-/// empty upload stays behind. Best effort: a failing listing or abort leaves things as they are.
-/// (A concurrent writer's empty upload of the same key started in that window would be aborted
-/// as well; it was racing to overwrite the same object.)
+/// How far from the reference time a duplicate's Initiated may lie, in seconds: around our own
+/// upload's Initiated, or, when Initiate failed and there is no upload of ours, before the
+/// listing's Date, which must cover the whole retried Initiate call (backoff and timeouts).
+inline constexpr std::int64_t duplicate_window_around_ours = 120;
+inline constexpr std::int64_t duplicate_window_before_listing = 600;
+inline constexpr std::int64_t duplicate_window_after_listing = 60;
+
+/// After an Initiate that may have been applied more than once, aborts the other uploads of `key`
+/// that were initiated around then and hold no part, so no empty upload stays behind. The time
+/// reference is our upload's Initiated (`ours`), or, without one (Initiate failed), the Date of
+/// the listing, which is on the same server clock. The listing, probes and aborts go through
+/// the client's retries; an abort answering NoSuchUpload (an earlier attempt of it worked)
+/// counts as done. Whatever could not be done is in the returned report, never dropped.
+/// (A concurrent writer's empty upload of the same key started in that window is aborted as
+/// well; it was racing to overwrite the same object.)
 template <class Client>
-void discard_duplicate_uploads(Client& c, std::string_view key, std::string_view ours) {
-    std::vector<multipart_upload_summary> same_key;
-    std::optional<std::int64_t> our_time;
+duplicate_cleanup discard_duplicate_uploads(Client& c, std::string_view key, std::optional<std::string_view> ours) {
+    duplicate_cleanup out;
+    out.ran = true;
+    const auto fail = [&out](error e, std::string_view doing) {
+        if (!out.failure) {
+            e.reason = std::string(doing) + ": " + e.reason;
+            out.failure = std::move(e);
+        }
+    };
     list_multipart_uploads_params page;
     page.prefix = std::string(key);
-    for (;;) {
-        auto listed = c.send(page);
-        if (!listed) return;
-        for (multipart_upload_summary& u : listed->uploads) {
-            if (u.key != key) continue;
-            if (u.upload_id == ours) our_time = u.initiated;
-            else same_key.push_back(std::move(u));
+    auto listed = list_all_multipart_uploads(c, page);
+    if (!listed) {
+        fail(std::move(listed).error(), "listing the uploads of the key failed");
+        return out;
+    }
+    std::optional<std::int64_t> from, to;
+    if (ours) {
+        for (const multipart_upload_summary& u : listed->uploads)
+            if (u.key == key && u.upload_id == *ours && u.initiated) {
+                from = *u.initiated - duplicate_window_around_ours;
+                to = *u.initiated + duplicate_window_around_ours;
+            }
+    } else if (listed->date) {
+        from = *listed->date - duplicate_window_before_listing;
+        to = *listed->date + duplicate_window_after_listing;
+    }
+    if (!from) {
+        fail(make_error(errc::malformed_response, ours ? "Initiated" : "Date",
+                        ours ? "our upload is not listed with its Initiated time" : "the listing has no Date header"),
+             "no time reference to tell duplicates by");
+        return out;
+    }
+    for (const multipart_upload_summary& u : listed->uploads) {
+        if (u.key != key || (ours && u.upload_id == *ours) || !u.initiated || *u.initiated < *from || *u.initiated > *to) continue;
+        list_parts_params first_part;
+        first_part.key = std::string(key);
+        first_part.upload_id = u.upload_id;
+        first_part.max_parts = 1;
+        auto probe = c.send(first_part);
+        if (!probe && is_cos_error(probe.error(), cos_errc::no_such_upload)) continue;  // gone already
+        if (!probe) {
+            out.left.push_back(u.upload_id);
+            fail(std::move(probe).error(), "listing the parts of upload " + u.upload_id + " failed");
+            continue;
         }
-        auto next = next_list_multipart_uploads_params(page, *listed);
-        if (!next) break;
-        page = std::move(*next);
+        if (!probe->parts.empty() || probe->is_truncated) continue;  // someone is uploading to it
+        auto aborted = c.send(abort_multipart_upload_params{std::string(key), u.upload_id, {}});
+        if (aborted || is_cos_error(aborted.error(), cos_errc::no_such_upload)) {
+            out.aborted.push_back(u.upload_id);
+        } else {
+            out.left.push_back(u.upload_id);
+            fail(std::move(aborted).error(), "aborting upload " + u.upload_id + " failed");
+        }
     }
-    if (!our_time) return;
-    for (const multipart_upload_summary& u : same_key) {
-        if (!u.initiated || *u.initiated < *our_time - 120 || *u.initiated > *our_time + 120) continue;
-        list_parts_params probe{std::string(key), u.upload_id, 1, {}, true, {}};
-        auto parts = c.send(probe);
-        if (parts && parts->parts.empty()) (void)c.send(abort_multipart_upload_params{std::string(key), u.upload_id, {}});
-    }
+    return out;
 }
 
-/// Initiates, or lists the parts of the upload being resumed.
-template <class Client>
-result<std::string> start_or_resume(Client& c, std::string_view key, const multipart_upload_options& options,
-                                    std::vector<listed_part>& existing) {
+/// The cleanup's outcome as a sentence to append to an error's reason; empty when no cleanup ran.
+inline std::string describe_cleanup(const duplicate_cleanup& cleanup) {
+    if (!cleanup.ran) return {};
+    std::string out = "; an Initiate attempt whose answer was lost may have created an upload: ";
+    out += std::to_string(cleanup.aborted.size()) + " empty duplicate upload(s) aborted";
+    if (!cleanup.left.empty()) {
+        out += ", left behind:";
+        for (const std::string& id : cleanup.left) out += " " + id;
+    }
+    if (cleanup.failure) out += "; the cleanup is incomplete: " + describe(*cleanup.failure);
+    return out;
+}
+
+/// An upload being sent: its id, and what was done about duplicates a repeated Initiate made.
+struct started_upload {
     std::string upload_id;
+    duplicate_cleanup duplicates;
+};
+
+/// Initiates, or lists the parts of the upload being resumed. When the client says Initiate may
+/// have been applied more than once, discards the empty duplicates; also when Initiate failed
+/// in the end after such a repeat or with a lost connection (an attempt may still have created
+/// an upload), and that failure's reason then says what the cleanup did.
+template <class Client>
+result<started_upload> start_or_resume(Client& c, std::string_view key, const multipart_upload_options& options,
+                                       std::vector<listed_part>& existing) {
+    started_upload out;
     if (options.resume_upload_id) {
-        upload_id = *options.resume_upload_id;
-        auto listed = detail::list_all_parts(c, key, upload_id);
+        out.upload_id = *options.resume_upload_id;
+        list_parts_params first;
+        first.key = std::string(key);
+        first.upload_id = out.upload_id;
+        auto listed = list_all_parts(c, std::move(first));
         if (!listed) return std::move(listed).error();
         existing = std::move(*listed);
     } else {
         auto started = c.send(initiate_multipart_upload_params{std::string(key), options.attributes, {}});
-        if (!started) return std::move(started).error();
-        upload_id = std::move(started->upload_id);
-        if (c.last_call_may_have_repeated()) discard_duplicate_uploads(c, key, upload_id);
+        const bool repeated = c.last_call_may_have_repeated();  // read before the cleanup's calls reset it
+        if (!started) {
+            // A last attempt that lost its connection may have created an upload as well: the
+            // client counts only lost attempts that were followed by another.
+            if (!repeated && started.error().code != errc::transport_failure) return std::move(started).error();
+            error e = std::move(started).error();
+            e.reason += describe_cleanup(discard_duplicate_uploads(c, key, std::nullopt));
+            return e;
+        }
+        out.upload_id = std::move(started->upload_id);
+        if (repeated) out.duplicates = discard_duplicate_uploads(c, key, std::string_view(out.upload_id));
     }
-    if (options.on_upload_id) options.on_upload_id(upload_id);
-    return upload_id;
+    if (options.on_upload_id) options.on_upload_id(out.upload_id);
+    return out;
 }
 
 /// ETags are MD5s except under SSE-KMS / SSE-C (§7.3).
@@ -9474,24 +9922,24 @@ inline const listed_part* find_part(const std::vector<listed_part>& existing, st
     return nullptr;
 }
 
-/// The failure policy: abort (so no billed parts stay behind) unless the caller keeps the upload.
+/// The failure policy: abort (so no billed parts stay behind) unless the caller keeps the upload;
+/// an incomplete duplicate cleanup is told in the reason as well.
 template <class Client>
-error fail_upload(Client& c, std::string_view key, std::string_view upload_id, const multipart_upload_options& options, error e) {
-    return options.keep_on_failure ? std::move(e) : detail::abort_after(c, key, upload_id, std::move(e));
+error fail_upload(Client& c, std::string_view key, const started_upload& upload, const multipart_upload_options& options, error e) {
+    if (upload.duplicates.failure) e.reason += describe_cleanup(upload.duplicates);
+    return options.keep_on_failure ? std::move(e) : detail::abort_after(c, key, upload.upload_id, std::move(e));
 }
 
-/// Completes after every part is in; a completed object with a wrong CRC cannot be aborted any
-/// more, every other failure is handled by fail_upload.
+/// Completes after every part is in. Any failure after Complete is handled by fail_upload too:
+/// an answer that failed a check may not have completed anything, and the abort tells which.
 template <class Client>
-result<multipart_upload_result> finish_upload(Client& c, std::string_view key, std::string_view upload_id,
+result<multipart_upload_result> finish_upload(Client& c, std::string_view key, started_upload& upload,
                                               const std::vector<finished_part>& parts, std::uint32_t reused,
                                               const multipart_upload_options& options) {
-    auto done = detail::complete_and_verify(c, key, upload_id, parts);
-    if (!done) {
-        if (done.error().code == errc::integrity_failure) return std::move(done).error();
-        return fail_upload(c, key, upload_id, options, std::move(done).error());
-    }
+    auto done = detail::complete_and_verify(c, key, upload.upload_id, parts, options);
+    if (!done) return fail_upload(c, key, upload, options, std::move(done).error());
     done->parts_reused = reused;
+    done->duplicates = std::move(upload.duplicates);
     return done;
 }
 
@@ -9499,18 +9947,25 @@ result<multipart_upload_result> finish_upload(Client& c, std::string_view key, s
 
 /// Uploads `source` to `key` in the parts of `plan`, one at a time; peak memory is one part
 /// (none for a contiguous_upload_source such as memory_source).
-/// Each part carries Content-MD5; COS's ETag and CRC-64 are checked per part and for the whole
-/// object. On a failure the client could not retry away, or on cancellation, the upload is
-/// aborted unless options.keep_on_failure. Errors: the failing operation's (with the abort's
-/// outcome appended), integrity_failure on a checksum mismatch, cancelled, invalid_argument
-/// ("plan") when the plan does not match the source size.
+/// Each part carries Content-MD5 (and the SSE-C headers of options.attributes); COS's ETag and
+/// CRC-64 are checked per part. Complete's answer must name this key, the endpoint's bucket (when
+/// it names one) and, in an "<hex>-N" ETag, the part count; COS's whole-object CRC-64 comes from
+/// Complete or, when Complete sends none, from a HEAD that must also show the size, and must
+/// equal the parts' combined CRC-64. result.verified says which of these checks were made. On a
+/// failure the client could not retry away, or on cancellation, the upload is aborted unless
+/// options.keep_on_failure. Errors: the failing operation's (with the abort's outcome appended,
+/// and the duplicate cleanup's when Initiate repeated), malformed_response naming "Key" or
+/// "Bucket" for a Complete answer about another object, integrity_failure on a checksum, size
+/// or part-count mismatch or when no CRC-64 could be had, cancelled, invalid_argument ("plan")
+/// when the plan does not match the source size.
 template <class Client, upload_source Source>
 result<multipart_upload_result> upload_multipart(Client& c, std::string_view key, Source& source, const part_plan& plan,
                                                  const multipart_upload_options& options = {}) {
     if (auto ok = detail::check_plan(plan, source); !ok) return std::move(ok).error();
     std::vector<listed_part> existing;
-    auto upload_id = detail::start_or_resume(c, key, options, existing);
-    if (!upload_id) return std::move(upload_id).error();
+    auto upload = detail::start_or_resume(c, key, options, existing);
+    if (!upload) return std::move(upload).error();
+    const std::vector<http_header> part_headers = detail::sse_customer_headers(options.attributes);
     std::vector<detail::finished_part> parts;
     parts.reserve(plan.part_count);
     std::vector<std::byte> buffer;
@@ -9518,13 +9973,13 @@ result<multipart_upload_result> upload_multipart(Client& c, std::string_view key
     std::uint32_t reused_count = 0;
     for (std::uint32_t n = 1; n <= plan.part_count; ++n) {
         if (options.cancelled && options.cancelled())
-            return detail::fail_upload(c, key, *upload_id, options,
+            return detail::fail_upload(c, key, *upload, options,
                                        make_error(errc::cancelled, "cancelled", "the upload was cancelled before part " + std::to_string(n)));
         const part_range range = plan.part(n);
         bool reused = false;
-        auto part = detail::upload_one_part(c, key, *upload_id, source, range, buffer, detail::find_part(existing, n),
-                                            detail::etag_is_md5(options), reused);
-        if (!part) return detail::fail_upload(c, key, *upload_id, options, std::move(part).error());
+        auto part = detail::upload_one_part(c, key, upload->upload_id, source, range, buffer, detail::find_part(existing, n),
+                                            detail::etag_is_md5(options), part_headers, reused);
+        if (!part) return detail::fail_upload(c, key, *upload, options, std::move(part).error());
         reused_count += reused ? 1 : 0;
         parts.push_back(std::move(*part));
         progress.bytes_done += range.size;
@@ -9532,7 +9987,7 @@ result<multipart_upload_result> upload_multipart(Client& c, std::string_view key
         progress.parts_done = n;
         if (options.on_progress) options.on_progress(progress);
     }
-    return detail::finish_upload(c, key, *upload_id, parts, reused_count, options);
+    return detail::finish_upload(c, key, *upload, parts, reused_count, options);
 }
 
 }  // namespace coswire

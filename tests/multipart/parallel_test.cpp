@@ -5,6 +5,7 @@
 
 #include <coswire/testing/emulator.hpp>
 
+#include "hostile_transport.hpp"
 #include "read_only_source.hpp"
 
 #include <random>
@@ -76,4 +77,32 @@ TEST_CASE("upload_multipart_parallel: a failure stops the workers and aborts the
     CHECK(server.uploads().empty());
     CHECK(coswire::upload_multipart_parallel(client, "k", source, coswire::plan_parts(data.size(), mib).value(), 0).error().argument ==
           "workers");
+}
+
+TEST_CASE("upload_multipart_parallel: Complete's answer and the object are checked by the same code as upload_multipart") {
+    cos_emulator server(server_options(12));
+    hostile_transport wire{.server = &server};
+    coswire::client<hostile_transport> client(coswire::make_endpoint("examplebucket-1250000000", "ap-beijing").value(), creds, wire,
+                                              [&server] { return server.server_time(); }, [](std::uint32_t) {});
+    std::vector<std::byte> data(3 * mib + 5, std::byte{7});
+    coswire::memory_source source(data);
+    const auto plan = coswire::plan_parts(data.size(), mib).value();
+
+    // Without Complete's CRC-64 the object is settled by HEAD.
+    wire.alter = [](const coswire::http_request& r, coswire::result<coswire::http_response>& answer) {
+        if (kind_of(r) == request_kind::complete && answer) remove_header(*answer, "x-cos-hash-crc64ecma");
+    };
+    auto settled = coswire::upload_multipart_parallel(client, "p", source, plan, 3);
+    REQUIRE(settled);
+    CHECK(settled->verified.crc64_from == coswire::crc64_evidence::head_header);
+    CHECK(wire.count(request_kind::head_object) == 1);
+
+    // An answer about another key is refused and the upload aborted.
+    wire.alter = [](const coswire::http_request& r, coswire::result<coswire::http_response>& answer) {
+        if (kind_of(r) == request_kind::complete && answer) replace_in_body(*answer, "<Key>q</Key>", "<Key>elsewhere</Key>");
+    };
+    auto refused = coswire::upload_multipart_parallel(client, "q", source, plan, 3);
+    REQUIRE_FALSE(refused);
+    CHECK(refused.error().argument == "Key");
+    CHECK(server.uploads().empty());
 }

@@ -5,8 +5,10 @@
 
 #include <coswire/testing/emulator.hpp>
 
+#include "hostile_transport.hpp"
 #include "read_only_source.hpp"
 
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
@@ -270,4 +272,267 @@ TEST_CASE("upload_multipart: a contiguous source's bytes are sent in place, and 
     CHECK(short_view.error().reason.find("lent 8 bytes") != std::string::npos);
     CHECK(h.server.uploads().empty());
     CHECK_FALSE(h.server.object("lent-3"));
+}
+
+// ---- answers the driver must not take on trust (hostile transports around the emulator) -------
+
+namespace {
+
+/// The emulator behind a hostile_transport, and a client over it.
+struct hostile_harness {
+    cos_emulator server{harness::options(mib, 21)};
+    hostile_transport wire{.server = &server};
+    coswire::client<hostile_transport> client{coswire::make_endpoint("examplebucket-1250000000", "ap-beijing").value(), creds, wire,
+                                              [this] { return server.server_time(); }, [](std::uint32_t) {}};
+};
+
+/// A Complete answer as COS words it, for a request the server never saw.
+coswire::http_response fabricated_complete(std::string_view bucket, std::string_view key, std::string_view etag,
+                                           std::optional<std::uint64_t> crc) {
+    coswire::http_response r{200, {{"x-cos-request-id", "fake-1"}, {"Content-Type", "application/xml"}},
+                             "<CompleteMultipartUploadResult><Bucket>" + std::string(bucket) + "</Bucket><Key>" + std::string(key) +
+                                 "</Key><ETag>&quot;" + std::string(etag) + "&quot;</ETag></CompleteMultipartUploadResult>"};
+    if (crc) r.headers.push_back({"x-cos-hash-crc64ecma", std::to_string(*crc)});
+    return r;
+}
+
+constexpr std::string_view some_hex = "0123456789abcdef0123456789abcdef";
+
+}  // namespace
+
+TEST_CASE("upload_multipart: a Complete answer about another key, bucket or part count is not success") {
+    hostile_harness h;
+    const auto data = random_bytes(mib + 10, 30);
+    coswire::memory_source source(data);
+    const auto plan = coswire::plan_parts(data.size(), mib).value();
+    const std::uint64_t crc = coswire::crc64(std::span<const std::byte>(data));
+    struct lie {
+        const char* what;
+        std::string bucket, key, etag;
+        errc code;
+        std::string_view argument;
+    };
+    const std::string bucket = "examplebucket-1250000000";
+    for (const lie& l : {lie{"another key", bucket, "other", std::string(some_hex) + "-2", errc::malformed_response, "Key"},
+                         lie{"no key", bucket, "", std::string(some_hex) + "-2", errc::malformed_response, "Key"},
+                         lie{"another bucket", "otherbucket-1250000000", "k", std::string(some_hex) + "-2", errc::malformed_response, "Bucket"},
+                         lie{"another part count", bucket, "k", std::string(some_hex) + "-3", errc::integrity_failure, "ETag"}}) {
+        CAPTURE(l.what);
+        // Complete never reaches the bucket: the upload stays open and nothing is stored.
+        h.wire.withhold = [](const coswire::http_request& r) { return kind_of(r) == request_kind::complete; };
+        h.wire.alter = [&l, &crc](const coswire::http_request& r, coswire::result<coswire::http_response>& answer) {
+            if (kind_of(r) == request_kind::complete) answer = fabricated_complete(l.bucket, l.key, l.etag, crc);
+        };
+        auto r = coswire::upload_multipart(h.client, "k", source, plan);
+        REQUIRE_FALSE(r);
+        CHECK(r.error().code == l.code);
+        CHECK(r.error().argument == l.argument);
+        CHECK(r.error().reason.find("the upload was aborted") != std::string::npos);
+        CHECK(h.server.uploads().empty());
+        CHECK_FALSE(h.server.object("k"));
+    }
+}
+
+TEST_CASE("upload_multipart: a Complete answer without x-cos-hash-crc64ecma is settled by HEAD") {
+    hostile_harness h;
+    const auto data = random_bytes(2 * mib + 10, 31);
+    coswire::memory_source source(data);
+    const auto plan = coswire::plan_parts(data.size(), mib).value();
+    const std::uint64_t crc = coswire::crc64(std::span<const std::byte>(data));
+
+    SUBCASE("the object is there: HEAD's size and CRC-64 confirm it, and the result says so") {
+        h.wire.alter = [](const coswire::http_request& r, coswire::result<coswire::http_response>& answer) {
+            if (kind_of(r) == request_kind::complete && answer) remove_header(*answer, "x-cos-hash-crc64ecma");
+        };
+        auto r = coswire::upload_multipart(h.client, "k", source, plan);
+        REQUIRE(r);
+        CHECK(r->verified.crc64_from == coswire::crc64_evidence::head_header);
+        CHECK(r->verified.size_by_head);
+        CHECK(r->verified.key_matched);
+        CHECK(r->verified.bucket_matched);
+        CHECK(r->verified.part_count_matched);
+        CHECK_FALSE(r->confirmed_by_head);
+        CHECK(h.wire.count(request_kind::head_object) == 1);
+        CHECK(stored_equals(h.server, "k", data));
+    }
+    SUBCASE("nothing was completed: HEAD finds no object, the upload is aborted") {
+        h.wire.withhold = [](const coswire::http_request& r) { return kind_of(r) == request_kind::complete; };
+        h.wire.alter = [](const coswire::http_request& r, coswire::result<coswire::http_response>& answer) {
+            if (kind_of(r) == request_kind::complete)
+                answer = fabricated_complete("examplebucket-1250000000", "k", std::string(some_hex) + "-3", std::nullopt);
+        };
+        auto r = coswire::upload_multipart(h.client, "k", source, plan);
+        REQUIRE_FALSE(r);
+        CHECK(r.error().reason.find("no x-cos-hash-crc64ecma") != std::string::npos);
+        CHECK(h.wire.count(request_kind::head_object) == 1);
+        CHECK(h.server.uploads().empty());
+        CHECK_FALSE(h.server.object("k"));
+    }
+    SUBCASE("HEAD has no CRC-64 either: the upload fails rather than claim a check") {
+        h.wire.alter = [](const coswire::http_request& r, coswire::result<coswire::http_response>& answer) {
+            const request_kind k = kind_of(r);
+            if ((k == request_kind::complete || k == request_kind::head_object) && answer) remove_header(*answer, "x-cos-hash-crc64ecma");
+        };
+        auto r = coswire::upload_multipart(h.client, "k", source, plan);
+        REQUIRE_FALSE(r);
+        CHECK(r.error().code == errc::integrity_failure);
+        CHECK(r.error().argument == "x-cos-hash-crc64ecma");
+        CHECK(r.error().reason.find("unverified") != std::string::npos);  // completed, so the abort found nothing
+        CHECK(h.server.uploads().empty());
+    }
+    SUBCASE("HEAD shows another size or CRC-64") {
+        h.wire.alter = [crc](const coswire::http_request& r, coswire::result<coswire::http_response>& answer) {
+            if (kind_of(r) == request_kind::complete && answer) remove_header(*answer, "x-cos-hash-crc64ecma");
+            if (kind_of(r) == request_kind::head_object && answer) {
+                remove_header(*answer, "x-cos-hash-crc64ecma");
+                answer->headers.push_back({"x-cos-hash-crc64ecma", std::to_string(crc ^ 1)});
+            }
+        };
+        auto r = coswire::upload_multipart(h.client, "k", source, plan);
+        REQUIRE_FALSE(r);
+        CHECK(r.error().code == errc::integrity_failure);
+        CHECK(r.error().argument == "object");
+    }
+}
+
+TEST_CASE("upload_multipart: SSE-C key headers go with every part and with the HEAD that settles the object") {
+    hostile_harness h;
+    const auto data = random_bytes(mib + 1, 32);
+    coswire::memory_source source(data);
+    coswire::multipart_upload_options options;
+    options.attributes.extra_headers = {{"x-cos-server-side-encryption-customer-algorithm", "AES256"},
+                                        {"x-cos-server-side-encryption-customer-key", "MDEyMzQ1Njc4OUFCQ0RFRjAxMjM0NTY3ODlBQkNERUY="},
+                                        {"x-cos-server-side-encryption-customer-key-MD5", "U5L61r7jcwdNvT7frmUG8g=="}};
+    std::size_t keyed_parts = 0, keyed_heads = 0;
+    h.wire.alter = [&](const coswire::http_request& r, coswire::result<coswire::http_response>& answer) {
+        const bool keyed = r.header("x-cos-server-side-encryption-customer-key-MD5") == "U5L61r7jcwdNvT7frmUG8g==";
+        if (kind_of(r) == request_kind::upload_part) keyed_parts += keyed ? 1 : 0;
+        if (kind_of(r) == request_kind::head_object) keyed_heads += keyed ? 1 : 0;
+        if (kind_of(r) == request_kind::complete && answer) remove_header(*answer, "x-cos-hash-crc64ecma");
+    };
+    auto r = coswire::upload_multipart(h.client, "sse-c", source, coswire::plan_parts(data.size(), mib).value(), options);
+    REQUIRE(r);
+    CHECK(keyed_parts == 2);
+    CHECK(keyed_heads == 1);
+    CHECK(r->verified.crc64_from == coswire::crc64_evidence::head_header);
+}
+
+TEST_CASE("upload_multipart: an Initiate applied but lost, then failing for good, leaves no empty upload") {
+    harness h;  // the client makes 4 attempts
+    h.server.fail_next(fault_kind::drop_after);           // attempt 1 creates an upload; its answer is lost
+    h.server.fail_next(fault_kind::internal_error, 3);    // attempts 2-4 fail
+    const auto data = random_bytes(100, 33);
+    coswire::memory_source source(data);
+    auto r = coswire::upload_multipart(h.client, "k", source, coswire::plan_parts(data.size()).value());
+    REQUIRE_FALSE(r);
+    CHECK(coswire::is_cos_error(r.error(), coswire::cos_errc::internal_error));
+    CHECK(r.error().reason.find("1 empty duplicate upload(s) aborted") != std::string::npos);
+    CHECK(h.server.uploads().empty());
+}
+
+TEST_CASE("upload_multipart: an Initiate whose last attempt is applied but lost leaves no upload") {
+    harness h;  // 4 attempts: three 500s, then one that creates an upload and loses its answer
+    h.server.fail_next(fault_kind::internal_error, 3);
+    h.server.fail_next(fault_kind::drop_after);
+    const auto data = random_bytes(100, 36);
+    coswire::memory_source source(data);
+    auto r = coswire::upload_multipart(h.client, "k", source, coswire::plan_parts(data.size()).value());
+    REQUIRE_FALSE(r);
+    CHECK(r.error().code == errc::transport_failure);
+    CHECK(r.error().reason.find("1 empty duplicate upload(s) aborted") != std::string::npos);
+    CHECK(h.server.uploads().empty());
+}
+
+TEST_CASE("upload_multipart: a duplicate cleanup that cannot finish is reported, never silent") {
+    hostile_harness h;
+    const auto data = random_bytes(100, 34);
+    coswire::memory_source source(data);
+    const auto plan = coswire::plan_parts(data.size()).value();
+    const auto refuse = [](const coswire::http_request&, coswire::result<coswire::http_response>& answer) {
+        answer = coswire::http_response{403, {{"x-cos-request-id", "fake-2"}}, "<Error><Code>AccessDenied</Code></Error>"};
+    };
+
+    SUBCASE("success: the listing is refused, the result carries why") {
+        h.server.fail_next(fault_kind::drop_after);  // Initiate creates an upload twice
+        h.wire.alter = [&](const coswire::http_request& r, coswire::result<coswire::http_response>& answer) {
+            if (kind_of(r) == request_kind::list_uploads) refuse(r, answer);
+        };
+        auto r = coswire::upload_multipart(h.client, "k", source, plan);
+        REQUIRE(r);
+        CHECK(r->duplicates.ran);
+        REQUIRE(r->duplicates.failure);
+        CHECK(coswire::is_cos_error(*r->duplicates.failure, coswire::cos_errc::access_denied));
+        CHECK(h.server.uploads().size() == 1);  // the duplicate, which could not be found
+    }
+    SUBCASE("success: a listing that never ends is cut off at the page cap and reported") {
+        h.server.fail_next(fault_kind::drop_after);
+        h.wire.alter = [&](const coswire::http_request& r, coswire::result<coswire::http_response>& answer) {
+            if (kind_of(r) == request_kind::list_uploads)
+                answer = coswire::http_response{200, {}, "<ListMultipartUploadsResult><IsTruncated>true</IsTruncated><NextKeyMarker>" +
+                                                         param_of(r, "key-marker") + "~</NextKeyMarker></ListMultipartUploadsResult>"};
+        };
+        auto r = coswire::upload_multipart(h.client, "k", source, plan);
+        REQUIRE(r);
+        REQUIRE(r->duplicates.failure);
+        CHECK(r->duplicates.failure->code == errc::limit_exceeded);
+        CHECK(h.wire.count(request_kind::list_uploads) == coswire::listing_limits{}.max_upload_pages);
+    }
+    SUBCASE("success: the abort of the duplicate is refused, its id is in left") {
+        h.server.fail_next(fault_kind::drop_after);
+        h.wire.withhold = [](const coswire::http_request& r) { return kind_of(r) == request_kind::abort; };
+        h.wire.alter = [&](const coswire::http_request& r, coswire::result<coswire::http_response>& answer) {
+            if (kind_of(r) == request_kind::abort) refuse(r, answer);
+        };
+        auto r = coswire::upload_multipart(h.client, "k", source, plan);
+        REQUIRE(r);
+        REQUIRE(r->duplicates.left.size() == 1);
+        CHECK(r->duplicates.aborted.empty());
+        REQUIRE(h.server.uploads().size() == 1);
+        CHECK(h.server.uploads()[0].upload_id == r->duplicates.left[0]);
+    }
+    SUBCASE("failure: the error's reason says the cleanup is incomplete") {
+        h.server.fail_next(fault_kind::drop_after);
+        h.server.fail_next(fault_kind::internal_error, 3);
+        h.wire.alter = [&](const coswire::http_request& r, coswire::result<coswire::http_response>& answer) {
+            if (kind_of(r) == request_kind::list_uploads) refuse(r, answer);
+        };
+        auto r = coswire::upload_multipart(h.client, "k", source, plan);
+        REQUIRE_FALSE(r);
+        CHECK(r.error().reason.find("the cleanup is incomplete") != std::string::npos);
+    }
+    SUBCASE("a clean success says the cleanup ran and what it aborted") {
+        h.server.fail_next(fault_kind::drop_after);
+        auto r = coswire::upload_multipart(h.client, "k", source, plan);
+        REQUIRE(r);
+        CHECK(r->duplicates.ran);
+        CHECK(r->duplicates.aborted.size() == 1);
+        CHECK_FALSE(r->duplicates.failure);
+        CHECK(h.server.uploads().empty());
+    }
+}
+
+TEST_CASE("upload_multipart: resuming through a List Parts that never moves on fails instead of looping or stopping early") {
+    hostile_harness h;
+    const auto data = random_bytes(3 * mib, 35);
+    coswire::memory_source source(data);
+    const auto plan = coswire::plan_parts(data.size(), mib).value();
+    std::string upload_id;
+    coswire::multipart_upload_options first;
+    first.keep_on_failure = true;
+    first.on_upload_id = [&](std::string_view id) { upload_id = std::string(id); };
+    first.cancelled = [n = 0]() mutable { return ++n > 2; };
+    REQUIRE_FALSE(coswire::upload_multipart(h.client, "k", source, plan, first));
+    // Every List Parts page now claims more follows, echoing marker 0 and continuing from 2.
+    h.wire.alter = [](const coswire::http_request& r, coswire::result<coswire::http_response>& answer) {
+        if (kind_of(r) != request_kind::list_parts || !answer) return;
+        replace_in_body(*answer, "<IsTruncated>false</IsTruncated>", "<IsTruncated>true</IsTruncated><NextPartNumberMarker>2</NextPartNumberMarker>");
+        const std::size_t at = answer->body.find("<PartNumberMarker>");
+        if (at != std::string::npos) answer->body.replace(at, answer->body.find("</PartNumberMarker>") - at, "<PartNumberMarker>0");
+    };
+    coswire::multipart_upload_options resume;
+    resume.resume_upload_id = upload_id;
+    auto r = coswire::upload_multipart(h.client, "k", source, plan, resume);
+    REQUIRE_FALSE(r);
+    CHECK(r.error().code == errc::malformed_response);
+    CHECK(r.error().argument == "NextPartNumberMarker");
 }

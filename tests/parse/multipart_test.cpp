@@ -667,3 +667,36 @@ TEST_CASE("multipart parsers: an error status becomes the COS error for every op
     check(coswire::parse_list_parts_response(denied));
     check(coswire::parse_list_multipart_uploads_response(denied));
 }
+
+TEST_CASE("multipart parsers: a 2xx whose body is <Error> is the COS error for Initiate, Upload Part and Abort") {
+    const std::string hidden = " \n<?xml version='1.0'?><Error><Code>SlowDown</Code><Message>later</Message></Error>";
+    const auto check = [&](auto parsed) {
+        REQUIRE_FALSE(parsed);
+        REQUIRE(parsed.error().service);
+        CHECK(parsed.error().service->code == "SlowDown");
+    };
+    check(coswire::parse_initiate_multipart_upload_response({200, {}, hidden}));
+    check(coswire::parse_upload_part_response({200, {{"ETag", "\"e\""}}, hidden}));
+    check(coswire::parse_abort_multipart_upload_response({204, {}, hidden}));
+    check(coswire::parse_abort_multipart_upload_response({200, {}, hidden}));
+}
+
+TEST_CASE("etag_part_count: N of \"<32 hex>-<N>\", nothing for other forms") {
+    CHECK(coswire::etag_part_count("aa259a62513358f69e98e72e59856d88-3") == 3u);
+    CHECK(coswire::etag_part_count("\"aa259a62513358f69e98e72e59856d88-10000\"") == 10000u);
+    CHECK(coswire::etag_part_count("AA259A62513358F69E98E72E59856D88-1") == 1u);
+    for (std::string_view other : {"aa259a62513358f69e98e72e59856d88", "aa259a62513358f69e98e72e59856d88-", "aa259a6251-3",
+                                   "aa259a62513358f69e98e72e59856d8g-3", "aa259a62513358f69e98e72e59856d88-3x",
+                                   "aa259a62513358f69e98e72e59856d88-123456", "", "-"})
+        CHECK_FALSE(coswire::etag_part_count(other));
+    static_assert(coswire::etag_part_count("0123456789abcdef0123456789abcdef-7") == 7u);
+}
+
+TEST_CASE("parse_list_multipart_uploads_response: the Date header is kept as the server's clock") {
+    const std::string body = "<ListMultipartUploadsResult><IsTruncated>false</IsTruncated></ListMultipartUploadsResult>";
+    auto dated = coswire::parse_list_multipart_uploads_response({200, {{"Date", "Thu, 16 May 2019 06:45:51 GMT"}}, body});
+    REQUIRE(dated);
+    CHECK(dated->date == 1557989151);
+    CHECK_FALSE(coswire::parse_list_multipart_uploads_response({200, {{"Date", "soon"}}, body})->date);
+    CHECK(coswire::parse_list_multipart_uploads_response({200, {{"Date", "a"}, {"Date", "b"}}, body}).error().argument == "Date");
+}

@@ -622,3 +622,23 @@ TEST_CASE("next_list_objects_params: the continuation rules on hand-made results
     r.next_marker = "p/0";  // does not move past the page's marker: stop instead of looping
     CHECK_FALSE(coswire::next_list_objects_params(page, r));
 }
+
+TEST_CASE("object parsers: a 2xx <Error> body is the COS error except for GET Object, whose body is the object") {
+    const std::string hidden = "<Error><Code>InternalError</Code><Message>m</Message></Error>";
+    CHECK(coswire::parse_put_object_response({200, {{"ETag", "\"e\""}}, hidden}).error().service->code == "InternalError");
+    CHECK(coswire::parse_delete_object_response({204, {}, hidden}).error().service->code == "InternalError");
+    CHECK(coswire::parse_head_object_response({200, {{"Content-Length", "0"}}, hidden}).error().service->code == "InternalError");
+    auto got = coswire::parse_get_object_response(coswire::http_response{200, {{"Content-Length", "62"}}, hidden});
+    REQUIRE(got);
+    CHECK(got->body == hidden);
+}
+
+TEST_CASE("object parsers: a repeated Content-Range or ETag is refused, not picked") {
+    auto range = coswire::parse_get_object_response(
+        coswire::http_response{206, {{"Content-Range", "bytes 0-0/10"}, {"Content-Range", "bytes 1-1/10"}}, "x"});
+    CHECK(range.error().argument == "Content-Range");
+    auto etag = coswire::parse_head_object_response({200, {{"Content-Length", "1"}, {"ETag", "\"a\""}, {"ETag", "\"a\""}}, ""});
+    CHECK(etag.error().argument == "ETag");
+    CHECK(coswire::parse_delete_object_response({204, {{"x-cos-version-id", "a"}, {"x-cos-version-id", "b"}}, ""}).error().argument ==
+          "x-cos-version-id");
+}

@@ -66,3 +66,24 @@ TEST_CASE("expect_status: expected statuses pass, others and 200-with-Error beco
     CHECK(coswire::expect_status(hidden, {200}).has_value());
     CHECK(coswire::expect_status(hidden, {200}, true).error().service->code == "InternalError");
 }
+
+TEST_CASE("check_single_value_headers: any single-value header sent twice is refused, named") {
+    for (std::string_view name : coswire::single_value_response_headers) {
+        CAPTURE(name);
+        const coswire::http_response once{200, {{std::string(name), "1"}, {"x-cos-meta-a", "1"}, {"x-cos-meta-a", "2"}}, ""};
+        CHECK(coswire::check_single_value_headers(once).has_value());
+        coswire::http_response twice = once;
+        std::string upper(name);
+        for (char& c : upper) c = static_cast<char>(c >= 'a' && c <= 'z' ? c - 32 : c);
+        twice.headers.push_back({upper, "1"});  // the same value, in another case: still two headers
+        auto refused = coswire::check_single_value_headers(twice);
+        REQUIRE_FALSE(refused);
+        CHECK(refused.error().code == errc::malformed_response);
+        CHECK(refused.error().argument == name);
+        CHECK(coswire::expect_status(twice, {200}).error().argument == name);
+        CHECK(coswire::parse_object_headers(twice).error().argument == name);
+    }
+    // An error answer keeps its COS error: its headers only feed diagnostics.
+    const coswire::http_response error_twice{500, {{"Content-Length", "0"}, {"Content-Length", "0"}}, ""};
+    CHECK(coswire::expect_status(error_twice, {200}).error().code == errc::service_error);
+}

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
-// Whole listings (every page) of multipart uploads and of an upload's parts, and the ISO 8601
-// form the CLI prints times in.
+// The CLI's whole listings of multipart uploads and of an upload's parts (the library's bounded
+// loops of <coswire/listing/all_pages.hpp>), and the ISO 8601 form the CLI prints times in.
 #pragma once
 
 #include <coswire/api/multipart.hpp>
+#include <coswire/listing/all_pages.hpp>
 #include <coswire/parse/multipart.hpp>
 #include <coswire/result.hpp>
 
@@ -27,37 +28,24 @@ inline std::string iso8601_utc(std::optional<std::int64_t> seconds) {
     return text;
 }
 
-/// Every in-progress multipart upload whose key starts with `prefix`, through all pages.
+/// Every in-progress multipart upload whose key starts with `prefix`, through all pages (at most
+/// coswire::listing_limits' default page count; a server that never ends the listing is an error).
 template <class Client>
 coswire::result<std::vector<coswire::multipart_upload_summary>> fetch_all_uploads(Client& c, std::string_view prefix) {
-    std::vector<coswire::multipart_upload_summary> out;
-    coswire::list_multipart_uploads_params page;
-    if (!prefix.empty()) page.prefix = std::string(prefix);
-    for (;;) {
-        auto listed = c.send(page);
-        if (!listed) return std::move(listed).error();
-        for (auto& u : listed->uploads) out.push_back(std::move(u));
-        auto next = coswire::next_list_multipart_uploads_params(page, *listed);
-        if (!next) return out;
-        page = std::move(*next);
-    }
+    coswire::list_multipart_uploads_params first;
+    if (!prefix.empty()) first.prefix = std::string(prefix);
+    auto listed = coswire::list_all_multipart_uploads(c, std::move(first));
+    if (!listed) return std::move(listed).error();
+    return std::move(listed->uploads);
 }
 
-/// Every uploaded part of `upload_id`, through all pages (10000 parts are 10 pages).
+/// Every uploaded part of `upload_id`, through all pages (at most 10 pages of 1000).
 template <class Client>
 coswire::result<std::vector<coswire::listed_part>> fetch_all_parts(Client& c, std::string_view key, std::string_view upload_id) {
-    std::vector<coswire::listed_part> out;
-    coswire::list_parts_params page;
-    page.key = std::string(key);
-    page.upload_id = std::string(upload_id);
-    for (;;) {
-        auto listed = c.send(page);
-        if (!listed) return std::move(listed).error();
-        for (auto& p : listed->parts) out.push_back(std::move(p));
-        auto next = coswire::next_list_parts_params(page, *listed);
-        if (!next) return out;
-        page = std::move(*next);
-    }
+    coswire::list_parts_params first;
+    first.key = std::string(key);
+    first.upload_id = std::string(upload_id);
+    return coswire::list_all_parts(c, std::move(first));
 }
 
 }  // namespace cli

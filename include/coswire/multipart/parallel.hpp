@@ -19,7 +19,8 @@ namespace coswire {
 /// of `c` (so retries and backoff are per worker) and one part buffer: peak memory is about
 /// part size × workers (no buffers for a contiguous_upload_source, whose bytes are lent). The
 /// transport is shared and must be safe to call from several threads.
-/// Parts are checked exactly as in upload_multipart; on the first failure the other workers stop
+/// Parts, Complete's answer and the object are checked exactly as in upload_multipart (the same
+/// code); on the first failure the other workers stop
 /// after their current part and the upload is aborted (unless keep_on_failure).
 /// Errors: those of upload_multipart, and invalid_argument ("workers") for 0.
 template <class Client, upload_source Source>
@@ -29,8 +30,9 @@ result<multipart_upload_result> upload_multipart_parallel(Client& c, std::string
     if (workers == 0) return make_error(errc::invalid_argument, "workers", "must be at least 1");
     if (auto ok = detail::check_plan(plan, source); !ok) return std::move(ok).error();
     std::vector<listed_part> existing;
-    auto upload_id = detail::start_or_resume(c, key, options, existing);
-    if (!upload_id) return std::move(upload_id).error();
+    auto upload = detail::start_or_resume(c, key, options, existing);
+    if (!upload) return std::move(upload).error();
+    const std::vector<http_header> part_headers = detail::sse_customer_headers(options.attributes);
 
     std::vector<std::optional<detail::finished_part>> parts(plan.part_count);
     std::atomic<std::uint32_t> next_part{1};
@@ -71,8 +73,8 @@ result<multipart_upload_result> upload_multipart_parallel(Client& c, std::string
             }
             const part_range range = plan.part(n);
             bool reused = false;
-            auto part = detail::upload_one_part(own, key, *upload_id, reader, range, buffer, detail::find_part(existing, n),
-                                                detail::etag_is_md5(options), reused);
+            auto part = detail::upload_one_part(own, key, upload->upload_id, reader, range, buffer, detail::find_part(existing, n),
+                                                detail::etag_is_md5(options), part_headers, reused);
             const std::lock_guard<std::mutex> guard(shared);
             if (!part) {
                 if (!failure) failure = std::move(part).error();
@@ -93,11 +95,11 @@ result<multipart_upload_result> upload_multipart_parallel(Client& c, std::string
     work();  // the calling thread is worker number one
     for (std::thread& t : threads) t.join();
 
-    if (failure) return detail::fail_upload(c, key, *upload_id, options, std::move(*failure));
+    if (failure) return detail::fail_upload(c, key, *upload, options, std::move(*failure));
     std::vector<detail::finished_part> ordered;
     ordered.reserve(parts.size());
     for (auto& p : parts) ordered.push_back(std::move(*p));
-    return detail::finish_upload(c, key, *upload_id, ordered, reused_count, options);
+    return detail::finish_upload(c, key, *upload, ordered, reused_count, options);
 }
 
 }  // namespace coswire

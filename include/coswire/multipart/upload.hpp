@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The multipart upload driver: the one loop that initiates (or resumes), uploads and checks each
-// part, completes, verifies the whole-object CRC-64, and aborts on failure (COS-PROTOCOL.md §5.8,
-// §7). Every decision it makes is a pure function of a lower layer.
+// part, completes, checks Complete's answer and the whole-object CRC-64, and aborts on failure
+// (docs/protocol/multipart.md). Every decision it makes is a pure function of a lower layer.
 #pragma once
 
 #include <coswire/api/multipart.hpp>
@@ -12,6 +12,7 @@
 #include <coswire/crypto/md5.hpp>
 #include <coswire/encoding/base64.hpp>
 #include <coswire/encoding/hex.hpp>
+#include <coswire/listing/all_pages.hpp>
 #include <coswire/multipart/plan.hpp>
 #include <coswire/parse/error_response.hpp>
 #include <coswire/parse/multipart.hpp>
@@ -91,6 +92,45 @@ struct multipart_upload_options {
     callback<bool()> cancelled;
 };
 
+/// Where the whole-object CRC-64 that was found equal to the parts' combined CRC-64 came from.
+enum class crc64_evidence {
+    complete_header,  ///< x-cos-hash-crc64ecma of Complete's answer
+    head_header,      ///< x-cos-hash-crc64ecma of a HEAD Object made after Complete
+};
+
+/// What the driver checked of COS's answers before it reported success. Each flag is true only
+/// when that check was made and passed; its comment says when it cannot be made
+/// (docs/protocol/multipart.md#complete).
+struct upload_verification {
+    /// Where COS's whole-object CRC-64 came from. There is no "unchecked": an upload whose
+    /// CRC-64 neither Complete nor a HEAD gave fails instead.
+    crc64_evidence crc64_from = crc64_evidence::complete_header;
+    /// A HEAD Object was made and its Content-Length equalled the source size (whenever
+    /// crc64_from is head_header).
+    bool size_by_head = false;
+    /// Complete's result named the key uploaded to. False only with confirmed_by_head, when the
+    /// answer that names it was lost.
+    bool key_matched = false;
+    /// Complete's result named the endpoint's bucket. False when COS left Bucket out, when the
+    /// endpoint has no bucket name (a custom domain) or with confirmed_by_head.
+    bool bucket_matched = false;
+    /// The "-N" of the object's ETag (Complete's, or HEAD's with confirmed_by_head) equalled the
+    /// number of parts. False when that ETag has no "<32 hex>-<N>" form.
+    bool part_count_matched = false;
+};
+
+/// What the driver did about the uploads an Initiate applied more than once may have created:
+/// a first attempt whose answer was lost and each retry create one
+/// (docs/protocol/multipart.md#lost-initiate).
+struct duplicate_cleanup {
+    bool ran = false;                  ///< the client said Initiate may have repeated, so a cleanup ran
+    std::vector<std::string> aborted;  ///< ids of the empty duplicates that were aborted
+    std::vector<std::string> left;     ///< ids of duplicates whose probe or abort failed: abort them yourself
+    /// Why the cleanup did not finish (the listing failed, an id in `left`, no time reference);
+    /// empty when it did. Duplicates may remain when it is set.
+    std::optional<error> failure;
+};
+
 /// What a finished upload produced, checked end to end.
 struct multipart_upload_result {
     std::string upload_id;
@@ -99,6 +139,8 @@ struct multipart_upload_result {
     std::uint32_t parts = 0;
     std::uint32_t parts_reused = 0;  ///< parts a resumed upload did not send again
     bool confirmed_by_head = false;  ///< a retried Complete answered NoSuchUpload; HEAD proved success
+    upload_verification verified;    ///< which checks of COS's answers were made
+    duplicate_cleanup duplicates;    ///< what happened to uploads a repeated Initiate created
 };
 
 namespace detail {
@@ -110,22 +152,15 @@ struct finished_part {
     std::uint64_t size = 0;
 };
 
-/// Every part of an existing upload, through all List Parts pages (10000 parts are 10 pages).
-template <class Client>
-result<std::vector<listed_part>> list_all_parts(Client& c, std::string_view key, std::string_view upload_id) {
-    std::vector<listed_part> parts;
-    list_parts_params page{std::string(key), std::string(upload_id), {}, {}, true, {}};
-    for (;;) {
-        auto listed = c.send(page);
-        if (!listed) return std::move(listed).error();
-        for (listed_part& p : listed->parts) parts.push_back(std::move(p));
-        auto next = next_list_parts_params(page, *listed);
-        if (!next) return parts;
-        page = std::move(*next);
-    }
+/// The SSE-C key headers among the attributes' extra headers: every request that writes or
+/// reads an SSE-C object's bytes carries them (Upload Part, HEAD; docs/protocol/multipart.md#complete).
+inline std::vector<http_header> sse_customer_headers(const object_attributes& attributes) {
+    std::vector<http_header> out;
+    for (const http_header& h : attributes.extra_headers)
+        if (istarts_with(h.name, "x-cos-server-side-encryption-customer-")) out.push_back(h);
+    return out;
 }
 
-/// The bytes of one part: lent by a contiguous source, otherwise read into `buffer`.
 template <upload_source Source>
 result<std::span<const std::byte>> part_bytes(Source& source, const part_range& range, std::vector<std::byte>& buffer) {
     if constexpr (contiguous_upload_source<Source>) {
@@ -143,11 +178,12 @@ result<std::span<const std::byte>> part_bytes(Source& source, const part_range& 
 }
 
 /// Reads, hashes and (unless `existing` already holds the same bytes) uploads one part, then
-/// checks COS's ETag against the MD5 and its CRC-64 against ours.
+/// checks COS's ETag against the MD5 and its CRC-64 against ours. `part_headers` go with the
+/// part (the SSE-C key headers).
 template <class Client, upload_source Source>
 result<finished_part> upload_one_part(Client& c, std::string_view key, std::string_view upload_id, Source& source,
                                       const part_range& range, std::vector<std::byte>& buffer, const listed_part* existing,
-                                      bool etag_is_md5, bool& reused) {
+                                      bool etag_is_md5, const std::vector<http_header>& part_headers, bool& reused) {
     if (range.size > SIZE_MAX)  // 32-bit targets cannot hold a part above 4 GiB in memory
         return make_error(errc::limit_exceeded, "part_size",
                           "part " + std::to_string(range.number) + " has " + std::to_string(range.size) +
@@ -169,6 +205,7 @@ result<finished_part> upload_one_part(Client& c, std::string_view key, std::stri
     params.part_number = range.number;
     params.payload.bytes = bytes;
     params.content_md5 = base64_encode(std::span<const std::uint8_t>(md5));
+    params.extra_headers = part_headers;
     auto sent = c.send(params);
     if (!sent) return std::move(sent).error();
     const auto mismatch = [&](std::string what) {
@@ -181,12 +218,69 @@ result<finished_part> upload_one_part(Client& c, std::string_view key, std::stri
     return out;
 }
 
+/// A HEAD of the completed object (the `version_id` Complete named, if any, with the SSE-C
+/// headers the object needs) that must show `size` bytes and carry x-cos-hash-crc64ecma; the
+/// caller compares that CRC-64. Errors: c.send's; integrity_failure naming "object" for another
+/// size, or "x-cos-hash-crc64ecma" when HEAD sends none, so the object cannot be verified.
+template <class Client>
+result<head_object_result> head_completed_object(Client& c, std::string_view key, std::string_view version_id,
+                                                 const multipart_upload_options& options, std::uint64_t size) {
+    head_object_params params;
+    params.key = std::string(key);
+    params.extra_headers = sse_customer_headers(options.attributes);
+    if (!version_id.empty()) params.version_id = std::string(version_id);
+    auto head = c.send(params);
+    if (!head) return head;
+    if (head->content_length != size)
+        return make_error(errc::integrity_failure, "object",
+                          "HEAD reports " + std::to_string(head->content_length) + " bytes, the parts hold " + std::to_string(size));
+    if (!head->headers.crc64)
+        return make_error(errc::integrity_failure, "x-cos-hash-crc64ecma",
+                          "HEAD's answer carries no whole-object CRC-64 either, so the stored object cannot be verified");
+    return head;
+}
+
+/// Checks that `etag`, when of the form "<32 hex>-<N>", states `part_count` parts.
+inline result<void> check_etag_part_count(std::string_view etag, std::size_t part_count, std::string_view whose,
+                                          upload_verification& verified) {
+    const auto stated = etag_part_count(etag);
+    if (!stated) return {};
+    if (*stated != part_count)
+        return make_error(errc::integrity_failure, "ETag",
+                          std::string(whose) + " ETag " + std::string(etag.substr(0, 80)) + " states " + std::to_string(*stated) +
+                              " parts, " + std::to_string(part_count) + " were uploaded");
+    verified.part_count_matched = true;
+    return {};
+}
+
+/// Checks that Complete's result is about this upload: our key (as the parser decodes it), the
+/// endpoint's bucket when both are known, the part count of an "-N" ETag.
+inline result<void> check_complete_answer(const endpoint& ep, std::string_view key, std::size_t part_count,
+                                          const complete_multipart_upload_result& done, upload_verification& verified) {
+    if (done.key != key)
+        return make_error(errc::malformed_response, "Key",
+                          done.key.empty() ? std::string("Complete's answer names no key, so it cannot be told to be about this upload")
+                                           : "Complete's answer names the key '" + done.key.substr(0, 80) +
+                                                 "', not the one uploaded to");
+    verified.key_matched = true;
+    if (!done.bucket.empty() && !ep.bucket.empty()) {
+        if (done.bucket != ep.bucket)
+            return make_error(errc::malformed_response, "Bucket",
+                              "Complete's answer names the bucket '" + done.bucket.substr(0, 80) + "', not " + ep.bucket);
+        verified.bucket_matched = true;
+    }
+    return check_etag_part_count(done.etag, part_count, "Complete's", verified);
+}
+
 /// Completes the upload and proves the object is what was sent: COS's whole-object CRC-64 must
-/// equal the combination of the parts'. A Complete answering NoSuchUpload (a retry after a first
-/// attempt that did complete) is settled by HEAD: accepted when size and CRC-64 match.
+/// equal the combination of the parts'. Complete's answer must name this key and bucket and the
+/// part count; without its CRC-64 header the object is settled by HEAD (size and CRC-64). A
+/// Complete answering NoSuchUpload (a retry after a first attempt that did complete) is settled
+/// by HEAD too. Errors: Complete's; malformed_response naming "Key" or "Bucket";
+/// integrity_failure naming "ETag", "object" or "x-cos-hash-crc64ecma".
 template <class Client>
 result<multipart_upload_result> complete_and_verify(Client& c, std::string_view key, std::string_view upload_id,
-                                                    const std::vector<finished_part>& parts) {
+                                                    const std::vector<finished_part>& parts, const multipart_upload_options& options) {
     complete_multipart_upload_params params;
     params.key = std::string(key);
     params.upload_id = std::string(upload_id);
@@ -200,84 +294,184 @@ result<multipart_upload_result> complete_and_verify(Client& c, std::string_view 
     out.upload_id = std::string(upload_id);
     out.crc64 = whole_crc;
     out.parts = static_cast<std::uint32_t>(parts.size());
-    std::optional<std::uint64_t> reported_crc;
+    std::uint64_t reported_crc = 0;
     auto completed = c.send(params);
     if (completed) {
+        if (auto ok = check_complete_answer(c.target(), key, parts.size(), *completed, out.verified); !ok) return std::move(ok).error();
         out.etag = completed->etag;
-        reported_crc = completed->crc64;
+        if (completed->crc64) {
+            reported_crc = *completed->crc64;
+        } else {
+            auto head = head_completed_object(c, key, completed->version_id, options, whole_size);
+            if (!head) {
+                error e = std::move(head).error();
+                e.reason = "Complete's answer has no x-cos-hash-crc64ecma and settling it by HEAD failed: " + e.reason;
+                return e;
+            }
+            reported_crc = *head->headers.crc64;
+            out.verified.crc64_from = crc64_evidence::head_header;
+            out.verified.size_by_head = true;
+        }
     } else if (is_cos_error(completed.error(), cos_errc::no_such_upload)) {
-        auto head = c.send(head_object_params{std::string(key), {}, {}, {}});
-        if (!head || head->content_length != whole_size || head->headers.crc64 != whole_crc) return std::move(completed).error();
+        auto head = head_completed_object(c, key, {}, options, whole_size);
+        if (!head) {
+            error e = std::move(completed).error();
+            e.reason += "; HEAD did not confirm that an earlier attempt completed the upload: " + describe(head.error());
+            return e;
+        }
+        if (auto ok = check_etag_part_count(head->headers.etag, parts.size(), "HEAD's", out.verified); !ok) return std::move(ok).error();
         out.etag = head->headers.etag;
         out.confirmed_by_head = true;
-        reported_crc = head->headers.crc64;
+        out.verified.crc64_from = crc64_evidence::head_header;
+        out.verified.size_by_head = true;
+        reported_crc = *head->headers.crc64;
     } else {
         return std::move(completed).error();
     }
-    if (reported_crc && *reported_crc != whole_crc)
+    if (reported_crc != whole_crc)
         return make_error(errc::integrity_failure, "object",
-                          "COS's whole-object CRC-64 " + std::to_string(*reported_crc) + " differs from the parts' " + std::to_string(whole_crc));
+                          "COS's whole-object CRC-64 " + std::to_string(reported_crc) + " differs from the parts' " + std::to_string(whole_crc));
     return out;
 }
 
-/// Aborts so no billed parts stay behind; returns `cause`, noting whether the abort worked.
+/// Aborts so no billed parts stay behind; returns `cause`, noting whether the abort worked. An
+/// abort finding no such upload is said so: a Complete that did complete (but whose answer failed
+/// a check) leaves no upload, and its object stays, unverified.
 template <class Client>
 error abort_after(Client& c, std::string_view key, std::string_view upload_id, error cause) {
     auto aborted = c.send(abort_multipart_upload_params{std::string(key), std::string(upload_id), {}});
-    cause.reason += aborted ? "; the upload was aborted" : "; aborting the upload failed too: " + describe(aborted.error());
+    if (aborted) cause.reason += "; the upload was aborted";
+    else if (is_cos_error(aborted.error(), cos_errc::no_such_upload))
+        cause.reason += "; aborting found no such upload (already completed or aborted: an object stored under the key is unverified)";
+    else cause.reason += "; aborting the upload failed too: " + describe(aborted.error());
     return cause;
 }
 
-/// After an Initiate whose lost first attempt may have created an upload too, aborts the other
-/// uploads of `key` that were initiated within two minutes of ours and hold no part yet, so no
-/// empty upload stays behind. Best effort: a failing listing or abort leaves things as they are.
-/// (A concurrent writer's empty upload of the same key started in that window would be aborted
-/// as well; it was racing to overwrite the same object.)
+/// How far from the reference time a duplicate's Initiated may lie, in seconds: around our own
+/// upload's Initiated, or, when Initiate failed and there is no upload of ours, before the
+/// listing's Date, which must cover the whole retried Initiate call (backoff and timeouts).
+inline constexpr std::int64_t duplicate_window_around_ours = 120;
+inline constexpr std::int64_t duplicate_window_before_listing = 600;
+inline constexpr std::int64_t duplicate_window_after_listing = 60;
+
+/// After an Initiate that may have been applied more than once, aborts the other uploads of `key`
+/// that were initiated around then and hold no part, so no empty upload stays behind. The time
+/// reference is our upload's Initiated (`ours`), or, without one (Initiate failed), the Date of
+/// the listing, which is on the same server clock. The listing, probes and aborts go through
+/// the client's retries; an abort answering NoSuchUpload (an earlier attempt of it worked)
+/// counts as done. Whatever could not be done is in the returned report, never dropped.
+/// (A concurrent writer's empty upload of the same key started in that window is aborted as
+/// well; it was racing to overwrite the same object.)
 template <class Client>
-void discard_duplicate_uploads(Client& c, std::string_view key, std::string_view ours) {
-    std::vector<multipart_upload_summary> same_key;
-    std::optional<std::int64_t> our_time;
+duplicate_cleanup discard_duplicate_uploads(Client& c, std::string_view key, std::optional<std::string_view> ours) {
+    duplicate_cleanup out;
+    out.ran = true;
+    const auto fail = [&out](error e, std::string_view doing) {
+        if (!out.failure) {
+            e.reason = std::string(doing) + ": " + e.reason;
+            out.failure = std::move(e);
+        }
+    };
     list_multipart_uploads_params page;
     page.prefix = std::string(key);
-    for (;;) {
-        auto listed = c.send(page);
-        if (!listed) return;
-        for (multipart_upload_summary& u : listed->uploads) {
-            if (u.key != key) continue;
-            if (u.upload_id == ours) our_time = u.initiated;
-            else same_key.push_back(std::move(u));
+    auto listed = list_all_multipart_uploads(c, page);
+    if (!listed) {
+        fail(std::move(listed).error(), "listing the uploads of the key failed");
+        return out;
+    }
+    std::optional<std::int64_t> from, to;
+    if (ours) {
+        for (const multipart_upload_summary& u : listed->uploads)
+            if (u.key == key && u.upload_id == *ours && u.initiated) {
+                from = *u.initiated - duplicate_window_around_ours;
+                to = *u.initiated + duplicate_window_around_ours;
+            }
+    } else if (listed->date) {
+        from = *listed->date - duplicate_window_before_listing;
+        to = *listed->date + duplicate_window_after_listing;
+    }
+    if (!from) {
+        fail(make_error(errc::malformed_response, ours ? "Initiated" : "Date",
+                        ours ? "our upload is not listed with its Initiated time" : "the listing has no Date header"),
+             "no time reference to tell duplicates by");
+        return out;
+    }
+    for (const multipart_upload_summary& u : listed->uploads) {
+        if (u.key != key || (ours && u.upload_id == *ours) || !u.initiated || *u.initiated < *from || *u.initiated > *to) continue;
+        list_parts_params first_part;
+        first_part.key = std::string(key);
+        first_part.upload_id = u.upload_id;
+        first_part.max_parts = 1;
+        auto probe = c.send(first_part);
+        if (!probe && is_cos_error(probe.error(), cos_errc::no_such_upload)) continue;  // gone already
+        if (!probe) {
+            out.left.push_back(u.upload_id);
+            fail(std::move(probe).error(), "listing the parts of upload " + u.upload_id + " failed");
+            continue;
         }
-        auto next = next_list_multipart_uploads_params(page, *listed);
-        if (!next) break;
-        page = std::move(*next);
+        if (!probe->parts.empty() || probe->is_truncated) continue;  // someone is uploading to it
+        auto aborted = c.send(abort_multipart_upload_params{std::string(key), u.upload_id, {}});
+        if (aborted || is_cos_error(aborted.error(), cos_errc::no_such_upload)) {
+            out.aborted.push_back(u.upload_id);
+        } else {
+            out.left.push_back(u.upload_id);
+            fail(std::move(aborted).error(), "aborting upload " + u.upload_id + " failed");
+        }
     }
-    if (!our_time) return;
-    for (const multipart_upload_summary& u : same_key) {
-        if (!u.initiated || *u.initiated < *our_time - 120 || *u.initiated > *our_time + 120) continue;
-        list_parts_params probe{std::string(key), u.upload_id, 1, {}, true, {}};
-        auto parts = c.send(probe);
-        if (parts && parts->parts.empty()) (void)c.send(abort_multipart_upload_params{std::string(key), u.upload_id, {}});
-    }
+    return out;
 }
 
-/// Initiates, or lists the parts of the upload being resumed.
-template <class Client>
-result<std::string> start_or_resume(Client& c, std::string_view key, const multipart_upload_options& options,
-                                    std::vector<listed_part>& existing) {
+/// The cleanup's outcome as a sentence to append to an error's reason; empty when no cleanup ran.
+inline std::string describe_cleanup(const duplicate_cleanup& cleanup) {
+    if (!cleanup.ran) return {};
+    std::string out = "; an Initiate attempt whose answer was lost may have created an upload: ";
+    out += std::to_string(cleanup.aborted.size()) + " empty duplicate upload(s) aborted";
+    if (!cleanup.left.empty()) {
+        out += ", left behind:";
+        for (const std::string& id : cleanup.left) out += " " + id;
+    }
+    if (cleanup.failure) out += "; the cleanup is incomplete: " + describe(*cleanup.failure);
+    return out;
+}
+
+/// An upload being sent: its id, and what was done about duplicates a repeated Initiate made.
+struct started_upload {
     std::string upload_id;
+    duplicate_cleanup duplicates;
+};
+
+/// Initiates, or lists the parts of the upload being resumed. When the client says Initiate may
+/// have been applied more than once, discards the empty duplicates; also when Initiate failed
+/// in the end after such a repeat or with a lost connection (an attempt may still have created
+/// an upload), and that failure's reason then says what the cleanup did.
+template <class Client>
+result<started_upload> start_or_resume(Client& c, std::string_view key, const multipart_upload_options& options,
+                                       std::vector<listed_part>& existing) {
+    started_upload out;
     if (options.resume_upload_id) {
-        upload_id = *options.resume_upload_id;
-        auto listed = detail::list_all_parts(c, key, upload_id);
+        out.upload_id = *options.resume_upload_id;
+        list_parts_params first;
+        first.key = std::string(key);
+        first.upload_id = out.upload_id;
+        auto listed = list_all_parts(c, std::move(first));
         if (!listed) return std::move(listed).error();
         existing = std::move(*listed);
     } else {
         auto started = c.send(initiate_multipart_upload_params{std::string(key), options.attributes, {}});
-        if (!started) return std::move(started).error();
-        upload_id = std::move(started->upload_id);
-        if (c.last_call_may_have_repeated()) discard_duplicate_uploads(c, key, upload_id);
+        const bool repeated = c.last_call_may_have_repeated();  // read before the cleanup's calls reset it
+        if (!started) {
+            // A last attempt that lost its connection may have created an upload as well: the
+            // client counts only lost attempts that were followed by another.
+            if (!repeated && started.error().code != errc::transport_failure) return std::move(started).error();
+            error e = std::move(started).error();
+            e.reason += describe_cleanup(discard_duplicate_uploads(c, key, std::nullopt));
+            return e;
+        }
+        out.upload_id = std::move(started->upload_id);
+        if (repeated) out.duplicates = discard_duplicate_uploads(c, key, std::string_view(out.upload_id));
     }
-    if (options.on_upload_id) options.on_upload_id(upload_id);
-    return upload_id;
+    if (options.on_upload_id) options.on_upload_id(out.upload_id);
+    return out;
 }
 
 /// ETags are MD5s except under SSE-KMS / SSE-C (§7.3).
@@ -300,24 +494,24 @@ inline const listed_part* find_part(const std::vector<listed_part>& existing, st
     return nullptr;
 }
 
-/// The failure policy: abort (so no billed parts stay behind) unless the caller keeps the upload.
+/// The failure policy: abort (so no billed parts stay behind) unless the caller keeps the upload;
+/// an incomplete duplicate cleanup is told in the reason as well.
 template <class Client>
-error fail_upload(Client& c, std::string_view key, std::string_view upload_id, const multipart_upload_options& options, error e) {
-    return options.keep_on_failure ? std::move(e) : detail::abort_after(c, key, upload_id, std::move(e));
+error fail_upload(Client& c, std::string_view key, const started_upload& upload, const multipart_upload_options& options, error e) {
+    if (upload.duplicates.failure) e.reason += describe_cleanup(upload.duplicates);
+    return options.keep_on_failure ? std::move(e) : detail::abort_after(c, key, upload.upload_id, std::move(e));
 }
 
-/// Completes after every part is in; a completed object with a wrong CRC cannot be aborted any
-/// more, every other failure is handled by fail_upload.
+/// Completes after every part is in. Any failure after Complete is handled by fail_upload too:
+/// an answer that failed a check may not have completed anything, and the abort tells which.
 template <class Client>
-result<multipart_upload_result> finish_upload(Client& c, std::string_view key, std::string_view upload_id,
+result<multipart_upload_result> finish_upload(Client& c, std::string_view key, started_upload& upload,
                                               const std::vector<finished_part>& parts, std::uint32_t reused,
                                               const multipart_upload_options& options) {
-    auto done = detail::complete_and_verify(c, key, upload_id, parts);
-    if (!done) {
-        if (done.error().code == errc::integrity_failure) return std::move(done).error();
-        return fail_upload(c, key, upload_id, options, std::move(done).error());
-    }
+    auto done = detail::complete_and_verify(c, key, upload.upload_id, parts, options);
+    if (!done) return fail_upload(c, key, upload, options, std::move(done).error());
     done->parts_reused = reused;
+    done->duplicates = std::move(upload.duplicates);
     return done;
 }
 
@@ -325,18 +519,25 @@ result<multipart_upload_result> finish_upload(Client& c, std::string_view key, s
 
 /// Uploads `source` to `key` in the parts of `plan`, one at a time; peak memory is one part
 /// (none for a contiguous_upload_source such as memory_source).
-/// Each part carries Content-MD5; COS's ETag and CRC-64 are checked per part and for the whole
-/// object. On a failure the client could not retry away, or on cancellation, the upload is
-/// aborted unless options.keep_on_failure. Errors: the failing operation's (with the abort's
-/// outcome appended), integrity_failure on a checksum mismatch, cancelled, invalid_argument
-/// ("plan") when the plan does not match the source size.
+/// Each part carries Content-MD5 (and the SSE-C headers of options.attributes); COS's ETag and
+/// CRC-64 are checked per part. Complete's answer must name this key, the endpoint's bucket (when
+/// it names one) and, in an "<hex>-N" ETag, the part count; COS's whole-object CRC-64 comes from
+/// Complete or, when Complete sends none, from a HEAD that must also show the size, and must
+/// equal the parts' combined CRC-64. result.verified says which of these checks were made. On a
+/// failure the client could not retry away, or on cancellation, the upload is aborted unless
+/// options.keep_on_failure. Errors: the failing operation's (with the abort's outcome appended,
+/// and the duplicate cleanup's when Initiate repeated), malformed_response naming "Key" or
+/// "Bucket" for a Complete answer about another object, integrity_failure on a checksum, size
+/// or part-count mismatch or when no CRC-64 could be had, cancelled, invalid_argument ("plan")
+/// when the plan does not match the source size.
 template <class Client, upload_source Source>
 result<multipart_upload_result> upload_multipart(Client& c, std::string_view key, Source& source, const part_plan& plan,
                                                  const multipart_upload_options& options = {}) {
     if (auto ok = detail::check_plan(plan, source); !ok) return std::move(ok).error();
     std::vector<listed_part> existing;
-    auto upload_id = detail::start_or_resume(c, key, options, existing);
-    if (!upload_id) return std::move(upload_id).error();
+    auto upload = detail::start_or_resume(c, key, options, existing);
+    if (!upload) return std::move(upload).error();
+    const std::vector<http_header> part_headers = detail::sse_customer_headers(options.attributes);
     std::vector<detail::finished_part> parts;
     parts.reserve(plan.part_count);
     std::vector<std::byte> buffer;
@@ -344,13 +545,13 @@ result<multipart_upload_result> upload_multipart(Client& c, std::string_view key
     std::uint32_t reused_count = 0;
     for (std::uint32_t n = 1; n <= plan.part_count; ++n) {
         if (options.cancelled && options.cancelled())
-            return detail::fail_upload(c, key, *upload_id, options,
+            return detail::fail_upload(c, key, *upload, options,
                                        make_error(errc::cancelled, "cancelled", "the upload was cancelled before part " + std::to_string(n)));
         const part_range range = plan.part(n);
         bool reused = false;
-        auto part = detail::upload_one_part(c, key, *upload_id, source, range, buffer, detail::find_part(existing, n),
-                                            detail::etag_is_md5(options), reused);
-        if (!part) return detail::fail_upload(c, key, *upload_id, options, std::move(part).error());
+        auto part = detail::upload_one_part(c, key, upload->upload_id, source, range, buffer, detail::find_part(existing, n),
+                                            detail::etag_is_md5(options), part_headers, reused);
+        if (!part) return detail::fail_upload(c, key, *upload, options, std::move(part).error());
         reused_count += reused ? 1 : 0;
         parts.push_back(std::move(*part));
         progress.bytes_done += range.size;
@@ -358,7 +559,7 @@ result<multipart_upload_result> upload_multipart(Client& c, std::string_view key
         progress.parts_done = n;
         if (options.on_progress) options.on_progress(progress);
     }
-    return detail::finish_upload(c, key, *upload_id, parts, reused_count, options);
+    return detail::finish_upload(c, key, *upload, parts, reused_count, options);
 }
 
 }  // namespace coswire

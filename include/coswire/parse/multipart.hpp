@@ -5,6 +5,8 @@
 // Choices where the spec is silent:
 // - Success statuses: 200 everywhere, and 204 or 200 for Abort. Complete and Upload Part - Copy
 //   may answer 200 with an <Error> body (§4.2): that is the error, as in the Go and C++ SDKs.
+//   So is a 2xx <Error> body for every other operation here: their success bodies are empty or
+//   a known document, so an <Error> root cannot be a success (docs/protocol/multipart.md).
 // - Required, else malformed_response naming the element: Initiate's UploadId (checked with
 //   validate_upload_id, since it is sent back verbatim); the ETag of Upload Part (header),
 //   Upload Part - Copy and Complete (body); IsTruncated of both listings; each Part's
@@ -129,6 +131,9 @@ struct multipart_upload_summary {
 /// decoded when COS announced url encoding.
 struct list_multipart_uploads_result {
     std::string request_id;  ///< x-cos-request-id
+    /// The Date header in Unix seconds, when it parses: the server's clock, the one Initiated
+    /// times are on (the driver's cleanup after a failed Initiate measures "just now" with it).
+    std::optional<std::int64_t> date;
     std::string bucket;
     std::string encoding_type;
     std::string key_marker;
@@ -142,6 +147,26 @@ struct list_multipart_uploads_result {
     std::vector<multipart_upload_summary> uploads;
     std::vector<std::string> common_prefixes;
 };
+
+/// The part count a multipart ETag states: N for "<32 hex>-<N>" (quotes, if any, removed
+/// first); nullopt for an ETag of any other form (a single PUT's MD5, an SSE-KMS value, ...).
+/// COS documents the form but not the hex digits (§7.3), so only N can be checked.
+constexpr std::optional<std::uint32_t> etag_part_count(std::string_view etag) noexcept {
+    etag = unquote_etag(etag);
+    const std::size_t dash = etag.rfind('-');
+    const std::size_t digits = etag.size() - dash - 1;
+    if (dash != 32 || digits == 0 || digits > 5) return std::nullopt;  // npos is not 32
+    for (std::size_t i = 0; i < dash; ++i) {
+        const char c = etag[i];
+        if (!detail::is_digit(c) && !(c >= 'a' && c <= 'f') && !(c >= 'A' && c <= 'F')) return std::nullopt;
+    }
+    std::uint32_t n = 0;
+    for (std::size_t i = dash + 1; i < etag.size(); ++i) {
+        if (!detail::is_digit(etag[i])) return std::nullopt;
+        n = n * 10 + static_cast<std::uint32_t>(etag[i] - '0');
+    }
+    return n;
+}
 
 namespace detail {
 
@@ -197,11 +222,12 @@ inline bool uploads_continuation_advances(const std::pair<std::string, std::stri
 }  // namespace detail
 
 /// Initiate Multipart Upload: a 200 InitiateMultipartUploadResult (the body may start with blank
-/// lines and lack a prolog). Errors: parse_error_response(r) for any other status;
-/// malformed_response naming "document" (bad XML, another root) or "UploadId" (missing, or not
-/// something coswire could send back); limit_exceeded from the XML reader's limits.
+/// lines and lack a prolog). Errors: parse_error_response(r) for any other status or a 200 whose
+/// body is <Error>; malformed_response naming "document" (bad XML, another root), "UploadId"
+/// (missing, or not something coswire could send back) or a single-value header that repeats;
+/// limit_exceeded from the XML reader's limits.
 inline result<initiate_multipart_upload_result> parse_initiate_multipart_upload_response(const http_response& r) {
-    if (auto ok = expect_status(r, {200}); !ok) return std::move(ok).error();
+    if (auto ok = expect_status(r, {200}, true); !ok) return std::move(ok).error();
     initiate_multipart_upload_result out;
     out.request_id = detail::request_id_of(r);
     auto parsed = detail::read_result_document(r, "InitiateMultipartUploadResult",
@@ -218,10 +244,11 @@ inline result<initiate_multipart_upload_result> parse_initiate_multipart_upload_
 }
 
 /// Upload Part: a 200 with the part's ETag header (and usually x-cos-hash-crc64ecma).
-/// Errors: parse_error_response(r) for any other status; malformed_response naming "ETag" when
-/// it is missing or empty, or the header whose value does not parse ("x-cos-hash-crc64ecma").
+/// Errors: parse_error_response(r) for any other status or a 200 whose body is <Error> (the
+/// success body is empty); malformed_response naming "ETag" when it is missing or empty, or the
+/// header whose value does not parse ("x-cos-hash-crc64ecma") or repeats.
 inline result<upload_part_result> parse_upload_part_response(const http_response& r) {
-    if (auto ok = expect_status(r, {200}); !ok) return std::move(ok).error();
+    if (auto ok = expect_status(r, {200}, true); !ok) return std::move(ok).error();
     auto headers = parse_object_headers(r);
     if (!headers) return std::move(headers).error();
     if (headers->etag.empty()) return detail::malformed_element("ETag", "the Upload Part answer has no ETag header");
@@ -271,10 +298,11 @@ inline result<complete_multipart_upload_result> parse_complete_multipart_upload_
 }
 
 /// Abort Multipart Upload: 204 (as documented) or 200. Errors: parse_error_response(r) for any
-/// other status; a 404 NoSuchUpload (unknown, aborted or completed upload) is that service
-/// error: is_cos_error(e, cos_errc::no_such_upload) tells it apart.
+/// other status or a 2xx whose body is <Error> (the success body is empty); a 404 NoSuchUpload
+/// (unknown, aborted or completed upload) is that service error: is_cos_error(e,
+/// cos_errc::no_such_upload) tells it apart; malformed_response for a repeated single-value header.
 inline result<abort_multipart_upload_result> parse_abort_multipart_upload_response(const http_response& r) {
-    if (auto ok = expect_status(r, {204, 200}); !ok) return std::move(ok).error();
+    if (auto ok = expect_status(r, {204, 200}, true); !ok) return std::move(ok).error();
     return abort_multipart_upload_result{detail::request_id_of(r)};
 }
 
@@ -344,8 +372,9 @@ inline result<list_parts_result> parse_list_parts_response(const http_response& 
 /// The List Parts request for the page after `page`, whose parsed answer is `result`: the same
 /// key, upload id, page size and encoding, with part-number-marker = NextPartNumberMarker (or
 /// the last part listed when COS left it out). Pure. nullopt when `result` is not truncated, or
-/// when it would not move past page's marker (parse_list_parts_response refuses such pages,
-/// so this only guards hand-made results against an endless loop).
+/// when it would not move past the marker `page` requested: the parser only compares with the
+/// marker the server echoed, which a lying server can set at will, so a truncated result
+/// giving nullopt is malformed, not the last page (list_all_parts treats it so).
 inline std::optional<list_parts_params> next_list_parts_params(const list_parts_params& page, const list_parts_result& result) {
     if (!result.is_truncated) return std::nullopt;
     const auto next = detail::parts_continuation(result);
@@ -366,6 +395,8 @@ inline result<list_multipart_uploads_result> parse_list_multipart_uploads_respon
     if (auto ok = expect_status(r, {200}, true); !ok) return std::move(ok).error();
     list_multipart_uploads_result out;
     out.request_id = detail::request_id_of(r);
+    if (auto date = r.header("Date"))
+        if (auto seconds = parse_http_date(*date)) out.date = *seconds;
     const auto upload = [](xml::reader& e, multipart_upload_summary& u) -> result<void> {
         auto ok = xml::for_each_child(e, [&](std::string_view name, xml::reader& f) -> result<void> {
             if (detail::element_is(name, "Key")) return detail::read_element_text(f, u.key);
@@ -420,7 +451,9 @@ inline result<list_multipart_uploads_result> parse_list_multipart_uploads_respon
 /// `result`: the same prefix, delimiter, page size and encoding, with key-marker =
 /// NextKeyMarker and upload-id-marker = NextUploadIdMarker (unset when empty), both already
 /// decoded; when COS left them out, the last upload or common prefix listed. Pure. nullopt when
-/// `result` is not truncated or would not move past page's markers.
+/// `result` is not truncated or would not move past the markers `page` requested (not the
+/// echoed ones): for a truncated result that is malformed, not the end (see
+/// list_all_multipart_uploads).
 inline std::optional<list_multipart_uploads_params> next_list_multipart_uploads_params(
     const list_multipart_uploads_params& page, const list_multipart_uploads_result& result) {
     if (!result.is_truncated) return std::nullopt;

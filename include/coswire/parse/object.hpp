@@ -8,6 +8,10 @@
 // - A 206 must carry a parsable Content-Range; the body length is not compared with
 //   Content-Length or the range, because a transport may have decoded a Content-Encoding.
 // - HEAD 200 must carry Content-Length (the object size is what HEAD is for).
+// - A 2xx whose body is <Error> is the COS error for PUT, HEAD and DELETE Object and GET Bucket,
+//   whose success bodies are empty or known; GET Object's body is the object and is never read
+//   as an error (docs/protocol/multipart.md#error-in-a-200). A single-value header sent twice is
+//   malformed (check_single_value_headers).
 // - ListBucketResult must carry IsTruncated, and each Contents its Key and Size; other elements
 //   are optional and unknown ones are ignored. A truncated page must let the listing move
 //   forward (a NextMarker, else a last key or common prefix, after Marker), or it is
@@ -163,10 +167,11 @@ inline object_details parse_object_details(const http_response& r) {
 }
 
 /// What GET and HEAD Object answers share: one of the `expected` statuses, not_modified for a
-/// 304, the object headers and details. Errors: expect_status's, parse_object_headers's.
+/// 304, the object headers and details. `check_error_body` as for expect_status: HEAD's body is
+/// empty, GET's is the user's. Errors: expect_status's, parse_object_headers's.
 template <class Result>
-result<void> parse_object_read(const http_response& r, std::initializer_list<int> expected, Result& out) {
-    if (auto ok = expect_status(r, expected); !ok) return ok;
+result<void> parse_object_read(const http_response& r, std::initializer_list<int> expected, bool check_error_body, Result& out) {
+    if (auto ok = expect_status(r, expected, check_error_body); !ok) return ok;
     out.not_modified = r.status == 304;
     if (auto ok = store(parse_object_headers(r), out.headers); !ok) return ok;
     out.details = parse_object_details(r);
@@ -176,7 +181,8 @@ result<void> parse_object_read(const http_response& r, std::initializer_list<int
 /// Everything of a GET Object answer but the body, which the two public overloads copy or move.
 inline result<get_object_result> parse_get_object_without_body(const http_response& r) {
     get_object_result out;
-    if (auto ok = parse_object_read(r, {200, 206, 304}, out); !ok) return std::move(ok).error();
+    // The body is the user's bytes: an object may well hold an <Error> document.
+    if (auto ok = parse_object_read(r, {200, 206, 304}, false, out); !ok) return std::move(ok).error();
     out.status = r.status;
     if (r.status == 206) {
         const auto range = r.header("Content-Range");
@@ -200,10 +206,11 @@ inline std::string list_continuation_marker(const list_objects_result& page) {
 
 }  // namespace detail
 
-/// PUT Object: 200 and the object headers. Errors: parse_error_response(r) for any other status;
-/// malformed_response from parse_object_headers.
+/// PUT Object: 200 and the object headers. Errors: parse_error_response(r) for any other status
+/// or a 200 whose body is <Error> (the success body is empty); malformed_response from
+/// parse_object_headers (a bad or repeated header).
 inline result<put_object_result> parse_put_object_response(const http_response& r) {
-    if (auto ok = expect_status(r, {200}); !ok) return std::move(ok).error();
+    if (auto ok = expect_status(r, {200}, true); !ok) return std::move(ok).error();
     auto headers = parse_object_headers(r);
     if (!headers) return std::move(headers).error();
     return put_object_result{std::move(*headers)};
@@ -211,8 +218,9 @@ inline result<put_object_result> parse_put_object_response(const http_response& 
 
 /// GET Object: 200, 206 (range parsed from Content-Range) or 304 (not_modified); copies the body.
 /// Errors: parse_error_response(r) for any other status (412 PreconditionFailed, 404 NoSuchKey,
-/// 416 InvalidRange, a 302 from origin fetch, ...); malformed_response for a bad object header or
-/// a 206 without a valid Content-Range.
+/// 416 InvalidRange, a 302 from origin fetch, ...); malformed_response for a bad or repeated
+/// object header or a 206 without a valid Content-Range. A 200 whose body is an <Error> document
+/// is returned as the object's bytes: an object may hold any bytes.
 inline result<get_object_result> parse_get_object_response(const http_response& r) {
     auto out = detail::parse_get_object_without_body(r);
     if (out && !out->not_modified) out->body = r.body;
@@ -228,11 +236,11 @@ inline result<get_object_result> parse_get_object_response(http_response&& r) {
 
 /// HEAD Object: 200 with the object headers and size, or 304 (not_modified). Errors:
 /// parse_error_response(r) for any other status (HEAD errors have no body, so their code comes
-/// from the status, e.g. 404 → NoSuchResource); malformed_response for a bad object header or a
-/// 200 without Content-Length.
+/// from the status, e.g. 404 → NoSuchResource) or a 200 carrying an <Error> body; malformed_response
+/// for a bad or repeated object header or a 200 without Content-Length.
 inline result<head_object_result> parse_head_object_response(const http_response& r) {
     head_object_result out;
-    if (auto ok = detail::parse_object_read(r, {200, 304}, out); !ok) return std::move(ok).error();
+    if (auto ok = detail::parse_object_read(r, {200, 304}, true, out); !ok) return std::move(ok).error();
     if (!out.not_modified) {
         if (!out.headers.content_length)
             return make_error(errc::malformed_response, "Content-Length", "is missing from a HEAD answer");
@@ -241,10 +249,11 @@ inline result<head_object_result> parse_head_object_response(const http_response
     return out;
 }
 
-/// DELETE Object: 204 (or 200). Errors: parse_error_response(r) for any other status;
-/// malformed_response naming "x-cos-delete-marker" when it is not true/false.
+/// DELETE Object: 204 (or 200). Errors: parse_error_response(r) for any other status or a 2xx
+/// whose body is <Error> (the success body is empty); malformed_response naming
+/// "x-cos-delete-marker" when it is not true/false, or a single-value header that repeats.
 inline result<delete_object_result> parse_delete_object_response(const http_response& r) {
-    if (auto ok = expect_status(r, {204, 200}); !ok) return std::move(ok).error();
+    if (auto ok = expect_status(r, {204, 200}, true); !ok) return std::move(ok).error();
     delete_object_result out;
     out.request_id = detail::request_id_of(r);
     if (auto v = r.header("x-cos-version-id")) out.version_id = std::string(*v);
@@ -334,8 +343,9 @@ inline result<list_objects_result> parse_list_objects_response(const http_respon
 /// The parameters of the page after `page`, whose parsed answer is `result`: the same prefix,
 /// delimiter, max-keys and encoding, with marker = NextMarker, or, when COS left it out, the last
 /// key (or common prefix) the page listed. Pure. Returns nullopt when `result` is not truncated,
-/// and also when it gives no marker after page.marker (parse_list_objects_response refuses such
-/// pages as malformed, so this only guards hand-made results against an endless loop).
+/// and also when it gives no marker after the page.marker that was requested:
+/// parse_list_objects_response only compares with the Marker the server echoed, so a truncated
+/// result giving nullopt is malformed, not the last page (list_all_objects treats it so).
 inline std::optional<list_objects_params> next_list_objects_params(const list_objects_params& page,
                                                                    const list_objects_result& result) {
     if (!result.is_truncated) return std::nullopt;

@@ -74,9 +74,52 @@ struct object_headers {
     std::vector<std::pair<std::string, std::string>> metadata;
 };
 
+/// The response headers that carry one value: a second copy makes the answer ambiguous (which
+/// length, which checksum?), so every parser refuses it instead of picking one
+/// (docs/protocol/multipart.md#one-value-headers). List-valued headers (Cache-Control, ...) and
+/// x-cos-meta-* are not in it.
+inline constexpr std::string_view single_value_response_headers[] = {
+    "Content-Length",
+    "Content-Type",
+    "Content-Range",
+    "Content-Encoding",
+    "Content-Disposition",
+    "Date",
+    "ETag",
+    "Last-Modified",
+    "Expires",
+    "x-cos-hash-crc64ecma",
+    "x-cos-version-id",
+    "x-cos-request-id",
+    "x-cos-delete-marker",
+    "x-cos-storage-class",
+    "x-cos-storage-tier",
+    "x-cos-server-side-encryption",
+    "x-cos-bucket-region",
+    "x-cos-copy-source-version-id",
+    "x-cos-restore",
+    "x-cos-restore-status",
+};
+
+/// Succeeds when no header of single_value_response_headers appears twice (names compare in any
+/// case). Errors: malformed_response naming the repeated header, e.g. "Content-Length".
+inline result<void> check_single_value_headers(const http_response& r) {
+    for (std::string_view name : single_value_response_headers) {
+        bool seen = false;
+        for (const http_header& h : r.headers) {
+            if (!detail::iequals(h.name, name)) continue;
+            if (seen) return make_error(errc::malformed_response, name, "appears more than once in the response, so its value is ambiguous");
+            seen = true;
+        }
+    }
+    return {};
+}
+
 /// Reads object_headers from a response. Errors: malformed_response naming the header whose
-/// value does not parse ("x-cos-hash-crc64ecma", "Content-Length", "Last-Modified").
+/// value does not parse ("x-cos-hash-crc64ecma", "Content-Length", "Last-Modified") or that
+/// appears twice (check_single_value_headers).
 inline result<object_headers> parse_object_headers(const http_response& r) {
+    if (auto ok = check_single_value_headers(r); !ok) return std::move(ok).error();
     object_headers out;
     for (const http_header& h : r.headers) {
         const std::string_view name = h.name;
@@ -116,14 +159,18 @@ inline std::string request_id_of(const http_response& r) {
 
 }  // namespace detail
 
-/// Succeeds when r.status is one of `expected`; otherwise the COS error it stands for. With
-/// `check_error_body` (Complete Multipart Upload, Upload Part - Copy, PUT Object - Copy, which
-/// may answer 200 and report failure in the body, §4.2), a 2xx whose root is <Error> fails too.
+/// Succeeds when r.status is one of `expected` and no single-value header repeats; otherwise the
+/// COS error the status stands for, or check_single_value_headers's malformed_response. With
+/// `check_error_body`, a 2xx whose root element is <Error> is that COS error too: every parser
+/// passes it except GET Object's, whose body is the user's bytes, because an answer whose
+/// success body is empty or a known document cannot be a success when it reads <Error>
+/// (docs/protocol/multipart.md#error-in-a-200). Headers of error answers are not checked: they
+/// only feed the error's diagnostics.
 inline result<void> expect_status(const http_response& r, std::initializer_list<int> expected, bool check_error_body = false) {
     bool ok = false;
     for (int s : expected) ok = ok || r.status == s;
     if (!ok || (check_error_body && has_error_body(r))) return parse_error_response(r);
-    return {};
+    return check_single_value_headers(r);
 }
 
 }  // namespace coswire
