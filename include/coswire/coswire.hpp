@@ -52,6 +52,7 @@
 #include <coswire/listing/all_pages.hpp>
 
 #include <coswire/multipart/plan.hpp>
+#include <coswire/multipart/stream.hpp>
 #include <coswire/multipart/upload.hpp>
 
 #include <coswire/client.hpp>

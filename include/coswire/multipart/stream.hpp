@@ -1,0 +1,208 @@
+// SPDX-License-Identifier: MIT
+// Uploads of unknown length: a reader that can only be read forward (stdin, a pipe, a camera)
+// goes to COS as one PUT Object when it ends within a threshold, otherwise as a multipart upload
+// whose parts are read one after another into one part buffer, the total learnt at the end.
+// The checks are the multipart driver's (docs/protocol/multipart.md).
+#pragma once
+
+#include <coswire/api/limits.hpp>
+#include <coswire/api/object.hpp>
+#include <coswire/crypto/crc64.hpp>
+#include <coswire/crypto/md5.hpp>
+#include <coswire/encoding/base64.hpp>
+#include <coswire/encoding/hex.hpp>
+#include <coswire/multipart/plan.hpp>
+#include <coswire/multipart/upload.hpp>
+#include <coswire/parse/object.hpp>
+
+#include <concepts>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace coswire {
+
+/// Bytes read forward from a stream whose length is unknown: read(out) fills a prefix of `out`
+/// (at least one byte, at most out.size()) and returns its length, or 0 once the stream has
+/// ended. After returning 0 it is not called again.
+template <class R>
+concept stream_reader = requires(R& r, std::span<std::byte> out) {
+    { r.read(out) } -> std::same_as<result<std::size_t>>;
+};
+
+/// The part size for streams unless chosen: 16 MiB parts carry up to 10000 x 16 MiB =
+/// 156.25 GiB, and one part is all the driver holds in memory.
+inline constexpr std::uint64_t default_stream_part_size = 16 * mib;
+
+/// How to upload a stream.
+struct stream_upload_options {
+    /// Attributes, callbacks and keep_on_failure as for upload_multipart. resume_upload_id is
+    /// refused: the bytes of a stream cannot be read again. on_progress reports bytes_total and
+    /// part_count as 0, since neither is known before the end.
+    multipart_upload_options upload{};
+    /// Every part but the last has this size (min_part_size..max_part_size).
+    std::uint64_t part_size = default_stream_part_size;
+    /// The most parts the stream may fill (1..max_part_count): a longer stream fails and its
+    /// upload is aborted, so an endless producer cannot run up an unbounded bill.
+    std::uint32_t max_parts = max_part_count;
+    /// A stream of at most this many bytes goes as one PUT Object; a longer one as a multipart
+    /// upload. At most part_size.
+    std::uint64_t threshold = default_stream_part_size;
+};
+
+/// What a stream upload stored, checked end to end.
+struct stream_upload_result {
+    std::uint64_t size = 0;   ///< bytes read from the stream, all of which COS stored
+    std::string etag;         ///< the object's ETag, unquoted
+    std::uint64_t crc64 = 0;  ///< CRC-64/XZ of the bytes read, equal to COS's
+    /// true: the stream went as a multipart upload, described by `upload`; false: as one PUT
+    /// Object, whose CRC-64 came from its answer or, when it had none, from a HEAD.
+    bool multipart = false;
+    crc64_evidence crc64_from = crc64_evidence::complete_header;  ///< for a PUT: complete_header means its own answer
+    multipart_upload_result upload{};
+};
+
+namespace detail {
+
+/// Reads from `reader` until `out` is full or the stream ends (`ended` set). A reader claiming
+/// more bytes than it was given is an error, never an overrun.
+template <stream_reader Reader>
+result<std::size_t> fill_from_stream(Reader& reader, std::span<std::byte> out, bool& ended) {
+    std::size_t have = 0;
+    while (have < out.size() && !ended) {
+        auto got = reader.read(out.subspan(have));
+        if (!got) return std::move(got).error();
+        if (*got > out.size() - have)
+            return make_error(errc::invalid_argument, "reader",
+                              "read() returned " + std::to_string(*got) + " for a buffer of " + std::to_string(out.size() - have) + " bytes");
+        ended = *got == 0;
+        have += *got;
+    }
+    return have;
+}
+
+inline result<void> check_stream_options(const stream_upload_options& o) {
+    if (o.part_size < min_part_size || o.part_size > max_part_size)
+        return make_error(errc::invalid_argument, "part_size",
+                          std::to_string(o.part_size) + " is outside COS's " + std::to_string(min_part_size) + ".." +
+                              std::to_string(max_part_size) + " bytes");
+    if (o.part_size + 1 > SIZE_MAX)  // the part buffer holds one byte more, to learn whether the stream goes on
+        return make_error(errc::limit_exceeded, "part_size", "a part of " + std::to_string(o.part_size) + " bytes does not fit this platform's memory");
+    if (o.max_parts == 0 || o.max_parts > max_part_count)
+        return make_error(errc::invalid_argument, "max_parts", std::to_string(o.max_parts) + " is outside 1.." + std::to_string(max_part_count));
+    if (o.threshold > o.part_size)
+        return make_error(errc::invalid_argument, "threshold",
+                          std::to_string(o.threshold) + " is larger than part_size " + std::to_string(o.part_size));
+    if (o.upload.resume_upload_id)
+        return make_error(errc::invalid_argument, "resume_upload_id", "a stream cannot be resumed: its bytes cannot be read again");
+    return {};
+}
+
+/// One PUT Object of the whole (short) stream, its answer checked: the ETag against the MD5
+/// (when ETags are MD5s), the CRC-64 against ours, from the answer or else a HEAD.
+template <class Client>
+result<stream_upload_result> put_whole_stream(Client& c, std::string_view key, std::span<const std::byte> bytes,
+                                              const stream_upload_options& options) {
+    const md5_digest md5 = md5_hash(bytes);
+    put_object_params params;
+    params.key = std::string(key);
+    params.payload.bytes = bytes;
+    params.attributes = options.upload.attributes;
+    params.content_md5 = base64_encode(std::span<const std::uint8_t>(md5));
+    auto put = c.send(params);
+    if (!put) return std::move(put).error();
+    stream_upload_result out;
+    out.size = bytes.size();
+    out.crc64 = crc64(bytes);
+    out.etag = put->headers.etag;
+    const std::string md5_hex = to_hex(std::span<const std::uint8_t>(md5));
+    if (etag_is_md5(options.upload) && put->headers.etag != md5_hex)
+        return make_error(errc::integrity_failure, "ETag", "COS's ETag " + put->headers.etag.substr(0, 80) + " is not the MD5 " + md5_hex + " of the bytes sent");
+    std::optional<std::uint64_t> reported = put->headers.crc64;
+    if (!reported) {
+        auto head = head_completed_object(c, key, put->headers.version_id, options.upload, out.size);
+        if (!head) return std::move(head).error();
+        reported = head->headers.crc64;
+        out.crc64_from = crc64_evidence::head_header;
+    }
+    if (*reported != out.crc64)
+        return make_error(errc::integrity_failure, "object",
+                          "COS's CRC-64 " + std::to_string(*reported) + " differs from the stream's " + std::to_string(out.crc64));
+    return out;
+}
+
+}  // namespace detail
+
+/// Uploads everything `reader` yields to `key`. A stream of at most options.threshold bytes goes
+/// as one PUT Object (Content-MD5, ETag and CRC-64 checked); a longer one as a multipart upload
+/// with the multipart driver's checks, aborting on failure unless keep_on_failure. Memory: one
+/// part buffer of part_size + 1 bytes, whatever the stream's length. Errors: invalid_argument
+/// naming "part_size", "max_parts", "threshold", "resume_upload_id" or "reader" (a read that
+/// claims more bytes than asked); limit_exceeded naming "max_parts" when the stream needs more
+/// parts (the upload is then aborted); the reader's own errors; and those of put and upload_multipart.
+template <class Client, stream_reader Reader>
+result<stream_upload_result> upload_stream(Client& c, std::string_view key, Reader& reader, const stream_upload_options& options = {}) {
+    if (auto ok = detail::check_stream_options(options); !ok) return std::move(ok).error();
+    // One byte past a part (or past the threshold) says whether the stream goes on.
+    std::vector<std::byte> buffer(static_cast<std::size_t>(options.part_size) + 1);
+    bool ended = false;
+    auto first = detail::fill_from_stream(reader, std::span<std::byte>(buffer).first(static_cast<std::size_t>(options.threshold) + 1), ended);
+    if (!first) return std::move(first).error();
+    if (*first <= options.threshold) return detail::put_whole_stream(c, key, std::span<const std::byte>(buffer).first(*first), options);
+
+    const multipart_upload_options& mo = options.upload;
+    std::vector<listed_part> none;
+    auto upload = detail::start_or_resume(c, key, mo, none);
+    if (!upload) return std::move(upload).error();
+    const std::vector<http_header> part_headers = detail::sse_customer_headers(mo.attributes);
+    std::vector<detail::finished_part> parts;
+    std::vector<std::byte> unused;
+    upload_progress progress;
+    std::uint64_t total = 0;
+    std::size_t have = *first;
+    for (std::uint32_t n = 1;; ++n) {
+        auto got = detail::fill_from_stream(reader, std::span<std::byte>(buffer).subspan(have), ended);
+        if (!got) return detail::fail_upload(c, key, *upload, mo, std::move(got).error());
+        have += *got;
+        if (have == 0) break;  // the stream ended exactly at the end of the previous part
+        if (n > options.max_parts)
+            return detail::fail_upload(c, key, *upload, mo,
+                                       make_error(errc::limit_exceeded, "max_parts",
+                                                  "the stream is longer than " + std::to_string(options.max_parts) + " parts of " +
+                                                      std::to_string(options.part_size) + " bytes; choose a larger part_size"));
+        if (mo.cancelled && mo.cancelled())
+            return detail::fail_upload(c, key, *upload, mo,
+                                       make_error(errc::cancelled, "cancelled", "the upload was cancelled before part " + std::to_string(n)));
+        const std::size_t size = have < options.part_size ? have : static_cast<std::size_t>(options.part_size);
+        memory_source part(std::span<const std::byte>(buffer).first(size));
+        bool reused = false;
+        auto sent = detail::upload_one_part(c, key, upload->upload_id, part, part_range{.number = n, .offset = 0, .size = size}, unused,
+                                            nullptr, detail::etag_is_md5(mo), part_headers, reused);
+        if (!sent) return detail::fail_upload(c, key, *upload, mo, std::move(sent).error());
+        parts.push_back(std::move(*sent));
+        total += size;
+        progress.bytes_done = total;
+        progress.part_number = progress.parts_done = n;
+        if (mo.on_progress) mo.on_progress(progress);
+        // At most the one byte read past the part is left; it starts the next part.
+        const std::size_t left = have - size;
+        if (left > 0) buffer[0] = buffer[size];
+        have = left;
+        if (left == 0 && ended) break;
+    }
+    auto done = detail::finish_upload(c, key, *upload, parts, 0, mo);
+    if (!done) return std::move(done).error();
+    stream_upload_result out;
+    out.size = total;
+    out.etag = done->etag;
+    out.crc64 = done->crc64;
+    out.multipart = true;
+    out.crc64_from = done->verified.crc64_from;
+    out.upload = std::move(*done);
+    return out;
+}
+
+}  // namespace coswire

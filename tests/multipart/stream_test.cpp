@@ -1,0 +1,243 @@
+// SPDX-License-Identifier: MIT
+#include <coswire/multipart/stream.hpp>
+
+#include <doctest/doctest.h>
+
+#include <coswire/testing/emulator.hpp>
+
+#include "hostile_transport.hpp"
+
+#include <algorithm>
+#include <cstring>
+#include <random>
+#include <string>
+#include <vector>
+
+using coswire::errc;
+using coswire::mib;
+using coswire::testing::cos_emulator;
+
+namespace {
+
+const coswire::credentials creds{"AKIDstream", coswire::secret_string("stream-secret"), {}};
+
+coswire::testing::emulator_options emulator_options(std::uint64_t seed = 1) {
+    coswire::testing::emulator_options o;
+    o.accepted = {creds};
+    o.seed = seed;
+    return o;
+}
+
+/// The client over a hostile_transport that, unless a test says otherwise, passes every request
+/// to the emulator unchanged.
+struct harness {
+    cos_emulator server;
+    hostile_transport transport;
+    coswire::client<hostile_transport> client;
+
+    explicit harness(coswire::testing::emulator_options o = emulator_options())
+        : server(std::move(o)),
+          client(coswire::make_endpoint("examplebucket-1250000000", "ap-beijing").value(), creds, transport,
+                 [this] { return server.server_time(); }, [](std::uint32_t) {}) {
+        transport.server = &server;
+    }
+};
+
+/// A forward-only stream over `data`, handing out at most `chunk` bytes per read (a pipe's
+/// short reads), optionally failing once `fail_at` bytes were read. Counts its reads after the end.
+struct chunked_reader {
+    std::string data;
+    std::size_t chunk = 65536;
+    std::size_t fail_at = SIZE_MAX;
+    std::size_t at = 0;
+    int reads_after_end = 0;
+
+    coswire::result<std::size_t> read(std::span<std::byte> out) {
+        if (at >= fail_at) return coswire::make_error(errc::transport_failure, "reader", "the pipe broke");
+        if (at == data.size()) {
+            ++reads_after_end;
+            return std::size_t{0};
+        }
+        std::size_t n = std::min({out.size(), chunk, data.size() - at});
+        if (fail_at != SIZE_MAX) n = std::min(n, fail_at - at);
+        std::memcpy(out.data(), data.data() + at, n);
+        at += n;
+        return n;
+    }
+};
+static_assert(coswire::stream_reader<chunked_reader>);
+
+std::string random_text(std::size_t n, std::uint64_t seed) {
+    std::mt19937_64 rng(seed);
+    std::string out(n, '\0');
+    for (char& c : out) c = static_cast<char>(rng());
+    return out;
+}
+
+coswire::stream_upload_options small_parts() {
+    coswire::stream_upload_options o;
+    o.part_size = mib;
+    o.threshold = mib / 2;
+    return o;
+}
+
+}  // namespace
+
+TEST_CASE("upload_stream: a stream within the threshold goes as one PUT, a longer one in parts, each stored exactly") {
+    const std::uint64_t part = mib, threshold = mib / 2;
+    for (const std::size_t size : {std::size_t{0}, std::size_t{1}, std::size_t{threshold}, std::size_t{threshold + 1},
+                                   std::size_t{part}, std::size_t{part + 1}, std::size_t{3 * part}, std::size_t{3 * part + 7}}) {
+        CAPTURE(size);
+        harness h;
+        cos_emulator& server = h.server;
+        chunked_reader reader{.data = random_text(size, size), .chunk = 100000};
+        std::vector<std::uint64_t> progress;
+        auto options = small_parts();
+        options.upload.on_progress = [&](const coswire::upload_progress& p) {
+            CHECK(p.bytes_total == 0);  // unknown until the end
+            progress.push_back(p.bytes_done);
+        };
+        auto r = coswire::upload_stream(h.client, "streams/in.bin", reader, options);
+        REQUIRE_MESSAGE(r, coswire::describe(r.error()));
+        CHECK(r->size == size);
+        CHECK(r->crc64 == coswire::crc64(reader.data));
+        CHECK(r->multipart == (size > threshold));
+        CHECK(reader.reads_after_end <= 1);  // never read again after it said the stream ended
+        const auto stored = server.object("streams/in.bin");
+        REQUIRE(stored);
+        CHECK(stored->data == reader.data);
+        CHECK(stored->crc64 == r->crc64);
+        CHECK(server.uploads().empty());
+        if (r->multipart) {
+            const std::size_t parts = (size + part - 1) / part;
+            CHECK(r->upload.parts == parts);  // no empty part after a stream that ends on a part boundary
+            CHECK(progress.size() == parts);
+            CHECK(progress.back() == size);
+            CHECK(stored->etag.ends_with("-" + std::to_string(parts) + "\""));
+        } else {
+            CHECK(progress.empty());
+            CHECK(r->etag == std::string(coswire::to_string_view(coswire::to_hex(coswire::md5_hash(reader.data)))));
+        }
+    }
+}
+
+TEST_CASE("upload_stream: threshold equal to the part size, and reads of one byte") {
+    harness h;
+    cos_emulator& server = h.server;
+    coswire::stream_upload_options options;
+    options.part_size = options.threshold = mib;
+    for (const std::size_t size : {std::size_t{mib}, std::size_t{mib + 1}}) {
+        CAPTURE(size);
+        chunked_reader reader{.data = random_text(size, 7), .chunk = size == mib ? std::size_t{1} : std::size_t{4096}};
+        auto r = coswire::upload_stream(h.client, "k", reader, options);
+        REQUIRE(r);
+        CHECK(r->multipart == (size > mib));
+        CHECK(server.object("k")->data == reader.data);
+    }
+}
+
+TEST_CASE("upload_stream: retried faults do not change what is stored") {
+    auto o = emulator_options(42);
+    o.faults.internal_error = 0.1;
+    o.faults.drop_before = 0.05;
+    o.faults.drop_after = 0.05;
+    harness h(o);
+    cos_emulator& server = h.server;
+    chunked_reader reader{.data = random_text(4 * mib + 3, 3)};
+    auto r = coswire::upload_stream(h.client, "faulty", reader, small_parts());
+    REQUIRE_MESSAGE(r, coswire::describe(r.error()));  // the seed's faults are all retried away
+    const auto injected = server.stats().faults;
+    CHECK(injected.internal_error + injected.drop_before + injected.drop_after > 0);
+    CHECK(server.object("faulty")->data == reader.data);
+    CHECK(server.uploads().empty());
+}
+
+TEST_CASE("upload_stream: a reader that fails or lies aborts the upload and stores nothing") {
+    SUBCASE("the pipe breaks in the third part") {
+        harness h;
+        cos_emulator& server = h.server;
+        chunked_reader reader{.data = random_text(4 * mib, 5), .fail_at = 2 * mib + 10};
+        auto r = coswire::upload_stream(h.client, "k", reader, small_parts());
+        REQUIRE_FALSE(r);
+        CHECK(r.error().reason.starts_with("the pipe broke"));
+        CHECK(r.error().reason.find("the upload was aborted") != std::string::npos);
+        CHECK(server.uploads().empty());
+        CHECK_FALSE(server.object("k"));
+    }
+    SUBCASE("read() claims more bytes than it was given") {
+        struct liar {
+            coswire::result<std::size_t> read(std::span<std::byte> out) { return out.size() + 1; }
+        } reader;
+        harness h;
+        cos_emulator& server = h.server;
+        auto r = coswire::upload_stream(h.client, "k", reader, small_parts());
+        REQUIRE_FALSE(r);
+        CHECK(r.error().argument == "reader");
+        CHECK(server.uploads().empty());
+    }
+    SUBCASE("an endless stream stops at max_parts and is aborted") {
+        struct endless {
+            std::uint64_t given = 0;
+            coswire::result<std::size_t> read(std::span<std::byte> out) {
+                std::fill(out.begin(), out.end(), std::byte{'z'});
+                given += out.size();
+                return out.size();
+            }
+        } reader;
+        harness h;
+        cos_emulator& server = h.server;
+        auto options = small_parts();
+        options.max_parts = 3;
+        auto r = coswire::upload_stream(h.client, "k", reader, options);
+        REQUIRE_FALSE(r);
+        CHECK(r.error().code == errc::limit_exceeded);
+        CHECK(r.error().argument == "max_parts");
+        CHECK(reader.given <= 4 * mib + 1);  // read no further than one part past the cap
+        CHECK(server.uploads().empty());
+        CHECK_FALSE(server.object("k"));
+    }
+}
+
+TEST_CASE("upload_stream: a PUT answer without CRC-64 is settled by HEAD, a wrong one fails") {
+    harness h;
+    h.transport.alter = [](const coswire::http_request& r, coswire::result<coswire::http_response>& answer) {
+        if (kind_of(r) == request_kind::put_object && answer) remove_header(*answer, "x-cos-hash-crc64ecma");
+    };
+    chunked_reader reader{.data = "short stream"};
+    auto r = coswire::upload_stream(h.client, "k", reader, small_parts());
+    REQUIRE(r);
+    CHECK(r->crc64_from == coswire::crc64_evidence::head_header);
+    CHECK(h.transport.count(request_kind::head_object) == 1);
+
+    h.transport.alter = [](const coswire::http_request& r, coswire::result<coswire::http_response>& answer) {
+        if (kind_of(r) != request_kind::put_object || !answer) return;
+        remove_header(*answer, "x-cos-hash-crc64ecma");
+        answer->headers.push_back({"x-cos-hash-crc64ecma", "12345"});
+    };
+    chunked_reader again{.data = "short stream"};
+    auto wrong = coswire::upload_stream(h.client, "k", again, small_parts());
+    REQUIRE_FALSE(wrong);
+    CHECK(wrong.error().code == errc::integrity_failure);
+}
+
+TEST_CASE("upload_stream: bad options name the argument and read nothing") {
+    harness h;
+    const auto fails_on = [&](coswire::stream_upload_options o) {
+        chunked_reader reader{.data = "abc"};
+        auto r = coswire::upload_stream(h.client, "k", reader, o);
+        CHECK(reader.at == 0);
+        return r ? std::string() : std::string(r.error().argument);
+    };
+    auto o = small_parts();
+    o.part_size = mib - 1;
+    CHECK(fails_on(o) == "part_size");
+    o = small_parts();
+    o.threshold = o.part_size + 1;
+    CHECK(fails_on(o) == "threshold");
+    o = small_parts();
+    o.max_parts = 0;
+    CHECK(fails_on(o) == "max_parts");
+    o = small_parts();
+    o.upload.resume_upload_id = "id";
+    CHECK(fails_on(o) == "resume_upload_id");
+}
