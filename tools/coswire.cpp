@@ -423,9 +423,9 @@ bool write_all(int fd, std::string_view bytes) {
 /// file in the same directory, flushed to disk, then renamed over `path` (a rename within one
 /// file system replaces the name in one step). A symbolic link is followed, so the file it
 /// points to is replaced as an in-place write would have changed it; an existing file keeps its
-/// permission bits, a new one gets 0666 less the umask, as fopen would have given it. A path that
-/// exists but is no regular file (/dev/stdout, a FIFO) cannot be replaced and is written
-/// directly. Errors: invalid_argument naming "FILE" with the path and the reason.
+/// permission bits (and one the user may not write is refused), a new one gets 0666 less the
+/// umask, as fopen would have given it. A path that exists but is no regular file (/dev/stdout,
+/// a FIFO) cannot be replaced and is written directly. Errors: invalid_argument naming "FILE" with the path and the reason.
 coswire::result<void> write_file_replacing(const std::string& path, std::string_view bytes) {
     struct ::stat existing {};
     std::string target = path;
@@ -438,6 +438,9 @@ coswire::result<void> write_file_replacing(const std::string& path, std::string_
             if (std::fclose(out) != 0 || !written) return file_error(path, "could not be written completely");
             return {};
         }
+        // Renaming needs only the directory writable; a file the user may not write stays refused,
+        // as opening it for writing refused it.
+        if (::access(path.c_str(), W_OK) != 0) return file_error(path, std::strerror(errno));
         char* resolved = ::realpath(path.c_str(), nullptr);
         if (resolved == nullptr) return file_error(path, std::strerror(errno));
         target = resolved;
