@@ -4,8 +4,11 @@
 #include <coswire/sign/authorization.hpp>
 #include <coswire/sign/presign.hpp>
 
+#include "cli/secrets.hpp"
+
 #include <cstdint>
 #include <cstdio>
+#include <cstdlib>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -17,7 +20,11 @@ constexpr std::string_view usage =
     "usage: coswire-sign --secret-id ID --secret-key KEY --method METHOD --key OBJECT_KEY\n"
     "                    --start UNIX --end UNIX\n"
     "                    [--param NAME[=VALUE]]... [--header \"NAME: VALUE\"]...\n"
-    "                    [--token TOKEN] [--sign-all-headers] [--explain] [--presign]\n";
+    "                    [--token TOKEN] [--sign-all-headers] [--explain] [--presign]\n"
+    "  --secret-key-file PATH, --token-file PATH: the secret from a file (one trailing newline\n"
+    "  is ignored) instead of the flag, which every user of the machine can read (ps).\n"
+    "  Without the flag or its file: COS_SECRET_ID, COS_SECRET_KEY, and COS_SESSION_TOKEN\n"
+    "  (read only with COS_SECRET_KEY, the key it belongs to).\n";
 
 [[noreturn]] void fail_usage(std::string_view flag, std::string_view what) {
     std::fprintf(stderr, "coswire-sign: %.*s: %.*s\n", static_cast<int>(flag.size()), flag.data(),
@@ -38,8 +45,6 @@ std::optional<std::int64_t> parse_unix(std::string_view text) {
 /// The flag a library error argument came from, so messages speak the user's language.
 std::string_view flag_for(std::string_view argument) {
     if (argument == "secret_id") return "--secret-id";
-    if (argument == "secret_key") return "--secret-key";
-    if (argument == "session_token") return "--token";
     if (argument == "method") return "--method";
     if (argument == "path") return "--key";
     if (argument == "params") return "--param";
@@ -58,7 +63,7 @@ std::string show_newlines(std::string_view s) {
 }
 
 struct options {
-    std::optional<std::string> secret_id, secret_key, method, key, token;
+    std::optional<std::string> secret_id, secret_key, secret_key_file, method, key, token, token_file;
     std::optional<std::int64_t> start, end;
     std::vector<coswire::query_param> params;
     std::vector<coswire::header_field> headers;
@@ -79,6 +84,8 @@ options parse(int argc, char** argv) {
         };
         if (flag == "--secret-id") once(o.secret_id);
         else if (flag == "--secret-key") once(o.secret_key);
+        else if (flag == "--secret-key-file") once(o.secret_key_file);
+        else if (flag == "--token-file") once(o.token_file);
         else if (flag == "--method") once(o.method);
         else if (flag == "--key") once(o.key);
         else if (flag == "--token") once(o.token);
@@ -107,8 +114,12 @@ options parse(int argc, char** argv) {
             std::exit(0);
         } else fail_usage(flag, "unknown option");
     }
-    if (!o.secret_id) fail_usage("--secret-id", "is required");
-    if (!o.secret_key) fail_usage("--secret-key", "is required");
+    // Once the command line has been read, before anything in it is checked.
+    if (o.secret_key && !o.secret_key->empty()) cli::warn_secret_on_command_line(cli::secret_key_sources);
+    if (o.token && !o.token->empty()) cli::warn_secret_on_command_line(cli::token_sources);
+    if (!o.secret_id)
+        if (const char* v = std::getenv("COS_SECRET_ID"); v != nullptr && *v != '\0') o.secret_id = v;
+    if (!o.secret_id) fail_usage("--secret-id", "is required (or set COS_SECRET_ID)");
     if (!o.method) fail_usage("--method", "is required");
     if (!o.key) fail_usage("--key", "is required");
     if (!o.start) fail_usage("--start", "is required");
@@ -116,30 +127,53 @@ options parse(int argc, char** argv) {
     return o;
 }
 
+/// The secret key and the session token from their flags, files or variables. The token is
+/// taken from COS_SESSION_TOKEN only when the key came from COS_SECRET_KEY: a token belongs to
+/// one temporary key, and a command line that names its key then signs the same whatever the
+/// environment holds.
+struct secrets {
+    cli::secret_value key, token;
+};
+
+secrets secrets_of(const options& o) {
+    auto key = cli::choose_secret(cli::secret_key_sources, o.secret_key, o.secret_key_file);
+    if (!key) fail_usage(key.error().argument, key.error().reason);
+    if (key->origin == cli::secret_origin::none) fail_usage("--secret-key", "is required (or give --secret-key-file, or set COS_SECRET_KEY)");
+    auto token = cli::choose_secret(cli::token_sources, o.token, o.token_file, key->origin == cli::secret_origin::environment);
+    if (!token) fail_usage(token.error().argument, token.error().reason);
+    return {std::move(*key), std::move(*token)};
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
     const options o = parse(argc, argv);
-    coswire::credentials creds{*o.secret_id, coswire::secret_string(*o.secret_key),
-                               coswire::secret_string(o.token.value_or(""))};
+    const secrets from = secrets_of(o);
+    coswire::credentials creds{*o.secret_id, coswire::secret_string(from.key.text), coswire::secret_string(from.token.text)};
+    // A library error about a secret names the place the user put it.
+    const auto flag_of = [&from](std::string_view argument) {
+        if (argument == "secret_key") return cli::source_name(cli::secret_key_sources, from.key.origin);
+        if (argument == "session_token") return cli::source_name(cli::token_sources, from.token.origin);
+        return flag_for(argument);
+    };
     const std::string path = "/" + *o.key;  // the key verbatim: --key /a signs //a
     const coswire::signable_request request{*o.method, path, o.params, o.headers};
     coswire::sign_options sign_opts;
     if (o.sign_all) sign_opts.headers = coswire::header_selection::all;
 
     auto s = coswire::signer::create(creds, coswire::key_time{*o.start, *o.end});
-    if (!s) fail_usage(flag_for(s.error().argument), s.error().reason);
+    if (!s) fail_usage(flag_of(s.error().argument), s.error().reason);
 
     std::string first_line;
     coswire::signed_parts parts;
     if (o.presign) {
         auto p = coswire::presign(*s, request, sign_opts);
-        if (!p) fail_usage(flag_for(p.error().argument), p.error().reason);
+        if (!p) fail_usage(flag_of(p.error().argument), p.error().reason);
         first_line = std::move(p->query);
         parts = std::move(p->parts);
     } else {
         auto p = s->sign(request, sign_opts);
-        if (!p) fail_usage(flag_for(p.error().argument), p.error().reason);
+        if (!p) fail_usage(flag_of(p.error().argument), p.error().reason);
         parts = std::move(*p);
         first_line = parts.authorization;
     }

@@ -6,7 +6,9 @@
 #include <coswire/api/object.hpp>
 #include <coswire/client.hpp>
 #include <coswire/crypto/crc64.hpp>
+#include <coswire/detail/ascii.hpp>
 #include <coswire/encoding/object_key.hpp>
+#include <coswire/encoding/percent.hpp>
 #include <coswire/multipart/plan.hpp>
 #include <coswire/multipart/parallel.hpp>
 #include <coswire/multipart/upload.hpp>
@@ -19,7 +21,12 @@
 #include "cli/curl_pool.hpp"
 #include "cli/demo.hpp"
 #include "cli/listing.hpp"
+#include "cli/printable.hpp"
 #include "cli/progress.hpp"
+#include "cli/secrets.hpp"
+
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -42,7 +49,8 @@ using cos_client = coswire::client<cli::curl_pool>;
 
 constexpr std::string_view usage =
     "usage: coswire [--bucket NAME-APPID] [--region REGION] [--endpoint URL]\n"
-    "               [--secret-id ID --secret-key KEY [--token TOKEN]] COMMAND ...\n"
+    "               [--secret-id ID] [--secret-key KEY | --secret-key-file PATH]\n"
+    "               [--token TOKEN | --token-file PATH] COMMAND ...\n"
     "  put FILE KEY [--part-size BYTES] [--threshold BYTES] [--jobs N]\n"
     "  get KEY FILE [--range FIRST-LAST]\n"
     "  head KEY\n"
@@ -55,17 +63,56 @@ constexpr std::string_view usage =
     "  presign KEY [--method M] [--expires SECONDS]\n"
     "  demo\n"
     "Settings also come from COS_SECRET_ID, COS_SECRET_KEY, COS_SESSION_TOKEN, COS_BUCKET,\n"
-    "COS_REGION and COS_ENDPOINT; flags win.\n";
+    "COS_REGION and COS_ENDPOINT; flags win. A --secret-key-file or --token-file holds the secret\n"
+    "(one trailing newline is ignored) and wins over the variable like the flag it replaces; give\n"
+    "the flag or the file, not both. --secret-key and --token are visible to every user of the\n"
+    "machine (ps), so prefer a file or the variable.\n"
+    "presign --expires is at most 604800 (7 days; the URL is a bearer credential), and at most\n"
+    "129600 (36 hours, the longest Tencent's temporary credentials last) with a session token.\n";
+
+/// The secrets of this run: the secret key, the session token and its percent-encoded forms.
+/// A server may echo them (a SignatureDoesNotMatch answer's FormatString holds the token), so
+/// they are hidden from everything printed that a server sent.
+std::vector<std::string>& secrets_to_hide() {
+    static std::vector<std::string> secrets;
+    return secrets;
+}
+
+/// Adds `secret` and, when they differ, its percent-encoded forms (upper- and lower-case hex)
+/// to secrets_to_hide(). Secrets under 8 bytes are not hidden: replacing every occurrence of so
+/// short a string would mangle ordinary text, and a key that short is no secret anyway.
+void hide_secret(std::string_view secret) {
+    if (secret.size() < 8) return;
+    std::string upper = coswire::percent_encode(secret);
+    std::string lower = upper;
+    for (std::size_t i = 0; i < lower.size(); ++i)
+        if (lower[i] == '%' && i + 2 < lower.size())
+            for (std::size_t k = i + 1; k <= i + 2; ++k) lower[k] = static_cast<char>(coswire::detail::to_lower(lower[k]));
+    for (std::string* s : {&upper, &lower}) {
+        if (*s == secret) continue;
+        secrets_to_hide().push_back(std::move(*s));
+    }
+    secrets_to_hide().emplace_back(secret);
+}
+
+/// Text from a server (or mixed with it) as printed: each secret of this run replaced by `***`,
+/// then cli::printable, so no control sequence reaches the terminal. Ordinary text is unchanged.
+std::string shown(std::string_view text) {
+    std::string out(text);
+    for (const std::string& secret : secrets_to_hide())
+        for (std::size_t at = out.find(secret); at != std::string::npos; at = out.find(secret, at + 3)) out.replace(at, secret.size(), "***");
+    return cli::printable(out);
+}
 
 [[noreturn]] void fail_usage(std::string_view what, std::string_view why) {
-    std::fprintf(stderr, "coswire: %.*s: %.*s\n", static_cast<int>(what.size()), what.data(), static_cast<int>(why.size()),
-                 why.data());
+    std::fprintf(stderr, "coswire: %s: %s\n", shown(what).c_str(), shown(why).c_str());
     std::exit(2);
 }
 
-/// Prints `error: <describe(e)>` (for COS errors: `<Code> (<status>): <message> [request-id <id>]`).
+/// Prints `error: <describe(e)>` (for COS errors: `<Code> (<status>): <message> [request-id <id>]`),
+/// through shown(): the code, message and request id are the server's.
 int fail(const coswire::error& e) {
-    std::fprintf(stderr, "error: %s\n", coswire::describe(e).c_str());
+    std::fprintf(stderr, "error: %s\n", shown(coswire::describe(e)).c_str());
     return 1;
 }
 
@@ -94,13 +141,15 @@ const std::vector<command_spec>& commands() {
     return table;
 }
 
-constexpr std::string_view global_flags[] = {"--bucket", "--region", "--endpoint", "--secret-id", "--secret-key", "--token"};
-constexpr std::string_view global_env[] = {"COS_BUCKET", "COS_REGION", "COS_ENDPOINT", "COS_SECRET_ID", "COS_SECRET_KEY",
-                                           "COS_SESSION_TOKEN"};
-enum setting { bucket, region, endpoint, secret_id, secret_key, token, setting_count };
+/// The flags every command takes, and the variable each falls back to. The two secrets read their
+/// variables in cli::choose_secret, after their file flags.
+constexpr std::string_view global_flags[] = {"--bucket", "--region", "--endpoint", "--secret-id", "--secret-key",
+                                             "--secret-key-file", "--token", "--token-file"};
+constexpr std::string_view global_env[] = {"COS_BUCKET", "COS_REGION", "COS_ENDPOINT", "COS_SECRET_ID", "", "", "", ""};
+enum setting { bucket, region, endpoint, secret_id, secret_key, secret_key_file, token, token_file, setting_count };
 
-/// A parsed command line: the settings (flags, else environment), the command, its arguments
-/// and its flags.
+/// A parsed command line: the settings (flags, else environment; the two secrets and their
+/// files as given), the command, its arguments and its flags.
 struct invocation {
     std::optional<std::string> settings[setting_count];
     const command_spec* command = nullptr;
@@ -167,13 +216,18 @@ invocation parse(int argc, char** argv) {
     }
     for (std::size_t i = 1; i < positional.size(); ++i) inv.arguments.emplace_back(positional[i]);
     for (std::size_t g = 0; g < setting_count; ++g)
-        if (!inv.settings[g])
+        if (!inv.settings[g] && !global_env[g].empty())
             if (const char* v = std::getenv(global_env[g].data()); v != nullptr && *v != '\0') inv.settings[g] = v;
+    // Once the command line has been read, before anything in it is checked.
+    if (inv.settings[secret_key] && !inv.settings[secret_key]->empty()) cli::warn_secret_on_command_line(cli::secret_key_sources);
+    if (inv.settings[token] && !inv.settings[token]->empty()) cli::warn_secret_on_command_line(cli::token_sources);
     return inv;
 }
 
-/// A decimal number from `low` to `high`, else a usage error naming `flag`.
-std::uint64_t parse_number(std::string_view flag, std::string_view text, std::uint64_t low, std::uint64_t high) {
+/// A decimal number from `low` to `high`, else a usage error naming `flag`, the bounds and, after
+/// them, `why` (which says where a bound comes from).
+std::uint64_t parse_number(std::string_view flag, std::string_view text, std::uint64_t low, std::uint64_t high,
+                           std::string_view why = {}) {
     std::uint64_t v = 0;
     bool ok = !text.empty() && text.size() <= 19;
     for (char c : text) {
@@ -181,7 +235,7 @@ std::uint64_t parse_number(std::string_view flag, std::string_view text, std::ui
         if (ok) v = v * 10 + static_cast<std::uint64_t>(c - '0');
     }
     if (!ok || v < low || v > high)
-        fail_usage(flag, "must be a decimal number from " + std::to_string(low) + " to " + std::to_string(high));
+        fail_usage(flag, "must be a decimal number from " + std::to_string(low) + " to " + std::to_string(high) + std::string(why));
     return v;
 }
 
@@ -199,12 +253,29 @@ std::string_view flag_for(std::string_view argument) {
     return argument;
 }
 
+/// The secret from its flag, else its file, else its variable; a usage error for both a flag
+/// and its file, or a file that cannot be used.
+cli::secret_value secret_of(const invocation& inv, const cli::secret_sources& sources, setting flag, setting file) {
+    auto chosen = cli::choose_secret(sources, inv.settings[flag], inv.settings[file]);
+    if (!chosen) fail_usage(chosen.error().argument, chosen.error().reason);
+    return std::move(*chosen);
+}
+
+/// The credentials; each secret is also added to secrets_to_hide().
 coswire::credentials credentials_of(const invocation& inv) {
     if (!inv.settings[secret_id]) fail_usage("--secret-id", "is required (or set COS_SECRET_ID)");
-    if (!inv.settings[secret_key]) fail_usage("--secret-key", "is required (or set COS_SECRET_KEY)");
-    coswire::credentials creds{*inv.settings[secret_id], coswire::secret_string(*inv.settings[secret_key]),
-                               coswire::secret_string(inv.settings[token].value_or(""))};
-    if (auto ok = coswire::validate(creds); !ok) fail_usage(flag_for(ok.error().argument), ok.error().reason);
+    const cli::secret_value key = secret_of(inv, cli::secret_key_sources, secret_key, secret_key_file);
+    const cli::secret_value session_token = secret_of(inv, cli::token_sources, token, token_file);
+    if (key.origin == cli::secret_origin::none)
+        fail_usage("--secret-key", "is required (or give --secret-key-file, or set COS_SECRET_KEY)");
+    hide_secret(key.text);
+    hide_secret(session_token.text);
+    coswire::credentials creds{*inv.settings[secret_id], coswire::secret_string(key.text), coswire::secret_string(session_token.text)};
+    if (auto ok = coswire::validate(creds); !ok) {
+        const std::string_view argument = ok.error().argument;
+        fail_usage(argument == "secret_key" ? cli::source_name(cli::secret_key_sources, key.origin) : flag_for(argument),
+                   ok.error().reason);
+    }
     return creds;
 }
 
@@ -231,7 +302,7 @@ std::string connect_override(const invocation& inv) {
 std::int64_t now() { return static_cast<std::int64_t>(std::time(nullptr)); }
 
 std::string etag_line(std::string_view etag, std::uint64_t crc, std::uint32_t parts) {
-    return "etag=" + std::string(etag) + " crc64=" + std::to_string(crc) + " parts=" + std::to_string(parts);
+    return "etag=" + shown(etag) + " crc64=" + std::to_string(crc) + " parts=" + std::to_string(parts);
 }
 
 coswire::error file_error(const std::string& path, std::string_view why) {
@@ -292,6 +363,113 @@ int put(cos_client& c, const invocation& inv) {
     return 0;
 }
 
+std::string range_text(const coswire::content_range& r) {
+    return "bytes " + std::to_string(r.first) + "-" + std::to_string(r.last) + "/" + (r.total ? std::to_string(*r.total) : "*");
+}
+
+coswire::error bad_answer(std::string_view argument, std::string reason) {
+    return coswire::make_error(coswire::errc::malformed_response, argument, std::move(reason));
+}
+
+/// Checks that a GET Object answer is what was asked: without `asked`, the whole object (a 200,
+/// or a 206 whose Content-Range is bytes 0-(N-1)/N), with every byte Content-Length or the range
+/// announces; with `asked`, a 206 for exactly that range (its end clipped to the object's last
+/// byte when it reached past it, as RFC 9110 §14.1.2 lets a server do) carrying exactly the
+/// range's bytes. Content-Length, when sent, must match the body either way. A 304 (no condition
+/// was sent) or a 200 for a range is refused rather than written as if it were the answer.
+coswire::result<void> check_get_answer(const coswire::get_object_result& got, const std::optional<coswire::byte_range>& asked) {
+    const std::uint64_t body = got.body.size();
+    if (got.headers.content_length && *got.headers.content_length != body)
+        return bad_answer("body", "has " + std::to_string(body) + " bytes where Content-Length says " +
+                                      std::to_string(*got.headers.content_length));
+    if (got.status != 200 && got.status != 206)
+        return bad_answer("status", std::to_string(got.status) + " does not answer a GET without conditions");
+    if (!asked) {
+        if (got.status == 200) {
+            if (!got.headers.content_length) return bad_answer("Content-Length", "is missing, so the object's size cannot be checked");
+            return {};
+        }
+        const coswire::content_range& r = *got.range;
+        if (r.first != 0 || !r.total || r.last + 1 != *r.total)
+            return bad_answer("Content-Range", range_text(r) + " answers a GET of the whole object with part of it");
+        if (body != *r.total)
+            return bad_answer("body", "has " + std::to_string(body) + " bytes where Content-Range says " + std::to_string(*r.total));
+        return {};
+    }
+    if (got.status == 200) return bad_answer("status", "200 (the whole object) answers a request for a range");
+    const coswire::content_range& r = *got.range;
+    const bool clipped = asked->last && r.total && *asked->last >= *r.total && r.last + 1 == *r.total;
+    const bool end_ok = asked->last ? (r.last == *asked->last || clipped) : (r.total && r.last + 1 == *r.total);
+    if (r.first != asked->first || !end_ok)
+        return bad_answer("Content-Range", range_text(r) + " does not answer the range asked, bytes=" + std::to_string(asked->first) + "-" +
+                                               (asked->last ? std::to_string(*asked->last) : std::string()));
+    if (body != r.last - r.first + 1)
+        return bad_answer("body", "has " + std::to_string(body) + " bytes where Content-Range says " + std::to_string(r.last - r.first + 1));
+    return {};
+}
+
+/// Writes all of `bytes` to the open descriptor `fd`, retrying short writes.
+bool write_all(int fd, std::string_view bytes) {
+    while (!bytes.empty()) {
+        const ::ssize_t n = ::write(fd, bytes.data(), bytes.size());
+        if (n < 0 && errno == EINTR) continue;
+        if (n <= 0) return false;
+        bytes.remove_prefix(static_cast<std::size_t>(n));
+    }
+    return true;
+}
+
+/// Writes `bytes` to `path` so that a failure leaves whatever `path` held untouched: into a new
+/// file in the same directory, flushed to disk, then renamed over `path` (a rename within one
+/// file system replaces the name in one step). A symbolic link is followed, so the file it
+/// points to is replaced as an in-place write would have changed it; an existing file keeps its
+/// permission bits (and one the user may not write is refused), a new one gets 0666 less the
+/// umask, as fopen would have given it. A path that exists but is no regular file (/dev/stdout,
+/// a FIFO) cannot be replaced and is written directly. Errors: invalid_argument naming "FILE" with the path and the reason.
+coswire::result<void> write_file_replacing(const std::string& path, std::string_view bytes) {
+    struct ::stat existing {};
+    std::string target = path;
+    ::mode_t mode = 0;
+    if (::stat(path.c_str(), &existing) == 0) {
+        if (!S_ISREG(existing.st_mode)) {
+            std::FILE* out = std::fopen(path.c_str(), "wb");
+            if (out == nullptr) return file_error(path, std::strerror(errno));
+            const bool written = std::fwrite(bytes.data(), 1, bytes.size(), out) == bytes.size();
+            if (std::fclose(out) != 0 || !written) return file_error(path, "could not be written completely");
+            return {};
+        }
+        // Renaming needs only the directory writable; a file the user may not write stays refused,
+        // as opening it for writing refused it.
+        if (::access(path.c_str(), W_OK) != 0) return file_error(path, std::strerror(errno));
+        char* resolved = ::realpath(path.c_str(), nullptr);
+        if (resolved == nullptr) return file_error(path, std::strerror(errno));
+        target = resolved;
+        std::free(resolved);
+        mode = existing.st_mode & 0777;
+    } else if (errno == ENOENT) {
+        mode = ::umask(0);  // umask can only be read by setting it; it is put back at once
+        ::umask(mode);
+        mode = 0666 & ~mode;
+    } else {
+        return file_error(path, std::strerror(errno));
+    }
+    std::string temporary = target + ".coswire-XXXXXX";
+    const int fd = ::mkstemp(temporary.data());
+    if (fd < 0) return file_error(path, "no temporary file could be made next to it: " + std::string(std::strerror(errno)));
+    const bool written = ::fchmod(fd, mode) == 0 && write_all(fd, bytes) && ::fsync(fd) == 0;
+    const int saved = errno;
+    if (::close(fd) != 0 || !written) {
+        ::unlink(temporary.c_str());
+        return file_error(path, "could not be written completely: " + std::string(std::strerror(written ? errno : saved)));
+    }
+    if (std::rename(temporary.c_str(), target.c_str()) != 0) {
+        const std::string why = std::strerror(errno);
+        ::unlink(temporary.c_str());
+        return file_error(path, "could not be replaced: " + why);
+    }
+    return {};
+}
+
 int get(cos_client& c, const invocation& inv) {
     coswire::get_object_params p;
     p.key = inv.arguments[0];
@@ -306,28 +484,28 @@ int get(cos_client& c, const invocation& inv) {
     }
     auto got = c.send(p);
     if (!got) return fail(got.error());
+    // Every check happens before FILE is touched: a wrong answer leaves it as it was.
+    if (auto ok = check_get_answer(*got, p.range); !ok) return fail(ok.error());
     // COS's CRC-64 is the whole object's, so only a whole-object answer can be checked against it.
     const std::uint64_t local = coswire::crc64(got->body);
-    if (got->status == 200 && got->headers.crc64 && *got->headers.crc64 != local)
+    if (!p.range && got->headers.crc64 && *got->headers.crc64 != local)
         return fail(coswire::make_error(coswire::errc::integrity_failure, "object",
                                         "the body's CRC-64 " + std::to_string(local) + " differs from COS's " + std::to_string(*got->headers.crc64)));
-    std::FILE* out = std::fopen(path.c_str(), "wb");
-    if (out == nullptr) return fail(file_error(path, std::strerror(errno)));
-    const bool written = std::fwrite(got->body.data(), 1, got->body.size(), out) == got->body.size();
-    if (std::fclose(out) != 0 || !written) return fail(file_error(path, "could not be written completely"));
-    std::printf("bytes=%zu etag=%s\n", got->body.size(), got->headers.etag.c_str());
+    if (auto ok = write_file_replacing(path, got->body); !ok) return fail(ok.error());
+    std::printf("bytes=%zu etag=%s\n", got->body.size(), shown(got->headers.etag).c_str());
     return 0;
 }
 
 int head(cos_client& c, const invocation& inv) {
     auto h = c.send(coswire::head_object_params{inv.arguments[0], {}, {}, {}, {}});
     if (!h) return fail(h.error());
-    std::printf("size=%llu\netag=%s\n", static_cast<unsigned long long>(h->content_length), h->headers.etag.c_str());
+    std::printf("size=%llu\netag=%s\n", static_cast<unsigned long long>(h->content_length), shown(h->headers.etag).c_str());
     if (h->headers.crc64) std::printf("crc64=%llu\n", static_cast<unsigned long long>(*h->headers.crc64));
     if (h->headers.last_modified) std::printf("last-modified=%s\n", cli::iso8601_utc(h->headers.last_modified).c_str());
-    if (!h->headers.content_type.empty()) std::printf("content-type=%s\n", h->headers.content_type.c_str());
-    std::printf("storage-class=%s\n", h->headers.storage_class.c_str());
-    for (const auto& [name, value] : h->headers.metadata) std::printf("x-cos-meta-%s=%s\n", name.c_str(), value.c_str());
+    if (!h->headers.content_type.empty()) std::printf("content-type=%s\n", shown(h->headers.content_type).c_str());
+    std::printf("storage-class=%s\n", shown(h->headers.storage_class).c_str());
+    for (const auto& [name, value] : h->headers.metadata)
+        std::printf("x-cos-meta-%s=%s\n", shown(name).c_str(), shown(value).c_str());
     return 0;
 }
 
@@ -340,7 +518,7 @@ int uploads(cos_client& c, const invocation& inv) {
     auto listed = cli::fetch_all_uploads(c, inv.flag("--prefix").value_or(""));
     if (!listed) return fail(listed.error());
     for (const auto& u : *listed)
-        std::printf("%s\t%s\t%s\n", u.key.c_str(), u.upload_id.c_str(), cli::iso8601_utc(u.initiated).c_str());
+        std::printf("%s\t%s\t%s\n", shown(u.key).c_str(), shown(u.upload_id).c_str(), cli::iso8601_utc(u.initiated).c_str());
     return 0;
 }
 
@@ -348,7 +526,7 @@ int parts(cos_client& c, const invocation& inv) {
     auto listed = cli::fetch_all_parts(c, inv.arguments[0], inv.arguments[1]);
     if (!listed) return fail(listed.error());
     for (const auto& p : *listed)
-        std::printf("%u\t%llu\t%s\n", p.part_number, static_cast<unsigned long long>(p.size), p.etag.c_str());
+        std::printf("%u\t%llu\t%s\n", p.part_number, static_cast<unsigned long long>(p.size), shown(p.etag).c_str());
     return 0;
 }
 
@@ -363,7 +541,7 @@ int abort_all(cos_client& c, const invocation& inv) {
     for (const auto& u : *listed) {
         auto aborted = c.send(coswire::abort_multipart_upload_params{u.key, u.upload_id, {}});
         if (!aborted) return fail(aborted.error());
-        std::printf("%s\t%s\n", u.key.c_str(), u.upload_id.c_str());
+        std::printf("%s\t%s\n", shown(u.key).c_str(), shown(u.upload_id).c_str());
     }
     return 0;
 }
@@ -378,12 +556,28 @@ int resume(cos_client& c, const invocation& inv) {
     return upload_in_parts(c, *file, inv.arguments[1], part_size, inv.arguments[2], 1);
 }
 
+/// The longest --expires: a presigned URL is a bearer credential (whoever holds it may make the
+/// request until it expires, and only rotating the key revokes it earlier), so 7 days, the bound
+/// other object stores put on theirs; with a session token 36 hours, the longest Tencent's STS
+/// issues temporary credentials for, so the URL never claims to outlive them. README: "The
+/// `coswire` CLI".
+constexpr std::uint64_t max_expires = 7 * 24 * 3600;
+constexpr std::uint64_t max_expires_temporary = 36 * 3600;
+
+/// --expires as seconds; a usage error naming the bound that applies and why.
+std::uint64_t parse_expires(std::string_view text, bool temporary) {
+    return temporary ? parse_number("--expires", text, 1, max_expires_temporary,
+                                    " with a session token (36 hours, the longest temporary credentials last)")
+                     : parse_number("--expires", text, 1, max_expires, " (7 days: a presigned URL works for anyone who holds it)");
+}
+
 /// Prints a presigned URL for KEY, valid from now for --expires seconds; needs no network.
 int presign(const invocation& inv) {
     const coswire::endpoint ep = endpoint_of(inv);
     const coswire::credentials creds = credentials_of(inv);
     const std::string method(inv.flag("--method").value_or("GET"));
-    const std::uint64_t expires = inv.flag("--expires") ? parse_number("--expires", *inv.flag("--expires"), 1, 315360000) : 3600;
+    const bool temporary = !creds.session_token.reveal().empty();
+    const std::uint64_t expires = inv.flag("--expires") ? parse_expires(*inv.flag("--expires"), temporary) : 3600;
     auto paths = coswire::map_object_key(inv.arguments[0]);
     if (!paths) fail_usage("KEY", paths.error().reason);
     auto window = coswire::key_time::starting_at(now(), static_cast<std::int64_t>(expires));

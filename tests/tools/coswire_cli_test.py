@@ -1,10 +1,13 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
 """Checks the coswire CLI without the network: usage errors (exit 2, one line naming the flag or
-command), settings from COS_* variables with flags winning, the presign output, error lines
+command, after the warning a secret given as a flag draws), settings from COS_* variables with
+flags winning, secrets from files, the presign output and its --expires bound, error lines
 (exit 1), and put/get/head/rm/uploads/parts/resume/abort-all against loopback HTTP servers standing
-in for COS behind --endpoint. Every output of every run, the demo's included, is scanned for the
-secret key, the session token and every sign key derived for a key time that was used.
+in for COS behind --endpoint; then a lying server: partial or mismatched GET answers (refused,
+FILE left as it was) and control characters in metadata, error messages and listed keys (shown
+escaped). Every output of every run, the demo's included, is scanned for the secret key, the
+session token and every sign key derived for a key time that was used.
 
 Usage: coswire_cli_test.py PATH_TO_COSWIRE
 """
@@ -36,7 +39,7 @@ def note_key_times(text):
 def run(args, env=None, secret=SECRET_KEY, token=TOKEN):
     full = dict(BASE_ENV)
     full.update(env or {})
-    p = subprocess.run([BIN] + args, env=full, capture_output=True, text=True, timeout=120)
+    p = subprocess.run([BIN] + args, env=full, capture_output=True, text=True, errors="surrogateescape", timeout=120)
     OUTPUTS.append((args, p.stdout, p.stderr, secret, token))
     note_key_times(p.stdout)
     return p.returncode, p.stdout, p.stderr
@@ -47,13 +50,29 @@ def check(name, condition, detail=""):
         failures.append(f"{name}: {detail}")
 
 
-def expect_usage(name, args, needle, env=None):
+WARNING = {
+    "--secret-key": "warning: --secret-key on the command line is visible to other users of this machine; "
+                    "use --secret-key-file or COS_SECRET_KEY\n",
+    "--token": "warning: --token on the command line is visible to other users of this machine; "
+               "use --token-file or COS_SESSION_TOKEN\n",
+}
+
+
+def warnings_for(*flags):
+    return "".join(WARNING[f] for f in flags)
+
+
+def expect_usage(name, args, needle, env=None, warned=()):
+    """warned: the secret flags whose warning precedes the error (the command line was read to
+    its end before the error)."""
     code, out, err = run(args, env)
-    lines = err.strip().splitlines()
+    prefix = warnings_for(*warned)
+    lines = err[len(prefix):].strip().splitlines() if err.startswith(prefix) else []
     check(name, code == 2, f"exit {code}, stderr {err!r}")
-    check(name, len(lines) == 1 and needle in lines[0], f"stderr {err!r} should be one line naming {needle!r}")
+    check(name, len(lines) == 1 and needle in lines[0], f"stderr {err!r} should be {prefix!r} and one line naming {needle!r}")
     check(name, out == "", f"stdout {out!r}")
     check(name, SECRET_KEY not in out + err, "the secret key was printed")
+    return err
 
 
 CREDS = ["--secret-id", "AKIDcliTest", "--secret-key", SECRET_KEY]
@@ -68,19 +87,19 @@ expect_usage("flag of another command", LOCATION + CREDS + ["head", "k", "--rang
 expect_usage("missing flag value", ["head", "k", "--bucket"], "--bucket")
 expect_usage("too few arguments", LOCATION + CREDS + ["put", "only-one"], "put")
 expect_usage("too many arguments", LOCATION + CREDS + ["rm", "a", "b"], "rm")
-expect_usage("missing bucket", CREDS + ["head", "k"], "--bucket")
-expect_usage("missing region", CREDS + ["head", "k"], "--region", {"COS_BUCKET": "examplebucket-1250000000"})
+expect_usage("missing bucket", CREDS + ["head", "k"], "--bucket", warned=("--secret-key",))
+expect_usage("missing region", CREDS + ["head", "k"], "--region", {"COS_BUCKET": "examplebucket-1250000000"}, warned=("--secret-key",))
 expect_usage("missing secret id", LOCATION + ["head", "k"], "--secret-id")
 expect_usage("missing secret key", LOCATION + ["--secret-id", "AKIDcliTest", "head", "k"], "--secret-key")
-expect_usage("bad bucket", ["--bucket", "NoAppId", "--region", "ap-beijing"] + CREDS + ["head", "k"], "--bucket")
-expect_usage("bad secret id", LOCATION + ["--secret-id", "has space", "--secret-key", SECRET_KEY, "head", "k"], "--secret-id")
-expect_usage("bad endpoint", LOCATION + CREDS + ["--endpoint", "127.0.0.1:9000", "head", "k"], "--endpoint")
+expect_usage("bad bucket", ["--bucket", "NoAppId", "--region", "ap-beijing"] + CREDS + ["head", "k"], "--bucket", warned=("--secret-key",))
+expect_usage("bad secret id", LOCATION + ["--secret-id", "has space", "--secret-key", SECRET_KEY, "head", "k"], "--secret-id", warned=("--secret-key",))
+expect_usage("bad endpoint", LOCATION + CREDS + ["--endpoint", "127.0.0.1:9000", "head", "k"], "--endpoint", warned=("--secret-key",))
 expect_usage("flag given twice", LOCATION + CREDS + ["--region", "ap-shanghai", "head", "k"], "--region")
-expect_usage("bad part size", LOCATION + CREDS + ["put", "f", "k", "--part-size", "1000"], "--part-size")
-expect_usage("bad jobs", LOCATION + CREDS + ["put", "f", "k", "--jobs", "0"], "--jobs")
-expect_usage("bad range", LOCATION + CREDS + ["get", "k", "f", "--range", "5-2"], "--range")
-expect_usage("bad expires", LOCATION + CREDS + ["presign", "k", "--expires", "soon"], "--expires")
-expect_usage("bad upload id", LOCATION + CREDS + ["resume", "f", "k", "has space"], "UPLOAD_ID")
+expect_usage("bad part size", LOCATION + CREDS + ["put", "f", "k", "--part-size", "1000"], "--part-size", warned=("--secret-key",))
+expect_usage("bad jobs", LOCATION + CREDS + ["put", "f", "k", "--jobs", "0"], "--jobs", warned=("--secret-key",))
+expect_usage("bad range", LOCATION + CREDS + ["get", "k", "f", "--range", "5-2"], "--range", warned=("--secret-key",))
+expect_usage("bad expires", LOCATION + CREDS + ["presign", "k", "--expires", "soon"], "--expires", warned=("--secret-key",))
+expect_usage("bad upload id", LOCATION + CREDS + ["resume", "f", "k", "has space"], "UPLOAD_ID", warned=("--secret-key",))
 code, out, _ = run(["--help"])
 check("--help", code == 0 and "presign KEY" in out, out)
 
@@ -90,9 +109,9 @@ ENV = {"COS_SECRET_ID": "AKIDcliTest", "COS_SECRET_KEY": SECRET_KEY, "COS_BUCKET
        "COS_REGION": "ap-beijing"}
 
 
-def presign(args, env):
-    code, out, err = run(args, env)
-    check(f"presign {args}", code == 0 and err == "" and out.count("\n") == 1, f"exit {code}, stderr {err!r}")
+def presign(args, env, warned=(), secret=SECRET_KEY, token=TOKEN):
+    code, out, err = run(args, env, secret=secret, token=token)
+    check(f"presign {args}", code == 0 and err == warnings_for(*warned) and out.count("\n") == 1, f"exit {code}, stderr {err!r}")
     check(f"presign {args}", SECRET_KEY not in out + err, "the secret key was printed")
     url = urllib.parse.urlsplit(out.strip())
     return url, dict(urllib.parse.parse_qsl(url.query, keep_blank_values=True))
@@ -117,9 +136,84 @@ _, q_get = presign(["presign", "k", "--expires", "60"], dict(ENV, COS_SESSION_TO
 check("presign --method changes the signature", q_get["q-signature"] != q["q-signature"] or q_get["q-sign-time"] != q["q-sign-time"])
 
 url, q = presign(["--bucket", "other-1250000000", "--secret-id", "AKIDflag", "--token", "flagtoken", "presign", "k"],
-                 dict(ENV, COS_SESSION_TOKEN=TOKEN))
+                 dict(ENV, COS_SESSION_TOKEN=TOKEN), warned=("--token",))
 check("flags win over the environment", url.netloc == "other-1250000000.cos.ap-beijing.myqcloud.com" and
       q.get("q-ak") == "AKIDflag" and q.get("x-cos-security-token") == "flagtoken", url.geturl())
+
+
+# ---- secrets from files and the environment; the command-line warning -------------------------------
+def presign_signature(secret, q, path="/k"):
+    """The q-signature COS expects for a presigned GET of `path` signing Host (and the token)."""
+    if "q-key-time" not in q or "q-url-param-list" not in q:
+        return "(not a presigned URL)"
+    key_time = q["q-key-time"]
+    params = "&".join(f"{n}={urllib.parse.quote(q[n], safe='-_.~')}" for n in q["q-url-param-list"].split(";") if n)
+    http_string = f"get\n{path}\n{params}\nhost={HOST}\n"
+    string_to_sign = f"sha1\n{key_time}\n{hashlib.sha1(http_string.encode()).hexdigest()}\n"
+    sign_key = hmac.new(secret.encode(), key_time.encode(), hashlib.sha1).hexdigest()
+    return hmac.new(sign_key.encode(), string_to_sign.encode(), hashlib.sha1).hexdigest()
+
+
+FILE_KEY = "fileSecretKey0123456789abcdefghijKLM"
+FILE_TOKEN = "file/TOKEN+abc=="
+NO_SECRETS = {k: v for k, v in ENV.items() if k != "COS_SECRET_KEY"}
+with tempfile.TemporaryDirectory() as tmp:
+    def secret_file(name, content):
+        path = os.path.join(tmp, name)
+        with open(path, "wb") as f:
+            f.write(content)
+        return path
+
+    for label, content in (("LF", FILE_KEY + "\n"), ("CRLF", FILE_KEY + "\r\n"), ("no newline", FILE_KEY)):
+        key_file = secret_file("key", content.encode())
+        url, q = presign(["--secret-key-file", key_file, "presign", "k"], NO_SECRETS, secret=FILE_KEY)
+        check(f"--secret-key-file ({label}) signs with the file's key", q.get("q-signature") == presign_signature(FILE_KEY, q), str(q))
+    key_file = secret_file("key", (FILE_KEY + "\n").encode())
+    token_file = secret_file("token", (FILE_TOKEN + "\n").encode())
+    url, q = presign(["--secret-key-file", key_file, "--token-file", token_file, "presign", "k"],
+                     dict(ENV, COS_SESSION_TOKEN=TOKEN), secret=FILE_KEY, token=FILE_TOKEN)
+    check("the files win over COS_SECRET_KEY and COS_SESSION_TOKEN",
+          q.get("x-cos-security-token") == FILE_TOKEN and q.get("q-signature") == presign_signature(FILE_KEY, q), str(q))
+    url, q = presign(["presign", "k"], dict(ENV, COS_SESSION_TOKEN=TOKEN))
+    check("the environment, with no flag or file", q.get("x-cos-security-token") == TOKEN and
+          q.get("q-signature") == presign_signature(SECRET_KEY, q), str(q))
+    url, q = presign(["--secret-key", FILE_KEY, "presign", "k"], ENV, warned=("--secret-key",), secret=FILE_KEY)
+    check("--secret-key wins over COS_SECRET_KEY, with the warning", q.get("q-signature") == presign_signature(FILE_KEY, q), str(q))
+    url, q = presign(["--secret-key", FILE_KEY, "--token", FILE_TOKEN, "presign", "k"], ENV, warned=("--secret-key", "--token"),
+                     secret=FILE_KEY, token=FILE_TOKEN)
+    check("--token with --secret-key: both warnings, once each", q.get("x-cos-security-token") == FILE_TOKEN, str(q))
+
+    expect_usage("--secret-key-file that does not exist", ["--secret-key-file", os.path.join(tmp, "none"), "presign", "k"],
+                 "--secret-key-file", NO_SECRETS)
+    expect_usage("empty --secret-key-file", ["--secret-key-file", secret_file("empty", b""), "presign", "k"],
+                 "--secret-key-file", NO_SECRETS)
+    expect_usage("--secret-key-file holding only a newline", ["--secret-key-file", secret_file("nl", b"\n"), "presign", "k"],
+                 "--secret-key-file", NO_SECRETS)
+    expect_usage("--secret-key-file of two lines", ["--secret-key-file", secret_file("two", b"a\nb\n"), "presign", "k"],
+                 "--secret-key-file", NO_SECRETS)
+    expect_usage("empty --token-file", ["--token-file", secret_file("empty", b"\r\n"), "presign", "k"], "--token-file", ENV)
+    err = expect_usage("--secret-key with --secret-key-file", ["--secret-key", SECRET_KEY, "--secret-key-file", key_file, "presign", "k"],
+                       "--secret-key-file", NO_SECRETS, warned=("--secret-key",))
+    check("--secret-key with --secret-key-file names both", "combined with --secret-key;" in err, repr(err))
+    expect_usage("--token with --token-file", ["--token", FILE_TOKEN, "--token-file", token_file, "presign", "k"], "--token-file", ENV,
+                 warned=("--token",))
+    expect_usage("no secret key anywhere", ["presign", "k"], "--secret-key", NO_SECRETS)
+
+# ---- presign --expires: at most 7 days, 36 hours with a session token ---------------------------------
+def lifetime(q):
+    start, _, end = q.get("q-sign-time", "0;0").partition(";")
+    return int(end) - int(start)
+
+
+url, q = presign(["presign", "k", "--expires", "604800"], ENV)
+check("presign --expires 604800 (7 days)", lifetime(q) == 604800, str(q))
+err = expect_usage("presign --expires past 7 days", ["presign", "k", "--expires", "604801"], "--expires", ENV)
+check("presign --expires past 7 days names the bound", "604800" in err, repr(err))
+url, q = presign(["presign", "k", "--expires", "129600"], dict(ENV, COS_SESSION_TOKEN=TOKEN))
+check("presign --expires 129600 (36 hours) with a token", lifetime(q) == 129600, str(q))
+err = expect_usage("presign --expires past 36 hours with a token", ["presign", "k", "--expires", "129601"], "--expires",
+                   dict(ENV, COS_SESSION_TOKEN=TOKEN))
+check("presign --expires past 36 hours names the bound", "129600" in err, repr(err))
 
 
 # ---- errors from a server (loopback stand-in for COS) ---------------------------------------------
@@ -344,6 +438,144 @@ with tempfile.TemporaryDirectory() as tmp:
     code, out, err = run(["rm", "dir/small.bin"], FAKE)
     check("rm", code == 0 and out == "" and "dir/small.bin" not in FakeCos.objects, f"{out!r} {err!r}")
 cos.shutdown()
+
+# ---- a lying server: answers set per check ----------------------------------------------------------
+class Liar(http.server.BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    answer = (200, [], b"")  # status, headers (bytes values are sent raw), body
+    framed = True            # False: no Content-Length, the body ends when the connection closes
+
+    def respond(self):
+        note_key_times(self.headers.get("Authorization"))
+        status, headers, body = Liar.answer
+        self.send_response_only(status)
+        for name, value in headers:
+            self._headers_buffer.append(name.encode() + b": " + (value if isinstance(value, bytes) else value.encode()) + b"\r\n")
+        if Liar.framed:
+            self.send_header("Content-Length", str(len(body)))
+        else:
+            self.send_header("Connection", "close")
+            self.close_connection = True
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    do_GET = do_HEAD = do_DELETE = do_PUT = do_POST = respond
+
+    def log_message(self, *args):
+        pass
+
+
+liar = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Liar)
+threading.Thread(target=liar.serve_forever, daemon=True).start()
+LIAR = dict(ENV, COS_ENDPOINT=f"http://127.0.0.1:{liar.server_address[1]}", COS_SESSION_TOKEN=TOKEN)
+OBJECT = bytes(range(100))
+WHOLE = [("ETag", '"%s"' % hashlib.md5(OBJECT).hexdigest()), ("x-cos-hash-crc64ecma", str(crc64(OBJECT)))]
+
+
+def lie(status, headers, body, framed=True):
+    Liar.answer, Liar.framed = (status, headers, body), framed
+
+
+with tempfile.TemporaryDirectory() as tmp:
+    target = os.path.join(tmp, "out.bin")
+
+    def leftovers():
+        return sorted(n for n in os.listdir(tmp) if n != "out.bin")
+
+    # Refused answers: exit 1, one error line naming what was wrong, FILE as it was, no temporary left.
+    refused = [
+        ("a whole-object GET answered 206 bytes 0-3/100", [], (206, WHOLE + [("Content-Range", "bytes 0-3/100")], OBJECT[:4]),
+         "error: Content-Range: bytes 0-3/100 answers a GET of the whole object with part of it"),
+        ("a whole-object GET answered 206 bytes 0-99/*", [], (206, WHOLE + [("Content-Range", "bytes 0-99/*")], OBJECT),
+         "error: Content-Range: bytes 0-99/* answers"),
+        ("a whole-object GET answered 304", [], (304, [], b""), "error: status: 304"),
+        ("a range asked, 206 for another range", ["--range", "10-19"],
+         (206, WHOLE + [("Content-Range", "bytes 0-9/100")], OBJECT[:10]), "error: Content-Range: bytes 0-9/100 does not answer"),
+        ("a range asked, 206 shorter than its Content-Range", ["--range", "10-19"],
+         (206, WHOLE + [("Content-Range", "bytes 10-19/100")], OBJECT[10:15]), "error: body: has 5 bytes where Content-Range says 10"),
+        ("a range asked, the whole object answered", ["--range", "10-19"], (200, WHOLE, OBJECT), "error: status: 200"),
+        ("an open range asked, 206 stopping short", ["--range", "10-"],
+         (206, WHOLE + [("Content-Range", "bytes 10-19/100")], OBJECT[10:20]), "error: Content-Range: bytes 10-19/100 does not answer"),
+    ]
+    for name, extra, answer, expected in refused:
+        with open(target, "wb") as f:
+            f.write(b"precious")
+        lie(*answer)
+        code, out, err = run(["get", "k", target] + extra, LIAR)
+        check(name + ": exit 1, one error line", code == 1 and out == "" and err.startswith(expected) and err.count("\n") == 1,
+              f"{code} {out!r} {err!r}")
+        check(name + ": FILE untouched", open(target, "rb").read() == b"precious" and leftovers() == [], str(leftovers()))
+    # A body without Content-Length, ended by closing the connection: its size cannot be checked.
+    lie(200, WHOLE, OBJECT[:50], framed=False)
+    code, out, err = run(["get", "k", target], LIAR)
+    check("a 200 without Content-Length is refused", code == 1 and err.startswith("error: Content-Length: is missing") and
+          open(target, "rb").read() == b"precious" and leftovers() == [], f"{code} {out!r} {err!r}")
+
+    # Accepted answers replace FILE whole, keep its permission bits, and leave nothing else behind.
+    os.chmod(target, 0o640)
+    lie(206, WHOLE + [("Content-Range", "bytes 0-99/100")], OBJECT)
+    code, out, err = run(["get", "k", target], LIAR)
+    check("a whole-object GET answered 206 bytes 0-99/100 is the object", code == 0 and open(target, "rb").read() == OBJECT and
+          out == f"bytes=100 etag={hashlib.md5(OBJECT).hexdigest()}\n" and leftovers() == [], f"{code} {out!r} {err!r}")
+    check("get keeps the permission bits of the file it replaces", os.stat(target).st_mode & 0o777 == 0o640, oct(os.stat(target).st_mode))
+    lie(206, WHOLE + [("Content-Range", "bytes 90-99/100")], OBJECT[90:])
+    code, out, err = run(["get", "k", target, "--range", "90-200"], LIAR)
+    check("a range past the end, clipped by the server", code == 0 and open(target, "rb").read() == OBJECT[90:], f"{code} {out!r} {err!r}")
+    link = os.path.join(tmp, "link")
+    os.symlink(target, link)
+    lie(200, WHOLE, OBJECT)
+    code, out, err = run(["get", "k", link], LIAR)
+    check("get through a symbolic link replaces the file it points to", code == 0 and os.path.islink(link) and
+          open(target, "rb").read() == OBJECT, f"{code} {out!r} {err!r}")
+    os.unlink(link)
+    fresh = os.path.join(tmp, "fresh")
+    code, out, err = run(["get", "k", fresh], LIAR)
+    mask = os.umask(0)
+    os.umask(mask)
+    check("a new FILE gets 0666 less the umask", code == 0 and os.stat(fresh).st_mode & 0o777 == 0o666 & ~mask,
+          f"{code} {out!r} {err!r}")
+
+    # Server text reaches the terminal escaped: C0 and C1 controls, DEL, invalid UTF-8, bidi overrides.
+    EVIL = b"\x1b]0;pwned\x07\x1b[2J\x7f\xc2\x9b31m\xff\xe2\x80\xaeend"
+    EVIL_SHOWN = r"\x1b]0;pwned\x07\x1b[2J\x7f\xc2\x9b31m\xff\xe2\x80\xaeend"
+    PLAIN = "ordinary: a b\\c ü 腾讯云 😀 ~!@#$%^&*()"
+    lie(200, [("ETag", b'"e\x1b[2Jt"'), ("x-cos-meta-evil", EVIL),
+              ("x-cos-meta-plain", PLAIN.encode()), ("Content-Type", b"text/\x1b[31mplain")], b"")
+    code, out, err = run(["head", "k"], LIAR)
+    check("head: control characters in metadata, ETag and Content-Type are escaped",
+          code == 0 and f"x-cos-meta-evil={EVIL_SHOWN}\n" in out and "etag=e\\x1b[2Jt\n" in out and
+          "content-type=text/\\x1b[31mplain\n" in out, f"{code} {out!r} {err!r}")
+    check("head: ordinary metadata is printed byte for byte", f"x-cos-meta-plain={PLAIN}\n" in out, repr(out))
+    error_xml = ("<?xml version='1.0' encoding='utf-8' ?>\n<Error><Code>Access\u009b2JDenied</Code>"
+                 "<Message>denied\nerror: all good\u202e</Message><RequestId>req\u0085x</RequestId></Error>").encode()
+    lie(403, [("Content-Type", "application/xml")], error_xml)
+    code, out, err = run(["rm", "k"], LIAR)
+    check("an error's code, message and request id are escaped, on one line",
+          code == 1 and err == "error: Access\\xc2\\x9b2JDenied (403): denied\\x0aerror: all good\\xe2\\x80\\xae "
+                               "[request-id req\\xc2\\x85x]\n", f"{code} {out!r} {err!r}")
+    listing = ("<ListMultipartUploadsResult><EncodingType>url</EncodingType><IsTruncated>false</IsTruncated>"
+               "<Upload><Key>dir/%1B%5B2J%1B%5D0%3Bx%07%C2%9Bk%0Afake%09line</Key><UploadId>up1</UploadId>"
+               "<Initiated>2023-11-14T22:13:20.000Z</Initiated></Upload></ListMultipartUploadsResult>").encode()
+    lie(200, [], listing)
+    code, out, err = run(["uploads"], LIAR)
+    check("uploads: a listed key is escaped, tab and newline included",
+          code == 0 and out == "dir/\\x1b[2J\\x1b]0;x\\x07\\xc2\\x9bk\\x0afake\\x09line\tup1\t2023-11-14T22:13:20Z\n",
+          f"{code} {out!r} {err!r}")
+
+    # A SignatureDoesNotMatch that echoes the session token (raw in the message, encoded in the
+    # FormatString) and the secret key: none of them is printed.
+    echo = ("<?xml version='1.0' encoding='utf-8' ?>\n<Error><Code>SignatureDoesNotMatch</Code>"
+            f"<Message>bad signature for token {TOKEN} and key {SECRET_KEY}</Message>"
+            "<StringToSign>sha1\n1;2\nabc\n</StringToSign>"
+            f"<FormatString>get\n/k\n\nhost={HOST}&amp;x-cos-security-token={urllib.parse.quote(TOKEN, safe='')}\n</FormatString>"
+            "<RequestId>req-sig</RequestId></Error>").encode()
+    lie(403, [("Content-Type", "application/xml")], echo)
+    code, out, err = run(["rm", "k"], LIAR)
+    check("a SignatureDoesNotMatch echoing the token and key: hidden as ***",
+          code == 1 and err == "error: SignatureDoesNotMatch (403): bad signature for token *** and key *** [request-id req-sig]\n",
+          f"{code} {out!r} {err!r}")
+liar.shutdown()
 
 # ---- the demo, with its own made-up credentials (tools/cli/demo.hpp) ------------------------------
 code, out, err = run(["demo"], secret="coswire-demo-secret-key-0000000", token="coswire-demo-session-token")

@@ -4,8 +4,9 @@
 
 Usage: coswire_sign_test.py PATH_TO_coswire-sign [CASES]
 
-Checks the documented vectors, the CLI contract (exit codes, one stderr line naming the flag),
-then CASES randomized requests: Unicode and reserved characters in keys and values, valueless
+Checks the documented vectors, the CLI contract (exit codes, one stderr line naming the flag,
+after the warning a secret given as a flag draws), secrets from files and COS_* variables, then
+CASES randomized requests: Unicode and reserved characters in keys and values, valueless
 and empty parameters, mixed-case names, tabs inside header values, long header sets.
 """
 import hashlib
@@ -15,7 +16,16 @@ import random
 import shlex
 import subprocess
 import sys
+import tempfile
 import urllib.parse
+
+WARNING = {
+    "--secret-key": "warning: --secret-key on the command line is visible to other users of this machine; "
+                    "use --secret-key-file or COS_SECRET_KEY\n",
+    "--token": "warning: --token on the command line is visible to other users of this machine; "
+               "use --token-file or COS_SESSION_TOKEN\n",
+}
+BASE_ENV = {k: v for k, v in os.environ.items() if not k.startswith("COS_")}
 
 STANDARD = {
     "cache-control", "content-disposition", "content-encoding", "content-length", "content-md5",
@@ -56,10 +66,11 @@ def reference(secret_id, secret_key, method, key, start, end, params, headers, t
     return "&".join(query)
 
 
-def run(tool, args):
+def run(tool, args, env=None):
     # meson sets MESON_EXE_WRAPPER (qemu) when the tool is cross-built.
     wrapper = shlex.split(os.environ.get("MESON_EXE_WRAPPER", ""))
-    return subprocess.run(wrapper + [tool] + args, capture_output=True, text=True, encoding="utf-8")
+    return subprocess.run(wrapper + [tool] + args, capture_output=True, text=True, encoding="utf-8",
+                          env=dict(BASE_ENV, **(env or {})))
 
 
 def cli_args(secret_id, secret_key, method, key, start, end, params, headers, token, sign_all, presign):
@@ -153,25 +164,75 @@ def main():
 
     # Bad usage: exit 2, one line on stderr naming the flag, nothing on stdout.
     base = ["--secret-id", "id", "--secret-key", "k", "--method", "GET", "--key", "a", "--start", "1", "--end", "2"]
+    # The warning for --secret-key comes once the whole command line was read; the errors found
+    # while reading it (an unknown flag, a value that does not parse) come before.
+    while_reading = [
+        (base + ["--header", "NoColon"], "--header"),
+        (base[:-2] + ["--end", "x"], "--end"),
+        (base + ["--bogus"], "--bogus"),
+    ]
     bad = [
         (base[2:], "--secret-id"),
-        (base + ["--header", "NoColon"], "--header"),
         (base + ["--header", "Bad Name: v"], "--header"),
         (base + ["--header", "x-cos-meta-a: a\rb"], "--header"),
         (base[:-2] + ["--end", "0"], "--start/--end"),
-        (base[:-2] + ["--end", "x"], "--end"),
-        (base + ["--bogus"], "--bogus"),
         (["--secret-id", "id", "--secret-key", "", "--method", "GET", "--key", "a", "--start", "1", "--end", "2"], "--secret-key"),
         (["--secret-id", "id", "--secret-key", "k", "--method", "G T", "--key", "a", "--start", "1", "--end", "2"], "--method"),
         (base + ["--param", "a=1", "--param", "A=2"], "--param"),
     ]
-    for args, flag in bad:
+    for args, flag in bad + while_reading:
         r = run(tool, args)
-        err = r.stderr.splitlines()
+        read = (args, flag) not in while_reading
+        warned = WARNING["--secret-key"] if read and args[args.index("--secret-key") + 1] else ""
+        err = r.stderr[len(warned):].splitlines() if r.stderr.startswith(warned) else []
         check(f"bad usage {flag}", r.returncode == 2 and len(err) == 1 and flag in err[0] and r.stdout == "",
               f"rc={r.returncode} stderr={r.stderr!r}")
     r = run(tool, base + ["--token", "SESSIONSECRET", "--explain"])
     check("token never echoed", r.returncode == 0 and "SESSIONSECRET" not in r.stdout and "SESSIONSECRET" not in r.stderr, r.stdout)
+    check("--secret-key and --token draw one warning each",
+          r.stderr == WARNING["--secret-key"] + WARNING["--token"], repr(r.stderr))
+
+    # Secrets from files and the environment: the same signature as from the flags, no warning,
+    # no secret printed. The flags' run is the reference (its stdout is the contract).
+    key, token = "fileKey+/=0123456789abcdefghij", "fileToken/+=xyz"
+    common = ["--method", "GET", "--key", "a", "--start", "1", "--end", "2", "--explain"]
+    want = run(tool, ["--secret-id", "id", "--secret-key", key, "--token", token] + common).stdout
+    want_no_token = run(tool, ["--secret-id", "id", "--secret-key", key] + common).stdout
+    check("the reference runs sign", want.count("\n") == 3 and want_no_token.count("\n") == 3 and want != want_no_token, want)
+    with tempfile.TemporaryDirectory() as tmp:
+        key_file, token_file = os.path.join(tmp, "key"), os.path.join(tmp, "token")
+        with open(key_file, "w", newline="") as f:
+            f.write(key + "\r\n")
+        with open(token_file, "w", newline="") as f:
+            f.write(token + "\n")
+        env_all = {"COS_SECRET_ID": "id", "COS_SECRET_KEY": key, "COS_SESSION_TOKEN": token}
+        sourced = [
+            ("files", ["--secret-id", "id", "--secret-key-file", key_file, "--token-file", token_file], {}, want),
+            ("files win over the environment",
+             ["--secret-key-file", key_file, "--token-file", token_file],
+             {"COS_SECRET_ID": "id", "COS_SECRET_KEY": "other-key", "COS_SESSION_TOKEN": "other-token"}, want),
+            ("the environment", [], env_all, want),
+            ("COS_SESSION_TOKEN is not paired with a key from a file", ["--secret-key-file", key_file], env_all, want_no_token),
+        ]
+        for label, args, env, expected in sourced:
+            r = run(tool, args + common, env)
+            check(f"secrets from {label}", r.returncode == 0 and r.stdout == expected and r.stderr == "", f"{r.stdout!r} {r.stderr!r}")
+        r = run(tool, ["--secret-id", "id", "--secret-key", key] + common, env_all)
+        check("COS_SESSION_TOKEN is not paired with --secret-key (the old output stays)",
+              r.returncode == 0 and r.stdout == want_no_token and r.stderr == WARNING["--secret-key"], f"{r.stdout!r} {r.stderr!r}")
+        empty = os.path.join(tmp, "empty")
+        open(empty, "w").write("\n")
+        for label, args, flag in (
+                ("an empty --secret-key-file", ["--secret-key-file", empty], "--secret-key-file"),
+                ("a missing --token-file", ["--secret-key-file", key_file, "--token-file", os.path.join(tmp, "none")], "--token-file"),
+                ("--secret-key with --secret-key-file", ["--secret-key", key, "--secret-key-file", key_file], "--secret-key-file"),
+                ("no secret key anywhere", [], "--secret-key")):
+            r = run(tool, ["--secret-id", "id"] + args + common)
+            warned = WARNING["--secret-key"] if "--secret-key" in args else ""
+            err = r.stderr[len(warned):].splitlines() if r.stderr.startswith(warned) else []
+            check(f"bad usage: {label}", r.returncode == 2 and len(err) == 1 and flag in err[0] and r.stdout == "",
+                  f"rc={r.returncode} stderr={r.stderr!r}")
+            check(f"bad usage: {label}: no secret printed", key not in r.stdout + r.stderr and token not in r.stdout + r.stderr)
 
     rng = random.Random(20261125)
     for i in range(count):
