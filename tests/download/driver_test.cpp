@@ -1,0 +1,3 @@
+// SPDX-License-Identifier: MIT
+#include <coswire/download/driver.hpp>
+#include <doctest/doctest.h>
