@@ -60,22 +60,22 @@ struct download_options {
     /// object would need more than max_download_ranges ranges. A resumed download keeps the
     /// checkpoint's.
     std::uint64_t part_size = 8 * mib;
-    std::optional<std::string> version_id;  ///< versionId: read that version
+    std::optional<std::string> version_id{};  ///< versionId: read that version
     /// Further headers on every GET (and the HEAD), e.g. the SSE-C key headers (§6.2).
-    std::vector<http_header> extra_headers;
+    std::vector<http_header> extra_headers{};
     /// In and out, when set: on entry a checkpoint of an earlier call (a default one: nothing
     /// done) whose missing ranges are fetched; the driver updates it after each range, so after
     /// a failure it says what is done. Persist it with serialize_checkpoint.
     download_checkpoint* checkpoint = nullptr;
-    callback<void(const download_progress&)> on_progress;
+    callback<void(const download_progress&)> on_progress{};
     /// Polled before each range; returning true stops with errc::cancelled.
-    callback<bool()> cancelled;
+    callback<bool()> cancelled{};
 };
 
 /// What a finished download delivered, and what was checked.
 struct download_result {
     std::uint64_t size = 0;
-    std::string etag;                  ///< the pinned ETag, unquoted
+    std::string etag{};                ///< the pinned ETag, unquoted
     std::uint64_t crc64 = 0;           ///< CRC-64/XZ of the bytes delivered to the sink
     crc_check crc = crc_check::not_sent;  ///< whether crc64 was compared with COS's (see crc_check)
     std::uint32_t ranges = 0;          ///< ranges in the plan (1 when one answer carried the object)
@@ -106,7 +106,8 @@ struct range_delivery {
 /// The GET for bytes range.first..last_asked (no Range when `whole`), If-Match when pinned.
 template <class Client>
 result<http_request> range_request(const download_context<Client>& d, std::uint64_t first, std::uint64_t last_asked, bool whole) {
-    get_object_params params{.key = std::string(d.key)};
+    get_object_params params;
+    params.key = std::string(d.key);
     if (!whole) params.range = byte_range{.first = first, .last = last_asked};
     params.version_id = d.options.version_id;
     if (d.pinned) params.conditions.if_match = if_match_value(d.pinned->etag);
@@ -176,7 +177,7 @@ result<void> fetch_range(download_context<Client>& d, download_range& range, std
 /// The plan a first answer implies. `whole`: that answer carries the whole object (a 200, or an
 /// empty object), which is then one range whatever the part size.
 struct first_plan {
-    download_plan plan;
+    download_plan plan{};
     bool whole = false;
 };
 
@@ -193,7 +194,8 @@ inline result<first_plan> plan_from_first(const first_answer& answer, std::uint6
 template <class Client>
 result<std::optional<std::uint64_t>> stated_crc64(download_context<Client>& d) {
     if (d.pinned->crc64) return d.pinned->crc64;
-    head_object_params params{.key = std::string(d.key)};
+    head_object_params params;
+    params.key = std::string(d.key);
     params.version_id = d.options.version_id;
     params.conditions.if_match = if_match_value(d.pinned->etag);
     params.extra_headers = d.options.extra_headers;

@@ -78,8 +78,8 @@ inline result<download_plan> plan_download(std::uint64_t object_size, std::uint6
 /// What identifies the object being read, pinned from the first answer.
 struct object_identity {
     std::uint64_t size = 0;
-    std::string etag;                    ///< unquoted; sent back quoted as If-Match
-    std::optional<std::uint64_t> crc64;  ///< x-cos-hash-crc64ecma: the whole object's, when COS sent it
+    std::string etag{};                  ///< unquoted; sent back quoted as If-Match
+    std::optional<std::uint64_t> crc64{};  ///< x-cos-hash-crc64ecma: the whole object's, when COS sent it
 };
 
 /// The If-Match value that pins `etag` (unquoted): the ETag in double quotes.
@@ -105,7 +105,7 @@ inline result<object_identity> identity_of(const http_response& head, std::uint6
 /// What the answer to a download's first request says: the object's identity, and whether that
 /// answer carries the whole object (a 200: the server ignored the Range, or none was asked).
 struct first_answer {
-    object_identity object;
+    object_identity object{};
     bool whole = false;
 };
 
@@ -201,11 +201,11 @@ struct done_range {
 /// and the ranges already written (ascending by index). A default checkpoint (empty etag) means
 /// nothing has started. Text form: serialize_checkpoint / parse_checkpoint.
 struct download_checkpoint {
-    std::string etag;  ///< unquoted; empty: nothing started
+    std::string etag{};  ///< unquoted; empty: nothing started
     std::uint64_t object_size = 0;
     std::uint64_t part_size = 0;
-    std::optional<std::uint64_t> crc64;  ///< COS's whole-object CRC-64, when it sent one
-    std::vector<done_range> done;
+    std::optional<std::uint64_t> crc64{};  ///< COS's whole-object CRC-64, when it sent one
+    std::vector<done_range> done{};
 
     /// Whether range `index` is done.
     bool is_done(std::uint32_t index) const noexcept {
