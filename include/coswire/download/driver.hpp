@@ -264,6 +264,117 @@ inline error cancelled_before(std::uint32_t index) {
     return make_error(errc::cancelled, "cancelled", "the download was cancelled before range " + std::to_string(index));
 }
 
+/// Where a download stands between its ranges: the plan, the ranges still to fetch (missing[next..]),
+/// the bytes delivered so far and the result being filled.
+struct download_state {
+    first_plan planned{};
+    std::vector<std::uint32_t> missing{};
+    std::size_t next = 0;
+    std::uint64_t bytes_done = 0;
+    download_result out{};
+    std::uint64_t whole_crc = 0;  // the CRC-64 of an answer that carried the whole object
+};
+
+/// Fetches one planned range into the checkpoint. Errors: fetch_range's.
+template <class Client, class Write>
+result<void> fetch_planned(download_context<Client>& d, const download_plan& plan, std::uint32_t index, Write& write,
+                           std::uint64_t& crc_out) {
+    auto no_first = [](const first_answer&) -> result<download_range> {
+        return make_error(errc::malformed_response, "ETag", "an answer came before the object was pinned");
+    };
+    download_range range = plan.range(index);
+    range_delivery delivery;
+    if (auto ok = fetch_range(d, range, range.last(), false, delivery, write, no_first); !ok) return ok;
+    crc_out = delivery.crc64;
+    return {};
+}
+
+/// The part of a download that runs one request at a time, before any worker starts: the
+/// checks of the options and checkpoint, then either range 0 of a fresh download (which pins
+/// the object) or the first missing range of a resumed one (which proves the checkpoint's object
+/// is still there: if it was replaced, a positional sink starts over, a sequential one fails).
+/// After it, s.missing[s.next..] are the ranges left. Errors: those of download_object.
+template <bool Positional, class Client, class Write, class Progress>
+result<void> begin_download(download_context<Client>& d, download_checkpoint& checkpoint, download_state& s, Write& write,
+                            Progress& progress) {
+    if (auto ok = check_download_options(d.options); !ok) return ok;
+    const auto& cancelled = d.options.cancelled;
+    if (!checkpoint.etag.empty()) {
+        auto plan = check_checkpoint(checkpoint);
+        if (!plan) return std::move(plan).error();
+        if constexpr (!Positional) {
+            for (std::size_t i = 0; i < checkpoint.done.size(); ++i)
+                if (checkpoint.done[i].index != i)
+                    return make_error(errc::invalid_argument, "checkpoint",
+                                      "a sequential sink resumes only when ranges 0..k-1 are done; range " + std::to_string(i) + " is not");
+        }
+        d.pinned = object_identity{.size = checkpoint.object_size, .etag = checkpoint.etag, .crc64 = checkpoint.crc64};
+        s.planned = first_plan{.plan = *plan, .whole = false};
+        s.missing = missing_ranges(*plan, checkpoint);
+        s.out.ranges_reused = static_cast<std::uint32_t>(checkpoint.done.size());
+        for (const done_range& r : checkpoint.done) s.bytes_done += plan->range(r.index).size;
+        if (s.missing.empty()) return {};
+        const std::uint32_t index = s.missing[0];
+        if (cancelled && cancelled()) return cancelled_before(index);
+        std::uint64_t crc = 0;
+        auto ok = fetch_planned(d, *plan, index, write, crc);
+        if (ok) {
+            mark_done(checkpoint, index, crc);
+            s.bytes_done += plan->range(index).size;
+            ++s.out.ranges_fetched;
+            s.next = 1;
+            progress(s.bytes_done);
+            return {};
+        }
+        if (ok.error().code != errc::object_changed) return ok;
+        if constexpr (!Positional) {
+            ok.error().reason += "; a sequential sink cannot start over";
+            return ok;
+        }
+        // The checkpoint's object was replaced (nothing of it was written by this call): start over.
+        checkpoint = download_checkpoint{};
+        d.pinned.reset();
+        s = download_state{};
+        s.out.restarted = true;
+    }
+    if (cancelled && cancelled()) return cancelled_before(0);
+    download_range range;
+    range_delivery delivery;
+    if (auto ok = start_download(d, checkpoint, s.planned, range, delivery, write); !ok) return ok;
+    if (s.planned.whole) {
+        s.out.ranges_fetched = s.planned.plan.range_count;
+        s.bytes_done = delivery.delivered;
+        s.whole_crc = delivery.crc64;
+        progress(s.bytes_done);
+        return {};
+    }
+    s.missing = missing_ranges(s.planned.plan, checkpoint);
+    if (delivery.delivered < range.size) {
+        // The plan's part size grew past the one asked (over 10000 ranges): fetch range 0 again;
+        // the bytes already delivered are skipped.
+        auto no_first = [](const first_answer&) -> result<download_range> {
+            return make_error(errc::malformed_response, "ETag", "an answer came before the object was pinned");
+        };
+        if (cancelled && cancelled()) return cancelled_before(0);
+        if (auto ok = fetch_range(d, range, range.last(), false, delivery, write, no_first); !ok) return ok;
+    }
+    mark_done(checkpoint, 0, delivery.crc64);
+    s.bytes_done += range.size;
+    ++s.out.ranges_fetched;
+    s.next = 1;
+    progress(s.bytes_done);
+    return {};
+}
+
+/// The sink's write as write(offset, bytes), whichever kind it is.
+template <download_sink Sink>
+auto sink_writer(Sink& sink) {
+    return [&sink](std::uint64_t offset, std::span<const std::byte> bytes) -> result<void> {
+        if constexpr (positional_sink<Sink>) return sink.write_at(offset, bytes);
+        else return static_cast<void>(offset), sink.write(bytes);
+    };
+}
+
 }  // namespace detail
 
 /// Downloads `key` into `sink` with one request at a time (see docs/download.md):
@@ -286,90 +397,26 @@ inline error cancelled_before(std::uint32_t index) {
 /// integrity_failure; cancelled; the client's (with the range named in the reason).
 template <class Client, download_sink Sink>
 result<download_result> download_object(Client& c, std::string_view key, Sink& sink, const download_options& options = {}) {
-    if (auto ok = detail::check_download_options(options); !ok) return std::move(ok).error();
     download_checkpoint local;
     download_checkpoint& checkpoint = options.checkpoint ? *options.checkpoint : local;
-    auto write = [&sink](std::uint64_t offset, std::span<const std::byte> bytes) -> result<void> {
-        if constexpr (positional_sink<Sink>) return sink.write_at(offset, bytes);
-        else return static_cast<void>(offset), sink.write(bytes);
-    };
+    auto write = detail::sink_writer(sink);
     detail::download_context<Client> d{.client = c, .key = key, .options = options, .pinned = std::nullopt};
-    download_result out;
-    detail::first_plan planned;
-    std::uint64_t bytes_done = 0;
-    const auto progress = [&] {
+    detail::download_state s;
+    auto progress = [&](std::uint64_t bytes_done) {
         if (options.on_progress) options.on_progress(download_progress{.bytes_done = bytes_done, .bytes_total = d.pinned->size});
     };
-    auto no_first = [](const first_answer&) -> result<download_range> {
-        return make_error(errc::malformed_response, "ETag", "an answer came before the object was pinned");
-    };
-
-    if (!checkpoint.etag.empty()) {
-        auto plan = check_checkpoint(checkpoint);
-        if (!plan) return std::move(plan).error();
-        if constexpr (!positional_sink<Sink>) {
-            for (std::size_t i = 0; i < checkpoint.done.size(); ++i)
-                if (checkpoint.done[i].index != i)
-                    return make_error(errc::invalid_argument, "checkpoint",
-                                      "a sequential sink resumes only when ranges 0..k-1 are done; range " + std::to_string(i) + " is not");
-        }
-        d.pinned = object_identity{.size = checkpoint.object_size, .etag = checkpoint.etag, .crc64 = checkpoint.crc64};
-        planned = detail::first_plan{.plan = *plan, .whole = false};
-        out.ranges_reused = static_cast<std::uint32_t>(checkpoint.done.size());
-        for (const done_range& r : checkpoint.done) bytes_done += plan->range(r.index).size;
+    if (auto ok = detail::begin_download<positional_sink<Sink>>(d, checkpoint, s, write, progress); !ok) return std::move(ok).error();
+    for (; s.next < s.missing.size(); ++s.next) {
+        const std::uint32_t index = s.missing[s.next];
+        if (options.cancelled && options.cancelled()) return detail::cancelled_before(index);
+        std::uint64_t crc = 0;
+        if (auto ok = detail::fetch_planned(d, s.planned.plan, index, write, crc); !ok) return std::move(ok).error();
+        mark_done(checkpoint, index, crc);
+        s.bytes_done += s.planned.plan.range(index).size;
+        ++s.out.ranges_fetched;
+        progress(s.bytes_done);
     }
-    std::vector<std::uint32_t> missing = d.pinned ? missing_ranges(planned.plan, checkpoint) : std::vector<std::uint32_t>{};
-    std::size_t next = 0;
-    if (!d.pinned) {
-        if (options.cancelled && options.cancelled()) return detail::cancelled_before(0);
-        download_range range;
-        detail::range_delivery delivery;
-        if (auto ok = detail::start_download(d, checkpoint, planned, range, delivery, write); !ok) return std::move(ok).error();
-        if (planned.whole) {
-            out.ranges_fetched = planned.plan.range_count;
-            bytes_done = delivery.delivered;
-            progress();
-            return detail::finish_download(d, planned.plan, checkpoint, delivery.crc64, true, out);
-        }
-        missing = missing_ranges(planned.plan, checkpoint);
-        if (delivery.delivered < range.size) {
-            // The plan's part size grew past the one asked (over 10000 ranges): fetch range 0
-            // again; the bytes already delivered are skipped.
-            if (options.cancelled && options.cancelled()) return detail::cancelled_before(0);
-            if (auto ok = detail::fetch_range(d, range, range.last(), false, delivery, write, no_first); !ok)
-                return std::move(ok).error();
-        }
-        mark_done(checkpoint, 0, delivery.crc64);
-        bytes_done += range.size;
-        ++out.ranges_fetched;
-        next = 1;
-        progress();
-    }
-    for (; next < missing.size(); ++next) {
-        download_range range = planned.plan.range(missing[next]);
-        if (options.cancelled && options.cancelled()) return detail::cancelled_before(range.index);
-        detail::range_delivery delivery;
-        auto ok = detail::fetch_range(d, range, range.last(), false, delivery, write, no_first);
-        if (!ok && ok.error().code == errc::object_changed && out.ranges_fetched == 0 && out.ranges_reused > 0 &&
-            delivery.delivered == 0) {
-            // The checkpoint's object was replaced before this call wrote anything.
-            if constexpr (!positional_sink<Sink>) {
-                ok.error().reason += "; a sequential sink cannot start over";
-                return std::move(ok).error();
-            } else {
-                checkpoint = download_checkpoint{};
-                auto fresh = download_object(c, key, sink, options);
-                if (fresh) fresh->restarted = true;
-                return fresh;
-            }
-        }
-        if (!ok) return std::move(ok).error();
-        mark_done(checkpoint, range.index, delivery.crc64);
-        bytes_done += range.size;
-        ++out.ranges_fetched;
-        progress();
-    }
-    return detail::finish_download(d, planned.plan, checkpoint, 0, false, out);
+    return detail::finish_download(d, s.planned.plan, checkpoint, s.whole_crc, s.planned.whole, s.out);
 }
 
 }  // namespace coswire
