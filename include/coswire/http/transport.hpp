@@ -38,7 +38,8 @@ struct response_sink {
 /// A streaming transport is a transport with a second call operator, t(request, sink), that
 /// delivers the response to `sink` as it arrives instead of collecting its body, and returns the
 /// head (status and headers, body empty), a transport_failure, or the error the sink returned.
-/// Its memory is then bounded by its own read buffer, not by the body. See docs/transport.md.
+/// Its memory is then bounded by its own read buffer, not by the body. See
+/// docs/download.md#streaming-transports.
 template <class T>
 concept streaming_transport = transport<T> && requires(T& t, const http_request& r, response_sink& s) {
     { t(r, s) } -> std::same_as<result<http_response>>;
