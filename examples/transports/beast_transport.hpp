@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// beast_transport: a synchronous coswire::transport over Boost.Beast's HTTP/1.1 serializer and
+// beast_transport: a synchronous coswire::streaming_transport over Boost.Beast's HTTP/1.1 serializer and
 // parser on an Asio TCP socket (plain HTTP only), sending the request's headers exactly.
 //
 // Limits and build notes:
@@ -35,6 +35,7 @@
 #include <string>
 #include <string_view>
 #include <utility>
+#include <vector>
 
 namespace coswire::examples {
 
@@ -64,7 +65,23 @@ public:
     /// Sends `request` and returns the response. Errors: invalid_argument for a bad or https
     /// connect_to or request host ("connect_to", "request") or a header over 64 KiB
     /// ("headers"); errc::transport_failure ("transport") when no response arrived.
-    result<http_response> operator()(const http_request& request) {
+    result<http_response> operator()(const http_request& request) { return send(request, nullptr); }
+
+    /// The streaming call (coswire::streaming_transport): the head goes to sink.head once Beast
+    /// has parsed it, then the body to sink.body in pieces of at most piece_size bytes read into
+    /// one fixed buffer (Beast's buffer_body), nothing collected. Errors: the other call's, and
+    /// the sink's, returned unchanged (the connection is then closed: the rest is unread).
+    result<http_response> operator()(const http_request& request, response_sink& sink) { return send(request, &sink); }
+
+    /// The read buffer of the streaming call, and so its largest piece.
+    static constexpr std::size_t piece_size = 64 * 1024;
+
+private:
+    using tcp = boost::asio::ip::tcp;
+    using error_code = boost::system::error_code;
+    using outgoing = boost::beast::http::request<boost::beast::http::span_body<const char>>;
+
+    result<http_response> send(const http_request& request, response_sink* sink) {
         auto where = connect_origin(options_.connect_to, request);
         if (!where) return std::move(where).error();
         if (where->scheme != "http")
@@ -87,15 +104,10 @@ public:
             if (!reused)
                 if (auto connected = connect(*where); !connected) return std::move(connected).error();
             bool answered = false;
-            auto response = exchange(out, request.method == "HEAD", answered);
+            auto response = exchange(out, request.method == "HEAD", answered, sink);
             if (response || !reused || answered) return response;
         }
     }
-
-private:
-    using tcp = boost::asio::ip::tcp;
-    using error_code = boost::system::error_code;
-    using outgoing = boost::beast::http::request<boost::beast::http::span_body<const char>>;
 
     // Runs the one pending operation for at most `seconds` (0: no limit). Past it, closing the
     // socket cancels the operation, and `ec` says timed_out.
@@ -130,9 +142,10 @@ private:
         return {};
     }
 
-    // Writes `out` and reads one response, each socket operation bounded by the stall timeout.
-    // `answered`: some of a response arrived, so the request must not be sent again.
-    result<http_response> exchange(outgoing& out, bool head, bool& answered) {
+    // Writes `out` and reads one response (collected, or streamed to `sink`), each socket
+    // operation bounded by the stall timeout. `answered`: some of a response arrived, so the
+    // request must not be sent again.
+    result<http_response> exchange(outgoing& out, bool head, bool& answered, response_sink* sink) {
         namespace http = boost::beast::http;
         error_code ec;
         http::serializer<true, http::span_body<const char>> serializer(out);
@@ -140,29 +153,85 @@ private:
             http::async_write_some(socket_, serializer, [&ec](const error_code& e, std::size_t) { ec = e; });
             run(options_.stall_timeout_seconds, ec);
         }
-        http::response_parser<http::string_body> parser;
+        if (ec) return drop("write", ec);
+        return sink == nullptr ? read_collected(head, answered) : read_streamed(head, answered, *sink);
+    }
+
+    // The same limits for both parsers.
+    template <class Parser>
+    static void limit(Parser& parser, bool head) {
         // COS objects may be any size. Not boost::none: Beast 1.74 compares a Content-Length
         // with an empty limit as if the limit were below every length.
         parser.body_limit(std::numeric_limits<std::uint64_t>::max());
         parser.header_limit(64 * 1024);   // COS's headers fit easily; more is a broken peer
         parser.skip(head);                // a HEAD answer has Content-Length but no body
+    }
+
+    // Status and headers of a parsed message, in the order received.
+    template <class Message>
+    static http_response head_of(const Message& message) {
+        http_response response;
+        response.status = static_cast<int>(message.result_int());
+        for (const auto& field : message) response.headers.push_back({std::string(field.name_string()), std::string(field.value())});
+        return response;
+    }
+
+    error drop(std::string_view step, const error_code& ec) {
+        error_code ignored;
+        socket_.close(ignored);
+        return failure(step, ec);
+    }
+
+    result<http_response> read_collected(bool head, bool& answered) {
+        namespace http = boost::beast::http;
+        error_code ec;
+        http::response_parser<http::string_body> parser;
+        limit(parser, head);
         while (!ec && !parser.is_done()) {
             http::async_read_some(socket_, buffer_, parser, [&ec](const error_code& e, std::size_t) { ec = e; });
             run(options_.stall_timeout_seconds, ec);
             answered = answered || parser.got_some();
         }
-        if (ec) {
-            error_code ignored;
-            socket_.close(ignored);
-            return failure(serializer.is_done() ? "read" : "write", ec);
-        }
+        if (ec) return drop("read", ec);
         auto& message = parser.get();
-        http_response response;
-        response.status = static_cast<int>(message.result_int());
-        for (const auto& field : message) response.headers.push_back({std::string(field.name_string()), std::string(field.value())});
+        http_response response = head_of(message);
         response.body = std::move(message.body());
         if (!message.keep_alive()) socket_.close(ec);
         return response;
+    }
+
+    result<http_response> read_streamed(bool head, bool& answered, response_sink& sink) {
+        namespace http = boost::beast::http;
+        error_code ec;
+        http::response_parser<http::buffer_body> parser;
+        limit(parser, head);
+        http::async_read_header(socket_, buffer_, parser, [&ec](const error_code& e, std::size_t) { ec = e; });
+        run(options_.stall_timeout_seconds, ec);
+        answered = answered || parser.got_some();
+        if (ec) return drop("read", ec);
+        http_response response = head_of(parser.get());
+        if (auto ok = sink.head(response); !ok) return drop_for(std::move(ok).error());
+        while (!parser.is_done()) {
+            parser.get().body().data = piece_.data();
+            parser.get().body().size = piece_.size();
+            http::async_read_some(socket_, buffer_, parser, [&ec](const error_code& e, std::size_t) { ec = e; });
+            run(options_.stall_timeout_seconds, ec);
+            if (ec == http::error::need_buffer) ec = {};  // the piece is full: hand it over
+            if (ec) return drop("read", ec);
+            const std::size_t n = piece_.size() - parser.get().body().size;
+            if (n > 0)
+                if (auto ok = sink.body({reinterpret_cast<const std::byte*>(piece_.data()), n}); !ok)
+                    return drop_for(std::move(ok).error());
+        }
+        if (!parser.get().keep_alive()) socket_.close(ec);
+        return response;
+    }
+
+    // The sink refused: the rest of the answer stays unread, so the connection cannot be reused.
+    error drop_for(error refused) {
+        error_code ignored;
+        socket_.close(ignored);
+        return refused;
     }
 
     beast_transport_options options_;
@@ -170,9 +239,11 @@ private:
     tcp::resolver resolver_{io_};
     tcp::socket socket_{io_};
     boost::beast::flat_buffer buffer_;  ///< bytes read past a response, kept with the connection
+    std::vector<char> piece_ = std::vector<char>(piece_size);  ///< the streaming call's read buffer
     origin origin_;
 };
 
 static_assert(transport<beast_transport>);
+static_assert(streaming_transport<beast_transport>);
 
 }  // namespace coswire::examples

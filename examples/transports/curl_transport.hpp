@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-// curl_transport: a coswire::transport over one reused libcurl easy handle, sending exactly the
-// headers the request holds (and so the ones that were signed), over HTTP/1.1.
+// curl_transport: a coswire::streaming_transport over one reused libcurl easy handle, sending
+// exactly the headers the request holds (and so the ones that were signed), over HTTP/1.1.
 #pragma once
 
 #include <coswire/error.hpp>
@@ -12,7 +12,9 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <cstdint>
 #include <cstring>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -49,11 +51,38 @@ public:
     }
 
     /// Sends `request` and returns the final response (status, headers in the order received,
-    /// body). Errors: errc::transport_failure ("transport") when no response arrived.
+    /// body). The body is collected in one string reserved from Content-Length (at most
+    /// max_reserve), so it does not grow by copies. Errors: errc::transport_failure
+    /// ("transport") when no response arrived.
     result<http_response> operator()(const http_request& request) {
+        exchange x{.body = request.body_bytes()};
+        return perform(request, x);
+    }
+
+    /// The streaming call (coswire::streaming_transport): the final response's head goes to
+    /// sink.head when its first body byte arrives (or after the transfer, for an empty body), then
+    /// each piece curl hands over goes to sink.body; nothing is collected. Errors: those of the
+    /// other call, and the sink's, returned unchanged (the transfer is aborted).
+    result<http_response> operator()(const http_request& request, response_sink& sink) {
+        exchange x{.body = request.body_bytes(), .sink = &sink};
+        auto head = perform(request, x);
+        if (!head) return head;
+        if (!x.head_sent)
+            if (auto ok = sink.head(*head); !ok) return std::move(ok).error();
+        return head;
+    }
+
+    /// The most a collected body reserves up front from Content-Length, so a lying header cannot
+    /// make it allocate more; a longer body still arrives, growing past it.
+    static constexpr std::size_t max_reserve = std::size_t{1} << 30;
+
+private:
+    struct exchange;
+
+    result<http_response> perform(const http_request& request, exchange& x) {
         if (curl_ == nullptr) return make_error(errc::transport_failure, "transport", "curl_easy_init failed");
         curl_easy_reset(curl_);  // drops the previous request's options, keeps the connection cache
-        exchange x{request.body_bytes(), 0, {}};
+        x.handle = curl_;
         const std::string url = options_.connect_to.empty() ? request.url() : options_.connect_to + request.target();
         header_list headers;
         for (const http_header& h : request.headers)
@@ -92,6 +121,7 @@ public:
         }
 
         const CURLcode code = curl_easy_perform(curl_);
+        if (x.sink_error) return std::move(*x.sink_error);
         if (code != CURLE_OK)
             return make_error(errc::transport_failure, "transport",
                               std::string(curl_easy_strerror(code)) + (message_[0] != '\0' ? std::string(": ") + message_ : ""));
@@ -101,12 +131,15 @@ public:
         return std::move(x.response);
     }
 
-private:
     /// What the callbacks share during one transfer.
     struct exchange {
-        std::span<const std::byte> body;  ///< the request body
-        std::size_t sent = 0;             ///< bytes of it handed to curl
-        http_response response;
+        std::span<const std::byte> body{};   ///< the request body
+        std::size_t sent = 0;                ///< bytes of it handed to curl
+        http_response response{};
+        response_sink* sink = nullptr;       ///< streaming: where the response goes
+        bool head_sent = false;              ///< sink.head was called
+        std::optional<error> sink_error{};   ///< what the sink refused with
+        CURL* handle = nullptr;              ///< for the status, when the head goes out
     };
 
     /// A curl_slist that frees itself.
@@ -134,9 +167,42 @@ private:
         return n;
     }
 
+    // Returning less than given makes curl abort the transfer with CURLE_WRITE_ERROR.
     static std::size_t on_body(char* data, std::size_t size, std::size_t count, void* user) {
-        static_cast<exchange*>(user)->response.body.append(data, size * count);
-        return size * count;
+        auto& x = *static_cast<exchange*>(user);
+        const std::size_t n = size * count;
+        if (x.sink == nullptr) {
+            if (x.response.body.empty()) reserve_body(x.response);
+            x.response.body.append(data, n);
+            return n;
+        }
+        if (!x.head_sent) {
+            long status = 0;
+            curl_easy_getinfo(x.handle, CURLINFO_RESPONSE_CODE, &status);
+            x.response.status = static_cast<int>(status);
+            x.head_sent = true;
+            if (auto ok = x.sink->head(x.response); !ok) {
+                x.sink_error = std::move(ok).error();
+                return 0;
+            }
+        }
+        if (auto ok = x.sink->body({reinterpret_cast<const std::byte*>(data), n}); !ok) {
+            x.sink_error = std::move(ok).error();
+            return 0;
+        }
+        return n;
+    }
+
+    // Reserves the announced Content-Length (at most max_reserve) before the first body byte.
+    static void reserve_body(http_response& response) {
+        const auto length = response.header("Content-Length");
+        if (!length || length->empty() || length->size() > 19) return;
+        std::uint64_t n = 0;
+        for (char c : *length) {
+            if (c < '0' || c > '9') return;
+            n = n * 10 + static_cast<std::uint64_t>(c - '0');
+        }
+        response.body.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(n, max_reserve)));
     }
 
     // One header line per call, CRLF included. A status line starts a new response (after a
@@ -164,5 +230,6 @@ private:
 };
 
 static_assert(transport<curl_transport>);
+static_assert(streaming_transport<curl_transport>);
 
 }  // namespace coswire::examples

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// httplib_transport: a coswire::transport over a cpp-httplib client (0.11, HTTP/1.1, keep-alive),
+// httplib_transport: a coswire::streaming_transport over a cpp-httplib client (0.11, HTTP/1.1, keep-alive),
 // sending the request's method, target, headers and body as they are.
 //
 // Builds with -fno-exceptions: the header httplib.h of Debian's libcpp-httplib-dev (a shared
@@ -20,6 +20,7 @@
 
 #include <cstddef>
 #include <memory>
+#include <optional>
 #include <string>
 #include <utility>
 
@@ -89,6 +90,42 @@ public:
         return response;
     }
 
+    /// The streaming call (coswire::streaming_transport): a GET's head goes to sink.head as soon
+    /// as cpp-httplib has read it, and each piece of its body to sink.body, nothing collected.
+    /// Other methods answer small bodies (XML or none): they are collected and then delivered, as
+    /// coswire::send_streaming does for a plain transport. Errors: the other call's, and the
+    /// sink's, returned unchanged (cpp-httplib then drops the connection).
+    result<http_response> operator()(const http_request& request, response_sink& sink) {
+        if (request.method != "GET" || !request.body_bytes().empty()) {
+            auto collected = [this](const http_request& r) { return (*this)(r); };
+            return send_streaming(collected, request, sink);
+        }
+        auto where = connect_origin(options_.connect_to, request);
+        if (!where) return std::move(where).error();
+        if (auto made = client_for(*where); !made) return std::move(made).error();
+        httplib::Headers headers;
+        for (const http_header& h : request.headers) headers.emplace(h.name, h.value);
+        http_response head;
+        bool head_sent = false;
+        std::optional<error> refused;
+        const auto take_head = [&](const httplib::Response& r) {
+            head.status = r.status;
+            for (const auto& [name, value] : r.headers) head.headers.push_back({name, value});
+            head_sent = true;
+            if (auto ok = sink.head(head); !ok) refused = std::move(ok).error();
+            return !refused;
+        };
+        const auto take_body = [&](const char* data, std::size_t n) {
+            if (auto ok = sink.body({reinterpret_cast<const std::byte*>(data), n}); !ok) refused = std::move(ok).error();
+            return !refused;
+        };
+        httplib::Result r = client_->Get(request.target(), headers, take_head, take_body);
+        if (refused) return std::move(*refused);
+        if (!r) return make_error(errc::transport_failure, "transport", "cpp-httplib: " + httplib::to_string(r.error()));
+        if (!head_sent && !take_head(*r)) return std::move(*refused);
+        return head;
+    }
+
 private:
     // A client for `where`, made anew only when the origin changes (cpp-httplib binds one).
     result<void> client_for(const origin& where) {
@@ -120,5 +157,6 @@ private:
 };
 
 static_assert(transport<httplib_transport>);
+static_assert(streaming_transport<httplib_transport>);
 
 }  // namespace coswire::examples

@@ -18,7 +18,10 @@
 #include <coswire/sign/request.hpp>
 #include <coswire/time/key_time.hpp>
 
+#include <cstddef>
 #include <cstdint>
+#include <span>
+#include <string>
 #include <utility>
 
 namespace coswire {
@@ -172,11 +175,53 @@ public:
     /// loop, parsing the answer with `parse`.
     template <class Parse>
     auto run(const http_request& prepared, Parse&& parse) -> decltype(parse(std::declval<const http_response&>())) {
+        return retrying(prepared, parse, [this](const http_request& r) { return (*transport_)(r); });
+    }
+
+    /// Largest error document run_streaming keeps for `parse` (COS's are a few hundred bytes).
+    static constexpr std::size_t max_streamed_error_body = 64 * 1024;
+
+    /// run with the response body streamed (through send_streaming, so a plain transport works
+    /// too): on every attempt a 2xx answer's head goes to sink.head and its body to sink.body as
+    /// it arrives, so a retried attempt calls sink.head again and its body restarts; any other
+    /// answer is kept (body up to max_streamed_error_body, else limit_exceeded naming "body") and
+    /// never reaches the sink. `parse` sees the head with an empty body for a 2xx answer, the whole
+    /// error answer otherwise, and decides as in run; retries follow its errors. An error the sink
+    /// returns ends the attempt with that error (retried only if it is a transport_failure).
+    template <class Parse>
+    auto run_streaming(const http_request& prepared, response_sink& sink, Parse&& parse)
+        -> decltype(parse(std::declval<const http_response&>())) {
+        return retrying(prepared, parse, [this, &sink](const http_request& r) -> result<http_response> {
+            std::string error_body;
+            bool streaming = false;
+            response_sink split{
+                .head = [&](const http_response& head) -> result<void> {
+                    streaming = head.status >= 200 && head.status < 300;
+                    return streaming ? sink.head(head) : result<void>{};
+                },
+                .body = [&](std::span<const std::byte> bytes) -> result<void> {
+                    if (streaming) return sink.body(bytes);
+                    if (bytes.size() > max_streamed_error_body - error_body.size())
+                        return make_error(errc::limit_exceeded, "body", "an error answer's body exceeds 64 KiB");
+                    error_body.append(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+                    return {};
+                },
+            };
+            auto head = send_streaming(*transport_, r, split);
+            if (head && !streaming) head->body = std::move(error_body);
+            return head;
+        });
+    }
+
+private:
+    // The signing and retry loop shared by run and run_streaming; `send` carries one signed attempt.
+    template <class Parse, class Send>
+    auto retrying(const http_request& prepared, Parse& parse, Send send) -> decltype(parse(std::declval<const http_response&>())) {
         if (options_.max_attempts == 0) return make_error(errc::invalid_argument, "max_attempts", "must be at least 1");
         coswire::error last = make_error(errc::transport_failure, "transport", "not attempted");
         last_call_repeated_ = false;
         for (std::uint32_t attempt = 1; attempt <= options_.max_attempts; ++attempt) {
-            auto outcome = attempt_once(prepared, attempt, parse);
+            auto outcome = attempt_once(prepared, attempt, parse, send);
             if (outcome) return outcome;
             last = std::move(outcome).error();
             if (attempt == options_.max_attempts) break;
@@ -192,9 +237,8 @@ public:
         return last;
     }
 
-private:
-    template <class Parse>
-    auto attempt_once(const http_request& prepared, std::uint32_t attempt, Parse& parse)
+    template <class Parse, class Send>
+    auto attempt_once(const http_request& prepared, std::uint32_t attempt, Parse& parse, Send& send)
         -> decltype(parse(std::declval<const http_response&>())) {
         auto creds = provider_();
         if (!creds) return std::move(creds).error();
@@ -205,7 +249,7 @@ private:
         http_request request = prepared;
         if (attempt > 1) request.headers.push_back({"x-cos-sdk-retry", "true"});
         if (auto signed_parts = authorize(request, *s, options_.signing); !signed_parts) return std::move(signed_parts).error();
-        auto response = (*transport_)(request);
+        auto response = send(request);
         if (!response) return std::move(response).error();
         return parse(*response);
     }

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Umbrella header: includes every public header of coswire, nothing else. Opt-in headers stay
-// out: <coswire/multipart/parallel.hpp> (threads) and <coswire/testing/*.hpp> (test doubles).
+// out: <coswire/multipart/parallel.hpp> and <coswire/download/parallel.hpp> (threads) and <coswire/testing/*.hpp> (test doubles).
 #pragma once
 
 #include <coswire/version.hpp>
@@ -54,5 +54,7 @@
 #include <coswire/multipart/plan.hpp>
 #include <coswire/multipart/stream.hpp>
 #include <coswire/multipart/upload.hpp>
+#include <coswire/download/plan.hpp>
+#include <coswire/download/driver.hpp>
 
 #include <coswire/client.hpp>

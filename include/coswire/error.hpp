@@ -21,6 +21,7 @@ enum class errc {
     limit_exceeded,      ///< a documented limit (size, count, depth) was exceeded
     cancelled,           ///< the caller asked to stop (e.g. an upload's cancel callback)
     integrity_failure,   ///< data arrived or was stored differently than sent (CRC-64, MD5/ETag)
+    object_changed,      ///< the object was replaced while it was being read (its ETag changed)
 };
 
 /// Name of an errc value, e.g. "invalid_argument".
@@ -34,6 +35,7 @@ constexpr std::string_view to_string(errc code) noexcept {
         case errc::limit_exceeded: return "limit_exceeded";
         case errc::cancelled: return "cancelled";
         case errc::integrity_failure: return "integrity_failure";
+        case errc::object_changed: return "object_changed";
     }
     return "unknown";
 }

@@ -85,3 +85,7 @@ TEST_CASE("beast_transport: https, a bad connect_to and an oversized header are 
 TEST_CASE("beast_transport: a kept-alive connection the server dropped unannounced is replaced, the request sent once more") {
     loopback::check_after_drop(make, true);
 }
+
+TEST_CASE("beast_transport: streams a 100 MiB body to a sink with memory independent of its size") {
+    loopback::check_streams_large_body(make);
+}

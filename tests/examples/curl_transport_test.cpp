@@ -13,6 +13,7 @@ using coswire::examples::curl_transport_options;
 namespace {
 
 static_assert(coswire::transport<curl_transport>);
+static_assert(coswire::streaming_transport<curl_transport>);
 
 // connect_timeout 5 s, stall_timeout 2 s.
 curl_transport make(const std::string& connect_to) { return curl_transport(curl_transport_options{connect_to, 5, 2}); }
@@ -41,4 +42,18 @@ TEST_CASE("curl_transport: a refused connection is a transport_failure carrying 
 
 TEST_CASE("curl_transport: a server that never answers is a transport_failure after the stall timeout") {
     CHECK(loopback::check_stalled(make).reason.find("imeout") != std::string::npos);
+}
+
+TEST_CASE("curl_transport: streams a 100 MiB body to a sink with memory independent of its size") {
+    loopback::check_streams_large_body(make);
+}
+
+TEST_CASE("curl_transport: a collected body is reserved from Content-Length, not grown") {
+    loopback::server srv(std::vector<loopback::server::reply>{
+        loopback::server::reply("HTTP/1.1 200 OK\r\nContent-Length: 1000000\r\n\r\n", 1000000)});
+    auto t = make(srv.url());
+    auto got = t(loopback::get_request());
+    REQUIRE_MESSAGE(got.has_value(), loopback::reason_of(got));
+    CHECK(got->body.size() == 1000000);
+    CHECK(got->body.capacity() == 1000000);  // grown by doubling it would be a power-of-two multiple
 }

@@ -81,3 +81,7 @@ TEST_CASE("httplib_transport: a bad connect_to, a body on GET and an unknown met
     }
     CHECK(srv.requests().empty());
 }
+
+TEST_CASE("httplib_transport: streams a 100 MiB body to a sink with memory independent of its size") {
+    loopback::check_streams_large_body(make);
+}

@@ -16,6 +16,7 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
@@ -146,12 +147,24 @@ private:
     std::uint16_t port_ = 0;
 };
 
+/// Byte `i` of a server::reply's generated body.
+inline char generated_byte(std::uint64_t i) { return static_cast<char>('a' + (i * 7 + i / 4096) % 26); }
+
 /// A tiny HTTP/1.1 server on 127.0.0.1: one thread, one connection at a time, keep-alive,
 /// replying the canned responses in order and recording each raw request. An empty response
 /// closes the connection without an answer; one with `Connection: close` closes after it.
 class server {
 public:
-    explicit server(std::vector<std::string> responses) : responses_(responses.begin(), responses.end()) {
+    /// One canned answer: `bytes` as they are, then `generated` bytes of generated_byte(i)
+    /// written as they are made, so a test can send a body larger than it wants to hold.
+    struct reply {
+        std::string bytes;
+        std::uint64_t generated = 0;
+        reply(std::string b, std::uint64_t g = 0) : bytes(std::move(b)), generated(g) {}  // NOLINT: from a plain string
+        reply(const char* b) : bytes(b) {}                                                  // NOLINT: from a literal
+    };
+
+    explicit server(std::vector<reply> responses) : responses_(responses.begin(), responses.end()) {
         thread_ = std::thread([this] { serve(); });
     }
     server(const server&) = delete;
@@ -199,24 +212,33 @@ private:
             if (!fill(fd)) return false;
         r.body = buffer_.substr(0, length);
         buffer_.erase(0, length);
-        std::string reply;
+        struct reply answer("HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\n\r\n");
         {
             const std::lock_guard<std::mutex> lock(mutex_);
             requests_.push_back(r);
             if (!responses_.empty()) {
-                reply = responses_.front();
+                answer = responses_.front();
                 responses_.pop_front();
-            } else {
-                reply = "HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\n\r\n";
             }
         }
-        if (reply.empty()) return false;
-        for (std::size_t sent = 0; sent < reply.size();) {
-            const ssize_t n = ::send(fd, reply.data() + sent, reply.size() - sent, MSG_NOSIGNAL);
+        if (answer.bytes.empty()) return false;
+        if (!send_all(fd, answer.bytes)) return false;
+        std::string piece;
+        for (std::uint64_t at = 0; at < answer.generated;) {
+            piece.clear();
+            for (; piece.size() < 65536 && at < answer.generated; ++at) piece.push_back(generated_byte(at));
+            if (!send_all(fd, piece)) return false;
+        }
+        return answer.bytes.find("\r\nConnection: close\r\n") == std::string::npos;
+    }
+
+    static bool send_all(int fd, std::string_view bytes) {
+        for (std::size_t sent = 0; sent < bytes.size();) {
+            const ssize_t n = ::send(fd, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
             if (n <= 0) return false;
             sent += static_cast<std::size_t>(n);
         }
-        return reply.find("\r\nConnection: close\r\n") == std::string::npos;
+        return true;
     }
 
     bool fill(int fd) {
@@ -230,7 +252,7 @@ private:
     listener listener_;
     std::string buffer_;
     mutable std::mutex mutex_;
-    std::deque<std::string> responses_;
+    std::deque<reply> responses_;
     std::vector<raw_request> requests_;
     std::thread thread_;
 };
@@ -392,7 +414,7 @@ void check_methods(Make make, added_headers added, bool kept_alive) {
 template <class Make>
 void check_second_connection(Make make, std::vector<std::string> replies, bool resends) {
     const std::size_t expected = replies.size();
-    server srv(std::move(replies));
+    server srv(std::vector<server::reply>(replies.begin(), replies.end()));
     auto send = make(srv.url());
     const auto request = get_request();
     auto first = send(request);
@@ -477,6 +499,85 @@ coswire::error check_stalled(Make make) {
     REQUIRE_FALSE(r);
     CHECK(r.error().code == coswire::errc::transport_failure);
     return r.error();
+}
+
+/// Peak resident memory of this process so far, in KiB.
+inline long peak_rss_kib() {
+    rusage usage{};
+    getrusage(RUSAGE_SELF, &usage);
+    return usage.ru_maxrss;
+}
+
+/// The streaming call: a 100 MiB body reaches the sink in order, in bounded pieces, after one
+/// head, with peak memory that does not grow by anything near the body's size; an error answer
+/// streams too; a sink that refuses ends the call with its own error, and the next call works.
+template <class Make>
+void check_streams_large_body(Make make) {
+    const std::uint64_t size = std::uint64_t{100} << 20;
+    server srv(std::vector<server::reply>{
+        server::reply("HTTP/1.1 200 OK\r\nETag: \"e\"\r\nContent-Length: " + std::to_string(size) + "\r\n\r\n", size),
+        server::reply("HTTP/1.1 404 Not Found\r\nContent-Length: 7\r\n\r\n<Error>"),
+        server::reply("HTTP/1.1 200 OK\r\nContent-Length: 1048576\r\n\r\n", 1048576),
+        server::reply(ok("", "after")),
+    });
+    auto t = make(srv.url());
+    static_assert(coswire::streaming_transport<decltype(t)>);
+    std::vector<int> heads;
+    std::uint64_t bytes = 0;
+    std::size_t largest = 0;
+    bool in_order = true;
+    std::string kept;    // bodies of the small answers
+    bool large = true;   // the current answer is the generated 100 MiB
+    std::uint64_t refuse_after = UINT64_MAX;
+    coswire::response_sink sink{
+        .head = [&](const coswire::http_response& head) -> coswire::result<void> {
+            heads.push_back(head.status);
+            bytes = 0;
+            kept.clear();
+            if (!head.body.empty()) return coswire::make_error(coswire::errc::malformed_response, "head", "carries a body");
+            return {};
+        },
+        .body = [&](std::span<const std::byte> piece) -> coswire::result<void> {
+            if (bytes + piece.size() > refuse_after) return coswire::make_error(coswire::errc::limit_exceeded, "sink", "full");
+            largest = std::max(largest, piece.size());
+            const char* p = reinterpret_cast<const char*>(piece.data());
+            if (large) {
+                for (std::size_t i = 0; i < piece.size(); ++i) in_order = in_order && p[i] == generated_byte(bytes + i);
+            } else {
+                kept.append(p, piece.size());
+            }
+            bytes += piece.size();
+            return {};
+        },
+    };
+    const long before = peak_rss_kib();
+    auto got = t(get_request(), sink);
+    REQUIRE_MESSAGE(got.has_value(), reason_of(got));
+    CHECK(got->status == 200);
+    CHECK(got->header("ETag") == "\"e\"");
+    CHECK(got->body.empty());
+    CHECK(heads == std::vector<int>{200});
+    CHECK(bytes == size);
+    CHECK(in_order);
+    CHECK(largest <= 1024 * 1024);
+    CHECK(peak_rss_kib() - before < 32 * 1024);  // the body is 100 MiB
+
+    large = false;
+    auto missing = t(get_request(), sink);
+    REQUIRE_MESSAGE(missing.has_value(), reason_of(missing));
+    CHECK(missing->status == 404);
+    CHECK(kept == "<Error>");
+
+    refuse_after = 65536;
+    auto refused = t(get_request(), sink);
+    REQUIRE_FALSE(refused.has_value());
+    CHECK(refused.error().argument == "sink");
+    CHECK(bytes <= 65536);
+
+    refuse_after = UINT64_MAX;
+    auto after = t(get_request(), sink);
+    REQUIRE_MESSAGE(after.has_value(), reason_of(after));
+    CHECK(kept == "after");
 }
 
 }  // namespace loopback

@@ -5,7 +5,12 @@
 
 #include <coswire/testing/fake_transport.hpp>
 
+#include <coswire/crypto/crc64.hpp>
+
+#include <algorithm>
+#include <cstdint>
 #include <string>
+#include <vector>
 
 namespace {
 struct lambda_holder {
@@ -48,4 +53,119 @@ TEST_CASE("fake_transport: replays canned responses in order and records request
     REQUIRE(t.requests().size() == 3);
     CHECK(t.requests()[0].body == "bytes");
     CHECK(t.pending() == 0);
+}
+
+namespace {
+/// A response_sink that records what it was given, refusing body bytes after `limit`.
+struct recording_sink {
+    std::vector<int> heads;
+    std::string body;
+    std::size_t calls = 0;
+    std::size_t limit = SIZE_MAX;
+    coswire::response_sink sink() {
+        return {
+            .head = [this](const coswire::http_response& h) -> coswire::result<void> {
+                heads.push_back(h.status);
+                if (!h.body.empty()) return coswire::make_error(coswire::errc::malformed_response, "head", "carries a body");
+                return {};
+            },
+            .body = [this](std::span<const std::byte> b) -> coswire::result<void> {
+                ++calls;
+                if (body.size() + b.size() > limit) return coswire::make_error(coswire::errc::limit_exceeded, "sink", "full");
+                body.append(reinterpret_cast<const char*>(b.data()), b.size());
+                return {};
+            },
+        };
+    }
+};
+}  // namespace
+
+static_assert(coswire::streaming_transport<coswire::testing::fake_transport>);
+static_assert(!coswire::streaming_transport<lambda_holder>, "one call operator is the simple transport");
+
+TEST_CASE("send_streaming: a plain transport's answer reaches the sink as a head and one body piece") {
+    lambda_holder plain;
+    auto with_body = [](const coswire::http_request&) -> coswire::result<coswire::http_response> {
+        return coswire::http_response{200, {{"ETag", "\"e\""}}, "hello"};
+    };
+    recording_sink rec;
+    auto sink = rec.sink();
+    auto head = coswire::send_streaming(with_body, coswire::http_request{}, sink);
+    REQUIRE(head);
+    CHECK(head->status == 200);
+    CHECK(head->body.empty());
+    CHECK(head->header("ETag") == "\"e\"");
+    CHECK(rec.heads == std::vector<int>{200});
+    CHECK(rec.body == "hello");
+    recording_sink empty;
+    auto empty_sink = empty.sink();
+    REQUIRE(coswire::send_streaming(plain, coswire::http_request{}, empty_sink));
+    CHECK(empty.heads == std::vector<int>{204});
+    CHECK(empty.calls == 0);
+}
+
+TEST_CASE("fake_transport: streams a canned body in pieces, and a sink's refusal ends the answer with its error") {
+    coswire::testing::fake_transport t;
+    t.piece_size(4).respond(206, {{"Content-Range", "bytes 0-9/10"}}, "0123456789").respond(200, {}, "abcdefgh");
+    recording_sink rec;
+    auto sink = rec.sink();
+    auto head = coswire::send_streaming(t, coswire::http_request{}, sink);
+    REQUIRE(head);
+    CHECK(head->status == 206);
+    CHECK(rec.body == "0123456789");
+    CHECK(rec.calls == 3);
+    recording_sink small;
+    small.limit = 5;
+    auto small_sink = small.sink();
+    auto refused = coswire::send_streaming(t, coswire::http_request{}, small_sink);
+    REQUIRE_FALSE(refused);
+    CHECK(refused.error().argument == "sink");
+    CHECK(small.body == "abcd");
+}
+
+TEST_CASE("send_streaming: a streaming transport that breaks the contract is a transport_failure") {
+    struct body_first {
+        coswire::result<coswire::http_response> operator()(const coswire::http_request&) { return coswire::http_response{200, {}, {}}; }
+        coswire::result<coswire::http_response> operator()(const coswire::http_request&, coswire::response_sink& s) {
+            const std::byte b{1};
+            if (auto ok = s.body({&b, 1}); !ok) return std::move(ok).error();
+            return coswire::http_response{200, {}, {}};
+        }
+    } broken;
+    static_assert(coswire::streaming_transport<body_first>);
+    recording_sink rec;
+    auto sink = rec.sink();
+    auto r = coswire::send_streaming(broken, coswire::http_request{}, sink);
+    REQUIRE_FALSE(r);
+    CHECK(r.error().code == coswire::errc::transport_failure);
+    CHECK(rec.body.empty());
+}
+
+TEST_CASE("fake_transport: a 100 MiB generated body crosses without being held") {
+    coswire::testing::fake_transport t;
+    const std::uint64_t size = std::uint64_t{100} << 20;
+    t.respond_repeated(200, {}, "0123456789abcdef!", size);
+    std::uint64_t bytes = 0;
+    std::uint64_t crc = 0;
+    std::size_t largest = 0;
+    coswire::response_sink sink{
+        .head = [](const coswire::http_response&) -> coswire::result<void> { return {}; },
+        .body = [&](std::span<const std::byte> b) -> coswire::result<void> {
+            bytes += b.size();
+            largest = std::max(largest, b.size());
+            crc = coswire::crc64_update(crc, b);
+            return {};
+        },
+    };
+    REQUIRE(coswire::send_streaming(t, coswire::http_request{}, sink));
+    CHECK(bytes == size);
+    CHECK(largest <= 16 * 1024);  // each piece is one bounded buffer, reused
+    std::string expected;
+    while (expected.size() < 1000) expected += "0123456789abcdef!";
+    CHECK(coswire::crc64(std::string_view(expected).substr(0, 1000)) ==
+          [&] {
+              coswire::testing::fake_transport small;
+              small.respond_repeated(200, {}, "0123456789abcdef!", 1000);
+              return coswire::crc64(small(coswire::http_request{})->body);
+          }());
 }

@@ -491,30 +491,7 @@ public:
         const std::lock_guard<std::mutex> lock(mutex_);
         ++stats_.requests;
         detail::emu::exchange x = read_exchange(request);
-        switch (draw_fault(x.is_complete())) {
-            case fault_kind::internal_error:
-                ++stats_.faults.internal_error;
-                return error_reply(x, 500, "InternalError", internal_error_message);
-            case fault_kind::slow_down:
-                ++stats_.faults.slow_down;
-                return error_reply(x, 503, "SlowDown", "Please reduce your request rate.");
-            case fault_kind::drop_before:
-                ++stats_.faults.drop_before;
-                return make_error(errc::transport_failure, "transport",
-                                  "connection dropped before the request reached the bucket (injected)");
-            case fault_kind::complete_error:
-                ++stats_.faults.complete_error;
-                return reply(x, 200, " \n \n" + error_document(x, "InternalError", internal_error_message, {}),
-                             "application/xml");
-            case fault_kind::drop_after:
-                ++stats_.faults.drop_after;
-                static_cast<void>(serve(x));
-                return make_error(errc::transport_failure, "transport",
-                                  "connection dropped after the request was applied (injected)");
-            case fault_kind::none:
-                break;
-        }
-        return serve(x);
+        return answer(x);
     }
 
     /// Sets the settable clock (used when emulator_options::clock is empty).
@@ -1057,7 +1034,7 @@ private:
         for (const auto& [param, header] : overrides)
             if (x.param(param) != nullptr) set_header(headers, header, std::string(x.param_value(param)));
         http_response r = reply(x, partial ? 206 : 200,
-                                x.is_head() ? std::string() : o.data.substr(static_cast<std::size_t>(range.first), length));
+                                x.is_head() ? std::string() : body_of(o, static_cast<std::size_t>(range.first), length));
         set_header(r.headers, "Content-Length", std::to_string(length));
         r.headers.push_back({"Accept-Ranges", "bytes"});
         r.headers.push_back({"Last-Modified", detail::emu::format_date(o.last_modified)});
@@ -1402,8 +1379,83 @@ private:
     std::map<std::string, emulated_upload, std::less<>> uploads_;
     std::uint64_t stored_bytes_ = 0;
     emulator_stats stats_;
+
+    // ---- streaming (docs/download.md#emulator) -----------------------------------------------
+
+public:
+    /// Answers one request like operator()(request), delivering the answer to `sink` (see
+    /// response_sink) in pieces of at most stream_piece bytes. A GET Object body is read from the
+    /// stored object in place, so a streamed download costs no copy of the object beyond the
+    /// store; other answers are small and built as usual. The sink is called with the emulator's
+    /// lock held (so the object cannot change mid-answer): it must not call back into the
+    /// emulator. Errors: operator()'s, and the sink's, returned unchanged.
+    result<http_response> operator()(const http_request& request, response_sink& sink) {
+        const std::lock_guard<std::mutex> lock(mutex_);
+        ++stats_.requests;
+        detail::emu::exchange x = read_exchange(request);
+        streaming_ = true;
+        streamed_body_ = {};
+        result<http_response> r = answer(x);
+        streaming_ = false;
+        if (!r) return r;
+        const std::string own_body = std::move(r->body);
+        const std::string_view body = streamed_body_.data() != nullptr ? streamed_body_ : std::string_view(own_body);
+        streamed_body_ = {};
+        r->body.clear();
+        if (auto ok = sink.head(*r); !ok) return std::move(ok).error();
+        for (std::size_t at = 0; at < body.size(); at += stream_piece) {
+            const std::string_view piece = body.substr(at, stream_piece);
+            if (auto ok = sink.body({reinterpret_cast<const std::byte*>(piece.data()), piece.size()}); !ok)
+                return std::move(ok).error();
+        }
+        return r;
+    }
+
+    /// The largest piece operator()(request, sink) hands to the sink at once.
+    static constexpr std::size_t stream_piece = 64 * 1024;
+
+private:
+    // The faults, then serve: what both call operators answer.
+    result<http_response> answer(detail::emu::exchange& x) {
+        switch (draw_fault(x.is_complete())) {
+            case fault_kind::internal_error:
+                ++stats_.faults.internal_error;
+                return error_reply(x, 500, "InternalError", internal_error_message);
+            case fault_kind::slow_down:
+                ++stats_.faults.slow_down;
+                return error_reply(x, 503, "SlowDown", "Please reduce your request rate.");
+            case fault_kind::drop_before:
+                ++stats_.faults.drop_before;
+                return make_error(errc::transport_failure, "transport",
+                                  "connection dropped before the request reached the bucket (injected)");
+            case fault_kind::complete_error:
+                ++stats_.faults.complete_error;
+                return reply(x, 200, " \n \n" + error_document(x, "InternalError", internal_error_message, {}),
+                             "application/xml");
+            case fault_kind::drop_after:
+                ++stats_.faults.drop_after;
+                static_cast<void>(serve(x));
+                return make_error(errc::transport_failure, "transport",
+                                  "connection dropped after the request was applied (injected)");
+            case fault_kind::none:
+                break;
+        }
+        return serve(x);
+    }
+
+    // A GET Object body: copied out of the store, or, while streaming, lent from it (the lock is
+    // held until the streaming call has fed it to its sink).
+    std::string body_of(const emulated_object& o, std::size_t first, std::size_t length) const {
+        if (!streaming_) return o.data.substr(first, length);
+        streamed_body_ = std::string_view(o.data).substr(first, length);
+        return {};
+    }
+
+    bool streaming_ = false;                         // inside operator()(request, sink)
+    mutable std::string_view streamed_body_;         // the GET body body_of lent, if any
 };
 
 static_assert(transport<cos_emulator>);
+static_assert(streaming_transport<cos_emulator>);
 
 }  // namespace coswire::testing
