@@ -4,6 +4,7 @@
 // "ratio " and "allocs " are the machine-readable contract; everything else is for people.
 #include "alloc_counter.hpp"
 #include "crc64_slicing8.hpp"
+#include "download.hpp"
 #include "driver.hpp"
 #include "listparts.hpp"
 #include "openssl_reference.hpp"
@@ -162,7 +163,8 @@ constexpr std::string_view usage =
     "  two sides, and prints a table plus 'ratio <name> <reference/coswire>' and\n"
     "  'allocs <name> <per operation>' lines, and 'peak_bytes multipart_driver <bytes>' (heap in\n"
     "  use at most while upload_multipart sends 64 MiB in 8 MiB parts from a source that can only\n"
-    "  read; multipart_driver_lent: from memory_source). --quick: fewer, shorter samples (under 20 s).\n";
+    "  read; multipart_driver_lent: from memory_source), and 'peak_bytes download_sequential' /\n"
+    "  'download_parallel_4' (256 MiB downloaded in 8 MiB ranges). --quick: fewer, shorter samples.\n";
 
 // COS-PROTOCOL.md §10.1: the published Authorization of the documented PUT example.
 constexpr std::string_view documented_put_authorization =
@@ -335,6 +337,10 @@ int main(int argc, char** argv) {
     if (!plan) return fail("plan_parts refused 64 MiB");
     bench::canned_cos canned(object, *plan);
     if (!bench::upload_through_driver(canned, object, *plan)) return fail("upload_multipart failed against the canned COS");
+    // The download driver: the same 64 MiB in 8 MiB ranges from a streaming COS (bench/download.hpp).
+    bench::canned_object canned_download(object);
+    if (!bench::download_through_driver(canned_download, object.size(), plan->part_size))
+        return fail("download_object failed against the canned COS");
 
     // ---- Timing. ----
     std::vector<row> rows;
@@ -417,6 +423,23 @@ int main(int argc, char** argv) {
                             "MD5 + CRC-64 of each part (coswire's)", static_cast<double>(crc_size)},
                            [&] { keep(bench::upload_through_driver<bench::read_only_source>(canned, object, *plan)); },
                            [&] { keep(bench::hash_parts(object, *plan)); }));
+    rows.push_back(compare(s,
+                           {"download_driver_vs_crc64", "download_object, 64 MiB in 8 MiB ranges, canned COS",
+                            "CRC-64 of the object (coswire's)", static_cast<double>(crc_size)},
+                           [&] { keep(bench::download_through_driver(canned_download, object.size(), plan->part_size)); },
+                           [&] { keep(coswire::crc64(object)); }));
+    // Peak heap of a 256 MiB download in 8 MiB ranges (the object itself is allocated before):
+    // into a sequential sink, and with 4 workers into a positional one.
+    std::vector<std::byte> big_object(std::size_t{256} << 20);
+    for (std::size_t i = 0; i < big_object.size(); i += 4096) big_object[i] = static_cast<std::byte>(i >> 12);
+    bench::canned_object canned_big(big_object);
+    bench::start_peak_tracking();
+    const bool downloaded = bench::download_through_driver(canned_big, big_object.size(), plan->part_size);
+    const std::int64_t download_peak = bench::stop_peak_tracking();
+    bench::start_peak_tracking();
+    const bool downloaded_4 = bench::download_through_driver(canned_big, big_object.size(), plan->part_size, 4);
+    const std::int64_t download_4_peak = bench::stop_peak_tracking();
+    if (!downloaded || !downloaded_4) return fail("download_object failed on the 256 MiB object");
     // Peak heap: the reading driver holds one part buffer; the lending one none.
     bench::start_peak_tracking();
     const bool uploaded = bench::upload_through_driver<bench::read_only_source>(canned, object, *plan);
@@ -455,6 +478,10 @@ int main(int argc, char** argv) {
                 static_cast<unsigned long long>(plan->part_size));
     std::printf("%-26s %lld bytes (memory_source lends its bytes: no part buffer)\n", "peak heap, driver, lent",
                 static_cast<long long>(lent_driver_peak));
+    std::printf("%-26s %lld bytes (download_object, 256 MiB in 8 MiB ranges, sequential sink; target <= 1 MiB + one part)\n",
+                "peak heap, download", static_cast<long long>(download_peak));
+    std::printf("%-26s %lld bytes (download_object_parallel, 4 workers, positional sink; target <= 4 parts + 1 MiB)\n",
+                "peak heap, download x4", static_cast<long long>(download_4_peak));
     std::printf("\nsides:\n");
     for (const row& r : rows)
         std::printf("  %-24.*s %.*s | %.*s\n", static_cast<int>(r.name.size()), r.name.data(),
@@ -469,5 +496,7 @@ int main(int argc, char** argv) {
     std::printf("allocs sign_string %s\n", format_count(sign_string_allocs).c_str());
     std::printf("peak_bytes multipart_driver %lld\n", static_cast<long long>(driver_peak));
     std::printf("peak_bytes multipart_driver_lent %lld\n", static_cast<long long>(lent_driver_peak));
+    std::printf("peak_bytes download_sequential %lld\n", static_cast<long long>(download_peak));
+    std::printf("peak_bytes download_parallel_4 %lld\n", static_cast<long long>(download_4_peak));
     return 0;
 }

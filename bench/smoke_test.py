@@ -21,9 +21,14 @@ RATIOS = [
     "xml_listparts_parser_vs_pugixml",
     "multipart_driver_vs_hashing",
     "multipart_driver_copying_vs_hashing",
+    "download_driver_vs_crc64",
 ]
 ALLOCS = ["sign_buffer", "sign_string"]
-PEAKS = ["multipart_driver", "multipart_driver_lent"]
+PEAKS = ["multipart_driver", "multipart_driver_lent", "download_sequential", "download_parallel_4"]
+# Deterministic memory bounds (heap bytes in use at most, 8 MiB ranges of a 256 MiB object):
+# a sequential download holds no part, a parallel one at most one part per worker.
+MIB = 1 << 20
+PEAK_BOUNDS = {"download_sequential": 1 * MIB + 8 * MIB, "download_parallel_4": 4 * 8 * MIB + 1 * MIB}
 NUMBER = r"[0-9]+(?:\.[0-9]+)?"
 
 
@@ -45,6 +50,10 @@ def main() -> int:
                 problems.append(f"expected one '{kind} {name} <value>' line, found {len(lines)}")
             elif not re.fullmatch(rf"{kind} {re.escape(name)} {NUMBER}", lines[0]):
                 problems.append(f"malformed line: {lines[0]!r}")
+    for name, bound in PEAK_BOUNDS.items():
+        found = re.search(rf"^peak_bytes {re.escape(name)} ({NUMBER})$", proc.stdout, re.M)
+        if found and float(found.group(1)) > bound:
+            problems.append(f"peak_bytes {name} {found.group(1)} exceeds its bound of {bound} bytes")
     for p in problems:
         print(f"FAIL: {p}")
     return 1 if problems else 0
