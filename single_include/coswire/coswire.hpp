@@ -10,7 +10,7 @@
 // ---- begin coswire/coswire.hpp
 // SPDX-License-Identifier: MIT
 // Umbrella header: includes every public header of coswire, nothing else. Opt-in headers stay
-// out: <coswire/multipart/parallel.hpp> (threads) and <coswire/testing/*.hpp> (test doubles).
+// out: <coswire/multipart/parallel.hpp> and <coswire/download/parallel.hpp> (threads) and <coswire/testing/*.hpp> (test doubles).
 
 // ---- begin coswire/version.hpp
 // SPDX-License-Identifier: MIT
@@ -76,6 +76,7 @@ enum class errc {
     limit_exceeded,      ///< a documented limit (size, count, depth) was exceeded
     cancelled,           ///< the caller asked to stop (e.g. an upload's cancel callback)
     integrity_failure,   ///< data arrived or was stored differently than sent (CRC-64, MD5/ETag)
+    object_changed,      ///< the object was replaced while it was being read (its ETag changed)
 };
 
 /// Name of an errc value, e.g. "invalid_argument".
@@ -89,6 +90,7 @@ constexpr std::string_view to_string(errc code) noexcept {
         case errc::limit_exceeded: return "limit_exceeded";
         case errc::cancelled: return "cancelled";
         case errc::integrity_failure: return "integrity_failure";
+        case errc::object_changed: return "object_changed";
     }
     return "unknown";
 }
@@ -5035,11 +5037,16 @@ result<verified_signature> verify_request(const signable_request& request, Looku
 
 // ---- begin coswire/http/transport.hpp
 // SPDX-License-Identifier: MIT
-// The transport concept: anything callable with an http_request that returns
-// result<http_response>. coswire holds no socket, thread or clock; the user's HTTP stack plugs in here.
+// The transport concepts: anything callable with an http_request that returns
+// result<http_response>, and the streaming step beyond it, which hands the response body to a
+// response_sink as it arrives. coswire holds no socket, thread or clock; the user's HTTP stack
+// plugs in here.
 
 
 #include <concepts>
+#include <cstddef>
+#include <span>
+#include <utility>
 
 namespace coswire {
 
@@ -5051,6 +5058,68 @@ template <class T>
 concept transport = requires(T& t, const http_request& r) {
     { t(r) } -> std::same_as<result<http_response>>;
 };
+
+/// Where a streaming transport delivers one response: `head` exactly once, with the status and
+/// headers (body empty), before any body byte and also when the body is empty; then `body` for
+/// each piece of the body, in order, whatever the status (an error document too). Either may
+/// refuse with an error value: the transport then stops reading this response and returns that
+/// error unchanged. Both members must be set.
+struct response_sink {
+    callback<result<void>(const http_response& head)> head;
+    callback<result<void>(std::span<const std::byte> bytes)> body;
+};
+
+/// A streaming transport is a transport with a second call operator, t(request, sink), that
+/// delivers the response to `sink` as it arrives instead of collecting its body, and returns the
+/// head (status and headers, body empty), a transport_failure, or the error the sink returned.
+/// Its memory is then bounded by its own read buffer, not by the body. See
+/// docs/download.md#streaming-transports.
+template <class T>
+concept streaming_transport = transport<T> && requires(T& t, const http_request& r, response_sink& s) {
+    { t(r, s) } -> std::same_as<result<http_response>>;
+};
+
+/// Sends `request` through `t`, delivering the response to `sink`: streamed by a
+/// streaming_transport; for a plain transport, collected first and then delivered in one piece
+/// (memory then grows with the body, which is fine for small answers and tests). Returns the
+/// head (body empty), or the transport's or sink's error. Also checks the transport's side of
+/// the contract: errc::transport_failure naming "transport" when body bytes came before the head.
+template <transport Transport>
+result<http_response> send_streaming(Transport& t, const http_request& request, response_sink& sink) {
+    if constexpr (streaming_transport<Transport>) {
+        bool head_seen = false;
+        response_sink checked{
+            .head = [&](const http_response& head) -> result<void> {
+                if (head_seen) return make_error(errc::transport_failure, "transport", "delivered a second response head");
+                head_seen = true;
+                return sink.head(head);
+            },
+            .body = [&](std::span<const std::byte> bytes) -> result<void> {
+                if (!head_seen) return make_error(errc::transport_failure, "transport", "delivered body bytes before the head");
+                return sink.body(bytes);
+            },
+        };
+        auto head = t(request, checked);
+        if (!head) return head;
+        if (!head_seen) {
+            // A transport that returned without calling head (allowed only for an empty body).
+            if (!head->body.empty()) return make_error(errc::transport_failure, "transport", "returned a body instead of streaming it");
+            if (auto ok = sink.head(*head); !ok) return std::move(ok).error();
+        }
+        head->body.clear();
+        return head;
+    } else {
+        auto response = t(request);
+        if (!response) return response;
+        std::string body = std::move(response->body);
+        response->body.clear();
+        if (auto ok = sink.head(*response); !ok) return std::move(ok).error();
+        if (!body.empty())
+            if (auto ok = sink.body({reinterpret_cast<const std::byte*>(body.data()), body.size()}); !ok)
+                return std::move(ok).error();
+        return response;
+    }
+}
 
 }  // namespace coswire
 // ---- end coswire/http/transport.hpp
@@ -9220,6 +9289,13 @@ inline result<part_plan> plan_parts(std::uint64_t object_size, std::uint64_t pre
 
 }  // namespace coswire
 // ---- end coswire/multipart/plan.hpp
+// ---- begin coswire/multipart/stream.hpp
+// SPDX-License-Identifier: MIT
+// Uploads of unknown length: a reader that can only be read forward (stdin, a pipe, a camera)
+// goes to COS as one PUT Object when it ends within a threshold, otherwise as a multipart upload
+// whose parts are read one after another into one part buffer, the total learnt at the end.
+// The checks are the multipart driver's (docs/protocol/multipart.md).
+
 // ---- begin coswire/multipart/upload.hpp
 // SPDX-License-Identifier: MIT
 // The multipart upload driver: the one loop that initiates (or resumes), uploads and checks each
@@ -9233,7 +9309,10 @@ inline result<part_plan> plan_parts(std::uint64_t object_size, std::uint64_t pre
 // correction from the server's time (COS-PROTOCOL.md §1.15, §4.3).
 
 
+#include <cstddef>
 #include <cstdint>
+#include <span>
+#include <string>
 #include <utility>
 
 namespace coswire {
@@ -9387,11 +9466,53 @@ public:
     /// loop, parsing the answer with `parse`.
     template <class Parse>
     auto run(const http_request& prepared, Parse&& parse) -> decltype(parse(std::declval<const http_response&>())) {
+        return retrying(prepared, parse, [this](const http_request& r) { return (*transport_)(r); });
+    }
+
+    /// Largest error document run_streaming keeps for `parse` (COS's are a few hundred bytes).
+    static constexpr std::size_t max_streamed_error_body = 64 * 1024;
+
+    /// run with the response body streamed (through send_streaming, so a plain transport works
+    /// too): on every attempt a 2xx answer's head goes to sink.head and its body to sink.body as
+    /// it arrives, so a retried attempt calls sink.head again and its body restarts; any other
+    /// answer is kept (body up to max_streamed_error_body, else limit_exceeded naming "body") and
+    /// never reaches the sink. `parse` sees the head with an empty body for a 2xx answer, the whole
+    /// error answer otherwise, and decides as in run; retries follow its errors. An error the sink
+    /// returns ends the attempt with that error (retried only if it is a transport_failure).
+    template <class Parse>
+    auto run_streaming(const http_request& prepared, response_sink& sink, Parse&& parse)
+        -> decltype(parse(std::declval<const http_response&>())) {
+        return retrying(prepared, parse, [this, &sink](const http_request& r) -> result<http_response> {
+            std::string error_body;
+            bool streaming = false;
+            response_sink split{
+                .head = [&](const http_response& head) -> result<void> {
+                    streaming = head.status >= 200 && head.status < 300;
+                    return streaming ? sink.head(head) : result<void>{};
+                },
+                .body = [&](std::span<const std::byte> bytes) -> result<void> {
+                    if (streaming) return sink.body(bytes);
+                    if (bytes.size() > max_streamed_error_body - error_body.size())
+                        return make_error(errc::limit_exceeded, "body", "an error answer's body exceeds 64 KiB");
+                    error_body.append(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+                    return {};
+                },
+            };
+            auto head = send_streaming(*transport_, r, split);
+            if (head && !streaming) head->body = std::move(error_body);
+            return head;
+        });
+    }
+
+private:
+    // The signing and retry loop shared by run and run_streaming; `send` carries one signed attempt.
+    template <class Parse, class Send>
+    auto retrying(const http_request& prepared, Parse& parse, Send send) -> decltype(parse(std::declval<const http_response&>())) {
         if (options_.max_attempts == 0) return make_error(errc::invalid_argument, "max_attempts", "must be at least 1");
         coswire::error last = make_error(errc::transport_failure, "transport", "not attempted");
         last_call_repeated_ = false;
         for (std::uint32_t attempt = 1; attempt <= options_.max_attempts; ++attempt) {
-            auto outcome = attempt_once(prepared, attempt, parse);
+            auto outcome = attempt_once(prepared, attempt, parse, send);
             if (outcome) return outcome;
             last = std::move(outcome).error();
             if (attempt == options_.max_attempts) break;
@@ -9407,9 +9528,8 @@ public:
         return last;
     }
 
-private:
-    template <class Parse>
-    auto attempt_once(const http_request& prepared, std::uint32_t attempt, Parse& parse)
+    template <class Parse, class Send>
+    auto attempt_once(const http_request& prepared, std::uint32_t attempt, Parse& parse, Send& send)
         -> decltype(parse(std::declval<const http_response&>())) {
         auto creds = provider_();
         if (!creds) return std::move(creds).error();
@@ -9420,7 +9540,7 @@ private:
         http_request request = prepared;
         if (attempt > 1) request.headers.push_back({"x-cos-sdk-retry", "true"});
         if (auto signed_parts = authorize(request, *s, options_.signing); !signed_parts) return std::move(signed_parts).error();
-        auto response = (*transport_)(request);
+        auto response = send(request);
         if (!response) return std::move(response).error();
         return parse(*response);
     }
@@ -9992,6 +10112,964 @@ result<multipart_upload_result> upload_multipart(Client& c, std::string_view key
 
 }  // namespace coswire
 // ---- end coswire/multipart/upload.hpp
+
+#include <concepts>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace coswire {
+
+/// Bytes read forward from a stream whose length is unknown: read(out) fills a prefix of `out`
+/// (at least one byte, at most out.size()) and returns its length, or 0 once the stream has
+/// ended. After returning 0 it is not called again.
+template <class R>
+concept stream_reader = requires(R& r, std::span<std::byte> out) {
+    { r.read(out) } -> std::same_as<result<std::size_t>>;
+};
+
+/// The part size for streams unless chosen: 16 MiB parts carry up to 10000 x 16 MiB =
+/// 156.25 GiB, and one part is all the driver holds in memory.
+inline constexpr std::uint64_t default_stream_part_size = 16 * mib;
+
+/// How to upload a stream.
+struct stream_upload_options {
+    /// Attributes, callbacks and keep_on_failure as for upload_multipart. resume_upload_id is
+    /// refused: the bytes of a stream cannot be read again. on_progress reports bytes_total and
+    /// part_count as 0, since neither is known before the end.
+    multipart_upload_options upload{};
+    /// Every part but the last has this size (min_part_size..max_part_size).
+    std::uint64_t part_size = default_stream_part_size;
+    /// The most parts the stream may fill (1..max_part_count): a longer stream fails and its
+    /// upload is aborted, so an endless producer cannot run up an unbounded bill.
+    std::uint32_t max_parts = max_part_count;
+    /// A stream of at most this many bytes goes as one PUT Object; a longer one as a multipart
+    /// upload. At most part_size.
+    std::uint64_t threshold = default_stream_part_size;
+};
+
+/// What a stream upload stored, checked end to end.
+struct stream_upload_result {
+    std::uint64_t size = 0;   ///< bytes read from the stream, all of which COS stored
+    std::string etag;         ///< the object's ETag, unquoted
+    std::uint64_t crc64 = 0;  ///< CRC-64/XZ of the bytes read, equal to COS's
+    /// true: the stream went as a multipart upload, described by `upload`; false: as one PUT
+    /// Object, whose CRC-64 came from its answer or, when it had none, from a HEAD.
+    bool multipart = false;
+    crc64_evidence crc64_from = crc64_evidence::complete_header;  ///< for a PUT: complete_header means its own answer
+    multipart_upload_result upload{};
+};
+
+namespace detail {
+
+/// Reads from `reader` until `out` is full or the stream ends (`ended` set). A reader claiming
+/// more bytes than it was given is an error, never an overrun.
+template <stream_reader Reader>
+result<std::size_t> fill_from_stream(Reader& reader, std::span<std::byte> out, bool& ended) {
+    std::size_t have = 0;
+    while (have < out.size() && !ended) {
+        auto got = reader.read(out.subspan(have));
+        if (!got) return std::move(got).error();
+        if (*got > out.size() - have)
+            return make_error(errc::invalid_argument, "reader",
+                              "read() returned " + std::to_string(*got) + " for a buffer of " + std::to_string(out.size() - have) + " bytes");
+        ended = *got == 0;
+        have += *got;
+    }
+    return have;
+}
+
+inline result<void> check_stream_options(const stream_upload_options& o) {
+    if (o.part_size < min_part_size || o.part_size > max_part_size)
+        return make_error(errc::invalid_argument, "part_size",
+                          std::to_string(o.part_size) + " is outside COS's " + std::to_string(min_part_size) + ".." +
+                              std::to_string(max_part_size) + " bytes");
+    if (o.part_size + 1 > SIZE_MAX)  // the part buffer holds one byte more, to learn whether the stream goes on
+        return make_error(errc::limit_exceeded, "part_size", "a part of " + std::to_string(o.part_size) + " bytes does not fit this platform's memory");
+    if (o.max_parts == 0 || o.max_parts > max_part_count)
+        return make_error(errc::invalid_argument, "max_parts", std::to_string(o.max_parts) + " is outside 1.." + std::to_string(max_part_count));
+    if (o.threshold > o.part_size)
+        return make_error(errc::invalid_argument, "threshold",
+                          std::to_string(o.threshold) + " is larger than part_size " + std::to_string(o.part_size));
+    if (o.upload.resume_upload_id)
+        return make_error(errc::invalid_argument, "resume_upload_id", "a stream cannot be resumed: its bytes cannot be read again");
+    return {};
+}
+
+/// One PUT Object of the whole (short) stream, its answer checked: the ETag against the MD5
+/// (when ETags are MD5s), the CRC-64 against ours, from the answer or else a HEAD.
+template <class Client>
+result<stream_upload_result> put_whole_stream(Client& c, std::string_view key, std::span<const std::byte> bytes,
+                                              const stream_upload_options& options) {
+    const md5_digest md5 = md5_hash(bytes);
+    put_object_params params;
+    params.key = std::string(key);
+    params.payload.bytes = bytes;
+    params.attributes = options.upload.attributes;
+    params.content_md5 = base64_encode(std::span<const std::uint8_t>(md5));
+    auto put = c.send(params);
+    if (!put) return std::move(put).error();
+    stream_upload_result out;
+    out.size = bytes.size();
+    out.crc64 = crc64(bytes);
+    out.etag = put->headers.etag;
+    const std::string md5_hex = to_hex(std::span<const std::uint8_t>(md5));
+    if (etag_is_md5(options.upload) && put->headers.etag != md5_hex)
+        return make_error(errc::integrity_failure, "ETag", "COS's ETag " + put->headers.etag.substr(0, 80) + " is not the MD5 " + md5_hex + " of the bytes sent");
+    std::optional<std::uint64_t> reported = put->headers.crc64;
+    if (!reported) {
+        auto head = head_completed_object(c, key, put->headers.version_id, options.upload, out.size);
+        if (!head) return std::move(head).error();
+        reported = head->headers.crc64;
+        out.crc64_from = crc64_evidence::head_header;
+    }
+    if (*reported != out.crc64)
+        return make_error(errc::integrity_failure, "object",
+                          "COS's CRC-64 " + std::to_string(*reported) + " differs from the stream's " + std::to_string(out.crc64));
+    return out;
+}
+
+}  // namespace detail
+
+/// Uploads everything `reader` yields to `key`. A stream of at most options.threshold bytes goes
+/// as one PUT Object (Content-MD5, ETag and CRC-64 checked); a longer one as a multipart upload
+/// with the multipart driver's checks, aborting on failure unless keep_on_failure. Memory: one
+/// part buffer of part_size + 1 bytes, whatever the stream's length. Errors: invalid_argument
+/// naming "part_size", "max_parts", "threshold", "resume_upload_id" or "reader" (a read that
+/// claims more bytes than asked); limit_exceeded naming "max_parts" when the stream needs more
+/// parts (the upload is then aborted); the reader's own errors; and those of put and upload_multipart.
+template <class Client, stream_reader Reader>
+result<stream_upload_result> upload_stream(Client& c, std::string_view key, Reader& reader, const stream_upload_options& options = {}) {
+    if (auto ok = detail::check_stream_options(options); !ok) return std::move(ok).error();
+    // One byte past a part (or past the threshold) says whether the stream goes on.
+    std::vector<std::byte> buffer(static_cast<std::size_t>(options.part_size) + 1);
+    bool ended = false;
+    auto first = detail::fill_from_stream(reader, std::span<std::byte>(buffer).first(static_cast<std::size_t>(options.threshold) + 1), ended);
+    if (!first) return std::move(first).error();
+    if (*first <= options.threshold) return detail::put_whole_stream(c, key, std::span<const std::byte>(buffer).first(*first), options);
+
+    const multipart_upload_options& mo = options.upload;
+    std::vector<listed_part> none;
+    auto upload = detail::start_or_resume(c, key, mo, none);
+    if (!upload) return std::move(upload).error();
+    const std::vector<http_header> part_headers = detail::sse_customer_headers(mo.attributes);
+    std::vector<detail::finished_part> parts;
+    std::vector<std::byte> unused;
+    upload_progress progress;
+    std::uint64_t total = 0;
+    std::size_t have = *first;
+    for (std::uint32_t n = 1;; ++n) {
+        auto got = detail::fill_from_stream(reader, std::span<std::byte>(buffer).subspan(have), ended);
+        if (!got) return detail::fail_upload(c, key, *upload, mo, std::move(got).error());
+        have += *got;
+        if (have == 0) break;  // the stream ended exactly at the end of the previous part
+        if (n > options.max_parts)
+            return detail::fail_upload(c, key, *upload, mo,
+                                       make_error(errc::limit_exceeded, "max_parts",
+                                                  "the stream is longer than " + std::to_string(options.max_parts) + " parts of " +
+                                                      std::to_string(options.part_size) + " bytes; choose a larger part_size"));
+        if (mo.cancelled && mo.cancelled())
+            return detail::fail_upload(c, key, *upload, mo,
+                                       make_error(errc::cancelled, "cancelled", "the upload was cancelled before part " + std::to_string(n)));
+        const std::size_t size = have < options.part_size ? have : static_cast<std::size_t>(options.part_size);
+        memory_source part(std::span<const std::byte>(buffer).first(size));
+        bool reused = false;
+        auto sent = detail::upload_one_part(c, key, upload->upload_id, part, part_range{.number = n, .offset = 0, .size = size}, unused,
+                                            nullptr, detail::etag_is_md5(mo), part_headers, reused);
+        if (!sent) return detail::fail_upload(c, key, *upload, mo, std::move(sent).error());
+        parts.push_back(std::move(*sent));
+        total += size;
+        progress.bytes_done = total;
+        progress.part_number = progress.parts_done = n;
+        if (mo.on_progress) mo.on_progress(progress);
+        // At most the one byte read past the part is left; it starts the next part.
+        const std::size_t left = have - size;
+        if (left > 0) buffer[0] = buffer[size];
+        have = left;
+        if (left == 0 && ended) break;
+    }
+    auto done = detail::finish_upload(c, key, *upload, parts, 0, mo);
+    if (!done) return std::move(done).error();
+    stream_upload_result out;
+    out.size = total;
+    out.etag = done->etag;
+    out.crc64 = done->crc64;
+    out.multipart = true;
+    out.crc64_from = done->verified.crc64_from;
+    out.upload = std::move(*done);
+    return out;
+}
+
+}  // namespace coswire
+// ---- end coswire/multipart/stream.hpp
+// ---- begin coswire/download/plan.hpp
+// SPDX-License-Identifier: MIT
+// The pure decisions of a download: the range plan, the checks of every answer (206,
+// Content-Range, ETag, body length, whole-object CRC-64) and the resume checkpoint with its text
+// form (docs/download.md, docs/protocol/download.md). No I/O: the drivers call these, and so can
+// an asynchronous caller.
+
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace coswire {
+
+/// Smallest part size a download accepts: below it the requests cost more than the bytes.
+inline constexpr std::uint64_t min_download_part_size = 64 * 1024;
+/// Largest part size a download accepts, as for uploads.
+inline constexpr std::uint64_t max_download_part_size = max_part_size;
+/// At most this many ranges: the part size grows beyond it, which keeps a checkpoint small.
+inline constexpr std::uint32_t max_download_ranges = 10000;
+
+/// One range of a download: its index (0-based), first byte and length (at least 1 byte).
+struct download_range {
+    std::uint32_t index = 0;
+    std::uint64_t first = 0;
+    std::uint64_t size = 0;
+
+    /// The last byte, inclusive, as HTTP's Range and Content-Range count.
+    constexpr std::uint64_t last() const noexcept { return first + size - 1; }
+};
+
+/// The cut of an object into ranges: each has part_size bytes but the last, which has the rest.
+/// An empty object has no range.
+struct download_plan {
+    std::uint64_t object_size = 0;
+    std::uint64_t part_size = 0;
+    std::uint32_t range_count = 0;
+
+    /// Range `index` (0..range_count-1). Precondition: the index is in range.
+    constexpr download_range range(std::uint32_t index) const noexcept {
+        const std::uint64_t first = std::uint64_t{index} * part_size;
+        const std::uint64_t size = index + 1 == range_count ? object_size - first : part_size;
+        return {index, first, size};
+    }
+};
+
+/// Plans the ranges of an `object_size`-byte object in parts of `part_size`; when that would
+/// make more than max_download_ranges ranges, the part size grows to the smallest multiple of
+/// 1 MiB that fits. Errors: invalid_argument "part_size" outside 64 KiB..5 GiB; limit_exceeded
+/// "object_size" above 10000 × 5 GiB (no COS object is larger).
+inline result<download_plan> plan_download(std::uint64_t object_size, std::uint64_t part_size) {
+    if (part_size < min_download_part_size || part_size > max_download_part_size)
+        return make_error(errc::invalid_argument, "part_size",
+                          std::to_string(part_size) + " is outside 65536..5368709120 bytes");
+    if (object_size > max_download_part_size * max_download_ranges)
+        return make_error(errc::limit_exceeded, "object_size", std::to_string(object_size) + " bytes exceed 10000 × 5 GiB");
+    download_plan plan{.object_size = object_size, .part_size = part_size, .range_count = 0};
+    if ((object_size + part_size - 1) / part_size > max_download_ranges) {
+        const std::uint64_t needed = (object_size + max_download_ranges - 1) / max_download_ranges;
+        plan.part_size = (needed + mib - 1) / mib * mib;
+    }
+    plan.range_count = static_cast<std::uint32_t>((object_size + plan.part_size - 1) / plan.part_size);
+    return plan;
+}
+
+/// What identifies the object being read, pinned from the first answer.
+struct object_identity {
+    std::uint64_t size = 0;
+    std::string etag{};                  ///< unquoted; sent back quoted as If-Match
+    std::optional<std::uint64_t> crc64{};  ///< x-cos-hash-crc64ecma: the whole object's, when COS sent it
+};
+
+/// The If-Match value that pins `etag` (unquoted): the ETag in double quotes.
+inline std::string if_match_value(std::string_view etag) { return "\"" + std::string(etag) + "\""; }
+
+namespace detail {
+
+inline std::string range_text(std::uint64_t first, std::uint64_t last) {
+    return "bytes " + std::to_string(first) + "-" + std::to_string(last);
+}
+
+// The ETag and CRC-64 of an answer; malformed_response when the ETag is missing, since without
+// it nothing could pin later ranges to the same object.
+inline result<object_identity> identity_of(const http_response& head, std::uint64_t size) {
+    auto headers = parse_object_headers(head);
+    if (!headers) return std::move(headers).error();
+    if (headers->etag.empty()) return make_error(errc::malformed_response, "ETag", "is missing from a GET Object answer");
+    return object_identity{.size = size, .etag = std::move(headers->etag), .crc64 = headers->crc64};
+}
+
+}  // namespace detail
+
+/// What the answer to a download's first request says: the object's identity, and whether that
+/// answer carries the whole object (a 200: the server ignored the Range, or none was asked).
+struct first_answer {
+    object_identity object{};
+    bool whole = false;
+};
+
+/// Checks the head of a 2xx answer to `GET Range: bytes=first-last_asked` (docs/protocol/download.md#range).
+/// A 206 must carry `Content-Range: bytes first-L/total` with a known total, L equal to
+/// min(last_asked, total - 1), and an ETag; its identity has size = total. A 200 is the whole
+/// object (size = Content-Length, which must be present) and is accepted only when first is 0.
+/// Errors: malformed_response naming "status", "Content-Range", "Content-Length" or "ETag".
+inline result<first_answer> check_range_answer(const http_response& head, std::uint64_t first, std::uint64_t last_asked) {
+    const std::string asked = detail::range_text(first, last_asked);
+    if (head.status == 200 && first == 0) {
+        auto headers = parse_object_headers(head);
+        if (!headers) return std::move(headers).error();
+        if (!headers->content_length)
+            return make_error(errc::malformed_response, "Content-Length", "is missing from a 200 answer to " + asked);
+        auto identity = detail::identity_of(head, *headers->content_length);
+        if (!identity) return std::move(identity).error();
+        return first_answer{.object = std::move(*identity), .whole = true};
+    }
+    if (head.status != 206)
+        return make_error(errc::malformed_response, "status", "the answer to " + asked + " is " + std::to_string(head.status) + ", not 206");
+    const auto text = head.header("Content-Range");
+    if (!text) return make_error(errc::malformed_response, "Content-Range", "is missing from the 206 answer to " + asked);
+    auto range = parse_content_range(*text);
+    if (!range) return std::move(range).error();
+    if (!range->total)
+        return make_error(errc::malformed_response, "Content-Range", "'" + std::string(*text) + "' does not say the object size");
+    const std::uint64_t total = *range->total;
+    if (first >= total || range->first != first || range->last != std::min(last_asked, total - 1))
+        return make_error(errc::malformed_response, "Content-Range",
+                          "'" + std::string(*text) + "' is not what was asked (" + asked + ")");
+    auto identity = detail::identity_of(head, total);
+    if (!identity) return std::move(identity).error();
+    return first_answer{.object = std::move(*identity), .whole = false};
+}
+
+/// Checks that a later answer is about the pinned object: same size and ETag, and the same
+/// CRC-64 when both carry one. Errors: object_changed naming "ETag" (or "size",
+/// "x-cos-hash-crc64ecma"): the object was replaced between two requests.
+inline result<void> check_same_object(const object_identity& pinned, const object_identity& now) {
+    if (now.etag != pinned.etag)
+        return make_error(errc::object_changed, "ETag", "was \"" + pinned.etag + "\" and is now \"" + now.etag + "\"");
+    if (now.size != pinned.size)
+        return make_error(errc::object_changed, "size",
+                          "was " + std::to_string(pinned.size) + " bytes and is now " + std::to_string(now.size));
+    if (now.crc64 && pinned.crc64 && *now.crc64 != *pinned.crc64)
+        return make_error(errc::object_changed, "x-cos-hash-crc64ecma", "differs between two answers about the same ETag");
+    return {};
+}
+
+/// Checks how many body bytes a range's answer carried. Errors: malformed_response naming
+/// "body" with the range, for a body shorter than asked (a longer one is refused as it arrives,
+/// by check_range_overrun).
+inline result<void> check_range_body(const download_range& range, std::uint64_t received) {
+    if (received == range.size) return {};
+    return make_error(errc::malformed_response, "body",
+                      "range " + std::to_string(range.index) + " (" + detail::range_text(range.first, range.last()) +
+                          "): the body ended after " + std::to_string(received) + " of " + std::to_string(range.size) + " bytes");
+}
+
+/// Refuses body bytes beyond the range: `received` so far plus `more` must not exceed its size.
+/// Errors: malformed_response naming "body" with the range.
+inline result<void> check_range_overrun(const download_range& range, std::uint64_t received, std::uint64_t more) {
+    if (more <= range.size - received) return {};
+    return make_error(errc::malformed_response, "body",
+                      "range " + std::to_string(range.index) + " (" + detail::range_text(range.first, range.last()) +
+                          "): the body is longer than " + std::to_string(range.size) + " bytes");
+}
+
+/// Whether the whole-object CRC-64 could be checked.
+enum class crc_check {
+    verified,  ///< the CRC-64 of the bytes delivered equals x-cos-hash-crc64ecma
+    not_sent,  ///< COS sent no x-cos-hash-crc64ecma, so nothing was compared
+};
+
+/// Compares the CRC-64 of the bytes delivered with COS's. Errors: integrity_failure naming
+/// "x-cos-hash-crc64ecma" when they differ.
+inline result<crc_check> check_whole_crc(std::uint64_t computed, std::optional<std::uint64_t> expected) {
+    if (!expected) return crc_check::not_sent;
+    if (*expected != computed)
+        return make_error(errc::integrity_failure, "x-cos-hash-crc64ecma",
+                          "COS says " + std::to_string(*expected) + ", the bytes received give " + std::to_string(computed));
+    return crc_check::verified;
+}
+
+/// A range already delivered to the sink, with the CRC-64 of its bytes.
+struct done_range {
+    std::uint32_t index = 0;
+    std::uint64_t crc64 = 0;
+};
+
+/// What a download has finished, for resuming it later: the object's identity and the plan,
+/// and the ranges already written (ascending by index). A default checkpoint (empty etag) means
+/// nothing has started. Text form: serialize_checkpoint / parse_checkpoint.
+struct download_checkpoint {
+    std::string etag{};  ///< unquoted; empty: nothing started
+    std::uint64_t object_size = 0;
+    std::uint64_t part_size = 0;
+    std::optional<std::uint64_t> crc64{};  ///< COS's whole-object CRC-64, when it sent one
+    std::vector<done_range> done{};
+
+    /// Whether range `index` is done.
+    bool is_done(std::uint32_t index) const noexcept {
+        for (const done_range& d : done)
+            if (d.index == index) return true;
+        return false;
+    }
+};
+
+/// Records range `index` as done with `crc64`, keeping `done` ascending; a range already there
+/// keeps its first CRC.
+inline void mark_done(download_checkpoint& checkpoint, std::uint32_t index, std::uint64_t crc64) {
+    auto at = checkpoint.done.begin();
+    while (at != checkpoint.done.end() && at->index < index) ++at;
+    if (at != checkpoint.done.end() && at->index == index) return;
+    checkpoint.done.insert(at, done_range{.index = index, .crc64 = crc64});
+}
+
+namespace detail {
+
+// ETags COS sends are hex with an optional "-N"; anything printable without blanks or quotes
+// round-trips through the text form and If-Match.
+inline bool checkpoint_etag_ok(std::string_view etag) noexcept {
+    if (etag.empty() || etag.size() > 256) return false;
+    for (char c : etag)
+        if (c <= ' ' || c > '~' || c == '"') return false;
+    return true;
+}
+
+}  // namespace detail
+
+/// Checks a checkpoint against itself: a usable ETag, a part size plan_download keeps as is for
+/// that object size, done indices ascending, unique and within the plan. Returns the plan.
+/// Errors: invalid_argument naming "checkpoint" and what is wrong.
+inline result<download_plan> check_checkpoint(const download_checkpoint& checkpoint) {
+    const auto bad = [](std::string reason) { return make_error(errc::invalid_argument, "checkpoint", std::move(reason)); };
+    if (!detail::checkpoint_etag_ok(checkpoint.etag)) return bad("the etag is empty, too long, or holds a blank, quote or control byte");
+    auto plan = plan_download(checkpoint.object_size, checkpoint.part_size);
+    if (!plan) return bad("its size and part size do not plan: " + describe(plan.error()));
+    if (plan->part_size != checkpoint.part_size) return bad("its part size would make more than 10000 ranges");
+    std::optional<std::uint32_t> previous;
+    for (const done_range& d : checkpoint.done) {
+        if (d.index >= plan->range_count)
+            return bad("done range " + std::to_string(d.index) + " is past the last range " + std::to_string(plan->range_count) + " - 1");
+        if (previous && d.index <= *previous) return bad("done ranges are not ascending and unique at " + std::to_string(d.index));
+        previous = d.index;
+    }
+    return plan;
+}
+
+/// The ranges of `plan` not done in `checkpoint`, ascending.
+inline std::vector<std::uint32_t> missing_ranges(const download_plan& plan, const download_checkpoint& checkpoint) {
+    std::vector<std::uint32_t> out;
+    std::size_t d = 0;
+    for (std::uint32_t i = 0; i < plan.range_count; ++i) {
+        while (d < checkpoint.done.size() && checkpoint.done[d].index < i) ++d;
+        if (d < checkpoint.done.size() && checkpoint.done[d].index == i) continue;
+        out.push_back(i);
+    }
+    return out;
+}
+
+/// The whole object's CRC-64 from the CRC of every range, combined in order (crc64_combine).
+/// Precondition: every range of `plan` is done in `checkpoint` (check_checkpoint passed).
+inline std::uint64_t combined_crc64(const download_plan& plan, const download_checkpoint& checkpoint) {
+    std::uint64_t crc = 0;
+    for (const done_range& d : checkpoint.done) crc = crc64_combine(crc, d.crc64, plan.range(d.index).size);
+    return crc;
+}
+
+/// The text form, one field per line, each ending in LF, in this order and nothing else:
+///
+///     coswire-download-checkpoint 1
+///     etag <etag, unquoted>
+///     size <object size, decimal>
+///     part-size <part size, decimal>
+///     crc64 <decimal CRC-64 | none>
+///     done <index> <decimal CRC-64 of the range>      (zero or more, ascending)
+///
+/// Precondition: check_checkpoint(checkpoint) passes (the driver's checkpoints always do).
+inline std::string serialize_checkpoint(const download_checkpoint& checkpoint) {
+    std::string out = "coswire-download-checkpoint 1\netag " + checkpoint.etag + "\nsize " +
+                      std::to_string(checkpoint.object_size) + "\npart-size " + std::to_string(checkpoint.part_size) +
+                      "\ncrc64 " + (checkpoint.crc64 ? std::to_string(*checkpoint.crc64) : std::string("none")) + "\n";
+    for (const done_range& d : checkpoint.done) out += "done " + std::to_string(d.index) + " " + std::to_string(d.crc64) + "\n";
+    return out;
+}
+
+/// Parses serialize_checkpoint's form exactly: decimal numbers without sign, blanks or leading
+/// zeros, single spaces, LF line ends (also after the last line), then check_checkpoint.
+/// Errors: invalid_argument naming "checkpoint", with the line number and what is wrong; nothing
+/// malformed is accepted.
+inline result<download_checkpoint> parse_checkpoint(std::string_view text) {
+    std::size_t line_number = 0;
+    const auto bad = [&](std::string reason) {
+        return make_error(errc::invalid_argument, "checkpoint", "line " + std::to_string(line_number) + ": " + std::move(reason));
+    };
+    const auto number = [](std::string_view s) -> std::optional<std::uint64_t> {
+        if (s.size() > 1 && s.front() == '0') return std::nullopt;
+        auto v = parse_decimal(s, "checkpoint");
+        if (!v) return std::nullopt;
+        return *v;
+    };
+    // Splits off the next line, which must start with `key` and a space; returns the rest.
+    const auto field = [&](std::string_view key) -> std::optional<std::string_view> {
+        ++line_number;
+        const std::size_t end = text.find('\n');
+        if (end == std::string_view::npos) return std::nullopt;
+        const std::string_view line = text.substr(0, end);
+        text.remove_prefix(end + 1);
+        if (line.size() <= key.size() || line.substr(0, key.size()) != key || line[key.size()] != ' ') return std::nullopt;
+        return line.substr(key.size() + 1);
+    };
+    download_checkpoint out;
+    auto magic = field("coswire-download-checkpoint");
+    if (!magic || *magic != "1") return bad("expected 'coswire-download-checkpoint 1'");
+    auto etag = field("etag");
+    if (!etag || !detail::checkpoint_etag_ok(*etag)) return bad("expected 'etag <etag>' without blanks, quotes or control bytes");
+    out.etag = std::string(*etag);
+    auto size = field("size");
+    auto size_value = size ? number(*size) : std::nullopt;
+    if (!size_value) return bad("expected 'size <decimal>'");
+    out.object_size = *size_value;
+    auto part = field("part-size");
+    auto part_value = part ? number(*part) : std::nullopt;
+    if (!part_value) return bad("expected 'part-size <decimal>'");
+    out.part_size = *part_value;
+    auto crc = field("crc64");
+    if (!crc) return bad("expected 'crc64 <decimal>' or 'crc64 none'");
+    if (*crc != "none") {
+        auto v = number(*crc);
+        if (!v) return bad("expected 'crc64 <decimal>' or 'crc64 none'");
+        out.crc64 = *v;
+    }
+    while (!text.empty()) {
+        auto done = field("done");
+        if (!done) return bad("expected 'done <index> <decimal CRC-64>'");
+        const std::size_t space = done->find(' ');
+        if (space == std::string_view::npos) return bad("expected 'done <index> <decimal CRC-64>'");
+        auto index = number(done->substr(0, space));
+        auto value = number(done->substr(space + 1));
+        if (!index || !value || *index > max_download_ranges) return bad("expected 'done <index> <decimal CRC-64>'");
+        out.done.push_back(done_range{.index = static_cast<std::uint32_t>(*index), .crc64 = *value});
+    }
+    if (auto ok = check_checkpoint(out); !ok) return std::move(ok).error();
+    return out;
+}
+
+}  // namespace coswire
+// ---- end coswire/download/plan.hpp
+// ---- begin coswire/download/driver.hpp
+// SPDX-License-Identifier: MIT
+// The download driver: one object into a caller's sink, streamed through the client's signing
+// and retry loop as ranged GETs pinned to the first answer's ETag, each range checked and its
+// CRC-64 folded into the whole object's, resumable from a checkpoint (docs/download.md). Every
+// decision is a pure function of download/plan.hpp.
+
+
+#include <concepts>
+#include <cstddef>
+#include <cstdint>
+#include <limits>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace coswire {
+
+/// A sink that takes the object's bytes in order: a stream, a file opened for writing, stdout,
+/// a flash writer. write(bytes) takes all of `bytes` or fails.
+template <class S>
+concept sequential_sink = requires(S& s, std::span<const std::byte> bytes) {
+    { s.write(bytes) } -> std::same_as<result<void>>;
+};
+
+/// A sink that takes bytes at an offset, in any order: a file or a buffer the size of the
+/// object, filled by ranges in parallel. write_at(offset, bytes) takes all of `bytes` or fails.
+/// A type with both members is used positionally.
+template <class S>
+concept positional_sink = requires(S& s, std::uint64_t offset, std::span<const std::byte> bytes) {
+    { s.write_at(offset, bytes) } -> std::same_as<result<void>>;
+};
+
+/// Either kind of sink.
+template <class S>
+concept download_sink = sequential_sink<S> || positional_sink<S>;
+
+/// Progress after each range: bytes delivered to the sink so far (ranges reused from a
+/// checkpoint included) and the object size.
+struct download_progress {
+    std::uint64_t bytes_done = 0;
+    std::uint64_t bytes_total = 0;
+};
+
+/// How to run one download.
+struct download_options {
+    /// Bytes per ranged GET, min_download_part_size..max_download_part_size; grows when the
+    /// object would need more than max_download_ranges ranges. A resumed download keeps the
+    /// checkpoint's.
+    std::uint64_t part_size = 8 * mib;
+    std::optional<std::string> version_id{};  ///< versionId: read that version
+    /// Further headers on every GET (and the HEAD), e.g. the SSE-C key headers (§6.2).
+    std::vector<http_header> extra_headers{};
+    /// In and out, when set: on entry a checkpoint of an earlier call (a default one: nothing
+    /// done) whose missing ranges are fetched; the driver updates it after each range, so after
+    /// a failure it says what is done. Persist it with serialize_checkpoint.
+    download_checkpoint* checkpoint = nullptr;
+    callback<void(const download_progress&)> on_progress{};
+    /// Polled before each range; returning true stops with errc::cancelled.
+    callback<bool()> cancelled{};
+};
+
+/// What a finished download delivered, and what was checked.
+struct download_result {
+    std::uint64_t size = 0;
+    std::string etag{};                ///< the pinned ETag, unquoted
+    std::uint64_t crc64 = 0;           ///< CRC-64/XZ of the bytes delivered to the sink
+    crc_check crc = crc_check::not_sent;  ///< whether crc64 was compared with COS's (see crc_check)
+    std::uint32_t ranges = 0;          ///< ranges in the plan (1 when one answer carried the object)
+    std::uint32_t ranges_fetched = 0;  ///< ranges this call delivered
+    std::uint32_t ranges_reused = 0;   ///< ranges the checkpoint had already done
+    bool restarted = false;            ///< the checkpoint's object had been replaced: started over
+};
+
+namespace detail {
+
+/// What a download shares between its ranges: the client, the object and the pinned identity.
+template <class Client>
+struct download_context {
+    Client& client;
+    std::string_view key;
+    const download_options& options;
+    std::optional<object_identity> pinned;  ///< from the first answer, or the checkpoint
+};
+
+/// One range's delivery across attempts: how much reached the sink and the CRC-64 of it. A
+/// retried attempt re-reads the range from its start and skips the bytes already delivered, so
+/// the sink sees every byte once and the CRC covers exactly the bytes it saw.
+struct range_delivery {
+    std::uint64_t delivered = 0;
+    std::uint64_t crc64 = 0;
+};
+
+/// The GET for bytes range.first..last_asked (no Range when `whole`), If-Match when pinned.
+template <class Client>
+result<http_request> range_request(const download_context<Client>& d, std::uint64_t first, std::uint64_t last_asked, bool whole) {
+    get_object_params params;
+    params.key = std::string(d.key);
+    if (!whole) params.range = byte_range{.first = first, .last = last_asked};
+    params.version_id = d.options.version_id;
+    if (d.pinned) params.conditions.if_match = if_match_value(d.pinned->etag);
+    params.extra_headers = d.options.extra_headers;
+    return make_get_object_request(d.client.target(), params);
+}
+
+/// Streams one range into `write(offset, bytes)` through the client's retry loop. `range` is
+/// what must be delivered and `last_asked` what the request asks for. The first request of a
+/// download asks before the size is known: then `on_first` learns the plan from the head and
+/// returns the range to deliver, and the answer may carry less than that range (its Content-Range
+/// says how much; the rest is fetched again, see range_delivery). On error `delivery` keeps what
+/// reached the sink. Errors: the client's; object_changed for a 412 to If-Match or another
+/// identity; malformed_response for a wrong status, Content-Range or body length;
+/// invalid_argument naming "sink" when the sink failed.
+template <class Client, class Write, class OnFirst>
+result<void> fetch_range(download_context<Client>& d, download_range& range, std::uint64_t last_asked, bool whole,
+                         range_delivery& delivery, Write& write, OnFirst& on_first) {
+    auto request = range_request(d, range.first, last_asked, whole);
+    if (!request) return std::move(request).error();
+    download_range carried = range;  // the bytes the current answer carries
+    std::uint64_t received = 0;      // of them, how many arrived
+    response_sink sink{
+        .head = [&](const http_response& head) -> result<void> {
+            received = 0;
+            auto answer = check_range_answer(head, range.first, last_asked);
+            if (!answer) return std::move(answer).error();
+            if (d.pinned) return check_same_object(*d.pinned, answer->object);
+            auto planned = on_first(*answer);
+            if (!planned) return std::move(planned).error();
+            range = *planned;
+            const std::uint64_t size = answer->object.size;
+            carried = download_range{.index = range.index, .first = 0,
+                                     .size = answer->whole ? size : std::min(last_asked + 1, size)};
+            return {};
+        },
+        .body = [&](std::span<const std::byte> bytes) -> result<void> {
+            if (auto ok = check_range_overrun(carried, received, bytes.size()); !ok) return ok;
+            const std::uint64_t behind = delivery.delivered > received ? delivery.delivered - received : 0;
+            const std::uint64_t skip = std::min<std::uint64_t>(behind, bytes.size());
+            received += bytes.size();
+            const auto fresh = bytes.subspan(static_cast<std::size_t>(skip));
+            if (fresh.empty()) return {};
+            const std::uint64_t offset = range.first + delivery.delivered;
+            if (auto ok = write(offset, fresh); !ok)
+                return make_error(errc::invalid_argument, "sink",
+                                  "writing " + std::to_string(fresh.size()) + " bytes at offset " + std::to_string(offset) +
+                                      " failed: " + describe(ok.error()));
+            delivery.crc64 = crc64_update(delivery.crc64, fresh);
+            delivery.delivered += fresh.size();
+            return {};
+        },
+    };
+    auto outcome = d.client.run_streaming(*request, sink, [&](const http_response& r) -> result<void> {
+        if (r.status == 412 && d.pinned)
+            return make_error(errc::object_changed, "ETag", "the object is no longer \"" + d.pinned->etag + "\" (412 to If-Match)");
+        if (r.status < 200 || r.status >= 300) return parse_error_response(r);
+        return check_range_body(carried, received);
+    });
+    if (!outcome) {
+        outcome.error().reason = "range " + std::to_string(range.index) + ": " + outcome.error().reason;
+        return outcome;
+    }
+    return {};
+}
+
+/// The plan a first answer implies. `whole`: that answer carries the whole object (a 200, or an
+/// empty object), which is then one range whatever the part size.
+struct first_plan {
+    download_plan plan{};
+    bool whole = false;
+};
+
+inline result<first_plan> plan_from_first(const first_answer& answer, std::uint64_t part_size) {
+    auto plan = plan_download(answer.object.size, part_size);
+    if (!plan) return std::move(plan).error();
+    if (!answer.whole && answer.object.size > 0) return first_plan{.plan = *plan, .whole = false};
+    plan->range_count = answer.object.size == 0 ? 0u : 1u;
+    return first_plan{.plan = *plan, .whole = true};
+}
+
+/// The whole-object CRC-64 COS stated: the pinned one, else a HEAD's (If-Match, so it is about
+/// the same object). Errors: the HEAD's; object_changed for its 412.
+template <class Client>
+result<std::optional<std::uint64_t>> stated_crc64(download_context<Client>& d) {
+    if (d.pinned->crc64) return d.pinned->crc64;
+    head_object_params params;
+    params.key = std::string(d.key);
+    params.version_id = d.options.version_id;
+    params.conditions.if_match = if_match_value(d.pinned->etag);
+    params.extra_headers = d.options.extra_headers;
+    auto head = d.client.send(params);
+    if (!head) {
+        if (head.error().service && head.error().service->http_status == 412)
+            return make_error(errc::object_changed, "ETag", "the object is no longer \"" + d.pinned->etag + "\" (412 to If-Match)");
+        return std::move(head).error();
+    }
+    return head->headers.crc64;
+}
+
+/// The first request of a fresh download: bytes=0-(part_size-1), which pins the object and gives
+/// the plan. An empty object answers 416 to any range; then one plain GET. On success d.pinned,
+/// `planned` and the checkpoint's identity are set, `range` is range 0 of the plan (or the whole
+/// object) and `delivery` says how much of it reached the sink.
+template <class Client, class Write>
+result<void> start_download(download_context<Client>& d, download_checkpoint& checkpoint, first_plan& planned,
+                            download_range& range, range_delivery& delivery, Write& write) {
+    auto learn = [&](const first_answer& answer) -> result<download_range> {
+        auto p = plan_from_first(answer, d.options.part_size);
+        if (!p) return std::move(p).error();
+        planned = *p;
+        d.pinned = answer.object;
+        checkpoint = download_checkpoint{.etag = answer.object.etag, .object_size = answer.object.size,
+                                         .part_size = planned.plan.part_size, .crc64 = answer.object.crc64, .done = {}};
+        if (planned.whole) return download_range{.index = 0, .first = 0, .size = answer.object.size};
+        return planned.plan.range(0);
+    };
+    range = download_range{.index = 0, .first = 0, .size = d.options.part_size};
+    auto first = fetch_range(d, range, d.options.part_size - 1, false, delivery, write, learn);
+    if (first || d.pinned) return first;
+    if (!first.error().service || first.error().service->http_status != 416) return first;
+    return fetch_range(d, range, std::numeric_limits<std::uint64_t>::max(), true, delivery, write, learn);
+}
+
+/// The checks before anything is sent. Errors: invalid_argument naming "part_size" or
+/// "checkpoint".
+inline result<void> check_download_options(const download_options& options) {
+    if (options.part_size < min_download_part_size || options.part_size > max_download_part_size)
+        return make_error(errc::invalid_argument, "part_size",
+                          std::to_string(options.part_size) + " is outside 65536..5368709120 bytes");
+    if (options.checkpoint && !options.checkpoint->etag.empty())
+        if (auto ok = check_checkpoint(*options.checkpoint); !ok) return std::move(ok).error();
+    return {};
+}
+
+/// Finishes a download whose ranges are all done: the combined CRC-64 checked against COS's.
+template <class Client>
+result<download_result> finish_download(download_context<Client>& d, const download_plan& plan,
+                                        const download_checkpoint& checkpoint, std::uint64_t whole_crc, bool whole,
+                                        download_result out) {
+    out.size = d.pinned->size;
+    out.etag = d.pinned->etag;
+    out.ranges = plan.range_count;
+    out.crc64 = whole ? whole_crc : combined_crc64(plan, checkpoint);
+    auto stated = stated_crc64(d);
+    if (!stated) return std::move(stated).error();
+    auto verdict = check_whole_crc(out.crc64, *stated);
+    if (!verdict) return std::move(verdict).error();
+    out.crc = *verdict;
+    return out;
+}
+
+inline error cancelled_before(std::uint32_t index) {
+    return make_error(errc::cancelled, "cancelled", "the download was cancelled before range " + std::to_string(index));
+}
+
+/// Where a download stands between its ranges: the plan, the ranges still to fetch (missing[next..]),
+/// the bytes delivered so far and the result being filled.
+struct download_state {
+    first_plan planned{};
+    std::vector<std::uint32_t> missing{};
+    std::size_t next = 0;
+    std::uint64_t bytes_done = 0;
+    download_result out{};
+    std::uint64_t whole_crc = 0;  // the CRC-64 of an answer that carried the whole object
+};
+
+/// Fetches one planned range into the checkpoint. Errors: fetch_range's.
+template <class Client, class Write>
+result<void> fetch_planned(download_context<Client>& d, const download_plan& plan, std::uint32_t index, Write& write,
+                           std::uint64_t& crc_out) {
+    auto no_first = [](const first_answer&) -> result<download_range> {
+        return make_error(errc::malformed_response, "ETag", "an answer came before the object was pinned");
+    };
+    download_range range = plan.range(index);
+    range_delivery delivery;
+    if (auto ok = fetch_range(d, range, range.last(), false, delivery, write, no_first); !ok) return ok;
+    crc_out = delivery.crc64;
+    return {};
+}
+
+/// The part of a download that runs one request at a time, before any worker starts: the
+/// checks of the options and checkpoint, then either range 0 of a fresh download (which pins
+/// the object) or the first missing range of a resumed one (which proves the checkpoint's object
+/// is still there: if it was replaced, a positional sink starts over, a sequential one fails).
+/// After it, s.missing[s.next..] are the ranges left. Errors: those of download_object.
+template <bool Positional, class Client, class Write, class Progress>
+result<void> begin_download(download_context<Client>& d, download_checkpoint& checkpoint, download_state& s, Write& write,
+                            Progress& progress) {
+    if (auto ok = check_download_options(d.options); !ok) return ok;
+    const auto& cancelled = d.options.cancelled;
+    if (!checkpoint.etag.empty()) {
+        auto plan = check_checkpoint(checkpoint);
+        if (!plan) return std::move(plan).error();
+        if constexpr (!Positional) {
+            for (std::size_t i = 0; i < checkpoint.done.size(); ++i)
+                if (checkpoint.done[i].index != i)
+                    return make_error(errc::invalid_argument, "checkpoint",
+                                      "a sequential sink resumes only when ranges 0..k-1 are done; range " + std::to_string(i) + " is not");
+        }
+        d.pinned = object_identity{.size = checkpoint.object_size, .etag = checkpoint.etag, .crc64 = checkpoint.crc64};
+        s.planned = first_plan{.plan = *plan, .whole = false};
+        s.missing = missing_ranges(*plan, checkpoint);
+        s.out.ranges_reused = static_cast<std::uint32_t>(checkpoint.done.size());
+        for (const done_range& r : checkpoint.done) s.bytes_done += plan->range(r.index).size;
+        if (s.missing.empty()) return {};
+        const std::uint32_t index = s.missing[0];
+        if (cancelled && cancelled()) return cancelled_before(index);
+        std::uint64_t crc = 0;
+        auto ok = fetch_planned(d, *plan, index, write, crc);
+        if (ok) {
+            mark_done(checkpoint, index, crc);
+            s.bytes_done += plan->range(index).size;
+            ++s.out.ranges_fetched;
+            s.next = 1;
+            progress(s.bytes_done);
+            return {};
+        }
+        if (ok.error().code != errc::object_changed) return ok;
+        if constexpr (!Positional) {
+            ok.error().reason += "; a sequential sink cannot start over";
+            return ok;
+        }
+        // The checkpoint's object was replaced (nothing of it was written by this call): start over.
+        checkpoint = download_checkpoint{};
+        d.pinned.reset();
+        s = download_state{};
+        s.out.restarted = true;
+    }
+    if (cancelled && cancelled()) return cancelled_before(0);
+    download_range range;
+    range_delivery delivery;
+    if (auto ok = start_download(d, checkpoint, s.planned, range, delivery, write); !ok) return ok;
+    if (s.planned.whole) {
+        s.out.ranges_fetched = s.planned.plan.range_count;
+        s.bytes_done = delivery.delivered;
+        s.whole_crc = delivery.crc64;
+        progress(s.bytes_done);
+        return {};
+    }
+    s.missing = missing_ranges(s.planned.plan, checkpoint);
+    if (delivery.delivered < range.size) {
+        // The plan's part size grew past the one asked (over 10000 ranges): fetch range 0 again;
+        // the bytes already delivered are skipped.
+        auto no_first = [](const first_answer&) -> result<download_range> {
+            return make_error(errc::malformed_response, "ETag", "an answer came before the object was pinned");
+        };
+        if (cancelled && cancelled()) return cancelled_before(0);
+        if (auto ok = fetch_range(d, range, range.last(), false, delivery, write, no_first); !ok) return ok;
+    }
+    mark_done(checkpoint, 0, delivery.crc64);
+    s.bytes_done += range.size;
+    ++s.out.ranges_fetched;
+    s.next = 1;
+    progress(s.bytes_done);
+    return {};
+}
+
+/// The sink's write as write(offset, bytes), whichever kind it is.
+template <download_sink Sink>
+auto sink_writer(Sink& sink) {
+    return [&sink](std::uint64_t offset, std::span<const std::byte> bytes) -> result<void> {
+        if constexpr (positional_sink<Sink>) return sink.write_at(offset, bytes);
+        else return static_cast<void>(offset), sink.write(bytes);
+    };
+}
+
+}  // namespace detail
+
+/// Downloads `key` into `sink` with one request at a time (see docs/download.md):
+/// 1. Fresh: GET bytes=0-(part_size-1) pins the ETag, size and x-cos-hash-crc64ecma; an object
+///    that fits is done in this one streamed GET (an empty one answers 416, then a plain GET).
+/// 2. The other ranges follow in order, each with If-Match; every 206 is checked (status,
+///    Content-Range equal to what was asked, ETag, body length) and its CRC-64 computed as it
+///    streams; ranges retry through the client (a retried range skips what already reached the
+///    sink, which therefore sees each byte once, in order for a sequential sink).
+/// 3. The combined CRC-64 is compared with COS's (from the first answer, else a HEAD);
+///    download_result::crc says whether that was possible.
+/// With options.checkpoint, only missing ranges are fetched, If-Match the checkpoint's ETag; if
+/// the object was replaced since, a positional sink starts over (restarted = true), and a
+/// sequential one fails, since a stream cannot be rewound. A sequential sink resumes only a
+/// checkpoint whose done ranges are 0..k-1.
+/// Memory: the transport's read buffer (nothing else for a streaming_transport; a plain
+/// transport collects one range at a time).
+/// Errors: invalid_argument "part_size", "checkpoint" (nothing sent) or "sink" (the sink failed;
+/// ranges it finished stay done in the checkpoint); object_changed; malformed_response;
+/// integrity_failure; cancelled; the client's (with the range named in the reason).
+template <class Client, download_sink Sink>
+result<download_result> download_object(Client& c, std::string_view key, Sink& sink, const download_options& options = {}) {
+    download_checkpoint local;
+    download_checkpoint& checkpoint = options.checkpoint ? *options.checkpoint : local;
+    auto write = detail::sink_writer(sink);
+    detail::download_context<Client> d{.client = c, .key = key, .options = options, .pinned = std::nullopt};
+    detail::download_state s;
+    auto progress = [&](std::uint64_t bytes_done) {
+        if (options.on_progress) options.on_progress(download_progress{.bytes_done = bytes_done, .bytes_total = d.pinned->size});
+    };
+    if (auto ok = detail::begin_download<positional_sink<Sink>>(d, checkpoint, s, write, progress); !ok) return std::move(ok).error();
+    for (; s.next < s.missing.size(); ++s.next) {
+        const std::uint32_t index = s.missing[s.next];
+        if (options.cancelled && options.cancelled()) return detail::cancelled_before(index);
+        std::uint64_t crc = 0;
+        if (auto ok = detail::fetch_planned(d, s.planned.plan, index, write, crc); !ok) return std::move(ok).error();
+        mark_done(checkpoint, index, crc);
+        s.bytes_done += s.planned.plan.range(index).size;
+        ++s.out.ranges_fetched;
+        progress(s.bytes_done);
+    }
+    return detail::finish_download(d, s.planned.plan, checkpoint, s.whole_crc, s.planned.whole, s.out);
+}
+
+}  // namespace coswire
+// ---- end coswire/download/driver.hpp
 
 // ---- end coswire/coswire.hpp
 #endif  // COSWIRE_SINGLE_INCLUDE_HPP
