@@ -404,3 +404,26 @@ TEST_CASE("download_object: a 100 MiB object streams from the emulator without a
     // A copy of one 8 MiB range per request would still pass; a copy of the object would not.
     if (test_support::rss_bounds_hold) CHECK(test_support::peak_rss_kib() - before < 32 * 1024);
 }
+
+TEST_CASE("download_object: when the plan's part size grows past the one asked, range 0 is completed without repeating bytes") {
+    fake_harness h;
+    // 655360001 bytes in 64 KiB parts would be 10001 ranges: the plan uses 1 MiB parts.
+    const std::string total = "655360001";
+    const std::string data = random_text(coswire::mib, 14);
+    h.server.respond(206, {{"Content-Range", "bytes 0-65535/" + total}, {"ETag", "\"g\""}}, data.substr(0, part));
+    h.server.respond(206, {{"Content-Range", "bytes 0-1048575/" + total}, {"ETag", "\"g\""}}, data);
+    coswire::download_checkpoint checkpoint;
+    int polls = 0;
+    coswire::download_options options{.part_size = part, .checkpoint = &checkpoint};
+    options.cancelled = [&] { return ++polls == 3; };
+    string_sink sink;
+    auto done = coswire::download_object(h.client, "k", sink, options);
+    REQUIRE_FALSE(done);
+    CHECK(done.error().code == errc::cancelled);
+    REQUIRE(h.server.requests().size() == 2);
+    CHECK(h.server.requests()[1].header("Range") == "bytes=0-1048575");
+    CHECK(sink.data == data);
+    CHECK(checkpoint.part_size == coswire::mib);
+    REQUIRE(checkpoint.done.size() == 1);
+    CHECK(checkpoint.done[0].crc64 == coswire::crc64(data));
+}
