@@ -20,15 +20,11 @@ void require(bool ok) {
     if (!ok) std::abort();  // a broken property: libFuzzer keeps the input as a crash
 }
 
-bool has_name(const std::vector<coswire::header_field>& headers, std::string_view name) {
-    for (const auto& h : headers)
-        if (coswire::detail::iequals(h.name, name)) return true;
-    return false;
-}
-
-bool has_param(const std::vector<coswire::query_param>& params, std::string_view name) {
-    for (const auto& p : params)
-        if (coswire::detail::iequals(p.name, name)) return true;
+/// True when a header or parameter of `fields` is called `name` (any case).
+template <class Field>
+bool has_name(const std::vector<Field>& fields, std::string_view name) {
+    for (const Field& f : fields)
+        if (coswire::detail::iequals(f.name, name)) return true;
     return false;
 }
 
@@ -84,7 +80,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             require(verify(lenient).has_value() && !verify(strict).has_value());
             break;
         default:  // an unsigned parameter
-            if (has_param(r.params, "response-content-type")) return 0;
+            if (has_name(r.params, "response-content-type")) return 0;
             r.params.push_back({"response-content-type", "text/html"});
             require(verify(lenient).has_value() && !verify(strict).has_value());
             break;
