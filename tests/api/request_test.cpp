@@ -29,24 +29,50 @@ std::vector<std::string> header_names(const http_request& r) {
 
 }  // namespace
 
-TEST_CASE("start_object_request and start_bucket_request: the same start, different paths") {
+TEST_CASE("make_object_request and make_bucket_request: the same start, different paths") {
     const auto ep = doc_endpoint();
-    auto object = coswire::detail::start_object_request(ep, "PUT", "a b.txt");
+    auto object = coswire::make_object_request(ep, "PUT", "a b.txt");
+    auto bucket = coswire::make_bucket_request(ep, "GET");
     REQUIRE(object);
-    const http_request bucket = coswire::detail::start_bucket_request(ep, "GET");
+    REQUIRE(bucket);
     CHECK(object->method == "PUT");
-    CHECK(bucket.method == "GET");
-    for (const http_request* r : std::initializer_list<const http_request*>{&*object, &bucket}) {
+    CHECK(bucket->method == "GET");
+    for (const http_request* r : std::initializer_list<const http_request*>{&*object, &*bucket}) {
         CHECK(r->scheme == ep.scheme);
         CHECK(r->host == ep.host);
         CHECK(header_names(*r) == std::vector<std::string>{"Host"});
         CHECK(r->header("Host") == ep.host);
+        CHECK(r->query.empty());
+        CHECK(r->body_bytes().empty());
     }
     CHECK(object->path == "/a b.txt");
     CHECK(object->wire_path == "/a%20b.txt");
-    CHECK(bucket.path == "/");
-    CHECK(bucket.wire_path == "/");
-    CHECK(coswire::detail::start_object_request(ep, "GET", "").error().argument == "object_key");
+    CHECK(bucket->path == "/");
+    CHECK(bucket->wire_path == "/");
+    CHECK(coswire::make_object_request(ep, "GET", "").error().argument == "object_key");
+}
+
+TEST_CASE("make_object_request: both paths come from one key, with the key options") {
+    const auto ep = doc_endpoint();
+    auto r = coswire::make_object_request(ep, "GET", "doc/大文件 v1+final.bin");
+    REQUIRE(r);
+    CHECK(r->path == "/doc/大文件 v1+final.bin");
+    CHECK(r->wire_path == "/doc/%E5%A4%A7%E6%96%87%E4%BB%B6%20v1%2Bfinal.bin");
+    CHECK(r->target() == r->wire_path);
+    CHECK(r->url() == "https://" + ep.host + r->wire_path);
+}
+
+TEST_CASE("make_object_request and make_bucket_request refuse a method that is no HTTP token") {
+    const auto ep = doc_endpoint();
+    for (std::string_view method : {"", "GE T", "GET\r\n", "G(ET", "GET\n"}) {
+        auto object = coswire::make_object_request(ep, method, "k");
+        auto bucket = coswire::make_bucket_request(ep, method);
+        REQUIRE_FALSE(object);
+        REQUIRE_FALSE(bucket);
+        CHECK(object.error().argument == "method");
+        CHECK(bucket.error().argument == "method");
+        CHECK(object.error().code == coswire::errc::invalid_argument);
+    }
 }
 
 TEST_CASE("add_extra_headers: appends in order after what is there; nothing for an empty list") {

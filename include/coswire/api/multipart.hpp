@@ -70,7 +70,7 @@ namespace detail {
 inline result<http_request> start_upload_request(const endpoint& ep, std::string_view method, std::string_view key,
                                                  const object_key_options& key_options, std::string_view upload_id,
                                                  std::optional<std::uint32_t> part_number) {
-    auto r = start_object_request(ep, method, key, key_options);
+    auto r = make_object_request(ep, method, key, key_options);
     if (!r) return r;
     if (part_number) {
         if (auto ok = validate_part_number(*part_number); !ok) return std::move(ok).error();
@@ -107,9 +107,9 @@ inline std::optional<std::string> quoted_etag(std::string_view etag) {
 /// Inputs of Initiate Multipart Upload. The attributes (Content-Type, storage class, ACL,
 /// x-cos-meta-*, ...) are stored with the object that Complete creates.
 struct initiate_multipart_upload_params {
-    std::string key;                  ///< object key (§2.3)
-    object_attributes attributes;     ///< every member optional
-    object_key_options key_options;   ///< dot segments, see map_object_key
+    std::string key{};                  ///< object key (§2.3)
+    object_attributes attributes{};     ///< every member optional
+    object_key_options key_options{};   ///< dot segments, see map_object_key
 };
 
 /// `POST /<key>?uploads` (valueless, signs as `uploads=`), `Content-Length: 0`, empty body, and
@@ -117,7 +117,7 @@ struct initiate_multipart_upload_params {
 /// or naming the attribute ("content_type", "metadata", "extra_headers", ...).
 inline result<http_request> make_initiate_multipart_upload_request(const endpoint& ep,
                                                                    const initiate_multipart_upload_params& p) {
-    auto r = detail::start_object_request(ep, "POST", p.key, p.key_options);
+    auto r = make_object_request(ep, "POST", p.key, p.key_options);
     if (!r) return r;
     if (auto ok = detail::add_param(*r, "uploads", std::nullopt, "uploads"); !ok) return std::move(ok).error();
     if (auto ok = detail::add_header(*r, "Content-Length", "0", "content_length"); !ok) return std::move(ok).error();
@@ -131,19 +131,19 @@ inline result<http_request> make_initiate_multipart_upload_request(const endpoin
 /// Inputs of Upload Part. The payload is borrowed: keep its bytes alive until the transport has
 /// sent them.
 struct upload_part_params {
-    std::string key;                  ///< object key given at Initiate
-    std::string upload_id;            ///< from Initiate
+    std::string key{};                  ///< object key given at Initiate
+    std::string upload_id{};            ///< from Initiate
     std::uint32_t part_number = 0;    ///< 1 to 10000
-    payload_view payload;             ///< the part's bytes, at most 5 GB (Upload Part has no chunked form)
+    payload_view payload{};             ///< the part's bytes, at most 5 GB (Upload Part has no chunked form)
     /// Hash the payload and send Content-MD5, so COS refuses a corrupted part with BadDigest.
     bool compute_content_md5 = false;
     /// Or send this precomputed Content-MD5 (24 base64 characters); not together with
     /// compute_content_md5.
-    std::optional<std::string> content_md5;
-    std::optional<std::uint64_t> traffic_limit;  ///< x-cos-traffic-limit, bit/s, 819200 to 838860800
+    std::optional<std::string> content_md5{};
+    std::optional<std::uint64_t> traffic_limit{};  ///< x-cos-traffic-limit, bit/s, 819200 to 838860800
     /// Further headers, e.g. the SSE-C key headers the Initiate call used (§5.2).
-    std::vector<http_header> extra_headers;
-    object_key_options key_options;
+    std::vector<http_header> extra_headers{};
+    object_key_options key_options{};
 };
 
 /// `PUT /<key>?partNumber=N&uploadId=ID` with the payload as the body, `Content-Length`, and
@@ -170,25 +170,25 @@ inline result<http_request> make_upload_part_request(const endpoint& ep, const u
 
 /// Inputs of Upload Part - Copy: which part of which upload to fill from which source object.
 struct upload_part_copy_params {
-    std::string key;                  ///< destination key given at Initiate
-    std::string upload_id;            ///< from Initiate
+    std::string key{};                  ///< destination key given at Initiate
+    std::string upload_id{};            ///< from Initiate
     std::uint32_t part_number = 0;    ///< 1 to 10000
     /// The source bucket, e.g. make_endpoint("srcbucket-1250000000", "ap-guangzhou"): its host
     /// names the source in x-cos-copy-source (scheme and port play no part there).
-    endpoint source;
-    std::string source_key;           ///< the source object's key (§2.3)
-    std::optional<std::string> source_version_id;  ///< copy this version (?versionId=)
+    endpoint source{};
+    std::string source_key{};           ///< the source object's key (§2.3)
+    std::optional<std::string> source_version_id{};  ///< copy this version (?versionId=)
     /// x-cos-copy-source-range, 0-based and inclusive (`bytes=0-9` is the first ten bytes);
     /// `last` is required here, the header has no open-ended form. Absent: the whole object.
-    std::optional<byte_range> range;
-    std::optional<std::string> if_match;        ///< x-cos-copy-source-If-Match: source ETag, quotes included
-    std::optional<std::string> if_none_match;   ///< x-cos-copy-source-If-None-Match: as if_match
-    std::optional<std::int64_t> if_modified_since;    ///< Unix seconds, sent as an HTTP date
-    std::optional<std::int64_t> if_unmodified_since;  ///< Unix seconds, sent as an HTTP date
+    std::optional<byte_range> range{};
+    std::optional<std::string> if_match{};        ///< x-cos-copy-source-If-Match: source ETag, quotes included
+    std::optional<std::string> if_none_match{};   ///< x-cos-copy-source-If-None-Match: as if_match
+    std::optional<std::int64_t> if_modified_since{};    ///< Unix seconds, sent as an HTTP date
+    std::optional<std::int64_t> if_unmodified_since{};  ///< Unix seconds, sent as an HTTP date
     /// Further headers, e.g. x-cos-copy-source-server-side-encryption-customer-* for an SSE-C
     /// source.
-    std::vector<http_header> extra_headers;
-    object_key_options key_options;   ///< applies to key and source_key
+    std::vector<http_header> extra_headers{};
+    object_key_options key_options{};   ///< applies to key and source_key
 };
 
 namespace detail {
@@ -259,7 +259,7 @@ inline result<http_request> make_upload_part_copy_request(const endpoint& ep, co
 /// One uploaded part as Complete lists it.
 struct completed_part {
     std::uint32_t part_number = 0;  ///< 1 to 10000
-    std::string etag;               ///< the Upload Part ETag, with or without its quotes
+    std::string etag{};               ///< the Upload Part ETag, with or without its quotes
 };
 
 /// The Complete body (§5.4):
@@ -295,10 +295,10 @@ inline result<std::string> make_complete_multipart_upload_body(std::span<const c
 
 /// Inputs of Complete Multipart Upload.
 struct complete_multipart_upload_params {
-    std::string key;                     ///< object key given at Initiate
-    std::string upload_id;               ///< from Initiate
-    std::vector<completed_part> parts;   ///< ascending part numbers
-    object_key_options key_options;
+    std::string key{};                     ///< object key given at Initiate
+    std::string upload_id{};               ///< from Initiate
+    std::vector<completed_part> parts{};   ///< ascending part numbers
+    object_key_options key_options{};
 };
 
 /// `POST /<key>?uploadId=ID` with the body of make_complete_multipart_upload_body,
@@ -324,9 +324,9 @@ inline result<http_request> make_complete_multipart_upload_request(const endpoin
 
 /// Inputs of Abort Multipart Upload.
 struct abort_multipart_upload_params {
-    std::string key;          ///< object key given at Initiate
-    std::string upload_id;    ///< the upload to discard with all its parts
-    object_key_options key_options;
+    std::string key{};          ///< object key given at Initiate
+    std::string upload_id{};    ///< the upload to discard with all its parts
+    object_key_options key_options{};
 };
 
 /// `DELETE /<key>?uploadId=ID`, no body. Errors: "object_key", "upload_id".
@@ -340,14 +340,14 @@ inline result<http_request> make_abort_multipart_upload_request(const endpoint& 
 
 /// Inputs of List Parts (one page).
 struct list_parts_params {
-    std::string key;                               ///< object key given at Initiate
-    std::string upload_id;                         ///< the upload whose parts to list
-    std::optional<std::uint32_t> max_parts;        ///< page size 1 to 1000; COS's default is 1000
-    std::optional<std::uint32_t> part_number_marker;  ///< list parts numbered above it, 0 to 10000
+    std::string key{};                               ///< object key given at Initiate
+    std::string upload_id{};                         ///< the upload whose parts to list
+    std::optional<std::uint32_t> max_parts{};        ///< page size 1 to 1000; COS's default is 1000
+    std::optional<std::uint32_t> part_number_marker{};  ///< list parts numbered above it, 0 to 10000
     /// Ask for encoding-type=url so keys with characters XML cannot carry still parse (§8); the
     /// parser decodes what the response announces as encoded.
     bool url_encoding = true;
-    object_key_options key_options;
+    object_key_options key_options{};
 };
 
 /// `GET /<key>?uploadId=ID[&max-parts=N][&part-number-marker=M][&encoding-type=url]`, in that
@@ -375,13 +375,13 @@ inline result<http_request> make_list_parts_request(const endpoint& ep, const li
 
 /// Inputs of List Multipart Uploads (one page of a bucket's unfinished uploads).
 struct list_multipart_uploads_params {
-    std::optional<std::string> prefix;            ///< only keys starting with it
-    std::optional<std::string> delimiter;         ///< group keys up to it into common prefixes
-    std::optional<std::string> key_marker;        ///< keys after it (and see upload_id_marker)
+    std::optional<std::string> prefix{};            ///< only keys starting with it
+    std::optional<std::string> delimiter{};         ///< group keys up to it into common prefixes
+    std::optional<std::string> key_marker{};        ///< keys after it (and see upload_id_marker)
     /// With key_marker: also uploads of that key whose id is after this one. COS ignores it
     /// without key_marker, so coswire refuses that combination.
-    std::optional<std::string> upload_id_marker;
-    std::optional<std::uint32_t> max_uploads;     ///< page size 1 to 1000; COS's default is 1000
+    std::optional<std::string> upload_id_marker{};
+    std::optional<std::uint32_t> max_uploads{};     ///< page size 1 to 1000; COS's default is 1000
     bool url_encoding = true;                     ///< send encoding-type=url (§8)
 };
 
@@ -391,7 +391,9 @@ struct list_multipart_uploads_params {
 /// above 1000); text must be valid UTF-8.
 inline result<http_request> make_list_multipart_uploads_request(const endpoint& ep,
                                                                 const list_multipart_uploads_params& p) {
-    http_request r = detail::start_bucket_request(ep, "GET");
+    auto started = make_bucket_request(ep, "GET");
+    if (!started) return std::move(started).error();
+    http_request& r = *started;
     if (auto ok = detail::add_param(r, "uploads", std::nullopt, "uploads"); !ok) return std::move(ok).error();
     if (p.delimiter && p.delimiter->empty())
         return make_error(errc::invalid_argument, "delimiter", "must not be empty; leave it unset instead");
@@ -401,9 +403,9 @@ inline result<http_request> make_list_multipart_uploads_request(const endpoint& 
         if (auto ok = validate_upload_id(*p.upload_id_marker, "upload_id_marker"); !ok) return std::move(ok).error();
     }
     struct text_param {
-        std::string_view name;
+        std::string_view name{};
         const std::optional<std::string>& value;
-        std::string_view argument;
+        std::string_view argument{};
     };
     const text_param texts[] = {
         {"prefix", p.prefix, "prefix"},

@@ -40,55 +40,52 @@ inline result<void> validate_header_value(std::string_view value, std::string_vi
 /// Object attributes stored with an upload (PUT Object, Initiate Multipart Upload); every
 /// member is optional and sent only when set.
 struct object_attributes {
-    std::optional<std::string> content_type;         ///< Content-Type
-    std::optional<std::string> cache_control;        ///< Cache-Control
-    std::optional<std::string> content_disposition;  ///< Content-Disposition
-    std::optional<std::string> content_encoding;     ///< Content-Encoding
-    std::optional<std::string> expires;              ///< Expires
-    std::optional<std::string> storage_class;        ///< x-cos-storage-class, e.g. "STANDARD_IA"
-    std::optional<std::string> acl;                  ///< x-cos-acl: "default", "private", "public-read"
-    std::optional<std::string> grant_read;           ///< x-cos-grant-read: id="100000000001"[,id="..."]
-    std::optional<std::string> grant_read_acp;       ///< x-cos-grant-read-acp
-    std::optional<std::string> grant_write_acp;      ///< x-cos-grant-write-acp
-    std::optional<std::string> grant_full_control;   ///< x-cos-grant-full-control
-    std::optional<std::string> tagging;              ///< x-cos-tagging: k1=v1&k2=v2 (URL-encoded pairs)
-    std::optional<std::string> server_side_encryption;  ///< x-cos-server-side-encryption: AES256 or cos/kms
+    std::optional<std::string> content_type{};         ///< Content-Type
+    std::optional<std::string> cache_control{};        ///< Cache-Control
+    std::optional<std::string> content_disposition{};  ///< Content-Disposition
+    std::optional<std::string> content_encoding{};     ///< Content-Encoding
+    std::optional<std::string> expires{};              ///< Expires
+    std::optional<std::string> storage_class{};        ///< x-cos-storage-class, e.g. "STANDARD_IA"
+    std::optional<std::string> acl{};                  ///< x-cos-acl: "default", "private", "public-read"
+    std::optional<std::string> grant_read{};           ///< x-cos-grant-read: id="100000000001"[,id="..."]
+    std::optional<std::string> grant_read_acp{};       ///< x-cos-grant-read-acp
+    std::optional<std::string> grant_write_acp{};      ///< x-cos-grant-write-acp
+    std::optional<std::string> grant_full_control{};   ///< x-cos-grant-full-control
+    std::optional<std::string> tagging{};              ///< x-cos-tagging: k1=v1&k2=v2 (URL-encoded pairs)
+    std::optional<std::string> server_side_encryption{};  ///< x-cos-server-side-encryption: AES256 or cos/kms
     /// User metadata: each (suffix, value) becomes x-cos-meta-<suffix>. Suffixes are letters,
     /// digits and '-' (COS refuses '_' in the name).
-    std::vector<std::pair<std::string, std::string>> metadata;
+    std::vector<std::pair<std::string, std::string>> metadata{};
     /// Further headers, sent and signed by the standard selection when x-cos-*; names must be
     /// HTTP tokens and must not repeat a header the builder sets.
-    std::vector<http_header> extra_headers;
+    std::vector<http_header> extra_headers{};
 };
 
-namespace detail {
-
-/// The start of every request: method, scheme, Host and both paths (the decoded one that is
-/// signed, the encoded one sent on the wire).
-inline http_request start_request(const endpoint& ep, std::string_view method, std::string signed_path,
-                                  std::string wire_path) {
-    http_request r;
-    r.method = std::string(method);
-    r.scheme = ep.scheme;
-    r.host = ep.host;
-    r.path = std::move(signed_path);
-    r.wire_path = std::move(wire_path);
-    r.headers.push_back({"Host", ep.host});
+/// A request for the object `key` at `ep`: method, scheme, Host and both paths, the decoded
+/// one that is signed ("/" + the raw key) and the percent-encoded one for the request line,
+/// right by construction. Add parameters and headers, then sign or presign it. Errors:
+/// invalid_argument naming "method" when it is not an HTTP token; map_object_key's for the key.
+inline result<http_request> make_object_request(const endpoint& ep, std::string_view method, std::string_view key,
+                                                const object_key_options& key_options = {}) {
+    if (!detail::is_token(method)) return make_error(errc::invalid_argument, "method", "must be a non-empty HTTP token");
+    auto paths = map_object_key(key, key_options);
+    if (!paths) return std::move(paths).error();
+    http_request r{.method = std::string(method), .scheme = ep.scheme, .host = ep.host, .path = std::move(paths->signed_path),
+                   .wire_path = std::move(paths->wire_path)};
+    r.headers.push_back({.name = "Host", .value = ep.host});
     return r;
 }
 
-/// The start of every object request: both paths from the key. Errors: map_object_key's.
-inline result<http_request> start_object_request(const endpoint& ep, std::string_view method, std::string_view key,
-                                                 const object_key_options& key_options = {}) {
-    auto paths = map_object_key(key, key_options);
-    if (!paths) return std::move(paths).error();
-    return start_request(ep, method, std::move(paths->signed_path), std::move(paths->wire_path));
+/// A request for the bucket itself at `ep` (GET Bucket, List Multipart Uploads): path "/".
+/// Errors: invalid_argument naming "method" when it is not an HTTP token.
+inline result<http_request> make_bucket_request(const endpoint& ep, std::string_view method) {
+    if (!detail::is_token(method)) return make_error(errc::invalid_argument, "method", "must be a non-empty HTTP token");
+    http_request r{.method = std::string(method), .scheme = ep.scheme, .host = ep.host, .path = "/", .wire_path = "/"};
+    r.headers.push_back({.name = "Host", .value = ep.host});
+    return r;
 }
 
-/// The start of a bucket-level request (GET Bucket, List Multipart Uploads): path "/".
-inline http_request start_bucket_request(const endpoint& ep, std::string_view method) {
-    return start_request(ep, method, "/", "/");
-}
+namespace detail {
 
 /// Adds a header after validating its value (and refusing a name already present).
 inline result<void> add_header(http_request& r, std::string_view name, std::string_view value, std::string_view argument) {
