@@ -104,7 +104,7 @@ struct client_options {
     std::uint32_t backoff_base_ms = 100;    ///< first retry waits up to this, doubling each time
     std::uint32_t backoff_max_ms = 10000;   ///< cap of one wait
     std::uint64_t jitter_seed = 0;          ///< seeds the jitter: randomness is a parameter too
-    sign_options signing;                   ///< header selection
+    sign_options signing{};                   ///< header selection
 };
 
 namespace detail {

@@ -114,9 +114,9 @@ struct cos_error {
 /// `reason` says what was wrong and never holds a secret.
 struct error {
     errc code = errc::invalid_argument;
-    std::string_view argument;
-    std::string reason;
-    std::optional<cos_error> service;  ///< set when code == errc::service_error
+    std::string_view argument{};
+    std::string reason{};
+    std::optional<cos_error> service{};  ///< set when code == errc::service_error
     std::size_t size = 0;    ///< buffer_too_small: the size needed; malformed_response: byte offset
 };
 
@@ -2576,8 +2576,8 @@ struct object_key_options {
 
 /// The two forms of an object key's path.
 struct object_key_paths {
-    std::string signed_path;  ///< §1.7 UriPathname: "/" + key, raw UTF-8, no encoding
-    std::string wire_path;    ///< §2.4 request-target path: "/" + pathenc(key)
+    std::string signed_path{};  ///< §1.7 UriPathname: "/" + key, raw UTF-8, no encoding
+    std::string wire_path{};    ///< §2.4 request-target path: "/" + pathenc(key)
 };
 
 namespace detail {
@@ -3197,9 +3197,9 @@ private:
 /// A COS key pair, optionally temporary (STS): the session token then travels as
 /// x-cos-security-token and is signed.
 struct credentials {
-    std::string secret_id;        ///< the access key id; public (sent as q-ak)
-    secret_string secret_key;     ///< never transmitted, never printed
-    secret_string session_token;  ///< empty for permanent keys
+    std::string secret_id{};        ///< the access key id; public (sent as q-ak)
+    secret_string secret_key{};     ///< never transmitted, never printed
+    secret_string session_token{};  ///< empty for permanent keys
 
     template <class Stream>
     friend Stream& operator<<(Stream&, const credentials&) = delete;
@@ -3231,22 +3231,22 @@ namespace coswire {
 /// A query parameter as the server decodes it. `value` is empty for a valueless parameter such
 /// as `?uploads`, which signs exactly like an empty value (`uploads=`).
 struct query_param {
-    std::string_view name;
-    std::optional<std::string_view> value;
+    std::string_view name{};
+    std::optional<std::string_view> value{};
 };
 
 /// A request header as it is sent.
 struct header_field {
-    std::string_view name;
-    std::string_view value;
+    std::string_view name{};
+    std::string_view value{};
 };
 
 /// What the signer reads of a request; every member is borrowed.
 struct signable_request {
-    std::string_view method;                 ///< an HTTP token, any case ("PUT")
-    std::string_view path;                   ///< UriPathname: "/" + raw object key, or "/" (decoded, verbatim)
-    std::span<const query_param> params;     ///< all are signed
-    std::span<const header_field> headers;   ///< selected by sign_options::headers
+    std::string_view method{};                 ///< an HTTP token, any case ("PUT")
+    std::string_view path{};                   ///< UriPathname: "/" + raw object key, or "/" (decoded, verbatim)
+    std::span<const query_param> params{};     ///< all are signed
+    std::span<const header_field> headers{};   ///< selected by sign_options::headers
 };
 
 /// Which headers enter the signature.
@@ -3677,10 +3677,10 @@ inline result<void> add_session_token(signed_field_list& list, std::string_view 
 /// The parameters and headers chosen for signing, validated and sorted by signed name. Borrows
 /// every string of the signable_request (and the session token) it was made from.
 struct canonical_request {
-    std::string_view method;
-    std::string_view path;
-    detail::signed_field_list params;
-    detail::signed_field_list headers;
+    std::string_view method{};
+    std::string_view path{};
+    detail::signed_field_list params{};
+    detail::signed_field_list headers{};
 };
 
 /// Where the session token goes: a header for ordinary requests, a query parameter for
@@ -4114,12 +4114,12 @@ namespace coswire {
 /// Everything a signature is made of, for sending and for explaining. Holds neither the secret
 /// key nor the sign key; a session token's value reads "***" in http_string.
 struct signed_parts {
-    std::string authorization;   ///< the Authorization header value
-    std::string header_list;     ///< q-header-list
-    std::string url_param_list;  ///< q-url-param-list
-    std::string http_string;     ///< HttpString (token redacted)
-    std::string string_to_sign;  ///< StringToSign
-    std::string signature;       ///< q-signature
+    std::string authorization{};   ///< the Authorization header value
+    std::string header_list{};     ///< q-header-list
+    std::string url_param_list{};  ///< q-url-param-list
+    std::string http_string{};     ///< HttpString (token redacted)
+    std::string string_to_sign{};  ///< StringToSign
+    std::string signature{};       ///< q-signature
 };
 
 /// Checks what goes into q-ak and the key. Errors name "secret_id" / "secret_key".
@@ -4292,8 +4292,8 @@ struct presigned_parts {
     /// q-sign-algorithm, q-ak, q-sign-time, q-key-time, q-header-list, q-url-param-list and
     /// q-signature with percent-encoded values (';' becomes %3B). Contains the session token:
     /// a presigned URL is a bearer credential until it expires.
-    std::string query;
-    signed_parts parts;  ///< the stages; parts.authorization is the unencoded Authorization value
+    std::string query{};
+    signed_parts parts{};  ///< the stages; parts.authorization is the unencoded Authorization value
 };
 
 /// Presigns `request` (usually a GET or PUT with only `host` among its headers; any header it
@@ -4370,35 +4370,35 @@ namespace coswire {
 
 /// One header line. Names compare case-insensitively.
 struct http_header {
-    std::string name;
-    std::string value;
+    std::string name{};
+    std::string value{};
 };
 
 /// One query parameter, decoded. A parameter without a value (`?uploads`) has no value.
 struct http_query_param {
-    std::string name;
-    std::optional<std::string> value;
+    std::string name{};
+    std::optional<std::string> value{};
 };
 
 /// A large upload body the request borrows instead of copying: the caller keeps the bytes alive
 /// until the transport has sent them.
 struct payload_view {
-    std::span<const std::byte> bytes;
+    std::span<const std::byte> bytes{};
 };
 
 /// A complete request, ready to sign and send. Builders fill every member; the signer adds the
 /// Authorization header. The body is either owned (`body`, e.g. XML) or borrowed (`payload`),
 /// never both.
 struct http_request {
-    std::string method;                      ///< "GET", "PUT", ...
+    std::string method{};                      ///< "GET", "PUT", ...
     std::string scheme = "https";            ///< "https" or "http"
-    std::string host;                        ///< equals the Host header (":port" when not default)
-    std::string path;                        ///< decoded path that is signed: "/" + raw key, or "/"
-    std::string wire_path;                   ///< the same path percent-encoded for the request line
-    std::vector<http_query_param> query;     ///< decoded; every parameter is signed
-    std::vector<http_header> headers;        ///< includes Host; never holds CR, LF or NUL
-    std::string body;                        ///< owned body
-    payload_view payload;                    ///< borrowed body (uploads)
+    std::string host{};                        ///< equals the Host header (":port" when not default)
+    std::string path{};                        ///< decoded path that is signed: "/" + raw key, or "/"
+    std::string wire_path{};                   ///< the same path percent-encoded for the request line
+    std::vector<http_query_param> query{};     ///< decoded; every parameter is signed
+    std::vector<http_header> headers{};        ///< includes Host; never holds CR, LF or NUL
+    std::string body{};                        ///< owned body
+    payload_view payload{};                    ///< borrowed body (uploads)
 
     /// The body bytes, whichever form holds them.
     std::span<const std::byte> body_bytes() const noexcept {
@@ -4437,8 +4437,8 @@ struct http_request {
 /// What the transport received: status, headers as sent by the server, and the body.
 struct http_response {
     int status = 0;
-    std::vector<http_header> headers;
-    std::string body;
+    std::vector<http_header> headers{};
+    std::string body{};
 
     /// The value of the first header named `name` (any case), if present.
     std::optional<std::string_view> header(std::string_view name) const noexcept {
@@ -4683,12 +4683,12 @@ namespace coswire {
 
 /// The seven q-* fields of a signature, as a server reads them.
 struct authorization_fields {
-    std::string secret_id;                 ///< q-ak
-    key_time q_sign_time;                  ///< q-sign-time (enters StringToSign)
-    key_time q_key_time;                   ///< q-key-time (derives SignKey)
-    std::vector<std::string> header_list;  ///< q-header-list, split at ';'
-    std::vector<std::string> param_list;   ///< q-url-param-list, split at ';'
-    std::string signature;                 ///< q-signature, 40 lower-case hex
+    std::string secret_id{};                 ///< q-ak
+    key_time q_sign_time{};                  ///< q-sign-time (enters StringToSign)
+    key_time q_key_time{};                   ///< q-key-time (derives SignKey)
+    std::vector<std::string> header_list{};  ///< q-header-list, split at ';'
+    std::vector<std::string> param_list{};   ///< q-url-param-list, split at ';'
+    std::string signature{};                 ///< q-signature, 40 lower-case hex
 };
 
 /// The limits and the policy of verify_request.
@@ -4713,11 +4713,11 @@ struct verify_options {
 /// What a verified signature covered, so a gateway can tell what the holder of a presigned URL
 /// could have added: only the names listed here were checked.
 struct verified_signature {
-    std::string secret_id;                    ///< q-ak
-    key_time q_sign_time;                     ///< the window StringToSign carried
-    key_time q_key_time;                      ///< the window the sign key was derived for
-    std::vector<std::string> signed_headers;  ///< q-header-list: lower(enc(name)), each matched by exactly one header
-    std::vector<std::string> signed_params;   ///< q-url-param-list: the same for query parameters
+    std::string secret_id{};                    ///< q-ak
+    key_time q_sign_time{};                     ///< the window StringToSign carried
+    key_time q_key_time{};                      ///< the window the sign key was derived for
+    std::vector<std::string> signed_headers{};  ///< q-header-list: lower(enc(name)), each matched by exactly one header
+    std::vector<std::string> signed_params{};   ///< q-url-param-list: the same for query parameters
     bool presigned = false;                   ///< read from the query, not from an Authorization header
 };
 
@@ -5365,8 +5365,8 @@ enum class event_kind {
 /// buffer, and stay valid until the reader is advanced again (next, read_text, skip_element).
 struct event {
     event_kind kind = event_kind::end_document;
-    std::string_view name;   ///< start/end: the local name (prefix stripped), e.g. "ETag"
-    std::string_view text;   ///< text: the decoded character data (entities, CDATA, CR LF -> LF)
+    std::string_view name{};   ///< start/end: the local name (prefix stripped), e.g. "ETag"
+    std::string_view text{};   ///< text: the decoded character data (entities, CDATA, CR LF -> LF)
     std::size_t depth = 0;   ///< start/end: depth of that element (root = 1); text: of its parent
     std::size_t offset = 0;  ///< byte offset where the construct starts
 };
@@ -5418,15 +5418,15 @@ private:
     friend struct detail::reader_access;
 
     struct open_element {
-        std::string_view qname;  // as written, prefix included: end tags must repeat it exactly
-        std::string_view local;  // qname without its prefix
-        std::size_t offset;
+        std::string_view qname{};  // as written, prefix included: end tags must repeat it exactly
+        std::string_view local{};  // qname without its prefix
+        std::size_t offset{};
     };
     enum class stage { start, prolog, content, epilog, done };
     // One text event being gathered: its only piece while it is a view into stable memory,
     // else the pieces are concatenated in buffer_.
     struct text_run {
-        std::string_view single;
+        std::string_view single{};
         bool buffered = false;
         std::size_t offset = 0;
     };
@@ -6413,8 +6413,8 @@ public:
 
 private:
     struct name_span {  // where an open element's name sits in out_
-        std::size_t offset;
-        std::size_t size;
+        std::size_t offset{};
+        std::size_t size{};
     };
 
     result<std::string> outcome() {
@@ -6545,9 +6545,9 @@ struct endpoint_options {
 
 /// A bucket endpoint: the scheme and the exact Host that is both sent and signed.
 struct endpoint {
-    std::string scheme;  ///< "https" or "http"
-    std::string host;    ///< with ":port" when the port is not the scheme's default
-    std::string bucket;  ///< "<name>-<appid>", empty for a custom domain
+    std::string scheme{};  ///< "https" or "http"
+    std::string host{};    ///< with ":port" when the port is not the scheme's default
+    std::string bucket{};  ///< "<name>-<appid>", empty for a custom domain
 };
 
 /// The longest default host COS accepts: `<name>-<appid>.cos.<region>.myqcloud.com` (§2.2).
@@ -6683,55 +6683,52 @@ inline result<void> validate_header_value(std::string_view value, std::string_vi
 /// Object attributes stored with an upload (PUT Object, Initiate Multipart Upload); every
 /// member is optional and sent only when set.
 struct object_attributes {
-    std::optional<std::string> content_type;         ///< Content-Type
-    std::optional<std::string> cache_control;        ///< Cache-Control
-    std::optional<std::string> content_disposition;  ///< Content-Disposition
-    std::optional<std::string> content_encoding;     ///< Content-Encoding
-    std::optional<std::string> expires;              ///< Expires
-    std::optional<std::string> storage_class;        ///< x-cos-storage-class, e.g. "STANDARD_IA"
-    std::optional<std::string> acl;                  ///< x-cos-acl: "default", "private", "public-read"
-    std::optional<std::string> grant_read;           ///< x-cos-grant-read: id="100000000001"[,id="..."]
-    std::optional<std::string> grant_read_acp;       ///< x-cos-grant-read-acp
-    std::optional<std::string> grant_write_acp;      ///< x-cos-grant-write-acp
-    std::optional<std::string> grant_full_control;   ///< x-cos-grant-full-control
-    std::optional<std::string> tagging;              ///< x-cos-tagging: k1=v1&k2=v2 (URL-encoded pairs)
-    std::optional<std::string> server_side_encryption;  ///< x-cos-server-side-encryption: AES256 or cos/kms
+    std::optional<std::string> content_type{};         ///< Content-Type
+    std::optional<std::string> cache_control{};        ///< Cache-Control
+    std::optional<std::string> content_disposition{};  ///< Content-Disposition
+    std::optional<std::string> content_encoding{};     ///< Content-Encoding
+    std::optional<std::string> expires{};              ///< Expires
+    std::optional<std::string> storage_class{};        ///< x-cos-storage-class, e.g. "STANDARD_IA"
+    std::optional<std::string> acl{};                  ///< x-cos-acl: "default", "private", "public-read"
+    std::optional<std::string> grant_read{};           ///< x-cos-grant-read: id="100000000001"[,id="..."]
+    std::optional<std::string> grant_read_acp{};       ///< x-cos-grant-read-acp
+    std::optional<std::string> grant_write_acp{};      ///< x-cos-grant-write-acp
+    std::optional<std::string> grant_full_control{};   ///< x-cos-grant-full-control
+    std::optional<std::string> tagging{};              ///< x-cos-tagging: k1=v1&k2=v2 (URL-encoded pairs)
+    std::optional<std::string> server_side_encryption{};  ///< x-cos-server-side-encryption: AES256 or cos/kms
     /// User metadata: each (suffix, value) becomes x-cos-meta-<suffix>. Suffixes are letters,
     /// digits and '-' (COS refuses '_' in the name).
-    std::vector<std::pair<std::string, std::string>> metadata;
+    std::vector<std::pair<std::string, std::string>> metadata{};
     /// Further headers, sent and signed by the standard selection when x-cos-*; names must be
     /// HTTP tokens and must not repeat a header the builder sets.
-    std::vector<http_header> extra_headers;
+    std::vector<http_header> extra_headers{};
 };
 
-namespace detail {
-
-/// The start of every request: method, scheme, Host and both paths (the decoded one that is
-/// signed, the encoded one sent on the wire).
-inline http_request start_request(const endpoint& ep, std::string_view method, std::string signed_path,
-                                  std::string wire_path) {
-    http_request r;
-    r.method = std::string(method);
-    r.scheme = ep.scheme;
-    r.host = ep.host;
-    r.path = std::move(signed_path);
-    r.wire_path = std::move(wire_path);
-    r.headers.push_back({"Host", ep.host});
+/// A request for the object `key` at `ep`: method, scheme, Host and both paths, the decoded
+/// one that is signed ("/" + the raw key) and the percent-encoded one for the request line,
+/// right by construction. Add parameters and headers, then sign or presign it. Errors:
+/// invalid_argument naming "method" when it is not an HTTP token; map_object_key's for the key.
+inline result<http_request> make_object_request(const endpoint& ep, std::string_view method, std::string_view key,
+                                                const object_key_options& key_options = {}) {
+    if (!detail::is_token(method)) return make_error(errc::invalid_argument, "method", "must be a non-empty HTTP token");
+    auto paths = map_object_key(key, key_options);
+    if (!paths) return std::move(paths).error();
+    http_request r{.method = std::string(method), .scheme = ep.scheme, .host = ep.host, .path = std::move(paths->signed_path),
+                   .wire_path = std::move(paths->wire_path)};
+    r.headers.push_back({.name = "Host", .value = ep.host});
     return r;
 }
 
-/// The start of every object request: both paths from the key. Errors: map_object_key's.
-inline result<http_request> start_object_request(const endpoint& ep, std::string_view method, std::string_view key,
-                                                 const object_key_options& key_options = {}) {
-    auto paths = map_object_key(key, key_options);
-    if (!paths) return std::move(paths).error();
-    return start_request(ep, method, std::move(paths->signed_path), std::move(paths->wire_path));
+/// A request for the bucket itself at `ep` (GET Bucket, List Multipart Uploads): path "/".
+/// Errors: invalid_argument naming "method" when it is not an HTTP token.
+inline result<http_request> make_bucket_request(const endpoint& ep, std::string_view method) {
+    if (!detail::is_token(method)) return make_error(errc::invalid_argument, "method", "must be a non-empty HTTP token");
+    http_request r{.method = std::string(method), .scheme = ep.scheme, .host = ep.host, .path = "/", .wire_path = "/"};
+    r.headers.push_back({.name = "Host", .value = ep.host});
+    return r;
 }
 
-/// The start of a bucket-level request (GET Bucket, List Multipart Uploads): path "/".
-inline http_request start_bucket_request(const endpoint& ep, std::string_view method) {
-    return start_request(ep, method, "/", "/");
-}
+namespace detail {
 
 /// Adds a header after validating its value (and refusing a name already present).
 inline result<void> add_header(http_request& r, std::string_view name, std::string_view value, std::string_view argument) {
@@ -6904,62 +6901,62 @@ namespace coswire {
 /// Preconditions for GET and HEAD Object (§6.2, §6.3). If-None-Match / If-Modified-Since that do
 /// not hold give 304 Not Modified; If-Match / If-Unmodified-Since give 412 PreconditionFailed.
 struct object_conditions {
-    std::optional<std::string> if_match;             ///< If-Match: an ETag, quotes included
-    std::optional<std::string> if_none_match;        ///< If-None-Match: an ETag, quotes included
-    std::optional<std::int64_t> if_modified_since;   ///< If-Modified-Since, Unix seconds
-    std::optional<std::int64_t> if_unmodified_since; ///< If-Unmodified-Since, Unix seconds
+    std::optional<std::string> if_match{};             ///< If-Match: an ETag, quotes included
+    std::optional<std::string> if_none_match{};        ///< If-None-Match: an ETag, quotes included
+    std::optional<std::int64_t> if_modified_since{};   ///< If-Modified-Since, Unix seconds
+    std::optional<std::int64_t> if_unmodified_since{}; ///< If-Unmodified-Since, Unix seconds
 };
 
 /// One byte range, 0-based and inclusive like HTTP's `Range: bytes=first-last`; without `last`
 /// it reaches to the end of the object (`bytes=first-`). COS serves a single range only (§6.2).
 struct byte_range {
     std::uint64_t first = 0;            ///< the first byte, 0-based
-    std::optional<std::uint64_t> last;  ///< the last byte, inclusive; nullopt: to the end
+    std::optional<std::uint64_t> last{};  ///< the last byte, inclusive; nullopt: to the end
 };
 
 /// The response-* query parameters of GET Object, which make COS answer with these header values
 /// instead of the stored ones (§6.2). They are signed, so such a request cannot be anonymous.
 struct response_overrides {
-    std::optional<std::string> cache_control;        ///< response-cache-control
-    std::optional<std::string> content_disposition;  ///< response-content-disposition
-    std::optional<std::string> content_encoding;     ///< response-content-encoding
-    std::optional<std::string> content_language;     ///< response-content-language
-    std::optional<std::string> content_type;         ///< response-content-type
-    std::optional<std::string> expires;              ///< response-expires
+    std::optional<std::string> cache_control{};        ///< response-cache-control
+    std::optional<std::string> content_disposition{};  ///< response-content-disposition
+    std::optional<std::string> content_encoding{};     ///< response-content-encoding
+    std::optional<std::string> content_language{};     ///< response-content-language
+    std::optional<std::string> content_type{};         ///< response-content-type
+    std::optional<std::string> expires{};              ///< response-expires
 };
 
 /// PUT Object (§6.1): uploads one object of at most 5 GiB in a single request.
 struct put_object_params {
-    std::string key;  ///< the object key (§2.3), UTF-8, at most 850 bytes
+    std::string key{};  ///< the object key (§2.3), UTF-8, at most 850 bytes
     /// The body, borrowed: the caller keeps the bytes alive until the request has been sent.
     /// Use it for anything large; set either `payload` or `body`, not both (both empty: an
     /// empty object).
-    payload_view payload;
+    payload_view payload{};
     /// The body, owned; copied into the request. Convenient for small texts.
-    std::string body;
-    object_attributes attributes;  ///< headers stored with the object (Content-Type, metadata, ACL, ...)
+    std::string body{};
+    object_attributes attributes{};  ///< headers stored with the object (Content-Type, metadata, ACL, ...)
     /// Content-MD5 (base64 of the binary MD5, 24 characters) given by the caller, e.g. computed
     /// while the file was read. COS checks it against the body (400 BadDigest).
-    std::optional<std::string> content_md5;
+    std::optional<std::string> content_md5{};
     /// Compute Content-MD5 from the body (one pass over it); not together with content_md5.
     bool compute_content_md5 = false;
     /// x-cos-forbid-overwrite: true, so COS refuses to replace an existing key.
     bool forbid_overwrite = false;
     /// x-cos-traffic-limit in bit/s, min_traffic_limit..max_traffic_limit.
-    std::optional<std::uint64_t> traffic_limit;
-    object_key_options key_options;  ///< whether dot segments are allowed
+    std::optional<std::uint64_t> traffic_limit{};
+    object_key_options key_options{};  ///< whether dot segments are allowed
 };
 
 /// GET Object (§6.2).
 struct get_object_params {
-    std::string key;  ///< the object key (§2.3)
-    std::optional<byte_range> range;       ///< Range: bytes=first-last (answered with 206)
-    response_overrides overrides;          ///< response-* parameters
-    std::optional<std::string> version_id; ///< versionId: a specific version
-    object_conditions conditions;          ///< If-* headers
+    std::string key{};  ///< the object key (§2.3)
+    std::optional<byte_range> range{};       ///< Range: bytes=first-last (answered with 206)
+    response_overrides overrides{};          ///< response-* parameters
+    std::optional<std::string> version_id{}; ///< versionId: a specific version
+    object_conditions conditions{};          ///< If-* headers
     /// x-cos-traffic-limit in bit/s, min_traffic_limit..max_traffic_limit.
-    std::optional<std::uint64_t> traffic_limit;
-    object_key_options key_options;  ///< whether dot segments are allowed
+    std::optional<std::uint64_t> traffic_limit{};
+    object_key_options key_options{};  ///< whether dot segments are allowed
     /// Further headers, sent last and signed by the standard selection when x-cos-*: e.g. the
     /// x-cos-server-side-encryption-customer-* key headers an SSE-C object needs (§3.1, §6.2).
     /// Names must be HTTP tokens and must not repeat a header the builder sets. The last member,
@@ -6969,30 +6966,30 @@ struct get_object_params {
 
 /// HEAD Object (§6.3).
 struct head_object_params {
-    std::string key;  ///< the object key (§2.3)
-    std::optional<std::string> version_id; ///< versionId: a specific version
-    object_conditions conditions;          ///< If-* headers
-    object_key_options key_options;        ///< whether dot segments are allowed
+    std::string key{};  ///< the object key (§2.3)
+    std::optional<std::string> version_id{}; ///< versionId: a specific version
+    object_conditions conditions{};          ///< If-* headers
+    object_key_options key_options{};        ///< whether dot segments are allowed
     /// Further headers, as for get_object_params: e.g. the SSE-C key headers (§6.3).
     std::vector<http_header> extra_headers{};
 };
 
 /// DELETE Object (§6.4).
 struct delete_object_params {
-    std::string key;  ///< the object key (§2.3)
-    std::optional<std::string> version_id; ///< versionId: delete that version (or delete marker)
-    object_key_options key_options;        ///< whether dot segments are allowed
+    std::string key{};  ///< the object key (§2.3)
+    std::optional<std::string> version_id{}; ///< versionId: delete that version (or delete marker)
+    object_key_options key_options{};        ///< whether dot segments are allowed
     /// Further headers, as for get_object_params.
     std::vector<http_header> extra_headers{};
 };
 
 /// GET Bucket, List Objects version 1 (§6.5). Empty strings are not sent.
 struct list_objects_params {
-    std::string prefix;     ///< only keys starting with this
-    std::string delimiter;  ///< group keys sharing prefix + up to the delimiter into CommonPrefixes
-    std::string marker;     ///< list keys after this one (UTF-8 binary order), exclusive
+    std::string prefix{};     ///< only keys starting with this
+    std::string delimiter{};  ///< group keys sharing prefix + up to the delimiter into CommonPrefixes
+    std::string marker{};     ///< list keys after this one (UTF-8 binary order), exclusive
     /// Entries per page, 1..1000, counting Contents and CommonPrefixes; COS's default is 1000.
-    std::optional<std::uint32_t> max_keys;
+    std::optional<std::uint32_t> max_keys{};
     /// Send encoding-type=url, so COS percent-encodes keys and the parser decodes them (§8): keys
     /// may hold characters XML 1.0 cannot carry. On by default, as in the Python SDK.
     bool url_encoding = true;
@@ -7056,7 +7053,7 @@ inline result<void> add_conditions(http_request& r, const object_conditions& c, 
 inline result<http_request> start_object_read(const endpoint& ep, std::string_view method, std::string_view key,
                                               const std::optional<std::string>& version_id,
                                               const object_conditions& conditions, const object_key_options& key_options) {
-    auto r = start_object_request(ep, method, key, key_options);
+    auto r = make_object_request(ep, method, key, key_options);
     if (!r) return r;
     if (auto ok = add_nonempty_param(*r, "versionId", version_id, "version_id"); !ok) return std::move(ok).error();
     if (auto ok = add_conditions(*r, conditions); !ok) return std::move(ok).error();
@@ -7087,7 +7084,7 @@ inline result<void> add_range(http_request& r, const std::optional<byte_range>& 
 /// attribute's name (add_object_attributes) for a bad attribute, including an extra header that
 /// repeats one the builder sets.
 inline result<http_request> make_put_object_request(const endpoint& ep, const put_object_params& p) {
-    auto r = detail::start_object_request(ep, "PUT", p.key, p.key_options);
+    auto r = make_object_request(ep, "PUT", p.key, p.key_options);
     if (!r) return r;
     if (!p.payload.bytes.empty() && !p.body.empty())
         return make_error(errc::invalid_argument, "body", "set either payload (borrowed) or body (owned), not both");
@@ -7119,9 +7116,9 @@ inline result<http_request> make_get_object_request(const endpoint& ep, const ge
     auto r = detail::start_object_read(ep, "GET", p.key, p.version_id, p.conditions, p.key_options);
     if (!r) return r;
     struct override_param {
-        std::string_view name;
-        std::optional<std::string> response_overrides::*member;
-        std::string_view argument;
+        std::string_view name{};
+        std::optional<std::string> response_overrides::*member{};
+        std::string_view argument{};
     };
     static constexpr override_param overrides[] = {
         {"response-cache-control", &response_overrides::cache_control, "response_cache_control"},
@@ -7154,7 +7151,7 @@ inline result<http_request> make_head_object_request(const endpoint& ep, const h
 /// Errors (invalid_argument): "object_key" (map_object_key), "version_id" when set but empty or
 /// not a valid header value (validate_header_value); "extra_headers" (add_extra_headers).
 inline result<http_request> make_delete_object_request(const endpoint& ep, const delete_object_params& p) {
-    auto r = detail::start_object_request(ep, "DELETE", p.key, p.key_options);
+    auto r = make_object_request(ep, "DELETE", p.key, p.key_options);
     if (!r) return r;
     if (auto ok = detail::add_nonempty_param(*r, "versionId", p.version_id, "version_id"); !ok)
         return std::move(ok).error();
@@ -7167,7 +7164,9 @@ inline result<http_request> make_delete_object_request(const endpoint& ep, const
 /// Errors (invalid_argument): "prefix", "delimiter", "marker" when not UTF-8; "max_keys" outside
 /// 1..1000.
 inline result<http_request> make_list_objects_request(const endpoint& ep, const list_objects_params& p) {
-    http_request r = detail::start_bucket_request(ep, "GET");
+    auto started = make_bucket_request(ep, "GET");
+    if (!started) return std::move(started).error();
+    http_request& r = *started;
     const std::pair<std::string_view, const std::string*> texts[] = {
         {"prefix", &p.prefix}, {"delimiter", &p.delimiter}, {"marker", &p.marker}};
     for (const auto& [name, value] : texts)
@@ -7243,7 +7242,7 @@ namespace detail {
 inline result<http_request> start_upload_request(const endpoint& ep, std::string_view method, std::string_view key,
                                                  const object_key_options& key_options, std::string_view upload_id,
                                                  std::optional<std::uint32_t> part_number) {
-    auto r = start_object_request(ep, method, key, key_options);
+    auto r = make_object_request(ep, method, key, key_options);
     if (!r) return r;
     if (part_number) {
         if (auto ok = validate_part_number(*part_number); !ok) return std::move(ok).error();
@@ -7280,9 +7279,9 @@ inline std::optional<std::string> quoted_etag(std::string_view etag) {
 /// Inputs of Initiate Multipart Upload. The attributes (Content-Type, storage class, ACL,
 /// x-cos-meta-*, ...) are stored with the object that Complete creates.
 struct initiate_multipart_upload_params {
-    std::string key;                  ///< object key (§2.3)
-    object_attributes attributes;     ///< every member optional
-    object_key_options key_options;   ///< dot segments, see map_object_key
+    std::string key{};                  ///< object key (§2.3)
+    object_attributes attributes{};     ///< every member optional
+    object_key_options key_options{};   ///< dot segments, see map_object_key
 };
 
 /// `POST /<key>?uploads` (valueless, signs as `uploads=`), `Content-Length: 0`, empty body, and
@@ -7290,7 +7289,7 @@ struct initiate_multipart_upload_params {
 /// or naming the attribute ("content_type", "metadata", "extra_headers", ...).
 inline result<http_request> make_initiate_multipart_upload_request(const endpoint& ep,
                                                                    const initiate_multipart_upload_params& p) {
-    auto r = detail::start_object_request(ep, "POST", p.key, p.key_options);
+    auto r = make_object_request(ep, "POST", p.key, p.key_options);
     if (!r) return r;
     if (auto ok = detail::add_param(*r, "uploads", std::nullopt, "uploads"); !ok) return std::move(ok).error();
     if (auto ok = detail::add_header(*r, "Content-Length", "0", "content_length"); !ok) return std::move(ok).error();
@@ -7304,19 +7303,19 @@ inline result<http_request> make_initiate_multipart_upload_request(const endpoin
 /// Inputs of Upload Part. The payload is borrowed: keep its bytes alive until the transport has
 /// sent them.
 struct upload_part_params {
-    std::string key;                  ///< object key given at Initiate
-    std::string upload_id;            ///< from Initiate
+    std::string key{};                  ///< object key given at Initiate
+    std::string upload_id{};            ///< from Initiate
     std::uint32_t part_number = 0;    ///< 1 to 10000
-    payload_view payload;             ///< the part's bytes, at most 5 GB (Upload Part has no chunked form)
+    payload_view payload{};             ///< the part's bytes, at most 5 GB (Upload Part has no chunked form)
     /// Hash the payload and send Content-MD5, so COS refuses a corrupted part with BadDigest.
     bool compute_content_md5 = false;
     /// Or send this precomputed Content-MD5 (24 base64 characters); not together with
     /// compute_content_md5.
-    std::optional<std::string> content_md5;
-    std::optional<std::uint64_t> traffic_limit;  ///< x-cos-traffic-limit, bit/s, 819200 to 838860800
+    std::optional<std::string> content_md5{};
+    std::optional<std::uint64_t> traffic_limit{};  ///< x-cos-traffic-limit, bit/s, 819200 to 838860800
     /// Further headers, e.g. the SSE-C key headers the Initiate call used (§5.2).
-    std::vector<http_header> extra_headers;
-    object_key_options key_options;
+    std::vector<http_header> extra_headers{};
+    object_key_options key_options{};
 };
 
 /// `PUT /<key>?partNumber=N&uploadId=ID` with the payload as the body, `Content-Length`, and
@@ -7343,25 +7342,25 @@ inline result<http_request> make_upload_part_request(const endpoint& ep, const u
 
 /// Inputs of Upload Part - Copy: which part of which upload to fill from which source object.
 struct upload_part_copy_params {
-    std::string key;                  ///< destination key given at Initiate
-    std::string upload_id;            ///< from Initiate
+    std::string key{};                  ///< destination key given at Initiate
+    std::string upload_id{};            ///< from Initiate
     std::uint32_t part_number = 0;    ///< 1 to 10000
     /// The source bucket, e.g. make_endpoint("srcbucket-1250000000", "ap-guangzhou"): its host
     /// names the source in x-cos-copy-source (scheme and port play no part there).
-    endpoint source;
-    std::string source_key;           ///< the source object's key (§2.3)
-    std::optional<std::string> source_version_id;  ///< copy this version (?versionId=)
+    endpoint source{};
+    std::string source_key{};           ///< the source object's key (§2.3)
+    std::optional<std::string> source_version_id{};  ///< copy this version (?versionId=)
     /// x-cos-copy-source-range, 0-based and inclusive (`bytes=0-9` is the first ten bytes);
     /// `last` is required here, the header has no open-ended form. Absent: the whole object.
-    std::optional<byte_range> range;
-    std::optional<std::string> if_match;        ///< x-cos-copy-source-If-Match: source ETag, quotes included
-    std::optional<std::string> if_none_match;   ///< x-cos-copy-source-If-None-Match: as if_match
-    std::optional<std::int64_t> if_modified_since;    ///< Unix seconds, sent as an HTTP date
-    std::optional<std::int64_t> if_unmodified_since;  ///< Unix seconds, sent as an HTTP date
+    std::optional<byte_range> range{};
+    std::optional<std::string> if_match{};        ///< x-cos-copy-source-If-Match: source ETag, quotes included
+    std::optional<std::string> if_none_match{};   ///< x-cos-copy-source-If-None-Match: as if_match
+    std::optional<std::int64_t> if_modified_since{};    ///< Unix seconds, sent as an HTTP date
+    std::optional<std::int64_t> if_unmodified_since{};  ///< Unix seconds, sent as an HTTP date
     /// Further headers, e.g. x-cos-copy-source-server-side-encryption-customer-* for an SSE-C
     /// source.
-    std::vector<http_header> extra_headers;
-    object_key_options key_options;   ///< applies to key and source_key
+    std::vector<http_header> extra_headers{};
+    object_key_options key_options{};   ///< applies to key and source_key
 };
 
 namespace detail {
@@ -7432,7 +7431,7 @@ inline result<http_request> make_upload_part_copy_request(const endpoint& ep, co
 /// One uploaded part as Complete lists it.
 struct completed_part {
     std::uint32_t part_number = 0;  ///< 1 to 10000
-    std::string etag;               ///< the Upload Part ETag, with or without its quotes
+    std::string etag{};               ///< the Upload Part ETag, with or without its quotes
 };
 
 /// The Complete body (§5.4):
@@ -7468,10 +7467,10 @@ inline result<std::string> make_complete_multipart_upload_body(std::span<const c
 
 /// Inputs of Complete Multipart Upload.
 struct complete_multipart_upload_params {
-    std::string key;                     ///< object key given at Initiate
-    std::string upload_id;               ///< from Initiate
-    std::vector<completed_part> parts;   ///< ascending part numbers
-    object_key_options key_options;
+    std::string key{};                     ///< object key given at Initiate
+    std::string upload_id{};               ///< from Initiate
+    std::vector<completed_part> parts{};   ///< ascending part numbers
+    object_key_options key_options{};
 };
 
 /// `POST /<key>?uploadId=ID` with the body of make_complete_multipart_upload_body,
@@ -7497,9 +7496,9 @@ inline result<http_request> make_complete_multipart_upload_request(const endpoin
 
 /// Inputs of Abort Multipart Upload.
 struct abort_multipart_upload_params {
-    std::string key;          ///< object key given at Initiate
-    std::string upload_id;    ///< the upload to discard with all its parts
-    object_key_options key_options;
+    std::string key{};          ///< object key given at Initiate
+    std::string upload_id{};    ///< the upload to discard with all its parts
+    object_key_options key_options{};
 };
 
 /// `DELETE /<key>?uploadId=ID`, no body. Errors: "object_key", "upload_id".
@@ -7513,14 +7512,14 @@ inline result<http_request> make_abort_multipart_upload_request(const endpoint& 
 
 /// Inputs of List Parts (one page).
 struct list_parts_params {
-    std::string key;                               ///< object key given at Initiate
-    std::string upload_id;                         ///< the upload whose parts to list
-    std::optional<std::uint32_t> max_parts;        ///< page size 1 to 1000; COS's default is 1000
-    std::optional<std::uint32_t> part_number_marker;  ///< list parts numbered above it, 0 to 10000
+    std::string key{};                               ///< object key given at Initiate
+    std::string upload_id{};                         ///< the upload whose parts to list
+    std::optional<std::uint32_t> max_parts{};        ///< page size 1 to 1000; COS's default is 1000
+    std::optional<std::uint32_t> part_number_marker{};  ///< list parts numbered above it, 0 to 10000
     /// Ask for encoding-type=url so keys with characters XML cannot carry still parse (§8); the
     /// parser decodes what the response announces as encoded.
     bool url_encoding = true;
-    object_key_options key_options;
+    object_key_options key_options{};
 };
 
 /// `GET /<key>?uploadId=ID[&max-parts=N][&part-number-marker=M][&encoding-type=url]`, in that
@@ -7548,13 +7547,13 @@ inline result<http_request> make_list_parts_request(const endpoint& ep, const li
 
 /// Inputs of List Multipart Uploads (one page of a bucket's unfinished uploads).
 struct list_multipart_uploads_params {
-    std::optional<std::string> prefix;            ///< only keys starting with it
-    std::optional<std::string> delimiter;         ///< group keys up to it into common prefixes
-    std::optional<std::string> key_marker;        ///< keys after it (and see upload_id_marker)
+    std::optional<std::string> prefix{};            ///< only keys starting with it
+    std::optional<std::string> delimiter{};         ///< group keys up to it into common prefixes
+    std::optional<std::string> key_marker{};        ///< keys after it (and see upload_id_marker)
     /// With key_marker: also uploads of that key whose id is after this one. COS ignores it
     /// without key_marker, so coswire refuses that combination.
-    std::optional<std::string> upload_id_marker;
-    std::optional<std::uint32_t> max_uploads;     ///< page size 1 to 1000; COS's default is 1000
+    std::optional<std::string> upload_id_marker{};
+    std::optional<std::uint32_t> max_uploads{};     ///< page size 1 to 1000; COS's default is 1000
     bool url_encoding = true;                     ///< send encoding-type=url (§8)
 };
 
@@ -7564,7 +7563,9 @@ struct list_multipart_uploads_params {
 /// above 1000); text must be valid UTF-8.
 inline result<http_request> make_list_multipart_uploads_request(const endpoint& ep,
                                                                 const list_multipart_uploads_params& p) {
-    http_request r = detail::start_bucket_request(ep, "GET");
+    auto started = make_bucket_request(ep, "GET");
+    if (!started) return std::move(started).error();
+    http_request& r = *started;
     if (auto ok = detail::add_param(r, "uploads", std::nullopt, "uploads"); !ok) return std::move(ok).error();
     if (p.delimiter && p.delimiter->empty())
         return make_error(errc::invalid_argument, "delimiter", "must not be empty; leave it unset instead");
@@ -7574,9 +7575,9 @@ inline result<http_request> make_list_multipart_uploads_request(const endpoint& 
         if (auto ok = validate_upload_id(*p.upload_id_marker, "upload_id_marker"); !ok) return std::move(ok).error();
     }
     struct text_param {
-        std::string_view name;
+        std::string_view name{};
         const std::optional<std::string>& value;
-        std::string_view argument;
+        std::string_view argument{};
     };
     const text_param texts[] = {
         {"prefix", p.prefix, "prefix"},
@@ -7884,24 +7885,24 @@ inline result<bool> parse_boolean(std::string_view text, std::string_view argume
 
 /// The owner of a listed object or upload (Owner, Initiator).
 struct object_owner {
-    std::string id;            ///< ID, e.g. "1250000000" or "qcs::cam::uin/...:uin/..."
-    std::string display_name;  ///< DisplayName
+    std::string id{};            ///< ID, e.g. "1250000000" or "qcs::cam::uin/...:uin/..."
+    std::string display_name{};  ///< DisplayName
 };
 
 /// The headers of object responses (PUT, GET, HEAD, Upload Part, Complete), parsed.
 struct object_headers {
-    std::string request_id;                   ///< x-cos-request-id
-    std::string etag_raw;                     ///< ETag as sent, quotes included
-    std::string etag;                         ///< ETag without its quotes
-    std::optional<std::uint64_t> crc64;       ///< x-cos-hash-crc64ecma (CRC-64/XZ), when present
-    std::optional<std::uint64_t> content_length;
-    std::optional<std::int64_t> last_modified;  ///< Unix seconds
-    std::string content_type;
-    std::string version_id;                   ///< x-cos-version-id
+    std::string request_id{};                   ///< x-cos-request-id
+    std::string etag_raw{};                     ///< ETag as sent, quotes included
+    std::string etag{};                         ///< ETag without its quotes
+    std::optional<std::uint64_t> crc64{};       ///< x-cos-hash-crc64ecma (CRC-64/XZ), when present
+    std::optional<std::uint64_t> content_length{};
+    std::optional<std::int64_t> last_modified{};  ///< Unix seconds
+    std::string content_type{};
+    std::string version_id{};                   ///< x-cos-version-id
     std::string storage_class = "STANDARD";   ///< x-cos-storage-class; COS omits it for STANDARD
-    std::string server_side_encryption;       ///< x-cos-server-side-encryption
+    std::string server_side_encryption{};       ///< x-cos-server-side-encryption
     /// x-cos-meta-* headers as (suffix, value), in the order received.
-    std::vector<std::pair<std::string, std::string>> metadata;
+    std::vector<std::pair<std::string, std::string>> metadata{};
 };
 
 /// The response headers that carry one value: a second copy makes the answer ambiguous (which
@@ -8200,8 +8201,8 @@ struct retry_advice {
     retry_action action = retry_action::fail;
     /// For retry_after_clock_fix: the server's time (Unix seconds) when the response proved it
     /// came from COS (it carried x-cos-request-id); absent otherwise.
-    std::optional<std::int64_t> server_time;
-    std::string_view why;  ///< a short static explanation
+    std::optional<std::int64_t> server_time{};
+    std::string_view why{};  ///< a short static explanation
 };
 
 /// Classifies a failure. Retry: transport failures; 5xx (InternalError, ServiceUnavailable,
@@ -9082,15 +9083,15 @@ struct listing_limits {
 
 /// Every object of a whole GET Bucket listing, and the common prefixes when a delimiter was asked.
 struct all_objects {
-    std::vector<object_summary> contents;      ///< the Contents entries of every page, in order
-    std::vector<std::string> common_prefixes;  ///< CommonPrefixes/Prefix of every page, in order
+    std::vector<object_summary> contents{};      ///< the Contents entries of every page, in order
+    std::vector<std::string> common_prefixes{};  ///< CommonPrefixes/Prefix of every page, in order
 };
 
 /// Every multipart upload of a whole List Multipart Uploads listing, and the common prefixes.
 struct all_multipart_uploads {
-    std::vector<multipart_upload_summary> uploads;  ///< the Upload entries of every page, in order
-    std::vector<std::string> common_prefixes;       ///< CommonPrefixes/Prefix of every page, in order
-    std::optional<std::int64_t> date;               ///< the last page's Date header, Unix seconds (server clock)
+    std::vector<multipart_upload_summary> uploads{};  ///< the Upload entries of every page, in order
+    std::vector<std::string> common_prefixes{};       ///< CommonPrefixes/Prefix of every page, in order
+    std::optional<std::int64_t> date{};               ///< the last page's Date header, Unix seconds (server clock)
 };
 
 namespace detail {
@@ -9395,7 +9396,7 @@ struct client_options {
     std::uint32_t backoff_base_ms = 100;    ///< first retry waits up to this, doubling each time
     std::uint32_t backoff_max_ms = 10000;   ///< cap of one wait
     std::uint64_t jitter_seed = 0;          ///< seeds the jitter: randomness is a parameter too
-    sign_options signing;                   ///< header selection
+    sign_options signing{};                   ///< header selection
 };
 
 namespace detail {

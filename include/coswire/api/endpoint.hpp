@@ -29,9 +29,9 @@ struct endpoint_options {
 
 /// A bucket endpoint: the scheme and the exact Host that is both sent and signed.
 struct endpoint {
-    std::string scheme;  ///< "https" or "http"
-    std::string host;    ///< with ":port" when the port is not the scheme's default
-    std::string bucket;  ///< "<name>-<appid>", empty for a custom domain
+    std::string scheme{};  ///< "https" or "http"
+    std::string host{};    ///< with ":port" when the port is not the scheme's default
+    std::string bucket{};  ///< "<name>-<appid>", empty for a custom domain
 };
 
 /// The longest default host COS accepts: `<name>-<appid>.cos.<region>.myqcloud.com` (§2.2).

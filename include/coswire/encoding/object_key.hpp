@@ -24,8 +24,8 @@ struct object_key_options {
 
 /// The two forms of an object key's path.
 struct object_key_paths {
-    std::string signed_path;  ///< §1.7 UriPathname: "/" + key, raw UTF-8, no encoding
-    std::string wire_path;    ///< §2.4 request-target path: "/" + pathenc(key)
+    std::string signed_path{};  ///< §1.7 UriPathname: "/" + key, raw UTF-8, no encoding
+    std::string wire_path{};    ///< §2.4 request-target path: "/" + pathenc(key)
 };
 
 namespace detail {

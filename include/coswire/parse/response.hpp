@@ -54,24 +54,24 @@ inline result<bool> parse_boolean(std::string_view text, std::string_view argume
 
 /// The owner of a listed object or upload (Owner, Initiator).
 struct object_owner {
-    std::string id;            ///< ID, e.g. "1250000000" or "qcs::cam::uin/...:uin/..."
-    std::string display_name;  ///< DisplayName
+    std::string id{};            ///< ID, e.g. "1250000000" or "qcs::cam::uin/...:uin/..."
+    std::string display_name{};  ///< DisplayName
 };
 
 /// The headers of object responses (PUT, GET, HEAD, Upload Part, Complete), parsed.
 struct object_headers {
-    std::string request_id;                   ///< x-cos-request-id
-    std::string etag_raw;                     ///< ETag as sent, quotes included
-    std::string etag;                         ///< ETag without its quotes
-    std::optional<std::uint64_t> crc64;       ///< x-cos-hash-crc64ecma (CRC-64/XZ), when present
-    std::optional<std::uint64_t> content_length;
-    std::optional<std::int64_t> last_modified;  ///< Unix seconds
-    std::string content_type;
-    std::string version_id;                   ///< x-cos-version-id
+    std::string request_id{};                   ///< x-cos-request-id
+    std::string etag_raw{};                     ///< ETag as sent, quotes included
+    std::string etag{};                         ///< ETag without its quotes
+    std::optional<std::uint64_t> crc64{};       ///< x-cos-hash-crc64ecma (CRC-64/XZ), when present
+    std::optional<std::uint64_t> content_length{};
+    std::optional<std::int64_t> last_modified{};  ///< Unix seconds
+    std::string content_type{};
+    std::string version_id{};                   ///< x-cos-version-id
     std::string storage_class = "STANDARD";   ///< x-cos-storage-class; COS omits it for STANDARD
-    std::string server_side_encryption;       ///< x-cos-server-side-encryption
+    std::string server_side_encryption{};       ///< x-cos-server-side-encryption
     /// x-cos-meta-* headers as (suffix, value), in the order received.
-    std::vector<std::pair<std::string, std::string>> metadata;
+    std::vector<std::pair<std::string, std::string>> metadata{};
 };
 
 /// The response headers that carry one value: a second copy makes the answer ambiguous (which

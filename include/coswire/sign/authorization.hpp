@@ -18,12 +18,12 @@ namespace coswire {
 /// Everything a signature is made of, for sending and for explaining. Holds neither the secret
 /// key nor the sign key; a session token's value reads "***" in http_string.
 struct signed_parts {
-    std::string authorization;   ///< the Authorization header value
-    std::string header_list;     ///< q-header-list
-    std::string url_param_list;  ///< q-url-param-list
-    std::string http_string;     ///< HttpString (token redacted)
-    std::string string_to_sign;  ///< StringToSign
-    std::string signature;       ///< q-signature
+    std::string authorization{};   ///< the Authorization header value
+    std::string header_list{};     ///< q-header-list
+    std::string url_param_list{};  ///< q-url-param-list
+    std::string http_string{};     ///< HttpString (token redacted)
+    std::string string_to_sign{};  ///< StringToSign
+    std::string signature{};       ///< q-signature
 };
 
 /// Checks what goes into q-ak and the key. Errors name "secret_id" / "secret_key".

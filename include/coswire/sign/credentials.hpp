@@ -62,9 +62,9 @@ private:
 /// A COS key pair, optionally temporary (STS): the session token then travels as
 /// x-cos-security-token and is signed.
 struct credentials {
-    std::string secret_id;        ///< the access key id; public (sent as q-ak)
-    secret_string secret_key;     ///< never transmitted, never printed
-    secret_string session_token;  ///< empty for permanent keys
+    std::string secret_id{};        ///< the access key id; public (sent as q-ak)
+    secret_string secret_key{};     ///< never transmitted, never printed
+    secret_string session_token{};  ///< empty for permanent keys
 
     template <class Stream>
     friend Stream& operator<<(Stream&, const credentials&) = delete;

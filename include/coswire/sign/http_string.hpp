@@ -26,22 +26,22 @@ namespace coswire {
 /// A query parameter as the server decodes it. `value` is empty for a valueless parameter such
 /// as `?uploads`, which signs exactly like an empty value (`uploads=`).
 struct query_param {
-    std::string_view name;
-    std::optional<std::string_view> value;
+    std::string_view name{};
+    std::optional<std::string_view> value{};
 };
 
 /// A request header as it is sent.
 struct header_field {
-    std::string_view name;
-    std::string_view value;
+    std::string_view name{};
+    std::string_view value{};
 };
 
 /// What the signer reads of a request; every member is borrowed.
 struct signable_request {
-    std::string_view method;                 ///< an HTTP token, any case ("PUT")
-    std::string_view path;                   ///< UriPathname: "/" + raw object key, or "/" (decoded, verbatim)
-    std::span<const query_param> params;     ///< all are signed
-    std::span<const header_field> headers;   ///< selected by sign_options::headers
+    std::string_view method{};                 ///< an HTTP token, any case ("PUT")
+    std::string_view path{};                   ///< UriPathname: "/" + raw object key, or "/" (decoded, verbatim)
+    std::span<const query_param> params{};     ///< all are signed
+    std::span<const header_field> headers{};   ///< selected by sign_options::headers
 };
 
 /// Which headers enter the signature.
@@ -472,10 +472,10 @@ inline result<void> add_session_token(signed_field_list& list, std::string_view 
 /// The parameters and headers chosen for signing, validated and sorted by signed name. Borrows
 /// every string of the signable_request (and the session token) it was made from.
 struct canonical_request {
-    std::string_view method;
-    std::string_view path;
-    detail::signed_field_list params;
-    detail::signed_field_list headers;
+    std::string_view method{};
+    std::string_view path{};
+    detail::signed_field_list params{};
+    detail::signed_field_list headers{};
 };
 
 /// Where the session token goes: a header for ordinary requests, a query parameter for

@@ -19,8 +19,8 @@ struct presigned_parts {
     /// q-sign-algorithm, q-ak, q-sign-time, q-key-time, q-header-list, q-url-param-list and
     /// q-signature with percent-encoded values (';' becomes %3B). Contains the session token:
     /// a presigned URL is a bearer credential until it expires.
-    std::string query;
-    signed_parts parts;  ///< the stages; parts.authorization is the unencoded Authorization value
+    std::string query{};
+    signed_parts parts{};  ///< the stages; parts.authorization is the unencoded Authorization value
 };
 
 /// Presigns `request` (usually a GET or PUT with only `host` among its headers; any header it

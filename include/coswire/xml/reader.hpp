@@ -244,8 +244,8 @@ enum class event_kind {
 /// buffer, and stay valid until the reader is advanced again (next, read_text, skip_element).
 struct event {
     event_kind kind = event_kind::end_document;
-    std::string_view name;   ///< start/end: the local name (prefix stripped), e.g. "ETag"
-    std::string_view text;   ///< text: the decoded character data (entities, CDATA, CR LF -> LF)
+    std::string_view name{};   ///< start/end: the local name (prefix stripped), e.g. "ETag"
+    std::string_view text{};   ///< text: the decoded character data (entities, CDATA, CR LF -> LF)
     std::size_t depth = 0;   ///< start/end: depth of that element (root = 1); text: of its parent
     std::size_t offset = 0;  ///< byte offset where the construct starts
 };
@@ -297,15 +297,15 @@ private:
     friend struct detail::reader_access;
 
     struct open_element {
-        std::string_view qname;  // as written, prefix included: end tags must repeat it exactly
-        std::string_view local;  // qname without its prefix
-        std::size_t offset;
+        std::string_view qname{};  // as written, prefix included: end tags must repeat it exactly
+        std::string_view local{};  // qname without its prefix
+        std::size_t offset{};
     };
     enum class stage { start, prolog, content, epilog, done };
     // One text event being gathered: its only piece while it is a view into stable memory,
     // else the pieces are concatenated in buffer_.
     struct text_run {
-        std::string_view single;
+        std::string_view single{};
         bool buffered = false;
         std::size_t offset = 0;
     };

@@ -118,8 +118,8 @@ public:
 
 private:
     struct name_span {  // where an open element's name sits in out_
-        std::size_t offset;
-        std::size_t size;
+        std::size_t offset{};
+        std::size_t size{};
     };
 
     result<std::string> outcome() {
