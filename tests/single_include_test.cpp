@@ -12,8 +12,7 @@
 #include <array>
 
 TEST_CASE("single header: signs the documented GET example") {
-    const coswire::credentials creds{"AKIDQjz3ltompVjBni5LitkWHFlFpwkn9U5q",
-                                     coswire::secret_string("BQYIM75p8x0iWVFSIgqEKwFprpRSVHlz"), {}};
+    const coswire::credentials creds{.secret_id = "AKIDQjz3ltompVjBni5LitkWHFlFpwkn9U5q", .secret_key = coswire::secret_string("BQYIM75p8x0iWVFSIgqEKwFprpRSVHlz")};
     const std::array<coswire::query_param, 2> params{{{"response-content-type", "application/octet-stream"},
                                                        {"response-cache-control", "max-age=600"}}};
     const std::array<coswire::header_field, 2> headers{{{"Date", "Thu, 16 May 2019 06:55:53 GMT"},

@@ -26,8 +26,7 @@ namespace {
 
 // COS-PROTOCOL.md §10.5: the §10.1 credentials, KeyTime 1700000000;1700003600, bucket
 // examplebucket-1250000000 in ap-beijing, the key below and the upload id UID.
-const coswire::credentials doc_credentials{"AKIDQjz3ltompVjBni5LitkWHFlFpwkn9U5q",
-                                           coswire::secret_string("BQYIM75p8x0iWVFSIgqEKwFprpRSVHlz"), {}};
+const coswire::credentials doc_credentials{.secret_id = "AKIDQjz3ltompVjBni5LitkWHFlFpwkn9U5q", .secret_key = coswire::secret_string("BQYIM75p8x0iWVFSIgqEKwFprpRSVHlz")};
 constexpr std::string_view big_key = "doc/大文件 v1+final.bin";
 constexpr std::string_view big_key_wire = "/doc/%E5%A4%A7%E6%96%87%E4%BB%B6%20v1%2Bfinal.bin";
 constexpr std::string_view uid = "1585130821cbb7df1d11846c073ad648e8f33b087cec2381df437acdc833cf654b9ecc6361";

@@ -483,10 +483,10 @@ TEST_CASE("make_delete_object_request: extra headers are sent after versionId is
 TEST_CASE("read builders: without extra headers nothing changes, and positional params still build") {
     // Params brace-initialised before extra_headers existed (as client code does) keep their
     // meaning: extra_headers is the last member and defaults to empty.
-    auto head = coswire::make_head_object_request(doc_endpoint(), coswire::head_object_params{"k", {}, {}, {}});
+    auto head = coswire::make_head_object_request(doc_endpoint(), coswire::head_object_params{.key = "k"});
     REQUIRE(head);
     CHECK(head->headers.size() == 1);  // Host only
-    auto del = coswire::make_delete_object_request(doc_endpoint(), coswire::delete_object_params{"k", {}, {}});
+    auto del = coswire::make_delete_object_request(doc_endpoint(), coswire::delete_object_params{.key = "k"});
     REQUIRE(del);
     CHECK(del->headers.size() == 1);
 }
