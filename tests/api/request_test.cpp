@@ -85,7 +85,7 @@ TEST_CASE("add_extra_headers: the rules add_object_attributes applies, named ext
     }
 }
 
-TEST_CASE("content_md5_of: base64 of the binary MD5 (RFC 1321 vectors, §10.1)") {
+TEST_CASE("content_md5_of: base64 of the binary MD5 (RFC 1321 vectors, the documented PUT example)") {
     CHECK(coswire::detail::content_md5_of({}) == "1B2M2Y8AsgTpgAmY7PhCfg==");
     CHECK(coswire::detail::content_md5_of(bytes_of("ObjectContent")) == "mQ/fVh815F3k6TAUm8m0eg==");
 }
