@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // The one error model of the library: what kind of failure, which argument, why, and, when COS
-// itself refused, the parsed COS error (COS-PROTOCOL.md §4).
+// itself refused, the parsed COS error (docs/protocol/errors.md).
 #pragma once
 
 #include <cstddef>

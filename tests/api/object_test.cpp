@@ -20,7 +20,7 @@ using coswire::result;
 
 namespace {
 
-// COS-PROTOCOL.md §10.1: the documentation's credentials and bucket.
+// The documentation's credentials and bucket (docs/protocol/test-vectors.md#documented-put-example).
 coswire::credentials doc_credentials() {
     return {"AKIDQjz3ltompVjBni5LitkWHFlFpwkn9U5q", coswire::secret_string("BQYIM75p8x0iWVFSIgqEKwFprpRSVHlz"), {}};
 }
@@ -53,7 +53,7 @@ std::string signature_of(const std::string& authorization) {
 
 }  // namespace
 
-TEST_CASE("make_put_object_request: reproduces the documented PUT of §10.1 and its signatures") {
+TEST_CASE("make_put_object_request: reproduces the documented PUT and its signatures") {
     static constexpr std::string_view content = "ObjectContent";
     coswire::put_object_params p;
     p.key = "exampleobject(腾讯云)";
@@ -130,7 +130,7 @@ TEST_CASE("make_put_object_request: forbid-overwrite, traffic limit at both ends
     }
 }
 
-TEST_CASE("make_get_object_request: reproduces the documented GET of §10.2 and its signatures") {
+TEST_CASE("make_get_object_request: reproduces the documented GET and its signatures") {
     coswire::get_object_params p;
     p.key = "exampleobject(腾讯云)";
     p.overrides.content_type = "application/octet-stream";
@@ -150,7 +150,7 @@ TEST_CASE("make_get_object_request: reproduces the documented GET of §10.2 and 
           "q-signature=01681b8c9d798a678e43b685a9f1bba0f6c0e012");
 }
 
-TEST_CASE("make_get_object_request: a ranged GET with a session token reproduces M7 of §10.5") {
+TEST_CASE("make_get_object_request: a ranged GET with a session token reproduces the multipart vector M7") {
     coswire::get_object_params p;
     p.key = "a/b c.txt";
     p.range = coswire::byte_range{0, 9};
@@ -410,8 +410,8 @@ TEST_CASE("make_put_object_request: a key with dot segments is accepted when the
 
 namespace {
 
-// The SSE-C key headers of COS-PROTOCOL.md §3.1: a 32-byte key (here 32 '0' bytes, base64) and
-// the base64 MD5 of that key.
+// The SSE-C key headers (docs/protocol/headers.md#server-side-encryption-headers): a 32-byte key (here
+// 32 '0' bytes, base64) and the base64 MD5 of that key.
 std::vector<coswire::http_header> sse_c_headers() {
     return {{"x-cos-server-side-encryption-customer-algorithm", "AES256"},
             {"x-cos-server-side-encryption-customer-key", "MDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDA="},
@@ -432,7 +432,7 @@ constexpr std::string_view sse_c_header_list =
 
 }  // namespace
 
-TEST_CASE("make_get_object_request: SSE-C key headers go out last and are signed (§6.2)") {
+TEST_CASE("make_get_object_request: SSE-C key headers go out last and are signed") {
     coswire::get_object_params p;
     p.key = "secret.bin";
     p.range = coswire::byte_range{0, 9};
@@ -453,7 +453,7 @@ TEST_CASE("make_get_object_request: SSE-C key headers go out last and are signed
           std::string::npos);
 }
 
-TEST_CASE("make_head_object_request: SSE-C key headers after the preconditions, signed (§6.3)") {
+TEST_CASE("make_head_object_request: SSE-C key headers after the preconditions, signed") {
     coswire::head_object_params p;
     p.key = "secret.bin";
     p.conditions.if_match = "\"ee8de918d05640145b18f70f4c3aa602\"";

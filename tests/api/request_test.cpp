@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include <coswire/api/request.hpp>
+#include <coswire/sign/authorization.hpp>
 
 #include <doctest/doctest.h>
 
@@ -75,6 +76,26 @@ TEST_CASE("make_object_request and make_bucket_request refuse a method that is n
     }
 }
 
+TEST_CASE("header values with blanks at either end: the builders refuse them, the signer signs them trimmed") {
+    // docs/signing.md#refused-input: a builder never changes a value silently; the signer signs
+    // what the server reads once the HTTP stack has dropped the blanks.
+    for (std::string_view padded : {" v", "v ", "\tv", " v\t "}) {
+        auto refused = coswire::validate_header_value(padded, "metadata");
+        REQUIRE_FALSE(refused);
+        CHECK(refused.error().argument == "metadata");
+        const coswire::credentials creds{.secret_id = "AKIDexample", .secret_key = coswire::secret_string("example-secret")};
+        const coswire::key_time window{.start = 1700000000, .end = 1700000900};
+        const coswire::header_field as_given[] = {{.name = "Host", .value = "h"}, {.name = "x-cos-meta-a", .value = padded}};
+        const coswire::header_field as_read[] = {{.name = "Host", .value = "h"}, {.name = "x-cos-meta-a", .value = "v"}};
+        auto given = coswire::sign({.method = "PUT", .path = "/k", .headers = as_given}, creds, window);
+        auto read = coswire::sign({.method = "PUT", .path = "/k", .headers = as_read}, creds, window);
+        REQUIRE(given);
+        REQUIRE(read);
+        CHECK(given->authorization == read->authorization);
+    }
+    CHECK(coswire::validate_header_value("v w", "metadata"));  // blanks inside are the value's
+}
+
 TEST_CASE("add_extra_headers: appends in order after what is there; nothing for an empty list") {
     http_request r;
     r.headers.push_back({"Host", "h"});
@@ -111,7 +132,7 @@ TEST_CASE("add_extra_headers: the rules add_object_attributes applies, named ext
     }
 }
 
-TEST_CASE("content_md5_of: base64 of the binary MD5 (RFC 1321 vectors, §10.1)") {
+TEST_CASE("content_md5_of: base64 of the binary MD5 (RFC 1321 vectors, the documented PUT example)") {
     CHECK(coswire::detail::content_md5_of({}) == "1B2M2Y8AsgTpgAmY7PhCfg==");
     CHECK(coswire::detail::content_md5_of(bytes_of("ObjectContent")) == "mQ/fVh815F3k6TAUm8m0eg==");
 }

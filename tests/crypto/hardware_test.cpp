@@ -164,7 +164,7 @@ TEST_CASE("hardware: both paths give every published vector") {
             CHECK(hex(coswire::sha1_hash(v.input)) == v.sha1);
             CHECK(hex(coswire::md5_hash(v.input)) == v.md5);
         }
-        // RFC 2202 test case 1 and COS-PROTOCOL.md §10.6.
+        // RFC 2202 test case 1 and docs/protocol/test-vectors.md#checksums.
         CHECK(hex(coswire::hmac_sha1(std::string(20, '\x0b'), "Hi There")) ==
               "b617318655057264e28bc0b6fb378c8ef146be00");
         CHECK(coswire::crc64("123456789") == 0x995DC9BBDF1939FAu);

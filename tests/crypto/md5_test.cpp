@@ -74,9 +74,9 @@ TEST_CASE("md5_hash: matches the RFC 1321 test suite") {
 }
 
 TEST_CASE("md5_hash: matches the COS documentation examples") {
-    // Content-MD5 of the PUT example is mQ/fVh815F3k6TAUm8m0eg== (COS-PROTOCOL.md §3.1, §10.1).
+    // Content-MD5 of the PUT example is mQ/fVh815F3k6TAUm8m0eg== (docs/protocol/test-vectors.md#documented-put-example).
     CHECK(hex(md5_hash("ObjectContent")) == "990fdf561f35e45de4e930149bc9b47a");
-    // Part and object ETags of COS-PROTOCOL.md §10.6.
+    // Part and object ETags of docs/protocol/test-vectors.md#checksums.
     CHECK(hex(md5_hash("[Object Part]")) == "108f528eb63b65e734f27ae331f5ffaa");
     CHECK(hex(md5_hash("[Object Content]")) == "ee8de918d05640145b18f70f4c3aa602");
     CHECK(hex(md5_hash("[Object Content Version 2]")) == "22e024392de860289f0baa7d6cf8a549");

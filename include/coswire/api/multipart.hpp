@@ -1,18 +1,20 @@
 // SPDX-License-Identifier: MIT
 // Request builders for every multipart-upload operation: Initiate, Upload Part, Upload Part -
-// Copy, Complete, Abort, List Parts, List Multipart Uploads (COS-PROTOCOL.md §5, §7.3, §8).
+// Copy, Complete, Abort, List Parts, List Multipart Uploads (docs/protocol/multipart.md).
 //
-// Choices where the spec is silent:
+// Choices where Tencent's pages are silent:
 // - Upload ids are opaque; what is sent back must be non-empty printable ASCII without spaces.
 // - Complete refuses an empty, unsorted or duplicated part list, numbers outside 1..10000 and
-//   missing ETags before anything is sent; gaps are left to COS (§11.6). ETags go out quoted
-//   (quotes added when missing), written as &quot; by xml::writer, which is the same XML text;
-//   Content-MD5 of the body is always sent (the Go SDK does so for XML bodies).
+//   missing ETags before anything is sent; gaps are left to COS
+//   (docs/protocol/multipart.md#complete-multipart-upload). ETags go out quoted (quotes added when
+//   missing), written as &quot; by xml::writer, which is the same XML text; Content-MD5 of the body is
+//   always sent (the Go SDK does so for XML bodies).
 // - Upload Part - Copy needs a closed range (bytes=first-last, at most 5 GB) and a source host
 //   without port; the time conditions are Unix seconds sent as IMF-fixdates.
 // - max-parts and max-uploads are 1..1000 (the SDKs' cap); upload-id-marker without key-marker
 //   (ignored by COS) and an empty delimiter are refused rather than silently meaning nothing.
-// - Listings ask for encoding-type=url by default (§8), so any key survives the XML.
+// - Listings ask for encoding-type=url by default (docs/protocol/encoding-type.md), so any key survives
+//   the XML.
 #pragma once
 
 #include <coswire/api/endpoint.hpp>
@@ -41,8 +43,9 @@ namespace coswire {
 // max_list_uploads_page) live in api/limits.hpp with the rest of COS's numbers.
 
 /// Checks an upload id before it is echoed to COS: non-empty printable ASCII without spaces
-/// (COS ids are 74 hex digits, §5.1, but coswire stores them opaquely and checks only what could
-/// break the query or the signature). Errors: invalid_argument naming `argument`.
+/// (COS ids are 74 hex digits, docs/protocol/multipart.md#initiate-multipart-upload, but coswire stores
+/// them opaquely and checks only what could break the query or the signature). Errors: invalid_argument
+/// naming `argument`.
 inline result<void> validate_upload_id(std::string_view upload_id, std::string_view argument = "upload_id") {
     if (upload_id.empty()) return make_error(errc::invalid_argument, argument, "must not be empty");
     for (std::size_t i = 0; i < upload_id.size(); ++i) {
@@ -54,7 +57,7 @@ inline result<void> validate_upload_id(std::string_view upload_id, std::string_v
     return {};
 }
 
-/// Checks a part number: 1 to 10000 (§5.0). Errors: invalid_argument naming "part_number".
+/// Checks a part number: 1 to 10000 (docs/protocol/multipart.md#part-limits). Errors: invalid_argument naming "part_number".
 inline result<void> validate_part_number(std::uint32_t part_number) {
     if (part_number == 0 || part_number > max_part_number)
         return make_error(errc::invalid_argument, "part_number",
@@ -65,8 +68,9 @@ inline result<void> validate_part_number(std::uint32_t part_number) {
 namespace detail {
 
 /// Start of every request that names an upload: `<method> /<key>?[partNumber=N&]uploadId=ID`.
-/// partNumber precedes uploadId as in the documentation's request lines (§5.2); the signature
-/// does not depend on the order. Errors: the key's, then part_number's, then upload_id's.
+/// partNumber precedes uploadId as in the documentation's request lines
+/// (docs/protocol/multipart.md#upload-part); the signature does not depend on the order. Errors: the
+/// key's, then part_number's, then upload_id's.
 inline result<http_request> start_upload_request(const endpoint& ep, std::string_view method, std::string_view key,
                                                  const object_key_options& key_options, std::string_view upload_id,
                                                  std::optional<std::uint32_t> part_number) {
@@ -82,9 +86,9 @@ inline result<http_request> start_upload_request(const endpoint& ep, std::string
 }
 
 /// The ETag as the Complete body sends it: quoted, as the SDKs send the Upload Part ETag header
-/// verbatim (§5.4); quotes are added when missing. nullopt unless what is inside the quotes is a
-/// non-empty RFC 9110 etagc run without spaces (printable ASCII except '"'); COS ETags are hex,
-/// optionally followed by "-N".
+/// verbatim (docs/protocol/multipart.md#complete-multipart-upload); quotes are added when missing.
+/// nullopt unless what is inside the quotes is a non-empty RFC 9110 etagc run without spaces (printable
+/// ASCII except '"'); COS ETags are hex, optionally followed by "-N".
 inline std::optional<std::string> quoted_etag(std::string_view etag) {
     std::string_view inner = etag;
     if (inner.size() >= 2 && inner.front() == '"' && inner.back() == '"') inner = inner.substr(1, inner.size() - 2);
@@ -102,12 +106,12 @@ inline std::optional<std::string> quoted_etag(std::string_view etag) {
 }  // namespace detail
 
 // ---------------------------------------------------------------------------------------------
-// Initiate Multipart Upload (§5.1)
+// Initiate Multipart Upload (docs/protocol/multipart.md#initiate-multipart-upload)
 
 /// Inputs of Initiate Multipart Upload. The attributes (Content-Type, storage class, ACL,
 /// x-cos-meta-*, ...) are stored with the object that Complete creates.
 struct initiate_multipart_upload_params {
-    std::string key{};                  ///< object key (§2.3)
+    std::string key{};                  ///< object key (docs/protocol/endpoints.md#object-keys)
     object_attributes attributes{};     ///< every member optional
     object_key_options key_options{};   ///< dot segments, see map_object_key
 };
@@ -126,7 +130,7 @@ inline result<http_request> make_initiate_multipart_upload_request(const endpoin
 }
 
 // ---------------------------------------------------------------------------------------------
-// Upload Part (§5.2)
+// Upload Part (docs/protocol/multipart.md#upload-part)
 
 /// Inputs of Upload Part. The payload is borrowed: keep its bytes alive until the transport has
 /// sent them.
@@ -141,7 +145,7 @@ struct upload_part_params {
     /// compute_content_md5.
     std::optional<std::string> content_md5{};
     std::optional<std::uint64_t> traffic_limit{};  ///< x-cos-traffic-limit, bit/s, 819200 to 838860800
-    /// Further headers, e.g. the SSE-C key headers the Initiate call used (§5.2).
+    /// Further headers, e.g. the SSE-C key headers the Initiate call used (docs/protocol/multipart.md#upload-part).
     std::vector<http_header> extra_headers{};
     object_key_options key_options{};
 };
@@ -166,7 +170,7 @@ inline result<http_request> make_upload_part_request(const endpoint& ep, const u
 }
 
 // ---------------------------------------------------------------------------------------------
-// Upload Part - Copy (§5.3)
+// Upload Part - Copy (docs/protocol/multipart.md#upload-part-copy)
 
 /// Inputs of Upload Part - Copy: which part of which upload to fill from which source object.
 struct upload_part_copy_params {
@@ -176,7 +180,7 @@ struct upload_part_copy_params {
     /// The source bucket, e.g. make_endpoint("srcbucket-1250000000", "ap-guangzhou"): its host
     /// names the source in x-cos-copy-source (scheme and port play no part there).
     endpoint source{};
-    std::string source_key{};           ///< the source object's key (§2.3)
+    std::string source_key{};           ///< the source object's key (docs/protocol/endpoints.md#object-keys)
     std::optional<std::string> source_version_id{};  ///< copy this version (?versionId=)
     /// x-cos-copy-source-range, 0-based and inclusive (`bytes=0-9` is the first ten bytes);
     /// `last` is required here, the header has no open-ended form. Absent: the whole object.
@@ -193,8 +197,9 @@ struct upload_part_copy_params {
 
 namespace detail {
 
-/// x-cos-copy-source (§5.3): `<source host>/<pathenc(source key)>[?versionId=<enc(id)>]`, no
-/// scheme. The host must be a bare DNS name: a port or anything else would not name a bucket.
+/// x-cos-copy-source (docs/protocol/multipart.md#upload-part-copy):
+/// `<source host>/<pathenc(source key)>[?versionId=<enc(id)>]`, no scheme. The host must be a bare
+/// DNS name: a port or anything else would not name a bucket.
 inline result<std::string> part_copy_source_value(const upload_part_copy_params& p) {
     const std::string_view host = p.source.host;
     bool host_ok = !host.empty() && host.front() != '.' && host.front() != '-';
@@ -254,7 +259,7 @@ inline result<http_request> make_upload_part_copy_request(const endpoint& ep, co
 }
 
 // ---------------------------------------------------------------------------------------------
-// Complete Multipart Upload (§5.4)
+// Complete Multipart Upload (docs/protocol/multipart.md#complete-multipart-upload)
 
 /// One uploaded part as Complete lists it.
 struct completed_part {
@@ -262,14 +267,15 @@ struct completed_part {
     std::string etag{};               ///< the Upload Part ETag, with or without its quotes
 };
 
-/// The Complete body (§5.4):
+/// The Complete body (docs/protocol/multipart.md#complete-multipart-upload):
 /// `<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>&quot;…&quot;</ETag></Part>…</CompleteMultipartUpload>`,
 /// compact. ETags are sent with their quotes (added when missing); xml::writer escapes them as
 /// `&quot;`, which is the same XML text as a literal `"` (the Go SDK's encoder escapes them
 /// too). Refuses, before anything is sent, with invalid_argument naming "parts" and saying which
 /// index and number: an empty list, more than 10000 parts, a number outside 1..10000, numbers
 /// not strictly ascending (out of order or duplicated), a missing/empty/unprintable ETag.
-/// Gaps are allowed here; COS decides (InvalidPart, §11.6).
+/// Gaps are allowed here; COS decides (InvalidPart,
+/// docs/protocol/multipart.md#complete-multipart-upload).
 inline result<std::string> make_complete_multipart_upload_body(std::span<const completed_part> parts) {
     if (parts.empty()) return make_error(errc::invalid_argument, "parts", "must list at least one part");
     if (parts.size() > max_part_number)
@@ -320,7 +326,7 @@ inline result<http_request> make_complete_multipart_upload_request(const endpoin
 }
 
 // ---------------------------------------------------------------------------------------------
-// Abort Multipart Upload (§5.5)
+// Abort Multipart Upload (docs/protocol/multipart.md#abort-multipart-upload)
 
 /// Inputs of Abort Multipart Upload.
 struct abort_multipart_upload_params {
@@ -336,7 +342,7 @@ inline result<http_request> make_abort_multipart_upload_request(const endpoint& 
 }
 
 // ---------------------------------------------------------------------------------------------
-// List Parts (§5.6)
+// List Parts (docs/protocol/multipart.md#list-parts)
 
 /// Inputs of List Parts (one page).
 struct list_parts_params {
@@ -344,15 +350,15 @@ struct list_parts_params {
     std::string upload_id{};                         ///< the upload whose parts to list
     std::optional<std::uint32_t> max_parts{};        ///< page size 1 to 1000; COS's default is 1000
     std::optional<std::uint32_t> part_number_marker{};  ///< list parts numbered above it, 0 to 10000
-    /// Ask for encoding-type=url so keys with characters XML cannot carry still parse (§8); the
-    /// parser decodes what the response announces as encoded.
+    /// Ask for encoding-type=url so keys with characters XML cannot carry still parse
+    /// (docs/protocol/encoding-type.md); the parser decodes what the response announces as encoded.
     bool url_encoding = true;
     object_key_options key_options{};
 };
 
 /// `GET /<key>?uploadId=ID[&max-parts=N][&part-number-marker=M][&encoding-type=url]`, in that
-/// order (COS-PROTOCOL.md §10.5 M5). Errors: "object_key", "upload_id", "max_parts" (0 or above
-/// 1000), "part_number_marker" (above 10000).
+/// order (docs/protocol/test-vectors.md#multipart-vectors, M5). Errors: "object_key", "upload_id",
+/// "max_parts" (0 or above 1000), "part_number_marker" (above 10000).
 inline result<http_request> make_list_parts_request(const endpoint& ep, const list_parts_params& p) {
     auto r = detail::start_upload_request(ep, "GET", p.key, p.key_options, p.upload_id, std::nullopt);
     if (!r) return r;
@@ -371,7 +377,7 @@ inline result<http_request> make_list_parts_request(const endpoint& ep, const li
 }
 
 // ---------------------------------------------------------------------------------------------
-// List Multipart Uploads (§5.7)
+// List Multipart Uploads (docs/protocol/multipart.md#list-multipart-uploads)
 
 /// Inputs of List Multipart Uploads (one page of a bucket's unfinished uploads).
 struct list_multipart_uploads_params {
@@ -382,7 +388,7 @@ struct list_multipart_uploads_params {
     /// without key_marker, so coswire refuses that combination.
     std::optional<std::string> upload_id_marker{};
     std::optional<std::uint32_t> max_uploads{};     ///< page size 1 to 1000; COS's default is 1000
-    bool url_encoding = true;                     ///< send encoding-type=url (§8)
+    bool url_encoding = true;                     ///< send encoding-type=url (docs/protocol/encoding-type.md)
 };
 
 /// `GET /?uploads[&prefix=][&delimiter=][&key-marker=][&upload-id-marker=][&max-uploads=][&encoding-type=url]`

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // What every request builder shares: starting a request for an object or the bucket, adding
 // validated headers and parameters, caller-chosen extra headers, Content-MD5, page sizes and
-// the object attributes stored at upload time (COS-PROTOCOL.md §3.1, §5.1, §6.1, §7.3, §8).
+// the object attributes stored at upload time (docs/protocol/headers.md,
+// docs/protocol/objects.md#put-object, docs/protocol/multipart.md#initiate-multipart-upload).
 #pragma once
 
 #include <coswire/api/endpoint.hpp>
@@ -166,16 +167,16 @@ inline result<void> add_object_attributes(http_request& r, const object_attribut
 /// Decimal text of an unsigned integer.
 inline std::string decimal(std::uint64_t v) { return std::to_string(v); }
 
-/// The Content-MD5 value of `data`: base64 of its binary MD5 (§7.3), always 24 characters.
+/// The Content-MD5 value of `data`: base64 of its binary MD5 (docs/protocol/integrity.md#md5-and-content-md5), always 24 characters.
 inline std::string content_md5_of(std::span<const std::byte> data) {
     const auto text = base64_encode(md5_hash(data));
     return std::string(text.data(), text.size());
 }
 
-/// The Content-MD5 to send for `body`, if any (§3.1, §7.3): the caller's `given` value after
-/// checking it is the base64 of 16 bytes (base64_decode is strict, so that is exactly the
-/// 24-character padded form), or the computed one when `compute` is set; nullopt when neither.
-/// Errors: invalid_argument "content_md5" for a malformed value or when both are asked for.
+/// The Content-MD5 to send for `body`, if any (docs/protocol/integrity.md#md5-and-content-md5): the
+/// caller's `given` value after checking it is the base64 of 16 bytes (base64_decode is strict, so that
+/// is exactly the 24-character padded form), or the computed one when `compute` is set; nullopt when
+/// neither. Errors: invalid_argument "content_md5" for a malformed value or when both are asked for.
 inline result<std::optional<std::string>> content_md5_value(const std::optional<std::string>& given, bool compute,
                                                             std::span<const std::byte> body) {
     if (compute) {
@@ -191,9 +192,9 @@ inline result<std::optional<std::string>> content_md5_value(const std::optional<
 }
 
 /// The headers of an upload body (PUT Object, Upload Part), in this order: Content-Length,
-/// always (COS would truncate to a smaller one, §3.1), and Content-MD5 when given or asked for
-/// (content_md5_value). Errors: limit_exceeded naming `body_argument` when the body is over
-/// `largest` bytes, its reason ending in `limit_text`; content_md5_value's.
+/// always (COS would truncate to a smaller one, docs/protocol/objects.md#put-object), and Content-MD5
+/// when given or asked for (content_md5_value). Errors: limit_exceeded naming `body_argument` when the
+/// body is over `largest` bytes, its reason ending in `limit_text`; content_md5_value's.
 inline result<void> add_body_headers(http_request& r, std::span<const std::byte> body, std::uint64_t largest,
                                      std::string_view body_argument, std::string_view limit_text,
                                      const std::optional<std::string>& content_md5, bool compute_content_md5) {
@@ -218,7 +219,8 @@ inline result<void> add_page_size_param(http_request& r, std::string_view name, 
 }
 
 /// encoding-type=url on a listing when asked for, so COS percent-encodes the key-like fields
-/// and any key survives the XML (§8); the parsers decode what the answer announces.
+/// and any key survives the XML (docs/protocol/encoding-type.md); the parsers decode what the answer
+/// announces.
 inline result<void> add_url_encoding_param(http_request& r, bool url_encoding) {
     if (!url_encoding) return {};
     return add_param(r, "encoding-type", "url", "url_encoding");

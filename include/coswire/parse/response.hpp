@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // What every response parser shares: status checks that turn COS errors into error values,
 // ETag unquoting, decimal numbers, the request id, the headers of object responses and the
-// owner of listed entries (COS-PROTOCOL.md §3.2, §4.2, §7.3, §9).
+// owner of listed entries (docs/protocol/headers.md#response-headers, docs/protocol/integrity.md#etag,
+// docs/protocol/xml.md).
 #pragma once
 
 #include <coswire/detail/ascii.hpp>
@@ -21,7 +22,8 @@
 namespace coswire {
 
 /// Strips exactly one pair of surrounding double quotes: "\"abc\"" -> "abc"; anything else is
-/// returned unchanged. Header ETags carry quotes; XML ETags arrive as &quot;...&quot; (§9).
+/// returned unchanged. Header ETags carry quotes; XML ETags arrive as &quot;...&quot;
+/// (docs/protocol/xml.md#entities-and-etags).
 constexpr std::string_view unquote_etag(std::string_view etag) noexcept {
     if (etag.size() >= 2 && etag.front() == '"' && etag.back() == '"') return etag.substr(1, etag.size() - 2);
     return etag;
@@ -45,7 +47,7 @@ inline result<std::uint64_t> parse_decimal(std::string_view text, std::string_vi
     return v;
 }
 
-/// "true"/"false" in any case (§9). Errors: malformed_response naming `argument`.
+/// "true"/"false" in any case (docs/protocol/xml.md#booleans-and-numbers). Errors: malformed_response naming `argument`.
 inline result<bool> parse_boolean(std::string_view text, std::string_view argument) {
     if (detail::iequals(text, "true")) return true;
     if (detail::iequals(text, "false")) return false;

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The pure retry classifier: given a failure, retry it, retry it after correcting the clock, or
-// give up (COS-PROTOCOL.md §4.3, §1.15).
+// give up (docs/protocol/errors.md#retry-classification,
+// docs/protocol/signing.md#validity-and-clock-skew).
 #pragma once
 
 #include <coswire/error.hpp>

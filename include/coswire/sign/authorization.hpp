@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-// Signing a request into its Authorization value (COS-PROTOCOL.md §1.11): the signer with a
-// cached key, the explained std::string form and the heap-free buffer form.
+// Signing a request into its Authorization value (docs/protocol/signing.md#authorization): the signer
+// with a cached key, the explained std::string form and the heap-free buffer form.
 #pragma once
 
 #include <coswire/sign/credentials.hpp>
@@ -134,7 +134,8 @@ private:
     }
 
     // q-sign-algorithm=sha1&q-ak=..&q-sign-time=..&q-key-time=..&q-header-list=..
-    // &q-url-param-list=..&q-signature=..  — this order, no spaces, no encoding (§1.11).
+    // &q-url-param-list=..&q-signature=..  — this order, no spaces, no encoding
+    // (docs/protocol/signing.md#authorization).
     void write_authorization(char* out, const canonical_request& c, const string_to_sign_text& sts) const noexcept {
         detail::span_sink sink{out};
         sink.put(field_algorithm);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Credentials: SecretId in clear, SecretKey and session token as secret_string, which cannot be
-// printed, streamed or converted by accident (COS-PROTOCOL.md §1.1, §1.13).
+// printed, streamed or converted by accident (docs/protocol/signing.md#inputs, #temporary-credentials).
 #pragma once
 
 #include <cstddef>

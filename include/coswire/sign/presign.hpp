@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Presigned URLs: the signature carried as seven q-* query parameters, with the session token
-// as a signed x-cos-security-token parameter (COS-PROTOCOL.md §1.13, §1.14).
+// as a signed x-cos-security-token parameter (docs/protocol/signing.md#presigned-urls).
 #pragma once
 
 #include <coswire/encoding/percent.hpp>
