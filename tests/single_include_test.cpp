@@ -21,5 +21,6 @@ TEST_CASE("single header: signs the documented GET example") {
                                {coswire::header_selection::all, {}});
     REQUIRE(parts);
     CHECK(parts->signature == "01681b8c9d798a678e43b685a9f1bba0f6c0e012");
-    CHECK(std::string_view(coswire::version_string) == "0.1.0");
+    CHECK(std::string_view(coswire::version_string) ==
+          std::to_string(COSWIRE_VERSION_MAJOR) + "." + std::to_string(COSWIRE_VERSION_MINOR) + "." + std::to_string(COSWIRE_VERSION_PATCH));
 }
