@@ -21,6 +21,7 @@ import subprocess
 import sys
 import tempfile
 import threading
+import time
 import urllib.parse
 
 BIN = sys.argv[1]
@@ -293,6 +294,12 @@ class FakeCos(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     objects, uploads, counter = {}, {}, [0]
     failing_part = {}  # part number -> (status, code): Upload Part of that number always fails
+    gets = []          # (key, Range) of every GET Object
+    get_budget = None  # when set: GETs left before every GET answers 403
+    get_delay = 0      # seconds each GET Object waits before answering
+    part_delay = 0     # seconds each Upload Part waits before answering
+    no_crc = set()     # keys answered without x-cos-hash-crc64ecma
+    wrong_crc = {}     # key -> the CRC-64 announced instead of the right one
 
     def fail(self, status, code):
         body = (f"<?xml version='1.0' encoding='utf-8' ?>\n<Error><Code>{code}</Code><Message>injected</Message>"
@@ -320,6 +327,9 @@ class FakeCos(http.server.BaseHTTPRequestHandler):
         if "partNumber" in q and int(q["partNumber"]) in self.failing_part:
             return self.fail(*self.failing_part[int(q["partNumber"])])
         if "uploadId" in q:
+            time.sleep(self.part_delay)
+            if q["uploadId"] not in self.uploads:  # aborted meanwhile
+                return self.fail(404, "NoSuchUpload")
             self.uploads[q["uploadId"]][1][int(q["partNumber"])] = (body, etag)
         else:
             self.objects[key] = body
@@ -371,10 +381,27 @@ class FakeCos(http.server.BaseHTTPRequestHandler):
             more = f"<NextPartNumberMarker>{rest[1]}</NextPartNumberMarker>" if len(rest) > 2 else ""
             truncated = "true" if len(rest) > 2 else "false"
             return self.reply(200, f"<ListPartsResult><IsTruncated>{truncated}</IsTruncated>{more}{page}</ListPartsResult>".encode())
-        body = self.objects[key]
-        headers = [("ETag", '"%s"' % hashlib.md5(body).hexdigest()), ("x-cos-hash-crc64ecma", str(crc64(body)))]
-        if "Range" in self.headers:
-            first, last = (int(n) for n in self.headers["Range"][6:].split("-"))
+        body = self.objects.get(key)
+        if body is None:
+            return self.fail(404, "NoSuchKey")
+        etag = '"%s"' % hashlib.md5(body).hexdigest()
+        headers = [("ETag", etag)]
+        if key not in self.no_crc:
+            headers.append(("x-cos-hash-crc64ecma", str(self.wrong_crc.get(key, crc64(body)))))
+        if self.command == "GET":
+            self.gets.append((key, self.headers.get("Range")))
+            if self.get_budget is not None:  # a server that fails for good after so many GETs
+                if self.get_budget <= 0:
+                    return self.fail(403, "AccessDenied")
+                self.get_budget -= 1
+            time.sleep(self.get_delay)
+        if self.headers.get("If-Match") not in (None, etag):
+            return self.fail(412, "PreconditionFailed")
+        if "Range" in self.headers:  # bytes=FIRST-[LAST], the end clipped to the object's as COS does
+            first, _, last = self.headers["Range"][6:].partition("-")
+            first, last = int(first), min(int(last or len(body) - 1), len(body) - 1)
+            if first >= len(body):
+                return self.fail(416, "InvalidRange")
             return self.reply(206, body[first:last + 1], headers + [("Content-Range", f"bytes {first}-{last}/{len(body)}")])
         self.reply(200, body, headers)
 
@@ -484,12 +511,14 @@ with tempfile.TemporaryDirectory() as tmp:
         return sorted(n for n in os.listdir(tmp) if n != "out.bin")
 
     # Refused answers: exit 1, one error line naming what was wrong, FILE as it was, no temporary left.
+    # A whole object is fetched in ranges (bytes=0-8388607 first, then If-Match the ETag), so the
+    # answer to the first one is checked against that range.
     refused = [
         ("a whole-object GET answered 206 bytes 0-3/100", [], (206, WHOLE + [("Content-Range", "bytes 0-3/100")], OBJECT[:4]),
-         "error: Content-Range: bytes 0-3/100 answers a GET of the whole object with part of it"),
+         "error: Content-Range: range 0: 'bytes 0-3/100' is not what was asked (bytes 0-8388607)"),
         ("a whole-object GET answered 206 bytes 0-99/*", [], (206, WHOLE + [("Content-Range", "bytes 0-99/*")], OBJECT),
-         "error: Content-Range: bytes 0-99/* answers"),
-        ("a whole-object GET answered 304", [], (304, [], b""), "error: status: 304"),
+         "error: Content-Range: range 0: 'bytes 0-99/*' does not say the object size"),
+        ("a whole-object GET answered 304", [], (304, [], b""), "error: NotModified (304): range 0: "),
         ("a range asked, 206 for another range", ["--range", "10-19"],
          (206, WHOLE + [("Content-Range", "bytes 0-9/100")], OBJECT[:10]), "error: Content-Range: bytes 0-9/100 does not answer"),
         ("a range asked, 206 shorter than its Content-Range", ["--range", "10-19"],
@@ -509,7 +538,7 @@ with tempfile.TemporaryDirectory() as tmp:
     # A body without Content-Length, ended by closing the connection: its size cannot be checked.
     lie(200, WHOLE, OBJECT[:50], framed=False)
     code, out, err = run(["get", "k", target], LIAR)
-    check("a 200 without Content-Length is refused", code == 1 and err.startswith("error: Content-Length: is missing") and
+    check("a 200 without Content-Length is refused", code == 1 and err.startswith("error: Content-Length: range 0: is missing") and
           open(target, "rb").read() == b"precious" and leftovers() == [], f"{code} {out!r} {err!r}")
 
     # Accepted answers replace FILE whole, keep its permission bits, and leave nothing else behind.
@@ -517,7 +546,8 @@ with tempfile.TemporaryDirectory() as tmp:
     lie(206, WHOLE + [("Content-Range", "bytes 0-99/100")], OBJECT)
     code, out, err = run(["get", "k", target], LIAR)
     check("a whole-object GET answered 206 bytes 0-99/100 is the object", code == 0 and open(target, "rb").read() == OBJECT and
-          out == f"bytes=100 etag={hashlib.md5(OBJECT).hexdigest()}\n" and leftovers() == [], f"{code} {out!r} {err!r}")
+          out == f"bytes=100 etag={hashlib.md5(OBJECT).hexdigest()} crc64={crc64(OBJECT)}\n" and leftovers() == [],
+          f"{code} {out!r} {err!r}")
     check("get keeps the permission bits of the file it replaces", os.stat(target).st_mode & 0o777 == 0o640, oct(os.stat(target).st_mode))
     lie(206, WHOLE + [("Content-Range", "bytes 90-99/100")], OBJECT[90:])
     code, out, err = run(["get", "k", target, "--range", "90-200"], LIAR)
