@@ -33,6 +33,8 @@
 #include "cli/size.hpp"
 
 #include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -415,15 +417,27 @@ int upload_in_parts(cos_client& c, coswire::examples::file_source& file, const s
     return 0;
 }
 
-/// Standard input as a coswire::stream_reader. A stop signal ends a read that is waiting.
+/// Standard input as a coswire::stream_reader. A stop signal ends a read that is waiting: the
+/// signals are blocked but while ppoll waits, so one arriving just before the wait is not lost.
 struct stdin_reader {
     coswire::result<std::size_t> read(std::span<std::byte> out) {
+        ::sigset_t stops{}, before{};
+        ::sigemptyset(&stops);
+        ::sigaddset(&stops, SIGINT);
+        ::sigaddset(&stops, SIGTERM);
+        ::pthread_sigmask(SIG_BLOCK, &stops, &before);
+        ::pollfd in{STDIN_FILENO, POLLIN, 0};
+        int ready = 0;
+        while (!cli::stop_requested() && (ready = ::ppoll(&in, 1, nullptr, &before)) < 0 && errno == EINTR) {}
+        const int saved = errno;
+        ::pthread_sigmask(SIG_SETMASK, &before, nullptr);
+        if (cli::stop_requested())
+            return coswire::make_error(coswire::errc::cancelled, "cancelled", "the upload was cancelled while reading stdin");
+        if (ready < 0) return cli::file_error("-", std::strerror(saved));
         for (;;) {
             const ::ssize_t n = ::read(STDIN_FILENO, out.data(), out.size());
             if (n >= 0) return static_cast<std::size_t>(n);
             if (errno != EINTR) return cli::file_error("-", std::strerror(errno));
-            if (cli::stop_requested())
-                return coswire::make_error(coswire::errc::cancelled, "cancelled", "the upload was cancelled while reading stdin");
         }
     }
 };
