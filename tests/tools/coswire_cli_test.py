@@ -112,6 +112,23 @@ expect_usage("flag given twice", LOCATION + CREDS + ["--region", "ap-shanghai", 
 expect_usage("bad part size", LOCATION + CREDS + ["put", "f", "k", "--part-size", "1000"], "--part-size", warned=("--secret-key",))
 expect_usage("bad jobs", LOCATION + CREDS + ["put", "f", "k", "--jobs", "0"], "--jobs", warned=("--secret-key",))
 expect_usage("bad range", LOCATION + CREDS + ["get", "k", "f", "--range", "5-2"], "--range", warned=("--secret-key",))
+# SIZE: bytes or a binary suffix (16M = 16 MiB), within the flag's bounds; what cannot go together.
+for name, args, flag in [
+    ("SIZE with an unknown suffix", ["get", "k", "f", "--part-size", "1X"], "--part-size"),
+    ("SIZE below a download's 64 KiB", ["get", "k", "f", "--part-size", "63K"], "--part-size"),
+    ("SIZE past 2^64", ["put", "f", "k", "--threshold", "99999999999999999999"], "--threshold"),
+    ("SIZE with a fraction", ["put", "f", "k", "--part-size", "1.5M"], "--part-size"),
+    ("SIZE below a part's 1 MiB", ["put", "f", "k", "--part-size", "1023K"], "--part-size"),
+    ("get - with --jobs 2", ["get", "k", "-", "--jobs", "2"], "--jobs"),
+    ("get - with --resume", ["get", "k", "-", "--resume"], "--resume"),
+    ("get --range with --jobs", ["get", "k", "f", "--range", "0-9", "--jobs", "2"], "--jobs"),
+    ("put - with --jobs 2", ["put", "-", "k", "--jobs", "2"], "--jobs"),
+    ("put - with a threshold above its part size", ["put", "-", "k", "--part-size", "16M", "--threshold", "17M"], "--threshold"),
+]:
+    err = expect_usage(name, LOCATION + CREDS + args, flag, warned=("--secret-key",))
+    if "SIZE" in name:
+        check(name + ": the message says what a SIZE is", "16M is 16 MiB" in err, repr(err))
+expect_usage("a switch given twice", LOCATION + ["get", "k", "f", "--resume", "--resume"], "--resume")
 expect_usage("bad expires", LOCATION + CREDS + ["presign", "k", "--expires", "soon"], "--expires", warned=("--secret-key",))
 expect_usage("bad upload id", LOCATION + CREDS + ["resume", "f", "k", "has space"], "UPLOAD_ID", warned=("--secret-key",))
 code, out, _ = run(["--help"])
