@@ -857,7 +857,7 @@ liar.shutdown()
 
 # ---- the demo, with its own made-up credentials (tools/cli/demo.hpp) ------------------------------
 code, out, err = run(["demo"], secret="coswire-demo-secret-key-0000000", token="coswire-demo-session-token")
-check("demo", code == 0 and "9 of 9 checks passed" in out + err, f"exit {code}")
+check("demo", code == 0 and "11 of 11 checks passed" in out + err, f"exit {code}")
 
 # ---- secrets: none in any output ----------------------------------------------------------------
 # A presigned URL must carry the session token (percent-encoded) as a signed parameter; nothing
