@@ -52,6 +52,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <utility>
 #include <vector>
 
 namespace {
@@ -527,6 +528,11 @@ std::string get_line(std::uint64_t size, std::string_view etag, std::optional<st
            (checked_crc ? std::to_string(*checked_crc) : std::string("unchecked"));
 }
 
+/// The line for a finished download: its CRC-64 only when it was compared with COS's.
+std::string get_line(const coswire::download_result& done) {
+    return get_line(done.size, done.etag, done.crc == coswire::crc_check::verified ? std::optional(done.crc64) : std::nullopt);
+}
+
 /// One GET of a range, streamed into `sink` (write(bytes), in order). A retried attempt re-reads
 /// the range from its start; the bytes already delivered are skipped, so the sink sees each byte
 /// once. Returns the bytes delivered and sets `etag`. Errors: check_range_head's; malformed_response
@@ -548,6 +554,8 @@ coswire::result<std::uint64_t> get_range(cos_client& c, const coswire::get_objec
             return {};
         },
         .body = [&](std::span<const std::byte> bytes) -> coswire::result<void> {
+            // One GET has no ranges to stop between: a stop signal ends it here.
+            if (cli::stop_requested()) return coswire::make_error(coswire::errc::cancelled, "cancelled", "the GET was cancelled");
             if (bytes.size() > expected - received)
                 return bad_answer("body", "has more bytes than the " + std::to_string(expected) + " Content-Range says");
             const std::uint64_t skip = std::min<std::uint64_t>(delivered > received ? delivered - received : 0, bytes.size());
@@ -631,8 +639,9 @@ template <class Sink>
 int get_streamed(cos_client& c, const get_request& g, Sink& sink, std::FILE* line_to) {
     if (g.range) {
         std::string etag;
+        cli::catch_stop_signals();
         auto got = get_range(c, range_params(g), sink, etag);
-        if (!got) return fail(got.error());
+        if (!got) return stopped_by_user(got.error()) ? interrupted() : fail(got.error());
         std::fprintf(line_to, "%s\n", get_line(*got, etag, std::nullopt).c_str());
         return 0;
     }
@@ -643,7 +652,7 @@ int get_streamed(cos_client& c, const get_request& g, Sink& sink, std::FILE* lin
     auto done = coswire::download_object(c, g.key, sink, options);
     bar.finish();
     if (!done) return stopped_by_user(done.error()) ? interrupted() : fail(done.error());
-    std::fprintf(line_to, "%s\n", get_line(done->size, done->etag, done->crc == coswire::crc_check::verified ? std::optional(done->crc64) : std::nullopt).c_str());
+    std::fprintf(line_to, "%s\n", get_line(*done).c_str());
     return 0;
 }
 
@@ -693,13 +702,15 @@ int get_to_file(cos_client& c, const get_request& g, const cli::file_target& whe
     }
     if (g.range) {
         std::string etag;
+        cli::catch_stop_signals();
         auto got = get_range(c, range_params(g), *partial, etag);
         if (got) {
             if (auto ok = partial->commit(*got, where.mode, where.target, g.path); !ok) got = std::move(ok).error();
             else std::printf("%s\n", get_line(*got, etag, std::nullopt).c_str());
         }
-        if (!got) partial->remove();
-        return got ? 0 : fail(got.error());
+        if (got) return 0;
+        partial->remove();
+        return stopped_by_user(got.error()) ? interrupted() : fail(got.error());
     }
 
     cli::progress_bar bar;
@@ -711,13 +722,14 @@ int get_to_file(cos_client& c, const get_request& g, const cli::file_target& whe
     // whose ETag was replaced means the driver found the object changed and started over.
     const std::string resumed_etag = saved.checkpoint.etag;
     bool restart_said = false;
+    auto say_restart = [&] {
+        if (std::exchange(restart_said, true)) return;
+        bar.finish();
+        std::fprintf(stderr, "coswire: %s changed since the checkpoint was written; starting over\n", shown(g.key).c_str());
+    };
     bool saved_ok = true;
     auto persist = [&] {
-        if (!resumed_etag.empty() && saved.checkpoint.etag != resumed_etag && !restart_said) {
-            restart_said = true;
-            bar.finish();
-            std::fprintf(stderr, "coswire: %s changed since the checkpoint was written; starting over\n", shown(g.key).c_str());
-        }
+        if (!resumed_etag.empty() && saved.checkpoint.etag != resumed_etag) say_restart();
         saved_ok = cli::save_checkpoint_file(checkpoint_file, saved) && saved_ok;
     };
     coswire::download_options options = download_options_for(g, bar, persist);
@@ -727,15 +739,13 @@ int get_to_file(cos_client& c, const get_request& g, const cli::file_target& whe
     auto done = g.jobs > 1 ? coswire::download_object_parallel(c, g.key, *partial, g.jobs, options)
                            : coswire::download_object(c, g.key, *partial, options);
     bar.finish();
-    if (done && done->restarted && !restart_said)
-        std::fprintf(stderr, "coswire: %s changed since the checkpoint was written; started over\n", shown(g.key).c_str());
+    if (done && done->restarted) say_restart();  // said already, unless the ETag stayed the same
     if (done) {
         if (auto ok = partial->commit(done->size, where.mode, where.target, g.path); !ok) done = std::move(ok).error();
     }
     if (done) {
         ::unlink(checkpoint_file.c_str());
-        const bool checked = done->crc == coswire::crc_check::verified;
-        std::printf("%s\n", get_line(done->size, done->etag, checked ? std::optional(done->crc64) : std::nullopt).c_str());
+        std::printf("%s\n", get_line(*done).c_str());
         return 0;
     }
     // Worth resuming: ranges are done and nothing says their bytes are wrong.

@@ -105,13 +105,13 @@ public:
     /// holds (a resume), else it is emptied. Errors (file_error): it cannot be opened, or another
     /// process holds its lock.
     static coswire::result<partial_file> open(const std::string& path, bool keep) {
-        const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC | (keep ? 0 : O_TRUNC), 0600);
+        const int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
         if (fd < 0) return file_error(path, std::strerror(errno));
-        if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
-            ::close(fd);
-            return file_error(path, "is being written by another coswire get");
-        }
-        return partial_file(fd, path);
+        partial_file out(fd, path);
+        // Emptied only once locked, so a second get cannot truncate the first one's bytes.
+        if (::flock(fd, LOCK_EX | LOCK_NB) != 0) return file_error(path, "is being written by another coswire get");
+        if (!keep && ::ftruncate(fd, 0) != 0) return file_error(path, std::strerror(errno));
+        return out;
     }
     partial_file(partial_file&& other) noexcept : fd_(std::exchange(other.fd_, -1)), path_(std::move(other.path_)), next_(other.next_) {}
     partial_file(const partial_file&) = delete;
