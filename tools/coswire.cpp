@@ -841,7 +841,8 @@ int resume(cos_client& c, const invocation& inv) {
     if (auto ok = coswire::validate_upload_id(inv.arguments[2]); !ok) fail_usage("UPLOAD_ID", ok.error().reason);
     auto file = coswire::examples::file_source::open(inv.arguments[0]);
     if (!file) return fail(file.error());
-    return upload_in_parts(c, *file, inv.arguments[0], inv.arguments[1], part_size, inv.arguments[2], 1, false);
+    // The upload was kept to be resumed: a failure or a stop signal keeps it again, never aborts it.
+    return upload_in_parts(c, *file, inv.arguments[0], inv.arguments[1], part_size, inv.arguments[2], 1, true);
 }
 
 /// The longest --expires: a presigned URL is a bearer credential (whoever holds it may make the

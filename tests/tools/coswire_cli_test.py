@@ -671,15 +671,20 @@ with tempfile.TemporaryDirectory() as tmp:
     check("SIGINT to a put: exit 130, the upload aborted, nothing stored",
           code == 130 and "coswire: interrupted by SIGINT\n" in err and re.search(r"coswire: upload up\d+ aborted\n", err) and
           not uploads_of("in/stop") and "in/stop" not in FakeCos.objects, f"{code} {out!r} {err!r}")
-    FakeCos.hold_parts_after = 1
+    FakeCos.hold_parts_after = 0
     code, out, err = run_signalled(["put", big, "in/keep", "--threshold", "1M", "--part-size", "1M", "--keep"],
-                                   lambda: FakeCos.parts_put[0] >= 2)
+                                   lambda: FakeCos.parts_put[0] >= 1)
     kept = uploads_of("in/keep")
     command = f"coswire resume {big} in/keep {kept[0] if kept else '?'}"
     check("SIGINT to a put --keep: exit 130, the upload kept, its id and the resume command printed",
-          code == 130 and len(kept) == 1 and err.endswith(f"coswire: upload {kept[0]} kept; finish it with: {command}\n"),
-          f"{code} {out!r} {err!r}")
+          code == 130 and len(kept) == 1 and parts_of("in/keep") == 1 and
+          err.endswith(f"coswire: upload {kept[0]} kept; finish it with: {command}\n"), f"{code} {out!r} {err!r}")
     if kept:
+        FakeCos.hold_parts_after = 0
+        code, out, err = run_signalled(["resume", big, "in/keep", kept[0], "--part-size", "1M"], lambda: FakeCos.parts_put[0] >= 1)
+        check("SIGINT to a resume: exit 130, the upload kept again (never aborted), the command printed again",
+              code == 130 and uploads_of("in/keep") == kept and parts_of("in/keep") == 2 and
+              err.endswith(f"coswire: upload {kept[0]} kept; finish it with: {command}\n"), f"{code} {out!r} {err!r}")
         code, out, err = run(["resume", big, "in/keep", kept[0], "--part-size", "1M"], FAKE)
         check("the printed resume command finishes the kept upload",
               code == 0 and out.endswith(" parts=3 reused=2\n") and FakeCos.objects.get("in/keep") == big_data, f"{code} {out!r} {err!r}")
