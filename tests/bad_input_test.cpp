@@ -16,9 +16,13 @@
 #include <string_view>
 #include <vector>
 
+#include "support/bytes.hpp"
+
 using coswire::errc;
 using coswire::error;
 using coswire::http_response;
+
+using test_support::bytes_of;
 
 namespace {
 
@@ -53,8 +57,6 @@ constexpr std::string_view test_secret = "bad-input-secret-key";
 constexpr std::string_view test_token = "bad-input-session-token";
 
 coswire::endpoint bucket() { return coswire::make_endpoint("examplebucket-1250000000", "ap-beijing").value(); }
-
-std::span<const std::byte> bytes_of(std::string_view s) { return std::as_bytes(std::span<const char>(s.data(), s.size())); }
 
 http_response xml_response(int status, std::string body) {
     http_response r;

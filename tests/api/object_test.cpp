@@ -14,9 +14,13 @@
 #include <string_view>
 #include <vector>
 
+#include "../support/bytes.hpp"
+
 using coswire::errc;
 using coswire::http_request;
 using coswire::result;
+
+using test_support::bytes_of;
 
 namespace {
 
@@ -26,8 +30,6 @@ coswire::credentials doc_credentials() {
 }
 
 coswire::endpoint doc_endpoint() { return coswire::make_endpoint("examplebucket-1250000000", "ap-beijing").value(); }
-
-std::span<const std::byte> bytes_of(std::string_view s) { return std::as_bytes(std::span<const char>(s.data(), s.size())); }
 
 // "name" or "name=value" for every query parameter, in order.
 std::vector<std::string> params_of(const http_request& r) {

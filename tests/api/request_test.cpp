@@ -13,14 +13,16 @@
 #include <string_view>
 #include <vector>
 
+#include "../support/bytes.hpp"
+
 using coswire::errc;
 using coswire::http_request;
+
+using test_support::bytes_of;
 
 namespace {
 
 coswire::endpoint doc_endpoint() { return coswire::make_endpoint("examplebucket-1250000000", "ap-beijing").value(); }
-
-std::span<const std::byte> bytes_of(std::string_view s) { return std::as_bytes(std::span<const char>(s.data(), s.size())); }
 
 std::vector<std::string> header_names(const http_request& r) {
     std::vector<std::string> out;

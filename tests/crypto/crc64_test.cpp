@@ -14,9 +14,14 @@
 #include <string_view>
 #include <vector>
 
+#include "../support/bytes.hpp"
+
 using coswire::crc64;
 using coswire::crc64_combine;
 using coswire::crc64_update;
+
+using test_support::bytes_of;
+using test_support::random_bytes;
 
 namespace {
 
@@ -75,12 +80,6 @@ std::uint64_t crc64_of_zeros(std::uint64_t n) { return ~shift_by_zero_bytes(~std
 // CRC-64 of a message whose CRC is `crc` followed by `n` zero bytes, without the bytes.
 std::uint64_t crc64_then_zeros(std::uint64_t crc, std::uint64_t n) { return ~shift_by_zero_bytes(~crc, n); }
 
-std::string random_bytes(std::mt19937_64& rng, std::size_t n) {
-    std::string s(n, '\0');
-    for (char& c : s) c = static_cast<char>(rng() & 0xFFu);
-    return s;
-}
-
 // Lengths that exercise the slicing loop's edges: every length up to 64, then multiples of 8
 // and their neighbours.
 std::vector<std::size_t> edge_lengths() {
@@ -93,8 +92,6 @@ std::vector<std::size_t> edge_lengths() {
     }
     return lengths;
 }
-
-std::span<const std::byte> bytes_of(std::string_view s) { return std::as_bytes(std::span(s.data(), s.size())); }
 
 }  // namespace
 

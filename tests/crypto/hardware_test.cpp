@@ -19,6 +19,11 @@
 #include <string_view>
 #include <vector>
 
+#include "../support/bytes.hpp"
+
+using test_support::bytes_of;
+using test_support::random_bytes;
+
 namespace {
 
 using coswire::detail::detected_cpu_features;
@@ -36,14 +41,6 @@ public:
 
 // doctest prints a const char* argument of MESSAGE as a pointer, so the words are std::strings.
 std::string yes_no(bool b) { return b ? "yes" : "no"; }
-
-std::span<const std::byte> bytes_of(std::string_view s) { return std::as_bytes(std::span(s.data(), s.size())); }
-
-std::string random_bytes(std::mt19937_64& rng, std::size_t n) {
-    std::string s(n, '\0');
-    for (char& c : s) c = static_cast<char>(rng() & 0xff);
-    return s;
-}
 
 // Every length that crosses a block or fold threshold (64-byte blocks; 16-, 128- and 256-byte
 // CRC lanes), then random lengths up to 100 KB.

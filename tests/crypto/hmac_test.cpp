@@ -13,30 +13,17 @@
 #include <string_view>
 #include <vector>
 
+#include "../support/bytes.hpp"
+
 using coswire::hmac_sha1;
 using coswire::hmac_sha1_key;
 using coswire::sha1_digest;
 
+using test_support::hex;
+using test_support::bytes_of;
+using test_support::random_bytes;
+
 namespace {
-
-// Lower-case hex, so a failing CHECK prints readable text.
-std::string hex(const sha1_digest& d) {
-    constexpr std::string_view digits = "0123456789abcdef";
-    std::string out;
-    for (std::uint8_t b : d) {
-        out += digits[b >> 4];
-        out += digits[b & 15];
-    }
-    return out;
-}
-
-std::span<const std::byte> bytes_of(std::string_view s) { return std::as_bytes(std::span(s.data(), s.size())); }
-
-std::string random_bytes(std::mt19937_64& rng, std::size_t n) {
-    std::string s(n, '\0');
-    for (char& c : s) c = static_cast<char>(rng() & 0xff);
-    return s;
-}
 
 // RFC 2104 section 2 written out with the plain SHA-1 API, without precomputed states, as a reference.
 sha1_digest textbook_hmac(std::string_view key, std::string_view message) {
