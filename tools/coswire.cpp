@@ -134,32 +134,22 @@ int fail(const coswire::error& e) {
     return 1;
 }
 
-/// One command: its name, its positional arguments, the flags it takes (each with a value) and
-/// its switches (flags without a value).
+struct invocation;
+
+/// One command: its name, its positional arguments, the flags it takes (each with a value), its
+/// switches (flags without a value) and what runs it: `offline` for the commands that need no
+/// bucket, credentials or connection (demo, presign), `online` for the others, given a client.
 struct command_spec {
     std::string_view name;
-    std::vector<std::string_view> arguments;
-    std::vector<std::string_view> flags;
-    bool needs_bucket = true;  ///< false: works without bucket, region and credentials (demo)
+    std::vector<std::string_view> arguments{};
+    std::vector<std::string_view> flags{};
     std::vector<std::string_view> switches{};
+    int (*offline)(const invocation&) = nullptr;
+    int (*online)(cos_client&, const invocation&) = nullptr;
 };
 
-const std::vector<command_spec>& commands() {
-    static const std::vector<command_spec> table{
-        {"put", {"FILE", "KEY"}, {"--part-size", "--threshold", "--jobs"}, true, {"--keep"}},
-        {"get", {"KEY", "FILE"}, {"--range", "--jobs", "--part-size"}, true, {"--resume"}},
-        {"head", {"KEY"}, {}},
-        {"rm", {"KEY"}, {}},
-        {"uploads", {}, {"--prefix"}},
-        {"parts", {"KEY", "UPLOAD_ID"}, {}},
-        {"abort", {"KEY", "UPLOAD_ID"}, {}},
-        {"abort-all", {}, {"--prefix"}},
-        {"resume", {"FILE", "KEY", "UPLOAD_ID"}, {"--part-size"}},
-        {"presign", {"KEY"}, {"--method", "--expires"}},
-        {"demo", {}, {}, false},
-    };
-    return table;
-}
+/// Every command, in the order --help lists them; defined after the commands themselves.
+const std::vector<command_spec>& commands();
 
 /// The flags every command takes, and the variable each falls back to. The two secrets read their
 /// variables in cli::choose_secret, after their file flags.
@@ -881,28 +871,38 @@ int presign(const invocation& inv) {
     return 0;
 }
 
+/// The command table: parse() checks a command line against it and main() runs what it names.
+const std::vector<command_spec>& commands() {
+    static const std::vector<command_spec> table{
+        {.name = "put", .arguments = {"FILE", "KEY"}, .flags = {"--part-size", "--threshold", "--jobs"}, .switches = {"--keep"},
+         .online = put},
+        {.name = "get", .arguments = {"KEY", "FILE"}, .flags = {"--range", "--jobs", "--part-size"}, .switches = {"--resume"},
+         .online = get},
+        {.name = "head", .arguments = {"KEY"}, .online = head},
+        {.name = "rm", .arguments = {"KEY"}, .online = rm},
+        {.name = "uploads", .flags = {"--prefix"}, .online = uploads},
+        {.name = "parts", .arguments = {"KEY", "UPLOAD_ID"}, .online = parts},
+        {.name = "abort", .arguments = {"KEY", "UPLOAD_ID"}, .online = abort_one},
+        {.name = "abort-all", .flags = {"--prefix"}, .online = abort_all},
+        {.name = "resume", .arguments = {"FILE", "KEY", "UPLOAD_ID"}, .flags = {"--part-size"}, .online = resume},
+        {.name = "presign", .arguments = {"KEY"}, .flags = {"--method", "--expires"}, .offline = presign},
+        {.name = "demo", .offline = [](const invocation&) { return cli::run_demo(); }},
+    };
+    return table;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
     const invocation inv = parse(argc, argv);
-    const std::string_view name = inv.command->name;
-    if (name == "demo") return cli::run_demo();
-    if (name == "presign") return presign(inv);
+    if (inv.command->offline != nullptr) return inv.command->offline(inv);
 
     const coswire::endpoint ep = endpoint_of(inv);
     coswire::credentials creds = credentials_of(inv);
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)  // before any thread: it is not thread-safe
         return fail(coswire::make_error(coswire::errc::transport_failure, "transport", "curl_global_init failed"));
-    cli::curl_pool transport(coswire::examples::curl_transport_options{connect_override(inv), 10, 60});
+    cli::curl_pool transport(coswire::examples::curl_transport_options{.connect_to = connect_override(inv)});
     cos_client c(ep, std::move(creds), transport, now,
                  [](std::uint32_t ms) { std::this_thread::sleep_for(std::chrono::milliseconds(ms)); });
-    if (name == "put") return put(c, inv);
-    if (name == "get") return get(c, inv);
-    if (name == "head") return head(c, inv);
-    if (name == "rm") return rm(c, inv);
-    if (name == "uploads") return uploads(c, inv);
-    if (name == "parts") return parts(c, inv);
-    if (name == "abort") return abort_one(c, inv);
-    if (name == "abort-all") return abort_all(c, inv);
-    return resume(c, inv);
+    return inv.command->online(c, inv);
 }
