@@ -7,6 +7,7 @@
 #include <coswire/error.hpp>
 #include <coswire/result.hpp>
 #include <coswire/xml/reader.hpp>
+#include <coswire/xml/walk.hpp>
 
 #include <pugixml.hpp>
 

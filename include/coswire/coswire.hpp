@@ -33,7 +33,9 @@
 
 #include <coswire/http/message.hpp>
 #include <coswire/http/transport.hpp>
+#include <coswire/xml/characters.hpp>
 #include <coswire/xml/reader.hpp>
+#include <coswire/xml/walk.hpp>
 #include <coswire/xml/writer.hpp>
 
 #include <coswire/api/limits.hpp>

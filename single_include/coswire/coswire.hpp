@@ -5146,22 +5146,19 @@ result<http_response> send_streaming(Transport& t, const http_request& request, 
 
 }  // namespace coswire
 // ---- end coswire/http/transport.hpp
-// ---- begin coswire/xml/reader.hpp
+// ---- begin coswire/xml/characters.hpp
 // SPDX-License-Identifier: MIT
-// xml::reader: a pull reader with explicit limits for the XML that COS sends (XML 1.0 with
-// namespaces, no DTD), following the parsing rules of docs/protocol/xml.md.
+// What the XML reader and writer agree on about characters: which bytes may start or continue a
+// name, which code points a document may hold (checked over whole documents, eight or sixteen
+// bytes at a time where they are plain ASCII), UTF-8 encoding of references, element names, and
+// the error that carries a document offset.
 
 
 #include <array>
 #include <cstddef>
 #include <cstdint>
-#include <cstring>
-#include <optional>
 #include <string>
 #include <string_view>
-#include <type_traits>
-#include <utility>
-#include <vector>
 
 #if COSWIRE_SSE2
 #include <emmintrin.h>
@@ -5360,6 +5357,31 @@ constexpr std::string_view local_name(std::string_view qname) noexcept {
     const std::size_t colon = qname.find(':');
     return colon == std::string_view::npos ? qname : qname.substr(colon + 1);
 }
+
+}  // namespace coswire::detail
+// ---- end coswire/xml/characters.hpp
+// ---- begin coswire/xml/reader.hpp
+// SPDX-License-Identifier: MIT
+// xml::reader: a pull reader with explicit limits for the XML that COS sends (XML 1.0 with
+// namespaces, no DTD), following the parsing rules of docs/protocol/xml.md.
+
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <type_traits>
+#include <utility>
+#include <vector>
+
+#if COSWIRE_SSE2
+#include <emmintrin.h>
+#endif
+
+namespace coswire::detail {
 
 struct reader_access;
 
@@ -6243,6 +6265,18 @@ inline result<void> reader::skip_element() {
 }
 
 }  // namespace coswire::xml
+// ---- end coswire/xml/reader.hpp
+// ---- begin coswire/xml/walk.hpp
+// SPDX-License-Identifier: MIT
+// Walking a document with xml::reader: for_each_child visits an element's children and skips
+// whatever a handler leaves unread, read_document does the same for the root and requires the
+// end of the document. The result parsers are written with these two.
+
+
+#include <cstddef>
+#include <string_view>
+#include <type_traits>
+#include <utility>
 
 namespace coswire::detail {
 
@@ -6319,7 +6353,7 @@ result<void> read_document(reader& r, F&& on_root) {
 }
 
 }  // namespace coswire::xml
-// ---- end coswire/xml/reader.hpp
+// ---- end coswire/xml/walk.hpp
 // ---- begin coswire/xml/writer.hpp
 // SPDX-License-Identifier: MIT
 // xml::writer: builds compact XML request bodies such as Complete Multipart Upload's

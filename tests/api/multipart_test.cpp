@@ -5,6 +5,7 @@
 
 #include <coswire/sign/request.hpp>
 #include <coswire/xml/reader.hpp>
+#include <coswire/xml/walk.hpp>
 
 #include <cstddef>
 #include <functional>

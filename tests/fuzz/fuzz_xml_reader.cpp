@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // libFuzzer target: the XML pull reader pulls every event of arbitrary bytes without crashing.
 #include <coswire/xml/reader.hpp>
+#include <coswire/xml/walk.hpp>
 
 #include <cstddef>
 #include <cstdint>

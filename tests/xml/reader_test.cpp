@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include <coswire/xml/reader.hpp>
+#include <coswire/xml/walk.hpp>
 
 #include <coswire/detail/ascii.hpp>
 
@@ -248,13 +249,6 @@ result<void> assign_text(reader& r, std::string& field) {
     const result<std::string_view> t = r.read_text();
     if (!t) return t.error();
     field.assign(*t);
-    return {};
-}
-
-// Pulls one event and drops it.
-result<void> skip_event(reader& r) {
-    const result<event> ev = r.next();
-    if (!ev) return ev.error();
     return {};
 }
 
@@ -605,87 +599,6 @@ TEST_CASE("reader: skip_element skips a whole subtree") {
     const result<event> w = r.next();
     REQUIRE(w.has_value());
     CHECK(w->name == "W");
-}
-
-TEST_CASE("element_is: equal to string_view's == for names of every size and content") {
-    using coswire::detail::element_is;
-    static_assert(element_is("ETag", "ETag") && !element_is("ETaG", "ETag") && !element_is("", "ETag"));
-    const std::string_view names[] = {"", "E", "ETag", "ETa", "ETags", "Size", "Part", "PartNumber",
-                                      "PartNumberMarker", "NextPartNumberMarker", "etag", std::string_view("ETag\0", 5)};
-    for (const std::string_view name : names) {
-        CAPTURE(name);
-        CHECK(element_is(name, "ETag") == (name == "ETag"));
-        CHECK(element_is(name, "Part") == (name == "Part"));
-        CHECK(element_is(name, "PartNumber") == (name == "PartNumber"));
-        CHECK(element_is(name, "NextPartNumberMarker") == (name == "NextPartNumberMarker"));
-    }
-}
-
-TEST_CASE("for_each_child: skips unknown and partly read children and ignores text between children") {
-    reader r("<R>junk<Unknown><Deep><Deeper/></Deep></Unknown><Half><X>1</X><Y>2</Y></Half><Known>k</Known></R>");
-    std::vector<std::string> seen;
-    std::string known;
-    const result<void> ok = coswire::xml::read_document(r, [&](std::string_view, reader& rd) -> result<void> {
-        return coswire::xml::for_each_child(rd, [&](std::string_view name, reader& c) -> result<void> {
-            seen.emplace_back(name);
-            if (name == "Half") return skip_event(c);  // reads only <X>
-            if (name == "Known") return assign_text(c, known);
-            return {};
-        });
-    });
-    REQUIRE(ok.has_value());
-    CHECK(seen == std::vector<std::string>{"Unknown", "Half", "Known"});
-    CHECK(known == "k");
-}
-
-TEST_CASE("for_each_child: passes on the handler's error and refuses handlers that read past their element") {
-    SUBCASE("the handler's error wins") {
-        reader r("<R><A/><B/></R>");
-        int calls = 0;
-        const result<void> ok = coswire::xml::read_document(r, [&](std::string_view, reader& rd) -> result<void> {
-            return coswire::xml::for_each_child(rd, [&](std::string_view, reader&) -> result<void> {
-                ++calls;
-                return coswire::make_error(errc::malformed_response, "part_number", "not a number");
-            });
-        });
-        REQUIRE_FALSE(ok.has_value());
-        CHECK(ok.error().argument == "part_number");
-        CHECK(calls == 1);
-    }
-    SUBCASE("reading past the child's end tag is a misuse") {
-        reader r("<R><A/></R>");
-        const result<void> ok = coswire::xml::read_document(r, [&](std::string_view, reader& rd) -> result<void> {
-            return coswire::xml::for_each_child(rd, [&](std::string_view, reader& c) -> result<void> {
-                (void)c.next();
-                return skip_event(c);
-            });
-        });
-        REQUIRE_FALSE(ok.has_value());
-        CHECK(ok.error().code == errc::invalid_argument);
-        CHECK(ok.error().argument == "handler");
-    }
-    SUBCASE("no open element") {
-        reader r("<R/>");
-        CHECK(coswire::xml::for_each_child(r, [](std::string_view, reader&) -> result<void> { return {}; }).error().code ==
-              errc::invalid_argument);
-    }
-}
-
-TEST_CASE("read_document: requires a fresh reader and reports trailing content") {
-    SUBCASE("trailing text after the root") {
-        reader r("<R/>x");
-        const result<void> ok = coswire::xml::read_document(r, [](std::string_view, reader&) -> result<void> { return {}; });
-        REQUIRE_FALSE(ok.has_value());
-        CHECK(ok.error().code == errc::malformed_response);
-        CHECK(ok.error().size == 4);
-    }
-    SUBCASE("a reader already advanced") {
-        reader r("<R><A/></R>");
-        REQUIRE(r.next().has_value());
-        const result<void> ok = coswire::xml::read_document(r, [](std::string_view, reader&) -> result<void> { return {}; });
-        REQUIRE_FALSE(ok.has_value());
-        CHECK(ok.error().code == errc::invalid_argument);
-    }
 }
 
 TEST_CASE("reader: accepts declarations in either quote style, a BOM and whitespace around them") {

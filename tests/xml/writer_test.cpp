@@ -2,6 +2,7 @@
 #include <coswire/xml/writer.hpp>
 
 #include <coswire/xml/reader.hpp>
+#include <coswire/xml/walk.hpp>
 
 #include <doctest/doctest.h>
 

@@ -9,6 +9,7 @@
 #include <coswire/http/message.hpp>
 #include <coswire/time/http_date.hpp>
 #include <coswire/xml/reader.hpp>
+#include <coswire/xml/walk.hpp>
 
 #include <array>
 #include <cstdint>

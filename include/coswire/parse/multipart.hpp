@@ -36,6 +36,7 @@
 #include <coswire/parse/xml_fields.hpp>
 #include <coswire/result.hpp>
 #include <coswire/xml/reader.hpp>
+#include <coswire/xml/walk.hpp>
 
 #include <cstdint>
 #include <optional>

@@ -12,6 +12,7 @@
 #include <coswire/result.hpp>
 #include <coswire/time/http_date.hpp>
 #include <coswire/xml/reader.hpp>
+#include <coswire/xml/walk.hpp>
 
 #include <cstdint>
 #include <initializer_list>

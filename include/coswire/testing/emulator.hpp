@@ -21,6 +21,7 @@
 #include <coswire/sign/verify.hpp>
 #include <coswire/time/http_date.hpp>
 #include <coswire/xml/reader.hpp>
+#include <coswire/xml/walk.hpp>
 #include <coswire/xml/writer.hpp>
 
 #include <algorithm>

@@ -7,7 +7,7 @@
 #include <coswire/detail/ascii.hpp>
 #include <coswire/error.hpp>
 #include <coswire/result.hpp>
-#include <coswire/xml/reader.hpp>
+#include <coswire/xml/characters.hpp>
 
 #include <cstddef>
 #include <optional>
