@@ -289,7 +289,7 @@ coswire::credentials credentials_of(const invocation& inv) {
     hide_secret(key.text);
     hide_secret(session_token.text);
     coswire::credentials creds{*inv.settings[secret_id], coswire::secret_string(key.text), coswire::secret_string(session_token.text)};
-    if (auto ok = coswire::validate(creds); !ok) {
+    if (auto ok = coswire::validate_credentials(creds); !ok) {
         const std::string_view argument = ok.error().argument;
         fail_usage(argument == "secret_key" ? cli::source_name(cli::secret_key_sources, key.origin) : flag_for(argument),
                    ok.error().reason);
@@ -529,7 +529,7 @@ std::string get_line(const coswire::download_result& done) {
 /// naming "body" when the body is shorter or longer than the range; the client's; the sink's.
 template <class Sink>
 coswire::result<std::uint64_t> get_range(cos_client& c, const coswire::get_object_params& p, Sink& sink, std::string& etag) {
-    auto request = coswire::make_get_object_request(c.target(), p);
+    auto request = coswire::make_get_object_request(c.bucket_endpoint(), p);
     if (!request) fail_usage(flag_for(request.error().argument), request.error().reason);
     std::uint64_t expected = 0, received = 0, delivered = 0;
     coswire::response_sink stream{

@@ -154,7 +154,8 @@ public:
         : client(std::move(ep), [c = std::move(creds)]() -> result<credentials> { return c; }, transport, std::move(clock),
                  std::move(sleep), std::move(options)) {}
 
-    const endpoint& target() const noexcept { return endpoint_; }
+    /// The endpoint every request of this client goes to: its scheme, Host and bucket.
+    const endpoint& bucket_endpoint() const noexcept { return endpoint_; }
     /// Seconds added to the local clock, learnt from the server (0 until a skew was corrected).
     std::int64_t clock_offset() const noexcept { return clock_offset_; }
     /// True when an attempt of the last call lost its connection and a later attempt was made:
@@ -227,7 +228,7 @@ private:
             last = std::move(outcome).error();
             if (attempt == options_.max_attempts) break;
             last_call_repeated_ = last_call_repeated_ || last.code == errc::transport_failure;
-            const retry_advice advice = classify(last);
+            const retry_advice advice = retry_advice_for(last);
             if (advice.action == retry_action::fail) break;
             if (advice.action == retry_action::retry_after_clock_fix) {
                 if (advice.server_time) clock_offset_ = *advice.server_time - clock_();

@@ -2720,7 +2720,7 @@ struct key_time {
 };
 
 /// Checks the window: start >= 0 and start <= end. Error argument "key_time".
-inline result<void> validate(const key_time& t) {
+inline result<void> validate_key_time(const key_time& t) {
     if (t.start < 0) return make_error(errc::invalid_argument, "key_time", "start is negative");
     if (t.start > t.end) return make_error(errc::invalid_argument, "key_time", "start is after end");
     return {};
@@ -2729,7 +2729,7 @@ inline result<void> validate(const key_time& t) {
 /// "start;end" as COS sends it in q-sign-time and q-key-time, without allocating.
 class key_time_text {
 public:
-    /// Precondition: validate(t) succeeded (both values non-negative).
+    /// Precondition: validate_key_time(t) succeeded (both values non-negative).
     constexpr explicit key_time_text(const key_time& t) noexcept {
         put(t.start);
         buffer_[size_++] = ';';
@@ -3974,7 +3974,7 @@ inline hex_sha1 sign_key(const secret_string& secret_key, const key_time& time) 
 }
 
 /// StringToSign = "sha1\n" KeyTime "\n" hex(SHA1(HttpString)) "\n"
-/// (docs/protocol/signing.md#stringtosign), held without allocating. Precondition: validate(time)
+/// (docs/protocol/signing.md#stringtosign), held without allocating. Precondition: validate_key_time(time)
 /// succeeded.
 class string_to_sign_text {
 public:
@@ -4145,7 +4145,7 @@ struct signed_parts {
 };
 
 /// Checks what goes into q-ak and the key. Errors name "secret_id" / "secret_key".
-inline result<void> validate(const credentials& creds) {
+inline result<void> validate_credentials(const credentials& creds) {
     if (creds.secret_id.empty()) return make_error(errc::invalid_argument, "secret_id", "must not be empty");
     for (char c : creds.secret_id)
         if (c <= ' ' || c > '~' || c == '&' || c == ';' || c == '=')
@@ -4160,10 +4160,10 @@ inline result<void> validate(const credentials& creds) {
 /// keep them alive while the signer is used. Not printable; holds secret material.
 class signer {
 public:
-    /// Errors: those of validate(credentials) and validate(key_time).
+    /// Errors: those of validate_credentials and validate_key_time.
     static result<signer> create(const credentials& creds, const key_time& time) {
-        if (auto ok = validate(creds); !ok) return std::move(ok).error();
-        if (auto ok = validate(time); !ok) return std::move(ok).error();
+        if (auto ok = validate_credentials(creds); !ok) return std::move(ok).error();
+        if (auto ok = validate_key_time(time); !ok) return std::move(ok).error();
         return signer(creds, time);
     }
     /// A signer borrows its credentials, so it cannot be made from a temporary.
@@ -8290,7 +8290,7 @@ struct retry_advice {
 /// 409 PathConflict/UploadConflict; InternalError inside a 200. Retry after fixing the clock:
 /// 403 RequestTimeTooSkewed and 403 AccessDenied "Request has expired". Everything else fails:
 /// other 4xx, malformed responses, misuse, limits.
-inline retry_advice classify(const error& e) noexcept {
+inline retry_advice retry_advice_for(const error& e) noexcept {
     if (e.code == errc::transport_failure) return {retry_action::retry, std::nullopt, "the transport failed"};
     if (e.code != errc::service_error || !e.service) return {retry_action::fail, std::nullopt, "not a transient failure"};
     const cos_error& s = *e.service;
@@ -9526,7 +9526,8 @@ public:
         : client(std::move(ep), [c = std::move(creds)]() -> result<credentials> { return c; }, transport, std::move(clock),
                  std::move(sleep), std::move(options)) {}
 
-    const endpoint& target() const noexcept { return endpoint_; }
+    /// The endpoint every request of this client goes to: its scheme, Host and bucket.
+    const endpoint& bucket_endpoint() const noexcept { return endpoint_; }
     /// Seconds added to the local clock, learnt from the server (0 until a skew was corrected).
     std::int64_t clock_offset() const noexcept { return clock_offset_; }
     /// True when an attempt of the last call lost its connection and a later attempt was made:
@@ -9599,7 +9600,7 @@ private:
             last = std::move(outcome).error();
             if (attempt == options_.max_attempts) break;
             last_call_repeated_ = last_call_repeated_ || last.code == errc::transport_failure;
-            const retry_advice advice = classify(last);
+            const retry_advice advice = retry_advice_for(last);
             if (advice.action == retry_action::fail) break;
             if (advice.action == retry_action::retry_after_clock_fix) {
                 if (advice.server_time) clock_offset_ = *advice.server_time - clock_();
@@ -9927,7 +9928,7 @@ result<multipart_upload_result> complete_and_verify(Client& c, std::string_view 
     std::uint64_t reported_crc = 0;
     auto completed = c.send(params);
     if (completed) {
-        if (auto ok = check_complete_answer(c.target(), key, parts.size(), *completed, out.verified); !ok) return std::move(ok).error();
+        if (auto ok = check_complete_answer(c.bucket_endpoint(), key, parts.size(), *completed, out.verified); !ok) return std::move(ok).error();
         out.etag = completed->etag;
         if (completed->crc64) {
             reported_crc = *completed->crc64;
@@ -10843,7 +10844,7 @@ result<http_request> range_request(const download_context<Client>& d, std::uint6
     params.version_id = d.options.version_id;
     if (d.pinned) params.conditions.if_match = if_match_value(d.pinned->etag);
     params.extra_headers = d.options.extra_headers;
-    return make_get_object_request(d.client.target(), params);
+    return make_get_object_request(d.client.bucket_endpoint(), params);
 }
 
 /// Streams one range into `write(offset, bytes)` through the client's retry loop. `range` is

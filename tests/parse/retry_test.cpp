@@ -17,30 +17,30 @@ coswire::error service(int status, std::string code, std::string message = {}, s
 }  // namespace
 
 TEST_CASE("classify: transient failures are retried") {
-    CHECK(coswire::classify(coswire::make_error(errc::transport_failure, "transport", "reset")).action == retry_action::retry);
+    CHECK(coswire::retry_advice_for(coswire::make_error(errc::transport_failure, "transport", "reset")).action == retry_action::retry);
     for (const char* code : {"InternalError", "ServiceUnavailable", "SlowDown", "KmsFreqControl", "SomethingNew"})
-        CHECK(coswire::classify(service(503, code)).action == retry_action::retry);
-    CHECK(coswire::classify(service(400, "RequestTimeout")).action == retry_action::retry);
-    CHECK(coswire::classify(service(400, "UserNetworkTooSlow")).action == retry_action::retry);
-    CHECK(coswire::classify(service(409, "PathConflict")).action == retry_action::retry);
-    CHECK(coswire::classify(service(409, "UploadConflict")).action == retry_action::retry);
-    CHECK(coswire::classify(service(200, "InternalError")).action == retry_action::retry);
+        CHECK(coswire::retry_advice_for(service(503, code)).action == retry_action::retry);
+    CHECK(coswire::retry_advice_for(service(400, "RequestTimeout")).action == retry_action::retry);
+    CHECK(coswire::retry_advice_for(service(400, "UserNetworkTooSlow")).action == retry_action::retry);
+    CHECK(coswire::retry_advice_for(service(409, "PathConflict")).action == retry_action::retry);
+    CHECK(coswire::retry_advice_for(service(409, "UploadConflict")).action == retry_action::retry);
+    CHECK(coswire::retry_advice_for(service(200, "InternalError")).action == retry_action::retry);
 }
 
 TEST_CASE("classify: a skewed or expired signature is retried after fixing the clock") {
-    auto skewed = coswire::classify(service(403, "RequestTimeTooSkewed"));
+    auto skewed = coswire::retry_advice_for(service(403, "RequestTimeTooSkewed"));
     CHECK(skewed.action == retry_action::retry_after_clock_fix);
     CHECK(skewed.server_time == 1700000000);
-    auto expired = coswire::classify(service(403, "AccessDenied", "Request has expired"));
+    auto expired = coswire::retry_advice_for(service(403, "AccessDenied", "Request has expired"));
     CHECK(expired.action == retry_action::retry_after_clock_fix);
-    auto unproven = coswire::classify(service(403, "RequestTimeTooSkewed", "", ""));
+    auto unproven = coswire::retry_advice_for(service(403, "RequestTimeTooSkewed", "", ""));
     CHECK(unproven.action == retry_action::retry_after_clock_fix);
     CHECK_FALSE(unproven.server_time);
 }
 
 TEST_CASE("classify: client errors and misuse are not retried") {
     for (const char* code : {"AccessDenied", "SignatureDoesNotMatch", "NoSuchUpload", "InvalidPart", "EntityTooSmall", "NoSuchKey"})
-        CHECK(coswire::classify(service(code == std::string("NoSuchUpload") ? 404 : 400, code)).action == retry_action::fail);
-    CHECK(coswire::classify(coswire::make_error(errc::invalid_argument, "x", "y")).action == retry_action::fail);
-    CHECK(coswire::classify(coswire::make_error(errc::malformed_response, "x", "y")).action == retry_action::fail);
+        CHECK(coswire::retry_advice_for(service(code == std::string("NoSuchUpload") ? 404 : 400, code)).action == retry_action::fail);
+    CHECK(coswire::retry_advice_for(coswire::make_error(errc::invalid_argument, "x", "y")).action == retry_action::fail);
+    CHECK(coswire::retry_advice_for(coswire::make_error(errc::malformed_response, "x", "y")).action == retry_action::fail);
 }

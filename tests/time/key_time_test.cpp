@@ -20,9 +20,9 @@ TEST_CASE("key_time: starting_at takes now from the caller and may start in the 
 }
 
 TEST_CASE("key_time: validate refuses negative or inverted windows") {
-    CHECK(coswire::validate(key_time{5, 5}).has_value());
-    CHECK(coswire::validate(key_time{6, 5}).error().reason == "start is after end");
-    CHECK(coswire::validate(key_time{-1, 5}).error().argument == "key_time");
+    CHECK(coswire::validate_key_time(key_time{5, 5}).has_value());
+    CHECK(coswire::validate_key_time(key_time{6, 5}).error().reason == "start is after end");
+    CHECK(coswire::validate_key_time(key_time{-1, 5}).error().argument == "key_time");
 }
 
 TEST_CASE("key_time_text: the largest times print in full") {

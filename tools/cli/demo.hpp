@@ -354,7 +354,7 @@ inline int run_demo() {
 
     // ---- 6. presigned GET ------------------------------------------------------------------------
     say("\n[7/7] presigned GET\n");
-    const coswire::endpoint& ep = c.target();
+    const coswire::endpoint& ep = c.bucket_endpoint();
     auto paths = coswire::map_object_key(key).value();
     const coswire::http_request get{"GET", ep.scheme, ep.host, paths.signed_path, paths.wire_path, {}, {{"Host", ep.host}}, {}, {}};
     auto signer = coswire::signer::create(creds, coswire::key_time::starting_at(demo_now, 3600).value());

@@ -112,7 +112,7 @@ result<http_request> range_request(const download_context<Client>& d, std::uint6
     params.version_id = d.options.version_id;
     if (d.pinned) params.conditions.if_match = if_match_value(d.pinned->etag);
     params.extra_headers = d.options.extra_headers;
-    return make_get_object_request(d.client.target(), params);
+    return make_get_object_request(d.client.bucket_endpoint(), params);
 }
 
 /// Streams one range into `write(offset, bytes)` through the client's retry loop. `range` is

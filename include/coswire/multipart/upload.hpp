@@ -297,7 +297,7 @@ result<multipart_upload_result> complete_and_verify(Client& c, std::string_view 
     std::uint64_t reported_crc = 0;
     auto completed = c.send(params);
     if (completed) {
-        if (auto ok = check_complete_answer(c.target(), key, parts.size(), *completed, out.verified); !ok) return std::move(ok).error();
+        if (auto ok = check_complete_answer(c.bucket_endpoint(), key, parts.size(), *completed, out.verified); !ok) return std::move(ok).error();
         out.etag = completed->etag;
         if (completed->crc64) {
             reported_crc = *completed->crc64;

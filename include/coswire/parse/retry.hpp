@@ -34,7 +34,7 @@ struct retry_advice {
 /// 409 PathConflict/UploadConflict; InternalError inside a 200. Retry after fixing the clock:
 /// 403 RequestTimeTooSkewed and 403 AccessDenied "Request has expired". Everything else fails:
 /// other 4xx, malformed responses, misuse, limits.
-inline retry_advice classify(const error& e) noexcept {
+inline retry_advice retry_advice_for(const error& e) noexcept {
     if (e.code == errc::transport_failure) return {retry_action::retry, std::nullopt, "the transport failed"};
     if (e.code != errc::service_error || !e.service) return {retry_action::fail, std::nullopt, "not a transient failure"};
     const cos_error& s = *e.service;

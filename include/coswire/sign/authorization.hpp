@@ -27,7 +27,7 @@ struct signed_parts {
 };
 
 /// Checks what goes into q-ak and the key. Errors name "secret_id" / "secret_key".
-inline result<void> validate(const credentials& creds) {
+inline result<void> validate_credentials(const credentials& creds) {
     if (creds.secret_id.empty()) return make_error(errc::invalid_argument, "secret_id", "must not be empty");
     for (char c : creds.secret_id)
         if (c <= ' ' || c > '~' || c == '&' || c == ';' || c == '=')
@@ -42,10 +42,10 @@ inline result<void> validate(const credentials& creds) {
 /// keep them alive while the signer is used. Not printable; holds secret material.
 class signer {
 public:
-    /// Errors: those of validate(credentials) and validate(key_time).
+    /// Errors: those of validate_credentials and validate_key_time.
     static result<signer> create(const credentials& creds, const key_time& time) {
-        if (auto ok = validate(creds); !ok) return std::move(ok).error();
-        if (auto ok = validate(time); !ok) return std::move(ok).error();
+        if (auto ok = validate_credentials(creds); !ok) return std::move(ok).error();
+        if (auto ok = validate_key_time(time); !ok) return std::move(ok).error();
         return signer(creds, time);
     }
     /// A signer borrows its credentials, so it cannot be made from a temporary.

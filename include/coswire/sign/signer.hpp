@@ -37,7 +37,7 @@ inline hex_sha1 sign_key(const secret_string& secret_key, const key_time& time) 
 }
 
 /// StringToSign = "sha1\n" KeyTime "\n" hex(SHA1(HttpString)) "\n"
-/// (docs/protocol/signing.md#stringtosign), held without allocating. Precondition: validate(time)
+/// (docs/protocol/signing.md#stringtosign), held without allocating. Precondition: validate_key_time(time)
 /// succeeded.
 class string_to_sign_text {
 public:

@@ -39,7 +39,7 @@ struct key_time {
 };
 
 /// Checks the window: start >= 0 and start <= end. Error argument "key_time".
-inline result<void> validate(const key_time& t) {
+inline result<void> validate_key_time(const key_time& t) {
     if (t.start < 0) return make_error(errc::invalid_argument, "key_time", "start is negative");
     if (t.start > t.end) return make_error(errc::invalid_argument, "key_time", "start is after end");
     return {};
@@ -48,7 +48,7 @@ inline result<void> validate(const key_time& t) {
 /// "start;end" as COS sends it in q-sign-time and q-key-time, without allocating.
 class key_time_text {
 public:
-    /// Precondition: validate(t) succeeded (both values non-negative).
+    /// Precondition: validate_key_time(t) succeeded (both values non-negative).
     constexpr explicit key_time_text(const key_time& t) noexcept {
         put(t.start);
         buffer_[size_++] = ';';
