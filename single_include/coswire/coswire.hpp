@@ -7899,7 +7899,8 @@ struct object_headers {
     std::string content_type;
     std::string version_id;                   ///< x-cos-version-id
     std::string storage_class = "STANDARD";   ///< x-cos-storage-class; COS omits it for STANDARD
-    std::string server_side_encryption;       ///< x-cos-server-side-encryption
+    std::string server_side_encryption;       ///< x-cos-server-side-encryption: AES256 or cos/kms
+    std::string sse_customer_algorithm;       ///< x-cos-server-side-encryption-customer-algorithm (SSE-C)
     /// x-cos-meta-* headers as (suffix, value), in the order received.
     std::vector<std::pair<std::string, std::string>> metadata;
 };
@@ -7925,6 +7926,7 @@ inline constexpr std::string_view single_value_response_headers[] = {
     "x-cos-storage-class",
     "x-cos-storage-tier",
     "x-cos-server-side-encryption",
+    "x-cos-server-side-encryption-customer-algorithm",
     "x-cos-bucket-region",
     "x-cos-copy-source-version-id",
     "x-cos-restore",
@@ -7973,6 +7975,7 @@ inline result<object_headers> parse_object_headers(const http_response& r) {
         else if (detail::iequals(name, "x-cos-version-id")) out.version_id = h.value;
         else if (detail::iequals(name, "x-cos-storage-class")) out.storage_class = h.value;
         else if (detail::iequals(name, "x-cos-server-side-encryption")) out.server_side_encryption = h.value;
+        else if (detail::iequals(name, "x-cos-server-side-encryption-customer-algorithm")) out.sse_customer_algorithm = h.value;
         else if (detail::istarts_with(name, "x-cos-meta-"))
             out.metadata.emplace_back(std::string(name.substr(11)), h.value);
     }
@@ -8643,6 +8646,11 @@ struct upload_part_result {
     std::string etag_raw;                ///< ETag header as sent, quotes included
     std::string etag;                    ///< the same without its quotes (hex MD5 unless SSE-KMS/SSE-C)
     std::optional<std::uint64_t> crc64;  ///< x-cos-hash-crc64ecma of the part (CRC-64/XZ), when sent
+    /// x-cos-server-side-encryption and x-cos-server-side-encryption-customer-algorithm: how COS
+    /// encrypted the part, which decides whether `etag` is an MD5 (a bucket default encryption
+    /// shows here even when the request asked for none).
+    std::string server_side_encryption;
+    std::string sse_customer_algorithm;
 };
 
 /// What Upload Part - Copy answered (CopyPartResult, §5.3).
@@ -8836,7 +8844,8 @@ inline result<upload_part_result> parse_upload_part_response(const http_response
     if (!headers) return std::move(headers).error();
     if (headers->etag.empty()) return detail::malformed_element("ETag", "the Upload Part answer has no ETag header");
     return upload_part_result{std::move(headers->request_id), std::move(headers->etag_raw), std::move(headers->etag),
-                              headers->crc64};
+                              headers->crc64, std::move(headers->server_side_encryption),
+                              std::move(headers->sse_customer_algorithm)};
 }
 
 /// Upload Part - Copy: a 200 CopyPartResult{ETag, LastModified}. Errors: parse_error_response(r)
