@@ -10117,8 +10117,9 @@ result<multipart_upload_result> finish_upload(Client& c, std::string_view key, s
 /// (none for a contiguous_upload_source such as memory_source).
 /// Each part carries Content-MD5 unless options.content_md5 is false (and the SSE-C headers of
 /// options.attributes); COS's CRC-64 is checked per part, and its ETag against the MD5 when the
-/// ETag is one (not under SSE-KMS or SSE-C, requested or the bucket's default). Complete's answer must name this key, the endpoint's bucket (when
-/// it names one) and, in an "<hex>-N" ETag, the part count; COS's whole-object CRC-64 comes from
+/// ETag is one (not under SSE-KMS or SSE-C, requested or the bucket's default). Complete's
+/// answer must name this key, the endpoint's bucket (when it names one) and, in an "<hex>-N"
+/// ETag, the part count; COS's whole-object CRC-64 comes from
 /// Complete or, when Complete sends none, from a HEAD that must also show the size, and must
 /// equal the parts' combined CRC-64. result.verified says which of these checks were made. On a
 /// failure the client could not retry away, or on cancellation, the upload is aborted unless
