@@ -7900,7 +7900,7 @@ struct object_headers {
     std::string version_id;                   ///< x-cos-version-id
     std::string storage_class = "STANDARD";   ///< x-cos-storage-class; COS omits it for STANDARD
     std::string server_side_encryption;       ///< x-cos-server-side-encryption: AES256 or cos/kms
-    std::string sse_customer_algorithm;       ///< x-cos-server-side-encryption-customer-algorithm (SSE-C)
+    std::string sse_customer_algorithm{};     ///< x-cos-server-side-encryption-customer-algorithm (SSE-C)
     /// x-cos-meta-* headers as (suffix, value), in the order received.
     std::vector<std::pair<std::string, std::string>> metadata;
 };
@@ -8649,8 +8649,8 @@ struct upload_part_result {
     /// x-cos-server-side-encryption and x-cos-server-side-encryption-customer-algorithm: how COS
     /// encrypted the part, which decides whether `etag` is an MD5 (a bucket default encryption
     /// shows here even when the request asked for none).
-    std::string server_side_encryption;
-    std::string sse_customer_algorithm;
+    std::string server_side_encryption{};
+    std::string sse_customer_algorithm{};
 };
 
 /// What Upload Part - Copy answered (CopyPartResult, §5.3).

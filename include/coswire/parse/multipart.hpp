@@ -63,8 +63,8 @@ struct upload_part_result {
     /// x-cos-server-side-encryption and x-cos-server-side-encryption-customer-algorithm: how COS
     /// encrypted the part, which decides whether `etag` is an MD5 (a bucket default encryption
     /// shows here even when the request asked for none).
-    std::string server_side_encryption;
-    std::string sse_customer_algorithm;
+    std::string server_side_encryption{};
+    std::string sse_customer_algorithm{};
 };
 
 /// What Upload Part - Copy answered (CopyPartResult, §5.3).

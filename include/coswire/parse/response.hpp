@@ -70,7 +70,7 @@ struct object_headers {
     std::string version_id;                   ///< x-cos-version-id
     std::string storage_class = "STANDARD";   ///< x-cos-storage-class; COS omits it for STANDARD
     std::string server_side_encryption;       ///< x-cos-server-side-encryption: AES256 or cos/kms
-    std::string sse_customer_algorithm;       ///< x-cos-server-side-encryption-customer-algorithm (SSE-C)
+    std::string sse_customer_algorithm{};     ///< x-cos-server-side-encryption-customer-algorithm (SSE-C)
     /// x-cos-meta-* headers as (suffix, value), in the order received.
     std::vector<std::pair<std::string, std::string>> metadata;
 };

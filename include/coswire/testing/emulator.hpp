@@ -104,7 +104,7 @@ struct emulator_options {
     /// says: "" none, "AES256" (SSE-COS) or "cos/kms" (SSE-KMS). Its answers (Initiate, PUT,
     /// Upload Part, Complete, GET, HEAD) carry x-cos-server-side-encryption with this value;
     /// under "cos/kms" the ETags of objects and parts are not the MD5 of their bytes, as COS's are not.
-    std::string default_encryption;
+    std::string default_encryption{};
     std::uint64_t seed = 0;        ///< seeds the fault draws and the upload ids
     fault_plan faults;
     /// How signatures are checked: limits, the longest window (7 days by default, where COS
