@@ -217,7 +217,7 @@ int main(int argc, char** argv) {
 
     std::vector<coswire::header_field> headers;
     for (const auto& [name, value] : header_storage) headers.push_back({name, value});
-    const coswire::credentials creds{secret_id, coswire::secret_string(secret_key), {}};
+    const coswire::credentials creds{.secret_id = secret_id, .secret_key = coswire::secret_string(secret_key)};
     const coswire::signable_request put_request{method, path, {}, headers};
     const coswire::sign_options sign_all{coswire::header_selection::all, {}};  // §10.1 signs every header
     const openssl_reference::request reference_request{method, path, {}, header_storage};

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // A plain slicing-by-8 CRC-64/XZ (reflected ECMA-182, init and xorout all ones), the portable
-// yardstick for coswire::crc64 in coswire-bench (COS-PROTOCOL.md §7.1).
+// yardstick for coswire::crc64 in coswire-bench (docs/protocol/integrity.md#the-crc-64-algorithm).
 #pragma once
 
 #include <array>

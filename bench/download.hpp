@@ -38,7 +38,7 @@ public:
 
     coswire::result<coswire::http_response> operator()(const coswire::http_request& r, coswire::response_sink& sink) const {
         if (r.method != "GET") return operator()(r);
-        if (auto match = r.header("If-Match"); match && coswire::unquote_etag(*match) != etag) return answer(sink, {412, {}, {}});
+        if (auto match = r.header("If-Match"); match && coswire::unquote_etag(*match) != etag) return answer(sink, {.status = 412});
         std::uint64_t first = 0, last = object_.size() - 1;
         const auto range = r.header("Range");
         if (range) {
@@ -104,8 +104,7 @@ struct discarding_positional_sink {
 };
 
 inline coswire::client<canned_object> download_client(canned_object& cos) {
-    const coswire::credentials creds{"AKIDQjz3ltompVjBni5LitkWHFlFpwkn9U5q",
-                                     coswire::secret_string("BQYIM75p8x0iWVFSIgqEKwFprpRSVHlz"), {}};
+    const coswire::credentials creds{.secret_id = "AKIDQjz3ltompVjBni5LitkWHFlFpwkn9U5q", .secret_key = coswire::secret_string("BQYIM75p8x0iWVFSIgqEKwFprpRSVHlz")};
     return {coswire::make_endpoint("examplebucket-1250000000", "ap-beijing").value(), creds, cos,
             [] { return std::int64_t{1700000000}; }, [](std::uint32_t) {}};
 }

@@ -103,8 +103,7 @@ private:
 template <class Source = coswire::memory_source>
 bool upload_through_driver(canned_cos& cos, std::span<const std::byte> object, const coswire::part_plan& plan,
                            const coswire::multipart_upload_options& options = {}) {
-    const coswire::credentials creds{"AKIDQjz3ltompVjBni5LitkWHFlFpwkn9U5q",
-                                     coswire::secret_string("BQYIM75p8x0iWVFSIgqEKwFprpRSVHlz"), {}};
+    const coswire::credentials creds{.secret_id = "AKIDQjz3ltompVjBni5LitkWHFlFpwkn9U5q", .secret_key = coswire::secret_string("BQYIM75p8x0iWVFSIgqEKwFprpRSVHlz")};
     coswire::client<canned_cos> client(coswire::make_endpoint("examplebucket-1250000000", "ap-beijing").value(), creds,
                                        cos, [] { return std::int64_t{1700000000}; }, [](std::uint32_t) {});
     Source source(object);

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
-// The XML row of coswire-bench: a generated ListParts result in the shape of COS-PROTOCOL.md
-// §5.6, and the same extraction done with coswire::xml::reader and with pugixml.
+// The XML row of coswire-bench: a generated ListParts result in the shape of
+// docs/protocol/multipart.md#list-parts, and the same extraction done with coswire::xml::reader
+// and with pugixml.
 #pragma once
 
 #include <coswire/error.hpp>

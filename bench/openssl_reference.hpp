@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// The OpenSSL 3 side of coswire-bench: COS q-sign-algorithm=sha1 signing (COS-PROTOCOL.md §1)
+// The OpenSSL 3 side of coswire-bench: COS q-sign-algorithm=sha1 signing (docs/protocol/signing.md)
 // written the straightforward way an application would, and EVP digests for the hash rows.
 #pragma once
 
@@ -27,7 +27,7 @@ struct request {
     std::vector<field> headers;  // all of them are signed
 };
 
-/// enc() of §1.2: keep A-Z a-z 0-9 - _ . ~, everything else becomes %XX (upper-case hex).
+/// enc() of docs/protocol/signing.md#percent-encoding: keep A-Z a-z 0-9 - _ . ~, everything else becomes %XX (upper-case hex).
 inline std::string percent_encode(const std::string& s) {
     static constexpr char hex[] = "0123456789ABCDEF";
     std::string out;
@@ -79,7 +79,7 @@ inline std::string sha1_hex(const std::string& message) {
     return to_hex(md, length);
 }
 
-/// k = lower(enc(name)), v = enc(value), sorted by k; builds "k1;k2" and "k1=v1&k2=v2" (§1.5, §1.6).
+/// k = lower(enc(name)), v = enc(value), sorted by k; builds "k1;k2" and "k1=v1&k2=v2" (docs/protocol/signing.md#parameter-list).
 inline void canonical_fields(const std::vector<field>& in, std::string& list, std::string& pairs) {
     std::vector<field> sorted;
     for (const auto& [name, value] : in) sorted.emplace_back(to_lower(percent_encode(name)), percent_encode(value));
@@ -94,7 +94,7 @@ inline void canonical_fields(const std::vector<field>& in, std::string& list, st
     }
 }
 
-/// The Authorization value of §1.11 for `r`, every stage recomputed (SignKey included).
+/// The Authorization value (docs/protocol/signing.md#authorization) for `r`, every stage recomputed (SignKey included).
 inline std::string authorization(const request& r, const std::string& secret_id, const std::string& secret_key,
                                  std::int64_t start, std::int64_t end) {
     const std::string key_time = std::to_string(start) + ";" + std::to_string(end);

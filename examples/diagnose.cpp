@@ -4,17 +4,17 @@
 #include <cstdio>
 
 int main() {
-    const coswire::credentials creds{"AKIDexample", coswire::secret_string("example-secret"), {}};
+    const coswire::credentials creds{.secret_id = "AKIDexample", .secret_key = coswire::secret_string("example-secret")};
     coswire::testing::emulator_options options;
     options.accepted = {creds};
     coswire::testing::cos_emulator cos(options);
     auto endpoint = coswire::make_endpoint("examplebucket-1250000000", "ap-beijing").value();
-    auto signer = coswire::signer::create(creds, coswire::key_time{1700000000 - 60, 1700000000 + 900}).value();
+    auto signer = coswire::signer::create(creds, {.start = 1700000000 - 60, .end = 1700000000 + 900}).value();
 
     // A hand-built request: the key "c++/notes.txt" put on the wire as it is, instead of through
     // coswire::map_object_key (which sends '+' as %2B). COS reads a raw '+' as a space.
-    coswire::http_request put{"PUT", endpoint.scheme, endpoint.host, "/c++/notes.txt", "/c++/notes.txt",
-                              {}, {{"Host", endpoint.host}}, "hello", {}};
+    coswire::http_request put{.method = "PUT", .scheme = endpoint.scheme, .host = endpoint.host, .path = "/c++/notes.txt",
+                              .wire_path = "/c++/notes.txt", .headers = {{.name = "Host", .value = endpoint.host}}, .body = "hello"};
     auto sent = coswire::authorize(put, signer);  // keep what was signed for the diagnosis
     if (!sent) return std::fprintf(stderr, "%s\n", coswire::describe(sent.error()).c_str()), 1;
 

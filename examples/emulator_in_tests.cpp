@@ -15,7 +15,7 @@ coswire::result<coswire::multipart_upload_result> archive(Client& cos, const cha
 }
 
 struct fixture {
-    coswire::credentials creds{"AKIDexample", coswire::secret_string("example-secret"), {}};
+    coswire::credentials creds{.secret_id = "AKIDexample", .secret_key = coswire::secret_string("example-secret")};
     coswire::testing::cos_emulator bucket{[&] {
         coswire::testing::emulator_options o;
         o.accepted = {creds};
@@ -34,7 +34,7 @@ TEST_CASE_FIXTURE(fixture, "archive survives 5xx, SlowDown and dropped connectio
     auto done = archive(cos, "logs/day.tar", data);
     REQUIRE(done);
     CHECK(done->parts == 5);
-    auto head = cos.send(coswire::head_object_params{"logs/day.tar", {}, {}, {}, {}});  // any *_params
+    auto head = cos.send(coswire::head_object_params{.key = "logs/day.tar"});  // any *_params
     CHECK((head && head->content_length == data.size()));
     CHECK(bucket.stats().faults.total() > 0);
 }

@@ -3,16 +3,16 @@
 #include <cstdio>
 
 int main() {
-    const coswire::credentials creds{"AKIDQjz3ltompVjBni5LitkWHFlFpwkn9U5q",
-                                     coswire::secret_string("BQYIM75p8x0iWVFSIgqEKwFprpRSVHlz"),
-                                     coswire::secret_string("temporary-session-token")};
+    const coswire::credentials creds{.secret_id = "AKIDQjz3ltompVjBni5LitkWHFlFpwkn9U5q",
+                                     .secret_key = coswire::secret_string("BQYIM75p8x0iWVFSIgqEKwFprpRSVHlz"),
+                                     .session_token = coswire::secret_string("temporary-session-token")};
     auto endpoint = coswire::make_endpoint("examplebucket-1250000000", "ap-beijing");
-    auto paths = coswire::map_object_key("doc/大文件 v1+final.bin");  // '+' goes on the wire as %2B
-    auto signer = coswire::signer::create(creds, coswire::key_time{1700000000, 1700003600});
-    if (!endpoint || !paths || !signer) return 1;
-    coswire::http_request get{"GET", endpoint->scheme, endpoint->host, paths->signed_path, paths->wire_path,
-                              {}, {{"Host", endpoint->host}}, {}, {}};
-    auto url = coswire::presigned_url(get, *signer);  // the session token is a signed parameter
+    auto signer = coswire::signer::create(creds, {.start = 1700000000, .end = 1700003600});
+    if (!endpoint || !signer) return 1;
+    // Both paths from the key: "/" + the raw key is signed, '+' goes on the wire as %2B.
+    auto get = coswire::make_object_request(*endpoint, "GET", "doc/大文件 v1+final.bin");
+    if (!get) return std::fprintf(stderr, "%s\n", coswire::describe(get.error()).c_str()), 1;
+    auto url = coswire::presigned_url(*get, *signer);  // the session token is a signed parameter
     if (!url) return std::fprintf(stderr, "%s\n", coswire::describe(url.error()).c_str()), 1;
     std::printf("%s\n", url->c_str());
 }

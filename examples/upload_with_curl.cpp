@@ -16,9 +16,11 @@ int main(int argc, char** argv) {
     auto file = coswire::examples::file_source::open(argv[1]);
     if (!endpoint || !file)
         return std::fprintf(stderr, "%s\n", coswire::describe(!endpoint ? endpoint.error() : file.error()).c_str()), 2;
-    const coswire::credentials creds{env("COS_SECRET_ID"), coswire::secret_string(env("COS_SECRET_KEY")),
-                                     coswire::secret_string(env("COS_SESSION_TOKEN"))};
-    coswire::examples::curl_transport curl({env("COS_ENDPOINT")});  // e.g. http://127.0.0.1:9000; Host stays COS's
+    const coswire::credentials creds{.secret_id = env("COS_SECRET_ID"),
+                                     .secret_key = coswire::secret_string(env("COS_SECRET_KEY")),
+                                     .session_token = coswire::secret_string(env("COS_SESSION_TOKEN"))};
+    // COS_ENDPOINT, e.g. http://127.0.0.1:9000, changes where to connect; Host stays COS's.
+    coswire::examples::curl_transport curl({.connect_to = env("COS_ENDPOINT")});
     coswire::client<coswire::examples::curl_transport> cos(
         *endpoint, creds, curl,
         [] { return std::chrono::duration_cast<std::chrono::seconds>(

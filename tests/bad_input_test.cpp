@@ -16,9 +16,13 @@
 #include <string_view>
 #include <vector>
 
+#include "support/bytes.hpp"
+
 using coswire::errc;
 using coswire::error;
 using coswire::http_response;
+
+using test_support::bytes_of;
 
 namespace {
 
@@ -53,8 +57,6 @@ constexpr std::string_view test_secret = "bad-input-secret-key";
 constexpr std::string_view test_token = "bad-input-session-token";
 
 coswire::endpoint bucket() { return coswire::make_endpoint("examplebucket-1250000000", "ap-beijing").value(); }
-
-std::span<const std::byte> bytes_of(std::string_view s) { return std::as_bytes(std::span<const char>(s.data(), s.size())); }
 
 http_response xml_response(int status, std::string body) {
     http_response r;
@@ -269,45 +271,45 @@ std::vector<bad_input> table() {
 
     // Signing.
     static const header_field host[] = {{"Host", "examplebucket-1250000000.cos.ap-beijing.myqcloud.com"}};
-    static const credentials creds{"AKIDexample", secret_string(std::string(test_secret)), {}};
+    static const credentials creds{.secret_id = "AKIDexample", .secret_key = secret_string(std::string(test_secret))};
     const key_time window{1700000000, 1700000900};
-    add("empty method", errc::invalid_argument, "method", [=] { return failure_of(sign({"", "/k", {}, host}, creds, window)); });
-    add("method not a token", errc::invalid_argument, "method", [=] { return failure_of(sign({"GE T", "/k", {}, host}, creds, window)); });
-    add("path not UTF-8", errc::invalid_argument, "path", [=] { return failure_of(sign({"GET", "/\xff", {}, host}, creds, window)); });
+    add("empty method", errc::invalid_argument, "method", [=] { return failure_of(sign({.method = "", .path = "/k", .headers = host}, creds, window)); });
+    add("method not a token", errc::invalid_argument, "method", [=] { return failure_of(sign({.method = "GE T", .path = "/k", .headers = host}, creds, window)); });
+    add("path not UTF-8", errc::invalid_argument, "path", [=] { return failure_of(sign({.method = "GET", .path = "/\xff", .headers = host}, creds, window)); });
     add("signed header value with CR", errc::invalid_argument, "headers", [=] {
         static const header_field h[] = {{"Host", "a\rb"}};
-        return failure_of(sign({"GET", "/k", {}, h}, creds, window));
+        return failure_of(sign({.method = "GET", .path = "/k", .headers = h}, creds, window));
     });
     add("signed header name not a token", errc::invalid_argument, "headers", [=] {
         static const header_field h[] = {{"Bad Name", "v"}};
-        return failure_of(sign({"GET", "/k", {}, h}, creds, window));
+        return failure_of(sign({.method = "GET", .path = "/k", .headers = h}, creds, window));
     });
     add("signed header twice", errc::invalid_argument, "headers", [=] {
         static const header_field h[] = {{"Host", "a"}, {"host", "b"}};
-        return failure_of(sign({"GET", "/k", {}, h}, creds, window));
+        return failure_of(sign({.method = "GET", .path = "/k", .headers = h}, creds, window));
     });
     add("parameter name not UTF-8", errc::invalid_argument, "params", [=] {
         static const query_param q[] = {{"\xc0", std::nullopt}};
         return failure_of(sign({"GET", "/k", q, host}, creds, window));
     });
     add("empty SecretId", errc::invalid_argument, "secret_id", [=] {
-        return failure_of(sign({"GET", "/k", {}, host}, credentials{"", secret_string("s"), {}}, window));
+        return failure_of(sign({.method = "GET", .path = "/k", .headers = host}, credentials{.secret_id = "", .secret_key = secret_string("s")}, window));
     });
     add("SecretId with ';'", errc::invalid_argument, "secret_id", [=] {
-        return failure_of(sign({"GET", "/k", {}, host}, credentials{"AKID;x", secret_string("s"), {}}, window));
+        return failure_of(sign({.method = "GET", .path = "/k", .headers = host}, credentials{.secret_id = "AKID;x", .secret_key = secret_string("s")}, window));
     });
     add("empty SecretKey", errc::invalid_argument, "secret_key", [=] {
-        return failure_of(sign({"GET", "/k", {}, host}, credentials{"AKID", secret_string(""), {}}, window));
+        return failure_of(sign({.method = "GET", .path = "/k", .headers = host}, credentials{.secret_id = "AKID", .secret_key = secret_string("")}, window));
     });
     add("session token with LF", errc::invalid_argument, "session_token", [=] {
-        return failure_of(sign({"GET", "/k", {}, host}, credentials{"AKID", secret_string(std::string(test_secret)), secret_string(std::string(test_token) + "\n")}, window));
+        return failure_of(sign({.method = "GET", .path = "/k", .headers = host}, credentials{"AKID", secret_string(std::string(test_secret)), secret_string(std::string(test_token) + "\n")}, window));
     });
     add("signing into a too small buffer", errc::buffer_too_small, "out", [=] {
         char tiny[8];
         return failure_of(sign_to(tiny, {"GET", "/k", {}, host}, creds, window));
     });
     add("presign with reversed window", errc::invalid_argument, "key_time", [=] {
-        return failure_of(presign({"GET", "/k", {}, host}, creds, key_time{20, 10}));
+        return failure_of(presign({.method = "GET", .path = "/k", .headers = host}, creds, key_time{20, 10}));
     });
 
     // Verification input from untrusted clients.

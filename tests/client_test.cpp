@@ -15,7 +15,7 @@ using coswire::testing::fake_transport;
 
 namespace {
 
-const coswire::credentials creds{"AKIDexample", coswire::secret_string("secret-key"), {}};
+const coswire::credentials creds{.secret_id = "AKIDexample", .secret_key = coswire::secret_string("secret-key")};
 
 struct fixture {
     fake_transport transport;
@@ -54,7 +54,7 @@ TEST_CASE("client: signs each request with a window around the injected clock") 
     fixture f;
     auto c = f.make();
     f.transport.respond(200, {{"ETag", "\"abc\""}, {"Content-Length", "3"}, {"x-cos-request-id", "r1"}});
-    auto head = c.send(coswire::head_object_params{"a b.txt", {}, {}, {}});
+    auto head = c.send(coswire::head_object_params{.key = "a b.txt"});
     REQUIRE(head);
     CHECK(head->headers.etag == "abc");
     REQUIRE(f.transport.requests().size() == 1);
@@ -72,7 +72,7 @@ TEST_CASE("client: retries transient failures with jittered backoff and marks re
         .respond(cos_error(503, "SlowDown"))
         .respond(cos_error(500, "InternalError"))
         .respond(204, {{"x-cos-request-id", "ok"}});
-    auto r = c.send(coswire::delete_object_params{"k", {}, {}});
+    auto r = c.send(coswire::delete_object_params{.key = "k"});
     REQUIRE(r);
     CHECK(r->request_id == "ok");
     REQUIRE(f.transport.requests().size() == 4);
@@ -89,7 +89,7 @@ TEST_CASE("client: gives up after max_attempts and returns the last error") {
     fixture f;
     auto c = f.make(options(2));
     f.transport.respond(cos_error(503, "SlowDown")).respond(cos_error(503, "ServiceUnavailable")).respond(204);
-    auto r = c.send(coswire::delete_object_params{"k", {}, {}});
+    auto r = c.send(coswire::delete_object_params{.key = "k"});
     REQUIRE_FALSE(r);
     CHECK(r.error().service->code == "ServiceUnavailable");
     CHECK(f.transport.pending() == 1);
@@ -112,7 +112,7 @@ TEST_CASE("client: a skewed clock is corrected from the server time and the requ
     f.transport.respond(cos_error(403, "RequestTimeTooSkewed", "<ServerTime>2023-11-14T22:13:20Z</ServerTime>"))
         .respond(204, {{"x-cos-request-id", "ok"}});
     f.now = 1600000000;  // the local clock is far behind the server's 1700000000
-    auto r = c.send(coswire::delete_object_params{"k", {}, {}});
+    auto r = c.send(coswire::delete_object_params{.key = "k"});
     REQUIRE(r);
     CHECK(c.clock_offset() == 100000000);
     CHECK(f.waits.empty());
@@ -123,7 +123,7 @@ TEST_CASE("client: a skewed clock is corrected from the server time and the requ
 TEST_CASE("client: builder errors are returned before anything is sent") {
     fixture f;
     auto c = f.make();
-    auto r = c.send(coswire::delete_object_params{"", {}, {}});
+    auto r = c.send(coswire::delete_object_params{.key = ""});
     REQUIRE_FALSE(r);
     CHECK(r.error().argument == "object_key");
     CHECK(f.transport.requests().empty());
@@ -137,7 +137,7 @@ TEST_CASE("client: a failing credentials provider fails the call") {
             return coswire::make_error(errc::transport_failure, "credentials", "STS unreachable");
         }),
         t, [] { return std::int64_t{1}; }, [](std::uint32_t) {}, options(1));
-    auto r = c.send(coswire::delete_object_params{"k", {}, {}});
+    auto r = c.send(coswire::delete_object_params{.key = "k"});
     REQUIRE_FALSE(r);
     CHECK(r.error().reason == "STS unreachable");
     CHECK(t.requests().empty());

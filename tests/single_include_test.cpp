@@ -12,8 +12,7 @@
 #include <array>
 
 TEST_CASE("single header: signs the documented GET example") {
-    const coswire::credentials creds{"AKIDQjz3ltompVjBni5LitkWHFlFpwkn9U5q",
-                                     coswire::secret_string("BQYIM75p8x0iWVFSIgqEKwFprpRSVHlz"), {}};
+    const coswire::credentials creds{.secret_id = "AKIDQjz3ltompVjBni5LitkWHFlFpwkn9U5q", .secret_key = coswire::secret_string("BQYIM75p8x0iWVFSIgqEKwFprpRSVHlz")};
     const std::array<coswire::query_param, 2> params{{{"response-content-type", "application/octet-stream"},
                                                        {"response-cache-control", "max-age=600"}}};
     const std::array<coswire::header_field, 2> headers{{{"Date", "Thu, 16 May 2019 06:55:53 GMT"},
@@ -22,5 +21,6 @@ TEST_CASE("single header: signs the documented GET example") {
                                {coswire::header_selection::all, {}});
     REQUIRE(parts);
     CHECK(parts->signature == "01681b8c9d798a678e43b685a9f1bba0f6c0e012");
-    CHECK(std::string_view(coswire::version_string) == "0.1.0");
+    CHECK(std::string_view(coswire::version_string) ==
+          std::to_string(COSWIRE_VERSION_MAJOR) + "." + std::to_string(COSWIRE_VERSION_MINOR) + "." + std::to_string(COSWIRE_VERSION_PATCH));
 }

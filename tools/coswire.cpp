@@ -7,11 +7,15 @@
 #include <coswire/client.hpp>
 #include <coswire/crypto/crc64.hpp>
 #include <coswire/detail/ascii.hpp>
+#include <coswire/download/driver.hpp>
+#include <coswire/download/parallel.hpp>
 #include <coswire/encoding/object_key.hpp>
 #include <coswire/encoding/percent.hpp>
 #include <coswire/multipart/plan.hpp>
 #include <coswire/multipart/parallel.hpp>
+#include <coswire/multipart/stream.hpp>
 #include <coswire/multipart/upload.hpp>
+#include <coswire/parse/error_response.hpp>
 #include <coswire/sign/request.hpp>
 
 #include <curl/curl.h>
@@ -20,16 +24,23 @@
 
 #include "cli/curl_pool.hpp"
 #include "cli/demo.hpp"
+#include "cli/download_file.hpp"
+#include "cli/interrupt.hpp"
 #include "cli/listing.hpp"
 #include "cli/printable.hpp"
 #include "cli/progress.hpp"
 #include "cli/secrets.hpp"
+#include "cli/size.hpp"
 
-#include <sys/stat.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
+#include <csignal>
 #include <chrono>
 #include <cstdint>
 #include <cstdio>
@@ -41,6 +52,7 @@
 #include <string>
 #include <string_view>
 #include <thread>
+#include <utility>
 #include <vector>
 
 namespace {
@@ -51,15 +63,15 @@ constexpr std::string_view usage =
     "usage: coswire [--bucket NAME-APPID] [--region REGION] [--endpoint URL]\n"
     "               [--secret-id ID] [--secret-key KEY | --secret-key-file PATH]\n"
     "               [--token TOKEN | --token-file PATH] COMMAND ...\n"
-    "  put FILE KEY [--part-size BYTES] [--threshold BYTES] [--jobs N]\n"
-    "  get KEY FILE [--range FIRST-LAST]\n"
+    "  put FILE|- KEY [--part-size SIZE] [--threshold SIZE] [--jobs N] [--keep]\n"
+    "  get KEY FILE|- [--range FIRST-LAST] [--jobs N] [--part-size SIZE] [--resume]\n"
     "  head KEY\n"
     "  rm KEY\n"
     "  uploads [--prefix P]\n"
     "  parts KEY UPLOAD_ID\n"
     "  abort KEY UPLOAD_ID\n"
     "  abort-all [--prefix P]\n"
-    "  resume FILE KEY UPLOAD_ID [--part-size BYTES]\n"
+    "  resume FILE KEY UPLOAD_ID [--part-size SIZE]\n"
     "  presign KEY [--method M] [--expires SECONDS]\n"
     "  demo\n"
     "Settings also come from COS_SECRET_ID, COS_SECRET_KEY, COS_SESSION_TOKEN, COS_BUCKET,\n"
@@ -68,7 +80,13 @@ constexpr std::string_view usage =
     "the flag or the file, not both. --secret-key and --token are visible to every user of the\n"
     "machine (ps), so prefer a file or the variable.\n"
     "presign --expires is at most 604800 (7 days; the URL is a bearer credential), and at most\n"
-    "129600 (36 hours, the longest Tencent's temporary credentials last) with a session token.\n";
+    "129600 (36 hours, the longest Tencent's temporary credentials last) with a session token.\n"
+    "SIZE is a number of bytes or has a binary suffix: 512K, 16M (16 MiB), 1G.\n"
+    "get streams: FILE - writes the object to stdout (then the result line goes to stderr).\n"
+    "A get into FILE fills FILE.coswire-partial, described by FILE.coswire-checkpoint, and\n"
+    "renames it over FILE once the object is complete and checked; after a failure or SIGINT,\n"
+    "get --resume fetches only the missing ranges. put - reads stdin (length unknown).\n"
+    "SIGINT/SIGTERM: put aborts its upload (--keep: keeps it and prints the resume command).\n";
 
 /// The secrets of this run: the secret key, the session token and its percent-encoded forms.
 /// A server may echo them (a SignatureDoesNotMatch answer's FormatString holds the token), so
@@ -116,30 +134,22 @@ int fail(const coswire::error& e) {
     return 1;
 }
 
-/// One command: its name, its positional arguments, and the flags it takes (each with a value).
+struct invocation;
+
+/// One command: its name, its positional arguments, the flags it takes (each with a value), its
+/// switches (flags without a value) and what runs it: `offline` for the commands that need no
+/// bucket, credentials or connection (demo, presign), `online` for the others, given a client.
 struct command_spec {
     std::string_view name;
-    std::vector<std::string_view> arguments;
-    std::vector<std::string_view> flags;
-    bool needs_bucket = true;  ///< false: works without bucket, region and credentials (demo)
+    std::vector<std::string_view> arguments{};
+    std::vector<std::string_view> flags{};
+    std::vector<std::string_view> switches{};
+    int (*offline)(const invocation&) = nullptr;
+    int (*online)(cos_client&, const invocation&) = nullptr;
 };
 
-const std::vector<command_spec>& commands() {
-    static const std::vector<command_spec> table{
-        {"put", {"FILE", "KEY"}, {"--part-size", "--threshold", "--jobs"}},
-        {"get", {"KEY", "FILE"}, {"--range"}},
-        {"head", {"KEY"}, {}},
-        {"rm", {"KEY"}, {}},
-        {"uploads", {}, {"--prefix"}},
-        {"parts", {"KEY", "UPLOAD_ID"}, {}},
-        {"abort", {"KEY", "UPLOAD_ID"}, {}},
-        {"abort-all", {}, {"--prefix"}},
-        {"resume", {"FILE", "KEY", "UPLOAD_ID"}, {"--part-size"}},
-        {"presign", {"KEY"}, {"--method", "--expires"}},
-        {"demo", {}, {}, false},
-    };
-    return table;
-}
+/// Every command, in the order --help lists them; defined after the commands themselves.
+const std::vector<command_spec>& commands();
 
 /// The flags every command takes, and the variable each falls back to. The two secrets read their
 /// variables in cli::choose_secret, after their file flags.
@@ -194,6 +204,14 @@ invocation parse(int argc, char** argv) {
             if (global_flags[g] == arg) global = g;
         const bool command_flag = inv.command != nullptr &&
                                   std::find(inv.command->flags.begin(), inv.command->flags.end(), arg) != inv.command->flags.end();
+        const bool command_switch = inv.command != nullptr && std::find(inv.command->switches.begin(), inv.command->switches.end(),
+                                                                        arg) != inv.command->switches.end();
+        if (command_switch) {
+            if (inv.flag(arg)) fail_usage(arg, "given more than once");
+            for (std::string_view f : inv.command->switches)
+                if (f == arg) inv.flags.emplace_back(f, "");
+            continue;
+        }
         if (!global && !command_flag)
             fail_usage(arg, inv.command != nullptr ? "unknown option for " + std::string(inv.command->name) : "unknown option");
         if (i + 1 >= argc) fail_usage(arg, "needs a value");
@@ -305,47 +323,154 @@ std::string etag_line(std::string_view etag, std::uint64_t crc, std::uint32_t pa
     return "etag=" + shown(etag) + " crc64=" + std::to_string(crc) + " parts=" + std::to_string(parts);
 }
 
-coswire::error file_error(const std::string& path, std::string_view why) {
-    return coswire::make_error(coswire::errc::invalid_argument, "FILE", path + ": " + std::string(why));
+/// A SIZE (cli::parse_size: bytes, or K, M, G, T as powers of 1024) from `low` to `high`, else a
+/// usage error naming `flag` and the bounds.
+std::uint64_t parse_size_flag(std::string_view flag, std::string_view text, std::uint64_t low, std::uint64_t high) {
+    const std::optional<std::uint64_t> v = cli::parse_size(text);
+    if (!v || *v < low || *v > high)
+        fail_usage(flag, "must be a size from " + std::to_string(low) + " to " + std::to_string(high) +
+                             " bytes (a number of bytes, or with K, M, G or T: 16M is 16 MiB)");
+    return *v;
+}
+
+/// The exit status of a transfer the user stopped: 128 + the signal, as a shell reports it.
+int interrupted() {
+    std::fprintf(stderr, "coswire: interrupted by %s\n", cli::stop_signal() == SIGINT ? "SIGINT" : "SIGTERM");
+    return 128 + cli::stop_signal();
+}
+
+bool stopped_by_user(const coswire::error& e) { return e.code == coswire::errc::cancelled && cli::stop_requested(); }
+
+/// `word` as one shell word, so a printed command can be pasted: as it is when it holds only
+/// safe characters, else in single quotes.
+std::string shell_word(std::string_view word) {
+    bool plain = !word.empty();
+    for (char c : word) plain = plain && (std::isalnum(static_cast<unsigned char>(c)) || std::strchr("@%+=:,./_-", c) != nullptr);
+    if (plain) return std::string(word);
+    std::string out = "'";
+    for (char c : word) out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return out + "'";
+}
+
+/// What a failed or interrupted upload says and returns: the error (or the signal's status) and,
+/// with `--keep`, the upload id and how to finish it. `upload_id` is empty when none was started.
+int upload_failed(const coswire::error& e, bool keep, std::string_view upload_id, std::string_view file, std::string_view key) {
+    const bool stopped = stopped_by_user(e);
+    const int status = stopped ? interrupted() : fail(e);
+    if (upload_id.empty()) return status;
+    if (!keep) {
+        if (stopped) std::fprintf(stderr, "coswire: upload %s aborted\n", shown(upload_id).c_str());
+    } else if (file == "-") {
+        std::fprintf(stderr, "coswire: upload %s kept; stdin cannot be read again, so it cannot be resumed: "
+                             "abort it with: coswire abort %s %s\n",
+                     shown(upload_id).c_str(), shown(shell_word(key)).c_str(), shown(shell_word(upload_id)).c_str());
+    } else {
+        std::fprintf(stderr, "coswire: upload %s kept; finish it with: coswire resume %s %s %s\n", shown(upload_id).c_str(),
+                     shown(shell_word(file)).c_str(), shown(shell_word(key)).c_str(), shown(shell_word(upload_id)).c_str());
+    }
+    return status;
+}
+
+/// The upload options every upload command shares: keep the upload on failure, learn its id,
+/// poll the stop signals before each part, draw the bar when stderr is a terminal.
+coswire::multipart_upload_options upload_options(bool keep, std::string& upload_id, cli::progress_bar& bar) {
+    coswire::multipart_upload_options options;
+    options.keep_on_failure = keep;
+    options.on_upload_id = [&upload_id](std::string_view id) { upload_id = std::string(id); };
+    options.cancelled = [] { return cli::stop_requested(); };
+    if (cli::stderr_is_terminal()) options.on_progress = [&bar](const coswire::upload_progress& p) { bar.update(p); };
+    return options;
 }
 
 /// Uploads `file` to `key` in parts, or resumes `upload_id`; prints the put line (and reused=).
 /// `jobs` parts are uploaded at once (upload_multipart_parallel, each worker with its own
-/// connection) when above 1.
-int upload_in_parts(cos_client& c, coswire::examples::file_source& file, const std::string& key, std::uint64_t part_size,
-                    std::optional<std::string> upload_id, std::uint32_t jobs) {
+/// connection) when above 1. On failure the upload is aborted, or kept with `keep`.
+int upload_in_parts(cos_client& c, coswire::examples::file_source& file, const std::string& path, const std::string& key,
+                    std::uint64_t part_size, std::optional<std::string> upload_id, std::uint32_t jobs, bool keep) {
     auto plan = coswire::plan_parts(file.size(), part_size);
     if (!plan) {
         if (plan.error().code == coswire::errc::invalid_argument) fail_usage("--part-size", plan.error().reason);
         return fail(plan.error());
     }
     cli::progress_bar bar;
-    coswire::multipart_upload_options options;
+    std::string started_id;
+    coswire::multipart_upload_options options = upload_options(keep, started_id, bar);
     const bool resuming = upload_id.has_value();
     options.resume_upload_id = std::move(upload_id);
-    if (cli::stderr_is_terminal()) options.on_progress = [&bar](const coswire::upload_progress& p) { bar.update(p); };
+    cli::catch_stop_signals();
     auto done = jobs > 1 ? coswire::upload_multipart_parallel(c, key, file, *plan, jobs, options)
                          : coswire::upload_multipart(c, key, file, *plan, options);
     bar.finish();
-    if (!done) return fail(done.error());
+    if (!done) return upload_failed(done.error(), keep, started_id, path, key);
     std::string line = etag_line(done->etag, done->crc64, done->parts);
     if (resuming) line += " reused=" + std::to_string(done->parts_reused);
     std::printf("%s\n", line.c_str());
     return 0;
 }
 
+/// Standard input as a coswire::stream_reader. A stop signal ends a read that is waiting: the
+/// signals are blocked but while ppoll waits, so one arriving just before the wait is not lost.
+struct stdin_reader {
+    coswire::result<std::size_t> read(std::span<std::byte> out) {
+        ::sigset_t stops{}, before{};
+        ::sigemptyset(&stops);
+        ::sigaddset(&stops, SIGINT);
+        ::sigaddset(&stops, SIGTERM);
+        ::pthread_sigmask(SIG_BLOCK, &stops, &before);
+        ::pollfd in{STDIN_FILENO, POLLIN, 0};
+        int ready = 0;
+        while (!cli::stop_requested() && (ready = ::ppoll(&in, 1, nullptr, &before)) < 0 && errno == EINTR) {}
+        const int saved = errno;
+        ::pthread_sigmask(SIG_SETMASK, &before, nullptr);
+        if (cli::stop_requested())
+            return coswire::make_error(coswire::errc::cancelled, "cancelled", "the upload was cancelled while reading stdin");
+        if (ready < 0) return cli::file_error("-", std::strerror(saved));
+        for (;;) {
+            const ::ssize_t n = ::read(STDIN_FILENO, out.data(), out.size());
+            if (n >= 0) return static_cast<std::size_t>(n);
+            if (errno != EINTR) return cli::file_error("-", std::strerror(errno));
+        }
+    }
+};
+
+/// `put - KEY`: stdin, whose length is unknown, through coswire::upload_stream: one PUT when it
+/// ends within the threshold, else parts of `part_size` read one after another.
+int put_stdin(cos_client& c, const invocation& inv, const std::string& key, bool keep) {
+    if (inv.flag("--jobs") && parse_number("--jobs", *inv.flag("--jobs"), 1, 64) > 1)
+        fail_usage("--jobs", "needs a FILE: - (stdin) is read one part after another");
+    coswire::stream_upload_options options;
+    if (inv.flag("--part-size"))
+        options.part_size = parse_size_flag("--part-size", *inv.flag("--part-size"), coswire::min_part_size, coswire::max_part_size);
+    options.threshold = std::min<std::uint64_t>(8 * coswire::mib, options.part_size);
+    if (inv.flag("--threshold"))
+        options.threshold = parse_size_flag("--threshold", *inv.flag("--threshold"), 0, options.part_size);
+    cli::progress_bar bar;
+    std::string upload_id;
+    options.upload = upload_options(keep, upload_id, bar);
+    stdin_reader in;
+    cli::catch_stop_signals();
+    auto done = coswire::upload_stream(c, key, in, options);
+    bar.finish();
+    if (!done) return upload_failed(done.error(), keep, upload_id, "-", key);
+    std::printf("%s\n", etag_line(done->etag, done->crc64, done->multipart ? done->upload.parts : 1).c_str());
+    return 0;
+}
+
 int put(cos_client& c, const invocation& inv) {
     const std::string& path = inv.arguments[0];
     const std::string& key = inv.arguments[1];
+    const bool keep = inv.flag("--keep").has_value();
+    if (path == "-") return put_stdin(c, inv, key, keep);
     const std::uint64_t part_size = inv.flag("--part-size")
-                                        ? parse_number("--part-size", *inv.flag("--part-size"), coswire::min_part_size, coswire::max_part_size)
+                                        ? parse_size_flag("--part-size", *inv.flag("--part-size"), coswire::min_part_size, coswire::max_part_size)
                                         : 8 * coswire::mib;
-    const std::uint64_t threshold =
-        inv.flag("--threshold") ? parse_number("--threshold", *inv.flag("--threshold"), 0, coswire::max_put_object_size) : 8 * coswire::mib;
+    const std::uint64_t threshold = inv.flag("--threshold")
+                                        ? parse_size_flag("--threshold", *inv.flag("--threshold"), 0, coswire::max_put_object_size)
+                                        : 8 * coswire::mib;
     const auto jobs = static_cast<std::uint32_t>(inv.flag("--jobs") ? parse_number("--jobs", *inv.flag("--jobs"), 1, 64) : 1);
     auto file = coswire::examples::file_source::open(path);
     if (!file) return fail(file.error());
-    if (file->size() > threshold) return upload_in_parts(c, *file, key, part_size, std::nullopt, jobs);
+    if (file->size() > threshold) return upload_in_parts(c, *file, path, key, part_size, std::nullopt, jobs, keep);
 
     std::vector<std::byte> bytes(static_cast<std::size_t>(file->size()));
     if (auto ok = file->read(0, bytes); !ok) return fail(ok.error());
@@ -371,129 +496,282 @@ coswire::error bad_answer(std::string_view argument, std::string reason) {
     return coswire::make_error(coswire::errc::malformed_response, argument, std::move(reason));
 }
 
-/// Checks that a GET Object answer is what was asked: without `asked`, the whole object (a 200,
-/// or a 206 whose Content-Range is bytes 0-(N-1)/N), with every byte Content-Length or the range
-/// announces; with `asked`, a 206 for exactly that range (its end clipped to the object's last
-/// byte when it reached past it, as RFC 9110 §14.1.2 lets a server do) carrying exactly the
-/// range's bytes. Content-Length, when sent, must match the body either way. A 304 (no condition
-/// was sent) or a 200 for a range is refused rather than written as if it were the answer.
-coswire::result<void> check_get_answer(const coswire::get_object_result& got, const std::optional<coswire::byte_range>& asked) {
-    const std::uint64_t body = got.body.size();
-    if (got.headers.content_length && *got.headers.content_length != body)
-        return bad_answer("body", "has " + std::to_string(body) + " bytes where Content-Length says " +
-                                      std::to_string(*got.headers.content_length));
-    if (got.status != 200 && got.status != 206)
-        return bad_answer("status", std::to_string(got.status) + " does not answer a GET without conditions");
-    if (!asked) {
-        if (got.status == 200) {
-            if (!got.headers.content_length) return bad_answer("Content-Length", "is missing, so the object's size cannot be checked");
-            return {};
-        }
-        const coswire::content_range& r = *got.range;
-        if (r.first != 0 || !r.total || r.last + 1 != *r.total)
-            return bad_answer("Content-Range", range_text(r) + " answers a GET of the whole object with part of it");
-        if (body != *r.total)
-            return bad_answer("body", "has " + std::to_string(body) + " bytes where Content-Range says " + std::to_string(*r.total));
-        return {};
-    }
+/// Checks the head of the answer to a GET of the range `asked` and returns how many body bytes
+/// it must carry: a 206 for exactly that range (its end clipped to the object's last byte when it
+/// reached past it, as RFC 9110 §14.1.2 lets a server do). A 200 (the whole object) or a 304 (no
+/// condition was sent) is refused rather than written as if it were the answer.
+coswire::result<std::uint64_t> check_range_head(const coswire::get_object_result& got, const coswire::byte_range& asked) {
     if (got.status == 200) return bad_answer("status", "200 (the whole object) answers a request for a range");
+    if (got.status != 206) return bad_answer("status", std::to_string(got.status) + " does not answer a GET without conditions");
     const coswire::content_range& r = *got.range;
-    const bool clipped = asked->last && r.total && *asked->last >= *r.total && r.last + 1 == *r.total;
-    const bool end_ok = asked->last ? (r.last == *asked->last || clipped) : (r.total && r.last + 1 == *r.total);
-    if (r.first != asked->first || !end_ok)
-        return bad_answer("Content-Range", range_text(r) + " does not answer the range asked, bytes=" + std::to_string(asked->first) + "-" +
-                                               (asked->last ? std::to_string(*asked->last) : std::string()));
-    if (body != r.last - r.first + 1)
-        return bad_answer("body", "has " + std::to_string(body) + " bytes where Content-Range says " + std::to_string(r.last - r.first + 1));
-    return {};
+    const bool clipped = asked.last && r.total && *asked.last >= *r.total && r.last + 1 == *r.total;
+    const bool end_ok = asked.last ? (r.last == *asked.last || clipped) : (r.total && r.last + 1 == *r.total);
+    if (r.first != asked.first || !end_ok)
+        return bad_answer("Content-Range", range_text(r) + " does not answer the range asked, bytes=" + std::to_string(asked.first) + "-" +
+                                               (asked.last ? std::to_string(*asked.last) : std::string()));
+    return r.last - r.first + 1;
 }
 
-/// Writes all of `bytes` to the open descriptor `fd`, retrying short writes.
-bool write_all(int fd, std::string_view bytes) {
-    while (!bytes.empty()) {
-        const ::ssize_t n = ::write(fd, bytes.data(), bytes.size());
-        if (n < 0 && errno == EINTR) continue;
-        if (n <= 0) return false;
-        bytes.remove_prefix(static_cast<std::size_t>(n));
-    }
-    return true;
+/// `bytes=N etag=E crc64=C`, crc64=unchecked when the CRC-64 could not be compared with COS's.
+std::string get_line(std::uint64_t size, std::string_view etag, std::optional<std::uint64_t> checked_crc) {
+    return "bytes=" + std::to_string(size) + " etag=" + shown(etag) + " crc64=" +
+           (checked_crc ? std::to_string(*checked_crc) : std::string("unchecked"));
 }
 
-/// Writes `bytes` to `path` so that a failure leaves whatever `path` held untouched: into a new
-/// file in the same directory, flushed to disk, then renamed over `path` (a rename within one
-/// file system replaces the name in one step). A symbolic link is followed, so the file it
-/// points to is replaced as an in-place write would have changed it; an existing file keeps its
-/// permission bits (and one the user may not write is refused), a new one gets 0666 less the
-/// umask, as fopen would have given it. A path that exists but is no regular file (/dev/stdout,
-/// a FIFO) cannot be replaced and is written directly. Errors: invalid_argument naming "FILE" with the path and the reason.
-coswire::result<void> write_file_replacing(const std::string& path, std::string_view bytes) {
-    struct ::stat existing {};
-    std::string target = path;
-    ::mode_t mode = 0;
-    if (::stat(path.c_str(), &existing) == 0) {
-        if (!S_ISREG(existing.st_mode)) {
-            std::FILE* out = std::fopen(path.c_str(), "wb");
-            if (out == nullptr) return file_error(path, std::strerror(errno));
-            const bool written = std::fwrite(bytes.data(), 1, bytes.size(), out) == bytes.size();
-            if (std::fclose(out) != 0 || !written) return file_error(path, "could not be written completely");
+/// The line for a finished download: its CRC-64 only when it was compared with COS's.
+std::string get_line(const coswire::download_result& done) {
+    return get_line(done.size, done.etag, done.crc == coswire::crc_check::verified ? std::optional(done.crc64) : std::nullopt);
+}
+
+/// One GET of a range, streamed into `sink` (write(bytes), in order). A retried attempt re-reads
+/// the range from its start; the bytes already delivered are skipped, so the sink sees each byte
+/// once. Returns the bytes delivered and sets `etag`. Errors: check_range_head's; malformed_response
+/// naming "body" when the body is shorter or longer than the range; the client's; the sink's.
+template <class Sink>
+coswire::result<std::uint64_t> get_range(cos_client& c, const coswire::get_object_params& p, Sink& sink, std::string& etag) {
+    auto request = coswire::make_get_object_request(c.target(), p);
+    if (!request) fail_usage(flag_for(request.error().argument), request.error().reason);
+    std::uint64_t expected = 0, received = 0, delivered = 0;
+    coswire::response_sink stream{
+        .head = [&](const coswire::http_response& head) -> coswire::result<void> {
+            received = 0;
+            auto got = coswire::parse_get_object_response(head);  // the head: its body is empty
+            if (!got) return std::move(got).error();
+            auto length = check_range_head(*got, *p.range);
+            if (!length) return std::move(length).error();
+            expected = *length;
+            etag = got->headers.etag;
             return {};
-        }
-        // Renaming needs only the directory writable; a file the user may not write stays refused,
-        // as opening it for writing refused it.
-        if (::access(path.c_str(), W_OK) != 0) return file_error(path, std::strerror(errno));
-        char* resolved = ::realpath(path.c_str(), nullptr);
-        if (resolved == nullptr) return file_error(path, std::strerror(errno));
-        target = resolved;
-        std::free(resolved);
-        mode = existing.st_mode & 0777;
-    } else if (errno == ENOENT) {
-        mode = ::umask(0);  // umask can only be read by setting it; it is put back at once
-        ::umask(mode);
-        mode = 0666 & ~mode;
-    } else {
-        return file_error(path, std::strerror(errno));
-    }
-    std::string temporary = target + ".coswire-XXXXXX";
-    const int fd = ::mkstemp(temporary.data());
-    if (fd < 0) return file_error(path, "no temporary file could be made next to it: " + std::string(std::strerror(errno)));
-    const bool written = ::fchmod(fd, mode) == 0 && write_all(fd, bytes) && ::fsync(fd) == 0;
-    const int saved = errno;
-    if (::close(fd) != 0 || !written) {
-        ::unlink(temporary.c_str());
-        return file_error(path, "could not be written completely: " + std::string(std::strerror(written ? errno : saved)));
-    }
-    if (std::rename(temporary.c_str(), target.c_str()) != 0) {
-        const std::string why = std::strerror(errno);
-        ::unlink(temporary.c_str());
-        return file_error(path, "could not be replaced: " + why);
-    }
-    return {};
+        },
+        .body = [&](std::span<const std::byte> bytes) -> coswire::result<void> {
+            // One GET has no ranges to stop between: a stop signal ends it here.
+            if (cli::stop_requested()) return coswire::make_error(coswire::errc::cancelled, "cancelled", "the GET was cancelled");
+            if (bytes.size() > expected - received)
+                return bad_answer("body", "has more bytes than the " + std::to_string(expected) + " Content-Range says");
+            const std::uint64_t skip = std::min<std::uint64_t>(delivered > received ? delivered - received : 0, bytes.size());
+            received += bytes.size();
+            const auto fresh = bytes.subspan(static_cast<std::size_t>(skip));
+            if (fresh.empty()) return {};
+            if (auto ok = sink.write(fresh); !ok) return ok;
+            delivered += fresh.size();
+            return {};
+        },
+    };
+    auto done = c.run_streaming(*request, stream, [&](const coswire::http_response& r) -> coswire::result<void> {
+        if (r.status >= 300 && r.status < 400) return bad_answer("status", std::to_string(r.status) + " does not answer a GET without conditions");
+        if (r.status < 200 || r.status >= 300) return coswire::parse_error_response(r);
+        if (received != expected)
+            return bad_answer("body", "has " + std::to_string(received) + " bytes where Content-Range says " + std::to_string(expected));
+        return {};
+    });
+    if (!done) return std::move(done).error();
+    return delivered;
 }
 
-int get(cos_client& c, const invocation& inv) {
-    coswire::get_object_params p;
-    p.key = inv.arguments[0];
-    const std::string& path = inv.arguments[1];
+/// What `get` was asked: the flags checked (usage errors, exit 2, name them).
+struct get_request {
+    std::string key;
+    std::string path;
+    std::optional<coswire::byte_range> range;
+    std::uint32_t jobs = 1;
+    std::uint64_t part_size = 8 * coswire::mib;
+    bool resume = false;
+};
+
+get_request get_request_of(const invocation& inv) {
+    get_request g{inv.arguments[0], inv.arguments[1], std::nullopt, 1, 8 * coswire::mib, inv.flag("--resume").has_value()};
     if (const auto range = inv.flag("--range")) {
         const std::size_t dash = range->find('-');
         if (dash == std::string_view::npos) fail_usage("--range", "must be FIRST-LAST (bytes, 0-based, inclusive)");
         constexpr std::uint64_t most = ~std::uint64_t{0} / 10;
         coswire::byte_range r{parse_number("--range", range->substr(0, dash), 0, most), std::nullopt};
         if (dash + 1 < range->size()) r.last = parse_number("--range", range->substr(dash + 1), r.first, most);
-        p.range = r;
+        g.range = r;
+        for (std::string_view other : {"--jobs", "--part-size", "--resume"})
+            if (inv.flag(other)) fail_usage(other, "does not go with --range, which is one GET");
     }
-    auto got = c.send(p);
-    if (!got) return fail(got.error());
-    // Every check happens before FILE is touched: a wrong answer leaves it as it was.
-    if (auto ok = check_get_answer(*got, p.range); !ok) return fail(ok.error());
-    // COS's CRC-64 is the whole object's, so only a whole-object answer can be checked against it.
-    const std::uint64_t local = coswire::crc64(got->body);
-    if (!p.range && got->headers.crc64 && *got->headers.crc64 != local)
-        return fail(coswire::make_error(coswire::errc::integrity_failure, "object",
-                                        "the body's CRC-64 " + std::to_string(local) + " differs from COS's " + std::to_string(*got->headers.crc64)));
-    if (auto ok = write_file_replacing(path, got->body); !ok) return fail(ok.error());
-    std::printf("bytes=%zu etag=%s\n", got->body.size(), shown(got->headers.etag).c_str());
+    if (inv.flag("--jobs")) g.jobs = static_cast<std::uint32_t>(parse_number("--jobs", *inv.flag("--jobs"), 1, 64));
+    if (inv.flag("--part-size"))
+        g.part_size = parse_size_flag("--part-size", *inv.flag("--part-size"), coswire::min_download_part_size, coswire::max_download_part_size);
+    if (g.path == "-") {
+        // stdout takes the bytes in order and cannot be rewound.
+        if (g.jobs > 1) fail_usage("--jobs", "needs a FILE: - (stdout) takes the object in order, one range at a time");
+        if (g.resume) fail_usage("--resume", "needs a FILE: - (stdout) cannot be resumed");
+    }
+    return g;
+}
+
+coswire::get_object_params range_params(const get_request& g) {
+    coswire::get_object_params p;
+    p.key = g.key;
+    p.range = g.range;
+    return p;
+}
+
+/// The download's options: part size, progress bar, the stop signals polled between ranges, and
+/// `after_range` (which persists the checkpoint) called after each range.
+template <class AfterRange>
+coswire::download_options download_options_for(const get_request& g, cli::progress_bar& bar, AfterRange& after_range) {
+    coswire::download_options o;
+    o.part_size = g.part_size;
+    const bool terminal = cli::stderr_is_terminal();
+    o.on_progress = [&bar, &after_range, terminal](const coswire::download_progress& p) {
+        after_range();
+        if (terminal) bar.update(p);
+    };
+    o.cancelled = [] { return cli::stop_requested(); };
+    return o;
+}
+
+/// `get` into a sequential sink: stdout, or a FILE that is no regular file (a FIFO, a device),
+/// written as the bytes arrive. Prints the result line on `line_to`.
+template <class Sink>
+int get_streamed(cos_client& c, const get_request& g, Sink& sink, std::FILE* line_to) {
+    if (g.range) {
+        std::string etag;
+        cli::catch_stop_signals();
+        auto got = get_range(c, range_params(g), sink, etag);
+        if (!got) return stopped_by_user(got.error()) ? interrupted() : fail(got.error());
+        std::fprintf(line_to, "%s\n", get_line(*got, etag, std::nullopt).c_str());
+        return 0;
+    }
+    cli::progress_bar bar;
+    auto nothing = [] {};
+    const coswire::download_options options = download_options_for(g, bar, nothing);
+    cli::catch_stop_signals();
+    auto done = coswire::download_object(c, g.key, sink, options);
+    bar.finish();
+    if (!done) return stopped_by_user(done.error()) ? interrupted() : fail(done.error());
+    std::fprintf(line_to, "%s\n", get_line(*done).c_str());
     return 0;
+}
+
+/// The checkpoint a `--resume` starts from: the saved one when it is for this object and the
+/// partial file still holds what it says; else a fresh one, with a line on stderr saying why.
+/// Errors: a checkpoint for another object (resuming it would mix two objects; its owner may
+/// still want it), or one that cannot be read.
+coswire::result<coswire::download_checkpoint> checkpoint_to_resume(const get_request& g, const std::string& bucket_name,
+                                                                   const std::string& checkpoint_file, const cli::partial_file& partial,
+                                                                   const std::string& partial_name) {
+    auto loaded = cli::load_checkpoint_file(checkpoint_file);
+    if (!loaded) {
+        if (loaded.error().argument != "checkpoint") return std::move(loaded).error();
+        std::fprintf(stderr, "coswire: %s is damaged (%s); starting over\n", shown(checkpoint_file).c_str(),
+                     shown(loaded.error().reason).c_str());
+        return coswire::download_checkpoint{};
+    }
+    if (!*loaded) return coswire::download_checkpoint{};  // nothing to resume: a normal download
+    if ((*loaded)->bucket != bucket_name || (*loaded)->key != g.key)
+        return cli::file_error(checkpoint_file, "is for " + (*loaded)->key + " in " + (*loaded)->bucket +
+                                                    ", not this KEY; remove it or resume that object");
+    if (const auto bad = cli::first_mismatch(partial, (*loaded)->checkpoint)) {
+        std::fprintf(stderr, "coswire: %s no longer holds range %u as its checkpoint says; starting over\n",
+                     shown(partial_name).c_str(), *bad);
+        return coswire::download_checkpoint{};
+    }
+    return std::move((*loaded)->checkpoint);
+}
+
+/// `get` into a regular FILE (see cli/download_file.hpp): the bytes go to FILE.coswire-partial,
+/// described by FILE.coswire-checkpoint after every range; on success the partial file is flushed
+/// and renamed over FILE and the checkpoint removed. On failure FILE is untouched; the partial
+/// file and checkpoint stay when ranges are done (and the bytes were not refused as corrupt), with
+/// a line saying how to resume, else both are removed.
+int get_to_file(cos_client& c, const get_request& g, const cli::file_target& where, const std::string& bucket_name) {
+    const std::string partial_name = cli::partial_path(where.target);
+    const std::string checkpoint_file = cli::checkpoint_path(where.target);
+    auto partial = cli::partial_file::open(partial_name, g.resume);
+    if (!partial) return fail(partial.error());
+    cli::saved_checkpoint saved{bucket_name, g.key, {}};
+    if (g.resume) {
+        auto from = checkpoint_to_resume(g, bucket_name, checkpoint_file, *partial, partial_name);
+        if (!from) return fail(from.error());
+        saved.checkpoint = std::move(*from);
+    } else {
+        ::unlink(checkpoint_file.c_str());  // a plain get starts over, whatever an earlier one left
+    }
+    if (g.range) {
+        std::string etag;
+        cli::catch_stop_signals();
+        auto got = get_range(c, range_params(g), *partial, etag);
+        if (got) {
+            if (auto ok = partial->commit(*got, where.mode, where.target, g.path); !ok) got = std::move(ok).error();
+            else std::printf("%s\n", get_line(*got, etag, std::nullopt).c_str());
+        }
+        if (got) return 0;
+        partial->remove();
+        return stopped_by_user(got.error()) ? interrupted() : fail(got.error());
+    }
+
+    cli::progress_bar bar;
+    std::uint64_t already = 0;
+    if (auto plan = coswire::check_checkpoint(saved.checkpoint); plan && !saved.checkpoint.etag.empty())
+        for (const coswire::done_range& d : saved.checkpoint.done) already += plan->range(d.index).size;
+    // After every range: the checkpoint on disk says what the partial file holds. (The parallel
+    // driver calls this under its lock, so the checkpoint is read whole.) A resumed checkpoint
+    // whose ETag was replaced means the driver found the object changed and started over.
+    const std::string resumed_etag = saved.checkpoint.etag;
+    bool restart_said = false;
+    auto say_restart = [&] {
+        if (std::exchange(restart_said, true)) return;
+        bar.finish();
+        std::fprintf(stderr, "coswire: %s changed since the checkpoint was written; starting over\n", shown(g.key).c_str());
+    };
+    bool saved_ok = true;
+    auto persist = [&] {
+        if (!resumed_etag.empty() && saved.checkpoint.etag != resumed_etag) say_restart();
+        saved_ok = cli::save_checkpoint_file(checkpoint_file, saved) && saved_ok;
+    };
+    coswire::download_options options = download_options_for(g, bar, persist);
+    options.checkpoint = &saved.checkpoint;
+    cli::catch_stop_signals();
+    bar.start(already);
+    auto done = g.jobs > 1 ? coswire::download_object_parallel(c, g.key, *partial, g.jobs, options)
+                           : coswire::download_object(c, g.key, *partial, options);
+    bar.finish();
+    if (done && done->restarted) say_restart();  // said already, unless the ETag stayed the same
+    if (done) {
+        if (auto ok = partial->commit(done->size, where.mode, where.target, g.path); !ok) done = std::move(ok).error();
+    }
+    if (done) {
+        ::unlink(checkpoint_file.c_str());
+        std::printf("%s\n", get_line(*done).c_str());
+        return 0;
+    }
+    // Worth resuming: ranges are done and nothing says their bytes are wrong.
+    const bool keep = !saved.checkpoint.done.empty() && done.error().code != coswire::errc::integrity_failure &&
+                      cli::save_checkpoint_file(checkpoint_file, saved);
+    const int status = stopped_by_user(done.error()) ? interrupted() : fail(done.error());
+    if (keep) {
+        std::fprintf(stderr, "coswire: %zu ranges are kept in %s; resume with: coswire get %s %s --resume\n",
+                     saved.checkpoint.done.size(), shown(partial_name).c_str(), shown(shell_word(g.key)).c_str(),
+                     shown(shell_word(g.path)).c_str());
+    } else {
+        partial->remove();
+        ::unlink(checkpoint_file.c_str());
+    }
+    if (!saved_ok) std::fprintf(stderr, "coswire: warning: %s could not always be written\n", shown(checkpoint_file).c_str());
+    return status;
+}
+
+int get(cos_client& c, const invocation& inv) {
+    const get_request g = get_request_of(inv);
+    if (g.path == "-") {
+        cli::fd_sink out(STDOUT_FILENO, "stdout");
+        return get_streamed(c, g, out, stderr);  // stdout carries the object, so the line goes to stderr
+    }
+    auto where = cli::resolve_target(g.path);
+    if (!where) return fail(where.error());
+    if (!where->regular) {
+        if (g.jobs > 1 || g.resume) fail_usage(g.jobs > 1 ? "--jobs" : "--resume", "needs a regular FILE, and " + g.path + " is not one");
+        const int fd = ::open(g.path.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC);
+        if (fd < 0) return fail(cli::file_error(g.path, std::strerror(errno)));
+        cli::fd_sink out(fd, g.path);
+        const int status = get_streamed(c, g, out, stdout);
+        ::close(fd);
+        return status;
+    }
+    return get_to_file(c, g, *where, *inv.settings[bucket]);
 }
 
 int head(cos_client& c, const invocation& inv) {
@@ -548,12 +826,13 @@ int abort_all(cos_client& c, const invocation& inv) {
 
 int resume(cos_client& c, const invocation& inv) {
     const std::uint64_t part_size = inv.flag("--part-size")
-                                        ? parse_number("--part-size", *inv.flag("--part-size"), coswire::min_part_size, coswire::max_part_size)
+                                        ? parse_size_flag("--part-size", *inv.flag("--part-size"), coswire::min_part_size, coswire::max_part_size)
                                         : 8 * coswire::mib;
     if (auto ok = coswire::validate_upload_id(inv.arguments[2]); !ok) fail_usage("UPLOAD_ID", ok.error().reason);
     auto file = coswire::examples::file_source::open(inv.arguments[0]);
     if (!file) return fail(file.error());
-    return upload_in_parts(c, *file, inv.arguments[1], part_size, inv.arguments[2], 1);
+    // The upload was kept to be resumed: a failure or a stop signal keeps it again, never aborts it.
+    return upload_in_parts(c, *file, inv.arguments[0], inv.arguments[1], part_size, inv.arguments[2], 1, true);
 }
 
 /// The longest --expires: a presigned URL is a bearer credential (whoever holds it may make the
@@ -592,28 +871,38 @@ int presign(const invocation& inv) {
     return 0;
 }
 
+/// The command table: parse() checks a command line against it and main() runs what it names.
+const std::vector<command_spec>& commands() {
+    static const std::vector<command_spec> table{
+        {.name = "put", .arguments = {"FILE", "KEY"}, .flags = {"--part-size", "--threshold", "--jobs"}, .switches = {"--keep"},
+         .online = put},
+        {.name = "get", .arguments = {"KEY", "FILE"}, .flags = {"--range", "--jobs", "--part-size"}, .switches = {"--resume"},
+         .online = get},
+        {.name = "head", .arguments = {"KEY"}, .online = head},
+        {.name = "rm", .arguments = {"KEY"}, .online = rm},
+        {.name = "uploads", .flags = {"--prefix"}, .online = uploads},
+        {.name = "parts", .arguments = {"KEY", "UPLOAD_ID"}, .online = parts},
+        {.name = "abort", .arguments = {"KEY", "UPLOAD_ID"}, .online = abort_one},
+        {.name = "abort-all", .flags = {"--prefix"}, .online = abort_all},
+        {.name = "resume", .arguments = {"FILE", "KEY", "UPLOAD_ID"}, .flags = {"--part-size"}, .online = resume},
+        {.name = "presign", .arguments = {"KEY"}, .flags = {"--method", "--expires"}, .offline = presign},
+        {.name = "demo", .offline = [](const invocation&) { return cli::run_demo(); }},
+    };
+    return table;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
     const invocation inv = parse(argc, argv);
-    const std::string_view name = inv.command->name;
-    if (name == "demo") return cli::run_demo();
-    if (name == "presign") return presign(inv);
+    if (inv.command->offline != nullptr) return inv.command->offline(inv);
 
     const coswire::endpoint ep = endpoint_of(inv);
     coswire::credentials creds = credentials_of(inv);
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)  // before any thread: it is not thread-safe
         return fail(coswire::make_error(coswire::errc::transport_failure, "transport", "curl_global_init failed"));
-    cli::curl_pool transport(coswire::examples::curl_transport_options{connect_override(inv), 10, 60});
+    cli::curl_pool transport(coswire::examples::curl_transport_options{.connect_to = connect_override(inv)});
     cos_client c(ep, std::move(creds), transport, now,
                  [](std::uint32_t ms) { std::this_thread::sleep_for(std::chrono::milliseconds(ms)); });
-    if (name == "put") return put(c, inv);
-    if (name == "get") return get(c, inv);
-    if (name == "head") return head(c, inv);
-    if (name == "rm") return rm(c, inv);
-    if (name == "uploads") return uploads(c, inv);
-    if (name == "parts") return parts(c, inv);
-    if (name == "abort") return abort_one(c, inv);
-    if (name == "abort-all") return abort_all(c, inv);
-    return resume(c, inv);
+    return inv.command->online(c, inv);
 }

@@ -27,7 +27,7 @@ struct curl_transport_options {
     /// Where to connect instead of the request's host, as `scheme://host[:port]` (for example
     /// `http://127.0.0.1:9000`, a local emulator or proxy). The Host header, and so the
     /// signature, stays the request's. Empty: connect to request.url().
-    std::string connect_to;
+    std::string connect_to{};
     long connect_timeout_seconds = 10;  ///< 0: curl's default (300 s)
     /// Abort a transfer slower than 1 byte/s for this long; 0: never.
     long stall_timeout_seconds = 60;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // origin: the scheme, host and port a transport connects to, split from `scheme://host[:port]`
-// (RFC 3986 §3.1-3.2; an IPv6 literal host is bracketed), for the adapters that take them apart.
+// (RFC 3986 sections 3.1-3.2; an IPv6 literal host is bracketed), for the adapters that take them apart.
 #pragma once
 
 #include <coswire/error.hpp>

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // callback<R(Args...)>: the owning, copyable type-erased callable behind the library's hooks
 // (credentials provider, clock, sleeper, upload callbacks); std::function's interface for those
-// uses without <functional>, which alone cost about a fifth of the single header's g++ time (issue 5).
+// uses without <functional>, which alone cost about a fifth of the single header's g++ time.
 #pragma once
 
 #include <coswire/config.hpp>

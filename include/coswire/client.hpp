@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // The client: binds an endpoint, credentials, a clock, a sleeper and the user's transport, and
 // runs any operation with fresh signatures, retries with jittered exponential backoff, and clock
-// correction from the server's time (COS-PROTOCOL.md §1.15, §4.3).
+// correction from the server's time (docs/protocol/signing.md#validity-and-clock-skew,
+// docs/protocol/errors.md#retry-classification).
 #pragma once
 
 #include <coswire/api/endpoint.hpp>
@@ -104,14 +105,14 @@ struct client_options {
     std::uint32_t backoff_base_ms = 100;    ///< first retry waits up to this, doubling each time
     std::uint32_t backoff_max_ms = 10000;   ///< cap of one wait
     std::uint64_t jitter_seed = 0;          ///< seeds the jitter: randomness is a parameter too
-    sign_options signing;                   ///< header selection
+    sign_options signing{};                   ///< header selection
 };
 
 namespace detail {
 
 /// The backoff jitter source: splitmix64 (Steele, Lea and Flood, "Fast splittable pseudorandom
 /// number generators", 2014), seeded with client_options::jitter_seed. Statistically fine for
-/// spreading retries, not for secrets; and, unlike <random>, nearly free to compile (issue 5).
+/// spreading retries, not for secrets; and, unlike <random>, nearly free to compile.
 class jitter_generator {
 public:
     explicit jitter_generator(std::uint64_t seed) noexcept : state_(seed) {}

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // The one error model of the library: what kind of failure, which argument, why, and, when COS
-// itself refused, the parsed COS error (COS-PROTOCOL.md §4).
+// itself refused, the parsed COS error (docs/protocol/errors.md).
 #pragma once
 
 #include <cstddef>
@@ -59,9 +59,9 @@ struct cos_error {
 /// `reason` says what was wrong and never holds a secret.
 struct error {
     errc code = errc::invalid_argument;
-    std::string_view argument;
-    std::string reason;
-    std::optional<cos_error> service;  ///< set when code == errc::service_error
+    std::string_view argument{};
+    std::string reason{};
+    std::optional<cos_error> service{};  ///< set when code == errc::service_error
     std::size_t size = 0;    ///< buffer_too_small: the size needed; malformed_response: byte offset
 };
 

@@ -146,7 +146,7 @@ private:
     }
 
     // A hand-written tagged union rather than std::variant<T, error>: the same semantics at a
-    // fraction of the compile time (issue 5).
+    // fraction of the compile time.
     union {
         T value_;
         coswire::error error_;

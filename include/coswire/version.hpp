@@ -8,7 +8,13 @@
 
 namespace coswire {
 
-/// The version as "MAJOR.MINOR.PATCH"; equals the banner of the single header.
-inline constexpr const char* version_string = "0.1.0";
+#define COSWIRE_DETAIL_TEXT(x) #x
+#define COSWIRE_DETAIL_VERSION_TEXT(major, minor, patch) \
+    COSWIRE_DETAIL_TEXT(major) "." COSWIRE_DETAIL_TEXT(minor) "." COSWIRE_DETAIL_TEXT(patch)
+
+/// The version as "MAJOR.MINOR.PATCH", made from the three macros above, which are the only
+/// place the version is written: meson, CMake and the single-header generator read them.
+inline constexpr const char* version_string =
+    COSWIRE_DETAIL_VERSION_TEXT(COSWIRE_VERSION_MAJOR, COSWIRE_VERSION_MINOR, COSWIRE_VERSION_PATCH);
 
 }  // namespace coswire

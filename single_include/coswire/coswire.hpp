@@ -22,8 +22,14 @@
 
 namespace coswire {
 
-/// The version as "MAJOR.MINOR.PATCH"; equals the banner of the single header.
-inline constexpr const char* version_string = "0.1.0";
+#define COSWIRE_DETAIL_TEXT(x) #x
+#define COSWIRE_DETAIL_VERSION_TEXT(major, minor, patch) \
+    COSWIRE_DETAIL_TEXT(major) "." COSWIRE_DETAIL_TEXT(minor) "." COSWIRE_DETAIL_TEXT(patch)
+
+/// The version as "MAJOR.MINOR.PATCH", made from the three macros above, which are the only
+/// place the version is written: meson, CMake and the single-header generator read them.
+inline constexpr const char* version_string =
+    COSWIRE_DETAIL_VERSION_TEXT(COSWIRE_VERSION_MAJOR, COSWIRE_VERSION_MINOR, COSWIRE_VERSION_PATCH);
 
 }  // namespace coswire
 // ---- end coswire/version.hpp
@@ -56,7 +62,7 @@ inline constexpr const char* version_string = "0.1.0";
 // ---- begin coswire/error.hpp
 // SPDX-License-Identifier: MIT
 // The one error model of the library: what kind of failure, which argument, why, and, when COS
-// itself refused, the parsed COS error (COS-PROTOCOL.md §4).
+// itself refused, the parsed COS error (docs/protocol/errors.md).
 
 #include <cstddef>
 #include <cstdint>
@@ -114,9 +120,9 @@ struct cos_error {
 /// `reason` says what was wrong and never holds a secret.
 struct error {
     errc code = errc::invalid_argument;
-    std::string_view argument;
-    std::string reason;
-    std::optional<cos_error> service;  ///< set when code == errc::service_error
+    std::string_view argument{};
+    std::string reason{};
+    std::optional<cos_error> service{};  ///< set when code == errc::service_error
     std::size_t size = 0;    ///< buffer_too_small: the size needed; malformed_response: byte offset
 };
 
@@ -293,7 +299,7 @@ private:
     }
 
     // A hand-written tagged union rather than std::variant<T, error>: the same semantics at a
-    // fraction of the compile time (issue 5).
+    // fraction of the compile time.
     union {
         T value_;
         coswire::error error_;
@@ -357,7 +363,7 @@ private:
 // SPDX-License-Identifier: MIT
 // callback<R(Args...)>: the owning, copyable type-erased callable behind the library's hooks
 // (credentials provider, clock, sleeper, upload callbacks); std::function's interface for those
-// uses without <functional>, which alone cost about a fifth of the single header's g++ time (issue 5).
+// uses without <functional>, which alone cost about a fifth of the single header's g++ time.
 
 
 #include <cstddef>
@@ -475,7 +481,8 @@ private:
 
 // ---- begin coswire/crypto/sha1.hpp
 // SPDX-License-Identifier: MIT
-// SHA-1 (FIPS 180-4 §6.1), streaming and one-shot, usable in constant expressions; SHA-NI when the CPU has it.
+// SHA-1 (FIPS 180-4 section 6.1), streaming and one-shot, usable in constant expressions; SHA-NI when
+// the CPU has it.
 
 // ---- begin coswire/detail/cpu.hpp
 // SPDX-License-Identifier: MIT
@@ -559,7 +566,7 @@ inline const cpu_features& detected_cpu_features() noexcept {
 
 #if defined(__GNUC__)
 /// The process-wide "portable only" switch, read and written with relaxed atomic builtins (what
-/// std::atomic<bool> is made of in g++ and clang++, without <atomic>'s compile time, issue 5).
+/// std::atomic<bool> is made of in g++ and clang++, without <atomic>'s compile time).
 /// Constant-initialised, so reading it never runs a guard.
 inline bool portable_switch_flag = false;
 
@@ -605,7 +612,8 @@ inline bool use_vpclmul256() noexcept { return detected_cpu_features().vpclmul25
 // ---- end coswire/detail/cpu.hpp
 // ---- begin coswire/detail/md_hasher.hpp
 // SPDX-License-Identifier: MIT
-// The Merkle–Damgård block framing shared by SHA-1 (FIPS 180-4 §5.1.1) and MD5 (RFC 1321 §3.1-3.2).
+// The Merkle–Damgård block framing shared by SHA-1 (FIPS 180-4 section 5.1.1) and MD5 (RFC 1321
+// sections 3.1-3.2).
 
 #include <array>
 #include <cstddef>
@@ -691,8 +699,8 @@ public:
     }
 
     /// Pads, compresses the last block(s) and returns the state as bytes. Padding (FIPS 180-4
-    /// §5.1.1, RFC 1321 §3.1-3.2): 0x80, zeros up to 56 mod 64, then the message length in bits
-    /// modulo 2^64 as 8 bytes. Leaves the object spent.
+    /// section 5.1.1, RFC 1321 sections 3.1-3.2): 0x80, zeros up to 56 mod 64, then the message length
+    /// in bits modulo 2^64 as 8 bytes. Leaves the object spent.
     constexpr digest_type finish() noexcept {
         const std::uint64_t bits = total_ << 3;
         std::size_t n = used_;
@@ -766,11 +774,11 @@ namespace coswire::detail {
 /// The five 32-bit words H0..H4 of the SHA-1 chaining state.
 using sha1_state = std::array<std::uint32_t, 5>;
 
-// One SHA-1 round, T = ROTL5(a) + f_t(b, c, d) + e + K_t + W_t (FIPS 180-4 §6.1.2 step 3), written
-// without the register shuffle: the caller rotates the roles of the five variables instead, so
-// the new `a` is stored in place of `e` and only `b` changes otherwise (ROTL30). f_t and K_t
-// change every 20 rounds (§4.1.1, §4.2.1); each f is written so that the inputs known early (c,
-// d) combine first and the latest one, b, enters last.
+// One SHA-1 round, T = ROTL5(a) + f_t(b, c, d) + e + K_t + W_t (FIPS 180-4 section 6.1.2 step 3),
+// written without the register shuffle: the caller rotates the roles of the five variables instead, so
+// the new `a` is stored in place of `e` and only `b` changes otherwise (ROTL30). f_t and K_t change
+// every 20 rounds (sections 4.1.1, 4.2.1); each f is written so that the inputs known early (c, d)
+// combine first and the latest one, b, enters last.
 constexpr void sha1_round_ch(std::uint32_t a, std::uint32_t& b, std::uint32_t c, std::uint32_t d, std::uint32_t& e,
                              std::uint32_t w) noexcept {
     e += std::rotl(a, 5) + (d ^ (b & (c ^ d))) + 0x5a827999u + w;  // Ch(b,c,d) = (b & c) ^ (~b & d)
@@ -795,7 +803,7 @@ constexpr void sha1_round_parity2(std::uint32_t a, std::uint32_t& b, std::uint32
     b = std::rotl(b, 30);
 }
 
-// W_t = ROTL1(W_{t-3} ^ W_{t-8} ^ W_{t-14} ^ W_{t-16}) for t >= 16 (§6.1.2 step 1). It only ever
+// W_t = ROTL1(W_{t-3} ^ W_{t-8} ^ W_{t-14} ^ W_{t-16}) for t >= 16 (section 6.1.2 step 1). It only ever
 // looks 16 words back, so a 16-word ring replaces the 80-word array; with every t a constant
 // the ring lives in registers.
 constexpr std::uint32_t sha1_schedule(std::array<std::uint32_t, 16>& w, std::size_t t) noexcept {
@@ -803,9 +811,9 @@ constexpr std::uint32_t sha1_schedule(std::array<std::uint32_t, 16>& w, std::siz
     return w[t & 15];
 }
 
-/// Portable SHA-1 compression of `nblocks` consecutive 64-byte blocks (FIPS 180-4 §6.1.2), all 80
-/// rounds unrolled with the state in locals. Works on any byte-like type so constant evaluation
-/// can read a string_view directly.
+/// Portable SHA-1 compression of `nblocks` consecutive 64-byte blocks (FIPS 180-4 section 6.1.2), all
+/// 80 rounds unrolled with the state in locals. Works on any byte-like type so constant evaluation can
+/// read a string_view directly.
 template <class Byte>
 constexpr void sha1_compress_portable(sha1_state& state, const Byte* p, std::size_t nblocks) noexcept {
     std::uint32_t a = state[0], b = state[1], c = state[2], d = state[3], e = state[4];
@@ -1050,7 +1058,7 @@ using sha1_digest = std::array<std::uint8_t, 20>;
 
 /// Streaming SHA-1 (FIPS 180-4). Feed bytes with update() in any split, then call finish() once.
 /// Does not allocate; copying the object forks the computation. SHA-1 is used here because the
-/// COS signature requires it (COS-PROTOCOL.md §1), not as a collision-resistant hash.
+/// COS signature requires it (docs/protocol/signing.md), not as a collision-resistant hash.
 class sha1 {
 public:
     /// Starts an empty message.
@@ -1102,7 +1110,7 @@ namespace coswire {
 /// An HMAC-SHA1 key, ready to MAC any number of messages.
 ///
 /// HMAC(K, m) = SHA1((K0 ^ opad) || SHA1((K0 ^ ipad) || m)) where K0 is the key zero-padded to
-/// the 64-byte block, ipad = 0x36 and opad = 0x5c repeated (RFC 2104 §2). Both pad blocks are
+/// the 64-byte block, ipad = 0x36 and opad = 0x5c repeated (RFC 2104 section 2). Both pad blocks are
 /// whole blocks, so the key stores the SHA-1 states after absorbing each of them; a MAC then
 /// costs only the message blocks plus two finalisation blocks.
 ///
@@ -1112,7 +1120,7 @@ class hmac_sha1_key {
     using hasher = detail::md_hasher<detail::sha1_algorithm>;
 
 public:
-    /// Prepares `key`. A key longer than 64 bytes is replaced by its SHA-1 (RFC 2104 §3);
+    /// Prepares `key`. A key longer than 64 bytes is replaced by its SHA-1 (RFC 2104 section 3);
     /// any length, including empty, is accepted.
     explicit constexpr hmac_sha1_key(std::string_view key) noexcept {
         std::array<std::uint8_t, hasher::block_size> k0{};
@@ -1211,7 +1219,7 @@ namespace coswire::detail {
 /// The four 32-bit words A, B, C, D of the MD5 chaining state.
 using md5_state = std::array<std::uint32_t, 4>;
 
-/// T[i] = floor(2^32 * |sin(i + 1)|), i = 0..63 (RFC 1321 §3.4).
+/// T[i] = floor(2^32 * |sin(i + 1)|), i = 0..63 (RFC 1321 section 3.4).
 inline constexpr std::array<std::uint32_t, 64> md5_sines{
     0xd76aa478u, 0xe8c7b756u, 0x242070dbu, 0xc1bdceeeu, 0xf57c0fafu, 0x4787c62au, 0xa8304613u, 0xfd469501u,
     0x698098d8u, 0x8b44f7afu, 0xffff5bb1u, 0x895cd7beu, 0x6b901122u, 0xfd987193u, 0xa679438eu, 0x49b40821u,
@@ -1223,11 +1231,11 @@ inline constexpr std::array<std::uint32_t, 64> md5_sines{
     0x6fa87e4fu, 0xfe2ce6e0u, 0xa3014314u, 0x4e0811a1u, 0xf7537e82u, 0xbd3af235u, 0x2ad7d2bbu, 0xeb86d391u,
 };
 
-// One MD5 operation, a = b + ((a + g(b,c,d) + X[k] + T[i]) <<< s) (RFC 1321 §3.4), with X[k] + T[i]
-// passed in as `xt`. The caller rotates the roles (a, b, c, d) -> (d, a, b, c) instead of moving
-// values, so only `a` is written. MD5 has no hardware instruction and each step depends on the
-// previous one through b, so each function is arranged so that b enters last: everything that
-// does not involve b is computed off the critical path.
+// One MD5 operation, a = b + ((a + g(b,c,d) + X[k] + T[i]) <<< s) (RFC 1321 section 3.4), with X[k] +
+// T[i] passed in as `xt`. The caller rotates the roles (a, b, c, d) -> (d, a, b, c) instead of moving
+// values, so only `a` is written. MD5 has no hardware instruction and each step depends on the previous
+// one through b, so each function is arranged so that b enters last: everything that does not involve b
+// is computed off the critical path.
 template <int S>
 constexpr void md5_step_f(std::uint32_t& a, std::uint32_t b, std::uint32_t c, std::uint32_t d,
                           std::uint32_t xt) noexcept {
@@ -1252,7 +1260,7 @@ constexpr void md5_step_i(std::uint32_t& a, std::uint32_t b, std::uint32_t c, st
     a = b + std::rotl(a + xt + (c ^ (b | ~d)), S);  // I = c ^ (b | ~d)
 }
 
-/// Portable MD5 compression of `nblocks` consecutive 64-byte blocks (RFC 1321 §3.4), all 64
+/// Portable MD5 compression of `nblocks` consecutive 64-byte blocks (RFC 1321 section 3.4), all 64
 /// steps unrolled with the state in locals. Words are little-endian; works on any byte-like
 /// type so constant evaluation can read a string_view. Each round has its own function and
 /// shift amounts; step i reads X[k] with k = i, 5i + 1, 3i + 5, 7i (mod 16) in rounds 1-4. Each
@@ -1364,7 +1372,8 @@ using md5_digest = std::array<std::uint8_t, 16>;
 
 /// Streaming MD5 (RFC 1321). Feed bytes with update() in any split, then call finish() once.
 /// Does not allocate; copying the object forks the computation. MD5 is here only because COS
-/// uses it for Content-MD5 and single-part ETags (COS-PROTOCOL.md §7.3); it is not a secure hash.
+/// uses it for Content-MD5 and single-part ETags (docs/protocol/integrity.md#etag); it is not a secure
+/// hash.
 class md5 {
 public:
     /// Starts an empty message.
@@ -1402,7 +1411,8 @@ inline md5_digest md5_hash(std::span<const std::byte> data) noexcept {
 // ---- end coswire/crypto/md5.hpp
 // ---- begin coswire/crypto/crc64.hpp
 // SPDX-License-Identifier: MIT
-// CRC-64/XZ, the checksum COS sends as x-cos-hash-crc64ecma: update, one-shot and combine (COS-PROTOCOL.md §7.1, §7.2).
+// CRC-64/XZ, the checksum COS sends as x-cos-hash-crc64ecma: update, one-shot and combine
+// (docs/protocol/integrity.md).
 
 
 #include <array>
@@ -1429,7 +1439,7 @@ inline constexpr std::uint64_t crc64_poly_reflected = 0xC96C5795D7870F42u;
 /// Slicing-by-8 tables: crc64_tables.t[k][b] is the raw register after byte b followed by k zero
 /// bytes, starting from a zero register. Built by the compiler, so there is no run-time init.
 /// Plain arrays, not std::array: constant-evaluating 2048 entries through an operator[] call per
-/// access took several times longer, in every translation unit (issue 5).
+/// access took several times longer, in every translation unit.
 struct crc64_table_set {
     std::uint64_t t[8][256];
 };
@@ -1548,7 +1558,7 @@ constexpr std::array<std::uint64_t, 2> clmul64_model(std::uint64_t a, std::uint6
     return r;
 }
 
-// PCLMULQDQ folding (COS-PROTOCOL.md §7.2 mentions the carry-less form of the same algebra).
+// PCLMULQDQ folding (docs/protocol/integrity.md#combining-crc-64-values mentions the carry-less form of the same algebra).
 //
 // Notation. A 128-bit lane loaded little-endian from the message holds a polynomial with bit j
 // the coefficient of x^(127-j): the message's first bit is bit 0, as in the reflected register.
@@ -1592,7 +1602,7 @@ constexpr crc64_fold_pair crc64_fold_constants(std::uint64_t distance_bits) noex
 
 /// crc64_fold_by_lanes[j] folds across j 16-byte lanes (D = 128·j), j = 1..16; [0] is unused.
 /// Entry j is entry j - 1 times x^128: one multiplication per half instead of a square-and-multiply
-/// each, which keeps the compile-time evaluation cheap (issue 5). Checked against
+/// each, which keeps the compile-time evaluation cheap. Checked against
 /// crc64_fold_constants below.
 constexpr std::array<crc64_fold_pair, 17> make_crc64_fold_by_lanes() noexcept {
     std::array<crc64_fold_pair, 17> t{};
@@ -1946,7 +1956,8 @@ constexpr std::uint64_t crc64_combine(std::uint64_t crc_a, std::uint64_t crc_b, 
 
 // ---- begin coswire/encoding/hex.hpp
 // SPDX-License-Identifier: MIT
-// Lower-case hexadecimal text for digests and ETags, and a strict decoder (COS-PROTOCOL.md §1.4, §7.3).
+// Lower-case hexadecimal text for digests and ETags, and a strict decoder
+// (docs/protocol/signing.md#sign-key, docs/protocol/integrity.md#etag).
 
 // ---- begin coswire/detail/ascii.hpp
 // SPDX-License-Identifier: MIT
@@ -1967,8 +1978,8 @@ constexpr bool is_alpha(char c) noexcept { return (c >= 'a' && c <= 'z') || (c >
 constexpr char to_lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
 
 /// Copies n chars from `from` to `out` (the ranges must not overlap) and returns out + n. This is
-/// std::copy without <algorithm>, whose C++20 ranges half costs every includer compile time
-/// (issue 5); usable in constant expressions, a memcpy at run time.
+/// std::copy without <algorithm>, whose C++20 ranges half costs every includer compile time;
+/// usable in constant expressions, a memcpy at run time.
 constexpr char* copy_chars(const char* from, std::size_t n, char* out) noexcept {
     std::char_traits<char>::copy(out, from, n);
     return out + n;
@@ -2087,7 +2098,7 @@ constexpr std::size_t utf8_error_offset(std::string_view s) noexcept {
 enum class control_bytes {
     allowed,             ///< any (query parameters: they are percent-encoded on the wire)
     forbidden,           ///< none (the path)
-    forbidden_but_htab,  ///< none but HTAB (header values, RFC 9110 §5.5)
+    forbidden_but_htab,  ///< none but HTAB (header values, RFC 9110 section 5.5)
 };
 
 /// What scan_text found: offsets of the first forbidden control byte and of the first byte that
@@ -2267,7 +2278,8 @@ result<std::array<std::uint8_t, N>> from_hex_array(std::string_view text) {
 // ---- end coswire/encoding/hex.hpp
 // ---- begin coswire/encoding/base64.hpp
 // SPDX-License-Identifier: MIT
-// Base64 with the standard alphabet and padding (RFC 4648 §4), as Content-MD5 needs (COS-PROTOCOL.md §7.3).
+// Base64 with the standard alphabet and padding (RFC 4648 section 4), as Content-MD5 needs
+// (docs/protocol/integrity.md#md5-and-content-md5).
 
 
 #include <array>
@@ -2308,7 +2320,7 @@ constexpr void base64_encode_unchecked(std::span<const std::uint8_t> in, char* o
         *out++ = sextet(group, 6);
         *out++ = sextet(group, 0);
     }
-    // RFC 4648 §4: a final group of 1 or 2 bytes is zero-filled to whole sextets and padded
+    // RFC 4648 section 4: a final group of 1 or 2 bytes is zero-filled to whole sextets and padded
     // with '=' to 4 characters.
     if (const std::size_t rest = in.size() - i; rest != 0) {
         const std::uint32_t group = (std::uint32_t{in[i]} << 16) | (rest == 2 ? std::uint32_t{in[i + 1]} << 8 : 0u);
@@ -2382,7 +2394,7 @@ constexpr std::array<char, base64_encoded_size(N)> base64_encode(const std::arra
 /// Decodes padded standard-alphabet base64 to its bytes. Strict, so each byte string has exactly
 /// one accepted text: the length must be a multiple of 4; only A-Z a-z 0-9 + / are allowed, plus
 /// one or two '=' that end the text; the unused low bits of the last character before the padding
-/// must be zero (RFC 4648 §3.5). No whitespace, line breaks or URL-safe alphabet.
+/// must be zero (RFC 4648 section 3.5). No whitespace, line breaks or URL-safe alphabet.
 /// Errors are invalid_argument naming "base64_text"; for a bad character the reason and
 /// error::size give its offset.
 inline result<std::string> base64_decode(std::string_view text) {
@@ -2419,7 +2431,8 @@ inline result<std::string> base64_decode(std::string_view text) {
 // ---- end coswire/encoding/base64.hpp
 // ---- begin coswire/encoding/percent.hpp
 // SPDX-License-Identifier: MIT
-// The COS signing percent-encoder `enc` and its strict decoder (COS-PROTOCOL.md §1.2, §8).
+// The COS signing percent-encoder `enc` and its strict decoder
+// (docs/protocol/signing.md#percent-encoding, docs/protocol/encoding-type.md#decoding).
 
 
 #include <array>
@@ -2433,7 +2446,7 @@ namespace coswire {
 
 namespace detail {
 
-/// true for the RFC 3986 unreserved bytes that §1.2 leaves as they are; indexed by byte value so
+/// true for the RFC 3986 unreserved bytes that enc leaves as they are; indexed by byte value so
 /// the encoder's inner loop is one load per byte.
 inline constexpr std::array<bool, 256> unreserved_table = [] {
     std::array<bool, 256> table{};
@@ -2444,7 +2457,7 @@ inline constexpr std::array<bool, 256> unreserved_table = [] {
     return table;
 }();
 
-/// §1.2 requires upper-case hex digits in escapes.
+/// enc writes escapes with upper-case hex digits (docs/protocol/signing.md#percent-encoding).
 inline constexpr std::string_view upper_hex_digits = "0123456789ABCDEF";
 
 /// Writes the three bytes `%XX` for byte `c`; returns the end.
@@ -2474,9 +2487,9 @@ constexpr std::size_t percent_encoded_size(std::string_view s) noexcept {
     return s.size() + 2 * escaped;
 }
 
-/// Writes enc(s) (§1.2) at `out` and returns one past the last byte written. Byte-wise: `s` need
-/// not be UTF-8. Precondition (unchecked, the signer's hot path): `out` has room for
-/// percent_encoded_size(s) bytes. Runs of unreserved bytes are copied in bulk.
+/// Writes enc(s) (docs/protocol/signing.md#percent-encoding) at `out` and returns one past the last
+/// byte written. Byte-wise: `s` need not be UTF-8. Precondition (unchecked, the signer's hot path):
+/// `out` has room for percent_encoded_size(s) bytes. Runs of unreserved bytes are copied in bulk.
 constexpr char* percent_encode_unchecked(std::string_view s, char* out) noexcept {
     const char* p = s.data();
     const char* const end = p + s.size();
@@ -2490,9 +2503,9 @@ constexpr char* percent_encode_unchecked(std::string_view s, char* out) noexcept
     return out;
 }
 
-/// Appends enc(s) (§1.2) to `out` with a single allocation. Byte-wise: `s` need not be UTF-8.
-/// A result longer than out.max_size() is a resource failure like running out of memory, and
-/// trips COSWIRE_ASSERT rather than truncating.
+/// Appends enc(s) (docs/protocol/signing.md#percent-encoding) to `out` with a single allocation.
+/// Byte-wise: `s` need not be UTF-8. A result longer than out.max_size() is a resource failure like
+/// running out of memory, and trips COSWIRE_ASSERT rather than truncating.
 inline void percent_encode_append(std::string& out, std::string_view s) {
     const std::size_t old_size = out.size();
     const std::size_t added = percent_encoded_size(s);
@@ -2501,8 +2514,9 @@ inline void percent_encode_append(std::string& out, std::string_view s) {
     percent_encode_unchecked(s, out.data() + old_size);
 }
 
-/// enc(s) (§1.2): `A-Z a-z 0-9 - _ . ~` unchanged, every other byte `%XX` with upper-case hex
-/// (space → `%20`, `/` → `%2F`, `+` → `%2B`). Byte-wise: `s` need not be UTF-8.
+/// enc(s) (docs/protocol/signing.md#percent-encoding): `A-Z a-z 0-9 - _ . ~` unchanged, every other
+/// byte `%XX` with upper-case hex (space → `%20`, `/` → `%2F`, `+` → `%2B`). Byte-wise: `s` need not be
+/// UTF-8.
 inline std::string percent_encode(std::string_view s) {
     std::string out;
     percent_encode_append(out, s);
@@ -2525,10 +2539,10 @@ inline result<std::size_t> percent_encode_to(std::string_view s, std::span<char>
 }
 
 /// Strict percent-decoding, the inverse of percent_encode and of COS's `encoding-type=url`
-/// fields (§8): each `%` must be followed by two hex digits (either case); every other byte,
-/// `+` included, is copied as it is (a `+` is never a space here). The decoded bytes are not
-/// checked for UTF-8 and may contain NUL. Errors: invalid_argument naming `argument`, with the
-/// offset of the bad `%` in the reason and in error.size.
+/// fields (docs/protocol/encoding-type.md#decoding): each `%` must be followed by two hex digits
+/// (either case); every other byte, `+` included, is copied as it is (a `+` is never a space here). The
+/// decoded bytes are not checked for UTF-8 and may contain NUL. Errors: invalid_argument naming
+/// `argument`, with the offset of the bad `%` in the reason and in error.size.
 inline result<std::string> percent_decode(std::string_view s, std::string_view argument = "encoded_text") {
     std::string out;
     out.reserve(s.size());  // decoding never lengthens
@@ -2557,7 +2571,8 @@ inline result<std::string> percent_decode(std::string_view s, std::string_view a
 // ---- begin coswire/encoding/object_key.hpp
 // SPDX-License-Identifier: MIT
 // Object key validation and its two paths: the signed UriPathname and the request-line path
-// (COS-PROTOCOL.md §1.7, §2.3, §2.4).
+// (docs/protocol/endpoints.md#object-keys, #the-key-in-the-request-line;
+// docs/protocol/signing.md#path).
 
 
 #include <cstddef>
@@ -2568,21 +2583,21 @@ namespace coswire {
 
 /// Choices for map_object_key.
 struct object_key_options {
-    /// Accept `.` and `..` path segments (e.g. `a/./b`, `../x`). §2.3: COS stores them verbatim,
-    /// but intermediaries may collapse them, so they are refused unless the caller opts in. A key
-    /// that normalises to `/` is refused even then.
+    /// Accept `.` and `..` path segments (e.g. `a/./b`, `../x`). COS stores them verbatim
+    /// (docs/protocol/endpoints.md#object-keys), but intermediaries may collapse them, so they are
+    /// refused unless the caller opts in. A key that normalises to `/` is refused even then.
     bool allow_dot_segments = false;
 };
 
 /// The two forms of an object key's path.
 struct object_key_paths {
-    std::string signed_path;  ///< §1.7 UriPathname: "/" + key, raw UTF-8, no encoding
-    std::string wire_path;    ///< §2.4 request-target path: "/" + pathenc(key)
+    std::string signed_path{};  ///< "/" + key, raw UTF-8, no encoding (docs/protocol/signing.md#path)
+    std::string wire_path{};    ///< request-target path: "/" + pathenc(key) (docs/protocol/endpoints.md#the-key-in-the-request-line)
 };
 
 namespace detail {
 
-/// §2.3 keys must not carry NUL, LF or CR, nor CAN, EM, SUB, ESC (0x18–0x1B).
+/// Keys must not carry NUL, LF or CR, nor CAN, EM, SUB, ESC (0x18–0x1B) (docs/protocol/endpoints.md#object-keys).
 constexpr bool is_forbidden_in_object_key(char c) noexcept {
     const auto u = static_cast<unsigned char>(c);
     return u == 0x00 || u == 0x0A || u == 0x0D || (u >= 0x18 && u <= 0x1B);
@@ -2592,7 +2607,7 @@ constexpr bool is_dot_segment(std::string_view segment) noexcept {
     return segment == "." || segment == "..";
 }
 
-/// The longest key COS stores (§2.3), in bytes.
+/// The longest key COS stores (docs/protocol/endpoints.md#object-keys), in bytes.
 inline constexpr std::size_t max_object_key_size = 850;
 
 inline error object_key_error(errc code, std::string reason) {
@@ -2601,12 +2616,12 @@ inline error object_key_error(errc code, std::string reason) {
 
 }  // namespace detail
 
-/// Validates an object key (§2.3) and returns both of its paths:
-/// - signed_path = "/" + key verbatim (§1.7);
-/// - wire_path = "/" + pathenc(key) (§2.4): `/` stays literal, every byte outside
-///   `A-Z a-z 0-9 - _ . ~` becomes `%XX` upper-case (so `+` → `%2B`, space → `%20`); when dot
-///   segments are allowed, the dots of a `.` or `..` segment are sent as `%2E` so that no HTTP
-///   stack or proxy collapses them. percent_decode(wire_path) == signed_path always holds.
+/// Validates an object key (docs/protocol/endpoints.md#object-keys) and returns both of its paths:
+/// - signed_path = "/" + key verbatim (docs/protocol/signing.md#path);
+/// - wire_path = "/" + pathenc(key) (docs/protocol/endpoints.md#the-key-in-the-request-line): `/` stays
+///   literal, every byte outside `A-Z a-z 0-9 - _ . ~` becomes `%XX` upper-case (so `+` → `%2B`, space
+///   → `%20`); when dot segments are allowed, the dots of a `.` or `..` segment are sent as `%2E` so
+///   that no HTTP stack or proxy collapses them. percent_decode(wire_path) == signed_path always holds.
 /// Errors, all with argument "object_key": invalid_argument when the key is empty, is not UTF-8,
 /// starts with `/` or `\`, contains NUL, CR, LF or 0x18–0x1B, has a `.`/`..` segment while
 /// options.allow_dot_segments is false, or normalises to `/` (`.`, `./`, `a/..`; always
@@ -2635,7 +2650,7 @@ inline result<object_key_paths> map_object_key(std::string_view key, const objec
 
     // Walk the segments once, encoding each and tracking the depth the path would have after
     // dot-segment removal. Empty segments (`a//..`) are not counted, as path.Clean-style
-    // normalisers drop them; that refuses a superset of what RFC 3986 §5.2.4 collapses to `/`.
+    // normalisers drop them; that refuses a superset of what RFC 3986 section 5.2.4 collapses to `/`.
     std::size_t depth = 0;
     std::size_t start = 0;
     while (start <= key.size()) {
@@ -2667,7 +2682,8 @@ inline result<object_key_paths> map_object_key(std::string_view key, const objec
 
 // ---- begin coswire/time/key_time.hpp
 // SPDX-License-Identifier: MIT
-// key_time: the validity window [start, end] of a signature, in Unix seconds (COS-PROTOCOL.md §1.3).
+// key_time: the validity window [start, end] of a signature, in Unix seconds
+// (docs/protocol/signing.md#key-time).
 
 
 #include <array>
@@ -2741,8 +2757,9 @@ private:
 // ---- end coswire/time/key_time.hpp
 // ---- begin coswire/time/http_date.hpp
 // SPDX-License-Identifier: MIT
-// HTTP dates (RFC 9110 §5.6.7) and COS XML ISO 8601 timestamps as Unix seconds, with the civil
-// calendar done by hand: no <ctime>, no clock, no locale (COS-PROTOCOL.md §3, §9).
+// HTTP dates (RFC 9110 section 5.6.7) and COS XML ISO 8601 timestamps as Unix seconds, with the civil
+// calendar done by hand: no <ctime>, no clock, no locale (docs/protocol/headers.md#dates,
+// docs/protocol/xml.md#timestamps).
 
 
 #include <array>
@@ -2994,7 +3011,7 @@ constexpr time_parse_outcome finish_civil_time(time_scanner& sc, const civil_tim
     return sc.outcome(seconds);
 }
 
-/// RFC 9110 §5.6.7 HTTP-date, the three forms, told apart by the day name: three letters then
+/// RFC 9110 section 5.6.7 HTTP-date, the three forms, told apart by the day name: three letters then
 /// ',' is IMF-fixdate, three letters then ' ' is asctime, anything else must be RFC 850.
 constexpr time_parse_outcome parse_http_date_fields(std::string_view text) noexcept {
     time_scanner sc(text);
@@ -3012,7 +3029,7 @@ constexpr time_parse_outcome parse_http_date_fields(std::string_view text) noexc
              sc.literal(" ", "expected ' ' after the year") && scan_clock(sc, t) &&
              sc.literal(" GMT", "expected ' GMT', the only zone an HTTP date uses") && sc.at_end();
     } else if (name_length == 3) {
-        // asctime: "Sun Nov  6 08:49:37 1994"; COS also sends an unpadded day (§3.2, §9).
+        // asctime: "Sun Nov  6 08:49:37 1994"; COS also sends an unpadded day (docs/protocol/headers.md#dates).
         ok = sc.name(short_day_names, weekday, "expected a day name (Mon-Sun)") &&
              sc.literal(" ", "expected ' ' after the day name") && scan_month_name(sc, t) &&
              sc.literal(" ", "expected ' ' after the month");
@@ -3041,8 +3058,8 @@ constexpr time_parse_outcome parse_http_date_fields(std::string_view text) noexc
     return finish_civil_time(sc, t, static_cast<int>(weekday));
 }
 
-/// COS XML timestamps (§9): "YYYY-MM-DDTHH:MM:SS", then an optional fraction of at least one
-/// digit, then an optional "Z"; no other zone is accepted.
+/// COS XML timestamps (docs/protocol/xml.md#timestamps): "YYYY-MM-DDTHH:MM:SS", then an optional
+/// fraction of at least one digit, then an optional "Z"; no other zone is accepted.
 constexpr time_parse_outcome parse_iso8601_fields(std::string_view text) noexcept {
     time_scanner sc(text);
     civil_time t;
@@ -3073,10 +3090,11 @@ inline result<std::int64_t> to_time_result(const time_parse_outcome& outcome, st
 }  // namespace detail
 
 /// Formats Unix seconds as an RFC 9110 IMF-fixdate, e.g. 1557989151 → "Thu, 16 May 2019 06:45:51
-/// GMT" (the `Date` request header, §3.1). Precondition: http_date_min_seconds <= unix_seconds <=
-/// http_date_max_seconds (years 0001-9999, the four digits the format has room for); a value
-/// outside trips COSWIRE_ASSERT (and, should COSWIRE_ASSERT be redefined to return, is clamped
-/// into the range), so it is never undefined behaviour. Usable in constant expressions.
+/// GMT" (the `Date` request header, docs/protocol/headers.md#request-headers). Precondition:
+/// http_date_min_seconds <= unix_seconds <= http_date_max_seconds (years 0001-9999, the four digits the
+/// format has room for); a value outside trips COSWIRE_ASSERT (and, should COSWIRE_ASSERT be redefined
+/// to return, is clamped into the range), so it is never undefined behaviour. Usable in constant
+/// expressions.
 constexpr http_date_text format_http_date(std::int64_t unix_seconds) noexcept {
     COSWIRE_ASSERT(unix_seconds >= http_date_min_seconds && unix_seconds <= http_date_max_seconds);
     const std::int64_t t = unix_seconds < http_date_min_seconds   ? http_date_min_seconds
@@ -3105,8 +3123,8 @@ constexpr http_date_text format_http_date(std::int64_t unix_seconds) noexcept {
     return out;
 }
 
-/// Parses an RFC 9110 §5.6.7 HTTP-date (`Date`, `Last-Modified`; §3.2) into Unix seconds.
-/// Accepts, as RFC 9110 asks recipients to:
+/// Parses an RFC 9110 section 5.6.7 HTTP-date (`Date`, `Last-Modified`; docs/protocol/headers.md#dates)
+/// into Unix seconds. Accepts, as RFC 9110 asks recipients to:
 /// - IMF-fixdate "Sun, 06 Nov 1994 08:49:37 GMT";
 /// - RFC 850 "Sunday, 06-Nov-94 08:49:37 GMT", years 70-99 → 19xx and 00-69 → 20xx (no clock
 ///   here for RFC 9110's 50-year window);
@@ -3121,11 +3139,11 @@ inline result<std::int64_t> parse_http_date(std::string_view text) {
     return detail::to_time_result(detail::parse_http_date_fields(text), "http_date");
 }
 
-/// Parses a COS XML timestamp (§9) into Unix seconds: "2020-03-25T10:07:14.000Z", also without
-/// the fraction and/or without the "Z" (read as UTC). A fraction is dropped (rounded down). Other
-/// zones ("+08:00") and the asctime form of old examples are refused; try parse_http_date for
-/// the latter. Ranges as for parse_http_date, month 01-12. Errors: invalid_argument, argument
-/// "timestamp", with the offset in the reason and error.size.
+/// Parses a COS XML timestamp (docs/protocol/xml.md#timestamps) into Unix seconds:
+/// "2020-03-25T10:07:14.000Z", also without the fraction and/or without the "Z" (read as UTC). A
+/// fraction is dropped (rounded down). Other zones ("+08:00") and the asctime form of old examples are
+/// refused; try parse_http_date for the latter. Ranges as for parse_http_date, month 01-12. Errors:
+/// invalid_argument, argument "timestamp", with the offset in the reason and error.size.
 inline result<std::int64_t> parse_iso8601(std::string_view text) {
     return detail::to_time_result(detail::parse_iso8601_fields(text), "timestamp");
 }
@@ -3136,7 +3154,7 @@ inline result<std::int64_t> parse_iso8601(std::string_view text) {
 // ---- begin coswire/sign/credentials.hpp
 // SPDX-License-Identifier: MIT
 // Credentials: SecretId in clear, SecretKey and session token as secret_string, which cannot be
-// printed, streamed or converted by accident (COS-PROTOCOL.md §1.1, §1.13).
+// printed, streamed or converted by accident (docs/protocol/signing.md#inputs, #temporary-credentials).
 
 #include <cstddef>
 #include <string>
@@ -3197,9 +3215,9 @@ private:
 /// A COS key pair, optionally temporary (STS): the session token then travels as
 /// x-cos-security-token and is signed.
 struct credentials {
-    std::string secret_id;        ///< the access key id; public (sent as q-ak)
-    secret_string secret_key;     ///< never transmitted, never printed
-    secret_string session_token;  ///< empty for permanent keys
+    std::string secret_id{};        ///< the access key id; public (sent as q-ak)
+    secret_string secret_key{};     ///< never transmitted, never printed
+    secret_string session_token{};  ///< empty for permanent keys
 
     template <class Stream>
     friend Stream& operator<<(Stream&, const credentials&) = delete;
@@ -3210,7 +3228,8 @@ struct credentials {
 // ---- begin coswire/sign/http_string.hpp
 // SPDX-License-Identifier: MIT
 // The canonical request of q-sign-algorithm=sha1: which parameters and headers are signed, their
-// UrlParamList/HeaderList, and the HttpString (COS-PROTOCOL.md §1.5–§1.8, §1.12).
+// UrlParamList/HeaderList, and the HttpString (docs/protocol/signing.md#parameter-list to #httpstring,
+// #what-is-signed).
 
 
 #include <array>
@@ -3231,22 +3250,22 @@ namespace coswire {
 /// A query parameter as the server decodes it. `value` is empty for a valueless parameter such
 /// as `?uploads`, which signs exactly like an empty value (`uploads=`).
 struct query_param {
-    std::string_view name;
-    std::optional<std::string_view> value;
+    std::string_view name{};
+    std::optional<std::string_view> value{};
 };
 
 /// A request header as it is sent.
 struct header_field {
-    std::string_view name;
-    std::string_view value;
+    std::string_view name{};
+    std::string_view value{};
 };
 
 /// What the signer reads of a request; every member is borrowed.
 struct signable_request {
-    std::string_view method;                 ///< an HTTP token, any case ("PUT")
-    std::string_view path;                   ///< UriPathname: "/" + raw object key, or "/" (decoded, verbatim)
-    std::span<const query_param> params;     ///< all are signed
-    std::span<const header_field> headers;   ///< selected by sign_options::headers
+    std::string_view method{};                 ///< an HTTP token, any case ("PUT")
+    std::string_view path{};                   ///< UriPathname: "/" + raw object key, or "/" (decoded, verbatim)
+    std::span<const query_param> params{};     ///< all are signed
+    std::span<const header_field> headers{};   ///< selected by sign_options::headers
 };
 
 /// Which headers enter the signature.
@@ -3265,8 +3284,8 @@ struct sign_options {
 inline constexpr std::size_t max_signed_fields = 128;
 
 /// Header names signed under header_selection::standard (lower-case), besides x-cos-* and
-/// x-ci-*. COS-PROTOCOL.md §1.12: the Node 3.0.0 / C++ / Python set. `date` and `user-agent` are
-/// deliberately absent (not signed by any SDK).
+/// x-ci-*: the Node 3.x / C++ / Python set (docs/protocol/signing.md#what-is-signed). `date` and
+/// `user-agent` are deliberately absent (not signed by any SDK).
 inline constexpr std::array<std::string_view, 17> standard_signed_headers = {
     "cache-control", "content-disposition", "content-encoding", "content-length", "content-md5",
     "content-type", "expect", "expires", "host", "if-match", "if-modified-since", "if-none-match",
@@ -3297,7 +3316,7 @@ constexpr bool is_token_field(std::string_view name) noexcept {
 }
 
 /// Emits lower(enc(name)) one byte at a time, so names can be compared and written in their
-/// signed form without building it (COS-PROTOCOL.md §1.5 step 1).
+/// signed form without building it (docs/protocol/signing.md#parameter-list, step 1).
 class encoded_lower_name {
 public:
     constexpr explicit encoded_lower_name(std::string_view s) noexcept : s_(s) {}
@@ -3394,10 +3413,11 @@ constexpr std::size_t token_signed_name_size(std::string_view name) noexcept {
     return (all & 1) != 0 && !name.empty() ? n : 0;
 }
 
-/// Writes enc(s) (§1.2) at `out`, or lower(enc(s)) when `Lower` (a signed name: unreserved
-/// bytes lower-cased, escapes in lower-case hex), and returns the end. One table load and one
-/// store per unreserved byte: signed names and values are short runs, where a bulk copy per run
-/// costs more than it saves. Precondition (unchecked): `out` has room for 3 * s.size() bytes.
+/// Writes enc(s) (docs/protocol/signing.md#percent-encoding) at `out`, or lower(enc(s)) when `Lower` (a
+/// signed name: unreserved bytes lower-cased, escapes in lower-case hex), and returns the end. One
+/// table load and one store per unreserved byte: signed names and values are short runs, where a bulk
+/// copy per run costs more than it saves. Precondition (unchecked): `out` has room for 3 * s.size()
+/// bytes.
 template <bool Lower>
 constexpr char* encode_unchecked(std::string_view s, char* out) noexcept {
     constexpr std::string_view hex = Lower ? "0123456789abcdef" : "0123456789ABCDEF";
@@ -3508,7 +3528,7 @@ constexpr char* write_signed_name_unchecked(const signed_field& f, char* out) no
 }
 
 /// HTTP stacks strip leading and trailing blanks from field values, so the signed value must
-/// be the trimmed one (COS-PROTOCOL.md §1.6).
+/// be the trimmed one (docs/protocol/signing.md#header-list).
 constexpr std::string_view trim_blanks(std::string_view v) noexcept {
     while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
     while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
@@ -3677,14 +3697,14 @@ inline result<void> add_session_token(signed_field_list& list, std::string_view 
 /// The parameters and headers chosen for signing, validated and sorted by signed name. Borrows
 /// every string of the signable_request (and the session token) it was made from.
 struct canonical_request {
-    std::string_view method;
-    std::string_view path;
-    detail::signed_field_list params;
-    detail::signed_field_list headers;
+    std::string_view method{};
+    std::string_view path{};
+    detail::signed_field_list params{};
+    detail::signed_field_list headers{};
 };
 
 /// Where the session token goes: a header for ordinary requests, a query parameter for
-/// presigned URLs (COS-PROTOCOL.md §1.13).
+/// presigned URLs (docs/protocol/signing.md#temporary-credentials).
 enum class token_placement { header, query };
 
 namespace detail {
@@ -3864,7 +3884,7 @@ constexpr void write_pairs(Sink& sink, const signed_field_list& list) {
     }
 }
 
-/// HttpString = lower(method) \n path \n HttpParameters \n HttpHeaders \n  (§1.8)
+/// HttpString = lower(method) \n path \n HttpParameters \n HttpHeaders \n  (docs/protocol/signing.md#httpstring)
 template <class Sink>
 constexpr void write_http_string(Sink& sink, const coswire::canonical_request& c) {
     for (char ch : c.method) sink.put(to_lower(ch));
@@ -3926,7 +3946,8 @@ inline std::string http_string(const canonical_request& c) {
 // ---- begin coswire/sign/signer.hpp
 // SPDX-License-Identifier: MIT
 // The signing stages after the canonical request: SignKey, StringToSign and Signature
-// (COS-PROTOCOL.md §1.4, §1.9, §1.10), each public so it can be tested and explained alone.
+// (docs/protocol/signing.md#sign-key, #stringtosign, #signature), each public so it can be tested and
+// explained alone.
 
 
 #include <array>
@@ -3952,8 +3973,9 @@ inline hex_sha1 sign_key(const secret_string& secret_key, const key_time& time) 
     return sign_key(secret_key, key_time_text(time));
 }
 
-/// StringToSign = "sha1\n" KeyTime "\n" hex(SHA1(HttpString)) "\n"  (§1.9), held without
-/// allocating. Precondition: validate(time) succeeded.
+/// StringToSign = "sha1\n" KeyTime "\n" hex(SHA1(HttpString)) "\n"
+/// (docs/protocol/signing.md#stringtosign), held without allocating. Precondition: validate(time)
+/// succeeded.
 class string_to_sign_text {
 public:
     string_to_sign_text(const key_time& time, const hex_sha1& http_string_sha1) noexcept
@@ -3989,7 +4011,7 @@ inline std::string string_to_sign(const key_time& time, const hex_sha1& http_str
 }
 
 /// Signature = hex(HMAC-SHA1(SignKey as its 40 ASCII characters, StringToSign)). SignKey is the
-/// hex text, not the 20 raw bytes (§1.4; the English doc: "a string rather than the binary").
+/// hex text, not the 20 raw bytes, as Tencent's page says (docs/protocol/signing.md#sign-key).
 inline hex_sha1 signature(const hex_sha1& sign_key_text, std::string_view string_to_sign) noexcept {
     return to_hex(hmac_sha1(to_string_view(sign_key_text), string_to_sign));
 }
@@ -4100,8 +4122,8 @@ inline hex_sha1 http_string_sha1(const canonical_request& c) noexcept {
 // ---- end coswire/sign/signer.hpp
 // ---- begin coswire/sign/authorization.hpp
 // SPDX-License-Identifier: MIT
-// Signing a request into its Authorization value (COS-PROTOCOL.md §1.11): the signer with a
-// cached key, the explained std::string form and the heap-free buffer form.
+// Signing a request into its Authorization value (docs/protocol/signing.md#authorization): the signer
+// with a cached key, the explained std::string form and the heap-free buffer form.
 
 
 #include <cstddef>
@@ -4114,12 +4136,12 @@ namespace coswire {
 /// Everything a signature is made of, for sending and for explaining. Holds neither the secret
 /// key nor the sign key; a session token's value reads "***" in http_string.
 struct signed_parts {
-    std::string authorization;   ///< the Authorization header value
-    std::string header_list;     ///< q-header-list
-    std::string url_param_list;  ///< q-url-param-list
-    std::string http_string;     ///< HttpString (token redacted)
-    std::string string_to_sign;  ///< StringToSign
-    std::string signature;       ///< q-signature
+    std::string authorization{};   ///< the Authorization header value
+    std::string header_list{};     ///< q-header-list
+    std::string url_param_list{};  ///< q-url-param-list
+    std::string http_string{};     ///< HttpString (token redacted)
+    std::string string_to_sign{};  ///< StringToSign
+    std::string signature{};       ///< q-signature
 };
 
 /// Checks what goes into q-ak and the key. Errors name "secret_id" / "secret_key".
@@ -4230,7 +4252,8 @@ private:
     }
 
     // q-sign-algorithm=sha1&q-ak=..&q-sign-time=..&q-key-time=..&q-header-list=..
-    // &q-url-param-list=..&q-signature=..  — this order, no spaces, no encoding (§1.11).
+    // &q-url-param-list=..&q-signature=..  — this order, no spaces, no encoding
+    // (docs/protocol/signing.md#authorization).
     void write_authorization(char* out, const canonical_request& c, const string_to_sign_text& sts) const noexcept {
         detail::span_sink sink{out};
         sink.put(field_algorithm);
@@ -4277,7 +4300,7 @@ inline result<std::size_t> sign_to(std::span<char> out, const signable_request& 
 // ---- begin coswire/sign/presign.hpp
 // SPDX-License-Identifier: MIT
 // Presigned URLs: the signature carried as seven q-* query parameters, with the session token
-// as a signed x-cos-security-token parameter (COS-PROTOCOL.md §1.13, §1.14).
+// as a signed x-cos-security-token parameter (docs/protocol/signing.md#presigned-urls).
 
 
 #include <string>
@@ -4292,8 +4315,8 @@ struct presigned_parts {
     /// q-sign-algorithm, q-ak, q-sign-time, q-key-time, q-header-list, q-url-param-list and
     /// q-signature with percent-encoded values (';' becomes %3B). Contains the session token:
     /// a presigned URL is a bearer credential until it expires.
-    std::string query;
-    signed_parts parts;  ///< the stages; parts.authorization is the unencoded Authorization value
+    std::string query{};
+    signed_parts parts{};  ///< the stages; parts.authorization is the unencoded Authorization value
 };
 
 /// Presigns `request` (usually a GET or PUT with only `host` among its headers; any header it
@@ -4370,35 +4393,35 @@ namespace coswire {
 
 /// One header line. Names compare case-insensitively.
 struct http_header {
-    std::string name;
-    std::string value;
+    std::string name{};
+    std::string value{};
 };
 
 /// One query parameter, decoded. A parameter without a value (`?uploads`) has no value.
 struct http_query_param {
-    std::string name;
-    std::optional<std::string> value;
+    std::string name{};
+    std::optional<std::string> value{};
 };
 
 /// A large upload body the request borrows instead of copying: the caller keeps the bytes alive
 /// until the transport has sent them.
 struct payload_view {
-    std::span<const std::byte> bytes;
+    std::span<const std::byte> bytes{};
 };
 
 /// A complete request, ready to sign and send. Builders fill every member; the signer adds the
 /// Authorization header. The body is either owned (`body`, e.g. XML) or borrowed (`payload`),
 /// never both.
 struct http_request {
-    std::string method;                      ///< "GET", "PUT", ...
+    std::string method{};                      ///< "GET", "PUT", ...
     std::string scheme = "https";            ///< "https" or "http"
-    std::string host;                        ///< equals the Host header (":port" when not default)
-    std::string path;                        ///< decoded path that is signed: "/" + raw key, or "/"
-    std::string wire_path;                   ///< the same path percent-encoded for the request line
-    std::vector<http_query_param> query;     ///< decoded; every parameter is signed
-    std::vector<http_header> headers;        ///< includes Host; never holds CR, LF or NUL
-    std::string body;                        ///< owned body
-    payload_view payload;                    ///< borrowed body (uploads)
+    std::string host{};                        ///< equals the Host header (":port" when not default)
+    std::string path{};                        ///< decoded path that is signed: "/" + raw key, or "/"
+    std::string wire_path{};                   ///< the same path percent-encoded for the request line
+    std::vector<http_query_param> query{};     ///< decoded; every parameter is signed
+    std::vector<http_header> headers{};        ///< includes Host; never holds CR, LF or NUL
+    std::string body{};                        ///< owned body
+    payload_view payload{};                    ///< borrowed body (uploads)
 
     /// The body bytes, whichever form holds them.
     std::span<const std::byte> body_bytes() const noexcept {
@@ -4437,8 +4460,8 @@ struct http_request {
 /// What the transport received: status, headers as sent by the server, and the body.
 struct http_response {
     int status = 0;
-    std::vector<http_header> headers;
-    std::string body;
+    std::vector<http_header> headers{};
+    std::string body{};
 
     /// The value of the first header named `name` (any case), if present.
     std::optional<std::string_view> header(std::string_view name) const noexcept {
@@ -4471,7 +4494,7 @@ struct signable_views {
         for (const http_header& h : r.headers) headers.push_back({h.name, h.value});
     }
     // Spans from data() and size(), not from the vectors: the range constructor's concept checks cost
-    // compile time in every TU (issue 5).
+    // compile time in every TU.
     signable_request view(const http_request& r) const {
         return {r.method, r.path, {params.data(), params.size()}, {headers.data(), headers.size()}};
     }
@@ -4521,7 +4544,7 @@ inline result<std::string> presigned_url(const http_request& request, const sign
 // ---- begin coswire/sign/diagnose.hpp
 // SPDX-License-Identifier: MIT
 // Diagnosing SignatureDoesNotMatch: the first difference between COS's own FormatString and
-// StringToSign (COS-PROTOCOL.md §1.17) and ours, with the likely cause.
+// StringToSign (docs/protocol/signing.md#what-the-server-does) and ours, with the likely cause.
 
 // ---- begin coswire/detail/redact.hpp
 // SPDX-License-Identifier: MIT
@@ -4683,12 +4706,12 @@ namespace coswire {
 
 /// The seven q-* fields of a signature, as a server reads them.
 struct authorization_fields {
-    std::string secret_id;                 ///< q-ak
-    key_time q_sign_time;                  ///< q-sign-time (enters StringToSign)
-    key_time q_key_time;                   ///< q-key-time (derives SignKey)
-    std::vector<std::string> header_list;  ///< q-header-list, split at ';'
-    std::vector<std::string> param_list;   ///< q-url-param-list, split at ';'
-    std::string signature;                 ///< q-signature, 40 lower-case hex
+    std::string secret_id{};                 ///< q-ak
+    key_time q_sign_time{};                  ///< q-sign-time (enters StringToSign)
+    key_time q_key_time{};                   ///< q-key-time (derives SignKey)
+    std::vector<std::string> header_list{};  ///< q-header-list, split at ';'
+    std::vector<std::string> param_list{};   ///< q-url-param-list, split at ';'
+    std::string signature{};                 ///< q-signature, 40 lower-case hex
 };
 
 /// The limits and the policy of verify_request.
@@ -4713,11 +4736,11 @@ struct verify_options {
 /// What a verified signature covered, so a gateway can tell what the holder of a presigned URL
 /// could have added: only the names listed here were checked.
 struct verified_signature {
-    std::string secret_id;                    ///< q-ak
-    key_time q_sign_time;                     ///< the window StringToSign carried
-    key_time q_key_time;                      ///< the window the sign key was derived for
-    std::vector<std::string> signed_headers;  ///< q-header-list: lower(enc(name)), each matched by exactly one header
-    std::vector<std::string> signed_params;   ///< q-url-param-list: the same for query parameters
+    std::string secret_id{};                    ///< q-ak
+    key_time q_sign_time{};                     ///< the window StringToSign carried
+    key_time q_key_time{};                      ///< the window the sign key was derived for
+    std::vector<std::string> signed_headers{};  ///< q-header-list: lower(enc(name)), each matched by exactly one header
+    std::vector<std::string> signed_params{};   ///< q-url-param-list: the same for query parameters
     bool presigned = false;                   ///< read from the query, not from an Authorization header
 };
 
@@ -5126,7 +5149,7 @@ result<http_response> send_streaming(Transport& t, const http_request& request, 
 // ---- begin coswire/xml/reader.hpp
 // SPDX-License-Identifier: MIT
 // xml::reader: a pull reader with explicit limits for the XML that COS sends (XML 1.0 with
-// namespaces, no DTD), following the parsing rules of COS-PROTOCOL.md §9.
+// namespaces, no DTD), following the parsing rules of docs/protocol/xml.md.
 
 
 #include <array>
@@ -5146,11 +5169,11 @@ result<http_response> send_streaming(Transport& t, const http_request& request, 
 
 namespace coswire::detail {
 
-/// XML 1.0 §2.3 S: space, tab, CR and LF; nothing else counts as whitespace.
+/// XML 1.0 section 2.3 S: space, tab, CR and LF; nothing else counts as whitespace.
 constexpr bool is_xml_space(char c) noexcept { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
 /// Byte classes for the reader's scanners, so each byte costs one table load: name characters
-/// (XML 1.0 §2.3; every non-ASCII byte is accepted rather than checking the NameStartChar table:
+/// (XML 1.0 section 2.3; every non-ASCII byte is accepted rather than checking the NameStartChar table:
 /// COS names are ASCII, and the document is UTF-8-validated before any name is read, so these
 /// bytes always form whole characters), the colon of a qualified name, and the bytes that end
 /// a plain run of character data ('<', '&', CR, and ']' for the "]]>" check).
@@ -5183,10 +5206,10 @@ inline constexpr std::array<std::uint8_t, 256> xml_byte_classes = [] {
 
 constexpr std::uint8_t xml_byte_class(char c) noexcept { return xml_byte_classes[static_cast<unsigned char>(c)]; }
 
-/// First character of an XML name (§2.3), with the non-ASCII leniency described above.
+/// First character of an XML name (XML 1.0 section 2.3), with the non-ASCII leniency described above.
 constexpr bool is_xml_name_start(char c) noexcept { return (xml_byte_class(c) & xml_name_start_byte) != 0; }
 
-/// Any later character of an XML name (§2.3), with the same non-ASCII leniency.
+/// Any later character of an XML name (section 2.3), with the same non-ASCII leniency.
 constexpr bool is_xml_name_char(char c) noexcept { return (xml_byte_class(c) & xml_name_byte) != 0; }
 
 /// Per byte of w (see load_word8): 0x80 where the byte equals c, else 0. Exact: the sum
@@ -5207,7 +5230,7 @@ constexpr bool word8_is_xml_ascii(std::uint64_t w) noexcept {
     return (controls & ~allowed) == 0;
 }
 
-/// XML 1.0 §2.2 Char: the code points a document may contain (no NUL, no C0 control other than
+/// XML 1.0 section 2.2 Char: the code points a document may contain (no NUL, no C0 control other than
 /// tab, LF and CR, no surrogate, no U+FFFE or U+FFFF, nothing above U+10FFFF).
 constexpr bool is_xml_char(std::uint32_t cp) noexcept {
     return cp == 0x9 || cp == 0xA || cp == 0xD || (cp >= 0x20 && cp <= 0xD7FF) ||
@@ -5365,8 +5388,8 @@ enum class event_kind {
 /// buffer, and stay valid until the reader is advanced again (next, read_text, skip_element).
 struct event {
     event_kind kind = event_kind::end_document;
-    std::string_view name;   ///< start/end: the local name (prefix stripped), e.g. "ETag"
-    std::string_view text;   ///< text: the decoded character data (entities, CDATA, CR LF -> LF)
+    std::string_view name{};   ///< start/end: the local name (prefix stripped), e.g. "ETag"
+    std::string_view text{};   ///< text: the decoded character data (entities, CDATA, CR LF -> LF)
     std::size_t depth = 0;   ///< start/end: depth of that element (root = 1); text: of its parent
     std::size_t offset = 0;  ///< byte offset where the construct starts
 };
@@ -5374,16 +5397,16 @@ struct event {
 /// A pull reader over a complete UTF-8 document; no DOM, no allocation per element.
 ///
 /// Accepts: an optional BOM, leading whitespace (COS streams spaces before the Complete Multipart
-/// Upload result, COS-PROTOCOL.md §5.4), an optional XML declaration with either quote style
-/// (encoding, if given, must be UTF-8), comments, processing instructions, elements with
-/// attributes (checked, then skipped), character data, the five predefined entities, decimal and
-/// hexadecimal character references, CDATA sections. Rejects, as errc::malformed_response with
-/// the byte offset: DOCTYPE (no DTD, so no entity-expansion attacks), undefined entities,
-/// references to code points that are not XML characters, invalid UTF-8 and control characters,
-/// mismatched or missing end tags, text or a second element outside the root, and any construct
-/// cut short. Text that is one contiguous run of the document (plain character data, or a single
-/// CDATA section) is returned as a view into it; text assembled from several pieces, references
-/// or CR line ends is decoded into one buffer the reader reuses.
+/// Upload result, docs/protocol/xml.md#leading-whitespace-and-prolog), an optional XML declaration with
+/// either quote style (encoding, if given, must be UTF-8), comments, processing instructions, elements
+/// with attributes (checked, then skipped), character data, the five predefined entities, decimal and
+/// hexadecimal character references, CDATA sections. Rejects, as errc::malformed_response with the byte
+/// offset: DOCTYPE (no DTD, so no entity-expansion attacks), undefined entities, references to code
+/// points that are not XML characters, invalid UTF-8 and control characters, mismatched or missing end
+/// tags, text or a second element outside the root, and any construct cut short. Text that is one
+/// contiguous run of the document (plain character data, or a single CDATA section) is returned as a
+/// view into it; text assembled from several pieces, references or CR line ends is decoded into one
+/// buffer the reader reuses.
 ///
 /// Won't: resolve namespace prefixes (names match by local name; prefixes are not checked against
 /// declarations), detect duplicate attributes, or expose attribute values.
@@ -5418,15 +5441,15 @@ private:
     friend struct detail::reader_access;
 
     struct open_element {
-        std::string_view qname;  // as written, prefix included: end tags must repeat it exactly
-        std::string_view local;  // qname without its prefix
-        std::size_t offset;
+        std::string_view qname{};  // as written, prefix included: end tags must repeat it exactly
+        std::string_view local{};  // qname without its prefix
+        std::size_t offset{};
     };
     enum class stage { start, prolog, content, epilog, done };
     // One text event being gathered: its only piece while it is a view into stable memory,
     // else the pieces are concatenated in buffer_.
     struct text_run {
-        std::string_view single;
+        std::string_view single{};
         bool buffered = false;
         std::size_t offset = 0;
     };
@@ -5612,13 +5635,13 @@ inline result<void> reader::begin() {
                                      " is invalid UTF-8 or a character XML 1.0 does not allow");
     if (at("\xEF\xBB\xBF")) pos_ = 3;  // UTF-8 byte order mark
     // Strictly the declaration comes first, but COS streams keep-alive whitespace ahead of it
-    // while Complete Multipart Upload runs (COS-PROTOCOL.md §5.4, §9).
+    // while Complete Multipart Upload runs (docs/protocol/xml.md#leading-whitespace-and-prolog).
     skip_space();
     if (at("<?xml") && doc_.size() - pos_ > 5 && detail::is_xml_space(doc_[pos_ + 5])) return declaration();
     return {};
 }
 
-// XMLDecl ::= '<?xml' VersionInfo EncodingDecl? SDDecl? S? '?>' (XML 1.0 §2.8); each part is
+// XMLDecl ::= '<?xml' VersionInfo EncodingDecl? SDDecl? S? '?>' (XML 1.0 section 2.8); each part is
 // S name S? '=' S? quoted value, in this order. COS writes version='1.0' encoding='utf-8'.
 inline result<void> reader::declaration() {
     static constexpr std::array<std::string_view, 3> keys{"version", "encoding", "standalone"};
@@ -5713,7 +5736,7 @@ inline result<event> reader::content() {
     return start_tag();
 }
 
-// Misc ::= Comment | PI | S (XML 1.0 §2.8): all that may surround the root element.
+// Misc ::= Comment | PI | S (XML 1.0 section 2.8): all that may surround the root element.
 inline result<void> reader::skip_misc() {
     for (;;) {
         skip_space();
@@ -5786,7 +5809,7 @@ inline result<std::string_view> reader::text() {
             if (!size) return size.error();
             if (auto ok = append(run, std::string_view(decoded.data(), *size), false); !ok) return std::move(ok).error();
         } else if (c == '\r') {
-            // XML 1.0 §2.11: CR LF and a lone CR both reach the application as LF.
+            // XML 1.0 section 2.11: CR LF and a lone CR both reach the application as LF.
             pos_ += (doc_.size() - pos_ > 1 && doc_[pos_ + 1] == '\n') ? 2 : 1;
             if (auto ok = append(run, "\n", true); !ok) return std::move(ok).error();
         } else {
@@ -5794,7 +5817,7 @@ inline result<std::string_view> reader::text() {
             for (;;) {
                 while (pos_ < doc_.size() && (detail::xml_byte_class(doc_[pos_]) & detail::xml_text_stop_byte) == 0) ++pos_;
                 if (pos_ == doc_.size() || doc_[pos_] != ']') break;
-                // CharData excludes "]]>" so that it cannot be mistaken for a CDATA end (§2.4).
+                // CharData excludes "]]>" so that it cannot be mistaken for a CDATA end (section 2.4).
                 if (at("]]>")) return detail::xml_error(errc::malformed_response, pos_, "']]>' is not allowed in text");
                 ++pos_;
             }
@@ -5823,8 +5846,8 @@ inline result<void> reader::append(text_run& run, std::string_view piece, bool s
     return {};
 }
 
-// Reference ::= '&' Name ';' | '&#' [0-9]+ ';' | '&#x' [0-9a-fA-F]+ ';' (XML 1.0 §4.1). Without a
-// DTD the only entities are lt, gt, amp, quot and apos (§4.6).
+// Reference ::= '&' Name ';' | '&#' [0-9]+ ';' | '&#x' [0-9a-fA-F]+ ';' (XML 1.0 section 4.1). Without
+// a DTD the only entities are lt, gt, amp, quot and apos (section 4.6).
 inline result<std::size_t> reader::reference(std::array<char, 4>& out) {
     const std::size_t start = pos_;
     std::size_t p = pos_ + 1;
@@ -5970,9 +5993,9 @@ inline event reader::close_innermost(std::size_t at) {
     return event{event_kind::end_element, local, {}, open_.size() + 1, at};
 }
 
-// Name (XML 1.0 §2.3) that is also a QName (Namespaces in XML 1.0 §3): at most one ':', with a
-// non-empty part on each side.
-// Sets *prefix_size, when given, to the length of the prefix and its colon (0 without one).
+// Name (XML 1.0 section 2.3) that is also a QName (Namespaces in XML 1.0 section 3): at most one ':',
+// with a non-empty part on each side. Sets *prefix_size, when given, to the length of the prefix and
+// its colon (0 without one).
 inline result<std::string_view> reader::name(std::size_t at, std::string_view what, std::size_t* prefix_size) const {
     std::size_t end = at;
     std::uint8_t seen = 0;  // union of the byte classes, to notice a colon without searching
@@ -6300,7 +6323,8 @@ result<void> read_document(reader& r, F&& on_root) {
 // ---- begin coswire/xml/writer.hpp
 // SPDX-License-Identifier: MIT
 // xml::writer: builds compact XML request bodies such as Complete Multipart Upload's
-// (COS-PROTOCOL.md §5.4), escaping text and refusing names and text XML 1.0 cannot carry.
+// (docs/protocol/multipart.md#complete-multipart-upload), escaping text and refusing names and text XML
+// 1.0 cannot carry.
 
 
 #include <cstddef>
@@ -6413,8 +6437,8 @@ public:
 
 private:
     struct name_span {  // where an open element's name sits in out_
-        std::size_t offset;
-        std::size_t size;
+        std::size_t offset{};
+        std::size_t size{};
     };
 
     result<std::string> outcome() {
@@ -6474,44 +6498,45 @@ private:
 // ---- begin coswire/api/limits.hpp
 // SPDX-License-Identifier: MIT
 // COS's numeric limits, each stated once: object and part sizes, part numbers, page sizes and
-// the x-cos-traffic-limit range (COS-PROTOCOL.md §3.1, §5.0, §6.1, §6.5).
+// the x-cos-traffic-limit range (docs/protocol/multipart.md#part-limits, docs/protocol/objects.md,
+// docs/protocol/headers.md#traffic-limit).
 //
 // "MB" and "GB" in the COS pages are binary units in the SDKs (1 MB = 1048576 bytes, 5 GB =
-// 5 × 2^30 bytes, §5.0), so these are too.
+// 5 × 2^30 bytes, docs/protocol/multipart.md#part-limits), so these are too.
 
 #include <cstdint>
 
 namespace coswire {
 
-/// One mebibyte, 2^20 bytes: the "1 MB" of the COS pages and SDKs (§5.0).
+/// One mebibyte, 2^20 bytes: the "1 MB" of the COS pages and SDKs (docs/protocol/multipart.md#part-limits).
 inline constexpr std::uint64_t mib = std::uint64_t{1} << 20;
 
-/// The smallest part but the last one: 1 MB (§5.0); COS refuses a smaller non-last part at
-/// Complete with EntityTooSmall.
+/// The smallest part but the last one: 1 MB (docs/protocol/multipart.md#part-limits); COS refuses a
+/// smaller non-last part at Complete with EntityTooSmall.
 inline constexpr std::uint64_t min_part_size = 1 * mib;
-/// The largest part, uploaded or copied: 5 GB = 5 × 2^30 bytes (§5.0, §5.3).
+/// The largest part, uploaded or copied: 5 GB = 5 × 2^30 bytes (docs/protocol/multipart.md#part-limits, #upload-part-copy).
 inline constexpr std::uint64_t max_part_size = std::uint64_t{5} << 30;
-/// Part numbers run from 1 to 10000 (§5.0).
+/// Part numbers run from 1 to 10000 (docs/protocol/multipart.md#part-limits).
 inline constexpr std::uint32_t max_part_number = 10000;
-/// The most parts one upload may have: every number from 1 to max_part_number (§5.0).
+/// The most parts one upload may have: every number from 1 to max_part_number (docs/protocol/multipart.md#part-limits).
 inline constexpr std::uint32_t max_part_count = max_part_number;
-/// The largest object a multipart upload can build: 10000 parts of 5 GB, ~48.8 TiB (§5.0).
+/// The largest object a multipart upload can build: 10000 parts of 5 GB, ~48.8 TiB (docs/protocol/multipart.md#part-limits).
 inline constexpr std::uint64_t max_object_size = max_part_size * max_part_count;
 
-/// The largest body one PUT Object may carry: 5 GB = 5 × 2^30 bytes (§5.0 "single PUT ≤ 5 GB",
-/// §6.1); larger objects need a multipart upload.
+/// The largest body one PUT Object may carry: 5 GB = 5 × 2^30 bytes
+/// (docs/protocol/objects.md#put-object); larger objects need a multipart upload.
 inline constexpr std::uint64_t max_put_object_size = std::uint64_t{5} << 30;
 
-/// The lowest x-cos-traffic-limit COS accepts, in bit/s (100 KB/s; §3.1).
+/// The lowest x-cos-traffic-limit COS accepts, in bit/s (100 KB/s; docs/protocol/headers.md#traffic-limit).
 inline constexpr std::uint64_t min_traffic_limit = 819200;
-/// The highest x-cos-traffic-limit COS accepts, in bit/s (100 MB/s; §3.1).
+/// The highest x-cos-traffic-limit COS accepts, in bit/s (100 MB/s; docs/protocol/headers.md#traffic-limit).
 inline constexpr std::uint64_t max_traffic_limit = 838860800;
 
-/// The largest max-keys GET Bucket accepts (§6.5).
+/// The largest max-keys GET Bucket accepts (docs/protocol/objects.md#get-bucket).
 inline constexpr std::uint32_t max_list_objects_keys = 1000;
-/// The largest page List Parts is asked for; the SDKs cap max-parts at 1000 (§5.0, §5.6).
+/// The largest page List Parts is asked for; the SDKs cap max-parts at 1000 (docs/protocol/multipart.md#list-parts).
 inline constexpr std::uint32_t max_list_parts_page = 1000;
-/// max-uploads of List Multipart Uploads is 1 to 1000 (§5.0, §5.7).
+/// max-uploads of List Multipart Uploads is 1 to 1000 (docs/protocol/multipart.md#list-multipart-uploads).
 inline constexpr std::uint32_t max_list_uploads_page = 1000;
 
 }  // namespace coswire
@@ -6519,7 +6544,7 @@ inline constexpr std::uint32_t max_list_uploads_page = 1000;
 // ---- begin coswire/api/endpoint.hpp
 // SPDX-License-Identifier: MIT
 // Where a bucket lives: bucket and region validation and the host a request is signed and sent
-// for (COS-PROTOCOL.md §2.1, §2.2).
+// for (docs/protocol/endpoints.md#hosts, #bucket-names).
 
 
 #include <cstdint>
@@ -6545,12 +6570,12 @@ struct endpoint_options {
 
 /// A bucket endpoint: the scheme and the exact Host that is both sent and signed.
 struct endpoint {
-    std::string scheme;  ///< "https" or "http"
-    std::string host;    ///< with ":port" when the port is not the scheme's default
-    std::string bucket;  ///< "<name>-<appid>", empty for a custom domain
+    std::string scheme{};  ///< "https" or "http"
+    std::string host{};    ///< with ":port" when the port is not the scheme's default
+    std::string bucket{};  ///< "<name>-<appid>", empty for a custom domain
 };
 
-/// The longest default host COS accepts: `<name>-<appid>.cos.<region>.myqcloud.com` (§2.2).
+/// The longest default host COS accepts: `<name>-<appid>.cos.<region>.myqcloud.com` (docs/protocol/endpoints.md#bucket-names).
 inline constexpr std::size_t max_default_host_size = 60;
 
 /// Checks `<name>-<appid>`: name of lower-case letters, digits and '-', neither starting nor
@@ -6583,7 +6608,7 @@ inline result<void> validate_region(std::string_view region) {
 
 namespace detail {
 
-/// Regions from before the "cos." host scheme (§2.1 legacy regions).
+/// Regions from before the "cos." host scheme (docs/protocol/endpoints.md#legacy-regions).
 constexpr bool is_legacy_region(std::string_view region) noexcept {
     for (std::string_view r : {"cn-north", "cn-south", "cn-east", "cn-south-2", "cn-southwest", "sg"})
         if (region == r) return true;
@@ -6652,7 +6677,8 @@ inline result<endpoint> make_custom_endpoint(std::string_view domain, const endp
 // SPDX-License-Identifier: MIT
 // What every request builder shares: starting a request for an object or the bucket, adding
 // validated headers and parameters, caller-chosen extra headers, Content-MD5, page sizes and
-// the object attributes stored at upload time (COS-PROTOCOL.md §3.1, §5.1, §6.1, §7.3, §8).
+// the object attributes stored at upload time (docs/protocol/headers.md,
+// docs/protocol/objects.md#put-object, docs/protocol/multipart.md#initiate-multipart-upload).
 
 
 #include <cstddef>
@@ -6683,55 +6709,52 @@ inline result<void> validate_header_value(std::string_view value, std::string_vi
 /// Object attributes stored with an upload (PUT Object, Initiate Multipart Upload); every
 /// member is optional and sent only when set.
 struct object_attributes {
-    std::optional<std::string> content_type;         ///< Content-Type
-    std::optional<std::string> cache_control;        ///< Cache-Control
-    std::optional<std::string> content_disposition;  ///< Content-Disposition
-    std::optional<std::string> content_encoding;     ///< Content-Encoding
-    std::optional<std::string> expires;              ///< Expires
-    std::optional<std::string> storage_class;        ///< x-cos-storage-class, e.g. "STANDARD_IA"
-    std::optional<std::string> acl;                  ///< x-cos-acl: "default", "private", "public-read"
-    std::optional<std::string> grant_read;           ///< x-cos-grant-read: id="100000000001"[,id="..."]
-    std::optional<std::string> grant_read_acp;       ///< x-cos-grant-read-acp
-    std::optional<std::string> grant_write_acp;      ///< x-cos-grant-write-acp
-    std::optional<std::string> grant_full_control;   ///< x-cos-grant-full-control
-    std::optional<std::string> tagging;              ///< x-cos-tagging: k1=v1&k2=v2 (URL-encoded pairs)
-    std::optional<std::string> server_side_encryption;  ///< x-cos-server-side-encryption: AES256 or cos/kms
+    std::optional<std::string> content_type{};         ///< Content-Type
+    std::optional<std::string> cache_control{};        ///< Cache-Control
+    std::optional<std::string> content_disposition{};  ///< Content-Disposition
+    std::optional<std::string> content_encoding{};     ///< Content-Encoding
+    std::optional<std::string> expires{};              ///< Expires
+    std::optional<std::string> storage_class{};        ///< x-cos-storage-class, e.g. "STANDARD_IA"
+    std::optional<std::string> acl{};                  ///< x-cos-acl: "default", "private", "public-read"
+    std::optional<std::string> grant_read{};           ///< x-cos-grant-read: id="100000000001"[,id="..."]
+    std::optional<std::string> grant_read_acp{};       ///< x-cos-grant-read-acp
+    std::optional<std::string> grant_write_acp{};      ///< x-cos-grant-write-acp
+    std::optional<std::string> grant_full_control{};   ///< x-cos-grant-full-control
+    std::optional<std::string> tagging{};              ///< x-cos-tagging: k1=v1&k2=v2 (URL-encoded pairs)
+    std::optional<std::string> server_side_encryption{};  ///< x-cos-server-side-encryption: AES256 or cos/kms
     /// User metadata: each (suffix, value) becomes x-cos-meta-<suffix>. Suffixes are letters,
     /// digits and '-' (COS refuses '_' in the name).
-    std::vector<std::pair<std::string, std::string>> metadata;
+    std::vector<std::pair<std::string, std::string>> metadata{};
     /// Further headers, sent and signed by the standard selection when x-cos-*; names must be
     /// HTTP tokens and must not repeat a header the builder sets.
-    std::vector<http_header> extra_headers;
+    std::vector<http_header> extra_headers{};
 };
 
-namespace detail {
-
-/// The start of every request: method, scheme, Host and both paths (the decoded one that is
-/// signed, the encoded one sent on the wire).
-inline http_request start_request(const endpoint& ep, std::string_view method, std::string signed_path,
-                                  std::string wire_path) {
-    http_request r;
-    r.method = std::string(method);
-    r.scheme = ep.scheme;
-    r.host = ep.host;
-    r.path = std::move(signed_path);
-    r.wire_path = std::move(wire_path);
-    r.headers.push_back({"Host", ep.host});
+/// A request for the object `key` at `ep`: method, scheme, Host and both paths, the decoded
+/// one that is signed ("/" + the raw key) and the percent-encoded one for the request line,
+/// right by construction. Add parameters and headers, then sign or presign it. Errors:
+/// invalid_argument naming "method" when it is not an HTTP token; map_object_key's for the key.
+inline result<http_request> make_object_request(const endpoint& ep, std::string_view method, std::string_view key,
+                                                const object_key_options& key_options = {}) {
+    if (!detail::is_token(method)) return make_error(errc::invalid_argument, "method", "must be a non-empty HTTP token");
+    auto paths = map_object_key(key, key_options);
+    if (!paths) return std::move(paths).error();
+    http_request r{.method = std::string(method), .scheme = ep.scheme, .host = ep.host, .path = std::move(paths->signed_path),
+                   .wire_path = std::move(paths->wire_path)};
+    r.headers.push_back({.name = "Host", .value = ep.host});
     return r;
 }
 
-/// The start of every object request: both paths from the key. Errors: map_object_key's.
-inline result<http_request> start_object_request(const endpoint& ep, std::string_view method, std::string_view key,
-                                                 const object_key_options& key_options = {}) {
-    auto paths = map_object_key(key, key_options);
-    if (!paths) return std::move(paths).error();
-    return start_request(ep, method, std::move(paths->signed_path), std::move(paths->wire_path));
+/// A request for the bucket itself at `ep` (GET Bucket, List Multipart Uploads): path "/".
+/// Errors: invalid_argument naming "method" when it is not an HTTP token.
+inline result<http_request> make_bucket_request(const endpoint& ep, std::string_view method) {
+    if (!detail::is_token(method)) return make_error(errc::invalid_argument, "method", "must be a non-empty HTTP token");
+    http_request r{.method = std::string(method), .scheme = ep.scheme, .host = ep.host, .path = "/", .wire_path = "/"};
+    r.headers.push_back({.name = "Host", .value = ep.host});
+    return r;
 }
 
-/// The start of a bucket-level request (GET Bucket, List Multipart Uploads): path "/".
-inline http_request start_bucket_request(const endpoint& ep, std::string_view method) {
-    return start_request(ep, method, "/", "/");
-}
+namespace detail {
 
 /// Adds a header after validating its value (and refusing a name already present).
 inline result<void> add_header(http_request& r, std::string_view name, std::string_view value, std::string_view argument) {
@@ -6812,16 +6835,16 @@ inline result<void> add_object_attributes(http_request& r, const object_attribut
 /// Decimal text of an unsigned integer.
 inline std::string decimal(std::uint64_t v) { return std::to_string(v); }
 
-/// The Content-MD5 value of `data`: base64 of its binary MD5 (§7.3), always 24 characters.
+/// The Content-MD5 value of `data`: base64 of its binary MD5 (docs/protocol/integrity.md#md5-and-content-md5), always 24 characters.
 inline std::string content_md5_of(std::span<const std::byte> data) {
     const auto text = base64_encode(md5_hash(data));
     return std::string(text.data(), text.size());
 }
 
-/// The Content-MD5 to send for `body`, if any (§3.1, §7.3): the caller's `given` value after
-/// checking it is the base64 of 16 bytes (base64_decode is strict, so that is exactly the
-/// 24-character padded form), or the computed one when `compute` is set; nullopt when neither.
-/// Errors: invalid_argument "content_md5" for a malformed value or when both are asked for.
+/// The Content-MD5 to send for `body`, if any (docs/protocol/integrity.md#md5-and-content-md5): the
+/// caller's `given` value after checking it is the base64 of 16 bytes (base64_decode is strict, so that
+/// is exactly the 24-character padded form), or the computed one when `compute` is set; nullopt when
+/// neither. Errors: invalid_argument "content_md5" for a malformed value or when both are asked for.
 inline result<std::optional<std::string>> content_md5_value(const std::optional<std::string>& given, bool compute,
                                                             std::span<const std::byte> body) {
     if (compute) {
@@ -6837,9 +6860,9 @@ inline result<std::optional<std::string>> content_md5_value(const std::optional<
 }
 
 /// The headers of an upload body (PUT Object, Upload Part), in this order: Content-Length,
-/// always (COS would truncate to a smaller one, §3.1), and Content-MD5 when given or asked for
-/// (content_md5_value). Errors: limit_exceeded naming `body_argument` when the body is over
-/// `largest` bytes, its reason ending in `limit_text`; content_md5_value's.
+/// always (COS would truncate to a smaller one, docs/protocol/objects.md#put-object), and Content-MD5
+/// when given or asked for (content_md5_value). Errors: limit_exceeded naming `body_argument` when the
+/// body is over `largest` bytes, its reason ending in `limit_text`; content_md5_value's.
 inline result<void> add_body_headers(http_request& r, std::span<const std::byte> body, std::uint64_t largest,
                                      std::string_view body_argument, std::string_view limit_text,
                                      const std::optional<std::string>& content_md5, bool compute_content_md5) {
@@ -6864,7 +6887,8 @@ inline result<void> add_page_size_param(http_request& r, std::string_view name, 
 }
 
 /// encoding-type=url on a listing when asked for, so COS percent-encodes the key-like fields
-/// and any key survives the XML (§8); the parsers decode what the answer announces.
+/// and any key survives the XML (docs/protocol/encoding-type.md); the parsers decode what the answer
+/// announces.
 inline result<void> add_url_encoding_param(http_request& r, bool url_encoding) {
     if (!url_encoding) return {};
     return add_param(r, "encoding-type", "url", "url_encoding");
@@ -6877,9 +6901,9 @@ inline result<void> add_url_encoding_param(http_request& r, bool url_encoding) {
 // ---- begin coswire/api/object.hpp
 // SPDX-License-Identifier: MIT
 // Request builders for the object operations (PUT, GET, HEAD, DELETE Object) and GET Bucket
-// (List Objects v1) (COS-PROTOCOL.md §6, §3.1, §8).
+// (List Objects v1) (docs/protocol/objects.md).
 //
-// Choices where the spec is silent:
+// Choices where Tencent's pages are silent:
 // - Conditional ETags (If-Match, If-None-Match) are sent verbatim: pass the quoted ETag as COS
 //   sent it (object_headers::etag_raw); coswire does not add or strip quotes.
 // - PUT Object refuses bodies over 5 GiB (5 × 2^30 bytes, the SDKs' reading of "5 GB") with
@@ -6901,106 +6925,111 @@ namespace coswire {
 // The limits checked here (max_put_object_size, min/max_traffic_limit, max_list_objects_keys)
 // live in api/limits.hpp with the rest of COS's numbers.
 
-/// Preconditions for GET and HEAD Object (§6.2, §6.3). If-None-Match / If-Modified-Since that do
-/// not hold give 304 Not Modified; If-Match / If-Unmodified-Since give 412 PreconditionFailed.
+/// Preconditions for GET and HEAD Object (docs/protocol/objects.md#get-object). If-None-Match /
+/// If-Modified-Since that do not hold give 304 Not Modified; If-Match / If-Unmodified-Since give 412
+/// PreconditionFailed.
 struct object_conditions {
-    std::optional<std::string> if_match;             ///< If-Match: an ETag, quotes included
-    std::optional<std::string> if_none_match;        ///< If-None-Match: an ETag, quotes included
-    std::optional<std::int64_t> if_modified_since;   ///< If-Modified-Since, Unix seconds
-    std::optional<std::int64_t> if_unmodified_since; ///< If-Unmodified-Since, Unix seconds
+    std::optional<std::string> if_match{};             ///< If-Match: an ETag, quotes included
+    std::optional<std::string> if_none_match{};        ///< If-None-Match: an ETag, quotes included
+    std::optional<std::int64_t> if_modified_since{};   ///< If-Modified-Since, Unix seconds
+    std::optional<std::int64_t> if_unmodified_since{}; ///< If-Unmodified-Since, Unix seconds
 };
 
 /// One byte range, 0-based and inclusive like HTTP's `Range: bytes=first-last`; without `last`
-/// it reaches to the end of the object (`bytes=first-`). COS serves a single range only (§6.2).
+/// it reaches to the end of the object (`bytes=first-`). COS serves a single range only
+/// (docs/protocol/objects.md#get-object).
 struct byte_range {
     std::uint64_t first = 0;            ///< the first byte, 0-based
-    std::optional<std::uint64_t> last;  ///< the last byte, inclusive; nullopt: to the end
+    std::optional<std::uint64_t> last{};  ///< the last byte, inclusive; nullopt: to the end
 };
 
 /// The response-* query parameters of GET Object, which make COS answer with these header values
-/// instead of the stored ones (§6.2). They are signed, so such a request cannot be anonymous.
+/// instead of the stored ones (docs/protocol/objects.md#get-object). They are signed, so such a request
+/// cannot be anonymous.
 struct response_overrides {
-    std::optional<std::string> cache_control;        ///< response-cache-control
-    std::optional<std::string> content_disposition;  ///< response-content-disposition
-    std::optional<std::string> content_encoding;     ///< response-content-encoding
-    std::optional<std::string> content_language;     ///< response-content-language
-    std::optional<std::string> content_type;         ///< response-content-type
-    std::optional<std::string> expires;              ///< response-expires
+    std::optional<std::string> cache_control{};        ///< response-cache-control
+    std::optional<std::string> content_disposition{};  ///< response-content-disposition
+    std::optional<std::string> content_encoding{};     ///< response-content-encoding
+    std::optional<std::string> content_language{};     ///< response-content-language
+    std::optional<std::string> content_type{};         ///< response-content-type
+    std::optional<std::string> expires{};              ///< response-expires
 };
 
-/// PUT Object (§6.1): uploads one object of at most 5 GiB in a single request.
+/// PUT Object (docs/protocol/objects.md#put-object): uploads one object of at most 5 GiB in a single request.
 struct put_object_params {
-    std::string key;  ///< the object key (§2.3), UTF-8, at most 850 bytes
+    std::string key{};  ///< the object key (docs/protocol/endpoints.md#object-keys), UTF-8, at most 850 bytes
     /// The body, borrowed: the caller keeps the bytes alive until the request has been sent.
     /// Use it for anything large; set either `payload` or `body`, not both (both empty: an
     /// empty object).
-    payload_view payload;
+    payload_view payload{};
     /// The body, owned; copied into the request. Convenient for small texts.
-    std::string body;
-    object_attributes attributes;  ///< headers stored with the object (Content-Type, metadata, ACL, ...)
+    std::string body{};
+    object_attributes attributes{};  ///< headers stored with the object (Content-Type, metadata, ACL, ...)
     /// Content-MD5 (base64 of the binary MD5, 24 characters) given by the caller, e.g. computed
     /// while the file was read. COS checks it against the body (400 BadDigest).
-    std::optional<std::string> content_md5;
+    std::optional<std::string> content_md5{};
     /// Compute Content-MD5 from the body (one pass over it); not together with content_md5.
     bool compute_content_md5 = false;
     /// x-cos-forbid-overwrite: true, so COS refuses to replace an existing key.
     bool forbid_overwrite = false;
     /// x-cos-traffic-limit in bit/s, min_traffic_limit..max_traffic_limit.
-    std::optional<std::uint64_t> traffic_limit;
-    object_key_options key_options;  ///< whether dot segments are allowed
+    std::optional<std::uint64_t> traffic_limit{};
+    object_key_options key_options{};  ///< whether dot segments are allowed
 };
 
-/// GET Object (§6.2).
+/// GET Object (docs/protocol/objects.md#get-object).
 struct get_object_params {
-    std::string key;  ///< the object key (§2.3)
-    std::optional<byte_range> range;       ///< Range: bytes=first-last (answered with 206)
-    response_overrides overrides;          ///< response-* parameters
-    std::optional<std::string> version_id; ///< versionId: a specific version
-    object_conditions conditions;          ///< If-* headers
+    std::string key{};  ///< the object key (docs/protocol/endpoints.md#object-keys)
+    std::optional<byte_range> range{};       ///< Range: bytes=first-last (answered with 206)
+    response_overrides overrides{};          ///< response-* parameters
+    std::optional<std::string> version_id{}; ///< versionId: a specific version
+    object_conditions conditions{};          ///< If-* headers
     /// x-cos-traffic-limit in bit/s, min_traffic_limit..max_traffic_limit.
-    std::optional<std::uint64_t> traffic_limit;
-    object_key_options key_options;  ///< whether dot segments are allowed
+    std::optional<std::uint64_t> traffic_limit{};
+    object_key_options key_options{};  ///< whether dot segments are allowed
     /// Further headers, sent last and signed by the standard selection when x-cos-*: e.g. the
-    /// x-cos-server-side-encryption-customer-* key headers an SSE-C object needs (§3.1, §6.2).
-    /// Names must be HTTP tokens and must not repeat a header the builder sets. The last member,
-    /// with a default, so brace-initialised params written before it existed stay valid.
+    /// x-cos-server-side-encryption-customer-* key headers an SSE-C object needs
+    /// (docs/protocol/headers.md#server-side-encryption-headers). Names must be HTTP tokens and must
+    /// not repeat a header the builder sets. The last member, with a default, so brace-initialised
+    /// params written before it existed stay valid.
     std::vector<http_header> extra_headers{};
 };
 
-/// HEAD Object (§6.3).
+/// HEAD Object (docs/protocol/objects.md#head-object).
 struct head_object_params {
-    std::string key;  ///< the object key (§2.3)
-    std::optional<std::string> version_id; ///< versionId: a specific version
-    object_conditions conditions;          ///< If-* headers
-    object_key_options key_options;        ///< whether dot segments are allowed
-    /// Further headers, as for get_object_params: e.g. the SSE-C key headers (§6.3).
+    std::string key{};  ///< the object key (docs/protocol/endpoints.md#object-keys)
+    std::optional<std::string> version_id{}; ///< versionId: a specific version
+    object_conditions conditions{};          ///< If-* headers
+    object_key_options key_options{};        ///< whether dot segments are allowed
+    /// Further headers, as for get_object_params: e.g. the SSE-C key headers (docs/protocol/objects.md#head-object).
     std::vector<http_header> extra_headers{};
 };
 
-/// DELETE Object (§6.4).
+/// DELETE Object (docs/protocol/objects.md#delete-object).
 struct delete_object_params {
-    std::string key;  ///< the object key (§2.3)
-    std::optional<std::string> version_id; ///< versionId: delete that version (or delete marker)
-    object_key_options key_options;        ///< whether dot segments are allowed
+    std::string key{};  ///< the object key (docs/protocol/endpoints.md#object-keys)
+    std::optional<std::string> version_id{}; ///< versionId: delete that version (or delete marker)
+    object_key_options key_options{};        ///< whether dot segments are allowed
     /// Further headers, as for get_object_params.
     std::vector<http_header> extra_headers{};
 };
 
-/// GET Bucket, List Objects version 1 (§6.5). Empty strings are not sent.
+/// GET Bucket, List Objects version 1 (docs/protocol/objects.md#get-bucket). Empty strings are not sent.
 struct list_objects_params {
-    std::string prefix;     ///< only keys starting with this
-    std::string delimiter;  ///< group keys sharing prefix + up to the delimiter into CommonPrefixes
-    std::string marker;     ///< list keys after this one (UTF-8 binary order), exclusive
+    std::string prefix{};     ///< only keys starting with this
+    std::string delimiter{};  ///< group keys sharing prefix + up to the delimiter into CommonPrefixes
+    std::string marker{};     ///< list keys after this one (UTF-8 binary order), exclusive
     /// Entries per page, 1..1000, counting Contents and CommonPrefixes; COS's default is 1000.
-    std::optional<std::uint32_t> max_keys;
-    /// Send encoding-type=url, so COS percent-encodes keys and the parser decodes them (§8): keys
-    /// may hold characters XML 1.0 cannot carry. On by default, as in the Python SDK.
+    std::optional<std::uint32_t> max_keys{};
+    /// Send encoding-type=url, so COS percent-encodes keys and the parser decodes them
+    /// (docs/protocol/encoding-type.md): keys may hold characters XML 1.0 cannot carry. On by default,
+    /// as in the Python SDK.
     bool url_encoding = true;
 };
 
 namespace detail {
 
-/// x-cos-traffic-limit, when set, after checking the §3.1 range.
+/// x-cos-traffic-limit, when set, after checking its range (docs/protocol/headers.md#traffic-limit).
 inline result<void> add_traffic_limit(http_request& r, const std::optional<std::uint64_t>& limit) {
     if (!limit) return {};
     if (*limit < min_traffic_limit || *limit > max_traffic_limit)
@@ -7042,8 +7071,9 @@ inline result<void> add_date_header(http_request& r, std::string_view name, cons
 }
 
 /// The If-* headers of GET and HEAD Object, each only when set; with `prefix`
-/// "x-cos-copy-source-", the same conditions on the source of a copy (§5.3). The argument names
-/// are the same either way ("if_match", ..., "if_unmodified_since").
+/// "x-cos-copy-source-", the same conditions on the source of a copy
+/// (docs/protocol/multipart.md#upload-part-copy). The argument names are the same either way
+/// ("if_match", ..., "if_unmodified_since").
 inline result<void> add_conditions(http_request& r, const object_conditions& c, std::string_view prefix = {}) {
     const std::string p(prefix);
     if (auto ok = add_nonempty_header(r, p + "If-Match", c.if_match, "if_match"); !ok) return ok;
@@ -7056,7 +7086,7 @@ inline result<void> add_conditions(http_request& r, const object_conditions& c, 
 inline result<http_request> start_object_read(const endpoint& ep, std::string_view method, std::string_view key,
                                               const std::optional<std::string>& version_id,
                                               const object_conditions& conditions, const object_key_options& key_options) {
-    auto r = start_object_request(ep, method, key, key_options);
+    auto r = make_object_request(ep, method, key, key_options);
     if (!r) return r;
     if (auto ok = add_nonempty_param(*r, "versionId", version_id, "version_id"); !ok) return std::move(ok).error();
     if (auto ok = add_conditions(*r, conditions); !ok) return std::move(ok).error();
@@ -7079,15 +7109,15 @@ inline result<void> add_range(http_request& r, const std::optional<byte_range>& 
 }  // namespace detail
 
 /// PUT /<key> with the body, Content-Length = its size (always set; COS truncates the object to
-/// a smaller Content-Length, §6.1), Content-MD5 when given or asked for, the attributes,
-/// x-cos-forbid-overwrite and x-cos-traffic-limit. The request borrows `payload`.
-/// Errors (invalid_argument unless noted): map_object_key's ("object_key"); "body" when both
-/// payload and body are set; limit_exceeded "body" over 5 GiB; "content_md5" when it is not
-/// base64 of 16 bytes or both MD5 options are set; "traffic_limit" out of range; the
-/// attribute's name (add_object_attributes) for a bad attribute, including an extra header that
-/// repeats one the builder sets.
+/// a smaller Content-Length, docs/protocol/objects.md#put-object), Content-MD5 when given or asked for,
+/// the attributes, x-cos-forbid-overwrite and x-cos-traffic-limit. The request borrows `payload`.
+/// Errors (invalid_argument unless noted): map_object_key's ("object_key"); "body" when both payload
+/// and body are set; limit_exceeded "body" over 5 GiB; "content_md5" when it is not base64 of 16 bytes
+/// or both MD5 options are set; "traffic_limit" out of range; the attribute's name
+/// (add_object_attributes) for a bad attribute, including an extra header that repeats one the builder
+/// sets.
 inline result<http_request> make_put_object_request(const endpoint& ep, const put_object_params& p) {
-    auto r = detail::start_object_request(ep, "PUT", p.key, p.key_options);
+    auto r = make_object_request(ep, "PUT", p.key, p.key_options);
     if (!r) return r;
     if (!p.payload.bytes.empty() && !p.body.empty())
         return make_error(errc::invalid_argument, "body", "set either payload (borrowed) or body (owned), not both");
@@ -7119,9 +7149,9 @@ inline result<http_request> make_get_object_request(const endpoint& ep, const ge
     auto r = detail::start_object_read(ep, "GET", p.key, p.version_id, p.conditions, p.key_options);
     if (!r) return r;
     struct override_param {
-        std::string_view name;
-        std::optional<std::string> response_overrides::*member;
-        std::string_view argument;
+        std::string_view name{};
+        std::optional<std::string> response_overrides::*member{};
+        std::string_view argument{};
     };
     static constexpr override_param overrides[] = {
         {"response-cache-control", &response_overrides::cache_control, "response_cache_control"},
@@ -7154,7 +7184,7 @@ inline result<http_request> make_head_object_request(const endpoint& ep, const h
 /// Errors (invalid_argument): "object_key" (map_object_key), "version_id" when set but empty or
 /// not a valid header value (validate_header_value); "extra_headers" (add_extra_headers).
 inline result<http_request> make_delete_object_request(const endpoint& ep, const delete_object_params& p) {
-    auto r = detail::start_object_request(ep, "DELETE", p.key, p.key_options);
+    auto r = make_object_request(ep, "DELETE", p.key, p.key_options);
     if (!r) return r;
     if (auto ok = detail::add_nonempty_param(*r, "versionId", p.version_id, "version_id"); !ok)
         return std::move(ok).error();
@@ -7167,7 +7197,9 @@ inline result<http_request> make_delete_object_request(const endpoint& ep, const
 /// Errors (invalid_argument): "prefix", "delimiter", "marker" when not UTF-8; "max_keys" outside
 /// 1..1000.
 inline result<http_request> make_list_objects_request(const endpoint& ep, const list_objects_params& p) {
-    http_request r = detail::start_bucket_request(ep, "GET");
+    auto started = make_bucket_request(ep, "GET");
+    if (!started) return std::move(started).error();
+    http_request& r = *started;
     const std::pair<std::string_view, const std::string*> texts[] = {
         {"prefix", &p.prefix}, {"delimiter", &p.delimiter}, {"marker", &p.marker}};
     for (const auto& [name, value] : texts)
@@ -7184,19 +7216,21 @@ inline result<http_request> make_list_objects_request(const endpoint& ep, const 
 // ---- begin coswire/api/multipart.hpp
 // SPDX-License-Identifier: MIT
 // Request builders for every multipart-upload operation: Initiate, Upload Part, Upload Part -
-// Copy, Complete, Abort, List Parts, List Multipart Uploads (COS-PROTOCOL.md §5, §7.3, §8).
+// Copy, Complete, Abort, List Parts, List Multipart Uploads (docs/protocol/multipart.md).
 //
-// Choices where the spec is silent:
+// Choices where Tencent's pages are silent:
 // - Upload ids are opaque; what is sent back must be non-empty printable ASCII without spaces.
 // - Complete refuses an empty, unsorted or duplicated part list, numbers outside 1..10000 and
-//   missing ETags before anything is sent; gaps are left to COS (§11.6). ETags go out quoted
-//   (quotes added when missing), written as &quot; by xml::writer, which is the same XML text;
-//   Content-MD5 of the body is always sent (the Go SDK does so for XML bodies).
+//   missing ETags before anything is sent; gaps are left to COS
+//   (docs/protocol/multipart.md#complete-multipart-upload). ETags go out quoted (quotes added when
+//   missing), written as &quot; by xml::writer, which is the same XML text; Content-MD5 of the body is
+//   always sent (the Go SDK does so for XML bodies).
 // - Upload Part - Copy needs a closed range (bytes=first-last, at most 5 GB) and a source host
 //   without port; the time conditions are Unix seconds sent as IMF-fixdates.
 // - max-parts and max-uploads are 1..1000 (the SDKs' cap); upload-id-marker without key-marker
 //   (ignored by COS) and an empty delimiter are refused rather than silently meaning nothing.
-// - Listings ask for encoding-type=url by default (§8), so any key survives the XML.
+// - Listings ask for encoding-type=url by default (docs/protocol/encoding-type.md), so any key survives
+//   the XML.
 
 
 #include <cstddef>
@@ -7214,8 +7248,9 @@ namespace coswire {
 // max_list_uploads_page) live in api/limits.hpp with the rest of COS's numbers.
 
 /// Checks an upload id before it is echoed to COS: non-empty printable ASCII without spaces
-/// (COS ids are 74 hex digits, §5.1, but coswire stores them opaquely and checks only what could
-/// break the query or the signature). Errors: invalid_argument naming `argument`.
+/// (COS ids are 74 hex digits, docs/protocol/multipart.md#initiate-multipart-upload, but coswire stores
+/// them opaquely and checks only what could break the query or the signature). Errors: invalid_argument
+/// naming `argument`.
 inline result<void> validate_upload_id(std::string_view upload_id, std::string_view argument = "upload_id") {
     if (upload_id.empty()) return make_error(errc::invalid_argument, argument, "must not be empty");
     for (std::size_t i = 0; i < upload_id.size(); ++i) {
@@ -7227,7 +7262,7 @@ inline result<void> validate_upload_id(std::string_view upload_id, std::string_v
     return {};
 }
 
-/// Checks a part number: 1 to 10000 (§5.0). Errors: invalid_argument naming "part_number".
+/// Checks a part number: 1 to 10000 (docs/protocol/multipart.md#part-limits). Errors: invalid_argument naming "part_number".
 inline result<void> validate_part_number(std::uint32_t part_number) {
     if (part_number == 0 || part_number > max_part_number)
         return make_error(errc::invalid_argument, "part_number",
@@ -7238,12 +7273,13 @@ inline result<void> validate_part_number(std::uint32_t part_number) {
 namespace detail {
 
 /// Start of every request that names an upload: `<method> /<key>?[partNumber=N&]uploadId=ID`.
-/// partNumber precedes uploadId as in the documentation's request lines (§5.2); the signature
-/// does not depend on the order. Errors: the key's, then part_number's, then upload_id's.
+/// partNumber precedes uploadId as in the documentation's request lines
+/// (docs/protocol/multipart.md#upload-part); the signature does not depend on the order. Errors: the
+/// key's, then part_number's, then upload_id's.
 inline result<http_request> start_upload_request(const endpoint& ep, std::string_view method, std::string_view key,
                                                  const object_key_options& key_options, std::string_view upload_id,
                                                  std::optional<std::uint32_t> part_number) {
-    auto r = start_object_request(ep, method, key, key_options);
+    auto r = make_object_request(ep, method, key, key_options);
     if (!r) return r;
     if (part_number) {
         if (auto ok = validate_part_number(*part_number); !ok) return std::move(ok).error();
@@ -7255,9 +7291,9 @@ inline result<http_request> start_upload_request(const endpoint& ep, std::string
 }
 
 /// The ETag as the Complete body sends it: quoted, as the SDKs send the Upload Part ETag header
-/// verbatim (§5.4); quotes are added when missing. nullopt unless what is inside the quotes is a
-/// non-empty RFC 9110 etagc run without spaces (printable ASCII except '"'); COS ETags are hex,
-/// optionally followed by "-N".
+/// verbatim (docs/protocol/multipart.md#complete-multipart-upload); quotes are added when missing.
+/// nullopt unless what is inside the quotes is a non-empty RFC 9110 etagc run without spaces (printable
+/// ASCII except '"'); COS ETags are hex, optionally followed by "-N".
 inline std::optional<std::string> quoted_etag(std::string_view etag) {
     std::string_view inner = etag;
     if (inner.size() >= 2 && inner.front() == '"' && inner.back() == '"') inner = inner.substr(1, inner.size() - 2);
@@ -7275,14 +7311,14 @@ inline std::optional<std::string> quoted_etag(std::string_view etag) {
 }  // namespace detail
 
 // ---------------------------------------------------------------------------------------------
-// Initiate Multipart Upload (§5.1)
+// Initiate Multipart Upload (docs/protocol/multipart.md#initiate-multipart-upload)
 
 /// Inputs of Initiate Multipart Upload. The attributes (Content-Type, storage class, ACL,
 /// x-cos-meta-*, ...) are stored with the object that Complete creates.
 struct initiate_multipart_upload_params {
-    std::string key;                  ///< object key (§2.3)
-    object_attributes attributes;     ///< every member optional
-    object_key_options key_options;   ///< dot segments, see map_object_key
+    std::string key{};                  ///< object key (docs/protocol/endpoints.md#object-keys)
+    object_attributes attributes{};     ///< every member optional
+    object_key_options key_options{};   ///< dot segments, see map_object_key
 };
 
 /// `POST /<key>?uploads` (valueless, signs as `uploads=`), `Content-Length: 0`, empty body, and
@@ -7290,7 +7326,7 @@ struct initiate_multipart_upload_params {
 /// or naming the attribute ("content_type", "metadata", "extra_headers", ...).
 inline result<http_request> make_initiate_multipart_upload_request(const endpoint& ep,
                                                                    const initiate_multipart_upload_params& p) {
-    auto r = detail::start_object_request(ep, "POST", p.key, p.key_options);
+    auto r = make_object_request(ep, "POST", p.key, p.key_options);
     if (!r) return r;
     if (auto ok = detail::add_param(*r, "uploads", std::nullopt, "uploads"); !ok) return std::move(ok).error();
     if (auto ok = detail::add_header(*r, "Content-Length", "0", "content_length"); !ok) return std::move(ok).error();
@@ -7299,24 +7335,24 @@ inline result<http_request> make_initiate_multipart_upload_request(const endpoin
 }
 
 // ---------------------------------------------------------------------------------------------
-// Upload Part (§5.2)
+// Upload Part (docs/protocol/multipart.md#upload-part)
 
 /// Inputs of Upload Part. The payload is borrowed: keep its bytes alive until the transport has
 /// sent them.
 struct upload_part_params {
-    std::string key;                  ///< object key given at Initiate
-    std::string upload_id;            ///< from Initiate
+    std::string key{};                  ///< object key given at Initiate
+    std::string upload_id{};            ///< from Initiate
     std::uint32_t part_number = 0;    ///< 1 to 10000
-    payload_view payload;             ///< the part's bytes, at most 5 GB (Upload Part has no chunked form)
+    payload_view payload{};             ///< the part's bytes, at most 5 GB (Upload Part has no chunked form)
     /// Hash the payload and send Content-MD5, so COS refuses a corrupted part with BadDigest.
     bool compute_content_md5 = false;
     /// Or send this precomputed Content-MD5 (24 base64 characters); not together with
     /// compute_content_md5.
-    std::optional<std::string> content_md5;
-    std::optional<std::uint64_t> traffic_limit;  ///< x-cos-traffic-limit, bit/s, 819200 to 838860800
-    /// Further headers, e.g. the SSE-C key headers the Initiate call used (§5.2).
-    std::vector<http_header> extra_headers;
-    object_key_options key_options;
+    std::optional<std::string> content_md5{};
+    std::optional<std::uint64_t> traffic_limit{};  ///< x-cos-traffic-limit, bit/s, 819200 to 838860800
+    /// Further headers, e.g. the SSE-C key headers the Initiate call used (docs/protocol/multipart.md#upload-part).
+    std::vector<http_header> extra_headers{};
+    object_key_options key_options{};
 };
 
 /// `PUT /<key>?partNumber=N&uploadId=ID` with the payload as the body, `Content-Length`, and
@@ -7339,35 +7375,36 @@ inline result<http_request> make_upload_part_request(const endpoint& ep, const u
 }
 
 // ---------------------------------------------------------------------------------------------
-// Upload Part - Copy (§5.3)
+// Upload Part - Copy (docs/protocol/multipart.md#upload-part-copy)
 
 /// Inputs of Upload Part - Copy: which part of which upload to fill from which source object.
 struct upload_part_copy_params {
-    std::string key;                  ///< destination key given at Initiate
-    std::string upload_id;            ///< from Initiate
+    std::string key{};                  ///< destination key given at Initiate
+    std::string upload_id{};            ///< from Initiate
     std::uint32_t part_number = 0;    ///< 1 to 10000
     /// The source bucket, e.g. make_endpoint("srcbucket-1250000000", "ap-guangzhou"): its host
     /// names the source in x-cos-copy-source (scheme and port play no part there).
-    endpoint source;
-    std::string source_key;           ///< the source object's key (§2.3)
-    std::optional<std::string> source_version_id;  ///< copy this version (?versionId=)
+    endpoint source{};
+    std::string source_key{};           ///< the source object's key (docs/protocol/endpoints.md#object-keys)
+    std::optional<std::string> source_version_id{};  ///< copy this version (?versionId=)
     /// x-cos-copy-source-range, 0-based and inclusive (`bytes=0-9` is the first ten bytes);
     /// `last` is required here, the header has no open-ended form. Absent: the whole object.
-    std::optional<byte_range> range;
-    std::optional<std::string> if_match;        ///< x-cos-copy-source-If-Match: source ETag, quotes included
-    std::optional<std::string> if_none_match;   ///< x-cos-copy-source-If-None-Match: as if_match
-    std::optional<std::int64_t> if_modified_since;    ///< Unix seconds, sent as an HTTP date
-    std::optional<std::int64_t> if_unmodified_since;  ///< Unix seconds, sent as an HTTP date
+    std::optional<byte_range> range{};
+    std::optional<std::string> if_match{};        ///< x-cos-copy-source-If-Match: source ETag, quotes included
+    std::optional<std::string> if_none_match{};   ///< x-cos-copy-source-If-None-Match: as if_match
+    std::optional<std::int64_t> if_modified_since{};    ///< Unix seconds, sent as an HTTP date
+    std::optional<std::int64_t> if_unmodified_since{};  ///< Unix seconds, sent as an HTTP date
     /// Further headers, e.g. x-cos-copy-source-server-side-encryption-customer-* for an SSE-C
     /// source.
-    std::vector<http_header> extra_headers;
-    object_key_options key_options;   ///< applies to key and source_key
+    std::vector<http_header> extra_headers{};
+    object_key_options key_options{};   ///< applies to key and source_key
 };
 
 namespace detail {
 
-/// x-cos-copy-source (§5.3): `<source host>/<pathenc(source key)>[?versionId=<enc(id)>]`, no
-/// scheme. The host must be a bare DNS name: a port or anything else would not name a bucket.
+/// x-cos-copy-source (docs/protocol/multipart.md#upload-part-copy):
+/// `<source host>/<pathenc(source key)>[?versionId=<enc(id)>]`, no scheme. The host must be a bare
+/// DNS name: a port or anything else would not name a bucket.
 inline result<std::string> part_copy_source_value(const upload_part_copy_params& p) {
     const std::string_view host = p.source.host;
     bool host_ok = !host.empty() && host.front() != '.' && host.front() != '-';
@@ -7427,22 +7464,23 @@ inline result<http_request> make_upload_part_copy_request(const endpoint& ep, co
 }
 
 // ---------------------------------------------------------------------------------------------
-// Complete Multipart Upload (§5.4)
+// Complete Multipart Upload (docs/protocol/multipart.md#complete-multipart-upload)
 
 /// One uploaded part as Complete lists it.
 struct completed_part {
     std::uint32_t part_number = 0;  ///< 1 to 10000
-    std::string etag;               ///< the Upload Part ETag, with or without its quotes
+    std::string etag{};               ///< the Upload Part ETag, with or without its quotes
 };
 
-/// The Complete body (§5.4):
+/// The Complete body (docs/protocol/multipart.md#complete-multipart-upload):
 /// `<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>&quot;…&quot;</ETag></Part>…</CompleteMultipartUpload>`,
 /// compact. ETags are sent with their quotes (added when missing); xml::writer escapes them as
 /// `&quot;`, which is the same XML text as a literal `"` (the Go SDK's encoder escapes them
 /// too). Refuses, before anything is sent, with invalid_argument naming "parts" and saying which
 /// index and number: an empty list, more than 10000 parts, a number outside 1..10000, numbers
 /// not strictly ascending (out of order or duplicated), a missing/empty/unprintable ETag.
-/// Gaps are allowed here; COS decides (InvalidPart, §11.6).
+/// Gaps are allowed here; COS decides (InvalidPart,
+/// docs/protocol/multipart.md#complete-multipart-upload).
 inline result<std::string> make_complete_multipart_upload_body(std::span<const completed_part> parts) {
     if (parts.empty()) return make_error(errc::invalid_argument, "parts", "must list at least one part");
     if (parts.size() > max_part_number)
@@ -7468,10 +7506,10 @@ inline result<std::string> make_complete_multipart_upload_body(std::span<const c
 
 /// Inputs of Complete Multipart Upload.
 struct complete_multipart_upload_params {
-    std::string key;                     ///< object key given at Initiate
-    std::string upload_id;               ///< from Initiate
-    std::vector<completed_part> parts;   ///< ascending part numbers
-    object_key_options key_options;
+    std::string key{};                     ///< object key given at Initiate
+    std::string upload_id{};               ///< from Initiate
+    std::vector<completed_part> parts{};   ///< ascending part numbers
+    object_key_options key_options{};
 };
 
 /// `POST /<key>?uploadId=ID` with the body of make_complete_multipart_upload_body,
@@ -7493,13 +7531,13 @@ inline result<http_request> make_complete_multipart_upload_request(const endpoin
 }
 
 // ---------------------------------------------------------------------------------------------
-// Abort Multipart Upload (§5.5)
+// Abort Multipart Upload (docs/protocol/multipart.md#abort-multipart-upload)
 
 /// Inputs of Abort Multipart Upload.
 struct abort_multipart_upload_params {
-    std::string key;          ///< object key given at Initiate
-    std::string upload_id;    ///< the upload to discard with all its parts
-    object_key_options key_options;
+    std::string key{};          ///< object key given at Initiate
+    std::string upload_id{};    ///< the upload to discard with all its parts
+    object_key_options key_options{};
 };
 
 /// `DELETE /<key>?uploadId=ID`, no body. Errors: "object_key", "upload_id".
@@ -7509,23 +7547,23 @@ inline result<http_request> make_abort_multipart_upload_request(const endpoint& 
 }
 
 // ---------------------------------------------------------------------------------------------
-// List Parts (§5.6)
+// List Parts (docs/protocol/multipart.md#list-parts)
 
 /// Inputs of List Parts (one page).
 struct list_parts_params {
-    std::string key;                               ///< object key given at Initiate
-    std::string upload_id;                         ///< the upload whose parts to list
-    std::optional<std::uint32_t> max_parts;        ///< page size 1 to 1000; COS's default is 1000
-    std::optional<std::uint32_t> part_number_marker;  ///< list parts numbered above it, 0 to 10000
-    /// Ask for encoding-type=url so keys with characters XML cannot carry still parse (§8); the
-    /// parser decodes what the response announces as encoded.
+    std::string key{};                               ///< object key given at Initiate
+    std::string upload_id{};                         ///< the upload whose parts to list
+    std::optional<std::uint32_t> max_parts{};        ///< page size 1 to 1000; COS's default is 1000
+    std::optional<std::uint32_t> part_number_marker{};  ///< list parts numbered above it, 0 to 10000
+    /// Ask for encoding-type=url so keys with characters XML cannot carry still parse
+    /// (docs/protocol/encoding-type.md); the parser decodes what the response announces as encoded.
     bool url_encoding = true;
-    object_key_options key_options;
+    object_key_options key_options{};
 };
 
 /// `GET /<key>?uploadId=ID[&max-parts=N][&part-number-marker=M][&encoding-type=url]`, in that
-/// order (COS-PROTOCOL.md §10.5 M5). Errors: "object_key", "upload_id", "max_parts" (0 or above
-/// 1000), "part_number_marker" (above 10000).
+/// order (docs/protocol/test-vectors.md#multipart-vectors, M5). Errors: "object_key", "upload_id",
+/// "max_parts" (0 or above 1000), "part_number_marker" (above 10000).
 inline result<http_request> make_list_parts_request(const endpoint& ep, const list_parts_params& p) {
     auto r = detail::start_upload_request(ep, "GET", p.key, p.key_options, p.upload_id, std::nullopt);
     if (!r) return r;
@@ -7544,18 +7582,18 @@ inline result<http_request> make_list_parts_request(const endpoint& ep, const li
 }
 
 // ---------------------------------------------------------------------------------------------
-// List Multipart Uploads (§5.7)
+// List Multipart Uploads (docs/protocol/multipart.md#list-multipart-uploads)
 
 /// Inputs of List Multipart Uploads (one page of a bucket's unfinished uploads).
 struct list_multipart_uploads_params {
-    std::optional<std::string> prefix;            ///< only keys starting with it
-    std::optional<std::string> delimiter;         ///< group keys up to it into common prefixes
-    std::optional<std::string> key_marker;        ///< keys after it (and see upload_id_marker)
+    std::optional<std::string> prefix{};            ///< only keys starting with it
+    std::optional<std::string> delimiter{};         ///< group keys up to it into common prefixes
+    std::optional<std::string> key_marker{};        ///< keys after it (and see upload_id_marker)
     /// With key_marker: also uploads of that key whose id is after this one. COS ignores it
     /// without key_marker, so coswire refuses that combination.
-    std::optional<std::string> upload_id_marker;
-    std::optional<std::uint32_t> max_uploads;     ///< page size 1 to 1000; COS's default is 1000
-    bool url_encoding = true;                     ///< send encoding-type=url (§8)
+    std::optional<std::string> upload_id_marker{};
+    std::optional<std::uint32_t> max_uploads{};     ///< page size 1 to 1000; COS's default is 1000
+    bool url_encoding = true;                     ///< send encoding-type=url (docs/protocol/encoding-type.md)
 };
 
 /// `GET /?uploads[&prefix=][&delimiter=][&key-marker=][&upload-id-marker=][&max-uploads=][&encoding-type=url]`
@@ -7564,7 +7602,9 @@ struct list_multipart_uploads_params {
 /// above 1000); text must be valid UTF-8.
 inline result<http_request> make_list_multipart_uploads_request(const endpoint& ep,
                                                                 const list_multipart_uploads_params& p) {
-    http_request r = detail::start_bucket_request(ep, "GET");
+    auto started = make_bucket_request(ep, "GET");
+    if (!started) return std::move(started).error();
+    http_request& r = *started;
     if (auto ok = detail::add_param(r, "uploads", std::nullopt, "uploads"); !ok) return std::move(ok).error();
     if (p.delimiter && p.delimiter->empty())
         return make_error(errc::invalid_argument, "delimiter", "must not be empty; leave it unset instead");
@@ -7574,9 +7614,9 @@ inline result<http_request> make_list_multipart_uploads_request(const endpoint& 
         if (auto ok = validate_upload_id(*p.upload_id_marker, "upload_id_marker"); !ok) return std::move(ok).error();
     }
     struct text_param {
-        std::string_view name;
+        std::string_view name{};
         const std::optional<std::string>& value;
-        std::string_view argument;
+        std::string_view argument{};
     };
     const text_param texts[] = {
         {"prefix", p.prefix, "prefix"},
@@ -7599,7 +7639,7 @@ inline result<http_request> make_list_multipart_uploads_request(const endpoint& 
 // ---- begin coswire/parse/error_response.hpp
 // SPDX-License-Identifier: MIT
 // COS error responses: the <Error> body or, when there is none, the status line and headers,
-// as one error value; the known codes as an enum (COS-PROTOCOL.md §4).
+// as one error value; the known codes as an enum (docs/protocol/errors.md).
 
 
 #include <array>
@@ -7612,7 +7652,8 @@ inline result<http_request> make_list_multipart_uploads_request(const endpoint& 
 namespace coswire {
 
 /// The COS error codes a program may act on; everything else is `unknown` (the raw string is
-/// always in cos_error::code). Spelled as COS spells them, typos included (§4.4).
+/// always in cos_error::code). Spelled as COS spells them, typos included
+/// (docs/protocol/errors.md#error-codes).
 enum class cos_errc {
     unknown,
     access_denied,
@@ -7660,7 +7701,7 @@ struct cos_code_name {
     cos_errc code;
 };
 
-// Alternative spellings seen in older tables map to the same value (§4.4).
+// Alternative spellings seen in older tables map to the same value (docs/protocol/errors.md#spelling-variants).
 inline constexpr std::array<cos_code_name, 40> cos_code_names = {{
     {"AccessDenied", cos_errc::access_denied},
     {"BadDigest", cos_errc::bad_digest},
@@ -7704,8 +7745,9 @@ inline constexpr std::array<cos_code_name, 40> cos_code_names = {{
     {"UserNetworkTooSlow", cos_errc::user_network_too_slow},
 }};
 
-/// The code a body-less error stands for (HEAD answers, §4.2); Python's SDK also says
-/// "NoSuchResource" for a HEAD 404, since a HEAD cannot tell a missing key from a missing bucket.
+/// The code a body-less error stands for (HEAD answers,
+/// docs/protocol/errors.md#answers-without-a-body); Python's SDK also says "NoSuchResource" for a HEAD
+/// 404, since a HEAD cannot tell a missing key from a missing bucket.
 constexpr std::string_view code_for_status(int status) noexcept {
     switch (status) {
         case 304: return "NotModified";
@@ -7773,7 +7815,7 @@ constexpr bool has_error_body(const http_response& r) noexcept {
 /// without a parsable body (HEAD errors, proxies) gets a code derived from its status and says
 /// so in `reason`. ServerTime, else the
 /// Date header, becomes server_time only when the response carries x-cos-request-id, since a
-/// proxy or CDN can forge Date (§1.15).
+/// proxy or CDN can forge Date (docs/protocol/signing.md#validity-and-clock-skew).
 inline error parse_error_response(const http_response& r) {
     cos_error ce;
     ce.http_status = r.status;
@@ -7837,7 +7879,8 @@ inline error parse_error_response(const http_response& r) {
 // SPDX-License-Identifier: MIT
 // What every response parser shares: status checks that turn COS errors into error values,
 // ETag unquoting, decimal numbers, the request id, the headers of object responses and the
-// owner of listed entries (COS-PROTOCOL.md §3.2, §4.2, §7.3, §9).
+// owner of listed entries (docs/protocol/headers.md#response-headers, docs/protocol/integrity.md#etag,
+// docs/protocol/xml.md).
 
 
 #include <cstdint>
@@ -7851,7 +7894,8 @@ inline error parse_error_response(const http_response& r) {
 namespace coswire {
 
 /// Strips exactly one pair of surrounding double quotes: "\"abc\"" -> "abc"; anything else is
-/// returned unchanged. Header ETags carry quotes; XML ETags arrive as &quot;...&quot; (§9).
+/// returned unchanged. Header ETags carry quotes; XML ETags arrive as &quot;...&quot;
+/// (docs/protocol/xml.md#entities-and-etags).
 constexpr std::string_view unquote_etag(std::string_view etag) noexcept {
     if (etag.size() >= 2 && etag.front() == '"' && etag.back() == '"') return etag.substr(1, etag.size() - 2);
     return etag;
@@ -7875,7 +7919,7 @@ inline result<std::uint64_t> parse_decimal(std::string_view text, std::string_vi
     return v;
 }
 
-/// "true"/"false" in any case (§9). Errors: malformed_response naming `argument`.
+/// "true"/"false" in any case (docs/protocol/xml.md#booleans-and-numbers). Errors: malformed_response naming `argument`.
 inline result<bool> parse_boolean(std::string_view text, std::string_view argument) {
     if (detail::iequals(text, "true")) return true;
     if (detail::iequals(text, "false")) return false;
@@ -7884,25 +7928,25 @@ inline result<bool> parse_boolean(std::string_view text, std::string_view argume
 
 /// The owner of a listed object or upload (Owner, Initiator).
 struct object_owner {
-    std::string id;            ///< ID, e.g. "1250000000" or "qcs::cam::uin/...:uin/..."
-    std::string display_name;  ///< DisplayName
+    std::string id{};            ///< ID, e.g. "1250000000" or "qcs::cam::uin/...:uin/..."
+    std::string display_name{};  ///< DisplayName
 };
 
 /// The headers of object responses (PUT, GET, HEAD, Upload Part, Complete), parsed.
 struct object_headers {
-    std::string request_id;                   ///< x-cos-request-id
-    std::string etag_raw;                     ///< ETag as sent, quotes included
-    std::string etag;                         ///< ETag without its quotes
-    std::optional<std::uint64_t> crc64;       ///< x-cos-hash-crc64ecma (CRC-64/XZ), when present
-    std::optional<std::uint64_t> content_length;
-    std::optional<std::int64_t> last_modified;  ///< Unix seconds
-    std::string content_type;
-    std::string version_id;                   ///< x-cos-version-id
+    std::string request_id{};                   ///< x-cos-request-id
+    std::string etag_raw{};                     ///< ETag as sent, quotes included
+    std::string etag{};                         ///< ETag without its quotes
+    std::optional<std::uint64_t> crc64{};       ///< x-cos-hash-crc64ecma (CRC-64/XZ), when present
+    std::optional<std::uint64_t> content_length{};
+    std::optional<std::int64_t> last_modified{};  ///< Unix seconds
+    std::string content_type{};
+    std::string version_id{};                   ///< x-cos-version-id
     std::string storage_class = "STANDARD";   ///< x-cos-storage-class; COS omits it for STANDARD
-    std::string server_side_encryption;       ///< x-cos-server-side-encryption: AES256 or cos/kms
-    std::string sse_customer_algorithm{};     ///< x-cos-server-side-encryption-customer-algorithm (SSE-C)
+    std::string server_side_encryption{};       ///< x-cos-server-side-encryption: AES256 or cos/kms
+    std::string sse_customer_algorithm{};       ///< x-cos-server-side-encryption-customer-algorithm (SSE-C)
     /// x-cos-meta-* headers as (suffix, value), in the order received.
-    std::vector<std::pair<std::string, std::string>> metadata;
+    std::vector<std::pair<std::string, std::string>> metadata{};
 };
 
 /// The response headers that carry one value: a second copy makes the answer ambiguous (which
@@ -8011,7 +8055,8 @@ inline result<void> expect_status(const http_response& r, std::initializer_list<
 // ---- begin coswire/parse/xml_fields.hpp
 // SPDX-License-Identifier: MIT
 // The XML field readers every result-body parser shares: an element's text as a string, number,
-// time, boolean, ETag or owner, the root check, and the §8 url decoding (COS-PROTOCOL.md §8, §9).
+// time, boolean, ETag or owner, the root check, and the url decoding (docs/protocol/encoding-type.md,
+// docs/protocol/xml.md).
 
 
 #include <cstdint>
@@ -8052,8 +8097,8 @@ inline result<std::uint64_t> read_element_decimal(xml::reader& r, std::string_vi
     return parse_decimal(*text, element);
 }
 
-/// The element's text as a time: ISO 8601, or the asctime form of old examples (§9).
-/// Errors: malformed_response naming `element`.
+/// The element's text as a time: ISO 8601, or the asctime form of old examples
+/// (docs/protocol/xml.md#timestamps). Errors: malformed_response naming `element`.
 inline result<std::int64_t> read_element_time(xml::reader& r, std::string_view element) {
     auto text = r.read_text();
     if (!text) return std::move(text).error();
@@ -8064,8 +8109,8 @@ inline result<std::int64_t> read_element_time(xml::reader& r, std::string_view e
     return *seconds;
 }
 
-/// The element's text as true/false in any case (§9). Errors: malformed_response naming
-/// `element`.
+/// The element's text as true/false in any case (docs/protocol/xml.md#booleans-and-numbers). Errors:
+/// malformed_response naming `element`.
 inline result<bool> read_element_boolean(xml::reader& r, std::string_view element) {
     auto text = r.read_text();
     if (!text) return std::move(text).error();
@@ -8088,14 +8133,15 @@ inline result<void> read_element_etag(xml::reader& r, std::string& raw, std::str
     return {};
 }
 
-/// §9: the encoding announcement is spelled EncodingType, Encoding-Type or Encoding-type.
+/// The encoding announcement is spelled EncodingType, Encoding-Type or Encoding-type (docs/protocol/xml.md#spelling-variants).
 constexpr bool is_encoding_type_element(std::string_view name) noexcept {
     return iequals(name, "EncodingType") || iequals(name, "Encoding-Type");
 }
 
-/// Percent-decodes one §8 field in place (`+` stays `+`). Callers decode after the whole body
-/// is read, because the announcement may follow the fields (§9), and exactly once, so a key
-/// holding "%25" keeps its '%'. Errors: malformed_response naming `element`.
+/// Percent-decodes one url-encoded field (docs/protocol/encoding-type.md#decoding) in place (`+` stays
+/// `+`). Callers decode after the whole body is read, because the announcement may follow the fields
+/// (docs/protocol/xml.md#element-order-and-repetition), and exactly once, so a key holding "%25" keeps
+/// its '%'. Errors: malformed_response naming `element`.
 inline result<void> decode_url_field(std::string& field, std::string_view element) {
     auto decoded = percent_decode(field, element);
     if (!decoded) return malformed_element(element, decoded.error().reason);
@@ -8103,14 +8149,14 @@ inline result<void> decode_url_field(std::string& field, std::string_view elemen
     return {};
 }
 
-/// A §8 field and the element it came from, for decode_url_fields.
+/// A url-encoded field and the element it came from, for decode_url_fields.
 struct url_field {
     std::string* text;
     std::string_view element;
 };
 
 /// decode_url_field on each field in turn; stops at the first error. (A plain list rather than
-/// pairs: std::pair's constructors cost compile time in every TU, issue 5.)
+/// pairs: std::pair's constructors cost compile time in every TU.)
 inline result<void> decode_url_fields(std::initializer_list<url_field> fields) {
     for (const url_field& f : fields)
         if (auto ok = decode_url_field(*f.text, f.element); !ok) return ok;
@@ -8119,8 +8165,8 @@ inline result<void> decode_url_fields(std::initializer_list<url_field> fields) {
 
 /// A borrowed on_child(name, reader) callback. read_result_document and read_listing_document
 /// take one instead of a template parameter, so the XML walk they run is compiled once rather
-/// than once per parser (issue 5). It refers to the callable it was made from, which must
-/// outlive it: pass a lambda straight to the call.
+/// than once per parser, which keeps compile time down. It refers to the callable it was made
+/// from, which must outlive it: pass a lambda straight to the call.
 class child_visitor {
 public:
     template <class F>
@@ -8142,8 +8188,8 @@ private:
 };
 
 /// Reads a whole result body whose root must be `root` (matched by local name, so a default
-/// namespace is fine, §9), calling on_child(name, reader) for each child of the root.
-/// Errors: malformed_response naming "document" for bad XML or another root; on_child's;
+/// namespace is fine, docs/protocol/xml.md#namespaces), calling on_child(name, reader) for each child
+/// of the root. Errors: malformed_response naming "document" for bad XML or another root; on_child's;
 /// limit_exceeded from the XML reader's limits.
 inline result<void> read_result_document(const http_response& r, std::string_view root, child_visitor on_child) {
     xml::reader reader(r.body);
@@ -8157,10 +8203,10 @@ inline result<void> read_result_document(const http_response& r, std::string_vie
 
 /// Reads a listing page (List Objects, List Parts, List Multipart Uploads) as
 /// read_result_document does, taking the two children every listing has: IsTruncated, which
-/// must be present, into `is_truncated`, and the encoding announcement (any of its §9
-/// spellings) into `encoding_type`; every other child goes to on_child(name, reader).
-/// Errors: read_result_document's; malformed_response naming "IsTruncated" when it is missing
-/// or not true/false.
+/// must be present, into `is_truncated`, and the encoding announcement (any of its
+/// spellings, docs/protocol/xml.md#spelling-variants) into `encoding_type`; every other child goes to
+/// on_child(name, reader). Errors: read_result_document's; malformed_response naming "IsTruncated" when
+/// it is missing or not true/false.
 inline result<void> read_listing_document(const http_response& r, std::string_view root, bool& is_truncated,
                                           std::string& encoding_type, child_visitor on_child) {
     bool has_truncated = false;
@@ -8182,7 +8228,8 @@ inline result<void> read_listing_document(const http_response& r, std::string_vi
 // ---- begin coswire/parse/retry.hpp
 // SPDX-License-Identifier: MIT
 // The pure retry classifier: given a failure, retry it, retry it after correcting the clock, or
-// give up (COS-PROTOCOL.md §4.3, §1.15).
+// give up (docs/protocol/errors.md#retry-classification,
+// docs/protocol/signing.md#validity-and-clock-skew).
 
 
 #include <cstdint>
@@ -8203,8 +8250,8 @@ struct retry_advice {
     retry_action action = retry_action::fail;
     /// For retry_after_clock_fix: the server's time (Unix seconds) when the response proved it
     /// came from COS (it carried x-cos-request-id); absent otherwise.
-    std::optional<std::int64_t> server_time;
-    std::string_view why;  ///< a short static explanation
+    std::optional<std::int64_t> server_time{};
+    std::string_view why{};  ///< a short static explanation
 };
 
 /// Classifies a failure. Retry: transport failures; 5xx (InternalError, ServiceUnavailable,
@@ -9091,15 +9138,15 @@ struct listing_limits {
 
 /// Every object of a whole GET Bucket listing, and the common prefixes when a delimiter was asked.
 struct all_objects {
-    std::vector<object_summary> contents;      ///< the Contents entries of every page, in order
-    std::vector<std::string> common_prefixes;  ///< CommonPrefixes/Prefix of every page, in order
+    std::vector<object_summary> contents{};      ///< the Contents entries of every page, in order
+    std::vector<std::string> common_prefixes{};  ///< CommonPrefixes/Prefix of every page, in order
 };
 
 /// Every multipart upload of a whole List Multipart Uploads listing, and the common prefixes.
 struct all_multipart_uploads {
-    std::vector<multipart_upload_summary> uploads;  ///< the Upload entries of every page, in order
-    std::vector<std::string> common_prefixes;       ///< CommonPrefixes/Prefix of every page, in order
-    std::optional<std::int64_t> date;               ///< the last page's Date header, Unix seconds (server clock)
+    std::vector<multipart_upload_summary> uploads{};  ///< the Upload entries of every page, in order
+    std::vector<std::string> common_prefixes{};       ///< CommonPrefixes/Prefix of every page, in order
+    std::optional<std::int64_t> date{};               ///< the last page's Date header, Unix seconds (server clock)
 };
 
 namespace detail {
@@ -9315,7 +9362,8 @@ inline result<part_plan> plan_parts(std::uint64_t object_size, std::uint64_t pre
 // SPDX-License-Identifier: MIT
 // The client: binds an endpoint, credentials, a clock, a sleeper and the user's transport, and
 // runs any operation with fresh signatures, retries with jittered exponential backoff, and clock
-// correction from the server's time (COS-PROTOCOL.md §1.15, §4.3).
+// correction from the server's time (docs/protocol/signing.md#validity-and-clock-skew,
+// docs/protocol/errors.md#retry-classification).
 
 
 #include <cstddef>
@@ -9404,14 +9452,14 @@ struct client_options {
     std::uint32_t backoff_base_ms = 100;    ///< first retry waits up to this, doubling each time
     std::uint32_t backoff_max_ms = 10000;   ///< cap of one wait
     std::uint64_t jitter_seed = 0;          ///< seeds the jitter: randomness is a parameter too
-    sign_options signing;                   ///< header selection
+    sign_options signing{};                   ///< header selection
 };
 
 namespace detail {
 
 /// The backoff jitter source: splitmix64 (Steele, Lea and Flood, "Fast splittable pseudorandom
 /// number generators", 2014), seeded with client_options::jitter_seed. Statistically fine for
-/// spreading retries, not for secrets; and, unlike <random>, nearly free to compile (issue 5).
+/// spreading retries, not for secrets; and, unlike <random>, nearly free to compile.
 class jitter_generator {
 public:
     explicit jitter_generator(std::uint64_t seed) noexcept : state_(seed) {}

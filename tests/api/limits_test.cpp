@@ -5,7 +5,7 @@
 
 #include <cstdint>
 
-// COS-PROTOCOL.md §3.1, §5.0, §6.5: the numbers, and how they relate.
+// The numbers of docs/protocol/multipart.md#part-limits, headers.md#traffic-limit and objects.md#get-bucket.
 static_assert(coswire::mib == 1048576);
 static_assert(coswire::min_part_size == 1048576);
 static_assert(coswire::max_part_size == 5368709120);
@@ -20,6 +20,6 @@ static_assert(coswire::max_list_parts_page == 1000);
 static_assert(coswire::max_list_uploads_page == 1000);
 
 TEST_CASE("limits: the multipart maximum is the object-overview page's 48.82 TB") {
-    // 10000 × 5 GiB in units of 10^12 bytes, as the page rounds it (§5.0).
+    // 10000 × 5 GiB in units of 10^12 bytes, as the page rounds it (docs/protocol/multipart.md#part-limits).
     CHECK(coswire::max_object_size / 10'000'000'000 == 5368);
 }

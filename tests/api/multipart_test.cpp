@@ -24,10 +24,11 @@ using coswire::result;
 
 namespace {
 
-// COS-PROTOCOL.md §10.5: the §10.1 credentials, KeyTime 1700000000;1700003600, bucket
-// examplebucket-1250000000 in ap-beijing, the key below and the upload id UID.
-const coswire::credentials doc_credentials{"AKIDQjz3ltompVjBni5LitkWHFlFpwkn9U5q",
-                                           coswire::secret_string("BQYIM75p8x0iWVFSIgqEKwFprpRSVHlz"), {}};
+// docs/protocol/test-vectors.md#multipart-vectors: the documented credentials, KeyTime
+// 1700000000;1700003600, bucket examplebucket-1250000000 in ap-beijing, the key below and the upload id
+// UID.
+const coswire::credentials doc_credentials{.secret_id = "AKIDQjz3ltompVjBni5LitkWHFlFpwkn9U5q",
+                                           .secret_key = coswire::secret_string("BQYIM75p8x0iWVFSIgqEKwFprpRSVHlz")};
 constexpr std::string_view big_key = "doc/大文件 v1+final.bin";
 constexpr std::string_view big_key_wire = "/doc/%E5%A4%A7%E6%96%87%E4%BB%B6%20v1%2Bfinal.bin";
 constexpr std::string_view uid = "1585130821cbb7df1d11846c073ad648e8f33b087cec2381df437acdc833cf654b9ecc6361";
@@ -93,7 +94,7 @@ coswire::list_parts_params list_parts(std::string key, std::string upload_id, st
     return p;
 }
 
-// The ETags of §10.6's three parts (1 MiB of 'a', 1 MiB of 'b', "tail").
+// The ETags of the three parts of docs/protocol/test-vectors.md#checksums (1 MiB of 'a', 1 MiB of 'b', "tail").
 std::vector<completed_part> three_parts() {
     return {{1, "\"7202826a7791073fe2787f0c94603278\""},
             {2, "96767d2b46489f3520698a6df536dc4c"},
@@ -102,7 +103,7 @@ std::vector<completed_part> three_parts() {
 
 }  // namespace
 
-TEST_CASE("make_initiate_multipart_upload_request: reproduces the M1 signature of COS-PROTOCOL.md §10.5") {
+TEST_CASE("make_initiate_multipart_upload_request: reproduces the M1 signature of the multipart vectors") {
     coswire::initiate_multipart_upload_params p;
     p.key = std::string(big_key);
     p.attributes.content_type = "application/octet-stream";
@@ -170,7 +171,7 @@ TEST_CASE("make_upload_part_request: computes Content-MD5 from the payload on re
         CHECK(header(*r, "Content-MD5") == "EI9SjrY7Zec08nrjMfX/qg==");
         CHECK(header(*r, "Content-Length") == "13");
     }
-    SUBCASE("the §10.1 body ObjectContent") {
+    SUBCASE("the documented PUT example's body ObjectContent") {
         const std::string_view body = "ObjectContent";
         auto p = upload_part("exampleobject", 1, {std::as_bytes(std::span(body))});
         p.compute_content_md5 = true;
@@ -215,7 +216,7 @@ TEST_CASE("make_upload_part_copy_request: names the source as host/pathenc(key)?
     const auto parts = sign(*r);
     CHECK(parts.header_list ==
           "content-length;host;x-cos-copy-source;x-cos-copy-source-if-unmodified-since;x-cos-copy-source-range");
-    // Recomputed independently with Python's hmac/hashlib following §1.
+    // Recomputed independently with Python's hmac/hashlib following docs/protocol/signing.md.
     CHECK(parts.signature == "eb95d2671414a3d9b58ba30cc5888a5a603963cb");
 }
 
@@ -301,14 +302,14 @@ TEST_CASE("make_complete_multipart_upload_request: POST ?uploadId with the body'
     // MD5 of the 339-byte body, recomputed with Python's hashlib.
     CHECK(header(*r, "Content-MD5") == "4cKamzT7q7z2+iFipqfL/Q==");
 
-    SUBCASE("its own signature, recomputed independently with Python following §1") {
+    SUBCASE("its own signature, recomputed independently with Python following docs/protocol/signing.md") {
         const auto parts = sign(*r);
         CHECK(parts.header_list == "content-length;content-md5;content-type;host");
         CHECK(parts.url_param_list == "uploadid");
         CHECK(parts.signature == "5564ed8e654d60f765eb3022ac921f88a4223899");
     }
-    SUBCASE("M3 of §10.5, whose Content-Length 353 and Content-MD5 belong to a body not given in the spec") {
-        // No Complete body of parts 1-3 (§5.4/§7.3/§10.6 ETags; quoted or &quot;; compact or
+    SUBCASE("M3 of the multipart vectors, whose Content-Length 353 and Content-MD5 belong to a body not kept with it") {
+        // No Complete body of parts 1-3 (their documented or derived ETags; quoted or &quot;; compact or
         // indented) is 353 bytes, so only the headers are swapped for M3's to check the rest.
         for (auto& h : r->headers) {
             if (h.name == "Content-Length") h.value = "353";

@@ -14,20 +14,22 @@
 #include <string_view>
 #include <vector>
 
+#include "../support/bytes.hpp"
+
 using coswire::errc;
 using coswire::http_request;
 using coswire::result;
 
+using test_support::bytes_of;
+
 namespace {
 
-// COS-PROTOCOL.md §10.1: the documentation's credentials and bucket.
+// The documentation's credentials and bucket (docs/protocol/test-vectors.md#documented-put-example).
 coswire::credentials doc_credentials() {
     return {"AKIDQjz3ltompVjBni5LitkWHFlFpwkn9U5q", coswire::secret_string("BQYIM75p8x0iWVFSIgqEKwFprpRSVHlz"), {}};
 }
 
 coswire::endpoint doc_endpoint() { return coswire::make_endpoint("examplebucket-1250000000", "ap-beijing").value(); }
-
-std::span<const std::byte> bytes_of(std::string_view s) { return std::as_bytes(std::span<const char>(s.data(), s.size())); }
 
 // "name" or "name=value" for every query parameter, in order.
 std::vector<std::string> params_of(const http_request& r) {
@@ -53,7 +55,7 @@ std::string signature_of(const std::string& authorization) {
 
 }  // namespace
 
-TEST_CASE("make_put_object_request: reproduces the documented PUT of §10.1 and its signatures") {
+TEST_CASE("make_put_object_request: reproduces the documented PUT and its signatures") {
     static constexpr std::string_view content = "ObjectContent";
     coswire::put_object_params p;
     p.key = "exampleobject(腾讯云)";
@@ -130,7 +132,7 @@ TEST_CASE("make_put_object_request: forbid-overwrite, traffic limit at both ends
     }
 }
 
-TEST_CASE("make_get_object_request: reproduces the documented GET of §10.2 and its signatures") {
+TEST_CASE("make_get_object_request: reproduces the documented GET and its signatures") {
     coswire::get_object_params p;
     p.key = "exampleobject(腾讯云)";
     p.overrides.content_type = "application/octet-stream";
@@ -150,7 +152,7 @@ TEST_CASE("make_get_object_request: reproduces the documented GET of §10.2 and 
           "q-signature=01681b8c9d798a678e43b685a9f1bba0f6c0e012");
 }
 
-TEST_CASE("make_get_object_request: a ranged GET with a session token reproduces M7 of §10.5") {
+TEST_CASE("make_get_object_request: a ranged GET with a session token reproduces the multipart vector M7") {
     coswire::get_object_params p;
     p.key = "a/b c.txt";
     p.range = coswire::byte_range{0, 9};
@@ -410,8 +412,8 @@ TEST_CASE("make_put_object_request: a key with dot segments is accepted when the
 
 namespace {
 
-// The SSE-C key headers of COS-PROTOCOL.md §3.1: a 32-byte key (here 32 '0' bytes, base64) and
-// the base64 MD5 of that key.
+// The SSE-C key headers (docs/protocol/headers.md#server-side-encryption-headers): a 32-byte key (here
+// 32 '0' bytes, base64) and the base64 MD5 of that key.
 std::vector<coswire::http_header> sse_c_headers() {
     return {{"x-cos-server-side-encryption-customer-algorithm", "AES256"},
             {"x-cos-server-side-encryption-customer-key", "MDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDA="},
@@ -432,7 +434,7 @@ constexpr std::string_view sse_c_header_list =
 
 }  // namespace
 
-TEST_CASE("make_get_object_request: SSE-C key headers go out last and are signed (§6.2)") {
+TEST_CASE("make_get_object_request: SSE-C key headers go out last and are signed") {
     coswire::get_object_params p;
     p.key = "secret.bin";
     p.range = coswire::byte_range{0, 9};
@@ -453,7 +455,7 @@ TEST_CASE("make_get_object_request: SSE-C key headers go out last and are signed
           std::string::npos);
 }
 
-TEST_CASE("make_head_object_request: SSE-C key headers after the preconditions, signed (§6.3)") {
+TEST_CASE("make_head_object_request: SSE-C key headers after the preconditions, signed") {
     coswire::head_object_params p;
     p.key = "secret.bin";
     p.conditions.if_match = "\"ee8de918d05640145b18f70f4c3aa602\"";
@@ -483,10 +485,10 @@ TEST_CASE("make_delete_object_request: extra headers are sent after versionId is
 TEST_CASE("read builders: without extra headers nothing changes, and positional params still build") {
     // Params brace-initialised before extra_headers existed (as client code does) keep their
     // meaning: extra_headers is the last member and defaults to empty.
-    auto head = coswire::make_head_object_request(doc_endpoint(), coswire::head_object_params{"k", {}, {}, {}});
+    auto head = coswire::make_head_object_request(doc_endpoint(), coswire::head_object_params{.key = "k"});
     REQUIRE(head);
     CHECK(head->headers.size() == 1);  // Host only
-    auto del = coswire::make_delete_object_request(doc_endpoint(), coswire::delete_object_params{"k", {}, {}});
+    auto del = coswire::make_delete_object_request(doc_endpoint(), coswire::delete_object_params{.key = "k"});
     REQUIRE(del);
     CHECK(del->headers.size() == 1);
 }

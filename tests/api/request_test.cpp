@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
 #include <coswire/api/request.hpp>
+#include <coswire/sign/authorization.hpp>
 
 #include <doctest/doctest.h>
 
@@ -12,14 +13,16 @@
 #include <string_view>
 #include <vector>
 
+#include "../support/bytes.hpp"
+
 using coswire::errc;
 using coswire::http_request;
+
+using test_support::bytes_of;
 
 namespace {
 
 coswire::endpoint doc_endpoint() { return coswire::make_endpoint("examplebucket-1250000000", "ap-beijing").value(); }
-
-std::span<const std::byte> bytes_of(std::string_view s) { return std::as_bytes(std::span<const char>(s.data(), s.size())); }
 
 std::vector<std::string> header_names(const http_request& r) {
     std::vector<std::string> out;
@@ -29,24 +32,70 @@ std::vector<std::string> header_names(const http_request& r) {
 
 }  // namespace
 
-TEST_CASE("start_object_request and start_bucket_request: the same start, different paths") {
+TEST_CASE("make_object_request and make_bucket_request: the same start, different paths") {
     const auto ep = doc_endpoint();
-    auto object = coswire::detail::start_object_request(ep, "PUT", "a b.txt");
+    auto object = coswire::make_object_request(ep, "PUT", "a b.txt");
+    auto bucket = coswire::make_bucket_request(ep, "GET");
     REQUIRE(object);
-    const http_request bucket = coswire::detail::start_bucket_request(ep, "GET");
+    REQUIRE(bucket);
     CHECK(object->method == "PUT");
-    CHECK(bucket.method == "GET");
-    for (const http_request* r : std::initializer_list<const http_request*>{&*object, &bucket}) {
+    CHECK(bucket->method == "GET");
+    for (const http_request* r : std::initializer_list<const http_request*>{&*object, &*bucket}) {
         CHECK(r->scheme == ep.scheme);
         CHECK(r->host == ep.host);
         CHECK(header_names(*r) == std::vector<std::string>{"Host"});
         CHECK(r->header("Host") == ep.host);
+        CHECK(r->query.empty());
+        CHECK(r->body_bytes().empty());
     }
     CHECK(object->path == "/a b.txt");
     CHECK(object->wire_path == "/a%20b.txt");
-    CHECK(bucket.path == "/");
-    CHECK(bucket.wire_path == "/");
-    CHECK(coswire::detail::start_object_request(ep, "GET", "").error().argument == "object_key");
+    CHECK(bucket->path == "/");
+    CHECK(bucket->wire_path == "/");
+    CHECK(coswire::make_object_request(ep, "GET", "").error().argument == "object_key");
+}
+
+TEST_CASE("make_object_request: both paths come from one key, with the key options") {
+    const auto ep = doc_endpoint();
+    auto r = coswire::make_object_request(ep, "GET", "doc/大文件 v1+final.bin");
+    REQUIRE(r);
+    CHECK(r->path == "/doc/大文件 v1+final.bin");
+    CHECK(r->wire_path == "/doc/%E5%A4%A7%E6%96%87%E4%BB%B6%20v1%2Bfinal.bin");
+    CHECK(r->target() == r->wire_path);
+    CHECK(r->url() == "https://" + ep.host + r->wire_path);
+}
+
+TEST_CASE("make_object_request and make_bucket_request refuse a method that is no HTTP token") {
+    const auto ep = doc_endpoint();
+    for (std::string_view method : {"", "GE T", "GET\r\n", "G(ET", "GET\n"}) {
+        auto object = coswire::make_object_request(ep, method, "k");
+        auto bucket = coswire::make_bucket_request(ep, method);
+        REQUIRE_FALSE(object);
+        REQUIRE_FALSE(bucket);
+        CHECK(object.error().argument == "method");
+        CHECK(bucket.error().argument == "method");
+        CHECK(object.error().code == coswire::errc::invalid_argument);
+    }
+}
+
+TEST_CASE("header values with blanks at either end: the builders refuse them, the signer signs them trimmed") {
+    // docs/signing.md#refused-input: a builder never changes a value silently; the signer signs
+    // what the server reads once the HTTP stack has dropped the blanks.
+    for (std::string_view padded : {" v", "v ", "\tv", " v\t "}) {
+        auto refused = coswire::validate_header_value(padded, "metadata");
+        REQUIRE_FALSE(refused);
+        CHECK(refused.error().argument == "metadata");
+        const coswire::credentials creds{.secret_id = "AKIDexample", .secret_key = coswire::secret_string("example-secret")};
+        const coswire::key_time window{.start = 1700000000, .end = 1700000900};
+        const coswire::header_field as_given[] = {{.name = "Host", .value = "h"}, {.name = "x-cos-meta-a", .value = padded}};
+        const coswire::header_field as_read[] = {{.name = "Host", .value = "h"}, {.name = "x-cos-meta-a", .value = "v"}};
+        auto given = coswire::sign({.method = "PUT", .path = "/k", .headers = as_given}, creds, window);
+        auto read = coswire::sign({.method = "PUT", .path = "/k", .headers = as_read}, creds, window);
+        REQUIRE(given);
+        REQUIRE(read);
+        CHECK(given->authorization == read->authorization);
+    }
+    CHECK(coswire::validate_header_value("v w", "metadata"));  // blanks inside are the value's
 }
 
 TEST_CASE("add_extra_headers: appends in order after what is there; nothing for an empty list") {
@@ -85,7 +134,7 @@ TEST_CASE("add_extra_headers: the rules add_object_attributes applies, named ext
     }
 }
 
-TEST_CASE("content_md5_of: base64 of the binary MD5 (RFC 1321 vectors, §10.1)") {
+TEST_CASE("content_md5_of: base64 of the binary MD5 (RFC 1321 vectors, the documented PUT example)") {
     CHECK(coswire::detail::content_md5_of({}) == "1B2M2Y8AsgTpgAmY7PhCfg==");
     CHECK(coswire::detail::content_md5_of(bytes_of("ObjectContent")) == "mQ/fVh815F3k6TAUm8m0eg==");
 }

@@ -7,8 +7,7 @@
 #include <string_view>
 
 int main() {
-    const coswire::credentials creds{"AKIDQjz3ltompVjBni5LitkWHFlFpwkn9U5q",
-                                     coswire::secret_string("BQYIM75p8x0iWVFSIgqEKwFprpRSVHlz"), {}};
+    const coswire::credentials creds{.secret_id = "AKIDQjz3ltompVjBni5LitkWHFlFpwkn9U5q", .secret_key = coswire::secret_string("BQYIM75p8x0iWVFSIgqEKwFprpRSVHlz")};
     const coswire::query_param params[] = {{"response-content-type", "application/octet-stream"},
                                            {"response-cache-control", "max-age=600"}};
     const coswire::header_field headers[] = {{"Host", "examplebucket-1250000000.cos.ap-beijing.myqcloud.com"}};

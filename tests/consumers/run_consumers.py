@@ -13,6 +13,7 @@ they all pass, so the gap stays visible in the test summary.
 """
 import os
 import pathlib
+import re
 import shlex
 import shutil
 import subprocess
@@ -36,10 +37,16 @@ def run(cmd, cwd=None, env=None):
     return proc.stdout
 
 
+def header_version():
+    """MAJOR.MINOR.PATCH from include/coswire/version.hpp, the one place the version is written."""
+    text = (HERE.parent.parent / "include" / "coswire" / "version.hpp").read_text()
+    return ".".join(re.search(rf"^#define COSWIRE_VERSION_{p} (\d+)$", text, re.M).group(1) for p in ("MAJOR", "MINOR", "PATCH"))
+
+
 def check_app(app):
     out = run([app])
-    if "signature ok" not in out:
-        raise RuntimeError(f"{app} printed {out!r}")
+    if f"coswire {header_version()}: signature ok" not in out:
+        raise RuntimeError(f"{app} printed {out!r}, expected version {header_version()} and a good signature")
 
 
 def cxx():
@@ -104,6 +111,9 @@ def pkg_config(root, tmp):
         raise RuntimeError(f"coswire.pc was not installed under {prefix}")
     env = dict(os.environ, PKG_CONFIG_PATH=str(pcs[0].parent))
     env.pop("PKG_CONFIG_LIBDIR", None)
+    version = run(["pkg-config", "--modversion", "coswire"], env=env).strip()
+    if version != header_version():
+        raise RuntimeError(f"pkg-config --modversion coswire gave {version}, the header says {header_version()}")
     cflags = shlex.split(run(["pkg-config", "--cflags", "coswire"], env=env))
     if not any(f.startswith("-I") and str(prefix) in f for f in cflags):
         raise RuntimeError(f"pkg-config --cflags coswire gave {cflags}, no -I into {prefix}")

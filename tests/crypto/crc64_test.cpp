@@ -14,15 +14,20 @@
 #include <string_view>
 #include <vector>
 
+#include "../support/bytes.hpp"
+
 using coswire::crc64;
 using coswire::crc64_combine;
 using coswire::crc64_update;
+
+using test_support::bytes_of;
+using test_support::random_bytes;
 
 namespace {
 
 constexpr std::uint64_t reflected_poly = 0xC96C5795D7870F42u;
 
-// One bit at a time, straight from the CRC-64/XZ parameters in COS-PROTOCOL.md §7.1.
+// One bit at a time, straight from the CRC-64/XZ parameters (docs/protocol/integrity.md#the-crc-64-algorithm).
 std::uint64_t crc64_bitwise(std::string_view data) {
     std::uint64_t crc = ~std::uint64_t{0};
     for (const char c : data) {
@@ -32,9 +37,10 @@ std::uint64_t crc64_bitwise(std::string_view data) {
     return ~crc;
 }
 
-// The zlib crc32_combine construction of §7.2, an algorithm independent of the library's: a
-// 64x64 GF(2) matrix (column i = image of register bit i) moves the register past one zero bit;
-// squaring it three times gives one zero byte, and further squarings give 2, 4, 8 ... bytes.
+// The zlib crc32_combine construction (docs/protocol/integrity.md#combining-crc-64-values), an
+// algorithm independent of the library's: a 64x64 GF(2) matrix (column i = image of register bit i)
+// moves the register past one zero bit; squaring it three times gives one zero byte, and further
+// squarings give 2, 4, 8 ... bytes.
 using gf2_matrix = std::array<std::uint64_t, 64>;
 
 std::uint64_t apply(const gf2_matrix& m, std::uint64_t v) {
@@ -63,7 +69,7 @@ std::uint64_t shift_by_zero_bytes(std::uint64_t reg, std::uint64_t len) {
     return reg;
 }
 
-// §7.2's edge case: an empty B has CRC 0 whatever crc_b says, so the result is crc_a.
+// The edge case: an empty B has CRC 0 whatever crc_b says, so the result is crc_a.
 std::uint64_t combine_by_matrices(std::uint64_t crc_a, std::uint64_t crc_b, std::uint64_t len_b) {
     return len_b == 0 ? crc_a : shift_by_zero_bytes(crc_a, len_b) ^ crc_b;
 }
@@ -73,12 +79,6 @@ std::uint64_t crc64_of_zeros(std::uint64_t n) { return ~shift_by_zero_bytes(~std
 
 // CRC-64 of a message whose CRC is `crc` followed by `n` zero bytes, without the bytes.
 std::uint64_t crc64_then_zeros(std::uint64_t crc, std::uint64_t n) { return ~shift_by_zero_bytes(~crc, n); }
-
-std::string random_bytes(std::mt19937_64& rng, std::size_t n) {
-    std::string s(n, '\0');
-    for (char& c : s) c = static_cast<char>(rng() & 0xFFu);
-    return s;
-}
 
 // Lengths that exercise the slicing loop's edges: every length up to 64, then multiples of 8
 // and their neighbours.
@@ -92,8 +92,6 @@ std::vector<std::size_t> edge_lengths() {
     }
     return lengths;
 }
-
-std::span<const std::byte> bytes_of(std::string_view s) { return std::as_bytes(std::span(s.data(), s.size())); }
 
 }  // namespace
 
@@ -110,7 +108,7 @@ TEST_CASE("crc64: gives the CRC-64/XZ check value for 123456789 and 0 for the em
     CHECK(crc64_update(0, "") == 0);
 }
 
-TEST_CASE("crc64: matches every checksum in COS-PROTOCOL.md §10.6") {
+TEST_CASE("crc64: matches every checksum of docs/protocol/test-vectors.md") {
     struct vector {
         std::string_view input;
         std::uint64_t crc;
@@ -132,7 +130,7 @@ TEST_CASE("crc64: matches every checksum in COS-PROTOCOL.md §10.6") {
     }
 }
 
-TEST_CASE("crc64_combine: reproduces the combine vectors of §10.6, including the 2 MiB multipart object") {
+TEST_CASE("crc64_combine: reproduces the documented combine vectors, including the 2 MiB multipart object") {
     CHECK(crc64_combine(4510578591875220731u, 16749565679157681890u, 16) == 8252828025612318913u);
     CHECK(crc64("[Object Part][Object Content]") == 8252828025612318913u);
 

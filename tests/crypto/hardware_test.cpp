@@ -19,6 +19,11 @@
 #include <string_view>
 #include <vector>
 
+#include "../support/bytes.hpp"
+
+using test_support::bytes_of;
+using test_support::random_bytes;
+
 namespace {
 
 using coswire::detail::detected_cpu_features;
@@ -36,14 +41,6 @@ public:
 
 // doctest prints a const char* argument of MESSAGE as a pointer, so the words are std::strings.
 std::string yes_no(bool b) { return b ? "yes" : "no"; }
-
-std::span<const std::byte> bytes_of(std::string_view s) { return std::as_bytes(std::span(s.data(), s.size())); }
-
-std::string random_bytes(std::mt19937_64& rng, std::size_t n) {
-    std::string s(n, '\0');
-    for (char& c : s) c = static_cast<char>(rng() & 0xff);
-    return s;
-}
 
 // Every length that crosses a block or fold threshold (64-byte blocks; 16-, 128- and 256-byte
 // CRC lanes), then random lengths up to 100 KB.
@@ -164,7 +161,7 @@ TEST_CASE("hardware: both paths give every published vector") {
             CHECK(hex(coswire::sha1_hash(v.input)) == v.sha1);
             CHECK(hex(coswire::md5_hash(v.input)) == v.md5);
         }
-        // RFC 2202 test case 1 and COS-PROTOCOL.md §10.6.
+        // RFC 2202 test case 1 and docs/protocol/test-vectors.md#checksums.
         CHECK(hex(coswire::hmac_sha1(std::string(20, '\x0b'), "Hi There")) ==
               "b617318655057264e28bc0b6fb378c8ef146be00");
         CHECK(coswire::crc64("123456789") == 0x995DC9BBDF1939FAu);

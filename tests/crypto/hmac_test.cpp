@@ -13,32 +13,19 @@
 #include <string_view>
 #include <vector>
 
+#include "../support/bytes.hpp"
+
 using coswire::hmac_sha1;
 using coswire::hmac_sha1_key;
 using coswire::sha1_digest;
 
+using test_support::hex;
+using test_support::bytes_of;
+using test_support::random_bytes;
+
 namespace {
 
-// Lower-case hex, so a failing CHECK prints readable text.
-std::string hex(const sha1_digest& d) {
-    constexpr std::string_view digits = "0123456789abcdef";
-    std::string out;
-    for (std::uint8_t b : d) {
-        out += digits[b >> 4];
-        out += digits[b & 15];
-    }
-    return out;
-}
-
-std::span<const std::byte> bytes_of(std::string_view s) { return std::as_bytes(std::span(s.data(), s.size())); }
-
-std::string random_bytes(std::mt19937_64& rng, std::size_t n) {
-    std::string s(n, '\0');
-    for (char& c : s) c = static_cast<char>(rng() & 0xff);
-    return s;
-}
-
-// RFC 2104 §2 written out with the plain SHA-1 API, without precomputed states, as a reference.
+// RFC 2104 section 2 written out with the plain SHA-1 API, without precomputed states, as a reference.
 sha1_digest textbook_hmac(std::string_view key, std::string_view message) {
     std::string k0 = key.size() > 64 ? [&] {
         const sha1_digest d = coswire::sha1_hash(key);
@@ -58,7 +45,7 @@ constexpr std::string_view cos_key_time = "1557989151;1557996351";
 
 }  // namespace
 
-// COS SignKey (COS-PROTOCOL.md §1.4) computed entirely at compile time.
+// COS SignKey (docs/protocol/signing.md#sign-key) computed entirely at compile time.
 static_assert(hmac_sha1(cos_secret, cos_key_time) ==
               sha1_digest{0xeb, 0x25, 0x19, 0xb4, 0x98, 0xb0, 0x2a, 0xc2, 0x13, 0xcb,
                           0x1f, 0x3d, 0x1a, 0x3d, 0x27, 0xa3, 0xb3, 0xc9, 0xbc, 0x5f});

@@ -13,50 +13,16 @@
 #include <string_view>
 #include <vector>
 
+#include "../support/bytes.hpp"
+
 using coswire::md5;
 using coswire::md5_digest;
 using coswire::md5_hash;
 
-namespace {
-
-// Lower-case hex, so a failing CHECK prints readable text.
-std::string hex(const md5_digest& d) {
-    constexpr std::string_view digits = "0123456789abcdef";
-    std::string out;
-    for (std::uint8_t b : d) {
-        out += digits[b >> 4];
-        out += digits[b & 15];
-    }
-    return out;
-}
-
-std::span<const std::byte> bytes_of(std::string_view s) { return std::as_bytes(std::span(s.data(), s.size())); }
-
-std::string random_bytes(std::mt19937_64& rng, std::size_t n) {
-    std::string s(n, '\0');
-    for (char& c : s) c = static_cast<char>(rng() & 0xff);
-    return s;
-}
-
-// Feeds `data` in pieces cut at random points (empty pieces included), alternating the
-// string_view and byte-span overloads.
-md5_digest md5_in_pieces(std::string_view data, std::mt19937_64& rng) {
-    std::vector<std::size_t> cuts{0, data.size()};
-    const std::size_t ncuts = rng() % 6;
-    for (std::size_t i = 0; i < ncuts; ++i) cuts.push_back(static_cast<std::size_t>(rng() % (data.size() + 1)));
-    std::sort(cuts.begin(), cuts.end());
-    md5 h;
-    for (std::size_t i = 1; i < cuts.size(); ++i) {
-        const std::string_view piece = data.substr(cuts[i - 1], cuts[i] - cuts[i - 1]);
-        if (i % 2 == 0)
-            h.update(bytes_of(piece));
-        else
-            h.update(piece);
-    }
-    return h.finish();
-}
-
-}  // namespace
+using test_support::hex;
+using test_support::bytes_of;
+using test_support::random_bytes;
+using test_support::hash_in_pieces;
 
 static_assert(md5_hash("abc") ==
               md5_digest{0x90, 0x01, 0x50, 0x98, 0x3c, 0xd2, 0x4f, 0xb0, 0xd6, 0x96, 0x3f, 0x7d, 0x28, 0xe1, 0x7f, 0x72});
@@ -74,9 +40,9 @@ TEST_CASE("md5_hash: matches the RFC 1321 test suite") {
 }
 
 TEST_CASE("md5_hash: matches the COS documentation examples") {
-    // Content-MD5 of the PUT example is mQ/fVh815F3k6TAUm8m0eg== (COS-PROTOCOL.md §3.1, §10.1).
+    // Content-MD5 of the PUT example is mQ/fVh815F3k6TAUm8m0eg== (docs/protocol/test-vectors.md#documented-put-example).
     CHECK(hex(md5_hash("ObjectContent")) == "990fdf561f35e45de4e930149bc9b47a");
-    // Part and object ETags of COS-PROTOCOL.md §10.6.
+    // Part and object ETags of docs/protocol/test-vectors.md#checksums.
     CHECK(hex(md5_hash("[Object Part]")) == "108f528eb63b65e734f27ae331f5ffaa");
     CHECK(hex(md5_hash("[Object Content]")) == "ee8de918d05640145b18f70f4c3aa602");
     CHECK(hex(md5_hash("[Object Content Version 2]")) == "22e024392de860289f0baa7d6cf8a549");
@@ -106,7 +72,7 @@ TEST_CASE("md5: random data split at random points hashes like the one-shot call
         const md5_digest expected = md5_hash(data);
         for (int trial = 0; trial < 8; ++trial) {
             INFO("length ", n, ", trial ", trial);
-            CHECK(md5_in_pieces(data, rng) == expected);
+            CHECK(hash_in_pieces<md5>(data, rng) == expected);
         }
     }
 }

@@ -15,48 +15,18 @@
 #include <string_view>
 #include <vector>
 
+#include "../support/bytes.hpp"
+
 using coswire::sha1;
 using coswire::sha1_digest;
 using coswire::sha1_hash;
 
+using test_support::hex;
+using test_support::bytes_of;
+using test_support::random_bytes;
+using test_support::hash_in_pieces;
+
 namespace {
-
-// Lower-case hex, so a failing CHECK prints readable text.
-std::string hex(const sha1_digest& d) {
-    constexpr std::string_view digits = "0123456789abcdef";
-    std::string out;
-    for (std::uint8_t b : d) {
-        out += digits[b >> 4];
-        out += digits[b & 15];
-    }
-    return out;
-}
-
-std::span<const std::byte> bytes_of(std::string_view s) { return std::as_bytes(std::span(s.data(), s.size())); }
-
-std::string random_bytes(std::mt19937_64& rng, std::size_t n) {
-    std::string s(n, '\0');
-    for (char& c : s) c = static_cast<char>(rng() & 0xff);
-    return s;
-}
-
-// Feeds `data` in pieces cut at random points (empty pieces included), alternating the
-// string_view and byte-span overloads.
-sha1_digest sha1_in_pieces(std::string_view data, std::mt19937_64& rng) {
-    std::vector<std::size_t> cuts{0, data.size()};
-    const std::size_t ncuts = rng() % 6;
-    for (std::size_t i = 0; i < ncuts; ++i) cuts.push_back(static_cast<std::size_t>(rng() % (data.size() + 1)));
-    std::sort(cuts.begin(), cuts.end());
-    sha1 h;
-    for (std::size_t i = 1; i < cuts.size(); ++i) {
-        const std::string_view piece = data.substr(cuts[i - 1], cuts[i] - cuts[i - 1]);
-        if (i % 2 == 0)
-            h.update(bytes_of(piece));
-        else
-            h.update(piece);
-    }
-    return h.finish();
-}
 
 constexpr std::string_view msg448 = "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq";
 constexpr std::string_view msg896 =
@@ -115,7 +85,7 @@ TEST_CASE("sha1: random data split at random points hashes like the one-shot cal
         const sha1_digest expected = sha1_hash(data);
         for (int trial = 0; trial < 8; ++trial) {
             INFO("length ", n, ", trial ", trial);
-            CHECK(sha1_in_pieces(data, rng) == expected);
+            CHECK(hash_in_pieces<sha1>(data, rng) == expected);
         }
     }
 }

@@ -19,7 +19,7 @@ using coswire::testing::fault_kind;
 
 namespace {
 
-const coswire::credentials creds{"AKIDdownload", coswire::secret_string("download-secret"), {}};
+const coswire::credentials creds{.secret_id = "AKIDdownload", .secret_key = coswire::secret_string("download-secret")};
 constexpr std::uint64_t part = 64 * 1024;
 
 template <class Transport>

@@ -17,7 +17,7 @@ using coswire::testing::fault_kind;
 
 namespace {
 
-const coswire::credentials creds{"AKIDparallel", coswire::secret_string("parallel-secret"), {}};
+const coswire::credentials creds{.secret_id = "AKIDparallel", .secret_key = coswire::secret_string("parallel-secret")};
 constexpr std::uint64_t part = 64 * 1024;
 
 coswire::testing::emulator_options emulator_options() {

@@ -34,7 +34,7 @@ struct rfc_vector {
     std::string_view encoded;
 };
 
-// RFC 4648 §10.
+// RFC 4648 section 10.
 constexpr std::array<rfc_vector, 7> rfc4648_vectors{{
     {"", ""},
     {"f", "Zg=="},
@@ -71,7 +71,7 @@ static_assert(equals(base64_encode(md5_object_content), "mQ/fVh815F3k6TAUm8m0eg=
 static_assert(equals(base64_encode(std::array<std::uint8_t, 2>{'f', 'o'}), "Zm8="));
 static_assert(base64_encode(std::array<std::uint8_t, 0>{}).empty());
 
-TEST_CASE("base64_encode: gives every RFC 4648 §10 vector, from text, bytes and std::byte") {
+TEST_CASE("base64_encode: gives every RFC 4648 section 10 vector, from text, bytes and std::byte") {
     for (const rfc_vector& v : rfc4648_vectors) {
         CAPTURE(v.plain);
         CHECK(base64_encode(v.plain) == v.encoded);
@@ -81,7 +81,7 @@ TEST_CASE("base64_encode: gives every RFC 4648 §10 vector, from text, bytes and
     }
 }
 
-TEST_CASE("base64_decode: gives back every RFC 4648 §10 vector") {
+TEST_CASE("base64_decode: gives back every RFC 4648 section 10 vector") {
     for (const rfc_vector& v : rfc4648_vectors) {
         CAPTURE(v.encoded);
         CHECK(base64_decode(v.encoded).value() == v.plain);

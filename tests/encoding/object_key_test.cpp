@@ -43,7 +43,7 @@ bool is_wire_clean(std::string_view path) {
 
 }  // namespace
 
-TEST_CASE("map_object_key: reproduces the request-line examples of COS-PROTOCOL.md §2.4") {
+TEST_CASE("map_object_key: reproduces the request-line examples of docs/protocol/endpoints.md") {
     struct vector {
         std::string_view key, signed_path, wire_path;
     };

@@ -67,7 +67,7 @@ TEST_CASE("percent_encode: every other byte value becomes %XX with upper-case he
     CHECK(unreserved == 66);
 }
 
-TEST_CASE("percent_encode: matches the examples of COS-PROTOCOL.md §1.2") {
+TEST_CASE("percent_encode: matches the examples of docs/protocol/signing.md") {
     CHECK(percent_encode(" ") == "%20");
     CHECK(percent_encode("/") == "%2F");
     CHECK(percent_encode("+") == "%2B");

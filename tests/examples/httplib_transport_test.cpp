@@ -49,7 +49,7 @@ TEST_CASE("httplib_transport: a server that never answers is a transport_failure
 TEST_CASE("httplib_transport: https to a plain HTTP server fails in the TLS handshake, as a value") {
     loopback::server plain({});
     httplib_transport send(httplib_transport_options{"https://127.0.0.1:" + std::to_string(plain.port()), 1, 1});
-    auto r = send(coswire::make_head_object_request(loopback::cos_endpoint(), {"k", {}, {}, {}, {}}).value());
+    auto r = send(coswire::make_head_object_request(loopback::cos_endpoint(), {.key = "k"}).value());
     REQUIRE_FALSE(r);
     CHECK(r.error().code == coswire::errc::transport_failure);
     CHECK(r.error().reason == "cpp-httplib: SSLConnection");

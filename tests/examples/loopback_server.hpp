@@ -314,7 +314,7 @@ void check_signed_put(Make make, added_headers added) {
     auto request = coswire::make_upload_part_request(cos_endpoint(), p);
     REQUIRE(request);
     request->headers.push_back({"x-cos-meta-empty", ""});
-    const coswire::credentials creds{"AKIDloopback", coswire::secret_string(std::string_view("loopback-secret")), {}};
+    const coswire::credentials creds{.secret_id = "AKIDloopback", .secret_key = coswire::secret_string(std::string_view("loopback-secret"))};
     constexpr std::int64_t now = 1700000000;
     auto signer = coswire::signer::create(creds, coswire::key_time{now - 60, now + 600});
     REQUIRE(signer);
@@ -376,7 +376,7 @@ void check_methods(Make make, added_headers added, bool kept_alive) {
     CHECK(headed->header("Content-Length") == "1234");
     CHECK(headed->body.empty());
 
-    sent.push_back(coswire::make_initiate_multipart_upload_request(ep, {"a.txt", {}, {}}).value());
+    sent.push_back(coswire::make_initiate_multipart_upload_request(ep, {.key = "a.txt"}).value());
     auto initiated = send(sent.back());
     REQUIRE_MESSAGE(initiated.has_value(), reason_of(initiated));
     CHECK(initiated->status == 200);
@@ -389,7 +389,7 @@ void check_methods(Make make, added_headers added, bool kept_alive) {
     CHECK(completed->status == 404);  // an HTTP error is a response, not a transport failure
     CHECK(completed->body == "<Error>");
 
-    sent.push_back(coswire::make_delete_object_request(ep, {"a.txt", {}, {}, {}}).value());
+    sent.push_back(coswire::make_delete_object_request(ep, {.key = "a.txt"}).value());
     auto deleted = send(sent.back());
     REQUIRE_MESSAGE(deleted.has_value(), reason_of(deleted));
     CHECK(deleted->status == 204);
@@ -483,7 +483,7 @@ coswire::error check_refused(Make make) {
         url = closed.url();
     }  // the port is closed again: connecting is refused
     auto send = make(url);
-    auto r = send(coswire::make_head_object_request(cos_endpoint(), {"k", {}, {}, {}, {}}).value());
+    auto r = send(coswire::make_head_object_request(cos_endpoint(), {.key = "k"}).value());
     REQUIRE_FALSE(r);
     CHECK(r.error().code == coswire::errc::transport_failure);
     CHECK(r.error().argument == "transport");

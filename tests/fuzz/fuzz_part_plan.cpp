@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // libFuzzer target: the part planner on any object size and preferred part size; a plan must
-// cover the object exactly within COS's limits (COS-PROTOCOL.md §5.0), a refusal must be due.
+// cover the object exactly within COS's limits (docs/protocol/multipart.md#part-limits), a refusal must
+// be due.
 #include <coswire/multipart/plan.hpp>
 
 #include <cstddef>

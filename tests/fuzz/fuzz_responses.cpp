@@ -39,7 +39,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     static const coswire::signed_parts ours = [] {
         const coswire::header_field host[] = {{"Host", "examplebucket-1250000000.cos.ap-beijing.myqcloud.com"}};
         const coswire::credentials creds{"AKIDfuzz", coswire::secret_string("fuzz-secret-key"), coswire::secret_string("token")};
-        auto parts = coswire::sign({"GET", "/exampleobject", {}, host}, creds, {1557989753, 1557996953});
+        auto parts = coswire::sign({.method = "GET", .path = "/exampleobject", .headers = host}, creds, {1557989753, 1557996953});
         return parts ? *parts : coswire::signed_parts{};
     }();
     if (e.service) static_cast<void>(coswire::diagnose_signature_mismatch(*e.service, ours));

@@ -39,7 +39,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     for (const auto& p : r.params)
         if (coswire::detail::is_signature_param(p.name)) return 0;
 
-    static const coswire::credentials creds{"AKIDfuzz", coswire::secret_string("fuzz-secret-key"), {}};
+    static const coswire::credentials creds{.secret_id = "AKIDfuzz", .secret_key = coswire::secret_string("fuzz-secret-key")};
     const auto lookup = [](std::string_view id) { return id == creds.secret_id ? &creds.secret_key : nullptr; };
     auto parts = coswire::sign({r.method, r.path, r.params, r.headers}, creds, {1000, 2000});
     if (!parts) return 0;

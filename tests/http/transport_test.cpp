@@ -17,7 +17,7 @@ struct lambda_holder {
     int calls = 0;
     coswire::result<coswire::http_response> operator()(const coswire::http_request&) {
         ++calls;
-        return coswire::http_response{204, {}, {}};
+        return coswire::http_response{.status = 204};
     }
 };
 struct wrong_return {
@@ -125,11 +125,11 @@ TEST_CASE("fake_transport: streams a canned body in pieces, and a sink's refusal
 
 TEST_CASE("send_streaming: a streaming transport that breaks the contract is a transport_failure") {
     struct body_first {
-        coswire::result<coswire::http_response> operator()(const coswire::http_request&) { return coswire::http_response{200, {}, {}}; }
+        coswire::result<coswire::http_response> operator()(const coswire::http_request&) { return coswire::http_response{.status = 200}; }
         coswire::result<coswire::http_response> operator()(const coswire::http_request&, coswire::response_sink& s) {
             const std::byte b{1};
             if (auto ok = s.body({&b, 1}); !ok) return std::move(ok).error();
-            return coswire::http_response{200, {}, {}};
+            return coswire::http_response{.status = 200};
         }
     } broken;
     static_assert(coswire::streaming_transport<body_first>);

@@ -16,7 +16,7 @@ using coswire::errc;
 
 namespace {
 
-const coswire::credentials creds{"AKIDlisting", coswire::secret_string("listing-secret"), {}};
+const coswire::credentials creds{.secret_id = "AKIDlisting", .secret_key = coswire::secret_string("listing-secret")};
 
 struct harness {
     coswire::testing::cos_emulator server{[] {
@@ -45,7 +45,7 @@ coswire::list_parts_params parts_of(std::string key, std::string upload_id) {
 
 /// An upload of `key` holding parts 1..n of one byte each; returns its id.
 std::string upload_with_parts(harness& h, const std::string& key, std::uint32_t n) {
-    auto started = h.client.send(coswire::initiate_multipart_upload_params{key, {}, {}});
+    auto started = h.client.send(coswire::initiate_multipart_upload_params{.key = key});
     REQUIRE(started);
     static const std::byte byte{0x61};
     for (std::uint32_t i = 1; i <= n; ++i) {

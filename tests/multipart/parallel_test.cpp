@@ -15,7 +15,7 @@ using coswire::mib;
 using coswire::testing::cos_emulator;
 
 namespace {
-const coswire::credentials creds{"AKIDparallel", coswire::secret_string("parallel-secret"), {}};
+const coswire::credentials creds{.secret_id = "AKIDparallel", .secret_key = coswire::secret_string("parallel-secret")};
 
 coswire::testing::emulator_options server_options(std::uint64_t seed) {
     coswire::testing::emulator_options o;

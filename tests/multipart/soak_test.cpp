@@ -25,7 +25,7 @@ using coswire::testing::cos_emulator;
 
 namespace {
 
-const coswire::credentials creds{"AKIDsoak", coswire::secret_string("soak-secret"), {}};
+const coswire::credentials creds{.secret_id = "AKIDsoak", .secret_key = coswire::secret_string("soak-secret")};
 
 constexpr std::uint64_t kib = 1024;
 constexpr std::uint64_t server_min_part = 64 * kib;  // lowered from 1 MiB so 200 uploads stay fast

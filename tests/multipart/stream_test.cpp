@@ -19,7 +19,7 @@ using coswire::testing::cos_emulator;
 
 namespace {
 
-const coswire::credentials creds{"AKIDstream", coswire::secret_string("stream-secret"), {}};
+const coswire::credentials creds{.secret_id = "AKIDstream", .secret_key = coswire::secret_string("stream-secret")};
 
 coswire::testing::emulator_options emulator_options(std::uint64_t seed = 1) {
     coswire::testing::emulator_options o;

@@ -20,7 +20,7 @@ using coswire::testing::fault_kind;
 
 namespace {
 
-const coswire::credentials creds{"AKIDdriver", coswire::secret_string("driver-secret"), {}};
+const coswire::credentials creds{.secret_id = "AKIDdriver", .secret_key = coswire::secret_string("driver-secret")};
 
 struct harness {
     cos_emulator server;

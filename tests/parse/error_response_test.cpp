@@ -104,7 +104,7 @@ TEST_CASE("parse_error_response: every prefix of a real body gives an error valu
 }
 
 TEST_CASE("parse_error_response: every documented COS error code round-trips with its status") {
-    // COS-PROTOCOL.md §4.4, by status; the raw code is always kept, known ones map to cos_errc.
+    // docs/protocol/errors.md#error-codes, by status; the raw code is always kept, known ones map to cos_errc.
     const std::vector<std::pair<int, std::vector<std::string>>> table = {
         {301, {"PermanentRedirect"}},
         {302, {"TemporaryRedirect"}},

@@ -31,7 +31,7 @@ http_response ok_xml(std::string body, int status = 200) {
                          std::move(body)};
 }
 
-// §5.1, with the leading blank lines and missing prolog the section mentions.
+// Initiate (docs/protocol/multipart.md#initiate-multipart-upload), with leading blank lines and no prolog.
 const std::string initiate_body =
     "\n\n<InitiateMultipartUploadResult>\n"
     "\t<Bucket>examplebucket-1250000000</Bucket>\n"
@@ -39,7 +39,7 @@ const std::string initiate_body =
     "\t<UploadId>1585130821cbb7df1d11846c073ad648e8f33b087cec2381df437acdc833cf654b9ecc6361</UploadId>\n"
     "</InitiateMultipartUploadResult>\n";
 
-// §5.3.
+// Upload Part - Copy (docs/protocol/multipart.md#upload-part-copy).
 const std::string copy_part_body =
     "<?xml version=\"1.0\" encoding=\"UTF-8\" ?>\n"
     "<CopyPartResult>\n"
@@ -47,7 +47,7 @@ const std::string copy_part_body =
     "\t<LastModified>2020-12-09T08:21:38.000Z</LastModified>\n"
     "</CopyPartResult>\n";
 
-// §5.4, preceded by the keep-alive whitespace COS streams while it merges.
+// Complete, behind the whitespace COS streams while merging (docs/protocol/multipart.md#complete-multipart-upload).
 const std::string complete_body =
     "      \n      \n<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
     "<CompleteMultipartUploadResult xmlns=\"http://www.qcloud.com/document/product/436/7751\">\n"
@@ -57,7 +57,7 @@ const std::string complete_body =
     "\t<ETag>&quot;aa259a62513358f69e98e72e59856d88-3&quot;</ETag>\n"
     "</CompleteMultipartUploadResult>";
 
-// §5.6.
+// List Parts (docs/protocol/multipart.md#list-parts).
 const std::string list_parts_body =
     "<?xml version=\"1.0\" encoding=\"UTF-8\" ?>\n"
     "<ListPartsResult>\n"
@@ -79,7 +79,7 @@ const std::string list_parts_body =
     "\t<IsTruncated>true</IsTruncated>\n"
     "</ListPartsResult>\n";
 
-// §5.7.
+// List Multipart Uploads (docs/protocol/multipart.md#list-multipart-uploads).
 const std::string list_uploads_body =
     "<ListMultipartUploadsResult>\n"
     "\t<Bucket>examplebucket-1250000000</Bucket>\n"
@@ -105,7 +105,7 @@ const std::string list_uploads_body =
     "\t<CommonPrefixes>\n\t\t<Prefix>doc/sub/</Prefix>\n\t</CommonPrefixes>\n"
     "</ListMultipartUploadsResult>\n";
 
-// §4.1.
+// An error (docs/protocol/errors.md#error-document).
 http_response no_such_upload() {
     return http_response{404,
                          {{"Content-Type", "application/xml"}, {"x-cos-request-id", "NWU3YjJkNWVfZDFjODJhMDlfMTk2ODJfMmEyNTA0"}},
@@ -133,7 +133,7 @@ std::string replace(std::string text, std::string_view from, std::string_view to
 
 }  // namespace
 
-TEST_CASE("parse_initiate_multipart_upload_response: reads the §5.1 example, blank lines and no prolog") {
+TEST_CASE("parse_initiate_multipart_upload_response: reads the documented example, blank lines and no prolog") {
     auto r = coswire::parse_initiate_multipart_upload_response(ok_xml(initiate_body));
     REQUIRE(r);
     CHECK(r->bucket == "examplebucket-1250000000");
@@ -244,8 +244,8 @@ TEST_CASE("parse_upload_part_copy_response: reads CopyPartResult and the copy he
     }
 }
 
-TEST_CASE("parse_complete_multipart_upload_response: reads the streamed §5.4 result and the whole-object CRC") {
-    // §10.6: parts of 1 MiB 'a', 1 MiB 'b' and "tail" combine to this CRC-64.
+TEST_CASE("parse_complete_multipart_upload_response: reads the streamed result and the whole-object CRC") {
+    // docs/protocol/test-vectors.md#checksums: parts of 1 MiB 'a', 1 MiB 'b' and "tail" combine to this CRC-64.
     constexpr std::uint64_t c1 = 6701094182323390671u, c2 = 4085814139916291200u, c3 = 1564134088860173973u;
     http_response resp = ok_xml(complete_body);
     resp.headers.push_back({"x-cos-hash-crc64ecma", "13745729108564155657"});
@@ -311,7 +311,7 @@ TEST_CASE("parse_abort_multipart_upload_response: 204 and 200 succeed; NoSuchUpl
     CHECK_FALSE(coswire::is_cos_error(forbidden.error(), coswire::cos_errc::no_such_upload));
 }
 
-TEST_CASE("parse_list_parts_response: reads the §5.6 example and decodes the url-encoded Key") {
+TEST_CASE("parse_list_parts_response: reads the documented example and decodes the url-encoded Key") {
     auto r = coswire::parse_list_parts_response(ok_xml(list_parts_body));
     REQUIRE(r);
     CHECK(r->bucket == "examplebucket-1250000000");
@@ -472,7 +472,7 @@ TEST_CASE("next_list_parts_params: stops when not truncated and refuses to stand
     CHECK(next->upload_id == "u");
 }
 
-TEST_CASE("parse_list_multipart_uploads_response: reads the §5.7 example, decoding the §8 fields") {
+TEST_CASE("parse_list_multipart_uploads_response: reads the documented example, decoding the url-encoded fields") {
     auto r = coswire::parse_list_multipart_uploads_response(ok_xml(list_uploads_body));
     REQUIRE(r);
     CHECK(r->bucket == "examplebucket-1250000000");

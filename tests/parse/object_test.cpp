@@ -25,12 +25,12 @@ namespace {
 
 constexpr std::string_view request_id = "NWU5MDNkZDRfZDgyNzVkNjRfN2Q5M18xOWVi****";
 
-// COS-PROTOCOL.md §10.6: COS's own answers for the 16 bytes "[Object Content]".
+// COS's own answers for the 16 bytes "[Object Content]" (docs/protocol/test-vectors.md#checksums).
 constexpr std::string_view object_content = "[Object Content]";
 constexpr std::string_view object_etag = "\"ee8de918d05640145b18f70f4c3aa602\"";
 constexpr std::string_view object_crc = "16749565679157681890";
 
-// §4.1-shaped error bodies.
+// Error bodies (docs/protocol/errors.md#error-document).
 std::string error_body(std::string_view code, std::string_view message) {
     return "<?xml version='1.0' encoding='utf-8' ?>\n<Error>\n\t<Code>" + std::string(code) + "</Code>\n\t<Message>" +
            std::string(message) + "</Message>\n\t<Resource>examplebucket-1250000000.cos.ap-beijing.myqcloud.com/"
@@ -39,7 +39,7 @@ std::string error_body(std::string_view code, std::string_view message) {
            "</TraceId>\n</Error>";
 }
 
-// The §6.2 GET headers of the [Object Content] object.
+// The GET headers of the [Object Content] object (docs/protocol/objects.md#get-object).
 std::vector<http_header> get_headers(std::string_view content_length) {
     return {{"Content-Type", "application/octet-stream"},
             {"Content-Length", std::string(content_length)},
@@ -64,8 +64,8 @@ void check_service_error(const coswire::error& e, int status, std::string_view c
     CHECK(e.service->request_id == request_id);
 }
 
-// §6.5's element list with encoding-type=url: CJK, a space, a raw '+', "%2525" (a key holding
-// "%25"), >32-bit sizes, INTELLIGENT_TIERING, self-closed Marker.
+// GET Bucket's element list (docs/protocol/objects.md#get-bucket) with encoding-type=url: CJK, a space,
+// a raw '+', "%2525" (a key holding "%25"), >32-bit sizes, INTELLIGENT_TIERING, self-closed Marker.
 constexpr std::string_view listing_body = R"xml(<?xml version='1.0' encoding='utf-8' ?>
 <ListBucketResult>
 	<Name>examplebucket-1250000000</Name>
@@ -194,7 +194,7 @@ TEST_CASE("parse_get_object_response: 206 carries the parsed Content-Range") {
     CHECK(g->range->last == 7);
     CHECK(g->range->total == 16u);
     CHECK(g->body == "[Object ");
-    CHECK(g->headers.crc64 == coswire::crc64(object_content));  // the whole object's, §6.2
+    CHECK(g->headers.crc64 == coswire::crc64(object_content));  // the whole object's, also for a range
 
     SUBCASE("a 206 without Content-Range is malformed") {
         auto bad = coswire::parse_get_object_response(http_response{206, get_headers("8"), "[Object "});
@@ -248,7 +248,7 @@ TEST_CASE("parse_get_object_response: 412, 404, 416 and a 302 are COS errors") {
 }
 
 TEST_CASE("parse_get_object_response: a 200 whose body looks like an <Error> is still the object") {
-    // A GET body is user data; only the status decides (§4.2 lists no GET Object case).
+    // A GET body is user data; only the status decides (docs/protocol/errors.md#errors-inside-a-200).
     const std::string body = error_body("NoSuchKey", "stored object that happens to be XML");
     auto g = coswire::parse_get_object_response(http_response{200, {{"Content-Length", std::to_string(body.size())}}, body});
     REQUIRE(g);
@@ -352,8 +352,8 @@ TEST_CASE("parse_delete_object_response: 204, 200 and the versioning headers") {
     check_service_error(missing.error(), 404, "NoSuchBucket");
 }
 
-TEST_CASE("parse_list_objects_response: the §6.5 example page, decoded") {
-    // The page composed from §6.5's element list (as in tests/xml/reader_test.cpp).
+TEST_CASE("parse_list_objects_response: the example page, decoded") {
+    // The page composed from GET Bucket's element list (as in tests/xml/reader_test.cpp).
     constexpr std::string_view spec_page = R"xml(<?xml version='1.0' encoding='utf-8' ?>
 <ListBucketResult>
 	<Name>examplebucket-1250000000</Name>
@@ -430,7 +430,7 @@ TEST_CASE("parse_list_objects_response: without EncodingType nothing is decoded"
     CHECK(page->contents[0].key == "%E7%85%A7%E7%89%87/a%20b+c%2525.jpg");
 }
 
-TEST_CASE("parse_list_objects_response: spelling and order variants of §9") {
+TEST_CASE("parse_list_objects_response: spelling and order variants") {
     // Namespace on the root, EncodingType after the fields it covers and spelled Encoding-Type,
     // IsTruncated in upper case, Owner before Key, leading blank lines, no prolog.
     const std::string body =

@@ -11,7 +11,7 @@ using coswire::retry_action;
 namespace {
 coswire::error service(int status, std::string code, std::string message = {}, std::string request_id = "rid") {
     coswire::error e = coswire::make_error(errc::service_error, "response", "COS refused");
-    e.service = coswire::cos_error{status, std::move(code), std::move(message), {}, std::move(request_id), {}, 1700000000, {}, {}};
+    e.service = coswire::cos_error{.http_status = status, .code = std::move(code), .message = std::move(message), .request_id = std::move(request_id), .server_time = 1700000000};
     return e;
 }
 }  // namespace

@@ -99,7 +99,7 @@ TEST_CASE("read_element_owner: ID and DisplayName, other children ignored") {
     CHECK(o.display_name == "d");
 }
 
-TEST_CASE("is_encoding_type_element and decode_url_field: the §9 spellings, decoded once") {
+TEST_CASE("is_encoding_type_element and decode_url_field: the three spellings, decoded once") {
     for (std::string_view name : {"EncodingType", "Encoding-Type", "Encoding-type", "encodingtype"})
         CHECK(coswire::detail::is_encoding_type_element(name));
     CHECK_FALSE(coswire::detail::is_encoding_type_element("Encoding"));

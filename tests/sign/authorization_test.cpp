@@ -58,17 +58,17 @@ TEST_CASE("sign: Tencent's documented GET example with response-* parameters") {
 }
 
 TEST_CASE("sign: the Go SDK's published vectors G1-G3") {
-    const credentials g1{"QmFzZTY0IGlzIGEgZ2VuZXJp", secret_string("AKIDZfbOA78asKUYBcXFrJD0a1ICvR98JM"), {}};
+    const credentials g1{.secret_id = "QmFzZTY0IGlzIGEgZ2VuZXJp", .secret_key = secret_string("AKIDZfbOA78asKUYBcXFrJD0a1ICvR98JM")};
     const std::array<header_field, 3> h1{{{"Host", "testbucket-125000000.cos.ap-guangzhou.myqcloud.com"},
                                           {"x-cos-content-sha1", "db8ac1c259eb89d4a131b253bacfca5f319d54f2"},
                                           {"x-cos-stroage-class", "nearline"}}};
-    auto p1 = coswire::sign({"PUT", "/testfile2", {}, h1}, g1, {1480932292, 1481012292});
+    auto p1 = coswire::sign({.method = "PUT", .path = "/testfile2", .headers = h1}, g1, {1480932292, 1481012292});
     REQUIRE(p1);
     CHECK(p1->header_list == "host;x-cos-content-sha1;x-cos-stroage-class");
     CHECK(p1->signature == "ce4ac0ecbcdb30538b3fee0a97cc6389694ce53a");
 
-    const credentials g2{"QmFzZTY0IGlzIGEgZ*******", secret_string("ZfbOA78asKUYBcXFrJD0a1I*******"), {}};
-    auto p2 = coswire::sign({"PUT", "/test.jpg", {}, {}}, g2, {1622702557, 1622706157});
+    const credentials g2{.secret_id = "QmFzZTY0IGlzIGEgZ*******", .secret_key = secret_string("ZfbOA78asKUYBcXFrJD0a1I*******")};
+    auto p2 = coswire::sign({.method = "PUT", .path = "/test.jpg"}, g2, {1622702557, 1622706157});
     REQUIRE(p2);
     CHECK(p2->signature == "820975b5a8eccce9455b94d4ebed14d66654bf3c");
     const std::array<query_param, 1> q3{{{"test", "params"}}};
@@ -78,7 +78,7 @@ TEST_CASE("sign: the Go SDK's published vectors G1-G3") {
 }
 
 TEST_CASE("sign: the C++ SDK's published vectors C1-C3 (path 'xxxx' taken verbatim)") {
-    const credentials c{"access_key_test", secret_string("secret_key_test"), {}};
+    const credentials c{.secret_id = "access_key_test", .secret_key = secret_string("secret_key_test")};
     const key_time t{1502493430, 1502573430};
     const std::array<query_param, 2> params{{{"first_param", "first_value"}, {"second_param", "second_value"}}};
     const std::array<header_field, 2> headers{{{"host", "hostname_test"}, {"x-cos-meta-xx", "meta_test"}}};
@@ -87,8 +87,8 @@ TEST_CASE("sign: the C++ SDK's published vectors C1-C3 (path 'xxxx' taken verbat
     CHECK(c1->header_list == "host;x-cos-meta-xx");
     CHECK(c1->url_param_list == "first_param;second_param");
     CHECK(c1->signature == "7686473b75487163d6e204d3c68e5c3b74e06164");
-    CHECK(coswire::sign({"GET", "xxxx", {}, headers}, c, t)->signature == "8e196637993353bdff2466e0d34034130c9a2aca");
-    CHECK(coswire::sign({"GET", "xxxx", {}, {}}, c, t)->signature == "122c75ad3f7c230b8cc88f4f38410b9d3d347997");
+    CHECK(coswire::sign({.method = "GET", .path = "xxxx", .headers = headers}, c, t)->signature == "8e196637993353bdff2466e0d34034130c9a2aca");
+    CHECK(coswire::sign({.method = "GET", .path = "xxxx"}, c, t)->signature == "122c75ad3f7c230b8cc88f4f38410b9d3d347997");
 }
 
 TEST_CASE("sign: derived multipart vectors M1-M7") {
@@ -156,7 +156,7 @@ TEST_CASE("sign: derived multipart vectors M1-M7") {
     SUBCASE("M7 session token as a signed header") {
         const credentials sts{creds.secret_id, creds.secret_key, secret_string("tok/EN+123==")};
         const std::array<header_field, 2> h{{host, {"Range", "bytes=0-9"}}};
-        auto p = coswire::sign({"GET", "/a/b c.txt", {}, h}, sts, t);
+        auto p = coswire::sign({.method = "GET", .path = "/a/b c.txt", .headers = h}, sts, t);
         REQUIRE(p);
         CHECK(p->header_list == "host;range;x-cos-security-token");
         CHECK(p->signature == "3088d5e53aa24233eebc08b3cfe9db477ecf6810");
@@ -166,7 +166,7 @@ TEST_CASE("sign: derived multipart vectors M1-M7") {
 }
 
 TEST_CASE("sign: the sorting-divergence vector follows the current documentation") {
-    const credentials c{"id", secret_string("k"), {}};
+    const credentials c{.secret_id = "id", .secret_key = secret_string("k")};
     const std::array<query_param, 3> q{{{"a/x", "1"}, {"a-x", "2"}, {"B", "3"}}};
     auto p = coswire::sign({"GET", "/o", q, {}}, c, {1, 2});
     REQUIRE(p);
@@ -204,7 +204,7 @@ TEST_CASE("signer: a cached signer gives the same result as one-off signing") {
 }
 
 TEST_CASE("sign: bad credentials and key times name the argument") {
-    const signable_request r{"GET", "/", {}, {}};
+    const signable_request r{.method = "GET", .path = "/"};
     struct bad_case {
         credentials creds;
         key_time time;
@@ -233,12 +233,12 @@ TEST_CASE("sign: no output or error ever contains the secret key, sign key or se
     const key_time t{1700000000, 1700000900};
     const std::string sign_key(coswire::to_string_view(coswire::sign_key(creds.secret_key, t)));
     std::vector<std::string> outputs;
-    auto ok = coswire::sign({"GET", "/k", {}, {}}, creds, t);
+    auto ok = coswire::sign({.method = "GET", .path = "/k"}, creds, t);
     REQUIRE(ok);
     outputs = {ok->authorization, ok->header_list, ok->url_param_list, ok->http_string, ok->string_to_sign, ok->signature};
     const std::array<header_field, 2> bad_headers{{{"x-cos-meta-a", "v\r"}, {"x-cos-security-token", "other"}}};
-    for (auto r : {coswire::sign({"GET", "/k\n", {}, {}}, creds, t), coswire::sign({"GET", "/k", {}, bad_headers}, creds, t),
-                   coswire::sign({"", "/k", {}, {}}, creds, t)}) {
+    for (auto r : {coswire::sign({.method = "GET", .path = "/k\n"}, creds, t), coswire::sign({.method = "GET", .path = "/k", .headers = bad_headers}, creds, t),
+                   coswire::sign({.method = "", .path = "/k"}, creds, t)}) {
         REQUIRE_FALSE(r);
         outputs.push_back(coswire::describe(r.error()));
     }

@@ -260,7 +260,7 @@ TEST_CASE("http_string: canonicalize_into fills a reused object exactly like can
     assigned = copy;
     CHECK(coswire::header_list(assigned) == coswire::header_list(into));
 
-    auto bad = coswire::canonicalize_into(into, {"GET", "/a\nb", {}, {}}, all_headers);
+    auto bad = coswire::canonicalize_into(into, {.method = "GET", .path = "/a\nb"}, all_headers);
     REQUIRE_FALSE(bad);
     CHECK(bad.error().argument == "path");
 }

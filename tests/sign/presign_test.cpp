@@ -28,8 +28,8 @@ TEST_CASE("presign: M8 — the session token becomes a signed query parameter") 
 }
 
 TEST_CASE("presign: G2/G3 — request parameters come first, q-* values are percent-encoded") {
-    const credentials g2{"QmFzZTY0IGlzIGEgZ*******", secret_string("ZfbOA78asKUYBcXFrJD0a1I*******"), {}};
-    auto bare = coswire::presign({"PUT", "/test.jpg", {}, {}}, g2, {1622702557, 1622706157});
+    const credentials g2{.secret_id = "QmFzZTY0IGlzIGEgZ*******", .secret_key = secret_string("ZfbOA78asKUYBcXFrJD0a1I*******")};
+    auto bare = coswire::presign({.method = "PUT", .path = "/test.jpg"}, g2, {1622702557, 1622706157});
     REQUIRE(bare);
     CHECK(bare->query ==
           "q-sign-algorithm=sha1&q-ak=QmFzZTY0IGlzIGEgZ%2A%2A%2A%2A%2A%2A%2A&q-sign-time=1622702557%3B1622706157&"

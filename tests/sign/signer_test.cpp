@@ -41,7 +41,7 @@ TEST_CASE("signer stages: the hashed HttpString equals the hash of the explained
 }
 
 TEST_CASE("signer stages: the English page's '(tencentcloud)' HttpString does not give the published signature") {
-    // COS-PROTOCOL.md §10.2: a translation artefact; only the raw UTF-8 path reproduces it.
+    // docs/protocol/test-vectors.md#documented-get-example: a translation artefact; only the raw UTF-8 path reproduces it.
     const std::string translated =
         "put\n/exampleobject(tencentcloud)\n\ncontent-length=13&content-md5=mQ%2FfVh815F3k6TAUm8m0eg%3D%3D&"
         "content-type=text%2Fplain&date=Thu%2C%2016%20May%202019%2006%3A45%3A51%20GMT&"

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// Shared signing inputs of COS-PROTOCOL.md §10 for the sign/ tests.
+// Shared signing inputs of docs/protocol/test-vectors.md for the sign/ tests.
 #pragma once
 
 #include <coswire/sign/credentials.hpp>
@@ -16,7 +16,7 @@ inline coswire::credentials doc_credentials() {
 
 inline constexpr std::string_view doc_host = "examplebucket-1250000000.cos.ap-beijing.myqcloud.com";
 
-// §10.1: PUT /exampleobject(腾讯云), every header signed.
+// The documented PUT /exampleobject(腾讯云), every header signed.
 inline constexpr std::array<coswire::header_field, 7> put_headers = {{
     {"Date", "Thu, 16 May 2019 06:45:51 GMT"},
     {"Host", doc_host},
@@ -29,7 +29,7 @@ inline constexpr std::array<coswire::header_field, 7> put_headers = {{
 inline constexpr coswire::key_time put_time{1557989151, 1557996351};
 inline const coswire::signable_request put_request{"PUT", "/exampleobject(腾讯云)", {}, put_headers};
 
-// §10.2: GET with response-* overrides.
+// The documented GET with response-* overrides.
 inline constexpr std::array<coswire::query_param, 2> get_params = {{
     {"response-content-type", "application/octet-stream"},
     {"response-cache-control", "max-age=600"},
@@ -41,7 +41,7 @@ inline constexpr std::array<coswire::header_field, 2> get_headers = {{
 inline constexpr coswire::key_time get_time{1557989753, 1557996953};
 inline const coswire::signable_request get_request{"GET", "/exampleobject(腾讯云)", get_params, get_headers};
 
-// §10.5: multipart vectors.
+// The multipart vectors.
 inline constexpr coswire::key_time multipart_time{1700000000, 1700003600};
 inline constexpr std::string_view upload_id =
     "1585130821cbb7df1d11846c073ad648e8f33b087cec2381df437acdc833cf654b9ecc6361";

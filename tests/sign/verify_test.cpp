@@ -115,7 +115,7 @@ TEST_CASE("verify_request: presigned queries, coswire's form and the merged 'sig
     CHECK(coswire::verify_request({"GET", vectors::multipart_path, q.params, host}, keys, 1700000001).has_value());
     CHECK(code_of(coswire::verify_request({"GET", "/other", q.params, host}, keys, 1700000001)) == "SignatureDoesNotMatch");
 
-    const credentials g2{"QmFzZTY0IGlzIGEgZ*******", secret_string("ZfbOA78asKUYBcXFrJD0a1I*******"), {}};
+    const credentials g2{.secret_id = "QmFzZTY0IGlzIGEgZ*******", .secret_key = secret_string("ZfbOA78asKUYBcXFrJD0a1I*******")};
     const decoded_query merged(
         "test=params&sign=q-sign-algorithm%3Dsha1%26q-ak%3DQmFzZTY0IGlzIGEgZ*******%26q-sign-time%3D1622702557%3B1622706157"
         "%26q-key-time%3D1622702557%3B1622706157%26q-header-list%3D%26q-url-param-list%3Dtest%26"
@@ -139,7 +139,7 @@ TEST_CASE("parse_authorization: malformed values are AccessDenied, never a crash
 }
 
 TEST_CASE("verify_request: listed names with reserved characters match their encoded form once") {
-    const credentials c{"id", secret_string("k"), {}};
+    const credentials c{.secret_id = "id", .secret_key = secret_string("k")};
     const keyring keys{{c}};
     const std::array<query_param, 2> q{{{"a/x", "1"}, {"B", "3"}}};
     auto parts = coswire::sign({"GET", "/o", q, {}}, c, {1, 2});
@@ -156,7 +156,7 @@ namespace {
 
 /// A request signed by coswire's signer over `params` and `headers`, the Authorization appended.
 struct signed_request {
-    credentials creds{"id", secret_string("k"), {}};
+    credentials creds{.secret_id = "id", .secret_key = secret_string("k")};
     std::vector<query_param> params;
     std::vector<header_field> headers;
     std::string authorization;
@@ -241,7 +241,7 @@ TEST_CASE("verify_request: one signature, in one place") {
 }
 
 TEST_CASE("verify_request: the work is bounded before anything is parsed") {
-    const credentials c{"id", secret_string("k"), {}};
+    const credentials c{.secret_id = "id", .secret_key = secret_string("k")};
     SUBCASE("a 5 MB q-header-list is refused by its size") {
         std::string huge = "q-sign-algorithm=sha1&q-ak=id&q-sign-time=1;2&q-key-time=1;2&q-url-param-list=&q-signature=00&q-header-list=";
         for (int i = 0; i < 500000; ++i) huge += "host;abcde";
@@ -305,7 +305,7 @@ TEST_CASE("verify_request: says what the signature covered; refuse_unsigned refu
 
     const std::array<header_field, 1> host{{{"Host", vectors::doc_host}}};
     const credentials sts{"id", secret_string("k"), secret_string("tok")};
-    auto p = coswire::presign({"GET", "/o", {}, host}, sts, {100, 200});
+    auto p = coswire::presign({.method = "GET", .path = "/o", .headers = host}, sts, {100, 200});
     REQUIRE(p);
     const decoded_query q(p->query);
     auto presigned = coswire::verify_request({"GET", "/o", q.params, host}, keyring{{sts}}, 150, strict);

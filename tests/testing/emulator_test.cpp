@@ -232,7 +232,7 @@ TEST_CASE("cos_emulator: PUT Object checks Content-MD5 and Content-Length") {
         CHECK(code_of(f.send(req)) == "InvalidArgument");
     }
     CHECK_FALSE(f.emu.object("k"));
-    SUBCASE("a shorter Content-Length stores only that many bytes (§6.1)") {
+    SUBCASE("a shorter Content-Length stores only that many bytes, as COS does") {
         http_request req = build("PUT", "k", {}, {}, "body");
         req.headers[1].value = "2";
         CHECK(f.send(req).status == 200);
@@ -444,7 +444,7 @@ TEST_CASE("cos_emulator: refuses bad signatures as COS does") {
         CHECK(r.status == 403);
         CHECK(code_of(r) == "AccessDenied");
     }
-    SUBCASE("a raw '+' in the path is read as a space, so the signature no longer matches (§1.17)") {
+    SUBCASE("a raw '+' in the path is read as a space, so the signature no longer matches, as with COS") {
         http_request req = build("PUT", "a+b.txt", {}, {}, "x");
         CHECK(req.wire_path == "/a%2Bb.txt");
         req.wire_path = "/a+b.txt";  // a client that forgot to encode '+'

@@ -61,15 +61,15 @@ struct date_vector {
 
 TEST_CASE("format_http_date and parse_http_date: agree with the COS and calendar vectors") {
     for (const auto& v : {
-             date_vector{"Thu, 16 May 2019 06:45:51 GMT", 1557989151},  // COS-PROTOCOL.md §10.1
-             date_vector{"Thu, 16 May 2019 06:55:53 GMT", 1557989753},  // §10.2
+             date_vector{"Thu, 16 May 2019 06:45:51 GMT", 1557989151},  // the documented PUT example
+             date_vector{"Thu, 16 May 2019 06:55:53 GMT", 1557989753},  // the documented GET example
              date_vector{"Thu, 01 Jan 1970 00:00:00 GMT", 0},
              date_vector{"Thu, 29 Feb 2024 12:00:00 GMT", 1709208000},
              date_vector{"Tue, 29 Feb 2000 00:00:00 GMT", 951782400},
              date_vector{"Tue, 29 Feb 1600 00:00:00 GMT", -11670998400},
              date_vector{"Thu, 01 Mar 1900 00:00:00 GMT", -2203891200},
              date_vector{"Sun, 20 Jul 1969 20:17:40 GMT", -14182940},
-             date_vector{"Sun, 06 Nov 1994 08:49:37 GMT", 784111777},  // RFC 9110 §5.6.7
+             date_vector{"Sun, 06 Nov 1994 08:49:37 GMT", 784111777},  // RFC 9110 section 5.6.7
              date_vector{"Mon, 01 Jan 0001 00:00:00 GMT", http_date_min_seconds},
              date_vector{"Fri, 31 Dec 9999 23:59:59 GMT", http_date_max_seconds},
          }) {
@@ -87,8 +87,8 @@ TEST_CASE("parse_http_date: accepts the obsolete RFC 850 and asctime forms") {
              date_vector{"Sun Nov  6 08:49:37 1994", 784111777},
              date_vector{"Sun Nov 6 08:49:37 1994", 784111777},
              date_vector{"Sun Nov 06 08:49:37 1994", 784111777},
-             date_vector{"Thu Jan 19 16:19:22 2017", 1484842762},  // COS-PROTOCOL.md §3.2
-             date_vector{"Tue Jan 17 16:43:37 2017", 1484671417},  // §9
+             date_vector{"Thu Jan 19 16:19:22 2017", 1484842762},  // an old example's Date (docs/protocol/headers.md#dates)
+             date_vector{"Tue Jan 17 16:43:37 2017", 1484671417},  // an old XML example (docs/protocol/xml.md#timestamps)
              date_vector{"Thursday, 01-Jan-70 00:00:00 GMT", 0},
              date_vector{"Tuesday, 31-Dec-69 23:59:59 GMT", 3155759999},  // 00-69 are 2000-2069
              date_vector{"Wednesday, 25-Mar-20 10:07:14 GMT", 1585130834},

@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: MIT
-"""Guards the signing headers against streams, locales and clocks (issue 8).
+"""Guards the signing headers against streams, locales and clocks, so signing has no hidden inputs.
 
 Usage: check_signing_includes.py INCLUDE_DIR COMPILER [COMPILER_ARG...]
 

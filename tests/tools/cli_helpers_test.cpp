@@ -1,12 +1,23 @@
 // SPDX-License-Identifier: MIT
-// The coswire CLI's own helpers: SIZE arguments and the stop-signal flag.
+// The coswire CLI's own helpers: SIZE arguments, the stop-signal flag, the progress line, and the
+// partial file and checkpoint file of `get`.
+#include "cli/download_file.hpp"
 #include "cli/interrupt.hpp"
+#include "cli/progress.hpp"
 #include "cli/size.hpp"
 
 #include <doctest/doctest.h>
 
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <algorithm>
 #include <csignal>
 #include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
 
 TEST_CASE("parse_size reads bytes and binary suffixes") {
     CHECK(cli::parse_size("0") == std::uint64_t{0});
@@ -33,4 +44,58 @@ TEST_CASE("the first stop signal is recorded for the transfer to poll") {
     std::raise(SIGTERM);
     CHECK(cli::stop_requested());
     CHECK(cli::stop_signal() == SIGTERM);
+}
+
+TEST_CASE("the progress line shows bytes, rate and time left; a stream has no total") {
+    constexpr std::uint64_t mib = 1 << 20;
+    CHECK(cli::progress_line(16 * mib, 64 * mib, 8.0 * mib, "") ==
+          "[#######.......................]  25%  16.0/64.0 MiB  8.0 MiB/s  ETA 6s");
+    CHECK(cli::progress_line(0, 64 * mib, 0, "  part 0/8") ==
+          "[..............................]   0%  0.0/64.0 MiB  0.0 MiB/s  ETA --  part 0/8");
+    CHECK(cli::progress_line(3 * mib, 0, 1.5 * mib, "  part 3") == "3.0 MiB  1.5 MiB/s  part 3");
+    CHECK(cli::eta_text(59.4) == "59s");
+    CHECK(cli::eta_text(187) == "3m07s");
+    CHECK(cli::eta_text(3720) == "1h02m");
+    CHECK(cli::eta_text(-1) == "--");
+}
+
+TEST_CASE("a get checkpoint file names its object and round-trips the library's checkpoint") {
+    const coswire::download_checkpoint checkpoint{.etag = "0123abcd-3", .object_size = 300000, .part_size = 65536,
+                                                  .crc64 = std::uint64_t{42}, .done = {{0, 7}, {2, 9}}};
+    const cli::saved_checkpoint saved{"examplebucket-1250000000", "dir/a b+%.bin", checkpoint};
+    const std::string text = cli::checkpoint_file_text(saved);
+    CHECK(text.starts_with("coswire-get-checkpoint 1\nbucket examplebucket-1250000000\nkey dir%2Fa%20b%2B%25.bin\n"
+                           "coswire-download-checkpoint 1\n"));
+    auto parsed = cli::parse_checkpoint_file(text);
+    REQUIRE(parsed);
+    CHECK(parsed->key == saved.key);
+    CHECK(parsed->bucket == saved.bucket);
+    CHECK(coswire::serialize_checkpoint(parsed->checkpoint) == coswire::serialize_checkpoint(checkpoint));
+    for (const std::string& bad : {std::string(), std::string("coswire-get-checkpoint 2\n"), text.substr(0, text.size() - 1),
+                                  text.substr(0, 60), text + "done 1 5\n"})
+        CHECK_MESSAGE(!cli::parse_checkpoint_file(bad), bad);
+}
+
+TEST_CASE("a partial file is checked against its checkpoint range by range") {
+    char dir[] = "/tmp/cli-helpers-XXXXXX";
+    REQUIRE(::mkdtemp(dir) != nullptr);
+    const std::string path = std::string(dir) + "/obj.coswire-partial";
+    std::vector<std::byte> bytes(3 * 65536 - 5);
+    for (std::size_t i = 0; i < bytes.size(); ++i) bytes[i] = static_cast<std::byte>(i * 7);
+    const auto range = [&](std::size_t i) { return std::span<const std::byte>(bytes).subspan(i * 65536, std::min<std::size_t>(65536, bytes.size() - i * 65536)); };
+    coswire::download_checkpoint checkpoint{.etag = "e", .object_size = bytes.size(), .part_size = 65536, .crc64 = std::nullopt,
+                                            .done = {{0, coswire::crc64(range(0))}, {2, coswire::crc64(range(2))}}};
+    {
+        auto partial = cli::partial_file::open(path, false);
+        REQUIRE(partial);
+        CHECK(!cli::partial_file::open(path, true));  // locked while the first is open
+        REQUIRE(partial->write_at(0, range(0)));
+        CHECK(cli::first_mismatch(*partial, checkpoint) == std::optional<std::uint32_t>(2));  // range 2 not there yet
+        REQUIRE(partial->write_at(2 * 65536, range(2)));
+        CHECK(cli::first_mismatch(*partial, checkpoint) == std::nullopt);
+        checkpoint.done[0].crc64 ^= 1;
+        CHECK(cli::first_mismatch(*partial, checkpoint) == std::optional<std::uint32_t>(0));
+        partial->remove();
+    }
+    ::rmdir(dir);
 }

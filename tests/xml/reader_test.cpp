@@ -23,9 +23,9 @@ using coswire::xml::reader;
 
 namespace {
 
-// COS bodies from COS-PROTOCOL.md, byte for byte (tab indentation as in the spec).
+// COS bodies in the shapes Tencent's operation pages print (each page is cited in docs/protocol/), tab-indented.
 
-// §4.1: the error shape.
+// The error shape (docs/protocol/errors.md#error-document).
 constexpr std::string_view error_body = R"xml(<?xml version='1.0' encoding='utf-8' ?>
 <Error>
 	<Code>NoSuchUpload</Code>
@@ -36,7 +36,7 @@ constexpr std::string_view error_body = R"xml(<?xml version='1.0' encoding='utf-
 </Error>
 )xml";
 
-// §1.17: SignatureDoesNotMatch, with multi-line canonical strings and CJK text.
+// SignatureDoesNotMatch, with multi-line canonical strings and CJK text (docs/protocol/signing.md#what-the-server-does).
 constexpr std::string_view signature_error_body = R"xml(<?xml version='1.0' encoding='utf-8' ?>
 <Error>
 	<Code>SignatureDoesNotMatch</Code>
@@ -56,7 +56,7 @@ host=o2-1258123310.cos.ap-beijing.myqcloud.com
 </Error>
 )xml";
 
-// §5.1: no prolog; the spec notes leading blank lines, so two are prepended.
+// Initiate: no prolog, and two leading blank lines (docs/protocol/xml.md#leading-whitespace-and-prolog).
 constexpr std::string_view initiate_body = R"xml(
 
 <InitiateMultipartUploadResult>
@@ -66,7 +66,7 @@ constexpr std::string_view initiate_body = R"xml(
 </InitiateMultipartUploadResult>
 )xml";
 
-// §5.3: the ETag keeps raw quotes.
+// Upload Part - Copy: the ETag keeps raw quotes (docs/protocol/multipart.md#upload-part-copy).
 constexpr std::string_view copy_part_body = R"xml(<?xml version="1.0" encoding="UTF-8" ?>
 <CopyPartResult>
 	<ETag>"ba82b57cfdfda8bd17ad4e5879ebb4fe"</ETag>
@@ -74,7 +74,7 @@ constexpr std::string_view copy_part_body = R"xml(<?xml version="1.0" encoding="
 </CopyPartResult>
 )xml";
 
-// §5.4 request body.
+// The Complete request body (docs/protocol/multipart.md#complete-multipart-upload).
 constexpr std::string_view complete_request_body = R"xml(<CompleteMultipartUpload>
 	<Part>
 		<PartNumber>1</PartNumber>
@@ -87,7 +87,7 @@ constexpr std::string_view complete_request_body = R"xml(<CompleteMultipartUploa
 </CompleteMultipartUpload>
 )xml";
 
-// §5.4 response: keep-alive whitespace streamed first, a default namespace, a &quot; ETag.
+// The Complete answer: keep-alive whitespace streamed first, a default namespace, a &quot; ETag.
 constexpr std::string_view complete_result_body = R"xml(   
 
   
@@ -100,7 +100,7 @@ constexpr std::string_view complete_result_body = R"xml(
 </CompleteMultipartUploadResult>
 )xml";
 
-// §5.6.
+// List Parts (docs/protocol/multipart.md#list-parts).
 constexpr std::string_view list_parts_body = R"xml(<?xml version="1.0" encoding="UTF-8" ?>
 <ListPartsResult>
 	<Bucket>examplebucket-1250000000</Bucket>
@@ -135,7 +135,7 @@ constexpr std::string_view list_parts_body = R"xml(<?xml version="1.0" encoding=
 </ListPartsResult>
 )xml";
 
-// §5.7: self-closed empty markers.
+// List Multipart Uploads: self-closed empty markers (docs/protocol/multipart.md#list-multipart-uploads).
 constexpr std::string_view list_uploads_body = R"xml(<ListMultipartUploadsResult>
 	<Bucket>examplebucket-1250000000</Bucket>
 	<Encoding-Type>url</Encoding-Type>
@@ -167,8 +167,8 @@ constexpr std::string_view list_uploads_body = R"xml(<ListMultipartUploadsResult
 </ListMultipartUploadsResult>
 )xml";
 
-// §6.5 lists GET Bucket's elements without an example; this body is composed from that list and
-// the §8 key encoding.
+// GET Bucket's page lists its elements without an example; this body is composed from that list
+// (docs/protocol/objects.md#get-bucket) and the key encoding (docs/protocol/encoding-type.md).
 constexpr std::string_view list_objects_body = R"xml(<?xml version='1.0' encoding='utf-8' ?>
 <ListBucketResult>
 	<Name>examplebucket-1250000000</Name>
@@ -295,7 +295,7 @@ void check_malformed(std::string_view doc, std::size_t offset, std::string_view 
 
 }  // namespace
 
-TEST_CASE("reader: parses the §4.1 NoSuchUpload error body into its elements and texts") {
+TEST_CASE("reader: parses the documented NoSuchUpload error body into its elements and texts") {
     CHECK(trace(error_body) ==
           "<Error>|<Code>|NoSuchUpload|</Code>|<Message>|The specified upload does not exist.|</Message>|"
           "<Resource>|examplebucket-1250000000.cos.ap-beijing.myqcloud.com/exampleobject|</Resource>|"
@@ -310,7 +310,7 @@ TEST_CASE("reader: parses the §4.1 NoSuchUpload error body into its elements an
     CHECK(e->string_to_sign.empty());
 }
 
-TEST_CASE("reader: keeps the multi-line StringToSign and FormatString of §1.17 byte for byte, CJK included") {
+TEST_CASE("reader: keeps the multi-line StringToSign and FormatString of SignatureDoesNotMatch byte for byte, CJK included") {
     const result<error_fields> e = parse_error(signature_error_body);
     REQUIRE(e.has_value());
     CHECK(e->code == "SignatureDoesNotMatch");
@@ -322,27 +322,27 @@ TEST_CASE("reader: keeps the multi-line StringToSign and FormatString of §1.17 
     CHECK(e->trace_id == "…");
 }
 
-TEST_CASE("reader: reads the §5.1 Initiate result after leading blank lines and without a prolog") {
+TEST_CASE("reader: reads the Initiate result after leading blank lines and without a prolog") {
     CHECK(trace(initiate_body) ==
           "<InitiateMultipartUploadResult>|<Bucket>|examplebucket-1250000000|</Bucket>|<Key>|exampleobject|</Key>|"
           "<UploadId>|1585130821cbb7df1d11846c073ad648e8f33b087cec2381df437acdc833cf654b9ecc6361|</UploadId>|"
           "</InitiateMultipartUploadResult>");
 }
 
-TEST_CASE("reader: reads the §5.3 CopyPartResult with its raw-quoted ETag") {
+TEST_CASE("reader: reads the CopyPartResult with its raw-quoted ETag") {
     CHECK(trace(copy_part_body) ==
           "<CopyPartResult>|<ETag>|\"ba82b57cfdfda8bd17ad4e5879ebb4fe\"|</ETag>|"
           "<LastModified>|2020-12-09T08:21:38.000Z|</LastModified>|</CopyPartResult>");
 }
 
-TEST_CASE("reader: reads the §5.4 Complete request body") {
+TEST_CASE("reader: reads the Complete request body") {
     CHECK(trace(complete_request_body) ==
           "<CompleteMultipartUpload>|<Part>|<PartNumber>|1|</PartNumber>|<ETag>|\"39270a968a357d24207e9911162507eb\"|</ETag>|</Part>|"
           "<Part>|<PartNumber>|2|</PartNumber>|<ETag>|\"d899fbd1e06109ea2e4550f5751c88d6\"|</ETag>|</Part>|"
           "</CompleteMultipartUpload>");
 }
 
-TEST_CASE("reader: reads the §5.4 Complete result behind keep-alive whitespace, with a namespace and a &quot; ETag") {
+TEST_CASE("reader: reads the Complete result behind keep-alive whitespace, with a namespace and a &quot; ETag") {
     CHECK(trace(complete_result_body) ==
           "<CompleteMultipartUploadResult>|"
           "<Location>|http://examplebucket-1250000000.cos.ap-beijing.myqcloud.com/exampleobject|</Location>|"
@@ -350,7 +350,7 @@ TEST_CASE("reader: reads the §5.4 Complete result behind keep-alive whitespace,
           "<ETag>|\"aa259a62513358f69e98e72e59856d88-3\"|</ETag>|</CompleteMultipartUploadResult>");
 }
 
-TEST_CASE("reader: parses the §5.6 List Parts body with nested owners and repeated parts") {
+TEST_CASE("reader: parses the List Parts body with nested owners and repeated parts") {
     struct part {
         std::string number, etag, size;
     };
@@ -397,7 +397,7 @@ TEST_CASE("reader: parses the §5.6 List Parts body with nested owners and repea
     CHECK(parts[1].etag == "\"d899fbd1e06109ea2e4550f5751c88d6\"");
 }
 
-TEST_CASE("reader: reports §5.7's self-closed <KeyMarker/> as a start and an end with empty text") {
+TEST_CASE("reader: reports List Multipart Uploads' self-closed <KeyMarker/> as a start and an end with empty text") {
     CHECK(trace(list_uploads_body) ==
           "<ListMultipartUploadsResult>|<Bucket>|examplebucket-1250000000|</Bucket>|<Encoding-Type>|url|</Encoding-Type>|"
           "<KeyMarker>|</KeyMarker>|<UploadIdMarker>|</UploadIdMarker>|<NextKeyMarker>|doc/a%20b.bin|</NextKeyMarker>|"
@@ -430,7 +430,7 @@ TEST_CASE("reader: reports §5.7's self-closed <KeyMarker/> as a start and an en
     CHECK(common_prefix == "doc/sub/");
 }
 
-TEST_CASE("reader: reads a §6.5 GET Bucket body composed from its element list") {
+TEST_CASE("reader: reads a GET Bucket body composed from its element list") {
     CHECK(trace(list_objects_body) ==
           "<ListBucketResult>|<Name>|examplebucket-1250000000|</Name>|<EncodingType>|url|</EncodingType>|"
           "<Prefix>|%E7%85%A7%E7%89%87/|</Prefix>|<Marker>|</Marker>|<MaxKeys>|1|</MaxKeys>|<Delimiter>|/|</Delimiter>|"

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
-// Signs Tencent's documented GET example (COS-PROTOCOL.md §10.2, every header signed) into a
-// stack buffer: the program tools/check-baremetal builds for a Cortex-M4 to measure the signing code.
+// Signs Tencent's documented GET example (docs/protocol/test-vectors.md#documented-get-example,
+// every header signed) into a stack buffer: the program tools/check-baremetal builds for a Cortex-M4
+// to measure the signing code.
 //
 // Only <coswire/sign/authorization.hpp> and the heap-free buffer API. The credentials own
 // std::strings, so they are built once before signing; the replaced operator new counts

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // curl_pool: a thread-safe transport over several curl_transports (one easy handle each), so
-// parallel part uploads can share it; each call borrows an idle handle or opens a new one.
+// parallel part uploads and ranged downloads can share it; each call borrows an idle handle or
+// opens a new one. Streaming calls hand the body on as it arrives.
 #pragma once
 
 #include <transports/curl_transport.hpp>
@@ -21,6 +22,18 @@ public:
 
     /// Sends `request` on a borrowed handle. Errors: those of curl_transport.
     coswire::result<coswire::http_response> operator()(const coswire::http_request& request) {
+        return on_idle_handle([&](coswire::examples::curl_transport& t) { return t(request); });
+    }
+
+    /// The streaming call (coswire::streaming_transport), so `get` holds curl's read buffer
+    /// rather than a range. Errors: those of curl_transport's, the sink's unchanged.
+    coswire::result<coswire::http_response> operator()(const coswire::http_request& request, coswire::response_sink& sink) {
+        return on_idle_handle([&](coswire::examples::curl_transport& t) { return t(request, sink); });
+    }
+
+private:
+    template <class Send>
+    coswire::result<coswire::http_response> on_idle_handle(Send send) {
         std::unique_ptr<coswire::examples::curl_transport> handle;
         {
             const std::lock_guard<std::mutex> lock(mutex_);
@@ -30,18 +43,17 @@ public:
             }
         }
         if (!handle) handle = std::make_unique<coswire::examples::curl_transport>(options_);
-        auto response = (*handle)(request);
+        auto response = send(*handle);
         const std::lock_guard<std::mutex> lock(mutex_);
         idle_.push_back(std::move(handle));
         return response;
     }
 
-private:
     coswire::examples::curl_transport_options options_;
     std::mutex mutex_;
     std::vector<std::unique_ptr<coswire::examples::curl_transport>> idle_;
 };
 
-static_assert(coswire::transport<curl_pool>);
+static_assert(coswire::streaming_transport<curl_pool>);
 
 }  // namespace cli

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // `coswire demo`: the whole multipart lifecycle (upload, listings, a failure and its resume, CRC
-// checks, abort, presigned GET) against the in-process cos_emulator, with made-up credentials
+// checks, a parallel download failing mid-way and resumed from its checkpoint, abort, presigned
+// GET) against the in-process cos_emulator, with made-up credentials
 // and an injected clock, so it needs no network and no account.
 #pragma once
 
@@ -8,6 +9,9 @@
 #include <coswire/api/object.hpp>
 #include <coswire/client.hpp>
 #include <coswire/crypto/crc64.hpp>
+#include <coswire/download/driver.hpp>
+#include <coswire/download/parallel.hpp>
+#include <coswire/download/plan.hpp>
 #include <coswire/encoding/percent.hpp>
 #include <coswire/multipart/plan.hpp>
 #include <coswire/multipart/upload.hpp>
@@ -18,6 +22,7 @@
 #include "progress.hpp"
 
 #include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <cstdarg>
 #include <cstddef>
@@ -77,6 +82,9 @@ public:
             say("      %u/%u parts, %.1f MiB of %.1f MiB\n", p.parts_done, p.part_count,
                 static_cast<double>(p.bytes_done) / coswire::mib, static_cast<double>(p.bytes_total) / coswire::mib);
     }
+    void operator()(const coswire::download_progress& p) {
+        if (terminal_) bar_.update(p);
+    }
     void finish() { bar_.finish(); }
 
 private:
@@ -125,6 +133,24 @@ inline std::string shorten(std::string_view text, std::size_t keep) {
     return text.size() <= keep ? std::string(text) : std::string(text.substr(0, keep)) + "...";
 }
 
+/// A positional sink that checks every byte against the data uploaded instead of keeping it, so
+/// the download step needs no second copy of the object. Safe for disjoint ranges in parallel.
+class verifying_sink {
+public:
+    explicit verifying_sink(std::span<const std::byte> expected) : expected_(expected) {}
+    coswire::result<void> write_at(std::uint64_t offset, std::span<const std::byte> bytes) {
+        const bool inside = offset <= expected_.size() && bytes.size() <= expected_.size() - offset;
+        if (!inside || !std::equal(bytes.begin(), bytes.end(), expected_.begin() + static_cast<std::ptrdiff_t>(offset)))
+            mismatches_.fetch_add(1);
+        return {};
+    }
+    std::uint64_t mismatches() const { return mismatches_.load(); }
+
+private:
+    std::span<const std::byte> expected_;
+    std::atomic<std::uint64_t> mismatches_{0};
+};
+
 inline bool same_bytes(std::string_view stored, std::span<const std::byte> data) {
     return stored.size() == data.size() &&
            std::equal(data.begin(), data.end(), stored.begin(), [](std::byte a, char b) { return a == static_cast<std::byte>(b); });
@@ -154,7 +180,7 @@ inline int run_demo() {
                   [] { return demo_now; }, [&slept_ms](std::uint32_t ms) { slept_ms += ms; });
     const std::string key = "demo/big.bin";
 
-    say("coswire demo: the multipart lifecycle against the in-process COS emulator\n");
+    say("coswire demo: the multipart lifecycle and a download against the in-process COS emulator\n");
     say("  bucket %s at %s, made-up temporary credentials, clock fixed at %s\n\n", options.bucket.c_str(), options.host.c_str(),
         iso8601_utc(demo_now).c_str());
 
@@ -162,7 +188,7 @@ inline int run_demo() {
     const std::vector<std::byte> data = generated_bytes(object_size, demo_seed);
     coswire::memory_source source(data);
     const coswire::part_plan plan = coswire::plan_parts(object_size, part_size).value();
-    say("[1/6] multipart upload of %s: %llu random bytes (seed %llu)\n", key.c_str(), static_cast<unsigned long long>(object_size),
+    say("[1/7] multipart upload of %s: %llu random bytes (seed %llu)\n", key.c_str(), static_cast<unsigned long long>(object_size),
         static_cast<unsigned long long>(demo_seed));
     say("      plan: %s\n", plan.explanation.c_str());
 
@@ -203,7 +229,7 @@ inline int run_demo() {
            !failed && coswire::is_cos_error(failed.error(), coswire::cos_errc::internal_error) && cos.uploads().size() == 1);
 
     // ---- 2. listings after the failure ------------------------------------------------------
-    say("\n[2/6] list what is left\n");
+    say("\n[2/7] list what is left\n");
     auto uploads = fetch_all_uploads(c, "");
     auto parts = fetch_all_parts(c, key, upload_id);
     if (uploads)
@@ -214,7 +240,7 @@ inline int run_demo() {
     record("after the failure: 1 upload with parts 1-5 listed", uploads && uploads->size() == 1 && parts && parts->size() == failing_part - 1);
 
     // ---- 3. resume -------------------------------------------------------------------------
-    say("\n[3/6] resume upload %s\n", shorten(upload_id, 16).c_str());
+    say("\n[3/7] resume upload %s\n", shorten(upload_id, 16).c_str());
     coswire::multipart_upload_options second;
     second.resume_upload_id = upload_id;
     second.on_progress = [&progress](const coswire::upload_progress& p) { progress(p); };
@@ -228,7 +254,7 @@ inline int run_demo() {
            done && done->parts_reused == failing_part - 1 && done->parts == plan.part_count);
 
     // ---- 4. CRC-64 and content checks ------------------------------------------------------
-    say("\n[4/6] check the stored object\n");
+    say("\n[4/7] check the stored object\n");
     const std::uint64_t local_crc = coswire::crc64(std::span<const std::byte>(data));
     say("      crc64: upload result %llu, local data %llu\n", done ? static_cast<unsigned long long>(done->crc64) : 0ull,
         static_cast<unsigned long long>(local_crc));
@@ -243,8 +269,65 @@ inline int run_demo() {
         for (const auto& o : listed->contents)
             say("      GET Bucket: %s\t%llu\t%s\n", o.key.c_str(), static_cast<unsigned long long>(o.size), o.etag.c_str());
 
+    // ---- 5. download in parallel ranges, fail mid-way, resume from the checkpoint ----------------
+    say("\n[5/7] download %s in %llu MiB ranges with 4 workers\n", key.c_str(), static_cast<unsigned long long>(part_size / coswire::mib));
+    constexpr std::uint32_t workers = 4;
+    constexpr std::uint32_t served_first = 3;
+    verifying_sink sink(data);
+    coswire::download_checkpoint checkpoint;
+    coswire::download_options download;
+    download.part_size = part_size;
+    download.checkpoint = &checkpoint;
+    bool injected = false;
+    // Once 3 ranges are in, every request fails (each worker's range after the client's retries):
+    // the download stops with a range named, whichever worker draws the faults first.
+    download.on_progress = [&](const coswire::download_progress& p) {
+        progress(p);
+        if (injected || p.bytes_done < served_first * part_size) return;
+        injected = true;
+        coswire::testing::fault_plan every_request;
+        every_request.internal_error = 1.0;
+        cos.set_fault_plan(every_request);
+        progress.finish();
+        say("      injected after %u ranges: every request answers 500 InternalError\n", served_first);
+    };
+    auto cut = coswire::download_object_parallel(c, key, sink, workers, download);
+    progress.finish();
+    cos.set_fault_plan(coswire::testing::fault_plan{});
+    download.on_progress = [&progress](const coswire::download_progress& p) { progress(p); };
+    const std::size_t done_before = checkpoint.done.size();
+    if (cut) say("      unexpectedly succeeded\n");
+    else say("      failed as injected: %s\n", coswire::describe(cut.error()).c_str());
+    // What a program would write to disk and read back after a restart (the CLI's FILE.coswire-checkpoint).
+    const std::string saved = coswire::serialize_checkpoint(checkpoint);
+    say("      checkpoint: ETag %s, %zu of %u ranges done, %zu bytes as text\n", checkpoint.etag.c_str(), done_before,
+        plan.part_count, saved.size());
+    record("a range fails for good mid-way; the checkpoint keeps the ranges done",
+           !cut && coswire::is_cos_error(cut.error(), coswire::cos_errc::internal_error) && done_before >= served_first &&
+               done_before < plan.part_count);
+    auto reloaded = coswire::parse_checkpoint(saved);
+    coswire::download_result resumed_download{};
+    bool resumed_ok = false;
+    if (reloaded) {
+        download.checkpoint = &*reloaded;
+        auto resumed = coswire::download_object_parallel(c, key, sink, workers, download);
+        progress.finish();
+        if (resumed) {
+            resumed_download = *resumed;
+            resumed_ok = true;
+            say("      resumed: reused %u ranges, fetched %u; crc64 %llu %s COS's\n", resumed->ranges_reused, resumed->ranges_fetched,
+                static_cast<unsigned long long>(resumed->crc64),
+                resumed->crc == coswire::crc_check::verified ? "verified against" : "NOT checked against");
+        } else {
+            say("      resume failed: %s\n", coswire::describe(resumed.error()).c_str());
+        }
+    }
+    record("the resume fetches only the missing ranges; CRC-64 verified; every byte as uploaded",
+           resumed_ok && resumed_download.ranges_reused == done_before && resumed_download.ranges_fetched == plan.part_count - done_before &&
+               resumed_download.crc == coswire::crc_check::verified && resumed_download.crc64 == local_crc && sink.mismatches() == 0);
+
     // ---- 5. abort a second upload ------------------------------------------------------------
-    say("\n[5/6] abort a second upload\n");
+    say("\n[6/7] abort a second upload\n");
     const std::string second_key = "demo/second.bin";
     bool abort_ok = false;
     auto started_upload = c.send(coswire::initiate_multipart_upload_params{second_key, {}, {}});
@@ -270,7 +353,7 @@ inline int run_demo() {
     record("the aborted upload is gone from the listing, no parts left behind", abort_ok);
 
     // ---- 6. presigned GET ------------------------------------------------------------------------
-    say("\n[6/6] presigned GET\n");
+    say("\n[7/7] presigned GET\n");
     const coswire::endpoint& ep = c.target();
     auto paths = coswire::map_object_key(key).value();
     const coswire::http_request get{"GET", ep.scheme, ep.host, paths.signed_path, paths.wire_path, {}, {{"Host", ep.host}}, {}, {}};

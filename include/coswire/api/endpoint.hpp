@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Where a bucket lives: bucket and region validation and the host a request is signed and sent
-// for (COS-PROTOCOL.md §2.1, §2.2).
+// for (docs/protocol/endpoints.md#hosts, #bucket-names).
 #pragma once
 
 #include <coswire/detail/ascii.hpp>
@@ -29,12 +29,12 @@ struct endpoint_options {
 
 /// A bucket endpoint: the scheme and the exact Host that is both sent and signed.
 struct endpoint {
-    std::string scheme;  ///< "https" or "http"
-    std::string host;    ///< with ":port" when the port is not the scheme's default
-    std::string bucket;  ///< "<name>-<appid>", empty for a custom domain
+    std::string scheme{};  ///< "https" or "http"
+    std::string host{};    ///< with ":port" when the port is not the scheme's default
+    std::string bucket{};  ///< "<name>-<appid>", empty for a custom domain
 };
 
-/// The longest default host COS accepts: `<name>-<appid>.cos.<region>.myqcloud.com` (§2.2).
+/// The longest default host COS accepts: `<name>-<appid>.cos.<region>.myqcloud.com` (docs/protocol/endpoints.md#bucket-names).
 inline constexpr std::size_t max_default_host_size = 60;
 
 /// Checks `<name>-<appid>`: name of lower-case letters, digits and '-', neither starting nor
@@ -67,7 +67,7 @@ inline result<void> validate_region(std::string_view region) {
 
 namespace detail {
 
-/// Regions from before the "cos." host scheme (§2.1 legacy regions).
+/// Regions from before the "cos." host scheme (docs/protocol/endpoints.md#legacy-regions).
 constexpr bool is_legacy_region(std::string_view region) noexcept {
     for (std::string_view r : {"cn-north", "cn-south", "cn-east", "cn-south-2", "cn-southwest", "sg"})
         if (region == r) return true;

@@ -1,18 +1,20 @@
 // SPDX-License-Identifier: MIT
 // Request builders for every multipart-upload operation: Initiate, Upload Part, Upload Part -
-// Copy, Complete, Abort, List Parts, List Multipart Uploads (COS-PROTOCOL.md §5, §7.3, §8).
+// Copy, Complete, Abort, List Parts, List Multipart Uploads (docs/protocol/multipart.md).
 //
-// Choices where the spec is silent:
+// Choices where Tencent's pages are silent:
 // - Upload ids are opaque; what is sent back must be non-empty printable ASCII without spaces.
 // - Complete refuses an empty, unsorted or duplicated part list, numbers outside 1..10000 and
-//   missing ETags before anything is sent; gaps are left to COS (§11.6). ETags go out quoted
-//   (quotes added when missing), written as &quot; by xml::writer, which is the same XML text;
-//   Content-MD5 of the body is always sent (the Go SDK does so for XML bodies).
+//   missing ETags before anything is sent; gaps are left to COS
+//   (docs/protocol/multipart.md#complete-multipart-upload). ETags go out quoted (quotes added when
+//   missing), written as &quot; by xml::writer, which is the same XML text; Content-MD5 of the body is
+//   always sent (the Go SDK does so for XML bodies).
 // - Upload Part - Copy needs a closed range (bytes=first-last, at most 5 GB) and a source host
 //   without port; the time conditions are Unix seconds sent as IMF-fixdates.
 // - max-parts and max-uploads are 1..1000 (the SDKs' cap); upload-id-marker without key-marker
 //   (ignored by COS) and an empty delimiter are refused rather than silently meaning nothing.
-// - Listings ask for encoding-type=url by default (§8), so any key survives the XML.
+// - Listings ask for encoding-type=url by default (docs/protocol/encoding-type.md), so any key survives
+//   the XML.
 #pragma once
 
 #include <coswire/api/endpoint.hpp>
@@ -41,8 +43,9 @@ namespace coswire {
 // max_list_uploads_page) live in api/limits.hpp with the rest of COS's numbers.
 
 /// Checks an upload id before it is echoed to COS: non-empty printable ASCII without spaces
-/// (COS ids are 74 hex digits, §5.1, but coswire stores them opaquely and checks only what could
-/// break the query or the signature). Errors: invalid_argument naming `argument`.
+/// (COS ids are 74 hex digits, docs/protocol/multipart.md#initiate-multipart-upload, but coswire stores
+/// them opaquely and checks only what could break the query or the signature). Errors: invalid_argument
+/// naming `argument`.
 inline result<void> validate_upload_id(std::string_view upload_id, std::string_view argument = "upload_id") {
     if (upload_id.empty()) return make_error(errc::invalid_argument, argument, "must not be empty");
     for (std::size_t i = 0; i < upload_id.size(); ++i) {
@@ -54,7 +57,7 @@ inline result<void> validate_upload_id(std::string_view upload_id, std::string_v
     return {};
 }
 
-/// Checks a part number: 1 to 10000 (§5.0). Errors: invalid_argument naming "part_number".
+/// Checks a part number: 1 to 10000 (docs/protocol/multipart.md#part-limits). Errors: invalid_argument naming "part_number".
 inline result<void> validate_part_number(std::uint32_t part_number) {
     if (part_number == 0 || part_number > max_part_number)
         return make_error(errc::invalid_argument, "part_number",
@@ -65,12 +68,13 @@ inline result<void> validate_part_number(std::uint32_t part_number) {
 namespace detail {
 
 /// Start of every request that names an upload: `<method> /<key>?[partNumber=N&]uploadId=ID`.
-/// partNumber precedes uploadId as in the documentation's request lines (§5.2); the signature
-/// does not depend on the order. Errors: the key's, then part_number's, then upload_id's.
+/// partNumber precedes uploadId as in the documentation's request lines
+/// (docs/protocol/multipart.md#upload-part); the signature does not depend on the order. Errors: the
+/// key's, then part_number's, then upload_id's.
 inline result<http_request> start_upload_request(const endpoint& ep, std::string_view method, std::string_view key,
                                                  const object_key_options& key_options, std::string_view upload_id,
                                                  std::optional<std::uint32_t> part_number) {
-    auto r = start_object_request(ep, method, key, key_options);
+    auto r = make_object_request(ep, method, key, key_options);
     if (!r) return r;
     if (part_number) {
         if (auto ok = validate_part_number(*part_number); !ok) return std::move(ok).error();
@@ -82,9 +86,9 @@ inline result<http_request> start_upload_request(const endpoint& ep, std::string
 }
 
 /// The ETag as the Complete body sends it: quoted, as the SDKs send the Upload Part ETag header
-/// verbatim (§5.4); quotes are added when missing. nullopt unless what is inside the quotes is a
-/// non-empty RFC 9110 etagc run without spaces (printable ASCII except '"'); COS ETags are hex,
-/// optionally followed by "-N".
+/// verbatim (docs/protocol/multipart.md#complete-multipart-upload); quotes are added when missing.
+/// nullopt unless what is inside the quotes is a non-empty RFC 9110 etagc run without spaces (printable
+/// ASCII except '"'); COS ETags are hex, optionally followed by "-N".
 inline std::optional<std::string> quoted_etag(std::string_view etag) {
     std::string_view inner = etag;
     if (inner.size() >= 2 && inner.front() == '"' && inner.back() == '"') inner = inner.substr(1, inner.size() - 2);
@@ -102,14 +106,14 @@ inline std::optional<std::string> quoted_etag(std::string_view etag) {
 }  // namespace detail
 
 // ---------------------------------------------------------------------------------------------
-// Initiate Multipart Upload (§5.1)
+// Initiate Multipart Upload (docs/protocol/multipart.md#initiate-multipart-upload)
 
 /// Inputs of Initiate Multipart Upload. The attributes (Content-Type, storage class, ACL,
 /// x-cos-meta-*, ...) are stored with the object that Complete creates.
 struct initiate_multipart_upload_params {
-    std::string key;                  ///< object key (§2.3)
-    object_attributes attributes;     ///< every member optional
-    object_key_options key_options;   ///< dot segments, see map_object_key
+    std::string key{};                  ///< object key (docs/protocol/endpoints.md#object-keys)
+    object_attributes attributes{};     ///< every member optional
+    object_key_options key_options{};   ///< dot segments, see map_object_key
 };
 
 /// `POST /<key>?uploads` (valueless, signs as `uploads=`), `Content-Length: 0`, empty body, and
@@ -117,7 +121,7 @@ struct initiate_multipart_upload_params {
 /// or naming the attribute ("content_type", "metadata", "extra_headers", ...).
 inline result<http_request> make_initiate_multipart_upload_request(const endpoint& ep,
                                                                    const initiate_multipart_upload_params& p) {
-    auto r = detail::start_object_request(ep, "POST", p.key, p.key_options);
+    auto r = make_object_request(ep, "POST", p.key, p.key_options);
     if (!r) return r;
     if (auto ok = detail::add_param(*r, "uploads", std::nullopt, "uploads"); !ok) return std::move(ok).error();
     if (auto ok = detail::add_header(*r, "Content-Length", "0", "content_length"); !ok) return std::move(ok).error();
@@ -126,24 +130,24 @@ inline result<http_request> make_initiate_multipart_upload_request(const endpoin
 }
 
 // ---------------------------------------------------------------------------------------------
-// Upload Part (§5.2)
+// Upload Part (docs/protocol/multipart.md#upload-part)
 
 /// Inputs of Upload Part. The payload is borrowed: keep its bytes alive until the transport has
 /// sent them.
 struct upload_part_params {
-    std::string key;                  ///< object key given at Initiate
-    std::string upload_id;            ///< from Initiate
+    std::string key{};                  ///< object key given at Initiate
+    std::string upload_id{};            ///< from Initiate
     std::uint32_t part_number = 0;    ///< 1 to 10000
-    payload_view payload;             ///< the part's bytes, at most 5 GB (Upload Part has no chunked form)
+    payload_view payload{};             ///< the part's bytes, at most 5 GB (Upload Part has no chunked form)
     /// Hash the payload and send Content-MD5, so COS refuses a corrupted part with BadDigest.
     bool compute_content_md5 = false;
     /// Or send this precomputed Content-MD5 (24 base64 characters); not together with
     /// compute_content_md5.
-    std::optional<std::string> content_md5;
-    std::optional<std::uint64_t> traffic_limit;  ///< x-cos-traffic-limit, bit/s, 819200 to 838860800
-    /// Further headers, e.g. the SSE-C key headers the Initiate call used (§5.2).
-    std::vector<http_header> extra_headers;
-    object_key_options key_options;
+    std::optional<std::string> content_md5{};
+    std::optional<std::uint64_t> traffic_limit{};  ///< x-cos-traffic-limit, bit/s, 819200 to 838860800
+    /// Further headers, e.g. the SSE-C key headers the Initiate call used (docs/protocol/multipart.md#upload-part).
+    std::vector<http_header> extra_headers{};
+    object_key_options key_options{};
 };
 
 /// `PUT /<key>?partNumber=N&uploadId=ID` with the payload as the body, `Content-Length`, and
@@ -166,35 +170,36 @@ inline result<http_request> make_upload_part_request(const endpoint& ep, const u
 }
 
 // ---------------------------------------------------------------------------------------------
-// Upload Part - Copy (§5.3)
+// Upload Part - Copy (docs/protocol/multipart.md#upload-part-copy)
 
 /// Inputs of Upload Part - Copy: which part of which upload to fill from which source object.
 struct upload_part_copy_params {
-    std::string key;                  ///< destination key given at Initiate
-    std::string upload_id;            ///< from Initiate
+    std::string key{};                  ///< destination key given at Initiate
+    std::string upload_id{};            ///< from Initiate
     std::uint32_t part_number = 0;    ///< 1 to 10000
     /// The source bucket, e.g. make_endpoint("srcbucket-1250000000", "ap-guangzhou"): its host
     /// names the source in x-cos-copy-source (scheme and port play no part there).
-    endpoint source;
-    std::string source_key;           ///< the source object's key (§2.3)
-    std::optional<std::string> source_version_id;  ///< copy this version (?versionId=)
+    endpoint source{};
+    std::string source_key{};           ///< the source object's key (docs/protocol/endpoints.md#object-keys)
+    std::optional<std::string> source_version_id{};  ///< copy this version (?versionId=)
     /// x-cos-copy-source-range, 0-based and inclusive (`bytes=0-9` is the first ten bytes);
     /// `last` is required here, the header has no open-ended form. Absent: the whole object.
-    std::optional<byte_range> range;
-    std::optional<std::string> if_match;        ///< x-cos-copy-source-If-Match: source ETag, quotes included
-    std::optional<std::string> if_none_match;   ///< x-cos-copy-source-If-None-Match: as if_match
-    std::optional<std::int64_t> if_modified_since;    ///< Unix seconds, sent as an HTTP date
-    std::optional<std::int64_t> if_unmodified_since;  ///< Unix seconds, sent as an HTTP date
+    std::optional<byte_range> range{};
+    std::optional<std::string> if_match{};        ///< x-cos-copy-source-If-Match: source ETag, quotes included
+    std::optional<std::string> if_none_match{};   ///< x-cos-copy-source-If-None-Match: as if_match
+    std::optional<std::int64_t> if_modified_since{};    ///< Unix seconds, sent as an HTTP date
+    std::optional<std::int64_t> if_unmodified_since{};  ///< Unix seconds, sent as an HTTP date
     /// Further headers, e.g. x-cos-copy-source-server-side-encryption-customer-* for an SSE-C
     /// source.
-    std::vector<http_header> extra_headers;
-    object_key_options key_options;   ///< applies to key and source_key
+    std::vector<http_header> extra_headers{};
+    object_key_options key_options{};   ///< applies to key and source_key
 };
 
 namespace detail {
 
-/// x-cos-copy-source (§5.3): `<source host>/<pathenc(source key)>[?versionId=<enc(id)>]`, no
-/// scheme. The host must be a bare DNS name: a port or anything else would not name a bucket.
+/// x-cos-copy-source (docs/protocol/multipart.md#upload-part-copy):
+/// `<source host>/<pathenc(source key)>[?versionId=<enc(id)>]`, no scheme. The host must be a bare
+/// DNS name: a port or anything else would not name a bucket.
 inline result<std::string> part_copy_source_value(const upload_part_copy_params& p) {
     const std::string_view host = p.source.host;
     bool host_ok = !host.empty() && host.front() != '.' && host.front() != '-';
@@ -254,22 +259,23 @@ inline result<http_request> make_upload_part_copy_request(const endpoint& ep, co
 }
 
 // ---------------------------------------------------------------------------------------------
-// Complete Multipart Upload (§5.4)
+// Complete Multipart Upload (docs/protocol/multipart.md#complete-multipart-upload)
 
 /// One uploaded part as Complete lists it.
 struct completed_part {
     std::uint32_t part_number = 0;  ///< 1 to 10000
-    std::string etag;               ///< the Upload Part ETag, with or without its quotes
+    std::string etag{};               ///< the Upload Part ETag, with or without its quotes
 };
 
-/// The Complete body (§5.4):
+/// The Complete body (docs/protocol/multipart.md#complete-multipart-upload):
 /// `<CompleteMultipartUpload><Part><PartNumber>1</PartNumber><ETag>&quot;…&quot;</ETag></Part>…</CompleteMultipartUpload>`,
 /// compact. ETags are sent with their quotes (added when missing); xml::writer escapes them as
 /// `&quot;`, which is the same XML text as a literal `"` (the Go SDK's encoder escapes them
 /// too). Refuses, before anything is sent, with invalid_argument naming "parts" and saying which
 /// index and number: an empty list, more than 10000 parts, a number outside 1..10000, numbers
 /// not strictly ascending (out of order or duplicated), a missing/empty/unprintable ETag.
-/// Gaps are allowed here; COS decides (InvalidPart, §11.6).
+/// Gaps are allowed here; COS decides (InvalidPart,
+/// docs/protocol/multipart.md#complete-multipart-upload).
 inline result<std::string> make_complete_multipart_upload_body(std::span<const completed_part> parts) {
     if (parts.empty()) return make_error(errc::invalid_argument, "parts", "must list at least one part");
     if (parts.size() > max_part_number)
@@ -295,10 +301,10 @@ inline result<std::string> make_complete_multipart_upload_body(std::span<const c
 
 /// Inputs of Complete Multipart Upload.
 struct complete_multipart_upload_params {
-    std::string key;                     ///< object key given at Initiate
-    std::string upload_id;               ///< from Initiate
-    std::vector<completed_part> parts;   ///< ascending part numbers
-    object_key_options key_options;
+    std::string key{};                     ///< object key given at Initiate
+    std::string upload_id{};               ///< from Initiate
+    std::vector<completed_part> parts{};   ///< ascending part numbers
+    object_key_options key_options{};
 };
 
 /// `POST /<key>?uploadId=ID` with the body of make_complete_multipart_upload_body,
@@ -320,13 +326,13 @@ inline result<http_request> make_complete_multipart_upload_request(const endpoin
 }
 
 // ---------------------------------------------------------------------------------------------
-// Abort Multipart Upload (§5.5)
+// Abort Multipart Upload (docs/protocol/multipart.md#abort-multipart-upload)
 
 /// Inputs of Abort Multipart Upload.
 struct abort_multipart_upload_params {
-    std::string key;          ///< object key given at Initiate
-    std::string upload_id;    ///< the upload to discard with all its parts
-    object_key_options key_options;
+    std::string key{};          ///< object key given at Initiate
+    std::string upload_id{};    ///< the upload to discard with all its parts
+    object_key_options key_options{};
 };
 
 /// `DELETE /<key>?uploadId=ID`, no body. Errors: "object_key", "upload_id".
@@ -336,23 +342,23 @@ inline result<http_request> make_abort_multipart_upload_request(const endpoint& 
 }
 
 // ---------------------------------------------------------------------------------------------
-// List Parts (§5.6)
+// List Parts (docs/protocol/multipart.md#list-parts)
 
 /// Inputs of List Parts (one page).
 struct list_parts_params {
-    std::string key;                               ///< object key given at Initiate
-    std::string upload_id;                         ///< the upload whose parts to list
-    std::optional<std::uint32_t> max_parts;        ///< page size 1 to 1000; COS's default is 1000
-    std::optional<std::uint32_t> part_number_marker;  ///< list parts numbered above it, 0 to 10000
-    /// Ask for encoding-type=url so keys with characters XML cannot carry still parse (§8); the
-    /// parser decodes what the response announces as encoded.
+    std::string key{};                               ///< object key given at Initiate
+    std::string upload_id{};                         ///< the upload whose parts to list
+    std::optional<std::uint32_t> max_parts{};        ///< page size 1 to 1000; COS's default is 1000
+    std::optional<std::uint32_t> part_number_marker{};  ///< list parts numbered above it, 0 to 10000
+    /// Ask for encoding-type=url so keys with characters XML cannot carry still parse
+    /// (docs/protocol/encoding-type.md); the parser decodes what the response announces as encoded.
     bool url_encoding = true;
-    object_key_options key_options;
+    object_key_options key_options{};
 };
 
 /// `GET /<key>?uploadId=ID[&max-parts=N][&part-number-marker=M][&encoding-type=url]`, in that
-/// order (COS-PROTOCOL.md §10.5 M5). Errors: "object_key", "upload_id", "max_parts" (0 or above
-/// 1000), "part_number_marker" (above 10000).
+/// order (docs/protocol/test-vectors.md#multipart-vectors, M5). Errors: "object_key", "upload_id",
+/// "max_parts" (0 or above 1000), "part_number_marker" (above 10000).
 inline result<http_request> make_list_parts_request(const endpoint& ep, const list_parts_params& p) {
     auto r = detail::start_upload_request(ep, "GET", p.key, p.key_options, p.upload_id, std::nullopt);
     if (!r) return r;
@@ -371,18 +377,18 @@ inline result<http_request> make_list_parts_request(const endpoint& ep, const li
 }
 
 // ---------------------------------------------------------------------------------------------
-// List Multipart Uploads (§5.7)
+// List Multipart Uploads (docs/protocol/multipart.md#list-multipart-uploads)
 
 /// Inputs of List Multipart Uploads (one page of a bucket's unfinished uploads).
 struct list_multipart_uploads_params {
-    std::optional<std::string> prefix;            ///< only keys starting with it
-    std::optional<std::string> delimiter;         ///< group keys up to it into common prefixes
-    std::optional<std::string> key_marker;        ///< keys after it (and see upload_id_marker)
+    std::optional<std::string> prefix{};            ///< only keys starting with it
+    std::optional<std::string> delimiter{};         ///< group keys up to it into common prefixes
+    std::optional<std::string> key_marker{};        ///< keys after it (and see upload_id_marker)
     /// With key_marker: also uploads of that key whose id is after this one. COS ignores it
     /// without key_marker, so coswire refuses that combination.
-    std::optional<std::string> upload_id_marker;
-    std::optional<std::uint32_t> max_uploads;     ///< page size 1 to 1000; COS's default is 1000
-    bool url_encoding = true;                     ///< send encoding-type=url (§8)
+    std::optional<std::string> upload_id_marker{};
+    std::optional<std::uint32_t> max_uploads{};     ///< page size 1 to 1000; COS's default is 1000
+    bool url_encoding = true;                     ///< send encoding-type=url (docs/protocol/encoding-type.md)
 };
 
 /// `GET /?uploads[&prefix=][&delimiter=][&key-marker=][&upload-id-marker=][&max-uploads=][&encoding-type=url]`
@@ -391,7 +397,9 @@ struct list_multipart_uploads_params {
 /// above 1000); text must be valid UTF-8.
 inline result<http_request> make_list_multipart_uploads_request(const endpoint& ep,
                                                                 const list_multipart_uploads_params& p) {
-    http_request r = detail::start_bucket_request(ep, "GET");
+    auto started = make_bucket_request(ep, "GET");
+    if (!started) return std::move(started).error();
+    http_request& r = *started;
     if (auto ok = detail::add_param(r, "uploads", std::nullopt, "uploads"); !ok) return std::move(ok).error();
     if (p.delimiter && p.delimiter->empty())
         return make_error(errc::invalid_argument, "delimiter", "must not be empty; leave it unset instead");
@@ -401,9 +409,9 @@ inline result<http_request> make_list_multipart_uploads_request(const endpoint& 
         if (auto ok = validate_upload_id(*p.upload_id_marker, "upload_id_marker"); !ok) return std::move(ok).error();
     }
     struct text_param {
-        std::string_view name;
+        std::string_view name{};
         const std::optional<std::string>& value;
-        std::string_view argument;
+        std::string_view argument{};
     };
     const text_param texts[] = {
         {"prefix", p.prefix, "prefix"},

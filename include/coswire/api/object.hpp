@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: MIT
 // Request builders for the object operations (PUT, GET, HEAD, DELETE Object) and GET Bucket
-// (List Objects v1) (COS-PROTOCOL.md §6, §3.1, §8).
+// (List Objects v1) (docs/protocol/objects.md).
 //
-// Choices where the spec is silent:
+// Choices where Tencent's pages are silent:
 // - Conditional ETags (If-Match, If-None-Match) are sent verbatim: pass the quoted ETag as COS
 //   sent it (object_headers::etag_raw); coswire does not add or strip quotes.
 // - PUT Object refuses bodies over 5 GiB (5 × 2^30 bytes, the SDKs' reading of "5 GB") with
@@ -33,106 +33,111 @@ namespace coswire {
 // The limits checked here (max_put_object_size, min/max_traffic_limit, max_list_objects_keys)
 // live in api/limits.hpp with the rest of COS's numbers.
 
-/// Preconditions for GET and HEAD Object (§6.2, §6.3). If-None-Match / If-Modified-Since that do
-/// not hold give 304 Not Modified; If-Match / If-Unmodified-Since give 412 PreconditionFailed.
+/// Preconditions for GET and HEAD Object (docs/protocol/objects.md#get-object). If-None-Match /
+/// If-Modified-Since that do not hold give 304 Not Modified; If-Match / If-Unmodified-Since give 412
+/// PreconditionFailed.
 struct object_conditions {
-    std::optional<std::string> if_match;             ///< If-Match: an ETag, quotes included
-    std::optional<std::string> if_none_match;        ///< If-None-Match: an ETag, quotes included
-    std::optional<std::int64_t> if_modified_since;   ///< If-Modified-Since, Unix seconds
-    std::optional<std::int64_t> if_unmodified_since; ///< If-Unmodified-Since, Unix seconds
+    std::optional<std::string> if_match{};             ///< If-Match: an ETag, quotes included
+    std::optional<std::string> if_none_match{};        ///< If-None-Match: an ETag, quotes included
+    std::optional<std::int64_t> if_modified_since{};   ///< If-Modified-Since, Unix seconds
+    std::optional<std::int64_t> if_unmodified_since{}; ///< If-Unmodified-Since, Unix seconds
 };
 
 /// One byte range, 0-based and inclusive like HTTP's `Range: bytes=first-last`; without `last`
-/// it reaches to the end of the object (`bytes=first-`). COS serves a single range only (§6.2).
+/// it reaches to the end of the object (`bytes=first-`). COS serves a single range only
+/// (docs/protocol/objects.md#get-object).
 struct byte_range {
     std::uint64_t first = 0;            ///< the first byte, 0-based
-    std::optional<std::uint64_t> last;  ///< the last byte, inclusive; nullopt: to the end
+    std::optional<std::uint64_t> last{};  ///< the last byte, inclusive; nullopt: to the end
 };
 
 /// The response-* query parameters of GET Object, which make COS answer with these header values
-/// instead of the stored ones (§6.2). They are signed, so such a request cannot be anonymous.
+/// instead of the stored ones (docs/protocol/objects.md#get-object). They are signed, so such a request
+/// cannot be anonymous.
 struct response_overrides {
-    std::optional<std::string> cache_control;        ///< response-cache-control
-    std::optional<std::string> content_disposition;  ///< response-content-disposition
-    std::optional<std::string> content_encoding;     ///< response-content-encoding
-    std::optional<std::string> content_language;     ///< response-content-language
-    std::optional<std::string> content_type;         ///< response-content-type
-    std::optional<std::string> expires;              ///< response-expires
+    std::optional<std::string> cache_control{};        ///< response-cache-control
+    std::optional<std::string> content_disposition{};  ///< response-content-disposition
+    std::optional<std::string> content_encoding{};     ///< response-content-encoding
+    std::optional<std::string> content_language{};     ///< response-content-language
+    std::optional<std::string> content_type{};         ///< response-content-type
+    std::optional<std::string> expires{};              ///< response-expires
 };
 
-/// PUT Object (§6.1): uploads one object of at most 5 GiB in a single request.
+/// PUT Object (docs/protocol/objects.md#put-object): uploads one object of at most 5 GiB in a single request.
 struct put_object_params {
-    std::string key;  ///< the object key (§2.3), UTF-8, at most 850 bytes
+    std::string key{};  ///< the object key (docs/protocol/endpoints.md#object-keys), UTF-8, at most 850 bytes
     /// The body, borrowed: the caller keeps the bytes alive until the request has been sent.
     /// Use it for anything large; set either `payload` or `body`, not both (both empty: an
     /// empty object).
-    payload_view payload;
+    payload_view payload{};
     /// The body, owned; copied into the request. Convenient for small texts.
-    std::string body;
-    object_attributes attributes;  ///< headers stored with the object (Content-Type, metadata, ACL, ...)
+    std::string body{};
+    object_attributes attributes{};  ///< headers stored with the object (Content-Type, metadata, ACL, ...)
     /// Content-MD5 (base64 of the binary MD5, 24 characters) given by the caller, e.g. computed
     /// while the file was read. COS checks it against the body (400 BadDigest).
-    std::optional<std::string> content_md5;
+    std::optional<std::string> content_md5{};
     /// Compute Content-MD5 from the body (one pass over it); not together with content_md5.
     bool compute_content_md5 = false;
     /// x-cos-forbid-overwrite: true, so COS refuses to replace an existing key.
     bool forbid_overwrite = false;
     /// x-cos-traffic-limit in bit/s, min_traffic_limit..max_traffic_limit.
-    std::optional<std::uint64_t> traffic_limit;
-    object_key_options key_options;  ///< whether dot segments are allowed
+    std::optional<std::uint64_t> traffic_limit{};
+    object_key_options key_options{};  ///< whether dot segments are allowed
 };
 
-/// GET Object (§6.2).
+/// GET Object (docs/protocol/objects.md#get-object).
 struct get_object_params {
-    std::string key;  ///< the object key (§2.3)
-    std::optional<byte_range> range;       ///< Range: bytes=first-last (answered with 206)
-    response_overrides overrides;          ///< response-* parameters
-    std::optional<std::string> version_id; ///< versionId: a specific version
-    object_conditions conditions;          ///< If-* headers
+    std::string key{};  ///< the object key (docs/protocol/endpoints.md#object-keys)
+    std::optional<byte_range> range{};       ///< Range: bytes=first-last (answered with 206)
+    response_overrides overrides{};          ///< response-* parameters
+    std::optional<std::string> version_id{}; ///< versionId: a specific version
+    object_conditions conditions{};          ///< If-* headers
     /// x-cos-traffic-limit in bit/s, min_traffic_limit..max_traffic_limit.
-    std::optional<std::uint64_t> traffic_limit;
-    object_key_options key_options;  ///< whether dot segments are allowed
+    std::optional<std::uint64_t> traffic_limit{};
+    object_key_options key_options{};  ///< whether dot segments are allowed
     /// Further headers, sent last and signed by the standard selection when x-cos-*: e.g. the
-    /// x-cos-server-side-encryption-customer-* key headers an SSE-C object needs (§3.1, §6.2).
-    /// Names must be HTTP tokens and must not repeat a header the builder sets. The last member,
-    /// with a default, so brace-initialised params written before it existed stay valid.
+    /// x-cos-server-side-encryption-customer-* key headers an SSE-C object needs
+    /// (docs/protocol/headers.md#server-side-encryption-headers). Names must be HTTP tokens and must
+    /// not repeat a header the builder sets. The last member, with a default, so brace-initialised
+    /// params written before it existed stay valid.
     std::vector<http_header> extra_headers{};
 };
 
-/// HEAD Object (§6.3).
+/// HEAD Object (docs/protocol/objects.md#head-object).
 struct head_object_params {
-    std::string key;  ///< the object key (§2.3)
-    std::optional<std::string> version_id; ///< versionId: a specific version
-    object_conditions conditions;          ///< If-* headers
-    object_key_options key_options;        ///< whether dot segments are allowed
-    /// Further headers, as for get_object_params: e.g. the SSE-C key headers (§6.3).
+    std::string key{};  ///< the object key (docs/protocol/endpoints.md#object-keys)
+    std::optional<std::string> version_id{}; ///< versionId: a specific version
+    object_conditions conditions{};          ///< If-* headers
+    object_key_options key_options{};        ///< whether dot segments are allowed
+    /// Further headers, as for get_object_params: e.g. the SSE-C key headers (docs/protocol/objects.md#head-object).
     std::vector<http_header> extra_headers{};
 };
 
-/// DELETE Object (§6.4).
+/// DELETE Object (docs/protocol/objects.md#delete-object).
 struct delete_object_params {
-    std::string key;  ///< the object key (§2.3)
-    std::optional<std::string> version_id; ///< versionId: delete that version (or delete marker)
-    object_key_options key_options;        ///< whether dot segments are allowed
+    std::string key{};  ///< the object key (docs/protocol/endpoints.md#object-keys)
+    std::optional<std::string> version_id{}; ///< versionId: delete that version (or delete marker)
+    object_key_options key_options{};        ///< whether dot segments are allowed
     /// Further headers, as for get_object_params.
     std::vector<http_header> extra_headers{};
 };
 
-/// GET Bucket, List Objects version 1 (§6.5). Empty strings are not sent.
+/// GET Bucket, List Objects version 1 (docs/protocol/objects.md#get-bucket). Empty strings are not sent.
 struct list_objects_params {
-    std::string prefix;     ///< only keys starting with this
-    std::string delimiter;  ///< group keys sharing prefix + up to the delimiter into CommonPrefixes
-    std::string marker;     ///< list keys after this one (UTF-8 binary order), exclusive
+    std::string prefix{};     ///< only keys starting with this
+    std::string delimiter{};  ///< group keys sharing prefix + up to the delimiter into CommonPrefixes
+    std::string marker{};     ///< list keys after this one (UTF-8 binary order), exclusive
     /// Entries per page, 1..1000, counting Contents and CommonPrefixes; COS's default is 1000.
-    std::optional<std::uint32_t> max_keys;
-    /// Send encoding-type=url, so COS percent-encodes keys and the parser decodes them (§8): keys
-    /// may hold characters XML 1.0 cannot carry. On by default, as in the Python SDK.
+    std::optional<std::uint32_t> max_keys{};
+    /// Send encoding-type=url, so COS percent-encodes keys and the parser decodes them
+    /// (docs/protocol/encoding-type.md): keys may hold characters XML 1.0 cannot carry. On by default,
+    /// as in the Python SDK.
     bool url_encoding = true;
 };
 
 namespace detail {
 
-/// x-cos-traffic-limit, when set, after checking the §3.1 range.
+/// x-cos-traffic-limit, when set, after checking its range (docs/protocol/headers.md#traffic-limit).
 inline result<void> add_traffic_limit(http_request& r, const std::optional<std::uint64_t>& limit) {
     if (!limit) return {};
     if (*limit < min_traffic_limit || *limit > max_traffic_limit)
@@ -174,8 +179,9 @@ inline result<void> add_date_header(http_request& r, std::string_view name, cons
 }
 
 /// The If-* headers of GET and HEAD Object, each only when set; with `prefix`
-/// "x-cos-copy-source-", the same conditions on the source of a copy (§5.3). The argument names
-/// are the same either way ("if_match", ..., "if_unmodified_since").
+/// "x-cos-copy-source-", the same conditions on the source of a copy
+/// (docs/protocol/multipart.md#upload-part-copy). The argument names are the same either way
+/// ("if_match", ..., "if_unmodified_since").
 inline result<void> add_conditions(http_request& r, const object_conditions& c, std::string_view prefix = {}) {
     const std::string p(prefix);
     if (auto ok = add_nonempty_header(r, p + "If-Match", c.if_match, "if_match"); !ok) return ok;
@@ -188,7 +194,7 @@ inline result<void> add_conditions(http_request& r, const object_conditions& c, 
 inline result<http_request> start_object_read(const endpoint& ep, std::string_view method, std::string_view key,
                                               const std::optional<std::string>& version_id,
                                               const object_conditions& conditions, const object_key_options& key_options) {
-    auto r = start_object_request(ep, method, key, key_options);
+    auto r = make_object_request(ep, method, key, key_options);
     if (!r) return r;
     if (auto ok = add_nonempty_param(*r, "versionId", version_id, "version_id"); !ok) return std::move(ok).error();
     if (auto ok = add_conditions(*r, conditions); !ok) return std::move(ok).error();
@@ -211,15 +217,15 @@ inline result<void> add_range(http_request& r, const std::optional<byte_range>& 
 }  // namespace detail
 
 /// PUT /<key> with the body, Content-Length = its size (always set; COS truncates the object to
-/// a smaller Content-Length, §6.1), Content-MD5 when given or asked for, the attributes,
-/// x-cos-forbid-overwrite and x-cos-traffic-limit. The request borrows `payload`.
-/// Errors (invalid_argument unless noted): map_object_key's ("object_key"); "body" when both
-/// payload and body are set; limit_exceeded "body" over 5 GiB; "content_md5" when it is not
-/// base64 of 16 bytes or both MD5 options are set; "traffic_limit" out of range; the
-/// attribute's name (add_object_attributes) for a bad attribute, including an extra header that
-/// repeats one the builder sets.
+/// a smaller Content-Length, docs/protocol/objects.md#put-object), Content-MD5 when given or asked for,
+/// the attributes, x-cos-forbid-overwrite and x-cos-traffic-limit. The request borrows `payload`.
+/// Errors (invalid_argument unless noted): map_object_key's ("object_key"); "body" when both payload
+/// and body are set; limit_exceeded "body" over 5 GiB; "content_md5" when it is not base64 of 16 bytes
+/// or both MD5 options are set; "traffic_limit" out of range; the attribute's name
+/// (add_object_attributes) for a bad attribute, including an extra header that repeats one the builder
+/// sets.
 inline result<http_request> make_put_object_request(const endpoint& ep, const put_object_params& p) {
-    auto r = detail::start_object_request(ep, "PUT", p.key, p.key_options);
+    auto r = make_object_request(ep, "PUT", p.key, p.key_options);
     if (!r) return r;
     if (!p.payload.bytes.empty() && !p.body.empty())
         return make_error(errc::invalid_argument, "body", "set either payload (borrowed) or body (owned), not both");
@@ -251,9 +257,9 @@ inline result<http_request> make_get_object_request(const endpoint& ep, const ge
     auto r = detail::start_object_read(ep, "GET", p.key, p.version_id, p.conditions, p.key_options);
     if (!r) return r;
     struct override_param {
-        std::string_view name;
-        std::optional<std::string> response_overrides::*member;
-        std::string_view argument;
+        std::string_view name{};
+        std::optional<std::string> response_overrides::*member{};
+        std::string_view argument{};
     };
     static constexpr override_param overrides[] = {
         {"response-cache-control", &response_overrides::cache_control, "response_cache_control"},
@@ -286,7 +292,7 @@ inline result<http_request> make_head_object_request(const endpoint& ep, const h
 /// Errors (invalid_argument): "object_key" (map_object_key), "version_id" when set but empty or
 /// not a valid header value (validate_header_value); "extra_headers" (add_extra_headers).
 inline result<http_request> make_delete_object_request(const endpoint& ep, const delete_object_params& p) {
-    auto r = detail::start_object_request(ep, "DELETE", p.key, p.key_options);
+    auto r = make_object_request(ep, "DELETE", p.key, p.key_options);
     if (!r) return r;
     if (auto ok = detail::add_nonempty_param(*r, "versionId", p.version_id, "version_id"); !ok)
         return std::move(ok).error();
@@ -299,7 +305,9 @@ inline result<http_request> make_delete_object_request(const endpoint& ep, const
 /// Errors (invalid_argument): "prefix", "delimiter", "marker" when not UTF-8; "max_keys" outside
 /// 1..1000.
 inline result<http_request> make_list_objects_request(const endpoint& ep, const list_objects_params& p) {
-    http_request r = detail::start_bucket_request(ep, "GET");
+    auto started = make_bucket_request(ep, "GET");
+    if (!started) return std::move(started).error();
+    http_request& r = *started;
     const std::pair<std::string_view, const std::string*> texts[] = {
         {"prefix", &p.prefix}, {"delimiter", &p.delimiter}, {"marker", &p.marker}};
     for (const auto& [name, value] : texts)

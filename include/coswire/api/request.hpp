@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // What every request builder shares: starting a request for an object or the bucket, adding
 // validated headers and parameters, caller-chosen extra headers, Content-MD5, page sizes and
-// the object attributes stored at upload time (COS-PROTOCOL.md §3.1, §5.1, §6.1, §7.3, §8).
+// the object attributes stored at upload time (docs/protocol/headers.md,
+// docs/protocol/objects.md#put-object, docs/protocol/multipart.md#initiate-multipart-upload).
 #pragma once
 
 #include <coswire/api/endpoint.hpp>
@@ -40,55 +41,52 @@ inline result<void> validate_header_value(std::string_view value, std::string_vi
 /// Object attributes stored with an upload (PUT Object, Initiate Multipart Upload); every
 /// member is optional and sent only when set.
 struct object_attributes {
-    std::optional<std::string> content_type;         ///< Content-Type
-    std::optional<std::string> cache_control;        ///< Cache-Control
-    std::optional<std::string> content_disposition;  ///< Content-Disposition
-    std::optional<std::string> content_encoding;     ///< Content-Encoding
-    std::optional<std::string> expires;              ///< Expires
-    std::optional<std::string> storage_class;        ///< x-cos-storage-class, e.g. "STANDARD_IA"
-    std::optional<std::string> acl;                  ///< x-cos-acl: "default", "private", "public-read"
-    std::optional<std::string> grant_read;           ///< x-cos-grant-read: id="100000000001"[,id="..."]
-    std::optional<std::string> grant_read_acp;       ///< x-cos-grant-read-acp
-    std::optional<std::string> grant_write_acp;      ///< x-cos-grant-write-acp
-    std::optional<std::string> grant_full_control;   ///< x-cos-grant-full-control
-    std::optional<std::string> tagging;              ///< x-cos-tagging: k1=v1&k2=v2 (URL-encoded pairs)
-    std::optional<std::string> server_side_encryption;  ///< x-cos-server-side-encryption: AES256 or cos/kms
+    std::optional<std::string> content_type{};         ///< Content-Type
+    std::optional<std::string> cache_control{};        ///< Cache-Control
+    std::optional<std::string> content_disposition{};  ///< Content-Disposition
+    std::optional<std::string> content_encoding{};     ///< Content-Encoding
+    std::optional<std::string> expires{};              ///< Expires
+    std::optional<std::string> storage_class{};        ///< x-cos-storage-class, e.g. "STANDARD_IA"
+    std::optional<std::string> acl{};                  ///< x-cos-acl: "default", "private", "public-read"
+    std::optional<std::string> grant_read{};           ///< x-cos-grant-read: id="100000000001"[,id="..."]
+    std::optional<std::string> grant_read_acp{};       ///< x-cos-grant-read-acp
+    std::optional<std::string> grant_write_acp{};      ///< x-cos-grant-write-acp
+    std::optional<std::string> grant_full_control{};   ///< x-cos-grant-full-control
+    std::optional<std::string> tagging{};              ///< x-cos-tagging: k1=v1&k2=v2 (URL-encoded pairs)
+    std::optional<std::string> server_side_encryption{};  ///< x-cos-server-side-encryption: AES256 or cos/kms
     /// User metadata: each (suffix, value) becomes x-cos-meta-<suffix>. Suffixes are letters,
     /// digits and '-' (COS refuses '_' in the name).
-    std::vector<std::pair<std::string, std::string>> metadata;
+    std::vector<std::pair<std::string, std::string>> metadata{};
     /// Further headers, sent and signed by the standard selection when x-cos-*; names must be
     /// HTTP tokens and must not repeat a header the builder sets.
-    std::vector<http_header> extra_headers;
+    std::vector<http_header> extra_headers{};
 };
 
-namespace detail {
-
-/// The start of every request: method, scheme, Host and both paths (the decoded one that is
-/// signed, the encoded one sent on the wire).
-inline http_request start_request(const endpoint& ep, std::string_view method, std::string signed_path,
-                                  std::string wire_path) {
-    http_request r;
-    r.method = std::string(method);
-    r.scheme = ep.scheme;
-    r.host = ep.host;
-    r.path = std::move(signed_path);
-    r.wire_path = std::move(wire_path);
-    r.headers.push_back({"Host", ep.host});
+/// A request for the object `key` at `ep`: method, scheme, Host and both paths, the decoded
+/// one that is signed ("/" + the raw key) and the percent-encoded one for the request line,
+/// right by construction. Add parameters and headers, then sign or presign it. Errors:
+/// invalid_argument naming "method" when it is not an HTTP token; map_object_key's for the key.
+inline result<http_request> make_object_request(const endpoint& ep, std::string_view method, std::string_view key,
+                                                const object_key_options& key_options = {}) {
+    if (!detail::is_token(method)) return make_error(errc::invalid_argument, "method", "must be a non-empty HTTP token");
+    auto paths = map_object_key(key, key_options);
+    if (!paths) return std::move(paths).error();
+    http_request r{.method = std::string(method), .scheme = ep.scheme, .host = ep.host, .path = std::move(paths->signed_path),
+                   .wire_path = std::move(paths->wire_path)};
+    r.headers.push_back({.name = "Host", .value = ep.host});
     return r;
 }
 
-/// The start of every object request: both paths from the key. Errors: map_object_key's.
-inline result<http_request> start_object_request(const endpoint& ep, std::string_view method, std::string_view key,
-                                                 const object_key_options& key_options = {}) {
-    auto paths = map_object_key(key, key_options);
-    if (!paths) return std::move(paths).error();
-    return start_request(ep, method, std::move(paths->signed_path), std::move(paths->wire_path));
+/// A request for the bucket itself at `ep` (GET Bucket, List Multipart Uploads): path "/".
+/// Errors: invalid_argument naming "method" when it is not an HTTP token.
+inline result<http_request> make_bucket_request(const endpoint& ep, std::string_view method) {
+    if (!detail::is_token(method)) return make_error(errc::invalid_argument, "method", "must be a non-empty HTTP token");
+    http_request r{.method = std::string(method), .scheme = ep.scheme, .host = ep.host, .path = "/", .wire_path = "/"};
+    r.headers.push_back({.name = "Host", .value = ep.host});
+    return r;
 }
 
-/// The start of a bucket-level request (GET Bucket, List Multipart Uploads): path "/".
-inline http_request start_bucket_request(const endpoint& ep, std::string_view method) {
-    return start_request(ep, method, "/", "/");
-}
+namespace detail {
 
 /// Adds a header after validating its value (and refusing a name already present).
 inline result<void> add_header(http_request& r, std::string_view name, std::string_view value, std::string_view argument) {
@@ -169,16 +167,16 @@ inline result<void> add_object_attributes(http_request& r, const object_attribut
 /// Decimal text of an unsigned integer.
 inline std::string decimal(std::uint64_t v) { return std::to_string(v); }
 
-/// The Content-MD5 value of `data`: base64 of its binary MD5 (§7.3), always 24 characters.
+/// The Content-MD5 value of `data`: base64 of its binary MD5 (docs/protocol/integrity.md#md5-and-content-md5), always 24 characters.
 inline std::string content_md5_of(std::span<const std::byte> data) {
     const auto text = base64_encode(md5_hash(data));
     return std::string(text.data(), text.size());
 }
 
-/// The Content-MD5 to send for `body`, if any (§3.1, §7.3): the caller's `given` value after
-/// checking it is the base64 of 16 bytes (base64_decode is strict, so that is exactly the
-/// 24-character padded form), or the computed one when `compute` is set; nullopt when neither.
-/// Errors: invalid_argument "content_md5" for a malformed value or when both are asked for.
+/// The Content-MD5 to send for `body`, if any (docs/protocol/integrity.md#md5-and-content-md5): the
+/// caller's `given` value after checking it is the base64 of 16 bytes (base64_decode is strict, so that
+/// is exactly the 24-character padded form), or the computed one when `compute` is set; nullopt when
+/// neither. Errors: invalid_argument "content_md5" for a malformed value or when both are asked for.
 inline result<std::optional<std::string>> content_md5_value(const std::optional<std::string>& given, bool compute,
                                                             std::span<const std::byte> body) {
     if (compute) {
@@ -194,9 +192,9 @@ inline result<std::optional<std::string>> content_md5_value(const std::optional<
 }
 
 /// The headers of an upload body (PUT Object, Upload Part), in this order: Content-Length,
-/// always (COS would truncate to a smaller one, §3.1), and Content-MD5 when given or asked for
-/// (content_md5_value). Errors: limit_exceeded naming `body_argument` when the body is over
-/// `largest` bytes, its reason ending in `limit_text`; content_md5_value's.
+/// always (COS would truncate to a smaller one, docs/protocol/objects.md#put-object), and Content-MD5
+/// when given or asked for (content_md5_value). Errors: limit_exceeded naming `body_argument` when the
+/// body is over `largest` bytes, its reason ending in `limit_text`; content_md5_value's.
 inline result<void> add_body_headers(http_request& r, std::span<const std::byte> body, std::uint64_t largest,
                                      std::string_view body_argument, std::string_view limit_text,
                                      const std::optional<std::string>& content_md5, bool compute_content_md5) {
@@ -221,7 +219,8 @@ inline result<void> add_page_size_param(http_request& r, std::string_view name, 
 }
 
 /// encoding-type=url on a listing when asked for, so COS percent-encodes the key-like fields
-/// and any key survives the XML (§8); the parsers decode what the answer announces.
+/// and any key survives the XML (docs/protocol/encoding-type.md); the parsers decode what the answer
+/// announces.
 inline result<void> add_url_encoding_param(http_request& r, bool url_encoding) {
     if (!url_encoding) return {};
     return add_param(r, "encoding-type", "url", "url_encoding");

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// CRC-64/XZ, the checksum COS sends as x-cos-hash-crc64ecma: update, one-shot and combine (COS-PROTOCOL.md §7.1, §7.2).
+// CRC-64/XZ, the checksum COS sends as x-cos-hash-crc64ecma: update, one-shot and combine
+// (docs/protocol/integrity.md).
 #pragma once
 
 #include <coswire/detail/cpu.hpp>
@@ -28,7 +29,7 @@ inline constexpr std::uint64_t crc64_poly_reflected = 0xC96C5795D7870F42u;
 /// Slicing-by-8 tables: crc64_tables.t[k][b] is the raw register after byte b followed by k zero
 /// bytes, starting from a zero register. Built by the compiler, so there is no run-time init.
 /// Plain arrays, not std::array: constant-evaluating 2048 entries through an operator[] call per
-/// access took several times longer, in every translation unit (issue 5).
+/// access took several times longer, in every translation unit.
 struct crc64_table_set {
     std::uint64_t t[8][256];
 };
@@ -147,7 +148,7 @@ constexpr std::array<std::uint64_t, 2> clmul64_model(std::uint64_t a, std::uint6
     return r;
 }
 
-// PCLMULQDQ folding (COS-PROTOCOL.md §7.2 mentions the carry-less form of the same algebra).
+// PCLMULQDQ folding (docs/protocol/integrity.md#combining-crc-64-values mentions the carry-less form of the same algebra).
 //
 // Notation. A 128-bit lane loaded little-endian from the message holds a polynomial with bit j
 // the coefficient of x^(127-j): the message's first bit is bit 0, as in the reflected register.
@@ -191,7 +192,7 @@ constexpr crc64_fold_pair crc64_fold_constants(std::uint64_t distance_bits) noex
 
 /// crc64_fold_by_lanes[j] folds across j 16-byte lanes (D = 128·j), j = 1..16; [0] is unused.
 /// Entry j is entry j - 1 times x^128: one multiplication per half instead of a square-and-multiply
-/// each, which keeps the compile-time evaluation cheap (issue 5). Checked against
+/// each, which keeps the compile-time evaluation cheap. Checked against
 /// crc64_fold_constants below.
 constexpr std::array<crc64_fold_pair, 17> make_crc64_fold_by_lanes() noexcept {
     std::array<crc64_fold_pair, 17> t{};

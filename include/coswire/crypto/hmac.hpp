@@ -15,7 +15,7 @@ namespace coswire {
 /// An HMAC-SHA1 key, ready to MAC any number of messages.
 ///
 /// HMAC(K, m) = SHA1((K0 ^ opad) || SHA1((K0 ^ ipad) || m)) where K0 is the key zero-padded to
-/// the 64-byte block, ipad = 0x36 and opad = 0x5c repeated (RFC 2104 §2). Both pad blocks are
+/// the 64-byte block, ipad = 0x36 and opad = 0x5c repeated (RFC 2104 section 2). Both pad blocks are
 /// whole blocks, so the key stores the SHA-1 states after absorbing each of them; a MAC then
 /// costs only the message blocks plus two finalisation blocks.
 ///
@@ -25,7 +25,7 @@ class hmac_sha1_key {
     using hasher = detail::md_hasher<detail::sha1_algorithm>;
 
 public:
-    /// Prepares `key`. A key longer than 64 bytes is replaced by its SHA-1 (RFC 2104 §3);
+    /// Prepares `key`. A key longer than 64 bytes is replaced by its SHA-1 (RFC 2104 section 3);
     /// any length, including empty, is accepted.
     explicit constexpr hmac_sha1_key(std::string_view key) noexcept {
         std::array<std::uint8_t, hasher::block_size> k0{};

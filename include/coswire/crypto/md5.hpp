@@ -16,7 +16,7 @@ namespace coswire::detail {
 /// The four 32-bit words A, B, C, D of the MD5 chaining state.
 using md5_state = std::array<std::uint32_t, 4>;
 
-/// T[i] = floor(2^32 * |sin(i + 1)|), i = 0..63 (RFC 1321 §3.4).
+/// T[i] = floor(2^32 * |sin(i + 1)|), i = 0..63 (RFC 1321 section 3.4).
 inline constexpr std::array<std::uint32_t, 64> md5_sines{
     0xd76aa478u, 0xe8c7b756u, 0x242070dbu, 0xc1bdceeeu, 0xf57c0fafu, 0x4787c62au, 0xa8304613u, 0xfd469501u,
     0x698098d8u, 0x8b44f7afu, 0xffff5bb1u, 0x895cd7beu, 0x6b901122u, 0xfd987193u, 0xa679438eu, 0x49b40821u,
@@ -28,11 +28,11 @@ inline constexpr std::array<std::uint32_t, 64> md5_sines{
     0x6fa87e4fu, 0xfe2ce6e0u, 0xa3014314u, 0x4e0811a1u, 0xf7537e82u, 0xbd3af235u, 0x2ad7d2bbu, 0xeb86d391u,
 };
 
-// One MD5 operation, a = b + ((a + g(b,c,d) + X[k] + T[i]) <<< s) (RFC 1321 §3.4), with X[k] + T[i]
-// passed in as `xt`. The caller rotates the roles (a, b, c, d) -> (d, a, b, c) instead of moving
-// values, so only `a` is written. MD5 has no hardware instruction and each step depends on the
-// previous one through b, so each function is arranged so that b enters last: everything that
-// does not involve b is computed off the critical path.
+// One MD5 operation, a = b + ((a + g(b,c,d) + X[k] + T[i]) <<< s) (RFC 1321 section 3.4), with X[k] +
+// T[i] passed in as `xt`. The caller rotates the roles (a, b, c, d) -> (d, a, b, c) instead of moving
+// values, so only `a` is written. MD5 has no hardware instruction and each step depends on the previous
+// one through b, so each function is arranged so that b enters last: everything that does not involve b
+// is computed off the critical path.
 template <int S>
 constexpr void md5_step_f(std::uint32_t& a, std::uint32_t b, std::uint32_t c, std::uint32_t d,
                           std::uint32_t xt) noexcept {
@@ -57,7 +57,7 @@ constexpr void md5_step_i(std::uint32_t& a, std::uint32_t b, std::uint32_t c, st
     a = b + std::rotl(a + xt + (c ^ (b | ~d)), S);  // I = c ^ (b | ~d)
 }
 
-/// Portable MD5 compression of `nblocks` consecutive 64-byte blocks (RFC 1321 §3.4), all 64
+/// Portable MD5 compression of `nblocks` consecutive 64-byte blocks (RFC 1321 section 3.4), all 64
 /// steps unrolled with the state in locals. Words are little-endian; works on any byte-like
 /// type so constant evaluation can read a string_view. Each round has its own function and
 /// shift amounts; step i reads X[k] with k = i, 5i + 1, 3i + 5, 7i (mod 16) in rounds 1-4. Each
@@ -169,7 +169,8 @@ using md5_digest = std::array<std::uint8_t, 16>;
 
 /// Streaming MD5 (RFC 1321). Feed bytes with update() in any split, then call finish() once.
 /// Does not allocate; copying the object forks the computation. MD5 is here only because COS
-/// uses it for Content-MD5 and single-part ETags (COS-PROTOCOL.md §7.3); it is not a secure hash.
+/// uses it for Content-MD5 and single-part ETags (docs/protocol/integrity.md#etag); it is not a secure
+/// hash.
 class md5 {
 public:
     /// Starts an empty message.

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// SHA-1 (FIPS 180-4 §6.1), streaming and one-shot, usable in constant expressions; SHA-NI when the CPU has it.
+// SHA-1 (FIPS 180-4 section 6.1), streaming and one-shot, usable in constant expressions; SHA-NI when
+// the CPU has it.
 #pragma once
 
 #include <coswire/detail/cpu.hpp>
@@ -21,11 +22,11 @@ namespace coswire::detail {
 /// The five 32-bit words H0..H4 of the SHA-1 chaining state.
 using sha1_state = std::array<std::uint32_t, 5>;
 
-// One SHA-1 round, T = ROTL5(a) + f_t(b, c, d) + e + K_t + W_t (FIPS 180-4 §6.1.2 step 3), written
-// without the register shuffle: the caller rotates the roles of the five variables instead, so
-// the new `a` is stored in place of `e` and only `b` changes otherwise (ROTL30). f_t and K_t
-// change every 20 rounds (§4.1.1, §4.2.1); each f is written so that the inputs known early (c,
-// d) combine first and the latest one, b, enters last.
+// One SHA-1 round, T = ROTL5(a) + f_t(b, c, d) + e + K_t + W_t (FIPS 180-4 section 6.1.2 step 3),
+// written without the register shuffle: the caller rotates the roles of the five variables instead, so
+// the new `a` is stored in place of `e` and only `b` changes otherwise (ROTL30). f_t and K_t change
+// every 20 rounds (sections 4.1.1, 4.2.1); each f is written so that the inputs known early (c, d)
+// combine first and the latest one, b, enters last.
 constexpr void sha1_round_ch(std::uint32_t a, std::uint32_t& b, std::uint32_t c, std::uint32_t d, std::uint32_t& e,
                              std::uint32_t w) noexcept {
     e += std::rotl(a, 5) + (d ^ (b & (c ^ d))) + 0x5a827999u + w;  // Ch(b,c,d) = (b & c) ^ (~b & d)
@@ -50,7 +51,7 @@ constexpr void sha1_round_parity2(std::uint32_t a, std::uint32_t& b, std::uint32
     b = std::rotl(b, 30);
 }
 
-// W_t = ROTL1(W_{t-3} ^ W_{t-8} ^ W_{t-14} ^ W_{t-16}) for t >= 16 (§6.1.2 step 1). It only ever
+// W_t = ROTL1(W_{t-3} ^ W_{t-8} ^ W_{t-14} ^ W_{t-16}) for t >= 16 (section 6.1.2 step 1). It only ever
 // looks 16 words back, so a 16-word ring replaces the 80-word array; with every t a constant
 // the ring lives in registers.
 constexpr std::uint32_t sha1_schedule(std::array<std::uint32_t, 16>& w, std::size_t t) noexcept {
@@ -58,9 +59,9 @@ constexpr std::uint32_t sha1_schedule(std::array<std::uint32_t, 16>& w, std::siz
     return w[t & 15];
 }
 
-/// Portable SHA-1 compression of `nblocks` consecutive 64-byte blocks (FIPS 180-4 §6.1.2), all 80
-/// rounds unrolled with the state in locals. Works on any byte-like type so constant evaluation
-/// can read a string_view directly.
+/// Portable SHA-1 compression of `nblocks` consecutive 64-byte blocks (FIPS 180-4 section 6.1.2), all
+/// 80 rounds unrolled with the state in locals. Works on any byte-like type so constant evaluation can
+/// read a string_view directly.
 template <class Byte>
 constexpr void sha1_compress_portable(sha1_state& state, const Byte* p, std::size_t nblocks) noexcept {
     std::uint32_t a = state[0], b = state[1], c = state[2], d = state[3], e = state[4];
@@ -305,7 +306,7 @@ using sha1_digest = std::array<std::uint8_t, 20>;
 
 /// Streaming SHA-1 (FIPS 180-4). Feed bytes with update() in any split, then call finish() once.
 /// Does not allocate; copying the object forks the computation. SHA-1 is used here because the
-/// COS signature requires it (COS-PROTOCOL.md §1), not as a collision-resistant hash.
+/// COS signature requires it (docs/protocol/signing.md), not as a collision-resistant hash.
 class sha1 {
 public:
     /// Starts an empty message.

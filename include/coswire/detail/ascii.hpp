@@ -17,8 +17,8 @@ constexpr bool is_alpha(char c) noexcept { return (c >= 'a' && c <= 'z') || (c >
 constexpr char to_lower(char c) noexcept { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
 
 /// Copies n chars from `from` to `out` (the ranges must not overlap) and returns out + n. This is
-/// std::copy without <algorithm>, whose C++20 ranges half costs every includer compile time
-/// (issue 5); usable in constant expressions, a memcpy at run time.
+/// std::copy without <algorithm>, whose C++20 ranges half costs every includer compile time;
+/// usable in constant expressions, a memcpy at run time.
 constexpr char* copy_chars(const char* from, std::size_t n, char* out) noexcept {
     std::char_traits<char>::copy(out, from, n);
     return out + n;
@@ -137,7 +137,7 @@ constexpr std::size_t utf8_error_offset(std::string_view s) noexcept {
 enum class control_bytes {
     allowed,             ///< any (query parameters: they are percent-encoded on the wire)
     forbidden,           ///< none (the path)
-    forbidden_but_htab,  ///< none but HTAB (header values, RFC 9110 §5.5)
+    forbidden_but_htab,  ///< none but HTAB (header values, RFC 9110 section 5.5)
 };
 
 /// What scan_text found: offsets of the first forbidden control byte and of the first byte that

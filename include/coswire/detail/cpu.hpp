@@ -80,7 +80,7 @@ inline const cpu_features& detected_cpu_features() noexcept {
 
 #if defined(__GNUC__)
 /// The process-wide "portable only" switch, read and written with relaxed atomic builtins (what
-/// std::atomic<bool> is made of in g++ and clang++, without <atomic>'s compile time, issue 5).
+/// std::atomic<bool> is made of in g++ and clang++, without <atomic>'s compile time).
 /// Constant-initialised, so reading it never runs a guard.
 inline bool portable_switch_flag = false;
 

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// The Merkle–Damgård block framing shared by SHA-1 (FIPS 180-4 §5.1.1) and MD5 (RFC 1321 §3.1-3.2).
+// The Merkle–Damgård block framing shared by SHA-1 (FIPS 180-4 section 5.1.1) and MD5 (RFC 1321
+// sections 3.1-3.2).
 #pragma once
 
 #include <array>
@@ -86,8 +87,8 @@ public:
     }
 
     /// Pads, compresses the last block(s) and returns the state as bytes. Padding (FIPS 180-4
-    /// §5.1.1, RFC 1321 §3.1-3.2): 0x80, zeros up to 56 mod 64, then the message length in bits
-    /// modulo 2^64 as 8 bytes. Leaves the object spent.
+    /// section 5.1.1, RFC 1321 sections 3.1-3.2): 0x80, zeros up to 56 mod 64, then the message length
+    /// in bits modulo 2^64 as 8 bytes. Leaves the object spent.
     constexpr digest_type finish() noexcept {
         const std::uint64_t bits = total_ << 3;
         std::size_t n = used_;

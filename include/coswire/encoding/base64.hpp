@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// Base64 with the standard alphabet and padding (RFC 4648 §4), as Content-MD5 needs (COS-PROTOCOL.md §7.3).
+// Base64 with the standard alphabet and padding (RFC 4648 section 4), as Content-MD5 needs
+// (docs/protocol/integrity.md#md5-and-content-md5).
 #pragma once
 
 #include <coswire/error.hpp>
@@ -43,7 +44,7 @@ constexpr void base64_encode_unchecked(std::span<const std::uint8_t> in, char* o
         *out++ = sextet(group, 6);
         *out++ = sextet(group, 0);
     }
-    // RFC 4648 §4: a final group of 1 or 2 bytes is zero-filled to whole sextets and padded
+    // RFC 4648 section 4: a final group of 1 or 2 bytes is zero-filled to whole sextets and padded
     // with '=' to 4 characters.
     if (const std::size_t rest = in.size() - i; rest != 0) {
         const std::uint32_t group = (std::uint32_t{in[i]} << 16) | (rest == 2 ? std::uint32_t{in[i + 1]} << 8 : 0u);
@@ -117,7 +118,7 @@ constexpr std::array<char, base64_encoded_size(N)> base64_encode(const std::arra
 /// Decodes padded standard-alphabet base64 to its bytes. Strict, so each byte string has exactly
 /// one accepted text: the length must be a multiple of 4; only A-Z a-z 0-9 + / are allowed, plus
 /// one or two '=' that end the text; the unused low bits of the last character before the padding
-/// must be zero (RFC 4648 §3.5). No whitespace, line breaks or URL-safe alphabet.
+/// must be zero (RFC 4648 section 3.5). No whitespace, line breaks or URL-safe alphabet.
 /// Errors are invalid_argument naming "base64_text"; for a bad character the reason and
 /// error::size give its offset.
 inline result<std::string> base64_decode(std::string_view text) {

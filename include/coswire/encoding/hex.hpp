@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// Lower-case hexadecimal text for digests and ETags, and a strict decoder (COS-PROTOCOL.md §1.4, §7.3).
+// Lower-case hexadecimal text for digests and ETags, and a strict decoder
+// (docs/protocol/signing.md#sign-key, docs/protocol/integrity.md#etag).
 #pragma once
 
 #include <coswire/detail/ascii.hpp>

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Object key validation and its two paths: the signed UriPathname and the request-line path
-// (COS-PROTOCOL.md §1.7, §2.3, §2.4).
+// (docs/protocol/endpoints.md#object-keys, #the-key-in-the-request-line;
+// docs/protocol/signing.md#path).
 #pragma once
 
 #include <coswire/detail/ascii.hpp>
@@ -16,21 +17,21 @@ namespace coswire {
 
 /// Choices for map_object_key.
 struct object_key_options {
-    /// Accept `.` and `..` path segments (e.g. `a/./b`, `../x`). §2.3: COS stores them verbatim,
-    /// but intermediaries may collapse them, so they are refused unless the caller opts in. A key
-    /// that normalises to `/` is refused even then.
+    /// Accept `.` and `..` path segments (e.g. `a/./b`, `../x`). COS stores them verbatim
+    /// (docs/protocol/endpoints.md#object-keys), but intermediaries may collapse them, so they are
+    /// refused unless the caller opts in. A key that normalises to `/` is refused even then.
     bool allow_dot_segments = false;
 };
 
 /// The two forms of an object key's path.
 struct object_key_paths {
-    std::string signed_path;  ///< §1.7 UriPathname: "/" + key, raw UTF-8, no encoding
-    std::string wire_path;    ///< §2.4 request-target path: "/" + pathenc(key)
+    std::string signed_path{};  ///< "/" + key, raw UTF-8, no encoding (docs/protocol/signing.md#path)
+    std::string wire_path{};    ///< request-target path: "/" + pathenc(key) (docs/protocol/endpoints.md#the-key-in-the-request-line)
 };
 
 namespace detail {
 
-/// §2.3 keys must not carry NUL, LF or CR, nor CAN, EM, SUB, ESC (0x18–0x1B).
+/// Keys must not carry NUL, LF or CR, nor CAN, EM, SUB, ESC (0x18–0x1B) (docs/protocol/endpoints.md#object-keys).
 constexpr bool is_forbidden_in_object_key(char c) noexcept {
     const auto u = static_cast<unsigned char>(c);
     return u == 0x00 || u == 0x0A || u == 0x0D || (u >= 0x18 && u <= 0x1B);
@@ -40,7 +41,7 @@ constexpr bool is_dot_segment(std::string_view segment) noexcept {
     return segment == "." || segment == "..";
 }
 
-/// The longest key COS stores (§2.3), in bytes.
+/// The longest key COS stores (docs/protocol/endpoints.md#object-keys), in bytes.
 inline constexpr std::size_t max_object_key_size = 850;
 
 inline error object_key_error(errc code, std::string reason) {
@@ -49,12 +50,12 @@ inline error object_key_error(errc code, std::string reason) {
 
 }  // namespace detail
 
-/// Validates an object key (§2.3) and returns both of its paths:
-/// - signed_path = "/" + key verbatim (§1.7);
-/// - wire_path = "/" + pathenc(key) (§2.4): `/` stays literal, every byte outside
-///   `A-Z a-z 0-9 - _ . ~` becomes `%XX` upper-case (so `+` → `%2B`, space → `%20`); when dot
-///   segments are allowed, the dots of a `.` or `..` segment are sent as `%2E` so that no HTTP
-///   stack or proxy collapses them. percent_decode(wire_path) == signed_path always holds.
+/// Validates an object key (docs/protocol/endpoints.md#object-keys) and returns both of its paths:
+/// - signed_path = "/" + key verbatim (docs/protocol/signing.md#path);
+/// - wire_path = "/" + pathenc(key) (docs/protocol/endpoints.md#the-key-in-the-request-line): `/` stays
+///   literal, every byte outside `A-Z a-z 0-9 - _ . ~` becomes `%XX` upper-case (so `+` → `%2B`, space
+///   → `%20`); when dot segments are allowed, the dots of a `.` or `..` segment are sent as `%2E` so
+///   that no HTTP stack or proxy collapses them. percent_decode(wire_path) == signed_path always holds.
 /// Errors, all with argument "object_key": invalid_argument when the key is empty, is not UTF-8,
 /// starts with `/` or `\`, contains NUL, CR, LF or 0x18–0x1B, has a `.`/`..` segment while
 /// options.allow_dot_segments is false, or normalises to `/` (`.`, `./`, `a/..`; always
@@ -83,7 +84,7 @@ inline result<object_key_paths> map_object_key(std::string_view key, const objec
 
     // Walk the segments once, encoding each and tracking the depth the path would have after
     // dot-segment removal. Empty segments (`a//..`) are not counted, as path.Clean-style
-    // normalisers drop them; that refuses a superset of what RFC 3986 §5.2.4 collapses to `/`.
+    // normalisers drop them; that refuses a superset of what RFC 3986 section 5.2.4 collapses to `/`.
     std::size_t depth = 0;
     std::size_t start = 0;
     while (start <= key.size()) {

@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// The COS signing percent-encoder `enc` and its strict decoder (COS-PROTOCOL.md §1.2, §8).
+// The COS signing percent-encoder `enc` and its strict decoder
+// (docs/protocol/signing.md#percent-encoding, docs/protocol/encoding-type.md#decoding).
 #pragma once
 
 #include <coswire/config.hpp>
@@ -18,7 +19,7 @@ namespace coswire {
 
 namespace detail {
 
-/// true for the RFC 3986 unreserved bytes that §1.2 leaves as they are; indexed by byte value so
+/// true for the RFC 3986 unreserved bytes that enc leaves as they are; indexed by byte value so
 /// the encoder's inner loop is one load per byte.
 inline constexpr std::array<bool, 256> unreserved_table = [] {
     std::array<bool, 256> table{};
@@ -29,7 +30,7 @@ inline constexpr std::array<bool, 256> unreserved_table = [] {
     return table;
 }();
 
-/// §1.2 requires upper-case hex digits in escapes.
+/// enc writes escapes with upper-case hex digits (docs/protocol/signing.md#percent-encoding).
 inline constexpr std::string_view upper_hex_digits = "0123456789ABCDEF";
 
 /// Writes the three bytes `%XX` for byte `c`; returns the end.
@@ -59,9 +60,9 @@ constexpr std::size_t percent_encoded_size(std::string_view s) noexcept {
     return s.size() + 2 * escaped;
 }
 
-/// Writes enc(s) (§1.2) at `out` and returns one past the last byte written. Byte-wise: `s` need
-/// not be UTF-8. Precondition (unchecked, the signer's hot path): `out` has room for
-/// percent_encoded_size(s) bytes. Runs of unreserved bytes are copied in bulk.
+/// Writes enc(s) (docs/protocol/signing.md#percent-encoding) at `out` and returns one past the last
+/// byte written. Byte-wise: `s` need not be UTF-8. Precondition (unchecked, the signer's hot path):
+/// `out` has room for percent_encoded_size(s) bytes. Runs of unreserved bytes are copied in bulk.
 constexpr char* percent_encode_unchecked(std::string_view s, char* out) noexcept {
     const char* p = s.data();
     const char* const end = p + s.size();
@@ -75,9 +76,9 @@ constexpr char* percent_encode_unchecked(std::string_view s, char* out) noexcept
     return out;
 }
 
-/// Appends enc(s) (§1.2) to `out` with a single allocation. Byte-wise: `s` need not be UTF-8.
-/// A result longer than out.max_size() is a resource failure like running out of memory, and
-/// trips COSWIRE_ASSERT rather than truncating.
+/// Appends enc(s) (docs/protocol/signing.md#percent-encoding) to `out` with a single allocation.
+/// Byte-wise: `s` need not be UTF-8. A result longer than out.max_size() is a resource failure like
+/// running out of memory, and trips COSWIRE_ASSERT rather than truncating.
 inline void percent_encode_append(std::string& out, std::string_view s) {
     const std::size_t old_size = out.size();
     const std::size_t added = percent_encoded_size(s);
@@ -86,8 +87,9 @@ inline void percent_encode_append(std::string& out, std::string_view s) {
     percent_encode_unchecked(s, out.data() + old_size);
 }
 
-/// enc(s) (§1.2): `A-Z a-z 0-9 - _ . ~` unchanged, every other byte `%XX` with upper-case hex
-/// (space → `%20`, `/` → `%2F`, `+` → `%2B`). Byte-wise: `s` need not be UTF-8.
+/// enc(s) (docs/protocol/signing.md#percent-encoding): `A-Z a-z 0-9 - _ . ~` unchanged, every other
+/// byte `%XX` with upper-case hex (space → `%20`, `/` → `%2F`, `+` → `%2B`). Byte-wise: `s` need not be
+/// UTF-8.
 inline std::string percent_encode(std::string_view s) {
     std::string out;
     percent_encode_append(out, s);
@@ -110,10 +112,10 @@ inline result<std::size_t> percent_encode_to(std::string_view s, std::span<char>
 }
 
 /// Strict percent-decoding, the inverse of percent_encode and of COS's `encoding-type=url`
-/// fields (§8): each `%` must be followed by two hex digits (either case); every other byte,
-/// `+` included, is copied as it is (a `+` is never a space here). The decoded bytes are not
-/// checked for UTF-8 and may contain NUL. Errors: invalid_argument naming `argument`, with the
-/// offset of the bad `%` in the reason and in error.size.
+/// fields (docs/protocol/encoding-type.md#decoding): each `%` must be followed by two hex digits
+/// (either case); every other byte, `+` included, is copied as it is (a `+` is never a space here). The
+/// decoded bytes are not checked for UTF-8 and may contain NUL. Errors: invalid_argument naming
+/// `argument`, with the offset of the bad `%` in the reason and in error.size.
 inline result<std::string> percent_decode(std::string_view s, std::string_view argument = "encoded_text") {
     std::string out;
     out.reserve(s.size());  // decoding never lengthens

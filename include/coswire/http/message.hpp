@@ -18,35 +18,35 @@ namespace coswire {
 
 /// One header line. Names compare case-insensitively.
 struct http_header {
-    std::string name;
-    std::string value;
+    std::string name{};
+    std::string value{};
 };
 
 /// One query parameter, decoded. A parameter without a value (`?uploads`) has no value.
 struct http_query_param {
-    std::string name;
-    std::optional<std::string> value;
+    std::string name{};
+    std::optional<std::string> value{};
 };
 
 /// A large upload body the request borrows instead of copying: the caller keeps the bytes alive
 /// until the transport has sent them.
 struct payload_view {
-    std::span<const std::byte> bytes;
+    std::span<const std::byte> bytes{};
 };
 
 /// A complete request, ready to sign and send. Builders fill every member; the signer adds the
 /// Authorization header. The body is either owned (`body`, e.g. XML) or borrowed (`payload`),
 /// never both.
 struct http_request {
-    std::string method;                      ///< "GET", "PUT", ...
+    std::string method{};                      ///< "GET", "PUT", ...
     std::string scheme = "https";            ///< "https" or "http"
-    std::string host;                        ///< equals the Host header (":port" when not default)
-    std::string path;                        ///< decoded path that is signed: "/" + raw key, or "/"
-    std::string wire_path;                   ///< the same path percent-encoded for the request line
-    std::vector<http_query_param> query;     ///< decoded; every parameter is signed
-    std::vector<http_header> headers;        ///< includes Host; never holds CR, LF or NUL
-    std::string body;                        ///< owned body
-    payload_view payload;                    ///< borrowed body (uploads)
+    std::string host{};                        ///< equals the Host header (":port" when not default)
+    std::string path{};                        ///< decoded path that is signed: "/" + raw key, or "/"
+    std::string wire_path{};                   ///< the same path percent-encoded for the request line
+    std::vector<http_query_param> query{};     ///< decoded; every parameter is signed
+    std::vector<http_header> headers{};        ///< includes Host; never holds CR, LF or NUL
+    std::string body{};                        ///< owned body
+    payload_view payload{};                    ///< borrowed body (uploads)
 
     /// The body bytes, whichever form holds them.
     std::span<const std::byte> body_bytes() const noexcept {
@@ -85,8 +85,8 @@ struct http_request {
 /// What the transport received: status, headers as sent by the server, and the body.
 struct http_response {
     int status = 0;
-    std::vector<http_header> headers;
-    std::string body;
+    std::vector<http_header> headers{};
+    std::string body{};
 
     /// The value of the first header named `name` (any case), if present.
     std::optional<std::string_view> header(std::string_view name) const noexcept {

@@ -35,15 +35,15 @@ struct listing_limits {
 
 /// Every object of a whole GET Bucket listing, and the common prefixes when a delimiter was asked.
 struct all_objects {
-    std::vector<object_summary> contents;      ///< the Contents entries of every page, in order
-    std::vector<std::string> common_prefixes;  ///< CommonPrefixes/Prefix of every page, in order
+    std::vector<object_summary> contents{};      ///< the Contents entries of every page, in order
+    std::vector<std::string> common_prefixes{};  ///< CommonPrefixes/Prefix of every page, in order
 };
 
 /// Every multipart upload of a whole List Multipart Uploads listing, and the common prefixes.
 struct all_multipart_uploads {
-    std::vector<multipart_upload_summary> uploads;  ///< the Upload entries of every page, in order
-    std::vector<std::string> common_prefixes;       ///< CommonPrefixes/Prefix of every page, in order
-    std::optional<std::int64_t> date;               ///< the last page's Date header, Unix seconds (server clock)
+    std::vector<multipart_upload_summary> uploads{};  ///< the Upload entries of every page, in order
+    std::vector<std::string> common_prefixes{};       ///< CommonPrefixes/Prefix of every page, in order
+    std::optional<std::int64_t> date{};               ///< the last page's Date header, Unix seconds (server clock)
 };
 
 namespace detail {

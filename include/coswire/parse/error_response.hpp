@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // COS error responses: the <Error> body or, when there is none, the status line and headers,
-// as one error value; the known codes as an enum (COS-PROTOCOL.md §4).
+// as one error value; the known codes as an enum (docs/protocol/errors.md).
 #pragma once
 
 #include <coswire/detail/ascii.hpp>
@@ -20,7 +20,8 @@
 namespace coswire {
 
 /// The COS error codes a program may act on; everything else is `unknown` (the raw string is
-/// always in cos_error::code). Spelled as COS spells them, typos included (§4.4).
+/// always in cos_error::code). Spelled as COS spells them, typos included
+/// (docs/protocol/errors.md#error-codes).
 enum class cos_errc {
     unknown,
     access_denied,
@@ -68,7 +69,7 @@ struct cos_code_name {
     cos_errc code;
 };
 
-// Alternative spellings seen in older tables map to the same value (§4.4).
+// Alternative spellings seen in older tables map to the same value (docs/protocol/errors.md#spelling-variants).
 inline constexpr std::array<cos_code_name, 40> cos_code_names = {{
     {"AccessDenied", cos_errc::access_denied},
     {"BadDigest", cos_errc::bad_digest},
@@ -112,8 +113,9 @@ inline constexpr std::array<cos_code_name, 40> cos_code_names = {{
     {"UserNetworkTooSlow", cos_errc::user_network_too_slow},
 }};
 
-/// The code a body-less error stands for (HEAD answers, §4.2); Python's SDK also says
-/// "NoSuchResource" for a HEAD 404, since a HEAD cannot tell a missing key from a missing bucket.
+/// The code a body-less error stands for (HEAD answers,
+/// docs/protocol/errors.md#answers-without-a-body); Python's SDK also says "NoSuchResource" for a HEAD
+/// 404, since a HEAD cannot tell a missing key from a missing bucket.
 constexpr std::string_view code_for_status(int status) noexcept {
     switch (status) {
         case 304: return "NotModified";
@@ -181,7 +183,7 @@ constexpr bool has_error_body(const http_response& r) noexcept {
 /// without a parsable body (HEAD errors, proxies) gets a code derived from its status and says
 /// so in `reason`. ServerTime, else the
 /// Date header, becomes server_time only when the response carries x-cos-request-id, since a
-/// proxy or CDN can forge Date (§1.15).
+/// proxy or CDN can forge Date (docs/protocol/signing.md#validity-and-clock-skew).
 inline error parse_error_response(const http_response& r) {
     cos_error ce;
     ce.http_status = r.status;

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // What every response parser shares: status checks that turn COS errors into error values,
 // ETag unquoting, decimal numbers, the request id, the headers of object responses and the
-// owner of listed entries (COS-PROTOCOL.md §3.2, §4.2, §7.3, §9).
+// owner of listed entries (docs/protocol/headers.md#response-headers, docs/protocol/integrity.md#etag,
+// docs/protocol/xml.md).
 #pragma once
 
 #include <coswire/detail/ascii.hpp>
@@ -21,7 +22,8 @@
 namespace coswire {
 
 /// Strips exactly one pair of surrounding double quotes: "\"abc\"" -> "abc"; anything else is
-/// returned unchanged. Header ETags carry quotes; XML ETags arrive as &quot;...&quot; (§9).
+/// returned unchanged. Header ETags carry quotes; XML ETags arrive as &quot;...&quot;
+/// (docs/protocol/xml.md#entities-and-etags).
 constexpr std::string_view unquote_etag(std::string_view etag) noexcept {
     if (etag.size() >= 2 && etag.front() == '"' && etag.back() == '"') return etag.substr(1, etag.size() - 2);
     return etag;
@@ -45,7 +47,7 @@ inline result<std::uint64_t> parse_decimal(std::string_view text, std::string_vi
     return v;
 }
 
-/// "true"/"false" in any case (§9). Errors: malformed_response naming `argument`.
+/// "true"/"false" in any case (docs/protocol/xml.md#booleans-and-numbers). Errors: malformed_response naming `argument`.
 inline result<bool> parse_boolean(std::string_view text, std::string_view argument) {
     if (detail::iequals(text, "true")) return true;
     if (detail::iequals(text, "false")) return false;
@@ -54,25 +56,25 @@ inline result<bool> parse_boolean(std::string_view text, std::string_view argume
 
 /// The owner of a listed object or upload (Owner, Initiator).
 struct object_owner {
-    std::string id;            ///< ID, e.g. "1250000000" or "qcs::cam::uin/...:uin/..."
-    std::string display_name;  ///< DisplayName
+    std::string id{};            ///< ID, e.g. "1250000000" or "qcs::cam::uin/...:uin/..."
+    std::string display_name{};  ///< DisplayName
 };
 
 /// The headers of object responses (PUT, GET, HEAD, Upload Part, Complete), parsed.
 struct object_headers {
-    std::string request_id;                   ///< x-cos-request-id
-    std::string etag_raw;                     ///< ETag as sent, quotes included
-    std::string etag;                         ///< ETag without its quotes
-    std::optional<std::uint64_t> crc64;       ///< x-cos-hash-crc64ecma (CRC-64/XZ), when present
-    std::optional<std::uint64_t> content_length;
-    std::optional<std::int64_t> last_modified;  ///< Unix seconds
-    std::string content_type;
-    std::string version_id;                   ///< x-cos-version-id
+    std::string request_id{};                   ///< x-cos-request-id
+    std::string etag_raw{};                     ///< ETag as sent, quotes included
+    std::string etag{};                         ///< ETag without its quotes
+    std::optional<std::uint64_t> crc64{};       ///< x-cos-hash-crc64ecma (CRC-64/XZ), when present
+    std::optional<std::uint64_t> content_length{};
+    std::optional<std::int64_t> last_modified{};  ///< Unix seconds
+    std::string content_type{};
+    std::string version_id{};                   ///< x-cos-version-id
     std::string storage_class = "STANDARD";   ///< x-cos-storage-class; COS omits it for STANDARD
-    std::string server_side_encryption;       ///< x-cos-server-side-encryption: AES256 or cos/kms
-    std::string sse_customer_algorithm{};     ///< x-cos-server-side-encryption-customer-algorithm (SSE-C)
+    std::string server_side_encryption{};       ///< x-cos-server-side-encryption: AES256 or cos/kms
+    std::string sse_customer_algorithm{};       ///< x-cos-server-side-encryption-customer-algorithm (SSE-C)
     /// x-cos-meta-* headers as (suffix, value), in the order received.
-    std::vector<std::pair<std::string, std::string>> metadata;
+    std::vector<std::pair<std::string, std::string>> metadata{};
 };
 
 /// The response headers that carry one value: a second copy makes the answer ambiguous (which

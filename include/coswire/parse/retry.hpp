@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The pure retry classifier: given a failure, retry it, retry it after correcting the clock, or
-// give up (COS-PROTOCOL.md §4.3, §1.15).
+// give up (docs/protocol/errors.md#retry-classification,
+// docs/protocol/signing.md#validity-and-clock-skew).
 #pragma once
 
 #include <coswire/error.hpp>
@@ -24,8 +25,8 @@ struct retry_advice {
     retry_action action = retry_action::fail;
     /// For retry_after_clock_fix: the server's time (Unix seconds) when the response proved it
     /// came from COS (it carried x-cos-request-id); absent otherwise.
-    std::optional<std::int64_t> server_time;
-    std::string_view why;  ///< a short static explanation
+    std::optional<std::int64_t> server_time{};
+    std::string_view why{};  ///< a short static explanation
 };
 
 /// Classifies a failure. Retry: transport failures; 5xx (InternalError, ServiceUnavailable,

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The XML field readers every result-body parser shares: an element's text as a string, number,
-// time, boolean, ETag or owner, the root check, and the §8 url decoding (COS-PROTOCOL.md §8, §9).
+// time, boolean, ETag or owner, the root check, and the url decoding (docs/protocol/encoding-type.md,
+// docs/protocol/xml.md).
 #pragma once
 
 #include <coswire/detail/ascii.hpp>
@@ -50,8 +51,8 @@ inline result<std::uint64_t> read_element_decimal(xml::reader& r, std::string_vi
     return parse_decimal(*text, element);
 }
 
-/// The element's text as a time: ISO 8601, or the asctime form of old examples (§9).
-/// Errors: malformed_response naming `element`.
+/// The element's text as a time: ISO 8601, or the asctime form of old examples
+/// (docs/protocol/xml.md#timestamps). Errors: malformed_response naming `element`.
 inline result<std::int64_t> read_element_time(xml::reader& r, std::string_view element) {
     auto text = r.read_text();
     if (!text) return std::move(text).error();
@@ -62,8 +63,8 @@ inline result<std::int64_t> read_element_time(xml::reader& r, std::string_view e
     return *seconds;
 }
 
-/// The element's text as true/false in any case (§9). Errors: malformed_response naming
-/// `element`.
+/// The element's text as true/false in any case (docs/protocol/xml.md#booleans-and-numbers). Errors:
+/// malformed_response naming `element`.
 inline result<bool> read_element_boolean(xml::reader& r, std::string_view element) {
     auto text = r.read_text();
     if (!text) return std::move(text).error();
@@ -86,14 +87,15 @@ inline result<void> read_element_etag(xml::reader& r, std::string& raw, std::str
     return {};
 }
 
-/// §9: the encoding announcement is spelled EncodingType, Encoding-Type or Encoding-type.
+/// The encoding announcement is spelled EncodingType, Encoding-Type or Encoding-type (docs/protocol/xml.md#spelling-variants).
 constexpr bool is_encoding_type_element(std::string_view name) noexcept {
     return iequals(name, "EncodingType") || iequals(name, "Encoding-Type");
 }
 
-/// Percent-decodes one §8 field in place (`+` stays `+`). Callers decode after the whole body
-/// is read, because the announcement may follow the fields (§9), and exactly once, so a key
-/// holding "%25" keeps its '%'. Errors: malformed_response naming `element`.
+/// Percent-decodes one url-encoded field (docs/protocol/encoding-type.md#decoding) in place (`+` stays
+/// `+`). Callers decode after the whole body is read, because the announcement may follow the fields
+/// (docs/protocol/xml.md#element-order-and-repetition), and exactly once, so a key holding "%25" keeps
+/// its '%'. Errors: malformed_response naming `element`.
 inline result<void> decode_url_field(std::string& field, std::string_view element) {
     auto decoded = percent_decode(field, element);
     if (!decoded) return malformed_element(element, decoded.error().reason);
@@ -101,14 +103,14 @@ inline result<void> decode_url_field(std::string& field, std::string_view elemen
     return {};
 }
 
-/// A §8 field and the element it came from, for decode_url_fields.
+/// A url-encoded field and the element it came from, for decode_url_fields.
 struct url_field {
     std::string* text;
     std::string_view element;
 };
 
 /// decode_url_field on each field in turn; stops at the first error. (A plain list rather than
-/// pairs: std::pair's constructors cost compile time in every TU, issue 5.)
+/// pairs: std::pair's constructors cost compile time in every TU.)
 inline result<void> decode_url_fields(std::initializer_list<url_field> fields) {
     for (const url_field& f : fields)
         if (auto ok = decode_url_field(*f.text, f.element); !ok) return ok;
@@ -117,8 +119,8 @@ inline result<void> decode_url_fields(std::initializer_list<url_field> fields) {
 
 /// A borrowed on_child(name, reader) callback. read_result_document and read_listing_document
 /// take one instead of a template parameter, so the XML walk they run is compiled once rather
-/// than once per parser (issue 5). It refers to the callable it was made from, which must
-/// outlive it: pass a lambda straight to the call.
+/// than once per parser, which keeps compile time down. It refers to the callable it was made
+/// from, which must outlive it: pass a lambda straight to the call.
 class child_visitor {
 public:
     template <class F>
@@ -140,8 +142,8 @@ private:
 };
 
 /// Reads a whole result body whose root must be `root` (matched by local name, so a default
-/// namespace is fine, §9), calling on_child(name, reader) for each child of the root.
-/// Errors: malformed_response naming "document" for bad XML or another root; on_child's;
+/// namespace is fine, docs/protocol/xml.md#namespaces), calling on_child(name, reader) for each child
+/// of the root. Errors: malformed_response naming "document" for bad XML or another root; on_child's;
 /// limit_exceeded from the XML reader's limits.
 inline result<void> read_result_document(const http_response& r, std::string_view root, child_visitor on_child) {
     xml::reader reader(r.body);
@@ -155,10 +157,10 @@ inline result<void> read_result_document(const http_response& r, std::string_vie
 
 /// Reads a listing page (List Objects, List Parts, List Multipart Uploads) as
 /// read_result_document does, taking the two children every listing has: IsTruncated, which
-/// must be present, into `is_truncated`, and the encoding announcement (any of its §9
-/// spellings) into `encoding_type`; every other child goes to on_child(name, reader).
-/// Errors: read_result_document's; malformed_response naming "IsTruncated" when it is missing
-/// or not true/false.
+/// must be present, into `is_truncated`, and the encoding announcement (any of its
+/// spellings, docs/protocol/xml.md#spelling-variants) into `encoding_type`; every other child goes to
+/// on_child(name, reader). Errors: read_result_document's; malformed_response naming "IsTruncated" when
+/// it is missing or not true/false.
 inline result<void> read_listing_document(const http_response& r, std::string_view root, bool& is_truncated,
                                           std::string& encoding_type, child_visitor on_child) {
     bool has_truncated = false;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
-// Signing a request into its Authorization value (COS-PROTOCOL.md §1.11): the signer with a
-// cached key, the explained std::string form and the heap-free buffer form.
+// Signing a request into its Authorization value (docs/protocol/signing.md#authorization): the signer
+// with a cached key, the explained std::string form and the heap-free buffer form.
 #pragma once
 
 #include <coswire/sign/credentials.hpp>
@@ -18,12 +18,12 @@ namespace coswire {
 /// Everything a signature is made of, for sending and for explaining. Holds neither the secret
 /// key nor the sign key; a session token's value reads "***" in http_string.
 struct signed_parts {
-    std::string authorization;   ///< the Authorization header value
-    std::string header_list;     ///< q-header-list
-    std::string url_param_list;  ///< q-url-param-list
-    std::string http_string;     ///< HttpString (token redacted)
-    std::string string_to_sign;  ///< StringToSign
-    std::string signature;       ///< q-signature
+    std::string authorization{};   ///< the Authorization header value
+    std::string header_list{};     ///< q-header-list
+    std::string url_param_list{};  ///< q-url-param-list
+    std::string http_string{};     ///< HttpString (token redacted)
+    std::string string_to_sign{};  ///< StringToSign
+    std::string signature{};       ///< q-signature
 };
 
 /// Checks what goes into q-ak and the key. Errors name "secret_id" / "secret_key".
@@ -134,7 +134,8 @@ private:
     }
 
     // q-sign-algorithm=sha1&q-ak=..&q-sign-time=..&q-key-time=..&q-header-list=..
-    // &q-url-param-list=..&q-signature=..  — this order, no spaces, no encoding (§1.11).
+    // &q-url-param-list=..&q-signature=..  — this order, no spaces, no encoding
+    // (docs/protocol/signing.md#authorization).
     void write_authorization(char* out, const canonical_request& c, const string_to_sign_text& sts) const noexcept {
         detail::span_sink sink{out};
         sink.put(field_algorithm);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Credentials: SecretId in clear, SecretKey and session token as secret_string, which cannot be
-// printed, streamed or converted by accident (COS-PROTOCOL.md §1.1, §1.13).
+// printed, streamed or converted by accident (docs/protocol/signing.md#inputs, #temporary-credentials).
 #pragma once
 
 #include <cstddef>
@@ -62,9 +62,9 @@ private:
 /// A COS key pair, optionally temporary (STS): the session token then travels as
 /// x-cos-security-token and is signed.
 struct credentials {
-    std::string secret_id;        ///< the access key id; public (sent as q-ak)
-    secret_string secret_key;     ///< never transmitted, never printed
-    secret_string session_token;  ///< empty for permanent keys
+    std::string secret_id{};        ///< the access key id; public (sent as q-ak)
+    secret_string secret_key{};     ///< never transmitted, never printed
+    secret_string session_token{};  ///< empty for permanent keys
 
     template <class Stream>
     friend Stream& operator<<(Stream&, const credentials&) = delete;

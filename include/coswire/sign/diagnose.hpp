@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Diagnosing SignatureDoesNotMatch: the first difference between COS's own FormatString and
-// StringToSign (COS-PROTOCOL.md §1.17) and ours, with the likely cause.
+// StringToSign (docs/protocol/signing.md#what-the-server-does) and ours, with the likely cause.
 #pragma once
 
 #include <coswire/detail/redact.hpp>

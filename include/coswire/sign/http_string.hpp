@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The canonical request of q-sign-algorithm=sha1: which parameters and headers are signed, their
-// UrlParamList/HeaderList, and the HttpString (COS-PROTOCOL.md §1.5–§1.8, §1.12).
+// UrlParamList/HeaderList, and the HttpString (docs/protocol/signing.md#parameter-list to #httpstring,
+// #what-is-signed).
 #pragma once
 
 #include <coswire/config.hpp>
@@ -26,22 +27,22 @@ namespace coswire {
 /// A query parameter as the server decodes it. `value` is empty for a valueless parameter such
 /// as `?uploads`, which signs exactly like an empty value (`uploads=`).
 struct query_param {
-    std::string_view name;
-    std::optional<std::string_view> value;
+    std::string_view name{};
+    std::optional<std::string_view> value{};
 };
 
 /// A request header as it is sent.
 struct header_field {
-    std::string_view name;
-    std::string_view value;
+    std::string_view name{};
+    std::string_view value{};
 };
 
 /// What the signer reads of a request; every member is borrowed.
 struct signable_request {
-    std::string_view method;                 ///< an HTTP token, any case ("PUT")
-    std::string_view path;                   ///< UriPathname: "/" + raw object key, or "/" (decoded, verbatim)
-    std::span<const query_param> params;     ///< all are signed
-    std::span<const header_field> headers;   ///< selected by sign_options::headers
+    std::string_view method{};                 ///< an HTTP token, any case ("PUT")
+    std::string_view path{};                   ///< UriPathname: "/" + raw object key, or "/" (decoded, verbatim)
+    std::span<const query_param> params{};     ///< all are signed
+    std::span<const header_field> headers{};   ///< selected by sign_options::headers
 };
 
 /// Which headers enter the signature.
@@ -60,8 +61,8 @@ struct sign_options {
 inline constexpr std::size_t max_signed_fields = 128;
 
 /// Header names signed under header_selection::standard (lower-case), besides x-cos-* and
-/// x-ci-*. COS-PROTOCOL.md §1.12: the Node 3.0.0 / C++ / Python set. `date` and `user-agent` are
-/// deliberately absent (not signed by any SDK).
+/// x-ci-*: the Node 3.x / C++ / Python set (docs/protocol/signing.md#what-is-signed). `date` and
+/// `user-agent` are deliberately absent (not signed by any SDK).
 inline constexpr std::array<std::string_view, 17> standard_signed_headers = {
     "cache-control", "content-disposition", "content-encoding", "content-length", "content-md5",
     "content-type", "expect", "expires", "host", "if-match", "if-modified-since", "if-none-match",
@@ -92,7 +93,7 @@ constexpr bool is_token_field(std::string_view name) noexcept {
 }
 
 /// Emits lower(enc(name)) one byte at a time, so names can be compared and written in their
-/// signed form without building it (COS-PROTOCOL.md §1.5 step 1).
+/// signed form without building it (docs/protocol/signing.md#parameter-list, step 1).
 class encoded_lower_name {
 public:
     constexpr explicit encoded_lower_name(std::string_view s) noexcept : s_(s) {}
@@ -189,10 +190,11 @@ constexpr std::size_t token_signed_name_size(std::string_view name) noexcept {
     return (all & 1) != 0 && !name.empty() ? n : 0;
 }
 
-/// Writes enc(s) (§1.2) at `out`, or lower(enc(s)) when `Lower` (a signed name: unreserved
-/// bytes lower-cased, escapes in lower-case hex), and returns the end. One table load and one
-/// store per unreserved byte: signed names and values are short runs, where a bulk copy per run
-/// costs more than it saves. Precondition (unchecked): `out` has room for 3 * s.size() bytes.
+/// Writes enc(s) (docs/protocol/signing.md#percent-encoding) at `out`, or lower(enc(s)) when `Lower` (a
+/// signed name: unreserved bytes lower-cased, escapes in lower-case hex), and returns the end. One
+/// table load and one store per unreserved byte: signed names and values are short runs, where a bulk
+/// copy per run costs more than it saves. Precondition (unchecked): `out` has room for 3 * s.size()
+/// bytes.
 template <bool Lower>
 constexpr char* encode_unchecked(std::string_view s, char* out) noexcept {
     constexpr std::string_view hex = Lower ? "0123456789abcdef" : "0123456789ABCDEF";
@@ -303,7 +305,7 @@ constexpr char* write_signed_name_unchecked(const signed_field& f, char* out) no
 }
 
 /// HTTP stacks strip leading and trailing blanks from field values, so the signed value must
-/// be the trimmed one (COS-PROTOCOL.md §1.6).
+/// be the trimmed one (docs/protocol/signing.md#header-list).
 constexpr std::string_view trim_blanks(std::string_view v) noexcept {
     while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
     while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
@@ -472,14 +474,14 @@ inline result<void> add_session_token(signed_field_list& list, std::string_view 
 /// The parameters and headers chosen for signing, validated and sorted by signed name. Borrows
 /// every string of the signable_request (and the session token) it was made from.
 struct canonical_request {
-    std::string_view method;
-    std::string_view path;
-    detail::signed_field_list params;
-    detail::signed_field_list headers;
+    std::string_view method{};
+    std::string_view path{};
+    detail::signed_field_list params{};
+    detail::signed_field_list headers{};
 };
 
 /// Where the session token goes: a header for ordinary requests, a query parameter for
-/// presigned URLs (COS-PROTOCOL.md §1.13).
+/// presigned URLs (docs/protocol/signing.md#temporary-credentials).
 enum class token_placement { header, query };
 
 namespace detail {
@@ -659,7 +661,7 @@ constexpr void write_pairs(Sink& sink, const signed_field_list& list) {
     }
 }
 
-/// HttpString = lower(method) \n path \n HttpParameters \n HttpHeaders \n  (§1.8)
+/// HttpString = lower(method) \n path \n HttpParameters \n HttpHeaders \n  (docs/protocol/signing.md#httpstring)
 template <class Sink>
 constexpr void write_http_string(Sink& sink, const coswire::canonical_request& c) {
     for (char ch : c.method) sink.put(to_lower(ch));

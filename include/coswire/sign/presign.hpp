@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Presigned URLs: the signature carried as seven q-* query parameters, with the session token
-// as a signed x-cos-security-token parameter (COS-PROTOCOL.md §1.13, §1.14).
+// as a signed x-cos-security-token parameter (docs/protocol/signing.md#presigned-urls).
 #pragma once
 
 #include <coswire/encoding/percent.hpp>
@@ -19,8 +19,8 @@ struct presigned_parts {
     /// q-sign-algorithm, q-ak, q-sign-time, q-key-time, q-header-list, q-url-param-list and
     /// q-signature with percent-encoded values (';' becomes %3B). Contains the session token:
     /// a presigned URL is a bearer credential until it expires.
-    std::string query;
-    signed_parts parts;  ///< the stages; parts.authorization is the unencoded Authorization value
+    std::string query{};
+    signed_parts parts{};  ///< the stages; parts.authorization is the unencoded Authorization value
 };
 
 /// Presigns `request` (usually a GET or PUT with only `host` among its headers; any header it

@@ -26,7 +26,7 @@ struct signable_views {
         for (const http_header& h : r.headers) headers.push_back({h.name, h.value});
     }
     // Spans from data() and size(), not from the vectors: the range constructor's concept checks cost
-    // compile time in every TU (issue 5).
+    // compile time in every TU.
     signable_request view(const http_request& r) const {
         return {r.method, r.path, {params.data(), params.size()}, {headers.data(), headers.size()}};
     }

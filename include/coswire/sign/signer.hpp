@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The signing stages after the canonical request: SignKey, StringToSign and Signature
-// (COS-PROTOCOL.md §1.4, §1.9, §1.10), each public so it can be tested and explained alone.
+// (docs/protocol/signing.md#sign-key, #stringtosign, #signature), each public so it can be tested and
+// explained alone.
 #pragma once
 
 #include <coswire/crypto/hmac.hpp>
@@ -35,8 +36,9 @@ inline hex_sha1 sign_key(const secret_string& secret_key, const key_time& time) 
     return sign_key(secret_key, key_time_text(time));
 }
 
-/// StringToSign = "sha1\n" KeyTime "\n" hex(SHA1(HttpString)) "\n"  (§1.9), held without
-/// allocating. Precondition: validate(time) succeeded.
+/// StringToSign = "sha1\n" KeyTime "\n" hex(SHA1(HttpString)) "\n"
+/// (docs/protocol/signing.md#stringtosign), held without allocating. Precondition: validate(time)
+/// succeeded.
 class string_to_sign_text {
 public:
     string_to_sign_text(const key_time& time, const hex_sha1& http_string_sha1) noexcept
@@ -72,7 +74,7 @@ inline std::string string_to_sign(const key_time& time, const hex_sha1& http_str
 }
 
 /// Signature = hex(HMAC-SHA1(SignKey as its 40 ASCII characters, StringToSign)). SignKey is the
-/// hex text, not the 20 raw bytes (§1.4; the English doc: "a string rather than the binary").
+/// hex text, not the 20 raw bytes, as Tencent's page says (docs/protocol/signing.md#sign-key).
 inline hex_sha1 signature(const hex_sha1& sign_key_text, std::string_view string_to_sign) noexcept {
     return to_hex(hmac_sha1(to_string_view(sign_key_text), string_to_sign));
 }

@@ -29,12 +29,12 @@ namespace coswire {
 
 /// The seven q-* fields of a signature, as a server reads them.
 struct authorization_fields {
-    std::string secret_id;                 ///< q-ak
-    key_time q_sign_time;                  ///< q-sign-time (enters StringToSign)
-    key_time q_key_time;                   ///< q-key-time (derives SignKey)
-    std::vector<std::string> header_list;  ///< q-header-list, split at ';'
-    std::vector<std::string> param_list;   ///< q-url-param-list, split at ';'
-    std::string signature;                 ///< q-signature, 40 lower-case hex
+    std::string secret_id{};                 ///< q-ak
+    key_time q_sign_time{};                  ///< q-sign-time (enters StringToSign)
+    key_time q_key_time{};                   ///< q-key-time (derives SignKey)
+    std::vector<std::string> header_list{};  ///< q-header-list, split at ';'
+    std::vector<std::string> param_list{};   ///< q-url-param-list, split at ';'
+    std::string signature{};                 ///< q-signature, 40 lower-case hex
 };
 
 /// The limits and the policy of verify_request.
@@ -59,11 +59,11 @@ struct verify_options {
 /// What a verified signature covered, so a gateway can tell what the holder of a presigned URL
 /// could have added: only the names listed here were checked.
 struct verified_signature {
-    std::string secret_id;                    ///< q-ak
-    key_time q_sign_time;                     ///< the window StringToSign carried
-    key_time q_key_time;                      ///< the window the sign key was derived for
-    std::vector<std::string> signed_headers;  ///< q-header-list: lower(enc(name)), each matched by exactly one header
-    std::vector<std::string> signed_params;   ///< q-url-param-list: the same for query parameters
+    std::string secret_id{};                    ///< q-ak
+    key_time q_sign_time{};                     ///< the window StringToSign carried
+    key_time q_key_time{};                      ///< the window the sign key was derived for
+    std::vector<std::string> signed_headers{};  ///< q-header-list: lower(enc(name)), each matched by exactly one header
+    std::vector<std::string> signed_params{};   ///< q-url-param-list: the same for query parameters
     bool presigned = false;                   ///< read from the query, not from an Authorization header
 };
 

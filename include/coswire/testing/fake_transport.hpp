@@ -93,7 +93,7 @@ public:
 private:
     struct canned {
         result<http_response> response;
-        std::string pattern;    // a generated body: pattern repeated to `size` bytes
+        std::string pattern{};    // a generated body: pattern repeated to `size` bytes
         std::uint64_t size = 0;
     };
 

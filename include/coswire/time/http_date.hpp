@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
-// HTTP dates (RFC 9110 §5.6.7) and COS XML ISO 8601 timestamps as Unix seconds, with the civil
-// calendar done by hand: no <ctime>, no clock, no locale (COS-PROTOCOL.md §3, §9).
+// HTTP dates (RFC 9110 section 5.6.7) and COS XML ISO 8601 timestamps as Unix seconds, with the civil
+// calendar done by hand: no <ctime>, no clock, no locale (docs/protocol/headers.md#dates,
+// docs/protocol/xml.md#timestamps).
 #pragma once
 
 #include <coswire/config.hpp>
@@ -257,7 +258,7 @@ constexpr time_parse_outcome finish_civil_time(time_scanner& sc, const civil_tim
     return sc.outcome(seconds);
 }
 
-/// RFC 9110 §5.6.7 HTTP-date, the three forms, told apart by the day name: three letters then
+/// RFC 9110 section 5.6.7 HTTP-date, the three forms, told apart by the day name: three letters then
 /// ',' is IMF-fixdate, three letters then ' ' is asctime, anything else must be RFC 850.
 constexpr time_parse_outcome parse_http_date_fields(std::string_view text) noexcept {
     time_scanner sc(text);
@@ -275,7 +276,7 @@ constexpr time_parse_outcome parse_http_date_fields(std::string_view text) noexc
              sc.literal(" ", "expected ' ' after the year") && scan_clock(sc, t) &&
              sc.literal(" GMT", "expected ' GMT', the only zone an HTTP date uses") && sc.at_end();
     } else if (name_length == 3) {
-        // asctime: "Sun Nov  6 08:49:37 1994"; COS also sends an unpadded day (§3.2, §9).
+        // asctime: "Sun Nov  6 08:49:37 1994"; COS also sends an unpadded day (docs/protocol/headers.md#dates).
         ok = sc.name(short_day_names, weekday, "expected a day name (Mon-Sun)") &&
              sc.literal(" ", "expected ' ' after the day name") && scan_month_name(sc, t) &&
              sc.literal(" ", "expected ' ' after the month");
@@ -304,8 +305,8 @@ constexpr time_parse_outcome parse_http_date_fields(std::string_view text) noexc
     return finish_civil_time(sc, t, static_cast<int>(weekday));
 }
 
-/// COS XML timestamps (§9): "YYYY-MM-DDTHH:MM:SS", then an optional fraction of at least one
-/// digit, then an optional "Z"; no other zone is accepted.
+/// COS XML timestamps (docs/protocol/xml.md#timestamps): "YYYY-MM-DDTHH:MM:SS", then an optional
+/// fraction of at least one digit, then an optional "Z"; no other zone is accepted.
 constexpr time_parse_outcome parse_iso8601_fields(std::string_view text) noexcept {
     time_scanner sc(text);
     civil_time t;
@@ -336,10 +337,11 @@ inline result<std::int64_t> to_time_result(const time_parse_outcome& outcome, st
 }  // namespace detail
 
 /// Formats Unix seconds as an RFC 9110 IMF-fixdate, e.g. 1557989151 → "Thu, 16 May 2019 06:45:51
-/// GMT" (the `Date` request header, §3.1). Precondition: http_date_min_seconds <= unix_seconds <=
-/// http_date_max_seconds (years 0001-9999, the four digits the format has room for); a value
-/// outside trips COSWIRE_ASSERT (and, should COSWIRE_ASSERT be redefined to return, is clamped
-/// into the range), so it is never undefined behaviour. Usable in constant expressions.
+/// GMT" (the `Date` request header, docs/protocol/headers.md#request-headers). Precondition:
+/// http_date_min_seconds <= unix_seconds <= http_date_max_seconds (years 0001-9999, the four digits the
+/// format has room for); a value outside trips COSWIRE_ASSERT (and, should COSWIRE_ASSERT be redefined
+/// to return, is clamped into the range), so it is never undefined behaviour. Usable in constant
+/// expressions.
 constexpr http_date_text format_http_date(std::int64_t unix_seconds) noexcept {
     COSWIRE_ASSERT(unix_seconds >= http_date_min_seconds && unix_seconds <= http_date_max_seconds);
     const std::int64_t t = unix_seconds < http_date_min_seconds   ? http_date_min_seconds
@@ -368,8 +370,8 @@ constexpr http_date_text format_http_date(std::int64_t unix_seconds) noexcept {
     return out;
 }
 
-/// Parses an RFC 9110 §5.6.7 HTTP-date (`Date`, `Last-Modified`; §3.2) into Unix seconds.
-/// Accepts, as RFC 9110 asks recipients to:
+/// Parses an RFC 9110 section 5.6.7 HTTP-date (`Date`, `Last-Modified`; docs/protocol/headers.md#dates)
+/// into Unix seconds. Accepts, as RFC 9110 asks recipients to:
 /// - IMF-fixdate "Sun, 06 Nov 1994 08:49:37 GMT";
 /// - RFC 850 "Sunday, 06-Nov-94 08:49:37 GMT", years 70-99 → 19xx and 00-69 → 20xx (no clock
 ///   here for RFC 9110's 50-year window);
@@ -384,11 +386,11 @@ inline result<std::int64_t> parse_http_date(std::string_view text) {
     return detail::to_time_result(detail::parse_http_date_fields(text), "http_date");
 }
 
-/// Parses a COS XML timestamp (§9) into Unix seconds: "2020-03-25T10:07:14.000Z", also without
-/// the fraction and/or without the "Z" (read as UTC). A fraction is dropped (rounded down). Other
-/// zones ("+08:00") and the asctime form of old examples are refused; try parse_http_date for
-/// the latter. Ranges as for parse_http_date, month 01-12. Errors: invalid_argument, argument
-/// "timestamp", with the offset in the reason and error.size.
+/// Parses a COS XML timestamp (docs/protocol/xml.md#timestamps) into Unix seconds:
+/// "2020-03-25T10:07:14.000Z", also without the fraction and/or without the "Z" (read as UTC). A
+/// fraction is dropped (rounded down). Other zones ("+08:00") and the asctime form of old examples are
+/// refused; try parse_http_date for the latter. Ranges as for parse_http_date, month 01-12. Errors:
+/// invalid_argument, argument "timestamp", with the offset in the reason and error.size.
 inline result<std::int64_t> parse_iso8601(std::string_view text) {
     return detail::to_time_result(detail::parse_iso8601_fields(text), "timestamp");
 }

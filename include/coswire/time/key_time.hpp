@@ -1,5 +1,6 @@
 // SPDX-License-Identifier: MIT
-// key_time: the validity window [start, end] of a signature, in Unix seconds (COS-PROTOCOL.md §1.3).
+// key_time: the validity window [start, end] of a signature, in Unix seconds
+// (docs/protocol/signing.md#key-time).
 #pragma once
 
 #include <coswire/result.hpp>

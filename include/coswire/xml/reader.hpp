@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // xml::reader: a pull reader with explicit limits for the XML that COS sends (XML 1.0 with
-// namespaces, no DTD), following the parsing rules of COS-PROTOCOL.md §9.
+// namespaces, no DTD), following the parsing rules of docs/protocol/xml.md.
 #pragma once
 
 #include <coswire/config.hpp>
@@ -25,11 +25,11 @@
 
 namespace coswire::detail {
 
-/// XML 1.0 §2.3 S: space, tab, CR and LF; nothing else counts as whitespace.
+/// XML 1.0 section 2.3 S: space, tab, CR and LF; nothing else counts as whitespace.
 constexpr bool is_xml_space(char c) noexcept { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
 
 /// Byte classes for the reader's scanners, so each byte costs one table load: name characters
-/// (XML 1.0 §2.3; every non-ASCII byte is accepted rather than checking the NameStartChar table:
+/// (XML 1.0 section 2.3; every non-ASCII byte is accepted rather than checking the NameStartChar table:
 /// COS names are ASCII, and the document is UTF-8-validated before any name is read, so these
 /// bytes always form whole characters), the colon of a qualified name, and the bytes that end
 /// a plain run of character data ('<', '&', CR, and ']' for the "]]>" check).
@@ -62,10 +62,10 @@ inline constexpr std::array<std::uint8_t, 256> xml_byte_classes = [] {
 
 constexpr std::uint8_t xml_byte_class(char c) noexcept { return xml_byte_classes[static_cast<unsigned char>(c)]; }
 
-/// First character of an XML name (§2.3), with the non-ASCII leniency described above.
+/// First character of an XML name (XML 1.0 section 2.3), with the non-ASCII leniency described above.
 constexpr bool is_xml_name_start(char c) noexcept { return (xml_byte_class(c) & xml_name_start_byte) != 0; }
 
-/// Any later character of an XML name (§2.3), with the same non-ASCII leniency.
+/// Any later character of an XML name (section 2.3), with the same non-ASCII leniency.
 constexpr bool is_xml_name_char(char c) noexcept { return (xml_byte_class(c) & xml_name_byte) != 0; }
 
 /// Per byte of w (see load_word8): 0x80 where the byte equals c, else 0. Exact: the sum
@@ -86,7 +86,7 @@ constexpr bool word8_is_xml_ascii(std::uint64_t w) noexcept {
     return (controls & ~allowed) == 0;
 }
 
-/// XML 1.0 §2.2 Char: the code points a document may contain (no NUL, no C0 control other than
+/// XML 1.0 section 2.2 Char: the code points a document may contain (no NUL, no C0 control other than
 /// tab, LF and CR, no surrogate, no U+FFFE or U+FFFF, nothing above U+10FFFF).
 constexpr bool is_xml_char(std::uint32_t cp) noexcept {
     return cp == 0x9 || cp == 0xA || cp == 0xD || (cp >= 0x20 && cp <= 0xD7FF) ||
@@ -244,8 +244,8 @@ enum class event_kind {
 /// buffer, and stay valid until the reader is advanced again (next, read_text, skip_element).
 struct event {
     event_kind kind = event_kind::end_document;
-    std::string_view name;   ///< start/end: the local name (prefix stripped), e.g. "ETag"
-    std::string_view text;   ///< text: the decoded character data (entities, CDATA, CR LF -> LF)
+    std::string_view name{};   ///< start/end: the local name (prefix stripped), e.g. "ETag"
+    std::string_view text{};   ///< text: the decoded character data (entities, CDATA, CR LF -> LF)
     std::size_t depth = 0;   ///< start/end: depth of that element (root = 1); text: of its parent
     std::size_t offset = 0;  ///< byte offset where the construct starts
 };
@@ -253,16 +253,16 @@ struct event {
 /// A pull reader over a complete UTF-8 document; no DOM, no allocation per element.
 ///
 /// Accepts: an optional BOM, leading whitespace (COS streams spaces before the Complete Multipart
-/// Upload result, COS-PROTOCOL.md §5.4), an optional XML declaration with either quote style
-/// (encoding, if given, must be UTF-8), comments, processing instructions, elements with
-/// attributes (checked, then skipped), character data, the five predefined entities, decimal and
-/// hexadecimal character references, CDATA sections. Rejects, as errc::malformed_response with
-/// the byte offset: DOCTYPE (no DTD, so no entity-expansion attacks), undefined entities,
-/// references to code points that are not XML characters, invalid UTF-8 and control characters,
-/// mismatched or missing end tags, text or a second element outside the root, and any construct
-/// cut short. Text that is one contiguous run of the document (plain character data, or a single
-/// CDATA section) is returned as a view into it; text assembled from several pieces, references
-/// or CR line ends is decoded into one buffer the reader reuses.
+/// Upload result, docs/protocol/xml.md#leading-whitespace-and-prolog), an optional XML declaration with
+/// either quote style (encoding, if given, must be UTF-8), comments, processing instructions, elements
+/// with attributes (checked, then skipped), character data, the five predefined entities, decimal and
+/// hexadecimal character references, CDATA sections. Rejects, as errc::malformed_response with the byte
+/// offset: DOCTYPE (no DTD, so no entity-expansion attacks), undefined entities, references to code
+/// points that are not XML characters, invalid UTF-8 and control characters, mismatched or missing end
+/// tags, text or a second element outside the root, and any construct cut short. Text that is one
+/// contiguous run of the document (plain character data, or a single CDATA section) is returned as a
+/// view into it; text assembled from several pieces, references or CR line ends is decoded into one
+/// buffer the reader reuses.
 ///
 /// Won't: resolve namespace prefixes (names match by local name; prefixes are not checked against
 /// declarations), detect duplicate attributes, or expose attribute values.
@@ -297,15 +297,15 @@ private:
     friend struct detail::reader_access;
 
     struct open_element {
-        std::string_view qname;  // as written, prefix included: end tags must repeat it exactly
-        std::string_view local;  // qname without its prefix
-        std::size_t offset;
+        std::string_view qname{};  // as written, prefix included: end tags must repeat it exactly
+        std::string_view local{};  // qname without its prefix
+        std::size_t offset{};
     };
     enum class stage { start, prolog, content, epilog, done };
     // One text event being gathered: its only piece while it is a view into stable memory,
     // else the pieces are concatenated in buffer_.
     struct text_run {
-        std::string_view single;
+        std::string_view single{};
         bool buffered = false;
         std::size_t offset = 0;
     };
@@ -491,13 +491,13 @@ inline result<void> reader::begin() {
                                      " is invalid UTF-8 or a character XML 1.0 does not allow");
     if (at("\xEF\xBB\xBF")) pos_ = 3;  // UTF-8 byte order mark
     // Strictly the declaration comes first, but COS streams keep-alive whitespace ahead of it
-    // while Complete Multipart Upload runs (COS-PROTOCOL.md §5.4, §9).
+    // while Complete Multipart Upload runs (docs/protocol/xml.md#leading-whitespace-and-prolog).
     skip_space();
     if (at("<?xml") && doc_.size() - pos_ > 5 && detail::is_xml_space(doc_[pos_ + 5])) return declaration();
     return {};
 }
 
-// XMLDecl ::= '<?xml' VersionInfo EncodingDecl? SDDecl? S? '?>' (XML 1.0 §2.8); each part is
+// XMLDecl ::= '<?xml' VersionInfo EncodingDecl? SDDecl? S? '?>' (XML 1.0 section 2.8); each part is
 // S name S? '=' S? quoted value, in this order. COS writes version='1.0' encoding='utf-8'.
 inline result<void> reader::declaration() {
     static constexpr std::array<std::string_view, 3> keys{"version", "encoding", "standalone"};
@@ -592,7 +592,7 @@ inline result<event> reader::content() {
     return start_tag();
 }
 
-// Misc ::= Comment | PI | S (XML 1.0 §2.8): all that may surround the root element.
+// Misc ::= Comment | PI | S (XML 1.0 section 2.8): all that may surround the root element.
 inline result<void> reader::skip_misc() {
     for (;;) {
         skip_space();
@@ -665,7 +665,7 @@ inline result<std::string_view> reader::text() {
             if (!size) return size.error();
             if (auto ok = append(run, std::string_view(decoded.data(), *size), false); !ok) return std::move(ok).error();
         } else if (c == '\r') {
-            // XML 1.0 §2.11: CR LF and a lone CR both reach the application as LF.
+            // XML 1.0 section 2.11: CR LF and a lone CR both reach the application as LF.
             pos_ += (doc_.size() - pos_ > 1 && doc_[pos_ + 1] == '\n') ? 2 : 1;
             if (auto ok = append(run, "\n", true); !ok) return std::move(ok).error();
         } else {
@@ -673,7 +673,7 @@ inline result<std::string_view> reader::text() {
             for (;;) {
                 while (pos_ < doc_.size() && (detail::xml_byte_class(doc_[pos_]) & detail::xml_text_stop_byte) == 0) ++pos_;
                 if (pos_ == doc_.size() || doc_[pos_] != ']') break;
-                // CharData excludes "]]>" so that it cannot be mistaken for a CDATA end (§2.4).
+                // CharData excludes "]]>" so that it cannot be mistaken for a CDATA end (section 2.4).
                 if (at("]]>")) return detail::xml_error(errc::malformed_response, pos_, "']]>' is not allowed in text");
                 ++pos_;
             }
@@ -702,8 +702,8 @@ inline result<void> reader::append(text_run& run, std::string_view piece, bool s
     return {};
 }
 
-// Reference ::= '&' Name ';' | '&#' [0-9]+ ';' | '&#x' [0-9a-fA-F]+ ';' (XML 1.0 §4.1). Without a
-// DTD the only entities are lt, gt, amp, quot and apos (§4.6).
+// Reference ::= '&' Name ';' | '&#' [0-9]+ ';' | '&#x' [0-9a-fA-F]+ ';' (XML 1.0 section 4.1). Without
+// a DTD the only entities are lt, gt, amp, quot and apos (section 4.6).
 inline result<std::size_t> reader::reference(std::array<char, 4>& out) {
     const std::size_t start = pos_;
     std::size_t p = pos_ + 1;
@@ -849,9 +849,9 @@ inline event reader::close_innermost(std::size_t at) {
     return event{event_kind::end_element, local, {}, open_.size() + 1, at};
 }
 
-// Name (XML 1.0 §2.3) that is also a QName (Namespaces in XML 1.0 §3): at most one ':', with a
-// non-empty part on each side.
-// Sets *prefix_size, when given, to the length of the prefix and its colon (0 without one).
+// Name (XML 1.0 section 2.3) that is also a QName (Namespaces in XML 1.0 section 3): at most one ':',
+// with a non-empty part on each side. Sets *prefix_size, when given, to the length of the prefix and
+// its colon (0 without one).
 inline result<std::string_view> reader::name(std::size_t at, std::string_view what, std::size_t* prefix_size) const {
     std::size_t end = at;
     std::uint8_t seen = 0;  // union of the byte classes, to notice a colon without searching

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // xml::writer: builds compact XML request bodies such as Complete Multipart Upload's
-// (COS-PROTOCOL.md §5.4), escaping text and refusing names and text XML 1.0 cannot carry.
+// (docs/protocol/multipart.md#complete-multipart-upload), escaping text and refusing names and text XML
+// 1.0 cannot carry.
 #pragma once
 
 #include <coswire/detail/ascii.hpp>
@@ -118,8 +119,8 @@ public:
 
 private:
     struct name_span {  // where an open element's name sits in out_
-        std::size_t offset;
-        std::size_t size;
+        std::size_t offset{};
+        std::size_t size{};
     };
 
     result<std::string> outcome() {
