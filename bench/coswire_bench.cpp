@@ -423,6 +423,13 @@ int main(int argc, char** argv) {
                             "MD5 + CRC-64 of each part (coswire's)", static_cast<double>(crc_size)},
                            [&] { keep(bench::upload_through_driver<bench::read_only_source>(canned, object, *plan)); },
                            [&] { keep(bench::hash_parts(object, *plan)); }));
+    coswire::multipart_upload_options no_md5;
+    no_md5.content_md5 = false;
+    rows.push_back(compare(s,
+                           {"multipart_driver_no_md5_vs_crc64", "upload_multipart, content_md5 = false, the same",
+                            "CRC-64 of each part (coswire's)", static_cast<double>(crc_size)},
+                           [&] { keep(bench::upload_through_driver(canned, object, *plan, no_md5)); },
+                           [&] { keep(bench::crc_parts(object, *plan)); }));
     rows.push_back(compare(s,
                            {"download_driver_vs_crc64", "download_object, 64 MiB in 8 MiB ranges, canned COS",
                             "CRC-64 of the object (coswire's)", static_cast<double>(crc_size)},

@@ -4,7 +4,8 @@
 // hashing no correct client can skip: MD5 (Content-MD5, the ETag check) and CRC-64 of each part.
 // What the driver costs beyond that is its own overhead: signing, building and parsing ten
 // requests, the CRC-64 combine, and for a source that can only read (a file, say) copying each
-// part into the part buffer; memory_source lends its bytes, so that copy is gone.
+// part into the part buffer; memory_source lends its bytes, so that copy is gone. With
+// Content-MD5 off the driver hashes with CRC-64 only, and is compared with just that.
 #pragma once
 
 #include <coswire/api/endpoint.hpp>
@@ -100,12 +101,13 @@ private:
 /// memory_source or, with a read_only_source, copied part by part; false when it fails or its
 /// result is not the object's.
 template <class Source = coswire::memory_source>
-bool upload_through_driver(canned_cos& cos, std::span<const std::byte> object, const coswire::part_plan& plan) {
+bool upload_through_driver(canned_cos& cos, std::span<const std::byte> object, const coswire::part_plan& plan,
+                           const coswire::multipart_upload_options& options = {}) {
     const coswire::credentials creds{.secret_id = "AKIDQjz3ltompVjBni5LitkWHFlFpwkn9U5q", .secret_key = coswire::secret_string("BQYIM75p8x0iWVFSIgqEKwFprpRSVHlz")};
     coswire::client<canned_cos> client(coswire::make_endpoint("examplebucket-1250000000", "ap-beijing").value(), creds,
                                        cos, [] { return std::int64_t{1700000000}; }, [](std::uint32_t) {});
     Source source(object);
-    auto done = coswire::upload_multipart(client, "bench/object.bin", source, plan);
+    auto done = coswire::upload_multipart(client, "bench/object.bin", source, plan, options);
     return done && done->parts == plan.part_count && done->crc64 == cos.object_crc();
 }
 
@@ -117,6 +119,16 @@ inline std::uint64_t hash_parts(std::span<const std::byte> object, const coswire
         const auto part = object.subspan(static_cast<std::size_t>(r.offset), static_cast<std::size_t>(r.size));
         const coswire::md5_digest md5 = coswire::md5_hash(part);
         fold ^= coswire::crc64(part) ^ md5[0];
+    }
+    return fold;
+}
+
+/// What is left to hash with Content-MD5 off: the CRC-64 of each part.
+inline std::uint64_t crc_parts(std::span<const std::byte> object, const coswire::part_plan& plan) {
+    std::uint64_t fold = 0;
+    for (std::uint32_t n = 1; n <= plan.part_count; ++n) {
+        const coswire::part_range r = plan.part(n);
+        fold ^= coswire::crc64(object.subspan(static_cast<std::size_t>(r.offset), static_cast<std::size_t>(r.size)));
     }
     return fold;
 }

@@ -21,6 +21,7 @@ RATIOS = [
     "xml_listparts_parser_vs_pugixml",
     "multipart_driver_vs_hashing",
     "multipart_driver_copying_vs_hashing",
+    "multipart_driver_no_md5_vs_crc64",
     "download_driver_vs_crc64",
 ]
 ALLOCS = ["sign_buffer", "sign_string"]

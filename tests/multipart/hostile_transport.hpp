@@ -56,6 +56,14 @@ inline std::string param_of(const coswire::http_request& r, std::string_view nam
     return {};
 }
 
+/// Flips one bit of the body's byte at `offset` (moving a borrowed payload into the owned body).
+inline void flip_body_byte(coswire::http_request& r, std::size_t offset) {
+    const auto bytes = r.body_bytes();
+    r.body.assign(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+    r.payload = {};
+    if (offset < r.body.size()) r.body[offset] = static_cast<char>(r.body[offset] ^ 0x01);
+}
+
 struct hostile_transport {
     using alteration = coswire::callback<void(const coswire::http_request&, coswire::result<coswire::http_response>&)>;
 
@@ -63,13 +71,22 @@ struct hostile_transport {
     alteration alter{};                                ///< called after the server answered (or with an empty 200)
     /// Requests it returns true for never reach the server: `alter` fabricates their answer.
     coswire::callback<bool(const coswire::http_request&)> withhold{};
+    /// Alters a copy of each request before the server sees it (a corrupting link); `alter`
+    /// still gets the request as the client sent it.
+    coswire::callback<void(coswire::http_request&)> meddle{};
     std::mutex lock{};
     std::vector<request_kind> seen{};  ///< every request carried, in order
 
     coswire::result<coswire::http_response> operator()(const coswire::http_request& r) {
         const bool reaches = server != nullptr && !(withhold && withhold(r));
-        coswire::result<coswire::http_response> answer =
-            reaches ? (*server)(r) : coswire::result<coswire::http_response>(coswire::http_response{200, {}, ""});
+        coswire::result<coswire::http_response> answer = coswire::http_response{200, {}, ""};
+        if (reaches && meddle) {
+            coswire::http_request changed = r;
+            meddle(changed);
+            answer = (*server)(changed);
+        } else if (reaches) {
+            answer = (*server)(r);
+        }
         const std::lock_guard<std::mutex> guard(lock);
         seen.push_back(kind_of(r));
         if (alter) alter(r, answer);

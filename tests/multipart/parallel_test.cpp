@@ -106,3 +106,37 @@ TEST_CASE("upload_multipart_parallel: Complete's answer and the object are check
     CHECK(refused.error().argument == "Key");
     CHECK(server.uploads().empty());
 }
+
+TEST_CASE("upload_multipart_parallel: content_md5 = false and an SSE-KMS default bucket, three workers") {
+    auto o = server_options(47);
+    o.default_encryption = "cos/kms";
+    cos_emulator server(o);
+    hostile_transport wire{.server = &server};
+    std::size_t parts = 0, with_md5 = 0;
+    wire.alter = [&](const coswire::http_request& r, coswire::result<coswire::http_response>&) {
+        if (kind_of(r) != request_kind::upload_part) return;
+        ++parts;
+        with_md5 += r.header("Content-MD5") ? 1 : 0;
+    };
+    coswire::client<hostile_transport> client(coswire::make_endpoint("examplebucket-1250000000", "ap-beijing").value(), creds, wire,
+                                              [&server] { return server.server_time(); }, [](std::uint32_t) {});
+    std::mt19937_64 rng(12);
+    std::vector<std::byte> data(5 * mib + 17);
+    for (auto& b : data) b = static_cast<std::byte>(rng());
+    coswire::memory_source source(data);
+    for (const bool with : {true, false}) {
+        CAPTURE(with);
+        parts = with_md5 = 0;
+        coswire::multipart_upload_options options;
+        options.content_md5 = with;
+        auto r = coswire::upload_multipart_parallel(client, "kms.bin", source, coswire::plan_parts(data.size(), mib).value(), 3, options);
+        REQUIRE_MESSAGE(r, coswire::describe(r.error()));
+        CHECK(parts == 6);
+        CHECK(with_md5 == (with ? 6u : 0u));
+        CHECK(r->crc64 == coswire::crc64(std::span<const std::byte>(data)));
+        const auto stored = server.object("kms.bin");
+        REQUIRE(stored);
+        CHECK(stored->data.size() == data.size());
+        CHECK(stored->crc64 == r->crc64);
+    }
+}

@@ -241,3 +241,60 @@ TEST_CASE("upload_stream: bad options name the argument and read nothing") {
     o.upload.resume_upload_id = "id";
     CHECK(fails_on(o) == "resume_upload_id");
 }
+
+TEST_CASE("upload_stream: content_md5 = false sends neither the PUT nor any part with Content-MD5, and the PUT's ETag is not compared") {
+    for (const std::size_t size : {std::size_t{1000}, std::size_t{2 * mib + 3}}) {
+        CAPTURE(size);
+        harness h;
+        std::size_t writes = 0, with_md5 = 0;
+        h.transport.alter = [&](const coswire::http_request& r, coswire::result<coswire::http_response>& answer) {
+            const request_kind k = kind_of(r);
+            if (k != request_kind::put_object && k != request_kind::upload_part) return;
+            ++writes;
+            with_md5 += r.header("Content-MD5") ? 1 : 0;
+            // Without an MD5 there is nothing to compare the ETag with: an opaque one is fine.
+            if (k == request_kind::put_object && answer) {
+                remove_header(*answer, "ETag");
+                answer->headers.push_back({"ETag", "\"0123456789abcdef0123456789abcdef\""});
+            }
+        };
+        chunked_reader reader{.data = random_text(size, 43)};
+        auto options = small_parts();
+        options.upload.content_md5 = false;
+        auto r = coswire::upload_stream(h.client, "no-md5", reader, options);
+        REQUIRE_MESSAGE(r, coswire::describe(r.error()));
+        CHECK(r->multipart == (size > mib / 2));
+        CHECK(writes == (r->multipart ? 3u : 1u));
+        CHECK(with_md5 == 0);
+        CHECK(h.server.object("no-md5")->data == reader.data);
+    }
+}
+
+TEST_CASE("upload_stream: with content_md5 = false a byte flipped in the single PUT is caught by CRC-64") {
+    harness h;
+    h.transport.meddle = [](coswire::http_request& r) {
+        if (kind_of(r) == request_kind::put_object) flip_body_byte(r, 10);
+    };
+    chunked_reader reader{.data = random_text(5000, 44)};
+    auto options = small_parts();
+    options.upload.content_md5 = false;
+    auto r = coswire::upload_stream(h.client, "flipped", reader, options);
+    REQUIRE_FALSE(r);
+    CHECK(r.error().code == errc::integrity_failure);
+    CHECK(r.error().argument == "object");
+}
+
+TEST_CASE("upload_stream: into a bucket whose default encryption is SSE-KMS, both the single PUT and the multipart path succeed") {
+    auto o = emulator_options(45);
+    o.default_encryption = "cos/kms";
+    for (const std::size_t size : {std::size_t{1000}, std::size_t{2 * mib + 3}}) {
+        CAPTURE(size);
+        harness h(o);
+        chunked_reader reader{.data = random_text(size, 46)};
+        auto r = coswire::upload_stream(h.client, "kms", reader, small_parts());
+        REQUIRE_MESSAGE(r, coswire::describe(r.error()));
+        CHECK(r->multipart == (size > mib / 2));
+        CHECK(h.server.object("kms")->data == reader.data);
+        CHECK(r->etag != std::string(coswire::to_string_view(coswire::to_hex(coswire::md5_hash(reader.data)))));
+    }
+}

@@ -280,7 +280,8 @@ namespace {
 
 /// The emulator behind a hostile_transport, and a client over it.
 struct hostile_harness {
-    cos_emulator server{harness::options(mib, 21)};
+    explicit hostile_harness(coswire::testing::emulator_options o = harness::options(mib, 21)) : server(std::move(o)) {}
+    cos_emulator server;
     hostile_transport wire{.server = &server};
     coswire::client<hostile_transport> client{coswire::make_endpoint("examplebucket-1250000000", "ap-beijing").value(), creds, wire,
                                               [this] { return server.server_time(); }, [](std::uint32_t) {}};
@@ -535,4 +536,153 @@ TEST_CASE("upload_multipart: resuming through a List Parts that never moves on f
     REQUIRE_FALSE(r);
     CHECK(r.error().code == errc::malformed_response);
     CHECK(r.error().argument == "NextPartNumberMarker");
+}
+
+namespace {
+
+/// Counts the Upload Part requests that carried Content-MD5, as the client sent them.
+struct md5_counter {
+    std::size_t parts = 0, with_md5 = 0;
+    void operator()(const coswire::http_request& r, coswire::result<coswire::http_response>&) {
+        if (kind_of(r) != request_kind::upload_part) return;
+        ++parts;
+        with_md5 += r.header("Content-MD5") ? 1 : 0;
+    }
+};
+
+coswire::testing::emulator_options kms_bucket() {
+    coswire::testing::emulator_options o = harness::options(mib, 36);
+    o.default_encryption = "cos/kms";
+    return o;
+}
+
+}  // namespace
+
+TEST_CASE("upload_multipart: content_md5 = false sends parts without Content-MD5; CRC-64 still catches a corrupted part") {
+    hostile_harness h;
+    const auto data = random_bytes(3 * mib + 5, 37);
+    coswire::memory_source source(data);
+    const auto plan = coswire::plan_parts(data.size(), mib).value();
+    md5_counter counted;
+    h.wire.alter = [&](const coswire::http_request& r, coswire::result<coswire::http_response>& a) { counted(r, a); };
+    coswire::multipart_upload_options options;
+    options.content_md5 = false;
+
+    SUBCASE("a clean link: stored, verified, and COS never saw Content-MD5") {
+        auto r = coswire::upload_multipart(h.client, "no-md5", source, plan, options);
+        REQUIRE(r);
+        CHECK(counted.parts == 4);
+        CHECK(counted.with_md5 == 0);
+        CHECK(r->crc64 == coswire::crc64(std::span<const std::byte>(data)));
+        CHECK(stored_equals(h.server, "no-md5", data));
+    }
+    SUBCASE("a byte flipped on the way: COS stores the part, its CRC-64 differs, the upload is aborted") {
+        h.wire.meddle = [](coswire::http_request& r) {
+            if (kind_of(r) == request_kind::upload_part && param_of(r, "partNumber") == "2") flip_body_byte(r, 1000);
+        };
+        auto r = coswire::upload_multipart(h.client, "no-md5", source, plan, options);
+        REQUIRE_FALSE(r);
+        CHECK(r.error().code == errc::integrity_failure);
+        CHECK(r.error().reason.find("part 2: COS's CRC-64") != std::string::npos);
+        CHECK(h.server.uploads().empty());
+        CHECK_FALSE(h.server.object("no-md5"));
+    }
+    SUBCASE("with Content-MD5 (the default) the same flip is refused by COS before it stores the part") {
+        h.wire.meddle = [](coswire::http_request& r) {
+            if (kind_of(r) == request_kind::upload_part && param_of(r, "partNumber") == "2") flip_body_byte(r, 1000);
+        };
+        auto r = coswire::upload_multipart(h.client, "no-md5", source, plan);
+        REQUIRE_FALSE(r);
+        CHECK(coswire::is_cos_error(r.error(), coswire::cos_errc::bad_digest));
+        CHECK(counted.with_md5 == counted.parts);
+        CHECK(h.server.uploads().empty());
+    }
+}
+
+TEST_CASE("upload_multipart: a resumed upload with content_md5 = false still recognises and reuses the parts it holds") {
+    hostile_harness h;
+    const auto data = random_bytes(5 * mib + 77, 38);
+    coswire::memory_source source(data);
+    const auto plan = coswire::plan_parts(data.size(), mib).value();
+    std::string upload_id;
+    coswire::multipart_upload_options first;
+    first.content_md5 = false;
+    first.keep_on_failure = true;
+    first.on_upload_id = [&](std::string_view id) { upload_id = std::string(id); };
+    first.cancelled = [n = 0]() mutable { return ++n > 3; };
+    REQUIRE_FALSE(coswire::upload_multipart(h.client, "resume-no-md5", source, plan, first));
+    REQUIRE(h.server.uploads().size() == 1);
+
+    md5_counter counted;
+    h.wire.alter = [&](const coswire::http_request& r, coswire::result<coswire::http_response>& a) { counted(r, a); };
+    coswire::multipart_upload_options resume;
+    resume.content_md5 = false;
+    resume.resume_upload_id = upload_id;
+    auto r = coswire::upload_multipart(h.client, "resume-no-md5", source, plan, resume);
+    REQUIRE(r);
+    CHECK(r->parts_reused == 3);
+    CHECK(counted.parts == 3);  // parts 4 to 6 only
+    CHECK(counted.with_md5 == 0);
+    CHECK(stored_equals(h.server, "resume-no-md5", data));
+}
+
+TEST_CASE("upload_multipart: a part ETag that is not the MD5 fails the upload when nothing says the part is encrypted") {
+    hostile_harness h;
+    const auto data = random_bytes(2 * mib, 39);
+    coswire::memory_source source(data);
+    h.wire.alter = [](const coswire::http_request& r, coswire::result<coswire::http_response>& answer) {
+        if (kind_of(r) != request_kind::upload_part || !answer) return;
+        remove_header(*answer, "ETag");
+        answer->headers.push_back({"ETag", "\"" + std::string(some_hex) + "\""});
+    };
+    auto r = coswire::upload_multipart(h.client, "etag-lie", source, coswire::plan_parts(data.size(), mib).value());
+    REQUIRE_FALSE(r);
+    CHECK(r.error().code == errc::integrity_failure);
+    CHECK(r.error().reason.find("is not the MD5") != std::string::npos);
+    CHECK(h.server.uploads().empty());
+}
+
+TEST_CASE("upload_multipart: a bucket whose default encryption is SSE-KMS (ETags not MD5s, the request naming none) takes a good upload") {
+    hostile_harness h(kms_bucket());
+    const auto data = random_bytes(3 * mib + 9, 40);
+    coswire::memory_source source(data);
+    const auto plan = coswire::plan_parts(data.size(), mib).value();
+    std::size_t kms_answers = 0;
+    h.wire.alter = [&](const coswire::http_request& r, coswire::result<coswire::http_response>& answer) {
+        if (kind_of(r) == request_kind::upload_part && answer && answer->header("x-cos-server-side-encryption") == "cos/kms") ++kms_answers;
+    };
+    for (const bool with_md5 : {true, false}) {
+        CAPTURE(with_md5);
+        kms_answers = 0;
+        coswire::multipart_upload_options options;
+        options.content_md5 = with_md5;
+        auto r = coswire::upload_multipart(h.client, "kms-default", source, plan, options);
+        REQUIRE(r);
+        CHECK(kms_answers == 4);
+        CHECK(stored_equals(h.server, "kms-default", data));
+        CHECK(r->crc64 == coswire::crc64(std::span<const std::byte>(data)));
+    }
+    // The emulator's ETags really are not the MD5s the old check compared them with.
+    const auto first = coswire::plan_parts(data.size(), mib).value().part(1);
+    const auto md5 = coswire::md5_hash(std::span<const std::byte>(data).subspan(0, static_cast<std::size_t>(first.size)));
+    h.server.put_object("probe", std::string(reinterpret_cast<const char*>(data.data()), static_cast<std::size_t>(first.size)));
+    CHECK(h.server.object("probe")->etag != "\"" + std::string(coswire::to_string_view(coswire::to_hex(md5))) + "\"");
+}
+
+TEST_CASE("upload_multipart: in an SSE-KMS bucket a corrupted part is still caught, by CRC-64, with or without Content-MD5") {
+    hostile_harness h(kms_bucket());
+    const auto data = random_bytes(2 * mib + 1, 41);
+    coswire::memory_source source(data);
+    h.wire.meddle = [](coswire::http_request& r) {
+        if (kind_of(r) == request_kind::upload_part && param_of(r, "partNumber") == "1") flip_body_byte(r, 7);
+    };
+    for (const bool with_md5 : {true, false}) {
+        CAPTURE(with_md5);
+        coswire::multipart_upload_options options;
+        options.content_md5 = with_md5;
+        auto r = coswire::upload_multipart(h.client, "kms-corrupt", source, coswire::plan_parts(data.size(), mib).value(), options);
+        REQUIRE_FALSE(r);
+        CHECK((with_md5 ? coswire::is_cos_error(r.error(), coswire::cos_errc::bad_digest) : r.error().code == errc::integrity_failure));
+        CHECK(h.server.uploads().empty());
+    }
 }

@@ -172,6 +172,23 @@ TEST_CASE("parse_upload_part_response: the documented [Object Part] answer gives
     CHECK(*r->crc64 == coswire::crc64("[Object Part]"));
     CHECK(r->request_id == "NWU5MDNkZDRfZDgyNzVkNjRf");
 
+    CHECK(r->server_side_encryption.empty());
+    CHECK(r->sse_customer_algorithm.empty());
+
+    SUBCASE("the encryption COS applied is kept: it decides whether the ETag is an MD5") {
+        http_response kms = resp;
+        kms.headers.push_back({"x-cos-server-side-encryption", "cos/kms"});
+        auto k = coswire::parse_upload_part_response(kms);
+        REQUIRE(k);
+        CHECK(k->server_side_encryption == "cos/kms");
+        http_response sse_c = resp;
+        sse_c.headers.push_back({"X-Cos-Server-Side-Encryption-Customer-Algorithm", "AES256"});
+        auto c = coswire::parse_upload_part_response(sse_c);
+        REQUIRE(c);
+        CHECK(c->sse_customer_algorithm == "AES256");
+        sse_c.headers.push_back({"x-cos-server-side-encryption-customer-algorithm", "AES256"});
+        check_malformed(coswire::parse_upload_part_response(sse_c), "x-cos-server-side-encryption-customer-algorithm");
+    }
     SUBCASE("without ETag it is malformed") {
         check_malformed(coswire::parse_upload_part_response(http_response{200, {{"x-cos-hash-crc64ecma", "1"}}, ""}), "ETag");
     }

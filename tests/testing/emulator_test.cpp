@@ -1080,3 +1080,30 @@ TEST_CASE("cos_emulator: parallel part uploads share one emulator") {
     CHECK(f.emu.object("parallel")->data == whole);
     CHECK(f.emu.uploads().empty());
 }
+
+TEST_CASE("cos_emulator: a bucket default encryption is announced on every answer; under cos/kms no ETag is an MD5") {
+    for (const std::string encryption : {"AES256", "cos/kms"}) {
+        CAPTURE(encryption);
+        emulator_options o = test_options();
+        o.default_encryption = encryption;
+        fixture f(o);
+        const bool kms = encryption == "cos/kms";
+        const std::string body = "sealed bytes";
+        const http_response put = f.send(build("PUT", "one", {}, {{"Content-MD5", content_md5(body)}}, body));
+        CHECK(put.status == 200);  // Content-MD5 is still checked against the bytes, and passes
+        CHECK(header(put, "x-cos-server-side-encryption") == encryption);
+        CHECK((header(put, "ETag") == quoted_md5(body)) == !kms);
+        CHECK(header(put, "x-cos-hash-crc64ecma") == std::to_string(coswire::crc64(body)));
+        for (const char* method : {"GET", "HEAD"}) CHECK(header(f.send(build(method, "one")), "x-cos-server-side-encryption") == encryption);
+
+        const std::string id = initiate(f, "many");
+        const std::string part = std::string(20, 'p');
+        const http_response uploaded = upload_part(f, "many", id, "1", part);
+        CHECK(header(uploaded, "x-cos-server-side-encryption") == encryption);
+        CHECK((header(uploaded, "ETag") == quoted_md5(part)) == !kms);
+        const http_response done = complete(f, "many", id, complete_body({{"1", header(uploaded, "ETag")}}));
+        CHECK(done.status == 200);
+        CHECK(header(done, "x-cos-server-side-encryption") == encryption);
+        CHECK(f.emu.object("many")->data == part);
+    }
+}

@@ -32,7 +32,7 @@ result<multipart_upload_result> upload_multipart_parallel(Client& c, std::string
     std::vector<listed_part> existing;
     auto upload = detail::start_or_resume(c, key, options, existing);
     if (!upload) return std::move(upload).error();
-    const std::vector<http_header> part_headers = detail::sse_customer_headers(options.attributes);
+    const detail::part_policy policy = detail::part_policy_of(options);
 
     std::vector<std::optional<detail::finished_part>> parts(plan.part_count);
     std::atomic<std::uint32_t> next_part{1};
@@ -74,7 +74,7 @@ result<multipart_upload_result> upload_multipart_parallel(Client& c, std::string
             const part_range range = plan.part(n);
             bool reused = false;
             auto part = detail::upload_one_part(own, key, upload->upload_id, reader, range, buffer, detail::find_part(existing, n),
-                                                detail::etag_is_md5(options), part_headers, reused);
+                                                policy, reused);
             const std::lock_guard<std::mutex> guard(shared);
             if (!part) {
                 if (!failure) failure = std::move(part).error();

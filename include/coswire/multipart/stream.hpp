@@ -39,7 +39,7 @@ inline constexpr std::uint64_t default_stream_part_size = 16 * mib;
 
 /// How to upload a stream.
 struct stream_upload_options {
-    /// Attributes, callbacks and keep_on_failure as for upload_multipart. resume_upload_id is
+    /// Attributes, callbacks, keep_on_failure and content_md5 as for upload_multipart. resume_upload_id is
     /// refused: the bytes of a stream cannot be read again. on_progress reports bytes_total and
     /// part_count as 0, since neither is known before the end.
     multipart_upload_options upload{};
@@ -102,25 +102,31 @@ inline result<void> check_stream_options(const stream_upload_options& o) {
 }
 
 /// One PUT Object of the whole (short) stream, its answer checked: the ETag against the MD5
-/// (when ETags are MD5s), the CRC-64 against ours, from the answer or else a HEAD.
+/// (when Content-MD5 is on and the ETag is an MD5), the CRC-64 against ours, from the answer or
+/// else a HEAD.
 template <class Client>
 result<stream_upload_result> put_whole_stream(Client& c, std::string_view key, std::span<const std::byte> bytes,
                                               const stream_upload_options& options) {
-    const md5_digest md5 = md5_hash(bytes);
+    const bool with_md5 = options.upload.content_md5;
+    const md5_digest md5 = with_md5 ? md5_hash(bytes) : md5_digest{};
     put_object_params params;
     params.key = std::string(key);
     params.payload.bytes = bytes;
     params.attributes = options.upload.attributes;
-    params.content_md5 = base64_encode(std::span<const std::uint8_t>(md5));
+    if (with_md5) params.content_md5 = base64_encode(std::span<const std::uint8_t>(md5));
     auto put = c.send(params);
     if (!put) return std::move(put).error();
     stream_upload_result out;
     out.size = bytes.size();
     out.crc64 = crc64(bytes);
     out.etag = put->headers.etag;
-    const std::string md5_hex = to_hex(std::span<const std::uint8_t>(md5));
-    if (etag_is_md5(options.upload) && put->headers.etag != md5_hex)
-        return make_error(errc::integrity_failure, "ETag", "COS's ETag " + put->headers.etag.substr(0, 80) + " is not the MD5 " + md5_hex + " of the bytes sent");
+    if (with_md5 && etag_is_md5(requests_opaque_etag(options.upload.attributes), put->headers.server_side_encryption,
+                                put->headers.sse_customer_algorithm)) {
+        const std::string md5_hex = to_hex(std::span<const std::uint8_t>(md5));
+        if (put->headers.etag != md5_hex)
+            return make_error(errc::integrity_failure, "ETag",
+                              "COS's ETag " + put->headers.etag.substr(0, 80) + " is not the MD5 " + md5_hex + " of the bytes sent");
+    }
     std::optional<std::uint64_t> reported = put->headers.crc64;
     if (!reported) {
         auto head = head_completed_object(c, key, put->headers.version_id, options.upload, out.size);
@@ -137,7 +143,8 @@ result<stream_upload_result> put_whole_stream(Client& c, std::string_view key, s
 }  // namespace detail
 
 /// Uploads everything `reader` yields to `key`. A stream of at most options.threshold bytes goes
-/// as one PUT Object (Content-MD5, ETag and CRC-64 checked); a longer one as a multipart upload
+/// as one PUT Object (Content-MD5 and the ETag as options.upload.content_md5 and the encryption
+/// allow, CRC-64 always checked); a longer one as a multipart upload
 /// with the multipart driver's checks, aborting on failure unless keep_on_failure. Memory: one
 /// part buffer of part_size + 1 bytes, whatever the stream's length. Errors: invalid_argument
 /// naming "part_size", "max_parts", "threshold", "resume_upload_id" or "reader" (a read that
@@ -157,7 +164,7 @@ result<stream_upload_result> upload_stream(Client& c, std::string_view key, Read
     std::vector<listed_part> none;
     auto upload = detail::start_or_resume(c, key, mo, none);
     if (!upload) return std::move(upload).error();
-    const std::vector<http_header> part_headers = detail::sse_customer_headers(mo.attributes);
+    const detail::part_policy policy = detail::part_policy_of(mo);
     std::vector<detail::finished_part> parts;
     std::vector<std::byte> unused;
     upload_progress progress;
@@ -180,7 +187,7 @@ result<stream_upload_result> upload_stream(Client& c, std::string_view key, Read
         memory_source part(std::span<const std::byte>(buffer).first(size));
         bool reused = false;
         auto sent = detail::upload_one_part(c, key, upload->upload_id, part, part_range{.number = n, .offset = 0, .size = size}, unused,
-                                            nullptr, detail::etag_is_md5(mo), part_headers, reused);
+                                            nullptr, policy, reused);
         if (!sent) return detail::fail_upload(c, key, *upload, mo, std::move(sent).error());
         parts.push_back(std::move(*sent));
         total += size;

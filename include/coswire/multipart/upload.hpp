@@ -85,6 +85,13 @@ struct multipart_upload_options {
     object_attributes attributes;                ///< stored with the object (sent at Initiate)
     std::optional<std::string> resume_upload_id;  ///< continue this upload: reuse matching parts
     bool keep_on_failure = false;                ///< leave the upload (and its billed parts) for resuming
+    /// Send Content-MD5 with every part, so COS refuses a part corrupted on the way (BadDigest)
+    /// before storing it. false: parts go without it and the driver hashes them with CRC-64
+    /// only (much faster than MD5); a corrupted part is then caught by comparing COS's
+    /// x-cos-hash-crc64ecma of the part with ours, and the whole-object CRC-64 check is
+    /// unchanged. A resumed upload still takes the MD5 of a part whose listed size matches, as
+    /// that is how a listed part is recognised as holding the same bytes.
+    bool content_md5 = true;
     /// Called once the upload id is known (journal it to resume after a crash).
     callback<void(std::string_view upload_id)> on_upload_id;
     callback<void(const upload_progress&)> on_progress;
@@ -177,13 +184,45 @@ result<std::span<const std::byte>> part_bytes(Source& source, const part_range& 
     }
 }
 
+/// Whether a request with these attributes asks for an encryption under which COS's ETag is not
+/// the MD5 of the bytes: SSE-KMS (x-cos-server-side-encryption other than AES256) or SSE-C (the
+/// customer-key headers), set as an attribute or among the extra headers
+/// (docs/protocol/multipart.md#etags-and-encryption).
+inline bool requests_opaque_etag(const object_attributes& attributes) {
+    if (attributes.server_side_encryption && *attributes.server_side_encryption != "AES256") return true;
+    for (const http_header& h : attributes.extra_headers)
+        if (istarts_with(h.name, "x-cos-server-side-encryption-customer-") ||
+            (iequals(h.name, "x-cos-server-side-encryption") && h.value != "AES256"))
+            return true;
+    return false;
+}
+
+/// Whether COS's ETag in an answer is the MD5 of the bytes sent: not when the request asked for
+/// SSE-KMS or SSE-C, nor when the answer says the object is stored so (x-cos-server-side-encryption
+/// other than AES256, or an SSE-C algorithm): a bucket's default encryption applies without
+/// the request naming it.
+inline bool etag_is_md5(bool request_opaque, std::string_view answer_encryption, std::string_view answer_customer_algorithm) {
+    return !request_opaque && (answer_encryption.empty() || answer_encryption == "AES256") && answer_customer_algorithm.empty();
+}
+
+/// How every part of one upload is sent and checked, decided once from its options.
+struct part_policy {
+    bool content_md5 = true;            ///< send Content-MD5 (so every part is hashed with MD5)
+    bool request_opaque_etag = false;   ///< the request's encryption makes ETags other than MD5s
+    std::vector<http_header> headers;   ///< the SSE-C key headers, which go with every part
+};
+
+inline part_policy part_policy_of(const multipart_upload_options& options) {
+    return {options.content_md5, requests_opaque_etag(options.attributes), sse_customer_headers(options.attributes)};
+}
+
 /// Reads, hashes and (unless `existing` already holds the same bytes) uploads one part, then
-/// checks COS's ETag against the MD5 and its CRC-64 against ours. `part_headers` go with the
-/// part (the SSE-C key headers).
+/// checks COS's ETag against the MD5 (when one was taken and the ETag is an MD5) and its CRC-64
+/// against ours.
 template <class Client, upload_source Source>
 result<finished_part> upload_one_part(Client& c, std::string_view key, std::string_view upload_id, Source& source,
                                       const part_range& range, std::vector<std::byte>& buffer, const listed_part* existing,
-                                      bool etag_is_md5, const std::vector<http_header>& part_headers, bool& reused) {
+                                      const part_policy& policy, bool& reused) {
     if (range.size > SIZE_MAX)  // 32-bit targets cannot hold a part above 4 GiB in memory
         return make_error(errc::limit_exceeded, "part_size",
                           "part " + std::to_string(range.number) + " has " + std::to_string(range.size) +
@@ -191,10 +230,14 @@ result<finished_part> upload_one_part(Client& c, std::string_view key, std::stri
     auto lent = part_bytes(source, range, buffer);
     if (!lent) return std::move(lent).error();
     const std::span<const std::byte> bytes = *lent;
-    const md5_digest md5 = md5_hash(bytes);
-    const std::string md5_hex = to_hex(std::span<const std::uint8_t>(md5));
+    // The MD5 is taken only to send it or to recognise a listed part of the same size; without
+    // either the part is hashed at CRC-64 speed.
+    const bool may_reuse = existing != nullptr && existing->size == range.size;
+    std::optional<md5_digest> md5;
+    if (policy.content_md5 || may_reuse) md5 = md5_hash(bytes);
+    const std::string md5_hex = md5 ? to_hex(std::span<const std::uint8_t>(*md5)) : std::string();
     finished_part out{{}, crc64(bytes), range.size};
-    reused = existing != nullptr && existing->size == range.size && existing->etag == md5_hex;
+    reused = may_reuse && existing->etag == md5_hex;
     if (reused) {
         out.etag_raw = existing->etag_raw;
         return out;
@@ -204,14 +247,16 @@ result<finished_part> upload_one_part(Client& c, std::string_view key, std::stri
     params.upload_id = std::string(upload_id);
     params.part_number = range.number;
     params.payload.bytes = bytes;
-    params.content_md5 = base64_encode(std::span<const std::uint8_t>(md5));
-    params.extra_headers = part_headers;
+    if (policy.content_md5) params.content_md5 = base64_encode(std::span<const std::uint8_t>(*md5));
+    params.extra_headers = policy.headers;
     auto sent = c.send(params);
     if (!sent) return std::move(sent).error();
     const auto mismatch = [&](std::string what) {
         return make_error(errc::integrity_failure, "part", "part " + std::to_string(range.number) + ": " + what);
     };
-    if (etag_is_md5 && sent->etag != md5_hex) return mismatch("COS's ETag " + sent->etag + " is not the MD5 " + md5_hex + " of the bytes sent");
+    if (md5 && etag_is_md5(policy.request_opaque_etag, sent->server_side_encryption, sent->sse_customer_algorithm) &&
+        sent->etag != md5_hex)
+        return mismatch("COS's ETag " + sent->etag + " is not the MD5 " + md5_hex + " of the bytes sent");
     if (sent->crc64 && *sent->crc64 != out.crc64)
         return mismatch("COS's CRC-64 " + std::to_string(*sent->crc64) + " differs from ours " + std::to_string(out.crc64));
     out.etag_raw = sent->etag_raw;
@@ -474,12 +519,6 @@ result<started_upload> start_or_resume(Client& c, std::string_view key, const mu
     return out;
 }
 
-/// ETags are MD5s except under SSE-KMS / SSE-C (§7.3).
-inline bool etag_is_md5(const multipart_upload_options& options) {
-    const auto& sse = options.attributes.server_side_encryption;
-    return !sse || *sse == "AES256";
-}
-
 template <upload_source Source>
 result<void> check_plan(const part_plan& plan, Source& source) {
     if (plan.object_size != source.size() || plan.part_count == 0)
@@ -519,9 +558,11 @@ result<multipart_upload_result> finish_upload(Client& c, std::string_view key, s
 
 /// Uploads `source` to `key` in the parts of `plan`, one at a time; peak memory is one part
 /// (none for a contiguous_upload_source such as memory_source).
-/// Each part carries Content-MD5 (and the SSE-C headers of options.attributes); COS's ETag and
-/// CRC-64 are checked per part. Complete's answer must name this key, the endpoint's bucket (when
-/// it names one) and, in an "<hex>-N" ETag, the part count; COS's whole-object CRC-64 comes from
+/// Each part carries Content-MD5 unless options.content_md5 is false (and the SSE-C headers of
+/// options.attributes); COS's CRC-64 is checked per part, and its ETag against the MD5 when the
+/// ETag is one (not under SSE-KMS or SSE-C, requested or the bucket's default). Complete's
+/// answer must name this key, the endpoint's bucket (when it names one) and, in an "<hex>-N"
+/// ETag, the part count; COS's whole-object CRC-64 comes from
 /// Complete or, when Complete sends none, from a HEAD that must also show the size, and must
 /// equal the parts' combined CRC-64. result.verified says which of these checks were made. On a
 /// failure the client could not retry away, or on cancellation, the upload is aborted unless
@@ -537,7 +578,7 @@ result<multipart_upload_result> upload_multipart(Client& c, std::string_view key
     std::vector<listed_part> existing;
     auto upload = detail::start_or_resume(c, key, options, existing);
     if (!upload) return std::move(upload).error();
-    const std::vector<http_header> part_headers = detail::sse_customer_headers(options.attributes);
+    const detail::part_policy policy = detail::part_policy_of(options);
     std::vector<detail::finished_part> parts;
     parts.reserve(plan.part_count);
     std::vector<std::byte> buffer;
@@ -550,7 +591,7 @@ result<multipart_upload_result> upload_multipart(Client& c, std::string_view key
         const part_range range = plan.part(n);
         bool reused = false;
         auto part = detail::upload_one_part(c, key, upload->upload_id, source, range, buffer, detail::find_part(existing, n),
-                                            detail::etag_is_md5(options), part_headers, reused);
+                                            policy, reused);
         if (!part) return detail::fail_upload(c, key, *upload, options, std::move(part).error());
         reused_count += reused ? 1 : 0;
         parts.push_back(std::move(*part));

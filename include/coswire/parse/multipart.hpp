@@ -61,6 +61,11 @@ struct upload_part_result {
     std::string etag_raw;                ///< ETag header as sent, quotes included
     std::string etag;                    ///< the same without its quotes (hex MD5 unless SSE-KMS/SSE-C)
     std::optional<std::uint64_t> crc64;  ///< x-cos-hash-crc64ecma of the part (CRC-64/XZ), when sent
+    /// x-cos-server-side-encryption and x-cos-server-side-encryption-customer-algorithm: how COS
+    /// encrypted the part, which decides whether `etag` is an MD5 (a bucket default encryption
+    /// shows here even when the request asked for none).
+    std::string server_side_encryption{};
+    std::string sse_customer_algorithm{};
 };
 
 /// What Upload Part - Copy answered (CopyPartResult, §5.3).
@@ -254,7 +259,8 @@ inline result<upload_part_result> parse_upload_part_response(const http_response
     if (!headers) return std::move(headers).error();
     if (headers->etag.empty()) return detail::malformed_element("ETag", "the Upload Part answer has no ETag header");
     return upload_part_result{std::move(headers->request_id), std::move(headers->etag_raw), std::move(headers->etag),
-                              headers->crc64};
+                              headers->crc64, std::move(headers->server_side_encryption),
+                              std::move(headers->sse_customer_algorithm)};
 }
 
 /// Upload Part - Copy: a 200 CopyPartResult{ETag, LastModified}. Errors: parse_error_response(r)

@@ -71,7 +71,8 @@ struct object_headers {
     std::string content_type{};
     std::string version_id{};                   ///< x-cos-version-id
     std::string storage_class = "STANDARD";   ///< x-cos-storage-class; COS omits it for STANDARD
-    std::string server_side_encryption{};       ///< x-cos-server-side-encryption
+    std::string server_side_encryption{};       ///< x-cos-server-side-encryption: AES256 or cos/kms
+    std::string sse_customer_algorithm{};       ///< x-cos-server-side-encryption-customer-algorithm (SSE-C)
     /// x-cos-meta-* headers as (suffix, value), in the order received.
     std::vector<std::pair<std::string, std::string>> metadata{};
 };
@@ -97,6 +98,7 @@ inline constexpr std::string_view single_value_response_headers[] = {
     "x-cos-storage-class",
     "x-cos-storage-tier",
     "x-cos-server-side-encryption",
+    "x-cos-server-side-encryption-customer-algorithm",
     "x-cos-bucket-region",
     "x-cos-copy-source-version-id",
     "x-cos-restore",
@@ -145,6 +147,7 @@ inline result<object_headers> parse_object_headers(const http_response& r) {
         else if (detail::iequals(name, "x-cos-version-id")) out.version_id = h.value;
         else if (detail::iequals(name, "x-cos-storage-class")) out.storage_class = h.value;
         else if (detail::iequals(name, "x-cos-server-side-encryption")) out.server_side_encryption = h.value;
+        else if (detail::iequals(name, "x-cos-server-side-encryption-customer-algorithm")) out.sse_customer_algorithm = h.value;
         else if (detail::istarts_with(name, "x-cos-meta-"))
             out.metadata.emplace_back(std::string(name.substr(11)), h.value);
     }

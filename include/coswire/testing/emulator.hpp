@@ -101,6 +101,11 @@ struct emulator_options {
     std::uint64_t min_part_size = coswire::min_part_size;     ///< EntityTooSmall below this (all parts but the last)
     std::uint64_t max_stored_bytes = std::uint64_t{1} << 30;  ///< objects plus parts; EntityTooLarge beyond
     bool allow_part_gaps = false;  ///< false: Complete needs parts 1..N without gaps (§5.0), else InvalidPart
+    /// The bucket's default encryption, applied to every object and part whatever the request
+    /// says: "" none, "AES256" (SSE-COS) or "cos/kms" (SSE-KMS). Its answers (Initiate, PUT,
+    /// Upload Part, Complete, GET, HEAD) carry x-cos-server-side-encryption with this value;
+    /// under "cos/kms" the ETags of objects and parts are not the MD5 of their bytes, as COS's are not.
+    std::string default_encryption{};
     std::uint64_t seed = 0;        ///< seeds the fault draws and the upload ids
     fault_plan faults;
     /// How signatures are checked: limits, the longest window (7 days by default, where COS
@@ -122,7 +127,7 @@ struct emulated_object {
 struct emulated_part {
     std::uint32_t number = 0;
     std::string data;
-    std::string etag;  ///< quoted hex MD5
+    std::string etag;  ///< quoted hex MD5 (opaque under a cos/kms default_encryption)
     std::uint64_t crc64 = 0;
     std::int64_t last_modified = 0;
 };
@@ -672,9 +677,15 @@ private:
         headers.push_back({std::string(name), std::move(value)});
     }
 
-    static void add_integrity_headers(http_response& r, std::string_view etag, std::uint64_t crc) {
+    // The ETag and CRC-64 of an answer, with the encryption every object of the bucket gets.
+    void add_integrity_headers(http_response& r, std::string_view etag, std::uint64_t crc) const {
         if (!etag.empty()) r.headers.push_back({"ETag", std::string(etag)});
         r.headers.push_back({"x-cos-hash-crc64ecma", std::to_string(crc)});
+        add_encryption_header(r);
+    }
+
+    void add_encryption_header(http_response& r) const {
+        if (!options_.default_encryption.empty()) r.headers.push_back({"x-cos-server-side-encryption", options_.default_encryption});
     }
 
     // The §4.1 body; texts that XML cannot carry are percent-encoded so it always builds.
@@ -893,11 +904,22 @@ private:
         return "\"" + std::string(to_string_view(hex)) + "\"";
     }
 
+    // The ETag of stored bytes: their MD5, except under SSE-KMS, whose ETags are opaque (here
+    // the MD5 of the bytes behind a fixed prefix: 32 hex digits, never the bytes' MD5).
+    std::string content_etag(std::string_view data) const {
+        if (options_.default_encryption != "cos/kms") return quoted_md5(data);
+        md5 h;
+        h.update(std::string_view("kms-sealed:"));
+        h.update(data);
+        const auto hex = to_hex(h.finish());
+        return "\"" + std::string(to_string_view(hex)) + "\"";
+    }
+
     // Stores (or replaces) an object; `etag` defaults to the quoted MD5 of the data.
     emulated_object& store_object(std::string_view key, std::string data, std::vector<http_header> metadata,
                                   std::optional<std::string> etag, std::int64_t now) {
         emulated_object o;
-        o.etag = etag ? std::move(*etag) : quoted_md5(data);
+        o.etag = etag ? std::move(*etag) : content_etag(data);
         o.crc64 = crc64(data);
         o.last_modified = now;
         o.metadata = std::move(metadata);
@@ -1227,7 +1249,9 @@ private:
             .element("Key", u.key)
             .element("UploadId", id)
             .end();
-        return xml_reply(x, w);
+        http_response r = xml_reply(x, w);
+        add_encryption_header(r);
+        return r;
     }
 
     // The bytes an Upload Part - Copy names (§5.3): `<host>/<pathenc(key)>[?versionId=...]` of
@@ -1278,7 +1302,7 @@ private:
         stored_bytes_ += data.size();
         emulated_part& part = u->parts[part_number];
         part.number = part_number;
-        part.etag = quoted_md5(data);
+        part.etag = content_etag(data);
         part.crc64 = crc64(data);
         part.last_modified = x.now;
         part.data = std::move(data);
