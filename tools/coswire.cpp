@@ -63,7 +63,7 @@ constexpr std::string_view usage =
     "usage: coswire [--bucket NAME-APPID] [--region REGION] [--endpoint URL]\n"
     "               [--secret-id ID] [--secret-key KEY | --secret-key-file PATH]\n"
     "               [--token TOKEN | --token-file PATH] COMMAND ...\n"
-    "  put FILE|- KEY [--part-size SIZE] [--threshold SIZE] [--jobs N] [--keep]\n"
+    "  put FILE|- KEY [--part-size SIZE] [--threshold SIZE] [--jobs N] [--keep] [--no-md5]\n"
     "  get KEY FILE|- [--range FIRST-LAST] [--jobs N] [--part-size SIZE] [--resume]\n"
     "  head KEY\n"
     "  rm KEY\n"
@@ -371,11 +371,13 @@ int upload_failed(const coswire::error& e, bool keep, std::string_view upload_id
     return status;
 }
 
-/// The upload options every upload command shares: keep the upload on failure, learn its id,
-/// poll the stop signals before each part, draw the bar when stderr is a terminal.
-coswire::multipart_upload_options upload_options(bool keep, std::string& upload_id, cli::progress_bar& bar) {
+/// The upload options every upload command shares: keep the upload on failure, Content-MD5 on
+/// each part unless --no-md5, learn its id, poll the stop signals before each part, draw the bar
+/// when stderr is a terminal.
+coswire::multipart_upload_options upload_options(const invocation& inv, bool keep, std::string& upload_id, cli::progress_bar& bar) {
     coswire::multipart_upload_options options;
     options.keep_on_failure = keep;
+    options.content_md5 = !inv.flag("--no-md5");
     options.on_upload_id = [&upload_id](std::string_view id) { upload_id = std::string(id); };
     options.cancelled = [] { return cli::stop_requested(); };
     if (cli::stderr_is_terminal()) options.on_progress = [&bar](const coswire::upload_progress& p) { bar.update(p); };
@@ -385,8 +387,9 @@ coswire::multipart_upload_options upload_options(bool keep, std::string& upload_
 /// Uploads `file` to `key` in parts, or resumes `upload_id`; prints the put line (and reused=).
 /// `jobs` parts are uploaded at once (upload_multipart_parallel, each worker with its own
 /// connection) when above 1. On failure the upload is aborted, or kept with `keep`.
-int upload_in_parts(cos_client& c, coswire::examples::file_source& file, const std::string& path, const std::string& key,
-                    std::uint64_t part_size, std::optional<std::string> upload_id, std::uint32_t jobs, bool keep) {
+int upload_in_parts(cos_client& c, const invocation& inv, coswire::examples::file_source& file, const std::string& path,
+                    const std::string& key, std::uint64_t part_size, std::optional<std::string> upload_id, std::uint32_t jobs,
+                    bool keep) {
     auto plan = coswire::plan_parts(file.size(), part_size);
     if (!plan) {
         if (plan.error().code == coswire::errc::invalid_argument) fail_usage("--part-size", plan.error().reason);
@@ -394,7 +397,7 @@ int upload_in_parts(cos_client& c, coswire::examples::file_source& file, const s
     }
     cli::progress_bar bar;
     std::string started_id;
-    coswire::multipart_upload_options options = upload_options(keep, started_id, bar);
+    coswire::multipart_upload_options options = upload_options(inv, keep, started_id, bar);
     const bool resuming = upload_id.has_value();
     options.resume_upload_id = std::move(upload_id);
     cli::catch_stop_signals();
@@ -446,7 +449,7 @@ int put_stdin(cos_client& c, const invocation& inv, const std::string& key, bool
         options.threshold = parse_size_flag("--threshold", *inv.flag("--threshold"), 0, options.part_size);
     cli::progress_bar bar;
     std::string upload_id;
-    options.upload = upload_options(keep, upload_id, bar);
+    options.upload = upload_options(inv, keep, upload_id, bar);
     stdin_reader in;
     cli::catch_stop_signals();
     auto done = coswire::upload_stream(c, key, in, options);
@@ -470,20 +473,32 @@ int put(cos_client& c, const invocation& inv) {
     const auto jobs = static_cast<std::uint32_t>(inv.flag("--jobs") ? parse_number("--jobs", *inv.flag("--jobs"), 1, 64) : 1);
     auto file = coswire::examples::file_source::open(path);
     if (!file) return fail(file.error());
-    if (file->size() > threshold) return upload_in_parts(c, *file, path, key, part_size, std::nullopt, jobs, keep);
+    if (file->size() > threshold) return upload_in_parts(c, inv, *file, path, key, part_size, std::nullopt, jobs, keep);
 
     std::vector<std::byte> bytes(static_cast<std::size_t>(file->size()));
     if (auto ok = file->read(0, bytes); !ok) return fail(ok.error());
     coswire::put_object_params p;
     p.key = key;
     p.payload.bytes = bytes;
-    p.compute_content_md5 = true;
+    p.compute_content_md5 = !inv.flag("--no-md5");
     auto sent = c.send(p);
     if (!sent) return fail(sent.error());
     const std::uint64_t local = coswire::crc64(std::span<const std::byte>(bytes));
-    if (sent->headers.crc64 && *sent->headers.crc64 != local)
+    std::optional<std::uint64_t> stored = sent->headers.crc64;
+    if (!stored && !p.compute_content_md5) {
+        // Without Content-MD5 nothing else vouches for the bytes COS stored: ask for its CRC-64.
+        coswire::head_object_params stored_object{.key = key};
+        if (!sent->headers.version_id.empty()) stored_object.version_id = sent->headers.version_id;
+        auto head = c.send(stored_object);
+        if (!head) return fail(head.error());
+        if (!head->headers.crc64)
+            return fail(coswire::make_error(coswire::errc::integrity_failure, "x-cos-hash-crc64ecma",
+                                            "neither PUT nor HEAD gave the object's CRC-64, and --no-md5 sent no Content-MD5"));
+        stored = head->headers.crc64;
+    }
+    if (stored && *stored != local)
         return fail(coswire::make_error(coswire::errc::integrity_failure, "object",
-                                        "COS's CRC-64 " + std::to_string(*sent->headers.crc64) + " differs from ours " + std::to_string(local)));
+                                        "COS's CRC-64 " + std::to_string(*stored) + " differs from ours " + std::to_string(local)));
     std::printf("%s\n", etag_line(sent->headers.etag, local, 1).c_str());
     return 0;
 }
@@ -832,7 +847,7 @@ int resume(cos_client& c, const invocation& inv) {
     auto file = coswire::examples::file_source::open(inv.arguments[0]);
     if (!file) return fail(file.error());
     // The upload was kept to be resumed: a failure or a stop signal keeps it again, never aborts it.
-    return upload_in_parts(c, *file, inv.arguments[0], inv.arguments[1], part_size, inv.arguments[2], 1, true);
+    return upload_in_parts(c, inv, *file, inv.arguments[0], inv.arguments[1], part_size, inv.arguments[2], 1, true);
 }
 
 /// The longest --expires: a presigned URL is a bearer credential (whoever holds it may make the
@@ -874,7 +889,7 @@ int presign(const invocation& inv) {
 /// The command table: parse() checks a command line against it and main() runs what it names.
 const std::vector<command_spec>& commands() {
     static const std::vector<command_spec> table{
-        {.name = "put", .arguments = {"FILE", "KEY"}, .flags = {"--part-size", "--threshold", "--jobs"}, .switches = {"--keep"},
+        {.name = "put", .arguments = {"FILE", "KEY"}, .flags = {"--part-size", "--threshold", "--jobs"}, .switches = {"--keep", "--no-md5"},
          .online = put},
         {.name = "get", .arguments = {"KEY", "FILE"}, .flags = {"--range", "--jobs", "--part-size"}, .switches = {"--resume"},
          .online = get},

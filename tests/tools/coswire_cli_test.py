@@ -328,6 +328,8 @@ class FakeCos(http.server.BaseHTTPRequestHandler):
     get_budget = None  # when set: GETs left before every GET answers 403
     get_delay = 0      # seconds each GET Object waits before answering
     no_crc = set()     # keys answered without x-cos-hash-crc64ecma
+    put_md5s = []      # (key, Content-MD5 or None) of every PUT (objects and parts)
+    no_crc_on_put = set()  # keys whose PUT Object answer has no x-cos-hash-crc64ecma (HEAD and GET may)
     hold_gets_after = None   # when set: GET Objects after this many wait for `release`
     hold_parts_after = None  # when set: Upload Parts after this many (counted in parts_put) wait for `release`
     parts_put = [0]
@@ -356,6 +358,7 @@ class FakeCos(http.server.BaseHTTPRequestHandler):
     def do_PUT(self):
         key, q = self.target()
         body = self.rfile.read(int(self.headers["Content-Length"]))
+        self.put_md5s.append((key, self.headers.get("Content-MD5")))
         etag = '"%s"' % hashlib.md5(body).hexdigest()
         if "partNumber" in q and int(q["partNumber"]) in self.failing_part:
             return self.fail(*self.failing_part[int(q["partNumber"])])
@@ -368,6 +371,8 @@ class FakeCos(http.server.BaseHTTPRequestHandler):
             self.uploads[q["uploadId"]][1][int(q["partNumber"])] = (body, etag)
         else:
             self.objects[key] = body
+        if "uploadId" not in q and (key in self.no_crc or key in self.no_crc_on_put):
+            return self.reply(200, headers=[("ETag", etag)])
         self.reply(200, headers=[("ETag", etag), ("x-cos-hash-crc64ecma", str(crc64(body)))])
 
     def do_POST(self):
@@ -466,6 +471,27 @@ with tempfile.TemporaryDirectory() as tmp:
     code, out, err = run(["put", big, "dir/big3.bin", "--threshold", str(MIB), "--part-size", str(MIB), "--jobs", "3"], FAKE)
     check("put --jobs 3", code == 0 and out == f"etag=feed-3 crc64={crc64(big_data)} parts=3\n" and
           FakeCos.objects.get("dir/big3.bin") == big_data, f"{code} {out!r} {err!r}")
+    sent_md5 = lambda key: [md5 for k, md5 in FakeCos.put_md5s if k == key]
+    check("put sends Content-MD5 with the object and every part", sent_md5("dir/small.bin") and sent_md5("dir/big.bin") and
+          all(sent_md5("dir/small.bin") + sent_md5("dir/big.bin")), str(FakeCos.put_md5s[-8:]))
+    # --no-md5: nothing carries Content-MD5; the CRC-64s still vouch for what was stored, and a
+    # PUT answered without one is settled by HEAD's.
+    for name, extra in (("single", []), ("multipart", ["--threshold", str(MIB), "--part-size", str(MIB)]),
+                        ("multipart --jobs 3", ["--threshold", str(MIB), "--part-size", str(MIB), "--jobs", "3"])):
+        key = "nomd5/" + name.replace(" ", "_")
+        data = small_data if name == "single" else big_data
+        code, out, err = run(["put", small if name == "single" else big, key, "--no-md5"] + extra, FAKE)
+        check(f"put --no-md5 ({name}): stored, no Content-MD5 sent",
+              code == 0 and f"crc64={crc64(data)}" in out and FakeCos.objects.get(key) == data and sent_md5(key) and
+              not any(sent_md5(key)), f"{code} {out!r} {err!r} {sent_md5(key)}")
+    FakeCos.no_crc_on_put.add("nomd5/settled")
+    code, out, err = run(["put", small, "nomd5/settled", "--no-md5"], FAKE)
+    check("put --no-md5: a PUT answered without CRC-64 is settled by HEAD's",
+          code == 0 and f"crc64={crc64(small_data)}" in out, f"{code} {out!r} {err!r}")
+    FakeCos.no_crc.add("nomd5/unverified")
+    code, out, err = run(["put", small, "nomd5/unverified", "--no-md5"], FAKE)
+    check("put --no-md5 refuses an object whose CRC-64 neither PUT nor HEAD gives",
+          code == 1 and err.startswith("error: x-cos-hash-crc64ecma") and "--no-md5" in err, f"{code} {out!r} {err!r}")
     # --jobs failure paths: a part refused for good, and one failing past the retries (500); in
     # both the workers stop, the upload is aborted (no billed parts left) and nothing is stored.
     for status, code_name in ((403, "AccessDenied"), (500, "InternalError")):
