@@ -166,7 +166,7 @@ constexpr std::string_view usage =
     "  read; multipart_driver_lent: from memory_source), and 'peak_bytes download_sequential' /\n"
     "  'download_parallel_4' (256 MiB downloaded in 8 MiB ranges). --quick: fewer, shorter samples.\n";
 
-// COS-PROTOCOL.md §10.1: the published Authorization of the documented PUT example.
+// docs/protocol/test-vectors.md#documented-put-example: the published Authorization of the documented PUT example.
 constexpr std::string_view documented_put_authorization =
     "q-sign-algorithm=sha1&q-ak=AKIDQjz3ltompVjBni5LitkWHFlFpwkn9U5q&q-sign-time=1557989151;1557996351"
     "&q-key-time=1557989151;1557996351&q-header-list=content-length;content-md5;content-type;date;host;"
@@ -198,7 +198,7 @@ int main(int argc, char** argv) {
         }
     }
 
-    // ---- Signing inputs (§10.1), held in run-time strings as an application would. ----
+    // ---- Signing inputs (docs/protocol/test-vectors.md#documented-put-example), held in run-time strings as an application would. ----
     const std::vector<std::pair<std::string, std::string>> header_storage = {
         {"Date", "Thu, 16 May 2019 06:45:51 GMT"},
         {"Host", "examplebucket-1250000000.cos.ap-beijing.myqcloud.com"},
@@ -219,7 +219,7 @@ int main(int argc, char** argv) {
     for (const auto& [name, value] : header_storage) headers.push_back({name, value});
     const coswire::credentials creds{.secret_id = secret_id, .secret_key = coswire::secret_string(secret_key)};
     const coswire::signable_request put_request{method, path, {}, headers};
-    const coswire::sign_options sign_all{coswire::header_selection::all, {}};  // §10.1 signs every header
+    const coswire::sign_options sign_all{.headers = coswire::header_selection::all};  // docs/protocol/test-vectors.md#documented-put-example signs every header
     const openssl_reference::request reference_request{method, path, {}, header_storage};
 
     std::array<char, 512> auth{};
@@ -494,7 +494,7 @@ int main(int argc, char** argv) {
         std::printf("  %-24.*s %.*s | %.*s\n", static_cast<int>(r.name.size()), r.name.data(),
                     static_cast<int>(r.coswire_side.size()), r.coswire_side.data(),
                     static_cast<int>(r.reference_side.size()), r.reference_side.data());
-    std::printf("  inputs: sign = COS-PROTOCOL.md 10.1 PUT, all 7 headers signed; XML = %zu parts, %zu bytes\n\n",
+    std::printf("  inputs: sign = docs/protocol/test-vectors.md PUT example, all 7 headers signed; XML = %zu parts, %zu bytes\n\n",
                 expected_parts.size(), xml.size());
 
     for (const row& r : rows)

@@ -99,7 +99,7 @@ TEST_CASE("client: client errors are not retried") {
     fixture f;
     auto c = f.make();
     f.transport.respond(cos_error(404, "NoSuchUpload")).respond(204);
-    auto r = c.send(coswire::abort_multipart_upload_params{"k", "1585130821cbb7df1d11846c073ad648e8f33b087cec2381df437acdc833cf654b9ecc6361", {}});
+    auto r = c.send(coswire::abort_multipart_upload_params{.key = "k", .upload_id = "1585130821cbb7df1d11846c073ad648e8f33b087cec2381df437acdc833cf654b9ecc6361"});
     REQUIRE_FALSE(r);
     CHECK(coswire::is_cos_error(r.error(), coswire::cos_errc::no_such_upload));
     CHECK(f.transport.requests().size() == 1);

@@ -18,7 +18,7 @@ TEST_CASE("single header: signs the documented GET example") {
     const std::array<coswire::header_field, 2> headers{{{"Date", "Thu, 16 May 2019 06:55:53 GMT"},
                                                          {"Host", "examplebucket-1250000000.cos.ap-beijing.myqcloud.com"}}};
     auto parts = coswire::sign({"GET", "/exampleobject(腾讯云)", params, headers}, creds, {1557989753, 1557996953},
-                               {coswire::header_selection::all, {}});
+                               {.headers = coswire::header_selection::all});
     REQUIRE(parts);
     CHECK(parts->signature == "01681b8c9d798a678e43b685a9f1bba0f6c0e012");
     CHECK(std::string_view(coswire::version_string) ==

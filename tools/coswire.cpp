@@ -513,7 +513,7 @@ coswire::error bad_answer(std::string_view argument, std::string reason) {
 
 /// Checks the head of the answer to a GET of the range `asked` and returns how many body bytes
 /// it must carry: a 206 for exactly that range (its end clipped to the object's last byte when it
-/// reached past it, as RFC 9110 §14.1.2 lets a server do). A 200 (the whole object) or a 304 (no
+/// reached past it, as RFC 9110 section 14.1.2 lets a server do). A 200 (the whole object) or a 304 (no
 /// condition was sent) is refused rather than written as if it were the answer.
 coswire::result<std::uint64_t> check_range_head(const coswire::get_object_result& got, const coswire::byte_range& asked) {
     if (got.status == 200) return bad_answer("status", "200 (the whole object) answers a request for a range");

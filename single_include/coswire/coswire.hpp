@@ -8327,7 +8327,7 @@ inline retry_advice retry_advice_for(const error& e) noexcept {
 // ---- begin coswire/parse/object.hpp
 // SPDX-License-Identifier: MIT
 // Response parsers for the object operations (PUT, GET, HEAD, DELETE Object) and GET Bucket
-// (List Objects v1), with the pagination step of GET Bucket (COS-PROTOCOL.md §6, §3.2, §8, §9).
+// (List Objects v1), with the pagination step of GET Bucket (docs/protocol/objects.md, docs/protocol/headers.md#response-headers, docs/protocol/encoding-type.md, docs/protocol/xml.md#element-order-and-repetition).
 //
 // Choices where the spec is silent:
 // - 304 Not Modified (GET/HEAD with If-None-Match / If-Modified-Since) is a result with
@@ -8361,83 +8361,83 @@ namespace coswire {
 /// The answer to PUT Object: ETag (raw and unquoted), x-cos-hash-crc64ecma, x-cos-version-id,
 /// x-cos-request-id and the SSE echo, as parsed by parse_object_headers.
 struct put_object_result {
-    object_headers headers;  ///< everything the 200 said
+    object_headers headers{};  ///< everything the 200 said
 };
 
 /// A parsed `Content-Range: bytes first-last/total` (0-based, inclusive).
 struct content_range {
     std::uint64_t first = 0;             ///< the first byte sent
     std::uint64_t last = 0;              ///< the last byte sent, inclusive
-    std::optional<std::uint64_t> total;  ///< the object size; nullopt when the server sent `*`
+    std::optional<std::uint64_t> total{};  ///< the object size; nullopt when the server sent `*`
 };
 
 /// The headers GET and HEAD Object return besides object_headers; empty when absent.
 struct object_details {
-    std::string cache_control;        ///< Cache-Control, stored or overridden (response-cache-control)
-    std::string content_disposition;  ///< Content-Disposition
-    std::string content_encoding;     ///< Content-Encoding
-    std::string content_language;     ///< Content-Language
-    std::string expires;              ///< Expires, verbatim
-    std::string storage_tier;         ///< x-cos-storage-tier (INTELLIGENT_TIERING objects)
-    std::string restore;              ///< x-cos-restore: ongoing-request="..."[, expiry-date="..."]
-    std::string restore_status;       ///< x-cos-restore-status
+    std::string cache_control{};        ///< Cache-Control, stored or overridden (response-cache-control)
+    std::string content_disposition{};  ///< Content-Disposition
+    std::string content_encoding{};     ///< Content-Encoding
+    std::string content_language{};     ///< Content-Language
+    std::string expires{};              ///< Expires, verbatim
+    std::string storage_tier{};         ///< x-cos-storage-tier (INTELLIGENT_TIERING objects)
+    std::string restore{};              ///< x-cos-restore: ongoing-request="..."[, expiry-date="..."]
+    std::string restore_status{};       ///< x-cos-restore-status
 };
 
 /// The answer to GET Object.
 struct get_object_result {
     int status = 0;             ///< 200, 206 (a range) or 304
     bool not_modified = false;  ///< 304: the If-None-Match / If-Modified-Since condition did not hold
-    object_headers headers;     ///< note: crc64 is the whole object's, also for a range (§6.2)
-    object_details details;     ///< Cache-Control, Content-Disposition, ..., x-cos-storage-tier
-    std::optional<content_range> range;  ///< set exactly when status is 206
-    std::string body;                    ///< the bytes; empty on 304
+    object_headers headers{};     ///< note: crc64 is the whole object's, also for a range (docs/protocol/objects.md#get-object)
+    object_details details{};     ///< Cache-Control, Content-Disposition, ..., x-cos-storage-tier
+    std::optional<content_range> range{};  ///< set exactly when status is 206
+    std::string body{};                    ///< the bytes; empty on 304
 };
 
 /// The answer to HEAD Object.
 struct head_object_result {
     bool not_modified = false;      ///< 304
-    object_headers headers;         ///< ETag, CRC-64, Last-Modified, storage class, metadata, ...
-    object_details details;         ///< Cache-Control, ..., x-cos-restore
+    object_headers headers{};         ///< ETag, CRC-64, Last-Modified, storage class, metadata, ...
+    object_details details{};         ///< Cache-Control, ..., x-cos-restore
     std::uint64_t content_length = 0;  ///< the object size (Content-Length); 0 on 304
 };
 
 /// The answer to DELETE Object.
 struct delete_object_result {
-    std::string request_id;      ///< x-cos-request-id
-    std::string version_id;      ///< x-cos-version-id (versioned buckets)
+    std::string request_id{};      ///< x-cos-request-id
+    std::string version_id{};      ///< x-cos-version-id (versioned buckets)
     bool delete_marker = false;  ///< x-cos-delete-marker: a delete marker was created or removed
 };
 
 /// One Contents entry of a GET Bucket page.
 struct object_summary {
-    std::string key;                           ///< decoded when the page is url-encoded
-    std::optional<std::int64_t> last_modified; ///< Unix seconds, when listed
-    std::string etag_raw;                      ///< ETag as listed, quotes included
-    std::string etag;                          ///< ETag without its quotes
+    std::string key{};                           ///< decoded when the page is url-encoded
+    std::optional<std::int64_t> last_modified{}; ///< Unix seconds, when listed
+    std::string etag_raw{};                      ///< ETag as listed, quotes included
+    std::string etag{};                          ///< ETag without its quotes
     std::uint64_t size = 0;                    ///< bytes (64-bit: objects exceed 4 GiB)
-    object_owner owner;                        ///< Owner, when listed
-    std::string storage_class;  ///< as listed (STANDARD, STANDARD_IA, ARCHIVE, ...)
-    std::string storage_tier;   ///< INTELLIGENT_TIERING objects only
+    object_owner owner{};                        ///< Owner, when listed
+    std::string storage_class{};  ///< as listed (STANDARD, STANDARD_IA, ARCHIVE, ...)
+    std::string storage_tier{};   ///< INTELLIGENT_TIERING objects only
 };
 
 /// One page of GET Bucket (ListBucketResult). Key-like fields are decoded when COS announced
 /// encoding-type=url.
 struct list_objects_result {
-    std::string request_id;     ///< x-cos-request-id
-    std::string bucket_region;  ///< x-cos-bucket-region
-    std::string name;           ///< the bucket, <name>-<appid>
-    std::string encoding_type;  ///< "url" when COS encoded the key-like fields
-    std::string prefix;         ///< the prefix asked for
-    std::string marker;         ///< the marker asked for
-    std::string next_marker;    ///< when truncated: where the next page starts
-    std::string delimiter;      ///< as sent, never decoded
-    std::optional<std::uint64_t> max_keys;     ///< MaxKeys, when listed
+    std::string request_id{};     ///< x-cos-request-id
+    std::string bucket_region{};  ///< x-cos-bucket-region
+    std::string name{};           ///< the bucket, <name>-<appid>
+    std::string encoding_type{};  ///< "url" when COS encoded the key-like fields
+    std::string prefix{};         ///< the prefix asked for
+    std::string marker{};         ///< the marker asked for
+    std::string next_marker{};    ///< when truncated: where the next page starts
+    std::string delimiter{};      ///< as sent, never decoded
+    std::optional<std::uint64_t> max_keys{};     ///< MaxKeys, when listed
     bool is_truncated = false;                 ///< IsTruncated: another page follows
-    std::vector<object_summary> contents;      ///< the Contents entries, in listed order
-    std::vector<std::string> common_prefixes;  ///< each CommonPrefixes/Prefix, in listed order
+    std::vector<object_summary> contents{};      ///< the Contents entries, in listed order
+    std::vector<std::string> common_prefixes{};  ///< each CommonPrefixes/Prefix, in listed order
 };
 
-/// Parses `bytes first-last/total` (RFC 9110 §14.4; the unit in any case, `*` for an unknown
+/// Parses `bytes first-last/total` (RFC 9110 section 14.4; the unit in any case, `*` for an unknown
 /// total). Errors: malformed_response naming "Content-Range" for any other form, last < first,
 /// or a total not greater than last.
 inline result<content_range> parse_content_range(std::string_view text) {
@@ -8582,7 +8582,7 @@ inline result<delete_object_result> parse_delete_object_response(const http_resp
     return out;
 }
 
-/// GET Bucket: a 200 ListBucketResult page, decoded as announced by EncodingType (§8).
+/// GET Bucket: a 200 ListBucketResult page, decoded as announced by EncodingType (docs/protocol/encoding-type.md).
 /// Errors: parse_error_response(r) for a status other than 200 or a 200 whose body is <Error>;
 /// malformed_response naming "document" for bad XML or another root, or the element whose value
 /// is bad ("IsTruncated", "MaxKeys", "Size", "LastModified", "Key", "Prefix", "Marker",
@@ -8635,7 +8635,7 @@ inline result<list_objects_result> parse_list_objects_response(const http_respon
     });
     if (!parsed) return std::move(parsed).error();
 
-    // Decoded only now, because EncodingType may come after the fields it applies to (§9: child
+    // Decoded only now, because EncodingType may come after the fields it applies to (docs/protocol/xml.md#element-order-and-repetition: child
     // order is not fixed), and exactly once, so a key holding "%25" keeps its '%'.
     if (detail::iequals(out.encoding_type, "url")) {
         if (auto ok = detail::decode_url_fields({{&out.prefix, "Prefix"}, {&out.marker, "Marker"}, {&out.next_marker, "NextMarker"}});
@@ -8678,11 +8678,11 @@ inline std::optional<list_objects_params> next_list_objects_params(const list_ob
 // ---- begin coswire/parse/multipart.hpp
 // SPDX-License-Identifier: MIT
 // Response parsers for every multipart-upload operation, with the pagination steps of List Parts
-// and List Multipart Uploads (COS-PROTOCOL.md §5, §4.2, §8, §9).
+// and List Multipart Uploads (docs/protocol/multipart.md, docs/protocol/errors.md#errors-inside-a-200, docs/protocol/encoding-type.md, docs/protocol/xml.md#element-order-and-repetition).
 //
 // Choices where the spec is silent:
 // - Success statuses: 200 everywhere, and 204 or 200 for Abort. Complete and Upload Part - Copy
-//   may answer 200 with an <Error> body (§4.2): that is the error, as in the Go and C++ SDKs.
+//   may answer 200 with an <Error> body (docs/protocol/errors.md#errors-inside-a-200): that is the error, as in the Go and C++ SDKs.
 //   So is a 2xx <Error> body for every other operation here: their success bodies are empty or
 //   a known document, so an <Error> root cannot be a success (docs/protocol/multipart.md).
 // - Required, else malformed_response naming the element: Initiate's UploadId (checked with
@@ -8695,12 +8695,12 @@ inline std::optional<list_objects_params> next_list_objects_params(const list_ob
 //   PartNumberMarker; List Multipart Uploads needs NextKeyMarker (else the last upload or common
 //   prefix listed) after KeyMarker, or the same key with a new upload id.
 // - With url encoding announced (EncodingType, Encoding-Type or Encoding-type = "url", any
-//   case), the §8 fields are percent-decoded exactly once after the whole body is read (the
+//   case), the fields docs/protocol/encoding-type.md lists are percent-decoded exactly once after the whole body is read (the
 //   announcement may follow them); `+` stays `+`; Delimiter is kept as sent, as the Python SDK
 //   does.
 // - Timestamps (LastModified, Initiated) are ISO 8601; the asctime form of old examples
 //   ("Wed Jan 18 16:04:17 2017") is accepted too.
-// - NoSuchUpload (Abort of an unknown/finished upload, a retried Complete, §5.4/§5.5) stays the
+// - NoSuchUpload (Abort of an unknown/finished upload, a retried Complete, docs/protocol/multipart.md#complete-multipart-upload, #abort-multipart-upload) stays the
 //   service error; test for it with is_cos_error(e, cos_errc::no_such_upload).
 
 
@@ -8713,20 +8713,20 @@ inline std::optional<list_objects_params> next_list_objects_params(const list_ob
 
 namespace coswire {
 
-/// What Initiate Multipart Upload answered (InitiateMultipartUploadResult, §5.1).
+/// What Initiate Multipart Upload answered (InitiateMultipartUploadResult, docs/protocol/multipart.md#initiate-multipart-upload).
 struct initiate_multipart_upload_result {
-    std::string request_id;  ///< x-cos-request-id
-    std::string bucket;      ///< <name>-<appid>
-    std::string key;         ///< the object key, as COS echoed it
-    std::string upload_id;   ///< opaque; pass it to every later call of this upload
+    std::string request_id{};  ///< x-cos-request-id
+    std::string bucket{};      ///< <name>-<appid>
+    std::string key{};         ///< the object key, as COS echoed it
+    std::string upload_id{};   ///< opaque; pass it to every later call of this upload
 };
 
-/// What Upload Part answered (§5.2): the part's ETag for Complete and its CRC-64 for checking.
+/// What Upload Part answered (docs/protocol/multipart.md#upload-part): the part's ETag for Complete and its CRC-64 for checking.
 struct upload_part_result {
-    std::string request_id;              ///< x-cos-request-id
-    std::string etag_raw;                ///< ETag header as sent, quotes included
-    std::string etag;                    ///< the same without its quotes (hex MD5 unless SSE-KMS/SSE-C)
-    std::optional<std::uint64_t> crc64;  ///< x-cos-hash-crc64ecma of the part (CRC-64/XZ), when sent
+    std::string request_id{};              ///< x-cos-request-id
+    std::string etag_raw{};                ///< ETag header as sent, quotes included
+    std::string etag{};                    ///< the same without its quotes (hex MD5 unless SSE-KMS/SSE-C)
+    std::optional<std::uint64_t> crc64{};  ///< x-cos-hash-crc64ecma of the part (CRC-64/XZ), when sent
     /// x-cos-server-side-encryption and x-cos-server-side-encryption-customer-algorithm: how COS
     /// encrypted the part, which decides whether `etag` is an MD5 (a bucket default encryption
     /// shows here even when the request asked for none).
@@ -8734,95 +8734,95 @@ struct upload_part_result {
     std::string sse_customer_algorithm{};
 };
 
-/// What Upload Part - Copy answered (CopyPartResult, §5.3).
+/// What Upload Part - Copy answered (CopyPartResult, docs/protocol/multipart.md#upload-part-copy).
 struct upload_part_copy_result {
-    std::string request_id;                     ///< x-cos-request-id
-    std::string etag_raw;                       ///< the part's ETag as listed, quotes included
-    std::string etag;                           ///< the same without its quotes
-    std::optional<std::int64_t> last_modified;  ///< Unix seconds
-    std::optional<std::uint64_t> crc64;         ///< x-cos-hash-crc64ecma of the copied part
-    std::string source_version_id;              ///< x-cos-copy-source-version-id (versioned source)
+    std::string request_id{};                     ///< x-cos-request-id
+    std::string etag_raw{};                       ///< the part's ETag as listed, quotes included
+    std::string etag{};                           ///< the same without its quotes
+    std::optional<std::int64_t> last_modified{};  ///< Unix seconds
+    std::optional<std::uint64_t> crc64{};         ///< x-cos-hash-crc64ecma of the copied part
+    std::string source_version_id{};              ///< x-cos-copy-source-version-id (versioned source)
 };
 
-/// What Complete Multipart Upload answered (CompleteMultipartUploadResult, §5.4).
+/// What Complete Multipart Upload answered (CompleteMultipartUploadResult, docs/protocol/multipart.md#complete-multipart-upload).
 struct complete_multipart_upload_result {
-    std::string request_id;              ///< x-cos-request-id
-    std::string location;                ///< http://<host>/<key>
-    std::string bucket;
-    std::string key;
-    std::string etag_raw;                ///< "<32 hex>-<part count>", quotes included; opaque (§7.3)
-    std::string etag;                    ///< the same without its quotes
+    std::string request_id{};              ///< x-cos-request-id
+    std::string location{};                ///< http://<host>/<key>
+    std::string bucket{};
+    std::string key{};
+    std::string etag_raw{};                ///< "<32 hex>-<part count>", quotes included; opaque (docs/protocol/integrity.md#etag)
+    std::string etag{};                    ///< the same without its quotes
     /// x-cos-hash-crc64ecma: CRC-64 of the whole object, sent only when every part had one;
-    /// compare it with crc64_combine over the parts (§7.2).
-    std::optional<std::uint64_t> crc64;
-    std::string version_id;              ///< x-cos-version-id (versioned buckets)
+    /// compare it with crc64_combine over the parts (docs/protocol/integrity.md#combining-crc-64-values).
+    std::optional<std::uint64_t> crc64{};
+    std::string version_id{};              ///< x-cos-version-id (versioned buckets)
 };
 
-/// What Abort Multipart Upload answered (§5.5): nothing but the request id.
+/// What Abort Multipart Upload answered (docs/protocol/multipart.md#abort-multipart-upload): nothing but the request id.
 struct abort_multipart_upload_result {
-    std::string request_id;  ///< x-cos-request-id
+    std::string request_id{};  ///< x-cos-request-id
 };
 
 /// One Part of a List Parts page.
 struct listed_part {
     std::uint32_t part_number = 0;              ///< 1 to 10000
-    std::optional<std::int64_t> last_modified;  ///< Unix seconds
-    std::string etag_raw;                       ///< quotes included, as Complete wants it
-    std::string etag;                           ///< without quotes
+    std::optional<std::int64_t> last_modified{};  ///< Unix seconds
+    std::string etag_raw{};                       ///< quotes included, as Complete wants it
+    std::string etag{};                           ///< without quotes
     std::uint64_t size = 0;                     ///< bytes
 };
 
-/// One page of List Parts (ListPartsResult, §5.6).
+/// One page of List Parts (ListPartsResult, docs/protocol/multipart.md#list-parts).
 struct list_parts_result {
-    std::string request_id;     ///< x-cos-request-id
-    std::string bucket;
-    std::string encoding_type;  ///< "url" when COS encoded Key
-    std::string key;            ///< decoded when url-encoded
-    std::string upload_id;
-    object_owner initiator;     ///< who started the upload (Initiator{ID, DisplayName})
-    object_owner owner;         ///< Owner{ID, DisplayName}
+    std::string request_id{};     ///< x-cos-request-id
+    std::string bucket{};
+    std::string encoding_type{};  ///< "url" when COS encoded Key
+    std::string key{};            ///< decoded when url-encoded
+    std::string upload_id{};
+    object_owner initiator{};     ///< who started the upload (Initiator{ID, DisplayName})
+    object_owner owner{};         ///< Owner{ID, DisplayName}
     std::uint32_t part_number_marker = 0;               ///< this page lists parts above it
-    std::optional<std::uint32_t> next_part_number_marker;  ///< when truncated: where to continue
-    std::string storage_class;  ///< as listed ("Standard" and "STANDARD" both occur)
-    std::optional<std::uint64_t> max_parts;
+    std::optional<std::uint32_t> next_part_number_marker{};  ///< when truncated: where to continue
+    std::string storage_class{};  ///< as listed ("Standard" and "STANDARD" both occur)
+    std::optional<std::uint64_t> max_parts{};
     bool is_truncated = false;
-    std::vector<listed_part> parts;
+    std::vector<listed_part> parts{};
 };
 
 /// One Upload of a List Multipart Uploads page.
 struct multipart_upload_summary {
-    std::string key;                        ///< decoded when url-encoded
-    std::string upload_id;
-    std::string storage_class;
-    object_owner initiator;
-    object_owner owner;
-    std::optional<std::int64_t> initiated;  ///< Unix seconds
+    std::string key{};                        ///< decoded when url-encoded
+    std::string upload_id{};
+    std::string storage_class{};
+    object_owner initiator{};
+    object_owner owner{};
+    std::optional<std::int64_t> initiated{};  ///< Unix seconds
 };
 
-/// One page of List Multipart Uploads (ListMultipartUploadsResult, §5.7). The §8 fields are
+/// One page of List Multipart Uploads (ListMultipartUploadsResult, docs/protocol/multipart.md#list-multipart-uploads). The fields docs/protocol/encoding-type.md lists are
 /// decoded when COS announced url encoding.
 struct list_multipart_uploads_result {
-    std::string request_id;  ///< x-cos-request-id
+    std::string request_id{};  ///< x-cos-request-id
     /// The Date header in Unix seconds, when it parses: the server's clock, the one Initiated
     /// times are on (the driver's cleanup after a failed Initiate measures "just now" with it).
-    std::optional<std::int64_t> date;
-    std::string bucket;
-    std::string encoding_type;
-    std::string key_marker;
-    std::string upload_id_marker;
-    std::string next_key_marker;
-    std::string next_upload_id_marker;
-    std::optional<std::uint64_t> max_uploads;
+    std::optional<std::int64_t> date{};
+    std::string bucket{};
+    std::string encoding_type{};
+    std::string key_marker{};
+    std::string upload_id_marker{};
+    std::string next_key_marker{};
+    std::string next_upload_id_marker{};
+    std::optional<std::uint64_t> max_uploads{};
     bool is_truncated = false;
-    std::string prefix;
-    std::string delimiter;  ///< as sent, never decoded
-    std::vector<multipart_upload_summary> uploads;
-    std::vector<std::string> common_prefixes;
+    std::string prefix{};
+    std::string delimiter{};  ///< as sent, never decoded
+    std::vector<multipart_upload_summary> uploads{};
+    std::vector<std::string> common_prefixes{};
 };
 
 /// The part count a multipart ETag states: N for "<32 hex>-<N>" (quotes, if any, removed
 /// first); nullopt for an ETag of any other form (a single PUT's MD5, an SSE-KMS value, ...).
-/// COS documents the form but not the hex digits (§7.3), so only N can be checked.
+/// COS documents the form but not the hex digits (docs/protocol/integrity.md#etag), so only N can be checked.
 constexpr std::optional<std::uint32_t> etag_part_count(std::string_view etag) noexcept {
     etag = unquote_etag(etag);
     const std::size_t dash = etag.rfind('-');
@@ -8852,7 +8852,7 @@ inline result<std::uint32_t> read_element_part_number(xml::reader& r, std::strin
 }
 
 /// What Upload Part - Copy and Complete answers share: a 200 that may still report failure in
-/// an <Error> body (§4.2), the object headers, and a result document whose root must be `root`
+/// an <Error> body (docs/protocol/errors.md#errors-inside-a-200), the object headers, and a result document whose root must be `root`
 /// (read_result_document). Returns the headers. Errors: expect_status's (with the body check),
 /// parse_object_headers's, read_result_document's.
 template <class F>
@@ -8950,7 +8950,7 @@ inline result<upload_part_copy_result> parse_upload_part_copy_response(const htt
 /// Complete Multipart Upload: a 200 CompleteMultipartUploadResult (leading whitespace, default
 /// namespace and &quot;-escaped ETag all accepted), plus the whole-object CRC-64 and version id
 /// headers. Errors: parse_error_response(r) for any other status or a 200 whose body is <Error>
-/// (COS reports merge failures that way, §5.4); malformed_response naming "document" or "ETag"
+/// (COS reports merge failures that way, docs/protocol/multipart.md#complete-multipart-upload); malformed_response naming "document" or "ETag"
 /// (missing or empty: the SDKs treat that as failure) or a header that does not parse.
 inline result<complete_multipart_upload_result> parse_complete_multipart_upload_response(const http_response& r) {
     complete_multipart_upload_result out;
@@ -9028,7 +9028,7 @@ inline result<list_parts_result> parse_list_parts_response(const http_response& 
         return {};
     });
     if (!parsed) return std::move(parsed).error();
-    // Decoded only now and exactly once: EncodingType may follow Key (§9), and a second decoding
+    // Decoded only now and exactly once: EncodingType may follow Key (docs/protocol/xml.md#element-order-and-repetition), and a second decoding
     // would corrupt a key holding "%25".
     if (detail::iequals(out.encoding_type, "url"))
         if (auto ok = detail::decode_url_field(out.key, "Key"); !ok) return std::move(ok).error();
@@ -9058,7 +9058,7 @@ inline std::optional<list_parts_params> next_list_parts_params(const list_parts_
 }
 
 /// List Multipart Uploads: a 200 ListMultipartUploadsResult page; self-closed empty markers
-/// accepted; the §8 fields (Upload/Key, Prefix, KeyMarker, NextKeyMarker, UploadIdMarker,
+/// accepted; the fields docs/protocol/encoding-type.md lists (Upload/Key, Prefix, KeyMarker, NextKeyMarker, UploadIdMarker,
 /// NextUploadIdMarker, CommonPrefixes/Prefix) decoded when url-encoded. Errors:
 /// parse_error_response(r) for any other status or an <Error> body; malformed_response naming
 /// "document", the element whose value is bad ("IsTruncated", "MaxUploads", "Initiated", or a
@@ -9310,7 +9310,7 @@ result<all_objects> list_all_objects(Client& c, list_objects_params first, const
 // ---- begin coswire/multipart/plan.hpp
 // SPDX-License-Identifier: MIT
 // The pure part planner: how to cut an object into multipart-upload parts within COS's limits
-// (COS-PROTOCOL.md §5.0): parts 1..N contiguous, each but the last >= 1 MiB, <= 5 GiB, N <= 10000.
+// (docs/protocol/multipart.md#part-limits): parts 1..N contiguous, each but the last >= 1 MiB, <= 5 GiB, N <= 10000.
 
 
 #include <cstdint>
@@ -9334,7 +9334,7 @@ struct part_plan {
     std::uint64_t object_size = 0;
     std::uint64_t part_size = 0;
     std::uint32_t part_count = 0;
-    std::string explanation;  ///< why this part size, for people
+    std::string explanation{};  ///< why this part size, for people
 
     /// Part `number` (1..part_count). Precondition: the number is in range.
     constexpr part_range part(std::uint32_t number) const noexcept {
@@ -9722,8 +9722,8 @@ struct upload_progress {
 
 /// How to run one multipart upload.
 struct multipart_upload_options {
-    object_attributes attributes;                ///< stored with the object (sent at Initiate)
-    std::optional<std::string> resume_upload_id;  ///< continue this upload: reuse matching parts
+    object_attributes attributes{};                ///< stored with the object (sent at Initiate)
+    std::optional<std::string> resume_upload_id{};  ///< continue this upload: reuse matching parts
     bool keep_on_failure = false;                ///< leave the upload (and its billed parts) for resuming
     /// Send Content-MD5 with every part, so COS refuses a part corrupted on the way (BadDigest)
     /// before storing it. false: parts go without it and the driver hashes them with CRC-64
@@ -9771,23 +9771,23 @@ struct upload_verification {
 /// (docs/protocol/multipart.md#lost-initiate).
 struct duplicate_cleanup {
     bool ran = false;                  ///< the client said Initiate may have repeated, so a cleanup ran
-    std::vector<std::string> aborted;  ///< ids of the empty duplicates that were aborted
-    std::vector<std::string> left;     ///< ids of duplicates whose probe or abort failed: abort them yourself
+    std::vector<std::string> aborted{};  ///< ids of the empty duplicates that were aborted
+    std::vector<std::string> left{};     ///< ids of duplicates whose probe or abort failed: abort them yourself
     /// Why the cleanup did not finish (the listing failed, an id in `left`, no time reference);
     /// empty when it did. Duplicates may remain when it is set.
-    std::optional<error> failure;
+    std::optional<error> failure{};
 };
 
 /// What a finished upload produced, checked end to end.
 struct multipart_upload_result {
-    std::string upload_id;
-    std::string etag;           ///< the object's ETag, unquoted ("<32 hex>-<N>" for multipart objects)
+    std::string upload_id{};
+    std::string etag{};           ///< the object's ETag, unquoted ("<32 hex>-<N>" for multipart objects)
     std::uint64_t crc64 = 0;    ///< the whole object's CRC-64/XZ, equal to COS's
     std::uint32_t parts = 0;
     std::uint32_t parts_reused = 0;  ///< parts a resumed upload did not send again
     bool confirmed_by_head = false;  ///< a retried Complete answered NoSuchUpload; HEAD proved success
-    upload_verification verified;    ///< which checks of COS's answers were made
-    duplicate_cleanup duplicates;    ///< what happened to uploads a repeated Initiate created
+    upload_verification verified{};    ///< which checks of COS's answers were made
+    duplicate_cleanup duplicates{};    ///< what happened to uploads a repeated Initiate created
 };
 
 namespace detail {
@@ -10287,7 +10287,7 @@ struct stream_upload_options {
 /// What a stream upload stored, checked end to end.
 struct stream_upload_result {
     std::uint64_t size = 0;   ///< bytes read from the stream, all of which COS stored
-    std::string etag;         ///< the object's ETag, unquoted
+    std::string etag{};         ///< the object's ETag, unquoted
     std::uint64_t crc64 = 0;  ///< CRC-64/XZ of the bytes read, equal to COS's
     /// true: the stream went as a multipart upload, described by `upload`; false: as one PUT
     /// Object, whose CRC-64 came from its answer or, when it had none, from a HEAD.
@@ -10850,7 +10850,7 @@ struct download_options {
     /// checkpoint's.
     std::uint64_t part_size = 8 * mib;
     std::optional<std::string> version_id{};  ///< versionId: read that version
-    /// Further headers on every GET (and the HEAD), e.g. the SSE-C key headers (§6.2).
+    /// Further headers on every GET (and the HEAD), e.g. the SSE-C key headers (docs/protocol/objects.md#get-object).
     std::vector<http_header> extra_headers{};
     /// In and out, when set: on entry a checkpoint of an earlier call (a default one: nothing
     /// done) whose missing ranges are fetched; the driver updates it after each range, so after

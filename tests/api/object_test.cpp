@@ -26,7 +26,7 @@ namespace {
 
 // The documentation's credentials and bucket (docs/protocol/test-vectors.md#documented-put-example).
 coswire::credentials doc_credentials() {
-    return {"AKIDQjz3ltompVjBni5LitkWHFlFpwkn9U5q", coswire::secret_string("BQYIM75p8x0iWVFSIgqEKwFprpRSVHlz"), {}};
+    return {.secret_id = "AKIDQjz3ltompVjBni5LitkWHFlFpwkn9U5q", .secret_key = coswire::secret_string("BQYIM75p8x0iWVFSIgqEKwFprpRSVHlz")};
 }
 
 coswire::endpoint doc_endpoint() { return coswire::make_endpoint("examplebucket-1250000000", "ap-beijing").value(); }
@@ -81,7 +81,7 @@ TEST_CASE("make_put_object_request: reproduces the documented PUT and its signat
         p.attributes.extra_headers.push_back({"Date", "Thu, 16 May 2019 06:45:51 GMT"});
         auto dated = coswire::make_put_object_request(doc_endpoint(), p);
         REQUIRE(dated);
-        CHECK(sign_doc(*dated, {1557989151, 1557996351}, {coswire::header_selection::all, {}}) ==
+        CHECK(sign_doc(*dated, {1557989151, 1557996351}, {.headers = coswire::header_selection::all}) ==
               "q-sign-algorithm=sha1&q-ak=AKIDQjz3ltompVjBni5LitkWHFlFpwkn9U5q&q-sign-time=1557989151;1557996351&"
               "q-key-time=1557989151;1557996351&q-header-list=content-length;content-md5;content-type;date;host;"
               "x-cos-acl;x-cos-grant-read&q-url-param-list=&q-signature=3b8851a11a569213c17ba8fa7dcf2abec6935172");
@@ -145,7 +145,7 @@ TEST_CASE("make_get_object_request: reproduces the documented GET and its signat
           "?response-cache-control=max-age%3D600&response-content-type=application%2Foctet-stream");
     CHECK(signature_of(sign_doc(*r, {1557989753, 1557996953})) == "cf18ded2f669fcafa4b98e02c2a3fdb2b2e55c43");
     r->headers.push_back({"Date", "Thu, 16 May 2019 06:55:53 GMT"});
-    CHECK(sign_doc(*r, {1557989753, 1557996953}, {coswire::header_selection::all, {}}) ==
+    CHECK(sign_doc(*r, {1557989753, 1557996953}, {.headers = coswire::header_selection::all}) ==
           "q-sign-algorithm=sha1&q-ak=AKIDQjz3ltompVjBni5LitkWHFlFpwkn9U5q&q-sign-time=1557989753;1557996953&"
           "q-key-time=1557989753;1557996953&q-header-list=date;host&"
           "q-url-param-list=response-cache-control;response-content-type&"

@@ -318,7 +318,7 @@ void check_signed_put(Make make, added_headers added) {
     constexpr std::int64_t now = 1700000000;
     auto signer = coswire::signer::create(creds, coswire::key_time{now - 60, now + 600});
     REQUIRE(signer);
-    REQUIRE(coswire::authorize(*request, *signer, {coswire::header_selection::all, {}}));
+    REQUIRE(coswire::authorize(*request, *signer, {.headers = coswire::header_selection::all}));
 
     auto response = send(*request);
     REQUIRE_MESSAGE(response.has_value(), reason_of(response));
@@ -382,7 +382,7 @@ void check_methods(Make make, added_headers added, bool kept_alive) {
     CHECK(initiated->status == 200);
     CHECK(initiated->body == "<InitiateMultipartUploadResult/>");
 
-    coswire::complete_multipart_upload_params complete{"a.txt", "upload-1", {{1, "\"e1\""}}, {}};
+    coswire::complete_multipart_upload_params complete{.key = "a.txt", .upload_id = "upload-1", .parts = {{1, "\"e1\""}}};
     sent.push_back(coswire::make_complete_multipart_upload_request(ep, complete).value());
     auto completed = send(sent.back());
     REQUIRE_MESSAGE(completed.has_value(), reason_of(completed));

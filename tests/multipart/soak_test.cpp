@@ -344,7 +344,7 @@ TEST_CASE("upload_multipart soak: hostile answers are never taken for success, a
                 reported_leftovers += static_cast<std::uint32_t>(left.size());
                 // A lying listing is the only reason here; abort what it hid, so later uploads start clean.
                 for (const coswire::testing::emulated_upload& u : server.uploads())
-                    if (u.key == key) (void)client.send(coswire::abort_multipart_upload_params{u.key, u.upload_id, {}});
+                    if (u.key == key) (void)client.send(coswire::abort_multipart_upload_params{.key = u.key, .upload_id = u.upload_id});
             } else {
                 ++silent_leftovers;
                 FAIL_CHECK("upload " << i << " (" << outcome << ") silently left " << left.size() << " upload(s), e.g. " << left[0]);

@@ -21,7 +21,7 @@ using coswire::sign_options;
 using coswire::signable_request;
 
 namespace {
-constexpr sign_options all_headers{header_selection::all, {}};
+constexpr sign_options all_headers{.headers = header_selection::all};
 
 std::string authorization(const signable_request& r, const credentials& c, key_time t, const sign_options& o = {}) {
     auto parts = coswire::sign(r, c, t, o);
@@ -72,7 +72,7 @@ TEST_CASE("sign: the Go SDK's published vectors G1-G3") {
     REQUIRE(p2);
     CHECK(p2->signature == "820975b5a8eccce9455b94d4ebed14d66654bf3c");
     const std::array<query_param, 1> q3{{{"test", "params"}}};
-    auto p3 = coswire::sign({"PUT", "/test.jpg", q3, {}}, g2, {1622702557, 1622706157});
+    auto p3 = coswire::sign({.method = "PUT", .path = "/test.jpg", .params = q3}, g2, {1622702557, 1622706157});
     REQUIRE(p3);
     CHECK(p3->signature == "7757e84ed5f8953eafc30afcd2a5d1ad68e00d67");
 }
@@ -168,7 +168,7 @@ TEST_CASE("sign: derived multipart vectors M1-M7") {
 TEST_CASE("sign: the sorting-divergence vector follows the current documentation") {
     const credentials c{.secret_id = "id", .secret_key = secret_string("k")};
     const std::array<query_param, 3> q{{{"a/x", "1"}, {"a-x", "2"}, {"B", "3"}}};
-    auto p = coswire::sign({"GET", "/o", q, {}}, c, {1, 2});
+    auto p = coswire::sign({.method = "GET", .path = "/o", .params = q}, c, {1, 2});
     REQUIRE(p);
     CHECK(p->signature == "392f836fcda3a04480d2c1addf429b3b2fe84552");
 }

@@ -20,7 +20,7 @@ using coswire::sign_options;
 using coswire::signable_request;
 
 namespace {
-constexpr sign_options all_headers{header_selection::all, {}};
+constexpr sign_options all_headers{.headers = header_selection::all};
 }
 
 TEST_CASE("http_string: the documented PUT example, every header signed") {
@@ -60,7 +60,7 @@ TEST_CASE("http_string: a valueless parameter signs as name=") {
 
 TEST_CASE("http_string: names are encoded, then lower-cased, then sorted by bytes") {
     const std::array<query_param, 3> params{{{"a/x", "1"}, {"a-x", "2"}, {"B", "3"}}};
-    auto c = canonicalize({"GET", "/o", params, {}}, {});
+    auto c = canonicalize({.method = "GET", .path = "/o", .params = params}, {});
     REQUIRE(c);
     CHECK(coswire::url_param_list(*c) == "a%2fx;a-x;b");
     CHECK(coswire::http_string(*c) == "get\n/o\na%2fx=1&a-x=2&b=3\n\n");
@@ -150,12 +150,12 @@ TEST_CASE("http_string: more fields than the signer's capacity is a limit, not a
     for (std::size_t i = 0; i <= coswire::max_signed_fields; ++i) names.push_back("p" + std::to_string(i));
     std::vector<query_param> params;
     for (const auto& n : names) params.push_back({n, "v"});
-    auto r = canonicalize({"GET", "/", params, {}}, {});
+    auto r = canonicalize({.method = "GET", .path = "/", .params = params}, {});
     REQUIRE_FALSE(r);
     CHECK(r.error().code == errc::limit_exceeded);
     CHECK(r.error().argument == "params");
     params.pop_back();
-    CHECK(canonicalize({"GET", "/", params, {}}, {}).has_value());
+    CHECK(canonicalize({.method = "GET", .path = "/", .params = params}, {}).has_value());
 }
 
 namespace {

@@ -36,18 +36,18 @@ TEST_CASE("presign: G2/G3 — request parameters come first, q-* values are perc
           "q-key-time=1622702557%3B1622706157&q-header-list=&q-url-param-list=&"
           "q-signature=820975b5a8eccce9455b94d4ebed14d66654bf3c");
     const std::array<query_param, 2> q{{{"test", "params"}, {"uploads", std::nullopt}}};
-    auto with_params = coswire::presign({"PUT", "/test.jpg", std::span(q).first(1), {}}, g2, {1622702557, 1622706157});
+    auto with_params = coswire::presign({.method = "PUT", .path = "/test.jpg", .params = std::span(q).first(1)}, g2, {1622702557, 1622706157});
     REQUIRE(with_params);
     CHECK(with_params->query.starts_with("test=params&q-sign-algorithm=sha1&"));
     CHECK(with_params->query.ends_with("&q-url-param-list=test&q-signature=7757e84ed5f8953eafc30afcd2a5d1ad68e00d67"));
-    auto valueless = coswire::presign({"GET", "/", q, {}}, g2, {1, 2});
+    auto valueless = coswire::presign({.method = "GET", .path = "/", .params = q}, g2, {1, 2});
     REQUIRE(valueless);
     CHECK(valueless->query.starts_with("test=params&uploads&q-sign-algorithm"));
 }
 
 TEST_CASE("presign: refuses parameters that collide with the signature fields") {
     const std::array<query_param, 1> q{{{"q-signature", "x"}}};
-    auto p = coswire::presign({"GET", "/k", q, {}}, vectors::doc_credentials(), {1, 2});
+    auto p = coswire::presign({.method = "GET", .path = "/k", .params = q}, vectors::doc_credentials(), {1, 2});
     REQUIRE_FALSE(p);
     CHECK(p.error().argument == "params");
 }

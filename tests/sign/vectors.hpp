@@ -11,7 +11,7 @@
 namespace vectors {
 
 inline coswire::credentials doc_credentials() {
-    return {"AKIDQjz3ltompVjBni5LitkWHFlFpwkn9U5q", coswire::secret_string("BQYIM75p8x0iWVFSIgqEKwFprpRSVHlz"), {}};
+    return {.secret_id = "AKIDQjz3ltompVjBni5LitkWHFlFpwkn9U5q", .secret_key = coswire::secret_string("BQYIM75p8x0iWVFSIgqEKwFprpRSVHlz")};
 }
 
 inline constexpr std::string_view doc_host = "examplebucket-1250000000.cos.ap-beijing.myqcloud.com";

@@ -120,7 +120,7 @@ TEST_CASE("verify_request: presigned queries, coswire's form and the merged 'sig
         "test=params&sign=q-sign-algorithm%3Dsha1%26q-ak%3DQmFzZTY0IGlzIGEgZ*******%26q-sign-time%3D1622702557%3B1622706157"
         "%26q-key-time%3D1622702557%3B1622706157%26q-header-list%3D%26q-url-param-list%3Dtest%26"
         "q-signature%3D7757e84ed5f8953eafc30afcd2a5d1ad68e00d67");
-    CHECK(coswire::verify_request({"PUT", "/test.jpg", merged.params, {}}, keyring{{g2}}, 1622702600).has_value());
+    CHECK(coswire::verify_request({.method = "PUT", .path = "/test.jpg", .params = merged.params}, keyring{{g2}}, 1622702600).has_value());
 }
 
 TEST_CASE("parse_authorization: malformed values are AccessDenied, never a crash") {
@@ -142,7 +142,7 @@ TEST_CASE("verify_request: listed names with reserved characters match their enc
     const credentials c{.secret_id = "id", .secret_key = secret_string("k")};
     const keyring keys{{c}};
     const std::array<query_param, 2> q{{{"a/x", "1"}, {"B", "3"}}};
-    auto parts = coswire::sign({"GET", "/o", q, {}}, c, {1, 2});
+    auto parts = coswire::sign({.method = "GET", .path = "/o", .params = q}, c, {1, 2});
     REQUIRE(parts);
     CHECK(parts->url_param_list == "a%2fx;b");
     const std::array<header_field, 1> auth{{{"Authorization", parts->authorization}}};

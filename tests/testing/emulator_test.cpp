@@ -397,7 +397,7 @@ TEST_CASE("cos_emulator: refuses bad signatures as COS does") {
 
     SUBCASE("a wrong secret key is SignatureDoesNotMatch with StringToSign and FormatString") {
         http_request req = build("GET", "obj");
-        const credentials wrong{"AKIDexample", secret_string("not-the-key"), {}};
+        const credentials wrong{.secret_id = "AKIDexample", .secret_key = secret_string("not-the-key")};
         sign(req, wrong);
         const http_response r = *f.emu(req);
         CHECK(r.status == 403);

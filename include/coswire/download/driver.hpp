@@ -61,7 +61,7 @@ struct download_options {
     /// checkpoint's.
     std::uint64_t part_size = 8 * mib;
     std::optional<std::string> version_id{};  ///< versionId: read that version
-    /// Further headers on every GET (and the HEAD), e.g. the SSE-C key headers (§6.2).
+    /// Further headers on every GET (and the HEAD), e.g. the SSE-C key headers (docs/protocol/objects.md#get-object).
     std::vector<http_header> extra_headers{};
     /// In and out, when set: on entry a checkpoint of an earlier call (a default one: nothing
     /// done) whose missing ranges are fetched; the driver updates it after each range, so after

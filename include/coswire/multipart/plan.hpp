@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // The pure part planner: how to cut an object into multipart-upload parts within COS's limits
-// (COS-PROTOCOL.md §5.0): parts 1..N contiguous, each but the last >= 1 MiB, <= 5 GiB, N <= 10000.
+// (docs/protocol/multipart.md#part-limits): parts 1..N contiguous, each but the last >= 1 MiB, <= 5 GiB, N <= 10000.
 #pragma once
 
 #include <coswire/api/limits.hpp>
@@ -27,7 +27,7 @@ struct part_plan {
     std::uint64_t object_size = 0;
     std::uint64_t part_size = 0;
     std::uint32_t part_count = 0;
-    std::string explanation;  ///< why this part size, for people
+    std::string explanation{};  ///< why this part size, for people
 
     /// Part `number` (1..part_count). Precondition: the number is in range.
     constexpr part_range part(std::uint32_t number) const noexcept {

@@ -56,7 +56,7 @@ struct stream_upload_options {
 /// What a stream upload stored, checked end to end.
 struct stream_upload_result {
     std::uint64_t size = 0;   ///< bytes read from the stream, all of which COS stored
-    std::string etag;         ///< the object's ETag, unquoted
+    std::string etag{};         ///< the object's ETag, unquoted
     std::uint64_t crc64 = 0;  ///< CRC-64/XZ of the bytes read, equal to COS's
     /// true: the stream went as a multipart upload, described by `upload`; false: as one PUT
     /// Object, whose CRC-64 came from its answer or, when it had none, from a HEAD.

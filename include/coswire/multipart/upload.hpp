@@ -82,8 +82,8 @@ struct upload_progress {
 
 /// How to run one multipart upload.
 struct multipart_upload_options {
-    object_attributes attributes;                ///< stored with the object (sent at Initiate)
-    std::optional<std::string> resume_upload_id;  ///< continue this upload: reuse matching parts
+    object_attributes attributes{};                ///< stored with the object (sent at Initiate)
+    std::optional<std::string> resume_upload_id{};  ///< continue this upload: reuse matching parts
     bool keep_on_failure = false;                ///< leave the upload (and its billed parts) for resuming
     /// Send Content-MD5 with every part, so COS refuses a part corrupted on the way (BadDigest)
     /// before storing it. false: parts go without it and the driver hashes them with CRC-64
@@ -131,23 +131,23 @@ struct upload_verification {
 /// (docs/protocol/multipart.md#lost-initiate).
 struct duplicate_cleanup {
     bool ran = false;                  ///< the client said Initiate may have repeated, so a cleanup ran
-    std::vector<std::string> aborted;  ///< ids of the empty duplicates that were aborted
-    std::vector<std::string> left;     ///< ids of duplicates whose probe or abort failed: abort them yourself
+    std::vector<std::string> aborted{};  ///< ids of the empty duplicates that were aborted
+    std::vector<std::string> left{};     ///< ids of duplicates whose probe or abort failed: abort them yourself
     /// Why the cleanup did not finish (the listing failed, an id in `left`, no time reference);
     /// empty when it did. Duplicates may remain when it is set.
-    std::optional<error> failure;
+    std::optional<error> failure{};
 };
 
 /// What a finished upload produced, checked end to end.
 struct multipart_upload_result {
-    std::string upload_id;
-    std::string etag;           ///< the object's ETag, unquoted ("<32 hex>-<N>" for multipart objects)
+    std::string upload_id{};
+    std::string etag{};           ///< the object's ETag, unquoted ("<32 hex>-<N>" for multipart objects)
     std::uint64_t crc64 = 0;    ///< the whole object's CRC-64/XZ, equal to COS's
     std::uint32_t parts = 0;
     std::uint32_t parts_reused = 0;  ///< parts a resumed upload did not send again
     bool confirmed_by_head = false;  ///< a retried Complete answered NoSuchUpload; HEAD proved success
-    upload_verification verified;    ///< which checks of COS's answers were made
-    duplicate_cleanup duplicates;    ///< what happened to uploads a repeated Initiate created
+    upload_verification verified{};    ///< which checks of COS's answers were made
+    duplicate_cleanup duplicates{};    ///< what happened to uploads a repeated Initiate created
 };
 
 namespace detail {

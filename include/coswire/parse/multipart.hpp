@@ -1,10 +1,10 @@
 // SPDX-License-Identifier: MIT
 // Response parsers for every multipart-upload operation, with the pagination steps of List Parts
-// and List Multipart Uploads (COS-PROTOCOL.md §5, §4.2, §8, §9).
+// and List Multipart Uploads (docs/protocol/multipart.md, docs/protocol/errors.md#errors-inside-a-200, docs/protocol/encoding-type.md, docs/protocol/xml.md#element-order-and-repetition).
 //
 // Choices where the spec is silent:
 // - Success statuses: 200 everywhere, and 204 or 200 for Abort. Complete and Upload Part - Copy
-//   may answer 200 with an <Error> body (§4.2): that is the error, as in the Go and C++ SDKs.
+//   may answer 200 with an <Error> body (docs/protocol/errors.md#errors-inside-a-200): that is the error, as in the Go and C++ SDKs.
 //   So is a 2xx <Error> body for every other operation here: their success bodies are empty or
 //   a known document, so an <Error> root cannot be a success (docs/protocol/multipart.md).
 // - Required, else malformed_response naming the element: Initiate's UploadId (checked with
@@ -17,12 +17,12 @@
 //   PartNumberMarker; List Multipart Uploads needs NextKeyMarker (else the last upload or common
 //   prefix listed) after KeyMarker, or the same key with a new upload id.
 // - With url encoding announced (EncodingType, Encoding-Type or Encoding-type = "url", any
-//   case), the §8 fields are percent-decoded exactly once after the whole body is read (the
+//   case), the fields docs/protocol/encoding-type.md lists are percent-decoded exactly once after the whole body is read (the
 //   announcement may follow them); `+` stays `+`; Delimiter is kept as sent, as the Python SDK
 //   does.
 // - Timestamps (LastModified, Initiated) are ISO 8601; the asctime form of old examples
 //   ("Wed Jan 18 16:04:17 2017") is accepted too.
-// - NoSuchUpload (Abort of an unknown/finished upload, a retried Complete, §5.4/§5.5) stays the
+// - NoSuchUpload (Abort of an unknown/finished upload, a retried Complete, docs/protocol/multipart.md#complete-multipart-upload, #abort-multipart-upload) stays the
 //   service error; test for it with is_cos_error(e, cos_errc::no_such_upload).
 #pragma once
 
@@ -47,20 +47,20 @@
 
 namespace coswire {
 
-/// What Initiate Multipart Upload answered (InitiateMultipartUploadResult, §5.1).
+/// What Initiate Multipart Upload answered (InitiateMultipartUploadResult, docs/protocol/multipart.md#initiate-multipart-upload).
 struct initiate_multipart_upload_result {
-    std::string request_id;  ///< x-cos-request-id
-    std::string bucket;      ///< <name>-<appid>
-    std::string key;         ///< the object key, as COS echoed it
-    std::string upload_id;   ///< opaque; pass it to every later call of this upload
+    std::string request_id{};  ///< x-cos-request-id
+    std::string bucket{};      ///< <name>-<appid>
+    std::string key{};         ///< the object key, as COS echoed it
+    std::string upload_id{};   ///< opaque; pass it to every later call of this upload
 };
 
-/// What Upload Part answered (§5.2): the part's ETag for Complete and its CRC-64 for checking.
+/// What Upload Part answered (docs/protocol/multipart.md#upload-part): the part's ETag for Complete and its CRC-64 for checking.
 struct upload_part_result {
-    std::string request_id;              ///< x-cos-request-id
-    std::string etag_raw;                ///< ETag header as sent, quotes included
-    std::string etag;                    ///< the same without its quotes (hex MD5 unless SSE-KMS/SSE-C)
-    std::optional<std::uint64_t> crc64;  ///< x-cos-hash-crc64ecma of the part (CRC-64/XZ), when sent
+    std::string request_id{};              ///< x-cos-request-id
+    std::string etag_raw{};                ///< ETag header as sent, quotes included
+    std::string etag{};                    ///< the same without its quotes (hex MD5 unless SSE-KMS/SSE-C)
+    std::optional<std::uint64_t> crc64{};  ///< x-cos-hash-crc64ecma of the part (CRC-64/XZ), when sent
     /// x-cos-server-side-encryption and x-cos-server-side-encryption-customer-algorithm: how COS
     /// encrypted the part, which decides whether `etag` is an MD5 (a bucket default encryption
     /// shows here even when the request asked for none).
@@ -68,95 +68,95 @@ struct upload_part_result {
     std::string sse_customer_algorithm{};
 };
 
-/// What Upload Part - Copy answered (CopyPartResult, §5.3).
+/// What Upload Part - Copy answered (CopyPartResult, docs/protocol/multipart.md#upload-part-copy).
 struct upload_part_copy_result {
-    std::string request_id;                     ///< x-cos-request-id
-    std::string etag_raw;                       ///< the part's ETag as listed, quotes included
-    std::string etag;                           ///< the same without its quotes
-    std::optional<std::int64_t> last_modified;  ///< Unix seconds
-    std::optional<std::uint64_t> crc64;         ///< x-cos-hash-crc64ecma of the copied part
-    std::string source_version_id;              ///< x-cos-copy-source-version-id (versioned source)
+    std::string request_id{};                     ///< x-cos-request-id
+    std::string etag_raw{};                       ///< the part's ETag as listed, quotes included
+    std::string etag{};                           ///< the same without its quotes
+    std::optional<std::int64_t> last_modified{};  ///< Unix seconds
+    std::optional<std::uint64_t> crc64{};         ///< x-cos-hash-crc64ecma of the copied part
+    std::string source_version_id{};              ///< x-cos-copy-source-version-id (versioned source)
 };
 
-/// What Complete Multipart Upload answered (CompleteMultipartUploadResult, §5.4).
+/// What Complete Multipart Upload answered (CompleteMultipartUploadResult, docs/protocol/multipart.md#complete-multipart-upload).
 struct complete_multipart_upload_result {
-    std::string request_id;              ///< x-cos-request-id
-    std::string location;                ///< http://<host>/<key>
-    std::string bucket;
-    std::string key;
-    std::string etag_raw;                ///< "<32 hex>-<part count>", quotes included; opaque (§7.3)
-    std::string etag;                    ///< the same without its quotes
+    std::string request_id{};              ///< x-cos-request-id
+    std::string location{};                ///< http://<host>/<key>
+    std::string bucket{};
+    std::string key{};
+    std::string etag_raw{};                ///< "<32 hex>-<part count>", quotes included; opaque (docs/protocol/integrity.md#etag)
+    std::string etag{};                    ///< the same without its quotes
     /// x-cos-hash-crc64ecma: CRC-64 of the whole object, sent only when every part had one;
-    /// compare it with crc64_combine over the parts (§7.2).
-    std::optional<std::uint64_t> crc64;
-    std::string version_id;              ///< x-cos-version-id (versioned buckets)
+    /// compare it with crc64_combine over the parts (docs/protocol/integrity.md#combining-crc-64-values).
+    std::optional<std::uint64_t> crc64{};
+    std::string version_id{};              ///< x-cos-version-id (versioned buckets)
 };
 
-/// What Abort Multipart Upload answered (§5.5): nothing but the request id.
+/// What Abort Multipart Upload answered (docs/protocol/multipart.md#abort-multipart-upload): nothing but the request id.
 struct abort_multipart_upload_result {
-    std::string request_id;  ///< x-cos-request-id
+    std::string request_id{};  ///< x-cos-request-id
 };
 
 /// One Part of a List Parts page.
 struct listed_part {
     std::uint32_t part_number = 0;              ///< 1 to 10000
-    std::optional<std::int64_t> last_modified;  ///< Unix seconds
-    std::string etag_raw;                       ///< quotes included, as Complete wants it
-    std::string etag;                           ///< without quotes
+    std::optional<std::int64_t> last_modified{};  ///< Unix seconds
+    std::string etag_raw{};                       ///< quotes included, as Complete wants it
+    std::string etag{};                           ///< without quotes
     std::uint64_t size = 0;                     ///< bytes
 };
 
-/// One page of List Parts (ListPartsResult, §5.6).
+/// One page of List Parts (ListPartsResult, docs/protocol/multipart.md#list-parts).
 struct list_parts_result {
-    std::string request_id;     ///< x-cos-request-id
-    std::string bucket;
-    std::string encoding_type;  ///< "url" when COS encoded Key
-    std::string key;            ///< decoded when url-encoded
-    std::string upload_id;
-    object_owner initiator;     ///< who started the upload (Initiator{ID, DisplayName})
-    object_owner owner;         ///< Owner{ID, DisplayName}
+    std::string request_id{};     ///< x-cos-request-id
+    std::string bucket{};
+    std::string encoding_type{};  ///< "url" when COS encoded Key
+    std::string key{};            ///< decoded when url-encoded
+    std::string upload_id{};
+    object_owner initiator{};     ///< who started the upload (Initiator{ID, DisplayName})
+    object_owner owner{};         ///< Owner{ID, DisplayName}
     std::uint32_t part_number_marker = 0;               ///< this page lists parts above it
-    std::optional<std::uint32_t> next_part_number_marker;  ///< when truncated: where to continue
-    std::string storage_class;  ///< as listed ("Standard" and "STANDARD" both occur)
-    std::optional<std::uint64_t> max_parts;
+    std::optional<std::uint32_t> next_part_number_marker{};  ///< when truncated: where to continue
+    std::string storage_class{};  ///< as listed ("Standard" and "STANDARD" both occur)
+    std::optional<std::uint64_t> max_parts{};
     bool is_truncated = false;
-    std::vector<listed_part> parts;
+    std::vector<listed_part> parts{};
 };
 
 /// One Upload of a List Multipart Uploads page.
 struct multipart_upload_summary {
-    std::string key;                        ///< decoded when url-encoded
-    std::string upload_id;
-    std::string storage_class;
-    object_owner initiator;
-    object_owner owner;
-    std::optional<std::int64_t> initiated;  ///< Unix seconds
+    std::string key{};                        ///< decoded when url-encoded
+    std::string upload_id{};
+    std::string storage_class{};
+    object_owner initiator{};
+    object_owner owner{};
+    std::optional<std::int64_t> initiated{};  ///< Unix seconds
 };
 
-/// One page of List Multipart Uploads (ListMultipartUploadsResult, §5.7). The §8 fields are
+/// One page of List Multipart Uploads (ListMultipartUploadsResult, docs/protocol/multipart.md#list-multipart-uploads). The fields docs/protocol/encoding-type.md lists are
 /// decoded when COS announced url encoding.
 struct list_multipart_uploads_result {
-    std::string request_id;  ///< x-cos-request-id
+    std::string request_id{};  ///< x-cos-request-id
     /// The Date header in Unix seconds, when it parses: the server's clock, the one Initiated
     /// times are on (the driver's cleanup after a failed Initiate measures "just now" with it).
-    std::optional<std::int64_t> date;
-    std::string bucket;
-    std::string encoding_type;
-    std::string key_marker;
-    std::string upload_id_marker;
-    std::string next_key_marker;
-    std::string next_upload_id_marker;
-    std::optional<std::uint64_t> max_uploads;
+    std::optional<std::int64_t> date{};
+    std::string bucket{};
+    std::string encoding_type{};
+    std::string key_marker{};
+    std::string upload_id_marker{};
+    std::string next_key_marker{};
+    std::string next_upload_id_marker{};
+    std::optional<std::uint64_t> max_uploads{};
     bool is_truncated = false;
-    std::string prefix;
-    std::string delimiter;  ///< as sent, never decoded
-    std::vector<multipart_upload_summary> uploads;
-    std::vector<std::string> common_prefixes;
+    std::string prefix{};
+    std::string delimiter{};  ///< as sent, never decoded
+    std::vector<multipart_upload_summary> uploads{};
+    std::vector<std::string> common_prefixes{};
 };
 
 /// The part count a multipart ETag states: N for "<32 hex>-<N>" (quotes, if any, removed
 /// first); nullopt for an ETag of any other form (a single PUT's MD5, an SSE-KMS value, ...).
-/// COS documents the form but not the hex digits (§7.3), so only N can be checked.
+/// COS documents the form but not the hex digits (docs/protocol/integrity.md#etag), so only N can be checked.
 constexpr std::optional<std::uint32_t> etag_part_count(std::string_view etag) noexcept {
     etag = unquote_etag(etag);
     const std::size_t dash = etag.rfind('-');
@@ -186,7 +186,7 @@ inline result<std::uint32_t> read_element_part_number(xml::reader& r, std::strin
 }
 
 /// What Upload Part - Copy and Complete answers share: a 200 that may still report failure in
-/// an <Error> body (§4.2), the object headers, and a result document whose root must be `root`
+/// an <Error> body (docs/protocol/errors.md#errors-inside-a-200), the object headers, and a result document whose root must be `root`
 /// (read_result_document). Returns the headers. Errors: expect_status's (with the body check),
 /// parse_object_headers's, read_result_document's.
 template <class F>
@@ -284,7 +284,7 @@ inline result<upload_part_copy_result> parse_upload_part_copy_response(const htt
 /// Complete Multipart Upload: a 200 CompleteMultipartUploadResult (leading whitespace, default
 /// namespace and &quot;-escaped ETag all accepted), plus the whole-object CRC-64 and version id
 /// headers. Errors: parse_error_response(r) for any other status or a 200 whose body is <Error>
-/// (COS reports merge failures that way, §5.4); malformed_response naming "document" or "ETag"
+/// (COS reports merge failures that way, docs/protocol/multipart.md#complete-multipart-upload); malformed_response naming "document" or "ETag"
 /// (missing or empty: the SDKs treat that as failure) or a header that does not parse.
 inline result<complete_multipart_upload_result> parse_complete_multipart_upload_response(const http_response& r) {
     complete_multipart_upload_result out;
@@ -362,7 +362,7 @@ inline result<list_parts_result> parse_list_parts_response(const http_response& 
         return {};
     });
     if (!parsed) return std::move(parsed).error();
-    // Decoded only now and exactly once: EncodingType may follow Key (§9), and a second decoding
+    // Decoded only now and exactly once: EncodingType may follow Key (docs/protocol/xml.md#element-order-and-repetition), and a second decoding
     // would corrupt a key holding "%25".
     if (detail::iequals(out.encoding_type, "url"))
         if (auto ok = detail::decode_url_field(out.key, "Key"); !ok) return std::move(ok).error();
@@ -392,7 +392,7 @@ inline std::optional<list_parts_params> next_list_parts_params(const list_parts_
 }
 
 /// List Multipart Uploads: a 200 ListMultipartUploadsResult page; self-closed empty markers
-/// accepted; the §8 fields (Upload/Key, Prefix, KeyMarker, NextKeyMarker, UploadIdMarker,
+/// accepted; the fields docs/protocol/encoding-type.md lists (Upload/Key, Prefix, KeyMarker, NextKeyMarker, UploadIdMarker,
 /// NextUploadIdMarker, CommonPrefixes/Prefix) decoded when url-encoded. Errors:
 /// parse_error_response(r) for any other status or an <Error> body; malformed_response naming
 /// "document", the element whose value is bad ("IsTruncated", "MaxUploads", "Initiated", or a

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // Response parsers for the object operations (PUT, GET, HEAD, DELETE Object) and GET Bucket
-// (List Objects v1), with the pagination step of GET Bucket (COS-PROTOCOL.md §6, §3.2, §8, §9).
+// (List Objects v1), with the pagination step of GET Bucket (docs/protocol/objects.md, docs/protocol/headers.md#response-headers, docs/protocol/encoding-type.md, docs/protocol/xml.md#element-order-and-repetition).
 //
 // Choices where the spec is silent:
 // - 304 Not Modified (GET/HEAD with If-None-Match / If-Modified-Since) is a result with
@@ -45,83 +45,83 @@ namespace coswire {
 /// The answer to PUT Object: ETag (raw and unquoted), x-cos-hash-crc64ecma, x-cos-version-id,
 /// x-cos-request-id and the SSE echo, as parsed by parse_object_headers.
 struct put_object_result {
-    object_headers headers;  ///< everything the 200 said
+    object_headers headers{};  ///< everything the 200 said
 };
 
 /// A parsed `Content-Range: bytes first-last/total` (0-based, inclusive).
 struct content_range {
     std::uint64_t first = 0;             ///< the first byte sent
     std::uint64_t last = 0;              ///< the last byte sent, inclusive
-    std::optional<std::uint64_t> total;  ///< the object size; nullopt when the server sent `*`
+    std::optional<std::uint64_t> total{};  ///< the object size; nullopt when the server sent `*`
 };
 
 /// The headers GET and HEAD Object return besides object_headers; empty when absent.
 struct object_details {
-    std::string cache_control;        ///< Cache-Control, stored or overridden (response-cache-control)
-    std::string content_disposition;  ///< Content-Disposition
-    std::string content_encoding;     ///< Content-Encoding
-    std::string content_language;     ///< Content-Language
-    std::string expires;              ///< Expires, verbatim
-    std::string storage_tier;         ///< x-cos-storage-tier (INTELLIGENT_TIERING objects)
-    std::string restore;              ///< x-cos-restore: ongoing-request="..."[, expiry-date="..."]
-    std::string restore_status;       ///< x-cos-restore-status
+    std::string cache_control{};        ///< Cache-Control, stored or overridden (response-cache-control)
+    std::string content_disposition{};  ///< Content-Disposition
+    std::string content_encoding{};     ///< Content-Encoding
+    std::string content_language{};     ///< Content-Language
+    std::string expires{};              ///< Expires, verbatim
+    std::string storage_tier{};         ///< x-cos-storage-tier (INTELLIGENT_TIERING objects)
+    std::string restore{};              ///< x-cos-restore: ongoing-request="..."[, expiry-date="..."]
+    std::string restore_status{};       ///< x-cos-restore-status
 };
 
 /// The answer to GET Object.
 struct get_object_result {
     int status = 0;             ///< 200, 206 (a range) or 304
     bool not_modified = false;  ///< 304: the If-None-Match / If-Modified-Since condition did not hold
-    object_headers headers;     ///< note: crc64 is the whole object's, also for a range (§6.2)
-    object_details details;     ///< Cache-Control, Content-Disposition, ..., x-cos-storage-tier
-    std::optional<content_range> range;  ///< set exactly when status is 206
-    std::string body;                    ///< the bytes; empty on 304
+    object_headers headers{};     ///< note: crc64 is the whole object's, also for a range (docs/protocol/objects.md#get-object)
+    object_details details{};     ///< Cache-Control, Content-Disposition, ..., x-cos-storage-tier
+    std::optional<content_range> range{};  ///< set exactly when status is 206
+    std::string body{};                    ///< the bytes; empty on 304
 };
 
 /// The answer to HEAD Object.
 struct head_object_result {
     bool not_modified = false;      ///< 304
-    object_headers headers;         ///< ETag, CRC-64, Last-Modified, storage class, metadata, ...
-    object_details details;         ///< Cache-Control, ..., x-cos-restore
+    object_headers headers{};         ///< ETag, CRC-64, Last-Modified, storage class, metadata, ...
+    object_details details{};         ///< Cache-Control, ..., x-cos-restore
     std::uint64_t content_length = 0;  ///< the object size (Content-Length); 0 on 304
 };
 
 /// The answer to DELETE Object.
 struct delete_object_result {
-    std::string request_id;      ///< x-cos-request-id
-    std::string version_id;      ///< x-cos-version-id (versioned buckets)
+    std::string request_id{};      ///< x-cos-request-id
+    std::string version_id{};      ///< x-cos-version-id (versioned buckets)
     bool delete_marker = false;  ///< x-cos-delete-marker: a delete marker was created or removed
 };
 
 /// One Contents entry of a GET Bucket page.
 struct object_summary {
-    std::string key;                           ///< decoded when the page is url-encoded
-    std::optional<std::int64_t> last_modified; ///< Unix seconds, when listed
-    std::string etag_raw;                      ///< ETag as listed, quotes included
-    std::string etag;                          ///< ETag without its quotes
+    std::string key{};                           ///< decoded when the page is url-encoded
+    std::optional<std::int64_t> last_modified{}; ///< Unix seconds, when listed
+    std::string etag_raw{};                      ///< ETag as listed, quotes included
+    std::string etag{};                          ///< ETag without its quotes
     std::uint64_t size = 0;                    ///< bytes (64-bit: objects exceed 4 GiB)
-    object_owner owner;                        ///< Owner, when listed
-    std::string storage_class;  ///< as listed (STANDARD, STANDARD_IA, ARCHIVE, ...)
-    std::string storage_tier;   ///< INTELLIGENT_TIERING objects only
+    object_owner owner{};                        ///< Owner, when listed
+    std::string storage_class{};  ///< as listed (STANDARD, STANDARD_IA, ARCHIVE, ...)
+    std::string storage_tier{};   ///< INTELLIGENT_TIERING objects only
 };
 
 /// One page of GET Bucket (ListBucketResult). Key-like fields are decoded when COS announced
 /// encoding-type=url.
 struct list_objects_result {
-    std::string request_id;     ///< x-cos-request-id
-    std::string bucket_region;  ///< x-cos-bucket-region
-    std::string name;           ///< the bucket, <name>-<appid>
-    std::string encoding_type;  ///< "url" when COS encoded the key-like fields
-    std::string prefix;         ///< the prefix asked for
-    std::string marker;         ///< the marker asked for
-    std::string next_marker;    ///< when truncated: where the next page starts
-    std::string delimiter;      ///< as sent, never decoded
-    std::optional<std::uint64_t> max_keys;     ///< MaxKeys, when listed
+    std::string request_id{};     ///< x-cos-request-id
+    std::string bucket_region{};  ///< x-cos-bucket-region
+    std::string name{};           ///< the bucket, <name>-<appid>
+    std::string encoding_type{};  ///< "url" when COS encoded the key-like fields
+    std::string prefix{};         ///< the prefix asked for
+    std::string marker{};         ///< the marker asked for
+    std::string next_marker{};    ///< when truncated: where the next page starts
+    std::string delimiter{};      ///< as sent, never decoded
+    std::optional<std::uint64_t> max_keys{};     ///< MaxKeys, when listed
     bool is_truncated = false;                 ///< IsTruncated: another page follows
-    std::vector<object_summary> contents;      ///< the Contents entries, in listed order
-    std::vector<std::string> common_prefixes;  ///< each CommonPrefixes/Prefix, in listed order
+    std::vector<object_summary> contents{};      ///< the Contents entries, in listed order
+    std::vector<std::string> common_prefixes{};  ///< each CommonPrefixes/Prefix, in listed order
 };
 
-/// Parses `bytes first-last/total` (RFC 9110 §14.4; the unit in any case, `*` for an unknown
+/// Parses `bytes first-last/total` (RFC 9110 section 14.4; the unit in any case, `*` for an unknown
 /// total). Errors: malformed_response naming "Content-Range" for any other form, last < first,
 /// or a total not greater than last.
 inline result<content_range> parse_content_range(std::string_view text) {
@@ -266,7 +266,7 @@ inline result<delete_object_result> parse_delete_object_response(const http_resp
     return out;
 }
 
-/// GET Bucket: a 200 ListBucketResult page, decoded as announced by EncodingType (§8).
+/// GET Bucket: a 200 ListBucketResult page, decoded as announced by EncodingType (docs/protocol/encoding-type.md).
 /// Errors: parse_error_response(r) for a status other than 200 or a 200 whose body is <Error>;
 /// malformed_response naming "document" for bad XML or another root, or the element whose value
 /// is bad ("IsTruncated", "MaxKeys", "Size", "LastModified", "Key", "Prefix", "Marker",
@@ -319,7 +319,7 @@ inline result<list_objects_result> parse_list_objects_response(const http_respon
     });
     if (!parsed) return std::move(parsed).error();
 
-    // Decoded only now, because EncodingType may come after the fields it applies to (§9: child
+    // Decoded only now, because EncodingType may come after the fields it applies to (docs/protocol/xml.md#element-order-and-repetition: child
     // order is not fixed), and exactly once, so a key holding "%25" keeps its '%'.
     if (detail::iequals(out.encoding_type, "url")) {
         if (auto ok = detail::decode_url_fields({{&out.prefix, "Prefix"}, {&out.marker, "Marker"}, {&out.next_marker, "NextMarker"}});

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // cos_emulator: an in-process COS bucket endpoint behind the transport concept, with signature checks,
-// the object and multipart operations, COS-shaped errors and seeded fault injection (COS-PROTOCOL.md §1.15, §1.17, §4–§8).
+// the object and multipart operations, COS-shaped errors and seeded fault injection (docs/protocol/: signing, errors, endpoints, headers, multipart, objects, integrity, encoding-type).
 #pragma once
 
 #include <coswire/callback.hpp>
@@ -62,7 +62,7 @@ struct fault_plan {
     double drop_before = 0;
     double drop_after = 0;
     double complete_error = 0;
-    /// Seconds added to the emulator's clock: a server clock that is off (§1.15). Requests whose
+    /// Seconds added to the emulator's clock: a server clock that is off (docs/protocol/signing.md#validity-and-clock-skew). Requests whose
     /// key time starts after the skewed server time get 403 RequestTimeTooSkewed.
     std::int64_t clock_offset = 0;
 };
@@ -86,66 +86,66 @@ struct fault_counters {
 struct emulator_stats {
     std::uint64_t requests = 0;  ///< every call of operator()
     std::uint64_t served = 0;    ///< calls that reached the bucket logic (not replaced by a fault)
-    fault_counters faults;
+    fault_counters faults{};
 };
 
 /// Configuration of a cos_emulator.
 struct emulator_options {
     std::string bucket = "examplebucket-1250000000";                            ///< `<BucketName>-<APPID>`
     std::string host = "examplebucket-1250000000.cos.ap-beijing.myqcloud.com";  ///< the only Host answered
-    std::vector<credentials> accepted;  ///< keys whose signatures are accepted (with their session tokens)
+    std::vector<credentials> accepted{};  ///< keys whose signatures are accepted (with their session tokens)
     /// The server clock in Unix seconds; when empty, `now` is the clock (see cos_emulator::set_now).
     /// Called with the emulator's lock held: it must not call back into the emulator.
     callback<std::int64_t()> clock;
     std::int64_t now = 1700000000;                            ///< the settable clock, used without `clock`
     std::uint64_t min_part_size = coswire::min_part_size;     ///< EntityTooSmall below this (all parts but the last)
     std::uint64_t max_stored_bytes = std::uint64_t{1} << 30;  ///< objects plus parts; EntityTooLarge beyond
-    bool allow_part_gaps = false;  ///< false: Complete needs parts 1..N without gaps (§5.0), else InvalidPart
+    bool allow_part_gaps = false;  ///< false: Complete needs parts 1..N without gaps (docs/protocol/multipart.md#part-limits), else InvalidPart
     /// The bucket's default encryption, applied to every object and part whatever the request
     /// says: "" none, "AES256" (SSE-COS) or "cos/kms" (SSE-KMS). Its answers (Initiate, PUT,
     /// Upload Part, Complete, GET, HEAD) carry x-cos-server-side-encryption with this value;
     /// under "cos/kms" the ETags of objects and parts are not the MD5 of their bytes, as COS's are not.
     std::string default_encryption{};
     std::uint64_t seed = 0;        ///< seeds the fault draws and the upload ids
-    fault_plan faults;
+    fault_plan faults{};
     /// How signatures are checked: limits, the longest window (7 days by default, where COS
     /// accepts any) and whether unsigned parameters and x-cos-* headers are refused.
-    verify_options verify;
+    verify_options verify{};
 };
 
 /// A stored object, as the inspection API returns it.
 struct emulated_object {
-    std::string data;
-    std::string etag;                ///< quoted: "<32 hex>" or "<32 hex>-<N>" for multipart
+    std::string data{};
+    std::string etag{};                ///< quoted: "<32 hex>" or "<32 hex>-<N>" for multipart
     std::uint64_t crc64 = 0;         ///< CRC-64/XZ of data (x-cos-hash-crc64ecma)
     std::int64_t last_modified = 0;  ///< server Unix seconds
     /// Content-Type, Cache-Control, Content-Disposition, Content-Encoding, Expires and x-cos-meta-*, as sent.
-    std::vector<http_header> metadata;
+    std::vector<http_header> metadata{};
 };
 
 /// One uploaded part of a multipart upload.
 struct emulated_part {
     std::uint32_t number = 0;
-    std::string data;
-    std::string etag;  ///< quoted hex MD5 (opaque under a cos/kms default_encryption)
+    std::string data{};
+    std::string etag{};  ///< quoted hex MD5 (opaque under a cos/kms default_encryption)
     std::uint64_t crc64 = 0;
     std::int64_t last_modified = 0;
 };
 
 /// An in-progress multipart upload.
 struct emulated_upload {
-    std::string upload_id;
-    std::string key;
+    std::string upload_id{};
+    std::string key{};
     std::int64_t initiated = 0;
-    std::vector<http_header> metadata;  ///< from Initiate; becomes the object's metadata
-    std::map<std::uint32_t, emulated_part> parts;
+    std::vector<http_header> metadata{};  ///< from Initiate; becomes the object's metadata
+    std::map<std::uint32_t, emulated_part> parts{};
 };
 
 }  // namespace coswire::testing
 
 namespace coswire::detail::emu {
 
-/// Server-side decoding of the request line: a raw '+' is a space, as COS reads it (§1.17), then
+/// Server-side decoding of the request line: a raw '+' is a space, as COS reads it (docs/protocol/signing.md#what-the-server-does), then
 /// %XX escapes. A '%' without two hex digits is an error.
 inline result<std::string> decode_wire(std::string_view text) {
     std::string spaced(text);
@@ -153,7 +153,7 @@ inline result<std::string> decode_wire(std::string_view text) {
     return percent_decode(spaced, "target");
 }
 
-/// pathenc (§2.4), which `encoding-type=url` also uses (§8): enc of every byte but '/'.
+/// pathenc (docs/protocol/endpoints.md#the-key-in-the-request-line), which `encoding-type=url` also uses (docs/protocol/encoding-type.md): enc of every byte but '/'.
 inline std::string path_encode(std::string_view s) {
     std::string out;
     for (;;) {
@@ -205,7 +205,7 @@ inline std::string format_date(std::int64_t t) {
     return std::string(text.data(), text.size());
 }
 
-/// COS XML timestamps: "2020-03-25T10:07:14.000Z" (§5.6, §6.5).
+/// COS XML timestamps: "2020-03-25T10:07:14.000Z" (docs/protocol/multipart.md#list-parts, docs/protocol/objects.md#get-bucket).
 inline std::string format_iso8601(std::int64_t t) {
     t = clamp_time(t);
     const std::int64_t r = t % 86400;
@@ -250,11 +250,11 @@ constexpr bool etag_list_matches(std::string_view list, std::string_view etag) n
 struct range_spec {
     bool suffix = false;  ///< `-length`: `first` holds the length
     std::uint64_t first = 0;
-    std::optional<std::uint64_t> last;  ///< absent for `first-`
+    std::optional<std::uint64_t> last{};  ///< absent for `first-`
 };
 
 /// Parses a single byte range; nothing for any other text (several ranges, first > last, ...),
-/// which a GET ignores as RFC 9110 §14.2 asks.
+/// which a GET ignores as RFC 9110 section 14.2 asks.
 constexpr std::optional<range_spec> parse_range(std::string_view text) noexcept {
     text = trim_space(text);
     if (!text.starts_with("bytes=")) return std::nullopt;
@@ -304,15 +304,15 @@ std::vector<const typename Map::value_type*> entries_of(const Map& map) {
 /// One page of a listing.
 template <class Item>
 struct page {
-    std::vector<const Item*> items;
-    std::vector<std::string> common_prefixes;
+    std::vector<const Item*> items{};
+    std::vector<std::string> common_prefixes{};
     bool truncated = false;
-    std::string next_key;             ///< the last key or common prefix on the page
+    std::string next_key{};             ///< the last key or common prefix on the page
     const Item* next_item = nullptr;  ///< the last item, when the page ends on an item
 };
 
-/// The one pagination rule of GET Bucket, List Multipart Uploads and List Parts (§5.6, §5.7,
-/// §6.5): walk `sorted` in order, keep entries `after_marker` accepts whose key starts with
+/// The one pagination rule of GET Bucket, List Multipart Uploads and List Parts (docs/protocol/multipart.md#list-parts, docs/protocol/multipart.md#list-multipart-uploads,
+/// docs/protocol/objects.md#get-bucket): walk `sorted` in order, keep entries `after_marker` accepts whose key starts with
 /// `prefix`, fold keys that contain `delimiter` after the prefix into one common prefix (skipping
 /// a group that starts at or before `marker_key`, which an earlier page returned), and stop at
 /// `max` entries (items and prefixes count alike). Truncated only when another entry follows; a
@@ -353,10 +353,10 @@ page<Item> paginate(const std::vector<const Item*>& sorted, KeyOf key_of, After 
 /// A part as Complete Multipart Upload's body lists it.
 struct listed_part {
     std::uint64_t number = 0;
-    std::string etag;
+    std::string etag{};
 };
 
-/// Reads a CompleteMultipartUpload body (§5.4). Errors (any kind means 400 MalformedXML): not
+/// Reads a CompleteMultipartUpload body (docs/protocol/multipart.md#complete-multipart-upload). Errors (any kind means 400 MalformedXML): not
 /// XML, another root, a Part without PartNumber or ETag, a PartNumber that is not a number, no
 /// Part at all.
 inline result<std::vector<listed_part>> parse_complete_body(std::string_view body) {
@@ -397,16 +397,16 @@ inline result<std::vector<listed_part>> parse_complete_body(std::string_view bod
 
 /// One request as the emulator sees it on the wire. Views borrow the http_request.
 struct exchange {
-    std::string method;
-    std::string path;                      ///< decoded request-line path ('+' read as a space)
-    std::string resource;                  ///< <Resource>: host + path decoded with '+' kept, as COS shows it (§1.17)
-    std::vector<http_query_param> params;  ///< decoded
-    std::vector<header_field> headers;     ///< as sent, plus Host from the URL when the request has no Host header
-    std::string_view body;
+    std::string method{};
+    std::string path{};                      ///< decoded request-line path ('+' read as a space)
+    std::string resource{};                  ///< <Resource>: host + path decoded with '+' kept, as COS shows it (docs/protocol/signing.md#what-the-server-does)
+    std::vector<http_query_param> params{};  ///< decoded
+    std::vector<header_field> headers{};     ///< as sent, plus Host from the URL when the request has no Host header
+    std::string_view body{};
     bool target_ok = false;  ///< the request target decoded
     std::int64_t now = 0;    ///< server time (skew included)
-    std::string request_id;
-    std::string trace_id;
+    std::string request_id{};
+    std::string trace_id{};
 
     /// The first parameter named `name` (case-sensitive, as COS names them).
     const http_query_param* param(std::string_view name) const noexcept {
@@ -433,8 +433,8 @@ struct exchange {
 
 /// An extra element of an error body (StringToSign, FormatString, ServerTime).
 struct error_field {
-    std::string_view name;
-    std::string value;
+    std::string_view name{};
+    std::string value{};
 };
 
 }  // namespace coswire::detail::emu
@@ -443,11 +443,11 @@ namespace coswire::testing {
 
 /// An in-memory COS bucket endpoint that is a transport: call it with an http_request and it
 /// answers as COS would, for the object operations (PUT, GET with Range and conditions, HEAD,
-/// DELETE, GET Bucket) and every multipart operation (§5–§6). Opt-in test support: include
+/// DELETE, GET Bucket) and every multipart operation (docs/protocol/multipart.md, objects.md). Opt-in test support: include
 /// <coswire/testing/emulator.hpp>; the umbrella header does not.
 ///
 /// It reads a request the way a server does: the request target from `request.target()` (the
-/// wire form, decoded with a raw '+' read as a space, §1.17), headers as sent (a missing Host
+/// wire form, decoded with a raw '+' read as a space, docs/protocol/signing.md#what-the-server-does), headers as sent (a missing Host
 /// header is taken from `request.host`, as an HTTP client would send it), the body from
 /// `request.body_bytes()`. Then, in order:
 /// 1. faults: the scripted queue, else a seeded random draw (one per request);
@@ -465,20 +465,20 @@ namespace coswire::testing {
 /// 5. a header or parameter name that appears twice (any case) → 400 InvalidRequest, so the
 ///    operation reads exactly the copy the signature check saw;
 /// 6. the body: a Content-Length larger than the body → 400 IncompleteBody, smaller → the body is
-///    cut to it (§6.1); a non-numeric one → 400 InvalidArgument; Content-MD5 malformed → 400
+///    cut to it (docs/protocol/objects.md#put-object); a non-numeric one → 400 InvalidArgument; Content-MD5 malformed → 400
 ///    InvalidDigest, different → 400 BadDigest;
 /// 7. the operation; keys longer than 850 bytes → 400 KeyTooLong, keys XML 1.0 cannot carry
 ///    (U+FFFE, U+FFFF; control characters already fail the signature check) → 400
 ///    InvalidObjectName; other methods or targets → 405 MethodNotAllowed; PUT Object - Copy →
 ///    501 NotImplemented.
 /// Every answer carries Date, Server: tencent-cos and x-cos-request-id (`emu-<n>`, n counting
-/// requests from 1); errors add x-cos-trace-id (`emu-trace-<n>`) and the XML body of §4.1, except
+/// requests from 1); errors add x-cos-trace-id (`emu-trace-<n>`) and the XML body of docs/protocol/errors.md#error-document, except
 /// HEAD errors, which have no body.
 ///
 /// Simpler than COS: one bucket; no versioning, ACLs, SSE, tagging or storage classes (all is
 /// STANDARD); unknown query parameters are ignored; page sizes are capped at 1000 and 0 gives an
 /// empty, untruncated page; a multipart ETag follows the S3 rule (MD5 of the binary part MD5s,
-/// then "-N"), where COS's is opaque (§7.3); Complete wants parts 1..N unless allow_part_gaps.
+/// then "-N"), where COS's is opaque (docs/protocol/integrity.md#etag); Complete wants parts 1..N unless allow_part_gaps.
 ///
 /// Thread-safe: one mutex serialises requests, so parallel part uploads may share it.
 /// Never throws and never aborts on any request; every refusal is a COS answer or, for injected
@@ -688,7 +688,7 @@ private:
         if (!options_.default_encryption.empty()) r.headers.push_back({"x-cos-server-side-encryption", options_.default_encryption});
     }
 
-    // The §4.1 body; texts that XML cannot carry are percent-encoded so it always builds.
+    // The docs/protocol/errors.md#error-document body; texts that XML cannot carry are percent-encoded so it always builds.
     std::string error_document(const exchange& x, std::string_view code, std::string_view message,
                                std::span<const detail::emu::error_field> extras) const {
         xml::writer w;
@@ -854,7 +854,7 @@ private:
         const std::string_view key = x.key();
         if (key.size() > detail::max_object_key_size)
             return error_reply(x, 400, "KeyTooLong", "Your key is too long (at most 850 bytes).");
-        // Control characters (§2.3's forbidden ones among them) never get this far: the signature
+        // Control characters (docs/protocol/endpoints.md#object-keys forbids some) never get this far: the signature
         // check refuses a path holding one. What is left to refuse is U+FFFE / U+FFFF.
         if (detail::xml_text_error_offset(key) != key.size())
             return error_reply(x, 400, "InvalidObjectName", "The specified object name is not valid.");
@@ -958,7 +958,7 @@ private:
     }
 
     // 74 lower-case hex digits: the decimal server time, then digits from the seeded generator
-    // (§5.1: every documented id looks like this).
+    // (docs/protocol/multipart.md#initiate-multipart-upload: every documented id looks like this).
     std::string new_upload_id(std::int64_t now) {
         for (;;) {
             std::string id = std::to_string(std::max<std::int64_t>(now, 0));
@@ -970,7 +970,7 @@ private:
         }
     }
 
-    // ---- object operations (§6) -------------------------------------------------------------
+    // ---- object operations (docs/protocol/objects.md) -------------------------------------------------------------
 
     http_response put_object(const exchange& x) {
         if (!fits(x.body.size(), object_size(x.key()))) return too_large(x);
@@ -988,7 +988,7 @@ private:
 
     enum class precondition { pass, not_modified, failed };
 
-    // RFC 9110 §13.2.2 order: If-Match, else If-Unmodified-Since; then If-None-Match, else
+    // RFC 9110 section 13.2.2 order: If-Match, else If-Unmodified-Since; then If-None-Match, else
     // If-Modified-Since. `prefix` is "" for GET/HEAD and "x-cos-copy-source-" for a copy source.
     static precondition evaluate_preconditions(const exchange& x, std::string_view prefix, const emulated_object& o) {
         const auto named = [&](std::string_view name) { return x.header(std::string(prefix) + std::string(name)); };
@@ -1069,7 +1069,7 @@ private:
         return r;
     }
 
-    // ---- listings (§5.6, §5.7, §6.5, §8) ----------------------------------------------------
+    // ---- listings (docs/protocol/multipart.md#list-parts, docs/protocol/multipart.md#list-multipart-uploads, docs/protocol/objects.md#get-bucket, docs/protocol/encoding-type.md) ----------------------------------------------------
 
     // A numeric parameter: absent → `fallback`, else decimal digits.
     refusal number_param(const exchange& x, std::string_view name, std::uint64_t fallback, std::uint64_t& out) const {
@@ -1165,7 +1165,7 @@ private:
         if (refusal r = read_listing_query(x, "key-marker", "max-uploads", q)) return std::move(*r);
         if (refusal r = text_param(x, "upload-id-marker", upload_id_marker)) return std::move(*r);
         const std::string_view key_marker = q.marker, id_marker = upload_id_marker;
-        // §5.7: keys after key-marker, plus, with upload-id-marker, later ids of key-marker itself.
+        // docs/protocol/multipart.md#list-multipart-uploads: keys after key-marker, plus, with upload-id-marker, later ids of key-marker itself.
         const auto after = [key_marker, id_marker](const emulated_upload& u) {
             return std::string_view(u.key) > key_marker || (!id_marker.empty() && u.key == key_marker && u.upload_id > id_marker);
         };
@@ -1234,7 +1234,7 @@ private:
         return xml_reply(x, w);
     }
 
-    // ---- multipart operations (§5) ----------------------------------------------------------
+    // ---- multipart operations (docs/protocol/multipart.md) ----------------------------------------------------------
 
     http_response initiate(const exchange& x) {
         std::string id = new_upload_id(x.now);
@@ -1254,7 +1254,7 @@ private:
         return r;
     }
 
-    // The bytes an Upload Part - Copy names (§5.3): `<host>/<pathenc(key)>[?versionId=...]` of
+    // The bytes an Upload Part - Copy names (docs/protocol/multipart.md#upload-part-copy): `<host>/<pathenc(key)>[?versionId=...]` of
     // this bucket, its conditions and its range.
     refusal read_copy_source(const exchange& x, std::string_view source, std::string& out) const {
         for (std::string_view scheme : {"http://", "https://"})
@@ -1351,8 +1351,8 @@ private:
                 return error_reply(x, 400, "EntityTooSmall",
                                    "Your proposed upload is smaller than the minimum allowed object size.");
 
-        // The object is the listed parts in order; its CRC is folded from the part CRCs (§7.2)
-        // and its ETag is "<MD5 of the binary part MD5s>-<N>", the S3 rule (§7.3: opaque).
+        // The object is the listed parts in order; its CRC is folded from the part CRCs (docs/protocol/integrity.md#combining-crc-64-values)
+        // and its ETag is "<MD5 of the binary part MD5s>-<N>", the S3 rule (docs/protocol/integrity.md#etag: opaque).
         std::string data;
         md5 etag_hash;
         std::uint64_t crc = 0;
