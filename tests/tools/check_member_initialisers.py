@@ -25,6 +25,16 @@ def code_of(text):
     return re.sub(r"//[^\n]*", "", text)
 
 
+def without_template_arguments(declaration):
+    """The declaration with every <...> removed, innermost first, so a member such as
+    `callback<void(std::string_view)> on_id;` is seen as the member it is, not a function."""
+    previous = None
+    while previous != declaration:
+        previous = declaration
+        declaration = re.sub(r"<[^<>]*>", "", declaration)
+    return declaration
+
+
 def missing(path):
     """(line number, declaration) of each public struct member without an initialiser."""
     found = []
@@ -40,7 +50,7 @@ def missing(path):
             stack.extend([("block", "", depth)] * (opened - 1))
         elif opened:
             stack.extend([("block", "", depth)] * opened)
-        elif in_struct and MEMBER.match(s) and not NOT_MEMBER.match(s) and "&" not in s:
+        elif in_struct and MEMBER.match(bare := without_template_arguments(s)) and not NOT_MEMBER.match(s) and "&" not in bare:
             hidden = any((kind == "namespace" and name.split("::")[-1] == "detail") or kind == "class" for kind, name, _ in stack)
             if not hidden:
                 found.append((number, s))

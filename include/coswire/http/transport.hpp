@@ -31,8 +31,8 @@ concept transport = requires(T& t, const http_request& r) {
 /// refuse with an error value: the transport then stops reading this response and returns that
 /// error unchanged. Both members must be set.
 struct response_sink {
-    callback<result<void>(const http_response& head)> head;
-    callback<result<void>(std::span<const std::byte> bytes)> body;
+    callback<result<void>(const http_response& head)> head{};
+    callback<result<void>(std::span<const std::byte> bytes)> body{};
 };
 
 /// A streaming transport is a transport with a second call operator, t(request, sink), that

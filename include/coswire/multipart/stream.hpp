@@ -114,6 +114,7 @@ result<stream_upload_result> put_whole_stream(Client& c, std::string_view key, s
     params.payload.bytes = bytes;
     params.attributes = options.upload.attributes;
     if (with_md5) params.content_md5 = base64_encode(std::span<const std::uint8_t>(md5));
+    params.traffic_limit = options.upload.traffic_limit;
     auto put = c.send(params);
     if (!put) return std::move(put).error();
     stream_upload_result out;

@@ -92,11 +92,14 @@ struct multipart_upload_options {
     /// unchanged. A resumed upload still takes the MD5 of a part whose listed size matches, as
     /// that is how a listed part is recognised as holding the same bytes.
     bool content_md5 = true;
+    /// x-cos-traffic-limit (bit/s, 819200 to 838860800) on every Upload Part: COS applies a
+    /// limit per request, so one given only at Initiate would limit nothing.
+    std::optional<std::uint64_t> traffic_limit{};
     /// Called once the upload id is known (journal it to resume after a crash).
-    callback<void(std::string_view upload_id)> on_upload_id;
-    callback<void(const upload_progress&)> on_progress;
+    callback<void(std::string_view upload_id)> on_upload_id{};
+    callback<void(const upload_progress&)> on_progress{};
     /// Polled before each part; returning true aborts the upload (unless keep_on_failure).
-    callback<bool()> cancelled;
+    callback<bool()> cancelled{};
 };
 
 /// Where the whole-object CRC-64 that was found equal to the parts' combined CRC-64 came from.
@@ -210,10 +213,12 @@ struct part_policy {
     bool content_md5 = true;            ///< send Content-MD5 (so every part is hashed with MD5)
     bool request_opaque_etag = false;   ///< the request's encryption makes ETags other than MD5s
     std::vector<http_header> headers;   ///< the SSE-C key headers, which go with every part
+    std::optional<std::uint64_t> traffic_limit;  ///< x-cos-traffic-limit, on every part too
 };
 
 inline part_policy part_policy_of(const multipart_upload_options& options) {
-    return {options.content_md5, requests_opaque_etag(options.attributes), sse_customer_headers(options.attributes)};
+    return {options.content_md5, requests_opaque_etag(options.attributes), sse_customer_headers(options.attributes),
+            options.traffic_limit};
 }
 
 /// Reads, hashes and (unless `existing` already holds the same bytes) uploads one part, then
@@ -249,6 +254,7 @@ result<finished_part> upload_one_part(Client& c, std::string_view key, std::stri
     params.payload.bytes = bytes;
     if (policy.content_md5) params.content_md5 = base64_encode(std::span<const std::uint8_t>(*md5));
     params.extra_headers = policy.headers;
+    params.traffic_limit = policy.traffic_limit;
     auto sent = c.send(params);
     if (!sent) return std::move(sent).error();
     const auto mismatch = [&](std::string what) {

@@ -96,7 +96,7 @@ struct emulator_options {
     std::vector<credentials> accepted{};  ///< keys whose signatures are accepted (with their session tokens)
     /// The server clock in Unix seconds; when empty, `now` is the clock (see cos_emulator::set_now).
     /// Called with the emulator's lock held: it must not call back into the emulator.
-    callback<std::int64_t()> clock;
+    callback<std::int64_t()> clock{};
     std::int64_t now = 1700000000;                            ///< the settable clock, used without `clock`
     std::uint64_t min_part_size = coswire::min_part_size;     ///< EntityTooSmall below this (all parts but the last)
     std::uint64_t max_stored_bytes = std::uint64_t{1} << 30;  ///< objects plus parts; EntityTooLarge beyond
