@@ -585,16 +585,16 @@ coswire::result<std::uint64_t> get_range(cos_client& c, const coswire::get_objec
 
 /// What `get` was asked: the flags checked (usage errors, exit 2, name them).
 struct get_request {
-    std::string key;
-    std::string path;
-    std::optional<coswire::byte_range> range;
+    std::string key{};
+    std::string path{};
+    std::optional<coswire::byte_range> range{};
     std::uint32_t jobs = 1;
     std::uint64_t part_size = 8 * coswire::mib;
     bool resume = false;
 };
 
 get_request get_request_of(const invocation& inv) {
-    get_request g{inv.arguments[0], inv.arguments[1], std::nullopt, 1, 8 * coswire::mib, inv.flag("--resume").has_value()};
+    get_request g{.key = inv.arguments[0], .path = inv.arguments[1], .resume = inv.flag("--resume").has_value()};
     if (const auto range = inv.flag("--range")) {
         const std::size_t dash = range->find('-');
         if (dash == std::string_view::npos) fail_usage("--range", "must be FIRST-LAST (bytes, 0-based, inclusive)");
@@ -872,15 +872,13 @@ int presign(const invocation& inv) {
     const std::string method(inv.flag("--method").value_or("GET"));
     const bool temporary = !creds.session_token.reveal().empty();
     const std::uint64_t expires = inv.flag("--expires") ? parse_expires(*inv.flag("--expires"), temporary) : 3600;
-    auto paths = coswire::map_object_key(inv.arguments[0]);
-    if (!paths) fail_usage("KEY", paths.error().reason);
+    auto request = coswire::make_object_request(ep, method, inv.arguments[0]);
+    if (!request) fail_usage(flag_for(request.error().argument), request.error().reason);
     auto window = coswire::key_time::starting_at(now(), static_cast<std::int64_t>(expires));
     if (!window) return fail(window.error());
     auto s = coswire::signer::create(creds, *window);
     if (!s) fail_usage(flag_for(s.error().argument), s.error().reason);
-    const coswire::http_request request{method, ep.scheme, ep.host, paths->signed_path, paths->wire_path, {}, {{"Host", ep.host}},
-                                        {}, {}};
-    auto url = coswire::presigned_url(request, *s);
+    auto url = coswire::presigned_url(*request, *s);
     if (!url) fail_usage(flag_for(url.error().argument), url.error().reason);
     std::printf("%s\n", url->c_str());
     return 0;

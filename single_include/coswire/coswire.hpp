@@ -6764,28 +6764,35 @@ struct object_attributes {
     std::vector<http_header> extra_headers{};
 };
 
+namespace detail {
+
+/// The start every request shares: method (an HTTP token, else invalid_argument naming
+/// "method"), scheme, Host header and both paths.
+inline result<http_request> start_request(const endpoint& ep, std::string_view method, object_key_paths paths) {
+    if (!is_token(method)) return make_error(errc::invalid_argument, "method", "must be a non-empty HTTP token");
+    http_request r{.method = std::string(method), .scheme = ep.scheme, .host = ep.host, .path = std::move(paths.signed_path),
+                   .wire_path = std::move(paths.wire_path)};
+    r.headers.push_back({.name = "Host", .value = ep.host});
+    return r;
+}
+
+}  // namespace detail
+
 /// A request for the object `key` at `ep`: method, scheme, Host and both paths, the decoded
 /// one that is signed ("/" + the raw key) and the percent-encoded one for the request line,
 /// right by construction. Add parameters and headers, then sign or presign it. Errors:
 /// invalid_argument naming "method" when it is not an HTTP token; map_object_key's for the key.
 inline result<http_request> make_object_request(const endpoint& ep, std::string_view method, std::string_view key,
                                                 const object_key_options& key_options = {}) {
-    if (!detail::is_token(method)) return make_error(errc::invalid_argument, "method", "must be a non-empty HTTP token");
     auto paths = map_object_key(key, key_options);
     if (!paths) return std::move(paths).error();
-    http_request r{.method = std::string(method), .scheme = ep.scheme, .host = ep.host, .path = std::move(paths->signed_path),
-                   .wire_path = std::move(paths->wire_path)};
-    r.headers.push_back({.name = "Host", .value = ep.host});
-    return r;
+    return detail::start_request(ep, method, std::move(*paths));
 }
 
 /// A request for the bucket itself at `ep` (GET Bucket, List Multipart Uploads): path "/".
 /// Errors: invalid_argument naming "method" when it is not an HTTP token.
 inline result<http_request> make_bucket_request(const endpoint& ep, std::string_view method) {
-    if (!detail::is_token(method)) return make_error(errc::invalid_argument, "method", "must be a non-empty HTTP token");
-    http_request r{.method = std::string(method), .scheme = ep.scheme, .host = ep.host, .path = "/", .wire_path = "/"};
-    r.headers.push_back({.name = "Host", .value = ep.host});
-    return r;
+    return detail::start_request(ep, method, {.signed_path = "/", .wire_path = "/"});
 }
 
 namespace detail {

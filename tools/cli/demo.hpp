@@ -355,8 +355,7 @@ inline int run_demo() {
     // ---- 6. presigned GET ------------------------------------------------------------------------
     say("\n[7/7] presigned GET\n");
     const coswire::endpoint& ep = c.bucket_endpoint();
-    auto paths = coswire::map_object_key(key).value();
-    const coswire::http_request get{"GET", ep.scheme, ep.host, paths.signed_path, paths.wire_path, {}, {{"Host", ep.host}}, {}, {}};
+    const coswire::http_request get = coswire::make_object_request(ep, "GET", key).value();
     auto signer = coswire::signer::create(creds, coswire::key_time::starting_at(demo_now, 3600).value());
     auto url = signer ? coswire::presigned_url(get, *signer) : coswire::result<std::string>(signer.error());
     bool fetched_ok = false, tamper_refused = false;
@@ -365,7 +364,7 @@ inline int run_demo() {
         std::string names;
         if (request)
             for (const coswire::http_query_param& p : request->query) names += (names.empty() ? "" : ", ") + p.name;
-        say("      %s://%s%s?... (%zu characters)\n      query: %s\n", ep.scheme.c_str(), ep.host.c_str(), paths.wire_path.c_str(),
+        say("      %s://%s%s?... (%zu characters)\n      query: %s\n", ep.scheme.c_str(), ep.host.c_str(), get.wire_path.c_str(),
             url->size(), names.c_str());
         auto response = request ? cos(*request) : coswire::result<coswire::http_response>(request.error());
         fetched_ok = request && !request->header("Authorization") && response && response->status == 200 &&
