@@ -298,3 +298,22 @@ TEST_CASE("upload_stream: into a bucket whose default encryption is SSE-KMS, bot
         CHECK(r->etag != std::string(coswire::to_string_view(coswire::to_hex(coswire::md5_hash(reader.data)))));
     }
 }
+
+TEST_CASE("upload_stream: traffic_limit goes with the single PUT and with every part") {
+    for (const std::size_t size : {std::size_t{1000}, std::size_t{2 * mib + 3}}) {
+        CAPTURE(size);
+        harness h;
+        std::vector<std::string> limits_seen;  // the x-cos-traffic-limit of every PUT Object and Upload Part
+        h.transport.alter = [&](const coswire::http_request& r, coswire::result<coswire::http_response>&) {
+            const request_kind k = kind_of(r);
+            if (k == request_kind::put_object || k == request_kind::upload_part)
+                limits_seen.emplace_back(r.header("x-cos-traffic-limit").value_or("none"));
+        };
+        chunked_reader reader{.data = random_text(size, 47)};
+        auto options = small_parts();
+        options.upload.traffic_limit = 819200;
+        auto r = coswire::upload_stream(h.client, "limited", reader, options);
+        REQUIRE_MESSAGE(r, coswire::describe(r.error()));
+        CHECK(limits_seen == std::vector<std::string>(r->multipart ? 3 : 1, "819200"));
+    }
+}
