@@ -7070,12 +7070,19 @@ struct list_objects_params {
 
 namespace detail {
 
-/// x-cos-traffic-limit, when set, after checking its range (docs/protocol/headers.md#traffic-limit).
-inline result<void> add_traffic_limit(http_request& r, const std::optional<std::uint64_t>& limit) {
-    if (!limit) return {};
-    if (*limit < min_traffic_limit || *limit > max_traffic_limit)
+/// An x-cos-traffic-limit, when set, must be in COS's range (docs/protocol/headers.md#traffic-limit).
+/// Errors: invalid_argument naming "traffic_limit".
+inline result<void> check_traffic_limit(const std::optional<std::uint64_t>& limit) {
+    if (limit && (*limit < min_traffic_limit || *limit > max_traffic_limit))
         return make_error(errc::invalid_argument, "traffic_limit",
                           std::to_string(*limit) + " bit/s is outside COS's range 819200..838860800");
+    return {};
+}
+
+/// x-cos-traffic-limit, when set, after checking its range.
+inline result<void> add_traffic_limit(http_request& r, const std::optional<std::uint64_t>& limit) {
+    if (!limit) return {};
+    if (auto ok = check_traffic_limit(limit); !ok) return ok;
     return add_header(r, "x-cos-traffic-limit", decimal(*limit), "traffic_limit");
 }
 
@@ -10172,11 +10179,13 @@ result<started_upload> start_or_resume(Client& c, std::string_view key, const mu
     return out;
 }
 
+/// What can be checked before anything is sent: the plan against the source, and the options
+/// every part will carry (a traffic limit out of range would otherwise fail only after Initiate).
 template <upload_source Source>
-result<void> check_plan(const part_plan& plan, Source& source) {
+result<void> check_upload(const part_plan& plan, Source& source, const multipart_upload_options& options) {
     if (plan.object_size != source.size() || plan.part_count == 0)
         return make_error(errc::invalid_argument, "plan", "was made for a different object size than the source's");
-    return {};
+    return check_traffic_limit(options.traffic_limit);
 }
 
 /// The part a resumed upload already holds under `number`, if any.
@@ -10223,11 +10232,12 @@ result<multipart_upload_result> finish_upload(Client& c, std::string_view key, s
 /// and the duplicate cleanup's when Initiate repeated), malformed_response naming "Key" or
 /// "Bucket" for a Complete answer about another object, integrity_failure on a checksum, size
 /// or part-count mismatch or when no CRC-64 could be had, cancelled, invalid_argument ("plan")
-/// when the plan does not match the source size.
+/// when the plan does not match the source size, or ("traffic_limit") for a limit out of COS's
+/// range, both before anything is sent.
 template <class Client, upload_source Source>
 result<multipart_upload_result> upload_multipart(Client& c, std::string_view key, Source& source, const part_plan& plan,
                                                  const multipart_upload_options& options = {}) {
-    if (auto ok = detail::check_plan(plan, source); !ok) return std::move(ok).error();
+    if (auto ok = detail::check_upload(plan, source, options); !ok) return std::move(ok).error();
     std::vector<listed_part> existing;
     auto upload = detail::start_or_resume(c, key, options, existing);
     if (!upload) return std::move(upload).error();
@@ -10342,6 +10352,7 @@ inline result<void> check_stream_options(const stream_upload_options& o) {
                           std::to_string(o.threshold) + " is larger than part_size " + std::to_string(o.part_size));
     if (o.upload.resume_upload_id)
         return make_error(errc::invalid_argument, "resume_upload_id", "a stream cannot be resumed: its bytes cannot be read again");
+    if (auto ok = check_traffic_limit(o.upload.traffic_limit); !ok) return ok;
     return {};
 }
 
@@ -10392,7 +10403,7 @@ result<stream_upload_result> put_whole_stream(Client& c, std::string_view key, s
 /// allow, CRC-64 always checked); a longer one as a multipart upload
 /// with the multipart driver's checks, aborting on failure unless keep_on_failure. Memory: one
 /// part buffer of part_size + 1 bytes, whatever the stream's length. Errors: invalid_argument
-/// naming "part_size", "max_parts", "threshold", "resume_upload_id" or "reader" (a read that
+/// naming "part_size", "max_parts", "threshold", "resume_upload_id", "traffic_limit" or "reader" (a read that
 /// claims more bytes than asked); limit_exceeded naming "max_parts" when the stream needs more
 /// parts (the upload is then aborted); the reader's own errors; and those of put and upload_multipart.
 template <class Client, stream_reader Reader>

@@ -703,7 +703,7 @@ TEST_CASE("upload_multipart: traffic_limit goes with every part") {
     REQUIRE(r);
     CHECK(limits_seen == std::vector<std::string>(4, "819200"));
 
-    options.traffic_limit = 1;  // below COS's least: refused when the first part is built, the upload aborted
+    options.traffic_limit = 1;  // below COS's least: refused before anything is sent
     auto refused = coswire::upload_multipart(h.client, "limited", source, plan, options);
     REQUIRE_FALSE(refused);
     CHECK(refused.error().argument == "traffic_limit");

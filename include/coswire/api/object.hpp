@@ -137,12 +137,19 @@ struct list_objects_params {
 
 namespace detail {
 
-/// x-cos-traffic-limit, when set, after checking its range (docs/protocol/headers.md#traffic-limit).
-inline result<void> add_traffic_limit(http_request& r, const std::optional<std::uint64_t>& limit) {
-    if (!limit) return {};
-    if (*limit < min_traffic_limit || *limit > max_traffic_limit)
+/// An x-cos-traffic-limit, when set, must be in COS's range (docs/protocol/headers.md#traffic-limit).
+/// Errors: invalid_argument naming "traffic_limit".
+inline result<void> check_traffic_limit(const std::optional<std::uint64_t>& limit) {
+    if (limit && (*limit < min_traffic_limit || *limit > max_traffic_limit))
         return make_error(errc::invalid_argument, "traffic_limit",
                           std::to_string(*limit) + " bit/s is outside COS's range 819200..838860800");
+    return {};
+}
+
+/// x-cos-traffic-limit, when set, after checking its range.
+inline result<void> add_traffic_limit(http_request& r, const std::optional<std::uint64_t>& limit) {
+    if (!limit) return {};
+    if (auto ok = check_traffic_limit(limit); !ok) return ok;
     return add_header(r, "x-cos-traffic-limit", decimal(*limit), "traffic_limit");
 }
 

@@ -28,7 +28,7 @@ result<multipart_upload_result> upload_multipart_parallel(Client& c, std::string
                                                           const part_plan& plan, std::uint32_t workers,
                                                           const multipart_upload_options& options = {}) {
     if (workers == 0) return make_error(errc::invalid_argument, "workers", "must be at least 1");
-    if (auto ok = detail::check_plan(plan, source); !ok) return std::move(ok).error();
+    if (auto ok = detail::check_upload(plan, source, options); !ok) return std::move(ok).error();
     std::vector<listed_part> existing;
     auto upload = detail::start_or_resume(c, key, options, existing);
     if (!upload) return std::move(upload).error();

@@ -98,6 +98,7 @@ inline result<void> check_stream_options(const stream_upload_options& o) {
                           std::to_string(o.threshold) + " is larger than part_size " + std::to_string(o.part_size));
     if (o.upload.resume_upload_id)
         return make_error(errc::invalid_argument, "resume_upload_id", "a stream cannot be resumed: its bytes cannot be read again");
+    if (auto ok = check_traffic_limit(o.upload.traffic_limit); !ok) return ok;
     return {};
 }
 
@@ -148,7 +149,7 @@ result<stream_upload_result> put_whole_stream(Client& c, std::string_view key, s
 /// allow, CRC-64 always checked); a longer one as a multipart upload
 /// with the multipart driver's checks, aborting on failure unless keep_on_failure. Memory: one
 /// part buffer of part_size + 1 bytes, whatever the stream's length. Errors: invalid_argument
-/// naming "part_size", "max_parts", "threshold", "resume_upload_id" or "reader" (a read that
+/// naming "part_size", "max_parts", "threshold", "resume_upload_id", "traffic_limit" or "reader" (a read that
 /// claims more bytes than asked); limit_exceeded naming "max_parts" when the stream needs more
 /// parts (the upload is then aborted); the reader's own errors; and those of put and upload_multipart.
 template <class Client, stream_reader Reader>

@@ -525,11 +525,13 @@ result<started_upload> start_or_resume(Client& c, std::string_view key, const mu
     return out;
 }
 
+/// What can be checked before anything is sent: the plan against the source, and the options
+/// every part will carry (a traffic limit out of range would otherwise fail only after Initiate).
 template <upload_source Source>
-result<void> check_plan(const part_plan& plan, Source& source) {
+result<void> check_upload(const part_plan& plan, Source& source, const multipart_upload_options& options) {
     if (plan.object_size != source.size() || plan.part_count == 0)
         return make_error(errc::invalid_argument, "plan", "was made for a different object size than the source's");
-    return {};
+    return check_traffic_limit(options.traffic_limit);
 }
 
 /// The part a resumed upload already holds under `number`, if any.
@@ -576,11 +578,12 @@ result<multipart_upload_result> finish_upload(Client& c, std::string_view key, s
 /// and the duplicate cleanup's when Initiate repeated), malformed_response naming "Key" or
 /// "Bucket" for a Complete answer about another object, integrity_failure on a checksum, size
 /// or part-count mismatch or when no CRC-64 could be had, cancelled, invalid_argument ("plan")
-/// when the plan does not match the source size.
+/// when the plan does not match the source size, or ("traffic_limit") for a limit out of COS's
+/// range, both before anything is sent.
 template <class Client, upload_source Source>
 result<multipart_upload_result> upload_multipart(Client& c, std::string_view key, Source& source, const part_plan& plan,
                                                  const multipart_upload_options& options = {}) {
-    if (auto ok = detail::check_plan(plan, source); !ok) return std::move(ok).error();
+    if (auto ok = detail::check_upload(plan, source, options); !ok) return std::move(ok).error();
     std::vector<listed_part> existing;
     auto upload = detail::start_or_resume(c, key, options, existing);
     if (!upload) return std::move(upload).error();
