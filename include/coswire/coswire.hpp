@@ -59,4 +59,5 @@
 #include <coswire/download/plan.hpp>
 #include <coswire/download/driver.hpp>
 
+#include <coswire/operation.hpp>
 #include <coswire/client.hpp>

@@ -9413,11 +9413,13 @@ inline result<part_plan> plan_parts(std::uint64_t object_size, std::uint64_t pre
 // correction from the server's time (docs/protocol/signing.md#validity-and-clock-skew,
 // docs/protocol/errors.md#retry-classification).
 
+// ---- begin coswire/operation.hpp
+// SPDX-License-Identifier: MIT
+// The operation registry: for each X_params type, the builder make_X_request and the parser
+// parse_X_response that serve it, so one loop (client::send) runs every operation. A new
+// operation adds its specialisation here, next to its builder and parser headers.
 
-#include <cstddef>
-#include <cstdint>
-#include <span>
-#include <string>
+
 #include <utility>
 
 namespace coswire {
@@ -9491,6 +9493,17 @@ struct operation<list_multipart_uploads_params> {
 /// The result type of an operation's params type.
 template <class Params>
 using operation_result = typename decltype(operation<Params>::parse(std::declval<const http_response&>()))::value_type;
+
+}  // namespace coswire
+// ---- end coswire/operation.hpp
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <utility>
+
+namespace coswire {
 
 /// How the client signs and retries.
 struct client_options {

@@ -1,0 +1,88 @@
+// SPDX-License-Identifier: MIT
+// The operation registry: for each X_params type, the builder make_X_request and the parser
+// parse_X_response that serve it, so one loop (client::send) runs every operation. A new
+// operation adds its specialisation here, next to its builder and parser headers.
+#pragma once
+
+#include <coswire/api/multipart.hpp>
+#include <coswire/api/object.hpp>
+#include <coswire/http/message.hpp>
+#include <coswire/parse/multipart.hpp>
+#include <coswire/parse/object.hpp>
+#include <coswire/result.hpp>
+
+#include <utility>
+
+namespace coswire {
+
+/// Which builder and parser serve a params type: operation<X_params> names make_X_request and
+/// parse_X_response, so client::send works for every operation with one loop.
+template <class Params>
+struct operation;
+
+template <>
+struct operation<put_object_params> {
+    static constexpr auto build = make_put_object_request;
+    static constexpr auto parse = static_cast<result<put_object_result> (*)(const http_response&)>(parse_put_object_response);
+};
+template <>
+struct operation<get_object_params> {
+    static constexpr auto build = make_get_object_request;
+    static constexpr auto parse = static_cast<result<get_object_result> (*)(const http_response&)>(parse_get_object_response);
+};
+template <>
+struct operation<head_object_params> {
+    static constexpr auto build = make_head_object_request;
+    static constexpr auto parse = static_cast<result<head_object_result> (*)(const http_response&)>(parse_head_object_response);
+};
+template <>
+struct operation<delete_object_params> {
+    static constexpr auto build = make_delete_object_request;
+    static constexpr auto parse = static_cast<result<delete_object_result> (*)(const http_response&)>(parse_delete_object_response);
+};
+template <>
+struct operation<list_objects_params> {
+    static constexpr auto build = make_list_objects_request;
+    static constexpr auto parse = static_cast<result<list_objects_result> (*)(const http_response&)>(parse_list_objects_response);
+};
+template <>
+struct operation<initiate_multipart_upload_params> {
+    static constexpr auto build = make_initiate_multipart_upload_request;
+    static constexpr auto parse = static_cast<result<initiate_multipart_upload_result> (*)(const http_response&)>(parse_initiate_multipart_upload_response);
+};
+template <>
+struct operation<upload_part_params> {
+    static constexpr auto build = make_upload_part_request;
+    static constexpr auto parse = static_cast<result<upload_part_result> (*)(const http_response&)>(parse_upload_part_response);
+};
+template <>
+struct operation<upload_part_copy_params> {
+    static constexpr auto build = make_upload_part_copy_request;
+    static constexpr auto parse = static_cast<result<upload_part_copy_result> (*)(const http_response&)>(parse_upload_part_copy_response);
+};
+template <>
+struct operation<complete_multipart_upload_params> {
+    static constexpr auto build = make_complete_multipart_upload_request;
+    static constexpr auto parse = static_cast<result<complete_multipart_upload_result> (*)(const http_response&)>(parse_complete_multipart_upload_response);
+};
+template <>
+struct operation<abort_multipart_upload_params> {
+    static constexpr auto build = make_abort_multipart_upload_request;
+    static constexpr auto parse = static_cast<result<abort_multipart_upload_result> (*)(const http_response&)>(parse_abort_multipart_upload_response);
+};
+template <>
+struct operation<list_parts_params> {
+    static constexpr auto build = make_list_parts_request;
+    static constexpr auto parse = static_cast<result<list_parts_result> (*)(const http_response&)>(parse_list_parts_response);
+};
+template <>
+struct operation<list_multipart_uploads_params> {
+    static constexpr auto build = make_list_multipart_uploads_request;
+    static constexpr auto parse = static_cast<result<list_multipart_uploads_result> (*)(const http_response&)>(parse_list_multipart_uploads_response);
+};
+
+/// The result type of an operation's params type.
+template <class Params>
+using operation_result = typename decltype(operation<Params>::parse(std::declval<const http_response&>()))::value_type;
+
+}  // namespace coswire
