@@ -104,7 +104,7 @@ public:
     /// loop, parsing the answer with `parse`.
     template <class Parse>
     auto run(const http_request& prepared, Parse&& parse) -> decltype(parse(std::declval<const http_response&>())) {
-        return retrying(prepared, parse, [this](const http_request& r) { return (*transport_)(r); });
+        return retrying(prepared, parse, [this](const http_request& r) { return send_collected(*transport_, r); });
     }
 
     /// Largest error document run_streaming keeps for `parse` (COS's are a few hundred bytes).

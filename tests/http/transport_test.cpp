@@ -169,3 +169,81 @@ TEST_CASE("fake_transport: a 100 MiB generated body crosses without being held")
               return coswire::crc64(small(coswire::http_request{})->body);
           }());
 }
+
+namespace {
+// A pulled body that produces byte (offset mod 251) on demand and counts the reads.
+struct counting_reader {
+    std::uint64_t size = 0;
+    int* reads = nullptr;
+    coswire::body_reader make() const {
+        return {.size = size, .read = [s = size, r = reads](std::uint64_t offset, std::span<std::byte> into) -> coswire::result<void> {
+                    if (offset + into.size() > s) return coswire::make_error(coswire::errc::invalid_argument, "offset", "past the end");
+                    ++*r;
+                    for (std::size_t i = 0; i < into.size(); ++i) into[i] = static_cast<std::byte>((offset + i) % 251);
+                    return {};
+                }};
+    }
+};
+
+// Pulls the body in 1000-byte pieces into a checksum, as a socket writer would; never holds it.
+struct pulling_transport {
+    static constexpr bool pulls_request_body = true;
+    std::uint64_t crc = 0;
+    std::uint64_t bytes = 0;
+    coswire::result<coswire::http_response> operator()(const coswire::http_request& r) {
+        if (!r.body_is_pulled()) return coswire::http_response{.status = 400};
+        std::vector<std::byte> piece(1000);
+        for (std::uint64_t at = 0; at < r.reader.size; at += piece.size()) {
+            const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(piece.size(), r.reader.size - at));
+            if (auto ok = r.reader.read(at, {piece.data(), n}); !ok) return std::move(ok).error();
+            crc = coswire::crc64_update(crc, {piece.data(), n});
+            bytes += n;
+        }
+        return coswire::http_response{.status = 200};
+    }
+};
+}  // namespace
+
+static_assert(coswire::body_pulling_transport<pulling_transport>);
+static_assert(!coswire::body_pulling_transport<lambda_holder>);
+
+TEST_CASE("send_collected: a pulled body reaches a plain transport read into memory, and a pulling transport as it is") {
+    int reads = 0;
+    coswire::http_request r{.method = "PUT", .reader = counting_reader{.size = 10000, .reads = &reads}.make()};
+    CHECK(r.body_is_pulled());
+    CHECK(r.body_size() == 10000);
+    CHECK(r.body_bytes().empty());
+
+    coswire::testing::fake_transport fake;
+    fake.respond(200);
+    REQUIRE(coswire::send_collected(fake, r));
+    REQUIRE(fake.requests().size() == 1);
+    const std::string& sent = fake.requests()[0].body;
+    REQUIRE(sent.size() == 10000);
+    CHECK(static_cast<unsigned char>(sent[9999]) == 9999 % 251);
+    CHECK(!fake.requests()[0].body_is_pulled());
+    CHECK(reads == 1);
+
+    pulling_transport pulling;
+    REQUIRE(coswire::send_collected(pulling, r));
+    CHECK(pulling.bytes == 10000);
+    CHECK(pulling.crc == coswire::crc64_update(0, std::as_bytes(std::span<const char>(sent.data(), sent.size()))));
+    CHECK(reads == 11);  // ten pieces, none collected
+}
+
+TEST_CASE("send_collected and send_streaming: a reader's error ends the request with that error, before a plain transport is called") {
+    coswire::http_request r{.method = "PUT",
+                            .reader = {.size = 5, .read = [](std::uint64_t, std::span<std::byte>) -> coswire::result<void> {
+                                           return coswire::make_error(coswire::errc::invalid_argument, "source", "disk gone");
+                                       }}};
+    lambda_holder plain;
+    auto collected = coswire::send_collected(plain, r);
+    REQUIRE(!collected);
+    CHECK(collected.error().argument == "source");
+    coswire::response_sink sink{.head = [](const coswire::http_response&) -> coswire::result<void> { return {}; },
+                                .body = [](std::span<const std::byte>) -> coswire::result<void> { return {}; }};
+    auto streamed = coswire::send_streaming(plain, r, sink);
+    REQUIRE(!streamed);
+    CHECK(streamed.error().argument == "source");
+    CHECK(plain.calls == 0);
+}

@@ -3,8 +3,10 @@
 // signs and a user's transport carries.
 #pragma once
 
+#include <coswire/callback.hpp>
 #include <coswire/detail/ascii.hpp>
 #include <coswire/encoding/percent.hpp>
+#include <coswire/result.hpp>
 
 #include <cstddef>
 #include <cstdint>
@@ -34,9 +36,20 @@ struct payload_view {
     std::span<const std::byte> bytes{};
 };
 
+/// A request body the transport pulls from the caller while it sends, so no copy of it needs to
+/// sit in memory: `size` bytes, read by position. read(offset, into) fills `into` exactly with the
+/// bytes at [offset, offset + into.size()), or returns an error, which ends the request with that
+/// error. A retried attempt reads again from offset 0, so the reader must be repeatable (a file,
+/// a flash region, bytes produced on demand), not a one-way stream.
+struct body_reader {
+    std::uint64_t size = 0;
+    callback<result<void>(std::uint64_t offset, std::span<std::byte> into)> read{};
+};
+
 /// A complete request, ready to sign and send. Builders fill every member; the signer adds the
-/// Authorization header. The body is either owned (`body`, e.g. XML) or borrowed (`payload`),
-/// never both.
+/// Authorization header. The body is owned (`body`, e.g. XML), borrowed (`payload`) or pulled
+/// (`reader`): at most one of them. A transport that does not pull bodies itself gets a pulled body
+/// already collected into `body` (send_collected, send_streaming in <coswire/http/transport.hpp>).
 struct http_request {
     std::string method{};                      ///< "GET", "PUT", ...
     std::string scheme = "https";            ///< "https" or "http"
@@ -47,8 +60,15 @@ struct http_request {
     std::vector<http_header> headers{};        ///< includes Host; never holds CR, LF or NUL
     std::string body{};                        ///< owned body
     payload_view payload{};                    ///< borrowed body (uploads)
+    body_reader reader{};                      ///< pulled body (uploads read as they are sent)
 
-    /// The body bytes, whichever form holds them.
+    /// True when the body is pulled through `reader` rather than held in memory.
+    bool body_is_pulled() const noexcept { return static_cast<bool>(reader.read); }
+
+    /// The body's length in bytes, whichever form holds it.
+    std::uint64_t body_size() const noexcept { return body_is_pulled() ? reader.size : body_bytes().size(); }
+
+    /// The body bytes when they are in memory (owned or borrowed); empty for a pulled body.
     std::span<const std::byte> body_bytes() const noexcept {
         if (!payload.bytes.empty()) return payload.bytes;
         return {reinterpret_cast<const std::byte*>(body.data()), body.size()};
