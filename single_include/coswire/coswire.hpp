@@ -4409,9 +4409,20 @@ struct payload_view {
     std::span<const std::byte> bytes{};
 };
 
+/// A request body the transport pulls from the caller while it sends, so no copy of it needs to
+/// sit in memory: `size` bytes, read by position. read(offset, into) fills `into` exactly with the
+/// bytes at [offset, offset + into.size()), or returns an error, which ends the request with that
+/// error. A retried attempt reads again from offset 0, so the reader must be repeatable (a file,
+/// a flash region, bytes produced on demand), not a one-way stream.
+struct body_reader {
+    std::uint64_t size = 0;
+    callback<result<void>(std::uint64_t offset, std::span<std::byte> into)> read{};
+};
+
 /// A complete request, ready to sign and send. Builders fill every member; the signer adds the
-/// Authorization header. The body is either owned (`body`, e.g. XML) or borrowed (`payload`),
-/// never both.
+/// Authorization header. The body is owned (`body`, e.g. XML), borrowed (`payload`) or pulled
+/// (`reader`): at most one of them. A transport that does not pull bodies itself gets a pulled body
+/// already collected into `body` (send_collected, send_streaming in <coswire/http/transport.hpp>).
 struct http_request {
     std::string method{};                      ///< "GET", "PUT", ...
     std::string scheme = "https";            ///< "https" or "http"
@@ -4422,8 +4433,15 @@ struct http_request {
     std::vector<http_header> headers{};        ///< includes Host; never holds CR, LF or NUL
     std::string body{};                        ///< owned body
     payload_view payload{};                    ///< borrowed body (uploads)
+    body_reader reader{};                      ///< pulled body (uploads read as they are sent)
 
-    /// The body bytes, whichever form holds them.
+    /// True when the body is pulled through `reader` rather than held in memory.
+    bool body_is_pulled() const noexcept { return static_cast<bool>(reader.read); }
+
+    /// The body's length in bytes, whichever form holds it.
+    std::uint64_t body_size() const noexcept { return body_is_pulled() ? reader.size : body_bytes().size(); }
+
+    /// The body bytes when they are in memory (owned or borrowed); empty for a pulled body.
     std::span<const std::byte> body_bytes() const noexcept {
         if (!payload.bytes.empty()) return payload.bytes;
         return {reinterpret_cast<const std::byte*>(body.data()), body.size()};
@@ -5061,14 +5079,16 @@ result<verified_signature> verify_request(const signable_request& request, Looku
 // ---- begin coswire/http/transport.hpp
 // SPDX-License-Identifier: MIT
 // The transport concepts: anything callable with an http_request that returns
-// result<http_response>, and the streaming step beyond it, which hands the response body to a
-// response_sink as it arrives. coswire holds no socket, thread or clock; the user's HTTP stack
+// result<http_response>; the streaming step beyond it, which hands the response body to a
+// response_sink as it arrives; and the transport that pulls a request body from its reader as it
+// sends. coswire holds no socket, thread or clock; the user's HTTP stack
 // plugs in here.
 
 
 #include <concepts>
 #include <cstddef>
 #include <span>
+#include <string>
 #include <utility>
 
 namespace coswire {
@@ -5102,13 +5122,61 @@ concept streaming_transport = transport<T> && requires(T& t, const http_request&
     { t(r, s) } -> std::same_as<result<http_response>>;
 };
 
+/// A transport that sends a pulled body (http_request::reader) itself, reading it in pieces as it
+/// writes, declares `static constexpr bool pulls_request_body = true;`. Any other transport is
+/// handed the body collected into memory first, by send_collected and send_streaming. See
+/// docs/transport.md#pulled-request-bodies.
+template <class T>
+concept body_pulling_transport = transport<T> && requires { requires T::pulls_request_body; };
+
+namespace detail {
+
+/// A copy of `request` whose pulled body has been read into `body`, for a transport that only
+/// sends bodies from memory. Errors: limit_exceeded "body" when the size does not fit in memory's
+/// address space; the reader's own error.
+inline result<http_request> with_body_collected(const http_request& request) {
+    const std::uint64_t size = request.reader.size;
+    if (size > std::uint64_t{std::string().max_size()})
+        return make_error(errc::limit_exceeded, "body", "a pulled body of " + std::to_string(size) + " bytes does not fit in memory");
+    http_request copy = request;
+    copy.reader = {};
+    copy.body.resize(static_cast<std::size_t>(size));
+    if (auto ok = request.reader.read(0, {reinterpret_cast<std::byte*>(copy.body.data()), copy.body.size()}); !ok)
+        return std::move(ok).error();
+    return copy;
+}
+
+}  // namespace detail
+
+/// Sends `request` through `t` and returns the whole response. A pulled body goes to a
+/// body_pulling_transport as it is; any other transport gets it read into memory first.
+template <transport Transport>
+result<http_response> send_collected(Transport& t, const http_request& request) {
+    if constexpr (!body_pulling_transport<Transport>) {
+        if (request.body_is_pulled()) {
+            auto collected = detail::with_body_collected(request);
+            if (!collected) return std::move(collected).error();
+            return t(*collected);
+        }
+    }
+    return t(request);
+}
+
 /// Sends `request` through `t`, delivering the response to `sink`: streamed by a
 /// streaming_transport; for a plain transport, collected first and then delivered in one piece
 /// (memory then grows with the body, which is fine for small answers and tests). Returns the
 /// head (body empty), or the transport's or sink's error. Also checks the transport's side of
 /// the contract: errc::transport_failure naming "transport" when body bytes came before the head.
+/// A pulled request body is handled as by send_collected.
 template <transport Transport>
 result<http_response> send_streaming(Transport& t, const http_request& request, response_sink& sink) {
+    if constexpr (!body_pulling_transport<Transport>) {
+        if (request.body_is_pulled()) {
+            auto collected = detail::with_body_collected(request);
+            if (!collected) return std::move(collected).error();
+            return send_streaming(t, *collected, sink);
+        }
+    }
     if constexpr (streaming_transport<Transport>) {
         bool head_seen = false;
         response_sink checked{
@@ -5132,7 +5200,7 @@ result<http_response> send_streaming(Transport& t, const http_request& request, 
         head->body.clear();
         return head;
     } else {
-        auto response = t(request);
+        auto response = send_collected(t, request);
         if (!response) return response;
         std::string body = std::move(response->body);
         response->body.clear();
@@ -6715,6 +6783,7 @@ inline result<endpoint> make_custom_endpoint(std::string_view domain, const endp
 // docs/protocol/objects.md#put-object, docs/protocol/multipart.md#initiate-multipart-upload).
 
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -6882,15 +6951,34 @@ inline std::string content_md5_of(std::span<const std::byte> data) {
     return std::string(text.data(), text.size());
 }
 
-/// The Content-MD5 to send for `body`, if any (docs/protocol/integrity.md#md5-and-content-md5): the
+/// The Content-MD5 value of a request's body, whichever form holds it: a pulled body is read
+/// once through its reader, 64 KiB at a time. Errors: the reader's.
+inline result<std::string> content_md5_of_body(const http_request& r) {
+    if (!r.body_is_pulled()) return content_md5_of(r.body_bytes());
+    md5 hash;
+    std::vector<std::byte> piece(64 * 1024);
+    for (std::uint64_t at = 0; at < r.reader.size;) {
+        const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(piece.size(), r.reader.size - at));
+        if (auto ok = r.reader.read(at, {piece.data(), n}); !ok) return std::move(ok).error();
+        hash.update(std::span<const std::byte>(piece.data(), n));
+        at += n;
+    }
+    const auto text = base64_encode(hash.finish());
+    return std::string(text.data(), text.size());
+}
+
+/// The Content-MD5 to send for the body of `r`, if any (docs/protocol/integrity.md#md5-and-content-md5): the
 /// caller's `given` value after checking it is the base64 of 16 bytes (base64_decode is strict, so that
 /// is exactly the 24-character padded form), or the computed one when `compute` is set; nullopt when
-/// neither. Errors: invalid_argument "content_md5" for a malformed value or when both are asked for.
+/// neither. Errors: invalid_argument "content_md5" for a malformed value or when both are asked for;
+/// a pulled body's reader error.
 inline result<std::optional<std::string>> content_md5_value(const std::optional<std::string>& given, bool compute,
-                                                            std::span<const std::byte> body) {
+                                                            const http_request& r) {
     if (compute) {
         if (given) return make_error(errc::invalid_argument, "content_md5", "is given while compute_content_md5 is set; choose one");
-        return std::optional<std::string>(content_md5_of(body));
+        auto computed = content_md5_of_body(r);
+        if (!computed) return std::move(computed).error();
+        return std::optional<std::string>(std::move(*computed));
     }
     if (!given) return std::optional<std::string>();
     auto raw = base64_decode(*given);
@@ -6900,19 +6988,37 @@ inline result<std::optional<std::string>> content_md5_value(const std::optional<
     return given;
 }
 
-/// The headers of an upload body (PUT Object, Upload Part), in this order: Content-Length,
+/// Sets the body of an upload request (PUT Object, Upload Part) from its three forms, of which at
+/// most one may be set: owned `body`, borrowed `payload`, pulled `reader`. Errors: invalid_argument
+/// naming `body_argument` when more than one is set, or a reader without its read function
+/// (only a size).
+inline result<void> set_upload_body(http_request& r, std::string_view body_argument, const std::string& body,
+                                    const payload_view& payload, const body_reader& reader) {
+    const int forms = int{!body.empty()} + int{!payload.bytes.empty()} + int{static_cast<bool>(reader.read)};
+    if (forms > 1)
+        return make_error(errc::invalid_argument, body_argument,
+                          "set one of body (owned), payload (borrowed) and reader (pulled), not several");
+    if (!reader.read && reader.size != 0)
+        return make_error(errc::invalid_argument, body_argument, "reader has a size but no read function");
+    r.body = body;
+    r.payload = payload;
+    r.reader = reader;
+    return {};
+}
+
+/// The headers of the upload body `r` holds (PUT Object, Upload Part), in this order: Content-Length,
 /// always (COS would truncate to a smaller one, docs/protocol/objects.md#put-object), and Content-MD5
 /// when given or asked for (content_md5_value). Errors: limit_exceeded naming `body_argument` when the
 /// body is over `largest` bytes, its reason ending in `limit_text`; content_md5_value's.
-inline result<void> add_body_headers(http_request& r, std::span<const std::byte> body, std::uint64_t largest,
-                                     std::string_view body_argument, std::string_view limit_text,
-                                     const std::optional<std::string>& content_md5, bool compute_content_md5) {
-    if (static_cast<std::uint64_t>(body.size()) > largest)
-        return make_error(errc::limit_exceeded, body_argument,
-                          "is " + decimal(body.size()) + " bytes, " + std::string(limit_text));
-    auto md5 = content_md5_value(content_md5, compute_content_md5, body);
+inline result<void> add_body_headers(http_request& r, std::uint64_t largest, std::string_view body_argument,
+                                     std::string_view limit_text, const std::optional<std::string>& content_md5,
+                                     bool compute_content_md5) {
+    const std::uint64_t size = r.body_size();
+    if (size > largest)
+        return make_error(errc::limit_exceeded, body_argument, "is " + decimal(size) + " bytes, " + std::string(limit_text));
+    auto md5 = content_md5_value(content_md5, compute_content_md5, r);
     if (!md5) return std::move(md5).error();
-    if (auto ok = add_header(r, "Content-Length", decimal(body.size()), body_argument); !ok) return ok;
+    if (auto ok = add_header(r, "Content-Length", decimal(size), body_argument); !ok) return ok;
     return add_optional_header(r, "Content-MD5", *md5, "content_md5");
 }
 
@@ -7000,11 +7106,14 @@ struct response_overrides {
 struct put_object_params {
     std::string key{};  ///< the object key (docs/protocol/endpoints.md#object-keys), UTF-8, at most 850 bytes
     /// The body, borrowed: the caller keeps the bytes alive until the request has been sent.
-    /// Use it for anything large; set either `payload` or `body`, not both (both empty: an
+    /// Use it for anything large; set at most one of `payload`, `body` and `reader` (none: an
     /// empty object).
     payload_view payload{};
     /// The body, owned; copied into the request. Convenient for small texts.
     std::string body{};
+    /// The body, pulled: the transport reads it as it sends (docs/transport.md#pulled-request-bodies),
+    /// so a large file need not be in memory. One of payload, body and reader.
+    body_reader reader{};
     object_attributes attributes{};  ///< headers stored with the object (Content-Type, metadata, ACL, ...)
     /// Content-MD5 (base64 of the binary MD5, 24 characters) given by the caller, e.g. computed
     /// while the file was read. COS checks it against the body (400 BadDigest).
@@ -7159,21 +7268,18 @@ inline result<void> add_range(http_request& r, const std::optional<byte_range>& 
 /// PUT /<key> with the body, Content-Length = its size (always set; COS truncates the object to
 /// a smaller Content-Length, docs/protocol/objects.md#put-object), Content-MD5 when given or asked for,
 /// the attributes, x-cos-forbid-overwrite and x-cos-traffic-limit. The request borrows `payload`.
-/// Errors (invalid_argument unless noted): map_object_key's ("object_key"); "body" when both payload
-/// and body are set; limit_exceeded "body" over 5 GiB; "content_md5" when it is not base64 of 16 bytes
+/// Errors (invalid_argument unless noted): map_object_key's ("object_key"); "body" when more than one
+/// of payload, body and reader is set; limit_exceeded "body" over 5 GiB; "content_md5" when it is not base64 of 16 bytes
 /// or both MD5 options are set; "traffic_limit" out of range; the attribute's name
 /// (add_object_attributes) for a bad attribute, including an extra header that repeats one the builder
 /// sets.
 inline result<http_request> make_put_object_request(const endpoint& ep, const put_object_params& p) {
     auto r = make_object_request(ep, "PUT", p.key, p.key_options);
     if (!r) return r;
-    if (!p.payload.bytes.empty() && !p.body.empty())
-        return make_error(errc::invalid_argument, "body", "set either payload (borrowed) or body (owned), not both");
-    r->payload = p.payload;
-    r->body = p.body;
+    if (auto ok = detail::set_upload_body(*r, "body", p.body, p.payload, p.reader); !ok) return std::move(ok).error();
     // The builder's own headers go first, so an extra header repeating one of them is reported
     // against extra_headers, the argument that is wrong.
-    if (auto ok = detail::add_body_headers(*r, r->body_bytes(), max_put_object_size, "body",
+    if (auto ok = detail::add_body_headers(*r, max_put_object_size, "body",
                                            "more than the 5 GiB (5368709120 bytes) a single PUT may carry; use a multipart upload",
                                            p.content_md5, p.compute_content_md5);
         !ok)
@@ -7392,6 +7498,8 @@ struct upload_part_params {
     std::string upload_id{};            ///< from Initiate
     std::uint32_t part_number = 0;    ///< 1 to 10000
     payload_view payload{};             ///< the part's bytes, at most 5 GB (Upload Part has no chunked form)
+    /// Or the part's bytes pulled by the transport as it sends (docs/transport.md#pulled-request-bodies).
+    body_reader reader{};
     /// Hash the payload and send Content-MD5, so COS refuses a corrupted part with BadDigest.
     bool compute_content_md5 = false;
     /// Or send this precomputed Content-MD5 (24 base64 characters); not together with
@@ -7411,14 +7519,13 @@ struct upload_part_params {
 inline result<http_request> make_upload_part_request(const endpoint& ep, const upload_part_params& p) {
     auto r = detail::start_upload_request(ep, "PUT", p.key, p.key_options, p.upload_id, p.part_number);
     if (!r) return r;
-    if (auto ok = detail::add_body_headers(*r, p.payload.bytes, max_part_size, "payload",
-                                           "a part holds at most 5 GB (5368709120 bytes)", p.content_md5,
-                                           p.compute_content_md5);
+    if (auto ok = detail::set_upload_body(*r, "payload", {}, p.payload, p.reader); !ok) return std::move(ok).error();
+    if (auto ok = detail::add_body_headers(*r, max_part_size, "payload", "a part holds at most 5 GB (5368709120 bytes)",
+                                           p.content_md5, p.compute_content_md5);
         !ok)
         return std::move(ok).error();
     if (auto ok = detail::add_traffic_limit(*r, p.traffic_limit); !ok) return std::move(ok).error();
     if (auto ok = detail::add_extra_headers(*r, p.extra_headers); !ok) return std::move(ok).error();
-    r->payload = p.payload;
     return r;
 }
 
@@ -9585,7 +9692,7 @@ public:
     /// loop, parsing the answer with `parse`.
     template <class Parse>
     auto run(const http_request& prepared, Parse&& parse) -> decltype(parse(std::declval<const http_response&>())) {
-        return retrying(prepared, parse, [this](const http_request& r) { return (*transport_)(r); });
+        return retrying(prepared, parse, [this](const http_request& r) { return send_collected(*transport_, r); });
     }
 
     /// Largest error document run_streaming keeps for `parse` (COS's are a few hundred bytes).

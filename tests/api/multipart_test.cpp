@@ -8,6 +8,8 @@
 #include <coswire/xml/walk.hpp>
 
 #include <cstddef>
+#include <cstdint>
+#include <cstring>
 #include <functional>
 #include <optional>
 #include <span>
@@ -160,6 +162,31 @@ TEST_CASE("make_upload_part_request: reproduces the M2 signature with a given Co
     CHECK(parts.header_list == "content-length;content-md5;host");
     CHECK(parts.url_param_list == "partnumber;uploadid");
     CHECK(parts.signature == "e603e16319d7b1b02aa7e7fda632ec610f4bd988");
+}
+
+TEST_CASE("make_upload_part_request: a pulled part is measured and hashed through its reader, and only one body form is taken") {
+    static constexpr std::string_view part = "[Object Part]";
+    const coswire::body_reader reader{
+        .size = part.size(),
+        .read = [](std::uint64_t offset, std::span<std::byte> into) -> result<void> {
+            if (offset > part.size() || into.size() > part.size() - offset)
+                return coswire::make_error(errc::invalid_argument, "offset", "past the end");
+            std::memcpy(into.data(), part.data() + offset, into.size());
+            return {};
+        }};
+    auto p = upload_part("exampleobject", 7, {});
+    p.reader = reader;
+    p.compute_content_md5 = true;
+    auto r = coswire::make_upload_part_request(doc_endpoint(), p);
+    REQUIRE(r);
+    CHECK(r->body_is_pulled());
+    CHECK(header(*r, "Content-Length") == "13");
+    CHECK(header(*r, "Content-MD5") == "EI9SjrY7Zec08nrjMfX/qg==");  // as for the same bytes borrowed
+
+    p.payload = {std::as_bytes(std::span(part))};
+    auto both = coswire::make_upload_part_request(doc_endpoint(), p);
+    REQUIRE_FALSE(both);
+    CHECK(both.error().argument == "payload");
 }
 
 TEST_CASE("make_upload_part_request: computes Content-MD5 from the payload on request") {

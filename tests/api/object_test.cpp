@@ -7,6 +7,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <functional>
 #include <optional>
 #include <span>
@@ -99,6 +100,39 @@ TEST_CASE("make_put_object_request: an owned body is copied and measured like a 
     CHECK(r->payload.bytes.empty());
     CHECK(r->header("Content-Length") == "13");
     CHECK(r->header("Content-MD5") == "mQ/fVh815F3k6TAUm8m0eg==");
+}
+
+TEST_CASE("make_put_object_request: a pulled body is measured from its reader, hashed through it, and left unread otherwise") {
+    int reads = 0;
+    const coswire::body_reader reader{
+        .size = 13,
+        .read = [&reads](std::uint64_t offset, std::span<std::byte> into) -> coswire::result<void> {
+            static constexpr std::string_view text = "ObjectContent";
+            if (offset > text.size() || into.size() > text.size() - offset)
+                return coswire::make_error(errc::invalid_argument, "offset", "past the end");
+            ++reads;
+            std::memcpy(into.data(), text.data() + offset, into.size());
+            return {};
+        }};
+    auto plain = coswire::make_put_object_request(doc_endpoint(), {.key = "notes/a.txt", .reader = reader});
+    REQUIRE(plain);
+    CHECK(plain->body_is_pulled());
+    CHECK(plain->body.empty());
+    CHECK(plain->header("Content-Length") == "13");
+    CHECK_FALSE(plain->header("Content-MD5"));
+    CHECK(reads == 0);
+
+    auto hashed = coswire::make_put_object_request(doc_endpoint(), {.key = "notes/a.txt", .reader = reader, .compute_content_md5 = true});
+    REQUIRE(hashed);
+    CHECK(hashed->header("Content-MD5") == "mQ/fVh815F3k6TAUm8m0eg==");
+    CHECK(reads == 1);
+
+    // Over 5 GiB is refused from the size alone, before any read.
+    auto huge = coswire::make_put_object_request(
+        doc_endpoint(), {.key = "huge.bin", .reader = {.size = coswire::max_put_object_size + 1, .read = reader.read}, .compute_content_md5 = true});
+    REQUIRE_FALSE(huge);
+    CHECK(huge.error().code == errc::limit_exceeded);
+    CHECK(reads == 1);
 }
 
 TEST_CASE("make_put_object_request: an empty object has Content-Length 0 and the MD5 of nothing") {
@@ -325,6 +359,8 @@ TEST_CASE("object builders: every bad argument is refused and named") {
         {"PUT key over 850 bytes", put([&](auto& p) { p.key = long_key; }), "object_key", errc::limit_exceeded},
         {"PUT key with LF", put([](auto& p) { p.key = "a\nb"; }), "object_key"},
         {"PUT payload and body", put([](auto& p) { p.body = "x"; p.payload = {bytes_of(five)}; }), "body"},
+        {"PUT reader and body", put([](auto& p) { p.body = "x"; p.reader = {.size = 1, .read = [](std::uint64_t, std::span<std::byte>) -> coswire::result<void> { return {}; }}; }), "body"},
+        {"PUT reader without read", put([](auto& p) { p.reader = {.size = 1}; }), "body"},
         {"PUT both MD5 options", put([](auto& p) { p.compute_content_md5 = true; p.content_md5 = "mQ/fVh815F3k6TAUm8m0eg=="; }),
          "content_md5"},
         {"PUT MD5 not base64", put([](auto& p) { p.content_md5 = "not base64!"; }), "content_md5"},

@@ -6,6 +6,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <cstring>
 #include <initializer_list>
 #include <optional>
 #include <span>
@@ -139,25 +140,41 @@ TEST_CASE("content_md5_of: base64 of the binary MD5 (RFC 1321 vectors, the docum
     CHECK(coswire::detail::content_md5_of(bytes_of("ObjectContent")) == "mQ/fVh815F3k6TAUm8m0eg==");
 }
 
-TEST_CASE("content_md5_value: none, given, computed, and the refusals") {
+namespace {
+// A request holding `text` as its body: owned, or pulled through a reader that serves it by position.
+http_request with_body(std::string_view text, bool pulled) {
+    http_request r;
+    if (!pulled) {
+        r.body = std::string(text);
+        return r;
+    }
+    r.reader = {.size = text.size(), .read = [t = std::string(text)](std::uint64_t offset, std::span<std::byte> into) -> coswire::result<void> {
+                    if (offset > t.size() || into.size() > t.size() - offset)
+                        return coswire::make_error(errc::invalid_argument, "offset", "past the end");
+                    std::memcpy(into.data(), t.data() + offset, into.size());
+                    return {};
+                }};
+    return r;
+}
+}  // namespace
+
+TEST_CASE("content_md5_value: none, given, computed (from memory or through a reader), and the refusals") {
     using coswire::detail::content_md5_value;
-    const auto body = bytes_of("ObjectContent");
-    SUBCASE("neither") {
-        auto v = content_md5_value(std::nullopt, false, body);
-        REQUIRE(v);
-        CHECK_FALSE(v->has_value());
+    for (const bool pulled : {false, true}) {
+        CAPTURE(pulled);
+        const http_request body = with_body("ObjectContent", pulled);
+        auto neither = content_md5_value(std::nullopt, false, body);
+        REQUIRE(neither);
+        CHECK_FALSE(neither->has_value());
+        auto given = content_md5_value(std::string("OScKloo1fSQgfpkRFiUH6w=="), false, body);
+        REQUIRE(given);
+        CHECK(*given == std::optional<std::string>("OScKloo1fSQgfpkRFiUH6w=="));  // kept verbatim
+        auto computed = content_md5_value(std::nullopt, true, body);
+        REQUIRE(computed);
+        CHECK(*computed == std::optional<std::string>("mQ/fVh815F3k6TAUm8m0eg=="));
     }
-    SUBCASE("given, kept verbatim") {
-        auto v = content_md5_value(std::string("OScKloo1fSQgfpkRFiUH6w=="), false, body);
-        REQUIRE(v);
-        CHECK(*v == std::optional<std::string>("OScKloo1fSQgfpkRFiUH6w=="));
-    }
-    SUBCASE("computed") {
-        auto v = content_md5_value(std::nullopt, true, body);
-        REQUIRE(v);
-        CHECK(*v == std::optional<std::string>("mQ/fVh815F3k6TAUm8m0eg=="));
-    }
-    SUBCASE("refused") {
+    {
+        const http_request body = with_body("ObjectContent", false);
         const std::optional<std::string> both = "mQ/fVh815F3k6TAUm8m0eg==";
         CHECK(content_md5_value(both, true, body).error().argument == "content_md5");
         for (const char* bad : {"", "OScKloo1fSQgfpkRFiUH6w=", "OScKloo1fSQgfpkRFiUH6w", "OScKloo1fSQgfpkRFiUH6w!!",
@@ -172,33 +189,69 @@ TEST_CASE("content_md5_value: none, given, computed, and the refusals") {
     }
 }
 
-TEST_CASE("add_body_headers: Content-Length then Content-MD5, the size checked first") {
-    const auto body = bytes_of("ObjectContent");
-    http_request r;
-    REQUIRE(coswire::detail::add_body_headers(r, body, 13, "body", "too big", std::nullopt, true));
-    CHECK(header_names(r) == std::vector<std::string>{"Content-Length", "Content-MD5"});
-    CHECK(r.header("Content-Length") == "13");
-    CHECK(r.header("Content-MD5") == "mQ/fVh815F3k6TAUm8m0eg==");
+TEST_CASE("content_md5_of_body: a pulled body of several 64 KiB pieces hashes as the same bytes in memory, and a reader's error is returned") {
+    std::string text(200000, '\0');
+    for (std::size_t i = 0; i < text.size(); ++i) text[i] = static_cast<char>(i * 7 % 253);
+    auto pulled = coswire::detail::content_md5_of_body(with_body(text, true));
+    REQUIRE(pulled);
+    CHECK(*pulled == coswire::detail::content_md5_of(bytes_of(text)));
 
-    http_request plain;
-    REQUIRE(coswire::detail::add_body_headers(plain, {}, 0, "payload", "too big", std::nullopt, false));
-    CHECK(header_names(plain) == std::vector<std::string>{"Content-Length"});
-    CHECK(plain.header("Content-Length") == "0");
-
-    http_request over;
-    auto e = coswire::detail::add_body_headers(over, body, 12, "payload", "a part holds at most 12 bytes",
-                                               std::string("not base64"), false);
+    http_request failing;
+    failing.reader = {.size = 10, .read = [](std::uint64_t, std::span<std::byte>) -> coswire::result<void> {
+                          return coswire::make_error(errc::invalid_argument, "source", "unreadable");
+                      }};
+    auto e = coswire::detail::content_md5_of_body(failing);
     REQUIRE_FALSE(e);
-    CHECK(e.error().code == errc::limit_exceeded);
-    CHECK(e.error().argument == "payload");
-    CHECK(e.error().reason == "is 13 bytes, a part holds at most 12 bytes");
-    CHECK(over.headers.empty());
+    CHECK(e.error().argument == "source");
+}
 
-    http_request bad_md5;
-    auto m = coswire::detail::add_body_headers(bad_md5, body, 13, "body", "too big", std::string("not base64"), false);
-    REQUIRE_FALSE(m);
-    CHECK(m.error().argument == "content_md5");
-    CHECK(bad_md5.headers.empty());  // nothing is added before the MD5 is known to be good
+TEST_CASE("set_upload_body: one of owned, borrowed and pulled; a reader needs its read function") {
+    const auto five = bytes_of("12345");
+    const coswire::body_reader reader = with_body("abc", true).reader;
+    http_request r;
+    CHECK(coswire::detail::set_upload_body(r, "body", "", {five}, {}));
+    CHECK(r.body_size() == 5);
+    CHECK(coswire::detail::set_upload_body(r, "body", "", {}, reader));
+    CHECK(r.body_is_pulled());
+    CHECK(r.body_size() == 3);
+    CHECK(coswire::detail::set_upload_body(r, "body", "", {}, {}));
+    CHECK(r.body_size() == 0);
+    CHECK(coswire::detail::set_upload_body(r, "body", "xy", {five}, {}).error().argument == "body");
+    CHECK(coswire::detail::set_upload_body(r, "payload", "", {five}, reader).error().argument == "payload");
+    CHECK(coswire::detail::set_upload_body(r, "body", "xy", {}, reader).error().argument == "body");
+    auto sizeless = coswire::detail::set_upload_body(r, "body", "", {}, {.size = 4});
+    REQUIRE_FALSE(sizeless);
+    CHECK(sizeless.error().reason == "reader has a size but no read function");
+}
+
+TEST_CASE("add_body_headers: Content-Length then Content-MD5, the size checked first") {
+    for (const bool pulled : {false, true}) {
+        CAPTURE(pulled);
+        http_request r = with_body("ObjectContent", pulled);
+        REQUIRE(coswire::detail::add_body_headers(r, 13, "body", "too big", std::nullopt, true));
+        CHECK(header_names(r) == std::vector<std::string>{"Content-Length", "Content-MD5"});
+        CHECK(r.header("Content-Length") == "13");
+        CHECK(r.header("Content-MD5") == "mQ/fVh815F3k6TAUm8m0eg==");
+
+        http_request plain;
+        REQUIRE(coswire::detail::add_body_headers(plain, 0, "payload", "too big", std::nullopt, false));
+        CHECK(header_names(plain) == std::vector<std::string>{"Content-Length"});
+        CHECK(plain.header("Content-Length") == "0");
+
+        http_request over = with_body("ObjectContent", pulled);
+        auto e = coswire::detail::add_body_headers(over, 12, "payload", "a part holds at most 12 bytes", std::string("not base64"), false);
+        REQUIRE_FALSE(e);
+        CHECK(e.error().code == errc::limit_exceeded);
+        CHECK(e.error().argument == "payload");
+        CHECK(e.error().reason == "is 13 bytes, a part holds at most 12 bytes");
+        CHECK(over.headers.empty());
+
+        http_request bad_md5 = with_body("ObjectContent", pulled);
+        auto m = coswire::detail::add_body_headers(bad_md5, 13, "body", "too big", std::string("not base64"), false);
+        REQUIRE_FALSE(m);
+        CHECK(m.error().argument == "content_md5");
+        CHECK(bad_md5.headers.empty());  // nothing is added before the MD5 is known to be good
+    }
 }
 
 TEST_CASE("add_page_size_param: 1 to the largest, unset sends nothing") {

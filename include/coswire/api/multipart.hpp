@@ -139,6 +139,8 @@ struct upload_part_params {
     std::string upload_id{};            ///< from Initiate
     std::uint32_t part_number = 0;    ///< 1 to 10000
     payload_view payload{};             ///< the part's bytes, at most 5 GB (Upload Part has no chunked form)
+    /// Or the part's bytes pulled by the transport as it sends (docs/transport.md#pulled-request-bodies).
+    body_reader reader{};
     /// Hash the payload and send Content-MD5, so COS refuses a corrupted part with BadDigest.
     bool compute_content_md5 = false;
     /// Or send this precomputed Content-MD5 (24 base64 characters); not together with
@@ -158,14 +160,13 @@ struct upload_part_params {
 inline result<http_request> make_upload_part_request(const endpoint& ep, const upload_part_params& p) {
     auto r = detail::start_upload_request(ep, "PUT", p.key, p.key_options, p.upload_id, p.part_number);
     if (!r) return r;
-    if (auto ok = detail::add_body_headers(*r, p.payload.bytes, max_part_size, "payload",
-                                           "a part holds at most 5 GB (5368709120 bytes)", p.content_md5,
-                                           p.compute_content_md5);
+    if (auto ok = detail::set_upload_body(*r, "payload", {}, p.payload, p.reader); !ok) return std::move(ok).error();
+    if (auto ok = detail::add_body_headers(*r, max_part_size, "payload", "a part holds at most 5 GB (5368709120 bytes)",
+                                           p.content_md5, p.compute_content_md5);
         !ok)
         return std::move(ok).error();
     if (auto ok = detail::add_traffic_limit(*r, p.traffic_limit); !ok) return std::move(ok).error();
     if (auto ok = detail::add_extra_headers(*r, p.extra_headers); !ok) return std::move(ok).error();
-    r->payload = p.payload;
     return r;
 }
 

@@ -67,11 +67,14 @@ struct response_overrides {
 struct put_object_params {
     std::string key{};  ///< the object key (docs/protocol/endpoints.md#object-keys), UTF-8, at most 850 bytes
     /// The body, borrowed: the caller keeps the bytes alive until the request has been sent.
-    /// Use it for anything large; set either `payload` or `body`, not both (both empty: an
+    /// Use it for anything large; set at most one of `payload`, `body` and `reader` (none: an
     /// empty object).
     payload_view payload{};
     /// The body, owned; copied into the request. Convenient for small texts.
     std::string body{};
+    /// The body, pulled: the transport reads it as it sends (docs/transport.md#pulled-request-bodies),
+    /// so a large file need not be in memory. One of payload, body and reader.
+    body_reader reader{};
     object_attributes attributes{};  ///< headers stored with the object (Content-Type, metadata, ACL, ...)
     /// Content-MD5 (base64 of the binary MD5, 24 characters) given by the caller, e.g. computed
     /// while the file was read. COS checks it against the body (400 BadDigest).
@@ -226,21 +229,18 @@ inline result<void> add_range(http_request& r, const std::optional<byte_range>& 
 /// PUT /<key> with the body, Content-Length = its size (always set; COS truncates the object to
 /// a smaller Content-Length, docs/protocol/objects.md#put-object), Content-MD5 when given or asked for,
 /// the attributes, x-cos-forbid-overwrite and x-cos-traffic-limit. The request borrows `payload`.
-/// Errors (invalid_argument unless noted): map_object_key's ("object_key"); "body" when both payload
-/// and body are set; limit_exceeded "body" over 5 GiB; "content_md5" when it is not base64 of 16 bytes
+/// Errors (invalid_argument unless noted): map_object_key's ("object_key"); "body" when more than one
+/// of payload, body and reader is set; limit_exceeded "body" over 5 GiB; "content_md5" when it is not base64 of 16 bytes
 /// or both MD5 options are set; "traffic_limit" out of range; the attribute's name
 /// (add_object_attributes) for a bad attribute, including an extra header that repeats one the builder
 /// sets.
 inline result<http_request> make_put_object_request(const endpoint& ep, const put_object_params& p) {
     auto r = make_object_request(ep, "PUT", p.key, p.key_options);
     if (!r) return r;
-    if (!p.payload.bytes.empty() && !p.body.empty())
-        return make_error(errc::invalid_argument, "body", "set either payload (borrowed) or body (owned), not both");
-    r->payload = p.payload;
-    r->body = p.body;
+    if (auto ok = detail::set_upload_body(*r, "body", p.body, p.payload, p.reader); !ok) return std::move(ok).error();
     // The builder's own headers go first, so an extra header repeating one of them is reported
     // against extra_headers, the argument that is wrong.
-    if (auto ok = detail::add_body_headers(*r, r->body_bytes(), max_put_object_size, "body",
+    if (auto ok = detail::add_body_headers(*r, max_put_object_size, "body",
                                            "more than the 5 GiB (5368709120 bytes) a single PUT may carry; use a multipart upload",
                                            p.content_md5, p.compute_content_md5);
         !ok)

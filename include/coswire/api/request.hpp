@@ -13,6 +13,7 @@
 #include <coswire/http/message.hpp>
 #include <coswire/result.hpp>
 
+#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <optional>
@@ -180,15 +181,34 @@ inline std::string content_md5_of(std::span<const std::byte> data) {
     return std::string(text.data(), text.size());
 }
 
-/// The Content-MD5 to send for `body`, if any (docs/protocol/integrity.md#md5-and-content-md5): the
+/// The Content-MD5 value of a request's body, whichever form holds it: a pulled body is read
+/// once through its reader, 64 KiB at a time. Errors: the reader's.
+inline result<std::string> content_md5_of_body(const http_request& r) {
+    if (!r.body_is_pulled()) return content_md5_of(r.body_bytes());
+    md5 hash;
+    std::vector<std::byte> piece(64 * 1024);
+    for (std::uint64_t at = 0; at < r.reader.size;) {
+        const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(piece.size(), r.reader.size - at));
+        if (auto ok = r.reader.read(at, {piece.data(), n}); !ok) return std::move(ok).error();
+        hash.update(std::span<const std::byte>(piece.data(), n));
+        at += n;
+    }
+    const auto text = base64_encode(hash.finish());
+    return std::string(text.data(), text.size());
+}
+
+/// The Content-MD5 to send for the body of `r`, if any (docs/protocol/integrity.md#md5-and-content-md5): the
 /// caller's `given` value after checking it is the base64 of 16 bytes (base64_decode is strict, so that
 /// is exactly the 24-character padded form), or the computed one when `compute` is set; nullopt when
-/// neither. Errors: invalid_argument "content_md5" for a malformed value or when both are asked for.
+/// neither. Errors: invalid_argument "content_md5" for a malformed value or when both are asked for;
+/// a pulled body's reader error.
 inline result<std::optional<std::string>> content_md5_value(const std::optional<std::string>& given, bool compute,
-                                                            std::span<const std::byte> body) {
+                                                            const http_request& r) {
     if (compute) {
         if (given) return make_error(errc::invalid_argument, "content_md5", "is given while compute_content_md5 is set; choose one");
-        return std::optional<std::string>(content_md5_of(body));
+        auto computed = content_md5_of_body(r);
+        if (!computed) return std::move(computed).error();
+        return std::optional<std::string>(std::move(*computed));
     }
     if (!given) return std::optional<std::string>();
     auto raw = base64_decode(*given);
@@ -198,19 +218,37 @@ inline result<std::optional<std::string>> content_md5_value(const std::optional<
     return given;
 }
 
-/// The headers of an upload body (PUT Object, Upload Part), in this order: Content-Length,
+/// Sets the body of an upload request (PUT Object, Upload Part) from its three forms, of which at
+/// most one may be set: owned `body`, borrowed `payload`, pulled `reader`. Errors: invalid_argument
+/// naming `body_argument` when more than one is set, or a reader without its read function
+/// (only a size).
+inline result<void> set_upload_body(http_request& r, std::string_view body_argument, const std::string& body,
+                                    const payload_view& payload, const body_reader& reader) {
+    const int forms = int{!body.empty()} + int{!payload.bytes.empty()} + int{static_cast<bool>(reader.read)};
+    if (forms > 1)
+        return make_error(errc::invalid_argument, body_argument,
+                          "set one of body (owned), payload (borrowed) and reader (pulled), not several");
+    if (!reader.read && reader.size != 0)
+        return make_error(errc::invalid_argument, body_argument, "reader has a size but no read function");
+    r.body = body;
+    r.payload = payload;
+    r.reader = reader;
+    return {};
+}
+
+/// The headers of the upload body `r` holds (PUT Object, Upload Part), in this order: Content-Length,
 /// always (COS would truncate to a smaller one, docs/protocol/objects.md#put-object), and Content-MD5
 /// when given or asked for (content_md5_value). Errors: limit_exceeded naming `body_argument` when the
 /// body is over `largest` bytes, its reason ending in `limit_text`; content_md5_value's.
-inline result<void> add_body_headers(http_request& r, std::span<const std::byte> body, std::uint64_t largest,
-                                     std::string_view body_argument, std::string_view limit_text,
-                                     const std::optional<std::string>& content_md5, bool compute_content_md5) {
-    if (static_cast<std::uint64_t>(body.size()) > largest)
-        return make_error(errc::limit_exceeded, body_argument,
-                          "is " + decimal(body.size()) + " bytes, " + std::string(limit_text));
-    auto md5 = content_md5_value(content_md5, compute_content_md5, body);
+inline result<void> add_body_headers(http_request& r, std::uint64_t largest, std::string_view body_argument,
+                                     std::string_view limit_text, const std::optional<std::string>& content_md5,
+                                     bool compute_content_md5) {
+    const std::uint64_t size = r.body_size();
+    if (size > largest)
+        return make_error(errc::limit_exceeded, body_argument, "is " + decimal(size) + " bytes, " + std::string(limit_text));
+    auto md5 = content_md5_value(content_md5, compute_content_md5, r);
     if (!md5) return std::move(md5).error();
-    if (auto ok = add_header(r, "Content-Length", decimal(body.size()), body_argument); !ok) return ok;
+    if (auto ok = add_header(r, "Content-Length", decimal(size), body_argument); !ok) return ok;
     return add_optional_header(r, "Content-MD5", *md5, "content_md5");
 }
 
