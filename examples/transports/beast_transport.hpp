@@ -23,11 +23,13 @@
 #include <coswire/result.hpp>
 
 #include <boost/asio/connect.hpp>
+#include <boost/asio/write.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
 
+#include <algorithm>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -53,13 +55,17 @@ struct beast_transport_options {
 /// A transport over Boost.Beast: one socket, kept open while the server allows it (a reused
 /// connection that fails before any byte of an answer is replaced once, as curl does). Sends
 /// the request's method, target and headers exactly (Beast adds none; Content-Length only when
-/// a body has none) and the body from request.body_bytes() without a copy. Response headers
+/// a body has none) and the body from request.body_bytes() without a copy, or pulled from
+/// request.reader piece_size bytes at a time (coswire::body_pulling_transport). Response headers
 /// come back in the order received, the body whole (no size limit). Any HTTP status is a
 /// response; only a failure to get one (resolve, refused, reset, timeout, malformed answer) is
 /// errc::transport_failure ("transport") with the step and Asio's or Beast's message.
 /// Not thread-safe: one per thread.
 class beast_transport {
 public:
+    /// A pulled body (http_request::reader) is read as it is written, never held whole.
+    static constexpr bool pulls_request_body = true;
+
     explicit beast_transport(beast_transport_options options = {}) : options_(std::move(options)) {}
 
     /// Sends `request` and returns the response. Errors: invalid_argument for a bad or https
@@ -73,7 +79,8 @@ public:
     /// the sink's, returned unchanged (the connection is then closed: the rest is unread).
     result<http_response> operator()(const http_request& request, response_sink& sink) { return send(request, &sink); }
 
-    /// The read buffer of the streaming call, and so its largest piece.
+    /// The read buffer of the streaming call, and so its largest piece; also the piece a pulled
+    /// request body is read in.
     static constexpr std::size_t piece_size = 64 * 1024;
 
 private:
@@ -98,14 +105,15 @@ private:
         }
         const auto body = request.body_bytes();
         out.body() = {reinterpret_cast<const char*>(body.data()), body.size()};
-        if (!body.empty() && !request.header("Content-Length")) out.content_length(body.size());
+        if (request.body_size() > 0 && !request.header("Content-Length")) out.content_length(request.body_size());
         for (;;) {
             const bool reused = socket_.is_open() && *where == origin_;
             if (!reused)
                 if (auto connected = connect(*where); !connected) return std::move(connected).error();
             bool answered = false;
-            auto response = exchange(out, request.method == "HEAD", answered, sink);
-            if (response || !reused || answered) return response;
+            auto response = exchange(out, request, answered, sink);
+            // Only a connection that failed is worth replacing; a pulled body's reader error is final.
+            if (response || !reused || answered || response.error().code != errc::transport_failure) return response;
         }
     }
 
@@ -142,10 +150,10 @@ private:
         return {};
     }
 
-    // Writes `out` and reads one response (collected, or streamed to `sink`), each socket
-    // operation bounded by the stall timeout. `answered`: some of a response arrived, so the
-    // request must not be sent again.
-    result<http_response> exchange(outgoing& out, bool head, bool& answered, response_sink* sink) {
+    // Writes `out` (and a pulled body after its head) and reads one response (collected, or
+    // streamed to `sink`), each socket operation bounded by the stall timeout. `answered`: some of
+    // a response arrived, so the request must not be sent again.
+    result<http_response> exchange(outgoing& out, const http_request& request, bool& answered, response_sink* sink) {
         namespace http = boost::beast::http;
         error_code ec;
         http::serializer<true, http::span_body<const char>> serializer(out);
@@ -154,7 +162,30 @@ private:
             run(options_.stall_timeout_seconds, ec);
         }
         if (ec) return drop("write", ec);
+        if (request.body_is_pulled())
+            if (auto written = write_pulled(request.reader); !written) return written.error();
+        const bool head = request.method == "HEAD";
         return sink == nullptr ? read_collected(head, answered) : read_streamed(head, answered, *sink);
+    }
+
+    // The pulled body, after a head that announced its Content-Length: read piece by piece into
+    // one buffer and written as it comes. A reader's error closes the connection (the server
+    // waits for bytes that will not come) and is returned unchanged.
+    result<void> write_pulled(const body_reader& reader) {
+        for (std::uint64_t at = 0; at < reader.size;) {
+            const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(piece_size, reader.size - at));
+            if (auto ok = reader.read(at, {reinterpret_cast<std::byte*>(piece_.data()), n}); !ok) {
+                error_code ignored;
+                socket_.close(ignored);
+                return std::move(ok).error();
+            }
+            error_code ec;
+            boost::asio::async_write(socket_, boost::asio::buffer(piece_.data(), n), [&ec](const error_code& e, std::size_t) { ec = e; });
+            run(options_.stall_timeout_seconds, ec);
+            if (ec) return drop("write", ec);
+            at += n;
+        }
+        return {};
     }
 
     // The same limits for both parsers.
@@ -245,5 +276,6 @@ private:
 
 static_assert(transport<beast_transport>);
 static_assert(streaming_transport<beast_transport>);
+static_assert(body_pulling_transport<beast_transport>);
 
 }  // namespace coswire::examples

@@ -12,6 +12,7 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <cstdio>
 #include <cstdint>
 #include <cstring>
 #include <optional>
@@ -36,11 +37,15 @@ struct curl_transport_options {
 /// A transport over libcurl: one easy handle, reused, so connections are kept alive between
 /// requests. Sends the request's method, target and headers as they are: curl's own `Accept`,
 /// `Expect` and `Content-Type` are suppressed, since a header curl adds is one that was not
-/// signed. The body is streamed from request.body_bytes() without a copy. Any HTTP status is a
+/// signed. The body is streamed from request.body_bytes() without a copy, or pulled from
+/// request.reader piece by piece as curl sends (coswire::body_pulling_transport). Any HTTP status is a
 /// response; only a failure to get one (DNS, refused, reset, timeout, TLS) is an error:
 /// errc::transport_failure with curl's message. Not thread-safe: one per thread.
 class curl_transport {
 public:
+    /// A pulled body (http_request::reader) is read as curl sends it, never held whole.
+    static constexpr bool pulls_request_body = true;
+
     /// A transport with its own easy handle. curl_easy_init() initialises libcurl on first use;
     /// a program with threads should call curl_global_init() first.
     explicit curl_transport(curl_transport_options options = {}) : options_(std::move(options)), curl_(curl_easy_init()) {}
@@ -108,20 +113,24 @@ private:
         curl_easy_setopt(curl_, CURLOPT_WRITEDATA, &x);
         if (request.method == "HEAD") {
             curl_easy_setopt(curl_, CURLOPT_NOBODY, 1L);
-        } else if (!x.body.empty() || request.method == "PUT" || request.method == "POST") {
+        } else if (request.body_size() > 0 || request.method == "PUT" || request.method == "POST") {
             // An upload reads the body through on_read, so a 5 GB part is never copied. curl
             // calls every upload PUT; CUSTOMREQUEST puts the real method on the request line.
+            // on_seek lets curl rewind the body when it must send it again (a redirect, say).
+            if (request.body_is_pulled()) x.reader = &request.reader;
             curl_easy_setopt(curl_, CURLOPT_UPLOAD, 1L);
             curl_easy_setopt(curl_, CURLOPT_READFUNCTION, &on_read);
             curl_easy_setopt(curl_, CURLOPT_READDATA, &x);
-            curl_easy_setopt(curl_, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(x.body.size()));
+            curl_easy_setopt(curl_, CURLOPT_SEEKFUNCTION, &on_seek);
+            curl_easy_setopt(curl_, CURLOPT_SEEKDATA, &x);
+            curl_easy_setopt(curl_, CURLOPT_INFILESIZE_LARGE, static_cast<curl_off_t>(request.body_size()));
             if (request.method != "PUT") curl_easy_setopt(curl_, CURLOPT_CUSTOMREQUEST, request.method.c_str());
         } else if (request.method != "GET") {
             curl_easy_setopt(curl_, CURLOPT_CUSTOMREQUEST, request.method.c_str());
         }
 
         const CURLcode code = curl_easy_perform(curl_);
-        if (x.sink_error) return std::move(*x.sink_error);
+        if (x.caller_error) return std::move(*x.caller_error);
         if (code != CURLE_OK)
             return make_error(errc::transport_failure, "transport",
                               std::string(curl_easy_strerror(code)) + (message_[0] != '\0' ? std::string(": ") + message_ : ""));
@@ -133,12 +142,13 @@ private:
 
     /// What the callbacks share during one transfer.
     struct exchange {
-        std::span<const std::byte> body{};   ///< the request body
-        std::size_t sent = 0;                ///< bytes of it handed to curl
+        std::span<const std::byte> body{};   ///< the request body, in memory
+        const body_reader* reader = nullptr; ///< or pulled from here
+        std::uint64_t sent = 0;              ///< bytes of it handed to curl
         http_response response{};
         response_sink* sink = nullptr;       ///< streaming: where the response goes
         bool head_sent = false;              ///< sink.head was called
-        std::optional<error> sink_error{};   ///< what the sink refused with
+        std::optional<error> caller_error{}; ///< what the sink or the body reader failed with
         CURL* handle = nullptr;              ///< for the status, when the head goes out
     };
 
@@ -161,10 +171,27 @@ private:
 
     static std::size_t on_read(char* buffer, std::size_t size, std::size_t count, void* user) {
         auto& x = *static_cast<exchange*>(user);
-        const std::size_t n = std::min(size * count, x.body.size() - x.sent);
-        std::memcpy(buffer, x.body.data() + x.sent, n);
+        const std::uint64_t total = x.reader != nullptr ? x.reader->size : x.body.size();
+        const auto n = static_cast<std::size_t>(std::min<std::uint64_t>(size * count, total - x.sent));
+        if (x.reader != nullptr) {
+            if (auto ok = x.reader->read(x.sent, {reinterpret_cast<std::byte*>(buffer), n}); !ok) {
+                x.caller_error = std::move(ok).error();
+                return CURL_READFUNC_ABORT;
+            }
+        } else {
+            std::memcpy(buffer, x.body.data() + x.sent, n);
+        }
         x.sent += n;
         return n;
+    }
+
+    // Only rewinds are asked for in practice; any offset inside the body is served.
+    static int on_seek(void* user, curl_off_t offset, int origin) {
+        auto& x = *static_cast<exchange*>(user);
+        const std::uint64_t total = x.reader != nullptr ? x.reader->size : x.body.size();
+        if (origin != SEEK_SET || offset < 0 || static_cast<std::uint64_t>(offset) > total) return CURL_SEEKFUNC_FAIL;
+        x.sent = static_cast<std::uint64_t>(offset);
+        return CURL_SEEKFUNC_OK;
     }
 
     // Returning less than given makes curl abort the transfer with CURLE_WRITE_ERROR.
@@ -182,12 +209,12 @@ private:
             x.response.status = static_cast<int>(status);
             x.head_sent = true;
             if (auto ok = x.sink->head(x.response); !ok) {
-                x.sink_error = std::move(ok).error();
+                x.caller_error = std::move(ok).error();
                 return 0;
             }
         }
         if (auto ok = x.sink->body({reinterpret_cast<const std::byte*>(data), n}); !ok) {
-            x.sink_error = std::move(ok).error();
+            x.caller_error = std::move(ok).error();
             return 0;
         }
         return n;
@@ -231,5 +258,6 @@ private:
 
 static_assert(transport<curl_transport>);
 static_assert(streaming_transport<curl_transport>);
+static_assert(body_pulling_transport<curl_transport>);
 
 }  // namespace coswire::examples

@@ -18,11 +18,15 @@
 
 #include <httplib.h>
 
+#include <algorithm>
 #include <cstddef>
+#include <cstdint>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
 #include <utility>
+#include <vector>
 
 namespace coswire::examples {
 
@@ -41,7 +45,8 @@ struct httplib_transport_options {
 /// connection is reused between requests. Sends the request's headers exactly; cpp-httplib adds
 /// `Accept: */*` and `User-Agent: cpp-httplib/0.11.4` when the request has none (neither is
 /// signed, neither changes what COS does). PUT and POST stream the body from
-/// request.body_bytes() without a copy, which also keeps cpp-httplib from adding
+/// request.body_bytes() without a copy, or pull it from request.reader 64 KiB at a time
+/// (coswire::body_pulling_transport), which also keeps cpp-httplib from adding
 /// `Content-Type: text/plain` to a body without one. GET, HEAD, DELETE and OPTIONS carry no body.
 /// Percent-encoding and decompression are off: the target is sent and the body returned as
 /// they are. Response headers come back sorted by name (cpp-httplib keeps them in a multimap),
@@ -53,6 +58,9 @@ struct httplib_transport_options {
 /// Not thread-safe: one per thread.
 class httplib_transport {
 public:
+    /// A pulled body (http_request::reader) is read as cpp-httplib sends it, never held whole.
+    static constexpr bool pulls_request_body = true;
+
     explicit httplib_transport(httplib_transport_options options = {}) : options_(std::move(options)) {}
 
     /// Sends `request` and returns the response (status, headers, body). Errors:
@@ -66,22 +74,36 @@ public:
         httplib::Headers headers;
         for (const http_header& h : request.headers) headers.emplace(h.name, h.value);
         const std::string target = request.target();
-        const auto body = request.body_bytes();
-        const auto provide = [&body](std::size_t offset, std::size_t length, httplib::DataSink& sink) {
-            return sink.write(reinterpret_cast<const char*>(body.data()) + offset, length);
+        if constexpr (sizeof(std::size_t) < sizeof(std::uint64_t))
+            if (request.body_size() > std::numeric_limits<std::size_t>::max())
+                return make_error(errc::invalid_argument, "request", "a body over this platform's size_t cannot go through cpp-httplib");
+        const auto size = static_cast<std::size_t>(request.body_size());
+        std::vector<std::byte> piece;
+        std::optional<error> unreadable;
+        const auto provide = [&](std::size_t offset, std::size_t length, httplib::DataSink& sink) {
+            if (!request.body_is_pulled())
+                return sink.write(reinterpret_cast<const char*>(request.body_bytes().data()) + offset, length);
+            if (piece.empty()) piece.resize(64 * 1024);
+            const std::size_t n = std::min(length, piece.size());
+            if (auto ok = request.reader.read(offset, {piece.data(), n}); !ok) {
+                unreadable = std::move(ok).error();
+                return false;
+            }
+            return sink.write(reinterpret_cast<const char*>(piece.data()), n);
         };
         const std::string& m = request.method;
         httplib::Result r(nullptr, httplib::Error::Unknown);
         if (m == "PUT") {
-            r = client_->Put(target, headers, body.size(), provide, "");
+            r = client_->Put(target, headers, size, provide, "");
         } else if (m == "POST") {
-            r = client_->Post(target, headers, body.size(), provide, "");
-        } else if (!body.empty() || (m != "GET" && m != "HEAD" && m != "DELETE" && m != "OPTIONS")) {
-            return make_error(errc::invalid_argument, "method", m + (body.empty() ? " is not supported" : " with a body is not supported"));
+            r = client_->Post(target, headers, size, provide, "");
+        } else if (size > 0 || (m != "GET" && m != "HEAD" && m != "DELETE" && m != "OPTIONS")) {
+            return make_error(errc::invalid_argument, "method", m + (size == 0 ? " is not supported" : " with a body is not supported"));
         } else {
             r = m == "GET" ? client_->Get(target, headers) : m == "HEAD" ? client_->Head(target, headers)
                 : m == "DELETE" ? client_->Delete(target, headers) : client_->Options(target, headers);
         }
+        if (unreadable) return std::move(*unreadable);
         if (!r) return make_error(errc::transport_failure, "transport", "cpp-httplib: " + httplib::to_string(r.error()));
         http_response response;
         response.status = r->status;
@@ -96,7 +118,7 @@ public:
     /// coswire::send_streaming does for a plain transport. Errors: the other call's, and the
     /// sink's, returned unchanged (cpp-httplib then drops the connection).
     result<http_response> operator()(const http_request& request, response_sink& sink) {
-        if (request.method != "GET" || !request.body_bytes().empty()) {
+        if (request.method != "GET" || request.body_size() > 0) {
             auto collected = [this](const http_request& r) { return (*this)(r); };
             return send_streaming(collected, request, sink);
         }
@@ -158,5 +180,6 @@ private:
 
 static_assert(transport<httplib_transport>);
 static_assert(streaming_transport<httplib_transport>);
+static_assert(body_pulling_transport<httplib_transport>);
 
 }  // namespace coswire::examples

@@ -89,3 +89,7 @@ TEST_CASE("beast_transport: a kept-alive connection the server dropped unannounc
 TEST_CASE("beast_transport: streams a 100 MiB body to a sink with memory independent of its size") {
     loopback::check_streams_large_body(make);
 }
+
+TEST_CASE("beast_transport: a pulled 24 MiB body is read in pieces as it is sent, and a reader error ends the call with that error") {
+    loopback::check_pulled_upload(make);
+}

@@ -57,3 +57,7 @@ TEST_CASE("curl_transport: a collected body is reserved from Content-Length, not
     CHECK(got->body.size() == 1000000);
     CHECK(got->body.capacity() == 1000000);  // grown by doubling it would be a power-of-two multiple
 }
+
+TEST_CASE("curl_transport: a pulled 24 MiB body is read in pieces as it is sent, and a reader error ends the call with that error") {
+    loopback::check_pulled_upload(make);
+}

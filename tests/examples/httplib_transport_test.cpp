@@ -85,3 +85,7 @@ TEST_CASE("httplib_transport: a bad connect_to, a body on GET and an unknown met
 TEST_CASE("httplib_transport: streams a 100 MiB body to a sink with memory independent of its size") {
     loopback::check_streams_large_body(make);
 }
+
+TEST_CASE("httplib_transport: a pulled 24 MiB body is read in pieces as it is sent, and a reader error ends the call with that error") {
+    loopback::check_pulled_upload(make);
+}
