@@ -11086,11 +11086,14 @@ result<void> fetch_range(download_context<Client>& d, download_range& range, std
             const auto fresh = bytes.subspan(static_cast<std::size_t>(skip));
             if (fresh.empty()) return {};
             const std::uint64_t offset = range.first + delivery.delivered;
+            // The CRC goes first: it reads the piece from memory once, and the sink then finds
+            // it in cache. It counts only once the sink has taken the piece.
+            const std::uint64_t crc = crc64_update(delivery.crc64, fresh);
             if (auto ok = write(offset, fresh); !ok)
                 return make_error(errc::invalid_argument, "sink",
                                   "writing " + std::to_string(fresh.size()) + " bytes at offset " + std::to_string(offset) +
                                       " failed: " + describe(ok.error()));
-            delivery.crc64 = crc64_update(delivery.crc64, fresh);
+            delivery.crc64 = crc;
             delivery.delivered += fresh.size();
             return {};
         },
