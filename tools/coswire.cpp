@@ -64,7 +64,7 @@ constexpr std::string_view usage =
     "               [--secret-id ID] [--secret-key KEY | --secret-key-file PATH]\n"
     "               [--token TOKEN | --token-file PATH] COMMAND ...\n"
     "  put FILE|- KEY [--part-size SIZE] [--threshold SIZE] [--jobs N] [--keep] [--no-md5]\n"
-    "  get KEY FILE|- [--range FIRST-LAST] [--jobs N] [--part-size SIZE] [--resume]\n"
+    "  get KEY FILE|- [--range FIRST-LAST] [--jobs N] [--part-size SIZE] [--resume] [--fsync]\n"
     "  head KEY\n"
     "  rm KEY\n"
     "  uploads [--prefix P]\n"
@@ -85,7 +85,8 @@ constexpr std::string_view usage =
     "get streams: FILE - writes the object to stdout (then the result line goes to stderr).\n"
     "A get into FILE fills FILE.coswire-partial, described by FILE.coswire-checkpoint, and\n"
     "renames it over FILE once the object is complete and checked; after a failure or SIGINT,\n"
-    "get --resume fetches only the missing ranges. put - reads stdin (length unknown).\n"
+    "get --resume fetches only the missing ranges. get --fsync flushes FILE to disk before the\n"
+    "rename (as curl and wget, get does not by default). put - reads stdin (length unknown).\n"
     "SIGINT/SIGTERM: put aborts its upload (--keep: keeps it and prints the resume command).\n";
 
 /// The secrets of this run: the secret key, the session token and its percent-encoded forms.
@@ -591,10 +592,12 @@ struct get_request {
     std::uint32_t jobs = 1;
     std::uint64_t part_size = 8 * coswire::mib;
     bool resume = false;
+    bool flush = false;  ///< --fsync: FILE reaches the disk before it is renamed into place
 };
 
 get_request get_request_of(const invocation& inv) {
-    get_request g{.key = inv.arguments[0], .path = inv.arguments[1], .resume = inv.flag("--resume").has_value()};
+    get_request g{.key = inv.arguments[0], .path = inv.arguments[1], .resume = inv.flag("--resume").has_value(),
+                  .flush = inv.flag("--fsync").has_value()};
     if (const auto range = inv.flag("--range")) {
         const std::size_t dash = range->find('-');
         if (dash == std::string_view::npos) fail_usage("--range", "must be FIRST-LAST (bytes, 0-based, inclusive)");
@@ -612,6 +615,7 @@ get_request get_request_of(const invocation& inv) {
         // stdout takes the bytes in order and cannot be rewound.
         if (g.jobs > 1) fail_usage("--jobs", "needs a FILE: - (stdout) takes the object in order, one range at a time");
         if (g.resume) fail_usage("--resume", "needs a FILE: - (stdout) cannot be resumed");
+        if (g.flush) fail_usage("--fsync", "needs a FILE: - (stdout) is not a file to flush");
     }
     return g;
 }
@@ -710,7 +714,7 @@ int get_to_file(cos_client& c, const get_request& g, const cli::file_target& whe
         cli::catch_stop_signals();
         auto got = get_range(c, range_params(g), *partial, etag);
         if (got) {
-            if (auto ok = partial->commit(*got, where.mode, where.target, g.path); !ok) got = std::move(ok).error();
+            if (auto ok = partial->commit(*got, where.mode, where.target, g.path, g.flush); !ok) got = std::move(ok).error();
             else std::printf("%s\n", get_line(*got, etag, std::nullopt).c_str());
         }
         if (got) return 0;
@@ -746,7 +750,7 @@ int get_to_file(cos_client& c, const get_request& g, const cli::file_target& whe
     bar.finish();
     if (done && done->restarted) say_restart();  // said already, unless the ETag stayed the same
     if (done) {
-        if (auto ok = partial->commit(done->size, where.mode, where.target, g.path); !ok) done = std::move(ok).error();
+        if (auto ok = partial->commit(done->size, where.mode, where.target, g.path, g.flush); !ok) done = std::move(ok).error();
     }
     if (done) {
         ::unlink(checkpoint_file.c_str());
@@ -778,7 +782,8 @@ int get(cos_client& c, const invocation& inv) {
     auto where = cli::resolve_target(g.path);
     if (!where) return fail(where.error());
     if (!where->regular) {
-        if (g.jobs > 1 || g.resume) fail_usage(g.jobs > 1 ? "--jobs" : "--resume", "needs a regular FILE, and " + g.path + " is not one");
+        for (const auto& [asked, flag] : {std::pair{g.jobs > 1, "--jobs"}, std::pair{g.resume, "--resume"}, std::pair{g.flush, "--fsync"}})
+            if (asked) fail_usage(flag, "needs a regular FILE, and " + g.path + " is not one");
         const int fd = ::open(g.path.c_str(), O_WRONLY | O_TRUNC | O_CLOEXEC);
         if (fd < 0) return fail(cli::file_error(g.path, std::strerror(errno)));
         cli::fd_sink out(fd, g.path);
@@ -889,7 +894,7 @@ const std::vector<command_spec>& commands() {
     static const std::vector<command_spec> table{
         {.name = "put", .arguments = {"FILE", "KEY"}, .flags = {"--part-size", "--threshold", "--jobs"}, .switches = {"--keep", "--no-md5"},
          .online = put},
-        {.name = "get", .arguments = {"KEY", "FILE"}, .flags = {"--range", "--jobs", "--part-size"}, .switches = {"--resume"},
+        {.name = "get", .arguments = {"KEY", "FILE"}, .flags = {"--range", "--jobs", "--part-size"}, .switches = {"--resume", "--fsync"},
          .online = get},
         {.name = "head", .arguments = {"KEY"}, .online = head},
         {.name = "rm", .arguments = {"KEY"}, .online = rm},

@@ -121,6 +121,7 @@ for name, args, flag in [
     ("SIZE below a part's 1 MiB", ["put", "f", "k", "--part-size", "1023K"], "--part-size"),
     ("get - with --jobs 2", ["get", "k", "-", "--jobs", "2"], "--jobs"),
     ("get - with --resume", ["get", "k", "-", "--resume"], "--resume"),
+    ("get - with --fsync", ["get", "k", "-", "--fsync"], "--fsync"),
     ("get --range with --jobs", ["get", "k", "f", "--range", "0-9", "--jobs", "2"], "--jobs"),
     ("put - with --jobs 2", ["put", "-", "k", "--jobs", "2"], "--jobs"),
     ("put - with a threshold above its part size", ["put", "-", "k", "--part-size", "16M", "--threshold", "17M"], "--threshold"),
@@ -506,6 +507,9 @@ with tempfile.TemporaryDirectory() as tmp:
     FakeCos.failing_part = {}
     code, out, err = run(["get", "dir/big.bin", back], FAKE)
     check("get", code == 0 and open(back, "rb").read() == big_data and out.startswith(f"bytes={len(big_data)} "), f"{out!r} {err!r}")
+    code, synced_out, err = run(["get", "dir/big.bin", back, "--fsync"], FAKE)
+    check("get --fsync: the same file and result line", code == 0 and open(back, "rb").read() == big_data and synced_out == out,
+          f"{synced_out!r} {err!r}")
     code, out, err = run(["get", "dir/big.bin", back, "--range", "10-19"], FAKE)
     check("get --range", code == 0 and open(back, "rb").read() == big_data[10:20], f"{out!r} {err!r}")
     code, out, err = run(["head", "dir/small.bin"], FAKE)

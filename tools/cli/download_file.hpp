@@ -154,11 +154,15 @@ public:
         return crc;
     }
 
-    /// Makes the partial file `size` bytes long with `mode`, flushes it to disk and renames it over
-    /// `target` (a rename within one file system replaces the name in one step). Errors
-    /// (file_error naming `shown_as`, FILE as the user gave it); the partial file then stays.
-    coswire::result<void> commit(std::uint64_t size, ::mode_t mode, const std::string& target, const std::string& shown_as) {
-        const bool written = ::ftruncate(fd_, static_cast<::off_t>(size)) == 0 && ::fchmod(fd_, mode) == 0 && ::fsync(fd_) == 0;
+    /// Makes the partial file `size` bytes long with `mode`, flushes it to disk when `flush` is set
+    /// (get --fsync; like curl, get does not by default, which on a disk slower than the network
+    /// would cost most of the download's time) and renames it over `target` (a rename within one
+    /// file system replaces the name in one step). Errors (file_error naming `shown_as`, FILE as
+    /// the user gave it); the partial file then stays.
+    coswire::result<void> commit(std::uint64_t size, ::mode_t mode, const std::string& target, const std::string& shown_as,
+                                 bool flush) {
+        const bool written = ::ftruncate(fd_, static_cast<::off_t>(size)) == 0 && ::fchmod(fd_, mode) == 0 &&
+                             (!flush || ::fsync(fd_) == 0);
         if (!written) return file_error(shown_as, "could not be written completely: " + std::string(std::strerror(errno)));
         if (std::rename(path_.c_str(), target.c_str()) != 0)
             return file_error(shown_as, "could not be replaced: " + std::string(std::strerror(errno)));
