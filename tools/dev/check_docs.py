@@ -104,7 +104,7 @@ def check_page(page, decl, include_dir):
 
 
 def main(argv):
-    root = pathlib.Path(argv[1]) if len(argv) > 1 else pathlib.Path(__file__).resolve().parents[1]
+    root = pathlib.Path(argv[1]) if len(argv) > 1 else pathlib.Path(__file__).resolve().parents[2]
     include_dir = root / "include" / "coswire"
     pages = sorted((root / "docs").glob("*.md"))
     if not pages:

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-// The smallest useful coswire program for tools/measure-footprint: it signs one request with
+// The smallest useful coswire program for tools/dev/measure-footprint: it signs one request with
 // coswire::sign and prints the Authorization, so the binary holds the signer and nothing else.
 #include <coswire/sign/authorization.hpp>
 

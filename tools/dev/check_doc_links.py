@@ -73,7 +73,7 @@ def code_files(root):
 
 
 def main(argv):
-    root = pathlib.Path(argv[1]) if len(argv) > 1 else pathlib.Path(__file__).resolve().parents[1]
+    root = pathlib.Path(argv[1]) if len(argv) > 1 else pathlib.Path(__file__).resolve().parents[2]
     problems = []
     for path in code_files(root):
         try:

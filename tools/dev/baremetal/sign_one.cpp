@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: MIT
 // Signs Tencent's documented GET example (docs/protocol/test-vectors.md#documented-get-example,
-// every header signed) into a stack buffer: the program tools/check-baremetal builds for a Cortex-M4
+// every header signed) into a stack buffer: the program tools/dev/check-baremetal builds for a Cortex-M4
 // to measure the signing code.
 //
 // Only <coswire/sign/authorization.hpp> and the heap-free buffer API. The credentials own
 // std::strings, so they are built once before signing; the replaced operator new counts
-// allocations so that the host run of tools/check-baremetal can prove the signing path makes none.
+// allocations so that the host run of tools/dev/check-baremetal can prove the signing path makes none.
 // Built with -DSIGN_ONE_BASELINE it does everything except sign, which lets the script subtract
 // the start-up code, newlib and the credentials' std::string from the total.
 #include <coswire/sign/authorization.hpp>

@@ -1,3 +1,0 @@
-// SPDX-License-Identifier: MIT
-// The baseline TU for tools/measure-footprint's include-cost measurement: includes nothing.
-int main() { return 0; }
