@@ -117,7 +117,10 @@ TEST_CASE("parse_role_credentials_response: refuses malformed documents without 
         {R"({"TmpSecretId":"a","TmpSecretKey":"k","Token":"t","ExpiredTime":0})", errc::malformed_response,
          "ExpiredTime is not a positive whole number of seconds"},
         {R"({"TmpSecretId":"a","TmpSecretKey":"k","Token":"t","Expiration":"tomorrow"})", errc::malformed_response,
-         "Expiration is not an ISO 8601 time"},
+         "Expiration is not an ISO 8601 time after 1970"},
+        // Found by fuzz_json: a time before 1970 would give credentials that expired long ago.
+        {R"({"TmpSecretId":"a","TmpSecretKey":"k","Token":"t","Expiration":"1011-03-12T23:00:47Z"})", errc::malformed_response,
+         "Expiration is not an ISO 8601 time after 1970"},
         {R"({"TmpSecretId":"a","TmpSecretKey":")" + key + R"(","Token":")" + tok + R"("})", errc::malformed_response,
          "neither ExpiredTime nor Expiration is present"},
         // The documentation's sample lacks the quote before TmpSecretId; a JSON reader refuses it.
