@@ -6148,7 +6148,7 @@ inline result<expiring_credentials> parse_role_credentials_response(const http_r
         out.expires_at = *at;
     } else if (const std::string* expiration = text("Expiration"); expiration != nullptr) {
         const auto at = parse_iso8601(*expiration);
-        if (!at) return make_error(errc::malformed_response, "body", "Expiration is not an ISO 8601 time");
+        if (!at || *at <= 0) return make_error(errc::malformed_response, "body", "Expiration is not an ISO 8601 time after 1970");
         out.expires_at = *at;
     } else {
         return make_error(errc::malformed_response, "body", "neither ExpiredTime nor Expiration is present");
