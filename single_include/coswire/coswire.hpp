@@ -5509,10 +5509,15 @@ inline result<credentials> parse_coscli_config(std::string_view text) {
     return f.finish("cos: base:");
 }
 
-/// Parses `text` in `format` (the key=value file's `profile`; coscli's file has one).
+/// Parses `text` in `format`: the key=value file's `profile`, or coscli's file, which has only
+/// one set of keys (any profile other than "default" is then errc::invalid_argument naming "profile").
 inline result<credentials> parse_credentials_file(std::string_view text, credentials_file_format format,
                                                   std::string_view profile = "default") {
-    if (format == credentials_file_format::coscli_yaml) return parse_coscli_config(text);
+    if (format == credentials_file_format::coscli_yaml) {
+        if (profile != "default")
+            return make_error(errc::invalid_argument, "profile", "coscli's configuration file has no profiles");
+        return parse_coscli_config(text);
+    }
     return parse_key_value_credentials(text, profile);
 }
 
@@ -5842,12 +5847,7 @@ private:
     result<void> number(std::string& out) {
         const std::size_t start = at_;
         consume('-');
-        if (consume('0')) {
-        } else if (at_ < s_.size() && is_digit(s_[at_])) {
-            skip_digits();
-        } else {
-            return fail("a number needs a digit");
-        }
+        if (!consume('0') && !skip_digits()) return fail("a number needs a digit");
         if (consume('.') && !skip_digits()) return fail("a number needs a digit after '.'");
         if (consume('e') || consume('E')) {
             if (!consume('+')) consume('-');

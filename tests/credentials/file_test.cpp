@@ -107,6 +107,10 @@ TEST_CASE("parse_coscli_config: reads cos: base: of coscli's file and skips the 
     auto same = coswire::parse_credentials_file(coscli_clear, credentials_file_format::coscli_yaml);
     REQUIRE(same);
     CHECK(same->secret_id == "AKIDclear");
+    auto profiled = coswire::parse_credentials_file(coscli_clear, credentials_file_format::coscli_yaml, "staging");
+    REQUIRE_FALSE(profiled);
+    CHECK(profiled.error().argument == "profile");
+    CHECK(profiled.error().reason == "coscli's configuration file has no profiles");
 }
 
 TEST_CASE("parse_coscli_config: plain, quoted and commented values; other sections; no token") {

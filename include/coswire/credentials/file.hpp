@@ -261,10 +261,15 @@ inline result<credentials> parse_coscli_config(std::string_view text) {
     return f.finish("cos: base:");
 }
 
-/// Parses `text` in `format` (the key=value file's `profile`; coscli's file has one).
+/// Parses `text` in `format`: the key=value file's `profile`, or coscli's file, which has only
+/// one set of keys (any profile other than "default" is then errc::invalid_argument naming "profile").
 inline result<credentials> parse_credentials_file(std::string_view text, credentials_file_format format,
                                                   std::string_view profile = "default") {
-    if (format == credentials_file_format::coscli_yaml) return parse_coscli_config(text);
+    if (format == credentials_file_format::coscli_yaml) {
+        if (profile != "default")
+            return make_error(errc::invalid_argument, "profile", "coscli's configuration file has no profiles");
+        return parse_coscli_config(text);
+    }
     return parse_key_value_credentials(text, profile);
 }
 

@@ -136,12 +136,7 @@ private:
     result<void> number(std::string& out) {
         const std::size_t start = at_;
         consume('-');
-        if (consume('0')) {
-        } else if (at_ < s_.size() && is_digit(s_[at_])) {
-            skip_digits();
-        } else {
-            return fail("a number needs a digit");
-        }
+        if (!consume('0') && !skip_digits()) return fail("a number needs a digit");
         if (consume('.') && !skip_digits()) return fail("a number needs a digit after '.'");
         if (consume('e') || consume('E')) {
             if (!consume('+')) consume('-');
