@@ -33,6 +33,14 @@
 
 #include <coswire/http/message.hpp>
 #include <coswire/http/transport.hpp>
+
+#include <coswire/credentials/static.hpp>
+#include <coswire/credentials/environment.hpp>
+#include <coswire/credentials/file.hpp>
+#include <coswire/credentials/caching.hpp>
+#include <coswire/credentials/instance_role.hpp>
+#include <coswire/credentials/chain.hpp>
+
 #include <coswire/xml/characters.hpp>
 #include <coswire/xml/reader.hpp>
 #include <coswire/xml/walk.hpp>

@@ -5214,6 +5214,1137 @@ result<http_response> send_streaming(Transport& t, const http_request& request, 
 
 }  // namespace coswire
 // ---- end coswire/http/transport.hpp
+
+// ---- begin coswire/credentials/static.hpp
+// SPDX-License-Identifier: MIT
+// static_provider: the credentials provider that always gives the same key pair (permanent keys,
+// or temporary ones the caller renews by building a new provider). See docs/credentials.md.
+
+
+#include <string_view>
+#include <utility>
+
+namespace coswire {
+
+/// Checks that `c` can sign: a SecretId and a SecretKey are both present. The error names
+/// `argument` and the missing part, never a value.
+inline result<void> check_credentials(const credentials& c, std::string_view argument) {
+    if (c.secret_id.empty()) return make_error(errc::invalid_argument, argument, "the SecretId is empty");
+    if (c.secret_key.empty()) return make_error(errc::invalid_argument, argument, "the SecretKey is empty");
+    return {};
+}
+
+/// Gives `creds` on every call; errc::invalid_argument naming "credentials" when the SecretId or
+/// SecretKey is empty. Converts to the client's credentials_provider.
+struct static_provider {
+    credentials creds{};
+
+    result<credentials> operator()() const {
+        if (auto ok = check_credentials(creds, "credentials"); !ok) return std::move(ok).error();
+        return creds;
+    }
+};
+
+}  // namespace coswire
+// ---- end coswire/credentials/static.hpp
+// ---- begin coswire/credentials/environment.hpp
+// SPDX-License-Identifier: MIT
+// environment_provider: credentials from environment variables, COS's own names first, then
+// Tencent Cloud's. The lookup is a parameter; process_environment() is the std::getenv one.
+// See docs/credentials.md#environment.
+
+
+#include <array>
+#include <cstdlib>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace coswire {
+
+/// Looks up one environment variable by name; nullopt when it is not set.
+using environment_lookup = callback<std::optional<std::string>(std::string_view name)>;
+
+/// One family of variable names: SecretId, SecretKey and (optional) session token.
+struct environment_names {
+    std::string_view secret_id{};
+    std::string_view secret_key{};
+    std::string_view session_token{};
+};
+
+/// The families environment_provider tries, in order.
+inline constexpr std::array<environment_names, 2> environment_families = {{
+    {"COS_SECRET_ID", "COS_SECRET_KEY", "COS_SESSION_TOKEN"},
+    {"TENCENTCLOUD_SECRET_ID", "TENCENTCLOUD_SECRET_KEY", "TENCENTCLOUD_SESSION_TOKEN"},
+}};
+
+/// The process environment through std::getenv. Only code that calls this reads the
+/// environment; nothing in coswire does on its own. std::getenv is not safe against a
+/// concurrent setenv, so set variables before the threads that sign start.
+inline environment_lookup process_environment() {
+    return [](std::string_view name) -> std::optional<std::string> {
+        const std::string key(name);
+        const char* value = std::getenv(key.c_str());
+        if (value == nullptr) return std::nullopt;
+        return std::string(value);
+    };
+}
+
+/// Credentials from the first family of environment_families whose SecretId variable is set
+/// and not empty: its SecretKey variable must then be set too (the families are never mixed),
+/// and its session token variable, when set and not empty, makes them temporary credentials.
+/// Errors (errc::invalid_argument, argument "environment"): no family is set; a family's
+/// SecretKey is missing or empty; `lookup` is empty. Reasons name variables, never values.
+struct environment_provider {
+    environment_lookup lookup{};
+
+    result<credentials> operator()() const {
+        if (!lookup) return make_error(errc::invalid_argument, "environment", "no lookup was given");
+        for (const environment_names& family : environment_families) {
+            std::optional<std::string> id = lookup(family.secret_id);
+            if (!id || id->empty()) continue;
+            std::optional<std::string> key = lookup(family.secret_key);
+            if (!key || key->empty())
+                return make_error(errc::invalid_argument, "environment",
+                                  std::string(family.secret_id) + " is set but " + std::string(family.secret_key) + " is not");
+            credentials c{.secret_id = std::move(*id), .secret_key = secret_string(std::move(*key))};
+            if (std::optional<std::string> token = lookup(family.session_token); token && !token->empty())
+                c.session_token = secret_string(std::move(*token));
+            return c;
+        }
+        return make_error(errc::invalid_argument, "environment",
+                          "neither COS_SECRET_ID nor TENCENTCLOUD_SECRET_ID is set");
+    }
+};
+
+}  // namespace coswire
+// ---- end coswire/credentials/environment.hpp
+// ---- begin coswire/credentials/file.hpp
+// SPDX-License-Identifier: MIT
+// Credentials files: coswire's key=value profiles file and the subset of coscli's ~/.cos.yaml
+// that holds the keys. Parsing is a pure function of the text; reading the file is a separate,
+// explicit call. Formats in docs/credentials.md#files.
+
+
+#include <cstddef>
+#include <cstdio>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace coswire {
+
+/// Which text a credentials file holds.
+enum class credentials_file_format {
+    key_value,    ///< coswire's `[profile]` + `name = value` file
+    coscli_yaml,  ///< coscli's ~/.cos.yaml (cos: base: secretid / secretkey / sessiontoken)
+};
+
+namespace detail::credentials_file {
+
+// Errors say where (line number) and what, never what the line held: it may be a secret.
+inline error at_line(std::size_t line, std::string_view what) {
+    return make_error(errc::invalid_argument, "credentials_file", "line " + std::to_string(line) + ": " + std::string(what));
+}
+
+inline std::string_view trim(std::string_view s) noexcept {
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+    return s;
+}
+
+/// The lines of `text` (LF or CRLF endings), each checked for control characters other than tab.
+inline result<std::vector<std::string_view>> lines_of(std::string_view text) {
+    std::vector<std::string_view> lines;
+    while (!text.empty()) {
+        const std::size_t end = text.find('\n');
+        std::string_view line = text.substr(0, end);
+        text = end == std::string_view::npos ? std::string_view() : text.substr(end + 1);
+        if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+        for (char c : line)
+            if ((static_cast<unsigned char>(c) < 0x20 && c != '\t') || c == 0x7F)
+                return at_line(lines.size() + 1, "a control character");
+        lines.push_back(line);
+    }
+    return lines;
+}
+
+inline bool is_name(std::string_view s) noexcept {
+    if (s.empty()) return false;
+    for (char c : s)
+        if (!(is_alpha(c) || is_digit(c) || c == '_' || c == '-' || c == '.')) return false;
+    return true;
+}
+
+/// Sets one of the three credential fields from `value`; refuses a second setting.
+struct fields {
+    std::optional<std::string> secret_id{};
+    std::optional<std::string> secret_key{};
+    std::optional<std::string> session_token{};
+
+    result<credentials> finish(std::string_view where) {
+        if (!secret_id || secret_id->empty())
+            return make_error(errc::invalid_argument, "credentials_file", std::string(where) + " has no secret id");
+        if (!secret_key || secret_key->empty())
+            return make_error(errc::invalid_argument, "credentials_file", std::string(where) + " has no secret key");
+        credentials c{.secret_id = std::move(*secret_id), .secret_key = secret_string(std::move(*secret_key))};
+        if (session_token && !session_token->empty()) c.session_token = secret_string(std::move(*session_token));
+        return c;
+    }
+};
+
+inline result<void> set_once(std::optional<std::string>& field, std::string_view value, std::size_t line) {
+    if (field) return at_line(line, "the same name appears twice");
+    field = std::string(value);
+    return {};
+}
+
+// One scalar of the YAML subset: plain (up to a " #" comment), '...' ('' is a quote) or "..."
+// without escapes; ~ and null are empty. Anything that would need a YAML library is refused.
+inline result<std::string> yaml_scalar(std::string_view v, std::size_t line) {
+    v = trim(v);
+    if (v.empty()) return std::string();
+    const char first = v.front();
+    if (first == '"' || first == '\'') {
+        std::string out;
+        std::size_t i = 1;
+        for (;; ++i) {
+            if (i == v.size()) return at_line(line, "a quoted value is not closed on its line");
+            if (v[i] == first) {
+                if (first == '\'' && i + 1 < v.size() && v[i + 1] == '\'') {
+                    out.push_back('\'');
+                    ++i;
+                    continue;
+                }
+                break;
+            }
+            if (first == '"' && v[i] == '\\') return at_line(line, "escapes in double-quoted values are not supported");
+            out.push_back(v[i]);
+        }
+        const std::string_view rest = trim(v.substr(i + 1));
+        if (!rest.empty() && rest.front() != '#') return at_line(line, "text after a quoted value");
+        return out;
+    }
+    const bool indicator = std::string_view("&*!|>{}[]%@`,#").find(first) != std::string_view::npos ||
+                           (std::string_view("-?:").find(first) != std::string_view::npos && (v.size() == 1 || v[1] == ' '));
+    if (indicator)
+        return at_line(line, "a YAML construct other than a plain or quoted value");
+    if (const std::size_t hash = v.find(" #"); hash != std::string_view::npos) v = trim(v.substr(0, hash));
+    if (const std::size_t tab_hash = v.find("\t#"); tab_hash != std::string_view::npos) v = trim(v.substr(0, tab_hash));
+    if (v.find(": ") != std::string_view::npos) return at_line(line, "a value holding \": \" must be quoted");
+    if (v == "~" || v == "null") return std::string();
+    return std::string(v);
+}
+
+}  // namespace detail::credentials_file
+
+/// Parses coswire's key=value file and returns the credentials of `profile`.
+///
+/// Format: UTF-8 lines (LF or CRLF); blank lines and lines starting with `#` are ignored;
+/// `[name]` starts a profile; `name = value` sets a field of the current profile (spaces around
+/// both are trimmed; the value runs to the end of the line, with no quoting). Lines before the
+/// first `[name]` belong to profile "default". Fields: `secret_id`, `secret_key` (both required)
+/// and `session_token` (optional); other names are left to other readers (e.g. a CLI's `region`).
+/// Errors (errc::invalid_argument, argument "credentials_file"): a malformed line, a control
+/// character, a profile or a field given twice, no such profile, a missing secret id or key.
+/// Reasons give the line number, never the line.
+inline result<credentials> parse_key_value_credentials(std::string_view text, std::string_view profile = "default") {
+    namespace cf = detail::credentials_file;
+    auto lines = cf::lines_of(text);
+    if (!lines) return std::move(lines).error();
+    std::vector<std::string_view> profiles;  // in order; "default" first when lines precede any [name]
+    cf::fields f;
+    for (std::size_t i = 0; i < lines->size(); ++i) {
+        const std::size_t number = i + 1;
+        const std::string_view line = cf::trim((*lines)[i]);
+        if (line.empty() || line.front() == '#') continue;
+        if (line.front() == '[') {
+            const std::string_view name = line.back() == ']' ? cf::trim(line.substr(1, line.size() - 2)) : std::string_view();
+            if (!cf::is_name(name)) return cf::at_line(number, "a profile line must be [name] (letters, digits, '_', '-', '.')");
+            for (std::string_view seen : profiles)
+                if (seen == name) return cf::at_line(number, "a profile appears twice");
+            profiles.push_back(name);
+            continue;
+        }
+        if (profiles.empty()) profiles.push_back("default");
+        const std::size_t eq = line.find('=');
+        if (eq == std::string_view::npos) return cf::at_line(number, "expected name = value");
+        const std::string_view name = cf::trim(line.substr(0, eq));
+        const std::string_view value = cf::trim(line.substr(eq + 1));
+        if (!cf::is_name(name)) return cf::at_line(number, "a name is letters, digits, '_', '-' or '.'");
+        if (profiles.back() != profile) continue;
+        std::optional<std::string>* field = name == "secret_id" ? &f.secret_id
+                                            : name == "secret_key" ? &f.secret_key
+                                            : name == "session_token" ? &f.session_token
+                                                                      : nullptr;
+        if (field == nullptr) continue;
+        if (auto ok = cf::set_once(*field, value, number); !ok) return std::move(ok).error();
+    }
+    bool found = false;
+    for (std::string_view seen : profiles) found = found || seen == profile;
+    if (!found)
+        return make_error(errc::invalid_argument, "profile", "no profile [" + std::string(profile) + "] in the credentials file");
+    return f.finish("profile [" + std::string(profile) + "]");
+}
+
+/// Parses the keys out of coscli's configuration file (~/.cos.yaml): the scalars `secretid`,
+/// `secretkey` and `sessiontoken` under `cos:` / `base:`. Only a strict subset of YAML is read:
+/// block mappings indented with spaces, plain values (a ` #` starts a comment), single-quoted
+/// values and double-quoted ones without escapes; sections other than `cos: base:` (such as
+/// `buckets:`) are skipped. coscli encrypts the keys unless `disableencryption` is "true";
+/// coswire does not decrypt them and says so instead of signing with the ciphertext.
+/// Errors (errc::invalid_argument, argument "credentials_file"): anything outside the subset
+/// (tabs in indentation, anchors, flow or block scalars, escapes), a key given twice, no
+/// `cos: base:` or missing keys, encrypted keys, and `mode: CvmRole` (use the instance-role
+/// provider). Reasons give the line number, never the line.
+inline result<credentials> parse_coscli_config(std::string_view text) {
+    namespace cf = detail::credentials_file;
+    auto lines = cf::lines_of(text);
+    if (!lines) return std::move(lines).error();
+    struct open_key {
+        std::size_t indent = 0;
+        std::string_view key{};
+    };
+    std::vector<open_key> path;      // mapping keys open above the current line
+    bool skipping = false;            // inside a section that is not ours (buckets:, ...)
+    std::size_t skip_indent = 0;      // the indentation of that section's key
+    std::optional<std::size_t> base_indent;
+    bool seen_base = false;
+    cf::fields f;
+    std::optional<std::string> mode, disable_encryption;
+    bool first_content = true;
+    for (std::size_t i = 0; i < lines->size(); ++i) {
+        const std::size_t number = i + 1;
+        const std::string_view raw = (*lines)[i];
+        std::size_t indent = 0;
+        while (indent < raw.size() && raw[indent] == ' ') ++indent;
+        const std::string_view content = cf::trim(raw.substr(indent));
+        if (content.empty() || content.front() == '#') continue;
+        if (skipping && (indent > skip_indent || (indent == skip_indent && content.front() == '-'))) continue;
+        skipping = false;
+        if (indent < raw.size() && raw[indent] == '\t') return cf::at_line(number, "a tab in the indentation");
+        if (content == "---" && first_content) {
+            first_content = false;
+            continue;
+        }
+        first_content = false;
+        const std::size_t colon = content.find(':');
+        if (colon == std::string_view::npos || (colon + 1 < content.size() && content[colon + 1] != ' ' && content[colon + 1] != '\t'))
+            return cf::at_line(number, "expected key: value");
+        const std::string_view key = content.substr(0, colon);
+        if (!cf::is_name(key)) return cf::at_line(number, "a key must be a plain name");
+        const std::string_view rest = cf::trim(content.substr(colon + 1));
+        const bool opens_block = rest.empty() || rest.front() == '#';
+        while (!path.empty() && path.back().indent >= indent) path.pop_back();
+        const bool in_cos = path.size() == 1 && path[0].key == "cos";
+        const bool in_base = path.size() == 2 && path[0].key == "cos" && path[1].key == "base";
+        if (path.empty() && key == "cos") {
+            if (!opens_block) return cf::at_line(number, "cos: must open a block");
+            path.push_back({indent, key});
+        } else if (in_cos && key == "base") {
+            if (!opens_block) return cf::at_line(number, "base: must open a block");
+            if (seen_base) return cf::at_line(number, "the same name appears twice");
+            seen_base = true;
+            path.push_back({indent, key});
+        } else if (in_base) {
+            if (base_indent && *base_indent != indent) return cf::at_line(number, "inconsistent indentation under base:");
+            base_indent = indent;
+            auto value = cf::yaml_scalar(opens_block ? std::string_view() : rest, number);
+            if (!value) return std::move(value).error();
+            std::optional<std::string>* field = key == "secretid"            ? &f.secret_id
+                                                : key == "secretkey"         ? &f.secret_key
+                                                : key == "sessiontoken"      ? &f.session_token
+                                                : key == "mode"              ? &mode
+                                                : key == "disableencryption" ? &disable_encryption
+                                                                             : nullptr;
+            if (field == nullptr) continue;
+            if (auto ok = cf::set_once(*field, *value, number); !ok) return std::move(ok).error();
+        } else {
+            skipping = true;
+            skip_indent = indent;
+        }
+    }
+    if (!seen_base) return make_error(errc::invalid_argument, "credentials_file", "no cos: base: section");
+    if (mode && *mode == "CvmRole")
+        return make_error(errc::invalid_argument, "credentials_file",
+                          "mode is CvmRole: the keys come from the instance role (instance_role_provider), not from this file");
+    if ((!disable_encryption || *disable_encryption != "true") && (f.secret_id || f.secret_key || f.session_token))
+        return make_error(errc::invalid_argument, "credentials_file",
+                          "coscli stored the keys encrypted (disableencryption is not \"true\"); coswire does not decrypt them: "
+                          "store them in clear with `coscli config set --disable_encryption true`, or use a key=value file");
+    return f.finish("cos: base:");
+}
+
+/// Parses `text` in `format`: the key=value file's `profile`, or coscli's file, which has only
+/// one set of keys (any profile other than "default" is then errc::invalid_argument naming "profile").
+inline result<credentials> parse_credentials_file(std::string_view text, credentials_file_format format,
+                                                  std::string_view profile = "default") {
+    if (format == credentials_file_format::coscli_yaml) {
+        if (profile != "default")
+            return make_error(errc::invalid_argument, "profile", "coscli's configuration file has no profiles");
+        return parse_coscli_config(text);
+    }
+    return parse_key_value_credentials(text, profile);
+}
+
+/// Reads a whole file of at most `max_size` bytes. This is the one place the credentials layer
+/// touches the file system, and only when called. Errors: errc::invalid_argument naming "path"
+/// when it cannot be opened or read; errc::limit_exceeded when it is larger than max_size.
+inline result<std::string> read_text_file(const std::string& path, std::size_t max_size = std::size_t{1} << 20) {
+    std::FILE* file = std::fopen(path.c_str(), "rb");
+    if (file == nullptr) return make_error(errc::invalid_argument, "path", "cannot open " + path);
+    std::string text;
+    char buffer[4096];
+    std::size_t n = 0;
+    bool too_large = false;
+    while ((n = std::fread(buffer, 1, sizeof buffer, file)) > 0) {
+        if (text.size() + n > max_size) {
+            too_large = true;
+            break;
+        }
+        text.append(buffer, n);
+    }
+    const bool failed = std::ferror(file) != 0;
+    std::fclose(file);
+    if (too_large) return make_error(errc::limit_exceeded, "path", path + " is larger than " + std::to_string(max_size) + " bytes");
+    if (failed) return make_error(errc::invalid_argument, "path", "cannot read " + path);
+    return text;
+}
+
+/// Reads and parses a credentials file on every call, so an edited file is picked up; wrap it in
+/// a caching layer of your own if the reads matter. Errors: read_text_file's and the parser's.
+struct file_provider {
+    std::string path{};
+    credentials_file_format format = credentials_file_format::key_value;
+    std::string profile = "default";
+
+    result<credentials> operator()() const {
+        auto text = read_text_file(path);
+        if (!text) return std::move(text).error();
+        auto creds = parse_credentials_file(*text, format, profile);
+        // The text held the keys: wipe it as secret_string would.
+        volatile char* p = text->data();
+        for (std::size_t i = 0; i < text->size(); ++i) p[i] = 0;
+        return creds;
+    }
+};
+
+}  // namespace coswire
+// ---- end coswire/credentials/file.hpp
+// ---- begin coswire/credentials/caching.hpp
+// SPDX-License-Identifier: MIT
+// caching_provider: temporary credentials behind a refresh callable, renewed a margin before
+// they expire, one refresh at a time, the old ones served while a refresh fails and they are
+// still valid. Time comes from the caller's clock. See docs/credentials.md#caching.
+
+
+#include <algorithm>
+#include <condition_variable>
+#include <cstdint>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <utility>
+
+namespace coswire {
+
+/// Credentials and the Unix second at which they stop working.
+struct expiring_credentials {
+    credentials creds{};
+    std::int64_t expires_at = 0;
+};
+
+/// What a caching_provider needs.
+struct caching_options {
+    /// Fetches new credentials (e.g. from STS or the instance metadata service). Called with no
+    /// lock held, never by two threads at once for the same provider.
+    callback<result<expiring_credentials>()> refresh{};
+    /// The current time in Unix seconds.
+    callback<std::int64_t()> clock{};
+    /// Refresh this many seconds before expires_at (the SDKs use 30 s to 10 min; 5 min here),
+    /// or at half their lifetime when they were fetched with less than twice this left.
+    std::int64_t refresh_margin = 300;
+    /// After a failed refresh while the old credentials still serve, wait this many seconds
+    /// before trying again, so a down metadata service is not asked on every request.
+    std::int64_t retry_interval = 10;
+};
+
+/// A copyable handle to one shared cache (copies share it, so the copy inside a client and the
+/// one the caller keeps for invalidate() are the same cache). Thread-safe; it starts no thread.
+///
+/// A call returns the cached credentials while now < expires_at - refresh_margin. Past that,
+/// one caller refreshes; meanwhile other callers get the old credentials if they are still
+/// valid (now < expires_at), else they wait for that refresh and share its outcome. A failed
+/// refresh keeps the old credentials while they are valid (retrying after retry_interval) and
+/// is returned once they have expired. Errors: the refresh's own; errc::invalid_argument naming
+/// "options" when refresh or clock is missing or refresh_margin or retry_interval is negative;
+/// errc::malformed_response naming "refresh" when it gives credentials without a SecretId or
+/// SecretKey, or ones that have already expired.
+class caching_provider {
+public:
+    explicit caching_provider(caching_options options) : state_(std::make_shared<state>(std::move(options))) {}
+
+    result<credentials> operator()() const { return state_->get(); }
+
+    /// Drops the cached credentials, so the next call refreshes (and waits for it). For a client
+    /// that COS told the credentials are no longer valid (ExpiredToken, InvalidAccessKeyId).
+    void invalidate() const { state_->invalidate(); }
+
+private:
+    struct state {
+        explicit state(caching_options o) : options(std::move(o)) {}
+
+        result<credentials> get() {
+            if (!options.refresh || !options.clock)
+                return make_error(errc::invalid_argument, "options", "caching_provider needs refresh and clock");
+            if (options.refresh_margin < 0 || options.retry_interval < 0)
+                return make_error(errc::invalid_argument, "options", "refresh_margin and retry_interval must not be negative");
+            std::unique_lock<std::mutex> lock(mutex);
+            for (;;) {
+                const std::int64_t now = options.clock();
+                const bool valid = cached && now < cached->expires_at;
+                // Credentials that live shorter than twice the margin refresh at half their life.
+                const std::int64_t margin = valid ? std::min(options.refresh_margin, (cached->expires_at - refreshed_at) / 2) : 0;
+                const bool fresh = valid && now < cached->expires_at - margin;
+                const bool resting = valid && last_failure && now < *last_failure + options.retry_interval;
+                if (fresh || (valid && (refreshing || resting))) return cached->creds;
+                if (!refreshing) return refresh_locked(lock, now);
+                // Nothing valid to serve: wait for the refresh under way and share its outcome.
+                const std::uint64_t awaited = generation;
+                ready.wait(lock, [&] { return generation != awaited; });
+                if (last_error && (!cached || options.clock() >= cached->expires_at)) return *last_error;
+                // Otherwise look again: the new (or still valid old) credentials are served above.
+            }
+        }
+
+        // Runs one refresh with the lock released; called with `refreshing` false.
+        result<credentials> refresh_locked(std::unique_lock<std::mutex>& lock, std::int64_t now) {
+            refreshing = true;
+            lock.unlock();
+            auto fetched = options.refresh();
+            std::optional<error> failure;
+            if (!fetched) {
+                failure = std::move(fetched).error();
+            } else if (auto ok = check_credentials(fetched->creds, "refresh"); !ok) {
+                failure = make_error(errc::malformed_response, "refresh", std::move(ok).error().reason);
+            } else if (fetched->expires_at <= now) {
+                failure = make_error(errc::malformed_response, "refresh",
+                                     "the new credentials expired at " + std::to_string(fetched->expires_at) +
+                                         ", not after now (" + std::to_string(now) + ")");
+            }
+            lock.lock();
+            refreshing = false;
+            ++generation;
+            if (failure) {
+                last_error = failure;
+                last_failure = now;
+            } else {
+                cached = std::move(*fetched);
+                refreshed_at = now;
+                last_error.reset();
+                last_failure.reset();
+            }
+            ready.notify_all();
+            if (failure && (!cached || now >= cached->expires_at)) return std::move(*failure);
+            return cached->creds;
+        }
+
+        void invalidate() {
+            const std::lock_guard<std::mutex> guard(mutex);
+            cached.reset();
+            last_failure.reset();
+        }
+
+        caching_options options;
+        std::mutex mutex;
+        std::condition_variable ready;  // signalled when a refresh ends
+        std::optional<expiring_credentials> cached{};
+        std::optional<error> last_error{};          // the latest refresh's failure, if it failed
+        std::optional<std::int64_t> last_failure{};  // when it failed
+        std::int64_t refreshed_at = 0;               // when `cached` was fetched
+        bool refreshing = false;
+        std::uint64_t generation = 0;  // counts finished refreshes
+    };
+
+    std::shared_ptr<state> state_;
+};
+
+}  // namespace coswire
+// ---- end coswire/credentials/caching.hpp
+// ---- begin coswire/credentials/instance_role.hpp
+// SPDX-License-Identifier: MIT
+// The CVM / CPM instance-role provider: temporary credentials of the CAM role bound to the
+// instance, read from the instance metadata service through the user's transport, cached and
+// refreshed by caching_provider. Requests and answers in docs/credentials.md#instance-role.
+
+// ---- begin coswire/detail/json.hpp
+// SPDX-License-Identifier: MIT
+// A minimal JSON reader with limits (RFC 8259): reads one object and returns its top-level
+// members; nested values are checked and skipped. Enough for the instance metadata service's
+// credential document, small enough to fuzz completely.
+
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace coswire::detail::json {
+
+/// Bounds on what the reader accepts; crossing one gives errc::limit_exceeded.
+struct limits {
+    std::size_t max_document_size = std::size_t{64} << 10;  ///< bytes of input
+    std::size_t max_depth = 16;                              ///< objects and arrays open at once
+    std::size_t max_string_length = std::size_t{16} << 10;  ///< decoded bytes of one string or name
+    std::size_t max_members = 256;                           ///< members of the top-level object
+};
+
+enum class kind { null, boolean, number, string, object, array };
+
+/// One top-level member. `value` holds a string's decoded text or a number's or boolean's
+/// literal text; it is empty for null, objects and arrays (their content is only checked).
+struct member {
+    std::string name{};
+    kind type = kind::null;
+    std::string value{};
+};
+
+namespace impl {
+
+class parser {
+public:
+    parser(std::string_view text, const limits& l, std::string_view argument) : s_(text), limits_(l), argument_(argument) {}
+
+    result<std::vector<member>> top_object() {
+        skip_space();
+        if (!consume('{')) return fail("expected '{' at the start");
+        std::vector<member> members;
+        skip_space();
+        if (consume('}')) return finish(std::move(members));
+        for (;;) {
+            skip_space();
+            member m;
+            const std::size_t name_at = at_;
+            if (auto name = string_value(); !name) return std::move(name).error();
+            else m.name = std::move(*name);
+            for (const member& seen : members)
+                if (seen.name == m.name) {
+                    at_ = name_at;
+                    return fail("a member name appears twice");
+                }
+            if (members.size() == limits_.max_members) return limit("more members than max_members");
+            skip_space();
+            if (!consume(':')) return fail("expected ':' after a member name");
+            skip_space();
+            if (auto v = value(m, 1); !v) return std::move(v).error();
+            members.push_back(std::move(m));
+            skip_space();
+            if (consume('}')) return finish(std::move(members));
+            if (!consume(',')) return fail("expected ',' or '}' after a member");
+        }
+    }
+
+private:
+    result<std::vector<member>> finish(std::vector<member> members) {
+        skip_space();
+        if (at_ != s_.size()) return fail("unexpected bytes after the object");
+        return members;
+    }
+
+    // Reads one value at nesting `depth` (the top-level object is depth 1). `out` receives the
+    // kind and, for scalars, the text; nested containers are read into a scratch member.
+    result<void> value(member& out, std::size_t depth) {
+        if (at_ == s_.size()) return fail("expected a value");
+        const char c = s_[at_];
+        if (c == '"') {
+            out.type = kind::string;
+            auto text = string_value();
+            if (!text) return std::move(text).error();
+            out.value = std::move(*text);
+            return {};
+        }
+        if (c == '{' || c == '[') {
+            out.type = c == '{' ? kind::object : kind::array;
+            return container(depth + 1);
+        }
+        if (c == '-' || is_digit(c)) {
+            out.type = kind::number;
+            return number(out.value);
+        }
+        for (std::string_view word : {std::string_view("true"), std::string_view("false"), std::string_view("null")}) {
+            if (s_.substr(at_, word.size()) == word) {
+                at_ += word.size();
+                out.type = word == "null" ? kind::null : kind::boolean;
+                if (word != "null") out.value = std::string(word);
+                return {};
+            }
+        }
+        return fail("expected a value");
+    }
+
+    // An object or array below the top level: checked, nothing kept.
+    result<void> container(std::size_t depth) {
+        if (depth > limits_.max_depth) return limit("nesting deeper than max_depth");
+        const bool is_object = s_[at_] == '{';
+        const char close = is_object ? '}' : ']';
+        ++at_;
+        skip_space();
+        if (consume(close)) return {};
+        for (;;) {
+            skip_space();
+            if (is_object) {
+                if (auto name = string_value(); !name) return std::move(name).error();
+                skip_space();
+                if (!consume(':')) return fail("expected ':' after a member name");
+                skip_space();
+            }
+            member scratch;
+            if (auto v = value(scratch, depth); !v) return v;
+            skip_space();
+            if (consume(close)) return {};
+            if (!consume(',')) return fail(is_object ? "expected ',' or '}' in an object" : "expected ',' or ']' in an array");
+        }
+    }
+
+    // -?(0|[1-9][0-9]*)(.[0-9]+)?([eE][+-]?[0-9]+)?
+    result<void> number(std::string& out) {
+        const std::size_t start = at_;
+        consume('-');
+        if (!consume('0') && !skip_digits()) return fail("a number needs a digit");
+        if (consume('.') && !skip_digits()) return fail("a number needs a digit after '.'");
+        if (consume('e') || consume('E')) {
+            if (!consume('+')) consume('-');
+            if (!skip_digits()) return fail("a number needs a digit in its exponent");
+        }
+        if (at_ - start > 64) return limit("a number longer than 64 characters");
+        out.assign(s_.substr(start, at_ - start));
+        return {};
+    }
+
+    // A string at s_[at_] == '"'; returns its decoded UTF-8 text.
+    result<std::string> string_value() {
+        if (!consume('"')) return fail("expected a string");
+        std::string out;
+        for (;;) {
+            if (at_ == s_.size()) return fail("a string is not closed");
+            const char c = s_[at_];
+            if (out.size() > limits_.max_string_length) return limit("a string longer than max_string_length");
+            if (c == '"') {
+                ++at_;
+                if (out.size() > limits_.max_string_length) return limit("a string longer than max_string_length");
+                return out;
+            }
+            if (static_cast<unsigned char>(c) < 0x20) return fail("a control character inside a string");
+            if (c == '\\') {
+                if (auto ok = escape(out); !ok) return std::move(ok).error();
+                continue;
+            }
+            if (static_cast<unsigned char>(c) < 0x80) {
+                out.push_back(c);
+                ++at_;
+                continue;
+            }
+            const std::size_t n = utf8_sequence_size(s_, at_);
+            if (n == 0) return fail("invalid UTF-8 inside a string");
+            out.append(s_.substr(at_, n));
+            at_ += n;
+        }
+    }
+
+    result<void> escape(std::string& out) {
+        const std::size_t start = at_;
+        ++at_;  // the backslash
+        if (at_ == s_.size()) return fail("a string ends inside an escape");
+        const char e = s_[at_++];
+        switch (e) {
+            case '"': out.push_back('"'); return {};
+            case '\\': out.push_back('\\'); return {};
+            case '/': out.push_back('/'); return {};
+            case 'b': out.push_back('\b'); return {};
+            case 'f': out.push_back('\f'); return {};
+            case 'n': out.push_back('\n'); return {};
+            case 'r': out.push_back('\r'); return {};
+            case 't': out.push_back('\t'); return {};
+            case 'u': break;
+            default: --at_; return fail("an unknown escape");
+        }
+        auto unit = hex4();
+        if (!unit) return std::move(unit).error();
+        std::uint32_t code = *unit;
+        // Surrogate errors point at the escape that starts the broken pair.
+        if (code >= 0xDC00 && code <= 0xDFFF) {
+            at_ = start;
+            return fail("a low surrogate without a high one");
+        }
+        if (code >= 0xD800 && code <= 0xDBFF) {
+            // A high surrogate must be followed by \u and a low surrogate (UTF-16 pair).
+            const bool paired = s_.substr(at_, 2) == "\\u";
+            if (paired) at_ += 2;
+            auto low = paired ? hex4() : result<std::uint32_t>(0u);
+            if (!low) return std::move(low).error();
+            if (*low < 0xDC00 || *low > 0xDFFF) {
+                at_ = start;
+                return fail("a high surrogate without a low one");
+            }
+            code = 0x10000 + ((code - 0xD800) << 10) + (*low - 0xDC00);
+        }
+        append_utf8(out, code);
+        return {};
+    }
+
+    result<std::uint32_t> hex4() {
+        if (s_.size() - at_ < 4) return fail("\\u needs four hex digits");
+        std::uint32_t v = 0;
+        for (int i = 0; i < 4; ++i) {
+            const int d = hex_digit_value(s_[at_]);
+            if (d < 0) return fail("\\u needs four hex digits");
+            v = v * 16 + static_cast<std::uint32_t>(d);
+            ++at_;
+        }
+        return v;
+    }
+
+    static void append_utf8(std::string& out, std::uint32_t code) {
+        if (code < 0x80) {
+            out.push_back(static_cast<char>(code));
+        } else if (code < 0x800) {
+            out.push_back(static_cast<char>(0xC0 | (code >> 6)));
+            out.push_back(static_cast<char>(0x80 | (code & 0x3F)));
+        } else if (code < 0x10000) {
+            out.push_back(static_cast<char>(0xE0 | (code >> 12)));
+            out.push_back(static_cast<char>(0x80 | ((code >> 6) & 0x3F)));
+            out.push_back(static_cast<char>(0x80 | (code & 0x3F)));
+        } else {
+            out.push_back(static_cast<char>(0xF0 | (code >> 18)));
+            out.push_back(static_cast<char>(0x80 | ((code >> 12) & 0x3F)));
+            out.push_back(static_cast<char>(0x80 | ((code >> 6) & 0x3F)));
+            out.push_back(static_cast<char>(0x80 | (code & 0x3F)));
+        }
+    }
+
+    bool skip_digits() {
+        const std::size_t start = at_;
+        while (at_ < s_.size() && is_digit(s_[at_])) ++at_;
+        return at_ > start;
+    }
+    void skip_space() {
+        while (at_ < s_.size() && (s_[at_] == ' ' || s_[at_] == '\t' || s_[at_] == '\n' || s_[at_] == '\r')) ++at_;
+    }
+    bool consume(char c) {
+        if (at_ < s_.size() && s_[at_] == c) {
+            ++at_;
+            return true;
+        }
+        return false;
+    }
+
+    // Errors name the offset, never the text: the document may hold a secret.
+    error fail(std::string_view what) const { return at(errc::malformed_response, what); }
+    error limit(std::string_view what) const { return at(errc::limit_exceeded, what); }
+    error at(errc code, std::string_view what) const {
+        error e = make_error(code, argument_, "JSON: " + std::string(what) + " at byte " + std::to_string(at_));
+        e.size = at_;
+        return e;
+    }
+
+    std::string_view s_;
+    const limits& limits_;
+    std::string_view argument_;
+    std::size_t at_ = 0;
+};
+
+}  // namespace impl
+
+/// Reads `text` as one JSON object and returns its top-level members in order. Errors:
+/// errc::malformed_response (offset in error::size) for text that is not one object, or that
+/// repeats a top-level name; errc::limit_exceeded when a limit is crossed. Errors are reported
+/// under `argument` (a static name) and never quote the text.
+inline result<std::vector<member>> parse_object(std::string_view text, std::string_view argument, const limits& l = {}) {
+    if (text.size() > l.max_document_size) {
+        error e = make_error(errc::limit_exceeded, argument, "JSON: " + std::to_string(text.size()) + " bytes, more than max_document_size");
+        return e;
+    }
+    return impl::parser(text, l, argument).top_object();
+}
+
+/// The member named `name`, if present.
+inline const member* find(const std::vector<member>& members, std::string_view name) noexcept {
+    for (const member& m : members)
+        if (m.name == name) return &m;
+    return nullptr;
+}
+
+/// A number's literal text as a signed 64-bit integer: only -?[0-9]+ that fits; no fraction,
+/// exponent or overflow.
+inline std::optional<std::int64_t> to_int64(std::string_view number) noexcept {
+    const bool negative = !number.empty() && number.front() == '-';
+    if (negative) number.remove_prefix(1);
+    if (number.empty()) return std::nullopt;
+    std::uint64_t v = 0;
+    const std::uint64_t max = negative ? std::uint64_t{1} << 63 : (std::uint64_t{1} << 63) - 1;
+    for (char c : number) {
+        if (!is_digit(c)) return std::nullopt;
+        const auto d = static_cast<std::uint64_t>(c - '0');
+        if (v > (max - d) / 10) return std::nullopt;
+        v = v * 10 + d;
+    }
+    if (negative) return v == (std::uint64_t{1} << 63) ? INT64_MIN : -static_cast<std::int64_t>(v);
+    return static_cast<std::int64_t>(v);
+}
+
+}  // namespace coswire::detail::json
+// ---- end coswire/detail/json.hpp
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace coswire {
+
+/// Where the metadata service is and which role to ask for.
+struct instance_role_options {
+    std::string role{};  ///< the CAM role name; empty: the first role the service lists
+    std::string host = "metadata.tencentyun.com";  ///< bare-metal CPM: "bm.metadata.tencentyun.com"
+};
+
+namespace detail::instance_role {
+
+inline constexpr std::string_view credentials_path = "/latest/meta-data/cam/security-credentials/";
+
+// CAM role names: 1 to 128 of letters, digits and + = , . @ _ - (all safe in a URL path).
+inline bool is_role_name(std::string_view s) noexcept {
+    if (s.empty() || s.size() > 128) return false;
+    for (char c : s)
+        if (!(is_alpha(c) || is_digit(c) || std::string_view("+=,.@_-").find(c) != std::string_view::npos)) return false;
+    return true;
+}
+
+inline bool is_host(std::string_view s) noexcept {
+    if (s.empty() || s.size() > 255) return false;
+    for (char c : s)
+        if (!(is_alpha(c) || is_digit(c) || c == '.' || c == '-' || c == ':' || c == '[' || c == ']')) return false;
+    return true;
+}
+
+inline result<http_request> get(std::string_view host, std::string path) {
+    if (!is_host(host)) return make_error(errc::invalid_argument, "host", "not a host name (letters, digits, '.', '-', ':port')");
+    http_request r{.method = "GET", .scheme = "http", .host = std::string(host), .path = path, .wire_path = path};
+    r.headers.push_back({"Host", std::string(host)});
+    return r;
+}
+
+// The service answered, but not 200: a 404 means no such role (or no role bound at all).
+inline error status_error(const http_response& r, std::string_view what) {
+    std::string reason = std::string(what) + ": HTTP " + std::to_string(r.status);
+    if (r.status == 404) reason += " (no CAM role of that name is bound to this instance)";
+    error e = make_error(errc::service_error, "response", reason);
+    e.service = cos_error{.http_status = r.status, .message = std::move(reason)};
+    return e;
+}
+
+}  // namespace detail::instance_role
+
+/// GET http://<host>/latest/meta-data/cam/security-credentials/ : the names of the roles bound
+/// to the instance. Errors: errc::invalid_argument naming "host" for an unusable host.
+inline result<http_request> make_role_name_request(const instance_role_options& options = {}) {
+    return detail::instance_role::get(options.host, std::string(detail::instance_role::credentials_path));
+}
+
+/// The first role name of the list (one name a line). Errors: errc::service_error for a status
+/// other than 200; errc::malformed_response naming "body" when the first line is not a role name.
+inline result<std::string> parse_role_name_response(const http_response& r) {
+    if (r.status != 200) return detail::instance_role::status_error(r, "listing the instance's roles");
+    std::string_view body = r.body;
+    while (!body.empty() && (body.front() == '\n' || body.front() == '\r' || body.front() == ' ')) body.remove_prefix(1);
+    std::string_view first = body.substr(0, body.find('\n'));
+    while (!first.empty() && (first.back() == '\r' || first.back() == ' ')) first.remove_suffix(1);
+    if (first.empty()) return make_error(errc::malformed_response, "body", "the metadata service lists no role");
+    if (!detail::instance_role::is_role_name(first))
+        return make_error(errc::malformed_response, "body", "the first line is not a CAM role name");
+    return std::string(first);
+}
+
+/// GET http://<host>/latest/meta-data/cam/security-credentials/<role>. Errors:
+/// errc::invalid_argument naming "role" (not 1-128 of letters, digits, + = , . @ _ -) or "host".
+inline result<http_request> make_role_credentials_request(std::string_view role, const instance_role_options& options = {}) {
+    if (!detail::instance_role::is_role_name(role))
+        return make_error(errc::invalid_argument, "role", "a CAM role name is 1 to 128 of letters, digits and + = , . @ _ -");
+    return detail::instance_role::get(options.host, std::string(detail::instance_role::credentials_path) + std::string(role));
+}
+
+/// The role's temporary credentials from the service's JSON document: TmpSecretId, TmpSecretKey,
+/// Token and ExpiredTime (Unix seconds; Expiration, the same instant in ISO 8601, is read when
+/// ExpiredTime is absent). A `Code` other than "Success" is refused. Other members are ignored.
+/// Errors: errc::service_error for a status other than 200; errc::malformed_response or
+/// errc::limit_exceeded naming "body" for a document that is not such an object. No error
+/// holds any part of the document.
+inline result<expiring_credentials> parse_role_credentials_response(const http_response& r) {
+    namespace json = detail::json;
+    if (r.status != 200) return detail::instance_role::status_error(r, "fetching the role's credentials");
+    auto members = json::parse_object(r.body, "body");
+    if (!members) return std::move(members).error();
+    const auto text = [&](std::string_view name) -> const std::string* {
+        const json::member* m = json::find(*members, name);
+        return m != nullptr && m->type == json::kind::string ? &m->value : nullptr;
+    };
+    if (const json::member* code = json::find(*members, "Code"); code != nullptr) {
+        if (code->type != json::kind::string) return make_error(errc::malformed_response, "body", "Code is not a string");
+        if (code->value != "Success") {
+            std::string reason = "the metadata service answered Code ";
+            // Codes are short words; anything else is not repeated.
+            if (code->value.size() <= 64 && detail::is_token(code->value)) reason += code->value;
+            else reason += "(not shown)";
+            return make_error(errc::service_error, "body", reason);
+        }
+    }
+    expiring_credentials out;
+    for (std::string_view name : {std::string_view("TmpSecretId"), std::string_view("TmpSecretKey"), std::string_view("Token")})
+        if (const std::string* v = text(name); v == nullptr || v->empty())
+            return make_error(errc::malformed_response, "body", std::string(name) + " is missing, empty or not a string");
+    out.creds.secret_id = *text("TmpSecretId");
+    out.creds.secret_key = secret_string(*text("TmpSecretKey"));
+    out.creds.session_token = secret_string(*text("Token"));
+    if (const json::member* expired = json::find(*members, "ExpiredTime"); expired != nullptr) {
+        const auto at = expired->type == json::kind::number ? json::to_int64(expired->value) : std::nullopt;
+        if (!at || *at <= 0) return make_error(errc::malformed_response, "body", "ExpiredTime is not a positive whole number of seconds");
+        out.expires_at = *at;
+    } else if (const std::string* expiration = text("Expiration"); expiration != nullptr) {
+        const auto at = parse_iso8601(*expiration);
+        if (!at || *at <= 0) return make_error(errc::malformed_response, "body", "Expiration is not an ISO 8601 time after 1970");
+        out.expires_at = *at;
+    } else {
+        return make_error(errc::malformed_response, "body", "neither ExpiredTime nor Expiration is present");
+    }
+    return out;
+}
+
+/// Fetches the role's credentials once through `t`: the role list first when options.role is
+/// empty, then the role's document. Errors: the builders', the transport's and the parsers'.
+template <transport Transport>
+result<expiring_credentials> fetch_instance_role_credentials(Transport& t, const instance_role_options& options = {}) {
+    std::string role = options.role;
+    if (role.empty()) {
+        auto request = make_role_name_request(options);
+        if (!request) return std::move(request).error();
+        auto response = t(*request);
+        if (!response) return std::move(response).error();
+        auto name = parse_role_name_response(*response);
+        if (!name) return std::move(name).error();
+        role = std::move(*name);
+    }
+    auto request = make_role_credentials_request(role, options);
+    if (!request) return std::move(request).error();
+    auto response = t(*request);
+    if (!response) return std::move(response).error();
+    return parse_role_credentials_response(*response);
+}
+
+/// The instance-role provider: a caching_provider whose refresh is
+/// fetch_instance_role_credentials through `t`, which must outlive it (and be safe to call from
+/// the threads that ask for credentials). `clock` gives Unix seconds; `refresh_margin` as in
+/// caching_options. Call invalidate() on it when COS says the credentials expired.
+template <transport Transport>
+caching_provider make_instance_role_provider(Transport& t, callback<std::int64_t()> clock, instance_role_options options = {},
+                                             std::int64_t refresh_margin = caching_options{}.refresh_margin) {
+    return caching_provider(caching_options{
+        .refresh = [&t, options = std::move(options)]() { return fetch_instance_role_credentials(t, options); },
+        .clock = std::move(clock),
+        .refresh_margin = refresh_margin,
+    });
+}
+
+}  // namespace coswire
+// ---- end coswire/credentials/instance_role.hpp
+// ---- begin coswire/credentials/chain.hpp
+// SPDX-License-Identifier: MIT
+// chain_provider: tries credentials providers in order, gives the first credentials one returns
+// and remembers which one that was; when none works, one error says what each said.
+// See docs/credentials.md#chain.
+
+
+#include <memory>
+#include <mutex>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace coswire {
+
+/// One link of a chain: a name for messages and the provider.
+struct named_provider {
+    std::string name{};
+    callback<result<credentials>()> provider{};
+};
+
+/// Credentials and the name of the provider that gave them.
+struct chain_result {
+    credentials creds{};
+    std::string provider{};
+};
+
+/// Tries `providers` in order. A copyable handle: copies share what last_used() reports, so the
+/// copy a client holds and the caller's agree. Thread-safe when its providers are.
+class chain_provider {
+public:
+    explicit chain_provider(std::vector<named_provider> providers) : shared_(std::make_shared<shared>()) {
+        shared_->providers = std::move(providers);
+    }
+
+    /// The first provider's credentials that succeed, and its name. Errors: errc::invalid_argument
+    /// naming "providers" when the chain is empty, a provider is empty, or none succeeds; the
+    /// reason then lists "name: what it said" for each, in order (each provider's reason holds no
+    /// secret, so neither does the list).
+    result<chain_result> resolve() const {
+        if (shared_->providers.empty()) return make_error(errc::invalid_argument, "providers", "the chain has no provider");
+        std::string tried;
+        for (const named_provider& p : shared_->providers) {
+            if (!tried.empty()) tried += "; ";
+            if (!p.provider) {
+                tried += p.name + ": no provider was given";
+                continue;
+            }
+            auto c = p.provider();
+            if (c) {
+                const std::lock_guard<std::mutex> guard(shared_->mutex);
+                shared_->last_used = p.name;
+                return chain_result{std::move(*c), p.name};
+            }
+            tried += p.name + ": " + describe(c.error());
+        }
+        return make_error(errc::invalid_argument, "providers", "no provider gave credentials (" + tried + ")");
+    }
+
+    /// resolve() without the name; converts to the client's credentials_provider.
+    result<credentials> operator()() const {
+        auto r = resolve();
+        if (!r) return std::move(r).error();
+        return std::move(r->creds);
+    }
+
+    /// The name of the provider that gave the latest credentials; empty before any did.
+    std::string last_used() const {
+        const std::lock_guard<std::mutex> guard(shared_->mutex);
+        return shared_->last_used;
+    }
+
+private:
+    struct shared {
+        std::vector<named_provider> providers;
+        std::mutex mutex;  // guards last_used
+        std::string last_used;
+    };
+    std::shared_ptr<shared> shared_;
+};
+
+}  // namespace coswire
+// ---- end coswire/credentials/chain.hpp
+
 // ---- begin coswire/xml/characters.hpp
 // SPDX-License-Identifier: MIT
 // What the XML reader and writer agree on about characters: which bytes may start or continue a
