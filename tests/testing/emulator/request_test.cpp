@@ -7,7 +7,6 @@
 #include <limits>
 #include <string>
 
-using coswire::detail::emu::decode_wire;
 using coswire::detail::emu::exchange;
 using coswire::detail::emu::read_exchange;
 
@@ -25,24 +24,6 @@ coswire::http_request request(std::string wire_path, std::vector<coswire::http_q
 }
 
 }  // namespace
-
-TEST_CASE("decode_wire: a raw '+' is a space, %2B a plus; a bad escape is an error") {
-    CHECK(decode_wire("/a+b%2Bc%20d").value() == "/a b+c d");
-    CHECK_FALSE(decode_wire("/a%2"));
-    CHECK_FALSE(decode_wire("/a%zz"));
-}
-
-TEST_CASE("emulator parse_decimal: 1 to 19 digits and nothing else") {
-    using coswire::detail::emu::parse_decimal;
-    CHECK(parse_decimal("0") == 0u);
-    CHECK(parse_decimal("0042") == 42u);
-    CHECK(parse_decimal("9999999999999999999") == 9999999999999999999u);
-    CHECK_FALSE(parse_decimal(""));
-    CHECK_FALSE(parse_decimal("10000000000000000000"));
-    CHECK_FALSE(parse_decimal("+1"));
-    CHECK_FALSE(parse_decimal(" 1"));
-    CHECK_FALSE(parse_decimal("1x"));
-}
 
 TEST_CASE("saturating_add stops at the int64 limits") {
     using coswire::detail::emu::saturating_add;

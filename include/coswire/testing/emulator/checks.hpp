@@ -6,6 +6,7 @@
 
 #include <coswire/crypto/md5.hpp>
 #include <coswire/detail/ascii.hpp>
+#include <coswire/detail/decimal.hpp>
 #include <coswire/encoding/base64.hpp>
 #include <coswire/error.hpp>
 #include <coswire/result.hpp>
@@ -126,11 +127,11 @@ inline refusal refuse_repeated_names(const exchange& x) {
 /// it, docs/protocol/objects.md#put-object) and Content-MD5 (InvalidDigest, BadDigest).
 inline refusal read_body(exchange& x) {
     if (const auto length_text = x.header("Content-Length")) {
-        const auto length = parse_decimal(*length_text);
+        const auto length = parse_unsigned_decimal(*length_text);
         if (!length) return invalid_argument(x, "Content-Length is not a decimal number.");
-        if (*length > x.body.size())
+        if (length.value > x.body.size())
             return error_reply(x, 400, "IncompleteBody", "You did not provide the number of bytes specified by the Content-Length HTTP header.");
-        x.body = x.body.substr(0, static_cast<std::size_t>(*length));
+        x.body = x.body.substr(0, static_cast<std::size_t>(length.value));
     }
     if (const auto md5_text = x.header("Content-MD5")) {
         const result<std::string> sent = base64_decode(*md5_text);

@@ -4,6 +4,7 @@
 // docs/protocol/multipart.md#list-parts, docs/protocol/encoding-type.md).
 #pragma once
 
+#include <coswire/detail/decimal.hpp>
 #include <coswire/http/message.hpp>
 #include <coswire/testing/emulator/options.hpp>
 #include <coswire/testing/emulator/reply.hpp>
@@ -93,9 +94,9 @@ struct listing_query {
 inline refusal number_param(const exchange& x, std::string_view name, std::uint64_t fallback, std::uint64_t& out) {
     out = fallback;
     if (x.param(name) == nullptr) return std::nullopt;
-    const auto value = parse_decimal(x.param_value(name));
+    const auto value = parse_unsigned_decimal(x.param_value(name));
     if (!value) return invalid_argument(x, std::string(name) + " must be a non-negative decimal number.");
-    out = *value;
+    out = value.value;
     return std::nullopt;
 }
 

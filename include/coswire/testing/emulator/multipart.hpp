@@ -6,6 +6,7 @@
 #include <coswire/crypto/crc64.hpp>
 #include <coswire/crypto/md5.hpp>
 #include <coswire/detail/ascii.hpp>
+#include <coswire/detail/decimal.hpp>
 #include <coswire/encoding/hex.hpp>
 #include <coswire/encoding/percent.hpp>
 #include <coswire/error.hpp>
@@ -59,9 +60,9 @@ inline result<std::vector<listed_part>> parse_complete_body(std::string_view bod
                     has_etag = true;
                     return {};
                 }
-                const auto number = parse_decimal(trim_space(*text));
+                const auto number = parse_unsigned_decimal(trim_space(*text));
                 if (!number) return malformed("PartNumber is not a decimal number");
-                p.number = *number;
+                p.number = number.value;
                 has_number = true;
                 return {};
             });
@@ -127,8 +128,8 @@ inline refusal read_copy_source(const bucket_store& store, const testing::emulat
 
 /// Upload Part, or Upload Part - Copy when x-cos-copy-source is sent.
 inline http_response upload_part(bucket_store& store, const testing::emulator_options& options, const exchange& x) {
-    const auto number = parse_decimal(x.param_value("partNumber"));
-    if (!number || *number < 1 || *number > max_part_count)
+    const auto number = parse_unsigned_decimal(x.param_value("partNumber"), max_part_count);
+    if (!number || number.value < 1)
         return invalid_argument(x, "Part number must be an integer between 1 and 10000, inclusive.");
     testing::emulated_upload* u = store.find_upload(x.param_value("uploadId"), x.key());
     if (u == nullptr) return no_such_upload(x);
@@ -139,7 +140,7 @@ inline http_response upload_part(bucket_store& store, const testing::emulator_op
     } else {
         data = std::string(x.body);
     }
-    const auto part_number = static_cast<std::uint32_t>(*number);
+    const auto part_number = static_cast<std::uint32_t>(number.value);
     const auto old = u->parts.find(part_number);
     if (!store.fits(data.size(), old == u->parts.end() ? 0 : old->second.data.size())) return too_large(x);
     const testing::emulated_part& part = store.store_part(*u, part_number, std::move(data), x.now);

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <coswire/detail/ascii.hpp>
+#include <coswire/detail/decimal.hpp>
 #include <coswire/encoding/object_key.hpp>
 #include <coswire/http/message.hpp>
 #include <coswire/testing/emulator/reply.hpp>
@@ -67,16 +68,16 @@ constexpr std::optional<range_spec> parse_range(std::string_view text) noexcept 
     if (dash == std::string_view::npos) return std::nullopt;
     const std::string_view first_text = text.substr(0, dash), last_text = text.substr(dash + 1);
     if (first_text.empty()) {
-        const auto length = parse_decimal(last_text);
+        const auto length = parse_unsigned_decimal(last_text);
         if (!length) return std::nullopt;
-        return range_spec{true, *length, std::nullopt};
+        return range_spec{true, length.value, std::nullopt};
     }
-    const auto first = parse_decimal(first_text);
+    const auto first = parse_unsigned_decimal(first_text);
     if (!first) return std::nullopt;
-    if (last_text.empty()) return range_spec{false, *first, std::nullopt};
-    const auto last = parse_decimal(last_text);
-    if (!last || *last < *first) return std::nullopt;
-    return range_spec{false, *first, *last};
+    if (last_text.empty()) return range_spec{false, first.value, std::nullopt};
+    const auto last = parse_unsigned_decimal(last_text);
+    if (!last || last.value < first.value) return std::nullopt;
+    return range_spec{false, first.value, last.value};
 }
 
 /// Inclusive byte offsets.

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: MIT
 // The emulator's reading of a request: the target decoded as a server decodes it (a raw '+' is
-// a space), the parameters, headers and body, and the server time it is answered at.
+// a space, detail/query.hpp), the parameters, headers and body, and the server time it is answered at.
 #pragma once
 
 #include <coswire/detail/ascii.hpp>
+#include <coswire/detail/query.hpp>
 #include <coswire/encoding/percent.hpp>
 #include <coswire/http/message.hpp>
 #include <coswire/result.hpp>
@@ -21,25 +22,6 @@
 #include <vector>
 
 namespace coswire::detail::emu {
-
-/// Server-side decoding of the request line: a raw '+' is a space, as COS reads it (docs/protocol/signing.md#what-the-server-does), then
-/// %XX escapes. A '%' without two hex digits is an error.
-inline result<std::string> decode_wire(std::string_view text) {
-    std::string spaced(text);
-    std::replace(spaced.begin(), spaced.end(), '+', ' ');
-    return percent_decode(spaced, "target");
-}
-
-/// 1 to 19 decimal digits and nothing else (19 digits always fit in 64 bits).
-constexpr std::optional<std::uint64_t> parse_decimal(std::string_view s) noexcept {
-    if (s.empty() || s.size() > 19) return std::nullopt;
-    std::uint64_t v = 0;
-    for (char c : s) {
-        if (!is_digit(c)) return std::nullopt;
-        v = v * 10 + static_cast<std::uint64_t>(c - '0');
-    }
-    return v;
-}
 
 /// `a + b` without overflow, saturating at the int64 limits.
 constexpr std::int64_t saturating_add(std::int64_t a, std::int64_t b) noexcept {
@@ -105,28 +87,14 @@ inline exchange read_exchange(const http_request& request, std::string_view host
     const std::string_view wire_path = std::string_view(target).substr(0, question);
     x.resource = std::string(host) + std::string(wire_path);
     if (wire_path.empty() || wire_path.front() != '/') return x;
-    result<std::string> path = decode_wire(wire_path);
+    result<std::string> path = decode_target_text(wire_path, plus_sign::space, "target");
     if (!path) return x;
     x.path = std::move(*path);
     if (result<std::string> kept_plus = percent_decode(wire_path)) x.resource = std::string(host) + *kept_plus;
-    std::string_view query = std::string_view(target).substr(std::min(question, target.size()));
-    if (!query.empty()) query.remove_prefix(1);  // the '?'
-    while (!query.empty()) {
-        const std::size_t amp = query.find('&');
-        const std::string_view item = query.substr(0, amp);
-        query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
-        if (item.empty()) continue;
-        const std::size_t eq = item.find('=');
-        result<std::string> name = decode_wire(item.substr(0, eq));
-        if (!name) return x;
-        http_query_param p{std::move(*name), std::nullopt};
-        if (eq != std::string_view::npos) {
-            result<std::string> value = decode_wire(item.substr(eq + 1));
-            if (!value) return x;
-            p.value = std::move(*value);
-        }
-        x.params.push_back(std::move(p));
-    }
+    const std::string_view query = question == std::string::npos ? std::string_view() : std::string_view(target).substr(question + 1);
+    result<std::vector<http_query_param>> params = parse_query(query, plus_sign::space, "target");
+    if (!params) return x;
+    x.params = std::move(*params);
     x.target_ok = true;
     return x;
 }
