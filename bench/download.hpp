@@ -44,11 +44,11 @@ public:
         if (range) {
             const std::string_view spec = range->substr(6);  // "bytes="
             const std::size_t dash = spec.find('-');
-            auto a = coswire::parse_decimal(spec.substr(0, dash), "Range");
+            auto a = coswire::detail::parse_decimal(spec.substr(0, dash), "Range");
             if (!a) return std::move(a).error();
             first = *a;
             if (dash + 1 < spec.size()) {
-                auto b = coswire::parse_decimal(spec.substr(dash + 1), "Range");
+                auto b = coswire::detail::parse_decimal(spec.substr(dash + 1), "Range");
                 if (!b) return std::move(b).error();
                 if (*b < last) last = *b;
             }

@@ -67,7 +67,7 @@ public:
         if (r.method == "PUT")
             for (const coswire::http_query_param& p : r.query)
                 if (p.name == "partNumber" && p.value) {
-                    const auto n = coswire::parse_decimal(*p.value, "partNumber");
+                    const auto n = coswire::detail::parse_decimal(*p.value, "partNumber");
                     if (n && *n >= 1 && *n <= part_answers_.size()) return part_answers_[static_cast<std::size_t>(*n - 1)];
                 }
         return coswire::make_error(coswire::errc::transport_failure, "transport", "canned_cos: unexpected request");

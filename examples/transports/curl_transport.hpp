@@ -3,6 +3,7 @@
 // exactly the headers the request holds (and so the ones that were signed), over HTTP/1.1.
 #pragma once
 
+#include <coswire/detail/decimal.hpp>
 #include <coswire/error.hpp>
 #include <coswire/http/message.hpp>
 #include <coswire/http/transport.hpp>
@@ -223,13 +224,10 @@ private:
     // Reserves the announced Content-Length (at most max_reserve) before the first body byte.
     static void reserve_body(http_response& response) {
         const auto length = response.header("Content-Length");
-        if (!length || length->empty() || length->size() > 19) return;
-        std::uint64_t n = 0;
-        for (char c : *length) {
-            if (c < '0' || c > '9') return;
-            n = n * 10 + static_cast<std::uint64_t>(c - '0');
-        }
-        response.body.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(n, max_reserve)));
+        if (!length) return;
+        const auto n = detail::parse_unsigned_decimal(*length);
+        if (!n) return;
+        response.body.reserve(static_cast<std::size_t>(std::min<std::uint64_t>(n.value, max_reserve)));
     }
 
     // One header line per call, CRLF included. A status line starts a new response (after a

@@ -3,10 +3,12 @@
 // (RFC 3986 sections 3.1-3.2; an IPv6 literal host is bracketed), for the adapters that take them apart.
 #pragma once
 
+#include <coswire/detail/decimal.hpp>
 #include <coswire/error.hpp>
 #include <coswire/http/message.hpp>
 #include <coswire/result.hpp>
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -49,14 +51,11 @@ inline result<origin> parse_origin(std::string_view text, std::string_view argum
     if (host.empty()) return make_error(errc::invalid_argument, argument, "empty host");
     out.host = std::string(host);
     if (port.empty() && rest.ends_with(':')) return make_error(errc::invalid_argument, argument, "empty port");
-    unsigned long number = out.scheme == "https" ? 443 : 80;
+    std::uint64_t number = out.scheme == "https" ? 443 : 80;
     if (!port.empty()) {
-        number = 0;
-        for (char c : port) {
-            if (c < '0' || c > '9' || number > 65535) return make_error(errc::invalid_argument, argument, "port is not 1..65535");
-            number = number * 10 + static_cast<unsigned long>(c - '0');
-        }
-        if (number == 0 || number > 65535) return make_error(errc::invalid_argument, argument, "port is not 1..65535");
+        const auto parsed = detail::parse_unsigned_decimal(port, 65535);
+        if (!parsed || parsed.value == 0) return make_error(errc::invalid_argument, argument, "port is not 1..65535");
+        number = parsed.value;
     }
     out.port = static_cast<unsigned short>(number);
     return out;

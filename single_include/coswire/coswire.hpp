@@ -4708,12 +4708,158 @@ inline std::string diagnose_signature_mismatch(const cos_error& server, const si
 // compare in constant time, check the window, and say what the signature covered
 // (docs/protocol/verification.md). For emulators and COS-compatible gateways.
 
+// ---- begin coswire/detail/decimal.hpp
+// SPDX-License-Identifier: MIT
+// The one decimal-number reader of the library, its tools and examples: ASCII digits only (no
+// locale, sign rules by the caller's choice), overflow checked, and a reason when it refuses.
+
+
+#include <cstdint>
+#include <limits>
+#include <string_view>
+
+namespace coswire::detail {
+
+/// Why a text is not a decimal number in range.
+enum class decimal_fault {
+    none,         ///< parsed
+    empty,        ///< no digit at all ("" or a lone '-')
+    not_decimal,  ///< a byte other than a digit (a sign where none is allowed, a blank, junk)
+    out_of_range  ///< digits only, but the value is beyond the bounds asked (or 64 bits)
+};
+
+/// A parsed number, or why there is none (then `value` is 0).
+template <class Number>
+struct parsed_decimal {
+    Number value = 0;
+    decimal_fault fault = decimal_fault::none;
+
+    constexpr explicit operator bool() const noexcept { return fault == decimal_fault::none; }
+};
+
+/// One or more ASCII digits and nothing else, at most `max`: no sign, blank, prefix or suffix.
+/// Leading zeros are allowed ("007" is 7) and never overflow.
+constexpr parsed_decimal<std::uint64_t> parse_unsigned_decimal(std::string_view text,
+                                                        std::uint64_t max = std::numeric_limits<std::uint64_t>::max()) noexcept {
+    if (text.empty()) return {0, decimal_fault::empty};
+    std::uint64_t v = 0;
+    bool too_large = false;
+    for (const char c : text) {
+        if (!is_digit(c)) return {0, decimal_fault::not_decimal};
+        const auto digit = static_cast<std::uint64_t>(c - '0');
+        // Keep reading after an overflow: junk later in the text is the better reason.
+        if (too_large || digit > max || v > (max - digit) / 10) {
+            too_large = true;
+            continue;
+        }
+        v = v * 10 + digit;
+    }
+    if (too_large) return {0, decimal_fault::out_of_range};
+    return {v, decimal_fault::none};
+}
+
+/// An optional '-' then parse_unsigned_decimal's digits, from `min` to `max`. "+1" and " 1" are
+/// refused; "-0" is 0.
+constexpr parsed_decimal<std::int64_t> parse_signed_decimal(std::string_view text,
+                                                     std::int64_t min = std::numeric_limits<std::int64_t>::min(),
+                                                     std::int64_t max = std::numeric_limits<std::int64_t>::max()) noexcept {
+    const bool negative = text.starts_with('-');
+    if (negative) text.remove_prefix(1);
+    // The magnitude's bound: |min| for a negative number (computed without overflowing), max else.
+    const std::uint64_t limit = negative ? (min >= 0 ? 0 : static_cast<std::uint64_t>(-(min + 1)) + 1)
+                                         : (max < 0 ? 0 : static_cast<std::uint64_t>(max));
+    const parsed_decimal<std::uint64_t> magnitude = parse_unsigned_decimal(text, limit);
+    if (!magnitude) return {0, magnitude.fault};
+    const std::int64_t value =
+        negative ? (magnitude.value == 0 ? 0 : -static_cast<std::int64_t>(magnitude.value - 1) - 1) : static_cast<std::int64_t>(magnitude.value);
+    if (value < min || value > max) return {0, decimal_fault::out_of_range};
+    return {value, decimal_fault::none};
+}
+
+}  // namespace coswire::detail
+// ---- end coswire/detail/decimal.hpp
+// ---- begin coswire/detail/query.hpp
+// SPDX-License-Identifier: MIT
+// The one query-string reader: splits `name[=value]&...` into items and, for a request target,
+// percent-decodes them with encoding/percent.hpp's decoder.
+
+
+#include <algorithm>
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace coswire::detail {
+
+/// One `name[=value]` item as written, not decoded; `value` is absent without a '='.
+struct query_item {
+    std::string_view name{};
+    std::optional<std::string_view> value{};
+};
+
+/// Calls `f(query_item)` for each '&'-separated item of `text`, in order, splitting each at its
+/// first '='. Empty items between two '&' are passed on (callers decide what they mean); a
+/// trailing '&' ends the text without one. `f` returns result<void>; the first error stops the
+/// walk and is returned.
+template <class F>
+result<void> for_each_query_item(std::string_view text, F&& f) {
+    while (!text.empty()) {
+        const std::size_t amp = text.find('&');
+        const std::string_view item = text.substr(0, amp);
+        text = amp == std::string_view::npos ? std::string_view() : text.substr(amp + 1);
+        const std::size_t eq = item.find('=');
+        query_item q{item.substr(0, eq), std::nullopt};
+        if (eq != std::string_view::npos) q.value = item.substr(eq + 1);
+        if (result<void> ok = f(q); !ok) return ok;
+    }
+    return {};
+}
+
+/// How a raw '+' in a request target reads: as itself (RFC 3986; percent_decode) or as a space,
+/// which is how COS's server reads a request line (docs/protocol/signing.md#what-the-server-does).
+enum class plus_sign { literal, space };
+
+/// `text` percent-decoded, a raw '+' read as `plus` says. Errors: percent_decode's, naming `argument`.
+inline result<std::string> decode_target_text(std::string_view text, plus_sign plus, std::string_view argument) {
+    if (plus == plus_sign::literal) return percent_decode(text, argument);
+    std::string spaced(text);
+    std::replace(spaced.begin(), spaced.end(), '+', ' ');
+    return percent_decode(spaced, argument);
+}
+
+/// The parameters of a query string (what follows '?'), names and values decoded; empty items
+/// ("a&&b") are skipped, as a server skips them. Errors: a bad %-escape, naming `argument`.
+inline result<std::vector<http_query_param>> parse_query(std::string_view query, plus_sign plus, std::string_view argument) {
+    std::vector<http_query_param> out;
+    result<void> read = for_each_query_item(query, [&](const query_item& item) -> result<void> {
+        if (item.name.empty() && !item.value) return {};
+        result<std::string> name = decode_target_text(item.name, plus, argument);
+        if (!name) return std::move(name).error();
+        http_query_param p{std::move(*name), std::nullopt};
+        if (item.value) {
+            result<std::string> value = decode_target_text(*item.value, plus, argument);
+            if (!value) return std::move(value).error();
+            p.value = std::move(*value);
+        }
+        out.push_back(std::move(p));
+        return {};
+    });
+    if (!read) return std::move(read).error();
+    return out;
+}
+
+}  // namespace coswire::detail
+// ---- end coswire/detail/query.hpp
 
 #include <array>
 #include <concepts>
 #include <initializer_list>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <span>
 #include <string>
@@ -4772,14 +4918,11 @@ inline error access_denied(std::string code, std::string message, int status = 4
 
 inline result<key_time> parse_key_time(std::string_view text, std::string_view field) {
     const auto semi = text.find(';');
+    // Unix seconds: digits only, no sign, within int64.
     auto number = [](std::string_view s) -> std::optional<std::int64_t> {
-        if (s.empty() || s.size() > 18) return std::nullopt;
-        std::int64_t v = 0;
-        for (char c : s) {
-            if (!is_digit(c)) return std::nullopt;
-            v = v * 10 + (c - '0');
-        }
-        return v;
+        const parsed_decimal<std::uint64_t> v = parse_unsigned_decimal(s, std::numeric_limits<std::int64_t>::max());
+        if (!v) return std::nullopt;
+        return static_cast<std::int64_t>(v.value);
     };
     if (semi == std::string_view::npos) return access_denied("AccessDenied", std::string(field) + " must be start;end");
     const auto start = number(text.substr(0, semi)), end = number(text.substr(semi + 1));
@@ -4923,16 +5066,13 @@ inline result<void> refuse_unsigned_fields(const signable_request& request, cons
 inline result<authorization_fields> parse_authorization(std::string_view value) {
     authorization_fields out;
     std::array<bool, 7> seen{};
-    while (!value.empty()) {
-        const auto amp = value.find('&');
-        const std::string_view pair = value.substr(0, amp);
-        const auto eq = pair.find('=');
-        if (eq == std::string_view::npos) return detail::access_denied("AccessDenied", "Authorization field without '='");
-        auto taken = detail::take_field(out, seen, pair.substr(0, eq), pair.substr(eq + 1));
+    result<void> read = detail::for_each_query_item(value, [&](const detail::query_item& field) -> result<void> {
+        if (!field.value) return detail::access_denied("AccessDenied", "Authorization field without '='");
+        auto taken = detail::take_field(out, seen, field.name, *field.value);
         if (!taken) return std::move(taken).error();
-        if (amp == std::string_view::npos) break;
-        value.remove_prefix(amp + 1);
-    }
+        return {};
+    });
+    if (!read) return std::move(read).error();
     return detail::finish_fields(std::move(out), seen);
 }
 
@@ -9187,30 +9327,30 @@ constexpr std::string_view unquote_etag(std::string_view etag) noexcept {
     return etag;
 }
 
-/// Unsigned decimal text without sign, blanks or overflow. Errors: malformed_response naming
-/// `argument`.
+namespace detail {
+
+/// Unsigned decimal text without sign, blanks or overflow (detail::parse_unsigned_decimal).
+/// Errors: malformed_response naming `argument`.
 inline result<std::uint64_t> parse_decimal(std::string_view text, std::string_view argument) {
-    if (text.empty()) return make_error(errc::malformed_response, argument, "is empty, expected a decimal number");
-    std::uint64_t v = 0;
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        const char c = text[i];
-        if (!detail::is_digit(c))
+    const parsed_decimal<std::uint64_t> v = parse_unsigned_decimal(text);
+    switch (v.fault) {
+        case decimal_fault::none: return v.value;
+        case decimal_fault::empty: return make_error(errc::malformed_response, argument, "is empty, expected a decimal number");
+        case decimal_fault::not_decimal:
             return make_error(errc::malformed_response, argument, "'" + std::string(text.substr(0, 40)) + "' is not a decimal number");
-        const auto digit = static_cast<std::uint64_t>(c - '0');
-        // 19 digits always fit in 64 bits: only the 20th and later need the overflow check.
-        if (i >= 19 && v > (UINT64_MAX - digit) / 10)
-            return make_error(errc::malformed_response, argument, "'" + std::string(text.substr(0, 40)) + "' overflows 64 bits");
-        v = v * 10 + digit;
+        case decimal_fault::out_of_range: break;
     }
-    return v;
+    return make_error(errc::malformed_response, argument, "'" + std::string(text.substr(0, 40)) + "' overflows 64 bits");
 }
 
 /// "true"/"false" in any case (docs/protocol/xml.md#booleans-and-numbers). Errors: malformed_response naming `argument`.
 inline result<bool> parse_boolean(std::string_view text, std::string_view argument) {
-    if (detail::iequals(text, "true")) return true;
-    if (detail::iequals(text, "false")) return false;
+    if (iequals(text, "true")) return true;
+    if (iequals(text, "false")) return false;
     return make_error(errc::malformed_response, argument, "'" + std::string(text.substr(0, 40)) + "' is not true or false");
 }
+
+}  // namespace detail
 
 /// The owner of a listed object or upload (Owner, Initiator).
 struct object_owner {
@@ -9290,11 +9430,11 @@ inline result<object_headers> parse_object_headers(const http_response& r) {
             out.etag_raw = h.value;
             out.etag = std::string(unquote_etag(h.value));
         } else if (detail::iequals(name, "x-cos-hash-crc64ecma")) {
-            auto v = parse_decimal(h.value, "x-cos-hash-crc64ecma");
+            auto v = detail::parse_decimal(h.value, "x-cos-hash-crc64ecma");
             if (!v) return std::move(v).error();
             out.crc64 = *v;
         } else if (detail::iequals(name, "Content-Length")) {
-            auto v = parse_decimal(h.value, "Content-Length");
+            auto v = detail::parse_decimal(h.value, "Content-Length");
             if (!v) return std::move(v).error();
             out.content_length = *v;
         } else if (detail::iequals(name, "Last-Modified")) {
@@ -9703,13 +9843,13 @@ inline result<content_range> parse_content_range(std::string_view text) {
     const std::size_t slash = spec.find('/');
     if (dash == std::string_view::npos || slash == std::string_view::npos || slash < dash)
         return fail("is not of the form bytes first-last/total");
-    auto first = parse_decimal(spec.substr(0, dash), "Content-Range");
-    auto last = parse_decimal(spec.substr(dash + 1, slash - dash - 1), "Content-Range");
+    auto first = detail::parse_decimal(spec.substr(0, dash), "Content-Range");
+    auto last = detail::parse_decimal(spec.substr(dash + 1, slash - dash - 1), "Content-Range");
     if (!first || !last) return fail("has a range that is not two decimal numbers");
     content_range out{*first, *last, std::nullopt};
     if (out.last < out.first) return fail("ends before it starts");
     if (const std::string_view total = spec.substr(slash + 1); total != "*") {
-        auto size = parse_decimal(total, "Content-Range");
+        auto size = detail::parse_decimal(total, "Content-Range");
         if (!size) return fail("has a total that is neither a decimal number nor '*'");
         if (*size <= out.last) return fail("reaches past the total size");
         out.total = *size;
@@ -9827,7 +9967,7 @@ inline result<delete_object_result> parse_delete_object_response(const http_resp
     out.request_id = detail::request_id_of(r);
     if (auto v = r.header("x-cos-version-id")) out.version_id = std::string(*v);
     if (auto v = r.header("x-cos-delete-marker")) {
-        auto marker = parse_boolean(*v, "x-cos-delete-marker");
+        auto marker = detail::parse_boolean(*v, "x-cos-delete-marker");
         if (!marker) return std::move(marker).error();
         out.delete_marker = *marker;
     }
@@ -10084,12 +10224,9 @@ constexpr std::optional<std::uint32_t> etag_part_count(std::string_view etag) no
         const char c = etag[i];
         if (!detail::is_digit(c) && !(c >= 'a' && c <= 'f') && !(c >= 'A' && c <= 'F')) return std::nullopt;
     }
-    std::uint32_t n = 0;
-    for (std::size_t i = dash + 1; i < etag.size(); ++i) {
-        if (!detail::is_digit(etag[i])) return std::nullopt;
-        n = n * 10 + static_cast<std::uint32_t>(etag[i] - '0');
-    }
-    return n;
+    const auto n = detail::parse_unsigned_decimal(etag.substr(dash + 1));
+    if (!n) return std::nullopt;
+    return static_cast<std::uint32_t>(n.value);  // at most 5 digits
 }
 
 namespace detail {
@@ -12021,7 +12158,7 @@ inline result<download_checkpoint> parse_checkpoint(std::string_view text) {
     };
     const auto number = [](std::string_view s) -> std::optional<std::uint64_t> {
         if (s.size() > 1 && s.front() == '0') return std::nullopt;
-        auto v = parse_decimal(s, "checkpoint");
+        auto v = detail::parse_decimal(s, "checkpoint");
         if (!v) return std::nullopt;
         return *v;
     };

@@ -13,13 +13,13 @@ TEST_CASE("unquote_etag: strips exactly one pair of quotes") {
 }
 
 TEST_CASE("parse_decimal: unsigned 64-bit decimal only") {
-    CHECK(coswire::parse_decimal("0", "n").value() == 0);
-    CHECK(coswire::parse_decimal("18446744073709551615", "n").value() == UINT64_MAX);
-    CHECK(coswire::parse_decimal("9999999999999999999", "n").value() == 9999999999999999999u);
-    CHECK(coswire::parse_decimal("0000000000000000000000018446744073709551615", "n").value() == UINT64_MAX);
+    CHECK(coswire::detail::parse_decimal("0", "n").value() == 0);
+    CHECK(coswire::detail::parse_decimal("18446744073709551615", "n").value() == UINT64_MAX);
+    CHECK(coswire::detail::parse_decimal("9999999999999999999", "n").value() == 9999999999999999999u);
+    CHECK(coswire::detail::parse_decimal("0000000000000000000000018446744073709551615", "n").value() == UINT64_MAX);
     for (const char* bad : {"", "-1", "+1", " 1", "1 ", "0x10", "18446744073709551616", "1e3", "99999999999999999999",
                             "00000000000000000000018446744073709551616", "1844674407370955161x"}) {
-        auto r = coswire::parse_decimal(bad, "n");
+        auto r = coswire::detail::parse_decimal(bad, "n");
         REQUIRE_FALSE(r);
         CHECK(r.error().code == errc::malformed_response);
         CHECK(r.error().argument == "n");

@@ -34,7 +34,7 @@ TEST_CASE("store: a value goes into a plain or an optional slot; an error goes o
     REQUIRE(coswire::detail::store(result<std::uint64_t>(9), maybe));
     CHECK(plain == 7);
     CHECK(maybe == 9u);
-    auto e = coswire::detail::store(coswire::parse_decimal("x", "Size"), plain);
+    auto e = coswire::detail::store(coswire::detail::parse_decimal("x", "Size"), plain);
     REQUIRE_FALSE(e);
     CHECK(e.error().argument == "Size");
     CHECK(plain == 7);

@@ -905,6 +905,57 @@ TEST_CASE("cos_emulator: scripted faults reply 500/503, drop connections and ans
     }
 }
 
+TEST_CASE("cos_emulator: cut_body sends the head and half the body, then fails, on both call operators") {
+    fixture f;
+    const std::string data(5 * cos_emulator::stream_piece / 2 + 1, 'd');  // the cut falls inside a piece
+    f.emu.put_object("big", data);
+    http_request get = build("GET", "big");
+    sign(get, f.creds);
+
+    f.emu.fail_next(fault_kind::cut_body);
+    const result<http_response> collected = f.emu(get);
+    REQUIRE_FALSE(collected);
+    CHECK(collected.error().code == coswire::errc::transport_failure);
+    CHECK(collected.error().reason.find(std::to_string(data.size() / 2) + " of " + std::to_string(data.size())) != std::string::npos);
+
+    f.emu.fail_next(fault_kind::cut_body);
+    int heads = 0;
+    std::string received;
+    coswire::response_sink sink{.head =
+                                    [&](const http_response& head) -> result<void> {
+                                        ++heads;
+                                        CHECK(head.status == 200);
+                                        CHECK(head.header("Content-Length") == std::to_string(data.size()));
+                                        return {};
+                                    },
+                                .body =
+                                    [&](std::span<const std::byte> bytes) -> result<void> {
+                                        received.append(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+                                        return {};
+                                    }};
+    const result<http_response> streamed = f.emu(get, sink);
+    REQUIRE_FALSE(streamed);
+    CHECK(streamed.error().code == coswire::errc::transport_failure);
+    CHECK(heads == 1);
+    CHECK(received == data.substr(0, data.size() / 2));
+
+    // The request is applied before its answer is cut, as for drop_after.
+    f.emu.fail_next(fault_kind::cut_body);
+    http_request put = build("PUT", "k", {}, {}, "value");
+    sign(put, f.creds);
+    CHECK_FALSE(f.emu(put));
+    CHECK(f.emu.object("k")->data == "value");
+    CHECK(f.emu.stats().faults.cut_body == 3);
+    CHECK(f.emu.stats().faults.total() == 3);
+
+    // Without a fault the same calls succeed, and a plan draws the fault at random.
+    received.clear();
+    CHECK(f.emu(get, sink));
+    CHECK(received == data);
+    f.emu.set_fault_plan({.cut_body = 1});
+    CHECK_FALSE(f.emu(get));
+}
+
 TEST_CASE("cos_emulator: a skewed server clock answers RequestTimeTooSkewed with ServerTime and Date") {
     fixture f;
     f.emu.set_clock_offset(-3600);

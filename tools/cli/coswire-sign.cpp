@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // coswire-sign: computes a COS Authorization value (or presigned query) from the command line,
 // and with --explain shows the HttpString and StringToSign it was made from.
+#include <coswire/detail/decimal.hpp>
 #include <coswire/sign/authorization.hpp>
 #include <coswire/sign/presign.hpp>
 
@@ -9,6 +10,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
+#include <limits>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -33,13 +35,9 @@ constexpr std::string_view usage =
 }
 
 std::optional<std::int64_t> parse_unix(std::string_view text) {
-    if (text.empty() || text.size() > 18) return std::nullopt;  // 18 digits cannot overflow int64
-    std::int64_t v = 0;
-    for (char c : text) {
-        if (c < '0' || c > '9') return std::nullopt;
-        v = v * 10 + (c - '0');
-    }
-    return v;
+    const auto v = coswire::detail::parse_unsigned_decimal(text, std::numeric_limits<std::int64_t>::max());
+    if (!v) return std::nullopt;
+    return static_cast<std::int64_t>(v.value);
 }
 
 /// The flag a library error argument came from, so messages speak the user's language.

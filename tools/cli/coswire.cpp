@@ -7,6 +7,7 @@
 #include <coswire/client.hpp>
 #include <coswire/crypto/crc64.hpp>
 #include <coswire/detail/ascii.hpp>
+#include <coswire/detail/decimal.hpp>
 #include <coswire/download/driver.hpp>
 #include <coswire/download/parallel.hpp>
 #include <coswire/encoding/object_key.hpp>
@@ -247,15 +248,10 @@ invocation parse(int argc, char** argv) {
 /// them, `why` (which says where a bound comes from).
 std::uint64_t parse_number(std::string_view flag, std::string_view text, std::uint64_t low, std::uint64_t high,
                            std::string_view why = {}) {
-    std::uint64_t v = 0;
-    bool ok = !text.empty() && text.size() <= 19;
-    for (char c : text) {
-        ok = ok && c >= '0' && c <= '9';
-        if (ok) v = v * 10 + static_cast<std::uint64_t>(c - '0');
-    }
-    if (!ok || v < low || v > high)
+    const auto v = coswire::detail::parse_unsigned_decimal(text, high);
+    if (!v || v.value < low)
         fail_usage(flag, "must be a decimal number from " + std::to_string(low) + " to " + std::to_string(high) + std::string(why));
-    return v;
+    return v.value;
 }
 
 /// The library's argument names in the user's terms.

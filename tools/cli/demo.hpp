@@ -9,6 +9,7 @@
 #include <coswire/api/object.hpp>
 #include <coswire/client.hpp>
 #include <coswire/crypto/crc64.hpp>
+#include <coswire/detail/query.hpp>
 #include <coswire/download/driver.hpp>
 #include <coswire/download/parallel.hpp>
 #include <coswire/download/plan.hpp>
@@ -109,22 +110,10 @@ inline coswire::result<coswire::http_request> request_for_url(std::string_view u
     auto path = coswire::percent_decode(r.wire_path, "url");
     if (!path) return std::move(path).error();
     r.path = std::move(*path);
-    std::string_view query = question == std::string_view::npos ? std::string_view() : url.substr(question + 1);
-    while (!query.empty()) {
-        const std::size_t amp = query.find('&');
-        const std::string_view item = query.substr(0, amp);
-        query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
-        const std::size_t eq = item.find('=');
-        auto name = coswire::percent_decode(item.substr(0, eq), "url");
-        if (!name) return std::move(name).error();
-        coswire::http_query_param p{std::move(*name), std::nullopt};
-        if (eq != std::string_view::npos) {
-            auto value = coswire::percent_decode(item.substr(eq + 1), "url");
-            if (!value) return std::move(value).error();
-            p.value = std::move(*value);
-        }
-        r.query.push_back(std::move(p));
-    }
+    const std::string_view query = question == std::string_view::npos ? std::string_view() : url.substr(question + 1);
+    auto params = coswire::detail::parse_query(query, coswire::detail::plus_sign::literal, "url");
+    if (!params) return std::move(params).error();
+    r.query = std::move(*params);
     r.headers.push_back({"Host", r.host});
     return r;
 }

@@ -2,6 +2,8 @@
 // SIZE arguments of the coswire CLI: plain bytes or a binary suffix (512K, 16M, 1G, 1T).
 #pragma once
 
+#include <coswire/detail/decimal.hpp>
+
 #include <cstdint>
 #include <optional>
 #include <string_view>
@@ -23,16 +25,10 @@ inline std::optional<std::uint64_t> parse_size(std::string_view text) {
         }
         if (shift != 0) text.remove_suffix(1);
     }
-    if (text.empty() || text.size() > 20) return std::nullopt;
-    std::uint64_t value = 0;
-    for (char c : text) {
-        if (c < '0' || c > '9') return std::nullopt;
-        const auto digit = static_cast<std::uint64_t>(c - '0');
-        if (value > (UINT64_MAX - digit) / 10) return std::nullopt;
-        value = value * 10 + digit;
-    }
-    if (shift != 0 && value > (UINT64_MAX >> shift)) return std::nullopt;
-    return value << shift;
+    if (text.size() > 20) return std::nullopt;  // longer than 2^64-1 is written, even with zeros in front
+    const auto value = coswire::detail::parse_unsigned_decimal(text, UINT64_MAX >> shift);
+    if (!value) return std::nullopt;
+    return value.value << shift;
 }
 
 }  // namespace cli

@@ -305,7 +305,7 @@ inline result<download_checkpoint> parse_checkpoint(std::string_view text) {
     };
     const auto number = [](std::string_view s) -> std::optional<std::uint64_t> {
         if (s.size() > 1 && s.front() == '0') return std::nullopt;
-        auto v = parse_decimal(s, "checkpoint");
+        auto v = detail::parse_decimal(s, "checkpoint");
         if (!v) return std::nullopt;
         return *v;
     };

@@ -29,6 +29,7 @@
 #include <coswire/api/limits.hpp>
 #include <coswire/api/multipart.hpp>
 #include <coswire/detail/ascii.hpp>
+#include <coswire/detail/decimal.hpp>
 #include <coswire/error.hpp>
 #include <coswire/http/message.hpp>
 #include <coswire/parse/error_response.hpp>
@@ -166,12 +167,9 @@ constexpr std::optional<std::uint32_t> etag_part_count(std::string_view etag) no
         const char c = etag[i];
         if (!detail::is_digit(c) && !(c >= 'a' && c <= 'f') && !(c >= 'A' && c <= 'F')) return std::nullopt;
     }
-    std::uint32_t n = 0;
-    for (std::size_t i = dash + 1; i < etag.size(); ++i) {
-        if (!detail::is_digit(etag[i])) return std::nullopt;
-        n = n * 10 + static_cast<std::uint32_t>(etag[i] - '0');
-    }
-    return n;
+    const auto n = detail::parse_unsigned_decimal(etag.substr(dash + 1));
+    if (!n) return std::nullopt;
+    return static_cast<std::uint32_t>(n.value);  // at most 5 digits
 }
 
 namespace detail {

@@ -135,13 +135,13 @@ inline result<content_range> parse_content_range(std::string_view text) {
     const std::size_t slash = spec.find('/');
     if (dash == std::string_view::npos || slash == std::string_view::npos || slash < dash)
         return fail("is not of the form bytes first-last/total");
-    auto first = parse_decimal(spec.substr(0, dash), "Content-Range");
-    auto last = parse_decimal(spec.substr(dash + 1, slash - dash - 1), "Content-Range");
+    auto first = detail::parse_decimal(spec.substr(0, dash), "Content-Range");
+    auto last = detail::parse_decimal(spec.substr(dash + 1, slash - dash - 1), "Content-Range");
     if (!first || !last) return fail("has a range that is not two decimal numbers");
     content_range out{*first, *last, std::nullopt};
     if (out.last < out.first) return fail("ends before it starts");
     if (const std::string_view total = spec.substr(slash + 1); total != "*") {
-        auto size = parse_decimal(total, "Content-Range");
+        auto size = detail::parse_decimal(total, "Content-Range");
         if (!size) return fail("has a total that is neither a decimal number nor '*'");
         if (*size <= out.last) return fail("reaches past the total size");
         out.total = *size;
@@ -259,7 +259,7 @@ inline result<delete_object_result> parse_delete_object_response(const http_resp
     out.request_id = detail::request_id_of(r);
     if (auto v = r.header("x-cos-version-id")) out.version_id = std::string(*v);
     if (auto v = r.header("x-cos-delete-marker")) {
-        auto marker = parse_boolean(*v, "x-cos-delete-marker");
+        auto marker = detail::parse_boolean(*v, "x-cos-delete-marker");
         if (!marker) return std::move(marker).error();
         out.delete_marker = *marker;
     }

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <coswire/detail/ascii.hpp>
+#include <coswire/detail/decimal.hpp>
 #include <coswire/http/message.hpp>
 #include <coswire/parse/error_response.hpp>
 #include <coswire/result.hpp>
@@ -29,30 +30,30 @@ constexpr std::string_view unquote_etag(std::string_view etag) noexcept {
     return etag;
 }
 
-/// Unsigned decimal text without sign, blanks or overflow. Errors: malformed_response naming
-/// `argument`.
+namespace detail {
+
+/// Unsigned decimal text without sign, blanks or overflow (detail::parse_unsigned_decimal).
+/// Errors: malformed_response naming `argument`.
 inline result<std::uint64_t> parse_decimal(std::string_view text, std::string_view argument) {
-    if (text.empty()) return make_error(errc::malformed_response, argument, "is empty, expected a decimal number");
-    std::uint64_t v = 0;
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        const char c = text[i];
-        if (!detail::is_digit(c))
+    const parsed_decimal<std::uint64_t> v = parse_unsigned_decimal(text);
+    switch (v.fault) {
+        case decimal_fault::none: return v.value;
+        case decimal_fault::empty: return make_error(errc::malformed_response, argument, "is empty, expected a decimal number");
+        case decimal_fault::not_decimal:
             return make_error(errc::malformed_response, argument, "'" + std::string(text.substr(0, 40)) + "' is not a decimal number");
-        const auto digit = static_cast<std::uint64_t>(c - '0');
-        // 19 digits always fit in 64 bits: only the 20th and later need the overflow check.
-        if (i >= 19 && v > (UINT64_MAX - digit) / 10)
-            return make_error(errc::malformed_response, argument, "'" + std::string(text.substr(0, 40)) + "' overflows 64 bits");
-        v = v * 10 + digit;
+        case decimal_fault::out_of_range: break;
     }
-    return v;
+    return make_error(errc::malformed_response, argument, "'" + std::string(text.substr(0, 40)) + "' overflows 64 bits");
 }
 
 /// "true"/"false" in any case (docs/protocol/xml.md#booleans-and-numbers). Errors: malformed_response naming `argument`.
 inline result<bool> parse_boolean(std::string_view text, std::string_view argument) {
-    if (detail::iequals(text, "true")) return true;
-    if (detail::iequals(text, "false")) return false;
+    if (iequals(text, "true")) return true;
+    if (iequals(text, "false")) return false;
     return make_error(errc::malformed_response, argument, "'" + std::string(text.substr(0, 40)) + "' is not true or false");
 }
+
+}  // namespace detail
 
 /// The owner of a listed object or upload (Owner, Initiator).
 struct object_owner {
@@ -132,11 +133,11 @@ inline result<object_headers> parse_object_headers(const http_response& r) {
             out.etag_raw = h.value;
             out.etag = std::string(unquote_etag(h.value));
         } else if (detail::iequals(name, "x-cos-hash-crc64ecma")) {
-            auto v = parse_decimal(h.value, "x-cos-hash-crc64ecma");
+            auto v = detail::parse_decimal(h.value, "x-cos-hash-crc64ecma");
             if (!v) return std::move(v).error();
             out.crc64 = *v;
         } else if (detail::iequals(name, "Content-Length")) {
-            auto v = parse_decimal(h.value, "Content-Length");
+            auto v = detail::parse_decimal(h.value, "Content-Length");
             if (!v) return std::move(v).error();
             out.content_length = *v;
         } else if (detail::iequals(name, "Last-Modified")) {

@@ -6,6 +6,8 @@
 #pragma once
 
 #include <coswire/detail/ascii.hpp>
+#include <coswire/detail/decimal.hpp>
+#include <coswire/detail/query.hpp>
 #include <coswire/detail/redact.hpp>
 #include <coswire/encoding/percent.hpp>
 #include <coswire/sign/authorization.hpp>
@@ -19,6 +21,7 @@
 #include <initializer_list>
 #include <cstddef>
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <span>
 #include <string>
@@ -77,14 +80,11 @@ inline error access_denied(std::string code, std::string message, int status = 4
 
 inline result<key_time> parse_key_time(std::string_view text, std::string_view field) {
     const auto semi = text.find(';');
+    // Unix seconds: digits only, no sign, within int64.
     auto number = [](std::string_view s) -> std::optional<std::int64_t> {
-        if (s.empty() || s.size() > 18) return std::nullopt;
-        std::int64_t v = 0;
-        for (char c : s) {
-            if (!is_digit(c)) return std::nullopt;
-            v = v * 10 + (c - '0');
-        }
-        return v;
+        const parsed_decimal<std::uint64_t> v = parse_unsigned_decimal(s, std::numeric_limits<std::int64_t>::max());
+        if (!v) return std::nullopt;
+        return static_cast<std::int64_t>(v.value);
     };
     if (semi == std::string_view::npos) return access_denied("AccessDenied", std::string(field) + " must be start;end");
     const auto start = number(text.substr(0, semi)), end = number(text.substr(semi + 1));
@@ -228,16 +228,13 @@ inline result<void> refuse_unsigned_fields(const signable_request& request, cons
 inline result<authorization_fields> parse_authorization(std::string_view value) {
     authorization_fields out;
     std::array<bool, 7> seen{};
-    while (!value.empty()) {
-        const auto amp = value.find('&');
-        const std::string_view pair = value.substr(0, amp);
-        const auto eq = pair.find('=');
-        if (eq == std::string_view::npos) return detail::access_denied("AccessDenied", "Authorization field without '='");
-        auto taken = detail::take_field(out, seen, pair.substr(0, eq), pair.substr(eq + 1));
+    result<void> read = detail::for_each_query_item(value, [&](const detail::query_item& field) -> result<void> {
+        if (!field.value) return detail::access_denied("AccessDenied", "Authorization field without '='");
+        auto taken = detail::take_field(out, seen, field.name, *field.value);
         if (!taken) return std::move(taken).error();
-        if (amp == std::string_view::npos) break;
-        value.remove_prefix(amp + 1);
-    }
+        return {};
+    });
+    if (!read) return std::move(read).error();
     return detail::finish_fields(std::move(out), seen);
 }
 

@@ -1,0 +1,198 @@
+// SPDX-License-Identifier: MIT
+// The emulator's bucket state: stored objects, in-progress uploads and their parts, the byte
+// quota (max_stored_bytes) they share, ETags as COS computes them, and upload ids.
+#pragma once
+
+#include <coswire/crypto/crc64.hpp>
+#include <coswire/crypto/md5.hpp>
+#include <coswire/encoding/hex.hpp>
+#include <coswire/http/message.hpp>
+
+#include <algorithm>
+#include <cstdint>
+#include <functional>  // std::less<>
+#include <map>
+#include <optional>
+#include <random>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace coswire::testing {
+
+/// A stored object, as the inspection API returns it.
+struct emulated_object {
+    std::string data{};
+    std::string etag{};                ///< quoted: "<32 hex>" or "<32 hex>-<N>" for multipart
+    std::uint64_t crc64 = 0;         ///< CRC-64/XZ of data (x-cos-hash-crc64ecma)
+    std::int64_t last_modified = 0;  ///< server Unix seconds
+    /// Content-Type, Cache-Control, Content-Disposition, Content-Encoding, Expires and x-cos-meta-*, as sent.
+    std::vector<http_header> metadata{};
+};
+
+/// One uploaded part of a multipart upload.
+struct emulated_part {
+    std::uint32_t number = 0;
+    std::string data{};
+    std::string etag{};  ///< quoted hex MD5 (opaque under a cos/kms default_encryption)
+    std::uint64_t crc64 = 0;
+    std::int64_t last_modified = 0;
+};
+
+/// An in-progress multipart upload.
+struct emulated_upload {
+    std::string upload_id{};
+    std::string key{};
+    std::int64_t initiated = 0;
+    std::vector<http_header> metadata{};  ///< from Initiate; becomes the object's metadata
+    std::map<std::uint32_t, emulated_part> parts{};
+};
+
+}  // namespace coswire::testing
+
+namespace coswire::detail::emu {
+
+/// The quoted hex MD5 of `data`: the ETag COS gives bytes stored without SSE-KMS.
+inline std::string quoted_md5(std::string_view data) {
+    const auto hex = to_hex(md5_hash(data));
+    return "\"" + std::string(to_string_view(hex)) + "\"";
+}
+
+/// Objects and uploads of one bucket, and the bytes they hold together. Every change keeps
+/// stored_bytes() equal to the sum of the object and part sizes; the quota is checked by the
+/// caller (fits) before it stores, so fixtures can bypass it.
+class bucket_store {
+public:
+    using object_map = std::map<std::string, testing::emulated_object, std::less<>>;
+
+    /// An empty bucket holding at most `max_stored_bytes`, whose objects all get
+    /// `default_encryption` ("", "AES256" or "cos/kms"); `seed` seeds the upload ids.
+    bucket_store(std::uint64_t max_stored_bytes, std::string default_encryption, std::uint64_t seed)
+        : max_stored_bytes_(max_stored_bytes), encryption_(std::move(default_encryption)), id_rng_(seed) {}
+
+    const object_map& objects() const noexcept { return objects_; }
+    std::uint64_t stored_bytes() const noexcept { return stored_bytes_; }
+    std::string_view encryption() const noexcept { return encryption_; }
+
+    /// Whether adding `added` bytes in place of `removed` stays within max_stored_bytes.
+    bool fits(std::uint64_t added, std::uint64_t removed) const noexcept {
+        return stored_bytes_ - removed + added <= max_stored_bytes_;
+    }
+
+    /// The ETag of stored bytes: their MD5, except under SSE-KMS, whose ETags are opaque (here
+    /// the MD5 of the bytes behind a fixed prefix: 32 hex digits, never the bytes' MD5).
+    std::string content_etag(std::string_view data) const {
+        if (encryption_ != "cos/kms") return quoted_md5(data);
+        md5 h;
+        h.update(std::string_view("kms-sealed:"));
+        h.update(data);
+        const auto hex = to_hex(h.finish());
+        return "\"" + std::string(to_string_view(hex)) + "\"";
+    }
+
+    /// Stores (or replaces) an object; `etag` defaults to content_etag(data).
+    testing::emulated_object& store_object(std::string_view key, std::string data, std::vector<http_header> metadata,
+                                           std::optional<std::string> etag, std::int64_t now) {
+        testing::emulated_object o;
+        o.etag = etag ? std::move(*etag) : content_etag(data);
+        o.crc64 = crc64(data);
+        o.last_modified = now;
+        o.metadata = std::move(metadata);
+        o.data = std::move(data);
+        const auto it = objects_.find(key);
+        if (it != objects_.end()) stored_bytes_ -= it->second.data.size();
+        stored_bytes_ += o.data.size();
+        if (it != objects_.end()) return it->second = std::move(o);
+        return objects_.emplace(std::string(key), std::move(o)).first->second;
+    }
+
+    /// The object under `key`, or null.
+    const testing::emulated_object* find_object(std::string_view key) const {
+        const auto it = objects_.find(key);
+        return it == objects_.end() ? nullptr : &it->second;
+    }
+
+    /// The size of the object under `key`; 0 when there is none.
+    std::uint64_t object_size(std::string_view key) const {
+        const testing::emulated_object* o = find_object(key);
+        return o == nullptr ? 0 : o->data.size();
+    }
+
+    /// Forgets the object under `key`, if any.
+    void erase_object(std::string_view key) {
+        const auto it = objects_.find(key);
+        if (it == objects_.end()) return;
+        stored_bytes_ -= it->second.data.size();
+        objects_.erase(it);
+    }
+
+    /// Starts an upload of `key` with a new id (see new_upload_id).
+    testing::emulated_upload& initiate(std::string_view key, std::vector<http_header> metadata, std::int64_t now) {
+        std::string id = new_upload_id(now);
+        testing::emulated_upload& u = uploads_[id];
+        u.upload_id = std::move(id);
+        u.key = std::string(key);
+        u.initiated = now;
+        u.metadata = std::move(metadata);
+        return u;
+    }
+
+    /// The upload `upload_id`, only for the key it was initiated for (else null: NoSuchUpload).
+    testing::emulated_upload* find_upload(std::string_view upload_id, std::string_view key) {
+        const auto it = uploads_.find(upload_id);
+        return it != uploads_.end() && it->second.key == key ? &it->second : nullptr;
+    }
+
+    /// Stores (or replaces) part `number` of `u`, whose quota the caller has checked.
+    testing::emulated_part& store_part(testing::emulated_upload& u, std::uint32_t number, std::string data, std::int64_t now) {
+        testing::emulated_part& part = u.parts[number];
+        stored_bytes_ -= part.data.size();
+        stored_bytes_ += data.size();
+        part.number = number;
+        part.etag = content_etag(data);
+        part.crc64 = crc64(data);
+        part.last_modified = now;
+        part.data = std::move(data);
+        return part;
+    }
+
+    /// Forgets an upload and the bytes of all its parts, listed in a Complete or not.
+    void drop_upload(const testing::emulated_upload& u) {
+        for (const auto& entry : u.parts) stored_bytes_ -= entry.second.data.size();
+        uploads_.erase(uploads_.find(u.upload_id));
+    }
+
+    /// The in-progress uploads by key, then upload id: the order List Multipart Uploads uses.
+    std::vector<const testing::emulated_upload*> sorted_uploads() const {
+        std::vector<const testing::emulated_upload*> out;
+        for (const auto& entry : uploads_) out.push_back(&entry.second);
+        std::sort(out.begin(), out.end(), [](const testing::emulated_upload* a, const testing::emulated_upload* b) {
+            return a->key != b->key ? a->key < b->key : a->upload_id < b->upload_id;
+        });
+        return out;
+    }
+
+private:
+    // 74 lower-case hex digits: the decimal server time, then digits from the seeded generator
+    // (docs/protocol/multipart.md#initiate-multipart-upload: every documented id looks like this).
+    std::string new_upload_id(std::int64_t now) {
+        for (;;) {
+            std::string id = std::to_string(std::max<std::int64_t>(now, 0));
+            while (id.size() < 74) {
+                const std::uint64_t bits = id_rng_();
+                for (int i = 0; i < 16 && id.size() < 74; ++i) id += "0123456789abcdef"[(bits >> (4 * i)) & 0xFu];
+            }
+            if (uploads_.find(id) == uploads_.end()) return id;
+        }
+    }
+
+    std::uint64_t max_stored_bytes_ = 0;
+    std::string encryption_{};
+    std::mt19937_64 id_rng_;
+    object_map objects_{};
+    std::map<std::string, testing::emulated_upload, std::less<>> uploads_{};
+    std::uint64_t stored_bytes_ = 0;
+};
+
+}  // namespace coswire::detail::emu
