@@ -6222,19 +6222,9 @@ inline const member* find(const std::vector<member>& members, std::string_view n
 /// A number's literal text as a signed 64-bit integer: only -?[0-9]+ that fits; no fraction,
 /// exponent or overflow.
 inline std::optional<std::int64_t> to_int64(std::string_view number) noexcept {
-    const bool negative = !number.empty() && number.front() == '-';
-    if (negative) number.remove_prefix(1);
-    if (number.empty()) return std::nullopt;
-    std::uint64_t v = 0;
-    const std::uint64_t max = negative ? std::uint64_t{1} << 63 : (std::uint64_t{1} << 63) - 1;
-    for (char c : number) {
-        if (!is_digit(c)) return std::nullopt;
-        const auto d = static_cast<std::uint64_t>(c - '0');
-        if (v > (max - d) / 10) return std::nullopt;
-        v = v * 10 + d;
-    }
-    if (negative) return v == (std::uint64_t{1} << 63) ? INT64_MIN : -static_cast<std::int64_t>(v);
-    return static_cast<std::int64_t>(v);
+    const auto parsed = parse_signed_decimal(number);
+    if (!parsed) return std::nullopt;
+    return parsed.value;
 }
 
 }  // namespace coswire::detail::json

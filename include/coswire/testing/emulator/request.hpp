@@ -10,7 +10,6 @@
 #include <coswire/result.hpp>
 #include <coswire/sign/http_string.hpp>
 
-#include <algorithm>
 #include <cstddef>
 #include <cstdint>
 #include <limits>
