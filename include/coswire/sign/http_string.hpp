@@ -125,14 +125,6 @@ constexpr bool is_selected(const sign_options& options, std::string_view name) n
     return false;
 }
 
-/// Adds `f` in signed-name order, or says why not (a full list, a name already there).
-inline result<void> add_field(signed_field_list& list, signed_field f, std::string_view argument) {
-    const insert_status status = list.try_insert(f);
-    if (status != insert_status::inserted) [[unlikely]]
-        return signed_field_list::insert_error(status, f.name, argument);
-    return {};
-}
-
 /// The session token as the signed field x-cos-security-token: added when the request does not
 /// carry it, checked when it does (a different value would be sent unsigned).
 inline result<void> add_session_token(signed_field_list& list, std::string_view token, std::string_view argument) {
@@ -143,7 +135,7 @@ inline result<void> add_session_token(signed_field_list& list, std::string_view 
                               "carries an x-cos-security-token that differs from the credentials' session token");
         return {};
     }
-    return add_field(list, {name, token}, argument);
+    return list.insert({name, token}, argument);
 }
 
 }  // namespace detail
@@ -190,15 +182,16 @@ inline result<void> canonicalize_into(canonical_request& out, const signable_req
         if (name.empty() || !detail::text_passes(name, control_bytes::allowed) ||
             !detail::text_passes(value, control_bytes::allowed)) [[unlikely]]
             return detail::param_error(i, name, value);
-        if (auto added = detail::add_field(out.params, {name, value}, "params"); !added) [[unlikely]]
-            return added;
+        if (const auto status = out.params.try_insert({name, value}); status != detail::insert_status::inserted) [[unlikely]]
+            return detail::signed_field_list::insert_error(status, name, "params");
     }
 
     // Every header is checked (a token name, said once; a value without CR, LF, NUL or other
     // controls but HTAB), and those the options select are signed with their blanks trimmed.
     for (std::size_t i = 0; i < request.headers.size(); ++i) {
         const header_field& h = request.headers[i];
-        if (!detail::is_token(h.name)) [[unlikely]]
+        const std::size_t name_size = detail::fast::token_signed_name_size(h.name);  // 0 unless a token
+        if (name_size == 0) [[unlikely]]
             return detail::header_name_error(i);
         for (std::size_t j = 0; j < i; ++j)
             if (detail::iequals(request.headers[j].name, h.name)) [[unlikely]]
@@ -206,9 +199,9 @@ inline result<void> canonicalize_into(canonical_request& out, const signable_req
         if (!detail::text_passes(h.value, control_bytes::forbidden_but_htab)) [[unlikely]]
             return detail::header_value_error(h.name, h.value);
         if (!detail::is_selected(options, h.name)) continue;
-        if (auto added = detail::add_field(out.headers, {h.name, detail::trim_blanks(h.value)}, "headers"); !added)
-            [[unlikely]]
-            return added;
+        const detail::signed_field f{h.name, detail::trim_blanks(h.value)};
+        if (const auto status = out.headers.try_insert(f, name_size); status != detail::insert_status::inserted) [[unlikely]]
+            return detail::signed_field_list::insert_error(status, h.name, "headers");
     }
 
     if (session_token.empty()) return {};
