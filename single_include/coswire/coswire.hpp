@@ -2488,17 +2488,12 @@ constexpr std::size_t percent_encoded_size(std::string_view s) noexcept {
 }
 
 /// Writes enc(s) (docs/protocol/signing.md#percent-encoding) at `out` and returns one past the last
-/// byte written. Byte-wise: `s` need not be UTF-8. Precondition (unchecked, the signer's hot path):
-/// `out` has room for percent_encoded_size(s) bytes. Runs of unreserved bytes are copied in bulk.
+/// byte written: each unreserved byte as it is, every other byte as `%XX`. Byte-wise: `s` need not
+/// be UTF-8. Precondition (unchecked): `out` has room for percent_encoded_size(s) bytes.
 constexpr char* percent_encode_unchecked(std::string_view s, char* out) noexcept {
-    const char* p = s.data();
-    const char* const end = p + s.size();
-    while (p != end) {
-        const char* run = p;
-        while (p != end && is_unreserved(*p)) ++p;
-        out = detail::copy_chars(run, static_cast<std::size_t>(p - run), out);
-        if (p == end) break;
-        out = detail::write_percent_escape(*p++, out);
+    for (char c : s) {
+        if (is_unreserved(c)) *out++ = c;
+        else out = detail::write_percent_escape(c, out);
     }
     return out;
 }
@@ -3227,96 +3222,57 @@ struct credentials {
 // ---- end coswire/sign/credentials.hpp
 // ---- begin coswire/sign/http_string.hpp
 // SPDX-License-Identifier: MIT
-// The canonical request of q-sign-algorithm=sha1: which parameters and headers are signed, their
-// UrlParamList/HeaderList, and the HttpString (docs/protocol/signing.md#parameter-list to #httpstring,
-// #what-is-signed).
+// The canonical request of q-sign-algorithm=sha1 (which parameters and headers are signed, checked
+// and in what order) and the HttpString written from it (docs/protocol/signing.md#what-is-signed
+// to #httpstring).
+//
+// The signing path, in reading order (tests/sign/readable_path.py keeps it under 400 lines):
+//   1. this file               the canonical request, then the HttpString and the two lists
+//   2. sign/signer.hpp         SignKey, StringToSign, Signature
+//   3. sign/authorization.hpp  the Authorization value, and the signer that puts it together
+// Every name and value is encoded by enc(), encoding/percent.hpp, the one percent-encoder.
+// Behind this path, detail/fast_http_string.hpp does the same work faster (SSE2 encoding, table
+// lookups, word-at-a-time lower-casing, hashing while writing) and detail/signed_field_list.hpp
+// keeps the sorted fields on the stack; tests/sign/fast_http_string_test.cpp holds them equal.
+
+// ---- begin coswire/detail/signed_field_list.hpp
+// SPDX-License-Identifier: MIT
+// The signed parameters or headers of a canonical request: kept sorted by signed name
+// (lower(enc(name)), compared byte by byte) and free of duplicates, on the stack.
+
+// ---- begin coswire/detail/fast_http_string.hpp
+// SPDX-License-Identifier: MIT
+// The signing path's speed-ups, behind the readable one in sign/http_string.hpp and sign/signer.hpp:
+// table-driven name order and sizes, sixteen-byte (SSE2) percent-encoding, word-at-a-time
+// lower-casing, and the sinks that hash the HttpString while it is written or write the
+// Authorization into a buffer. Each gives what the readable code gives, on every input
+// (tests/sign/fast_http_string_test.cpp); the signer runs these where they pay.
 
 
 #include <array>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
-#include <optional>
-#include <span>
-#include <string>
 #include <string_view>
+#include <type_traits>
 
 #if COSWIRE_SSE2
 #include <emmintrin.h>
 #endif
 
-namespace coswire {
-
-/// A query parameter as the server decodes it. `value` is empty for a valueless parameter such
-/// as `?uploads`, which signs exactly like an empty value (`uploads=`).
-struct query_param {
-    std::string_view name{};
-    std::optional<std::string_view> value{};
-};
-
-/// A request header as it is sent.
-struct header_field {
-    std::string_view name{};
-    std::string_view value{};
-};
-
-/// What the signer reads of a request; every member is borrowed.
-struct signable_request {
-    std::string_view method{};                 ///< an HTTP token, any case ("PUT")
-    std::string_view path{};                   ///< UriPathname: "/" + raw object key, or "/" (decoded, verbatim)
-    std::span<const query_param> params{};     ///< all are signed
-    std::span<const header_field> headers{};   ///< selected by sign_options::headers
-};
-
-/// Which headers enter the signature.
-enum class header_selection {
-    standard,  ///< the official SDKs' set plus every x-cos-* / x-ci-* header (default)
-    all,       ///< every header given
-    listed,    ///< exactly the headers named in sign_options::listed_headers (when present)
-};
-
-struct sign_options {
-    header_selection headers = header_selection::standard;
-    std::span<const std::string_view> listed_headers{};  ///< names for header_selection::listed
-};
-
-/// The most parameters, and the most headers, one request may have; bounds the signer's stack.
-inline constexpr std::size_t max_signed_fields = 128;
-
-/// Header names signed under header_selection::standard (lower-case), besides x-cos-* and
-/// x-ci-*: the Node 3.x / C++ / Python set (docs/protocol/signing.md#what-is-signed). `date` and
-/// `user-agent` are deliberately absent (not signed by any SDK).
-inline constexpr std::array<std::string_view, 17> standard_signed_headers = {
-    "cache-control", "content-disposition", "content-encoding", "content-length", "content-md5",
-    "content-type", "expect", "expires", "host", "if-match", "if-modified-since", "if-none-match",
-    "if-unmodified-since", "origin", "pic-operations", "range", "transfer-encoding"};
-
-/// True when `name` (any case) is signed under header_selection::standard.
-constexpr bool is_standard_signed_header(std::string_view name) noexcept {
-    if (detail::istarts_with(name, "x-cos-") || detail::istarts_with(name, "x-ci-")) return true;
-    for (std::string_view h : standard_signed_headers)
-        if (detail::iequals(name, h)) return true;
-    return false;
-}
-
-namespace detail {
+namespace coswire::detail {
 
 /// One signed name/value pair; `redact` marks a security token, whose value is hashed but
 /// never shown in an explanation.
 struct signed_field {
-    std::string_view name;
-    std::string_view value;
+    std::string_view name{};
+    std::string_view value{};
     bool redact = false;
     bool plain_name = false;  ///< every byte of name is unreserved: its signed form is lower(name)
 };
 
-/// Fields whose value is a session token: secret, so explanations show "***".
-constexpr bool is_token_field(std::string_view name) noexcept {
-    return iequals(name, "x-cos-security-token") || iequals(name, "x-ci-security-token");
-}
-
-/// Emits lower(enc(name)) one byte at a time, so names can be compared and written in their
-/// signed form without building it (docs/protocol/signing.md#parameter-list, step 1).
+/// Emits lower(enc(name)) one byte at a time, so a name can be compared in its signed form
+/// without building it (docs/protocol/signing.md#parameter-list, step 1).
 class encoded_lower_name {
 public:
     constexpr explicit encoded_lower_name(std::string_view s) noexcept : s_(s) {}
@@ -3341,6 +3297,8 @@ private:
     std::size_t i_ = 0;
     int k_ = 0;
 };
+
+namespace fast {
 
 /// What a byte becomes in a signed name: itself lower-cased when unreserved, 0 when enc()
 /// escapes it (every escape is "%xx" in a name: lower() reaches the hex digits too). One load
@@ -3478,8 +3436,12 @@ constexpr char* encode_unchecked(std::string_view s, char* out) noexcept {
     return out;
 }
 
+/// coswire::percent_encode_unchecked, sixteen bytes a step. Precondition (unchecked): `out` has
+/// room for 3 * s.size() bytes.
+constexpr char* percent_encode_unchecked(std::string_view s, char* out) noexcept { return encode_unchecked<false>(s, out); }
+
 /// Writes lower(enc(name)) at `out` and returns its end. Precondition (unchecked): `out` has
-/// room for signed_name_size(name) bytes, at most 3 * name.size().
+/// room for 3 * name.size() bytes.
 constexpr char* write_signed_name_unchecked(std::string_view name, char* out) noexcept {
     return encode_unchecked<true>(name, out);
 }
@@ -3527,12 +3489,113 @@ constexpr char* write_signed_name_unchecked(const signed_field& f, char* out) no
     return f.plain_name ? write_plain_name_unchecked(f.name, out) : write_signed_name_unchecked(f.name, out);
 }
 
-/// HTTP stacks strip leading and trailing blanks from field values, so the signed value must
-/// be the trimmed one (docs/protocol/signing.md#header-list).
-constexpr std::string_view trim_blanks(std::string_view v) noexcept {
-    while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
-    while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
-    return v;
+/// Feeds SHA-1 through a small buffer, so the HttpString is hashed while it is written and
+/// never stored. Pieces are written straight into the buffer; when one does not fit, the
+/// buffer's whole 64-byte blocks go to SHA-1 in one update (compressed in place, no copy) and
+/// the remainder moves to the front.
+class sha1_sink {
+public:
+    void put(char c) noexcept {
+        char* p = room(1);
+        *p = c;
+        used_ += 1;
+    }
+    void put(std::string_view s) noexcept {
+        while (!s.empty()) {
+            const std::size_t take = s.size() < max_piece ? s.size() : max_piece;
+            char* p = room(take);
+            copy_chars(s.data(), take, p);
+            used_ += take;
+            s.remove_prefix(take);
+        }
+    }
+    void put_signed_name(const signed_field& f) noexcept {
+        if (f.plain_name && f.name.size() <= max_piece) {
+            char* p = room(f.name.size());
+            used_ = static_cast<std::size_t>(write_plain_name_unchecked(f.name, p) - data());
+            return;
+        }
+        std::string_view name = f.name;
+        while (!name.empty()) {
+            const std::size_t take = name.size() < max_piece / 3 ? name.size() : max_piece / 3;  // at most 3 bytes per byte
+            char* p = room(3 * take);
+            used_ = static_cast<std::size_t>(write_signed_name_unchecked(name.substr(0, take), p) - data());
+            name.remove_prefix(take);
+        }
+    }
+    void put_encoded(std::string_view value, bool /*redact: hashing needs the real value*/) noexcept {
+        while (!value.empty()) {
+            const std::size_t take = value.size() < max_piece / 3 ? value.size() : max_piece / 3;  // at most 3 bytes per byte
+            char* p = room(3 * take);
+            used_ = static_cast<std::size_t>(percent_encode_unchecked(value.substr(0, take), p) - data());
+            value.remove_prefix(take);
+        }
+    }
+    std::array<char, 40> finish() noexcept {
+        hash_.update(std::string_view(data(), used_));
+        return to_hex(hash_.finish());
+    }
+
+private:
+    static constexpr std::size_t block = 64;
+    static constexpr std::size_t max_piece = 192;  // the most one write adds
+    static constexpr std::size_t buffer_size = 7 * block;
+    // After a drain fewer than `block` bytes remain, so any piece then fits.
+    static_assert(block + max_piece <= buffer_size);
+
+    /// Room for `n` <= max_piece bytes at the end of the buffer.
+    char* room(std::size_t n) noexcept {
+        if (buffer_size - used_ < n) drain();
+        return data() + used_;
+    }
+
+    void drain() noexcept {
+        const std::size_t whole = used_ / block * block;
+        hash_.update(std::string_view(data(), whole));
+        std::memmove(data(), data() + whole, used_ - whole);
+        used_ -= whole;
+    }
+
+    char* data() noexcept { return reinterpret_cast<char*>(buffer_.data()); }
+
+    sha1 hash_;
+    // Only the first used_ bytes are meaningful; unsigned char so that even copying the
+    // uninitialised rest is well-defined, and nothing is zeroed per signature.
+    std::array<unsigned char, buffer_size> buffer_;
+    std::size_t used_ = 0;
+};
+
+/// A sink that writes into a caller buffer already known to be large enough.
+struct span_sink {
+    char* out;
+    // Each write goes through a local copy of the pointer and stores the new end last: a store
+    // through `out` itself may alias `out` (a char store may alias anything), forcing reloads.
+    void put(char c) noexcept {
+        char* p = out;
+        *p = c;
+        out = p + 1;
+    }
+    void put(std::string_view s) noexcept { out = copy_chars(s.data(), s.size(), static_cast<char*>(out)); }
+    void put_signed_name(const signed_field& f) noexcept { out = write_signed_name_unchecked(f, out); }
+    void put_encoded(std::string_view value, bool) noexcept { out = percent_encode_unchecked(value, out); }
+};
+
+}  // namespace fast
+}  // namespace coswire::detail
+// ---- end coswire/detail/fast_http_string.hpp
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace coswire::detail {
+
+/// The most parameters, and the most headers, one request may have (coswire::max_signed_fields).
+inline constexpr std::size_t max_fields_per_list = 128;
+
+/// Fields whose value is a session token: secret, so explanations show "***".
+constexpr bool is_token_field(std::string_view name) noexcept {
+    return iequals(name, "x-cos-security-token") || iequals(name, "x-ci-security-token");
 }
 
 /// What signed_field_list::try_insert did.
@@ -3595,14 +3658,14 @@ public:
 
     /// Inserts in signed-name order and marks a session token for redaction; refuses a name
     /// equal (after encoding and lower-casing) to one already present, and a full list.
-    constexpr insert_status try_insert(signed_field f) noexcept { return try_insert(f, signed_name_size(f.name)); }
+    constexpr insert_status try_insert(signed_field f) noexcept { return try_insert(f, fast::signed_name_size(f.name)); }
 
-    /// try_insert() for a field whose signed_name_size(f.name) the caller already knows.
+    /// try_insert() for a field whose fast::signed_name_size(f.name) the caller already knows.
     constexpr insert_status try_insert(signed_field f, std::size_t signed_size) noexcept {
         if (size_ == capacity) return insert_status::full;
         std::size_t pos = size_;
         while (pos > 0) {
-            const int order = compare_signed_names(slots_[pos - 1].field.name, f.name);
+            const int order = fast::compare_signed_names(slots_[pos - 1].field.name, f.name);
             if (order == 0) return insert_status::duplicate;
             if (order < 0) break;
             --pos;
@@ -3628,7 +3691,7 @@ public:
     static error insert_error(insert_status status, std::string_view name, std::string_view argument) {
         if (status == insert_status::full)
             return make_error(errc::limit_exceeded, argument,
-                              "more than " + std::to_string(max_signed_fields) + " signed fields");
+                              "more than " + std::to_string(max_fields_per_list) + " signed fields");
         return make_error(errc::invalid_argument, argument,
                           "duplicate name '" + std::string(name) +
                               "' (names are compared after encoding and lower-casing)");
@@ -3640,12 +3703,12 @@ public:
     /// The field whose signed name equals lower(enc(name)), if any.
     constexpr const signed_field* find(std::string_view name) const noexcept {
         for (const auto& f : *this)
-            if (compare_signed_names(f.name, name) == 0) return &f;
+            if (fast::compare_signed_names(f.name, name) == 0) return &f;
         return nullptr;
     }
 
 private:
-    static constexpr std::size_t capacity = max_signed_fields + 1;  // +1: the session token
+    static constexpr std::size_t capacity = max_fields_per_list + 1;  // +1: the session token
 
     constexpr void copy_from(const signed_field_list& other) noexcept {
         for (std::size_t i = 0; i < other.size_; ++i) slots_[i].field = other.slots_[i].field;
@@ -3658,25 +3721,197 @@ private:
     std::size_t names_size_ = 0;  // sum of signed_name_size over the fields
 };
 
+}  // namespace coswire::detail
+// ---- end coswire/detail/signed_field_list.hpp
+// ---- begin coswire/detail/sign_errors.hpp
+// SPDX-License-Identifier: MIT
+// The checks of text the signer takes, and the errors that name what was wrong with it, kept out
+// of the canonical request's loops (sign/http_string.hpp) so those read as the protocol does.
+
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace coswire::detail {
+
+/// True when `text` is valid UTF-8 and holds none of the control bytes `controls` forbids.
+constexpr bool text_passes(std::string_view text, control_bytes controls) noexcept {
+    const text_scan scan = scan_text(text, controls);
+    return scan.control == text.size() && scan.utf8_error == text.size();
+}
+
 /// "header #2 value" — built only when an error is reported, so valid input never allocates.
 inline std::string field_label(std::string_view kind, std::size_t index, std::string_view part) {
     return std::string(kind) + " #" + std::to_string(index) + " " + std::string(part);
 }
 
-/// The error for text that scan_text() rejected: the control byte when it found one (those are
-/// checked first), else the UTF-8 error. `label` names the offending piece in the reason.
-template <class Label>
-error text_error(std::string_view text, const text_scan& scan, std::string_view argument, Label&& label) {
+/// The error for text that text_passes() refused: the control byte when there is one (those
+/// are checked first), else the UTF-8 error. `label` names the offending piece in the reason.
+inline error text_error(std::string_view text, control_bytes controls, std::string_view argument, const std::string& label) {
+    const text_scan scan = scan_text(text, controls);
     if (scan.control != text.size())
         return make_error(errc::invalid_argument, argument,
-                          label() + " contains a control character (CR, LF, NUL or other) at byte " +
+                          label + " contains a control character (CR, LF, NUL or other) at byte " +
                               std::to_string(scan.control));
     return make_error(errc::invalid_argument, argument,
-                      label() + " is not valid UTF-8 (byte " + std::to_string(scan.utf8_error) + ")");
+                      label + " is not valid UTF-8 (byte " + std::to_string(scan.utf8_error) + ")");
 }
 
-constexpr bool scan_passed(std::string_view text, const text_scan& scan) noexcept {
-    return scan.control == text.size() && scan.utf8_error == text.size();
+inline error method_error() { return make_error(errc::invalid_argument, "method", "must be a non-empty HTTP token"); }
+
+inline error path_error(std::string_view path) {
+    if (path.empty()) return make_error(errc::invalid_argument, "path", "must not be empty (use \"/\")");
+    const text_scan scan = scan_text(path, control_bytes::forbidden);
+    if (scan.control != path.size())
+        return make_error(errc::invalid_argument, "path",
+                          "contains a control character at byte " + std::to_string(scan.control));
+    return make_error(errc::invalid_argument, "path",
+                      "path is not valid UTF-8 (byte " + std::to_string(scan.utf8_error) + ")");
+}
+
+inline error count_error(std::string_view argument, std::size_t most) {
+    return make_error(errc::limit_exceeded, argument, "more than " + std::to_string(most) + " entries");
+}
+
+inline error param_error(std::size_t i, std::string_view name, std::string_view value) {
+    if (name.empty())
+        return make_error(errc::invalid_argument, "params", field_label("parameter", i, "has an empty name"));
+    if (!text_passes(name, control_bytes::allowed))
+        return text_error(name, control_bytes::allowed, "params", field_label("parameter", i, "name"));
+    return text_error(value, control_bytes::allowed, "params", field_label("parameter", i, "value"));
+}
+
+inline error header_name_error(std::size_t i) {
+    return make_error(errc::invalid_argument, "headers", field_label("header", i, "name is not an HTTP token"));
+}
+
+inline error duplicate_header_error(std::string_view name) {
+    return make_error(errc::invalid_argument, "headers", "duplicate header '" + std::string(name) + "'");
+}
+
+inline error header_value_error(std::string_view name, std::string_view value) {
+    return text_error(value, control_bytes::forbidden_but_htab, "headers", "header '" + std::string(name) + "' value");
+}
+
+inline error token_error(std::string_view token) {
+    return text_error(token, control_bytes::forbidden_but_htab, "session_token", "the session token");
+}
+
+/// buffer_too_small for a caller buffer that cannot hold the Authorization; error.size says how much would.
+inline error authorization_buffer_error(std::size_t needed) {
+    error e = make_error(errc::buffer_too_small, "out", "the Authorization needs " + std::to_string(needed) + " bytes");
+    e.size = needed;
+    return e;
+}
+
+}  // namespace coswire::detail
+// ---- end coswire/detail/sign_errors.hpp
+
+#include <array>
+#include <cstddef>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+namespace coswire {
+
+/// A query parameter as the server decodes it. `value` is empty for a valueless parameter such
+/// as `?uploads`, which signs exactly like an empty value (`uploads=`).
+struct query_param {
+    std::string_view name{};
+    std::optional<std::string_view> value{};
+};
+
+/// A request header as it is sent.
+struct header_field {
+    std::string_view name{};
+    std::string_view value{};
+};
+
+/// What the signer reads of a request; every member is borrowed.
+struct signable_request {
+    std::string_view method{};                 ///< an HTTP token, any case ("PUT")
+    std::string_view path{};                   ///< UriPathname: "/" + raw object key, or "/" (decoded, verbatim)
+    std::span<const query_param> params{};     ///< all are signed
+    std::span<const header_field> headers{};   ///< selected by sign_options::headers
+};
+
+/// Which headers enter the signature.
+enum class header_selection {
+    standard,  ///< the official SDKs' set plus every x-cos-* / x-ci-* header (default)
+    all,       ///< every header given
+    listed,    ///< exactly the headers named in sign_options::listed_headers (when present)
+};
+
+struct sign_options {
+    header_selection headers = header_selection::standard;
+    std::span<const std::string_view> listed_headers{};  ///< names for header_selection::listed
+};
+
+/// The most parameters, and the most headers, one request may have; bounds the signer's stack.
+inline constexpr std::size_t max_signed_fields = detail::max_fields_per_list;
+
+// ---- Signing path 1/5: the canonical request (what is signed, checked, in which order) ----
+
+/// Header names signed under header_selection::standard (lower-case), besides x-cos-* and
+/// x-ci-*: the Node 3.x / C++ / Python set (docs/protocol/signing.md#what-is-signed). `date` and
+/// `user-agent` are deliberately absent (not signed by any SDK).
+inline constexpr std::array<std::string_view, 17> standard_signed_headers = {
+    "cache-control", "content-disposition", "content-encoding", "content-length", "content-md5",
+    "content-type", "expect", "expires", "host", "if-match", "if-modified-since", "if-none-match",
+    "if-unmodified-since", "origin", "pic-operations", "range", "transfer-encoding"};
+
+/// True when `name` (any case) is signed under header_selection::standard.
+constexpr bool is_standard_signed_header(std::string_view name) noexcept {
+    if (detail::istarts_with(name, "x-cos-") || detail::istarts_with(name, "x-ci-")) return true;
+    for (std::string_view h : standard_signed_headers)
+        if (detail::iequals(name, h)) return true;
+    return false;
+}
+
+namespace detail {
+
+/// lower(enc(c)) of one byte: enc's one or three bytes, lower-cased (the hex digits too), which
+/// is what the byte becomes in a signed name (docs/protocol/signing.md#parameter-list, step 1).
+struct signed_name_piece {
+    std::array<char, 3> text{};
+    std::size_t size = 0;
+    constexpr explicit signed_name_piece(char c) noexcept
+        : size(static_cast<std::size_t>(percent_encode_unchecked({&c, 1}, text.data()) - text.data())) {
+        for (char& ch : text) ch = to_lower(ch);
+    }
+    constexpr std::string_view view() const noexcept { return {text.data(), size}; }
+};
+
+/// Byte order of the signed names lower(enc(a)) and lower(enc(b)): negative, zero or positive.
+/// Piece by piece: two pieces differ before either ends (only an escape starts with '%').
+constexpr int compare_signed_names(std::string_view a, std::string_view b) noexcept {
+    for (std::size_t i = 0; i < a.size() && i < b.size(); ++i)
+        if (const int order = signed_name_piece(a[i]).view().compare(signed_name_piece(b[i]).view()); order != 0)
+            return order;
+    return a.size() == b.size() ? 0 : (a.size() < b.size() ? -1 : 1);
+}
+
+/// HTTP stacks strip leading and trailing blanks from field values, so the signed value must
+/// be the trimmed one (docs/protocol/signing.md#header-list).
+constexpr std::string_view trim_blanks(std::string_view v) noexcept {
+    while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
+    while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
+    return v;
+}
+
+constexpr bool is_selected(const sign_options& options, std::string_view name) noexcept {
+    switch (options.headers) {
+        case header_selection::standard: return is_standard_signed_header(name);
+        case header_selection::all: return true;
+        case header_selection::listed:
+            for (std::string_view n : options.listed_headers)
+                if (iequals(n, name)) return true;
+            return false;
+    }
+    return false;
 }
 
 /// The session token as the signed field x-cos-security-token: added when the request does not
@@ -3707,136 +3942,72 @@ struct canonical_request {
 /// presigned URLs (docs/protocol/signing.md#temporary-credentials).
 enum class token_placement { header, query };
 
-namespace detail {
-
-// The error builders of canonicalize_into, kept out of its loops.
-inline error method_error() { return make_error(errc::invalid_argument, "method", "must be a non-empty HTTP token"); }
-
-inline error path_error(std::string_view path, const text_scan& scan) {
-    if (path.empty()) return make_error(errc::invalid_argument, "path", "must not be empty (use \"/\")");
-    if (scan.control != path.size())
-        return make_error(errc::invalid_argument, "path",
-                          "contains a control character at byte " + std::to_string(scan.control));
-    return make_error(errc::invalid_argument, "path",
-                      "path is not valid UTF-8 (byte " + std::to_string(scan.utf8_error) + ")");
-}
-
-inline error count_error(const signable_request& request) {
-    return make_error(errc::limit_exceeded, request.params.size() > max_signed_fields ? "params" : "headers",
-                      "more than " + std::to_string(max_signed_fields) + " entries");
-}
-
-inline error param_error(std::size_t i, const query_param& p, std::string_view value, const text_scan& name_scan,
-                         const text_scan& value_scan) {
-    if (p.name.empty())
-        return make_error(errc::invalid_argument, "params", field_label("parameter", i, "has an empty name"));
-    if (!scan_passed(p.name, name_scan))
-        return text_error(p.name, name_scan, "params", [i] { return field_label("parameter", i, "name"); });
-    return text_error(value, value_scan, "params", [i] { return field_label("parameter", i, "value"); });
-}
-
-inline error header_name_error(std::size_t i) {
-    return make_error(errc::invalid_argument, "headers", field_label("header", i, "name is not an HTTP token"));
-}
-
-inline error duplicate_header_error(std::string_view name) {
-    return make_error(errc::invalid_argument, "headers", "duplicate header '" + std::string(name) + "'");
-}
-
-inline error header_value_error(std::string_view name, std::string_view value, const text_scan& scan) {
-    return text_error(value, scan, "headers", [name] { return "header '" + std::string(name) + "' value"; });
-}
-
-inline error token_error(std::string_view token, const text_scan& scan) {
-    return text_error(token, scan, "session_token", [] { return std::string("the session token"); });
-}
-
-constexpr bool is_selected(const sign_options& options, std::string_view name) noexcept {
-    switch (options.headers) {
-        case header_selection::standard: return is_standard_signed_header(name);
-        case header_selection::all: return true;
-        case header_selection::listed:
-            for (std::string_view n : options.listed_headers)
-                if (iequals(n, name)) return true;
-            return false;
-    }
-    return false;
-}
-
-}  // namespace detail
-
 /// Like canonicalize(), but fills `out` in place instead of returning a canonical_request (which
 /// holds room for 2 × 129 fields): the signer's hot path. On an error `out` holds a partial
 /// result that must not be used. Errors: those of canonicalize().
 inline result<void> canonicalize_into(canonical_request& out, const signable_request& request,
                                       const sign_options& options, std::string_view session_token = {},
                                       token_placement placement = token_placement::header) {
+    using detail::control_bytes;
     out.params.clear();
     out.headers.clear();
     if (!detail::is_token(request.method)) [[unlikely]]
         return detail::method_error();
     out.method = request.method;
 
-    // Real requests sign "/" + key (map_object_key builds it); the path is taken verbatim so the
-    // C++ SDK's published vectors, which sign "xxxx", stay reproducible. No control byte at all
-    // (not even HTAB), and valid UTF-8.
-    const detail::text_scan path_scan = detail::scan_text(request.path, detail::control_bytes::forbidden);
-    if (request.path.empty() || !detail::scan_passed(request.path, path_scan)) [[unlikely]]
-        return detail::path_error(request.path, path_scan);
+    // The path is signed verbatim ("/" + key from map_object_key; the C++ SDK's vectors sign
+    // "xxxx"): valid UTF-8 without any control byte, not even HTAB.
+    if (request.path.empty() || !detail::text_passes(request.path, control_bytes::forbidden)) [[unlikely]]
+        return detail::path_error(request.path);
     out.path = request.path;
 
     if (request.params.size() > max_signed_fields || request.headers.size() > max_signed_fields) [[unlikely]]
-        return detail::count_error(request);
+        return detail::count_error(request.params.size() > max_signed_fields ? "params" : "headers", max_signed_fields);
 
+    // Every parameter is signed: names and values any UTF-8, no parameter named twice.
     for (std::size_t i = 0; i < request.params.size(); ++i) {
-        const query_param& p = request.params[i];
-        const std::string_view value = p.value.value_or(std::string_view{});
-        const detail::text_scan name_scan = detail::scan_text(p.name, detail::control_bytes::allowed);
-        const detail::text_scan value_scan = detail::scan_text(value, detail::control_bytes::allowed);
-        if (p.name.empty() || !detail::scan_passed(p.name, name_scan) || !detail::scan_passed(value, value_scan))
-            [[unlikely]]
-            return detail::param_error(i, p, value, name_scan, value_scan);
-        const detail::insert_status status = out.params.try_insert({p.name, value});
-        if (status != detail::insert_status::inserted) [[unlikely]]
-            return detail::signed_field_list::insert_error(status, p.name, "params");
+        const std::string_view name = request.params[i].name;
+        const std::string_view value = request.params[i].value.value_or(std::string_view{});
+        if (name.empty() || !detail::text_passes(name, control_bytes::allowed) ||
+            !detail::text_passes(value, control_bytes::allowed)) [[unlikely]]
+            return detail::param_error(i, name, value);
+        if (const auto status = out.params.try_insert({name, value}); status != detail::insert_status::inserted) [[unlikely]]
+            return detail::signed_field_list::insert_error(status, name, "params");
     }
 
+    // Every header is checked (a token name, said once; a value without CR, LF, NUL or other
+    // controls but HTAB), and those the options select are signed with their blanks trimmed.
     for (std::size_t i = 0; i < request.headers.size(); ++i) {
         const header_field& h = request.headers[i];
-        const std::size_t name_size = detail::token_signed_name_size(h.name);
+        const std::size_t name_size = detail::fast::token_signed_name_size(h.name);  // 0 unless a token
         if (name_size == 0) [[unlikely]]
             return detail::header_name_error(i);
         for (std::size_t j = 0; j < i; ++j)
             if (detail::iequals(request.headers[j].name, h.name)) [[unlikely]]
                 return detail::duplicate_header_error(h.name);
-        const detail::text_scan scan = detail::scan_text(h.value, detail::control_bytes::forbidden_but_htab);
-        if (!detail::scan_passed(h.value, scan)) [[unlikely]]
-            return detail::header_value_error(h.name, h.value, scan);
+        if (!detail::text_passes(h.value, control_bytes::forbidden_but_htab)) [[unlikely]]
+            return detail::header_value_error(h.name, h.value);
         if (!detail::is_selected(options, h.name)) continue;
-        const detail::insert_status status = out.headers.try_insert({h.name, detail::trim_blanks(h.value)}, name_size);
-        if (status != detail::insert_status::inserted) [[unlikely]]
+        const detail::signed_field f{h.name, detail::trim_blanks(h.value)};
+        if (const auto status = out.headers.try_insert(f, name_size); status != detail::insert_status::inserted) [[unlikely]]
             return detail::signed_field_list::insert_error(status, h.name, "headers");
     }
 
-    if (!session_token.empty()) {
-        const detail::text_scan scan = detail::scan_text(session_token, detail::control_bytes::forbidden_but_htab);
-        if (!detail::scan_passed(session_token, scan)) [[unlikely]]
-            return detail::token_error(session_token, scan);
-        auto added = placement == token_placement::header
-                         ? detail::add_session_token(out.headers, session_token, "headers")
-                         : detail::add_session_token(out.params, session_token, "params");
-        if (!added) [[unlikely]]
-            return std::move(added).error();
-    }
-    return {};
+    if (session_token.empty()) return {};
+    if (!detail::text_passes(session_token, control_bytes::forbidden_but_htab)) [[unlikely]]
+        return detail::token_error(session_token);
+    return placement == token_placement::header ? detail::add_session_token(out.headers, session_token, "headers")
+                                                : detail::add_session_token(out.params, session_token, "params");
 }
+
+// ---- End of signing path 1/5 ----
 
 /// Validates `request` and selects, encodes-in-order and sorts what is signed. `session_token`
 /// (empty for none) is added as x-cos-security-token where `placement` says.
 /// Errors (invalid_argument unless noted): method not a token ("method"); path empty, not
-/// not UTF-8 or holding control characters ("path"); a parameter name or
-/// value not UTF-8, or a repeated parameter name ("params"); a header name that is not a token,
-/// a value with CR/LF/NUL/controls or not UTF-8, or a repeated header ("headers"); more than
+/// UTF-8 or holding control characters ("path"); a parameter name or value not UTF-8, or a
+/// repeated parameter name ("params"); a header name that is not a token, a value with
+/// CR/LF/NUL/controls or not UTF-8, or a repeated header ("headers"); more than
 /// max_signed_fields of either (limit_exceeded).
 inline result<canonical_request> canonicalize(const signable_request& request, const sign_options& options,
                                               std::string_view session_token = {},
@@ -3847,40 +4018,39 @@ inline result<canonical_request> canonicalize(const signable_request& request, c
     return out;
 }
 
+// ---- Signing path 2/5: the HttpString and the two lists ----
+
 namespace detail {
 
-/// Writes the pieces of the HttpString and the lists to any sink with put(char),
-/// put(std::string_view) and put_encoded(value, redact); used for hashing (no allocation) and
-/// for explanations alike. A sink may add put_signed_name(field) to write names in bulk.
+/// The writers below emit the HttpString and the lists into any sink with put(char),
+/// put(std::string_view) and put_encoded(value, redact): a string for explanations, or one of
+/// detail/fast_http_string.hpp's sinks, which may also write a name at once (put_signed_name).
 template <class Sink>
 constexpr void write_signed_name(Sink& sink, const signed_field& f) {
     if constexpr (requires { sink.put_signed_name(f); }) {
         sink.put_signed_name(f);
     } else {
-        encoded_lower_name n(f.name);
-        while (!n.done()) sink.put(n.next());
+        for (char c : f.name) sink.put(signed_name_piece(c).view());
     }
 }
 
+/// UrlParamList / HeaderList: the signed names joined by ';'.
 template <class Sink>
 constexpr void write_list(Sink& sink, const signed_field_list& list) {
-    bool first = true;
-    for (const auto& f : list) {
-        if (!first) sink.put(';');
-        first = false;
-        write_signed_name(sink, f);
+    for (std::size_t i = 0; i < list.size(); ++i) {
+        if (i > 0) sink.put(';');
+        write_signed_name(sink, list[i]);
     }
 }
 
+/// HttpParameters / HttpHeaders: lower(enc(name)) "=" enc(value), joined by '&'.
 template <class Sink>
 constexpr void write_pairs(Sink& sink, const signed_field_list& list) {
-    bool first = true;
-    for (const auto& f : list) {
-        if (!first) sink.put('&');
-        first = false;
-        write_signed_name(sink, f);
+    for (std::size_t i = 0; i < list.size(); ++i) {
+        if (i > 0) sink.put('&');
+        write_signed_name(sink, list[i]);
         sink.put('=');
-        sink.put_encoded(f.value, f.redact);
+        sink.put_encoded(list[i].value, list[i].redact);
     }
 }
 
@@ -3902,43 +4072,38 @@ struct string_sink {
     std::string& out;
     void put(char c) { out.push_back(c); }
     void put(std::string_view s) { out.append(s); }
-    void put_signed_name(const signed_field& f) {
-        const std::size_t old_size = out.size();
-        out.resize(old_size + signed_name_size(f.name));
-        write_signed_name_unchecked(f, out.data() + old_size);
-    }
     void put_encoded(std::string_view value, bool redact) {
         if (redact) out.append("***");
         else percent_encode_append(out, value);
     }
 };
 
+// ---- End of signing path 2/5 ----
+
+template <class Write>
+std::string write_to_string(std::size_t size_hint, Write&& write) {
+    std::string out;
+    out.reserve(size_hint);
+    string_sink sink{out};
+    write(sink);
+    return out;
+}
+
 }  // namespace detail
 
 /// UrlParamList of a canonical request ("k1;k2;...").
 inline std::string url_param_list(const canonical_request& c) {
-    std::string out;
-    out.reserve(c.params.list_size());
-    detail::string_sink sink{out};
-    detail::write_list(sink, c.params);
-    return out;
+    return detail::write_to_string(c.params.list_size(), [&](auto& sink) { detail::write_list(sink, c.params); });
 }
 
 /// HeaderList of a canonical request ("k1;k2;...").
 inline std::string header_list(const canonical_request& c) {
-    std::string out;
-    out.reserve(c.headers.list_size());
-    detail::string_sink sink{out};
-    detail::write_list(sink, c.headers);
-    return out;
+    return detail::write_to_string(c.headers.list_size(), [&](auto& sink) { detail::write_list(sink, c.headers); });
 }
 
 /// The HttpString for explanations: exact, except that a session token's value reads "***".
 inline std::string http_string(const canonical_request& c) {
-    std::string out;
-    detail::string_sink sink{out};
-    detail::write_http_string(sink, c);
-    return out;
+    return detail::write_to_string(0, [&](auto& sink) { detail::write_http_string(sink, c); });
 }
 
 }  // namespace coswire
@@ -3952,7 +4117,6 @@ inline std::string http_string(const canonical_request& c) {
 
 #include <array>
 #include <cstddef>
-#include <cstring>
 #include <string>
 #include <string_view>
 
@@ -3963,6 +4127,8 @@ using hex_sha1 = std::array<char, 40>;
 
 constexpr std::string_view to_string_view(const hex_sha1& h) noexcept { return {h.data(), h.size()}; }
 
+// ---- Signing path 3/5: SignKey and StringToSign ----
+
 /// SignKey = hex(HMAC-SHA1(SecretKey, KeyTime)). Secret material: never print it.
 inline hex_sha1 sign_key(const secret_string& secret_key, const key_time_text& time) noexcept {
     return to_hex(hmac_sha1(secret_key.reveal(), time.view()));
@@ -3971,6 +4137,14 @@ inline hex_sha1 sign_key(const secret_string& secret_key, const key_time_text& t
 /// SignKey from the window itself (see the overload above).
 inline hex_sha1 sign_key(const secret_string& secret_key, const key_time& time) noexcept {
     return sign_key(secret_key, key_time_text(time));
+}
+
+/// hex(SHA1(HttpString)) of a canonical request: the HttpString is written straight into SHA-1
+/// (the session token's real value, not "***"), never stored.
+inline hex_sha1 http_string_sha1(const canonical_request& c) noexcept {
+    detail::fast::sha1_sink sink;
+    detail::write_http_string(sink, c);
+    return sink.finish();
 }
 
 /// StringToSign = "sha1\n" KeyTime "\n" hex(SHA1(HttpString)) "\n"
@@ -4005,10 +4179,14 @@ private:
     std::size_t size_ = 0;
 };
 
+// ---- End of signing path 3/5 ----
+
 /// StringToSign as a string (see string_to_sign_text).
 inline std::string string_to_sign(const key_time& time, const hex_sha1& http_string_sha1) {
     return std::string(string_to_sign_text(time, http_string_sha1).view());
 }
+
+// ---- Signing path 4/5: Signature ----
 
 /// Signature = hex(HMAC-SHA1(SignKey as its 40 ASCII characters, StringToSign)). SignKey is the
 /// hex text, not the 20 raw bytes, as Tencent's page says (docs/protocol/signing.md#sign-key).
@@ -4016,107 +4194,7 @@ inline hex_sha1 signature(const hex_sha1& sign_key_text, std::string_view string
     return to_hex(hmac_sha1(to_string_view(sign_key_text), string_to_sign));
 }
 
-namespace detail {
-
-/// Feeds SHA-1 through a small buffer, so the HttpString is hashed while it is written and
-/// never stored. Pieces are written straight into the buffer; when one does not fit, the
-/// buffer's whole 64-byte blocks go to SHA-1 in one update (compressed in place, no copy) and
-/// the remainder moves to the front.
-class sha1_sink {
-public:
-    void put(char c) noexcept {
-        char* p = room(1);
-        *p = c;
-        used_ += 1;
-    }
-    void put(std::string_view s) noexcept {
-        while (!s.empty()) {
-            const std::size_t take = s.size() < max_piece ? s.size() : max_piece;
-            char* p = room(take);
-            copy_chars(s.data(), take, p);
-            used_ += take;
-            s.remove_prefix(take);
-        }
-    }
-    void put_signed_name(const signed_field& f) noexcept {
-        if (f.plain_name && f.name.size() <= max_piece) {
-            char* p = room(f.name.size());
-            used_ = static_cast<std::size_t>(write_plain_name_unchecked(f.name, p) - data());
-            return;
-        }
-        std::string_view name = f.name;
-        while (!name.empty()) {
-            const std::size_t take = name.size() < max_piece / 3 ? name.size() : max_piece / 3;  // at most 3 bytes per byte
-            char* p = room(3 * take);
-            used_ = static_cast<std::size_t>(write_signed_name_unchecked(name.substr(0, take), p) - data());
-            name.remove_prefix(take);
-        }
-    }
-    void put_encoded(std::string_view value, bool /*redact: hashing needs the real value*/) noexcept {
-        while (!value.empty()) {
-            const std::size_t take = value.size() < max_piece / 3 ? value.size() : max_piece / 3;  // at most 3 bytes per byte
-            char* p = room(3 * take);
-            used_ = static_cast<std::size_t>(encode_unchecked<false>(value.substr(0, take), p) - data());
-            value.remove_prefix(take);
-        }
-    }
-    hex_sha1 finish() noexcept {
-        hash_.update(std::string_view(data(), used_));
-        return to_hex(hash_.finish());
-    }
-
-private:
-    static constexpr std::size_t block = 64;
-    static constexpr std::size_t max_piece = 192;  // the most one write adds
-    static constexpr std::size_t buffer_size = 7 * block;
-    // After a drain fewer than `block` bytes remain, so any piece then fits.
-    static_assert(block + max_piece <= buffer_size);
-
-    /// Room for `n` <= max_piece bytes at the end of the buffer.
-    char* room(std::size_t n) noexcept {
-        if (buffer_size - used_ < n) drain();
-        return data() + used_;
-    }
-
-    void drain() noexcept {
-        const std::size_t whole = used_ / block * block;
-        hash_.update(std::string_view(data(), whole));
-        std::memmove(data(), data() + whole, used_ - whole);
-        used_ -= whole;
-    }
-
-    char* data() noexcept { return reinterpret_cast<char*>(buffer_.data()); }
-
-    sha1 hash_;
-    // Only the first used_ bytes are meaningful; unsigned char so that even copying the
-    // uninitialised rest is well-defined, and nothing is zeroed per signature.
-    std::array<unsigned char, buffer_size> buffer_;
-    std::size_t used_ = 0;
-};
-
-/// A sink that writes into a caller buffer already known to be large enough.
-struct span_sink {
-    char* out;
-    // Each write goes through a local copy of the pointer and stores the new end last: a store
-    // through `out` itself may alias `out` (a char store may alias anything), forcing reloads.
-    void put(char c) noexcept {
-        char* p = out;
-        *p = c;
-        out = p + 1;
-    }
-    void put(std::string_view s) noexcept { out = copy_chars(s.data(), s.size(), static_cast<char*>(out)); }
-    void put_signed_name(const signed_field& f) noexcept { out = write_signed_name_unchecked(f, out); }
-    void put_encoded(std::string_view value, bool) noexcept { out = encode_unchecked<false>(value, out); }
-};
-
-}  // namespace detail
-
-/// hex(SHA1(HttpString)) of a canonical request, computed without building the string.
-inline hex_sha1 http_string_sha1(const canonical_request& c) noexcept {
-    detail::sha1_sink sink;
-    detail::write_http_string(sink, c);
-    return sink.finish();
-}
+// ---- End of signing path 4/5 ----
 
 }  // namespace coswire
 // ---- end coswire/sign/signer.hpp
@@ -4154,6 +4232,8 @@ inline result<void> validate_credentials(const credentials& creds) {
     if (creds.secret_key.empty()) return make_error(errc::invalid_argument, "secret_key", "must not be empty");
     return {};
 }
+
+// ---- Signing path 5/5: the Authorization value ----
 
 /// Signs requests with one credentials/key-time pair. The sign key and its HMAC pad states are
 /// derived once, so signing many requests in the same window skips that work. Borrows `creds`:
@@ -4205,7 +4285,7 @@ public:
             return std::move(ok).error();
         const std::size_t needed = authorization_size(canonical);
         if (out.size() < needed) [[unlikely]]
-            return buffer_error(needed);
+            return detail::authorization_buffer_error(needed);
         write_authorization(out.data(), canonical, http_string_sha1(canonical));
         return needed;
     }
@@ -4238,12 +4318,6 @@ private:
     static constexpr std::string_view field_param_list = "&q-url-param-list=";
     static constexpr std::string_view field_signature = "&q-signature=";
 
-    static error buffer_error(std::size_t needed) {
-        error e = make_error(errc::buffer_too_small, "out", "the Authorization needs " + std::to_string(needed) + " bytes");
-        e.size = needed;
-        return e;
-    }
-
     std::size_t authorization_size(const canonical_request& c) const noexcept {
         const std::size_t time_size = time_text_.view().size();
         return field_algorithm.size() + creds_->secret_id.size() + field_sign_time.size() + time_size +
@@ -4255,7 +4329,7 @@ private:
     // &q-url-param-list=..&q-signature=..  — this order, no spaces, no encoding
     // (docs/protocol/signing.md#authorization).
     void write_authorization(char* out, const canonical_request& c, const string_to_sign_text& sts) const noexcept {
-        detail::span_sink sink{out};
+        detail::fast::span_sink sink{out};
         sink.put(field_algorithm);
         sink.put(creds_->secret_id);
         sink.put(field_sign_time);
@@ -4279,6 +4353,8 @@ private:
     key_time_text time_text_;  // "start;end", used three times per signature
     hmac_sha1_key key_;
 };
+
+// ---- End of signing path 5/5 ----
 
 /// Signs `request` with `creds` for `time`: the Authorization value and every stage.
 /// Errors: those of signer::create and canonicalize().

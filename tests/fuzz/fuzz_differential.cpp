@@ -1,16 +1,22 @@
 // SPDX-License-Identifier: MIT
 // libFuzzer target: SHA-1, MD5 and CRC-64 give the same result on the hardware paths (SHA-NI,
 // PCLMULQDQ, 256- and 512-bit VPCLMULQDQ, where the CPU has them) and on the portable code, in
-// one call or fed in two pieces; and crc64_combine of a split equals the CRC-64 of the whole.
+// one call or fed in two pieces; crc64_combine of a split equals the CRC-64 of the whole; and the
+// signing path's fast routines (detail/fast_http_string.hpp) give what the readable ones give.
 #include <coswire/crypto/crc64.hpp>
 #include <coswire/crypto/md5.hpp>
 #include <coswire/crypto/sha1.hpp>
 #include <coswire/detail/cpu.hpp>
+#include <coswire/detail/fast_http_string.hpp>
+#include <coswire/encoding/percent.hpp>
+#include <coswire/sign/http_string.hpp>
 
 #include <cstddef>
 #include <cstdint>
 #include <cstdlib>
 #include <span>
+#include <string>
+#include <string_view>
 
 namespace {
 
@@ -35,6 +41,22 @@ digests two_pieces(std::span<const std::byte> a, std::span<const std::byte> b) {
     return {s.finish(), m.finish(), coswire::crc64_update(coswire::crc64(a), b)};
 }
 
+int sign_of(int v) { return (v > 0) - (v < 0); }
+
+/// The fast encoders, name order and sizes against enc() and the readable signed-name rules.
+void check_signing(std::string_view a, std::string_view b) {
+    namespace fast = coswire::detail::fast;
+    std::string fast_value(3 * a.size(), '\0'), fast_name(3 * a.size(), '\0');
+    fast_value.resize(static_cast<std::size_t>(fast::percent_encode_unchecked(a, fast_value.data()) - fast_value.data()));
+    fast_name.resize(static_cast<std::size_t>(fast::write_signed_name_unchecked(a, fast_name.data()) - fast_name.data()));
+    std::string name;
+    for (char c : a) name += coswire::detail::signed_name_piece(c).view();
+    if (fast_value != coswire::percent_encode(a) || fast_name != name) std::abort();
+    if (sign_of(fast::compare_signed_names(a, b)) != sign_of(coswire::detail::compare_signed_names(a, b))) std::abort();
+    if (fast::signed_name_size(a) != coswire::percent_encoded_size(a)) std::abort();
+    if (fast::token_signed_name_size(a) != (coswire::detail::is_token(a) ? coswire::percent_encoded_size(a) : 0)) std::abort();
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -55,6 +77,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
     if (fast != portable || fast != fast_split || fast != portable_split) std::abort();
     if (coswire::crc64_combine(crc_a, crc_b, b.size()) != fast.crc64) std::abort();
+    const std::string_view text(reinterpret_cast<const char*>(data), size);
+    check_signing(text.substr(0, split), text.substr(split));
 
 #if COSWIRE_X86_DISPATCH
     // crc64() runs only the widest folding the CPU has; each narrower one is called here directly,

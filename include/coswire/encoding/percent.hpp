@@ -61,17 +61,12 @@ constexpr std::size_t percent_encoded_size(std::string_view s) noexcept {
 }
 
 /// Writes enc(s) (docs/protocol/signing.md#percent-encoding) at `out` and returns one past the last
-/// byte written. Byte-wise: `s` need not be UTF-8. Precondition (unchecked, the signer's hot path):
-/// `out` has room for percent_encoded_size(s) bytes. Runs of unreserved bytes are copied in bulk.
+/// byte written: each unreserved byte as it is, every other byte as `%XX`. Byte-wise: `s` need not
+/// be UTF-8. Precondition (unchecked): `out` has room for percent_encoded_size(s) bytes.
 constexpr char* percent_encode_unchecked(std::string_view s, char* out) noexcept {
-    const char* p = s.data();
-    const char* const end = p + s.size();
-    while (p != end) {
-        const char* run = p;
-        while (p != end && is_unreserved(*p)) ++p;
-        out = detail::copy_chars(run, static_cast<std::size_t>(p - run), out);
-        if (p == end) break;
-        out = detail::write_percent_escape(*p++, out);
+    for (char c : s) {
+        if (is_unreserved(c)) *out++ = c;
+        else out = detail::write_percent_escape(c, out);
     }
     return out;
 }

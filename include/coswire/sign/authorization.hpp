@@ -3,6 +3,7 @@
 // with a cached key, the explained std::string form and the heap-free buffer form.
 #pragma once
 
+#include <coswire/detail/sign_errors.hpp>
 #include <coswire/sign/credentials.hpp>
 #include <coswire/sign/http_string.hpp>
 #include <coswire/sign/signer.hpp>
@@ -36,6 +37,8 @@ inline result<void> validate_credentials(const credentials& creds) {
     if (creds.secret_key.empty()) return make_error(errc::invalid_argument, "secret_key", "must not be empty");
     return {};
 }
+
+// ---- Signing path 5/5: the Authorization value ----
 
 /// Signs requests with one credentials/key-time pair. The sign key and its HMAC pad states are
 /// derived once, so signing many requests in the same window skips that work. Borrows `creds`:
@@ -87,7 +90,7 @@ public:
             return std::move(ok).error();
         const std::size_t needed = authorization_size(canonical);
         if (out.size() < needed) [[unlikely]]
-            return buffer_error(needed);
+            return detail::authorization_buffer_error(needed);
         write_authorization(out.data(), canonical, http_string_sha1(canonical));
         return needed;
     }
@@ -120,12 +123,6 @@ private:
     static constexpr std::string_view field_param_list = "&q-url-param-list=";
     static constexpr std::string_view field_signature = "&q-signature=";
 
-    static error buffer_error(std::size_t needed) {
-        error e = make_error(errc::buffer_too_small, "out", "the Authorization needs " + std::to_string(needed) + " bytes");
-        e.size = needed;
-        return e;
-    }
-
     std::size_t authorization_size(const canonical_request& c) const noexcept {
         const std::size_t time_size = time_text_.view().size();
         return field_algorithm.size() + creds_->secret_id.size() + field_sign_time.size() + time_size +
@@ -137,7 +134,7 @@ private:
     // &q-url-param-list=..&q-signature=..  — this order, no spaces, no encoding
     // (docs/protocol/signing.md#authorization).
     void write_authorization(char* out, const canonical_request& c, const string_to_sign_text& sts) const noexcept {
-        detail::span_sink sink{out};
+        detail::fast::span_sink sink{out};
         sink.put(field_algorithm);
         sink.put(creds_->secret_id);
         sink.put(field_sign_time);
@@ -161,6 +158,8 @@ private:
     key_time_text time_text_;  // "start;end", used three times per signature
     hmac_sha1_key key_;
 };
+
+// ---- End of signing path 5/5 ----
 
 /// Signs `request` with `creds` for `time`: the Authorization value and every stage.
 /// Errors: those of signer::create and canonicalize().
