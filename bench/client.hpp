@@ -3,13 +3,19 @@
 // whose answer is ready, against the same work done by hand with no loop around it (credentials
 // from the provider, a window from the clock, a signer, the Authorization header, the transport
 // call, the parser). What the client adds beyond that is its retry loop; allocations it makes
-// beyond the by-hand work are the loop's own.
+// beyond the by-hand work are the loop's own. And the allocations of the operation machine's
+// bookkeeping steps, driven by hand through a retry.
 #pragma once
+
+#include "alloc_counter.hpp"
 
 #include <coswire/api/endpoint.hpp>
 #include <coswire/api/object.hpp>
 #include <coswire/client.hpp>
 #include <coswire/http/message.hpp>
+#include <coswire/machine/context.hpp>
+#include <coswire/machine/operation.hpp>
+#include <coswire/machine/step.hpp>
 #include <coswire/parse/object.hpp>
 #include <coswire/result.hpp>
 #include <coswire/sign/authorization.hpp>
@@ -18,6 +24,8 @@
 #include <coswire/time/key_time.hpp>
 
 #include <cstdint>
+#include <limits>
+#include <optional>
 #include <utility>
 
 namespace bench {
@@ -69,6 +77,41 @@ inline bool head_by_hand(const coswire::endpoint& ep, const coswire::credentials
     if (!response) return false;
     auto head = coswire::parse_head_object_response(*response);
     return head && head->content_length == 1048576;
+}
+
+/// Allocations made by the steps of one retried HEAD that neither sign nor parse, the operation
+/// machine driven by hand (a 503 SlowDown, then `ok`): the wait step, the idle answer while
+/// waiting, waited(), the done step and take_result(). They are the machine's own bookkeeping;
+/// the send steps (signing) and receive (parsing) do the request's work. The maximum value when
+/// the machine did not go as expected.
+inline std::uint64_t machine_bookkeeping_allocations(coswire::operation_context& context, const coswire::http_response& ok) {
+    constexpr std::uint64_t failed = std::numeric_limits<std::uint64_t>::max();
+    coswire::http_response busy{503, {{"x-cos-request-id", "NjU1NGM0ZDJfOTM1YTgyMWVfMjQ4OF8xMDE="}},
+                                "<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>"};
+    coswire::http_response answer = ok;
+    auto m = coswire::make_operation_machine(context, coswire::head_object_params{.key = "bench/object.bin"});
+    std::uint64_t counted = 0;
+    const auto count = [&counted](auto&& step) {
+        const std::uint64_t before = allocation_count();
+        step();
+        counted += allocation_count() - before;
+    };
+    coswire::step s = m.next();
+    if (s.kind != coswire::step_kind::send || !m.receive(s.id, std::move(busy))) return failed;
+    count([&] { s = m.next(); });
+    if (s.kind != coswire::step_kind::wait) return failed;
+    bool idle = false, waited = false;
+    count([&] { idle = m.next().kind == coswire::step_kind::idle; });
+    count([&] { waited = m.waited(s.id).has_value(); });
+    s = m.next();
+    if (!idle || !waited || s.kind != coswire::step_kind::send || !m.receive(s.id, std::move(answer))) return failed;
+    std::optional<coswire::result<coswire::head_object_result>> head;
+    bool done = false;
+    count([&] {
+        done = m.next().kind == coswire::step_kind::done;
+        head.emplace(m.take_result());
+    });
+    return done && *head ? counted : failed;
 }
 
 }  // namespace bench

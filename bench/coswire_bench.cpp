@@ -29,6 +29,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <limits>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -481,6 +482,10 @@ int main(int argc, char** argv) {
 
     // What the client's loop allocates beyond the work any signed request needs.
     const double client_beyond_allocs = allocations_per_op(client_side, alloc_runs) - allocations_per_op(by_hand_side, alloc_runs);
+    coswire::operation_context head_context(head_client.bucket_endpoint(), bench::bench_credentials(),
+                                            [] { return std::int64_t{1700000000}; });
+    const std::uint64_t bookkeeping_allocs = bench::machine_bookkeeping_allocations(head_context, *canned_head_answer(coswire::http_request{}));
+    if (bookkeeping_allocs == std::numeric_limits<std::uint64_t>::max()) return fail("the operation machine went astray on a retried HEAD");
     // ---- Report: the table for people, then the machine lines. ----
     std::printf("coswire-bench%s: per side the median of %zu samples, each >= %.0f ms; sides alternate\n",
                 s.quick ? " --quick" : "", s.samples, s.min_sample_ns / 1e6);
@@ -498,6 +503,8 @@ int main(int argc, char** argv) {
                 format_count(sign_string_allocs).c_str());
     std::printf("%-26s %s  (client::send beyond the same work by hand; target 0)\n", "client_send_beyond_by_hand",
                 format_count(client_beyond_allocs).c_str());
+    std::printf("%-26s %llu  (operation machine: wait, idle, waited, done, take_result of a retried HEAD; target 0)\n",
+                "machine_bookkeeping", static_cast<unsigned long long>(bookkeeping_allocs));
     std::printf("%-26s %lld bytes = %.2f x the %llu-byte part size (target: about part size x parts in flight, 1 here)\n",
                 "peak heap, driver", static_cast<long long>(driver_peak),
                 static_cast<double>(driver_peak) / static_cast<double>(plan->part_size),
@@ -521,6 +528,7 @@ int main(int argc, char** argv) {
     std::printf("allocs sign_buffer %s\n", format_count(sign_buffer_allocs).c_str());
     std::printf("allocs sign_string %s\n", format_count(sign_string_allocs).c_str());
     std::printf("allocs client_send_beyond_by_hand %s\n", format_count(client_beyond_allocs).c_str());
+    std::printf("allocs machine_bookkeeping_steps %llu\n", static_cast<unsigned long long>(bookkeeping_allocs));
     std::printf("peak_bytes multipart_driver %lld\n", static_cast<long long>(driver_peak));
     std::printf("peak_bytes multipart_driver_lent %lld\n", static_cast<long long>(lent_driver_peak));
     std::printf("peak_bytes download_sequential %lld\n", static_cast<long long>(download_peak));
