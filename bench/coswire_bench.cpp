@@ -3,6 +3,7 @@
 // pugixml in one process, sides alternating, medians reported (issue 5). The lines starting
 // "ratio " and "allocs " are the machine-readable contract; everything else is for people.
 #include "alloc_counter.hpp"
+#include "client.hpp"
 #include "crc64_slicing8.hpp"
 #include "download.hpp"
 #include "driver.hpp"
@@ -28,6 +29,7 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <limits>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -342,6 +344,16 @@ int main(int argc, char** argv) {
     if (!bench::download_through_driver(canned_download, object.size(), plan->part_size))
         return fail("download_object failed against the canned COS");
 
+    // One HEAD through the client's retry loop, and the same work by hand (bench/client.hpp).
+    bench::canned_head canned_head_answer;
+    auto head_client = bench::head_client(canned_head_answer);
+    const coswire::credentials_provider head_credentials = [] { return coswire::result<coswire::credentials>(bench::bench_credentials()); };
+    if (!bench::head_through_client(head_client) ||
+        !bench::head_by_hand(head_client.bucket_endpoint(), head_credentials, canned_head_answer))
+        return fail("HEAD Object failed against the canned answer");
+    auto client_side = [&] { keep(bench::head_through_client(head_client)); };
+    auto by_hand_side = [&] { keep(bench::head_by_hand(head_client.bucket_endpoint(), head_credentials, canned_head_answer)); };
+
     // ---- Timing. ----
     std::vector<row> rows;
     rows.push_back(compare(s,
@@ -435,6 +447,10 @@ int main(int argc, char** argv) {
                             "CRC-64 of the object (coswire's)", static_cast<double>(crc_size)},
                            [&] { keep(bench::download_through_driver(canned_download, object.size(), plan->part_size)); },
                            [&] { keep(coswire::crc64(object)); }));
+    rows.push_back(compare(s,
+                           {"client_send_vs_by_hand", "client::send(head_object_params), canned 200",
+                            "build, sign, transport, parse by hand, no loop"},
+                           client_side, by_hand_side));
     // Peak heap of a 256 MiB download in 8 MiB ranges (the object itself is allocated before):
     // into a sequential sink, and with 4 workers into a positional one.
     std::vector<std::byte> big_object(std::size_t{256} << 20);
@@ -464,6 +480,12 @@ int main(int argc, char** argv) {
     };
     const double sign_string_allocs = allocations_per_op(coswire_sign_string, alloc_runs);
 
+    // What the client's loop allocates beyond the work any signed request needs.
+    const double client_beyond_allocs = allocations_per_op(client_side, alloc_runs) - allocations_per_op(by_hand_side, alloc_runs);
+    coswire::operation_context head_context(head_client.bucket_endpoint(), bench::bench_credentials(),
+                                            [] { return std::int64_t{1700000000}; });
+    const std::uint64_t bookkeeping_allocs = bench::machine_bookkeeping_allocations(head_context, *canned_head_answer(coswire::http_request{}));
+    if (bookkeeping_allocs == std::numeric_limits<std::uint64_t>::max()) return fail("the operation machine went astray on a retried HEAD");
     // ---- Report: the table for people, then the machine lines. ----
     std::printf("coswire-bench%s: per side the median of %zu samples, each >= %.0f ms; sides alternate\n",
                 s.quick ? " --quick" : "", s.samples, s.min_sample_ns / 1e6);
@@ -479,6 +501,10 @@ int main(int argc, char** argv) {
     std::printf("%-26s %s  (coswire::sign_to into a buffer; target 0)\n", "sign_buffer", format_count(sign_buffer_allocs).c_str());
     std::printf("%-26s %s  (signer::authorization -> std::string; target <= 1)\n", "sign_string",
                 format_count(sign_string_allocs).c_str());
+    std::printf("%-26s %s  (client::send beyond the same work by hand; target 0)\n", "client_send_beyond_by_hand",
+                format_count(client_beyond_allocs).c_str());
+    std::printf("%-26s %llu  (operation machine: wait, idle, waited, done, take_result of a retried HEAD; target 0)\n",
+                "machine_bookkeeping", static_cast<unsigned long long>(bookkeeping_allocs));
     std::printf("%-26s %lld bytes = %.2f x the %llu-byte part size (target: about part size x parts in flight, 1 here)\n",
                 "peak heap, driver", static_cast<long long>(driver_peak),
                 static_cast<double>(driver_peak) / static_cast<double>(plan->part_size),
@@ -501,6 +527,8 @@ int main(int argc, char** argv) {
         std::printf("ratio %.*s %.3f\n", static_cast<int>(r.name.size()), r.name.data(), r.ratio());
     std::printf("allocs sign_buffer %s\n", format_count(sign_buffer_allocs).c_str());
     std::printf("allocs sign_string %s\n", format_count(sign_string_allocs).c_str());
+    std::printf("allocs client_send_beyond_by_hand %s\n", format_count(client_beyond_allocs).c_str());
+    std::printf("allocs machine_bookkeeping_steps %llu\n", static_cast<unsigned long long>(bookkeeping_allocs));
     std::printf("peak_bytes multipart_driver %lld\n", static_cast<long long>(driver_peak));
     std::printf("peak_bytes multipart_driver_lent %lld\n", static_cast<long long>(lent_driver_peak));
     std::printf("peak_bytes download_sequential %lld\n", static_cast<long long>(download_peak));

@@ -23,8 +23,9 @@ RATIOS = [
     "multipart_driver_copying_vs_hashing",
     "multipart_driver_no_md5_vs_crc64",
     "download_driver_vs_crc64",
+    "client_send_vs_by_hand",
 ]
-ALLOCS = ["sign_buffer", "sign_string"]
+ALLOCS = ["sign_buffer", "sign_string", "client_send_beyond_by_hand", "machine_bookkeeping_steps"]
 PEAKS = ["multipart_driver", "multipart_driver_lent", "download_sequential", "download_parallel_4"]
 # Deterministic memory bounds (heap bytes in use at most, 8 MiB ranges of a 256 MiB object):
 # a sequential download holds no part, a parallel one at most one part per worker.

@@ -59,6 +59,11 @@
 #include <coswire/parse/object.hpp>
 #include <coswire/parse/multipart.hpp>
 
+#include <coswire/machine/step.hpp>
+#include <coswire/machine/context.hpp>
+#include <coswire/machine/operation.hpp>
+#include <coswire/machine/drive.hpp>
+
 #include <coswire/listing/all_pages.hpp>
 
 #include <coswire/multipart/plan.hpp>

@@ -10597,16 +10597,624 @@ inline std::optional<list_multipart_uploads_params> next_list_multipart_uploads_
 }  // namespace coswire
 // ---- end coswire/parse/multipart.hpp
 
-// ---- begin coswire/listing/all_pages.hpp
+// ---- begin coswire/machine/step.hpp
 // SPDX-License-Identifier: MIT
-// Whole listings through every page: all parts of an upload, all multipart uploads and all
-// objects under a prefix, each loop bounded so a server that never stops saying IsTruncated
-// cannot keep it running (docs/protocol/multipart.md#listing-every-page).
+// The shape every step machine shares (sans-IO): the machine is asked for its next step (send
+// this request, wait this long, done) and is told what happened to each step it issued, by id.
+// It performs no I/O, reads no clock it was not given and starts no thread, so a blocking loop
+// and an event loop drive the same engine (docs/event-loop.md).
+
+
+#include <array>
+#include <concepts>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <utility>
+
+namespace coswire {
+
+/// What a machine asks its driver to do next.
+enum class step_kind : std::uint8_t {
+    send,  ///< send `request`; report the outcome with receive(id, ...)
+    wait,  ///< let `wait_ms` milliseconds pass; then call waited(id)
+    idle,  ///< nothing to start now: report an outcome for a step still in flight first
+    done,  ///< finished: take_result() gives the result
+};
+
+/// One step of a machine. Ids count up from 1 and are never reused by the same machine, so an
+/// outcome for a step that was already answered is told apart from one for a step never issued.
+struct step {
+    step_kind kind = step_kind::done;
+    std::uint32_t id = 0;                    ///< send, wait: names the step when its outcome is reported
+    const http_request* request = nullptr;  ///< send: the signed request, owned by the machine; valid until its outcome is reported
+    bool streamed = false;                   ///< send: report the head and body pieces as they arrive (receive_head, receive_body) before receive
+    std::uint32_t wait_ms = 0;               ///< wait: how long
+};
+
+/// A step machine producing a `result<T>`: the interface the blocking drive() and an event loop
+/// use. Every reporting member returns an error value, and changes nothing, when the caller
+/// misuses it: an id never issued, a second outcome for one id, an outcome of the wrong kind.
+/// - next(): the next step; call it again after each one until it says done (it says idle while
+///   everything left depends on steps in flight).
+/// - receive(id, outcome): the response of send step `id`, or the transport's failure. For a
+///   streamed step, the head returned by the transport (body empty) once the body has been
+///   reported, or the failure that ended it.
+/// - receive_head(id, head), receive_body(id, bytes): a streamed step's head, exactly once, then
+///   its body pieces in order. An error they return must end that response: the transport stops
+///   reading and reports the error through receive.
+/// - waited(id): the wait step `id` has elapsed.
+/// - take_result(): once done, the result (then the machine is spent).
+/// - may_have_repeated(): an attempt lost its connection and another followed, so a
+///   non-idempotent request may have taken effect twice.
+template <class M>
+concept step_machine = requires(M& m, std::uint32_t id, result<http_response> outcome, const http_response& head,
+                                std::span<const std::byte> bytes) {
+    { m.next() } -> std::same_as<step>;
+    { m.receive(id, std::move(outcome)) } -> std::same_as<result<void>>;
+    { m.receive_head(id, head) } -> std::same_as<result<void>>;
+    { m.receive_body(id, bytes) } -> std::same_as<result<void>>;
+    { m.waited(id) } -> std::same_as<result<void>>;
+    m.take_result();
+    { m.may_have_repeated() } -> std::same_as<bool>;
+};
+
+namespace detail {
+
+/// The steps a machine has issued and not yet heard back about, at most `Capacity` at once, in
+/// fixed storage (nothing allocates). Outcomes are checked against it, so misuse is an error
+/// value naming "step_id".
+template <std::size_t Capacity>
+class steps_in_flight {
+public:
+    /// Records a new step of `kind` and returns its id. The caller keeps count below Capacity.
+    std::uint32_t issue(step_kind kind) noexcept {
+        COSWIRE_ASSERT(count_ < Capacity);
+        entries_[count_++] = {++last_id_, kind};
+        return last_id_;
+    }
+
+    /// Checks that `id` is a step of `kind` in flight, without settling it.
+    result<void> check(std::uint32_t id, step_kind kind) const {
+        const std::size_t at = find(id);
+        if (at == count_) return unknown(id);
+        if (entries_[at].kind != kind)
+            return make_error(errc::invalid_argument, "step_id",
+                              "step " + std::to_string(id) + " is a " + name(entries_[at].kind) + " step, not a " + name(kind) + " step");
+        return {};
+    }
+
+    /// Checks like check() and then forgets the step: its outcome has arrived.
+    result<void> settle(std::uint32_t id, step_kind kind) {
+        if (auto ok = check(id, kind); !ok) return ok;
+        const std::size_t at = find(id);
+        entries_[at] = entries_[--count_];
+        return {};
+    }
+
+    std::size_t size() const noexcept { return count_; }
+
+private:
+    struct entry {
+        std::uint32_t id = 0;
+        step_kind kind = step_kind::done;
+    };
+
+    std::size_t find(std::uint32_t id) const noexcept {
+        std::size_t at = 0;
+        while (at < count_ && entries_[at].id != id) ++at;
+        return at;
+    }
+
+    error unknown(std::uint32_t id) const {
+        return make_error(errc::invalid_argument, "step_id",
+                          "step " + std::to_string(id) +
+                              (id != 0 && id <= last_id_ ? " has already been answered" : " was never issued"));
+    }
+
+    static const char* name(step_kind kind) noexcept { return kind == step_kind::send ? "send" : "wait"; }
+
+    std::array<entry, Capacity> entries_{};
+    std::size_t count_ = 0;
+    std::uint32_t last_id_ = 0;
+};
+
+/// The error for a member called in the wrong state, e.g. take_result() before done.
+inline error machine_misused(std::string what) { return make_error(errc::invalid_argument, "machine", std::move(what)); }
+
+}  // namespace detail
+
+}  // namespace coswire
+// ---- end coswire/machine/step.hpp
+// ---- begin coswire/machine/context.hpp
+// SPDX-License-Identifier: MIT
+// What the operation machines of one client share: the endpoint, the credentials provider, the
+// clock, the signing and retry options, the backoff jitter and the clock offset learnt from the
+// server (docs/protocol/signing.md#validity-and-clock-skew, docs/protocol/errors.md#retry-classification).
 
 
 #include <cstdint>
+#include <utility>
+
+namespace coswire {
+
+/// How the client signs and retries.
+struct client_options {
+    std::int64_t signature_lifetime = 900;  ///< seconds each signature stays valid
+    std::int64_t signature_backdate = 60;   ///< seconds the window starts before "now", absorbing small skew
+    std::uint32_t max_attempts = 4;         ///< attempts per operation, first one included (>= 1)
+    std::uint32_t backoff_base_ms = 100;    ///< first retry waits up to this, doubling each time
+    std::uint32_t backoff_max_ms = 10000;   ///< cap of one wait
+    std::uint64_t jitter_seed = 0;          ///< seeds the jitter: randomness is a parameter too
+    sign_options signing{};                   ///< header selection
+};
+
+namespace detail {
+
+/// The backoff jitter source: splitmix64 (Steele, Lea and Flood, "Fast splittable pseudorandom
+/// number generators", 2014), seeded with client_options::jitter_seed. Statistically fine for
+/// spreading retries, not for secrets; and, unlike <random>, nearly free to compile.
+class jitter_generator {
+public:
+    explicit jitter_generator(std::uint64_t seed) noexcept : state_(seed) {}
+    std::uint64_t operator()() noexcept {
+        std::uint64_t z = (state_ += 0x9E3779B97F4A7C15u);
+        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9u;
+        z = (z ^ (z >> 27)) * 0x94D049BB133111EBu;
+        return z ^ (z >> 31);
+    }
+
+private:
+    std::uint64_t state_;
+};
+
+}  // namespace detail
+
+/// Supplies credentials for each attempt; temporary (STS) credentials refresh behind it.
+using credentials_provider = callback<result<credentials>()>;
+/// Returns the current Unix time in seconds. The library never reads a clock itself.
+using clock_source = callback<std::int64_t()>;
+
+template <class Parse>
+class operation_machine;
+
+/// The state every operation machine of one client shares, so that a clock offset learnt by one
+/// request signs the next and the jitter sequence runs on across operations. A client holds one;
+/// an event loop makes its own and lends it to the machines it drives (they keep a reference:
+/// it must outlive them, and on one thread only).
+class operation_context {
+public:
+    operation_context(endpoint ep, credentials_provider provider, clock_source clock, client_options options = {})
+        : endpoint_(std::move(ep)), provider_(std::move(provider)), clock_(std::move(clock)), options_(std::move(options)),
+          jitter_(options_.jitter_seed) {}
+
+    /// Fixed credentials.
+    operation_context(endpoint ep, credentials creds, clock_source clock, client_options options = {})
+        : operation_context(std::move(ep), [c = std::move(creds)]() -> result<credentials> { return c; }, std::move(clock),
+                            std::move(options)) {}
+
+    /// The endpoint every request goes to: its scheme, Host and bucket.
+    const endpoint& bucket_endpoint() const noexcept { return endpoint_; }
+    const client_options& options() const noexcept { return options_; }
+    /// Seconds added to the local clock, learnt from the server (0 until a skew was corrected).
+    std::int64_t clock_offset() const noexcept { return clock_offset_; }
+
+private:
+    template <class Parse>
+    friend class operation_machine;
+
+    result<credentials> fetch_credentials() const { return provider_(); }
+    /// The server's time as far as we know: the local clock plus the learnt offset.
+    std::int64_t now() const { return clock_() + clock_offset_; }
+    void correct_clock(std::int64_t server_time) { clock_offset_ = server_time - clock_(); }
+
+    /// Full jitter: a uniform wait in [0, min(cap, base * 2^(attempt-1))].
+    std::uint32_t backoff(std::uint32_t attempt) {
+        const std::uint64_t doubled = std::uint64_t{options_.backoff_base_ms} << (attempt - 1 < 20 ? attempt - 1 : 20);
+        const std::uint64_t ceiling = doubled < options_.backoff_max_ms ? doubled : std::uint64_t{options_.backoff_max_ms};
+        return static_cast<std::uint32_t>(jitter_() % (ceiling + 1));
+    }
+
+    endpoint endpoint_;
+    credentials_provider provider_;
+    clock_source clock_;
+    client_options options_;
+    detail::jitter_generator jitter_;
+    std::int64_t clock_offset_ = 0;
+};
+
+}  // namespace coswire
+// ---- end coswire/machine/context.hpp
+// ---- begin coswire/machine/operation.hpp
+// SPDX-License-Identifier: MIT
+// The operation machine: one COS operation with fresh signatures, retries with jittered
+// exponential backoff and clock correction from the server's time, as a step machine
+// (docs/event-loop.md; docs/protocol/signing.md#validity-and-clock-skew,
+// docs/protocol/errors.md#retry-classification).
+
+// ---- begin coswire/operation.hpp
+// SPDX-License-Identifier: MIT
+// The operation registry: for each X_params type, the builder make_X_request and the parser
+// parse_X_response that serve it, so one loop (client::send) runs every operation. A new
+// operation adds its specialisation here, next to its builder and parser headers.
+
+
+#include <utility>
+
+namespace coswire {
+
+/// Which builder and parser serve a params type: operation<X_params> names make_X_request and
+/// parse_X_response, so client::send works for every operation with one loop.
+template <class Params>
+struct operation;
+
+template <>
+struct operation<put_object_params> {
+    static constexpr auto build = make_put_object_request;
+    static constexpr auto parse = static_cast<result<put_object_result> (*)(const http_response&)>(parse_put_object_response);
+};
+template <>
+struct operation<get_object_params> {
+    static constexpr auto build = make_get_object_request;
+    static constexpr auto parse = static_cast<result<get_object_result> (*)(const http_response&)>(parse_get_object_response);
+};
+template <>
+struct operation<head_object_params> {
+    static constexpr auto build = make_head_object_request;
+    static constexpr auto parse = static_cast<result<head_object_result> (*)(const http_response&)>(parse_head_object_response);
+};
+template <>
+struct operation<delete_object_params> {
+    static constexpr auto build = make_delete_object_request;
+    static constexpr auto parse = static_cast<result<delete_object_result> (*)(const http_response&)>(parse_delete_object_response);
+};
+template <>
+struct operation<list_objects_params> {
+    static constexpr auto build = make_list_objects_request;
+    static constexpr auto parse = static_cast<result<list_objects_result> (*)(const http_response&)>(parse_list_objects_response);
+};
+template <>
+struct operation<initiate_multipart_upload_params> {
+    static constexpr auto build = make_initiate_multipart_upload_request;
+    static constexpr auto parse = static_cast<result<initiate_multipart_upload_result> (*)(const http_response&)>(parse_initiate_multipart_upload_response);
+};
+template <>
+struct operation<upload_part_params> {
+    static constexpr auto build = make_upload_part_request;
+    static constexpr auto parse = static_cast<result<upload_part_result> (*)(const http_response&)>(parse_upload_part_response);
+};
+template <>
+struct operation<upload_part_copy_params> {
+    static constexpr auto build = make_upload_part_copy_request;
+    static constexpr auto parse = static_cast<result<upload_part_copy_result> (*)(const http_response&)>(parse_upload_part_copy_response);
+};
+template <>
+struct operation<complete_multipart_upload_params> {
+    static constexpr auto build = make_complete_multipart_upload_request;
+    static constexpr auto parse = static_cast<result<complete_multipart_upload_result> (*)(const http_response&)>(parse_complete_multipart_upload_response);
+};
+template <>
+struct operation<abort_multipart_upload_params> {
+    static constexpr auto build = make_abort_multipart_upload_request;
+    static constexpr auto parse = static_cast<result<abort_multipart_upload_result> (*)(const http_response&)>(parse_abort_multipart_upload_response);
+};
+template <>
+struct operation<list_parts_params> {
+    static constexpr auto build = make_list_parts_request;
+    static constexpr auto parse = static_cast<result<list_parts_result> (*)(const http_response&)>(parse_list_parts_response);
+};
+template <>
+struct operation<list_multipart_uploads_params> {
+    static constexpr auto build = make_list_multipart_uploads_request;
+    static constexpr auto parse = static_cast<result<list_multipart_uploads_result> (*)(const http_response&)>(parse_list_multipart_uploads_response);
+};
+
+/// The result type of an operation's params type.
+template <class Params>
+using operation_result = typename decltype(operation<Params>::parse(std::declval<const http_response&>()))::value_type;
+
+}  // namespace coswire
+// ---- end coswire/operation.hpp
+
+#include <cstddef>
+#include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
+#include <type_traits>
+#include <utility>
+
+namespace coswire {
+
+/// Runs one prepared request to its parsed result: each attempt is signed afresh with a window
+/// around the context's clock (plus the offset learnt from the server); retries carry the signed
+/// header `x-cos-sdk-retry: true`; a failure retry_advice_for calls transient is retried after a
+/// wait step of full jitter (uniform in [0, min(backoff_max_ms, backoff_base_ms * 2^(attempt-1))]);
+/// a skewed or expired signature corrects the context's clock from the server's time (only from
+/// an answer that carried x-cos-request-id) and is retried at once; at most
+/// client_options::max_attempts attempts. One request is in flight at a time.
+///
+/// `Parse` turns a response into the result: `parse(const http_response&) -> result<T>`; its
+/// errors are classified like transport failures and COS errors. It may be a reference type
+/// (the machine then calls the caller's parser). With a `sink`, responses are streamed: a 2xx
+/// answer's head goes to sink->head and its body to sink->body as reported, so a retried attempt
+/// calls sink->head again and its body restarts; any other answer is kept (body up to
+/// max_streamed_error_body, else limit_exceeded naming "body") and never reaches the sink; parse
+/// then sees the head with an empty body for a 2xx answer, the whole error answer otherwise. An
+/// error the sink returns ends the attempt with that error (retried only if it is a
+/// transport_failure). Borrows the context and the sink; owns the request.
+template <class Parse>
+class operation_machine {
+public:
+    /// What take_result() returns: what `Parse` returns.
+    using result_type = std::invoke_result_t<std::remove_reference_t<Parse>&, const http_response&>;
+
+    /// Largest error document kept for `parse` when streaming (COS's are a few hundred bytes).
+    static constexpr std::size_t max_streamed_error_body = 64 * 1024;
+
+    /// A machine for `prepared` (a builder's error makes a machine that is done with that error,
+    /// so nothing is sent). Errors at the first step: invalid_argument naming "max_attempts" for 0.
+    operation_machine(operation_context& context, result<http_request> prepared, Parse parse = Parse{},
+                      response_sink* sink = nullptr)
+        : context_(&context), parse_(std::forward<Parse>(parse)), sink_(sink) {
+        begin(std::move(prepared));
+    }
+
+    /// Starts another operation on this finished machine (its result taken or not), for machines
+    /// that run operations one after another: step ids keep counting, so an outcome reported for a
+    /// request of an earlier operation is refused. Errors: invalid_argument naming "machine"
+    /// while the current operation is not done.
+    result<void> restart(result<http_request> prepared) {
+        if (phase_ != phase::done) return detail::machine_misused("restart: the current operation is not done");
+        begin(std::move(prepared));
+        return {};
+    }
+
+    step next() {
+        for (;;) {
+            switch (phase_) {
+                case phase::sign:
+                    if (auto signed_request = sign_attempt(); !signed_request) {
+                        fail(std::move(signed_request).error());
+                        continue;
+                    }
+                    phase_ = phase::sending;
+                    return {.kind = step_kind::send, .id = in_flight_.issue(step_kind::send), .request = &request_,
+                            .streamed = sink_ != nullptr};
+                case phase::back_off:
+                    phase_ = phase::waiting;
+                    return {.kind = step_kind::wait, .id = in_flight_.issue(step_kind::wait), .wait_ms = wait_ms_};
+                case phase::sending:
+                case phase::waiting:
+                    return {.kind = step_kind::idle};
+                case phase::done:
+                    return {};
+            }
+        }
+    }
+
+    result<void> receive(std::uint32_t id, result<http_response> outcome) {
+        if (auto ok = in_flight_.check(id, step_kind::send); !ok) return ok;
+        if (sink_ && outcome && !head_seen_)
+            return detail::machine_misused("step " + std::to_string(id) + " is streamed: report its head (receive_head) before its end");
+        (void)in_flight_.settle(id, step_kind::send);
+        if (!outcome) {
+            fail(std::move(outcome).error());
+            return {};
+        }
+        if (sink_ && !to_sink_) outcome->body = std::move(error_body_);
+        auto parsed = parse_(*outcome);
+        if (parsed) finish(std::move(parsed));
+        else fail(std::move(parsed).error());
+        return {};
+    }
+
+    result<void> receive_head(std::uint32_t id, const http_response& head) {
+        if (auto ok = streamed_step(id); !ok) return ok;
+        if (head_seen_) return detail::machine_misused("step " + std::to_string(id) + " already reported its head");
+        head_seen_ = true;
+        to_sink_ = head.status >= 200 && head.status < 300;
+        return to_sink_ ? sink_->head(head) : result<void>{};
+    }
+
+    result<void> receive_body(std::uint32_t id, std::span<const std::byte> bytes) {
+        if (auto ok = streamed_step(id); !ok) return ok;
+        if (!head_seen_) return detail::machine_misused("step " + std::to_string(id) + " reported body bytes before its head");
+        if (to_sink_) return sink_->body(bytes);
+        if (bytes.size() > max_streamed_error_body - error_body_.size())
+            return make_error(errc::limit_exceeded, "body", "an error answer's body exceeds 64 KiB");
+        error_body_.append(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+        return {};
+    }
+
+    result<void> waited(std::uint32_t id) {
+        if (auto ok = in_flight_.settle(id, step_kind::wait); !ok) return ok;
+        phase_ = phase::sign;
+        return {};
+    }
+
+    /// The result, once next() said done; errors: invalid_argument naming "machine" before that
+    /// or when it was already taken.
+    result_type take_result() {
+        if (phase_ != phase::done) return detail::machine_misused("take_result: not done yet; call next() until it says done");
+        if (!result_) return detail::machine_misused("take_result: the result was already taken");
+        result_type out = std::move(*result_);
+        result_.reset();
+        return out;
+    }
+
+    /// True when an attempt lost its connection and a later attempt was made: the lost one may
+    /// have taken effect too (a non-idempotent Initiate Multipart Upload may have created two uploads).
+    bool may_have_repeated() const noexcept { return repeated_; }
+
+private:
+    enum class phase : std::uint8_t { sign, sending, back_off, waiting, done };
+
+    void begin(result<http_request> prepared) {
+        attempt_ = 0;
+        repeated_ = false;
+        result_.reset();
+        if (!prepared) return finish(std::move(prepared).error());
+        request_ = std::move(*prepared);
+        unsigned_headers_ = request_.headers.size();
+        if (context_->options().max_attempts == 0)
+            return finish(make_error(errc::invalid_argument, "max_attempts", "must be at least 1"));
+        phase_ = phase::sign;
+    }
+
+    // Signs the next attempt in place: the headers an earlier attempt added (retry mark, session
+    // token, Authorization) are dropped first, so each attempt sends the prepared request plus its own.
+    result<void> sign_attempt() {
+        ++attempt_;
+        head_seen_ = false;
+        to_sink_ = false;
+        error_body_.clear();
+        request_.headers.resize(unsigned_headers_);
+        auto creds = context_->fetch_credentials();
+        if (!creds) return std::move(creds).error();
+        const client_options& options = context_->options();
+        auto window = key_time::starting_at(context_->now(), options.signature_lifetime, options.signature_backdate);
+        if (!window) return std::move(window).error();
+        auto s = signer::create(*creds, *window);
+        if (!s) return std::move(s).error();
+        if (attempt_ > 1) request_.headers.push_back({"x-cos-sdk-retry", "true"});
+        if (auto signed_parts = authorize(request_, *s, options.signing); !signed_parts) return std::move(signed_parts).error();
+        return {};
+    }
+
+    // A failed attempt: give up, retry at once after fixing the clock, or back off first.
+    void fail(error e) {
+        if (attempt_ >= context_->options().max_attempts) return finish(std::move(e));
+        repeated_ = repeated_ || e.code == errc::transport_failure;
+        const retry_advice advice = retry_advice_for(e);
+        switch (advice.action) {
+            case retry_action::fail:
+                return finish(std::move(e));
+            case retry_action::retry_after_clock_fix:
+                if (advice.server_time) context_->correct_clock(*advice.server_time);
+                phase_ = phase::sign;  // a fresh signature with the corrected clock; no wait needed
+                return;
+            case retry_action::retry:
+                wait_ms_ = context_->backoff(attempt_);
+                phase_ = phase::back_off;
+                return;
+        }
+    }
+
+    void finish(result_type r) {
+        result_.emplace(std::move(r));
+        phase_ = phase::done;
+    }
+
+    result<void> streamed_step(std::uint32_t id) const {
+        if (auto ok = in_flight_.check(id, step_kind::send); !ok) return ok;
+        if (!sink_) return detail::machine_misused("step " + std::to_string(id) + " is not streamed: report it with receive alone");
+        return {};
+    }
+
+    operation_context* context_;
+    Parse parse_;
+    response_sink* sink_;
+    http_request request_{};
+    std::size_t unsigned_headers_ = 0;  // the prepared request's headers; later ones belong to an attempt
+    detail::steps_in_flight<1> in_flight_{};
+    phase phase_ = phase::done;
+    std::uint32_t attempt_ = 0;
+    std::uint32_t wait_ms_ = 0;
+    bool repeated_ = false;
+    bool head_seen_ = false;  // streamed: the current attempt's head was reported
+    bool to_sink_ = false;    // streamed: the current attempt's answer is 2xx and goes to the sink
+    std::string error_body_{};
+    std::optional<result_type> result_{};
+};
+
+/// The parser of an operation's params type, as the operation registry names it.
+template <class Params>
+struct operation_parser {
+    result<operation_result<Params>> operator()(const http_response& r) const { return operation<Params>::parse(r); }
+};
+
+/// The machine of the operation `params` describe, built for the context's endpoint (a builder
+/// error makes a machine that is done with it at once).
+template <class Params>
+operation_machine<operation_parser<Params>> make_operation_machine(operation_context& context, const Params& params) {
+    return {context, operation<Params>::build(context.bucket_endpoint(), params)};
+}
+
+}  // namespace coswire
+// ---- end coswire/machine/operation.hpp
+// ---- begin coswire/machine/drive.hpp
+// SPDX-License-Identifier: MIT
+// The blocking driver: runs any step machine to its end through a transport and a sleeper, one
+// step at a time. The client's calls and the whole-listing functions are this loop over their
+// machines, so they share one engine with an event loop (docs/event-loop.md).
+
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <utility>
+
+namespace coswire {
+
+/// Waits the given number of milliseconds (tests pass one that only records).
+using sleeper = callback<void(std::uint32_t)>;
+
+/// Runs `m` until it is done and returns its result: each send step goes through
+/// send_collected(t, request), or send_streaming(t, request, sink) for a streamed one whose head
+/// and body pieces are reported to the machine as they arrive; each wait step through `sleep`.
+/// Steps are answered one at a time, in order. Errors: the machine's result; and, should the
+/// machine refuse an outcome or stall, that refusal (invalid_argument naming "step_id" or "machine").
+template <step_machine Machine, transport Transport>
+auto drive(Machine& m, Transport& t, const sleeper& sleep) -> decltype(m.take_result()) {
+    std::uint32_t current = 0;
+    std::optional<response_sink> to_machine;  // made at the first streamed step: collected ones need none
+    for (;;) {
+        const step s = m.next();
+        switch (s.kind) {
+            case step_kind::send: {
+                current = s.id;
+                if (s.streamed && !to_machine)
+                    to_machine.emplace(response_sink{
+                        .head = [&m, &current](const http_response& head) { return m.receive_head(current, head); },
+                        .body = [&m, &current](std::span<const std::byte> bytes) { return m.receive_body(current, bytes); },
+                    });
+                auto outcome = s.streamed ? send_streaming(t, *s.request, *to_machine) : send_collected(t, *s.request);
+                if (auto fed = m.receive(s.id, std::move(outcome)); !fed) return std::move(fed).error();
+                break;
+            }
+            case step_kind::wait:
+                sleep(s.wait_ms);
+                if (auto fed = m.waited(s.id); !fed) return std::move(fed).error();
+                break;
+            case step_kind::idle:
+                // Every step is answered before the next is asked for, so nothing is in flight.
+                return detail::machine_misused("the machine is idle with no step in flight");
+            case step_kind::done:
+                return m.take_result();
+        }
+    }
+}
+
+}  // namespace coswire
+// ---- end coswire/machine/drive.hpp
+
+// ---- begin coswire/listing/all_pages.hpp
+// SPDX-License-Identifier: MIT
+// Whole listings through every page: all parts of an upload, all multipart uploads and all
+// objects under a prefix, as step machines and as blocking loops over them, each bounded so a
+// server that never stops saying IsTruncated cannot keep it running
+// (docs/protocol/multipart.md#listing-every-page).
+
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -10653,110 +11261,226 @@ inline error listing_too_long(std::string_view argument, std::string what, std::
                       what + " is still truncated after " + std::to_string(pages) + " pages, the most this listing reads");
 }
 
-/// The loop behind the whole listings: sends `first`, then each page next(requested, listed)
-/// names, collecting entries with take(listed). A truncated page that does not move past the
-/// marker requested is malformed; more than `max_pages` pages exceed the limit.
-template <class Client, class Params, class Next, class Take>
-result<void> list_every_page(Client& c, Params page, std::uint32_t max_pages, std::string_view stall_element,
-                             std::string_view stall_what, std::string_view cap_argument, std::string_view cap_what,
-                             Next&& next, Take&& take) {
-    for (std::uint32_t n = 1;; ++n) {
-        auto listed = c.send(page);
-        if (!listed) return std::move(listed).error();
-        const bool truncated = listed->is_truncated;
-        auto following = next(page, *listed);  // compared with what was asked, not with what was echoed
-        take(*listed);
-        if (!truncated) return {};
-        if (!following) return listing_stalls(stall_element, std::string(stall_what), n);
-        if (n >= max_pages) return listing_too_long(cap_argument, std::string(cap_what), n);
-        page = std::move(*following);
+/// How the whole List Parts listing walks: the page cap follows from the 10000 part numbers.
+struct parts_walk {
+    using params_type = list_parts_params;
+    using output_type = std::vector<listed_part>;
+    static constexpr std::string_view stall_element = "NextPartNumberMarker";
+    static constexpr std::string_view stall_what = "part number marker";
+    static constexpr std::string_view cap_argument = "max_parts";
+
+    output_type parts{};
+    std::uint32_t left = 0;    // part numbers after the first marker
+    bool beyond_last = false;  // a page was truncated at part 10000
+
+    result<std::uint32_t> max_pages(const params_type& first, const listing_limits&) {
+        const std::uint32_t page_size = first.max_parts.value_or(max_list_parts_page);
+        const std::uint32_t start = first.part_number_marker.value_or(0);
+        if (page_size == 0 || page_size > max_list_parts_page)
+            return make_error(errc::invalid_argument, "max_parts", "is " + std::to_string(page_size) + ", must be 1 to 1000");
+        if (start > max_part_number)
+            return make_error(errc::invalid_argument, "part_number_marker", "is " + std::to_string(start) + ", must be 0 to 10000");
+        left = max_part_number - start;
+        return left == 0 ? 1 : (left + page_size - 1) / page_size;
     }
-}
+    std::string cap_what() const { return "the List Parts listing of " + std::to_string(left) + " possible parts"; }
+    std::optional<params_type> next(const params_type& asked, const list_parts_result& listed) {
+        auto following = next_list_parts_params(asked, listed);
+        // Nothing can follow part 10000: a page truncated there is not moving forward.
+        if (following && *following->part_number_marker >= max_part_number) {
+            beyond_last = true;
+            following.reset();
+        }
+        return following;
+    }
+    void take(list_parts_result& listed) {
+        for (listed_part& p : listed.parts) parts.push_back(std::move(p));
+    }
+    result<output_type> finish(result<void> done) {
+        if (!done) {
+            if (beyond_last) done.error().reason += " (no part is numbered above 10000)";
+            return std::move(done).error();
+        }
+        return std::move(parts);
+    }
+};
+
+/// How the whole List Multipart Uploads listing walks.
+struct uploads_walk {
+    using params_type = list_multipart_uploads_params;
+    using output_type = all_multipart_uploads;
+    static constexpr std::string_view stall_element = "NextKeyMarker";
+    static constexpr std::string_view stall_what = "key and upload id markers";
+    static constexpr std::string_view cap_argument = "max_upload_pages";
+
+    output_type out{};
+
+    result<std::uint32_t> max_pages(const params_type&, const listing_limits& limits) {
+        if (limits.max_upload_pages == 0) return make_error(errc::invalid_argument, "max_upload_pages", "must be at least 1");
+        return limits.max_upload_pages;
+    }
+    std::string cap_what() const { return "the List Multipart Uploads listing"; }
+    std::optional<params_type> next(const params_type& asked, const list_multipart_uploads_result& listed) {
+        return next_list_multipart_uploads_params(asked, listed);
+    }
+    void take(list_multipart_uploads_result& listed) {
+        for (multipart_upload_summary& u : listed.uploads) out.uploads.push_back(std::move(u));
+        for (std::string& p : listed.common_prefixes) out.common_prefixes.push_back(std::move(p));
+        if (listed.date) out.date = listed.date;
+    }
+    result<output_type> finish(result<void> done) {
+        if (!done) return std::move(done).error();
+        return std::move(out);
+    }
+};
+
+/// How the whole GET Bucket listing walks.
+struct objects_walk {
+    using params_type = list_objects_params;
+    using output_type = all_objects;
+    static constexpr std::string_view stall_element = "NextMarker";
+    static constexpr std::string_view stall_what = "marker";
+    static constexpr std::string_view cap_argument = "max_object_pages";
+
+    output_type out{};
+
+    result<std::uint32_t> max_pages(const params_type&, const listing_limits& limits) {
+        if (limits.max_object_pages == 0) return make_error(errc::invalid_argument, "max_object_pages", "must be at least 1");
+        return limits.max_object_pages;
+    }
+    std::string cap_what() const { return "the GET Bucket listing"; }
+    std::optional<params_type> next(const params_type& asked, const list_objects_result& listed) {
+        return next_list_objects_params(asked, listed);
+    }
+    void take(list_objects_result& listed) {
+        for (object_summary& s : listed.contents) out.contents.push_back(std::move(s));
+        for (std::string& p : listed.common_prefixes) out.common_prefixes.push_back(std::move(p));
+    }
+    result<output_type> finish(result<void> done) {
+        if (!done) return std::move(done).error();
+        return std::move(out);
+    }
+};
 
 }  // namespace detail
+
+/// A whole listing as a step machine: sends the first page, then each page the last one names,
+/// every page through an operation machine (its retries and waits are this machine's steps, one
+/// in flight at a time), collecting the entries. A truncated page that does not move past the
+/// marker requested is malformed (it is compared with what was asked, not with what the page
+/// echoed); more pages than the cap exceed the limit. Bad arguments make a machine that is done
+/// with their error, having sent nothing. Borrows the context. Use it through the names below.
+template <class Walk>
+class listing_machine {
+public:
+    using params_type = typename Walk::params_type;
+    using result_type = result<typename Walk::output_type>;
+
+    /// The listing from `first` on; `limits` caps the pages of the uploads and objects listings
+    /// (the parts listing's cap follows from the part numbers).
+    listing_machine(operation_context& context, params_type first, const listing_limits& limits = {})
+        : context_(&context), asked_(std::move(first)), page_(context, first_request(limits)) {}
+
+    step next() {
+        for (;;) {
+            if (result_) return {};
+            const step s = page_.next();
+            if (s.kind != step_kind::done) return s;
+            turn_page();
+        }
+    }
+    result<void> receive(std::uint32_t id, result<http_response> outcome) { return page_.receive(id, std::move(outcome)); }
+    result<void> receive_head(std::uint32_t id, const http_response& head) { return page_.receive_head(id, head); }
+    result<void> receive_body(std::uint32_t id, std::span<const std::byte> bytes) { return page_.receive_body(id, bytes); }
+    result<void> waited(std::uint32_t id) { return page_.waited(id); }
+
+    /// The whole listing, once next() said done; errors: as each function below says, or
+    /// invalid_argument naming "machine" before done or when it was already taken.
+    result_type take_result() {
+        if (!result_) return detail::machine_misused("take_result: not done yet; call next() until it says done");
+        if (taken_) return detail::machine_misused("take_result: the result was already taken");
+        taken_ = true;
+        return std::move(*result_);
+    }
+
+    /// Whether the last page's request may have taken effect twice (see operation_machine).
+    bool may_have_repeated() const noexcept { return page_.may_have_repeated(); }
+
+private:
+    result<http_request> first_request(const listing_limits& limits) {
+        auto cap = walk_.max_pages(asked_, limits);
+        if (!cap) return std::move(cap).error();
+        max_pages_ = *cap;
+        return operation<params_type>::build(context_->bucket_endpoint(), asked_);
+    }
+
+    // The current page is done: take its entries, then finish or ask for the page it names.
+    void turn_page() {
+        auto listed = page_.take_result();
+        if (!listed) return finish(std::move(listed).error());
+        const bool truncated = listed->is_truncated;
+        auto following = walk_.next(asked_, *listed);
+        walk_.take(*listed);
+        if (!truncated) return finish({});
+        if (!following) return finish(detail::listing_stalls(Walk::stall_element, std::string(Walk::stall_what), pages_));
+        if (pages_ >= max_pages_) return finish(detail::listing_too_long(Walk::cap_argument, walk_.cap_what(), pages_));
+        asked_ = std::move(*following);
+        ++pages_;
+        (void)page_.restart(operation<params_type>::build(context_->bucket_endpoint(), asked_));
+    }
+
+    void finish(result<void> done) { result_.emplace(walk_.finish(std::move(done))); }
+
+    operation_context* context_;
+    params_type asked_;  // the page in flight, as asked
+    Walk walk_{};
+    std::uint32_t max_pages_ = 0;
+    std::uint32_t pages_ = 1;  // the page in flight, counting from 1
+    operation_machine<operation_parser<params_type>> page_;
+    std::optional<result_type> result_{};
+    bool taken_ = false;
+};
+
+/// Every part of an upload through all List Parts pages (see list_all_parts).
+using list_all_parts_machine = listing_machine<detail::parts_walk>;
+/// Every unfinished multipart upload through all List Multipart Uploads pages (see list_all_multipart_uploads).
+using list_all_multipart_uploads_machine = listing_machine<detail::uploads_walk>;
+/// Every object through all GET Bucket pages (see list_all_objects).
+using list_all_objects_machine = listing_machine<detail::objects_walk>;
 
 /// Every part of the upload `first` names, through all List Parts pages from first's marker on.
 /// The page count is capped by what COS can hold: part numbers stop at 10000, so at most
 /// ceil((10000 - marker) / page size) pages (10 of 1000 by default). Errors: c.send's;
 /// malformed_response naming "NextPartNumberMarker" when a truncated page does not move past
 /// the marker requested, or continues beyond part 10000; limit_exceeded naming "max_parts" when
-/// the pages run past the cap.
+/// the pages run past the cap. The blocking loop over list_all_parts_machine (`c` is a client).
 template <class Client>
 result<std::vector<listed_part>> list_all_parts(Client& c, list_parts_params first) {
-    const std::uint32_t page_size = first.max_parts.value_or(max_list_parts_page);
-    const std::uint32_t start = first.part_number_marker.value_or(0);
-    if (page_size == 0 || page_size > max_list_parts_page)
-        return make_error(errc::invalid_argument, "max_parts", "is " + std::to_string(page_size) + ", must be 1 to 1000");
-    if (start > max_part_number)
-        return make_error(errc::invalid_argument, "part_number_marker", "is " + std::to_string(start) + ", must be 0 to 10000");
-    const std::uint32_t left = max_part_number - start;
-    const std::uint32_t max_pages = left == 0 ? 1 : (left + page_size - 1) / page_size;
-    std::vector<listed_part> parts;
-    bool beyond_last = false;
-    auto done = detail::list_every_page(
-        c, std::move(first), max_pages, "NextPartNumberMarker", "part number marker", "max_parts",
-        "the List Parts listing of " + std::to_string(left) + " possible parts",
-        [&](const list_parts_params& asked, const list_parts_result& listed) {
-            auto next = next_list_parts_params(asked, listed);
-            // Nothing can follow part 10000: a page truncated there is not moving forward.
-            if (next && *next->part_number_marker >= max_part_number) {
-                beyond_last = true;
-                next.reset();
-            }
-            return next;
-        },
-        [&](list_parts_result& listed) {
-            for (listed_part& p : listed.parts) parts.push_back(std::move(p));
-        });
-    if (!done) {
-        if (beyond_last) done.error().reason += " (no part is numbered above 10000)";
-        return std::move(done).error();
-    }
-    return parts;
+    list_all_parts_machine m(c.context(), std::move(first));
+    return c.drive(m);
 }
 
 /// Every unfinished multipart upload `first` selects (prefix, delimiter, page size), through all
 /// List Multipart Uploads pages from first's markers on. Errors: c.send's; malformed_response
 /// naming "NextKeyMarker" when a truncated page does not move past the markers requested;
 /// limit_exceeded naming "max_upload_pages" after limits.max_upload_pages pages; invalid_argument
-/// naming "max_upload_pages" for 0.
+/// naming "max_upload_pages" for 0. The blocking loop over list_all_multipart_uploads_machine.
 template <class Client>
 result<all_multipart_uploads> list_all_multipart_uploads(Client& c, list_multipart_uploads_params first,
                                                          const listing_limits& limits = {}) {
-    if (limits.max_upload_pages == 0) return make_error(errc::invalid_argument, "max_upload_pages", "must be at least 1");
-    all_multipart_uploads out;
-    auto done = detail::list_every_page(
-        c, std::move(first), limits.max_upload_pages, "NextKeyMarker", "key and upload id markers", "max_upload_pages",
-        "the List Multipart Uploads listing",
-        [](const list_multipart_uploads_params& asked, const list_multipart_uploads_result& listed) {
-            return next_list_multipart_uploads_params(asked, listed);
-        },
-        [&](list_multipart_uploads_result& listed) {
-            for (multipart_upload_summary& u : listed.uploads) out.uploads.push_back(std::move(u));
-            for (std::string& p : listed.common_prefixes) out.common_prefixes.push_back(std::move(p));
-            if (listed.date) out.date = listed.date;
-        });
-    if (!done) return std::move(done).error();
-    return out;
+    list_all_multipart_uploads_machine m(c.context(), std::move(first), limits);
+    return c.drive(m);
 }
 
 /// Every object `first` selects (prefix, delimiter, page size), through all GET Bucket pages from
 /// first's marker on. Errors: c.send's; malformed_response naming "NextMarker" when a truncated
 /// page does not move past the marker requested; limit_exceeded naming "max_object_pages" after
-/// limits.max_object_pages pages; invalid_argument naming "max_object_pages" for 0.
+/// limits.max_object_pages pages; invalid_argument naming "max_object_pages" for 0. The blocking
+/// loop over list_all_objects_machine.
 template <class Client>
 result<all_objects> list_all_objects(Client& c, list_objects_params first, const listing_limits& limits = {}) {
-    if (limits.max_object_pages == 0) return make_error(errc::invalid_argument, "max_object_pages", "must be at least 1");
-    all_objects out;
-    auto done = detail::list_every_page(
-        c, std::move(first), limits.max_object_pages, "NextMarker", "marker", "max_object_pages", "the GET Bucket listing",
-        [](const list_objects_params& asked, const list_objects_result& listed) { return next_list_objects_params(asked, listed); },
-        [&](list_objects_result& listed) {
-            for (object_summary& s : listed.contents) out.contents.push_back(std::move(s));
-            for (std::string& p : listed.common_prefixes) out.common_prefixes.push_back(std::move(p));
-        });
-    if (!done) return std::move(done).error();
-    return out;
+    list_all_objects_machine m(c.context(), std::move(first), limits);
+    return c.drive(m);
 }
 
 }  // namespace coswire
@@ -10852,181 +11576,64 @@ inline result<part_plan> plan_parts(std::uint64_t object_size, std::uint64_t pre
 // The client: binds an endpoint, credentials, a clock, a sleeper and the user's transport, and
 // runs any operation with fresh signatures, retries with jittered exponential backoff, and clock
 // correction from the server's time (docs/protocol/signing.md#validity-and-clock-skew,
-// docs/protocol/errors.md#retry-classification).
+// docs/protocol/errors.md#retry-classification). Each call is the blocking loop (drive) over an
+// operation machine, the engine an event loop drives too (docs/event-loop.md).
 
-// ---- begin coswire/operation.hpp
-// SPDX-License-Identifier: MIT
-// The operation registry: for each X_params type, the builder make_X_request and the parser
-// parse_X_response that serve it, so one loop (client::send) runs every operation. A new
-// operation adds its specialisation here, next to its builder and parser headers.
-
-
-#include <utility>
-
-namespace coswire {
-
-/// Which builder and parser serve a params type: operation<X_params> names make_X_request and
-/// parse_X_response, so client::send works for every operation with one loop.
-template <class Params>
-struct operation;
-
-template <>
-struct operation<put_object_params> {
-    static constexpr auto build = make_put_object_request;
-    static constexpr auto parse = static_cast<result<put_object_result> (*)(const http_response&)>(parse_put_object_response);
-};
-template <>
-struct operation<get_object_params> {
-    static constexpr auto build = make_get_object_request;
-    static constexpr auto parse = static_cast<result<get_object_result> (*)(const http_response&)>(parse_get_object_response);
-};
-template <>
-struct operation<head_object_params> {
-    static constexpr auto build = make_head_object_request;
-    static constexpr auto parse = static_cast<result<head_object_result> (*)(const http_response&)>(parse_head_object_response);
-};
-template <>
-struct operation<delete_object_params> {
-    static constexpr auto build = make_delete_object_request;
-    static constexpr auto parse = static_cast<result<delete_object_result> (*)(const http_response&)>(parse_delete_object_response);
-};
-template <>
-struct operation<list_objects_params> {
-    static constexpr auto build = make_list_objects_request;
-    static constexpr auto parse = static_cast<result<list_objects_result> (*)(const http_response&)>(parse_list_objects_response);
-};
-template <>
-struct operation<initiate_multipart_upload_params> {
-    static constexpr auto build = make_initiate_multipart_upload_request;
-    static constexpr auto parse = static_cast<result<initiate_multipart_upload_result> (*)(const http_response&)>(parse_initiate_multipart_upload_response);
-};
-template <>
-struct operation<upload_part_params> {
-    static constexpr auto build = make_upload_part_request;
-    static constexpr auto parse = static_cast<result<upload_part_result> (*)(const http_response&)>(parse_upload_part_response);
-};
-template <>
-struct operation<upload_part_copy_params> {
-    static constexpr auto build = make_upload_part_copy_request;
-    static constexpr auto parse = static_cast<result<upload_part_copy_result> (*)(const http_response&)>(parse_upload_part_copy_response);
-};
-template <>
-struct operation<complete_multipart_upload_params> {
-    static constexpr auto build = make_complete_multipart_upload_request;
-    static constexpr auto parse = static_cast<result<complete_multipart_upload_result> (*)(const http_response&)>(parse_complete_multipart_upload_response);
-};
-template <>
-struct operation<abort_multipart_upload_params> {
-    static constexpr auto build = make_abort_multipart_upload_request;
-    static constexpr auto parse = static_cast<result<abort_multipart_upload_result> (*)(const http_response&)>(parse_abort_multipart_upload_response);
-};
-template <>
-struct operation<list_parts_params> {
-    static constexpr auto build = make_list_parts_request;
-    static constexpr auto parse = static_cast<result<list_parts_result> (*)(const http_response&)>(parse_list_parts_response);
-};
-template <>
-struct operation<list_multipart_uploads_params> {
-    static constexpr auto build = make_list_multipart_uploads_request;
-    static constexpr auto parse = static_cast<result<list_multipart_uploads_result> (*)(const http_response&)>(parse_list_multipart_uploads_response);
-};
-
-/// The result type of an operation's params type.
-template <class Params>
-using operation_result = typename decltype(operation<Params>::parse(std::declval<const http_response&>()))::value_type;
-
-}  // namespace coswire
-// ---- end coswire/operation.hpp
 
 #include <cstddef>
-#include <cstdint>
-#include <span>
-#include <string>
+#include <type_traits>
 #include <utility>
 
 namespace coswire {
-
-/// How the client signs and retries.
-struct client_options {
-    std::int64_t signature_lifetime = 900;  ///< seconds each signature stays valid
-    std::int64_t signature_backdate = 60;   ///< seconds the window starts before "now", absorbing small skew
-    std::uint32_t max_attempts = 4;         ///< attempts per operation, first one included (>= 1)
-    std::uint32_t backoff_base_ms = 100;    ///< first retry waits up to this, doubling each time
-    std::uint32_t backoff_max_ms = 10000;   ///< cap of one wait
-    std::uint64_t jitter_seed = 0;          ///< seeds the jitter: randomness is a parameter too
-    sign_options signing{};                   ///< header selection
-};
-
-namespace detail {
-
-/// The backoff jitter source: splitmix64 (Steele, Lea and Flood, "Fast splittable pseudorandom
-/// number generators", 2014), seeded with client_options::jitter_seed. Statistically fine for
-/// spreading retries, not for secrets; and, unlike <random>, nearly free to compile.
-class jitter_generator {
-public:
-    explicit jitter_generator(std::uint64_t seed) noexcept : state_(seed) {}
-    std::uint64_t operator()() noexcept {
-        std::uint64_t z = (state_ += 0x9E3779B97F4A7C15u);
-        z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9u;
-        z = (z ^ (z >> 27)) * 0x94D049BB133111EBu;
-        return z ^ (z >> 31);
-    }
-
-private:
-    std::uint64_t state_;
-};
-
-}  // namespace detail
-
-/// Supplies credentials for each attempt; temporary (STS) credentials refresh behind it.
-using credentials_provider = callback<result<credentials>()>;
-/// Returns the current Unix time in seconds. The library never reads a clock itself.
-using clock_source = callback<std::int64_t()>;
-/// Waits the given number of milliseconds (tests pass one that only records).
-using sleeper = callback<void(std::uint32_t)>;
 
 /// Runs COS operations through `Transport`. Every attempt is signed afresh with a short
 /// window; retries carry the signed header `x-cos-sdk-retry: true`; retryable failures (see
 /// classify) back off exponentially with full jitter through the sleeper; a skewed or expired
 /// signature corrects the clock offset from the server's time (only from responses that carry
-/// x-cos-request-id) and retries at once. Borrows the transport.
+/// x-cos-request-id) and retries at once (operation_machine holds these rules). Borrows the
+/// transport.
 template <transport Transport>
 class client {
 public:
     client(endpoint ep, credentials_provider provider, Transport& transport, clock_source clock, sleeper sleep,
            client_options options = {})
-        : endpoint_(std::move(ep)), provider_(std::move(provider)), transport_(&transport), clock_(std::move(clock)),
-          sleep_(std::move(sleep)), options_(std::move(options)), jitter_(options_.jitter_seed) {}
+        : context_(std::move(ep), std::move(provider), std::move(clock), std::move(options)), transport_(&transport),
+          sleep_(std::move(sleep)) {}
 
     /// Fixed credentials.
     client(endpoint ep, credentials creds, Transport& transport, clock_source clock, sleeper sleep, client_options options = {})
-        : client(std::move(ep), [c = std::move(creds)]() -> result<credentials> { return c; }, transport, std::move(clock),
-                 std::move(sleep), std::move(options)) {}
+        : context_(std::move(ep), std::move(creds), std::move(clock), std::move(options)), transport_(&transport),
+          sleep_(std::move(sleep)) {}
 
     /// The endpoint every request of this client goes to: its scheme, Host and bucket.
-    const endpoint& bucket_endpoint() const noexcept { return endpoint_; }
+    const endpoint& bucket_endpoint() const noexcept { return context_.bucket_endpoint(); }
     /// Seconds added to the local clock, learnt from the server (0 until a skew was corrected).
-    std::int64_t clock_offset() const noexcept { return clock_offset_; }
+    std::int64_t clock_offset() const noexcept { return context_.clock_offset(); }
     /// True when an attempt of the last call lost its connection and a later attempt was made:
     /// the lost one may have taken effect too. Non-idempotent calls (Initiate Multipart Upload)
     /// use it to find the duplicate they may have created.
     bool last_call_may_have_repeated() const noexcept { return last_call_repeated_; }
+    /// What this client's machines share (credentials, clock, options, clock offset), for making
+    /// machines that drive() then runs, such as the whole-listing machines.
+    operation_context& context() noexcept { return context_; }
 
     /// Builds, signs, sends and parses one operation, retrying as described above.
     /// Errors: the builder's (nothing is sent), the credentials provider's, and the last
     /// attempt's transport, service or parse error.
     template <class Params>
     result<operation_result<Params>> send(const Params& params) {
-        auto built = operation<Params>::build(endpoint_, params);
+        auto built = operation<Params>::build(context_.bucket_endpoint(), params);
         if (!built) return std::move(built).error();
-        return run(*built, [](const http_response& r) { return operation<Params>::parse(r); });
+        operation_machine<operation_parser<Params>> m(context_, std::move(*built));
+        return drive(m);
     }
 
     /// Sends a prepared request (built by hand or by a builder) through the same signing and retry
     /// loop, parsing the answer with `parse`.
     template <class Parse>
     auto run(const http_request& prepared, Parse&& parse) -> decltype(parse(std::declval<const http_response&>())) {
-        return retrying(prepared, parse, [this](const http_request& r) { return send_collected(*transport_, r); });
+        operation_machine<std::remove_reference_t<Parse>&> m(context_, prepared, parse);
+        return drive(m);
     }
 
     /// Largest error document run_streaming keeps for `parse` (COS's are a few hundred bytes).
@@ -11042,84 +11649,25 @@ public:
     template <class Parse>
     auto run_streaming(const http_request& prepared, response_sink& sink, Parse&& parse)
         -> decltype(parse(std::declval<const http_response&>())) {
-        return retrying(prepared, parse, [this, &sink](const http_request& r) -> result<http_response> {
-            std::string error_body;
-            bool streaming = false;
-            response_sink split{
-                .head = [&](const http_response& head) -> result<void> {
-                    streaming = head.status >= 200 && head.status < 300;
-                    return streaming ? sink.head(head) : result<void>{};
-                },
-                .body = [&](std::span<const std::byte> bytes) -> result<void> {
-                    if (streaming) return sink.body(bytes);
-                    if (bytes.size() > max_streamed_error_body - error_body.size())
-                        return make_error(errc::limit_exceeded, "body", "an error answer's body exceeds 64 KiB");
-                    error_body.append(reinterpret_cast<const char*>(bytes.data()), bytes.size());
-                    return {};
-                },
-            };
-            auto head = send_streaming(*transport_, r, split);
-            if (head && !streaming) head->body = std::move(error_body);
-            return head;
-        });
+        using machine = operation_machine<std::remove_reference_t<Parse>&>;
+        static_assert(machine::max_streamed_error_body == max_streamed_error_body);
+        machine m(context_, prepared, parse, &sink);
+        return drive(m);
+    }
+
+    /// Runs a machine made with context() to its end through this client's transport and sleeper
+    /// (coswire::drive), and returns its result; last_call_may_have_repeated() then reports it.
+    template <step_machine Machine>
+    auto drive(Machine& m) -> decltype(m.take_result()) {
+        auto out = coswire::drive(m, *transport_, sleep_);
+        last_call_repeated_ = m.may_have_repeated();
+        return out;
     }
 
 private:
-    // The signing and retry loop shared by run and run_streaming; `send` carries one signed attempt.
-    template <class Parse, class Send>
-    auto retrying(const http_request& prepared, Parse& parse, Send send) -> decltype(parse(std::declval<const http_response&>())) {
-        if (options_.max_attempts == 0) return make_error(errc::invalid_argument, "max_attempts", "must be at least 1");
-        coswire::error last = make_error(errc::transport_failure, "transport", "not attempted");
-        last_call_repeated_ = false;
-        for (std::uint32_t attempt = 1; attempt <= options_.max_attempts; ++attempt) {
-            auto outcome = attempt_once(prepared, attempt, parse, send);
-            if (outcome) return outcome;
-            last = std::move(outcome).error();
-            if (attempt == options_.max_attempts) break;
-            last_call_repeated_ = last_call_repeated_ || last.code == errc::transport_failure;
-            const retry_advice advice = retry_advice_for(last);
-            if (advice.action == retry_action::fail) break;
-            if (advice.action == retry_action::retry_after_clock_fix) {
-                if (advice.server_time) clock_offset_ = *advice.server_time - clock_();
-                continue;  // a fresh signature with the corrected clock; no wait needed
-            }
-            sleep_(backoff(attempt));
-        }
-        return last;
-    }
-
-    template <class Parse, class Send>
-    auto attempt_once(const http_request& prepared, std::uint32_t attempt, Parse& parse, Send& send)
-        -> decltype(parse(std::declval<const http_response&>())) {
-        auto creds = provider_();
-        if (!creds) return std::move(creds).error();
-        auto window = key_time::starting_at(clock_() + clock_offset_, options_.signature_lifetime, options_.signature_backdate);
-        if (!window) return std::move(window).error();
-        auto s = signer::create(*creds, *window);
-        if (!s) return std::move(s).error();
-        http_request request = prepared;
-        if (attempt > 1) request.headers.push_back({"x-cos-sdk-retry", "true"});
-        if (auto signed_parts = authorize(request, *s, options_.signing); !signed_parts) return std::move(signed_parts).error();
-        auto response = send(request);
-        if (!response) return std::move(response).error();
-        return parse(*response);
-    }
-
-    /// Full jitter: a uniform wait in [0, min(cap, base * 2^(attempt-1))].
-    std::uint32_t backoff(std::uint32_t attempt) {
-        const std::uint64_t doubled = std::uint64_t{options_.backoff_base_ms} << (attempt - 1 < 20 ? attempt - 1 : 20);
-        const std::uint64_t ceiling = doubled < options_.backoff_max_ms ? doubled : std::uint64_t{options_.backoff_max_ms};
-        return static_cast<std::uint32_t>(jitter_() % (ceiling + 1));
-    }
-
-    endpoint endpoint_;
-    credentials_provider provider_;
+    operation_context context_;
     Transport* transport_;
-    clock_source clock_;
     sleeper sleep_;
-    client_options options_;
-    detail::jitter_generator jitter_;
-    std::int64_t clock_offset_ = 0;
     bool last_call_repeated_ = false;
 };
 

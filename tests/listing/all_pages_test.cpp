@@ -225,3 +225,116 @@ TEST_CASE("list_all_objects: every page; a lying listing is bounded") {
         CHECK(stalled.error().argument == "NextMarker");
     }
 }
+
+namespace {
+
+/// A context for driving the listing machines by hand, with canned pages.
+struct by_hand {
+    coswire::operation_context context{coswire::make_endpoint("examplebucket-1250000000", "ap-beijing").value(), creds,
+                                       [] { return std::int64_t{1700000000}; }};
+};
+
+coswire::http_response objects_page(const std::string& keys, bool truncated, const std::string& next_marker = {}) {
+    std::string body = "<ListBucketResult><Name>examplebucket-1250000000</Name><IsTruncated>" + std::string(truncated ? "true" : "false") +
+                       "</IsTruncated>";
+    if (!next_marker.empty()) body += "<NextMarker>" + next_marker + "</NextMarker>";
+    for (char k : keys) body += "<Contents><Key>" + std::string(1, k) + "</Key><Size>1</Size></Contents>";
+    return {200, {{"x-cos-request-id", "rid"}}, body + "</ListBucketResult>"};
+}
+
+/// Answers the send step `s` expects and returns the next step.
+coswire::step answer(coswire::list_all_objects_machine& m, const coswire::step& s, coswire::result<coswire::http_response> r) {
+    REQUIRE(s.kind == coswire::step_kind::send);
+    REQUIRE(m.receive(s.id, std::move(r)));
+    return m.next();
+}
+
+}  // namespace
+
+TEST_CASE("list_all_objects_machine: by hand, page by page, a page's retry a step of the listing") {
+    by_hand h;
+    coswire::list_objects_params first;
+    first.prefix = "p";
+    coswire::list_all_objects_machine m(h.context, first);
+    coswire::step s = m.next();
+    REQUIRE(s.kind == coswire::step_kind::send);
+    CHECK(param_of(*s.request, "prefix") == "p");
+    CHECK(param_of(*s.request, "marker").empty());
+    s = answer(m, s, objects_page("ab", true, "b"));
+    REQUIRE(s.kind == coswire::step_kind::send);
+    CHECK(param_of(*s.request, "marker") == "b");
+    const std::uint32_t page_two = s.id;
+    s = answer(m, s, coswire::http_response{503, {{"x-cos-request-id", "rid"}}, "<Error><Code>SlowDown</Code></Error>"});
+    REQUIRE(s.kind == coswire::step_kind::wait);  // page two's retry waits, inside the listing
+    CHECK(m.next().kind == coswire::step_kind::idle);
+    REQUIRE(m.waited(s.id));
+    s = m.next();
+    REQUIRE(s.kind == coswire::step_kind::send);
+    CHECK(s.id > page_two);
+    CHECK(param_of(*s.request, "marker") == "b");
+    CHECK(s.request->header("x-cos-sdk-retry") == "true");
+    CHECK(m.receive(page_two, objects_page("", false)).error().reason.find("already been answered") != std::string::npos);
+    s = answer(m, s, objects_page("c", false));
+    REQUIRE(s.kind == coswire::step_kind::done);
+    auto all = m.take_result();
+    REQUIRE(all);
+    REQUIRE(all->contents.size() == 3);
+    CHECK(all->contents[2].key == "c");
+    CHECK(m.take_result().error().argument == "machine");
+    CHECK(m.next().kind == coswire::step_kind::done);
+}
+
+TEST_CASE("list_all_objects_machine: a lying server is stopped: a page that stalls, pages that never end") {
+    by_hand h;
+    SUBCASE("stall: the next page is asked from where this one was") {
+        coswire::list_objects_params from_m;
+        from_m.marker = "m";
+        coswire::list_all_objects_machine m(h.context, from_m);
+        const coswire::step s = answer(m, m.next(), objects_page("x", true, "m"));
+        REQUIRE(s.kind == coswire::step_kind::done);
+        CHECK(m.take_result().error().argument == "NextMarker");
+    }
+    SUBCASE("endless: the cap ends it") {
+        coswire::list_all_objects_machine m(h.context, {}, {.max_object_pages = 3});
+        coswire::step s = m.next();
+        for (int page = 1; s.kind == coswire::step_kind::send; ++page) {
+            REQUIRE(page <= 3);
+            s = answer(m, s, objects_page("k", true, "k" + std::to_string(page)));
+        }
+        REQUIRE(s.kind == coswire::step_kind::done);
+        auto r = m.take_result();
+        CHECK(r.error().code == errc::limit_exceeded);
+        CHECK(r.error().reason.find("after 3 pages") != std::string::npos);
+    }
+}
+
+TEST_CASE("listing machines: bad arguments make a machine that is done before sending") {
+    by_hand h;
+    coswire::list_parts_params parts = parts_of("k", "u");
+    parts.max_parts = 0;
+    coswire::list_all_parts_machine p(h.context, parts);
+    CHECK(p.next().kind == coswire::step_kind::done);
+    CHECK(p.take_result().error().argument == "max_parts");
+    CHECK(p.receive(1, coswire::http_response{}).error().reason == "step 1 was never issued");
+    coswire::list_all_multipart_uploads_machine u(h.context, {}, {.max_upload_pages = 0});
+    CHECK(u.next().kind == coswire::step_kind::done);
+    CHECK(u.take_result().error().argument == "max_upload_pages");
+}
+
+TEST_CASE("list_all_parts_machine: the pages of a real listing, driven by hand against the emulator") {
+    harness h;
+    const std::string id = upload_with_parts(h, "k", 5);
+    auto first = parts_of("k", id);
+    first.max_parts = 2;
+    coswire::list_all_parts_machine m(h.client.context(), first);
+    int pages = 0;
+    for (coswire::step s = m.next(); s.kind != coswire::step_kind::done; s = m.next()) {
+        REQUIRE(s.kind == coswire::step_kind::send);
+        ++pages;
+        REQUIRE(m.receive(s.id, h.server(*s.request)));
+    }
+    CHECK(pages == 3);
+    auto parts = m.take_result();
+    REQUIRE(parts);
+    CHECK(parts->size() == 5);
+}
