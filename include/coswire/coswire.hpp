@@ -43,6 +43,7 @@
 #include <coswire/api/request.hpp>
 #include <coswire/api/object.hpp>
 #include <coswire/api/multipart.hpp>
+#include <coswire/api/copy.hpp>
 
 #include <coswire/parse/error_response.hpp>
 #include <coswire/parse/response.hpp>
@@ -50,6 +51,7 @@
 #include <coswire/parse/retry.hpp>
 #include <coswire/parse/object.hpp>
 #include <coswire/parse/multipart.hpp>
+#include <coswire/parse/copy.hpp>
 
 #include <coswire/listing/all_pages.hpp>
 

@@ -4,9 +4,11 @@
 // operation adds its specialisation here, next to its builder and parser headers.
 #pragma once
 
+#include <coswire/api/copy.hpp>
 #include <coswire/api/multipart.hpp>
 #include <coswire/api/object.hpp>
 #include <coswire/http/message.hpp>
+#include <coswire/parse/copy.hpp>
 #include <coswire/parse/multipart.hpp>
 #include <coswire/parse/object.hpp>
 #include <coswire/result.hpp>
@@ -44,6 +46,11 @@ template <>
 struct operation<list_objects_params> {
     static constexpr auto build = make_list_objects_request;
     static constexpr auto parse = static_cast<result<list_objects_result> (*)(const http_response&)>(parse_list_objects_response);
+};
+template <>
+struct operation<put_object_copy_params> {
+    static constexpr auto build = make_put_object_copy_request;
+    static constexpr auto parse = static_cast<result<put_object_copy_result> (*)(const http_response&)>(parse_put_object_copy_response);
 };
 template <>
 struct operation<initiate_multipart_upload_params> {
