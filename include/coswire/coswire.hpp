@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Umbrella header: includes every public header of coswire, nothing else. Opt-in headers stay
-// out: <coswire/multipart/parallel.hpp> and <coswire/download/parallel.hpp> (threads) and <coswire/testing/*.hpp> (test doubles).
+// out: <coswire/multipart/parallel.hpp>, <coswire/download/parallel.hpp> and
+// <coswire/copy/parallel.hpp> (threads) and <coswire/testing/*.hpp> (test doubles).
 #pragma once
 
 #include <coswire/version.hpp>
@@ -60,6 +61,7 @@
 #include <coswire/multipart/upload.hpp>
 #include <coswire/download/plan.hpp>
 #include <coswire/download/driver.hpp>
+#include <coswire/copy/driver.hpp>
 
 #include <coswire/operation.hpp>
 #include <coswire/client.hpp>
