@@ -45,6 +45,7 @@
 #include <coswire/api/object.hpp>
 #include <coswire/api/multipart.hpp>
 #include <coswire/api/copy.hpp>
+#include <coswire/api/delete_multiple.hpp>
 
 #include <coswire/parse/error_response.hpp>
 #include <coswire/parse/response.hpp>
@@ -53,6 +54,7 @@
 #include <coswire/parse/object.hpp>
 #include <coswire/parse/multipart.hpp>
 #include <coswire/parse/copy.hpp>
+#include <coswire/parse/delete_multiple.hpp>
 
 #include <coswire/listing/all_pages.hpp>
 

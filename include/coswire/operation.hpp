@@ -5,10 +5,12 @@
 #pragma once
 
 #include <coswire/api/copy.hpp>
+#include <coswire/api/delete_multiple.hpp>
 #include <coswire/api/multipart.hpp>
 #include <coswire/api/object.hpp>
 #include <coswire/http/message.hpp>
 #include <coswire/parse/copy.hpp>
+#include <coswire/parse/delete_multiple.hpp>
 #include <coswire/parse/multipart.hpp>
 #include <coswire/parse/object.hpp>
 #include <coswire/result.hpp>
@@ -51,6 +53,11 @@ template <>
 struct operation<put_object_copy_params> {
     static constexpr auto build = make_put_object_copy_request;
     static constexpr auto parse = static_cast<result<put_object_copy_result> (*)(const http_response&)>(parse_put_object_copy_response);
+};
+template <>
+struct operation<delete_multiple_objects_params> {
+    static constexpr auto build = make_delete_multiple_objects_request;
+    static constexpr auto parse = static_cast<result<delete_multiple_objects_result> (*)(const http_response&)>(parse_delete_multiple_objects_response);
 };
 template <>
 struct operation<initiate_multipart_upload_params> {

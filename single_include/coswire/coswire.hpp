@@ -7799,6 +7799,120 @@ inline result<http_request> make_put_object_copy_request(const endpoint& ep, con
 
 }  // namespace coswire
 // ---- end coswire/api/copy.hpp
+// ---- begin coswire/api/delete_multiple.hpp
+// SPDX-License-Identifier: MIT
+// Request builder for DELETE Multiple Objects: up to 1000 keys (and versions) deleted with one
+// POST /?delete, and the split of a longer list into such requests
+// (docs/protocol/delete-multiple.md).
+//
+// Choices where Tencent's pages are silent:
+// - Quiet is always sent (the page marks it required; false is its default).
+// - Keys are checked as any object key is (map_object_key: not empty, at most 850 bytes, no
+//   NUL, CR or LF, no leading '/'), and must be text XML 1.0 can carry; this request has no
+//   encoding-type, so a key XML cannot carry must be deleted with DELETE Object.
+// - A list of keys naming the same (key, version) twice is refused: it would be reported twice.
+
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <set>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace coswire {
+
+/// The most objects one DELETE Multiple Objects request may name (docs/protocol/delete-multiple.md#request).
+inline constexpr std::size_t max_delete_objects = 1000;
+
+/// One object to delete: a key, and optionally the version (or delete marker) to delete for good.
+struct object_to_delete {
+    std::string key{};                        ///< the object key
+    std::optional<std::string> version_id{};  ///< without it a versioned bucket gets a delete marker
+};
+
+/// DELETE Multiple Objects (docs/protocol/delete-multiple.md#request).
+struct delete_multiple_objects_params {
+    std::vector<object_to_delete> objects{};  ///< 1 to 1000 entries
+    /// Quiet mode: COS reports only the keys it could not delete.
+    bool quiet = false;
+    object_key_options key_options{};  ///< whether dot segments are allowed in the keys
+};
+
+/// The XML body: `<Delete><Quiet>false</Quiet><Object><Key>k</Key>[<VersionId>v</VersionId>]</Object>...</Delete>`,
+/// compact, keys escaped by xml::writer. Errors (invalid_argument naming "objects", the reason
+/// giving the index): an empty list or more than 1000 entries; a key map_object_key refuses (also
+/// limit_exceeded for one over 850 bytes) or that XML 1.0 cannot carry; a version id set but empty
+/// or not a valid header value; the same key and version twice.
+inline result<std::string> make_delete_multiple_objects_body(std::span<const object_to_delete> objects, bool quiet,
+                                                             const object_key_options& key_options = {}) {
+    if (objects.empty()) return make_error(errc::invalid_argument, "objects", "must name at least one object");
+    if (objects.size() > max_delete_objects)
+        return make_error(errc::invalid_argument, "objects",
+                          "names " + std::to_string(objects.size()) + " objects, one request takes at most 1000; "
+                          "split_delete_multiple_objects cuts a longer list");
+    xml::writer w;
+    w.start("Delete").element("Quiet", quiet ? "true" : "false");
+    std::set<std::pair<std::string_view, std::string_view>> seen;
+    for (std::size_t i = 0; i < objects.size(); ++i) {
+        const object_to_delete& o = objects[i];
+        const auto refuse = [&](errc code, std::string_view what) {
+            return make_error(code, "objects", "entry " + std::to_string(i) + ": " + std::string(what));
+        };
+        if (auto paths = map_object_key(o.key, key_options); !paths) return refuse(paths.error().code, paths.error().reason);
+        if (detail::xml_text_error_offset(o.key) != o.key.size())
+            return refuse(errc::invalid_argument, "the key holds a character XML 1.0 cannot carry; delete it with DELETE Object");
+        if (o.version_id && (o.version_id->empty() || !validate_header_value(*o.version_id, "version_id")))
+            return refuse(errc::invalid_argument, "the version id is set but empty or holds a control character");
+        if (!seen.insert({o.key, o.version_id ? std::string_view(*o.version_id) : std::string_view()}).second)
+            return refuse(errc::invalid_argument, "names the same key and version as an earlier entry");
+        w.start("Object").element("Key", o.key);
+        if (o.version_id) w.element("VersionId", *o.version_id);
+        w.end();
+    }
+    w.end();
+    return w.finish();
+}
+
+/// `POST /?delete` (valueless, signed as `delete=`) with the body of
+/// make_delete_multiple_objects_body, `Content-Type: application/xml`, `Content-Length` and
+/// `Content-MD5`, which COS requires for this request (docs/protocol/delete-multiple.md#request).
+/// Errors: those of the body function.
+inline result<http_request> make_delete_multiple_objects_request(const endpoint& ep, const delete_multiple_objects_params& p) {
+    auto body = make_delete_multiple_objects_body(p.objects, p.quiet, p.key_options);
+    if (!body) return std::move(body).error();
+    auto r = make_bucket_request(ep, "POST");
+    if (!r) return r;
+    if (auto ok = detail::add_param(*r, "delete", std::nullopt, "delete"); !ok) return std::move(ok).error();
+    r->headers.push_back({"Content-Type", "application/xml"});
+    r->headers.push_back({"Content-Length", detail::decimal(body->size())});
+    r->headers.push_back({"Content-MD5", detail::content_md5_of(std::as_bytes(std::span<const char>(body->data(), body->size())))});
+    r->body = std::move(*body);
+    return r;
+}
+
+/// Cuts `objects` into requests of at most 1000 entries each, in order, each with `quiet`.
+/// An empty list gives no request. Entries are checked when each request is built.
+inline std::vector<delete_multiple_objects_params> split_delete_multiple_objects(std::span<const object_to_delete> objects,
+                                                                                 bool quiet = false,
+                                                                                 const object_key_options& key_options = {}) {
+    std::vector<delete_multiple_objects_params> out;
+    for (std::size_t at = 0; at < objects.size(); at += max_delete_objects) {
+        const std::size_t n = std::min(max_delete_objects, objects.size() - at);
+        out.push_back({.objects = {objects.begin() + static_cast<std::ptrdiff_t>(at),
+                                   objects.begin() + static_cast<std::ptrdiff_t>(at + n)},
+                       .quiet = quiet,
+                       .key_options = key_options});
+    }
+    return out;
+}
+
+}  // namespace coswire
+// ---- end coswire/api/delete_multiple.hpp
 
 // ---- begin coswire/parse/error_response.hpp
 // SPDX-License-Identifier: MIT
@@ -9334,6 +9448,151 @@ inline result<put_object_copy_result> parse_put_object_copy_response(const http_
 
 }  // namespace coswire
 // ---- end coswire/parse/copy.hpp
+// ---- begin coswire/parse/delete_multiple.hpp
+// SPDX-License-Identifier: MIT
+// Response parser for DELETE Multiple Objects, and the loop that deletes a list of any length in
+// requests of 1000 and merges their answers (docs/protocol/delete-multiple.md#answer).
+//
+// Choices where Tencent's pages are silent:
+// - A 200 whose body is <Error> is the error of the whole request; <Error> entries inside a
+//   DeleteResult are per-key failures and are returned, not turned into an error.
+// - Each Deleted entry needs its Key, each Error entry its Key and Code; DeleteMarker is
+//   true/false. More entries than a request may name (1000) is malformed.
+// - delete_objects checks each answer against its request: every key reported must have been
+//   asked for, and outside quiet mode every key asked for must be reported, so an answer about
+//   other keys (or silent about some) is not taken for a success.
+
+
+#include <cstddef>
+#include <set>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace coswire {
+
+/// One Deleted entry.
+struct deleted_object {
+    std::string key{};
+    std::string version_id{};                ///< the version deleted, when one was named
+    bool delete_marker = false;              ///< a delete marker was created or deleted
+    std::string delete_marker_version_id{};  ///< that delete marker's version id
+};
+
+/// One Error entry: a key COS did not delete.
+struct delete_failure {
+    std::string key{};
+    std::string version_id{};
+    std::string code{};     ///< e.g. AccessDenied, PathConflict
+    std::string message{};
+};
+
+/// What DELETE Multiple Objects answered (DeleteResult); in quiet mode `deleted` is empty.
+struct delete_multiple_objects_result {
+    std::string request_id{};               ///< x-cos-request-id (of the last request, after a merge)
+    std::vector<deleted_object> deleted{};  ///< in the order listed
+    std::vector<delete_failure> errors{};   ///< in the order listed
+};
+
+/// DELETE Multiple Objects: a 200 DeleteResult of Deleted and Error entries. Errors:
+/// parse_error_response(r) for any other status or a 200 whose body is <Error>;
+/// malformed_response naming "document" (bad XML, another root, more than 1000 entries), "Key"
+/// (missing or empty), "Code" (an Error entry without one), "DeleteMarker" (not true/false), or a
+/// header that repeats; limit_exceeded from the XML reader's limits.
+inline result<delete_multiple_objects_result> parse_delete_multiple_objects_response(const http_response& r) {
+    if (auto ok = expect_status(r, {200}, true); !ok) return std::move(ok).error();
+    delete_multiple_objects_result out;
+    out.request_id = detail::request_id_of(r);
+    const auto entries = [&] { return out.deleted.size() + out.errors.size(); };
+    auto parsed = detail::read_result_document(r, "DeleteResult", [&](std::string_view name, xml::reader& c) -> result<void> {
+        const bool is_deleted = detail::element_is(name, "Deleted");
+        if (!is_deleted && !detail::element_is(name, "Error")) return {};
+        if (entries() == max_delete_objects)
+            return detail::malformed_element("document", "DeleteResult lists more than the 1000 entries a request may name");
+        if (is_deleted) {
+            deleted_object d;
+            auto ok = xml::for_each_child(c, [&](std::string_view field, xml::reader& f) -> result<void> {
+                if (detail::element_is(field, "Key")) return detail::read_element_text(f, d.key);
+                if (detail::element_is(field, "VersionId")) return detail::read_element_text(f, d.version_id);
+                if (detail::element_is(field, "DeleteMarker")) return detail::store(detail::read_element_boolean(f, "DeleteMarker"), d.delete_marker);
+                if (detail::element_is(field, "DeleteMarkerVersionId")) return detail::read_element_text(f, d.delete_marker_version_id);
+                return {};
+            });
+            if (!ok) return ok;
+            if (d.key.empty()) return detail::malformed_element("Key", "a Deleted entry has no Key");
+            out.deleted.push_back(std::move(d));
+            return {};
+        }
+        delete_failure e;
+        auto ok = xml::for_each_child(c, [&](std::string_view field, xml::reader& f) -> result<void> {
+            if (detail::element_is(field, "Key")) return detail::read_element_text(f, e.key);
+            if (detail::element_is(field, "VersionId")) return detail::read_element_text(f, e.version_id);
+            if (detail::element_is(field, "Code")) return detail::read_element_text(f, e.code);
+            if (detail::element_is(field, "Message")) return detail::read_element_text(f, e.message);
+            return {};
+        });
+        if (!ok) return ok;
+        if (e.key.empty()) return detail::malformed_element("Key", "an Error entry has no Key");
+        if (e.code.empty()) return detail::malformed_element("Code", "the Error entry of '" + e.key.substr(0, 80) + "' has no Code");
+        out.errors.push_back(std::move(e));
+        return {};
+    });
+    if (!parsed) return std::move(parsed).error();
+    return out;
+}
+
+namespace detail {
+
+/// Checks an answer against the request it answers (see the header comment). Errors:
+/// malformed_response naming "Key".
+inline result<void> check_delete_answer(const delete_multiple_objects_params& asked, const delete_multiple_objects_result& answer) {
+    std::set<std::string_view> keys;
+    for (const object_to_delete& o : asked.objects) keys.insert(o.key);
+    std::set<std::string_view> reported;
+    const auto check = [&](const std::string& key) -> result<void> {
+        if (!keys.count(key))
+            return malformed_element("Key", "the answer reports '" + key.substr(0, 80) + "', which the request did not name");
+        reported.insert(key);
+        return {};
+    };
+    for (const deleted_object& d : answer.deleted)
+        if (auto ok = check(d.key); !ok) return ok;
+    for (const delete_failure& e : answer.errors)
+        if (auto ok = check(e.key); !ok) return ok;
+    if (!asked.quiet && reported.size() != keys.size())
+        return malformed_element("Key", "the answer reports " + std::to_string(reported.size()) + " of the " +
+                                             std::to_string(keys.size()) + " keys asked for, outside quiet mode");
+    return {};
+}
+
+}  // namespace detail
+
+/// Deletes every object of `objects` (any number) with DELETE Multiple Objects, 1000 a request
+/// in order (split_delete_multiple_objects), and merges the answers: `deleted` and `errors` of all
+/// requests, in order. Per-key failures are in `errors`, not an error of the call. Stops at the
+/// first request that fails; the objects of earlier requests are deleted by then and later ones
+/// untouched. Errors: the builder's ("objects", before that request is sent); the failing
+/// request's; malformed_response naming "Key" for an answer about keys not asked for or, outside
+/// quiet mode, silent about some.
+template <class Client>
+result<delete_multiple_objects_result> delete_objects(Client& c, std::span<const object_to_delete> objects, bool quiet = false,
+                                                      const object_key_options& key_options = {}) {
+    delete_multiple_objects_result merged;
+    for (const delete_multiple_objects_params& batch : split_delete_multiple_objects(objects, quiet, key_options)) {
+        auto answer = c.send(batch);
+        if (!answer) return std::move(answer).error();
+        if (auto ok = detail::check_delete_answer(batch, *answer); !ok) return std::move(ok).error();
+        merged.request_id = std::move(answer->request_id);
+        for (deleted_object& d : answer->deleted) merged.deleted.push_back(std::move(d));
+        for (delete_failure& e : answer->errors) merged.errors.push_back(std::move(e));
+    }
+    return merged;
+}
+
+}  // namespace coswire
+// ---- end coswire/parse/delete_multiple.hpp
 
 // ---- begin coswire/listing/all_pages.hpp
 // SPDX-License-Identifier: MIT
@@ -9637,6 +9896,11 @@ template <>
 struct operation<put_object_copy_params> {
     static constexpr auto build = make_put_object_copy_request;
     static constexpr auto parse = static_cast<result<put_object_copy_result> (*)(const http_response&)>(parse_put_object_copy_response);
+};
+template <>
+struct operation<delete_multiple_objects_params> {
+    static constexpr auto build = make_delete_multiple_objects_request;
+    static constexpr auto parse = static_cast<result<delete_multiple_objects_result> (*)(const http_response&)>(parse_delete_multiple_objects_response);
 };
 template <>
 struct operation<initiate_multipart_upload_params> {
