@@ -45,6 +45,7 @@
 #include <coswire/api/object.hpp>
 #include <coswire/api/multipart.hpp>
 #include <coswire/api/copy.hpp>
+#include <coswire/api/bucket.hpp>
 #include <coswire/api/delete_multiple.hpp>
 
 #include <coswire/parse/error_response.hpp>
@@ -54,6 +55,7 @@
 #include <coswire/parse/object.hpp>
 #include <coswire/parse/multipart.hpp>
 #include <coswire/parse/copy.hpp>
+#include <coswire/parse/bucket.hpp>
 #include <coswire/parse/delete_multiple.hpp>
 
 #include <coswire/listing/all_pages.hpp>

@@ -4,11 +4,13 @@
 // operation adds its specialisation here, next to its builder and parser headers.
 #pragma once
 
+#include <coswire/api/bucket.hpp>
 #include <coswire/api/copy.hpp>
 #include <coswire/api/delete_multiple.hpp>
 #include <coswire/api/multipart.hpp>
 #include <coswire/api/object.hpp>
 #include <coswire/http/message.hpp>
+#include <coswire/parse/bucket.hpp>
 #include <coswire/parse/copy.hpp>
 #include <coswire/parse/delete_multiple.hpp>
 #include <coswire/parse/multipart.hpp>
@@ -58,6 +60,31 @@ template <>
 struct operation<delete_multiple_objects_params> {
     static constexpr auto build = make_delete_multiple_objects_request;
     static constexpr auto parse = static_cast<result<delete_multiple_objects_result> (*)(const http_response&)>(parse_delete_multiple_objects_response);
+};
+template <>
+struct operation<list_buckets_params> {
+    static constexpr auto build = make_list_buckets_request;
+    static constexpr auto parse = static_cast<result<list_buckets_result> (*)(const http_response&)>(parse_list_buckets_response);
+};
+template <>
+struct operation<put_bucket_params> {
+    static constexpr auto build = make_put_bucket_request;
+    static constexpr auto parse = static_cast<result<put_bucket_result> (*)(const http_response&)>(parse_put_bucket_response);
+};
+template <>
+struct operation<head_bucket_params> {
+    static constexpr auto build = make_head_bucket_request;
+    static constexpr auto parse = static_cast<result<head_bucket_result> (*)(const http_response&)>(parse_head_bucket_response);
+};
+template <>
+struct operation<delete_bucket_params> {
+    static constexpr auto build = make_delete_bucket_request;
+    static constexpr auto parse = static_cast<result<delete_bucket_result> (*)(const http_response&)>(parse_delete_bucket_response);
+};
+template <>
+struct operation<get_bucket_location_params> {
+    static constexpr auto build = make_get_bucket_location_request;
+    static constexpr auto parse = static_cast<result<get_bucket_location_result> (*)(const http_response&)>(parse_get_bucket_location_response);
 };
 template <>
 struct operation<initiate_multipart_upload_params> {

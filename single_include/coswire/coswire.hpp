@@ -7799,6 +7799,163 @@ inline result<http_request> make_put_object_copy_request(const endpoint& ep, con
 
 }  // namespace coswire
 // ---- end coswire/api/copy.hpp
+// ---- begin coswire/api/bucket.hpp
+// SPDX-License-Identifier: MIT
+// Request builders for the bucket basics: GET Service (list buckets) on the service endpoint,
+// PUT Bucket, HEAD Bucket, DELETE Bucket and GET Bucket location (docs/protocol/buckets.md).
+//
+// Choices where Tencent's pages are silent:
+// - The service endpoint is service.cos.myqcloud.com for every region and cos.<region>.myqcloud.com
+//   for one, as the SDKs use them; https by default like every endpoint.
+// - GET Service's paging parameters (marker, max-keys) are the SDKs' (max-keys 1 to 2000, the
+//   Python SDK's cap); a tag filter needs both key and value.
+// - PUT Bucket's multi-AZ body always goes with Content-MD5, like every XML body coswire sends.
+
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace coswire {
+
+/// The largest max-keys GET Service is asked for (docs/protocol/buckets.md#get-service).
+inline constexpr std::uint32_t max_list_buckets_page = 2000;
+
+/// The endpoint of GET Service: service.cos.myqcloud.com, or cos.<region>.myqcloud.com to list
+/// the buckets of one region (docs/protocol/buckets.md#get-service). The endpoint names no
+/// bucket. Errors: validate_region's for a region that is set.
+inline result<endpoint> make_service_endpoint(std::optional<std::string_view> region = std::nullopt,
+                                              const endpoint_options& options = {}) {
+    if (!region) return detail::finish_endpoint("service.cos.myqcloud.com", options, {});
+    if (auto ok = validate_region(*region); !ok) return std::move(ok).error();
+    return detail::finish_endpoint("cos." + std::string(*region) + ".myqcloud.com", options, {});
+}
+
+/// GET Service: the buckets of the account (docs/protocol/buckets.md#get-service). Send it to
+/// make_service_endpoint(). Empty strings are not sent.
+struct list_buckets_params {
+    std::string region{};     ///< region=: only buckets of this region
+    std::string tag_key{};    ///< tagkey=: only buckets with this tag (with tag_value)
+    std::string tag_value{};  ///< tagvalue=
+    std::string marker{};     ///< marker=: list buckets after this name
+    std::optional<std::uint32_t> max_keys{};  ///< max-keys=, 1 to 2000
+};
+
+/// `GET /` with the filters and paging parameters that are set. Errors (invalid_argument):
+/// "region" (validate_region), "tag_key"/"tag_value" (one without the other, or a control
+/// character), "marker" (not valid UTF-8), "max_keys" (0 or above 2000).
+inline result<http_request> make_list_buckets_request(const endpoint& ep, const list_buckets_params& p) {
+    auto r = make_bucket_request(ep, "GET");
+    if (!r) return r;
+    if (!p.region.empty())
+        if (auto ok = validate_region(p.region); !ok) return std::move(ok).error();
+    if (p.tag_key.empty() != p.tag_value.empty())
+        return make_error(errc::invalid_argument, p.tag_key.empty() ? "tag_key" : "tag_value",
+                          "a tag filter needs both tag_key and tag_value");
+    struct text_param {
+        std::string_view name{};
+        const std::string& value;
+        std::string_view argument{};
+    };
+    const text_param texts[] = {{"region", p.region, "region"},
+                                {"tagkey", p.tag_key, "tag_key"},
+                                {"tagvalue", p.tag_value, "tag_value"},
+                                {"marker", p.marker, "marker"}};
+    for (const text_param& t : texts) {
+        if (t.value.empty()) continue;
+        if (auto ok = validate_header_value(t.value, t.argument); !ok) return std::move(ok).error();
+        if (auto ok = detail::add_param(*r, t.name, t.value, t.argument); !ok) return std::move(ok).error();
+    }
+    if (auto ok = detail::add_page_size_param(*r, "max-keys", p.max_keys, max_list_buckets_page, "max_keys"); !ok)
+        return std::move(ok).error();
+    return r;
+}
+
+/// PUT Bucket: creates the bucket of the endpoint (docs/protocol/buckets.md#put-bucket).
+struct put_bucket_params {
+    std::optional<std::string> acl{};                 ///< x-cos-acl: private (COS's default), public-read, ...
+    std::optional<std::string> grant_read{};          ///< x-cos-grant-read
+    std::optional<std::string> grant_write{};         ///< x-cos-grant-write
+    std::optional<std::string> grant_read_acp{};      ///< x-cos-grant-read-acp
+    std::optional<std::string> grant_write_acp{};     ///< x-cos-grant-write-acp
+    std::optional<std::string> grant_full_control{};  ///< x-cos-grant-full-control
+    std::optional<std::string> tagging{};             ///< x-cos-tagging: the bucket's tags, k1=v1&k2=v2
+    /// Store the bucket in several availability zones (a body naming MAZ); only in regions
+    /// that offer it.
+    bool multi_az = false;
+};
+
+/// The multi-AZ body of PUT Bucket:
+/// `<CreateBucketConfiguration><BucketAZConfig>MAZ</BucketAZConfig></CreateBucketConfiguration>`.
+inline constexpr std::string_view multi_az_bucket_body =
+    "<CreateBucketConfiguration><BucketAZConfig>MAZ</BucketAZConfig></CreateBucketConfiguration>";
+
+/// `PUT /` with the ACL and tag headers that are set, and `Content-Length: 0`, or, for a
+/// multi-AZ bucket, the body above with its Content-Type, Content-Length and Content-MD5.
+/// Errors (invalid_argument): the header's argument name ("acl", "grant_read", ..., "tagging")
+/// for an empty value or one with CR, LF or NUL.
+inline result<http_request> make_put_bucket_request(const endpoint& ep, const put_bucket_params& p) {
+    auto r = make_bucket_request(ep, "PUT");
+    if (!r) return r;
+    struct header_param {
+        std::string_view name{};
+        const std::optional<std::string>& value;
+        std::string_view argument{};
+    };
+    const header_param headers[] = {{"x-cos-acl", p.acl, "acl"},
+                                    {"x-cos-grant-read", p.grant_read, "grant_read"},
+                                    {"x-cos-grant-write", p.grant_write, "grant_write"},
+                                    {"x-cos-grant-read-acp", p.grant_read_acp, "grant_read_acp"},
+                                    {"x-cos-grant-write-acp", p.grant_write_acp, "grant_write_acp"},
+                                    {"x-cos-grant-full-control", p.grant_full_control, "grant_full_control"},
+                                    {"x-cos-tagging", p.tagging, "tagging"}};
+    for (const header_param& h : headers)
+        if (auto ok = detail::add_nonempty_header(*r, h.name, h.value, h.argument); !ok) return std::move(ok).error();
+    if (!p.multi_az) {
+        r->headers.push_back({"Content-Length", "0"});
+        return r;
+    }
+    r->body = std::string(multi_az_bucket_body);
+    r->headers.push_back({"Content-Type", "application/xml"});
+    r->headers.push_back({"Content-Length", detail::decimal(r->body.size())});
+    r->headers.push_back({"Content-MD5", detail::content_md5_of(std::as_bytes(std::span<const char>(r->body.data(), r->body.size())))});
+    return r;
+}
+
+/// HEAD Bucket: whether the bucket of the endpoint exists and may be read, and its region
+/// (docs/protocol/buckets.md#head-bucket).
+struct head_bucket_params {};
+
+/// `HEAD /`. No errors of its own (make_bucket_request's "method" cannot occur).
+inline result<http_request> make_head_bucket_request(const endpoint& ep, const head_bucket_params&) {
+    return make_bucket_request(ep, "HEAD");
+}
+
+/// DELETE Bucket: deletes the bucket of the endpoint, which must hold no object and no
+/// unfinished multipart upload (docs/protocol/buckets.md#delete-bucket).
+struct delete_bucket_params {};
+
+/// `DELETE /`. No errors of its own.
+inline result<http_request> make_delete_bucket_request(const endpoint& ep, const delete_bucket_params&) {
+    return make_bucket_request(ep, "DELETE");
+}
+
+/// GET Bucket location: the region of the endpoint's bucket (docs/protocol/buckets.md#get-bucket-location).
+struct get_bucket_location_params {};
+
+/// `GET /?location` (valueless, signed as `location=`). No errors of its own.
+inline result<http_request> make_get_bucket_location_request(const endpoint& ep, const get_bucket_location_params&) {
+    auto r = make_bucket_request(ep, "GET");
+    if (!r) return r;
+    if (auto ok = detail::add_param(*r, "location", std::nullopt, "location"); !ok) return std::move(ok).error();
+    return r;
+}
+
+}  // namespace coswire
+// ---- end coswire/api/bucket.hpp
 // ---- begin coswire/api/delete_multiple.hpp
 // SPDX-License-Identifier: MIT
 // Request builder for DELETE Multiple Objects: up to 1000 keys (and versions) deleted with one
@@ -9448,6 +9605,157 @@ inline result<put_object_copy_result> parse_put_object_copy_response(const http_
 
 }  // namespace coswire
 // ---- end coswire/parse/copy.hpp
+// ---- begin coswire/parse/bucket.hpp
+// SPDX-License-Identifier: MIT
+// Response parsers for the bucket basics: GET Service, PUT Bucket, HEAD Bucket, DELETE Bucket and
+// GET Bucket location (docs/protocol/buckets.md).
+//
+// Choices where Tencent's pages are silent:
+// - Each listed Bucket needs its Name; Location and CreationDate are optional. IsTruncated and
+//   NextMarker (the SDKs' paging) are read when present; a truncated page without a NextMarker
+//   after its Marker is malformed, since following it would loop forever.
+// - PUT Bucket succeeds with 200, DELETE Bucket with 204 (200 is accepted too); a 2xx whose body
+//   is <Error> is that error for every operation here.
+// - GET Bucket location's value is returned without the "cos." older editions put before the
+//   region; an empty LocationConstraint is malformed.
+// - HEAD Bucket's errors have no body: a 404 reads NoSuchResource (the bucket does not exist),
+//   a 403 AccessDenied.
+
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace coswire {
+
+/// One Bucket of GET Service's list.
+struct bucket_summary {
+    std::string name{};                          ///< <name>-<appid>
+    std::string region{};                        ///< Location, e.g. ap-beijing
+    std::optional<std::int64_t> creation_date{};  ///< CreationDate, Unix seconds
+};
+
+/// What GET Service answered (ListAllMyBucketsResult).
+struct list_buckets_result {
+    std::string request_id{};  ///< x-cos-request-id
+    object_owner owner{};      ///< Owner{ID, DisplayName}
+    std::vector<bucket_summary> buckets{};  ///< in the order listed
+    bool is_truncated = false;  ///< IsTruncated, when COS pages the list
+    std::string marker{};       ///< Marker, when listed
+    std::string next_marker{};  ///< NextMarker: pass it as marker for the next page
+};
+
+/// What PUT Bucket answered.
+struct put_bucket_result {
+    std::string request_id{};  ///< x-cos-request-id
+};
+
+/// What HEAD Bucket answered: the bucket exists and may be read.
+struct head_bucket_result {
+    std::string request_id{};  ///< x-cos-request-id
+    std::string region{};      ///< x-cos-bucket-region
+    std::string az_type{};     ///< x-cos-bucket-az-type: MAZ for a multi-AZ bucket, else empty
+};
+
+/// What DELETE Bucket answered.
+struct delete_bucket_result {
+    std::string request_id{};  ///< x-cos-request-id
+};
+
+/// What GET Bucket location answered.
+struct get_bucket_location_result {
+    std::string request_id{};  ///< x-cos-request-id
+    std::string region{};      ///< LocationConstraint, e.g. ap-beijing
+};
+
+/// GET Service: a 200 ListAllMyBucketsResult. Errors: parse_error_response(r) for any other
+/// status or a 200 whose body is <Error>; malformed_response naming "document" (bad XML, another
+/// root), "Name" (a Bucket without one), "CreationDate", "IsTruncated" (does not parse), or
+/// "NextMarker" for a truncated page without one after Marker; limit_exceeded from the XML
+/// reader's limits.
+inline result<list_buckets_result> parse_list_buckets_response(const http_response& r) {
+    if (auto ok = expect_status(r, {200}, true); !ok) return std::move(ok).error();
+    list_buckets_result out;
+    out.request_id = detail::request_id_of(r);
+    const auto bucket = [&](xml::reader& b) -> result<void> {
+        bucket_summary s;
+        auto ok = xml::for_each_child(b, [&](std::string_view name, xml::reader& f) -> result<void> {
+            if (detail::element_is(name, "Name")) return detail::read_element_text(f, s.name);
+            if (detail::element_is(name, "Location")) return detail::read_element_text(f, s.region);
+            if (detail::element_is(name, "CreationDate")) return detail::store(detail::read_element_time(f, "CreationDate"), s.creation_date);
+            return {};
+        });
+        if (!ok) return ok;
+        if (s.name.empty()) return detail::malformed_element("Name", "a listed Bucket has no Name");
+        out.buckets.push_back(std::move(s));
+        return {};
+    };
+    auto parsed = detail::read_result_document(r, "ListAllMyBucketsResult", [&](std::string_view name, xml::reader& c) -> result<void> {
+        if (detail::element_is(name, "Owner")) return detail::read_element_owner(c, out.owner);
+        if (detail::element_is(name, "Buckets"))
+            return xml::for_each_child(c, [&](std::string_view child, xml::reader& b) -> result<void> {
+                return detail::element_is(child, "Bucket") ? bucket(b) : result<void>{};
+            });
+        if (detail::element_is(name, "IsTruncated")) return detail::store(detail::read_element_boolean(c, "IsTruncated"), out.is_truncated);
+        if (detail::element_is(name, "Marker")) return detail::read_element_text(c, out.marker);
+        if (detail::element_is(name, "NextMarker")) return detail::read_element_text(c, out.next_marker);
+        return {};
+    });
+    if (!parsed) return std::move(parsed).error();
+    if (out.is_truncated && (out.next_marker.empty() || out.next_marker <= out.marker))
+        return detail::malformed_element("NextMarker", "a truncated bucket list must name where the next page starts, after Marker");
+    return out;
+}
+
+/// PUT Bucket: 200. Errors: parse_error_response(r) otherwise (409 BucketAlreadyExists or
+/// BucketAlreadyOwnedByYou, 400 InvalidBucketName, TooManyBuckets, ...), also for a 200 <Error>.
+inline result<put_bucket_result> parse_put_bucket_response(const http_response& r) {
+    if (auto ok = expect_status(r, {200}, true); !ok) return std::move(ok).error();
+    return put_bucket_result{detail::request_id_of(r)};
+}
+
+/// HEAD Bucket: 200 with the region. Errors: parse_error_response(r) otherwise (404
+/// NoSuchResource: no such bucket; 403 AccessDenied), or a repeated one-value header.
+inline result<head_bucket_result> parse_head_bucket_response(const http_response& r) {
+    if (auto ok = expect_status(r, {200}, true); !ok) return std::move(ok).error();
+    head_bucket_result out;
+    out.request_id = detail::request_id_of(r);
+    if (auto v = r.header("x-cos-bucket-region")) out.region = std::string(*v);
+    if (auto v = r.header("x-cos-bucket-az-type")) out.az_type = std::string(*v);
+    return out;
+}
+
+/// DELETE Bucket: 204 (or 200). Errors: parse_error_response(r) otherwise (409 BucketNotEmpty,
+/// 404 NoSuchBucket, ...), also for a 2xx <Error>.
+inline result<delete_bucket_result> parse_delete_bucket_response(const http_response& r) {
+    if (auto ok = expect_status(r, {204, 200}, true); !ok) return std::move(ok).error();
+    return delete_bucket_result{detail::request_id_of(r)};
+}
+
+/// GET Bucket location: a 200 `<LocationConstraint>region</LocationConstraint>`, "cos." removed.
+/// Errors: parse_error_response(r) otherwise; malformed_response naming "document" (bad XML,
+/// another root) or "LocationConstraint" (empty).
+inline result<get_bucket_location_result> parse_get_bucket_location_response(const http_response& r) {
+    if (auto ok = expect_status(r, {200}, true); !ok) return std::move(ok).error();
+    get_bucket_location_result out;
+    out.request_id = detail::request_id_of(r);
+    xml::reader reader(r.body);
+    auto parsed = xml::read_document(reader, [&](std::string_view name, xml::reader& doc) -> result<void> {
+        if (name != "LocationConstraint")
+            return detail::malformed_element("document", "the root element is <" + std::string(name) + ">, expected <LocationConstraint>");
+        return detail::read_element_text(doc, out.region);
+    });
+    if (!parsed) return std::move(parsed).error();
+    if (std::string_view(out.region).starts_with("cos.")) out.region.erase(0, 4);
+    if (out.region.empty()) return detail::malformed_element("LocationConstraint", "names no region");
+    return out;
+}
+
+}  // namespace coswire
+// ---- end coswire/parse/bucket.hpp
 // ---- begin coswire/parse/delete_multiple.hpp
 // SPDX-License-Identifier: MIT
 // Response parser for DELETE Multiple Objects, and the loop that deletes a list of any length in
@@ -9901,6 +10209,31 @@ template <>
 struct operation<delete_multiple_objects_params> {
     static constexpr auto build = make_delete_multiple_objects_request;
     static constexpr auto parse = static_cast<result<delete_multiple_objects_result> (*)(const http_response&)>(parse_delete_multiple_objects_response);
+};
+template <>
+struct operation<list_buckets_params> {
+    static constexpr auto build = make_list_buckets_request;
+    static constexpr auto parse = static_cast<result<list_buckets_result> (*)(const http_response&)>(parse_list_buckets_response);
+};
+template <>
+struct operation<put_bucket_params> {
+    static constexpr auto build = make_put_bucket_request;
+    static constexpr auto parse = static_cast<result<put_bucket_result> (*)(const http_response&)>(parse_put_bucket_response);
+};
+template <>
+struct operation<head_bucket_params> {
+    static constexpr auto build = make_head_bucket_request;
+    static constexpr auto parse = static_cast<result<head_bucket_result> (*)(const http_response&)>(parse_head_bucket_response);
+};
+template <>
+struct operation<delete_bucket_params> {
+    static constexpr auto build = make_delete_bucket_request;
+    static constexpr auto parse = static_cast<result<delete_bucket_result> (*)(const http_response&)>(parse_delete_bucket_response);
+};
+template <>
+struct operation<get_bucket_location_params> {
+    static constexpr auto build = make_get_bucket_location_request;
+    static constexpr auto parse = static_cast<result<get_bucket_location_result> (*)(const http_response&)>(parse_get_bucket_location_response);
 };
 template <>
 struct operation<initiate_multipart_upload_params> {
