@@ -46,6 +46,9 @@
 #include <coswire/api/multipart.hpp>
 #include <coswire/api/copy.hpp>
 #include <coswire/api/bucket.hpp>
+#include <coswire/api/tagging.hpp>
+#include <coswire/api/append.hpp>
+#include <coswire/api/restore.hpp>
 #include <coswire/api/delete_multiple.hpp>
 
 #include <coswire/parse/error_response.hpp>
@@ -56,6 +59,9 @@
 #include <coswire/parse/multipart.hpp>
 #include <coswire/parse/copy.hpp>
 #include <coswire/parse/bucket.hpp>
+#include <coswire/parse/tagging.hpp>
+#include <coswire/parse/append.hpp>
+#include <coswire/parse/restore.hpp>
 #include <coswire/parse/delete_multiple.hpp>
 
 #include <coswire/listing/all_pages.hpp>

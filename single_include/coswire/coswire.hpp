@@ -7956,6 +7956,318 @@ inline result<http_request> make_get_bucket_location_request(const endpoint& ep,
 
 }  // namespace coswire
 // ---- end coswire/api/bucket.hpp
+// ---- begin coswire/api/tagging.hpp
+// SPDX-License-Identifier: MIT
+// Request builders for object tagging: PUT, GET and DELETE Object tagging (`?tagging`), the tag
+// rules checked when a request is built, and the x-cos-tagging header value of an upload or copy
+// (docs/protocol/tagging.md).
+//
+// Choices where Tencent's pages are silent or disagree (docs/protocol/tagging.md#limits):
+// - The strictest reading of the three pages: at most 10 tags; a key of 1 to 127 characters and
+//   under 128 bytes; a value of at most 255 characters and under 256 bytes (empty allowed);
+//   characters: letters (any non-ASCII UTF-8 counts as one, so Chinese passes), digits, space
+//   and + - _ = . : / @. Keys are case-sensitive and must not repeat.
+// - PUT sends Content-MD5 of its body, as the page's example does.
+
+
+#include <cstddef>
+#include <optional>
+#include <set>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace coswire {
+
+/// The most tags an object may carry (docs/protocol/tagging.md#limits).
+inline constexpr std::size_t max_object_tags = 10;
+/// A tag key holds at most 127 characters and fewer than 128 bytes (docs/protocol/tagging.md#limits).
+inline constexpr std::size_t max_tag_key_chars = 127;
+/// A tag value holds at most 255 characters and fewer than 256 bytes (docs/protocol/tagging.md#limits).
+inline constexpr std::size_t max_tag_value_chars = 255;
+
+/// One tag of an object.
+struct object_tag {
+    std::string key{};    ///< case-sensitive, unique within the object
+    std::string value{};  ///< may be empty
+};
+
+namespace detail {
+
+/// Checks one tag key or value: valid UTF-8, 1 (keys) or 0 (values) to `max_chars` characters
+/// and at most `max_chars` bytes, only the characters the tag rule allows.
+inline result<void> check_tag_text(std::string_view text, std::size_t index, std::string_view what, std::size_t max_chars,
+                                   bool may_be_empty) {
+    const auto refuse = [&](std::string why) {
+        return make_error(errc::invalid_argument, "tags", "tag " + std::to_string(index) + ": the " + std::string(what) + " " + why);
+    };
+    if (text.empty() && !may_be_empty) return refuse("is empty");
+    if (!is_valid_utf8(text)) return refuse("is not valid UTF-8");
+    std::size_t chars = 0;
+    for (char c : text) {
+        const auto byte = static_cast<unsigned char>(c);
+        if ((byte & 0xC0) != 0x80) ++chars;  // not a continuation byte: a new character
+        const bool allowed = byte >= 0x80 || is_alpha(c) || is_digit(c) || std::string_view(" +-_=.:/@").find(c) != std::string_view::npos;
+        if (!allowed) return refuse("holds '" + std::string(1, c) + "'; tags allow letters, digits, space and + - _ = . : / @");
+    }
+    if (chars > max_chars || text.size() > max_chars)
+        return refuse("is longer than " + std::to_string(max_chars) + " characters or bytes");
+    return {};
+}
+
+}  // namespace detail
+
+/// Checks a tag set against COS's rules (see the header comment). Errors: invalid_argument
+/// naming "tags", the reason giving the tag's index: more than 10 tags, a bad key or value, a
+/// key that repeats.
+inline result<void> validate_object_tags(std::span<const object_tag> tags) {
+    if (tags.size() > max_object_tags)
+        return make_error(errc::invalid_argument, "tags", std::to_string(tags.size()) + " tags, an object carries at most 10");
+    std::set<std::string_view> keys;
+    for (std::size_t i = 0; i < tags.size(); ++i) {
+        if (auto ok = detail::check_tag_text(tags[i].key, i, "key", max_tag_key_chars, false); !ok) return ok;
+        if (auto ok = detail::check_tag_text(tags[i].value, i, "value", max_tag_value_chars, true); !ok) return ok;
+        if (!keys.insert(tags[i].key).second)
+            return make_error(errc::invalid_argument, "tags", "tag " + std::to_string(i) + ": the key '" + tags[i].key + "' repeats");
+    }
+    return {};
+}
+
+/// The x-cos-tagging header value of PUT Object, Initiate Multipart Upload and PUT Object - Copy
+/// (object_attributes::tagging): `k1=v1&k2=v2`, each key and value percent-encoded so that '&'
+/// and '=' cannot split the list. Errors: validate_object_tags's.
+inline result<std::string> tagging_header_value(std::span<const object_tag> tags) {
+    if (auto ok = validate_object_tags(tags); !ok) return std::move(ok).error();
+    std::string out;
+    for (const object_tag& t : tags) {
+        if (!out.empty()) out += '&';
+        percent_encode_append(out, t.key);
+        out += '=';
+        percent_encode_append(out, t.value);
+    }
+    return out;
+}
+
+/// PUT Object tagging: replaces every tag of the object (docs/protocol/tagging.md#put-object-tagging).
+struct put_object_tagging_params {
+    std::string key{};                        ///< the object key
+    std::vector<object_tag> tags{};           ///< the new tag set, 0 to 10 tags
+    std::optional<std::string> version_id{};  ///< tag this version; else the latest
+    object_key_options key_options{};         ///< whether dot segments are allowed
+};
+
+/// GET Object tagging: the object's tags (docs/protocol/tagging.md#get-and-delete).
+struct get_object_tagging_params {
+    std::string key{};                        ///< the object key
+    std::optional<std::string> version_id{};  ///< this version's tags; else the latest's
+    object_key_options key_options{};         ///< whether dot segments are allowed
+};
+
+/// DELETE Object tagging: removes every tag of the object (docs/protocol/tagging.md#get-and-delete).
+struct delete_object_tagging_params {
+    std::string key{};                        ///< the object key
+    std::optional<std::string> version_id{};  ///< untag this version; else the latest
+    object_key_options key_options{};         ///< whether dot segments are allowed
+};
+
+namespace detail {
+
+/// `<method> /<key>?tagging[&versionId=...]`. Errors: the key's, "version_id".
+inline result<http_request> start_tagging_request(const endpoint& ep, std::string_view method, std::string_view key,
+                                                  const std::optional<std::string>& version_id, const object_key_options& key_options) {
+    auto r = make_object_request(ep, method, key, key_options);
+    if (!r) return r;
+    if (auto ok = add_param(*r, "tagging", std::nullopt, "tagging"); !ok) return std::move(ok).error();
+    if (auto ok = add_nonempty_param(*r, "versionId", version_id, "version_id"); !ok) return std::move(ok).error();
+    return r;
+}
+
+}  // namespace detail
+
+/// The PUT body: `<Tagging><TagSet><Tag><Key>k</Key><Value>v</Value></Tag>...</TagSet></Tagging>`,
+/// compact and escaped. Errors: validate_object_tags's.
+inline result<std::string> make_object_tagging_body(std::span<const object_tag> tags) {
+    if (auto ok = validate_object_tags(tags); !ok) return std::move(ok).error();
+    xml::writer w;
+    w.start("Tagging").start("TagSet");
+    for (const object_tag& t : tags) w.start("Tag").element("Key", t.key).element("Value", t.value).end();
+    w.end().end();
+    return w.finish();
+}
+
+/// `PUT /<key>?tagging[&versionId=]` with the body above, Content-Type, Content-Length and
+/// Content-MD5. Errors (invalid_argument): "object_key" (map_object_key's, also
+/// limit_exceeded), "version_id" (set but empty or a bad value), "tags" (validate_object_tags).
+inline result<http_request> make_put_object_tagging_request(const endpoint& ep, const put_object_tagging_params& p) {
+    auto r = detail::start_tagging_request(ep, "PUT", p.key, p.version_id, p.key_options);
+    if (!r) return r;
+    auto body = make_object_tagging_body(p.tags);
+    if (!body) return std::move(body).error();
+    r->headers.push_back({"Content-Type", "application/xml"});
+    r->headers.push_back({"Content-Length", detail::decimal(body->size())});
+    r->headers.push_back({"Content-MD5", detail::content_md5_of(std::as_bytes(std::span<const char>(body->data(), body->size())))});
+    r->body = std::move(*body);
+    return r;
+}
+
+/// `GET /<key>?tagging[&versionId=]`. Errors: "object_key", "version_id".
+inline result<http_request> make_get_object_tagging_request(const endpoint& ep, const get_object_tagging_params& p) {
+    return detail::start_tagging_request(ep, "GET", p.key, p.version_id, p.key_options);
+}
+
+/// `DELETE /<key>?tagging[&versionId=]`. Errors: "object_key", "version_id".
+inline result<http_request> make_delete_object_tagging_request(const endpoint& ep, const delete_object_tagging_params& p) {
+    return detail::start_tagging_request(ep, "DELETE", p.key, p.version_id, p.key_options);
+}
+
+}  // namespace coswire
+// ---- end coswire/api/tagging.hpp
+// ---- begin coswire/api/append.hpp
+// SPDX-License-Identifier: MIT
+// Request builder for APPEND Object: adds bytes at the end of an appendable object, creating it
+// with the first append at position 0 (docs/protocol/append.md).
+//
+// Choices where Tencent's pages are silent:
+// - One append carries at most 5 GB and the whole appendable object may not grow past 5 GB: both
+//   are refused before anything is sent (5 × 2^30 bytes, as for PUT Object).
+// - A storage class is refused: COS ignores it on an append (the object keeps its class).
+
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+
+namespace coswire {
+
+/// The largest appendable object, and so the most one append may carry: 5 GB = 5 × 2^30 bytes
+/// (docs/protocol/append.md#limits).
+inline constexpr std::uint64_t max_appendable_object_size = std::uint64_t{5} << 30;
+
+/// APPEND Object (docs/protocol/append.md#request).
+struct append_object_params {
+    std::string key{};  ///< the object key
+    /// Where the bytes go: 0 for the first append (which creates the object), then the
+    /// object's length, which each answer gives as next_append_position.
+    std::uint64_t position = 0;
+    payload_view payload{};  ///< the bytes, borrowed; set either payload or body
+    std::string body{};      ///< the bytes, owned
+    /// Content-Type, Cache-Control, ..., metadata and ACL of the object (taken from the first
+    /// append); no storage class.
+    object_attributes attributes{};
+    std::optional<std::string> content_md5{};  ///< Content-MD5 of the bytes, base64 of 16 bytes
+    bool compute_content_md5 = false;        ///< compute Content-MD5 instead
+    object_key_options key_options{};          ///< whether dot segments are allowed
+};
+
+/// `POST /<key>?append&position=N` with the bytes, Content-Length, Content-MD5 when given or asked
+/// for, and the attributes. Errors (invalid_argument unless noted): "object_key" (map_object_key's);
+/// "body" when both payload and body are set, limit_exceeded "body" over 5 GB; limit_exceeded
+/// "position" when position plus the bytes passes 5 GB; "content_md5"; "storage_class" when set;
+/// the attribute's name for a bad attribute.
+inline result<http_request> make_append_object_request(const endpoint& ep, const append_object_params& p) {
+    auto r = make_object_request(ep, "POST", p.key, p.key_options);
+    if (!r) return r;
+    if (!p.payload.bytes.empty() && !p.body.empty())
+        return make_error(errc::invalid_argument, "body", "set either payload (borrowed) or body (owned), not both");
+    if (p.attributes.storage_class)
+        return make_error(errc::invalid_argument, "storage_class", "is ignored by COS on an append; the object keeps its class");
+    if (auto ok = detail::add_param(*r, "append", std::nullopt, "append"); !ok) return std::move(ok).error();
+    if (auto ok = detail::add_param(*r, "position", detail::decimal(p.position), "position"); !ok) return std::move(ok).error();
+    r->payload = p.payload;
+    r->body = p.body;
+    const std::uint64_t size = r->body_bytes().size();
+    if (auto ok = detail::add_body_headers(*r, r->body_bytes(), max_appendable_object_size, "body",
+                                           "more than the 5 GiB (5368709120 bytes) an appendable object may hold", p.content_md5,
+                                           p.compute_content_md5);
+        !ok)
+        return std::move(ok).error();
+    if (p.position > max_appendable_object_size - size)
+        return make_error(errc::limit_exceeded, "position",
+                          "appending " + detail::decimal(size) + " bytes at " + detail::decimal(p.position) +
+                              " passes the 5 GiB (5368709120 bytes) an appendable object may hold");
+    if (auto ok = detail::add_object_attributes(*r, p.attributes); !ok) return std::move(ok).error();
+    return r;
+}
+
+}  // namespace coswire
+// ---- end coswire/api/append.hpp
+// ---- begin coswire/api/restore.hpp
+// SPDX-License-Identifier: MIT
+// Request builder for POST Object restore: makes a temporary readable copy of an ARCHIVE or
+// DEEP_ARCHIVE object (docs/protocol/restore.md).
+//
+// Choices where Tencent's pages are silent:
+// - Days must be at least 1; the pages state no maximum, so COS judges larger values.
+// - The tier is one of the three documented names; which tier a storage class offers
+//   (DEEP_ARCHIVE has no Expedited) is left to COS, which knows the object's class.
+
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace coswire {
+
+/// How fast COS restores (CASJobParameters/Tier, docs/protocol/restore.md#request).
+enum class restore_tier {
+    standard,   ///< Standard: hours (ARCHIVE 3-5, DEEP_ARCHIVE 12-24)
+    expedited,  ///< Expedited: minutes; ARCHIVE only
+    bulk,       ///< Bulk: the slowest and cheapest
+};
+
+/// The Tier text COS expects.
+constexpr std::string_view restore_tier_name(restore_tier tier) noexcept {
+    switch (tier) {
+        case restore_tier::expedited: return "Expedited";
+        case restore_tier::bulk: return "Bulk";
+        case restore_tier::standard: break;
+    }
+    return "Standard";
+}
+
+/// POST Object restore (docs/protocol/restore.md#request).
+struct restore_object_params {
+    std::string key{};                        ///< the archived object's key
+    std::optional<std::string> version_id{};  ///< restore this version; else the latest
+    std::uint32_t days = 1;                   ///< how long the readable copy stays, at least 1
+    restore_tier tier = restore_tier::standard;
+    object_key_options key_options{};  ///< whether dot segments are allowed
+};
+
+/// `POST /<key>?restore[&versionId=]` with
+/// `<RestoreRequest><Days>N</Days><CASJobParameters><Tier>T</Tier></CASJobParameters></RestoreRequest>`,
+/// Content-Type, Content-Length and Content-MD5. Errors (invalid_argument): "object_key"
+/// (map_object_key's), "version_id" (set but empty or a bad value), "days" (0).
+inline result<http_request> make_restore_object_request(const endpoint& ep, const restore_object_params& p) {
+    auto r = make_object_request(ep, "POST", p.key, p.key_options);
+    if (!r) return r;
+    if (auto ok = detail::add_param(*r, "restore", std::nullopt, "restore"); !ok) return std::move(ok).error();
+    if (auto ok = detail::add_nonempty_param(*r, "versionId", p.version_id, "version_id"); !ok) return std::move(ok).error();
+    if (p.days == 0) return make_error(errc::invalid_argument, "days", "must be at least 1");
+    xml::writer w;
+    w.start("RestoreRequest")
+        .element("Days", detail::decimal(p.days))
+        .start("CASJobParameters")
+        .element("Tier", restore_tier_name(p.tier))
+        .end()
+        .end();
+    auto body = w.finish();
+    if (!body) return std::move(body).error();
+    r->headers.push_back({"Content-Type", "application/xml"});
+    r->headers.push_back({"Content-Length", detail::decimal(body->size())});
+    r->headers.push_back({"Content-MD5", detail::content_md5_of(std::as_bytes(std::span<const char>(body->data(), body->size())))});
+    r->body = std::move(*body);
+    return r;
+}
+
+}  // namespace coswire
+// ---- end coswire/api/restore.hpp
 // ---- begin coswire/api/delete_multiple.hpp
 // SPDX-License-Identifier: MIT
 // Request builder for DELETE Multiple Objects: up to 1000 keys (and versions) deleted with one
@@ -8782,6 +9094,9 @@ struct object_details {
     std::string storage_tier{};         ///< x-cos-storage-tier (INTELLIGENT_TIERING objects)
     std::string restore{};              ///< x-cos-restore: ongoing-request="..."[, expiry-date="..."]
     std::string restore_status{};       ///< x-cos-restore-status
+    /// x-cos-object-type: "appendable" for an object made by APPEND Object, "normal" otherwise
+    /// (docs/protocol/append.md#object-type); empty when COS did not send it.
+    std::string object_type{};
 };
 
 /// The answer to GET Object.
@@ -8881,6 +9196,7 @@ inline object_details parse_object_details(const http_response& r) {
     take("x-cos-storage-tier", out.storage_tier);
     take("x-cos-restore", out.restore);
     take("x-cos-restore-status", out.restore_status);
+    take("x-cos-object-type", out.object_type);
     return out;
 }
 
@@ -9756,6 +10072,259 @@ inline result<get_bucket_location_result> parse_get_bucket_location_response(con
 
 }  // namespace coswire
 // ---- end coswire/parse/bucket.hpp
+// ---- begin coswire/parse/tagging.hpp
+// SPDX-License-Identifier: MIT
+// Response parsers for PUT, GET and DELETE Object tagging (docs/protocol/tagging.md).
+//
+// Choices where Tencent's pages are silent:
+// - PUT succeeds with 200, DELETE with 204 (200 accepted too); a 2xx whose body is <Error> is
+//   that error.
+// - GET's TagSet may be empty (an object without tags); each Tag needs a non-empty Key (Value may
+//   be empty or absent); more than the 10 tags an object may carry is malformed.
+
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace coswire {
+
+/// What PUT Object tagging answered.
+struct put_object_tagging_result {
+    std::string request_id{};  ///< x-cos-request-id
+    std::string version_id{};  ///< x-cos-version-id: the version tagged (versioned buckets)
+};
+
+/// What GET Object tagging answered.
+struct get_object_tagging_result {
+    std::string request_id{};        ///< x-cos-request-id
+    std::string version_id{};        ///< x-cos-version-id
+    std::vector<object_tag> tags{};  ///< in the order listed
+};
+
+/// What DELETE Object tagging answered.
+struct delete_object_tagging_result {
+    std::string request_id{};  ///< x-cos-request-id
+    std::string version_id{};  ///< x-cos-version-id
+};
+
+namespace detail {
+
+inline std::string version_id_of(const http_response& r) {
+    const auto v = r.header("x-cos-version-id");
+    return v ? std::string(*v) : std::string();
+}
+
+}  // namespace detail
+
+/// PUT Object tagging: 200. Errors: parse_error_response(r) otherwise, also for a 200 <Error>;
+/// malformed_response for a repeated one-value header.
+inline result<put_object_tagging_result> parse_put_object_tagging_response(const http_response& r) {
+    if (auto ok = expect_status(r, {200}, true); !ok) return std::move(ok).error();
+    return put_object_tagging_result{detail::request_id_of(r), detail::version_id_of(r)};
+}
+
+/// GET Object tagging: a 200 Tagging{TagSet{Tag{Key, Value}...}}. Errors: parse_error_response(r)
+/// otherwise (404 NoSuchKey, ...); malformed_response naming "document" (bad XML, another
+/// root), "Key" (a Tag without one), "TagSet" (more than 10 tags), or a repeated header;
+/// limit_exceeded from the XML reader's limits.
+inline result<get_object_tagging_result> parse_get_object_tagging_response(const http_response& r) {
+    if (auto ok = expect_status(r, {200}, true); !ok) return std::move(ok).error();
+    get_object_tagging_result out;
+    out.request_id = detail::request_id_of(r);
+    out.version_id = detail::version_id_of(r);
+    const auto tag = [&](xml::reader& t) -> result<void> {
+        if (out.tags.size() == max_object_tags)
+            return detail::malformed_element("TagSet", "lists more than the 10 tags an object may carry");
+        object_tag read;
+        auto ok = xml::for_each_child(t, [&](std::string_view name, xml::reader& f) -> result<void> {
+            if (detail::element_is(name, "Key")) return detail::read_element_text(f, read.key);
+            if (detail::element_is(name, "Value")) return detail::read_element_text(f, read.value);
+            return {};
+        });
+        if (!ok) return ok;
+        if (read.key.empty()) return detail::malformed_element("Key", "a Tag has no Key");
+        out.tags.push_back(std::move(read));
+        return {};
+    };
+    auto parsed = detail::read_result_document(r, "Tagging", [&](std::string_view name, xml::reader& c) -> result<void> {
+        if (!detail::element_is(name, "TagSet")) return {};
+        return xml::for_each_child(c, [&](std::string_view child, xml::reader& t) -> result<void> {
+            return detail::element_is(child, "Tag") ? tag(t) : result<void>{};
+        });
+    });
+    if (!parsed) return std::move(parsed).error();
+    return out;
+}
+
+/// DELETE Object tagging: 204 (or 200). Errors: parse_error_response(r) otherwise, also for a
+/// 2xx <Error>.
+inline result<delete_object_tagging_result> parse_delete_object_tagging_response(const http_response& r) {
+    if (auto ok = expect_status(r, {204, 200}, true); !ok) return std::move(ok).error();
+    return delete_object_tagging_result{detail::request_id_of(r), detail::version_id_of(r)};
+}
+
+}  // namespace coswire
+// ---- end coswire/parse/tagging.hpp
+// ---- begin coswire/parse/append.hpp
+// SPDX-License-Identifier: MIT
+// Response parser for APPEND Object, and append_object, which sends one append through a client
+// and settles a retried one (docs/protocol/append.md).
+//
+// Choices where Tencent's pages are silent:
+// - x-cos-next-append-position is required: it is what the next append needs.
+// - An append is not idempotent. When the client retried after a lost connection and COS then
+//   refuses the position (409 AppendPositionErr), the lost attempt may have appended already:
+//   append_object HEADs the object and takes the append as done when its length is the
+//   position plus the bytes sent, and as failed otherwise.
+
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+
+namespace coswire {
+
+/// What APPEND Object answered.
+struct append_object_result {
+    std::string request_id{};                 ///< x-cos-request-id
+    std::string etag{};                       ///< ETag, unquoted (COS sends it without quotes)
+    std::uint64_t next_append_position = 0;   ///< x-cos-next-append-position: the object's new length
+    std::optional<std::uint64_t> crc64{};     ///< x-cos-hash-crc64ecma of the whole object, when sent
+    /// Set by append_object only: the answer was lost, and a HEAD showed the append had landed.
+    bool confirmed_by_head = false;
+};
+
+/// APPEND Object: 200 with x-cos-next-append-position. Errors: parse_error_response(r)
+/// otherwise (409 ObjectNotAppendable, 409 AppendPositionErr, ...), also for a 200 <Error>;
+/// malformed_response naming "x-cos-next-append-position" (missing or not a number) or a header
+/// that does not parse or repeats.
+inline result<append_object_result> parse_append_object_response(const http_response& r) {
+    if (auto ok = expect_status(r, {200}, true); !ok) return std::move(ok).error();
+    auto headers = parse_object_headers(r);
+    if (!headers) return std::move(headers).error();
+    const auto next = r.header("x-cos-next-append-position");
+    if (!next) return detail::malformed_element("x-cos-next-append-position", "is missing from an APPEND Object answer");
+    auto position = parse_decimal(*next, "x-cos-next-append-position");
+    if (!position) return std::move(position).error();
+    return append_object_result{std::move(headers->request_id), std::move(headers->etag), *position, headers->crc64, false};
+}
+
+/// Sends one append through `c` and checks the answer: the new length must be position plus the
+/// bytes sent. When the client's retry met 409 AppendPositionErr after a lost connection, a HEAD
+/// of the object settles whether the lost attempt appended (see the header comment).
+/// Errors: the builder's and c.send's; integrity_failure naming "x-cos-next-append-position"
+/// when the answer (or the HEAD's length) is not position plus the bytes.
+template <class Client>
+result<append_object_result> append_object(Client& c, const append_object_params& p) {
+    const std::uint64_t size = p.payload.bytes.empty() ? p.body.size() : p.payload.bytes.size();
+    const std::uint64_t expected = p.position + size;  // the builder refuses sums past 5 GiB
+    auto sent = c.send(p);
+    if (!sent && c.last_call_may_have_repeated() && sent.error().service && sent.error().service->code == "AppendPositionErr") {
+        auto head = c.send(head_object_params{.key = p.key, .key_options = p.key_options});
+        if (!head) {
+            error e = std::move(sent).error();
+            e.reason += "; an earlier attempt may have appended, and HEAD could not tell: " + describe(head.error());
+            return e;
+        }
+        if (head->content_length != expected) {
+            error e = std::move(sent).error();
+            e.reason += "; the object holds " + std::to_string(head->content_length) + " bytes, not the " + std::to_string(expected) +
+                        " a landed earlier attempt would have made";
+            return e;
+        }
+        return append_object_result{head->headers.request_id, head->headers.etag, expected, head->headers.crc64, true};
+    }
+    if (!sent) return sent;
+    if (sent->next_append_position != expected)
+        return make_error(errc::integrity_failure, "x-cos-next-append-position",
+                          "COS says the object is now " + std::to_string(sent->next_append_position) + " bytes, not " +
+                              std::to_string(expected) + " (position plus the bytes sent)");
+    return sent;
+}
+
+}  // namespace coswire
+// ---- end coswire/parse/append.hpp
+// ---- begin coswire/parse/restore.hpp
+// SPDX-License-Identifier: MIT
+// Response parser for POST Object restore, and the reading of the x-cos-restore header that
+// HEAD and GET Object return for an archived object (docs/protocol/restore.md).
+//
+// Choices where Tencent's pages are silent:
+// - 202 Accepted starts a restore; 200 is accepted too and read as "a restored copy exists
+//   already" (the pages document only 202; S3 answers 200 when it extends a copy).
+// - x-cos-restore is `ongoing-request="true"` or `ongoing-request="false", expiry-date="<HTTP
+//   date>"`; names are compared in any case, unknown pairs are ignored, and anything else is
+//   malformed.
+
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace coswire {
+
+/// What POST Object restore answered.
+struct restore_object_result {
+    std::string request_id{};  ///< x-cos-request-id
+    /// 200 rather than 202: COS did not start a new restore because a restored copy exists.
+    bool already_restored = false;
+};
+
+/// POST Object restore: 202 (or 200). Errors: parse_error_response(r) otherwise: 409
+/// RestoreAlreadyInProgress while one runs, 405 RestoreNonArchiveObject for an object that is
+/// not archived, ...; also for a 2xx <Error>.
+inline result<restore_object_result> parse_restore_object_response(const http_response& r) {
+    if (auto ok = expect_status(r, {202, 200}, true); !ok) return std::move(ok).error();
+    return restore_object_result{detail::request_id_of(r), r.status == 200};
+}
+
+/// The x-cos-restore header of HEAD or GET Object, read.
+struct restore_state {
+    bool ongoing = false;                     ///< ongoing-request="true": the restore is running
+    std::optional<std::int64_t> expiry_date{};  ///< when the restored copy goes, Unix seconds
+};
+
+/// Reads x-cos-restore (details.restore of a HEAD or GET answer). Errors: malformed_response
+/// naming "x-cos-restore" when it is not `name="value"` pairs separated by ',', lacks
+/// ongoing-request, or has a value that does not parse.
+inline result<restore_state> parse_restore_state(std::string_view text) {
+    const auto fail = [&](std::string_view why) {
+        return make_error(errc::malformed_response, "x-cos-restore", "'" + std::string(text.substr(0, 120)) + "' " + std::string(why));
+    };
+    restore_state out;
+    bool has_ongoing = false;
+    while (!text.empty()) {
+        while (!text.empty() && (text.front() == ' ' || text.front() == ',')) text.remove_prefix(1);
+        if (text.empty()) break;
+        const std::size_t eq = text.find('=');
+        if (eq == std::string_view::npos || eq + 1 >= text.size() || text[eq + 1] != '"') return fail("is not name=\"value\" pairs");
+        const std::string_view name = text.substr(0, eq);
+        const std::size_t close = text.find('"', eq + 2);
+        if (close == std::string_view::npos) return fail("has an unclosed quote");
+        const std::string_view value = text.substr(eq + 2, close - eq - 2);
+        text.remove_prefix(close + 1);
+        if (detail::iequals(name, "ongoing-request")) {
+            auto ongoing = parse_boolean(value, "x-cos-restore");
+            if (!ongoing) return fail("has an ongoing-request that is not true or false");
+            out.ongoing = *ongoing;
+            has_ongoing = true;
+        } else if (detail::iequals(name, "expiry-date")) {
+            auto date = parse_http_date(value);
+            if (!date) return fail("has an expiry-date that is not an HTTP date");
+            out.expiry_date = *date;
+        }
+    }
+    if (!has_ongoing) return fail("has no ongoing-request");
+    return out;
+}
+
+}  // namespace coswire
+// ---- end coswire/parse/restore.hpp
 // ---- begin coswire/parse/delete_multiple.hpp
 // SPDX-License-Identifier: MIT
 // Response parser for DELETE Multiple Objects, and the loop that deletes a list of any length in
@@ -10234,6 +10803,31 @@ template <>
 struct operation<get_bucket_location_params> {
     static constexpr auto build = make_get_bucket_location_request;
     static constexpr auto parse = static_cast<result<get_bucket_location_result> (*)(const http_response&)>(parse_get_bucket_location_response);
+};
+template <>
+struct operation<put_object_tagging_params> {
+    static constexpr auto build = make_put_object_tagging_request;
+    static constexpr auto parse = static_cast<result<put_object_tagging_result> (*)(const http_response&)>(parse_put_object_tagging_response);
+};
+template <>
+struct operation<get_object_tagging_params> {
+    static constexpr auto build = make_get_object_tagging_request;
+    static constexpr auto parse = static_cast<result<get_object_tagging_result> (*)(const http_response&)>(parse_get_object_tagging_response);
+};
+template <>
+struct operation<delete_object_tagging_params> {
+    static constexpr auto build = make_delete_object_tagging_request;
+    static constexpr auto parse = static_cast<result<delete_object_tagging_result> (*)(const http_response&)>(parse_delete_object_tagging_response);
+};
+template <>
+struct operation<append_object_params> {
+    static constexpr auto build = make_append_object_request;
+    static constexpr auto parse = static_cast<result<append_object_result> (*)(const http_response&)>(parse_append_object_response);
+};
+template <>
+struct operation<restore_object_params> {
+    static constexpr auto build = make_restore_object_request;
+    static constexpr auto parse = static_cast<result<restore_object_result> (*)(const http_response&)>(parse_restore_object_response);
 };
 template <>
 struct operation<initiate_multipart_upload_params> {
