@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // Umbrella header: includes every public header of coswire, nothing else. Opt-in headers stay
-// out: <coswire/multipart/parallel.hpp> and <coswire/download/parallel.hpp> (threads) and <coswire/testing/*.hpp> (test doubles).
+// out: <coswire/multipart/parallel.hpp>, <coswire/download/parallel.hpp> and
+// <coswire/copy/parallel.hpp> (threads) and <coswire/testing/*.hpp> (test doubles).
 #pragma once
 
 #include <coswire/version.hpp>
@@ -51,6 +52,12 @@
 #include <coswire/api/request.hpp>
 #include <coswire/api/object.hpp>
 #include <coswire/api/multipart.hpp>
+#include <coswire/api/copy.hpp>
+#include <coswire/api/bucket.hpp>
+#include <coswire/api/tagging.hpp>
+#include <coswire/api/append.hpp>
+#include <coswire/api/restore.hpp>
+#include <coswire/api/delete_multiple.hpp>
 
 #include <coswire/parse/error_response.hpp>
 #include <coswire/parse/response.hpp>
@@ -58,6 +65,12 @@
 #include <coswire/parse/retry.hpp>
 #include <coswire/parse/object.hpp>
 #include <coswire/parse/multipart.hpp>
+#include <coswire/parse/copy.hpp>
+#include <coswire/parse/bucket.hpp>
+#include <coswire/parse/tagging.hpp>
+#include <coswire/parse/append.hpp>
+#include <coswire/parse/restore.hpp>
+#include <coswire/parse/delete_multiple.hpp>
 
 #include <coswire/machine/step.hpp>
 #include <coswire/machine/context.hpp>
@@ -71,6 +84,7 @@
 #include <coswire/multipart/upload.hpp>
 #include <coswire/download/plan.hpp>
 #include <coswire/download/driver.hpp>
+#include <coswire/copy/driver.hpp>
 
 #include <coswire/operation.hpp>
 #include <coswire/client.hpp>

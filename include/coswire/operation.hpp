@@ -4,11 +4,23 @@
 // operation adds its specialisation here, next to its builder and parser headers.
 #pragma once
 
+#include <coswire/api/append.hpp>
+#include <coswire/api/bucket.hpp>
+#include <coswire/api/copy.hpp>
+#include <coswire/api/delete_multiple.hpp>
 #include <coswire/api/multipart.hpp>
+#include <coswire/api/tagging.hpp>
 #include <coswire/api/object.hpp>
+#include <coswire/api/restore.hpp>
 #include <coswire/http/message.hpp>
+#include <coswire/parse/append.hpp>
+#include <coswire/parse/bucket.hpp>
+#include <coswire/parse/copy.hpp>
+#include <coswire/parse/delete_multiple.hpp>
 #include <coswire/parse/multipart.hpp>
 #include <coswire/parse/object.hpp>
+#include <coswire/parse/restore.hpp>
+#include <coswire/parse/tagging.hpp>
 #include <coswire/result.hpp>
 
 #include <utility>
@@ -44,6 +56,66 @@ template <>
 struct operation<list_objects_params> {
     static constexpr auto build = make_list_objects_request;
     static constexpr auto parse = static_cast<result<list_objects_result> (*)(const http_response&)>(parse_list_objects_response);
+};
+template <>
+struct operation<put_object_copy_params> {
+    static constexpr auto build = make_put_object_copy_request;
+    static constexpr auto parse = static_cast<result<put_object_copy_result> (*)(const http_response&)>(parse_put_object_copy_response);
+};
+template <>
+struct operation<delete_multiple_objects_params> {
+    static constexpr auto build = make_delete_multiple_objects_request;
+    static constexpr auto parse = static_cast<result<delete_multiple_objects_result> (*)(const http_response&)>(parse_delete_multiple_objects_response);
+};
+template <>
+struct operation<list_buckets_params> {
+    static constexpr auto build = make_list_buckets_request;
+    static constexpr auto parse = static_cast<result<list_buckets_result> (*)(const http_response&)>(parse_list_buckets_response);
+};
+template <>
+struct operation<put_bucket_params> {
+    static constexpr auto build = make_put_bucket_request;
+    static constexpr auto parse = static_cast<result<put_bucket_result> (*)(const http_response&)>(parse_put_bucket_response);
+};
+template <>
+struct operation<head_bucket_params> {
+    static constexpr auto build = make_head_bucket_request;
+    static constexpr auto parse = static_cast<result<head_bucket_result> (*)(const http_response&)>(parse_head_bucket_response);
+};
+template <>
+struct operation<delete_bucket_params> {
+    static constexpr auto build = make_delete_bucket_request;
+    static constexpr auto parse = static_cast<result<delete_bucket_result> (*)(const http_response&)>(parse_delete_bucket_response);
+};
+template <>
+struct operation<get_bucket_location_params> {
+    static constexpr auto build = make_get_bucket_location_request;
+    static constexpr auto parse = static_cast<result<get_bucket_location_result> (*)(const http_response&)>(parse_get_bucket_location_response);
+};
+template <>
+struct operation<put_object_tagging_params> {
+    static constexpr auto build = make_put_object_tagging_request;
+    static constexpr auto parse = static_cast<result<put_object_tagging_result> (*)(const http_response&)>(parse_put_object_tagging_response);
+};
+template <>
+struct operation<get_object_tagging_params> {
+    static constexpr auto build = make_get_object_tagging_request;
+    static constexpr auto parse = static_cast<result<get_object_tagging_result> (*)(const http_response&)>(parse_get_object_tagging_response);
+};
+template <>
+struct operation<delete_object_tagging_params> {
+    static constexpr auto build = make_delete_object_tagging_request;
+    static constexpr auto parse = static_cast<result<delete_object_tagging_result> (*)(const http_response&)>(parse_delete_object_tagging_response);
+};
+template <>
+struct operation<append_object_params> {
+    static constexpr auto build = make_append_object_request;
+    static constexpr auto parse = static_cast<result<append_object_result> (*)(const http_response&)>(parse_append_object_response);
+};
+template <>
+struct operation<restore_object_params> {
+    static constexpr auto build = make_restore_object_request;
+    static constexpr auto parse = static_cast<result<restore_object_result> (*)(const http_response&)>(parse_restore_object_response);
 };
 template <>
 struct operation<initiate_multipart_upload_params> {

@@ -10,7 +10,8 @@
 // ---- begin coswire/coswire.hpp
 // SPDX-License-Identifier: MIT
 // Umbrella header: includes every public header of coswire, nothing else. Opt-in headers stay
-// out: <coswire/multipart/parallel.hpp> and <coswire/download/parallel.hpp> (threads) and <coswire/testing/*.hpp> (test doubles).
+// out: <coswire/multipart/parallel.hpp>, <coswire/download/parallel.hpp> and
+// <coswire/copy/parallel.hpp> (threads) and <coswire/testing/*.hpp> (test doubles).
 
 // ---- begin coswire/version.hpp
 // SPDX-License-Identifier: MIT
@@ -9127,6 +9128,704 @@ inline result<http_request> make_list_multipart_uploads_request(const endpoint& 
 
 }  // namespace coswire
 // ---- end coswire/api/multipart.hpp
+// ---- begin coswire/api/copy.hpp
+// SPDX-License-Identifier: MIT
+// Request builder for PUT Object - Copy: a server-side copy of one object of up to 5 GB, from any
+// bucket and region the caller may read (docs/protocol/copy.md).
+//
+// Choices where Tencent's pages are silent:
+// - x-cos-copy-source is spelled exactly as Upload Part - Copy spells it (the same function):
+//   the source host, "/" and the percent-encoded key with '/' kept, then ?versionId=.
+// - x-cos-metadata-directive is always sent, Copy or Replaced. Under Copy, COS ignores the
+//   metadata headers of the request, so setting one (Content-Type, Cache-Control, ...,
+//   x-cos-meta-*) is refused rather than silently dropped.
+// - Tags given in the attributes go with x-cos-tagging-directive: Replaced, since COS would
+//   otherwise ignore them and copy the source's.
+
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace coswire {
+
+/// Where a copy takes the metadata of the new object from (x-cos-metadata-directive).
+enum class metadata_directive {
+    copy,      ///< Copy: the source's Content-Type, Cache-Control, ..., x-cos-meta-*
+    replaced,  ///< Replaced: those of the request (attributes); the source's are dropped
+};
+
+/// PUT Object - Copy (docs/protocol/copy.md#put-object-copy): makes `key` a copy of `source_key`
+/// in the bucket at `source`. Storage class, ACL and encryption are never taken from the source:
+/// set them in `attributes` or the copy gets the bucket's defaults (STANDARD, no encryption).
+struct put_object_copy_params {
+    std::string key{};  ///< the destination key (docs/protocol/endpoints.md#object-keys)
+    /// The source bucket, e.g. make_endpoint("srcbucket-1250000000", "ap-guangzhou"): its host
+    /// names the source (scheme and port play no part).
+    endpoint source{};
+    std::string source_key{};                        ///< the source object's key
+    std::optional<std::string> source_version_id{};  ///< copy this version of the source
+    metadata_directive directive = metadata_directive::copy;  ///< see metadata_directive
+    /// Headers of the copy: storage class, ACL, encryption, tags always; Content-Type,
+    /// Cache-Control, Content-Disposition, Content-Encoding, Expires and metadata only with
+    /// metadata_directive::replaced. The extra headers carry e.g. the source's SSE-C key
+    /// (x-cos-copy-source-server-side-encryption-customer-*).
+    object_attributes attributes{};
+    /// Conditions on the source, sent as x-cos-copy-source-If-*: a source that does not meet
+    /// them fails with 412 PreconditionFailed and nothing is copied.
+    object_conditions source_conditions{};
+    object_key_options key_options{};  ///< applies to key and source_key
+};
+
+namespace detail {
+
+/// x-cos-copy-source for a copy: the same value Upload Part - Copy sends for this source.
+inline result<std::string> copy_source_value(const endpoint& source, const std::string& source_key,
+                                             const std::optional<std::string>& source_version_id,
+                                             const object_key_options& key_options) {
+    upload_part_copy_params same_source;
+    same_source.source = source;
+    same_source.source_key = source_key;
+    same_source.source_version_id = source_version_id;
+    same_source.key_options = key_options;
+    return part_copy_source_value(same_source);
+}
+
+/// Refuses the attributes COS ignores under metadata_directive::copy.
+inline result<void> check_copied_metadata(const object_attributes& a) {
+    struct ignored_attribute {
+        const std::optional<std::string> object_attributes::*member;
+        std::string_view argument;
+    };
+    static constexpr ignored_attribute ignored[] = {
+        {&object_attributes::content_type, "content_type"},
+        {&object_attributes::cache_control, "cache_control"},
+        {&object_attributes::content_disposition, "content_disposition"},
+        {&object_attributes::content_encoding, "content_encoding"},
+        {&object_attributes::expires, "expires"},
+    };
+    const std::string why = " is ignored by COS when the metadata is copied; use metadata_directive::replaced";
+    for (const ignored_attribute& i : ignored)
+        if (a.*i.member) return make_error(errc::invalid_argument, i.argument, std::string(i.argument) + why);
+    if (!a.metadata.empty()) return make_error(errc::invalid_argument, "metadata", "metadata" + why);
+    return {};
+}
+
+}  // namespace detail
+
+/// `PUT /<key>`, `Content-Length: 0`, `x-cos-copy-source`, `x-cos-metadata-directive`, the
+/// x-cos-copy-source-If-* conditions, `x-cos-tagging-directive: Replaced` when tags are given,
+/// then the attributes. Errors (invalid_argument): "object_key" (map_object_key, also
+/// limit_exceeded); "source", "source_key", "source_version_id" as for Upload Part - Copy;
+/// "content_type", "cache_control", "content_disposition", "content_encoding", "expires",
+/// "metadata" when set under metadata_directive::copy; "if_match", "if_none_match",
+/// "if_modified_since", "if_unmodified_since" as for GET Object; the attribute's name for a bad
+/// attribute value ("extra_headers" for a repeated or reserved header).
+inline result<http_request> make_put_object_copy_request(const endpoint& ep, const put_object_copy_params& p) {
+    auto r = make_object_request(ep, "PUT", p.key, p.key_options);
+    if (!r) return r;
+    if (auto ok = detail::add_header(*r, "Content-Length", "0", "content_length"); !ok) return std::move(ok).error();
+    auto source = detail::copy_source_value(p.source, p.source_key, p.source_version_id, p.key_options);
+    if (!source) return std::move(source).error();
+    if (auto ok = detail::add_header(*r, "x-cos-copy-source", *source, "source"); !ok) return std::move(ok).error();
+    const bool replaced = p.directive == metadata_directive::replaced;
+    if (!replaced)
+        if (auto ok = detail::check_copied_metadata(p.attributes); !ok) return std::move(ok).error();
+    if (auto ok = detail::add_header(*r, "x-cos-metadata-directive", replaced ? "Replaced" : "Copy", "directive"); !ok)
+        return std::move(ok).error();
+    if (auto ok = detail::add_conditions(*r, p.source_conditions, "x-cos-copy-source-"); !ok) return std::move(ok).error();
+    if (p.attributes.tagging)
+        if (auto ok = detail::add_header(*r, "x-cos-tagging-directive", "Replaced", "tagging"); !ok) return std::move(ok).error();
+    if (auto ok = detail::add_object_attributes(*r, p.attributes); !ok) return std::move(ok).error();
+    return r;
+}
+
+}  // namespace coswire
+// ---- end coswire/api/copy.hpp
+// ---- begin coswire/api/bucket.hpp
+// SPDX-License-Identifier: MIT
+// Request builders for the bucket basics: GET Service (list buckets) on the service endpoint,
+// PUT Bucket, HEAD Bucket, DELETE Bucket and GET Bucket location (docs/protocol/buckets.md).
+//
+// Choices where Tencent's pages are silent:
+// - The service endpoint is service.cos.myqcloud.com for every region and cos.<region>.myqcloud.com
+//   for one, as the SDKs use them; https by default like every endpoint.
+// - GET Service's paging parameters (marker, max-keys) are the SDKs' (max-keys 1 to 2000, the
+//   Python SDK's cap); a tag filter needs both key and value.
+// - PUT Bucket's multi-AZ body always goes with Content-MD5, like every XML body coswire sends.
+
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace coswire {
+
+/// The largest max-keys GET Service is asked for (docs/protocol/buckets.md#get-service).
+inline constexpr std::uint32_t max_list_buckets_page = 2000;
+
+/// The endpoint of GET Service: service.cos.myqcloud.com, or cos.<region>.myqcloud.com to list
+/// the buckets of one region (docs/protocol/buckets.md#get-service). The endpoint names no
+/// bucket. Errors: validate_region's for a region that is set.
+inline result<endpoint> make_service_endpoint(std::optional<std::string_view> region = std::nullopt,
+                                              const endpoint_options& options = {}) {
+    if (!region) return detail::finish_endpoint("service.cos.myqcloud.com", options, {});
+    if (auto ok = validate_region(*region); !ok) return std::move(ok).error();
+    return detail::finish_endpoint("cos." + std::string(*region) + ".myqcloud.com", options, {});
+}
+
+/// GET Service: the buckets of the account (docs/protocol/buckets.md#get-service). Send it to
+/// make_service_endpoint(). Empty strings are not sent.
+struct list_buckets_params {
+    std::string region{};     ///< region=: only buckets of this region
+    std::string tag_key{};    ///< tagkey=: only buckets with this tag (with tag_value)
+    std::string tag_value{};  ///< tagvalue=
+    std::string marker{};     ///< marker=: list buckets after this name
+    std::optional<std::uint32_t> max_keys{};  ///< max-keys=, 1 to 2000
+};
+
+/// `GET /` with the filters and paging parameters that are set. Errors (invalid_argument):
+/// "region" (validate_region), "tag_key"/"tag_value" (one without the other, or a control
+/// character), "marker" (not valid UTF-8), "max_keys" (0 or above 2000).
+inline result<http_request> make_list_buckets_request(const endpoint& ep, const list_buckets_params& p) {
+    auto r = make_bucket_request(ep, "GET");
+    if (!r) return r;
+    if (!p.region.empty())
+        if (auto ok = validate_region(p.region); !ok) return std::move(ok).error();
+    if (p.tag_key.empty() != p.tag_value.empty())
+        return make_error(errc::invalid_argument, p.tag_key.empty() ? "tag_key" : "tag_value",
+                          "a tag filter needs both tag_key and tag_value");
+    struct text_param {
+        std::string_view name{};
+        const std::string& value;
+        std::string_view argument{};
+    };
+    const text_param texts[] = {{"region", p.region, "region"},
+                                {"tagkey", p.tag_key, "tag_key"},
+                                {"tagvalue", p.tag_value, "tag_value"},
+                                {"marker", p.marker, "marker"}};
+    for (const text_param& t : texts) {
+        if (t.value.empty()) continue;
+        if (auto ok = validate_header_value(t.value, t.argument); !ok) return std::move(ok).error();
+        if (auto ok = detail::add_param(*r, t.name, t.value, t.argument); !ok) return std::move(ok).error();
+    }
+    if (auto ok = detail::add_page_size_param(*r, "max-keys", p.max_keys, max_list_buckets_page, "max_keys"); !ok)
+        return std::move(ok).error();
+    return r;
+}
+
+/// PUT Bucket: creates the bucket of the endpoint (docs/protocol/buckets.md#put-bucket).
+struct put_bucket_params {
+    std::optional<std::string> acl{};                 ///< x-cos-acl: private (COS's default), public-read, ...
+    std::optional<std::string> grant_read{};          ///< x-cos-grant-read
+    std::optional<std::string> grant_write{};         ///< x-cos-grant-write
+    std::optional<std::string> grant_read_acp{};      ///< x-cos-grant-read-acp
+    std::optional<std::string> grant_write_acp{};     ///< x-cos-grant-write-acp
+    std::optional<std::string> grant_full_control{};  ///< x-cos-grant-full-control
+    std::optional<std::string> tagging{};             ///< x-cos-tagging: the bucket's tags, k1=v1&k2=v2
+    /// Store the bucket in several availability zones (a body naming MAZ); only in regions
+    /// that offer it.
+    bool multi_az = false;
+};
+
+/// The multi-AZ body of PUT Bucket:
+/// `<CreateBucketConfiguration><BucketAZConfig>MAZ</BucketAZConfig></CreateBucketConfiguration>`.
+inline constexpr std::string_view multi_az_bucket_body =
+    "<CreateBucketConfiguration><BucketAZConfig>MAZ</BucketAZConfig></CreateBucketConfiguration>";
+
+/// `PUT /` with the ACL and tag headers that are set, and `Content-Length: 0`, or, for a
+/// multi-AZ bucket, the body above with its Content-Type, Content-Length and Content-MD5.
+/// Errors (invalid_argument): the header's argument name ("acl", "grant_read", ..., "tagging")
+/// for an empty value or one with CR, LF or NUL.
+inline result<http_request> make_put_bucket_request(const endpoint& ep, const put_bucket_params& p) {
+    auto r = make_bucket_request(ep, "PUT");
+    if (!r) return r;
+    struct header_param {
+        std::string_view name{};
+        const std::optional<std::string>& value;
+        std::string_view argument{};
+    };
+    const header_param headers[] = {{"x-cos-acl", p.acl, "acl"},
+                                    {"x-cos-grant-read", p.grant_read, "grant_read"},
+                                    {"x-cos-grant-write", p.grant_write, "grant_write"},
+                                    {"x-cos-grant-read-acp", p.grant_read_acp, "grant_read_acp"},
+                                    {"x-cos-grant-write-acp", p.grant_write_acp, "grant_write_acp"},
+                                    {"x-cos-grant-full-control", p.grant_full_control, "grant_full_control"},
+                                    {"x-cos-tagging", p.tagging, "tagging"}};
+    for (const header_param& h : headers)
+        if (auto ok = detail::add_nonempty_header(*r, h.name, h.value, h.argument); !ok) return std::move(ok).error();
+    if (!p.multi_az) {
+        r->headers.push_back({"Content-Length", "0"});
+        return r;
+    }
+    r->body = std::string(multi_az_bucket_body);
+    r->headers.push_back({"Content-Type", "application/xml"});
+    r->headers.push_back({"Content-Length", detail::decimal(r->body.size())});
+    r->headers.push_back({"Content-MD5", detail::content_md5_of(std::as_bytes(std::span<const char>(r->body.data(), r->body.size())))});
+    return r;
+}
+
+/// HEAD Bucket: whether the bucket of the endpoint exists and may be read, and its region
+/// (docs/protocol/buckets.md#head-bucket).
+struct head_bucket_params {};
+
+/// `HEAD /`. No errors of its own (make_bucket_request's "method" cannot occur).
+inline result<http_request> make_head_bucket_request(const endpoint& ep, const head_bucket_params&) {
+    return make_bucket_request(ep, "HEAD");
+}
+
+/// DELETE Bucket: deletes the bucket of the endpoint, which must hold no object and no
+/// unfinished multipart upload (docs/protocol/buckets.md#delete-bucket).
+struct delete_bucket_params {};
+
+/// `DELETE /`. No errors of its own.
+inline result<http_request> make_delete_bucket_request(const endpoint& ep, const delete_bucket_params&) {
+    return make_bucket_request(ep, "DELETE");
+}
+
+/// GET Bucket location: the region of the endpoint's bucket (docs/protocol/buckets.md#get-bucket-location).
+struct get_bucket_location_params {};
+
+/// `GET /?location` (valueless, signed as `location=`). No errors of its own.
+inline result<http_request> make_get_bucket_location_request(const endpoint& ep, const get_bucket_location_params&) {
+    auto r = make_bucket_request(ep, "GET");
+    if (!r) return r;
+    if (auto ok = detail::add_param(*r, "location", std::nullopt, "location"); !ok) return std::move(ok).error();
+    return r;
+}
+
+}  // namespace coswire
+// ---- end coswire/api/bucket.hpp
+// ---- begin coswire/api/tagging.hpp
+// SPDX-License-Identifier: MIT
+// Request builders for object tagging: PUT, GET and DELETE Object tagging (`?tagging`), the tag
+// rules checked when a request is built, and the x-cos-tagging header value of an upload or copy
+// (docs/protocol/tagging.md).
+//
+// Choices where Tencent's pages are silent or disagree (docs/protocol/tagging.md#limits):
+// - The strictest reading of the three pages: at most 10 tags; a key of 1 to 127 characters and
+//   under 128 bytes; a value of at most 255 characters and under 256 bytes (empty allowed);
+//   characters: letters (any non-ASCII UTF-8 counts as one, so Chinese passes), digits, space
+//   and + - _ = . : / @. Keys are case-sensitive and must not repeat.
+// - PUT sends Content-MD5 of its body, as the page's example does.
+
+
+#include <cstddef>
+#include <optional>
+#include <set>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace coswire {
+
+/// The most tags an object may carry (docs/protocol/tagging.md#limits).
+inline constexpr std::size_t max_object_tags = 10;
+/// A tag key holds at most 127 characters and fewer than 128 bytes (docs/protocol/tagging.md#limits).
+inline constexpr std::size_t max_tag_key_chars = 127;
+/// A tag value holds at most 255 characters and fewer than 256 bytes (docs/protocol/tagging.md#limits).
+inline constexpr std::size_t max_tag_value_chars = 255;
+
+/// One tag of an object.
+struct object_tag {
+    std::string key{};    ///< case-sensitive, unique within the object
+    std::string value{};  ///< may be empty
+};
+
+namespace detail {
+
+/// Checks one tag key or value: valid UTF-8, 1 (keys) or 0 (values) to `max_chars` characters
+/// and at most `max_chars` bytes, only the characters the tag rule allows.
+inline result<void> check_tag_text(std::string_view text, std::size_t index, std::string_view what, std::size_t max_chars,
+                                   bool may_be_empty) {
+    const auto refuse = [&](std::string why) {
+        return make_error(errc::invalid_argument, "tags", "tag " + std::to_string(index) + ": the " + std::string(what) + " " + why);
+    };
+    if (text.empty() && !may_be_empty) return refuse("is empty");
+    if (!is_valid_utf8(text)) return refuse("is not valid UTF-8");
+    std::size_t chars = 0;
+    for (char c : text) {
+        const auto byte = static_cast<unsigned char>(c);
+        if ((byte & 0xC0) != 0x80) ++chars;  // not a continuation byte: a new character
+        const bool allowed = byte >= 0x80 || is_alpha(c) || is_digit(c) || std::string_view(" +-_=.:/@").find(c) != std::string_view::npos;
+        if (!allowed) return refuse("holds '" + std::string(1, c) + "'; tags allow letters, digits, space and + - _ = . : / @");
+    }
+    if (chars > max_chars || text.size() > max_chars)
+        return refuse("is longer than " + std::to_string(max_chars) + " characters or bytes");
+    return {};
+}
+
+}  // namespace detail
+
+/// Checks a tag set against COS's rules (see the header comment). Errors: invalid_argument
+/// naming "tags", the reason giving the tag's index: more than 10 tags, a bad key or value, a
+/// key that repeats.
+inline result<void> validate_object_tags(std::span<const object_tag> tags) {
+    if (tags.size() > max_object_tags)
+        return make_error(errc::invalid_argument, "tags", std::to_string(tags.size()) + " tags, an object carries at most 10");
+    std::set<std::string_view> keys;
+    for (std::size_t i = 0; i < tags.size(); ++i) {
+        if (auto ok = detail::check_tag_text(tags[i].key, i, "key", max_tag_key_chars, false); !ok) return ok;
+        if (auto ok = detail::check_tag_text(tags[i].value, i, "value", max_tag_value_chars, true); !ok) return ok;
+        if (!keys.insert(tags[i].key).second)
+            return make_error(errc::invalid_argument, "tags", "tag " + std::to_string(i) + ": the key '" + tags[i].key + "' repeats");
+    }
+    return {};
+}
+
+/// The x-cos-tagging header value of PUT Object, Initiate Multipart Upload and PUT Object - Copy
+/// (object_attributes::tagging): `k1=v1&k2=v2`, each key and value percent-encoded so that '&'
+/// and '=' cannot split the list. Errors: validate_object_tags's.
+inline result<std::string> tagging_header_value(std::span<const object_tag> tags) {
+    if (auto ok = validate_object_tags(tags); !ok) return std::move(ok).error();
+    std::string out;
+    for (const object_tag& t : tags) {
+        if (!out.empty()) out += '&';
+        percent_encode_append(out, t.key);
+        out += '=';
+        percent_encode_append(out, t.value);
+    }
+    return out;
+}
+
+/// PUT Object tagging: replaces every tag of the object (docs/protocol/tagging.md#put-object-tagging).
+struct put_object_tagging_params {
+    std::string key{};                        ///< the object key
+    std::vector<object_tag> tags{};           ///< the new tag set, 0 to 10 tags
+    std::optional<std::string> version_id{};  ///< tag this version; else the latest
+    object_key_options key_options{};         ///< whether dot segments are allowed
+};
+
+/// GET Object tagging: the object's tags (docs/protocol/tagging.md#get-and-delete).
+struct get_object_tagging_params {
+    std::string key{};                        ///< the object key
+    std::optional<std::string> version_id{};  ///< this version's tags; else the latest's
+    object_key_options key_options{};         ///< whether dot segments are allowed
+};
+
+/// DELETE Object tagging: removes every tag of the object (docs/protocol/tagging.md#get-and-delete).
+struct delete_object_tagging_params {
+    std::string key{};                        ///< the object key
+    std::optional<std::string> version_id{};  ///< untag this version; else the latest
+    object_key_options key_options{};         ///< whether dot segments are allowed
+};
+
+namespace detail {
+
+/// `<method> /<key>?tagging[&versionId=...]`. Errors: the key's, "version_id".
+inline result<http_request> start_tagging_request(const endpoint& ep, std::string_view method, std::string_view key,
+                                                  const std::optional<std::string>& version_id, const object_key_options& key_options) {
+    auto r = make_object_request(ep, method, key, key_options);
+    if (!r) return r;
+    if (auto ok = add_param(*r, "tagging", std::nullopt, "tagging"); !ok) return std::move(ok).error();
+    if (auto ok = add_nonempty_param(*r, "versionId", version_id, "version_id"); !ok) return std::move(ok).error();
+    return r;
+}
+
+}  // namespace detail
+
+/// The PUT body: `<Tagging><TagSet><Tag><Key>k</Key><Value>v</Value></Tag>...</TagSet></Tagging>`,
+/// compact and escaped. Errors: validate_object_tags's.
+inline result<std::string> make_object_tagging_body(std::span<const object_tag> tags) {
+    if (auto ok = validate_object_tags(tags); !ok) return std::move(ok).error();
+    xml::writer w;
+    w.start("Tagging").start("TagSet");
+    for (const object_tag& t : tags) w.start("Tag").element("Key", t.key).element("Value", t.value).end();
+    w.end().end();
+    return w.finish();
+}
+
+/// `PUT /<key>?tagging[&versionId=]` with the body above, Content-Type, Content-Length and
+/// Content-MD5. Errors (invalid_argument): "object_key" (map_object_key's, also
+/// limit_exceeded), "version_id" (set but empty or a bad value), "tags" (validate_object_tags).
+inline result<http_request> make_put_object_tagging_request(const endpoint& ep, const put_object_tagging_params& p) {
+    auto r = detail::start_tagging_request(ep, "PUT", p.key, p.version_id, p.key_options);
+    if (!r) return r;
+    auto body = make_object_tagging_body(p.tags);
+    if (!body) return std::move(body).error();
+    r->headers.push_back({"Content-Type", "application/xml"});
+    r->headers.push_back({"Content-Length", detail::decimal(body->size())});
+    r->headers.push_back({"Content-MD5", detail::content_md5_of(std::as_bytes(std::span<const char>(body->data(), body->size())))});
+    r->body = std::move(*body);
+    return r;
+}
+
+/// `GET /<key>?tagging[&versionId=]`. Errors: "object_key", "version_id".
+inline result<http_request> make_get_object_tagging_request(const endpoint& ep, const get_object_tagging_params& p) {
+    return detail::start_tagging_request(ep, "GET", p.key, p.version_id, p.key_options);
+}
+
+/// `DELETE /<key>?tagging[&versionId=]`. Errors: "object_key", "version_id".
+inline result<http_request> make_delete_object_tagging_request(const endpoint& ep, const delete_object_tagging_params& p) {
+    return detail::start_tagging_request(ep, "DELETE", p.key, p.version_id, p.key_options);
+}
+
+}  // namespace coswire
+// ---- end coswire/api/tagging.hpp
+// ---- begin coswire/api/append.hpp
+// SPDX-License-Identifier: MIT
+// Request builder for APPEND Object: adds bytes at the end of an appendable object, creating it
+// with the first append at position 0 (docs/protocol/append.md).
+//
+// Choices where Tencent's pages are silent:
+// - One append carries at most 5 GB and the whole appendable object may not grow past 5 GB: both
+//   are refused before anything is sent (5 × 2^30 bytes, as for PUT Object).
+// - A storage class is refused: COS ignores it on an append (the object keeps its class).
+
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+
+namespace coswire {
+
+/// The largest appendable object, and so the most one append may carry: 5 GB = 5 × 2^30 bytes
+/// (docs/protocol/append.md#limits).
+inline constexpr std::uint64_t max_appendable_object_size = std::uint64_t{5} << 30;
+
+/// APPEND Object (docs/protocol/append.md#request).
+struct append_object_params {
+    std::string key{};  ///< the object key
+    /// Where the bytes go: 0 for the first append (which creates the object), then the
+    /// object's length, which each answer gives as next_append_position.
+    std::uint64_t position = 0;
+    payload_view payload{};  ///< the bytes, borrowed; set either payload or body
+    std::string body{};      ///< the bytes, owned
+    /// Content-Type, Cache-Control, ..., metadata and ACL of the object (taken from the first
+    /// append); no storage class.
+    object_attributes attributes{};
+    std::optional<std::string> content_md5{};  ///< Content-MD5 of the bytes, base64 of 16 bytes
+    bool compute_content_md5 = false;        ///< compute Content-MD5 instead
+    object_key_options key_options{};          ///< whether dot segments are allowed
+};
+
+/// `POST /<key>?append&position=N` with the bytes, Content-Length, Content-MD5 when given or asked
+/// for, and the attributes. Errors (invalid_argument unless noted): "object_key" (map_object_key's);
+/// "body" when both payload and body are set, limit_exceeded "body" over 5 GB; limit_exceeded
+/// "position" when position plus the bytes passes 5 GB; "content_md5"; "storage_class" when set;
+/// the attribute's name for a bad attribute.
+inline result<http_request> make_append_object_request(const endpoint& ep, const append_object_params& p) {
+    auto r = make_object_request(ep, "POST", p.key, p.key_options);
+    if (!r) return r;
+    if (!p.payload.bytes.empty() && !p.body.empty())
+        return make_error(errc::invalid_argument, "body", "set either payload (borrowed) or body (owned), not both");
+    if (p.attributes.storage_class)
+        return make_error(errc::invalid_argument, "storage_class", "is ignored by COS on an append; the object keeps its class");
+    if (auto ok = detail::add_param(*r, "append", std::nullopt, "append"); !ok) return std::move(ok).error();
+    if (auto ok = detail::add_param(*r, "position", detail::decimal(p.position), "position"); !ok) return std::move(ok).error();
+    r->payload = p.payload;
+    r->body = p.body;
+    const std::uint64_t size = r->body_bytes().size();
+    if (auto ok = detail::add_body_headers(*r, r->body_bytes(), max_appendable_object_size, "body",
+                                           "more than the 5 GiB (5368709120 bytes) an appendable object may hold", p.content_md5,
+                                           p.compute_content_md5);
+        !ok)
+        return std::move(ok).error();
+    if (p.position > max_appendable_object_size - size)
+        return make_error(errc::limit_exceeded, "position",
+                          "appending " + detail::decimal(size) + " bytes at " + detail::decimal(p.position) +
+                              " passes the 5 GiB (5368709120 bytes) an appendable object may hold");
+    if (auto ok = detail::add_object_attributes(*r, p.attributes); !ok) return std::move(ok).error();
+    return r;
+}
+
+}  // namespace coswire
+// ---- end coswire/api/append.hpp
+// ---- begin coswire/api/restore.hpp
+// SPDX-License-Identifier: MIT
+// Request builder for POST Object restore: makes a temporary readable copy of an ARCHIVE or
+// DEEP_ARCHIVE object (docs/protocol/restore.md).
+//
+// Choices where Tencent's pages are silent:
+// - Days must be at least 1; the pages state no maximum, so COS judges larger values.
+// - The tier is one of the three documented names; which tier a storage class offers
+//   (DEEP_ARCHIVE has no Expedited) is left to COS, which knows the object's class.
+
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace coswire {
+
+/// How fast COS restores (CASJobParameters/Tier, docs/protocol/restore.md#request).
+enum class restore_tier {
+    standard,   ///< Standard: hours (ARCHIVE 3-5, DEEP_ARCHIVE 12-24)
+    expedited,  ///< Expedited: minutes; ARCHIVE only
+    bulk,       ///< Bulk: the slowest and cheapest
+};
+
+/// The Tier text COS expects.
+constexpr std::string_view restore_tier_name(restore_tier tier) noexcept {
+    switch (tier) {
+        case restore_tier::expedited: return "Expedited";
+        case restore_tier::bulk: return "Bulk";
+        case restore_tier::standard: break;
+    }
+    return "Standard";
+}
+
+/// POST Object restore (docs/protocol/restore.md#request).
+struct restore_object_params {
+    std::string key{};                        ///< the archived object's key
+    std::optional<std::string> version_id{};  ///< restore this version; else the latest
+    std::uint32_t days = 1;                   ///< how long the readable copy stays, at least 1
+    restore_tier tier = restore_tier::standard;
+    object_key_options key_options{};  ///< whether dot segments are allowed
+};
+
+/// `POST /<key>?restore[&versionId=]` with
+/// `<RestoreRequest><Days>N</Days><CASJobParameters><Tier>T</Tier></CASJobParameters></RestoreRequest>`,
+/// Content-Type, Content-Length and Content-MD5. Errors (invalid_argument): "object_key"
+/// (map_object_key's), "version_id" (set but empty or a bad value), "days" (0).
+inline result<http_request> make_restore_object_request(const endpoint& ep, const restore_object_params& p) {
+    auto r = make_object_request(ep, "POST", p.key, p.key_options);
+    if (!r) return r;
+    if (auto ok = detail::add_param(*r, "restore", std::nullopt, "restore"); !ok) return std::move(ok).error();
+    if (auto ok = detail::add_nonempty_param(*r, "versionId", p.version_id, "version_id"); !ok) return std::move(ok).error();
+    if (p.days == 0) return make_error(errc::invalid_argument, "days", "must be at least 1");
+    xml::writer w;
+    w.start("RestoreRequest")
+        .element("Days", detail::decimal(p.days))
+        .start("CASJobParameters")
+        .element("Tier", restore_tier_name(p.tier))
+        .end()
+        .end();
+    auto body = w.finish();
+    if (!body) return std::move(body).error();
+    r->headers.push_back({"Content-Type", "application/xml"});
+    r->headers.push_back({"Content-Length", detail::decimal(body->size())});
+    r->headers.push_back({"Content-MD5", detail::content_md5_of(std::as_bytes(std::span<const char>(body->data(), body->size())))});
+    r->body = std::move(*body);
+    return r;
+}
+
+}  // namespace coswire
+// ---- end coswire/api/restore.hpp
+// ---- begin coswire/api/delete_multiple.hpp
+// SPDX-License-Identifier: MIT
+// Request builder for DELETE Multiple Objects: up to 1000 keys (and versions) deleted with one
+// POST /?delete, and the split of a longer list into such requests
+// (docs/protocol/delete-multiple.md).
+//
+// Choices where Tencent's pages are silent:
+// - Quiet is always sent (the page marks it required; false is its default).
+// - Keys are checked as any object key is (map_object_key: not empty, at most 850 bytes, no
+//   NUL, CR or LF, no leading '/'), and must be text XML 1.0 can carry; this request has no
+//   encoding-type, so a key XML cannot carry must be deleted with DELETE Object.
+// - A list of keys naming the same (key, version) twice is refused: it would be reported twice.
+
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <set>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace coswire {
+
+/// The most objects one DELETE Multiple Objects request may name (docs/protocol/delete-multiple.md#request).
+inline constexpr std::size_t max_delete_objects = 1000;
+
+/// One object to delete: a key, and optionally the version (or delete marker) to delete for good.
+struct object_to_delete {
+    std::string key{};                        ///< the object key
+    std::optional<std::string> version_id{};  ///< without it a versioned bucket gets a delete marker
+};
+
+/// DELETE Multiple Objects (docs/protocol/delete-multiple.md#request).
+struct delete_multiple_objects_params {
+    std::vector<object_to_delete> objects{};  ///< 1 to 1000 entries
+    /// Quiet mode: COS reports only the keys it could not delete.
+    bool quiet = false;
+    object_key_options key_options{};  ///< whether dot segments are allowed in the keys
+};
+
+/// The XML body: `<Delete><Quiet>false</Quiet><Object><Key>k</Key>[<VersionId>v</VersionId>]</Object>...</Delete>`,
+/// compact, keys escaped by xml::writer. Errors (invalid_argument naming "objects", the reason
+/// giving the index): an empty list or more than 1000 entries; a key map_object_key refuses (also
+/// limit_exceeded for one over 850 bytes) or that XML 1.0 cannot carry; a version id set but empty
+/// or not a valid header value; the same key and version twice.
+inline result<std::string> make_delete_multiple_objects_body(std::span<const object_to_delete> objects, bool quiet,
+                                                             const object_key_options& key_options = {}) {
+    if (objects.empty()) return make_error(errc::invalid_argument, "objects", "must name at least one object");
+    if (objects.size() > max_delete_objects)
+        return make_error(errc::invalid_argument, "objects",
+                          "names " + std::to_string(objects.size()) + " objects, one request takes at most 1000; "
+                          "split_delete_multiple_objects cuts a longer list");
+    xml::writer w;
+    w.start("Delete").element("Quiet", quiet ? "true" : "false");
+    std::set<std::pair<std::string_view, std::string_view>> seen;
+    for (std::size_t i = 0; i < objects.size(); ++i) {
+        const object_to_delete& o = objects[i];
+        const auto refuse = [&](errc code, std::string_view what) {
+            return make_error(code, "objects", "entry " + std::to_string(i) + ": " + std::string(what));
+        };
+        if (auto paths = map_object_key(o.key, key_options); !paths) return refuse(paths.error().code, paths.error().reason);
+        if (detail::xml_text_error_offset(o.key) != o.key.size())
+            return refuse(errc::invalid_argument, "the key holds a character XML 1.0 cannot carry; delete it with DELETE Object");
+        if (o.version_id && (o.version_id->empty() || !validate_header_value(*o.version_id, "version_id")))
+            return refuse(errc::invalid_argument, "the version id is set but empty or holds a control character");
+        if (!seen.insert({o.key, o.version_id ? std::string_view(*o.version_id) : std::string_view()}).second)
+            return refuse(errc::invalid_argument, "names the same key and version as an earlier entry");
+        w.start("Object").element("Key", o.key);
+        if (o.version_id) w.element("VersionId", *o.version_id);
+        w.end();
+    }
+    w.end();
+    return w.finish();
+}
+
+/// `POST /?delete` (valueless, signed as `delete=`) with the body of
+/// make_delete_multiple_objects_body, `Content-Type: application/xml`, `Content-Length` and
+/// `Content-MD5`, which COS requires for this request (docs/protocol/delete-multiple.md#request).
+/// Errors: those of the body function.
+inline result<http_request> make_delete_multiple_objects_request(const endpoint& ep, const delete_multiple_objects_params& p) {
+    auto body = make_delete_multiple_objects_body(p.objects, p.quiet, p.key_options);
+    if (!body) return std::move(body).error();
+    auto r = make_bucket_request(ep, "POST");
+    if (!r) return r;
+    if (auto ok = detail::add_param(*r, "delete", std::nullopt, "delete"); !ok) return std::move(ok).error();
+    r->headers.push_back({"Content-Type", "application/xml"});
+    r->headers.push_back({"Content-Length", detail::decimal(body->size())});
+    r->headers.push_back({"Content-MD5", detail::content_md5_of(std::as_bytes(std::span<const char>(body->data(), body->size())))});
+    r->body = std::move(*body);
+    return r;
+}
+
+/// Cuts `objects` into requests of at most 1000 entries each, in order, each with `quiet`.
+/// An empty list gives no request. Entries are checked when each request is built.
+inline std::vector<delete_multiple_objects_params> split_delete_multiple_objects(std::span<const object_to_delete> objects,
+                                                                                 bool quiet = false,
+                                                                                 const object_key_options& key_options = {}) {
+    std::vector<delete_multiple_objects_params> out;
+    for (std::size_t at = 0; at < objects.size(); at += max_delete_objects) {
+        const std::size_t n = std::min(max_delete_objects, objects.size() - at);
+        out.push_back({.objects = {objects.begin() + static_cast<std::ptrdiff_t>(at),
+                                   objects.begin() + static_cast<std::ptrdiff_t>(at + n)},
+                       .quiet = quiet,
+                       .key_options = key_options});
+    }
+    return out;
+}
+
+}  // namespace coswire
+// ---- end coswire/api/delete_multiple.hpp
 
 // ---- begin coswire/parse/error_response.hpp
 // SPDX-License-Identifier: MIT
@@ -9839,6 +10538,9 @@ struct object_details {
     std::string storage_tier{};         ///< x-cos-storage-tier (INTELLIGENT_TIERING objects)
     std::string restore{};              ///< x-cos-restore: ongoing-request="..."[, expiry-date="..."]
     std::string restore_status{};       ///< x-cos-restore-status
+    /// x-cos-object-type: "appendable" for an object made by APPEND Object, "normal" otherwise
+    /// (docs/protocol/append.md#object-type); empty when COS did not send it.
+    std::string object_type{};
 };
 
 /// The answer to GET Object.
@@ -9938,6 +10640,7 @@ inline object_details parse_object_details(const http_response& r) {
     take("x-cos-storage-tier", out.storage_tier);
     take("x-cos-restore", out.restore);
     take("x-cos-restore-status", out.restore_status);
+    take("x-cos-object-type", out.object_type);
     return out;
 }
 
@@ -10596,6 +11299,618 @@ inline std::optional<list_multipart_uploads_params> next_list_multipart_uploads_
 
 }  // namespace coswire
 // ---- end coswire/parse/multipart.hpp
+// ---- begin coswire/parse/copy.hpp
+// SPDX-License-Identifier: MIT
+// Response parser for PUT Object - Copy (docs/protocol/copy.md#the-answer).
+//
+// Choices where Tencent's pages are silent:
+// - COS reports a copy that failed after it started as a 200 whose body is <Error>: that is the
+//   error (as for Upload Part - Copy), and so is a 200 CopyObjectResult without an ETag (the
+//   Python SDK's test).
+// - The CRC-64 of the copy is the CRC64 element; the x-cos-hash-crc64ecma header is used when the
+//   element is absent, and the two disagreeing is malformed_response (which one would be true?).
+//   The version id is the VersionId element, else the x-cos-version-id header.
+
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace coswire {
+
+/// What PUT Object - Copy answered (CopyObjectResult, docs/protocol/copy.md#the-answer).
+struct put_object_copy_result {
+    std::string request_id{};                     ///< x-cos-request-id
+    std::string etag_raw{};                       ///< the copy's ETag as listed, quotes included
+    std::string etag{};                           ///< the same without its quotes
+    std::optional<std::uint64_t> crc64{};         ///< CRC-64/XZ of the copy (CRC64, or x-cos-hash-crc64ecma)
+    std::optional<std::int64_t> last_modified{};  ///< Unix seconds
+    std::string version_id{};                     ///< the copy's version (versioned destination bucket)
+    std::string source_version_id{};              ///< x-cos-copy-source-version-id (versioned source)
+    std::string server_side_encryption{};         ///< x-cos-server-side-encryption of the copy
+};
+
+/// PUT Object - Copy: a 200 CopyObjectResult{ETag, CRC64, LastModified, VersionId}. Errors:
+/// parse_error_response(r) for any other status or a 200 whose body is <Error>;
+/// malformed_response naming "document" (bad XML, another root), "ETag" (missing or empty),
+/// "CRC64" or "LastModified" (does not parse), "CRC64" also when it differs from
+/// x-cos-hash-crc64ecma, or a header that does not parse or repeats; limit_exceeded from the XML
+/// reader's limits.
+inline result<put_object_copy_result> parse_put_object_copy_response(const http_response& r) {
+    put_object_copy_result out;
+    auto headers = detail::parse_object_result_document(r, "CopyObjectResult", [&](std::string_view name, xml::reader& c) -> result<void> {
+        if (detail::element_is(name, "ETag")) return detail::read_element_etag(c, out.etag_raw, out.etag);
+        if (detail::element_is(name, "CRC64")) return detail::store(detail::read_element_decimal(c, "CRC64"), out.crc64);
+        if (detail::element_is(name, "LastModified")) return detail::store(detail::read_element_time(c, "LastModified"), out.last_modified);
+        if (detail::element_is(name, "VersionId")) return detail::read_element_text(c, out.version_id);
+        return {};
+    });
+    if (!headers) return std::move(headers).error();
+    if (out.etag.empty()) return detail::malformed_element("ETag", "CopyObjectResult has no ETag, so the copy cannot be told to have worked");
+    if (out.crc64 && headers->crc64 && *out.crc64 != *headers->crc64)
+        return detail::malformed_element("CRC64", "the CRC64 element " + std::to_string(*out.crc64) +
+                                                      " differs from the x-cos-hash-crc64ecma header " + std::to_string(*headers->crc64));
+    if (!out.crc64) out.crc64 = headers->crc64;
+    if (out.version_id.empty()) out.version_id = std::move(headers->version_id);
+    out.request_id = std::move(headers->request_id);
+    out.server_side_encryption = std::move(headers->server_side_encryption);
+    if (auto v = r.header("x-cos-copy-source-version-id")) out.source_version_id = std::string(*v);
+    return out;
+}
+
+}  // namespace coswire
+// ---- end coswire/parse/copy.hpp
+// ---- begin coswire/parse/bucket.hpp
+// SPDX-License-Identifier: MIT
+// Response parsers for the bucket basics: GET Service, PUT Bucket, HEAD Bucket, DELETE Bucket and
+// GET Bucket location (docs/protocol/buckets.md).
+//
+// Choices where Tencent's pages are silent:
+// - Each listed Bucket needs its Name; Location and CreationDate are optional. IsTruncated and
+//   NextMarker (the SDKs' paging) are read when present; a truncated page without a NextMarker
+//   after its Marker is malformed, since following it would loop forever.
+// - PUT Bucket succeeds with 200, DELETE Bucket with 204 (200 is accepted too); a 2xx whose body
+//   is <Error> is that error for every operation here.
+// - GET Bucket location's value is returned without the "cos." older editions put before the
+//   region; an empty LocationConstraint is malformed.
+// - HEAD Bucket's errors have no body: a 404 reads NoSuchResource (the bucket does not exist),
+//   a 403 AccessDenied.
+
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace coswire {
+
+/// One Bucket of GET Service's list.
+struct bucket_summary {
+    std::string name{};                          ///< <name>-<appid>
+    std::string region{};                        ///< Location, e.g. ap-beijing
+    std::optional<std::int64_t> creation_date{};  ///< CreationDate, Unix seconds
+};
+
+/// What GET Service answered (ListAllMyBucketsResult).
+struct list_buckets_result {
+    std::string request_id{};  ///< x-cos-request-id
+    object_owner owner{};      ///< Owner{ID, DisplayName}
+    std::vector<bucket_summary> buckets{};  ///< in the order listed
+    bool is_truncated = false;  ///< IsTruncated, when COS pages the list
+    std::string marker{};       ///< Marker, when listed
+    std::string next_marker{};  ///< NextMarker: pass it as marker for the next page
+};
+
+/// What PUT Bucket answered.
+struct put_bucket_result {
+    std::string request_id{};  ///< x-cos-request-id
+};
+
+/// What HEAD Bucket answered: the bucket exists and may be read.
+struct head_bucket_result {
+    std::string request_id{};  ///< x-cos-request-id
+    std::string region{};      ///< x-cos-bucket-region
+    std::string az_type{};     ///< x-cos-bucket-az-type: MAZ for a multi-AZ bucket, else empty
+};
+
+/// What DELETE Bucket answered.
+struct delete_bucket_result {
+    std::string request_id{};  ///< x-cos-request-id
+};
+
+/// What GET Bucket location answered.
+struct get_bucket_location_result {
+    std::string request_id{};  ///< x-cos-request-id
+    std::string region{};      ///< LocationConstraint, e.g. ap-beijing
+};
+
+/// GET Service: a 200 ListAllMyBucketsResult. Errors: parse_error_response(r) for any other
+/// status or a 200 whose body is <Error>; malformed_response naming "document" (bad XML, another
+/// root), "Name" (a Bucket without one), "CreationDate", "IsTruncated" (does not parse), or
+/// "NextMarker" for a truncated page without one after Marker; limit_exceeded from the XML
+/// reader's limits.
+inline result<list_buckets_result> parse_list_buckets_response(const http_response& r) {
+    if (auto ok = expect_status(r, {200}, true); !ok) return std::move(ok).error();
+    list_buckets_result out;
+    out.request_id = detail::request_id_of(r);
+    const auto bucket = [&](xml::reader& b) -> result<void> {
+        bucket_summary s;
+        auto ok = xml::for_each_child(b, [&](std::string_view name, xml::reader& f) -> result<void> {
+            if (detail::element_is(name, "Name")) return detail::read_element_text(f, s.name);
+            if (detail::element_is(name, "Location")) return detail::read_element_text(f, s.region);
+            if (detail::element_is(name, "CreationDate")) return detail::store(detail::read_element_time(f, "CreationDate"), s.creation_date);
+            return {};
+        });
+        if (!ok) return ok;
+        if (s.name.empty()) return detail::malformed_element("Name", "a listed Bucket has no Name");
+        out.buckets.push_back(std::move(s));
+        return {};
+    };
+    auto parsed = detail::read_result_document(r, "ListAllMyBucketsResult", [&](std::string_view name, xml::reader& c) -> result<void> {
+        if (detail::element_is(name, "Owner")) return detail::read_element_owner(c, out.owner);
+        if (detail::element_is(name, "Buckets"))
+            return xml::for_each_child(c, [&](std::string_view child, xml::reader& b) -> result<void> {
+                return detail::element_is(child, "Bucket") ? bucket(b) : result<void>{};
+            });
+        if (detail::element_is(name, "IsTruncated")) return detail::store(detail::read_element_boolean(c, "IsTruncated"), out.is_truncated);
+        if (detail::element_is(name, "Marker")) return detail::read_element_text(c, out.marker);
+        if (detail::element_is(name, "NextMarker")) return detail::read_element_text(c, out.next_marker);
+        return {};
+    });
+    if (!parsed) return std::move(parsed).error();
+    if (out.is_truncated && (out.next_marker.empty() || out.next_marker <= out.marker))
+        return detail::malformed_element("NextMarker", "a truncated bucket list must name where the next page starts, after Marker");
+    return out;
+}
+
+/// PUT Bucket: 200. Errors: parse_error_response(r) otherwise (409 BucketAlreadyExists or
+/// BucketAlreadyOwnedByYou, 400 InvalidBucketName, TooManyBuckets, ...), also for a 200 <Error>.
+inline result<put_bucket_result> parse_put_bucket_response(const http_response& r) {
+    if (auto ok = expect_status(r, {200}, true); !ok) return std::move(ok).error();
+    return put_bucket_result{detail::request_id_of(r)};
+}
+
+/// HEAD Bucket: 200 with the region. Errors: parse_error_response(r) otherwise (404
+/// NoSuchResource: no such bucket; 403 AccessDenied), or a repeated one-value header.
+inline result<head_bucket_result> parse_head_bucket_response(const http_response& r) {
+    if (auto ok = expect_status(r, {200}, true); !ok) return std::move(ok).error();
+    head_bucket_result out;
+    out.request_id = detail::request_id_of(r);
+    if (auto v = r.header("x-cos-bucket-region")) out.region = std::string(*v);
+    if (auto v = r.header("x-cos-bucket-az-type")) out.az_type = std::string(*v);
+    return out;
+}
+
+/// DELETE Bucket: 204 (or 200). Errors: parse_error_response(r) otherwise (409 BucketNotEmpty,
+/// 404 NoSuchBucket, ...), also for a 2xx <Error>.
+inline result<delete_bucket_result> parse_delete_bucket_response(const http_response& r) {
+    if (auto ok = expect_status(r, {204, 200}, true); !ok) return std::move(ok).error();
+    return delete_bucket_result{detail::request_id_of(r)};
+}
+
+/// GET Bucket location: a 200 `<LocationConstraint>region</LocationConstraint>`, "cos." removed.
+/// Errors: parse_error_response(r) otherwise; malformed_response naming "document" (bad XML,
+/// another root) or "LocationConstraint" (empty).
+inline result<get_bucket_location_result> parse_get_bucket_location_response(const http_response& r) {
+    if (auto ok = expect_status(r, {200}, true); !ok) return std::move(ok).error();
+    get_bucket_location_result out;
+    out.request_id = detail::request_id_of(r);
+    xml::reader reader(r.body);
+    auto parsed = xml::read_document(reader, [&](std::string_view name, xml::reader& doc) -> result<void> {
+        if (name != "LocationConstraint")
+            return detail::malformed_element("document", "the root element is <" + std::string(name) + ">, expected <LocationConstraint>");
+        return detail::read_element_text(doc, out.region);
+    });
+    if (!parsed) return std::move(parsed).error();
+    if (std::string_view(out.region).starts_with("cos.")) out.region.erase(0, 4);
+    if (out.region.empty()) return detail::malformed_element("LocationConstraint", "names no region");
+    return out;
+}
+
+}  // namespace coswire
+// ---- end coswire/parse/bucket.hpp
+// ---- begin coswire/parse/tagging.hpp
+// SPDX-License-Identifier: MIT
+// Response parsers for PUT, GET and DELETE Object tagging (docs/protocol/tagging.md).
+//
+// Choices where Tencent's pages are silent:
+// - PUT succeeds with 200, DELETE with 204 (200 accepted too); a 2xx whose body is <Error> is
+//   that error.
+// - GET's TagSet may be empty (an object without tags); each Tag needs a non-empty Key (Value may
+//   be empty or absent); more than the 10 tags an object may carry is malformed.
+
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace coswire {
+
+/// What PUT Object tagging answered.
+struct put_object_tagging_result {
+    std::string request_id{};  ///< x-cos-request-id
+    std::string version_id{};  ///< x-cos-version-id: the version tagged (versioned buckets)
+};
+
+/// What GET Object tagging answered.
+struct get_object_tagging_result {
+    std::string request_id{};        ///< x-cos-request-id
+    std::string version_id{};        ///< x-cos-version-id
+    std::vector<object_tag> tags{};  ///< in the order listed
+};
+
+/// What DELETE Object tagging answered.
+struct delete_object_tagging_result {
+    std::string request_id{};  ///< x-cos-request-id
+    std::string version_id{};  ///< x-cos-version-id
+};
+
+namespace detail {
+
+inline std::string version_id_of(const http_response& r) {
+    const auto v = r.header("x-cos-version-id");
+    return v ? std::string(*v) : std::string();
+}
+
+}  // namespace detail
+
+/// PUT Object tagging: 200. Errors: parse_error_response(r) otherwise, also for a 200 <Error>;
+/// malformed_response for a repeated one-value header.
+inline result<put_object_tagging_result> parse_put_object_tagging_response(const http_response& r) {
+    if (auto ok = expect_status(r, {200}, true); !ok) return std::move(ok).error();
+    return put_object_tagging_result{detail::request_id_of(r), detail::version_id_of(r)};
+}
+
+/// GET Object tagging: a 200 Tagging{TagSet{Tag{Key, Value}...}}. Errors: parse_error_response(r)
+/// otherwise (404 NoSuchKey, ...); malformed_response naming "document" (bad XML, another
+/// root), "Key" (a Tag without one), "TagSet" (more than 10 tags), or a repeated header;
+/// limit_exceeded from the XML reader's limits.
+inline result<get_object_tagging_result> parse_get_object_tagging_response(const http_response& r) {
+    if (auto ok = expect_status(r, {200}, true); !ok) return std::move(ok).error();
+    get_object_tagging_result out;
+    out.request_id = detail::request_id_of(r);
+    out.version_id = detail::version_id_of(r);
+    const auto tag = [&](xml::reader& t) -> result<void> {
+        if (out.tags.size() == max_object_tags)
+            return detail::malformed_element("TagSet", "lists more than the 10 tags an object may carry");
+        object_tag read;
+        auto ok = xml::for_each_child(t, [&](std::string_view name, xml::reader& f) -> result<void> {
+            if (detail::element_is(name, "Key")) return detail::read_element_text(f, read.key);
+            if (detail::element_is(name, "Value")) return detail::read_element_text(f, read.value);
+            return {};
+        });
+        if (!ok) return ok;
+        if (read.key.empty()) return detail::malformed_element("Key", "a Tag has no Key");
+        out.tags.push_back(std::move(read));
+        return {};
+    };
+    auto parsed = detail::read_result_document(r, "Tagging", [&](std::string_view name, xml::reader& c) -> result<void> {
+        if (!detail::element_is(name, "TagSet")) return {};
+        return xml::for_each_child(c, [&](std::string_view child, xml::reader& t) -> result<void> {
+            return detail::element_is(child, "Tag") ? tag(t) : result<void>{};
+        });
+    });
+    if (!parsed) return std::move(parsed).error();
+    return out;
+}
+
+/// DELETE Object tagging: 204 (or 200). Errors: parse_error_response(r) otherwise, also for a
+/// 2xx <Error>.
+inline result<delete_object_tagging_result> parse_delete_object_tagging_response(const http_response& r) {
+    if (auto ok = expect_status(r, {204, 200}, true); !ok) return std::move(ok).error();
+    return delete_object_tagging_result{detail::request_id_of(r), detail::version_id_of(r)};
+}
+
+}  // namespace coswire
+// ---- end coswire/parse/tagging.hpp
+// ---- begin coswire/parse/append.hpp
+// SPDX-License-Identifier: MIT
+// Response parser for APPEND Object, and append_object, which sends one append through a client
+// and settles a retried one (docs/protocol/append.md).
+//
+// Choices where Tencent's pages are silent:
+// - x-cos-next-append-position is required: it is what the next append needs.
+// - An append is not idempotent. When the client retried after a lost connection and COS then
+//   refuses the position (409 AppendPositionErr), the lost attempt may have appended already:
+//   append_object HEADs the object and takes the append as done when its length is the
+//   position plus the bytes sent, and as failed otherwise.
+
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <utility>
+
+namespace coswire {
+
+/// What APPEND Object answered.
+struct append_object_result {
+    std::string request_id{};                 ///< x-cos-request-id
+    std::string etag{};                       ///< ETag, unquoted (COS sends it without quotes)
+    std::uint64_t next_append_position = 0;   ///< x-cos-next-append-position: the object's new length
+    std::optional<std::uint64_t> crc64{};     ///< x-cos-hash-crc64ecma of the whole object, when sent
+    /// Set by append_object only: the answer was lost, and a HEAD showed the append had landed.
+    bool confirmed_by_head = false;
+};
+
+/// APPEND Object: 200 with x-cos-next-append-position. Errors: parse_error_response(r)
+/// otherwise (409 ObjectNotAppendable, 409 AppendPositionErr, ...), also for a 200 <Error>;
+/// malformed_response naming "x-cos-next-append-position" (missing or not a number) or a header
+/// that does not parse or repeats.
+inline result<append_object_result> parse_append_object_response(const http_response& r) {
+    if (auto ok = expect_status(r, {200}, true); !ok) return std::move(ok).error();
+    auto headers = parse_object_headers(r);
+    if (!headers) return std::move(headers).error();
+    const auto next = r.header("x-cos-next-append-position");
+    if (!next) return detail::malformed_element("x-cos-next-append-position", "is missing from an APPEND Object answer");
+    auto position = parse_decimal(*next, "x-cos-next-append-position");
+    if (!position) return std::move(position).error();
+    return append_object_result{std::move(headers->request_id), std::move(headers->etag), *position, headers->crc64, false};
+}
+
+/// Sends one append through `c` and checks the answer: the new length must be position plus the
+/// bytes sent. When the client's retry met 409 AppendPositionErr after a lost connection, a HEAD
+/// of the object settles whether the lost attempt appended (see the header comment).
+/// Errors: the builder's and c.send's; integrity_failure naming "x-cos-next-append-position"
+/// when the answer (or the HEAD's length) is not position plus the bytes.
+template <class Client>
+result<append_object_result> append_object(Client& c, const append_object_params& p) {
+    const std::uint64_t size = p.payload.bytes.empty() ? p.body.size() : p.payload.bytes.size();
+    const std::uint64_t expected = p.position + size;  // the builder refuses sums past 5 GiB
+    auto sent = c.send(p);
+    if (!sent && c.last_call_may_have_repeated() && sent.error().service && sent.error().service->code == "AppendPositionErr") {
+        auto head = c.send(head_object_params{.key = p.key, .key_options = p.key_options});
+        if (!head) {
+            error e = std::move(sent).error();
+            e.reason += "; an earlier attempt may have appended, and HEAD could not tell: " + describe(head.error());
+            return e;
+        }
+        if (head->content_length != expected) {
+            error e = std::move(sent).error();
+            e.reason += "; the object holds " + std::to_string(head->content_length) + " bytes, not the " + std::to_string(expected) +
+                        " a landed earlier attempt would have made";
+            return e;
+        }
+        return append_object_result{head->headers.request_id, head->headers.etag, expected, head->headers.crc64, true};
+    }
+    if (!sent) return sent;
+    if (sent->next_append_position != expected)
+        return make_error(errc::integrity_failure, "x-cos-next-append-position",
+                          "COS says the object is now " + std::to_string(sent->next_append_position) + " bytes, not " +
+                              std::to_string(expected) + " (position plus the bytes sent)");
+    return sent;
+}
+
+}  // namespace coswire
+// ---- end coswire/parse/append.hpp
+// ---- begin coswire/parse/restore.hpp
+// SPDX-License-Identifier: MIT
+// Response parser for POST Object restore, and the reading of the x-cos-restore header that
+// HEAD and GET Object return for an archived object (docs/protocol/restore.md).
+//
+// Choices where Tencent's pages are silent:
+// - 202 Accepted starts a restore; 200 is accepted too and read as "a restored copy exists
+//   already" (the pages document only 202; S3 answers 200 when it extends a copy).
+// - x-cos-restore is `ongoing-request="true"` or `ongoing-request="false", expiry-date="<HTTP
+//   date>"`; names are compared in any case, unknown pairs are ignored, and anything else is
+//   malformed.
+
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace coswire {
+
+/// What POST Object restore answered.
+struct restore_object_result {
+    std::string request_id{};  ///< x-cos-request-id
+    /// 200 rather than 202: COS did not start a new restore because a restored copy exists.
+    bool already_restored = false;
+};
+
+/// POST Object restore: 202 (or 200). Errors: parse_error_response(r) otherwise: 409
+/// RestoreAlreadyInProgress while one runs, 405 RestoreNonArchiveObject for an object that is
+/// not archived, ...; also for a 2xx <Error>.
+inline result<restore_object_result> parse_restore_object_response(const http_response& r) {
+    if (auto ok = expect_status(r, {202, 200}, true); !ok) return std::move(ok).error();
+    return restore_object_result{detail::request_id_of(r), r.status == 200};
+}
+
+/// The x-cos-restore header of HEAD or GET Object, read.
+struct restore_state {
+    bool ongoing = false;                     ///< ongoing-request="true": the restore is running
+    std::optional<std::int64_t> expiry_date{};  ///< when the restored copy goes, Unix seconds
+};
+
+/// Reads x-cos-restore (details.restore of a HEAD or GET answer). Errors: malformed_response
+/// naming "x-cos-restore" when it is not `name="value"` pairs separated by ',', lacks
+/// ongoing-request, or has a value that does not parse.
+inline result<restore_state> parse_restore_state(std::string_view text) {
+    const auto fail = [&](std::string_view why) {
+        return make_error(errc::malformed_response, "x-cos-restore", "'" + std::string(text.substr(0, 120)) + "' " + std::string(why));
+    };
+    restore_state out;
+    bool has_ongoing = false;
+    while (!text.empty()) {
+        while (!text.empty() && (text.front() == ' ' || text.front() == ',')) text.remove_prefix(1);
+        if (text.empty()) break;
+        const std::size_t eq = text.find('=');
+        if (eq == std::string_view::npos || eq + 1 >= text.size() || text[eq + 1] != '"') return fail("is not name=\"value\" pairs");
+        const std::string_view name = text.substr(0, eq);
+        const std::size_t close = text.find('"', eq + 2);
+        if (close == std::string_view::npos) return fail("has an unclosed quote");
+        const std::string_view value = text.substr(eq + 2, close - eq - 2);
+        text.remove_prefix(close + 1);
+        if (detail::iequals(name, "ongoing-request")) {
+            auto ongoing = parse_boolean(value, "x-cos-restore");
+            if (!ongoing) return fail("has an ongoing-request that is not true or false");
+            out.ongoing = *ongoing;
+            has_ongoing = true;
+        } else if (detail::iequals(name, "expiry-date")) {
+            auto date = parse_http_date(value);
+            if (!date) return fail("has an expiry-date that is not an HTTP date");
+            out.expiry_date = *date;
+        }
+    }
+    if (!has_ongoing) return fail("has no ongoing-request");
+    return out;
+}
+
+}  // namespace coswire
+// ---- end coswire/parse/restore.hpp
+// ---- begin coswire/parse/delete_multiple.hpp
+// SPDX-License-Identifier: MIT
+// Response parser for DELETE Multiple Objects, and the loop that deletes a list of any length in
+// requests of 1000 and merges their answers (docs/protocol/delete-multiple.md#answer).
+//
+// Choices where Tencent's pages are silent:
+// - A 200 whose body is <Error> is the error of the whole request; <Error> entries inside a
+//   DeleteResult are per-key failures and are returned, not turned into an error.
+// - Each Deleted entry needs its Key, each Error entry its Key and Code; DeleteMarker is
+//   true/false. More entries than a request may name (1000) is malformed.
+// - delete_objects checks each answer against its request: every key reported must have been
+//   asked for, and outside quiet mode every key asked for must be reported, so an answer about
+//   other keys (or silent about some) is not taken for a success.
+
+
+#include <cstddef>
+#include <set>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace coswire {
+
+/// One Deleted entry.
+struct deleted_object {
+    std::string key{};
+    std::string version_id{};                ///< the version deleted, when one was named
+    bool delete_marker = false;              ///< a delete marker was created or deleted
+    std::string delete_marker_version_id{};  ///< that delete marker's version id
+};
+
+/// One Error entry: a key COS did not delete.
+struct delete_failure {
+    std::string key{};
+    std::string version_id{};
+    std::string code{};     ///< e.g. AccessDenied, PathConflict
+    std::string message{};
+};
+
+/// What DELETE Multiple Objects answered (DeleteResult); in quiet mode `deleted` is empty.
+struct delete_multiple_objects_result {
+    std::string request_id{};               ///< x-cos-request-id (of the last request, after a merge)
+    std::vector<deleted_object> deleted{};  ///< in the order listed
+    std::vector<delete_failure> errors{};   ///< in the order listed
+};
+
+/// DELETE Multiple Objects: a 200 DeleteResult of Deleted and Error entries. Errors:
+/// parse_error_response(r) for any other status or a 200 whose body is <Error>;
+/// malformed_response naming "document" (bad XML, another root, more than 1000 entries), "Key"
+/// (missing or empty), "Code" (an Error entry without one), "DeleteMarker" (not true/false), or a
+/// header that repeats; limit_exceeded from the XML reader's limits.
+inline result<delete_multiple_objects_result> parse_delete_multiple_objects_response(const http_response& r) {
+    if (auto ok = expect_status(r, {200}, true); !ok) return std::move(ok).error();
+    delete_multiple_objects_result out;
+    out.request_id = detail::request_id_of(r);
+    const auto entries = [&] { return out.deleted.size() + out.errors.size(); };
+    auto parsed = detail::read_result_document(r, "DeleteResult", [&](std::string_view name, xml::reader& c) -> result<void> {
+        const bool is_deleted = detail::element_is(name, "Deleted");
+        if (!is_deleted && !detail::element_is(name, "Error")) return {};
+        if (entries() == max_delete_objects)
+            return detail::malformed_element("document", "DeleteResult lists more than the 1000 entries a request may name");
+        if (is_deleted) {
+            deleted_object d;
+            auto ok = xml::for_each_child(c, [&](std::string_view field, xml::reader& f) -> result<void> {
+                if (detail::element_is(field, "Key")) return detail::read_element_text(f, d.key);
+                if (detail::element_is(field, "VersionId")) return detail::read_element_text(f, d.version_id);
+                if (detail::element_is(field, "DeleteMarker")) return detail::store(detail::read_element_boolean(f, "DeleteMarker"), d.delete_marker);
+                if (detail::element_is(field, "DeleteMarkerVersionId")) return detail::read_element_text(f, d.delete_marker_version_id);
+                return {};
+            });
+            if (!ok) return ok;
+            if (d.key.empty()) return detail::malformed_element("Key", "a Deleted entry has no Key");
+            out.deleted.push_back(std::move(d));
+            return {};
+        }
+        delete_failure e;
+        auto ok = xml::for_each_child(c, [&](std::string_view field, xml::reader& f) -> result<void> {
+            if (detail::element_is(field, "Key")) return detail::read_element_text(f, e.key);
+            if (detail::element_is(field, "VersionId")) return detail::read_element_text(f, e.version_id);
+            if (detail::element_is(field, "Code")) return detail::read_element_text(f, e.code);
+            if (detail::element_is(field, "Message")) return detail::read_element_text(f, e.message);
+            return {};
+        });
+        if (!ok) return ok;
+        if (e.key.empty()) return detail::malformed_element("Key", "an Error entry has no Key");
+        if (e.code.empty()) return detail::malformed_element("Code", "the Error entry of '" + e.key.substr(0, 80) + "' has no Code");
+        out.errors.push_back(std::move(e));
+        return {};
+    });
+    if (!parsed) return std::move(parsed).error();
+    return out;
+}
+
+namespace detail {
+
+/// Checks an answer against the request it answers (see the header comment). Errors:
+/// malformed_response naming "Key".
+inline result<void> check_delete_answer(const delete_multiple_objects_params& asked, const delete_multiple_objects_result& answer) {
+    std::set<std::string_view> keys;
+    for (const object_to_delete& o : asked.objects) keys.insert(o.key);
+    std::set<std::string_view> reported;
+    const auto check = [&](const std::string& key) -> result<void> {
+        if (!keys.count(key))
+            return malformed_element("Key", "the answer reports '" + key.substr(0, 80) + "', which the request did not name");
+        reported.insert(key);
+        return {};
+    };
+    for (const deleted_object& d : answer.deleted)
+        if (auto ok = check(d.key); !ok) return ok;
+    for (const delete_failure& e : answer.errors)
+        if (auto ok = check(e.key); !ok) return ok;
+    if (!asked.quiet && reported.size() != keys.size())
+        return malformed_element("Key", "the answer reports " + std::to_string(reported.size()) + " of the " +
+                                             std::to_string(keys.size()) + " keys asked for, outside quiet mode");
+    return {};
+}
+
+}  // namespace detail
+
+/// Deletes every object of `objects` (any number) with DELETE Multiple Objects, 1000 a request
+/// in order (split_delete_multiple_objects), and merges the answers: `deleted` and `errors` of all
+/// requests, in order. Per-key failures are in `errors`, not an error of the call. Stops at the
+/// first request that fails; the objects of earlier requests are deleted by then and later ones
+/// untouched. Errors: the builder's ("objects", before that request is sent); the failing
+/// request's; malformed_response naming "Key" for an answer about keys not asked for or, outside
+/// quiet mode, silent about some.
+template <class Client>
+result<delete_multiple_objects_result> delete_objects(Client& c, std::span<const object_to_delete> objects, bool quiet = false,
+                                                      const object_key_options& key_options = {}) {
+    delete_multiple_objects_result merged;
+    for (const delete_multiple_objects_params& batch : split_delete_multiple_objects(objects, quiet, key_options)) {
+        auto answer = c.send(batch);
+        if (!answer) return std::move(answer).error();
+        if (auto ok = detail::check_delete_answer(batch, *answer); !ok) return std::move(ok).error();
+        merged.request_id = std::move(answer->request_id);
+        for (deleted_object& d : answer->deleted) merged.deleted.push_back(std::move(d));
+        for (delete_failure& e : answer->errors) merged.errors.push_back(std::move(e));
+    }
+    return merged;
+}
+
+}  // namespace coswire
+// ---- end coswire/parse/delete_multiple.hpp
 
 // ---- begin coswire/machine/step.hpp
 // SPDX-License-Identifier: MIT
@@ -10873,6 +12188,66 @@ template <>
 struct operation<list_objects_params> {
     static constexpr auto build = make_list_objects_request;
     static constexpr auto parse = static_cast<result<list_objects_result> (*)(const http_response&)>(parse_list_objects_response);
+};
+template <>
+struct operation<put_object_copy_params> {
+    static constexpr auto build = make_put_object_copy_request;
+    static constexpr auto parse = static_cast<result<put_object_copy_result> (*)(const http_response&)>(parse_put_object_copy_response);
+};
+template <>
+struct operation<delete_multiple_objects_params> {
+    static constexpr auto build = make_delete_multiple_objects_request;
+    static constexpr auto parse = static_cast<result<delete_multiple_objects_result> (*)(const http_response&)>(parse_delete_multiple_objects_response);
+};
+template <>
+struct operation<list_buckets_params> {
+    static constexpr auto build = make_list_buckets_request;
+    static constexpr auto parse = static_cast<result<list_buckets_result> (*)(const http_response&)>(parse_list_buckets_response);
+};
+template <>
+struct operation<put_bucket_params> {
+    static constexpr auto build = make_put_bucket_request;
+    static constexpr auto parse = static_cast<result<put_bucket_result> (*)(const http_response&)>(parse_put_bucket_response);
+};
+template <>
+struct operation<head_bucket_params> {
+    static constexpr auto build = make_head_bucket_request;
+    static constexpr auto parse = static_cast<result<head_bucket_result> (*)(const http_response&)>(parse_head_bucket_response);
+};
+template <>
+struct operation<delete_bucket_params> {
+    static constexpr auto build = make_delete_bucket_request;
+    static constexpr auto parse = static_cast<result<delete_bucket_result> (*)(const http_response&)>(parse_delete_bucket_response);
+};
+template <>
+struct operation<get_bucket_location_params> {
+    static constexpr auto build = make_get_bucket_location_request;
+    static constexpr auto parse = static_cast<result<get_bucket_location_result> (*)(const http_response&)>(parse_get_bucket_location_response);
+};
+template <>
+struct operation<put_object_tagging_params> {
+    static constexpr auto build = make_put_object_tagging_request;
+    static constexpr auto parse = static_cast<result<put_object_tagging_result> (*)(const http_response&)>(parse_put_object_tagging_response);
+};
+template <>
+struct operation<get_object_tagging_params> {
+    static constexpr auto build = make_get_object_tagging_request;
+    static constexpr auto parse = static_cast<result<get_object_tagging_result> (*)(const http_response&)>(parse_get_object_tagging_response);
+};
+template <>
+struct operation<delete_object_tagging_params> {
+    static constexpr auto build = make_delete_object_tagging_request;
+    static constexpr auto parse = static_cast<result<delete_object_tagging_result> (*)(const http_response&)>(parse_delete_object_tagging_response);
+};
+template <>
+struct operation<append_object_params> {
+    static constexpr auto build = make_append_object_request;
+    static constexpr auto parse = static_cast<result<append_object_result> (*)(const http_response&)>(parse_append_object_response);
+};
+template <>
+struct operation<restore_object_params> {
+    static constexpr auto build = make_restore_object_request;
+    static constexpr auto parse = static_cast<result<restore_object_result> (*)(const http_response&)>(parse_restore_object_response);
 };
 template <>
 struct operation<initiate_multipart_upload_params> {
@@ -13240,6 +14615,307 @@ result<download_result> download_object(Client& c, std::string_view key, Sink& s
 
 }  // namespace coswire
 // ---- end coswire/download/driver.hpp
+// ---- begin coswire/copy/driver.hpp
+// SPDX-License-Identifier: MIT
+// The copy driver: copies one object on the server side, whatever its size. It HEADs the source,
+// copies up to a threshold (5 GiB) with one PUT Object - Copy, and larger objects by multipart
+// copy (Initiate, Upload Part - Copy per range, Complete, abort on failure); every request is
+// pinned to the source's ETag, and the copy's CRC-64 is compared with the source's
+// (docs/protocol/copy.md#copying-large-objects).
+
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace coswire {
+
+/// How to run one copy.
+struct copy_object_options {
+    /// Sources of at most this many bytes are copied with one PUT Object - Copy, larger ones by
+    /// multipart copy; at most max_put_object_size (5 GiB), the largest single copy COS advises.
+    std::uint64_t threshold = max_put_object_size;
+    /// The preferred part size of a multipart copy (1 MiB to 5 GiB); plan_parts grows it when the
+    /// object would need more than 10000 parts.
+    std::uint64_t part_size = 16 * mib;
+    std::optional<std::string> source_version_id{};  ///< copy this version of the source
+    /// Keep the source's Content-Type, Cache-Control, ... and x-cos-meta-* (copy), or take
+    /// them from `attributes` (replaced). A multipart copy sends the source's, read by the HEAD,
+    /// on Initiate, so both ways of copying give the same object.
+    metadata_directive directive = metadata_directive::copy;
+    /// Storage class, ACL, tags and encryption of the copy (never taken from the source), and the
+    /// metadata when directive is replaced.
+    object_attributes attributes{};
+    bool keep_on_failure = false;  ///< leave a failed multipart copy's upload (and its parts) in place
+};
+
+/// What a finished copy produced and which checks were made.
+struct copy_object_result {
+    std::uint64_t size = 0;       ///< bytes copied (the source's Content-Length)
+    std::string source_etag{};    ///< the source's ETag every copy request was pinned to, unquoted
+    bool multipart = false;     ///< copied by multipart copy rather than one PUT Object - Copy
+    std::string upload_id{};      ///< the multipart copy's upload id
+    std::uint32_t parts = 0;    ///< parts of a multipart copy; 0 for a single copy
+    std::string etag{};           ///< the copy's ETag, unquoted
+    std::string version_id{};     ///< the copy's version (versioned destination bucket)
+    std::optional<std::uint64_t> crc64{};  ///< the copy's CRC-64 as COS reported it, when it did
+    /// True only when the source's CRC-64 (HEAD) and the copy's were both known and equal.
+    bool crc64_matched = false;
+    /// Why the CRC-64 check could not be made when crc64_matched is false; empty when it was made.
+    std::string crc64_unchecked{};
+    /// A retried Complete answered NoSuchUpload and a HEAD of the copy (size and CRC-64) showed an
+    /// earlier attempt had completed it.
+    bool confirmed_by_head = false;
+};
+
+namespace detail {
+
+/// The attributes Initiate sends for a multipart copy: the caller's, plus, when the metadata is
+/// copied, the source's as HEAD showed it (Initiate starts a new object without them).
+inline object_attributes multipart_copy_attributes(const copy_object_options& options, const head_object_result& source) {
+    object_attributes out = options.attributes;
+    if (options.directive == metadata_directive::replaced) return out;
+    const auto keep = [](std::optional<std::string>& slot, const std::string& value) {
+        if (!value.empty()) slot = value;
+    };
+    keep(out.content_type, source.headers.content_type);
+    keep(out.cache_control, source.details.cache_control);
+    keep(out.content_disposition, source.details.content_disposition);
+    keep(out.content_encoding, source.details.content_encoding);
+    keep(out.expires, source.details.expires);
+    out.metadata = source.headers.metadata;
+    return out;
+}
+
+/// A 412 from a request pinned to the source's ETag means the source was replaced meanwhile.
+inline error explain_source_change(error e, std::string_view source_etag) {
+    if (is_cos_error(e, cos_errc::precondition_failed))
+        e.reason = "the source no longer has the ETag " + std::string(source_etag) + ": it changed during the copy; " + e.reason;
+    return e;
+}
+
+/// Compares the copy's CRC-64 with the source's when both are known; records in `out` whether
+/// the check was made. Errors: integrity_failure naming "object" when they differ.
+inline result<void> check_copy_crc64(std::optional<std::uint64_t> source_crc64, std::optional<std::uint64_t> copy_crc64,
+                                     copy_object_result& out) {
+    out.crc64 = copy_crc64;
+    if (!source_crc64) {
+        out.crc64_unchecked = "the source's HEAD carried no x-cos-hash-crc64ecma";
+        return {};
+    }
+    if (!copy_crc64) {
+        out.crc64_unchecked = "COS's answers gave no CRC-64 of the copy";
+        return {};
+    }
+    if (*source_crc64 != *copy_crc64)
+        return make_error(errc::integrity_failure, "object",
+                          "the copy's CRC-64 " + std::to_string(*copy_crc64) + " differs from the source's " + std::to_string(*source_crc64));
+    out.crc64_matched = true;
+    return {};
+}
+
+/// One PUT Object - Copy pinned to the source's ETag.
+template <class Client>
+result<void> copy_in_one_request(Client& destination, const endpoint& source_ep, std::string_view source_key,
+                                 std::string_view key, const copy_object_options& options, const head_object_result& source,
+                                 copy_object_result& out) {
+    put_object_copy_params params{.key = std::string(key),
+                                  .source = source_ep,
+                                  .source_key = std::string(source_key),
+                                  .source_version_id = options.source_version_id,
+                                  .directive = options.directive,
+                                  .attributes = options.attributes,
+                                  .source_conditions = {.if_match = source.headers.etag_raw}};
+    auto copied = destination.send(params);
+    if (!copied) return explain_source_change(std::move(copied).error(), out.source_etag);
+    out.etag = copied->etag;
+    out.version_id = copied->version_id;
+    if (auto ok = check_copy_crc64(source.headers.crc64, copied->crc64, out); !ok) {
+        error e = std::move(ok).error();
+        e.reason += "; the copy is stored under the key and is wrong";
+        return e;
+    }
+    return {};
+}
+
+/// What every part request of one multipart copy shares.
+struct part_copy_job {
+    const endpoint& source_ep;
+    std::string_view source_key;
+    std::string_view key;
+    std::string_view upload_id;
+    const part_plan& plan;
+    const copy_object_options& options;
+    const head_object_result& source;
+};
+
+/// Upload Part - Copy of part `n` of the job's plan, pinned to the source's ETag. Errors: the
+/// operation's, a 412 explained as a source that changed.
+template <class Client>
+result<upload_part_copy_result> copy_one_part(Client& destination, const part_copy_job& job, std::uint32_t n) {
+    const part_range range = job.plan.part(n);
+    upload_part_copy_params params{.key = std::string(job.key),
+                                   .upload_id = std::string(job.upload_id),
+                                   .part_number = n,
+                                   .source = job.source_ep,
+                                   .source_key = std::string(job.source_key),
+                                   .source_version_id = job.options.source_version_id,
+                                   .range = byte_range{range.offset, range.offset + range.size - 1},
+                                   .if_match = job.source.headers.etag_raw};
+    auto copied = destination.send(params);
+    if (!copied) return explain_source_change(std::move(copied).error(), job.source.headers.etag);
+    return copied;
+}
+
+/// The copied parts, in part order, as Complete lists them.
+struct copied_parts {
+    std::vector<completed_part> parts{};
+    std::optional<std::uint64_t> crc64{};  ///< the parts' combined CRC-64, when every part had one
+};
+
+/// Collects the answers of parts 1..N (in order) for Complete and combines their CRC-64s.
+inline copied_parts collect_parts(std::vector<upload_part_copy_result>& answers, const part_plan& plan) {
+    copied_parts out;
+    out.parts.reserve(answers.size());
+    out.crc64 = std::uint64_t{0};
+    for (std::uint32_t n = 1; n <= answers.size(); ++n) {
+        upload_part_copy_result& a = answers[n - 1];
+        if (out.crc64 && a.crc64) out.crc64 = crc64_combine(*out.crc64, *a.crc64, plan.part(n).size);
+        else out.crc64.reset();
+        out.parts.push_back({n, std::move(a.etag_raw)});
+    }
+    return out;
+}
+
+/// Copies every part of the job, one after another.
+template <class Client>
+result<copied_parts> copy_parts_in_order(Client& destination, const part_copy_job& job) {
+    std::vector<upload_part_copy_result> answers;
+    answers.reserve(job.plan.part_count);
+    for (std::uint32_t n = 1; n <= job.plan.part_count; ++n) {
+        auto copied = copy_one_part(destination, job, n);
+        if (!copied) return std::move(copied).error();
+        answers.push_back(std::move(*copied));
+    }
+    return collect_parts(answers, job.plan);
+}
+
+/// Completes a multipart copy and takes the copy's CRC-64 from Complete's answer, which must name
+/// this key, bucket and part count (else the parts' combined CRC-64 stands in). A Complete
+/// answering NoSuchUpload is settled by a HEAD of the copy, as the upload driver does.
+template <class Client>
+result<std::optional<std::uint64_t>> complete_copy(Client& destination, std::string_view key, std::string_view upload_id,
+                                                   std::vector<completed_part> parts, std::optional<std::uint64_t> parts_crc64,
+                                                   const multipart_upload_options& upload_options, copy_object_result& out) {
+    const std::size_t count = parts.size();
+    auto done = destination.send(
+        complete_multipart_upload_params{.key = std::string(key), .upload_id = std::string(upload_id), .parts = std::move(parts)});
+    upload_verification verified;
+    if (!done && is_cos_error(done.error(), cos_errc::no_such_upload)) {
+        auto head = head_completed_object(destination, key, {}, upload_options, out.size);
+        if (!head) {
+            error e = std::move(done).error();
+            e.reason += "; HEAD did not confirm that an earlier attempt completed the copy: " + describe(head.error());
+            return e;
+        }
+        if (auto ok = check_etag_part_count(head->headers.etag, count, "HEAD's", verified); !ok) return std::move(ok).error();
+        out.etag = head->headers.etag;
+        out.confirmed_by_head = true;
+        return head->headers.crc64;
+    }
+    if (!done) return std::move(done).error();
+    if (auto ok = check_complete_answer(destination.bucket_endpoint(), key, count, *done, verified); !ok) return std::move(ok).error();
+    out.etag = done->etag;
+    out.version_id = done->version_id;
+    if (done->crc64 && parts_crc64 && *done->crc64 != *parts_crc64)
+        return make_error(errc::integrity_failure, "object",
+                          "Complete's CRC-64 " + std::to_string(*done->crc64) + " differs from the copied parts' " +
+                              std::to_string(*parts_crc64));
+    return done->crc64 ? done->crc64 : parts_crc64;
+}
+
+/// The multipart copy: Initiate (with the source's metadata unless replaced), the parts by
+/// copy_parts(destination, job) -> result<copied_parts>, Complete, the CRC-64 check; any failure
+/// after Initiate aborts unless keep_on_failure.
+template <class Client, class CopyParts>
+result<void> copy_in_parts(Client& destination, const endpoint& source_ep, std::string_view source_key, std::string_view key,
+                           const copy_object_options& options, const head_object_result& source, copy_object_result& out,
+                           CopyParts&& copy_parts) {
+    auto plan = plan_parts(out.size, options.part_size);
+    if (!plan) return std::move(plan).error();
+    const multipart_upload_options upload_options{.attributes = multipart_copy_attributes(options, source),
+                                                  .keep_on_failure = options.keep_on_failure};
+    std::vector<listed_part> none;
+    auto upload = start_or_resume(destination, key, upload_options, none);
+    if (!upload) return std::move(upload).error();
+    out.multipart = true;
+    out.upload_id = upload->upload_id;
+    out.parts = plan->part_count;
+    const part_copy_job job{source_ep, source_key, key, upload->upload_id, *plan, options, source};
+    auto parts = copy_parts(destination, job);
+    if (!parts) return fail_upload(destination, key, *upload, upload_options, std::move(parts).error());
+    auto crc64 = complete_copy(destination, key, upload->upload_id, std::move(parts->parts), parts->crc64, upload_options, out);
+    if (!crc64) return fail_upload(destination, key, *upload, upload_options, std::move(crc64).error());
+    if (auto ok = check_copy_crc64(source.headers.crc64, *crc64, out); !ok)
+        return fail_upload(destination, key, *upload, upload_options, std::move(ok).error());
+    return {};
+}
+
+/// copy_object with the multipart copy's parts copied by copy_parts (copy_in_parts); the
+/// sequential and the parallel driver differ only there.
+template <class Client, class SourceClient, class CopyParts>
+result<copy_object_result> run_copy(Client& destination, SourceClient& source, std::string_view source_key, std::string_view key,
+                                    const copy_object_options& options, CopyParts&& copy_parts) {
+    if (options.threshold > max_put_object_size)
+        return make_error(errc::invalid_argument, "threshold",
+                          "is " + std::to_string(options.threshold) + " bytes; one PUT Object - Copy takes at most 5 GiB (5368709120)");
+    if (options.directive == metadata_directive::copy)
+        if (auto ok = check_copied_metadata(options.attributes); !ok) return std::move(ok).error();
+    auto head = source.send(head_object_params{.key = std::string(source_key), .version_id = options.source_version_id});
+    if (!head) return std::move(head).error();
+    if (head->headers.etag.empty())
+        return make_error(errc::malformed_response, "ETag", "the source's HEAD gave no ETag to pin the copy to");
+    copy_object_result out;
+    out.size = head->content_length;
+    out.source_etag = head->headers.etag;
+    const endpoint& source_ep = source.bucket_endpoint();
+    auto done = out.size <= options.threshold
+                    ? copy_in_one_request(destination, source_ep, source_key, key, options, *head, out)
+                    : copy_in_parts(destination, source_ep, source_key, key, options, *head, out,
+                                    std::forward<CopyParts>(copy_parts));
+    if (!done) return std::move(done).error();
+    return out;
+}
+
+}  // namespace detail
+
+/// Copies `source_key`, in the bucket of the client `source`, to `key` in the bucket of
+/// `destination` (the same client for a copy within one bucket; no object byte passes through
+/// the caller). HEADs the source for its size, ETag and CRC-64; a source of up to
+/// options.threshold bytes is copied with one PUT Object - Copy, a larger one by multipart copy
+/// in parts of about options.part_size, one after another (<coswire/copy/parallel.hpp> copies
+/// parts concurrently). Every request carries x-cos-copy-source-If-Match with the source's ETag,
+/// so a source replaced during the copy fails the copy (412, said so in the reason) rather than
+/// mixing two objects. The copy's CRC-64 (PUT Object - Copy's, or Complete's, else the parts'
+/// combined) must equal the source's; result.crc64_matched says the check was made, and
+/// crc64_unchecked why not. A multipart copy that fails after Initiate is aborted unless
+/// options.keep_on_failure. Errors: invalid_argument naming "threshold" (above 5 GiB) or the
+/// metadata attribute set under metadata_directive::copy, both before anything is sent; the
+/// builders' for bad keys or attributes; malformed_response naming "ETag" when the source's
+/// HEAD has none; the failing operation's (with the abort's outcome); integrity_failure naming
+/// "object" when the CRC-64s differ (a single copy is then already stored: the reason says so).
+template <class Client, class SourceClient>
+result<copy_object_result> copy_object(Client& destination, SourceClient& source, std::string_view source_key, std::string_view key,
+                                       const copy_object_options& options = {}) {
+    return detail::run_copy(destination, source, source_key, key, options,
+                            [](Client& c, const detail::part_copy_job& job) { return detail::copy_parts_in_order(c, job); });
+}
+
+}  // namespace coswire
+// ---- end coswire/copy/driver.hpp
 
 // ---- end coswire/coswire.hpp
 #endif  // COSWIRE_SINGLE_INCLUDE_HPP

@@ -291,6 +291,15 @@ TEST_CASE("parse_head_object_response: size, headers and the restore state of an
     CHECK(head->headers.crc64 == 16749565679157681890ull);
     CHECK(head->details.restore == "ongoing-request=\"false\", expiry-date=\"Sun, 13 Dec 2020 02:01:58 GMT\"");
     CHECK(head->details.restore_status == "Expedited");
+    CHECK(head->details.object_type.empty());
+}
+
+TEST_CASE("parse_head_object_response: x-cos-object-type tells an appendable object") {
+    std::vector<http_header> h = get_headers("16");
+    h.push_back({"x-cos-object-type", "appendable"});
+    auto head = coswire::parse_head_object_response(http_response{200, h, ""});
+    REQUIRE(head);
+    CHECK(head->details.object_type == "appendable");
 }
 
 TEST_CASE("parse_head_object_response: 304 and the body-less 404 and 412") {

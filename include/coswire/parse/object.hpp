@@ -65,6 +65,9 @@ struct object_details {
     std::string storage_tier{};         ///< x-cos-storage-tier (INTELLIGENT_TIERING objects)
     std::string restore{};              ///< x-cos-restore: ongoing-request="..."[, expiry-date="..."]
     std::string restore_status{};       ///< x-cos-restore-status
+    /// x-cos-object-type: "appendable" for an object made by APPEND Object, "normal" otherwise
+    /// (docs/protocol/append.md#object-type); empty when COS did not send it.
+    std::string object_type{};
 };
 
 /// The answer to GET Object.
@@ -164,6 +167,7 @@ inline object_details parse_object_details(const http_response& r) {
     take("x-cos-storage-tier", out.storage_tier);
     take("x-cos-restore", out.restore);
     take("x-cos-restore-status", out.restore_status);
+    take("x-cos-object-type", out.object_type);
     return out;
 }
 
