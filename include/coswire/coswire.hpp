@@ -49,6 +49,7 @@
 #include <coswire/api/tagging.hpp>
 #include <coswire/api/append.hpp>
 #include <coswire/api/restore.hpp>
+#include <coswire/api/versioning.hpp>
 #include <coswire/api/delete_multiple.hpp>
 
 #include <coswire/parse/error_response.hpp>
@@ -62,6 +63,7 @@
 #include <coswire/parse/tagging.hpp>
 #include <coswire/parse/append.hpp>
 #include <coswire/parse/restore.hpp>
+#include <coswire/parse/versioning.hpp>
 #include <coswire/parse/delete_multiple.hpp>
 
 #include <coswire/listing/all_pages.hpp>
