@@ -57,6 +57,7 @@
 #include <coswire/api/tagging.hpp>
 #include <coswire/api/append.hpp>
 #include <coswire/api/restore.hpp>
+#include <coswire/api/versioning.hpp>
 #include <coswire/api/delete_multiple.hpp>
 
 #include <coswire/parse/error_response.hpp>
@@ -70,6 +71,7 @@
 #include <coswire/parse/tagging.hpp>
 #include <coswire/parse/append.hpp>
 #include <coswire/parse/restore.hpp>
+#include <coswire/parse/versioning.hpp>
 #include <coswire/parse/delete_multiple.hpp>
 
 #include <coswire/machine/step.hpp>

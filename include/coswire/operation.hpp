@@ -10,6 +10,7 @@
 #include <coswire/api/delete_multiple.hpp>
 #include <coswire/api/multipart.hpp>
 #include <coswire/api/tagging.hpp>
+#include <coswire/api/versioning.hpp>
 #include <coswire/api/object.hpp>
 #include <coswire/api/restore.hpp>
 #include <coswire/http/message.hpp>
@@ -21,6 +22,7 @@
 #include <coswire/parse/object.hpp>
 #include <coswire/parse/restore.hpp>
 #include <coswire/parse/tagging.hpp>
+#include <coswire/parse/versioning.hpp>
 #include <coswire/result.hpp>
 
 #include <utility>
@@ -116,6 +118,21 @@ template <>
 struct operation<restore_object_params> {
     static constexpr auto build = make_restore_object_request;
     static constexpr auto parse = static_cast<result<restore_object_result> (*)(const http_response&)>(parse_restore_object_response);
+};
+template <>
+struct operation<put_bucket_versioning_params> {
+    static constexpr auto build = make_put_bucket_versioning_request;
+    static constexpr auto parse = static_cast<result<put_bucket_versioning_result> (*)(const http_response&)>(parse_put_bucket_versioning_response);
+};
+template <>
+struct operation<get_bucket_versioning_params> {
+    static constexpr auto build = make_get_bucket_versioning_request;
+    static constexpr auto parse = static_cast<result<get_bucket_versioning_result> (*)(const http_response&)>(parse_get_bucket_versioning_response);
+};
+template <>
+struct operation<list_object_versions_params> {
+    static constexpr auto build = make_list_object_versions_request;
+    static constexpr auto parse = static_cast<result<list_object_versions_result> (*)(const http_response&)>(parse_list_object_versions_response);
 };
 template <>
 struct operation<initiate_multipart_upload_params> {

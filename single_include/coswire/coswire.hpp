@@ -9712,6 +9712,120 @@ inline result<http_request> make_restore_object_request(const endpoint& ep, cons
 
 }  // namespace coswire
 // ---- end coswire/api/restore.hpp
+// ---- begin coswire/api/versioning.hpp
+// SPDX-License-Identifier: MIT
+// Request builders for versioning: PUT and GET Bucket versioning, and GET Bucket Object
+// versions, which lists every version and delete marker (docs/protocol/versioning.md).
+//
+// Choices where Tencent's pages are silent:
+// - PUT Bucket versioning sends Content-MD5 of its body, like every XML body coswire sends.
+// - version-id-marker is sent only with key-marker (COS ignores it alone, so it is refused), and
+//   may be empty: the page says to send it empty when the previous NextVersionIdMarker was.
+// - Listings ask for encoding-type=url by default (docs/protocol/encoding-type.md).
+
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace coswire {
+
+/// A bucket's versioning state (docs/protocol/versioning.md#bucket-versioning).
+enum class versioning_status {
+    off,        ///< never enabled: objects have no version ids
+    enabled,    ///< every write makes a new version
+    suspended,  ///< writes make the "null" version; older versions stay
+};
+
+/// PUT Bucket versioning: enables or suspends versioning. A bucket that had it cannot go back
+/// to off.
+struct put_bucket_versioning_params {
+    versioning_status status = versioning_status::enabled;  ///< enabled or suspended
+};
+
+/// `PUT /?versioning` with `<VersioningConfiguration><Status>Enabled|Suspended</Status></VersioningConfiguration>`,
+/// Content-Type, Content-Length and Content-MD5. Errors: invalid_argument naming "status" for
+/// versioning_status::off, which COS has no way to set.
+inline result<http_request> make_put_bucket_versioning_request(const endpoint& ep, const put_bucket_versioning_params& p) {
+    if (p.status == versioning_status::off)
+        return make_error(errc::invalid_argument, "status", "versioning can be enabled or suspended, never turned off");
+    auto r = make_bucket_request(ep, "PUT");
+    if (!r) return r;
+    if (auto ok = detail::add_param(*r, "versioning", std::nullopt, "versioning"); !ok) return std::move(ok).error();
+    xml::writer w;
+    w.start("VersioningConfiguration").element("Status", p.status == versioning_status::enabled ? "Enabled" : "Suspended").end();
+    auto body = w.finish();
+    if (!body) return std::move(body).error();
+    r->headers.push_back({"Content-Type", "application/xml"});
+    r->headers.push_back({"Content-Length", detail::decimal(body->size())});
+    r->headers.push_back({"Content-MD5", detail::content_md5_of(std::as_bytes(std::span<const char>(body->data(), body->size())))});
+    r->body = std::move(*body);
+    return r;
+}
+
+/// GET Bucket versioning: the bucket's versioning state.
+struct get_bucket_versioning_params {};
+
+/// `GET /?versioning`. No errors of its own.
+inline result<http_request> make_get_bucket_versioning_request(const endpoint& ep, const get_bucket_versioning_params&) {
+    auto r = make_bucket_request(ep, "GET");
+    if (!r) return r;
+    if (auto ok = detail::add_param(*r, "versioning", std::nullopt, "versioning"); !ok) return std::move(ok).error();
+    return r;
+}
+
+/// GET Bucket Object versions, one page (docs/protocol/versioning.md#listing-versions). Empty
+/// strings are not sent.
+struct list_object_versions_params {
+    std::string prefix{};     ///< only keys starting with this
+    std::string delimiter{};  ///< group keys into CommonPrefixes up to it
+    std::string key_marker{};  ///< list after this key (all its versions, unless version_id_marker)
+    /// With key_marker: list the versions of that key after this one. Sent even when empty, as
+    /// the page asks after an empty NextVersionIdMarker.
+    std::optional<std::string> version_id_marker{};
+    std::optional<std::uint32_t> max_keys{};  ///< 1 to 1000, versions, delete markers and prefixes together
+    bool url_encoding = true;                 ///< send encoding-type=url; the parser decodes
+};
+
+/// `GET /?versions[&prefix=][&delimiter=][&key-marker=][&version-id-marker=][&max-keys=][&encoding-type=url]`.
+/// Errors (invalid_argument): "prefix", "delimiter", "key_marker", "version_id_marker" (not
+/// valid UTF-8 or a control character; version_id_marker without key_marker), "max_keys" (0 or
+/// above 1000).
+inline result<http_request> make_list_object_versions_request(const endpoint& ep, const list_object_versions_params& p) {
+    auto r = make_bucket_request(ep, "GET");
+    if (!r) return r;
+    if (auto ok = detail::add_param(*r, "versions", std::nullopt, "versions"); !ok) return std::move(ok).error();
+    if (p.version_id_marker && p.key_marker.empty())
+        return make_error(errc::invalid_argument, "version_id_marker", "is ignored by COS without key_marker");
+    struct text_param {
+        std::string_view name{};
+        std::string_view value{};
+        bool send = false;
+        std::string_view argument{};
+    };
+    const text_param texts[] = {
+        {"prefix", p.prefix, !p.prefix.empty(), "prefix"},
+        {"delimiter", p.delimiter, !p.delimiter.empty(), "delimiter"},
+        {"key-marker", p.key_marker, !p.key_marker.empty(), "key_marker"},
+        {"version-id-marker", p.version_id_marker ? std::string_view(*p.version_id_marker) : std::string_view(), p.version_id_marker.has_value(),
+         "version_id_marker"},
+    };
+    for (const text_param& t : texts) {
+        if (!t.send) continue;
+        if (auto ok = validate_header_value(t.value, t.argument); !ok) return std::move(ok).error();
+        if (auto ok = detail::add_param(*r, t.name, t.value, t.argument); !ok) return std::move(ok).error();
+    }
+    if (auto ok = detail::add_page_size_param(*r, "max-keys", p.max_keys, max_list_objects_keys, "max_keys"); !ok)
+        return std::move(ok).error();
+    if (auto ok = detail::add_url_encoding_param(*r, p.url_encoding); !ok) return std::move(ok).error();
+    return r;
+}
+
+}  // namespace coswire
+// ---- end coswire/api/versioning.hpp
 // ---- begin coswire/api/delete_multiple.hpp
 // SPDX-License-Identifier: MIT
 // Request builder for DELETE Multiple Objects: up to 1000 keys (and versions) deleted with one
@@ -11766,6 +11880,193 @@ inline result<restore_state> parse_restore_state(std::string_view text) {
 
 }  // namespace coswire
 // ---- end coswire/parse/restore.hpp
+// ---- begin coswire/parse/versioning.hpp
+// SPDX-License-Identifier: MIT
+// Response parsers for PUT and GET Bucket versioning and GET Bucket Object versions, with the
+// paging step of the version listing (docs/protocol/versioning.md).
+//
+// Choices where Tencent's pages are silent:
+// - GET Bucket versioning: no Status (an empty VersioningConfiguration) is versioning_status::off;
+//   a Status other than Enabled or Suspended is malformed.
+// - The version listing keeps Version and DeleteMarker entries in document order (one list,
+//   delete markers flagged), as the page's examples interleave them; each needs its Key, and a
+//   Version its Size. VersionId may be empty (a never-versioned bucket) or "null".
+// - With url encoding announced, Prefix, KeyMarker, NextKeyMarker, VersionIdMarker,
+//   NextVersionIdMarker, each Key and CommonPrefixes/Prefix are percent-decoded once, after the
+//   whole body is read (the Python SDK's list); Delimiter is kept as sent.
+// - A truncated page must name a NextKeyMarker that moves the listing past (KeyMarker,
+//   VersionIdMarker), or following it would loop forever.
+
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace coswire {
+
+/// What PUT Bucket versioning answered.
+struct put_bucket_versioning_result {
+    std::string request_id{};  ///< x-cos-request-id
+};
+
+/// What GET Bucket versioning answered.
+struct get_bucket_versioning_result {
+    std::string request_id{};                       ///< x-cos-request-id
+    versioning_status status = versioning_status::off;  ///< off when never enabled
+};
+
+/// One Version or DeleteMarker entry of a version listing.
+struct object_version {
+    std::string key{};                            ///< decoded when the page is url-encoded
+    std::string version_id{};                     ///< empty in a never-versioned bucket; "null" for the null version
+    bool delete_marker = false;                   ///< a DeleteMarker entry rather than a Version
+    bool is_latest = false;                       ///< IsLatest: the key's current version
+    std::optional<std::int64_t> last_modified{};  ///< Unix seconds
+    std::string etag_raw{};                       ///< ETag, quotes included (Versions only)
+    std::string etag{};                           ///< ETag without quotes
+    std::uint64_t size = 0;                       ///< bytes (Versions only)
+    std::string storage_class{};                  ///< Versions only
+    std::string storage_tier{};                   ///< INTELLIGENT_TIERING only
+    object_owner owner{};                         ///< Owner, when listed
+};
+
+/// One page of GET Bucket Object versions (ListVersionsResult).
+struct list_object_versions_result {
+    std::string request_id{};              ///< x-cos-request-id
+    std::string name{};                    ///< the bucket
+    std::string encoding_type{};           ///< "url" when COS encoded the key-like fields
+    std::string prefix{};
+    std::string key_marker{};
+    std::string version_id_marker{};
+    std::string next_key_marker{};         ///< when truncated: the next page's key_marker
+    std::string next_version_id_marker{};  ///< when truncated: the next page's version_id_marker (may be empty)
+    std::string delimiter{};               ///< as sent, never decoded
+    std::optional<std::uint64_t> max_keys{};
+    bool is_truncated = false;
+    std::vector<object_version> versions{};      ///< Versions and DeleteMarkers in listed order
+    std::vector<std::string> common_prefixes{};  ///< each CommonPrefixes/Prefix, in listed order
+};
+
+/// PUT Bucket versioning: 200. Errors: parse_error_response(r) otherwise (409
+/// InvalidBucketState, ...), also for a 200 <Error>.
+inline result<put_bucket_versioning_result> parse_put_bucket_versioning_response(const http_response& r) {
+    if (auto ok = expect_status(r, {200}, true); !ok) return std::move(ok).error();
+    return put_bucket_versioning_result{detail::request_id_of(r)};
+}
+
+/// GET Bucket versioning: a 200 VersioningConfiguration. Errors: parse_error_response(r)
+/// otherwise; malformed_response naming "document" (bad XML, another root) or "Status"
+/// (neither Enabled nor Suspended).
+inline result<get_bucket_versioning_result> parse_get_bucket_versioning_response(const http_response& r) {
+    if (auto ok = expect_status(r, {200}, true); !ok) return std::move(ok).error();
+    get_bucket_versioning_result out;
+    out.request_id = detail::request_id_of(r);
+    std::optional<std::string> status;
+    auto parsed = detail::read_result_document(r, "VersioningConfiguration", [&](std::string_view name, xml::reader& c) -> result<void> {
+        return detail::element_is(name, "Status") ? detail::read_element_text(c, status.emplace()) : result<void>{};
+    });
+    if (!parsed) return std::move(parsed).error();
+    if (!status) return out;
+    if (*status == "Enabled") out.status = versioning_status::enabled;
+    else if (*status == "Suspended") out.status = versioning_status::suspended;
+    else return detail::malformed_element("Status", "'" + status->substr(0, 40) + "' is neither Enabled nor Suspended");
+    return out;
+}
+
+/// GET Bucket Object versions: a 200 ListVersionsResult page. Errors: parse_error_response(r)
+/// otherwise; malformed_response naming "document", "IsTruncated" (missing or bad), "Key" (an
+/// entry without one), "Size" (a Version without one, or bad), "IsLatest", "LastModified",
+/// "MaxKeys" (bad), a url-encoded field that does not decode, or "NextKeyMarker" for a truncated
+/// page that does not move forward; limit_exceeded from the XML reader's limits.
+inline result<list_object_versions_result> parse_list_object_versions_response(const http_response& r) {
+    if (auto ok = expect_status(r, {200}, true); !ok) return std::move(ok).error();
+    list_object_versions_result out;
+    out.request_id = detail::request_id_of(r);
+    const auto entry = [&](xml::reader& e, bool is_marker) -> result<void> {
+        object_version v;
+        v.delete_marker = is_marker;
+        bool has_size = false;
+        auto ok = xml::for_each_child(e, [&](std::string_view name, xml::reader& f) -> result<void> {
+            if (detail::element_is(name, "Key")) return detail::read_element_text(f, v.key);
+            if (detail::element_is(name, "VersionId")) return detail::read_element_text(f, v.version_id);
+            if (detail::element_is(name, "IsLatest")) return detail::store(detail::read_element_boolean(f, "IsLatest"), v.is_latest);
+            if (detail::element_is(name, "LastModified")) return detail::store(detail::read_element_time(f, "LastModified"), v.last_modified);
+            if (detail::element_is(name, "ETag")) return detail::read_element_etag(f, v.etag_raw, v.etag);
+            if (detail::element_is(name, "Size")) {
+                has_size = true;
+                return detail::store(detail::read_element_decimal(f, "Size"), v.size);
+            }
+            if (detail::element_is(name, "StorageClass")) return detail::read_element_text(f, v.storage_class);
+            if (detail::element_is(name, "StorageTier")) return detail::read_element_text(f, v.storage_tier);
+            if (detail::element_is(name, "Owner")) return detail::read_element_owner(f, v.owner);
+            return {};
+        });
+        if (!ok) return ok;
+        if (v.key.empty()) return detail::malformed_element("Key", is_marker ? "a DeleteMarker has no Key" : "a Version has no Key");
+        if (!is_marker && !has_size) return detail::malformed_element("Size", "the Version of '" + v.key.substr(0, 80) + "' has no Size");
+        out.versions.push_back(std::move(v));
+        return {};
+    };
+    auto parsed = detail::read_listing_document(r, "ListVersionsResult", out.is_truncated, out.encoding_type,
+                                                [&](std::string_view name, xml::reader& c) -> result<void> {
+        if (detail::element_is(name, "Name")) return detail::read_element_text(c, out.name);
+        if (detail::element_is(name, "Prefix")) return detail::read_element_text(c, out.prefix);
+        if (detail::element_is(name, "KeyMarker")) return detail::read_element_text(c, out.key_marker);
+        if (detail::element_is(name, "VersionIdMarker")) return detail::read_element_text(c, out.version_id_marker);
+        if (detail::element_is(name, "NextKeyMarker")) return detail::read_element_text(c, out.next_key_marker);
+        if (detail::element_is(name, "NextVersionIdMarker")) return detail::read_element_text(c, out.next_version_id_marker);
+        if (detail::element_is(name, "Delimiter")) return detail::read_element_text(c, out.delimiter);
+        if (detail::element_is(name, "MaxKeys")) return detail::store(detail::read_element_decimal(c, "MaxKeys"), out.max_keys);
+        if (detail::element_is(name, "Version")) return entry(c, false);
+        if (detail::element_is(name, "DeleteMarker")) return entry(c, true);
+        if (detail::element_is(name, "CommonPrefixes"))
+            return xml::for_each_child(c, [&](std::string_view field, xml::reader& p) -> result<void> {
+                return field == "Prefix" ? detail::read_element_text(p, out.common_prefixes.emplace_back()) : result<void>{};
+            });
+        return {};
+    });
+    if (!parsed) return std::move(parsed).error();
+    if (detail::iequals(out.encoding_type, "url")) {
+        if (auto ok = detail::decode_url_fields({{&out.prefix, "Prefix"},
+                                                 {&out.key_marker, "KeyMarker"},
+                                                 {&out.next_key_marker, "NextKeyMarker"},
+                                                 {&out.version_id_marker, "VersionIdMarker"},
+                                                 {&out.next_version_id_marker, "NextVersionIdMarker"}});
+            !ok)
+            return std::move(ok).error();
+        for (object_version& v : out.versions)
+            if (auto ok = detail::decode_url_field(v.key, "Key"); !ok) return std::move(ok).error();
+        for (std::string& p : out.common_prefixes)
+            if (auto ok = detail::decode_url_field(p, "Prefix"); !ok) return std::move(ok).error();
+    }
+    if (out.is_truncated) {
+        const bool moves = !out.next_key_marker.empty() &&
+                           (out.next_key_marker > out.key_marker ||
+                            (out.next_key_marker == out.key_marker && !out.next_version_id_marker.empty() &&
+                             out.next_version_id_marker != out.version_id_marker));
+        if (!moves)
+            return detail::malformed_element("NextKeyMarker", "the page is truncated but names no place after (KeyMarker, VersionIdMarker) to continue from");
+    }
+    return out;
+}
+
+/// The parameters of the page after `page`, whose parsed answer is `result`: the same filters,
+/// with key_marker = NextKeyMarker and version_id_marker = NextVersionIdMarker (sent even when
+/// empty, as the page asks). Pure. Returns nullopt when `result` is not truncated.
+inline std::optional<list_object_versions_params> next_list_object_versions_params(const list_object_versions_params& page,
+                                                                                   const list_object_versions_result& result) {
+    if (!result.is_truncated) return std::nullopt;
+    list_object_versions_params next = page;
+    next.key_marker = result.next_key_marker;
+    next.version_id_marker = result.next_version_id_marker;
+    return next;
+}
+
+}  // namespace coswire
+// ---- end coswire/parse/versioning.hpp
 // ---- begin coswire/parse/delete_multiple.hpp
 // SPDX-License-Identifier: MIT
 // Response parser for DELETE Multiple Objects, and the loop that deletes a list of any length in
@@ -12248,6 +12549,21 @@ template <>
 struct operation<restore_object_params> {
     static constexpr auto build = make_restore_object_request;
     static constexpr auto parse = static_cast<result<restore_object_result> (*)(const http_response&)>(parse_restore_object_response);
+};
+template <>
+struct operation<put_bucket_versioning_params> {
+    static constexpr auto build = make_put_bucket_versioning_request;
+    static constexpr auto parse = static_cast<result<put_bucket_versioning_result> (*)(const http_response&)>(parse_put_bucket_versioning_response);
+};
+template <>
+struct operation<get_bucket_versioning_params> {
+    static constexpr auto build = make_get_bucket_versioning_request;
+    static constexpr auto parse = static_cast<result<get_bucket_versioning_result> (*)(const http_response&)>(parse_get_bucket_versioning_response);
+};
+template <>
+struct operation<list_object_versions_params> {
+    static constexpr auto build = make_list_object_versions_request;
+    static constexpr auto parse = static_cast<result<list_object_versions_result> (*)(const http_response&)>(parse_list_object_versions_response);
 };
 template <>
 struct operation<initiate_multipart_upload_params> {
