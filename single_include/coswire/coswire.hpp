@@ -9596,8 +9596,9 @@ struct append_object_params {
     /// Where the bytes go: 0 for the first append (which creates the object), then the
     /// object's length, which each answer gives as next_append_position.
     std::uint64_t position = 0;
-    payload_view payload{};  ///< the bytes, borrowed; set either payload or body
+    payload_view payload{};  ///< the bytes, borrowed; set one of payload, body and reader
     std::string body{};      ///< the bytes, owned
+    body_reader reader{};    ///< or pulled as the transport sends them (docs/transport.md#pulled-request-bodies)
     /// Content-Type, Cache-Control, ..., metadata and ACL of the object (taken from the first
     /// append); no storage class.
     object_attributes attributes{};
@@ -9608,22 +9609,19 @@ struct append_object_params {
 
 /// `POST /<key>?append&position=N` with the bytes, Content-Length, Content-MD5 when given or asked
 /// for, and the attributes. Errors (invalid_argument unless noted): "object_key" (map_object_key's);
-/// "body" when both payload and body are set, limit_exceeded "body" over 5 GB; limit_exceeded
+/// "body" when more than one of payload, body and reader is set, limit_exceeded "body" over 5 GB; limit_exceeded
 /// "position" when position plus the bytes passes 5 GB; "content_md5"; "storage_class" when set;
 /// the attribute's name for a bad attribute.
 inline result<http_request> make_append_object_request(const endpoint& ep, const append_object_params& p) {
     auto r = make_object_request(ep, "POST", p.key, p.key_options);
     if (!r) return r;
-    if (!p.payload.bytes.empty() && !p.body.empty())
-        return make_error(errc::invalid_argument, "body", "set either payload (borrowed) or body (owned), not both");
     if (p.attributes.storage_class)
         return make_error(errc::invalid_argument, "storage_class", "is ignored by COS on an append; the object keeps its class");
     if (auto ok = detail::add_param(*r, "append", std::nullopt, "append"); !ok) return std::move(ok).error();
     if (auto ok = detail::add_param(*r, "position", detail::decimal(p.position), "position"); !ok) return std::move(ok).error();
-    r->payload = p.payload;
-    r->body = p.body;
-    const std::uint64_t size = r->body_bytes().size();
-    if (auto ok = detail::add_body_headers(*r, r->body_bytes(), max_appendable_object_size, "body",
+    if (auto ok = detail::set_upload_body(*r, "body", p.body, p.payload, p.reader); !ok) return std::move(ok).error();
+    const std::uint64_t size = r->body_size();
+    if (auto ok = detail::add_body_headers(*r, max_appendable_object_size, "body",
                                            "more than the 5 GiB (5368709120 bytes) an appendable object may hold", p.content_md5,
                                            p.compute_content_md5);
         !ok)
@@ -11762,7 +11760,7 @@ inline result<append_object_result> parse_append_object_response(const http_resp
     if (!headers) return std::move(headers).error();
     const auto next = r.header("x-cos-next-append-position");
     if (!next) return detail::malformed_element("x-cos-next-append-position", "is missing from an APPEND Object answer");
-    auto position = parse_decimal(*next, "x-cos-next-append-position");
+    auto position = detail::parse_decimal(*next, "x-cos-next-append-position");
     if (!position) return std::move(position).error();
     return append_object_result{std::move(headers->request_id), std::move(headers->etag), *position, headers->crc64, false};
 }
@@ -11864,7 +11862,7 @@ inline result<restore_state> parse_restore_state(std::string_view text) {
         const std::string_view value = text.substr(eq + 2, close - eq - 2);
         text.remove_prefix(close + 1);
         if (detail::iequals(name, "ongoing-request")) {
-            auto ongoing = parse_boolean(value, "x-cos-restore");
+            auto ongoing = detail::parse_boolean(value, "x-cos-restore");
             if (!ongoing) return fail("has an ongoing-request that is not true or false");
             out.ongoing = *ongoing;
             has_ongoing = true;
