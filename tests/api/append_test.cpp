@@ -3,6 +3,8 @@
 
 #include <doctest/doctest.h>
 
+#include "../support/cos.hpp"
+
 #include <coswire/sign/request.hpp>
 
 #include <cstddef>
@@ -12,15 +14,8 @@
 
 using coswire::errc;
 
-namespace {
+using test_support::doc_endpoint;
 
-coswire::endpoint doc_endpoint() {
-    auto ep = coswire::make_endpoint("examplebucket-1250000000", "ap-beijing");
-    REQUIRE(ep);
-    return *ep;
-}
-
-}  // namespace
 
 TEST_CASE("make_append_object_request: POST ?append&position= with the bytes, signed with both parameters") {
     auto r = coswire::make_append_object_request(doc_endpoint(), {.key = "exampleobject",

@@ -3,6 +3,8 @@
 
 #include <doctest/doctest.h>
 
+#include "../support/cos.hpp"
+
 #include <coswire/crypto/md5.hpp>
 #include <coswire/encoding/base64.hpp>
 #include <coswire/sign/request.hpp>
@@ -13,28 +15,10 @@
 
 using coswire::errc;
 
-namespace {
+using test_support::doc_endpoint;
+using test_support::md5_base64;
+using test_support::check_refused;
 
-coswire::endpoint doc_endpoint() {
-    auto ep = coswire::make_endpoint("examplebucket-1250000000", "ap-beijing");
-    REQUIRE(ep);
-    return *ep;
-}
-
-std::string md5_base64(std::string_view text) {
-    const auto digest = coswire::md5_hash(std::as_bytes(std::span<const char>(text.data(), text.size())));
-    const auto b64 = coswire::base64_encode(std::span<const std::uint8_t>(digest));
-    return std::string(b64.data(), b64.size());
-}
-
-template <class Result>
-void check_refused(const Result& r, std::string_view argument) {
-    REQUIRE_FALSE(r);
-    CHECK(r.error().code == errc::invalid_argument);
-    CHECK(r.error().argument == argument);
-}
-
-}  // namespace
 
 TEST_CASE("make_service_endpoint: every region, or one") {
     auto all = coswire::make_service_endpoint();

@@ -3,6 +3,8 @@
 
 #include <doctest/doctest.h>
 
+#include "../support/cos.hpp"
+
 #include <coswire/crypto/md5.hpp>
 #include <coswire/encoding/base64.hpp>
 #include <coswire/sign/request.hpp>
@@ -18,19 +20,10 @@
 using coswire::errc;
 using coswire::object_to_delete;
 
+using test_support::doc_endpoint;
+using test_support::md5_base64;
+
 namespace {
-
-coswire::endpoint doc_endpoint() {
-    auto ep = coswire::make_endpoint("examplebucket-1250000000", "ap-beijing");
-    REQUIRE(ep);
-    return *ep;
-}
-
-std::string md5_base64(std::string_view text) {
-    const auto digest = coswire::md5_hash(std::as_bytes(std::span<const char>(text.data(), text.size())));
-    const auto b64 = coswire::base64_encode(std::span<const std::uint8_t>(digest));
-    return std::string(b64.data(), b64.size());
-}
 
 void check_refused(std::vector<object_to_delete> objects, std::string_view reason_part, errc code = errc::invalid_argument) {
     auto r = coswire::make_delete_multiple_objects_request(doc_endpoint(), {.objects = std::move(objects)});

@@ -3,6 +3,8 @@
 
 #include <doctest/doctest.h>
 
+#include "../support/cos.hpp"
+
 #include <coswire/sign/request.hpp>
 #include <coswire/xml/reader.hpp>
 #include <coswire/xml/walk.hpp>
@@ -25,6 +27,8 @@ using coswire::http_request;
 using coswire::payload_view;
 using coswire::result;
 
+using test_support::doc_endpoint;
+
 namespace {
 
 // docs/protocol/test-vectors.md#multipart-vectors: the documented credentials, KeyTime
@@ -36,12 +40,6 @@ constexpr std::string_view big_key = "doc/大文件 v1+final.bin";
 constexpr std::string_view big_key_wire = "/doc/%E5%A4%A7%E6%96%87%E4%BB%B6%20v1%2Bfinal.bin";
 constexpr std::string_view uid = "1585130821cbb7df1d11846c073ad648e8f33b087cec2381df437acdc833cf654b9ecc6361";
 constexpr std::string_view doc_host = "examplebucket-1250000000.cos.ap-beijing.myqcloud.com";
-
-endpoint doc_endpoint() {
-    auto ep = coswire::make_endpoint("examplebucket-1250000000", "ap-beijing");
-    REQUIRE(ep);
-    return *ep;
-}
 
 coswire::signed_parts sign(http_request& r) {
     auto s = coswire::signer::create(doc_credentials, {1700000000, 1700003600});

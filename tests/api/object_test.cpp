@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "../support/bytes.hpp"
+#include "../support/cos.hpp"
 
 using coswire::errc;
 using coswire::http_request;
@@ -23,14 +24,14 @@ using coswire::result;
 
 using test_support::bytes_of;
 
+using test_support::doc_endpoint;
+
 namespace {
 
 // The documentation's credentials and bucket (docs/protocol/test-vectors.md#documented-put-example).
 coswire::credentials doc_credentials() {
     return {.secret_id = "AKIDQjz3ltompVjBni5LitkWHFlFpwkn9U5q", .secret_key = coswire::secret_string("BQYIM75p8x0iWVFSIgqEKwFprpRSVHlz")};
 }
-
-coswire::endpoint doc_endpoint() { return coswire::make_endpoint("examplebucket-1250000000", "ap-beijing").value(); }
 
 // "name" or "name=value" for every query parameter, in order.
 std::vector<std::string> params_of(const http_request& r) {

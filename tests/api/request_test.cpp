@@ -15,15 +15,16 @@
 #include <vector>
 
 #include "../support/bytes.hpp"
+#include "../support/cos.hpp"
 
 using coswire::errc;
 using coswire::http_request;
 
 using test_support::bytes_of;
 
-namespace {
+using test_support::doc_endpoint;
 
-coswire::endpoint doc_endpoint() { return coswire::make_endpoint("examplebucket-1250000000", "ap-beijing").value(); }
+namespace {
 
 std::vector<std::string> header_names(const http_request& r) {
     std::vector<std::string> out;

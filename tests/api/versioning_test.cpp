@@ -3,6 +3,8 @@
 
 #include <doctest/doctest.h>
 
+#include "../support/cos.hpp"
+
 #include <coswire/crypto/md5.hpp>
 #include <coswire/encoding/base64.hpp>
 
@@ -13,21 +15,9 @@
 using coswire::errc;
 using coswire::versioning_status;
 
-namespace {
+using test_support::doc_endpoint;
+using test_support::md5_base64;
 
-coswire::endpoint doc_endpoint() {
-    auto ep = coswire::make_endpoint("examplebucket-1250000000", "ap-beijing");
-    REQUIRE(ep);
-    return *ep;
-}
-
-std::string md5_base64(std::string_view text) {
-    const auto digest = coswire::md5_hash(std::as_bytes(std::span<const char>(text.data(), text.size())));
-    const auto b64 = coswire::base64_encode(std::span<const std::uint8_t>(digest));
-    return std::string(b64.data(), b64.size());
-}
-
-}  // namespace
 
 TEST_CASE("make_put_bucket_versioning_request: Enabled or Suspended, never off") {
     auto on = coswire::make_put_bucket_versioning_request(doc_endpoint(), {});

@@ -3,6 +3,8 @@
 
 #include <doctest/doctest.h>
 
+#include "../support/cos.hpp"
+
 #include <cstddef>
 #include <string>
 #include <string_view>
@@ -10,6 +12,9 @@
 
 using coswire::errc;
 using coswire::http_response;
+
+using test_support::check_malformed;
+using test_support::replace_once;
 
 namespace {
 
@@ -27,19 +32,6 @@ const std::string documented_buckets =
 
 http_response ok(std::string body = {}, int status = 200) {
     return http_response{status, {{"x-cos-request-id", "NWQ4ZjI0ZGFfYTBiMjQwOV8xMWE4XzQ2"}}, std::move(body)};
-}
-
-std::string replace(std::string text, std::string_view from, std::string_view to) {
-    const std::size_t at = text.find(from);
-    REQUIRE(at != std::string::npos);
-    return text.replace(at, from.size(), to);
-}
-
-template <class Result>
-void check_malformed(const Result& r, std::string_view argument) {
-    REQUIRE_FALSE(r);
-    CHECK(r.error().code == errc::malformed_response);
-    CHECK(r.error().argument == argument);
 }
 
 }  // namespace
@@ -64,7 +56,7 @@ TEST_CASE("parse_list_buckets_response: reads the documented ListAllMyBucketsRes
     }
     SUBCASE("a page with a next marker") {
         auto paged = coswire::parse_list_buckets_response(
-            ok(replace(documented_buckets, "</Buckets>", "</Buckets><IsTruncated>true</IsTruncated><NextMarker>examplebucket2-1250000000</NextMarker>")));
+            ok(replace_once(documented_buckets, "</Buckets>", "</Buckets><IsTruncated>true</IsTruncated><NextMarker>examplebucket2-1250000000</NextMarker>")));
         REQUIRE(paged);
         CHECK(paged->is_truncated);
         CHECK(paged->next_marker == "examplebucket2-1250000000");
@@ -72,14 +64,14 @@ TEST_CASE("parse_list_buckets_response: reads the documented ListAllMyBucketsRes
 }
 
 TEST_CASE("parse_list_buckets_response: hostile answers are malformed or the error") {
-    check_malformed(coswire::parse_list_buckets_response(ok(replace(documented_buckets, "<Name>examplebucket1-1250000000</Name>", ""))), "Name");
-    check_malformed(coswire::parse_list_buckets_response(ok(replace(documented_buckets, "2019-05-24T11:49:50Z", "May"))), "CreationDate");
-    check_malformed(coswire::parse_list_buckets_response(ok(replace(documented_buckets, "</Buckets>", "</Buckets><IsTruncated>1</IsTruncated>"))),
+    check_malformed(coswire::parse_list_buckets_response(ok(replace_once(documented_buckets, "<Name>examplebucket1-1250000000</Name>", ""))), "Name");
+    check_malformed(coswire::parse_list_buckets_response(ok(replace_once(documented_buckets, "2019-05-24T11:49:50Z", "May"))), "CreationDate");
+    check_malformed(coswire::parse_list_buckets_response(ok(replace_once(documented_buckets, "</Buckets>", "</Buckets><IsTruncated>1</IsTruncated>"))),
                     "IsTruncated");
-    check_malformed(coswire::parse_list_buckets_response(ok(replace(documented_buckets, "</Buckets>", "</Buckets><IsTruncated>true</IsTruncated>"))),
+    check_malformed(coswire::parse_list_buckets_response(ok(replace_once(documented_buckets, "</Buckets>", "</Buckets><IsTruncated>true</IsTruncated>"))),
                     "NextMarker");
     check_malformed(coswire::parse_list_buckets_response(
-                        ok(replace(documented_buckets, "</Buckets>", "</Buckets><IsTruncated>true</IsTruncated><Marker>b</Marker><NextMarker>a</NextMarker>"))),
+                        ok(replace_once(documented_buckets, "</Buckets>", "</Buckets><IsTruncated>true</IsTruncated><Marker>b</Marker><NextMarker>a</NextMarker>"))),
                     "NextMarker");
     check_malformed(coswire::parse_list_buckets_response(ok("<ListBucketResult/>")), "document");
     for (std::size_t n = 0; n < documented_buckets.size(); ++n) CHECK_FALSE(coswire::parse_list_buckets_response(ok(documented_buckets.substr(0, n))));

@@ -3,6 +3,8 @@
 
 #include <doctest/doctest.h>
 
+#include "../support/cos.hpp"
+
 #include <cstddef>
 #include <string>
 #include <string_view>
@@ -10,6 +12,9 @@
 
 using coswire::errc;
 using coswire::http_response;
+
+using test_support::check_malformed;
+using test_support::replace_once;
 
 namespace {
 
@@ -26,18 +31,6 @@ const std::string documented_body =
 http_response ok_xml(std::string body) {
     return http_response{200, {{"Content-Type", "application/xml"}, {"x-cos-request-id", "NWU5MTIzZTNfYjQyMjJhMDlfMTVhYTFf"}},
                          std::move(body)};
-}
-
-std::string replace(std::string text, std::string_view from, std::string_view to) {
-    const std::size_t at = text.find(from);
-    REQUIRE(at != std::string::npos);
-    return text.replace(at, from.size(), to);
-}
-
-void check_malformed(const coswire::result<coswire::put_object_copy_result>& r, std::string_view argument) {
-    REQUIRE_FALSE(r);
-    CHECK(r.error().code == errc::malformed_response);
-    CHECK(r.error().argument == argument);
 }
 
 }  // namespace
@@ -111,13 +104,13 @@ TEST_CASE("parse_put_object_copy_response: failures inside a 200, error statuses
         CHECK(missing.error().service->code == "NoSuchKey");
     }
     SUBCASE("missing, empty or mistyped fields") {
-        check_malformed(coswire::parse_put_object_copy_response(ok_xml(replace(documented_body, "\t<ETag>\"22e024392de860289f0baa7d6cf8a549\"</ETag>\n", ""))),
+        check_malformed(coswire::parse_put_object_copy_response(ok_xml(replace_once(documented_body, "\t<ETag>\"22e024392de860289f0baa7d6cf8a549\"</ETag>\n", ""))),
                         "ETag");
         check_malformed(coswire::parse_put_object_copy_response(ok_xml("<CopyObjectResult><ETag/></CopyObjectResult>")), "ETag");
-        check_malformed(coswire::parse_put_object_copy_response(ok_xml(replace(documented_body, "11596229263574363878", "-1"))), "CRC64");
-        check_malformed(coswire::parse_put_object_copy_response(ok_xml(replace(documented_body, "11596229263574363878", "99999999999999999999"))),
+        check_malformed(coswire::parse_put_object_copy_response(ok_xml(replace_once(documented_body, "11596229263574363878", "-1"))), "CRC64");
+        check_malformed(coswire::parse_put_object_copy_response(ok_xml(replace_once(documented_body, "11596229263574363878", "99999999999999999999"))),
                         "CRC64");
-        check_malformed(coswire::parse_put_object_copy_response(ok_xml(replace(documented_body, "2020-04-11T17:51:56Z", "soon"))),
+        check_malformed(coswire::parse_put_object_copy_response(ok_xml(replace_once(documented_body, "2020-04-11T17:51:56Z", "soon"))),
                         "LastModified");
     }
     SUBCASE("another root, no body, a cut body") {

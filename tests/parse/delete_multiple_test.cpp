@@ -3,6 +3,8 @@
 
 #include <doctest/doctest.h>
 
+#include "../support/cos.hpp"
+
 #include <coswire/client.hpp>
 #include <coswire/testing/fake_transport.hpp>
 #include <coswire/xml/reader.hpp>
@@ -17,6 +19,9 @@
 using coswire::errc;
 using coswire::http_response;
 using coswire::object_to_delete;
+
+using test_support::check_malformed;
+using test_support::replace_once;
 
 namespace {
 
@@ -33,18 +38,6 @@ const std::string documented_body =
 
 http_response ok_xml(std::string body) {
     return http_response{200, {{"Content-Type", "application/xml"}, {"x-cos-request-id", "NjJmMjM4YzBfOWIxZjRlXzY2ZDdf"}}, std::move(body)};
-}
-
-std::string replace(std::string text, std::string_view from, std::string_view to) {
-    const std::size_t at = text.find(from);
-    REQUIRE(at != std::string::npos);
-    return text.replace(at, from.size(), to);
-}
-
-void check_malformed(const coswire::result<coswire::delete_multiple_objects_result>& r, std::string_view argument) {
-    REQUIRE_FALSE(r);
-    CHECK(r.error().code == errc::malformed_response);
-    CHECK(r.error().argument == argument);
 }
 
 // An answer reporting every key of a request as deleted, as a fake COS would.
@@ -124,7 +117,7 @@ TEST_CASE("parse_delete_multiple_objects_response: errors and hostile answers") 
                         "Key");
         check_malformed(coswire::parse_delete_multiple_objects_response(ok_xml("<DeleteResult><Error><Key>k</Key></Error></DeleteResult>")),
                         "Code");
-        check_malformed(coswire::parse_delete_multiple_objects_response(ok_xml(replace(documented_body, "<DeleteMarker>true", "<DeleteMarker>yes"))),
+        check_malformed(coswire::parse_delete_multiple_objects_response(ok_xml(replace_once(documented_body, "<DeleteMarker>true", "<DeleteMarker>yes"))),
                         "DeleteMarker");
         check_malformed(coswire::parse_delete_multiple_objects_response(ok_xml("<ListBucketResult/>")), "document");
         check_malformed(coswire::parse_delete_multiple_objects_response(ok_xml("")), "document");
@@ -174,7 +167,7 @@ TEST_CASE("delete_objects: per-key failures are results; answers about other key
         CHECK(r->errors[0].code == "PathConflict");
     }
     SUBCASE("an answer naming a key not asked for") {
-        f.transport.respond(ok_xml(replace(documented_body, "example-object-2.jpg", "someone-else.jpg")));
+        f.transport.respond(ok_xml(replace_once(documented_body, "example-object-2.jpg", "someone-else.jpg")));
         auto r = coswire::delete_objects(f.client, objects);
         REQUIRE_FALSE(r);
         CHECK(r.error().argument == "Key");

@@ -3,6 +3,8 @@
 
 #include <doctest/doctest.h>
 
+#include "../support/cos.hpp"
+
 #include <cstddef>
 #include <string>
 #include <string_view>
@@ -10,6 +12,8 @@
 
 using coswire::errc;
 using coswire::http_response;
+
+using test_support::check_malformed;
 
 namespace {
 
@@ -20,12 +24,6 @@ const std::string documented_tags =
 
 http_response ok(std::string body = {}, int status = 200) {
     return http_response{status, {{"x-cos-request-id", "NjE0ZGZkMDJfMjQ4OGY3MGFfMTE3NDlf"}}, std::move(body)};
-}
-
-void check_malformed(const coswire::result<coswire::get_object_tagging_result>& r, std::string_view argument) {
-    REQUIRE_FALSE(r);
-    CHECK(r.error().code == errc::malformed_response);
-    CHECK(r.error().argument == argument);
 }
 
 }  // namespace

@@ -3,6 +3,8 @@
 
 #include <doctest/doctest.h>
 
+#include "../support/cos.hpp"
+
 #include <cstddef>
 #include <string>
 #include <string_view>
@@ -11,6 +13,9 @@
 using coswire::errc;
 using coswire::http_response;
 using coswire::versioning_status;
+
+using test_support::check_malformed;
+using test_support::replace_once;
 
 namespace {
 
@@ -38,19 +43,6 @@ const std::string versions_page =
 
 http_response ok(std::string body = {}, int status = 200) {
     return http_response{status, {{"x-cos-request-id", "NWZkOGI5ZDBfYTJiMjQwOV8xM2UxXzM0"}}, std::move(body)};
-}
-
-std::string replace(std::string text, std::string_view from, std::string_view to) {
-    const std::size_t at = text.find(from);
-    REQUIRE(at != std::string::npos);
-    return text.replace(at, from.size(), to);
-}
-
-template <class Result>
-void check_malformed(const Result& r, std::string_view argument) {
-    REQUIRE_FALSE(r);
-    CHECK(r.error().code == errc::malformed_response);
-    CHECK(r.error().argument == argument);
 }
 
 }  // namespace
@@ -122,16 +114,16 @@ TEST_CASE("parse_list_object_versions_response: the last page, a never-versioned
 }
 
 TEST_CASE("parse_list_object_versions_response: hostile pages") {
-    check_malformed(coswire::parse_list_object_versions_response(ok(replace(versions_page, "\t<IsTruncated>true</IsTruncated>\n", ""))),
+    check_malformed(coswire::parse_list_object_versions_response(ok(replace_once(versions_page, "\t<IsTruncated>true</IsTruncated>\n", ""))),
                     "IsTruncated");
-    check_malformed(coswire::parse_list_object_versions_response(ok(replace(versions_page, "<Size>16</Size>", ""))), "Size");
-    check_malformed(coswire::parse_list_object_versions_response(ok(replace(versions_page, "<Size>16</Size>", "<Size>big</Size>"))), "Size");
-    check_malformed(coswire::parse_list_object_versions_response(ok(replace(versions_page, "<Key>Tencent%20Cloud.jpg</Key>\n\t\t<VersionId>MTg0NDUxNTc1NjIzMTQ1MDAwOTk", "<VersionId>MTg0NDUxNTc1NjIzMTQ1MDAwOTk"))),
+    check_malformed(coswire::parse_list_object_versions_response(ok(replace_once(versions_page, "<Size>16</Size>", ""))), "Size");
+    check_malformed(coswire::parse_list_object_versions_response(ok(replace_once(versions_page, "<Size>16</Size>", "<Size>big</Size>"))), "Size");
+    check_malformed(coswire::parse_list_object_versions_response(ok(replace_once(versions_page, "<Key>Tencent%20Cloud.jpg</Key>\n\t\t<VersionId>MTg0NDUxNTc1NjIzMTQ1MDAwOTk", "<VersionId>MTg0NDUxNTc1NjIzMTQ1MDAwOTk"))),
                     "Key");
-    check_malformed(coswire::parse_list_object_versions_response(ok(replace(versions_page, "<IsLatest>false", "<IsLatest>no"))), "IsLatest");
-    check_malformed(coswire::parse_list_object_versions_response(ok(replace(versions_page, "IMG0001", "IMG%zz"))), "Key");
+    check_malformed(coswire::parse_list_object_versions_response(ok(replace_once(versions_page, "<IsLatest>false", "<IsLatest>no"))), "IsLatest");
+    check_malformed(coswire::parse_list_object_versions_response(ok(replace_once(versions_page, "IMG0001", "IMG%zz"))), "Key");
     // Truncated pages that would not move: no next key marker, or the same place again.
-    check_malformed(coswire::parse_list_object_versions_response(ok(replace(versions_page, "<NextKeyMarker>Tencent%20Cloud.jpg</NextKeyMarker>", ""))),
+    check_malformed(coswire::parse_list_object_versions_response(ok(replace_once(versions_page, "<NextKeyMarker>Tencent%20Cloud.jpg</NextKeyMarker>", ""))),
                     "NextKeyMarker");
     check_malformed(coswire::parse_list_object_versions_response(
                         ok("<ListVersionsResult><IsTruncated>true</IsTruncated><KeyMarker>b</KeyMarker><VersionIdMarker>v</VersionIdMarker>"
