@@ -47,7 +47,7 @@ inline result<append_object_result> parse_append_object_response(const http_resp
     if (!headers) return std::move(headers).error();
     const auto next = r.header("x-cos-next-append-position");
     if (!next) return detail::malformed_element("x-cos-next-append-position", "is missing from an APPEND Object answer");
-    auto position = parse_decimal(*next, "x-cos-next-append-position");
+    auto position = detail::parse_decimal(*next, "x-cos-next-append-position");
     if (!position) return std::move(position).error();
     return append_object_result{std::move(headers->request_id), std::move(headers->etag), *position, headers->crc64, false};
 }

@@ -68,7 +68,7 @@ inline result<restore_state> parse_restore_state(std::string_view text) {
         const std::string_view value = text.substr(eq + 2, close - eq - 2);
         text.remove_prefix(close + 1);
         if (detail::iequals(name, "ongoing-request")) {
-            auto ongoing = parse_boolean(value, "x-cos-restore");
+            auto ongoing = detail::parse_boolean(value, "x-cos-restore");
             if (!ongoing) return fail("has an ongoing-request that is not true or false");
             out.ongoing = *ongoing;
             has_ongoing = true;
