@@ -90,6 +90,7 @@ def expect_usage(name, args, needle, env=None, warned=()):
 
 
 CREDS = ["--secret-id", "AKIDcliTest", "--secret-key", SECRET_KEY]
+ENV_CREDS = {"COS_SECRET_ID": "AKIDcliTest", "COS_SECRET_KEY": SECRET_KEY}
 LOCATION = ["--bucket", "examplebucket-1250000000", "--region", "ap-beijing"]
 
 # ---- usage errors -------------------------------------------------------------------------------
@@ -134,6 +135,44 @@ expect_usage("bad expires", LOCATION + CREDS + ["presign", "k", "--expires", "so
 expect_usage("bad upload id", LOCATION + CREDS + ["resume", "f", "k", "has space"], "UPLOAD_ID", warned=("--secret-key",))
 code, out, _ = run(["--help"])
 check("--help", code == 0 and "presign KEY" in out, out)
+
+# --version, from include/coswire/version.hpp's three macros.
+VERSION_HPP = open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "include", "coswire", "version.hpp")).read()
+VERSION = ".".join(re.search(rf"#define COSWIRE_VERSION_{part} (\d+)", VERSION_HPP).group(1) for part in ("MAJOR", "MINOR", "PATCH"))
+for args in (["--version"], LOCATION + ["--version"]):
+    code, out, err = run(args)
+    check(f"{args}", code == 0 and out == f"coswire {VERSION}\n" and err == "", f"{code} {out!r} {err!r}")
+
+# COMMAND --help and help COMMAND print the command's line of --help (both from the command table).
+code, out, _ = run(["--help"])
+listed = {line.split()[0]: line.strip() for line in out.splitlines() if line.startswith("  ") and not line.startswith("   ")}
+check("--help lists every command", sorted(listed) == sorted(["put", "get", "head", "rm", "uploads", "parts", "abort", "abort-all",
+                                                              "resume", "presign", "demo", "help"]), str(sorted(listed)))
+for name, line in listed.items():
+    expected = f"usage: coswire [GLOBAL FLAGS] {line}\n(coswire --help lists the global flags and settings)\n"
+    for args in ([name, "--help"], ["help", name], LOCATION + [name, "-h"]):
+        code, out, err = run(args)
+        check(f"{args}", code == 0 and out == expected and err == "", f"{code} {out!r} {err!r}")
+code, out, err = run(["put", "--help"])
+check("put --help, exactly", out == "usage: coswire [GLOBAL FLAGS] put FILE|- KEY [--part-size SIZE] [--threshold SIZE] [--jobs N] "
+      "[--keep] [--no-md5]\n(coswire --help lists the global flags and settings)\n", repr(out))
+expect_usage("help for an unknown command", ["help", "fly"], "COMMAND: unknown command 'fly'")
+expect_usage("help without a command", ["help"], "help: expects COMMAND")
+
+# A KEY is checked before anything is sent: a usage error naming KEY (exit 2) for every command
+# that takes one. A leading '/' (a path, not a key) says which key was probably meant.
+for args in (["head", "/dir/a.txt"], ["rm", "/dir/a.txt"], ["parts", "/dir/a.txt", "up1"], ["abort", "/dir/a.txt", "up1"],
+             ["put", "f", "/dir/a.txt"], ["get", "/dir/a.txt", "f"], ["resume", "f", "/dir/a.txt", "up1"],
+             ["presign", "/dir/a.txt"], ["presign", "//dir/a.txt"]):
+    err = expect_usage(f"leading slash: {args[0]}", LOCATION + args, "KEY: starts with '/'", ENV_CREDS)
+    check(f"leading slash: {args[0]} says why and what was meant",
+          "COS keys have no leading slash" in err and "did you mean 'dir/a.txt'?" in err, repr(err))
+expect_usage("a KEY of only slashes", LOCATION + ["head", "//"], "KEY: starts with '/'", ENV_CREDS)
+expect_usage("an empty KEY", LOCATION + ["rm", ""], "KEY: must not be empty", ENV_CREDS)
+expect_usage("a KEY with a '..' segment", LOCATION + ["get", "a/../b", "f"], "KEY: has a '..' path segment", ENV_CREDS)
+for command in ("parts", "abort", "resume"):
+    args = [command, "k", "has space"] if command != "resume" else [command, "f", "k", "has space"]
+    expect_usage(f"bad upload id: {command}", LOCATION + args, "UPLOAD_ID", ENV_CREDS)
 
 # ---- presign: needs no network ------------------------------------------------------------------
 HOST = "examplebucket-1250000000.cos.ap-beijing.myqcloud.com"

@@ -3,6 +3,7 @@
 // and with --explain shows the HttpString and StringToSign it was made from.
 #include <coswire/sign/authorization.hpp>
 #include <coswire/sign/presign.hpp>
+#include <coswire/version.hpp>
 
 #include "cli/secrets.hpp"
 
@@ -24,7 +25,8 @@ constexpr std::string_view usage =
     "  --secret-key-file PATH, --token-file PATH: the secret from a file (one trailing newline\n"
     "  is ignored) instead of the flag, which every user of the machine can read (ps).\n"
     "  Without the flag or its file: COS_SECRET_ID, COS_SECRET_KEY, and COS_SESSION_TOKEN\n"
-    "  (read only with COS_SECRET_KEY, the key it belongs to).\n";
+    "  (read only with COS_SECRET_KEY, the key it belongs to).\n"
+    "  --version: the version.\n";
 
 [[noreturn]] void fail_usage(std::string_view flag, std::string_view what) {
     std::fprintf(stderr, "coswire-sign: %.*s: %.*s\n", static_cast<int>(flag.size()), flag.data(),
@@ -111,6 +113,9 @@ options parse(int argc, char** argv) {
         else if (flag == "--presign") o.presign = true;
         else if (flag == "--help" || flag == "-h") {
             std::fputs(usage.data(), stdout);
+            std::exit(0);
+        } else if (flag == "--version") {
+            std::printf("coswire-sign %s\n", coswire::version_string);
             std::exit(0);
         } else fail_usage(flag, "unknown option");
     }

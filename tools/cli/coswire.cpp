@@ -17,6 +17,7 @@
 #include <coswire/multipart/upload.hpp>
 #include <coswire/parse/error_response.hpp>
 #include <coswire/sign/request.hpp>
+#include <coswire/version.hpp>
 
 #include <curl/curl.h>
 
@@ -59,21 +60,14 @@ namespace {
 
 using cos_client = coswire::client<cli::curl_pool>;
 
-constexpr std::string_view usage =
+/// The global flags, above the command lines that --help lists from the command table.
+constexpr std::string_view usage_head =
     "usage: coswire [--bucket NAME-APPID] [--region REGION] [--endpoint URL]\n"
     "               [--secret-id ID] [--secret-key KEY | --secret-key-file PATH]\n"
-    "               [--token TOKEN | --token-file PATH] COMMAND ...\n"
-    "  put FILE|- KEY [--part-size SIZE] [--threshold SIZE] [--jobs N] [--keep] [--no-md5]\n"
-    "  get KEY FILE|- [--range FIRST-LAST] [--jobs N] [--part-size SIZE] [--resume] [--fsync]\n"
-    "  head KEY\n"
-    "  rm KEY\n"
-    "  uploads [--prefix P]\n"
-    "  parts KEY UPLOAD_ID\n"
-    "  abort KEY UPLOAD_ID\n"
-    "  abort-all [--prefix P]\n"
-    "  resume FILE KEY UPLOAD_ID [--part-size SIZE]\n"
-    "  presign KEY [--method M] [--expires SECONDS]\n"
-    "  demo\n"
+    "               [--token TOKEN | --token-file PATH] COMMAND ...\n";
+
+/// What --help says after the command lines.
+constexpr std::string_view usage_notes =
     "Settings also come from COS_SECRET_ID, COS_SECRET_KEY, COS_SESSION_TOKEN, COS_BUCKET,\n"
     "COS_REGION and COS_ENDPOINT; flags win. A --secret-key-file or --token-file holds the secret\n"
     "(one trailing newline is ignored) and wins over the variable like the flag it replaces; give\n"
@@ -87,7 +81,8 @@ constexpr std::string_view usage =
     "renames it over FILE once the object is complete and checked; after a failure or SIGINT,\n"
     "get --resume fetches only the missing ranges. get --fsync flushes FILE to disk before the\n"
     "rename (as curl and wget, get does not by default). put - reads stdin (length unknown).\n"
-    "SIGINT/SIGTERM: put aborts its upload (--keep: keeps it and prints the resume command).\n";
+    "SIGINT/SIGTERM: put aborts its upload (--keep: keeps it and prints the resume command).\n"
+    "COMMAND --help (or help COMMAND) shows one command's usage; --version the version.\n";
 
 /// The secrets of this run: the secret key, the session token and its percent-encoded forms.
 /// A server may echo them (a SignatureDoesNotMatch answer's FormatString holds the token), so
@@ -137,11 +132,13 @@ int fail(const coswire::error& e) {
 
 struct invocation;
 
-/// One command: its name, its positional arguments, the flags it takes (each with a value), its
-/// switches (flags without a value) and what runs it: `offline` for the commands that need no
-/// bucket, credentials or connection (demo, presign), `online` for the others, given a client.
+/// One command: its name, its synopsis (what --help prints after the name), its positional
+/// arguments, the flags it takes (each with a value), its switches (flags without a value) and
+/// what runs it: `offline` for the commands that need no bucket, credentials or connection (demo,
+/// presign, help), `online` for the others, given a client.
 struct command_spec {
     std::string_view name;
+    std::string_view synopsis{};
     std::vector<std::string_view> arguments{};
     std::vector<std::string_view> flags{};
     std::vector<std::string_view> switches{};
@@ -174,6 +171,24 @@ struct invocation {
     }
 };
 
+/// `command`'s usage line, as the global --help lists it.
+std::string usage_line(const command_spec& command) {
+    return "  " + std::string(command.name) + (command.synopsis.empty() ? "" : " ") + std::string(command.synopsis) + "\n";
+}
+
+/// The global usage: the flags, every command's line from the table, the notes.
+void print_usage() {
+    std::fputs(usage_head.data(), stdout);
+    for (const command_spec& c : commands()) std::fputs(usage_line(c).c_str(), stdout);
+    std::fputs(usage_notes.data(), stdout);
+}
+
+/// One command's usage (`COMMAND --help`, `help COMMAND`).
+void print_command_usage(const command_spec& command) {
+    std::printf("usage: coswire [GLOBAL FLAGS] %s%s%s\n(coswire --help lists the global flags and settings)\n",
+                std::string(command.name).c_str(), command.synopsis.empty() ? "" : " ", std::string(command.synopsis).c_str());
+}
+
 /// Names a command in a usage message only when it looks like one, so a secret typed in the
 /// wrong place is never echoed.
 std::string quoted_command(std::string_view word) {
@@ -182,13 +197,36 @@ std::string quoted_command(std::string_view word) {
     return plain ? "'" + std::string(word) + "'" : std::string("(not shown)");
 }
 
+/// Checks the KEY and UPLOAD_ID arguments as the library will, so a bad one is a usage error
+/// naming the argument (exit 2) rather than an error from a request (exit 1).
+void check_arguments(const invocation& inv) {
+    for (std::size_t i = 0; i < inv.arguments.size(); ++i) {
+        const std::string& value = inv.arguments[i];
+        if (inv.command->arguments[i] == "KEY") {
+            if (value.starts_with("/")) {
+                const std::size_t first = value.find_first_not_of('/');
+                fail_usage("KEY", "starts with '/': COS keys have no leading slash (the path's '/' is not part of the key)" +
+                                      (first == std::string::npos ? std::string() : "; did you mean '" + value.substr(first) + "'?"));
+            }
+            if (auto ok = coswire::map_object_key(value); !ok) fail_usage("KEY", ok.error().reason);
+        }
+        if (inv.command->arguments[i] == "UPLOAD_ID")
+            if (auto ok = coswire::validate_upload_id(value); !ok) fail_usage("UPLOAD_ID", ok.error().reason);
+    }
+}
+
 invocation parse(int argc, char** argv) {
     invocation inv;
     std::vector<std::string_view> positional;
     for (int i = 1; i < argc; ++i) {
         const std::string_view arg = argv[i];
         if (arg == "--help" || arg == "-h") {
-            std::fputs(usage.data(), stdout);
+            if (inv.command != nullptr) print_command_usage(*inv.command);
+            else print_usage();
+            std::exit(0);
+        }
+        if (arg == "--version") {
+            std::printf("coswire %s\n", coswire::version_string);
             std::exit(0);
         }
         if (!arg.starts_with("-") || arg == "-") {
@@ -240,6 +278,7 @@ invocation parse(int argc, char** argv) {
     // Once the command line has been read, before anything in it is checked.
     if (inv.settings[secret_key] && !inv.settings[secret_key]->empty()) cli::warn_secret_on_command_line(cli::secret_key_sources);
     if (inv.settings[token] && !inv.settings[token]->empty()) cli::warn_secret_on_command_line(cli::token_sources);
+    check_arguments(inv);
     return inv;
 }
 
@@ -848,7 +887,6 @@ int resume(cos_client& c, const invocation& inv) {
     const std::uint64_t part_size = inv.flag("--part-size")
                                         ? parse_size_flag("--part-size", *inv.flag("--part-size"), coswire::min_part_size, coswire::max_part_size)
                                         : 8 * coswire::mib;
-    if (auto ok = coswire::validate_upload_id(inv.arguments[2]); !ok) fail_usage("UPLOAD_ID", ok.error().reason);
     auto file = coswire::examples::file_source::open(inv.arguments[0]);
     if (!file) return fail(file.error());
     // The upload was kept to be resumed: a failure or a stop signal keeps it again, never aborts it.
@@ -889,22 +927,39 @@ int presign(const invocation& inv) {
     return 0;
 }
 
+/// `help COMMAND`: that command's usage.
+int help(const invocation& inv) {
+    for (const command_spec& c : commands())
+        if (c.name == inv.arguments[0]) {
+            print_command_usage(c);
+            return 0;
+        }
+    fail_usage("COMMAND", "unknown command " + quoted_command(inv.arguments[0]) + " (see --help)");
+}
+
 /// The command table: parse() checks a command line against it and main() runs what it names.
 const std::vector<command_spec>& commands() {
     static const std::vector<command_spec> table{
-        {.name = "put", .arguments = {"FILE", "KEY"}, .flags = {"--part-size", "--threshold", "--jobs"}, .switches = {"--keep", "--no-md5"},
+        {.name = "put",
+         .synopsis = "FILE|- KEY [--part-size SIZE] [--threshold SIZE] [--jobs N] [--keep] [--no-md5]",
+         .arguments = {"FILE", "KEY"}, .flags = {"--part-size", "--threshold", "--jobs"}, .switches = {"--keep", "--no-md5"},
          .online = put},
-        {.name = "get", .arguments = {"KEY", "FILE"}, .flags = {"--range", "--jobs", "--part-size"}, .switches = {"--resume", "--fsync"},
+        {.name = "get",
+         .synopsis = "KEY FILE|- [--range FIRST-LAST] [--jobs N] [--part-size SIZE] [--resume] [--fsync]",
+         .arguments = {"KEY", "FILE"}, .flags = {"--range", "--jobs", "--part-size"}, .switches = {"--resume", "--fsync"},
          .online = get},
-        {.name = "head", .arguments = {"KEY"}, .online = head},
-        {.name = "rm", .arguments = {"KEY"}, .online = rm},
-        {.name = "uploads", .flags = {"--prefix"}, .online = uploads},
-        {.name = "parts", .arguments = {"KEY", "UPLOAD_ID"}, .online = parts},
-        {.name = "abort", .arguments = {"KEY", "UPLOAD_ID"}, .online = abort_one},
-        {.name = "abort-all", .flags = {"--prefix"}, .online = abort_all},
-        {.name = "resume", .arguments = {"FILE", "KEY", "UPLOAD_ID"}, .flags = {"--part-size"}, .online = resume},
-        {.name = "presign", .arguments = {"KEY"}, .flags = {"--method", "--expires"}, .offline = presign},
+        {.name = "head", .synopsis = "KEY", .arguments = {"KEY"}, .online = head},
+        {.name = "rm", .synopsis = "KEY", .arguments = {"KEY"}, .online = rm},
+        {.name = "uploads", .synopsis = "[--prefix P]", .flags = {"--prefix"}, .online = uploads},
+        {.name = "parts", .synopsis = "KEY UPLOAD_ID", .arguments = {"KEY", "UPLOAD_ID"}, .online = parts},
+        {.name = "abort", .synopsis = "KEY UPLOAD_ID", .arguments = {"KEY", "UPLOAD_ID"}, .online = abort_one},
+        {.name = "abort-all", .synopsis = "[--prefix P]", .flags = {"--prefix"}, .online = abort_all},
+        {.name = "resume", .synopsis = "FILE KEY UPLOAD_ID [--part-size SIZE]", .arguments = {"FILE", "KEY", "UPLOAD_ID"},
+         .flags = {"--part-size"}, .online = resume},
+        {.name = "presign", .synopsis = "KEY [--method M] [--expires SECONDS]", .arguments = {"KEY"}, .flags = {"--method", "--expires"},
+         .offline = presign},
         {.name = "demo", .offline = [](const invocation&) { return cli::run_demo(); }},
+        {.name = "help", .synopsis = "COMMAND", .arguments = {"COMMAND"}, .offline = help},
     };
     return table;
 }
