@@ -793,10 +793,11 @@ class Liar(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     answer = (200, [], b"")  # status, headers (bytes values are sent raw), body
     framed = True            # False: no Content-Length, the body ends when the connection closes
+    answer_for = None        # when set: answer_for(handler) gives the answer instead
 
     def respond(self):
         note_key_times(self.headers.get("Authorization"))
-        status, headers, body = Liar.answer
+        status, headers, body = Liar.answer_for(self) if Liar.answer_for else Liar.answer
         self.send_response_only(status)
         for name, value in headers:
             self._headers_buffer.append(name.encode() + b": " + (value if isinstance(value, bytes) else value.encode()) + b"\r\n")
@@ -925,7 +926,61 @@ with tempfile.TemporaryDirectory() as tmp:
     lie(403, [("Content-Type", "application/xml")], echo)
     code, out, err = run(["rm", "k"], LIAR)
     check("a SignatureDoesNotMatch echoing the token and key: hidden as ***",
-          code == 1 and err == "error: SignatureDoesNotMatch (403): bad signature for token *** and key *** [request-id req-sig]\n",
+          code == 1 and err.startswith("error: SignatureDoesNotMatch (403): bad signature for token *** and key *** "
+                                       "[request-id req-sig]\ncoswire: diagnosis: HttpString differs in line 1 (method)"),
+          f"{code} {out!r} {err!r}")
+
+    # SignatureDoesNotMatch: the diagnosis compares COS's FormatString with what was signed. This
+    # COS computes its FormatString from the request it received (lower-case names, values
+    # encoded, sorted, as Tencent documents) but with another Host, so the headers line differs.
+    def cos_http_string(handler, host=None):
+        auth = dict(f.split("=", 1) for f in handler.headers["Authorization"].split("&"))
+        url = urllib.parse.urlsplit(handler.path)
+        enc = lambda v: urllib.parse.quote(v, safe="-_.~")
+        query = dict((n.lower(), v) for n, v in urllib.parse.parse_qsl(url.query, keep_blank_values=True))
+        params = "&".join(f"{n}={enc(query[n])}" for n in auth["q-url-param-list"].split(";") if n)
+        values = {n.lower(): v for n, v in handler.headers.items()}
+        if host:
+            values["host"] = host
+        fields = "&".join(f"{n}={enc(values[n])}" for n in auth["q-header-list"].split(";") if n)
+        return f"{handler.command.lower()}\n{urllib.parse.unquote(url.path)}\n{params}\n{fields}\n", auth["q-key-time"]
+
+    def wrong_host(handler):
+        http_string, key_time = cos_http_string(handler, host="wrong.example.com")
+        body = ("<?xml version='1.0' encoding='utf-8' ?>\n<Error><Code>SignatureDoesNotMatch</Code>"
+                "<Message>The Signature you specified is invalid.</Message>"
+                f"<StringToSign>sha1\n{key_time}\n{hashlib.sha1(http_string.encode()).hexdigest()}\n</StringToSign>"
+                f"<FormatString>{http_string.replace('&', '&amp;')}</FormatString><RequestId>req-sig</RequestId></Error>")
+        return 403, [("Content-Type", "application/xml")], body.encode()
+
+    def excerpt(text, at):  # the diagnosis shows 60 bytes from 30 before the difference
+        start = max(at - 30, 0)
+        return ("..." if start else "") + text[start:start + 60] + ("..." if start + 60 < len(text) else "")
+
+    Liar.answer_for = wrong_host
+    for args in (["uploads"], ["rm", "dir/a b+c.txt"], ["parts", "k", "up1"]):
+        code, out, err = run(args, LIAR)
+        headers_line = f"host={HOST}&x-cos-security-token=***"
+        expected_cos = excerpt("host=wrong.example.com&x-cos-security-token=***", 5)
+        check(f"SignatureDoesNotMatch ({args[0]}): the error line, then the diagnosis naming the Host",
+              code == 1 and err == "error: SignatureDoesNotMatch (403): The Signature you specified is invalid. [request-id req-sig]\n"
+              "coswire: diagnosis: HttpString differs in line 4 (headers) at byte 5:\n"
+              f"  COS:    {expected_cos}\n  signed: {excerpt(headers_line, 5)}\n"
+              "  likely cause: the Host sent differs from the Host signed (sign exactly the Host header, with :port when not the "
+              "default)\n", f"{code} {out!r} {err!r}")
+    Liar.answer_for = None
+
+    # A 403 without a body (HEAD answers have none): the likely causes, and COS's clock.
+    lie(403, [("x-cos-request-id", "req-head"), ("Date", "Thu, 16 May 2019 06:45:51 GMT")], b"")
+    code, out, err = run(["head", "k"], LIAR)
+    lines = err.splitlines()
+    check("HEAD 403: the error line, the likely causes, the clocks",
+          code == 1 and len(lines) == 3 and lines[0].startswith("error: AccessDenied (403): ") and
+          lines[0].endswith("[request-id req-head]") and
+          lines[1] == "coswire: a 403 without an error body most often means: a wrong --secret-key or --secret-id (the key must "
+                      "belong to the id), this machine's clock far off (the signature is valid for a time window), or no "
+                      "permission on this key or bucket for these credentials" and
+          re.fullmatch(r"coswire: COS's clock reads 2019-05-16T06:45:51Z, this machine's \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", lines[2]),
           f"{code} {out!r} {err!r}")
 liar.shutdown()
 

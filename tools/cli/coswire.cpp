@@ -16,6 +16,7 @@
 #include <coswire/multipart/stream.hpp>
 #include <coswire/multipart/upload.hpp>
 #include <coswire/parse/error_response.hpp>
+#include <coswire/sign/diagnose.hpp>
 #include <coswire/sign/request.hpp>
 #include <coswire/version.hpp>
 
@@ -30,6 +31,7 @@
 #include "cli/listing.hpp"
 #include "cli/printable.hpp"
 #include "cli/progress.hpp"
+#include "cli/resign.hpp"
 #include "cli/secrets.hpp"
 #include "cli/size.hpp"
 
@@ -123,10 +125,56 @@ std::string shown(std::string_view text) {
     std::exit(2);
 }
 
+/// What a refusal is explained with: the transport, which keeps the last request refused with
+/// 403, and the credentials it was signed with. Set by main() once the client exists.
+struct refusal_context {
+    const cli::curl_pool* transport = nullptr;
+    std::optional<coswire::credentials> creds{};
+};
+
+refusal_context& refusals() {
+    static refusal_context context;
+    return context;
+}
+
+std::int64_t now() { return static_cast<std::int64_t>(std::time(nullptr)); }
+
+/// After the error line of a 403, what most likely went wrong: for SignatureDoesNotMatch the
+/// library's diagnosis (what COS computed against what was signed, tokens redacted); for a 403
+/// without an error body (a HEAD answer has none) the usual causes, and the clock's offset from
+/// COS's when the answer said its time.
+void explain_refusal(const coswire::cos_error& refused) {
+    if (refused.http_status != 403) return;
+    const refusal_context& context = refusals();
+    if (refused.code == "SignatureDoesNotMatch") {
+        const auto sent = context.transport != nullptr ? context.transport->last_refused() : std::nullopt;
+        const auto parts = sent && context.creds ? cli::resign_as_sent(*sent, *context.creds) : std::nullopt;
+        if (!parts) return;
+        // Line by line, so each line is escaped (the excerpts are the server's) but the breaks stay.
+        const std::string diagnosis = coswire::diagnose_signature_mismatch(refused, *parts);
+        const char* prefix = "coswire: diagnosis: ";
+        for (std::size_t start = 0; start < diagnosis.size();) {
+            const std::size_t end = std::min(diagnosis.find('\n', start), diagnosis.size());
+            std::fprintf(stderr, "%s%s\n", prefix, shown(std::string_view(diagnosis).substr(start, end - start)).c_str());
+            prefix = "";
+            start = end + 1;
+        }
+        return;
+    }
+    if (!refused.message.empty()) return;
+    std::fprintf(stderr, "coswire: a 403 without an error body most often means: a wrong --secret-key or --secret-id (the key "
+                         "must belong to the id), this machine's clock far off (the signature is valid for a time window), "
+                         "or no permission on this key or bucket for these credentials\n");
+    if (refused.server_time)
+        std::fprintf(stderr, "coswire: COS's clock reads %s, this machine's %s\n", cli::iso8601_utc(*refused.server_time).c_str(),
+                     cli::iso8601_utc(now()).c_str());
+}
+
 /// Prints `error: <describe(e)>` (for COS errors: `<Code> (<status>): <message> [request-id <id>]`),
-/// through shown(): the code, message and request id are the server's.
+/// through shown(): the code, message and request id are the server's. A 403 is then explained.
 int fail(const coswire::error& e) {
     std::fprintf(stderr, "error: %s\n", shown(coswire::describe(e)).c_str());
+    if (e.service) explain_refusal(*e.service);
     return 1;
 }
 
@@ -356,8 +404,6 @@ std::string connect_override(const invocation& inv) {
         fail_usage("--endpoint", "must be http://HOST[:PORT] or https://HOST[:PORT]");
     return url;
 }
-
-std::int64_t now() { return static_cast<std::int64_t>(std::time(nullptr)); }
 
 std::string etag_line(std::string_view etag, std::uint64_t crc, std::uint32_t parts) {
     return "etag=" + shown(etag) + " crc64=" + std::to_string(crc) + " parts=" + std::to_string(parts);
@@ -975,6 +1021,7 @@ int main(int argc, char** argv) {
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)  // before any thread: it is not thread-safe
         return fail(coswire::make_error(coswire::errc::transport_failure, "transport", "curl_global_init failed"));
     cli::curl_pool transport(coswire::examples::curl_transport_options{.connect_to = connect_override(inv)});
+    refusals() = {.transport = &transport, .creds = creds};
     cos_client c(ep, std::move(creds), transport, now,
                  [](std::uint32_t ms) { std::this_thread::sleep_for(std::chrono::milliseconds(ms)); });
     return inv.command->online(c, inv);
