@@ -213,13 +213,13 @@ check("flags win over the environment", url.netloc == "other-1250000000.cos.ap-b
 
 
 # ---- secrets from files and the environment; the command-line warning -------------------------------
-def presign_signature(secret, q, path="/k"):
+def presign_signature(secret, q, path="/k", host=HOST):
     """The q-signature COS expects for a presigned GET of `path` signing Host (and the token)."""
     if "q-key-time" not in q or "q-url-param-list" not in q:
         return "(not a presigned URL)"
     key_time = q["q-key-time"]
     params = "&".join(f"{n}={urllib.parse.quote(q[n], safe='-_.~')}" for n in q["q-url-param-list"].split(";") if n)
-    http_string = f"get\n{path}\n{params}\nhost={HOST}\n"
+    http_string = f"get\n{path}\n{params}\nhost={urllib.parse.quote(host, safe='-_.~')}\n"
     string_to_sign = f"sha1\n{key_time}\n{hashlib.sha1(http_string.encode()).hexdigest()}\n"
     sign_key = hmac.new(secret.encode(), key_time.encode(), hashlib.sha1).hexdigest()
     return hmac.new(sign_key.encode(), string_to_sign.encode(), hashlib.sha1).hexdigest()
@@ -285,6 +285,18 @@ check("presign --expires 129600 (36 hours) with a token", lifetime(q) == 129600,
 err = expect_usage("presign --expires past 36 hours with a token", ["presign", "k", "--expires", "129601"], "--expires",
                    dict(ENV, COS_SESSION_TOKEN=TOKEN))
 check("presign --expires past 36 hours names the bound", "129600" in err, repr(err))
+
+# presign --endpoint-url: the URL (alone on stdout) is for the --endpoint origin, which is signed
+# as its Host; without the switch --endpoint leaves the URL on COS's host.
+for env in (dict(ENV, COS_ENDPOINT="http://127.0.0.1:9000"), ENV):
+    extra = [] if "COS_ENDPOINT" in env else ["--endpoint", "http://127.0.0.1:9000"]
+    url, q = presign(extra + ["presign", "k", "--endpoint-url"], env)
+    check(f"presign --endpoint-url {extra}", url.scheme == "http" and url.netloc == "127.0.0.1:9000" and url.path == "/k" and
+          q.get("q-signature") == presign_signature(SECRET_KEY, q, host="127.0.0.1:9000"), url.geturl())
+url, q = presign(["--endpoint", "http://127.0.0.1:9000", "presign", "k"], ENV)
+check("presign --endpoint without --endpoint-url keeps COS's host", url.scheme == "https" and url.netloc == HOST and
+      q.get("q-signature") == presign_signature(SECRET_KEY, q), url.geturl())
+expect_usage("presign --endpoint-url without --endpoint", ["presign", "k", "--endpoint-url"], "--endpoint-url", ENV)
 
 
 # ---- errors from a server (loopback stand-in for COS) ---------------------------------------------

@@ -954,7 +954,8 @@ std::uint64_t parse_expires(std::string_view text, bool temporary) {
                      : parse_number("--expires", text, 1, max_expires, " (7 days: a presigned URL works for anyone who holds it)");
 }
 
-/// Prints a presigned URL for KEY, valid from now for --expires seconds; needs no network.
+/// Prints a presigned URL for KEY, valid from now for --expires seconds, on stdout alone; needs no
+/// network. With --endpoint-url the URL is for the --endpoint origin.
 int presign(const invocation& inv) {
     const coswire::endpoint ep = endpoint_of(inv);
     const coswire::credentials creds = credentials_of(inv);
@@ -963,6 +964,16 @@ int presign(const invocation& inv) {
     const std::uint64_t expires = inv.flag("--expires") ? parse_expires(*inv.flag("--expires"), temporary) : 3600;
     auto request = coswire::make_object_request(ep, method, inv.arguments[0]);
     if (!request) fail_usage(flag_for(request.error().argument), request.error().reason);
+    if (inv.flag("--endpoint-url")) {
+        // For local testing: the URL names the --endpoint origin, and its Host is what is signed.
+        const std::string origin = connect_override(inv);
+        if (origin.empty()) fail_usage("--endpoint-url", "needs --endpoint (or COS_ENDPOINT): the origin to put in the URL");
+        const std::size_t authority = origin.find("://");
+        request->scheme = origin.substr(0, authority);
+        request->host = origin.substr(authority + 3);
+        for (coswire::http_header& h : request->headers)
+            if (coswire::detail::iequals(h.name, "Host")) h.value = request->host;
+    }
     auto window = coswire::key_time::starting_at(now(), static_cast<std::int64_t>(expires));
     if (!window) return fail(window.error());
     auto s = coswire::signer::create(creds, *window);
@@ -1002,8 +1013,8 @@ const std::vector<command_spec>& commands() {
         {.name = "abort-all", .synopsis = "[--prefix P]", .flags = {"--prefix"}, .online = abort_all},
         {.name = "resume", .synopsis = "FILE KEY UPLOAD_ID [--part-size SIZE]", .arguments = {"FILE", "KEY", "UPLOAD_ID"},
          .flags = {"--part-size"}, .online = resume},
-        {.name = "presign", .synopsis = "KEY [--method M] [--expires SECONDS]", .arguments = {"KEY"}, .flags = {"--method", "--expires"},
-         .offline = presign},
+        {.name = "presign", .synopsis = "KEY [--method M] [--expires SECONDS] [--endpoint-url]", .arguments = {"KEY"},
+         .flags = {"--method", "--expires"}, .switches = {"--endpoint-url"}, .offline = presign},
         {.name = "demo", .offline = [](const invocation&) { return cli::run_demo(); }},
         {.name = "help", .synopsis = "COMMAND", .arguments = {"COMMAND"}, .offline = help},
     };
