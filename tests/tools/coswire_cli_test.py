@@ -578,6 +578,9 @@ with tempfile.TemporaryDirectory() as tmp:
     code, out, err = run(["resume", big, "dir/a.bin", "up9001", "--part-size", str(MIB)], FAKE)
     check("resume reuses matching parts", code == 0 and out == f"etag=feed-3 crc64={crc64(big_data)} parts=3 reused=2\n" and
           FakeCos.objects.get("dir/a.bin") == big_data, f"{out!r} {err!r}")
+    code, out, err = run(["abort-all", "--prefix", "dir/", "--dry-run"], FAKE)
+    check("abort-all --dry-run: lists the upload, aborts nothing",
+          code == 0 and out == "dir/b.bin\tup9002\n" and list(FakeCos.uploads) == ["up9002"], f"{out!r} {err!r} {list(FakeCos.uploads)}")
     code, out, err = run(["abort-all", "--prefix", "dir/"], FAKE)
     check("abort-all", code == 0 and out == "dir/b.bin\tup9002\n" and not FakeCos.uploads, f"{out!r} {err!r}")
     code, out, err = run(["rm", "dir/small.bin"], FAKE)

@@ -921,9 +921,10 @@ int abort_one(cos_client& c, const invocation& inv) {
 int abort_all(cos_client& c, const invocation& inv) {
     auto listed = cli::fetch_all_uploads(c, inv.flag("--prefix").value_or(""));
     if (!listed) return fail(listed.error());
+    const bool dry_run = inv.flag("--dry-run").has_value();  // lists what would be aborted, aborts nothing
     for (const auto& u : *listed) {
-        auto aborted = c.send(coswire::abort_multipart_upload_params{u.key, u.upload_id, {}});
-        if (!aborted) return fail(aborted.error());
+        if (!dry_run)
+            if (auto aborted = c.send(coswire::abort_multipart_upload_params{u.key, u.upload_id, {}}); !aborted) return fail(aborted.error());
         std::printf("%s\t%s\n", shown(u.key).c_str(), shown(u.upload_id).c_str());
     }
     return 0;
@@ -1010,7 +1011,8 @@ const std::vector<command_spec>& commands() {
         {.name = "uploads", .synopsis = "[--prefix P]", .flags = {"--prefix"}, .online = uploads},
         {.name = "parts", .synopsis = "KEY UPLOAD_ID", .arguments = {"KEY", "UPLOAD_ID"}, .online = parts},
         {.name = "abort", .synopsis = "KEY UPLOAD_ID", .arguments = {"KEY", "UPLOAD_ID"}, .online = abort_one},
-        {.name = "abort-all", .synopsis = "[--prefix P]", .flags = {"--prefix"}, .online = abort_all},
+        {.name = "abort-all", .synopsis = "[--prefix P] [--dry-run]", .flags = {"--prefix"}, .switches = {"--dry-run"},
+         .online = abort_all},
         {.name = "resume", .synopsis = "FILE KEY UPLOAD_ID [--part-size SIZE]", .arguments = {"FILE", "KEY", "UPLOAD_ID"},
          .flags = {"--part-size"}, .online = resume},
         {.name = "presign", .synopsis = "KEY [--method M] [--expires SECONDS] [--endpoint-url]", .arguments = {"KEY"},
