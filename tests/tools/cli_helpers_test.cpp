@@ -4,6 +4,7 @@
 #include "cli/download_file.hpp"
 #include "cli/interrupt.hpp"
 #include "cli/progress.hpp"
+#include "cli/resign.hpp"
 #include "cli/size.hpp"
 
 #include <doctest/doctest.h>
@@ -57,6 +58,34 @@ TEST_CASE("the progress line shows bytes, rate and time left; a stream has no to
     CHECK(cli::eta_text(187) == "3m07s");
     CHECK(cli::eta_text(3720) == "1h02m");
     CHECK(cli::eta_text(-1) == "--");
+}
+
+TEST_CASE("resign_as_sent recovers the parts a request was signed with, and only those") {
+    const coswire::credentials creds{"AKIDresign", coswire::secret_string("resignSecretKey0123456789"), coswire::secret_string("tokenValue123")};
+    coswire::http_request r{.method = "PUT", .host = "b-1250000000.cos.ap-beijing.myqcloud.com", .path = "/a b",
+                            .wire_path = "/a%20b", .query = {{"partNumber", "2"}, {"uploadId", "up1"}},
+                            .headers = {{"Host", "b-1250000000.cos.ap-beijing.myqcloud.com"}, {"Content-Length", "3"},
+                                        {"x-cos-meta-a", "v"}, {"User-Agent", "x"}}};
+    auto s = coswire::signer::create(creds, coswire::key_time{1700000000, 1700003600});
+    REQUIRE(s);
+    auto signed_parts = coswire::authorize(r, *s);
+    REQUIRE(signed_parts);
+    const auto recovered = cli::resign_as_sent(r, creds);
+    REQUIRE(recovered);
+    CHECK(recovered->authorization == signed_parts->authorization);
+    CHECK(recovered->http_string == signed_parts->http_string);
+    CHECK(recovered->string_to_sign == signed_parts->string_to_sign);
+
+    // Another key, a header changed after signing, or no Authorization: nothing to explain with.
+    const coswire::credentials other{"AKIDresign", coswire::secret_string("anotherSecretKey0123456789"), coswire::secret_string("tokenValue123")};
+    CHECK_FALSE(cli::resign_as_sent(r, other));
+    coswire::http_request changed = r;
+    for (coswire::http_header& h : changed.headers)
+        if (h.name == "x-cos-meta-a") h.value = "w";
+    CHECK_FALSE(cli::resign_as_sent(changed, creds));
+    coswire::http_request bare = r;
+    std::erase_if(bare.headers, [](const coswire::http_header& h) { return h.name == "Authorization"; });
+    CHECK_FALSE(cli::resign_as_sent(bare, creds));
 }
 
 TEST_CASE("a get checkpoint file names its object and round-trips the library's checkpoint") {

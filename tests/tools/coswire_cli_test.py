@@ -90,6 +90,7 @@ def expect_usage(name, args, needle, env=None, warned=()):
 
 
 CREDS = ["--secret-id", "AKIDcliTest", "--secret-key", SECRET_KEY]
+ENV_CREDS = {"COS_SECRET_ID": "AKIDcliTest", "COS_SECRET_KEY": SECRET_KEY}
 LOCATION = ["--bucket", "examplebucket-1250000000", "--region", "ap-beijing"]
 
 # ---- usage errors -------------------------------------------------------------------------------
@@ -135,6 +136,44 @@ expect_usage("bad upload id", LOCATION + CREDS + ["resume", "f", "k", "has space
 code, out, _ = run(["--help"])
 check("--help", code == 0 and "presign KEY" in out, out)
 
+# --version, from include/coswire/version.hpp's three macros.
+VERSION_HPP = open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "include", "coswire", "version.hpp")).read()
+VERSION = ".".join(re.search(rf"#define COSWIRE_VERSION_{part} (\d+)", VERSION_HPP).group(1) for part in ("MAJOR", "MINOR", "PATCH"))
+for args in (["--version"], LOCATION + ["--version"]):
+    code, out, err = run(args)
+    check(f"{args}", code == 0 and out == f"coswire {VERSION}\n" and err == "", f"{code} {out!r} {err!r}")
+
+# COMMAND --help and help COMMAND print the command's line of --help (both from the command table).
+code, out, _ = run(["--help"])
+listed = {line.split()[0]: line.strip() for line in out.splitlines() if line.startswith("  ") and not line.startswith("   ")}
+check("--help lists every command", sorted(listed) == sorted(["put", "get", "head", "rm", "uploads", "parts", "abort", "abort-all",
+                                                              "resume", "presign", "demo", "help"]), str(sorted(listed)))
+for name, line in listed.items():
+    expected = f"usage: coswire [GLOBAL FLAGS] {line}\n(coswire --help lists the global flags and settings)\n"
+    for args in ([name, "--help"], ["help", name], LOCATION + [name, "-h"]):
+        code, out, err = run(args)
+        check(f"{args}", code == 0 and out == expected and err == "", f"{code} {out!r} {err!r}")
+code, out, err = run(["put", "--help"])
+check("put --help, exactly", out == "usage: coswire [GLOBAL FLAGS] put FILE|- KEY [--part-size SIZE] [--threshold SIZE] [--jobs N] "
+      "[--keep] [--no-md5]\n(coswire --help lists the global flags and settings)\n", repr(out))
+expect_usage("help for an unknown command", ["help", "fly"], "COMMAND: unknown command 'fly'")
+expect_usage("help without a command", ["help"], "help: expects COMMAND")
+
+# A KEY is checked before anything is sent: a usage error naming KEY (exit 2) for every command
+# that takes one. A leading '/' (a path, not a key) says which key was probably meant.
+for args in (["head", "/dir/a.txt"], ["rm", "/dir/a.txt"], ["parts", "/dir/a.txt", "up1"], ["abort", "/dir/a.txt", "up1"],
+             ["put", "f", "/dir/a.txt"], ["get", "/dir/a.txt", "f"], ["resume", "f", "/dir/a.txt", "up1"],
+             ["presign", "/dir/a.txt"], ["presign", "//dir/a.txt"]):
+    err = expect_usage(f"leading slash: {args[0]}", LOCATION + args, "KEY: starts with '/'", ENV_CREDS)
+    check(f"leading slash: {args[0]} says why and what was meant",
+          "COS keys have no leading slash" in err and "did you mean 'dir/a.txt'?" in err, repr(err))
+expect_usage("a KEY of only slashes", LOCATION + ["head", "//"], "KEY: starts with '/'", ENV_CREDS)
+expect_usage("an empty KEY", LOCATION + ["rm", ""], "KEY: must not be empty", ENV_CREDS)
+expect_usage("a KEY with a '..' segment", LOCATION + ["get", "a/../b", "f"], "KEY: has a '..' path segment", ENV_CREDS)
+for command in ("parts", "abort", "resume"):
+    args = [command, "k", "has space"] if command != "resume" else [command, "f", "k", "has space"]
+    expect_usage(f"bad upload id: {command}", LOCATION + args, "UPLOAD_ID", ENV_CREDS)
+
 # ---- presign: needs no network ------------------------------------------------------------------
 HOST = "examplebucket-1250000000.cos.ap-beijing.myqcloud.com"
 ENV = {"COS_SECRET_ID": "AKIDcliTest", "COS_SECRET_KEY": SECRET_KEY, "COS_BUCKET": "examplebucket-1250000000",
@@ -174,13 +213,13 @@ check("flags win over the environment", url.netloc == "other-1250000000.cos.ap-b
 
 
 # ---- secrets from files and the environment; the command-line warning -------------------------------
-def presign_signature(secret, q, path="/k"):
+def presign_signature(secret, q, path="/k", host=HOST):
     """The q-signature COS expects for a presigned GET of `path` signing Host (and the token)."""
     if "q-key-time" not in q or "q-url-param-list" not in q:
         return "(not a presigned URL)"
     key_time = q["q-key-time"]
     params = "&".join(f"{n}={urllib.parse.quote(q[n], safe='-_.~')}" for n in q["q-url-param-list"].split(";") if n)
-    http_string = f"get\n{path}\n{params}\nhost={HOST}\n"
+    http_string = f"get\n{path}\n{params}\nhost={urllib.parse.quote(host, safe='-_.~')}\n"
     string_to_sign = f"sha1\n{key_time}\n{hashlib.sha1(http_string.encode()).hexdigest()}\n"
     sign_key = hmac.new(secret.encode(), key_time.encode(), hashlib.sha1).hexdigest()
     return hmac.new(sign_key.encode(), string_to_sign.encode(), hashlib.sha1).hexdigest()
@@ -246,6 +285,18 @@ check("presign --expires 129600 (36 hours) with a token", lifetime(q) == 129600,
 err = expect_usage("presign --expires past 36 hours with a token", ["presign", "k", "--expires", "129601"], "--expires",
                    dict(ENV, COS_SESSION_TOKEN=TOKEN))
 check("presign --expires past 36 hours names the bound", "129600" in err, repr(err))
+
+# presign --endpoint-url: the URL (alone on stdout) is for the --endpoint origin, which is signed
+# as its Host; without the switch --endpoint leaves the URL on COS's host.
+for env in (dict(ENV, COS_ENDPOINT="http://127.0.0.1:9000"), ENV):
+    extra = [] if "COS_ENDPOINT" in env else ["--endpoint", "http://127.0.0.1:9000"]
+    url, q = presign(extra + ["presign", "k", "--endpoint-url"], env)
+    check(f"presign --endpoint-url {extra}", url.scheme == "http" and url.netloc == "127.0.0.1:9000" and url.path == "/k" and
+          q.get("q-signature") == presign_signature(SECRET_KEY, q, host="127.0.0.1:9000"), url.geturl())
+url, q = presign(["--endpoint", "http://127.0.0.1:9000", "presign", "k"], ENV)
+check("presign --endpoint without --endpoint-url keeps COS's host", url.scheme == "https" and url.netloc == HOST and
+      q.get("q-signature") == presign_signature(SECRET_KEY, q), url.geturl())
+expect_usage("presign --endpoint-url without --endpoint", ["presign", "k", "--endpoint-url"], "--endpoint-url", ENV)
 
 
 # ---- errors from a server (loopback stand-in for COS) ---------------------------------------------
@@ -527,6 +578,9 @@ with tempfile.TemporaryDirectory() as tmp:
     code, out, err = run(["resume", big, "dir/a.bin", "up9001", "--part-size", str(MIB)], FAKE)
     check("resume reuses matching parts", code == 0 and out == f"etag=feed-3 crc64={crc64(big_data)} parts=3 reused=2\n" and
           FakeCos.objects.get("dir/a.bin") == big_data, f"{out!r} {err!r}")
+    code, out, err = run(["abort-all", "--prefix", "dir/", "--dry-run"], FAKE)
+    check("abort-all --dry-run: lists the upload, aborts nothing",
+          code == 0 and out == "dir/b.bin\tup9002\n" and list(FakeCos.uploads) == ["up9002"], f"{out!r} {err!r} {list(FakeCos.uploads)}")
     code, out, err = run(["abort-all", "--prefix", "dir/"], FAKE)
     check("abort-all", code == 0 and out == "dir/b.bin\tup9002\n" and not FakeCos.uploads, f"{out!r} {err!r}")
     code, out, err = run(["rm", "dir/small.bin"], FAKE)
@@ -754,10 +808,11 @@ class Liar(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     answer = (200, [], b"")  # status, headers (bytes values are sent raw), body
     framed = True            # False: no Content-Length, the body ends when the connection closes
+    answer_for = None        # when set: answer_for(handler) gives the answer instead
 
     def respond(self):
         note_key_times(self.headers.get("Authorization"))
-        status, headers, body = Liar.answer
+        status, headers, body = Liar.answer_for(self) if Liar.answer_for else Liar.answer
         self.send_response_only(status)
         for name, value in headers:
             self._headers_buffer.append(name.encode() + b": " + (value if isinstance(value, bytes) else value.encode()) + b"\r\n")
@@ -886,7 +941,61 @@ with tempfile.TemporaryDirectory() as tmp:
     lie(403, [("Content-Type", "application/xml")], echo)
     code, out, err = run(["rm", "k"], LIAR)
     check("a SignatureDoesNotMatch echoing the token and key: hidden as ***",
-          code == 1 and err == "error: SignatureDoesNotMatch (403): bad signature for token *** and key *** [request-id req-sig]\n",
+          code == 1 and err.startswith("error: SignatureDoesNotMatch (403): bad signature for token *** and key *** "
+                                       "[request-id req-sig]\ncoswire: diagnosis: HttpString differs in line 1 (method)"),
+          f"{code} {out!r} {err!r}")
+
+    # SignatureDoesNotMatch: the diagnosis compares COS's FormatString with what was signed. This
+    # COS computes its FormatString from the request it received (lower-case names, values
+    # encoded, sorted, as Tencent documents) but with another Host, so the headers line differs.
+    def cos_http_string(handler, host=None):
+        auth = dict(f.split("=", 1) for f in handler.headers["Authorization"].split("&"))
+        url = urllib.parse.urlsplit(handler.path)
+        enc = lambda v: urllib.parse.quote(v, safe="-_.~")
+        query = dict((n.lower(), v) for n, v in urllib.parse.parse_qsl(url.query, keep_blank_values=True))
+        params = "&".join(f"{n}={enc(query[n])}" for n in auth["q-url-param-list"].split(";") if n)
+        values = {n.lower(): v for n, v in handler.headers.items()}
+        if host:
+            values["host"] = host
+        fields = "&".join(f"{n}={enc(values[n])}" for n in auth["q-header-list"].split(";") if n)
+        return f"{handler.command.lower()}\n{urllib.parse.unquote(url.path)}\n{params}\n{fields}\n", auth["q-key-time"]
+
+    def wrong_host(handler):
+        http_string, key_time = cos_http_string(handler, host="wrong.example.com")
+        body = ("<?xml version='1.0' encoding='utf-8' ?>\n<Error><Code>SignatureDoesNotMatch</Code>"
+                "<Message>The Signature you specified is invalid.</Message>"
+                f"<StringToSign>sha1\n{key_time}\n{hashlib.sha1(http_string.encode()).hexdigest()}\n</StringToSign>"
+                f"<FormatString>{http_string.replace('&', '&amp;')}</FormatString><RequestId>req-sig</RequestId></Error>")
+        return 403, [("Content-Type", "application/xml")], body.encode()
+
+    def excerpt(text, at):  # the diagnosis shows 60 bytes from 30 before the difference
+        start = max(at - 30, 0)
+        return ("..." if start else "") + text[start:start + 60] + ("..." if start + 60 < len(text) else "")
+
+    Liar.answer_for = wrong_host
+    for args in (["uploads"], ["rm", "dir/a b+c.txt"], ["parts", "k", "up1"]):
+        code, out, err = run(args, LIAR)
+        headers_line = f"host={HOST}&x-cos-security-token=***"
+        expected_cos = excerpt("host=wrong.example.com&x-cos-security-token=***", 5)
+        check(f"SignatureDoesNotMatch ({args[0]}): the error line, then the diagnosis naming the Host",
+              code == 1 and err == "error: SignatureDoesNotMatch (403): The Signature you specified is invalid. [request-id req-sig]\n"
+              "coswire: diagnosis: HttpString differs in line 4 (headers) at byte 5:\n"
+              f"  COS:    {expected_cos}\n  signed: {excerpt(headers_line, 5)}\n"
+              "  likely cause: the Host sent differs from the Host signed (sign exactly the Host header, with :port when not the "
+              "default)\n", f"{code} {out!r} {err!r}")
+    Liar.answer_for = None
+
+    # A 403 without a body (HEAD answers have none): the likely causes, and COS's clock.
+    lie(403, [("x-cos-request-id", "req-head"), ("Date", "Thu, 16 May 2019 06:45:51 GMT")], b"")
+    code, out, err = run(["head", "k"], LIAR)
+    lines = err.splitlines()
+    check("HEAD 403: the error line, the likely causes, the clocks",
+          code == 1 and len(lines) == 3 and lines[0].startswith("error: AccessDenied (403): ") and
+          lines[0].endswith("[request-id req-head]") and
+          lines[1] == "coswire: a 403 without an error body most often means: a wrong --secret-key or --secret-id (the key must "
+                      "belong to the id), this machine's clock far off (the signature is valid for a time window), or no "
+                      "permission on this key or bucket for these credentials" and
+          re.fullmatch(r"coswire: COS's clock reads 2019-05-16T06:45:51Z, this machine's \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", lines[2]),
           f"{code} {out!r} {err!r}")
 liar.shutdown()
 

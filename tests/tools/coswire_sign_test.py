@@ -13,6 +13,7 @@ import hashlib
 import hmac
 import os
 import random
+import re
 import shlex
 import subprocess
 import sys
@@ -64,6 +65,12 @@ def reference(secret_id, secret_key, method, key, start, end, params, headers, t
               f"q-key-time={enc(key_time)}", f"q-header-list={enc(hl)}", f"q-url-param-list={enc(pl)}",
               f"q-signature={sig}"]
     return "&".join(query)
+
+
+def header_version():
+    """MAJOR.MINOR.PATCH from the macros of include/coswire/version.hpp."""
+    text = open(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "include", "coswire", "version.hpp")).read()
+    return ".".join(re.search(rf"#define COSWIRE_VERSION_{part} (\d+)", text).group(1) for part in ("MAJOR", "MINOR", "PATCH"))
 
 
 def run(tool, args, env=None):
@@ -161,6 +168,11 @@ def main():
     r = run(tool, ["--secret-id", "id", "--secret-key", "k", "--method", "GET", "--key", "/a",
                    "--start", "1", "--end", "2", "--explain"])
     check("leading slash", "http_string: get\\n//a\\n" in r.stdout, r.stdout)
+
+    # --version: the version from include/coswire/version.hpp's three macros.
+    r = run(tool, ["--version"])
+    check("--version", r.returncode == 0 and r.stdout == f"coswire-sign {header_version()}\n" and r.stderr == "",
+          f"{r.returncode} {r.stdout!r} {r.stderr!r}")
 
     # Bad usage: exit 2, one line on stderr naming the flag, nothing on stdout.
     base = ["--secret-id", "id", "--secret-key", "k", "--method", "GET", "--key", "a", "--start", "1", "--end", "2"]

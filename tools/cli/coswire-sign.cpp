@@ -4,6 +4,7 @@
 #include <coswire/detail/decimal.hpp>
 #include <coswire/sign/authorization.hpp>
 #include <coswire/sign/presign.hpp>
+#include <coswire/version.hpp>
 
 #include "cli/secrets.hpp"
 
@@ -26,7 +27,8 @@ constexpr std::string_view usage =
     "  --secret-key-file PATH, --token-file PATH: the secret from a file (one trailing newline\n"
     "  is ignored) instead of the flag, which every user of the machine can read (ps).\n"
     "  Without the flag or its file: COS_SECRET_ID, COS_SECRET_KEY, and COS_SESSION_TOKEN\n"
-    "  (read only with COS_SECRET_KEY, the key it belongs to).\n";
+    "  (read only with COS_SECRET_KEY, the key it belongs to).\n"
+    "  --version: the version.\n";
 
 [[noreturn]] void fail_usage(std::string_view flag, std::string_view what) {
     std::fprintf(stderr, "coswire-sign: %.*s: %.*s\n", static_cast<int>(flag.size()), flag.data(),
@@ -109,6 +111,9 @@ options parse(int argc, char** argv) {
         else if (flag == "--presign") o.presign = true;
         else if (flag == "--help" || flag == "-h") {
             std::fputs(usage.data(), stdout);
+            std::exit(0);
+        } else if (flag == "--version") {
+            std::printf("coswire-sign %s\n", coswire::version_string);
             std::exit(0);
         } else fail_usage(flag, "unknown option");
     }

@@ -17,7 +17,9 @@
 #include <coswire/multipart/stream.hpp>
 #include <coswire/multipart/upload.hpp>
 #include <coswire/parse/error_response.hpp>
+#include <coswire/sign/diagnose.hpp>
 #include <coswire/sign/request.hpp>
+#include <coswire/version.hpp>
 
 #include <curl/curl.h>
 
@@ -30,6 +32,7 @@
 #include "cli/listing.hpp"
 #include "cli/printable.hpp"
 #include "cli/progress.hpp"
+#include "cli/resign.hpp"
 #include "cli/secrets.hpp"
 #include "cli/size.hpp"
 
@@ -60,21 +63,14 @@ namespace {
 
 using cos_client = coswire::client<cli::curl_pool>;
 
-constexpr std::string_view usage =
+/// The global flags, above the command lines that --help lists from the command table.
+constexpr std::string_view usage_head =
     "usage: coswire [--bucket NAME-APPID] [--region REGION] [--endpoint URL]\n"
     "               [--secret-id ID] [--secret-key KEY | --secret-key-file PATH]\n"
-    "               [--token TOKEN | --token-file PATH] COMMAND ...\n"
-    "  put FILE|- KEY [--part-size SIZE] [--threshold SIZE] [--jobs N] [--keep] [--no-md5]\n"
-    "  get KEY FILE|- [--range FIRST-LAST] [--jobs N] [--part-size SIZE] [--resume] [--fsync]\n"
-    "  head KEY\n"
-    "  rm KEY\n"
-    "  uploads [--prefix P]\n"
-    "  parts KEY UPLOAD_ID\n"
-    "  abort KEY UPLOAD_ID\n"
-    "  abort-all [--prefix P]\n"
-    "  resume FILE KEY UPLOAD_ID [--part-size SIZE]\n"
-    "  presign KEY [--method M] [--expires SECONDS]\n"
-    "  demo\n"
+    "               [--token TOKEN | --token-file PATH] COMMAND ...\n";
+
+/// What --help says after the command lines.
+constexpr std::string_view usage_notes =
     "Settings also come from COS_SECRET_ID, COS_SECRET_KEY, COS_SESSION_TOKEN, COS_BUCKET,\n"
     "COS_REGION and COS_ENDPOINT; flags win. A --secret-key-file or --token-file holds the secret\n"
     "(one trailing newline is ignored) and wins over the variable like the flag it replaces; give\n"
@@ -88,7 +84,8 @@ constexpr std::string_view usage =
     "renames it over FILE once the object is complete and checked; after a failure or SIGINT,\n"
     "get --resume fetches only the missing ranges. get --fsync flushes FILE to disk before the\n"
     "rename (as curl and wget, get does not by default). put - reads stdin (length unknown).\n"
-    "SIGINT/SIGTERM: put aborts its upload (--keep: keeps it and prints the resume command).\n";
+    "SIGINT/SIGTERM: put aborts its upload (--keep: keeps it and prints the resume command).\n"
+    "COMMAND --help (or help COMMAND) shows one command's usage; --version the version.\n";
 
 /// The secrets of this run: the secret key, the session token and its percent-encoded forms.
 /// A server may echo them (a SignatureDoesNotMatch answer's FormatString holds the token), so
@@ -129,20 +126,68 @@ std::string shown(std::string_view text) {
     std::exit(2);
 }
 
+/// What a refusal is explained with: the transport, which keeps the last request refused with
+/// 403, and the credentials it was signed with. Set by main() once the client exists.
+struct refusal_context {
+    const cli::curl_pool* transport = nullptr;
+    std::optional<coswire::credentials> creds{};
+};
+
+refusal_context& refusals() {
+    static refusal_context context;
+    return context;
+}
+
+std::int64_t now() { return static_cast<std::int64_t>(std::time(nullptr)); }
+
+/// After the error line of a 403, what most likely went wrong: for SignatureDoesNotMatch the
+/// library's diagnosis (what COS computed against what was signed, tokens redacted); for a 403
+/// without an error body (a HEAD answer has none) the usual causes, and the clock's offset from
+/// COS's when the answer said its time.
+void explain_refusal(const coswire::cos_error& refused) {
+    if (refused.http_status != 403) return;
+    const refusal_context& context = refusals();
+    if (refused.code == "SignatureDoesNotMatch") {
+        const auto sent = context.transport != nullptr ? context.transport->last_refused() : std::nullopt;
+        const auto parts = sent && context.creds ? cli::resign_as_sent(*sent, *context.creds) : std::nullopt;
+        if (!parts) return;
+        // Line by line, so each line is escaped (the excerpts are the server's) but the breaks stay.
+        const std::string diagnosis = coswire::diagnose_signature_mismatch(refused, *parts);
+        const char* prefix = "coswire: diagnosis: ";
+        for (std::size_t start = 0; start < diagnosis.size();) {
+            const std::size_t end = std::min(diagnosis.find('\n', start), diagnosis.size());
+            std::fprintf(stderr, "%s%s\n", prefix, shown(std::string_view(diagnosis).substr(start, end - start)).c_str());
+            prefix = "";
+            start = end + 1;
+        }
+        return;
+    }
+    if (!refused.message.empty()) return;
+    std::fprintf(stderr, "coswire: a 403 without an error body most often means: a wrong --secret-key or --secret-id (the key "
+                         "must belong to the id), this machine's clock far off (the signature is valid for a time window), "
+                         "or no permission on this key or bucket for these credentials\n");
+    if (refused.server_time)
+        std::fprintf(stderr, "coswire: COS's clock reads %s, this machine's %s\n", cli::iso8601_utc(*refused.server_time).c_str(),
+                     cli::iso8601_utc(now()).c_str());
+}
+
 /// Prints `error: <describe(e)>` (for COS errors: `<Code> (<status>): <message> [request-id <id>]`),
-/// through shown(): the code, message and request id are the server's.
+/// through shown(): the code, message and request id are the server's. A 403 is then explained.
 int fail(const coswire::error& e) {
     std::fprintf(stderr, "error: %s\n", shown(coswire::describe(e)).c_str());
+    if (e.service) explain_refusal(*e.service);
     return 1;
 }
 
 struct invocation;
 
-/// One command: its name, its positional arguments, the flags it takes (each with a value), its
-/// switches (flags without a value) and what runs it: `offline` for the commands that need no
-/// bucket, credentials or connection (demo, presign), `online` for the others, given a client.
+/// One command: its name, its synopsis (what --help prints after the name), its positional
+/// arguments, the flags it takes (each with a value), its switches (flags without a value) and
+/// what runs it: `offline` for the commands that need no bucket, credentials or connection (demo,
+/// presign, help), `online` for the others, given a client.
 struct command_spec {
     std::string_view name;
+    std::string_view synopsis{};
     std::vector<std::string_view> arguments{};
     std::vector<std::string_view> flags{};
     std::vector<std::string_view> switches{};
@@ -175,6 +220,24 @@ struct invocation {
     }
 };
 
+/// `command`'s usage line, as the global --help lists it.
+std::string usage_line(const command_spec& command) {
+    return "  " + std::string(command.name) + (command.synopsis.empty() ? "" : " ") + std::string(command.synopsis) + "\n";
+}
+
+/// The global usage: the flags, every command's line from the table, the notes.
+void print_usage() {
+    std::fputs(usage_head.data(), stdout);
+    for (const command_spec& c : commands()) std::fputs(usage_line(c).c_str(), stdout);
+    std::fputs(usage_notes.data(), stdout);
+}
+
+/// One command's usage (`COMMAND --help`, `help COMMAND`).
+void print_command_usage(const command_spec& command) {
+    std::printf("usage: coswire [GLOBAL FLAGS] %s%s%s\n(coswire --help lists the global flags and settings)\n",
+                std::string(command.name).c_str(), command.synopsis.empty() ? "" : " ", std::string(command.synopsis).c_str());
+}
+
 /// Names a command in a usage message only when it looks like one, so a secret typed in the
 /// wrong place is never echoed.
 std::string quoted_command(std::string_view word) {
@@ -183,13 +246,36 @@ std::string quoted_command(std::string_view word) {
     return plain ? "'" + std::string(word) + "'" : std::string("(not shown)");
 }
 
+/// Checks the KEY and UPLOAD_ID arguments as the library will, so a bad one is a usage error
+/// naming the argument (exit 2) rather than an error from a request (exit 1).
+void check_arguments(const invocation& inv) {
+    for (std::size_t i = 0; i < inv.arguments.size(); ++i) {
+        const std::string& value = inv.arguments[i];
+        if (inv.command->arguments[i] == "KEY") {
+            if (value.starts_with("/")) {
+                const std::size_t first = value.find_first_not_of('/');
+                fail_usage("KEY", "starts with '/': COS keys have no leading slash (the path's '/' is not part of the key)" +
+                                      (first == std::string::npos ? std::string() : "; did you mean '" + value.substr(first) + "'?"));
+            }
+            if (auto ok = coswire::map_object_key(value); !ok) fail_usage("KEY", ok.error().reason);
+        }
+        if (inv.command->arguments[i] == "UPLOAD_ID")
+            if (auto ok = coswire::validate_upload_id(value); !ok) fail_usage("UPLOAD_ID", ok.error().reason);
+    }
+}
+
 invocation parse(int argc, char** argv) {
     invocation inv;
     std::vector<std::string_view> positional;
     for (int i = 1; i < argc; ++i) {
         const std::string_view arg = argv[i];
         if (arg == "--help" || arg == "-h") {
-            std::fputs(usage.data(), stdout);
+            if (inv.command != nullptr) print_command_usage(*inv.command);
+            else print_usage();
+            std::exit(0);
+        }
+        if (arg == "--version") {
+            std::printf("coswire %s\n", coswire::version_string);
             std::exit(0);
         }
         if (!arg.starts_with("-") || arg == "-") {
@@ -241,6 +327,7 @@ invocation parse(int argc, char** argv) {
     // Once the command line has been read, before anything in it is checked.
     if (inv.settings[secret_key] && !inv.settings[secret_key]->empty()) cli::warn_secret_on_command_line(cli::secret_key_sources);
     if (inv.settings[token] && !inv.settings[token]->empty()) cli::warn_secret_on_command_line(cli::token_sources);
+    check_arguments(inv);
     return inv;
 }
 
@@ -313,8 +400,6 @@ std::string connect_override(const invocation& inv) {
         fail_usage("--endpoint", "must be http://HOST[:PORT] or https://HOST[:PORT]");
     return url;
 }
-
-std::int64_t now() { return static_cast<std::int64_t>(std::time(nullptr)); }
 
 std::string etag_line(std::string_view etag, std::uint64_t crc, std::uint32_t parts) {
     return "etag=" + shown(etag) + " crc64=" + std::to_string(crc) + " parts=" + std::to_string(parts);
@@ -832,9 +917,10 @@ int abort_one(cos_client& c, const invocation& inv) {
 int abort_all(cos_client& c, const invocation& inv) {
     auto listed = cli::fetch_all_uploads(c, inv.flag("--prefix").value_or(""));
     if (!listed) return fail(listed.error());
+    const bool dry_run = inv.flag("--dry-run").has_value();  // lists what would be aborted, aborts nothing
     for (const auto& u : *listed) {
-        auto aborted = c.send(coswire::abort_multipart_upload_params{u.key, u.upload_id, {}});
-        if (!aborted) return fail(aborted.error());
+        if (!dry_run)
+            if (auto aborted = c.send(coswire::abort_multipart_upload_params{u.key, u.upload_id, {}}); !aborted) return fail(aborted.error());
         std::printf("%s\t%s\n", shown(u.key).c_str(), shown(u.upload_id).c_str());
     }
     return 0;
@@ -844,7 +930,6 @@ int resume(cos_client& c, const invocation& inv) {
     const std::uint64_t part_size = inv.flag("--part-size")
                                         ? parse_size_flag("--part-size", *inv.flag("--part-size"), coswire::min_part_size, coswire::max_part_size)
                                         : 8 * coswire::mib;
-    if (auto ok = coswire::validate_upload_id(inv.arguments[2]); !ok) fail_usage("UPLOAD_ID", ok.error().reason);
     auto file = coswire::examples::file_source::open(inv.arguments[0]);
     if (!file) return fail(file.error());
     // The upload was kept to be resumed: a failure or a stop signal keeps it again, never aborts it.
@@ -866,7 +951,8 @@ std::uint64_t parse_expires(std::string_view text, bool temporary) {
                      : parse_number("--expires", text, 1, max_expires, " (7 days: a presigned URL works for anyone who holds it)");
 }
 
-/// Prints a presigned URL for KEY, valid from now for --expires seconds; needs no network.
+/// Prints a presigned URL for KEY, valid from now for --expires seconds, on stdout alone; needs no
+/// network. With --endpoint-url the URL is for the --endpoint origin.
 int presign(const invocation& inv) {
     const coswire::endpoint ep = endpoint_of(inv);
     const coswire::credentials creds = credentials_of(inv);
@@ -875,6 +961,16 @@ int presign(const invocation& inv) {
     const std::uint64_t expires = inv.flag("--expires") ? parse_expires(*inv.flag("--expires"), temporary) : 3600;
     auto request = coswire::make_object_request(ep, method, inv.arguments[0]);
     if (!request) fail_usage(flag_for(request.error().argument), request.error().reason);
+    if (inv.flag("--endpoint-url")) {
+        // For local testing: the URL names the --endpoint origin, and its Host is what is signed.
+        const std::string origin = connect_override(inv);
+        if (origin.empty()) fail_usage("--endpoint-url", "needs --endpoint (or COS_ENDPOINT): the origin to put in the URL");
+        const std::size_t authority = origin.find("://");
+        request->scheme = origin.substr(0, authority);
+        request->host = origin.substr(authority + 3);
+        for (coswire::http_header& h : request->headers)
+            if (coswire::detail::iequals(h.name, "Host")) h.value = request->host;
+    }
     auto window = coswire::key_time::starting_at(now(), static_cast<std::int64_t>(expires));
     if (!window) return fail(window.error());
     auto s = coswire::signer::create(creds, *window);
@@ -885,22 +981,40 @@ int presign(const invocation& inv) {
     return 0;
 }
 
+/// `help COMMAND`: that command's usage.
+int help(const invocation& inv) {
+    for (const command_spec& c : commands())
+        if (c.name == inv.arguments[0]) {
+            print_command_usage(c);
+            return 0;
+        }
+    fail_usage("COMMAND", "unknown command " + quoted_command(inv.arguments[0]) + " (see --help)");
+}
+
 /// The command table: parse() checks a command line against it and main() runs what it names.
 const std::vector<command_spec>& commands() {
     static const std::vector<command_spec> table{
-        {.name = "put", .arguments = {"FILE", "KEY"}, .flags = {"--part-size", "--threshold", "--jobs"}, .switches = {"--keep", "--no-md5"},
+        {.name = "put",
+         .synopsis = "FILE|- KEY [--part-size SIZE] [--threshold SIZE] [--jobs N] [--keep] [--no-md5]",
+         .arguments = {"FILE", "KEY"}, .flags = {"--part-size", "--threshold", "--jobs"}, .switches = {"--keep", "--no-md5"},
          .online = put},
-        {.name = "get", .arguments = {"KEY", "FILE"}, .flags = {"--range", "--jobs", "--part-size"}, .switches = {"--resume", "--fsync"},
+        {.name = "get",
+         .synopsis = "KEY FILE|- [--range FIRST-LAST] [--jobs N] [--part-size SIZE] [--resume] [--fsync]",
+         .arguments = {"KEY", "FILE"}, .flags = {"--range", "--jobs", "--part-size"}, .switches = {"--resume", "--fsync"},
          .online = get},
-        {.name = "head", .arguments = {"KEY"}, .online = head},
-        {.name = "rm", .arguments = {"KEY"}, .online = rm},
-        {.name = "uploads", .flags = {"--prefix"}, .online = uploads},
-        {.name = "parts", .arguments = {"KEY", "UPLOAD_ID"}, .online = parts},
-        {.name = "abort", .arguments = {"KEY", "UPLOAD_ID"}, .online = abort_one},
-        {.name = "abort-all", .flags = {"--prefix"}, .online = abort_all},
-        {.name = "resume", .arguments = {"FILE", "KEY", "UPLOAD_ID"}, .flags = {"--part-size"}, .online = resume},
-        {.name = "presign", .arguments = {"KEY"}, .flags = {"--method", "--expires"}, .offline = presign},
+        {.name = "head", .synopsis = "KEY", .arguments = {"KEY"}, .online = head},
+        {.name = "rm", .synopsis = "KEY", .arguments = {"KEY"}, .online = rm},
+        {.name = "uploads", .synopsis = "[--prefix P]", .flags = {"--prefix"}, .online = uploads},
+        {.name = "parts", .synopsis = "KEY UPLOAD_ID", .arguments = {"KEY", "UPLOAD_ID"}, .online = parts},
+        {.name = "abort", .synopsis = "KEY UPLOAD_ID", .arguments = {"KEY", "UPLOAD_ID"}, .online = abort_one},
+        {.name = "abort-all", .synopsis = "[--prefix P] [--dry-run]", .flags = {"--prefix"}, .switches = {"--dry-run"},
+         .online = abort_all},
+        {.name = "resume", .synopsis = "FILE KEY UPLOAD_ID [--part-size SIZE]", .arguments = {"FILE", "KEY", "UPLOAD_ID"},
+         .flags = {"--part-size"}, .online = resume},
+        {.name = "presign", .synopsis = "KEY [--method M] [--expires SECONDS] [--endpoint-url]", .arguments = {"KEY"},
+         .flags = {"--method", "--expires"}, .switches = {"--endpoint-url"}, .offline = presign},
         {.name = "demo", .offline = [](const invocation&) { return cli::run_demo(); }},
+        {.name = "help", .synopsis = "COMMAND", .arguments = {"COMMAND"}, .offline = help},
     };
     return table;
 }
@@ -916,6 +1030,7 @@ int main(int argc, char** argv) {
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)  // before any thread: it is not thread-safe
         return fail(coswire::make_error(coswire::errc::transport_failure, "transport", "curl_global_init failed"));
     cli::curl_pool transport(coswire::examples::curl_transport_options{.connect_to = connect_override(inv)});
+    refusals() = {.transport = &transport, .creds = creds};
     cos_client c(ep, std::move(creds), transport, now,
                  [](std::uint32_t ms) { std::this_thread::sleep_for(std::chrono::milliseconds(ms)); });
     return inv.command->online(c, inv);

@@ -8,6 +8,7 @@
 
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <utility>
 #include <vector>
 
@@ -22,18 +23,25 @@ public:
 
     /// Sends `request` on a borrowed handle. Errors: those of curl_transport.
     coswire::result<coswire::http_response> operator()(const coswire::http_request& request) {
-        return on_idle_handle([&](coswire::examples::curl_transport& t) { return t(request); });
+        return on_idle_handle(request, [&](coswire::examples::curl_transport& t) { return t(request); });
     }
 
     /// The streaming call (coswire::streaming_transport), so `get` holds curl's read buffer
     /// rather than a range. Errors: those of curl_transport's, the sink's unchanged.
     coswire::result<coswire::http_response> operator()(const coswire::http_request& request, coswire::response_sink& sink) {
-        return on_idle_handle([&](coswire::examples::curl_transport& t) { return t(request, sink); });
+        return on_idle_handle(request, [&](coswire::examples::curl_transport& t) { return t(request, sink); });
+    }
+
+    /// The last request COS answered with 403, without its body: what a SignatureDoesNotMatch
+    /// is diagnosed against (cli/resign.hpp). Holds the session token header: never printed.
+    std::optional<coswire::http_request> last_refused() const {
+        const std::lock_guard<std::mutex> lock(mutex_);
+        return last_refused_;
     }
 
 private:
     template <class Send>
-    coswire::result<coswire::http_response> on_idle_handle(Send send) {
+    coswire::result<coswire::http_response> on_idle_handle(const coswire::http_request& request, Send send) {
         std::unique_ptr<coswire::examples::curl_transport> handle;
         {
             const std::lock_guard<std::mutex> lock(mutex_);
@@ -46,11 +54,16 @@ private:
         auto response = send(*handle);
         const std::lock_guard<std::mutex> lock(mutex_);
         idle_.push_back(std::move(handle));
+        if (response && response->status == 403)
+            last_refused_ = coswire::http_request{.method = request.method, .scheme = request.scheme, .host = request.host,
+                                                  .path = request.path, .wire_path = request.wire_path, .query = request.query,
+                                                  .headers = request.headers};
         return response;
     }
 
     coswire::examples::curl_transport_options options_;
-    std::mutex mutex_;
+    mutable std::mutex mutex_;
+    std::optional<coswire::http_request> last_refused_;
     std::vector<std::unique_ptr<coswire::examples::curl_transport>> idle_;
 };
 
