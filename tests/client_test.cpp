@@ -142,3 +142,54 @@ TEST_CASE("client: a failing credentials provider fails the call") {
     CHECK(r.error().reason == "STS unreachable");
     CHECK(t.requests().empty());
 }
+
+TEST_CASE("client: ExpiredToken asks for fresh credentials through refresh_credentials and retries once, at once") {
+    // A provider holding a session token until it is told to drop it (as a caching provider's invalidate()).
+    int generation = 1;
+    int refreshes = 0;
+    const coswire::credentials_provider provider = [&generation]() -> coswire::result<coswire::credentials> {
+        return coswire::credentials{.secret_id = "AKIDtemp", .secret_key = coswire::secret_string("temp-key"),
+                                    .session_token = coswire::secret_string("token-" + std::to_string(generation))};
+    };
+    coswire::client_options o = options(4);
+    o.refresh_credentials = [&] {
+        ++refreshes;
+        ++generation;
+    };
+    fake_transport t;
+    std::vector<std::uint32_t> waits;
+    coswire::client<fake_transport> c(coswire::make_endpoint("b-1250000000", "ap-beijing").value(), provider, t,
+                                      [] { return std::int64_t{1700000000}; }, [&](std::uint32_t ms) { waits.push_back(ms); }, o);
+
+    SUBCASE("a fresh token succeeds") {
+        t.respond(cos_error(400, "ExpiredToken")).respond(204, {{"x-cos-request-id", "ok"}});
+        REQUIRE(c.send(coswire::delete_object_params{.key = "k"}));
+        REQUIRE(t.requests().size() == 2);
+        CHECK(t.requests()[0].header("x-cos-security-token") == "token-1");
+        CHECK(t.requests()[1].header("x-cos-security-token") == "token-2");
+        CHECK(refreshes == 1);
+        CHECK(waits.empty());
+    }
+    SUBCASE("a second ExpiredToken (403, as older tables list it) is the error: one refresh per operation") {
+        t.respond(cos_error(403, "ExpiredToken")).respond(cos_error(403, "ExpiredToken")).respond(204);
+        auto r = c.send(coswire::delete_object_params{.key = "k"});
+        REQUIRE_FALSE(r);
+        REQUIRE(r.error().service);
+        CHECK(r.error().service->code == "ExpiredToken");
+        CHECK(t.requests().size() == 2);
+        CHECK(refreshes == 1);
+        // The next operation may refresh again.
+        REQUIRE(c.send(coswire::delete_object_params{.key = "k"}));
+        CHECK(refreshes == 1);
+    }
+}
+
+TEST_CASE("client: without refresh_credentials an ExpiredToken fails the operation without a retry") {
+    fixture f;
+    auto c = f.make(options(4));
+    f.transport.respond(cos_error(400, "ExpiredToken")).respond(204);
+    auto r = c.send(coswire::delete_object_params{.key = "k"});
+    REQUIRE_FALSE(r);
+    CHECK(f.transport.requests().size() == 1);
+    CHECK(f.waits.empty());
+}

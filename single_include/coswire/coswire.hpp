@@ -10547,6 +10547,7 @@ enum class retry_action {
     fail,                   ///< a client error or a misuse: retrying cannot help
     retry,                  ///< transient: back off, then try again
     retry_after_clock_fix,  ///< the signature's time window is off: correct the clock, re-sign, retry
+    retry_with_fresh_credentials,  ///< the session token expired: refresh the credentials, re-sign, retry once
 };
 
 struct retry_advice {
@@ -10560,7 +10561,8 @@ struct retry_advice {
 /// Classifies a failure. Retry: transport failures; 5xx (InternalError, ServiceUnavailable,
 /// SlowDown, KmsInternalException, KmsFreqControl, ...); 400 RequestTimeout/UserNetworkTooSlow;
 /// 409 PathConflict/UploadConflict; InternalError inside a 200. Retry after fixing the clock:
-/// 403 RequestTimeTooSkewed and 403 AccessDenied "Request has expired". Everything else fails:
+/// 403 RequestTimeTooSkewed and 403 AccessDenied "Request has expired". Retry with fresh
+/// credentials: ExpiredToken (400, or 403 in older tables). Everything else fails:
 /// other 4xx, malformed responses, misuse, limits.
 inline retry_advice retry_advice_for(const error& e) noexcept {
     if (e.code == errc::transport_failure) return {retry_action::retry, std::nullopt, "the transport failed"};
@@ -10571,6 +10573,8 @@ inline retry_advice retry_advice_for(const error& e) noexcept {
         (code == cos_errc::access_denied && s.message.find("Request has expired") != std::string_view::npos))
         return {retry_action::retry_after_clock_fix, s.request_id.empty() ? std::nullopt : s.server_time,
                 "the signature's time window does not cover the server's clock"};
+    if (code == cos_errc::expired_token)
+        return {retry_action::retry_with_fresh_credentials, std::nullopt, "the temporary credentials' session token expired"};
     if (s.http_status >= 500) return {retry_action::retry, std::nullopt, "COS reported a server-side failure"};
     switch (code) {
         case cos_errc::slow_down:
@@ -12362,6 +12366,11 @@ struct client_options {
     std::uint32_t backoff_max_ms = 10000;   ///< cap of one wait
     std::uint64_t jitter_seed = 0;          ///< seeds the jitter: randomness is a parameter too
     sign_options signing{};                   ///< header selection
+    /// Called when COS answers ExpiredToken (the temporary credentials' session token expired),
+    /// before the one retry that asks the credentials provider again: make the provider drop what
+    /// it holds, e.g. [&cache] { cache.invalidate(); } for a caching_provider
+    /// (docs/credentials.md). Unset: ExpiredToken fails the operation.
+    callback<void()> refresh_credentials{};
 };
 
 namespace detail {
@@ -12621,8 +12630,10 @@ namespace coswire {
 /// header `x-cos-sdk-retry: true`; a failure retry_advice_for calls transient is retried after a
 /// wait step of full jitter (uniform in [0, min(backoff_max_ms, backoff_base_ms * 2^(attempt-1))]);
 /// a skewed or expired signature corrects the context's clock from the server's time (only from
-/// an answer that carried x-cos-request-id) and is retried at once; at most
-/// client_options::max_attempts attempts. One request is in flight at a time.
+/// an answer that carried x-cos-request-id) and is retried at once; an expired session token
+/// (ExpiredToken) calls client_options::refresh_credentials, when set, and is retried at once,
+/// once per operation; at most client_options::max_attempts attempts. One request is in flight
+/// at a time.
 ///
 /// `Parse` turns a response into the result: `parse(const http_response&) -> result<T>`; its
 /// errors are classified like transport failures and COS errors. It may be a reference type
@@ -12743,6 +12754,7 @@ private:
     void begin(result<http_request> prepared) {
         attempt_ = 0;
         repeated_ = false;
+        refreshed_ = false;
         result_.reset();
         if (!prepared) return finish(std::move(prepared).error());
         request_ = std::move(*prepared);
@@ -12780,6 +12792,12 @@ private:
         switch (advice.action) {
             case retry_action::fail:
                 return finish(std::move(e));
+            case retry_action::retry_with_fresh_credentials:
+                if (refreshed_ || !context_->options().refresh_credentials) return finish(std::move(e));
+                refreshed_ = true;
+                context_->options().refresh_credentials();
+                phase_ = phase::sign;  // the next attempt fetches the credentials again
+                return;
             case retry_action::retry_after_clock_fix:
                 if (advice.server_time) context_->correct_clock(*advice.server_time);
                 phase_ = phase::sign;  // a fresh signature with the corrected clock; no wait needed
@@ -12812,6 +12830,7 @@ private:
     std::uint32_t attempt_ = 0;
     std::uint32_t wait_ms_ = 0;
     bool repeated_ = false;
+    bool refreshed_ = false;  // this operation already asked for fresh credentials once
     bool head_seen_ = false;  // streamed: the current attempt's head was reported
     bool to_sink_ = false;    // streamed: the current attempt's answer is 2xx and goes to the sink
     std::string error_body_{};

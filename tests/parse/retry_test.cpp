@@ -38,6 +38,11 @@ TEST_CASE("classify: a skewed or expired signature is retried after fixing the c
     CHECK_FALSE(unproven.server_time);
 }
 
+TEST_CASE("classify: an expired session token is retried with fresh credentials, at either status COS has used") {
+    CHECK(coswire::retry_advice_for(service(400, "ExpiredToken")).action == retry_action::retry_with_fresh_credentials);
+    CHECK(coswire::retry_advice_for(service(403, "ExpiredToken")).action == retry_action::retry_with_fresh_credentials);
+}
+
 TEST_CASE("classify: client errors and misuse are not retried") {
     for (const char* code : {"AccessDenied", "SignatureDoesNotMatch", "NoSuchUpload", "InvalidPart", "EntityTooSmall", "NoSuchKey"})
         CHECK(coswire::retry_advice_for(service(code == std::string("NoSuchUpload") ? 404 : 400, code)).action == retry_action::fail);

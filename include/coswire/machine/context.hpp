@@ -24,6 +24,11 @@ struct client_options {
     std::uint32_t backoff_max_ms = 10000;   ///< cap of one wait
     std::uint64_t jitter_seed = 0;          ///< seeds the jitter: randomness is a parameter too
     sign_options signing{};                   ///< header selection
+    /// Called when COS answers ExpiredToken (the temporary credentials' session token expired),
+    /// before the one retry that asks the credentials provider again: make the provider drop what
+    /// it holds, e.g. [&cache] { cache.invalidate(); } for a caching_provider
+    /// (docs/credentials.md). Unset: ExpiredToken fails the operation.
+    callback<void()> refresh_credentials{};
 };
 
 namespace detail {

@@ -31,8 +31,10 @@ namespace coswire {
 /// header `x-cos-sdk-retry: true`; a failure retry_advice_for calls transient is retried after a
 /// wait step of full jitter (uniform in [0, min(backoff_max_ms, backoff_base_ms * 2^(attempt-1))]);
 /// a skewed or expired signature corrects the context's clock from the server's time (only from
-/// an answer that carried x-cos-request-id) and is retried at once; at most
-/// client_options::max_attempts attempts. One request is in flight at a time.
+/// an answer that carried x-cos-request-id) and is retried at once; an expired session token
+/// (ExpiredToken) calls client_options::refresh_credentials, when set, and is retried at once,
+/// once per operation; at most client_options::max_attempts attempts. One request is in flight
+/// at a time.
 ///
 /// `Parse` turns a response into the result: `parse(const http_response&) -> result<T>`; its
 /// errors are classified like transport failures and COS errors. It may be a reference type
@@ -153,6 +155,7 @@ private:
     void begin(result<http_request> prepared) {
         attempt_ = 0;
         repeated_ = false;
+        refreshed_ = false;
         result_.reset();
         if (!prepared) return finish(std::move(prepared).error());
         request_ = std::move(*prepared);
@@ -190,6 +193,12 @@ private:
         switch (advice.action) {
             case retry_action::fail:
                 return finish(std::move(e));
+            case retry_action::retry_with_fresh_credentials:
+                if (refreshed_ || !context_->options().refresh_credentials) return finish(std::move(e));
+                refreshed_ = true;
+                context_->options().refresh_credentials();
+                phase_ = phase::sign;  // the next attempt fetches the credentials again
+                return;
             case retry_action::retry_after_clock_fix:
                 if (advice.server_time) context_->correct_clock(*advice.server_time);
                 phase_ = phase::sign;  // a fresh signature with the corrected clock; no wait needed
@@ -222,6 +231,7 @@ private:
     std::uint32_t attempt_ = 0;
     std::uint32_t wait_ms_ = 0;
     bool repeated_ = false;
+    bool refreshed_ = false;  // this operation already asked for fresh credentials once
     bool head_seen_ = false;  // streamed: the current attempt's head was reported
     bool to_sink_ = false;    // streamed: the current attempt's answer is 2xx and goes to the sink
     std::string error_body_{};

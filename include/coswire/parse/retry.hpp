@@ -19,6 +19,7 @@ enum class retry_action {
     fail,                   ///< a client error or a misuse: retrying cannot help
     retry,                  ///< transient: back off, then try again
     retry_after_clock_fix,  ///< the signature's time window is off: correct the clock, re-sign, retry
+    retry_with_fresh_credentials,  ///< the session token expired: refresh the credentials, re-sign, retry once
 };
 
 struct retry_advice {
@@ -32,7 +33,8 @@ struct retry_advice {
 /// Classifies a failure. Retry: transport failures; 5xx (InternalError, ServiceUnavailable,
 /// SlowDown, KmsInternalException, KmsFreqControl, ...); 400 RequestTimeout/UserNetworkTooSlow;
 /// 409 PathConflict/UploadConflict; InternalError inside a 200. Retry after fixing the clock:
-/// 403 RequestTimeTooSkewed and 403 AccessDenied "Request has expired". Everything else fails:
+/// 403 RequestTimeTooSkewed and 403 AccessDenied "Request has expired". Retry with fresh
+/// credentials: ExpiredToken (400, or 403 in older tables). Everything else fails:
 /// other 4xx, malformed responses, misuse, limits.
 inline retry_advice retry_advice_for(const error& e) noexcept {
     if (e.code == errc::transport_failure) return {retry_action::retry, std::nullopt, "the transport failed"};
@@ -43,6 +45,8 @@ inline retry_advice retry_advice_for(const error& e) noexcept {
         (code == cos_errc::access_denied && s.message.find("Request has expired") != std::string_view::npos))
         return {retry_action::retry_after_clock_fix, s.request_id.empty() ? std::nullopt : s.server_time,
                 "the signature's time window does not cover the server's clock"};
+    if (code == cos_errc::expired_token)
+        return {retry_action::retry_with_fresh_credentials, std::nullopt, "the temporary credentials' session token expired"};
     if (s.http_status >= 500) return {retry_action::retry, std::nullopt, "COS reported a server-side failure"};
     switch (code) {
         case cos_errc::slow_down:
