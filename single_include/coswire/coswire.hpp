@@ -8289,6 +8289,16 @@ inline std::string content_md5_of(std::span<const std::byte> data) {
     return std::string(text.data(), text.size());
 }
 
+/// Makes `xml` the request's body, with Content-Type: application/xml, Content-Length and
+/// Content-MD5, as coswire sends every XML body (a body corrupted on the way then fails with
+/// BadDigest instead of taking effect).
+inline void set_xml_body(http_request& r, std::string xml) {
+    r.headers.push_back({"Content-Type", "application/xml"});
+    r.headers.push_back({"Content-Length", decimal(xml.size())});
+    r.headers.push_back({"Content-MD5", content_md5_of(std::as_bytes(std::span<const char>(xml.data(), xml.size())))});
+    r.body = std::move(xml);
+}
+
 /// The Content-MD5 value of a request's body, whichever form holds it: a pulled body is read
 /// once through its reader, 64 KiB at a time. Errors: the reader's.
 inline result<std::string> content_md5_of_body(const http_request& r) {
@@ -9015,11 +9025,7 @@ inline result<http_request> make_complete_multipart_upload_request(const endpoin
     if (!r) return r;
     auto body = make_complete_multipart_upload_body({p.parts.data(), p.parts.size()});
     if (!body) return std::move(body).error();
-    r->headers.push_back({"Content-Type", "application/xml"});
-    r->headers.push_back({"Content-Length", detail::decimal(body->size())});
-    r->headers.push_back(
-        {"Content-MD5", detail::content_md5_of(std::as_bytes(std::span<const char>(body->data(), body->size())))});
-    r->body = std::move(*body);
+    detail::set_xml_body(*r, std::move(*body));
     return r;
 }
 
@@ -9362,10 +9368,7 @@ inline result<http_request> make_put_bucket_request(const endpoint& ep, const pu
         r->headers.push_back({"Content-Length", "0"});
         return r;
     }
-    r->body = std::string(multi_az_bucket_body);
-    r->headers.push_back({"Content-Type", "application/xml"});
-    r->headers.push_back({"Content-Length", detail::decimal(r->body.size())});
-    r->headers.push_back({"Content-MD5", detail::content_md5_of(std::as_bytes(std::span<const char>(r->body.data(), r->body.size())))});
+    detail::set_xml_body(*r, std::string(multi_az_bucket_body));
     return r;
 }
 
@@ -9549,10 +9552,7 @@ inline result<http_request> make_put_object_tagging_request(const endpoint& ep, 
     if (!r) return r;
     auto body = make_object_tagging_body(p.tags);
     if (!body) return std::move(body).error();
-    r->headers.push_back({"Content-Type", "application/xml"});
-    r->headers.push_back({"Content-Length", detail::decimal(body->size())});
-    r->headers.push_back({"Content-MD5", detail::content_md5_of(std::as_bytes(std::span<const char>(body->data(), body->size())))});
-    r->body = std::move(*body);
+    detail::set_xml_body(*r, std::move(*body));
     return r;
 }
 
@@ -9701,10 +9701,7 @@ inline result<http_request> make_restore_object_request(const endpoint& ep, cons
         .end();
     auto body = w.finish();
     if (!body) return std::move(body).error();
-    r->headers.push_back({"Content-Type", "application/xml"});
-    r->headers.push_back({"Content-Length", detail::decimal(body->size())});
-    r->headers.push_back({"Content-MD5", detail::content_md5_of(std::as_bytes(std::span<const char>(body->data(), body->size())))});
-    r->body = std::move(*body);
+    detail::set_xml_body(*r, std::move(*body));
     return r;
 }
 
@@ -9757,10 +9754,7 @@ inline result<http_request> make_put_bucket_versioning_request(const endpoint& e
     w.start("VersioningConfiguration").element("Status", p.status == versioning_status::enabled ? "Enabled" : "Suspended").end();
     auto body = w.finish();
     if (!body) return std::move(body).error();
-    r->headers.push_back({"Content-Type", "application/xml"});
-    r->headers.push_back({"Content-Length", detail::decimal(body->size())});
-    r->headers.push_back({"Content-MD5", detail::content_md5_of(std::as_bytes(std::span<const char>(body->data(), body->size())))});
-    r->body = std::move(*body);
+    detail::set_xml_body(*r, std::move(*body));
     return r;
 }
 
@@ -9913,10 +9907,7 @@ inline result<http_request> make_delete_multiple_objects_request(const endpoint&
     auto r = make_bucket_request(ep, "POST");
     if (!r) return r;
     if (auto ok = detail::add_param(*r, "delete", std::nullopt, "delete"); !ok) return std::move(ok).error();
-    r->headers.push_back({"Content-Type", "application/xml"});
-    r->headers.push_back({"Content-Length", detail::decimal(body->size())});
-    r->headers.push_back({"Content-MD5", detail::content_md5_of(std::as_bytes(std::span<const char>(body->data(), body->size())))});
-    r->body = std::move(*body);
+    detail::set_xml_body(*r, std::move(*body));
     return r;
 }
 

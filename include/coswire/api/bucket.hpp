@@ -122,10 +122,7 @@ inline result<http_request> make_put_bucket_request(const endpoint& ep, const pu
         r->headers.push_back({"Content-Length", "0"});
         return r;
     }
-    r->body = std::string(multi_az_bucket_body);
-    r->headers.push_back({"Content-Type", "application/xml"});
-    r->headers.push_back({"Content-Length", detail::decimal(r->body.size())});
-    r->headers.push_back({"Content-MD5", detail::content_md5_of(std::as_bytes(std::span<const char>(r->body.data(), r->body.size())))});
+    detail::set_xml_body(*r, std::string(multi_az_bucket_body));
     return r;
 }
 

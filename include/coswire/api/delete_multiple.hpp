@@ -95,10 +95,7 @@ inline result<http_request> make_delete_multiple_objects_request(const endpoint&
     auto r = make_bucket_request(ep, "POST");
     if (!r) return r;
     if (auto ok = detail::add_param(*r, "delete", std::nullopt, "delete"); !ok) return std::move(ok).error();
-    r->headers.push_back({"Content-Type", "application/xml"});
-    r->headers.push_back({"Content-Length", detail::decimal(body->size())});
-    r->headers.push_back({"Content-MD5", detail::content_md5_of(std::as_bytes(std::span<const char>(body->data(), body->size())))});
-    r->body = std::move(*body);
+    detail::set_xml_body(*r, std::move(*body));
     return r;
 }
 

@@ -318,11 +318,7 @@ inline result<http_request> make_complete_multipart_upload_request(const endpoin
     if (!r) return r;
     auto body = make_complete_multipart_upload_body({p.parts.data(), p.parts.size()});
     if (!body) return std::move(body).error();
-    r->headers.push_back({"Content-Type", "application/xml"});
-    r->headers.push_back({"Content-Length", detail::decimal(body->size())});
-    r->headers.push_back(
-        {"Content-MD5", detail::content_md5_of(std::as_bytes(std::span<const char>(body->data(), body->size())))});
-    r->body = std::move(*body);
+    detail::set_xml_body(*r, std::move(*body));
     return r;
 }
 

@@ -181,6 +181,16 @@ inline std::string content_md5_of(std::span<const std::byte> data) {
     return std::string(text.data(), text.size());
 }
 
+/// Makes `xml` the request's body, with Content-Type: application/xml, Content-Length and
+/// Content-MD5, as coswire sends every XML body (a body corrupted on the way then fails with
+/// BadDigest instead of taking effect).
+inline void set_xml_body(http_request& r, std::string xml) {
+    r.headers.push_back({"Content-Type", "application/xml"});
+    r.headers.push_back({"Content-Length", decimal(xml.size())});
+    r.headers.push_back({"Content-MD5", content_md5_of(std::as_bytes(std::span<const char>(xml.data(), xml.size())))});
+    r.body = std::move(xml);
+}
+
 /// The Content-MD5 value of a request's body, whichever form holds it: a pulled body is read
 /// once through its reader, 64 KiB at a time. Errors: the reader's.
 inline result<std::string> content_md5_of_body(const http_request& r) {

@@ -52,10 +52,7 @@ inline result<http_request> make_put_bucket_versioning_request(const endpoint& e
     w.start("VersioningConfiguration").element("Status", p.status == versioning_status::enabled ? "Enabled" : "Suspended").end();
     auto body = w.finish();
     if (!body) return std::move(body).error();
-    r->headers.push_back({"Content-Type", "application/xml"});
-    r->headers.push_back({"Content-Length", detail::decimal(body->size())});
-    r->headers.push_back({"Content-MD5", detail::content_md5_of(std::as_bytes(std::span<const char>(body->data(), body->size())))});
-    r->body = std::move(*body);
+    detail::set_xml_body(*r, std::move(*body));
     return r;
 }
 
