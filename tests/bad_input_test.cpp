@@ -397,6 +397,38 @@ std::vector<bad_input> table() {
     add("x-cos-delete-marker twice", errc::malformed_response, "x-cos-delete-marker", [] {
         return failure_of(parse_delete_object_response(headers_response({{"x-cos-delete-marker", "true"}, {"x-cos-delete-marker", "false"}})));
     });
+    // Server-side encryption; the SSE-C key is the test secret, which no error may repeat.
+    const auto sse_c = [](std::string_view key) {
+        return coswire::server_side_encryption{.mode = coswire::sse_mode::customer, .customer_key = coswire::secret_string(key)};
+    };
+    add("SSE-C key not 32 bytes", errc::invalid_argument, "customer_key",
+        [=] { return failure_of(server_side_encryption_headers(sse_c(test_secret))); });
+    add("SSE-KMS context not a JSON object", errc::invalid_argument, "kms_context", [] {
+        return failure_of(server_side_encryption_headers({.mode = coswire::sse_mode::kms, .kms_context = "[]"}));
+    });
+    add("SSE-COS for a copy source", errc::invalid_argument, "mode",
+        [] { return failure_of(server_side_encryption_headers({}, coswire::sse_target::copy_source)); });
+    add("GET Object with a short SSE-C key", errc::invalid_argument, "encryption", [=] {
+        return failure_of(make_get_object_request(bucket(), with<get_object_params>([&](auto& p) {
+                                                      p.key = "k";
+                                                      p.encryption = sse_c(test_secret);
+                                                  })));
+    });
+    add("HEAD Object with SSE-KMS", errc::invalid_argument, "encryption", [] {
+        return failure_of(make_head_object_request(bucket(), with<head_object_params>([](auto& p) {
+                                                       p.key = "k";
+                                                       p.encryption = coswire::server_side_encryption{.mode = coswire::sse_mode::kms};
+                                                   })));
+    });
+    add("copy with an SSE-COS source", errc::invalid_argument, "source_encryption", [] {
+        return failure_of(make_put_object_copy_request(bucket(), with<put_object_copy_params>([](auto& p) {
+                                                           p.key = "k";
+                                                           p.source = bucket();
+                                                           p.source_key = "s";
+                                                           p.source_encryption = coswire::server_side_encryption{};
+                                                       })));
+    });
+
     // A 2xx whose body is <Error>, for operations whose success body is empty or a known document.
     const std::string hidden = "<Error><Code>InternalError</Code><Message>m</Message></Error>";
     add("PUT Object 200 with <Error>", errc::service_error, "response", [hidden] {

@@ -49,6 +49,7 @@
 
 #include <coswire/api/limits.hpp>
 #include <coswire/api/endpoint.hpp>
+#include <coswire/api/encryption.hpp>
 #include <coswire/api/request.hpp>
 #include <coswire/api/object.hpp>
 #include <coswire/api/multipart.hpp>

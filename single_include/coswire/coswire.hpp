@@ -3584,6 +3584,57 @@ struct span_sink {
 }  // namespace fast
 }  // namespace coswire::detail
 // ---- end coswire/detail/fast_http_string.hpp
+// ---- begin coswire/detail/redact.hpp
+// SPDX-License-Identifier: MIT
+// Redacting secrets out of canonical strings (HttpString, FormatString) before they are stored in
+// an error or shown: a session token is a credential and an SSE-C key decrypts the object, and
+// COS echoes both in its FormatString, since both are signed.
+
+
+#include <array>
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace coswire::detail {
+
+/// Whether a signed header carries an SSE-C key, of the object or of a copy source: its value is
+/// as secret as the secret key, so explanations show "***".
+constexpr bool is_sse_customer_key_field(std::string_view name) noexcept {
+    return iequals(name, "x-cos-server-side-encryption-customer-key") ||
+           iequals(name, "x-cos-copy-source-server-side-encryption-customer-key");
+}
+
+/// Replaces the value of every `x-cos-security-token=` / `x-ci-security-token=` pair and of
+/// every SSE-C key pair (`...server-side-encryption-customer-key=`, which also matches the copy
+/// source's) (names in any case, values up to the next '&' or newline) with "***". The key's
+/// MD5 (`...-customer-key-md5=`) is left: it identifies the key without revealing it.
+/// Idempotent, so a string that was redacted where it was stored compares equal with one
+/// redacted again where it is diagnosed.
+inline std::string redact_tokens(std::string_view s) {
+    static constexpr std::array<std::string_view, 3> names = {"x-cos-security-token=", "x-ci-security-token=",
+                                                              "server-side-encryption-customer-key="};
+    std::string out;
+    out.reserve(s.size());
+    std::size_t i = 0;
+    while (i < s.size()) {
+        std::size_t matched = 0;
+        for (std::string_view name : names)
+            if (s.size() - i >= name.size() && iequals(s.substr(i, name.size()), name)) matched = name.size();
+        if (matched == 0) {
+            out.push_back(s[i++]);
+            continue;
+        }
+        out.append(s.substr(i, matched));
+        i += matched;
+        while (i < s.size() && s[i] != '&' && s[i] != '\n') ++i;
+        out.append("***");
+    }
+    return out;
+}
+
+}  // namespace coswire::detail
+// ---- end coswire/detail/redact.hpp
 
 #include <cstddef>
 #include <string>
@@ -3657,7 +3708,7 @@ public:
     constexpr const_iterator begin() const noexcept { return const_iterator(slots_); }
     constexpr const_iterator end() const noexcept { return const_iterator(slots_ + size_); }
 
-    /// Inserts in signed-name order and marks a session token for redaction; refuses a name
+    /// Inserts in signed-name order and marks a secret (session token, SSE-C key) for redaction; refuses a name
     /// equal (after encoding and lower-casing) to one already present, and a full list.
     constexpr insert_status try_insert(signed_field f) noexcept { return try_insert(f, fast::signed_name_size(f.name)); }
 
@@ -3672,7 +3723,7 @@ public:
             --pos;
         }
         for (std::size_t i = size_; i > pos; --i) slots_[i].field = slots_[i - 1].field;
-        f.redact = is_token_field(f.name);
+        f.redact = is_token_field(f.name) || is_sse_customer_key_field(f.name);
         f.plain_name = signed_size == f.name.size();
         slots_[pos].field = f;
         ++size_;
@@ -4641,45 +4692,6 @@ inline result<std::string> presigned_url(const http_request& request, const sign
 // Diagnosing SignatureDoesNotMatch: the first difference between COS's own FormatString and
 // StringToSign (docs/protocol/signing.md#what-the-server-does) and ours, with the likely cause.
 
-// ---- begin coswire/detail/redact.hpp
-// SPDX-License-Identifier: MIT
-// Redacting session tokens out of canonical strings (HttpString, FormatString) before they are
-// stored in an error or shown: a token is a credential, and COS echoes it in its FormatString.
-
-
-#include <array>
-#include <cstddef>
-#include <string>
-#include <string_view>
-
-namespace coswire::detail {
-
-/// Replaces the value of every `x-cos-security-token=` / `x-ci-security-token=` pair (names in
-/// any case, values up to the next '&' or newline) with "***". Idempotent, so a string that was
-/// redacted where it was stored compares equal with one redacted again where it is diagnosed.
-inline std::string redact_tokens(std::string_view s) {
-    static constexpr std::array<std::string_view, 2> names = {"x-cos-security-token=", "x-ci-security-token="};
-    std::string out;
-    out.reserve(s.size());
-    std::size_t i = 0;
-    while (i < s.size()) {
-        std::size_t matched = 0;
-        for (std::string_view name : names)
-            if (s.size() - i >= name.size() && iequals(s.substr(i, name.size()), name)) matched = name.size();
-        if (matched == 0) {
-            out.push_back(s[i++]);
-            continue;
-        }
-        out.append(s.substr(i, matched));
-        i += matched;
-        while (i < s.size() && s[i] != '&' && s[i] != '\n') ++i;
-        out.append("***");
-    }
-    return out;
-}
-
-}  // namespace coswire::detail
-// ---- end coswire/detail/redact.hpp
 
 #include <array>
 #include <cstddef>
@@ -8113,6 +8125,103 @@ inline result<endpoint> make_custom_endpoint(std::string_view domain, const endp
 
 }  // namespace coswire
 // ---- end coswire/api/endpoint.hpp
+// ---- begin coswire/api/encryption.hpp
+// SPDX-License-Identifier: MIT
+// Server-side encryption as one value: SSE-COS, SSE-KMS or SSE-C, and the request headers that
+// ask for it (docs/protocol/headers.md#server-side-encryption-headers).
+//
+// Choices where Tencent's pages are silent:
+// - The SSE-C key is given as its 32 raw bytes in a secret_string; coswire sends its base64 and
+//   the base64 of its MD5, so a caller cannot send a key with a mismatched digest.
+// - The SSE-KMS context is given as JSON text and must be one JSON object; coswire base64s it.
+
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace coswire {
+
+/// Which key encrypts the object at rest.
+enum class sse_mode {
+    cos,       ///< SSE-COS: a key COS manages (x-cos-server-side-encryption: AES256)
+    kms,       ///< SSE-KMS: a KMS master key (x-cos-server-side-encryption: cos/kms)
+    customer,  ///< SSE-C: the caller's own AES-256 key, sent with every request that touches the bytes
+};
+
+/// The size of an SSE-C key: AES-256.
+inline constexpr std::size_t sse_customer_key_size = 32;
+
+/// How an object is, or is to be, encrypted at rest. Set only the members of the chosen mode,
+/// e.g. `{.mode = sse_mode::customer, .customer_key = secret_string(key_bytes)}`.
+struct server_side_encryption {
+    sse_mode mode = sse_mode::cos;  ///< which key
+    std::string kms_key_id{};       ///< SSE-KMS: the master key's id; empty: COS's default key
+    std::string kms_context{};      ///< SSE-KMS: a JSON object, e.g. {"team":"a"}; empty: none
+    /// SSE-C: the 32 raw key bytes (not their base64). A secret: never shown in any error or
+    /// explanation; lose it and the object is lost.
+    secret_string customer_key{};
+};
+
+/// Whose encryption headers to write: the object the request stores or reads, or the source of
+/// a copy (the same SSE-C headers with an x-cos-copy-source- prefix).
+enum class sse_target { object, copy_source };
+
+/// The request headers that ask for `e`, in this order: SSE-COS `x-cos-server-side-encryption:
+/// AES256`; SSE-KMS `x-cos-server-side-encryption: cos/kms`, then `...-cos-kms-key-id` and
+/// `...-context` (base64 of the JSON) when set; SSE-C `...-customer-algorithm: AES256`,
+/// `...-customer-key` (base64 of the key) and `...-customer-key-MD5` (base64 of the key's MD5).
+/// For sse_target::copy_source every name starts with `x-cos-copy-source-`. Errors
+/// (invalid_argument): "mode" for copy_source with a mode other than customer (only an SSE-C
+/// source needs its key); "kms_key_id", "kms_context" when set outside SSE-KMS; "kms_context"
+/// when it is not one JSON object; "customer_key" when it is not 32 bytes (the reason gives the
+/// size, never the bytes) or is set outside SSE-C.
+inline result<std::vector<http_header>> server_side_encryption_headers(const server_side_encryption& e,
+                                                                      sse_target target = sse_target::object) {
+    const auto refuse = [](std::string_view argument, std::string reason) {
+        return make_error(errc::invalid_argument, argument, std::move(reason));
+    };
+    if (target == sse_target::copy_source && e.mode != sse_mode::customer)
+        return refuse("mode", "a copy source needs headers only for SSE-C; COS decrypts SSE-COS and SSE-KMS sources itself");
+    if (e.mode != sse_mode::kms && !e.kms_key_id.empty()) return refuse("kms_key_id", "is set but the mode is not SSE-KMS");
+    if (e.mode != sse_mode::kms && !e.kms_context.empty()) return refuse("kms_context", "is set but the mode is not SSE-KMS");
+    if (e.mode != sse_mode::customer && !e.customer_key.empty())
+        return refuse("customer_key", "is set but the mode is not SSE-C");
+    const std::string prefix = target == sse_target::copy_source ? "x-cos-copy-source-server-side-encryption"
+                                                                  : "x-cos-server-side-encryption";
+    std::vector<http_header> out;
+    switch (e.mode) {
+        case sse_mode::cos: out.push_back({prefix, "AES256"}); break;
+        case sse_mode::kms:
+            out.push_back({prefix, "cos/kms"});
+            if (!e.kms_key_id.empty()) out.push_back({prefix + "-cos-kms-key-id", e.kms_key_id});
+            if (!e.kms_context.empty()) {
+                if (auto parsed = detail::json::parse_object(e.kms_context, "kms_context"); !parsed)
+                    return refuse("kms_context", "must be one JSON object, e.g. {\"team\":\"a\"}");
+                out.push_back({prefix + "-context", base64_encode(e.kms_context)});
+            }
+            break;
+        case sse_mode::customer: {
+            const std::string_view key = e.customer_key.reveal();
+            if (key.size() != sse_customer_key_size)
+                return refuse("customer_key", "must be the 32 raw bytes of an AES-256 key, is " + std::to_string(key.size()) +
+                                                  " bytes (give the bytes, not their base64)");
+            const auto bytes = std::as_bytes(std::span<const char>(key.data(), key.size()));
+            out.push_back({prefix + "-customer-algorithm", "AES256"});
+            out.push_back({prefix + "-customer-key", base64_encode(bytes)});
+            const md5_digest digest = md5_hash(bytes);
+            out.push_back({prefix + "-customer-key-MD5", base64_encode(std::span<const std::uint8_t>(digest))});
+            break;
+        }
+    }
+    return out;
+}
+
+}  // namespace coswire
+// ---- end coswire/api/encryption.hpp
 // ---- begin coswire/api/request.hpp
 // SPDX-License-Identifier: MIT
 // What every request builder shares: starting a request for an object or the bucket, adding
@@ -8162,7 +8271,11 @@ struct object_attributes {
     std::optional<std::string> grant_write_acp{};      ///< x-cos-grant-write-acp
     std::optional<std::string> grant_full_control{};   ///< x-cos-grant-full-control
     std::optional<std::string> tagging{};              ///< x-cos-tagging: k1=v1&k2=v2 (URL-encoded pairs)
-    std::optional<std::string> server_side_encryption{};  ///< x-cos-server-side-encryption: AES256 or cos/kms
+    /// x-cos-server-side-encryption as raw text, AES256 or cos/kms; `encryption` says the same
+    /// and more (KMS key, SSE-C). Set one of the two.
+    std::optional<std::string> server_side_encryption{};
+    /// How COS encrypts the object: SSE-COS, SSE-KMS or SSE-C (server_side_encryption_headers).
+    std::optional<coswire::server_side_encryption> encryption{};
     /// User metadata: each (suffix, value) becomes x-cos-meta-<suffix>. Suffixes are letters,
     /// digits and '-' (COS refuses '_' in the name).
     std::vector<std::pair<std::string, std::string>> metadata{};
@@ -8244,6 +8357,31 @@ inline result<void> add_extra_headers(http_request& r, const std::vector<http_he
     return {};
 }
 
+/// Adds the headers of `e`, when set (server_side_encryption_headers), after checking that an
+/// SSE-C key goes only over https: COS refuses it over http, and the key would cross the
+/// network in clear. `customer_only` is for the requests that read or add to an SSE-C object
+/// (GET, HEAD, Upload Part) and for a copy source, where SSE-COS and SSE-KMS are never sent.
+/// Errors: invalid_argument naming `argument`, the reason naming the member at fault.
+inline result<void> add_encryption(http_request& r, const std::optional<server_side_encryption>& e, sse_target target,
+                                   std::string_view argument, bool customer_only = false) {
+    if (!e) return {};
+    if (customer_only && e->mode != sse_mode::customer)
+        return make_error(errc::invalid_argument, argument,
+                          "only an SSE-C key is sent here; COS applies SSE-COS and SSE-KMS where the object is stored");
+    if (e->mode == sse_mode::customer && r.scheme != "https")
+        return make_error(errc::invalid_argument, argument, "an SSE-C key is sent only over https");
+    auto headers = server_side_encryption_headers(*e, target);
+    if (!headers) {
+        error failed = std::move(headers).error();
+        failed.reason = std::string(failed.argument) + ": " + failed.reason;
+        failed.argument = argument;
+        return failed;
+    }
+    for (const http_header& h : *headers)
+        if (auto ok = add_header(r, h.name, h.value, argument); !ok) return ok;
+    return {};
+}
+
 /// Sends the attributes as headers, extra_headers last (add_extra_headers). Errors name the
 /// attribute ("content_type", "metadata", "extra_headers", ...).
 inline result<void> add_object_attributes(http_request& r, const object_attributes& a) {
@@ -8269,6 +8407,7 @@ inline result<void> add_object_attributes(http_request& r, const object_attribut
     };
     for (const attribute_header& h : headers)
         if (auto ok = add_optional_header(r, h.header, a.*h.member, h.argument); !ok) return ok;
+    if (auto ok = add_encryption(r, a.encryption, sse_target::object, "encryption"); !ok) return ok;
     for (const auto& [suffix, value] : a.metadata) {
         if (suffix.empty()) return make_error(errc::invalid_argument, "metadata", "a metadata name is empty");
         for (char c : suffix)
@@ -8491,6 +8630,9 @@ struct get_object_params {
     /// not repeat a header the builder sets. The last member, with a default, so brace-initialised
     /// params written before it existed stay valid.
     std::vector<http_header> extra_headers{};
+    /// The SSE-C key of an object stored with one (sse_mode::customer only; COS decrypts
+    /// SSE-COS and SSE-KMS objects by itself).
+    std::optional<server_side_encryption> encryption{};
 };
 
 /// HEAD Object (docs/protocol/objects.md#head-object).
@@ -8501,6 +8643,7 @@ struct head_object_params {
     object_key_options key_options{};        ///< whether dot segments are allowed
     /// Further headers, as for get_object_params: e.g. the SSE-C key headers (docs/protocol/objects.md#head-object).
     std::vector<http_header> extra_headers{};
+    std::optional<server_side_encryption> encryption{};  ///< the SSE-C key, as for get_object_params
 };
 
 /// DELETE Object (docs/protocol/objects.md#delete-object).
@@ -8646,7 +8789,8 @@ inline result<http_request> make_put_object_request(const endpoint& ep, const pu
 /// "if_match", "if_none_match" when set but empty or not a valid value; "if_modified_since",
 /// "if_unmodified_since" outside years 0001-9999; "range" when last < first; "traffic_limit"
 /// out of range; "response_cache_control" ... "response_expires" when set but empty or not a
-/// valid header value (COS echoes them as headers); "extra_headers" (add_extra_headers), including one that repeats a builder header.
+/// valid header value (COS echoes them as headers); "encryption" when not SSE-C, a bad key, or an SSE-C
+/// key over http (detail::add_encryption); "extra_headers" (add_extra_headers), including one that repeats a builder header.
 inline result<http_request> make_get_object_request(const endpoint& ep, const get_object_params& p) {
     auto r = detail::start_object_read(ep, "GET", p.key, p.version_id, p.conditions, p.key_options);
     if (!r) return r;
@@ -8668,16 +8812,20 @@ inline result<http_request> make_get_object_request(const endpoint& ep, const ge
             return std::move(ok).error();
     if (auto ok = detail::add_range(*r, p.range); !ok) return std::move(ok).error();
     if (auto ok = detail::add_traffic_limit(*r, p.traffic_limit); !ok) return std::move(ok).error();
+    if (auto ok = detail::add_encryption(*r, p.encryption, sse_target::object, "encryption", true); !ok)
+        return std::move(ok).error();
     if (auto ok = detail::add_extra_headers(*r, p.extra_headers); !ok) return std::move(ok).error();
     return r;
 }
 
-/// HEAD /<key> with versionId, the preconditions and the extra headers.
+/// HEAD /<key> with versionId, the preconditions, the SSE-C key headers and the extra headers.
 /// Errors (invalid_argument): "object_key", "version_id", "if_match", "if_none_match",
-/// "if_modified_since", "if_unmodified_since", "extra_headers", as for make_get_object_request.
+/// "if_modified_since", "if_unmodified_since", "encryption", "extra_headers", as for make_get_object_request.
 inline result<http_request> make_head_object_request(const endpoint& ep, const head_object_params& p) {
     auto r = detail::start_object_read(ep, "HEAD", p.key, p.version_id, p.conditions, p.key_options);
     if (!r) return r;
+    if (auto ok = detail::add_encryption(*r, p.encryption, sse_target::object, "encryption", true); !ok)
+        return std::move(ok).error();
     if (auto ok = detail::add_extra_headers(*r, p.extra_headers); !ok) return std::move(ok).error();
     return r;
 }
@@ -8857,13 +9005,16 @@ struct upload_part_params {
     /// Further headers, e.g. the SSE-C key headers the Initiate call used (docs/protocol/multipart.md#upload-part).
     std::vector<http_header> extra_headers{};
     object_key_options key_options{};
+    /// The SSE-C key the Initiate call used, which every part repeats (sse_mode::customer only:
+    /// SSE-COS and SSE-KMS are chosen once, at Initiate).
+    std::optional<server_side_encryption> encryption{};
 };
 
 /// `PUT /<key>?partNumber=N&uploadId=ID` with the payload as the body, `Content-Length`, and
 /// optionally `Content-MD5` and `x-cos-traffic-limit`. Errors (invalid_argument unless noted):
 /// "object_key", "part_number", "upload_id", "payload" (limit_exceeded above 5 GB),
 /// "content_md5" (malformed, or given while compute_content_md5 is set), "traffic_limit",
-/// "extra_headers".
+/// "encryption" (not SSE-C, a bad key, or over http), "extra_headers".
 inline result<http_request> make_upload_part_request(const endpoint& ep, const upload_part_params& p) {
     auto r = detail::start_upload_request(ep, "PUT", p.key, p.key_options, p.upload_id, p.part_number);
     if (!r) return r;
@@ -8873,6 +9024,8 @@ inline result<http_request> make_upload_part_request(const endpoint& ep, const u
         !ok)
         return std::move(ok).error();
     if (auto ok = detail::add_traffic_limit(*r, p.traffic_limit); !ok) return std::move(ok).error();
+    if (auto ok = detail::add_encryption(*r, p.encryption, sse_target::object, "encryption", true); !ok)
+        return std::move(ok).error();
     if (auto ok = detail::add_extra_headers(*r, p.extra_headers); !ok) return std::move(ok).error();
     return r;
 }
@@ -8901,6 +9054,10 @@ struct upload_part_copy_params {
     /// source.
     std::vector<http_header> extra_headers{};
     object_key_options key_options{};   ///< applies to key and source_key
+    /// The SSE-C key of the source object, sent as x-cos-copy-source-server-side-encryption-customer-*.
+    std::optional<server_side_encryption> source_encryption{};
+    /// The SSE-C key of the upload being filled, when Initiate used one.
+    std::optional<server_side_encryption> encryption{};
 };
 
 namespace detail {
@@ -8938,7 +9095,8 @@ inline result<std::string> part_copy_source_value(const upload_part_copy_params&
 /// (invalid_argument unless noted): "object_key", "part_number", "upload_id", "source",
 /// "source_key", "source_version_id", "range" (no last byte, first > last; limit_exceeded
 /// above 5 GB), "if_match"/"if_none_match" (set but empty, or a bad header value),
-/// "if_modified_since"/"if_unmodified_since" (outside years 0001-9999), "extra_headers".
+/// "if_modified_since"/"if_unmodified_since" (outside years 0001-9999), "source_encryption" and
+/// "encryption" (not SSE-C, a bad key, or over http), "extra_headers".
 inline result<http_request> make_upload_part_copy_request(const endpoint& ep, const upload_part_copy_params& p) {
     auto r = detail::start_upload_request(ep, "PUT", p.key, p.key_options, p.upload_id, p.part_number);
     if (!r) return r;
@@ -8962,6 +9120,10 @@ inline result<http_request> make_upload_part_copy_request(const endpoint& ep, co
     // The same checks as GET's preconditions (object.hpp), under the x-cos-copy-source- names.
     const object_conditions conditions{p.if_match, p.if_none_match, p.if_modified_since, p.if_unmodified_since};
     if (auto ok = detail::add_conditions(*r, conditions, "x-cos-copy-source-"); !ok) return std::move(ok).error();
+    if (auto ok = detail::add_encryption(*r, p.source_encryption, sse_target::copy_source, "source_encryption", true); !ok)
+        return std::move(ok).error();
+    if (auto ok = detail::add_encryption(*r, p.encryption, sse_target::object, "encryption", true); !ok)
+        return std::move(ok).error();
     if (auto ok = detail::add_extra_headers(*r, p.extra_headers); !ok) return std::move(ok).error();
     return r;
 }
@@ -9182,6 +9344,9 @@ struct put_object_copy_params {
     /// them fails with 412 PreconditionFailed and nothing is copied.
     object_conditions source_conditions{};
     object_key_options key_options{};  ///< applies to key and source_key
+    /// The SSE-C key of the source object (x-cos-copy-source-server-side-encryption-customer-*);
+    /// the copy's own encryption is attributes.encryption.
+    std::optional<server_side_encryption> source_encryption{};
 };
 
 namespace detail {
@@ -9226,8 +9391,8 @@ inline result<void> check_copied_metadata(const object_attributes& a) {
 /// limit_exceeded); "source", "source_key", "source_version_id" as for Upload Part - Copy;
 /// "content_type", "cache_control", "content_disposition", "content_encoding", "expires",
 /// "metadata" when set under metadata_directive::copy; "if_match", "if_none_match",
-/// "if_modified_since", "if_unmodified_since" as for GET Object; the attribute's name for a bad
-/// attribute value ("extra_headers" for a repeated or reserved header).
+/// "if_modified_since", "if_unmodified_since" as for GET Object; "source_encryption" (not SSE-C,
+/// a bad key, or over http); the attribute's name for a bad attribute value ("extra_headers" for a repeated or reserved header).
 inline result<http_request> make_put_object_copy_request(const endpoint& ep, const put_object_copy_params& p) {
     auto r = make_object_request(ep, "PUT", p.key, p.key_options);
     if (!r) return r;
@@ -9241,6 +9406,8 @@ inline result<http_request> make_put_object_copy_request(const endpoint& ep, con
     if (auto ok = detail::add_header(*r, "x-cos-metadata-directive", replaced ? "Replaced" : "Copy", "directive"); !ok)
         return std::move(ok).error();
     if (auto ok = detail::add_conditions(*r, p.source_conditions, "x-cos-copy-source-"); !ok) return std::move(ok).error();
+    if (auto ok = detail::add_encryption(*r, p.source_encryption, sse_target::copy_source, "source_encryption", true); !ok)
+        return std::move(ok).error();
     if (p.attributes.tagging)
         if (auto ok = detail::add_header(*r, "x-cos-tagging-directive", "Replaced", "tagging"); !ok) return std::move(ok).error();
     if (auto ok = detail::add_object_attributes(*r, p.attributes); !ok) return std::move(ok).error();
@@ -10239,6 +10406,14 @@ struct object_headers {
     std::string storage_class = "STANDARD";   ///< x-cos-storage-class; COS omits it for STANDARD
     std::string server_side_encryption{};       ///< x-cos-server-side-encryption: AES256 or cos/kms
     std::string sse_customer_algorithm{};       ///< x-cos-server-side-encryption-customer-algorithm (SSE-C)
+    std::string sse_kms_key_id{};               ///< x-cos-server-side-encryption-cos-kms-key-id (SSE-KMS)
+    /// x-cos-server-side-encryption-customer-key-MD5 (SSE-C): which key, compare with the
+    /// customer-key-MD5 header coswire sent.
+    std::string sse_customer_key_md5{};
+    std::optional<std::uint64_t> tagging_count{};  ///< x-cos-tagging-count: how many tags the object has
+    /// x-cos-expiration: when a lifecycle rule deletes the object, verbatim
+    /// (expiry-date="...", rule-id="..."); empty when no rule applies.
+    std::string expiration{};
     /// x-cos-meta-* headers as (suffix, value), in the order received.
     std::vector<std::pair<std::string, std::string>> metadata{};
 };
@@ -10265,6 +10440,11 @@ inline constexpr std::string_view single_value_response_headers[] = {
     "x-cos-storage-tier",
     "x-cos-server-side-encryption",
     "x-cos-server-side-encryption-customer-algorithm",
+    "x-cos-server-side-encryption-customer-key-MD5",
+    "x-cos-server-side-encryption-cos-kms-key-id",
+    "x-cos-tagging-count",
+    "x-cos-expiration",
+    "x-cos-object-type",
     "x-cos-bucket-region",
     "x-cos-copy-source-version-id",
     "x-cos-restore",
@@ -10286,7 +10466,8 @@ inline result<void> check_single_value_headers(const http_response& r) {
 }
 
 /// Reads object_headers from a response. Errors: malformed_response naming the header whose
-/// value does not parse ("x-cos-hash-crc64ecma", "Content-Length", "Last-Modified") or that
+/// value does not parse ("x-cos-hash-crc64ecma", "Content-Length", "Last-Modified",
+/// "x-cos-tagging-count") or that
 /// appears twice (check_single_value_headers).
 inline result<object_headers> parse_object_headers(const http_response& r) {
     if (auto ok = check_single_value_headers(r); !ok) return std::move(ok).error();
@@ -10314,6 +10495,14 @@ inline result<object_headers> parse_object_headers(const http_response& r) {
         else if (detail::iequals(name, "x-cos-storage-class")) out.storage_class = h.value;
         else if (detail::iequals(name, "x-cos-server-side-encryption")) out.server_side_encryption = h.value;
         else if (detail::iequals(name, "x-cos-server-side-encryption-customer-algorithm")) out.sse_customer_algorithm = h.value;
+        else if (detail::iequals(name, "x-cos-server-side-encryption-customer-key-MD5")) out.sse_customer_key_md5 = h.value;
+        else if (detail::iequals(name, "x-cos-server-side-encryption-cos-kms-key-id")) out.sse_kms_key_id = h.value;
+        else if (detail::iequals(name, "x-cos-expiration")) out.expiration = h.value;
+        else if (detail::iequals(name, "x-cos-tagging-count")) {
+            auto v = detail::parse_decimal(h.value, "x-cos-tagging-count");
+            if (!v) return std::move(v).error();
+            out.tagging_count = *v;
+        }
         else if (detail::istarts_with(name, "x-cos-meta-"))
             out.metadata.emplace_back(std::string(name.substr(11)), h.value);
     }
