@@ -429,6 +429,27 @@ std::vector<bad_input> table() {
                                                        })));
     });
 
+    // Presigned object URLs.
+    const coswire::credentials presign_creds{.secret_id = "AKIDx", .secret_key = secret_string(test_secret),
+                                             .session_token = secret_string(test_token)};
+    add("presign with a negative start", errc::invalid_argument, "start", [=] {
+        return failure_of(presign_object(bucket(), presign_creds, with<presign_object_params>([](auto& p) {
+                                             p.key = "k";
+                                             p.start = -1;
+                                             p.lifetime = 60;
+                                         })));
+    });
+    add("presign without a lifetime", errc::invalid_argument, "lifetime", [=] {
+        return failure_of(presign_object(bucket(), presign_creds, with<presign_object_params>([](auto& p) { p.key = "k"; })));
+    });
+    add("presign a q-* parameter", errc::invalid_argument, "params", [=] {
+        return failure_of(presign_object(bucket(), presign_creds, with<presign_object_params>([](auto& p) {
+                                             p.key = "k";
+                                             p.lifetime = 60;
+                                             p.params = {{"q-signature", "x"}};
+                                         })));
+    });
+
     // A 2xx whose body is <Error>, for operations whose success body is empty or a known document.
     const std::string hidden = "<Error><Code>InternalError</Code><Message>m</Message></Error>";
     add("PUT Object 200 with <Error>", errc::service_error, "response", [hidden] {

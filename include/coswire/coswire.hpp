@@ -52,6 +52,7 @@
 #include <coswire/api/encryption.hpp>
 #include <coswire/api/request.hpp>
 #include <coswire/api/object.hpp>
+#include <coswire/api/presign.hpp>
 #include <coswire/api/multipart.hpp>
 #include <coswire/api/copy.hpp>
 #include <coswire/api/bucket.hpp>
