@@ -429,6 +429,29 @@ std::vector<bad_input> table() {
                                                        })));
     });
 
+    // Object ACL.
+    add("PUT Object acl with nothing to set", errc::invalid_argument, "acl",
+        [] { return failure_of(make_put_object_acl_request(bucket(), with<put_object_acl_params>([](auto& p) { p.key = "k"; }))); });
+    add("PUT Object acl with a bucket-only canned ACL", errc::invalid_argument, "acl", [] {
+        return failure_of(make_put_object_acl_request(bucket(), with<put_object_acl_params>([](auto& p) {
+                                                          p.key = "k";
+                                                          p.acl = "public-read-write";
+                                                      })));
+    });
+    add("PUT Object acl grant id with a quote", errc::invalid_argument, "grant_read", [] {
+        return failure_of(make_put_object_acl_request(bucket(), with<put_object_acl_params>([](auto& p) {
+                                                          p.key = "k";
+                                                          p.grant_read = {"1\""};
+                                                      })));
+    });
+    add("GET Object acl without a key", errc::invalid_argument, "object_key",
+        [] { return failure_of(make_get_object_acl_request(bucket(), {})); });
+    add("GET Object acl unknown permission", errc::malformed_response, "Permission", [] {
+        return failure_of(parse_get_object_acl_response(xml_response(
+            200, "<AccessControlPolicy><AccessControlList><Grant><Grantee><ID>1</ID></Grantee><Permission>WRITE</Permission>"
+                 "</Grant></AccessControlList></AccessControlPolicy>")));
+    });
+
     // Presigned object URLs.
     const coswire::credentials presign_creds{.secret_id = "AKIDx", .secret_key = secret_string(test_secret),
                                              .session_token = secret_string(test_token)};

@@ -61,6 +61,7 @@
 #include <coswire/api/restore.hpp>
 #include <coswire/api/versioning.hpp>
 #include <coswire/api/delete_multiple.hpp>
+#include <coswire/api/acl.hpp>
 
 #include <coswire/parse/error_response.hpp>
 #include <coswire/parse/response.hpp>
@@ -74,6 +75,7 @@
 #include <coswire/parse/append.hpp>
 #include <coswire/parse/restore.hpp>
 #include <coswire/parse/versioning.hpp>
+#include <coswire/parse/acl.hpp>
 #include <coswire/parse/delete_multiple.hpp>
 
 #include <coswire/machine/step.hpp>

@@ -10179,6 +10179,128 @@ inline std::vector<delete_multiple_objects_params> split_delete_multiple_objects
 
 }  // namespace coswire
 // ---- end coswire/api/delete_multiple.hpp
+// ---- begin coswire/api/acl.hpp
+// SPDX-License-Identifier: MIT
+// Request builders for PUT and GET Object acl (`?acl`): a canned ACL and grant headers, and the
+// value a grant header holds (docs/protocol/acl.md).
+//
+// Choices where Tencent's pages are silent or disagree (docs/protocol/acl.md#choices):
+// - PUT sends the header form only (x-cos-acl and the x-cos-grant-* headers, Content-Length: 0);
+//   it says everything the AccessControlPolicy body says for an object's grantees.
+// - The canned ACL must be one of the six an object takes; public-read-write is refused (objects
+//   have no WRITE permission).
+// - A grantee id is passed as given, so both the short `100000000001` and the long
+//   `qcs::cam::uin/100000000001:uin/100000000001` forms work; '"' and ',' are refused, since
+//   they would split the header's list.
+
+
+#include <algorithm>
+#include <cstddef>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace coswire {
+
+/// The canned ACLs an object takes (x-cos-acl). "default": no ACL of its own, the bucket's
+/// decides (what a new object has).
+inline constexpr std::string_view object_canned_acls[] = {
+    "default", "private", "public-read", "authenticated-read", "bucket-owner-read", "bucket-owner-full-control",
+};
+
+/// The value of one x-cos-grant-* header for the accounts `ids`: `id="<id>"` each, joined by
+/// ','. Errors: invalid_argument naming `argument` when `ids` is empty, or an id is empty, holds
+/// '"' or ',', or is not a valid header value (the reason gives its index).
+inline result<std::string> acl_grant_header_value(std::span<const std::string> ids, std::string_view argument = "ids") {
+    if (ids.empty()) return make_error(errc::invalid_argument, argument, "names no account");
+    std::string out;
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+        const std::string& id = ids[i];
+        const std::string at = "account " + std::to_string(i) + " ";
+        if (id.empty()) return make_error(errc::invalid_argument, argument, at + "is empty");
+        if (id.find_first_of("\",") != std::string::npos)
+            return make_error(errc::invalid_argument, argument, at + "holds '\"' or ',', which would split the list");
+        if (auto ok = validate_header_value(id, argument); !ok) {
+            error e = std::move(ok).error();
+            e.reason = at + e.reason;
+            return e;
+        }
+        if (i > 0) out += ',';
+        out += "id=\"" + id + "\"";
+    }
+    return out;
+}
+
+/// PUT Object acl: replaces the whole ACL of the object (docs/protocol/acl.md#put-object-acl).
+/// Set a canned ACL, grants, or both; each grant list names the accounts, e.g.
+/// `{.key = "a", .acl = "private", .grant_read = {"100000000011"}}`.
+struct put_object_acl_params {
+    std::string key{};                     ///< the object key
+    std::optional<std::string> acl{};      ///< x-cos-acl: one of object_canned_acls
+    std::vector<std::string> grant_read{};          ///< x-cos-grant-read: may read the object
+    std::vector<std::string> grant_read_acp{};      ///< x-cos-grant-read-acp: may read its ACL
+    std::vector<std::string> grant_write_acp{};     ///< x-cos-grant-write-acp: may change its ACL
+    std::vector<std::string> grant_full_control{};  ///< x-cos-grant-full-control: all of these
+    object_key_options key_options{};               ///< whether dot segments are allowed
+};
+
+/// GET Object acl: the object's owner and grants (docs/protocol/acl.md#get-object-acl).
+struct get_object_acl_params {
+    std::string key{};                 ///< the object key
+    object_key_options key_options{};  ///< whether dot segments are allowed
+};
+
+/// `PUT /<key>?acl`, `Content-Length: 0`, x-cos-acl when set, then each non-empty grant list as
+/// its x-cos-grant-* header. Errors (invalid_argument): "object_key" (map_object_key's, also
+/// limit_exceeded); "acl" when it is not one of object_canned_acls, or when neither an ACL nor a
+/// grant is set (an empty request would not say what the ACL becomes); "grant_read",
+/// "grant_read_acp", "grant_write_acp", "grant_full_control" for a bad account id
+/// (acl_grant_header_value).
+inline result<http_request> make_put_object_acl_request(const endpoint& ep, const put_object_acl_params& p) {
+    struct grant_header {
+        std::string_view header{};
+        std::vector<std::string> put_object_acl_params::*member{};
+        std::string_view argument{};
+    };
+    static constexpr grant_header grants[] = {
+        {"x-cos-grant-read", &put_object_acl_params::grant_read, "grant_read"},
+        {"x-cos-grant-read-acp", &put_object_acl_params::grant_read_acp, "grant_read_acp"},
+        {"x-cos-grant-write-acp", &put_object_acl_params::grant_write_acp, "grant_write_acp"},
+        {"x-cos-grant-full-control", &put_object_acl_params::grant_full_control, "grant_full_control"},
+    };
+    auto r = make_object_request(ep, "PUT", p.key, p.key_options);
+    if (!r) return r;
+    const bool any_grant = std::any_of(std::begin(grants), std::end(grants), [&](const grant_header& g) { return !(p.*g.member).empty(); });
+    if (!p.acl && !any_grant)
+        return make_error(errc::invalid_argument, "acl", "set a canned ACL or at least one grant; PUT replaces the whole ACL");
+    if (p.acl && std::find(std::begin(object_canned_acls), std::end(object_canned_acls), *p.acl) == std::end(object_canned_acls))
+        return make_error(errc::invalid_argument, "acl",
+                          "must be default, private, public-read, authenticated-read, bucket-owner-read or bucket-owner-full-control");
+    if (auto ok = detail::add_param(*r, "acl", std::nullopt, "acl"); !ok) return std::move(ok).error();
+    if (auto ok = detail::add_header(*r, "Content-Length", "0", "content_length"); !ok) return std::move(ok).error();
+    if (auto ok = detail::add_optional_header(*r, "x-cos-acl", p.acl, "acl"); !ok) return std::move(ok).error();
+    for (const grant_header& g : grants) {
+        if ((p.*g.member).empty()) continue;
+        auto value = acl_grant_header_value(p.*g.member, g.argument);
+        if (!value) return std::move(value).error();
+        if (auto ok = detail::add_header(*r, g.header, *value, g.argument); !ok) return std::move(ok).error();
+    }
+    return r;
+}
+
+/// `GET /<key>?acl`. Errors: "object_key" (map_object_key's).
+inline result<http_request> make_get_object_acl_request(const endpoint& ep, const get_object_acl_params& p) {
+    auto r = make_object_request(ep, "GET", p.key, p.key_options);
+    if (!r) return r;
+    if (auto ok = detail::add_param(*r, "acl", std::nullopt, "acl"); !ok) return std::move(ok).error();
+    return r;
+}
+
+}  // namespace coswire
+// ---- end coswire/api/acl.hpp
 
 // ---- begin coswire/parse/error_response.hpp
 // SPDX-License-Identifier: MIT
@@ -12332,6 +12454,138 @@ inline std::optional<list_object_versions_params> next_list_object_versions_para
 
 }  // namespace coswire
 // ---- end coswire/parse/versioning.hpp
+// ---- begin coswire/parse/acl.hpp
+// SPDX-License-Identifier: MIT
+// Response parsers for PUT and GET Object acl: the AccessControlPolicy document with its owner
+// and grants (docs/protocol/acl.md).
+//
+// Choices where Tencent's pages are silent:
+// - PUT succeeds with 200; a 2xx whose body is <Error> is that error.
+// - A grantee's kind is told by its children, not by its xsi:type attribute: a URI names a
+//   group (AllUsers, AuthenticatedUsers), an ID an account; the ID qcs::cam::anyone:anyone means
+//   everyone, as the Go SDK reads it. A grantee with neither, or a permission other than the four
+//   an object has, is malformed.
+
+
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace coswire {
+
+/// What a grant allows on an object.
+enum class acl_permission {
+    read,          ///< READ: read the object
+    read_acp,      ///< READ_ACP: read its ACL
+    write_acp,     ///< WRITE_ACP: change its ACL
+    full_control,  ///< FULL_CONTROL: all of the above
+};
+
+/// Who a grant is for.
+enum class acl_grantee_kind {
+    account,              ///< one Tencent Cloud account (acl_grant::id)
+    all_users,            ///< anyone, signed or not
+    authenticated_users,  ///< any Tencent Cloud account
+};
+
+/// One Grant of an AccessControlPolicy.
+struct acl_grant {
+    acl_grantee_kind kind = acl_grantee_kind::account;  ///< from the grantee's URI or ID
+    std::string id{};            ///< ID of an account grantee, e.g. qcs::cam::uin/100000000001:uin/100000000001
+    std::string display_name{};  ///< DisplayName, when listed
+    std::string uri{};           ///< URI of a group grantee, verbatim
+    acl_permission permission = acl_permission::read;  ///< Permission
+};
+
+/// What PUT Object acl answered.
+struct put_object_acl_result {
+    std::string request_id{};  ///< x-cos-request-id
+};
+
+/// What GET Object acl answered: the AccessControlPolicy.
+struct get_object_acl_result {
+    std::string request_id{};         ///< x-cos-request-id
+    object_owner owner{};             ///< Owner: ID and DisplayName
+    std::vector<acl_grant> grants{};  ///< AccessControlList, in the order listed
+};
+
+/// PUT Object acl: 200. Errors: parse_error_response(r) otherwise, also for a 200 <Error>;
+/// malformed_response for a repeated one-value header.
+inline result<put_object_acl_result> parse_put_object_acl_response(const http_response& r) {
+    if (auto ok = expect_status(r, {200}, true); !ok) return std::move(ok).error();
+    return put_object_acl_result{detail::request_id_of(r)};
+}
+
+namespace detail {
+
+/// Permission text to acl_permission. Errors: malformed_response naming "Permission".
+inline result<acl_permission> parse_acl_permission(std::string_view text) {
+    if (text == "READ") return acl_permission::read;
+    if (text == "READ_ACP") return acl_permission::read_acp;
+    if (text == "WRITE_ACP") return acl_permission::write_acp;
+    if (text == "FULL_CONTROL") return acl_permission::full_control;
+    return malformed_element("Permission", "'" + std::string(text.substr(0, 40)) + "' is not a permission an object has");
+}
+
+/// One Grant{Grantee{URI | ID, DisplayName}, Permission}.
+inline result<acl_grant> read_acl_grant(xml::reader& g) {
+    acl_grant out;
+    std::string permission;
+    auto ok = xml::for_each_child(g, [&](std::string_view name, xml::reader& c) -> result<void> {
+        if (element_is(name, "Permission")) return read_element_text(c, permission);
+        if (!element_is(name, "Grantee")) return {};
+        return xml::for_each_child(c, [&](std::string_view field, xml::reader& f) -> result<void> {
+            if (element_is(field, "ID")) return read_element_text(f, out.id);
+            if (element_is(field, "DisplayName")) return read_element_text(f, out.display_name);
+            if (element_is(field, "URI")) return read_element_text(f, out.uri);
+            return {};
+        });
+    });
+    if (!ok) return std::move(ok).error();
+    if (!out.uri.empty()) {
+        if (out.uri.ends_with("/groups/global/AllUsers")) out.kind = acl_grantee_kind::all_users;
+        else if (out.uri.ends_with("/groups/global/AuthenticatedUsers")) out.kind = acl_grantee_kind::authenticated_users;
+        else return malformed_element("URI", "'" + out.uri.substr(0, 80) + "' is not a group COS defines");
+    } else if (out.id == "qcs::cam::anyone:anyone") {
+        out.kind = acl_grantee_kind::all_users;
+    } else if (out.id.empty()) {
+        return malformed_element("Grantee", "has neither an ID nor a URI");
+    }
+    auto parsed = parse_acl_permission(permission);
+    if (!parsed) return std::move(parsed).error();
+    out.permission = *parsed;
+    return out;
+}
+
+}  // namespace detail
+
+/// GET Object acl: a 200 AccessControlPolicy{Owner{ID, DisplayName}, AccessControlList{Grant...}}.
+/// Errors: parse_error_response(r) otherwise (404 NoSuchKey, 403 AccessDenied, ...);
+/// malformed_response naming "document" (bad XML, another root), "Grantee" (neither ID nor URI),
+/// "URI" (an unknown group), "Permission" (not READ, READ_ACP, WRITE_ACP or FULL_CONTROL), or a
+/// repeated header; limit_exceeded from the XML reader's limits.
+inline result<get_object_acl_result> parse_get_object_acl_response(const http_response& r) {
+    if (auto ok = expect_status(r, {200}, true); !ok) return std::move(ok).error();
+    get_object_acl_result out;
+    out.request_id = detail::request_id_of(r);
+    auto parsed = detail::read_result_document(r, "AccessControlPolicy", [&](std::string_view name, xml::reader& c) -> result<void> {
+        if (detail::element_is(name, "Owner")) return detail::read_element_owner(c, out.owner);
+        if (!detail::element_is(name, "AccessControlList")) return {};
+        return xml::for_each_child(c, [&](std::string_view child, xml::reader& g) -> result<void> {
+            if (!detail::element_is(child, "Grant")) return {};
+            auto grant = detail::read_acl_grant(g);
+            if (!grant) return std::move(grant).error();
+            out.grants.push_back(std::move(*grant));
+            return {};
+        });
+    });
+    if (!parsed) return std::move(parsed).error();
+    return out;
+}
+
+}  // namespace coswire
+// ---- end coswire/parse/acl.hpp
 // ---- begin coswire/parse/delete_multiple.hpp
 // SPDX-License-Identifier: MIT
 // Response parser for DELETE Multiple Objects, and the loop that deletes a list of any length in
@@ -12834,6 +13088,16 @@ template <>
 struct operation<list_object_versions_params> {
     static constexpr auto build = make_list_object_versions_request;
     static constexpr auto parse = static_cast<result<list_object_versions_result> (*)(const http_response&)>(parse_list_object_versions_response);
+};
+template <>
+struct operation<put_object_acl_params> {
+    static constexpr auto build = make_put_object_acl_request;
+    static constexpr auto parse = static_cast<result<put_object_acl_result> (*)(const http_response&)>(parse_put_object_acl_response);
+};
+template <>
+struct operation<get_object_acl_params> {
+    static constexpr auto build = make_get_object_acl_request;
+    static constexpr auto parse = static_cast<result<get_object_acl_result> (*)(const http_response&)>(parse_get_object_acl_response);
 };
 template <>
 struct operation<initiate_multipart_upload_params> {
