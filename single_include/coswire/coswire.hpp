@@ -10323,7 +10323,11 @@ namespace coswire {
 enum class cos_errc {
     unknown,
     access_denied,
+    append_position_err,
     bad_digest,
+    bucket_already_exists,
+    bucket_already_owned_by_you,
+    bucket_not_empty,
     entity_too_large,
     entity_too_small,
     expired_token,
@@ -10345,14 +10349,19 @@ enum class cos_errc {
     method_not_allowed,
     missing_content_length,
     no_such_bucket,
+    no_such_copy_source,
     no_such_key,
+    no_such_tag_set,
     no_such_upload,
     no_such_version,
     not_implemented,
+    object_not_appendable,
     path_conflict,
     precondition_failed,
     request_time_too_skewed,
     request_timeout,
+    restore_already_in_progress,
+    restore_non_archive_object,
     service_unavailable,
     signature_does_not_match,
     slow_down,
@@ -10368,9 +10377,13 @@ struct cos_code_name {
 };
 
 // Alternative spellings seen in older tables map to the same value (docs/protocol/errors.md#spelling-variants).
-inline constexpr std::array<cos_code_name, 40> cos_code_names = {{
+inline constexpr std::array<cos_code_name, 49> cos_code_names = {{
     {"AccessDenied", cos_errc::access_denied},
+    {"AppendPositionErr", cos_errc::append_position_err},
     {"BadDigest", cos_errc::bad_digest},
+    {"BucketAlreadyExists", cos_errc::bucket_already_exists},
+    {"BucketAlreadyOwnedByYou", cos_errc::bucket_already_owned_by_you},
+    {"BucketNotEmpty", cos_errc::bucket_not_empty},
     {"EntityTooLarge", cos_errc::entity_too_large},
     {"EntityTooSmall", cos_errc::entity_too_small},
     {"ExpiredToken", cos_errc::expired_token},
@@ -10395,15 +10408,20 @@ inline constexpr std::array<cos_code_name, 40> cos_code_names = {{
     {"MethodNotAllowed", cos_errc::method_not_allowed},
     {"MissingContentLength", cos_errc::missing_content_length},
     {"NoSuchBucket", cos_errc::no_such_bucket},
+    {"NoSuchCopySource", cos_errc::no_such_copy_source},
     {"NoSuchKey", cos_errc::no_such_key},
+    {"NoSuchTagSet", cos_errc::no_such_tag_set},
     {"NoSuchUpload", cos_errc::no_such_upload},
     {"NoSuchVersion", cos_errc::no_such_version},
     {"NotImplemented", cos_errc::not_implemented},
+    {"ObjectNotAppendable", cos_errc::object_not_appendable},
     {"PathConflict", cos_errc::path_conflict},
     {"PreconditionFailed", cos_errc::precondition_failed},
     {"RequestTimeTooSkewed", cos_errc::request_time_too_skewed},
     {"RequestTimeout", cos_errc::request_timeout},
     {"RequestTimeOut", cos_errc::request_timeout},
+    {"RestoreAlreadyInProgress", cos_errc::restore_already_in_progress},
+    {"RestoreNonArchiveObject", cos_errc::restore_non_archive_object},
     {"ServiceUnavailable", cos_errc::service_unavailable},
     {"SignatureDoesNotMatch", cos_errc::signature_does_not_match},
     {"SlowDown", cos_errc::slow_down},
@@ -12164,7 +12182,7 @@ result<append_object_result> append_object(Client& c, const append_object_params
     const std::uint64_t size = p.payload.bytes.empty() ? p.body.size() : p.payload.bytes.size();
     const std::uint64_t expected = p.position + size;  // the builder refuses sums past 5 GiB
     auto sent = c.send(p);
-    if (!sent && c.last_call_may_have_repeated() && sent.error().service && sent.error().service->code == "AppendPositionErr") {
+    if (!sent && c.last_call_may_have_repeated() && is_cos_error(sent.error(), cos_errc::append_position_err)) {
         auto head = c.send(head_object_params{.key = p.key, .key_options = p.key_options});
         if (!head) {
             error e = std::move(sent).error();
