@@ -452,9 +452,35 @@ std::vector<bad_input> table() {
                  "</Grant></AccessControlList></AccessControlPolicy>")));
     });
 
-    // Presigned object URLs.
+    // POST Object forms and presigned URLs sign with the test secret and token.
     const coswire::credentials presign_creds{.secret_id = "AKIDx", .secret_key = secret_string(test_secret),
                                              .session_token = secret_string(test_token)};
+    // POST Object forms.
+    add("POST form expiration not UTC", errc::invalid_argument, "expiration", [=] {
+        return failure_of(make_post_object_form(bucket(), presign_creds, with<post_object_params>([](auto& p) {
+                                                    p.key = "k";
+                                                    p.expiration = "2030-01-01T08:00:00+08:00";
+                                                    p.time = {1, 2};
+                                                })));
+    });
+    add("POST form field that coswire sets", errc::invalid_argument, "fields", [=] {
+        return failure_of(make_post_object_form(bucket(), presign_creds, with<post_object_params>([](auto& p) {
+                                                    p.key = "k";
+                                                    p.expiration = "2030-01-01T00:00:00Z";
+                                                    p.time = {1, 2};
+                                                    p.fields = {{"policy", "x"}};
+                                                })));
+    });
+    add("POST form size range upside down", errc::invalid_argument, "content_length_range", [=] {
+        return failure_of(make_post_object_form(bucket(), presign_creds, with<post_object_params>([](auto& p) {
+                                                    p.key = "k";
+                                                    p.expiration = "2030-01-01T00:00:00Z";
+                                                    p.time = {1, 2};
+                                                    p.content_length_range = post_content_length_range{.min = 9, .max = 1};
+                                                })));
+    });
+
+    // Presigned object URLs.
     add("presign with a negative start", errc::invalid_argument, "start", [=] {
         return failure_of(presign_object(bucket(), presign_creds, with<presign_object_params>([](auto& p) {
                                              p.key = "k";

@@ -53,6 +53,7 @@
 #include <coswire/api/request.hpp>
 #include <coswire/api/object.hpp>
 #include <coswire/api/presign.hpp>
+#include <coswire/api/post_object.hpp>
 #include <coswire/api/multipart.hpp>
 #include <coswire/api/copy.hpp>
 #include <coswire/api/bucket.hpp>
