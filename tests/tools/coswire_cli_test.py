@@ -850,7 +850,9 @@ with tempfile.TemporaryDirectory() as tmp:
             ("cp with a bad bucket", ["cp", small, "cos://NoAppId/k"], "DST: "),
             ("cp without a key", ["cp", small, "cos://examplebucket-1250000000/"], "DST: must not be empty"),
             ("cp without a bucket", ["cp", "cos:///k", back], "SRC: cos://BUCKET-APPID/KEY names no bucket"),
-            ("cp with a leading slash", ["cp", small, "cos://examplebucket-1250000000//k"], "DST: starts with '/'")):
+            ("cp with a leading slash", ["cp", small, "cos://examplebucket-1250000000//k"], "DST: starts with '/'"),
+            ("cp of a download with --threshold", ["cp", "cos://examplebucket-1250000000/k", back, "--threshold", "1M"],
+             "--threshold: applies to uploads and copies")):
         expect_usage(name, args, needle, FAKE)
 
     # resume --jobs: the parts left are uploaded by 3 workers.

@@ -1144,7 +1144,7 @@ int tag(cos_client& c, const invocation& inv) {
 /// `restore=done` when a restored copy exists already (COS then only extends it).
 int restore(cos_client& c, const invocation& inv) {
     coswire::restore_object_params p{.key = inv.arguments[0]};
-    if (inv.flag("--days")) p.days = static_cast<std::uint32_t>(parse_number("--days", *inv.flag("--days"), 1, 365));
+    if (inv.flag("--days")) p.days = static_cast<std::uint32_t>(parse_number("--days", *inv.flag("--days"), 1, UINT32_MAX));
     if (const auto tier = inv.flag("--tier")) {
         if (*tier == "Standard") p.tier = coswire::restore_tier::standard;
         else if (*tier == "Expedited") p.tier = coswire::restore_tier::expedited;
@@ -1188,6 +1188,7 @@ int cp(cos_client&, const invocation& inv) {
         return put_file(c, inv, from.path, to.object->key);
     }
     if (!to.object) {
+        if (inv.flag("--threshold")) fail_usage("--threshold", "applies to uploads and copies; a download has none");
         cos_client c = client_for(endpoint_for(inv, from.object->bucket, "SRC"));
         return get_object_to(c, inv, from.object->key, to.path);
     }
