@@ -2,11 +2,12 @@
 # SPDX-License-Identifier: MIT
 """Checks the coswire CLI without the network: usage errors (exit 2, one line naming the flag or
 command, after the warning a secret given as a flag draws), settings from COS_* variables with
-flags winning, secrets from files, the presign output and its --expires bound, error lines
-(exit 1), and put/get/head/rm/uploads/parts/resume/abort-all against loopback HTTP servers standing
-in for COS behind --endpoint; then a lying server: partial or mismatched GET answers (refused,
-FILE left as it was) and control characters in metadata, error messages and listed keys (shown
-escaped). Every output of every run, the demo's included, is scanned for the secret key, the
+flags winning, --profile, secrets from files, the presign output and its --expires bound, error
+lines (exit 1), and put/get/cp/ls/head/rm/buckets/mb/rb/tag/restore/uploads/parts/resume/abort-all
+against loopback HTTP servers standing in for COS behind --endpoint; then a lying server: partial
+or mismatched GET answers (refused, FILE left as it was), a copy answered 200 with an <Error>
+body, listings that never end, and control characters in metadata, error messages and listed
+keys (shown escaped). Every output of every run, the demo's included, is scanned for the secret key, the
 session token and every sign key derived for a key time that was used.
 
 Usage: coswire_cli_test.py PATH_TO_COSWIRE
@@ -428,6 +429,7 @@ class FakeCos(http.server.BaseHTTPRequestHandler):
     tags = {}          # key -> the Tagging document last PUT
     archived = set()   # keys whose GET answers 403 InvalidObjectState
     restoring = set()  # keys with a restore running (a second POST ?restore answers 409)
+    restored = set()   # keys with a restored copy (POST ?restore answers 200)
     copy_sources = []  # x-cos-copy-source of every copy request
     bucket_calls = []  # (method, Host) of every bucket-level PUT and DELETE
 
@@ -514,6 +516,8 @@ class FakeCos(http.server.BaseHTTPRequestHandler):
         if "restore" in q:
             if key in self.restoring:
                 return self.fail(409, "RestoreAlreadyInProgress")
+            if key in self.restored:
+                return self.reply(200)
             self.restoring.add(key)
             return self.reply(202)
         if "uploads" in q:
@@ -819,6 +823,9 @@ with tempfile.TemporaryDirectory() as tmp:
     code, out, err = run(["restore", "cold/x"], FAKE)
     check("restore again while it runs (409 RestoreAlreadyInProgress): ongoing, exit 0", code == 0 and out == "restore=ongoing\n",
           f"{code} {out!r} {err!r}")
+    FakeCos.restored.add("cold/y")
+    code, out, err = run(["restore", "cold/y"], FAKE)
+    check("restore of an object with a restored copy (200): done", code == 0 and out == "restore=done\n", f"{code} {out!r} {err!r}")
     expect_usage("restore --tier Fast", ["restore", "k", "--tier", "Fast"], "--tier", FAKE)
     expect_usage("restore --days 0", ["restore", "k", "--days", "0"], "--days", FAKE)
 
@@ -1292,7 +1299,10 @@ with tempfile.TemporaryDirectory() as tmp:
         def answer(handler):
             pages[0] += 1
             marker = f"k{pages[0]:06d}" if moving else "k"
-            if versions:
+            if handler.headers["Host"] == "service.cos.myqcloud.com":
+                body = (f"<ListAllMyBucketsResult><Buckets></Buckets><IsTruncated>true</IsTruncated><NextMarker>{marker}</NextMarker>"
+                        "</ListAllMyBucketsResult>")
+            elif versions:
                 body = (f"<ListVersionsResult><IsTruncated>true</IsTruncated><NextKeyMarker>{marker}</NextKeyMarker>"
                         f"<NextVersionIdMarker>v</NextVersionIdMarker></ListVersionsResult>")
             else:
@@ -1310,6 +1320,12 @@ with tempfile.TemporaryDirectory() as tmp:
             check(f"{args} of a listing that {'moves on forever' if moving else 'repeats its marker'}: an error, exit 1",
                   code == 1 and out == "" and err.startswith(expected) and pages[0] == (1000 if moving else 2),
                   f"{code} {out!r} {err!r} after {pages[0]} pages")
+        pages[0] = 0
+        Liar.answer_for = endless(moving, False)
+        code, out, err = run(["buckets"], LIAR)
+        check(f"buckets of a list that {'moves on forever' if moving else 'repeats its marker'}: an error, exit 1",
+              code == 1 and out == "" and err.startswith("error: max_object_pages: " if moving else "error: NextMarker: ") and
+              pages[0] == (1000 if moving else 2), f"{code} {out!r} {err!r} after {pages[0]} pages")
     Liar.answer_for = None
 liar.shutdown()
 
