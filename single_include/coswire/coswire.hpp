@@ -1413,25 +1413,27 @@ inline md5_digest md5_hash(std::span<const std::byte> data) noexcept {
 // ---- begin coswire/crypto/crc64.hpp
 // SPDX-License-Identifier: MIT
 // CRC-64/XZ, the checksum COS sends as x-cos-hash-crc64ecma: update, one-shot and combine
-// (docs/protocol/integrity.md).
+// (docs/protocol/integrity.md). detail/crc64_table.hpp defines it with tables; where the CPU can
+// multiply without carries, detail/crc64_fold.hpp does the bulk of long inputs faster.
 
+// ---- begin coswire/detail/crc64_fold.hpp
+// SPDX-License-Identifier: MIT
+// The fast path of CRC-64/XZ, behind the table-driven one of detail/crc64_table.hpp: carry-less
+// multiplication (PCLMULQDQ, 256- and 512-bit VPCLMULQDQ) folds 16-byte lanes, with constants
+// derived and checked at compile time, and leaves the last bytes to the tables. crypto/crc64.hpp
+// runs it where the CPU has it; tests/crypto/hardware_test.cpp holds each routine equal to
+// crc64_portable on every length and alignment it tries.
 
-#include <array>
+// ---- begin coswire/detail/crc64_table.hpp
+// SPDX-License-Identifier: MIT
+// CRC-64/XZ by the book: the reflected ECMA-182 polynomial, slicing-by-8 tables built at compile
+// time, the table-driven loop every other path must agree with, and the arithmetic modulo the
+// polynomial (products, powers of x) that combining CRCs and the folding constants rest on.
+
 #include <cstddef>
 #include <cstdint>
-#include <cstring>
-#include <span>
-#include <string_view>
-#include <type_traits>
 
-#if COSWIRE_X86_DISPATCH
-#include <smmintrin.h>  // SSE4.1 and below; not <immintrin.h>, which alone costs ~0.35 s of g++ time per TU
-#include <wmmintrin.h>  // PCLMULQDQ
-#endif
-
-namespace coswire {
-
-namespace detail {
+namespace coswire::detail {
 
 /// ECMA-182 polynomial 0x42F0E1EBA9EA3693 bit-reversed, because CRC-64/XZ is reflected: bit i of
 /// the register holds the coefficient of x^(63-i), so "multiply by x" is a right shift.
@@ -1499,17 +1501,6 @@ constexpr std::uint64_t gf2_mulmod(std::uint64_t a, std::uint64_t b) noexcept {
     return product;
 }
 
-/// crc64_byte_shift_powers[k] = x^(8·2^k) mod P: the operator that moves a register past 2^k
-/// zero bytes. 64 entries cover every std::uint64_t byte count.
-constexpr std::array<std::uint64_t, 64> make_crc64_byte_shift_powers() noexcept {
-    std::array<std::uint64_t, 64> powers{};
-    powers[0] = std::uint64_t{1} << (63 - 8);  // x^8
-    for (std::size_t k = 1; k < powers.size(); ++k) powers[k] = gf2_mulmod(powers[k - 1], powers[k - 1]);
-    return powers;
-}
-
-inline constexpr std::array<std::uint64_t, 64> crc64_byte_shift_powers = make_crc64_byte_shift_powers();
-
 /// x^k mod P in the reflected representation, by square-and-multiply on gf2_mulmod.
 constexpr std::uint64_t crc64_xpow_mod(std::uint64_t k) noexcept {
     std::uint64_t result = std::uint64_t{1} << 63;  // x^0
@@ -1528,6 +1519,21 @@ constexpr std::uint64_t bit_reverse64(std::uint64_t v) noexcept {
     for (int i = 0; i < 64; ++i, v >>= 1) r = (r << 1) | (v & 1u);
     return r;
 }
+
+}  // namespace coswire::detail
+// ---- end coswire/detail/crc64_table.hpp
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+
+#if COSWIRE_X86_DISPATCH
+#include <smmintrin.h>  // SSE4.1 and below; not <immintrin.h>, which alone costs ~0.35 s of g++ time per TU
+#include <wmmintrin.h>  // PCLMULQDQ
+#endif
+
+namespace coswire::detail {
 
 /// floor(x^127 / P) in the reflected representation (degree 63), by schoolbook long division in
 /// the normal representation: shift the dividend's bits into a 64-bit remainder from x^127 down
@@ -1627,7 +1633,6 @@ inline constexpr std::uint64_t crc64_barrett_poly = (crc64_poly_reflected << 1) 
 
 // Checks of the derivation. x^64 mod P is the polynomial word itself (P = x^64 + that).
 static_assert(crc64_xpow_mod(64) == crc64_poly_reflected);
-static_assert(crc64_xpow_mod(8) == crc64_byte_shift_powers[0]);
 static_assert(crc64_fold_by_lanes[16].low_half == crc64_fold_constants(128 * 16).low_half &&
               crc64_fold_by_lanes[16].high_half == crc64_fold_constants(128 * 16).high_half);
 // x^127 = floor(x^127 / P)·P + r with deg r < 64: the normal-form product with P has exactly the
@@ -1888,6 +1893,33 @@ template <int Lane>
     return crc64_fold_finish(acc, p, n);
 }
 #endif
+
+}  // namespace coswire::detail
+// ---- end coswire/detail/crc64_fold.hpp
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string_view>
+#include <type_traits>
+
+namespace coswire {
+
+namespace detail {
+
+/// crc64_byte_shift_powers[k] = x^(8·2^k) mod P: the operator that moves a register past 2^k
+/// zero bytes. 64 entries cover every std::uint64_t byte count.
+constexpr std::array<std::uint64_t, 64> make_crc64_byte_shift_powers() noexcept {
+    std::array<std::uint64_t, 64> powers{};
+    powers[0] = std::uint64_t{1} << (63 - 8);  // x^8
+    for (std::size_t k = 1; k < powers.size(); ++k) powers[k] = gf2_mulmod(powers[k - 1], powers[k - 1]);
+    return powers;
+}
+
+inline constexpr std::array<std::uint64_t, 64> crc64_byte_shift_powers = make_crc64_byte_shift_powers();
+
+static_assert(crc64_xpow_mod(8) == crc64_byte_shift_powers[0]);
 
 /// Run-time update on finalised values: un-invert, run the bulk loop, re-invert (init and xorout
 /// are both ~0, so a finalised CRC resumes exactly where it stopped). Every run-time CRC goes
