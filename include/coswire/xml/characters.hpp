@@ -248,7 +248,7 @@ inline result<std::size_t> xml_reference(std::string_view doc, std::size_t& pos,
     while (p < doc.size() && is_alpha(doc[p]) && p - name_at < longest_quoted_name) ++p;
     if (p == name_at || p == doc.size() || doc[p] != ';')
         return xml_error(errc::malformed_response, start, "'&' must start a reference such as &amp; or &#38;");
-    const std::string_view entity = doc.substr(name_at, p - name_at);
+    const std::string_view entity(doc.data() + name_at, p - name_at);
     // Dispatch on the first letter so each name is compared with one candidate at most.
     const auto is = [entity](std::string_view name) { return entity.size() == name.size() && entity == name; };
     if (entity[0] == 'q' && is("quot")) out[0] = '"';

@@ -61,7 +61,7 @@ inline result<std::string_view> xml_qname(std::string_view doc, std::size_t at, 
     if (size > max_name_length)
         return xml_error(errc::limit_exceeded, at,
                                  std::string(what) + " is longer than max_name_length (" + std::to_string(max_name_length) + " bytes)");
-    const std::string_view qname = doc.substr(at, end - at);
+    const std::string_view qname(doc.data() + at, end - at);  // within doc: no substr range check
     if ((seen & xml_colon_byte) == 0) {
         if (prefix_size != nullptr) *prefix_size = 0;
         return qname;

@@ -63,7 +63,7 @@ struct reader_access {
             skip_layout(r);
             return child_step::other;
         }
-        local = doc.substr(p + 1, close - p - 1);
+        local = std::string_view(doc.data() + p + 1, close - p - 1);
         r.open_.push_back(xml::reader::open_element{local, local, p});
         r.pos_ = close + 1;
         r.offset_ = p;
