@@ -43,7 +43,9 @@
 #include <coswire/credentials/chain.hpp>
 
 #include <coswire/xml/characters.hpp>
+#include <coswire/xml/markup.hpp>
 #include <coswire/xml/reader.hpp>
+#include <coswire/xml/scan.hpp>
 #include <coswire/xml/walk.hpp>
 #include <coswire/xml/writer.hpp>
 
