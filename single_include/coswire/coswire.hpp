@@ -620,6 +620,8 @@ inline bool use_vpclmul256() noexcept { return detected_cpu_features().vpclmul25
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <span>
+#include <string_view>
 #include <type_traits>
 
 namespace coswire::detail {
@@ -754,6 +756,38 @@ private:
     std::array<std::uint8_t, block_size> buffer_{};
     std::size_t used_ = 0;     // bytes pending in buffer_, always < block_size between calls
     std::uint64_t total_ = 0;  // bytes absorbed so far
+};
+
+/// The public face of a hash built on md_hasher (coswire::sha1, coswire::md5): bytes in any
+/// split, then one finish(). Does not allocate; copying the object forks the computation.
+template <class Algorithm>
+class hash_function {
+public:
+    using digest_type = typename md_hasher<Algorithm>::digest_type;
+
+    /// Starts an empty message.
+    constexpr hash_function() noexcept = default;
+
+    /// Appends the bytes of `data` to the message.
+    constexpr void update(std::string_view data) noexcept { h_.update(data.data(), data.size()); }
+
+    /// Appends `data` to the message.
+    void update(std::span<const std::byte> data) noexcept { h_.update(data.data(), data.size()); }
+
+    /// Returns the digest of everything appended so far. The object is spent afterwards: calling
+    /// update() or finish() again gives meaningless results; assign a new object to start over.
+    constexpr digest_type finish() noexcept { return h_.finish(); }
+
+    /// The digest of `data` in one call.
+    template <class Bytes>
+    static constexpr digest_type of(Bytes data) noexcept {
+        hash_function h;
+        h.update(data);
+        return h.finish();
+    }
+
+private:
+    md_hasher<Algorithm> h_;
 };
 
 }  // namespace coswire::detail
@@ -1060,38 +1094,13 @@ using sha1_digest = std::array<std::uint8_t, 20>;
 /// Streaming SHA-1 (FIPS 180-4). Feed bytes with update() in any split, then call finish() once.
 /// Does not allocate; copying the object forks the computation. SHA-1 is used here because the
 /// COS signature requires it (docs/protocol/signing.md), not as a collision-resistant hash.
-class sha1 {
-public:
-    /// Starts an empty message.
-    constexpr sha1() noexcept = default;
-
-    /// Appends the bytes of `data` to the message.
-    constexpr void update(std::string_view data) noexcept { h_.update(data.data(), data.size()); }
-
-    /// Appends `data` to the message.
-    void update(std::span<const std::byte> data) noexcept { h_.update(data.data(), data.size()); }
-
-    /// Returns the digest of everything appended so far. The object is spent afterwards: calling
-    /// update() or finish() again gives meaningless results; assign `sha1{}` to start over.
-    constexpr sha1_digest finish() noexcept { return h_.finish(); }
-
-private:
-    detail::md_hasher<detail::sha1_algorithm> h_;
-};
+class sha1 : public detail::hash_function<detail::sha1_algorithm> {};
 
 /// SHA-1 of `data` in one call.
-constexpr sha1_digest sha1_hash(std::string_view data) noexcept {
-    sha1 h;
-    h.update(data);
-    return h.finish();
-}
+constexpr sha1_digest sha1_hash(std::string_view data) noexcept { return sha1::of(data); }
 
 /// SHA-1 of `data` in one call.
-inline sha1_digest sha1_hash(std::span<const std::byte> data) noexcept {
-    sha1 h;
-    h.update(data);
-    return h.finish();
-}
+inline sha1_digest sha1_hash(std::span<const std::byte> data) noexcept { return sha1::of(data); }
 
 }  // namespace coswire
 // ---- end coswire/crypto/sha1.hpp
@@ -1375,38 +1384,13 @@ using md5_digest = std::array<std::uint8_t, 16>;
 /// Does not allocate; copying the object forks the computation. MD5 is here only because COS
 /// uses it for Content-MD5 and single-part ETags (docs/protocol/integrity.md#etag); it is not a secure
 /// hash.
-class md5 {
-public:
-    /// Starts an empty message.
-    constexpr md5() noexcept = default;
-
-    /// Appends the bytes of `data` to the message.
-    constexpr void update(std::string_view data) noexcept { h_.update(data.data(), data.size()); }
-
-    /// Appends `data` to the message.
-    void update(std::span<const std::byte> data) noexcept { h_.update(data.data(), data.size()); }
-
-    /// Returns the digest of everything appended so far. The object is spent afterwards: calling
-    /// update() or finish() again gives meaningless results; assign `md5{}` to start over.
-    constexpr md5_digest finish() noexcept { return h_.finish(); }
-
-private:
-    detail::md_hasher<detail::md5_algorithm> h_;
-};
+class md5 : public detail::hash_function<detail::md5_algorithm> {};
 
 /// MD5 of `data` in one call.
-constexpr md5_digest md5_hash(std::string_view data) noexcept {
-    md5 h;
-    h.update(data);
-    return h.finish();
-}
+constexpr md5_digest md5_hash(std::string_view data) noexcept { return md5::of(data); }
 
 /// MD5 of `data` in one call.
-inline md5_digest md5_hash(std::span<const std::byte> data) noexcept {
-    md5 h;
-    h.update(data);
-    return h.finish();
-}
+inline md5_digest md5_hash(std::span<const std::byte> data) noexcept { return md5::of(data); }
 
 }  // namespace coswire
 // ---- end coswire/crypto/md5.hpp
@@ -13898,19 +13882,32 @@ struct parts_walk {
     }
 };
 
+/// What the uploads and objects walks share: a page cap read from one listing_limits field, and
+/// a whole output handed back unless the walk failed.
+template <class Output>
+struct collecting_walk {
+    Output out{};
+
+    static result<std::uint32_t> page_cap(std::uint32_t cap, std::string_view argument) {
+        if (cap == 0) return make_error(errc::invalid_argument, argument, "must be at least 1");
+        return cap;
+    }
+    result<Output> finish(result<void> done) {
+        if (!done) return std::move(done).error();
+        return std::move(out);
+    }
+};
+
 /// How the whole List Multipart Uploads listing walks.
-struct uploads_walk {
+struct uploads_walk : collecting_walk<all_multipart_uploads> {
     using params_type = list_multipart_uploads_params;
     using output_type = all_multipart_uploads;
     static constexpr std::string_view stall_element = "NextKeyMarker";
     static constexpr std::string_view stall_what = "key and upload id markers";
     static constexpr std::string_view cap_argument = "max_upload_pages";
 
-    output_type out{};
-
     result<std::uint32_t> max_pages(const params_type&, const listing_limits& limits) {
-        if (limits.max_upload_pages == 0) return make_error(errc::invalid_argument, "max_upload_pages", "must be at least 1");
-        return limits.max_upload_pages;
+        return page_cap(limits.max_upload_pages, cap_argument);
     }
     std::string cap_what() const { return "the List Multipart Uploads listing"; }
     std::optional<params_type> next(const params_type& asked, const list_multipart_uploads_result& listed) {
@@ -13921,25 +13918,18 @@ struct uploads_walk {
         for (std::string& p : listed.common_prefixes) out.common_prefixes.push_back(std::move(p));
         if (listed.date) out.date = listed.date;
     }
-    result<output_type> finish(result<void> done) {
-        if (!done) return std::move(done).error();
-        return std::move(out);
-    }
 };
 
 /// How the whole GET Bucket listing walks.
-struct objects_walk {
+struct objects_walk : collecting_walk<all_objects> {
     using params_type = list_objects_params;
     using output_type = all_objects;
     static constexpr std::string_view stall_element = "NextMarker";
     static constexpr std::string_view stall_what = "marker";
     static constexpr std::string_view cap_argument = "max_object_pages";
 
-    output_type out{};
-
     result<std::uint32_t> max_pages(const params_type&, const listing_limits& limits) {
-        if (limits.max_object_pages == 0) return make_error(errc::invalid_argument, "max_object_pages", "must be at least 1");
-        return limits.max_object_pages;
+        return page_cap(limits.max_object_pages, cap_argument);
     }
     std::string cap_what() const { return "the GET Bucket listing"; }
     std::optional<params_type> next(const params_type& asked, const list_objects_result& listed) {
@@ -13948,10 +13938,6 @@ struct objects_walk {
     void take(list_objects_result& listed) {
         for (object_summary& s : listed.contents) out.contents.push_back(std::move(s));
         for (std::string& p : listed.common_prefixes) out.common_prefixes.push_back(std::move(p));
-    }
-    result<output_type> finish(result<void> done) {
-        if (!done) return std::move(done).error();
-        return std::move(out);
     }
 };
 

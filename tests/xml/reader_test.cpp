@@ -4,6 +4,8 @@
 
 #include <coswire/detail/ascii.hpp>
 
+#include "../support/documents.hpp"
+
 #include <doctest/doctest.h>
 
 #include <array>
@@ -167,31 +169,6 @@ constexpr std::string_view list_uploads_body = R"xml(<ListMultipartUploadsResult
 </ListMultipartUploadsResult>
 )xml";
 
-// GET Bucket's page lists its elements without an example; this body is composed from that list
-// (docs/protocol/objects.md#get-bucket) and the key encoding (docs/protocol/encoding-type.md).
-constexpr std::string_view list_objects_body = R"xml(<?xml version='1.0' encoding='utf-8' ?>
-<ListBucketResult>
-	<Name>examplebucket-1250000000</Name>
-	<EncodingType>url</EncodingType>
-	<Prefix>%E7%85%A7%E7%89%87/</Prefix>
-	<Marker/>
-	<MaxKeys>1</MaxKeys>
-	<Delimiter>/</Delimiter>
-	<IsTruncated>true</IsTruncated>
-	<NextMarker>%E7%85%A7%E7%89%87/2020%E5%B9%B4/IMG0001.jpg</NextMarker>
-	<Contents>
-		<Key>%E7%85%A7%E7%89%87/2020%E5%B9%B4/IMG0001.jpg</Key>
-		<LastModified>2020-12-10T03:37:30.000Z</LastModified>
-		<ETag>&quot;ee8de918d05640145b18f70f4c3aa602&quot;</ETag>
-		<Size>1048576</Size>
-		<Owner>
-			<ID>1250000000</ID>
-			<DisplayName>1250000000</DisplayName>
-		</Owner>
-		<StorageClass>STANDARD</StorageClass>
-	</Contents>
-</ListBucketResult>
-)xml";
 
 // Every construct the reader knows, in one document.
 constexpr std::string_view features_body =
@@ -208,7 +185,7 @@ constexpr std::string_view features_body =
 constexpr std::array<std::string_view, 11> corpus{
     error_body,          signature_error_body, initiate_body,     copy_part_body,
     complete_request_body, complete_result_body, list_parts_body, list_uploads_body,
-    list_objects_body,   features_body,        "<a/>",
+    test_support::list_objects_page,   features_body,        "<a/>",
 };
 
 // Events as one line: "<Name>" and "</Name>" for elements, the text itself for text events
@@ -424,7 +401,7 @@ TEST_CASE("reader: reports List Multipart Uploads' self-closed <KeyMarker/> as a
 }
 
 TEST_CASE("reader: reads a GET Bucket body composed from its element list") {
-    CHECK(trace(list_objects_body) ==
+    CHECK(trace(test_support::list_objects_page) ==
           "<ListBucketResult>|<Name>|examplebucket-1250000000|</Name>|<EncodingType>|url|</EncodingType>|"
           "<Prefix>|%E7%85%A7%E7%89%87/|</Prefix>|<Marker>|</Marker>|<MaxKeys>|1|</MaxKeys>|<Delimiter>|/|</Delimiter>|"
           "<IsTruncated>|true|</IsTruncated>|<NextMarker>|%E7%85%A7%E7%89%87/2020%E5%B9%B4/IMG0001.jpg|</NextMarker>|"
