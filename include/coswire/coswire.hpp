@@ -85,6 +85,7 @@
 #include <coswire/multipart/source.hpp>
 #include <coswire/multipart/options.hpp>
 #include <coswire/multipart/checks.hpp>
+#include <coswire/multipart/cleanup.hpp>
 #include <coswire/multipart/machine.hpp>
 #include <coswire/multipart/stream.hpp>
 #include <coswire/multipart/upload.hpp>

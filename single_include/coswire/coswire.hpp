@@ -13714,12 +13714,11 @@ inline std::string describe_cleanup(const duplicate_cleanup& cleanup) {
 
 }  // namespace coswire::detail
 // ---- end coswire/multipart/checks.hpp
-// ---- begin coswire/multipart/machine.hpp
+// ---- begin coswire/multipart/cleanup.hpp
 // SPDX-License-Identifier: MIT
-// The multipart upload as a step machine (docs/event-loop.md#multipart-uploads): initiate or
-// resume, up to N parts in flight, Complete and what settles it, abort on failure. Every request
-// runs through an operation machine, so retries, backoff and clock fixes are the client's; the
-// checks are the pure functions of multipart/checks.hpp.
+// The cleanup after an Initiate Multipart Upload that may have been applied more than once, as a
+// step machine: list the key's uploads, probe each that may be a duplicate, abort the empty ones
+// (docs/protocol/multipart.md#lost-initiate).
 
 
 #include <cstddef>
@@ -13752,6 +13751,156 @@ result<upload_answer> parse_upload_answer(const http_response& r) {
     if (!parsed) return std::move(parsed).error();
     return upload_answer(std::in_place_type<operation_result<Params>>, std::move(*parsed));
 }
+
+}  // namespace detail
+
+/// Aborts the other uploads of `key` that were initiated around the time of ours (`ours`; or,
+/// when Initiate failed and there is none, before the listing's Date) and hold no part, so no
+/// empty upload a repeated Initiate created stays behind. The listing, probes and aborts run one
+/// after another, each through an operation machine; an abort answering NoSuchUpload (an earlier
+/// attempt of it worked) counts as done. Whatever could not be done is in the result, never
+/// dropped: its only errors are a misused machine's. (A concurrent writer's empty upload of the
+/// same key started in that window is aborted as well; it was racing to overwrite the same object.)
+/// Borrows the context.
+class duplicate_cleanup_machine {
+public:
+    duplicate_cleanup_machine(operation_context& context, std::string key, std::optional<std::string> ours)
+        : context_(&context), key_(std::move(key)), ours_(std::move(ours)) {
+        out_.ran = true;
+        list_multipart_uploads_params page;
+        page.prefix = key_;
+        listing_.emplace(context, std::move(page));
+    }
+
+    step next() {
+        for (;;) {
+            if (result_) return {};
+            const step s = listing_ ? listing_->next() : call_->next();
+            if (s.kind != step_kind::done) return s;
+            if (listing_) listed();
+            else answered();
+        }
+    }
+    result<void> receive(std::uint32_t id, result<http_response> outcome) {
+        return listing_ ? listing_->receive(id, std::move(outcome)) : call_->receive(id, std::move(outcome));
+    }
+    result<void> receive_head(std::uint32_t id, const http_response& head) {
+        return listing_ ? listing_->receive_head(id, head) : call_->receive_head(id, head);
+    }
+    result<void> receive_body(std::uint32_t id, std::span<const std::byte> bytes) {
+        return listing_ ? listing_->receive_body(id, bytes) : call_->receive_body(id, bytes);
+    }
+    result<void> waited(std::uint32_t id) { return listing_ ? listing_->waited(id) : call_->waited(id); }
+
+    /// What the cleanup did, once next() said done; errors: invalid_argument naming "machine"
+    /// before that or when it was already taken.
+    result<duplicate_cleanup> take_result() {
+        if (!result_) return detail::machine_misused("take_result: not done yet; call next() until it says done");
+        if (taken_) return detail::machine_misused("take_result: the result was already taken");
+        taken_ = true;
+        return std::move(*result_);
+    }
+
+    /// The probes and aborts are idempotent, so a repeat changes nothing.
+    bool may_have_repeated() const noexcept { return false; }
+
+private:
+    using call = operation_machine<detail::upload_answer_parser>;
+
+    std::optional<std::string_view> ours() const {
+        return ours_ ? std::optional<std::string_view>(*ours_) : std::nullopt;
+    }
+
+    void listed() {
+        auto listed = listing_->take_result();
+        listing_.reset();
+        if (!listed) return give_up(std::move(listed).error(), "listing the uploads of the key failed");
+        auto window = detail::duplicate_window_of(*listed, key_, ours());
+        if (!window) return give_up(std::move(window).error(), "no time reference to tell duplicates by");
+        for (multipart_upload_summary& u : listed->uploads)
+            if (detail::may_be_duplicate(u, key_, ours(), *window)) candidates_.push_back(std::move(u.upload_id));
+        probe_next();
+    }
+
+    void probe_next() {
+        if (at_ == candidates_.size()) {
+            result_.emplace(std::move(out_));
+            return;
+        }
+        probing_ = true;
+        start(list_parts_params{.key = key_, .upload_id = candidates_[at_], .max_parts = 1});
+    }
+
+    void answered() {
+        const std::string& id = candidates_[at_];
+        auto answer = call_->take_result();
+        if (probing_ && (answer || !is_cos_error(answer.error(), cos_errc::no_such_upload))) {
+            if (!answer) {
+                out_.left.push_back(id);
+                detail::note_cleanup_failure(out_, std::move(answer).error(), "listing the parts of upload " + id + " failed");
+            } else if (const auto& parts = std::get<list_parts_result>(*answer); parts.parts.empty() && !parts.is_truncated) {
+                probing_ = false;
+                return start(abort_multipart_upload_params{key_, id, {}});
+            }  // else someone is uploading to it
+        } else if (!probing_) {
+            if (answer || is_cos_error(answer.error(), cos_errc::no_such_upload)) {
+                out_.aborted.push_back(id);
+            } else {
+                out_.left.push_back(id);
+                detail::note_cleanup_failure(out_, std::move(answer).error(), "aborting upload " + id + " failed");
+            }
+        }  // else a probe found it gone already
+        ++at_;
+        probe_next();
+    }
+
+    template <class Params>
+    void start(const Params& params) {
+        call_.emplace(*context_, operation<Params>::build(context_->bucket_endpoint(), params),
+                      detail::upload_answer_parser{&detail::parse_upload_answer<Params>});
+    }
+
+    void give_up(error e, std::string_view doing) {
+        detail::note_cleanup_failure(out_, std::move(e), doing);
+        result_.emplace(std::move(out_));
+    }
+
+    operation_context* context_;
+    std::string key_;
+    std::optional<std::string> ours_;
+    std::optional<list_all_multipart_uploads_machine> listing_{};
+    std::optional<call> call_{};
+    std::vector<std::string> candidates_{};  // uploads to probe, one after another
+    std::size_t at_ = 0;
+    bool probing_ = false;  // call_ is a probe (List Parts), else an abort
+    duplicate_cleanup out_{};
+    std::optional<duplicate_cleanup> result_{};
+    bool taken_ = false;
+};
+
+}  // namespace coswire
+// ---- end coswire/multipart/cleanup.hpp
+// ---- begin coswire/multipart/machine.hpp
+// SPDX-License-Identifier: MIT
+// The multipart upload as a step machine (docs/event-loop.md#multipart-uploads): initiate or
+// resume, up to N parts in flight, Complete and what settles it, abort on failure. Every request
+// runs through an operation machine, so retries, backoff and clock fixes are the client's; the
+// checks are the pure functions of multipart/checks.hpp.
+
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <variant>
+#include <vector>
+
+namespace coswire {
+
+namespace detail {
 
 using upload_operation = operation_machine<upload_answer_parser>;
 
@@ -13882,7 +14031,7 @@ public:
     bool may_have_repeated() const noexcept { return initiate_repeated_; }
 
 private:
-    enum class phase : std::uint8_t { initiate, resume_listing, cleanup_listing, cleanup_probe, cleanup_abort, parts, complete, head, abort, done };
+    enum class phase : std::uint8_t { initiate, resume_listing, cleanup, parts, complete, head, abort, done };
 
     /// A step of a child issued under this machine's id `outer`; the child named it `inner`.
     struct link {
@@ -13916,7 +14065,7 @@ private:
     template <class F>
     decltype(auto) on_serial(F&& f) {
         if (parts_listing_) return f(*parts_listing_);
-        if (uploads_listing_) return f(*uploads_listing_);
+        if (cleanup_) return f(*cleanup_);
         return f(*serial_op_);
     }
 
@@ -13981,9 +14130,12 @@ private:
                 existing_ = std::move(*listed);
                 return start_parts();
             }
-            case phase::cleanup_listing: return cleanup_listed();
-            case phase::cleanup_probe: return cleanup_probed();
-            case phase::cleanup_abort: return cleanup_aborted();
+            case phase::cleanup: {
+                auto cleaned = cleanup_->take_result();  // a value: the cleanup's failures are inside it
+                cleanup_.reset();
+                if (cleaned) duplicates_ = std::move(*cleaned);
+                return cleanup_finished();
+            }
             case phase::complete: return completed();
             case phase::head: return headed();
             case phase::abort: {
@@ -14019,74 +14171,11 @@ private:
     }
 
     void start_cleanup() {
-        duplicates_.ran = true;
-        list_multipart_uploads_params page;
-        page.prefix = key_;
-        uploads_listing_.emplace(*context_, std::move(page));
-        phase_ = phase::cleanup_listing;
-    }
-
-    std::optional<std::string_view> ours() const {
-        return failure_ ? std::nullopt : std::optional<std::string_view>(upload_id_);
-    }
-
-    void cleanup_listed() {
-        auto listed = uploads_listing_->take_result();
-        uploads_listing_.reset();
-        if (!listed) {
-            detail::note_cleanup_failure(duplicates_, std::move(listed).error(), "listing the uploads of the key failed");
-            return cleanup_finished();
-        }
-        auto window = detail::duplicate_window_of(*listed, key_, ours());
-        if (!window) {
-            detail::note_cleanup_failure(duplicates_, std::move(window).error(), "no time reference to tell duplicates by");
-            return cleanup_finished();
-        }
-        for (multipart_upload_summary& u : listed->uploads)
-            if (detail::may_be_duplicate(u, key_, ours(), *window)) candidates_.push_back(std::move(u.upload_id));
-        probe_next_candidate();
-    }
-
-    void probe_next_candidate() {
-        if (candidate_ == candidates_.size()) return cleanup_finished();
-        list_parts_params first_part;
-        first_part.key = key_;
-        first_part.upload_id = candidates_[candidate_];
-        first_part.max_parts = 1;
-        run(first_part);
-        phase_ = phase::cleanup_probe;
-    }
-
-    void cleanup_probed() {
-        const std::string& id = candidates_[candidate_];
-        auto probe = take<list_parts_result>();
-        if (!probe && !is_cos_error(probe.error(), cos_errc::no_such_upload)) {
-            duplicates_.left.push_back(id);
-            detail::note_cleanup_failure(duplicates_, std::move(probe).error(), "listing the parts of upload " + id + " failed");
-        } else if (probe && probe->parts.empty() && !probe->is_truncated) {
-            run(abort_multipart_upload_params{key_, id, {}});
-            phase_ = phase::cleanup_abort;
-            return;
-        }  // else gone already, or someone is uploading to it
-        ++candidate_;
-        probe_next_candidate();
-    }
-
-    void cleanup_aborted() {
-        const std::string& id = candidates_[candidate_];
-        auto aborted = take<abort_multipart_upload_result>();
-        if (aborted || is_cos_error(aborted.error(), cos_errc::no_such_upload)) {
-            duplicates_.aborted.push_back(id);
-        } else {
-            duplicates_.left.push_back(id);
-            detail::note_cleanup_failure(duplicates_, std::move(aborted).error(), "aborting upload " + id + " failed");
-        }
-        ++candidate_;
-        probe_next_candidate();
+        cleanup_.emplace(*context_, key_, failure_ ? std::nullopt : std::optional<std::string>(upload_id_));
+        phase_ = phase::cleanup;
     }
 
     void cleanup_finished() {
-        candidates_ = {};
         if (!failure_) return start_parts();
         failure_->reason += detail::describe_cleanup(duplicates_);
         finish(std::move(*failure_));
@@ -14264,14 +14353,12 @@ private:
     // The serial phases' child: one of these at a time.
     std::optional<detail::upload_operation> serial_op_{};
     std::optional<list_all_parts_machine> parts_listing_{};
-    std::optional<list_all_multipart_uploads_machine> uploads_listing_{};
+    std::optional<duplicate_cleanup_machine> cleanup_{};
     link serial_link_{};
     std::vector<part_slot> slots_{};
     std::string upload_id_{};
     bool initiate_repeated_ = false;
     duplicate_cleanup duplicates_{};
-    std::vector<std::string> candidates_{};  // uploads the cleanup probes, one after another
-    std::size_t candidate_ = 0;
     std::vector<listed_part> existing_{};    // what a resumed upload holds
     std::uint32_t next_part_ = 1;
     bool parts_ended_ = false;
@@ -15656,46 +15743,22 @@ result<std::optional<std::uint64_t>> complete_copy(Client& destination, std::str
 }
 
 /// The copy's multipart upload, started blocking: Initiate and, after an Initiate the client says
-/// may have been applied twice (or that failed after losing a connection), the abort of the empty
-/// duplicates, with the decisions of multipart/checks.hpp. (The upload machine does the same as
-/// steps; the copy driver is still a blocking loop.)
+/// may have been applied twice (or that failed after losing a connection), the duplicate cleanup
+/// machine. (The upload machine does the same as steps; the copy driver is still a blocking loop.)
 struct started_copy_upload {
     std::string upload_id{};
     duplicate_cleanup duplicates{};
 };
 
+/// The duplicate cleanup machine, run to its end through the client.
 template <class Client>
-duplicate_cleanup discard_duplicate_uploads(Client& c, std::string_view key, std::optional<std::string_view> ours) {
-    duplicate_cleanup out;
+duplicate_cleanup discard_duplicate_uploads(Client& c, std::string_view key, std::optional<std::string> ours) {
+    duplicate_cleanup_machine m(c.context(), std::string(key), std::move(ours));
+    auto cleaned = c.drive(m);
+    if (cleaned) return std::move(*cleaned);
+    duplicate_cleanup out;  // the machine was refused an outcome: say so rather than claim a cleanup
     out.ran = true;
-    auto listed = list_all_multipart_uploads(c, list_multipart_uploads_params{.prefix = std::string(key)});
-    if (!listed) {
-        note_cleanup_failure(out, std::move(listed).error(), "listing the uploads of the key failed");
-        return out;
-    }
-    auto window = duplicate_window_of(*listed, key, ours);
-    if (!window) {
-        note_cleanup_failure(out, std::move(window).error(), "no time reference to tell duplicates by");
-        return out;
-    }
-    for (const multipart_upload_summary& u : listed->uploads) {
-        if (!may_be_duplicate(u, key, ours, *window)) continue;
-        auto probe = c.send(list_parts_params{.key = std::string(key), .upload_id = u.upload_id, .max_parts = 1});
-        if (!probe && is_cos_error(probe.error(), cos_errc::no_such_upload)) continue;  // gone already
-        if (!probe) {
-            out.left.push_back(u.upload_id);
-            note_cleanup_failure(out, std::move(probe).error(), "listing the parts of upload " + u.upload_id + " failed");
-            continue;
-        }
-        if (!probe->parts.empty() || probe->is_truncated) continue;  // someone is uploading to it
-        auto aborted = c.send(abort_multipart_upload_params{std::string(key), u.upload_id, {}});
-        if (aborted || is_cos_error(aborted.error(), cos_errc::no_such_upload)) {
-            out.aborted.push_back(u.upload_id);
-        } else {
-            out.left.push_back(u.upload_id);
-            note_cleanup_failure(out, std::move(aborted).error(), "aborting upload " + u.upload_id + " failed");
-        }
-    }
+    out.failure = std::move(cleaned).error();
     return out;
 }
 
@@ -15710,7 +15773,7 @@ result<started_copy_upload> start_copy_upload(Client& c, std::string_view key, c
         return e;
     }
     started_copy_upload out{std::move(started->upload_id), {}};
-    if (repeated) out.duplicates = discard_duplicate_uploads(c, key, std::string_view(out.upload_id));
+    if (repeated) out.duplicates = discard_duplicate_uploads(c, key, out.upload_id);
     return out;
 }
 

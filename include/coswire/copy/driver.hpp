@@ -11,8 +11,8 @@
 #include <coswire/api/multipart.hpp>
 #include <coswire/api/object.hpp>
 #include <coswire/crypto/crc64.hpp>
-#include <coswire/listing/all_pages.hpp>
 #include <coswire/multipart/checks.hpp>
+#include <coswire/multipart/cleanup.hpp>
 #include <coswire/multipart/options.hpp>
 #include <coswire/multipart/plan.hpp>
 #include <coswire/multipart/upload.hpp>
@@ -236,46 +236,22 @@ result<std::optional<std::uint64_t>> complete_copy(Client& destination, std::str
 }
 
 /// The copy's multipart upload, started blocking: Initiate and, after an Initiate the client says
-/// may have been applied twice (or that failed after losing a connection), the abort of the empty
-/// duplicates, with the decisions of multipart/checks.hpp. (The upload machine does the same as
-/// steps; the copy driver is still a blocking loop.)
+/// may have been applied twice (or that failed after losing a connection), the duplicate cleanup
+/// machine. (The upload machine does the same as steps; the copy driver is still a blocking loop.)
 struct started_copy_upload {
     std::string upload_id{};
     duplicate_cleanup duplicates{};
 };
 
+/// The duplicate cleanup machine, run to its end through the client.
 template <class Client>
-duplicate_cleanup discard_duplicate_uploads(Client& c, std::string_view key, std::optional<std::string_view> ours) {
-    duplicate_cleanup out;
+duplicate_cleanup discard_duplicate_uploads(Client& c, std::string_view key, std::optional<std::string> ours) {
+    duplicate_cleanup_machine m(c.context(), std::string(key), std::move(ours));
+    auto cleaned = c.drive(m);
+    if (cleaned) return std::move(*cleaned);
+    duplicate_cleanup out;  // the machine was refused an outcome: say so rather than claim a cleanup
     out.ran = true;
-    auto listed = list_all_multipart_uploads(c, list_multipart_uploads_params{.prefix = std::string(key)});
-    if (!listed) {
-        note_cleanup_failure(out, std::move(listed).error(), "listing the uploads of the key failed");
-        return out;
-    }
-    auto window = duplicate_window_of(*listed, key, ours);
-    if (!window) {
-        note_cleanup_failure(out, std::move(window).error(), "no time reference to tell duplicates by");
-        return out;
-    }
-    for (const multipart_upload_summary& u : listed->uploads) {
-        if (!may_be_duplicate(u, key, ours, *window)) continue;
-        auto probe = c.send(list_parts_params{.key = std::string(key), .upload_id = u.upload_id, .max_parts = 1});
-        if (!probe && is_cos_error(probe.error(), cos_errc::no_such_upload)) continue;  // gone already
-        if (!probe) {
-            out.left.push_back(u.upload_id);
-            note_cleanup_failure(out, std::move(probe).error(), "listing the parts of upload " + u.upload_id + " failed");
-            continue;
-        }
-        if (!probe->parts.empty() || probe->is_truncated) continue;  // someone is uploading to it
-        auto aborted = c.send(abort_multipart_upload_params{std::string(key), u.upload_id, {}});
-        if (aborted || is_cos_error(aborted.error(), cos_errc::no_such_upload)) {
-            out.aborted.push_back(u.upload_id);
-        } else {
-            out.left.push_back(u.upload_id);
-            note_cleanup_failure(out, std::move(aborted).error(), "aborting upload " + u.upload_id + " failed");
-        }
-    }
+    out.failure = std::move(cleaned).error();
     return out;
 }
 
@@ -290,7 +266,7 @@ result<started_copy_upload> start_copy_upload(Client& c, std::string_view key, c
         return e;
     }
     started_copy_upload out{std::move(started->upload_id), {}};
-    if (repeated) out.duplicates = discard_duplicate_uploads(c, key, std::string_view(out.upload_id));
+    if (repeated) out.duplicates = discard_duplicate_uploads(c, key, out.upload_id);
     return out;
 }
 

@@ -14,6 +14,7 @@
 #include <coswire/machine/operation.hpp>
 #include <coswire/machine/step.hpp>
 #include <coswire/multipart/checks.hpp>
+#include <coswire/multipart/cleanup.hpp>
 #include <coswire/multipart/options.hpp>
 #include <coswire/multipart/plan.hpp>
 #include <coswire/multipart/source.hpp>
@@ -34,23 +35,6 @@
 namespace coswire {
 
 namespace detail {
-
-/// Every answer an upload's requests parse to, so one operation machine type runs them all.
-using upload_answer = std::variant<std::monostate, initiate_multipart_upload_result, upload_part_result,
-                                   complete_multipart_upload_result, head_object_result, list_parts_result,
-                                   abort_multipart_upload_result>;
-
-struct upload_answer_parser {
-    result<upload_answer> (*parse)(const http_response&) = nullptr;
-    result<upload_answer> operator()(const http_response& r) const { return parse(r); }
-};
-
-template <class Params>
-result<upload_answer> parse_upload_answer(const http_response& r) {
-    auto parsed = operation<Params>::parse(r);
-    if (!parsed) return std::move(parsed).error();
-    return upload_answer(std::in_place_type<operation_result<Params>>, std::move(*parsed));
-}
 
 using upload_operation = operation_machine<upload_answer_parser>;
 
@@ -181,7 +165,7 @@ public:
     bool may_have_repeated() const noexcept { return initiate_repeated_; }
 
 private:
-    enum class phase : std::uint8_t { initiate, resume_listing, cleanup_listing, cleanup_probe, cleanup_abort, parts, complete, head, abort, done };
+    enum class phase : std::uint8_t { initiate, resume_listing, cleanup, parts, complete, head, abort, done };
 
     /// A step of a child issued under this machine's id `outer`; the child named it `inner`.
     struct link {
@@ -215,7 +199,7 @@ private:
     template <class F>
     decltype(auto) on_serial(F&& f) {
         if (parts_listing_) return f(*parts_listing_);
-        if (uploads_listing_) return f(*uploads_listing_);
+        if (cleanup_) return f(*cleanup_);
         return f(*serial_op_);
     }
 
@@ -280,9 +264,12 @@ private:
                 existing_ = std::move(*listed);
                 return start_parts();
             }
-            case phase::cleanup_listing: return cleanup_listed();
-            case phase::cleanup_probe: return cleanup_probed();
-            case phase::cleanup_abort: return cleanup_aborted();
+            case phase::cleanup: {
+                auto cleaned = cleanup_->take_result();  // a value: the cleanup's failures are inside it
+                cleanup_.reset();
+                if (cleaned) duplicates_ = std::move(*cleaned);
+                return cleanup_finished();
+            }
             case phase::complete: return completed();
             case phase::head: return headed();
             case phase::abort: {
@@ -318,74 +305,11 @@ private:
     }
 
     void start_cleanup() {
-        duplicates_.ran = true;
-        list_multipart_uploads_params page;
-        page.prefix = key_;
-        uploads_listing_.emplace(*context_, std::move(page));
-        phase_ = phase::cleanup_listing;
-    }
-
-    std::optional<std::string_view> ours() const {
-        return failure_ ? std::nullopt : std::optional<std::string_view>(upload_id_);
-    }
-
-    void cleanup_listed() {
-        auto listed = uploads_listing_->take_result();
-        uploads_listing_.reset();
-        if (!listed) {
-            detail::note_cleanup_failure(duplicates_, std::move(listed).error(), "listing the uploads of the key failed");
-            return cleanup_finished();
-        }
-        auto window = detail::duplicate_window_of(*listed, key_, ours());
-        if (!window) {
-            detail::note_cleanup_failure(duplicates_, std::move(window).error(), "no time reference to tell duplicates by");
-            return cleanup_finished();
-        }
-        for (multipart_upload_summary& u : listed->uploads)
-            if (detail::may_be_duplicate(u, key_, ours(), *window)) candidates_.push_back(std::move(u.upload_id));
-        probe_next_candidate();
-    }
-
-    void probe_next_candidate() {
-        if (candidate_ == candidates_.size()) return cleanup_finished();
-        list_parts_params first_part;
-        first_part.key = key_;
-        first_part.upload_id = candidates_[candidate_];
-        first_part.max_parts = 1;
-        run(first_part);
-        phase_ = phase::cleanup_probe;
-    }
-
-    void cleanup_probed() {
-        const std::string& id = candidates_[candidate_];
-        auto probe = take<list_parts_result>();
-        if (!probe && !is_cos_error(probe.error(), cos_errc::no_such_upload)) {
-            duplicates_.left.push_back(id);
-            detail::note_cleanup_failure(duplicates_, std::move(probe).error(), "listing the parts of upload " + id + " failed");
-        } else if (probe && probe->parts.empty() && !probe->is_truncated) {
-            run(abort_multipart_upload_params{key_, id, {}});
-            phase_ = phase::cleanup_abort;
-            return;
-        }  // else gone already, or someone is uploading to it
-        ++candidate_;
-        probe_next_candidate();
-    }
-
-    void cleanup_aborted() {
-        const std::string& id = candidates_[candidate_];
-        auto aborted = take<abort_multipart_upload_result>();
-        if (aborted || is_cos_error(aborted.error(), cos_errc::no_such_upload)) {
-            duplicates_.aborted.push_back(id);
-        } else {
-            duplicates_.left.push_back(id);
-            detail::note_cleanup_failure(duplicates_, std::move(aborted).error(), "aborting upload " + id + " failed");
-        }
-        ++candidate_;
-        probe_next_candidate();
+        cleanup_.emplace(*context_, key_, failure_ ? std::nullopt : std::optional<std::string>(upload_id_));
+        phase_ = phase::cleanup;
     }
 
     void cleanup_finished() {
-        candidates_ = {};
         if (!failure_) return start_parts();
         failure_->reason += detail::describe_cleanup(duplicates_);
         finish(std::move(*failure_));
@@ -563,14 +487,12 @@ private:
     // The serial phases' child: one of these at a time.
     std::optional<detail::upload_operation> serial_op_{};
     std::optional<list_all_parts_machine> parts_listing_{};
-    std::optional<list_all_multipart_uploads_machine> uploads_listing_{};
+    std::optional<duplicate_cleanup_machine> cleanup_{};
     link serial_link_{};
     std::vector<part_slot> slots_{};
     std::string upload_id_{};
     bool initiate_repeated_ = false;
     duplicate_cleanup duplicates_{};
-    std::vector<std::string> candidates_{};  // uploads the cleanup probes, one after another
-    std::size_t candidate_ = 0;
     std::vector<listed_part> existing_{};    // what a resumed upload holds
     std::uint32_t next_part_ = 1;
     bool parts_ended_ = false;
