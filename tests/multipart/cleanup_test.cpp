@@ -88,3 +88,35 @@ TEST_CASE("duplicate_cleanup_machine: an upload of ours that is not listed leave
     CHECK(done.aborted.empty());
     CHECK(has_upload(h.server, other));
 }
+
+namespace {
+
+/// The emulator behind a wire that refuses every List Parts (the cleanup's probe) with 403.
+struct refusing_probes {
+    cos_emulator* server;
+    coswire::result<coswire::http_response> operator()(const coswire::http_request& r) const {
+        for (const coswire::http_query_param& p : r.query)
+            if (r.method == "GET" && p.name == "uploadId")
+                return coswire::http_response{403, {{"x-cos-request-id", "probe-refused"}}, "<Error><Code>AccessDenied</Code></Error>"};
+        return (*server)(r);
+    }
+};
+
+}  // namespace
+
+TEST_CASE("duplicate_cleanup_machine: a refused probe leaves that upload in place, named in left, and says why") {
+    harness h;
+    const std::string ours = h.initiate("k");
+    const std::string other = h.initiate("k");
+    refusing_probes wire{&h.server};
+    coswire::client<refusing_probes> refused(coswire::make_endpoint("examplebucket-1250000000", "ap-beijing").value(), creds, wire,
+                                             [&h] { return h.server.server_time(); }, [](std::uint32_t) {});
+    coswire::duplicate_cleanup_machine m(refused.context(), "k", ours);
+    const coswire::duplicate_cleanup done = refused.drive(m).value();
+    CHECK(done.left == std::vector<std::string>{other});
+    CHECK(done.aborted.empty());
+    REQUIRE(done.failure);
+    CHECK(coswire::is_cos_error(*done.failure, coswire::cos_errc::access_denied));
+    CHECK(done.failure->reason.find(other) != std::string::npos);
+    CHECK(has_upload(h.server, other));
+}
