@@ -82,6 +82,10 @@
 #include <coswire/listing/all_pages.hpp>
 
 #include <coswire/multipart/plan.hpp>
+#include <coswire/multipart/source.hpp>
+#include <coswire/multipart/options.hpp>
+#include <coswire/multipart/checks.hpp>
+#include <coswire/multipart/machine.hpp>
 #include <coswire/multipart/stream.hpp>
 #include <coswire/multipart/upload.hpp>
 #include <coswire/download/plan.hpp>
