@@ -103,7 +103,7 @@ public:
         if (!done_.empty()) return {};  // a send that failed at once is waiting to be reported
         if (in_flight_ == 0 && timers_.empty())
             return make_error(errc::invalid_argument, "machine", "idle with nothing in flight and no timer set");
-        int timeout_ms = 1000;
+        int timeout_ms = 1000;  // with no timer: curl's own timeouts and its sockets wake it sooner
         if (!timers_.empty()) {
             const std::uint64_t now = now_ms_();
             const std::uint64_t nearest = std::min_element(timers_.begin(), timers_.end())->due_ms;

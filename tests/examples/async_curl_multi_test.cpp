@@ -275,6 +275,11 @@ TEST_CASE("async_curl_multi: 40 MiB up in 4 MiB parts and back in 4 MiB ranges, 
     CHECK(run.output.find("(Complete), 4 transfers in flight at most") != std::string::npos);
     CHECK(run.output.find("COS's, 4 transfers in flight at most") != std::string::npos);
     CHECK(run.output.find("; 4 easy handles") != std::string::npos);
+    // The server saw it too: curl reuses an idle connection, so four open at once means four
+    // transfers at once. (Not "exactly four": after a drop curl may connect again before the
+    // server has noticed the old connection close.)
+    MESSAGE("connections open at once: " << server.most_connections_open());
+    CHECK(server.most_connections_open() >= 4);
 
     // One thread: as the example saw itself at every turn of its loop, and as seen from outside.
     CHECK(run.output.find("threads: 1 at most, 1 now") != std::string::npos);
