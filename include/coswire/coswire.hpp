@@ -97,6 +97,7 @@
 #include <coswire/multipart/stream.hpp>
 #include <coswire/multipart/upload.hpp>
 #include <coswire/download/plan.hpp>
+#include <coswire/download/machine.hpp>
 #include <coswire/download/driver.hpp>
 #include <coswire/copy/driver.hpp>
 

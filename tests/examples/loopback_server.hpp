@@ -22,9 +22,11 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <concepts>
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <functional>
 #include <initializer_list>
 #include <mutex>
 #include <optional>
@@ -151,9 +153,11 @@ private:
 /// Byte `i` of a server::reply's generated body.
 inline char generated_byte(std::uint64_t i) { return static_cast<char>('a' + (i * 7 + i / 4096) % 26); }
 
-/// A tiny HTTP/1.1 server on 127.0.0.1: one thread, one connection at a time, keep-alive,
-/// replying the canned responses in order and recording each raw request. An empty response
-/// closes the connection without an answer; one with `Connection: close` closes after it.
+/// A tiny HTTP/1.1 server on 127.0.0.1, keep-alive, recording each raw request. Canned: one
+/// thread, one connection at a time, replying the canned responses in order. With a handler:
+/// each connection on its own thread (a client's parallel transfers are served at once), each
+/// request answered by the handler. An empty reply closes the connection without an answer; one
+/// with `Connection: close` closes after it.
 class server {
 public:
     /// One canned answer: `bytes` as they are, then `generated` bytes of generated_byte(i)
@@ -165,7 +169,24 @@ public:
         reply(const char* b) : bytes(b) {}                                                  // NOLINT: from a literal
     };
 
+    /// Answers one request; called from the connections' threads at once.
+    using handler = std::function<reply(const raw_request&)>;
+
     explicit server(std::vector<reply> responses) : responses_(responses.begin(), responses.end()) {
+        answer_ = [this](const raw_request& r) {
+            const std::lock_guard<std::mutex> lock(mutex_);
+            requests_.push_back(r);
+            if (responses_.empty()) return reply("HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\n\r\n");
+            reply next = responses_.front();
+            responses_.pop_front();
+            return next;
+        };
+        thread_ = std::thread([this] { serve(); });
+    }
+    /// Requests are recorded by the handler, if it wants them (requests() stays empty). A
+    /// template, so that `server({})` still means no canned responses.
+    template <std::invocable<const raw_request&> Handler>
+    explicit server(Handler answer) : answer_(std::move(answer)), concurrent_(true) {
         thread_ = std::thread([this] { serve(); });
     }
     server(const server&) = delete;
@@ -173,6 +194,11 @@ public:
     ~server() {
         ::shutdown(listener_.fd(), SHUT_RDWR);  // wakes accept()
         thread_.join();
+        {
+            const std::lock_guard<std::mutex> lock(mutex_);
+            for (const int fd : open_) ::shutdown(fd, SHUT_RDWR);  // wakes the connections' recv()
+        }
+        for (std::thread& t : connection_threads_) t.join();
     }
 
     std::uint16_t port() const { return listener_.port(); }
@@ -180,6 +206,11 @@ public:
     std::vector<raw_request> requests() const {
         const std::lock_guard<std::mutex> lock(mutex_);
         return requests_;
+    }
+    /// The most connections that were open at once.
+    std::size_t most_connections_open() const {
+        const std::lock_guard<std::mutex> lock(mutex_);
+        return most_open_;
     }
 
 private:
@@ -189,39 +220,45 @@ private:
             const int fd = ::accept(listener_.fd(), nullptr, nullptr);
             if (fd < 0) return;
             ++connections;
-            buffer_.clear();
-            while (serve_one(fd, connections)) {
+            {
+                const std::lock_guard<std::mutex> lock(mutex_);
+                open_.push_back(fd);
+                most_open_ = std::max(most_open_, open_.size());
             }
-            ::close(fd);
+            if (concurrent_)
+                connection_threads_.emplace_back([this, fd, connections] { serve_connection(fd, connections); });
+            else
+                serve_connection(fd, connections);
         }
+    }
+
+    void serve_connection(int fd, int connection) {
+        std::string buffer;
+        while (serve_one(fd, connection, buffer)) {
+        }
+        const std::lock_guard<std::mutex> lock(mutex_);
+        open_.erase(std::find(open_.begin(), open_.end(), fd));
+        ::close(fd);
     }
 
     // Reads one request (head, then Content-Length bytes of body), answers it; false at EOF or
     // after a response that says Connection: close.
-    bool serve_one(int fd, int connection) {
+    bool serve_one(int fd, int connection, std::string& buffer) {
         raw_request r;
         r.connection = connection;
         std::size_t end = std::string::npos;
-        while ((end = buffer_.find("\r\n\r\n")) == std::string::npos)
-            if (!fill(fd)) return false;
-        r.head = buffer_.substr(0, end + 2);
-        buffer_.erase(0, end + 4);
+        while ((end = buffer.find("\r\n\r\n")) == std::string::npos)
+            if (!fill(fd, buffer)) return false;
+        r.head = buffer.substr(0, end + 2);
+        buffer.erase(0, end + 4);
         std::size_t length = 0;
         for (const coswire::http_header& h : r.fields())
             if (iequals(h.name, "Content-Length")) length = std::stoul(h.value);
-        while (buffer_.size() < length)
-            if (!fill(fd)) return false;
-        r.body = buffer_.substr(0, length);
-        buffer_.erase(0, length);
-        struct reply answer("HTTP/1.1 500 Internal Server Error\r\nContent-Length: 0\r\n\r\n");
-        {
-            const std::lock_guard<std::mutex> lock(mutex_);
-            requests_.push_back(r);
-            if (!responses_.empty()) {
-                answer = responses_.front();
-                responses_.pop_front();
-            }
-        }
+        while (buffer.size() < length)
+            if (!fill(fd, buffer)) return false;
+        r.body = buffer.substr(0, length);
+        buffer.erase(0, length);
+        const reply answer = answer_(r);
         if (answer.bytes.empty()) return false;
         if (!send_all(fd, answer.bytes)) return false;
         std::string piece;
@@ -242,19 +279,23 @@ private:
         return true;
     }
 
-    bool fill(int fd) {
+    static bool fill(int fd, std::string& buffer) {
         char chunk[65536];
         const ssize_t n = ::recv(fd, chunk, sizeof chunk, 0);
         if (n <= 0) return false;
-        buffer_.append(chunk, static_cast<std::size_t>(n));
+        buffer.append(chunk, static_cast<std::size_t>(n));
         return true;
     }
 
     listener listener_;
-    std::string buffer_;
+    handler answer_;
+    bool concurrent_ = false;
     mutable std::mutex mutex_;
     std::deque<reply> responses_;
     std::vector<raw_request> requests_;
+    std::vector<int> open_;  // connections accepted and not yet closed
+    std::size_t most_open_ = 0;
+    std::vector<std::thread> connection_threads_;
     std::thread thread_;
 };
 

@@ -9,6 +9,7 @@
 #include <coswire/callback.hpp>
 #include <coswire/client.hpp>
 #include <coswire/crypto/crc64.hpp>
+#include <coswire/download/machine.hpp>
 #include <coswire/download/plan.hpp>
 #include <coswire/http/message.hpp>
 #include <coswire/http/transport.hpp>
@@ -27,62 +28,6 @@
 #include <vector>
 
 namespace coswire {
-
-/// A sink that takes the object's bytes in order: a stream, a file opened for writing, stdout,
-/// a flash writer. write(bytes) takes all of `bytes` or fails.
-template <class S>
-concept sequential_sink = requires(S& s, std::span<const std::byte> bytes) {
-    { s.write(bytes) } -> std::same_as<result<void>>;
-};
-
-/// A sink that takes bytes at an offset, in any order: a file or a buffer the size of the
-/// object, filled by ranges in parallel. write_at(offset, bytes) takes all of `bytes` or fails.
-/// A type with both members is used positionally.
-template <class S>
-concept positional_sink = requires(S& s, std::uint64_t offset, std::span<const std::byte> bytes) {
-    { s.write_at(offset, bytes) } -> std::same_as<result<void>>;
-};
-
-/// Either kind of sink.
-template <class S>
-concept download_sink = sequential_sink<S> || positional_sink<S>;
-
-/// Progress after each range: bytes delivered to the sink so far (ranges reused from a
-/// checkpoint included) and the object size.
-struct download_progress {
-    std::uint64_t bytes_done = 0;
-    std::uint64_t bytes_total = 0;
-};
-
-/// How to run one download.
-struct download_options {
-    /// Bytes per ranged GET, min_download_part_size..max_download_part_size; grows when the
-    /// object would need more than max_download_ranges ranges. A resumed download keeps the
-    /// checkpoint's.
-    std::uint64_t part_size = 8 * mib;
-    std::optional<std::string> version_id{};  ///< versionId: read that version
-    /// Further headers on every GET (and the HEAD), e.g. the SSE-C key headers (docs/protocol/objects.md#get-object).
-    std::vector<http_header> extra_headers{};
-    /// In and out, when set: on entry a checkpoint of an earlier call (a default one: nothing
-    /// done) whose missing ranges are fetched; the driver updates it after each range, so after
-    /// a failure it says what is done. Persist it with serialize_checkpoint.
-    download_checkpoint* checkpoint = nullptr;
-    callback<void(const download_progress&)> on_progress{};
-    /// Polled before each range; returning true stops with errc::cancelled.
-    callback<bool()> cancelled{};
-};
-
-/// What a finished download delivered, and what was checked.
-struct download_result {
-    std::uint64_t size = 0;
-    std::string etag{};                ///< the pinned ETag, unquoted
-    std::uint64_t crc64 = 0;           ///< CRC-64/XZ of the bytes delivered to the sink
-    crc_check crc = crc_check::not_sent;  ///< whether crc64 was compared with COS's (see crc_check)
-    std::uint32_t ranges = 0;          ///< ranges in the plan (1 when one answer carried the object)
-    std::uint32_t ranges_fetched = 0;  ///< ranges this call delivered
-    std::uint32_t ranges_reused = 0;   ///< ranges the checkpoint had already done
-    bool restarted = false;            ///< the checkpoint's object had been replaced: started over
-};
 
 namespace detail {
 
@@ -177,21 +122,6 @@ result<void> fetch_range(download_context<Client>& d, download_range& range, std
     return {};
 }
 
-/// The plan a first answer implies. `whole`: that answer carries the whole object (a 200, or an
-/// empty object), which is then one range whatever the part size.
-struct first_plan {
-    download_plan plan{};
-    bool whole = false;
-};
-
-inline result<first_plan> plan_from_first(const first_answer& answer, std::uint64_t part_size) {
-    auto plan = plan_download(answer.object.size, part_size);
-    if (!plan) return std::move(plan).error();
-    if (!answer.whole && answer.object.size > 0) return first_plan{.plan = *plan, .whole = false};
-    plan->range_count = answer.object.size == 0 ? 0u : 1u;
-    return first_plan{.plan = *plan, .whole = true};
-}
-
 /// The whole-object CRC-64 COS stated: the pinned one, else a HEAD's (If-Match, so it is about
 /// the same object). Errors: the HEAD's; object_changed for its 412.
 template <class Client>
@@ -261,10 +191,6 @@ result<download_result> finish_download(download_context<Client>& d, const downl
     if (!verdict) return std::move(verdict).error();
     out.crc = *verdict;
     return out;
-}
-
-inline error cancelled_before(std::uint32_t index) {
-    return make_error(errc::cancelled, "cancelled", "the download was cancelled before range " + std::to_string(index));
 }
 
 /// Where a download stands between its ranges: the plan, the ranges still to fetch (missing[next..]),
@@ -380,7 +306,8 @@ auto sink_writer(Sink& sink) {
 
 }  // namespace detail
 
-/// Downloads `key` into `sink` with one request at a time (see docs/download.md):
+/// Downloads `key` into `sink` with one request at a time (see docs/download.md): the blocking
+/// loop (client::drive) over a download_machine with one range in flight.
 /// 1. Fresh: GET bytes=0-(part_size-1) pins the ETag, size and x-cos-hash-crc64ecma; an object
 ///    that fits is done in this one streamed GET (an empty one answers 416, then a plain GET).
 /// 2. The other ranges follow in order, each with If-Match; every 206 is checked (status,
@@ -400,26 +327,8 @@ auto sink_writer(Sink& sink) {
 /// integrity_failure; cancelled; the client's (with the range named in the reason).
 template <class Client, download_sink Sink>
 result<download_result> download_object(Client& c, std::string_view key, Sink& sink, const download_options& options = {}) {
-    download_checkpoint local;
-    download_checkpoint& checkpoint = options.checkpoint ? *options.checkpoint : local;
-    auto write = detail::sink_writer(sink);
-    detail::download_context<Client> d{.client = c, .key = key, .options = options, .pinned = std::nullopt};
-    detail::download_state s;
-    auto progress = [&](std::uint64_t bytes_done) {
-        if (options.on_progress) options.on_progress(download_progress{.bytes_done = bytes_done, .bytes_total = d.pinned->size});
-    };
-    if (auto ok = detail::begin_download<positional_sink<Sink>>(d, checkpoint, s, write, progress); !ok) return std::move(ok).error();
-    for (; s.next < s.missing.size(); ++s.next) {
-        const std::uint32_t index = s.missing[s.next];
-        if (options.cancelled && options.cancelled()) return detail::cancelled_before(index);
-        std::uint64_t crc = 0;
-        if (auto ok = detail::fetch_planned(d, s.planned.plan, index, write, crc); !ok) return std::move(ok).error();
-        mark_done(checkpoint, index, crc);
-        s.bytes_done += s.planned.plan.range(index).size;
-        ++s.out.ranges_fetched;
-        progress(s.bytes_done);
-    }
-    return detail::finish_download(d, s.planned.plan, checkpoint, s.whole_crc, s.planned.whole, s.out);
+    download_machine<Sink> m(c.context(), key, sink, options);
+    return c.drive(m);
 }
 
 }  // namespace coswire
