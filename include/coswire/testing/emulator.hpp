@@ -9,7 +9,10 @@
 #include <coswire/http/message.hpp>
 #include <coswire/http/transport.hpp>
 #include <coswire/result.hpp>
+#include <coswire/testing/emulator/append.hpp>
 #include <coswire/testing/emulator/checks.hpp>
+#include <coswire/testing/emulator/copy.hpp>
+#include <coswire/testing/emulator/delete_multiple.hpp>
 #include <coswire/testing/emulator/faults.hpp>
 #include <coswire/testing/emulator/listings.hpp>
 #include <coswire/testing/emulator/multipart.hpp>
@@ -18,6 +21,7 @@
 #include <coswire/testing/emulator/reply.hpp>
 #include <coswire/testing/emulator/request.hpp>
 #include <coswire/testing/emulator/storage.hpp>
+#include <coswire/testing/emulator/tagging.hpp>
 
 #include <cstddef>
 #include <cstdint>
@@ -32,7 +36,8 @@ namespace coswire::testing {
 
 /// An in-memory COS bucket endpoint that is a transport: call it with an http_request and it
 /// answers as COS would, for the object operations (PUT, GET with Range and conditions, HEAD,
-/// DELETE, GET Bucket) and every multipart operation (docs/protocol/multipart.md, objects.md). Opt-in test support: include
+/// DELETE, GET Bucket), PUT Object - Copy and every multipart operation
+/// (docs/protocol/multipart.md, objects.md, copy.md). Opt-in test support: include
 /// <coswire/testing/emulator.hpp>; the umbrella header does not.
 ///
 /// It reads a request the way a server does: the request target from `request.target()` (the
@@ -58,8 +63,9 @@ namespace coswire::testing {
 ///    InvalidDigest, different → 400 BadDigest;
 /// 7. the operation; keys longer than 850 bytes → 400 KeyTooLong, keys XML 1.0 cannot carry
 ///    (U+FFFE, U+FFFF; control characters already fail the signature check) → 400
-///    InvalidObjectName; other methods or targets → 405 MethodNotAllowed; PUT Object - Copy →
-///    501 NotImplemented.
+///    InvalidObjectName; other methods or targets → 405 MethodNotAllowed. A copy source
+///    (PUT Object - Copy, Upload Part - Copy) must be an object of this bucket: one in another
+///    bucket is answered as a missing source, 404 NoSuchKey.
 /// Every answer carries Date, Server: tencent-cos and x-cos-request-id (`emu-<n>`, n counting
 /// requests from 1); errors add x-cos-trace-id (`emu-trace-<n>`) and the XML body of docs/protocol/errors.md#error-document, except
 /// HEAD errors, which have no body.
@@ -270,18 +276,26 @@ private:
         if (x.path == "/") {
             if (x.method == "GET") return x.param("uploads") != nullptr ? emu::list_uploads(store_, options_, x) : emu::list_objects(store_, options_, x);
             if (x.method == "HEAD") return emu::reply(x, 200);
+            if (x.method == "POST" && x.param("delete") != nullptr) return emu::delete_multiple(store_, options_, x);
             return emu::not_allowed(x);
         }
         if (refusal r = emu::check_key(x)) return std::move(*r);
         const bool has_upload_id = x.param("uploadId") != nullptr;
+        if (x.param("tagging") != nullptr) {
+            if (x.method == "PUT") return emu::put_tagging(store_, x);
+            if (x.method == "GET") return emu::get_tagging(store_, x);
+            if (x.method == "DELETE") return emu::delete_tagging(store_, x);
+            return emu::not_allowed(x);
+        }
         if (x.method == "PUT") {
             if (has_upload_id || x.param("partNumber") != nullptr) return emu::upload_part(store_, options_, x);
-            if (x.header("x-cos-copy-source")) return emu::error_reply(x, 501, "NotImplemented", "PUT Object - Copy is not emulated.");
+            if (x.header("x-cos-copy-source")) return emu::copy_object(store_, options_, x);
             return emu::put_object(store_, x);
         }
         if (x.method == "GET" && has_upload_id) return emu::list_parts(store_, options_, x);
         if (x.method == "GET" || x.method == "HEAD") return emu::get_object(store_, x, lent);
-        if (x.method == "DELETE") return has_upload_id ? emu::abort_upload(store_, x) : emu::delete_object(store_, x);
+        if (x.method == "DELETE") return has_upload_id ? emu::abort_upload(store_, x) : emu::delete_object(store_, options_, x);
+        if (x.method == "POST" && x.param("append") != nullptr) return emu::append_object(store_, x);
         if (x.method == "POST" && x.param("uploads") != nullptr) return emu::initiate(store_, options_, x);
         if (x.method == "POST" && has_upload_id) return emu::complete(store_, options_, x);
         return emu::not_allowed(x);
