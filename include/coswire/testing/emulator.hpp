@@ -10,6 +10,7 @@
 #include <coswire/http/transport.hpp>
 #include <coswire/result.hpp>
 #include <coswire/testing/emulator/append.hpp>
+#include <coswire/testing/emulator/buckets.hpp>
 #include <coswire/testing/emulator/checks.hpp>
 #include <coswire/testing/emulator/copy.hpp>
 #include <coswire/testing/emulator/delete_multiple.hpp>
@@ -36,8 +37,10 @@ namespace coswire::testing {
 
 /// An in-memory COS bucket endpoint that is a transport: call it with an http_request and it
 /// answers as COS would, for the object operations (PUT, GET with Range and conditions, HEAD,
-/// DELETE, GET Bucket), PUT Object - Copy and every multipart operation
-/// (docs/protocol/multipart.md, objects.md, copy.md). Opt-in test support: include
+/// DELETE, GET Bucket), PUT Object - Copy, every multipart operation, DELETE Multiple Objects,
+/// object tagging, APPEND Object, and the bucket basics: GET Service, PUT, HEAD and DELETE
+/// Bucket, GET Bucket location (docs/protocol/multipart.md, objects.md, copy.md,
+/// delete-multiple.md, tagging.md, append.md, buckets.md). Opt-in test support: include
 /// <coswire/testing/emulator.hpp>; the umbrella header does not.
 ///
 /// It reads a request the way a server does: the request target from `request.target()` (the
@@ -46,7 +49,9 @@ namespace coswire::testing {
 /// `request.body_bytes()`. Then, in order:
 /// 1. faults: the scripted queue, else a seeded random draw (one per request);
 /// 2. Host: none → 400 MissingHost; another host (ASCII case-insensitive) → 403 AccessDenied
-///    (real COS answers NoSuchBucket or AccessDenied for a bucket that is not this one);
+///    (real COS answers NoSuchBucket or AccessDenied for a bucket that is not this one), except
+///    the GET Service hosts: service.cos.myqcloud.com and cos.<region>.myqcloud.com of the
+///    bucket's region, where the one bucket is the account's only one;
 /// 3. the target: a bad %-escape or a path without a leading '/' → 400 InvalidURI;
 /// 4. the signature, with coswire::verify_request (Authorization header or presigned query,
 ///    constant-time compare): its 403 AccessDenied / InvalidAccessKeyId / SignatureDoesNotMatch
@@ -61,7 +66,8 @@ namespace coswire::testing {
 /// 6. the body: a Content-Length larger than the body → 400 IncompleteBody, smaller → the body is
 ///    cut to it (docs/protocol/objects.md#put-object); a non-numeric one → 400 InvalidArgument; Content-MD5 malformed → 400
 ///    InvalidDigest, different → 400 BadDigest;
-/// 7. the operation; keys longer than 850 bytes → 400 KeyTooLong, keys XML 1.0 cannot carry
+/// 7. after DELETE Bucket, 404 NoSuchBucket for every request but PUT Bucket (and GET Service);
+/// 8. the operation; keys longer than 850 bytes → 400 KeyTooLong, keys XML 1.0 cannot carry
 ///    (U+FFFE, U+FFFF; control characters already fail the signature check) → 400
 ///    InvalidObjectName; other methods or targets → 405 MethodNotAllowed. A copy source
 ///    (PUT Object - Copy, Upload Part - Copy) must be an object of this bucket: one in another
@@ -70,8 +76,8 @@ namespace coswire::testing {
 /// requests from 1); errors add x-cos-trace-id (`emu-trace-<n>`) and the XML body of docs/protocol/errors.md#error-document, except
 /// HEAD errors, which have no body.
 ///
-/// Simpler than COS: one bucket; no versioning, ACLs, SSE, tagging or storage classes (all is
-/// STANDARD); unknown query parameters are ignored; page sizes are capped at 1000 and 0 gives an
+/// Simpler than COS: one bucket, the account's only one; no versioning, ACLs, SSE named by a
+/// request, bucket tags or storage classes (all is STANDARD); unknown query parameters are ignored; page sizes are capped at 1000 and 0 gives an
 /// empty, untruncated page; a multipart ETag follows the S3 rule (MD5 of the binary part MD5s,
 /// then "-N"), where COS's is opaque (docs/protocol/integrity.md#etag); Complete wants parts 1..N unless allow_part_gaps.
 ///
@@ -84,7 +90,8 @@ public:
     explicit cos_emulator(emulator_options options)
         : options_(std::move(options)),
           faults_(options_.seed),
-          store_(options_.max_stored_bytes, options_.default_encryption, options_.seed ^ 0x9E3779B97F4A7C15u) {}
+          store_(options_.max_stored_bytes, options_.default_encryption, options_.seed ^ 0x9E3779B97F4A7C15u),
+          bucket_{.created = now_locked()} {}
     cos_emulator(const cos_emulator&) = delete;
     cos_emulator& operator=(const cos_emulator&) = delete;
 
@@ -264,18 +271,25 @@ private:
     // The checks before an operation, then the operation.
     http_response serve(exchange& x, std::string_view* lent) {
         ++stats_.served;
-        if (refusal r = detail::emu::check_host_and_target(options_, x)) return std::move(*r);
+        const std::optional<std::string_view> host = x.header("Host");
+        const bool to_service = host && detail::emu::is_service_host(options_, *host);
+        if (refusal r = detail::emu::check_host_and_target(options_, x, to_service)) return std::move(*r);
         if (refusal r = detail::emu::authenticate(options_, x, stats_.faults)) return std::move(*r);
         if (refusal r = detail::emu::refuse_repeated_names(x)) return std::move(*r);
         if (refusal r = detail::emu::read_body(x)) return std::move(*r);
+        if (to_service) return detail::emu::list_buckets(bucket_, options_, x);
+        if (refusal r = detail::emu::refuse_missing_bucket(bucket_, x)) return std::move(*r);
         return dispatch(x, lent);
     }
 
     http_response dispatch(exchange& x, std::string_view* lent) {
         namespace emu = detail::emu;
         if (x.path == "/") {
+            if (x.method == "GET" && x.param("location") != nullptr) return emu::bucket_location(options_, x);
             if (x.method == "GET") return x.param("uploads") != nullptr ? emu::list_uploads(store_, options_, x) : emu::list_objects(store_, options_, x);
-            if (x.method == "HEAD") return emu::reply(x, 200);
+            if (x.method == "HEAD") return emu::head_bucket(bucket_, options_, x);
+            if (x.method == "PUT") return emu::put_bucket(bucket_, x);
+            if (x.method == "DELETE") return emu::delete_bucket(bucket_, store_, x);
             if (x.method == "POST" && x.param("delete") != nullptr) return emu::delete_multiple(store_, options_, x);
             return emu::not_allowed(x);
         }
@@ -305,6 +319,7 @@ private:
     emulator_options options_;
     detail::emu::fault_injector faults_;
     detail::emu::bucket_store store_;
+    detail::emu::bucket_state bucket_;
     emulator_stats stats_{};
 };
 
