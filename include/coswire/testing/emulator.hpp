@@ -21,6 +21,7 @@
 #include <coswire/testing/emulator/options.hpp>
 #include <coswire/testing/emulator/reply.hpp>
 #include <coswire/testing/emulator/request.hpp>
+#include <coswire/testing/emulator/restore.hpp>
 #include <coswire/testing/emulator/storage.hpp>
 #include <coswire/testing/emulator/tagging.hpp>
 
@@ -38,9 +39,12 @@ namespace coswire::testing {
 /// An in-memory COS bucket endpoint that is a transport: call it with an http_request and it
 /// answers as COS would, for the object operations (PUT, GET with Range and conditions, HEAD,
 /// DELETE, GET Bucket), PUT Object - Copy, every multipart operation, DELETE Multiple Objects,
-/// object tagging, APPEND Object, and the bucket basics: GET Service, PUT, HEAD and DELETE
-/// Bucket, GET Bucket location (docs/protocol/multipart.md, objects.md, copy.md,
-/// delete-multiple.md, tagging.md, append.md, buckets.md). Opt-in test support: include
+/// object tagging, APPEND Object, storage classes with POST Object restore, and the bucket
+/// basics: GET Service, PUT, HEAD and DELETE Bucket, GET Bucket location
+/// (docs/protocol/multipart.md, objects.md, copy.md, delete-multiple.md, tagging.md, append.md,
+/// restore.md, buckets.md). An archived object (ARCHIVE, DEEP_ARCHIVE, MAZ_ARCHIVE) is 403
+/// InvalidObjectState to GET and as a copy source until a restore has ended: restores end only
+/// when the test calls finish_restore, never by a clock or a count of requests. Opt-in test support: include
 /// <coswire/testing/emulator.hpp>; the umbrella header does not.
 ///
 /// It reads a request the way a server does: the request target from `request.target()` (the
@@ -77,8 +81,9 @@ namespace coswire::testing {
 /// HEAD errors, which have no body.
 ///
 /// Simpler than COS: one bucket, the account's only one; no versioning, ACLs, SSE named by a
-/// request, bucket tags or storage classes (all is STANDARD); unknown query parameters are ignored; page sizes are capped at 1000 and 0 gives an
-/// empty, untruncated page; a multipart ETag follows the S3 rule (MD5 of the binary part MD5s,
+/// request or bucket tags; storage classes only decide what must be restored (no minimum
+/// durations, no tiering); unknown query parameters are ignored; page sizes are capped at 1000
+/// and 0 gives an empty, untruncated page; a multipart ETag follows the S3 rule (MD5 of the binary part MD5s,
 /// then "-N"), where COS's is opaque (docs/protocol/integrity.md#etag); Complete wants parts 1..N unless allow_part_gaps.
 ///
 /// Thread-safe: one mutex serialises requests, so parallel part uploads may share it.
@@ -180,6 +185,14 @@ public:
     void put_object(std::string_view key, std::string data, std::vector<http_header> metadata = {}) {
         const std::lock_guard<std::mutex> lock(mutex_);
         store_.store_object(key, std::move(data), std::move(metadata), std::nullopt, now_locked());
+    }
+    /// Ends the ongoing restore of the object under `key` at server time: GET reads its bytes for
+    /// the Days the restore asked. Restores never end by themselves (no clock or request count
+    /// decides), so a test says when. False when no restore of `key` is ongoing.
+    bool finish_restore(std::string_view key) {
+        const std::lock_guard<std::mutex> lock(mutex_);
+        emulated_object* o = store_.find_object(key);
+        return o != nullptr && detail::emu::finish_restore(*o, now_locked());
     }
     /// A copy of the object stored under `key`, if any.
     std::optional<emulated_object> object(std::string_view key) const {
@@ -288,8 +301,8 @@ private:
             if (x.method == "GET" && x.param("location") != nullptr) return emu::bucket_location(options_, x);
             if (x.method == "GET") return x.param("uploads") != nullptr ? emu::list_uploads(store_, options_, x) : emu::list_objects(store_, options_, x);
             if (x.method == "HEAD") return emu::head_bucket(bucket_, options_, x);
-            if (x.method == "PUT") return emu::put_bucket(bucket_, x);
-            if (x.method == "DELETE") return emu::delete_bucket(bucket_, store_, x);
+            if (emu::is_put_bucket(x)) return emu::put_bucket(bucket_, x);
+            if (x.method == "DELETE" && x.params.empty()) return emu::delete_bucket(bucket_, store_, x);
             if (x.method == "POST" && x.param("delete") != nullptr) return emu::delete_multiple(store_, options_, x);
             return emu::not_allowed(x);
         }
@@ -310,6 +323,7 @@ private:
         if (x.method == "GET" || x.method == "HEAD") return emu::get_object(store_, x, lent);
         if (x.method == "DELETE") return has_upload_id ? emu::abort_upload(store_, x) : emu::delete_object(store_, options_, x);
         if (x.method == "POST" && x.param("append") != nullptr) return emu::append_object(store_, x);
+        if (x.method == "POST" && x.param("restore") != nullptr) return emu::restore_object(store_, x);
         if (x.method == "POST" && x.param("uploads") != nullptr) return emu::initiate(store_, options_, x);
         if (x.method == "POST" && has_upload_id) return emu::complete(store_, options_, x);
         return emu::not_allowed(x);

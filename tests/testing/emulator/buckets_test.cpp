@@ -37,6 +37,18 @@ TEST_CASE("region_of and is_service_host") {
     CHECK_FALSE(emu::is_service_host(o, o.host));
 }
 
+TEST_CASE("is_put_bucket: PUT / without parameters; with one it configures the bucket") {
+    emu::exchange x;
+    x.method = "PUT";
+    x.path = "/";
+    CHECK(emu::is_put_bucket(x));
+    x.params.push_back({"acl", std::nullopt});
+    CHECK_FALSE(emu::is_put_bucket(x));
+    x.params.clear();
+    x.path = "/k";
+    CHECK_FALSE(emu::is_put_bucket(x));
+}
+
 TEST_CASE("HEAD Bucket and GET Bucket location name the region of the emulator's host") {
     harness h;
     CHECK(h.ok(coswire::head_bucket_params{}).region == "ap-beijing");

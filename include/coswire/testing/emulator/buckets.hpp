@@ -47,9 +47,12 @@ inline bool is_service_host(const testing::emulator_options& options, std::strin
     return iequals(host, "service.cos.myqcloud.com") || (!region.empty() && iequals(host, "cos." + std::string(region) + ".myqcloud.com"));
 }
 
+/// Whether `x` is PUT Bucket: `PUT /` without parameters (with one it configures the bucket).
+inline bool is_put_bucket(const exchange& x) noexcept { return x.method == "PUT" && x.path == "/" && x.params.empty(); }
+
 /// 404 NoSuchBucket for every request to a deleted bucket but PUT Bucket.
 inline refusal refuse_missing_bucket(const bucket_state& bucket, const exchange& x) {
-    if (bucket.exists || (x.method == "PUT" && x.path == "/")) return std::nullopt;
+    if (bucket.exists || is_put_bucket(x)) return std::nullopt;
     return error_reply(x, 404, "NoSuchBucket", "The specified bucket does not exist.");
 }
 

@@ -92,8 +92,11 @@ inline std::string multipart_etag(std::span<const testing::emulated_part* const>
 inline http_response initiate(bucket_store& store, const testing::emulator_options& options, const exchange& x) {
     std::vector<object_tag> tags;
     if (refusal r = read_tagging_header(x, tags)) return std::move(*r);
+    std::string storage_class;
+    if (refusal r = read_storage_class(x, storage_class)) return std::move(*r);
     testing::emulated_upload& u = store.initiate(x.key(), stored_metadata(x), x.now);
     u.tags = std::move(tags);
+    u.storage_class = std::move(storage_class);
     xml::writer w;
     w.start("InitiateMultipartUploadResult").element("Bucket", options.bucket).element("Key", u.key).element("UploadId", u.upload_id).end();
     http_response r = xml_reply(x, w);
@@ -184,8 +187,11 @@ inline http_response complete(bucket_store& store, const testing::emulator_optio
     const std::string key = u->key;
     std::vector<http_header> metadata = std::move(u->metadata);
     std::vector<object_tag> tags = std::move(u->tags);
+    std::string storage_class = std::move(u->storage_class);
     store.drop_upload(*u);
-    store.store_object(key, std::move(data), std::move(metadata), etag, x.now).tags = std::move(tags);
+    testing::emulated_object& o = store.store_object(key, std::move(data), std::move(metadata), etag, x.now);
+    o.tags = std::move(tags);
+    o.storage_class = std::move(storage_class);
 
     // COS answers 200 at once and keeps the connection alive with blanks while it merges.
     xml::writer w;

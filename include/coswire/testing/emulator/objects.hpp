@@ -10,6 +10,7 @@
 #include <coswire/testing/emulator/options.hpp>
 #include <coswire/testing/emulator/reply.hpp>
 #include <coswire/testing/emulator/request.hpp>
+#include <coswire/testing/emulator/restore.hpp>
 #include <coswire/testing/emulator/storage.hpp>
 #include <coswire/testing/emulator/tagging.hpp>
 #include <coswire/time/http_date.hpp>
@@ -146,13 +147,17 @@ inline refusal check_key(const exchange& x) {
     return std::nullopt;
 }
 
-/// PUT Object: stores the body under the key, within the quota, with the tags of x-cos-tagging.
+/// PUT Object: stores the body under the key, within the quota, with the tags of x-cos-tagging
+/// and the class of x-cos-storage-class.
 inline http_response put_object(bucket_store& store, const exchange& x) {
     std::vector<object_tag> tags;
     if (refusal r = read_tagging_header(x, tags)) return std::move(*r);
+    std::string storage_class;
+    if (refusal r = read_storage_class(x, storage_class)) return std::move(*r);
     if (!store.fits(x.body.size(), store.object_size(x.key()))) return too_large(x);
     testing::emulated_object& o = store.store_object(x.key(), std::string(x.body), stored_metadata(x), std::nullopt, x.now);
     o.tags = std::move(tags);
+    o.storage_class = std::move(storage_class);
     http_response r = reply(x, 200);
     add_integrity_headers(r, o.etag, o.crc64, store.encryption());
     return r;
@@ -166,7 +171,8 @@ inline http_response delete_object(bucket_store& store, const testing::emulator_
     return reply(x, 204);
 }
 
-/// GET or HEAD Object with its conditions, one byte range and the response-* overrides. With
+/// GET or HEAD Object with its conditions, one byte range and the response-* overrides; a GET of
+/// an archived object without a restored copy is 403 InvalidObjectState. With
 /// `lent` null the body is copied into the answer; otherwise the answer's body stays empty and
 /// `*lent` views the bytes in the store (valid while the store is not changed), so a streamed
 /// download costs no copy.
@@ -174,6 +180,7 @@ inline http_response get_object(const bucket_store& store, const exchange& x, st
     const testing::emulated_object* found = store.find_object(x.key());
     if (found == nullptr) return no_such_key(x);
     const testing::emulated_object& o = *found;
+    if (!x.is_head() && !readable(o, x.now)) return invalid_object_state(x, o);
     const precondition condition = evaluate_preconditions(x, "", o);
     if (condition == precondition::failed) return precondition_failed(x);
     if (condition == precondition::not_modified) {
@@ -220,6 +227,7 @@ inline http_response get_object(const bucket_store& store, const exchange& x, st
     add_integrity_headers(r, o.etag, o.crc64, store.encryption());
     if (!o.tags.empty()) r.headers.push_back({"x-cos-tagging-count", std::to_string(o.tags.size())});
     r.headers.push_back({"x-cos-object-type", o.appendable ? "appendable" : "normal"});
+    add_storage_headers(r, o, x.now);
     if (partial)
         r.headers.push_back({"Content-Range", "bytes " + std::to_string(range.first) + "-" + std::to_string(range.last) + "/" +
                                                   std::to_string(size)});
