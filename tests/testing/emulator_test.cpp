@@ -786,7 +786,7 @@ TEST_CASE("cos_emulator: Upload Part - Copy takes a range of an object of this b
         return f.send(build("PUT", "dst", {{"partNumber", "1"}, {"uploadId", id2}}, std::move(extra)));
     };
     CHECK(code_of(copy2({{"x-cos-copy-source", std::string(bucket_host) + "/missing"}})) == "NoSuchKey");
-    CHECK(code_of(copy2({{"x-cos-copy-source", "otherbucket-1250000000.cos.ap-beijing.myqcloud.com/x"}})) == "NoSuchBucket");
+    CHECK(code_of(copy2({{"x-cos-copy-source", "otherbucket-1250000000.cos.ap-beijing.myqcloud.com/x"}})) == "NoSuchKey");
     CHECK(code_of(copy2({{"x-cos-copy-source", "no-slash"}})) == "InvalidCopySource");
     CHECK(code_of(copy2({{"x-cos-copy-source", copy_source}, {"x-cos-copy-source-range", "bytes=5-1000"}})) == "InvalidArgument");
     CHECK(code_of(copy2({{"x-cos-copy-source", copy_source}, {"x-cos-copy-source-If-Match", "\"nope\""}})) ==
@@ -1065,11 +1065,9 @@ TEST_CASE("cos_emulator: answers malformed and unsupported requests with COS err
     }
     SUBCASE("unsupported methods and targets") {
         CHECK(code_of(f.send(build("PATCH", "k"))) == "MethodNotAllowed");
-        CHECK(code_of(f.send(build("PUT", ""))) == "MethodNotAllowed");
+        CHECK(code_of(f.send(build("POST", ""))) == "MethodNotAllowed");
         CHECK(code_of(f.send(build("POST", "k"))) == "MethodNotAllowed");
         CHECK(f.send(build("HEAD", "")).status == 200);
-        CHECK(code_of(f.send(build("PUT", "k", {}, {{"x-cos-copy-source", std::string(bucket_host) + "/a"}}))) ==
-              "NotImplemented");
     }
     SUBCASE("keys that are too long or not valid names") {
         http_request req = build("GET", "");

@@ -9,7 +9,11 @@
 #include <coswire/http/message.hpp>
 #include <coswire/http/transport.hpp>
 #include <coswire/result.hpp>
+#include <coswire/testing/emulator/append.hpp>
+#include <coswire/testing/emulator/buckets.hpp>
 #include <coswire/testing/emulator/checks.hpp>
+#include <coswire/testing/emulator/copy.hpp>
+#include <coswire/testing/emulator/delete_multiple.hpp>
 #include <coswire/testing/emulator/faults.hpp>
 #include <coswire/testing/emulator/listings.hpp>
 #include <coswire/testing/emulator/multipart.hpp>
@@ -17,7 +21,9 @@
 #include <coswire/testing/emulator/options.hpp>
 #include <coswire/testing/emulator/reply.hpp>
 #include <coswire/testing/emulator/request.hpp>
+#include <coswire/testing/emulator/restore.hpp>
 #include <coswire/testing/emulator/storage.hpp>
+#include <coswire/testing/emulator/tagging.hpp>
 
 #include <cstddef>
 #include <cstdint>
@@ -32,7 +38,13 @@ namespace coswire::testing {
 
 /// An in-memory COS bucket endpoint that is a transport: call it with an http_request and it
 /// answers as COS would, for the object operations (PUT, GET with Range and conditions, HEAD,
-/// DELETE, GET Bucket) and every multipart operation (docs/protocol/multipart.md, objects.md). Opt-in test support: include
+/// DELETE, GET Bucket), PUT Object - Copy, every multipart operation, DELETE Multiple Objects,
+/// object tagging, APPEND Object, storage classes with POST Object restore, and the bucket
+/// basics: GET Service, PUT, HEAD and DELETE Bucket, GET Bucket location
+/// (docs/protocol/multipart.md, objects.md, copy.md, delete-multiple.md, tagging.md, append.md,
+/// restore.md, buckets.md). An archived object (ARCHIVE, DEEP_ARCHIVE, MAZ_ARCHIVE) is 403
+/// InvalidObjectState to GET and as a copy source until a restore has ended: restores end only
+/// when the test calls finish_restore, never by a clock or a count of requests. Opt-in test support: include
 /// <coswire/testing/emulator.hpp>; the umbrella header does not.
 ///
 /// It reads a request the way a server does: the request target from `request.target()` (the
@@ -41,7 +53,9 @@ namespace coswire::testing {
 /// `request.body_bytes()`. Then, in order:
 /// 1. faults: the scripted queue, else a seeded random draw (one per request);
 /// 2. Host: none → 400 MissingHost; another host (ASCII case-insensitive) → 403 AccessDenied
-///    (real COS answers NoSuchBucket or AccessDenied for a bucket that is not this one);
+///    (real COS answers NoSuchBucket or AccessDenied for a bucket that is not this one), except
+///    the GET Service hosts: service.cos.myqcloud.com and cos.<region>.myqcloud.com of the
+///    bucket's region, where the one bucket is the account's only one;
 /// 3. the target: a bad %-escape or a path without a leading '/' → 400 InvalidURI;
 /// 4. the signature, with coswire::verify_request (Authorization header or presigned query,
 ///    constant-time compare): its 403 AccessDenied / InvalidAccessKeyId / SignatureDoesNotMatch
@@ -56,17 +70,20 @@ namespace coswire::testing {
 /// 6. the body: a Content-Length larger than the body → 400 IncompleteBody, smaller → the body is
 ///    cut to it (docs/protocol/objects.md#put-object); a non-numeric one → 400 InvalidArgument; Content-MD5 malformed → 400
 ///    InvalidDigest, different → 400 BadDigest;
-/// 7. the operation; keys longer than 850 bytes → 400 KeyTooLong, keys XML 1.0 cannot carry
+/// 7. after DELETE Bucket, 404 NoSuchBucket for every request but PUT Bucket (and GET Service);
+/// 8. the operation; keys longer than 850 bytes → 400 KeyTooLong, keys XML 1.0 cannot carry
 ///    (U+FFFE, U+FFFF; control characters already fail the signature check) → 400
-///    InvalidObjectName; other methods or targets → 405 MethodNotAllowed; PUT Object - Copy →
-///    501 NotImplemented.
+///    InvalidObjectName; other methods or targets → 405 MethodNotAllowed. A copy source
+///    (PUT Object - Copy, Upload Part - Copy) must be an object of this bucket: one in another
+///    bucket is answered as a missing source, 404 NoSuchKey.
 /// Every answer carries Date, Server: tencent-cos and x-cos-request-id (`emu-<n>`, n counting
 /// requests from 1); errors add x-cos-trace-id (`emu-trace-<n>`) and the XML body of docs/protocol/errors.md#error-document, except
 /// HEAD errors, which have no body.
 ///
-/// Simpler than COS: one bucket; no versioning, ACLs, SSE, tagging or storage classes (all is
-/// STANDARD); unknown query parameters are ignored; page sizes are capped at 1000 and 0 gives an
-/// empty, untruncated page; a multipart ETag follows the S3 rule (MD5 of the binary part MD5s,
+/// Simpler than COS: one bucket, the account's only one; no versioning, ACLs, SSE named by a
+/// request or bucket tags; storage classes only decide what must be restored (no minimum
+/// durations, no tiering); unknown query parameters are ignored; page sizes are capped at 1000
+/// and 0 gives an empty, untruncated page; a multipart ETag follows the S3 rule (MD5 of the binary part MD5s,
 /// then "-N"), where COS's is opaque (docs/protocol/integrity.md#etag); Complete wants parts 1..N unless allow_part_gaps.
 ///
 /// Thread-safe: one mutex serialises requests, so parallel part uploads may share it.
@@ -78,7 +95,8 @@ public:
     explicit cos_emulator(emulator_options options)
         : options_(std::move(options)),
           faults_(options_.seed),
-          store_(options_.max_stored_bytes, options_.default_encryption, options_.seed ^ 0x9E3779B97F4A7C15u) {}
+          store_(options_.max_stored_bytes, options_.default_encryption, options_.seed ^ 0x9E3779B97F4A7C15u),
+          bucket_{.created = now_locked()} {}
     cos_emulator(const cos_emulator&) = delete;
     cos_emulator& operator=(const cos_emulator&) = delete;
 
@@ -167,6 +185,14 @@ public:
     void put_object(std::string_view key, std::string data, std::vector<http_header> metadata = {}) {
         const std::lock_guard<std::mutex> lock(mutex_);
         store_.store_object(key, std::move(data), std::move(metadata), std::nullopt, now_locked());
+    }
+    /// Ends the ongoing restore of the object under `key` at server time: GET reads its bytes for
+    /// the Days the restore asked. Restores never end by themselves (no clock or request count
+    /// decides), so a test says when. False when no restore of `key` is ongoing.
+    bool finish_restore(std::string_view key) {
+        const std::lock_guard<std::mutex> lock(mutex_);
+        emulated_object* o = store_.find_object(key);
+        return o != nullptr && detail::emu::finish_restore(*o, now_locked());
     }
     /// A copy of the object stored under `key`, if any.
     std::optional<emulated_object> object(std::string_view key) const {
@@ -258,30 +284,46 @@ private:
     // The checks before an operation, then the operation.
     http_response serve(exchange& x, std::string_view* lent) {
         ++stats_.served;
-        if (refusal r = detail::emu::check_host_and_target(options_, x)) return std::move(*r);
+        const std::optional<std::string_view> host = x.header("Host");
+        const bool to_service = host && detail::emu::is_service_host(options_, *host);
+        if (refusal r = detail::emu::check_host_and_target(options_, x, to_service)) return std::move(*r);
         if (refusal r = detail::emu::authenticate(options_, x, stats_.faults)) return std::move(*r);
         if (refusal r = detail::emu::refuse_repeated_names(x)) return std::move(*r);
         if (refusal r = detail::emu::read_body(x)) return std::move(*r);
+        if (to_service) return detail::emu::list_buckets(bucket_, options_, x);
+        if (refusal r = detail::emu::refuse_missing_bucket(bucket_, x)) return std::move(*r);
         return dispatch(x, lent);
     }
 
     http_response dispatch(exchange& x, std::string_view* lent) {
         namespace emu = detail::emu;
         if (x.path == "/") {
+            if (x.method == "GET" && x.param("location") != nullptr) return emu::bucket_location(options_, x);
             if (x.method == "GET") return x.param("uploads") != nullptr ? emu::list_uploads(store_, options_, x) : emu::list_objects(store_, options_, x);
-            if (x.method == "HEAD") return emu::reply(x, 200);
+            if (x.method == "HEAD") return emu::head_bucket(bucket_, options_, x);
+            if (emu::is_put_bucket(x)) return emu::put_bucket(bucket_, x);
+            if (x.method == "DELETE" && x.params.empty()) return emu::delete_bucket(bucket_, store_, x);
+            if (x.method == "POST" && x.param("delete") != nullptr) return emu::delete_multiple(store_, options_, x);
             return emu::not_allowed(x);
         }
         if (refusal r = emu::check_key(x)) return std::move(*r);
         const bool has_upload_id = x.param("uploadId") != nullptr;
+        if (x.param("tagging") != nullptr) {
+            if (x.method == "PUT") return emu::put_tagging(store_, x);
+            if (x.method == "GET") return emu::get_tagging(store_, x);
+            if (x.method == "DELETE") return emu::delete_tagging(store_, x);
+            return emu::not_allowed(x);
+        }
         if (x.method == "PUT") {
             if (has_upload_id || x.param("partNumber") != nullptr) return emu::upload_part(store_, options_, x);
-            if (x.header("x-cos-copy-source")) return emu::error_reply(x, 501, "NotImplemented", "PUT Object - Copy is not emulated.");
+            if (x.header("x-cos-copy-source")) return emu::copy_object(store_, options_, x);
             return emu::put_object(store_, x);
         }
         if (x.method == "GET" && has_upload_id) return emu::list_parts(store_, options_, x);
         if (x.method == "GET" || x.method == "HEAD") return emu::get_object(store_, x, lent);
-        if (x.method == "DELETE") return has_upload_id ? emu::abort_upload(store_, x) : emu::delete_object(store_, x);
+        if (x.method == "DELETE") return has_upload_id ? emu::abort_upload(store_, x) : emu::delete_object(store_, options_, x);
+        if (x.method == "POST" && x.param("append") != nullptr) return emu::append_object(store_, x);
+        if (x.method == "POST" && x.param("restore") != nullptr) return emu::restore_object(store_, x);
         if (x.method == "POST" && x.param("uploads") != nullptr) return emu::initiate(store_, options_, x);
         if (x.method == "POST" && has_upload_id) return emu::complete(store_, options_, x);
         return emu::not_allowed(x);
@@ -291,6 +333,7 @@ private:
     emulator_options options_;
     detail::emu::fault_injector faults_;
     detail::emu::bucket_store store_;
+    detail::emu::bucket_state bucket_;
     emulator_stats stats_{};
 };
 

@@ -49,7 +49,7 @@ std::string code_of(const emu::refusal& r) {
 
 }  // namespace
 
-TEST_CASE("check_host_and_target: the one Host, then a decodable target") {
+TEST_CASE("check_host_and_target: the one Host (or another the caller serves), then a decodable target") {
     const coswire::testing::emulator_options o;
     http_request r = get_request(o);
     CHECK_FALSE(emu::check_host_and_target(o, emu::read_exchange(r, o.host, t0, 1)));
@@ -57,6 +57,7 @@ TEST_CASE("check_host_and_target: the one Host, then a decodable target") {
     CHECK_FALSE(emu::check_host_and_target(o, emu::read_exchange(r, o.host, t0, 1)));
     r.headers[0].value = "other.example";
     CHECK(code_of(emu::check_host_and_target(o, emu::read_exchange(r, o.host, t0, 1))) == "AccessDenied");
+    CHECK_FALSE(emu::check_host_and_target(o, emu::read_exchange(r, o.host, t0, 1), true));
     r.headers.clear();
     r.host.clear();
     CHECK(code_of(emu::check_host_and_target(o, emu::read_exchange(r, o.host, t0, 1))) == "MissingHost");

@@ -117,7 +117,9 @@ TEST_CASE("object operations over a store: PUT within the quota, GET with a rang
     CHECK(emu::get_object(store, request_of("GET", "k", {{"If-None-Match", "*"}}).x).status == 304);
     CHECK(emu::get_object(store, request_of("HEAD", "k").x).body.empty());
     CHECK(emu::get_object(store, request_of("HEAD", "k").x).header("Content-Length") == "8");
-    CHECK(emu::delete_object(store, request_of("DELETE", "k").x).status == 204);
+    const coswire::testing::emulator_options options{.undeletable_keys = {"kept"}};
+    CHECK(emu::delete_object(store, options, request_of("DELETE", "kept").x).status == 403);
+    CHECK(emu::delete_object(store, options, request_of("DELETE", "k").x).status == 204);
     CHECK(emu::get_object(store, request_of("GET", "k").x).status == 404);
     CHECK(store.stored_bytes() == 0);
 }

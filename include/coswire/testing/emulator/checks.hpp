@@ -29,11 +29,13 @@
 
 namespace coswire::detail::emu {
 
-/// The Host (none → 400 MissingHost, another → 403 AccessDenied) and the target (400 InvalidURI).
-inline refusal check_host_and_target(const testing::emulator_options& options, const exchange& x) {
+/// The Host (none → 400 MissingHost; one other than the bucket's → 403 AccessDenied, unless
+/// `other_host_served`: the caller serves it too) and the target (400 InvalidURI).
+inline refusal check_host_and_target(const testing::emulator_options& options, const exchange& x, bool other_host_served = false) {
     const std::optional<std::string_view> host = x.header("Host");
     if (!host || host->empty()) return error_reply(x, 400, "MissingHost", "The request has no Host header.");
-    if (!iequals(*host, options.host)) return error_reply(x, 403, "AccessDenied", "This endpoint serves only " + options.host + ".");
+    if (!other_host_served && !iequals(*host, options.host))
+        return error_reply(x, 403, "AccessDenied", "This endpoint serves only " + options.host + ".");
     if (!x.target_ok) return error_reply(x, 400, "InvalidURI", "Couldn't parse the specified URI.");
     return std::nullopt;
 }

@@ -166,7 +166,7 @@ inline http_response list_objects(const bucket_store& store, const testing::emul
             .element("ETag", e->second.etag)
             .element("Size", std::to_string(e->second.data.size()));
         write_principal(w, "Owner", options.bucket);
-        w.element("StorageClass", "STANDARD").end();
+        w.element("StorageClass", e->second.storage_class).end();
     }
     w.end();
     return xml_reply(x, w);
@@ -198,7 +198,7 @@ inline http_response list_uploads(const bucket_store& store, const testing::emul
         .element("Prefix", listed(q.prefix, q.url))
         .element("Delimiter", q.delimiter);
     for (const testing::emulated_upload* u : p.items) {
-        w.start("Upload").element("Key", listed(u->key, q.url)).element("UploadId", u->upload_id).element("StorageClass", "STANDARD");
+        w.start("Upload").element("Key", listed(u->key, q.url)).element("UploadId", u->upload_id).element("StorageClass", u->storage_class);
         write_principal(w, "Initiator", options.bucket);
         write_principal(w, "Owner", options.bucket);
         w.element("Initiated", format_iso8601(u->initiated)).end();
@@ -239,7 +239,7 @@ inline http_response list_parts(bucket_store& store, const testing::emulator_opt
             .element("Size", std::to_string(e->second.data.size()))
             .end();
     if (p.truncated && p.next_item != nullptr) w.element("NextPartNumberMarker", std::to_string(p.next_item->first));
-    w.element("StorageClass", "STANDARD").element("MaxParts", std::to_string(q.max)).element("IsTruncated", p.truncated ? "true" : "false");
+    w.element("StorageClass", u->storage_class).element("MaxParts", std::to_string(q.max)).element("IsTruncated", p.truncated ? "true" : "false");
     w.end();
     return xml_reply(x, w);
 }

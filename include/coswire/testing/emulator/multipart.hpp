@@ -8,10 +8,10 @@
 #include <coswire/detail/ascii.hpp>
 #include <coswire/detail/decimal.hpp>
 #include <coswire/encoding/hex.hpp>
-#include <coswire/encoding/percent.hpp>
 #include <coswire/error.hpp>
 #include <coswire/multipart/plan.hpp>
 #include <coswire/result.hpp>
+#include <coswire/testing/emulator/copy.hpp>
 #include <coswire/testing/emulator/objects.hpp>
 #include <coswire/testing/emulator/options.hpp>
 #include <coswire/testing/emulator/reply.hpp>
@@ -90,7 +90,13 @@ inline std::string multipart_etag(std::span<const testing::emulated_part* const>
 
 /// Initiate Multipart Upload.
 inline http_response initiate(bucket_store& store, const testing::emulator_options& options, const exchange& x) {
-    const testing::emulated_upload& u = store.initiate(x.key(), stored_metadata(x), x.now);
+    std::vector<object_tag> tags;
+    if (refusal r = read_tagging_header(x, tags)) return std::move(*r);
+    std::string storage_class;
+    if (refusal r = read_storage_class(x, storage_class)) return std::move(*r);
+    testing::emulated_upload& u = store.initiate(x.key(), stored_metadata(x), x.now);
+    u.tags = std::move(tags);
+    u.storage_class = std::move(storage_class);
     xml::writer w;
     w.start("InitiateMultipartUploadResult").element("Bucket", options.bucket).element("Key", u.key).element("UploadId", u.upload_id).end();
     http_response r = xml_reply(x, w);
@@ -98,24 +104,12 @@ inline http_response initiate(bucket_store& store, const testing::emulator_optio
     return r;
 }
 
-/// The bytes an Upload Part - Copy names (docs/protocol/multipart.md#upload-part-copy):
-/// `<host>/<pathenc(key)>[?versionId=...]` of this bucket, its conditions and its range.
+/// The bytes an Upload Part - Copy takes (docs/protocol/multipart.md#upload-part-copy): the
+/// source find_copy_source names, or the x-cos-copy-source-range of it.
 inline refusal read_copy_source(const bucket_store& store, const testing::emulator_options& options, const exchange& x,
                                 std::string_view source, std::string& out) {
-    for (std::string_view scheme : {"http://", "https://"})
-        if (istarts_with(source, scheme)) source.remove_prefix(scheme.size());
-    const std::size_t slash = source.find('/');
-    if (slash == std::string_view::npos || slash + 1 == source.size())
-        return error_reply(x, 400, "InvalidCopySource", "x-cos-copy-source must be <host>/<key>.");
-    const std::string_view host = source.substr(0, slash);
-    if (!iequals(host, options.host) && !istarts_with(host, options.bucket + "."))
-        return error_reply(x, 404, "NoSuchBucket", "The specified bucket does not exist.");
-    const std::string_view encoded_key = source.substr(slash + 1, source.find('?', slash) - slash - 1);
-    const result<std::string> key = percent_decode(encoded_key, "x-cos-copy-source");
-    if (!key) return error_reply(x, 400, "InvalidCopySource", "x-cos-copy-source has a bad %-escape.");
-    const testing::emulated_object* o = store.find_object(*key);
-    if (o == nullptr) return no_such_key(x);
-    if (evaluate_preconditions(x, "x-cos-copy-source-", *o) != precondition::pass) return precondition_failed(x);
+    const testing::emulated_object* o = nullptr;
+    if (refusal r = find_copy_source(store, options, x, source, o)) return r;
     out = o->data;
     if (const auto range_text = x.header("x-cos-copy-source-range")) {
         const auto spec = parse_range(*range_text);
@@ -192,8 +186,12 @@ inline http_response complete(bucket_store& store, const testing::emulator_optio
     const std::string etag = multipart_etag(chosen);
     const std::string key = u->key;
     std::vector<http_header> metadata = std::move(u->metadata);
+    std::vector<object_tag> tags = std::move(u->tags);
+    std::string storage_class = std::move(u->storage_class);
     store.drop_upload(*u);
-    store.store_object(key, std::move(data), std::move(metadata), etag, x.now);
+    testing::emulated_object& o = store.store_object(key, std::move(data), std::move(metadata), etag, x.now);
+    o.tags = std::move(tags);
+    o.storage_class = std::move(storage_class);
 
     // COS answers 200 at once and keeps the connection alive with blanks while it merges.
     xml::writer w;

@@ -7,9 +7,12 @@
 #include <coswire/detail/decimal.hpp>
 #include <coswire/encoding/object_key.hpp>
 #include <coswire/http/message.hpp>
+#include <coswire/testing/emulator/options.hpp>
 #include <coswire/testing/emulator/reply.hpp>
 #include <coswire/testing/emulator/request.hpp>
+#include <coswire/testing/emulator/restore.hpp>
 #include <coswire/testing/emulator/storage.hpp>
+#include <coswire/testing/emulator/tagging.hpp>
 #include <coswire/time/http_date.hpp>
 #include <coswire/xml/reader.hpp>
 
@@ -144,22 +147,32 @@ inline refusal check_key(const exchange& x) {
     return std::nullopt;
 }
 
-/// PUT Object: stores the body under the key, within the quota.
+/// PUT Object: stores the body under the key, within the quota, with the tags of x-cos-tagging
+/// and the class of x-cos-storage-class.
 inline http_response put_object(bucket_store& store, const exchange& x) {
+    std::vector<object_tag> tags;
+    if (refusal r = read_tagging_header(x, tags)) return std::move(*r);
+    std::string storage_class;
+    if (refusal r = read_storage_class(x, storage_class)) return std::move(*r);
     if (!store.fits(x.body.size(), store.object_size(x.key()))) return too_large(x);
-    const testing::emulated_object& o = store.store_object(x.key(), std::string(x.body), stored_metadata(x), std::nullopt, x.now);
+    testing::emulated_object& o = store.store_object(x.key(), std::string(x.body), stored_metadata(x), std::nullopt, x.now);
+    o.tags = std::move(tags);
+    o.storage_class = std::move(storage_class);
     http_response r = reply(x, 200);
     add_integrity_headers(r, o.etag, o.crc64, store.encryption());
     return r;
 }
 
-/// DELETE Object: 204 whether or not the key existed.
-inline http_response delete_object(bucket_store& store, const exchange& x) {
+/// DELETE Object: 204 whether or not the key existed; 403 AccessDenied for an undeletable key.
+inline http_response delete_object(bucket_store& store, const testing::emulator_options& options, const exchange& x) {
+    if (std::find(options.undeletable_keys.begin(), options.undeletable_keys.end(), x.key()) != options.undeletable_keys.end())
+        return error_reply(x, 403, "AccessDenied", "Access Denied.");
     store.erase_object(x.key());
     return reply(x, 204);
 }
 
-/// GET or HEAD Object with its conditions, one byte range and the response-* overrides. With
+/// GET or HEAD Object with its conditions, one byte range and the response-* overrides; a GET of
+/// an archived object without a restored copy is 403 InvalidObjectState. With
 /// `lent` null the body is copied into the answer; otherwise the answer's body stays empty and
 /// `*lent` views the bytes in the store (valid while the store is not changed), so a streamed
 /// download costs no copy.
@@ -167,6 +180,7 @@ inline http_response get_object(const bucket_store& store, const exchange& x, st
     const testing::emulated_object* found = store.find_object(x.key());
     if (found == nullptr) return no_such_key(x);
     const testing::emulated_object& o = *found;
+    if (!x.is_head() && !readable(o, x.now)) return invalid_object_state(x, o);
     const precondition condition = evaluate_preconditions(x, "", o);
     if (condition == precondition::failed) return precondition_failed(x);
     if (condition == precondition::not_modified) {
@@ -211,6 +225,9 @@ inline http_response get_object(const bucket_store& store, const exchange& x, st
     r.headers.push_back({"Accept-Ranges", "bytes"});
     r.headers.push_back({"Last-Modified", format_date(o.last_modified)});
     add_integrity_headers(r, o.etag, o.crc64, store.encryption());
+    if (!o.tags.empty()) r.headers.push_back({"x-cos-tagging-count", std::to_string(o.tags.size())});
+    r.headers.push_back({"x-cos-object-type", o.appendable ? "appendable" : "normal"});
+    add_storage_headers(r, o, x.now);
     if (partial)
         r.headers.push_back({"Content-Range", "bytes " + std::to_string(range.first) + "-" + std::to_string(range.last) + "/" +
                                                   std::to_string(size)});

@@ -38,6 +38,9 @@ struct emulator_options {
     /// Upload Part, Complete, GET, HEAD) carry x-cos-server-side-encryption with this value;
     /// under "cos/kms" the ETags of objects and parts are not the MD5 of their bytes, as COS's are not.
     std::string default_encryption{};
+    /// Keys that refuse deletion as a bucket policy would: DELETE Object answers 403
+    /// AccessDenied, DELETE Multiple Objects an Error entry AccessDenied for them.
+    std::vector<std::string> undeletable_keys{};
     std::uint64_t seed = 0;        ///< seeds the fault draws and the upload ids
     fault_plan faults{};
     /// How signatures are checked: limits, the longest window (7 days by default, where COS

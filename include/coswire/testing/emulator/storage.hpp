@@ -3,6 +3,7 @@
 // quota (max_stored_bytes) they share, ETags as COS computes them, and upload ids.
 #pragma once
 
+#include <coswire/api/tagging.hpp>
 #include <coswire/crypto/crc64.hpp>
 #include <coswire/crypto/md5.hpp>
 #include <coswire/encoding/hex.hpp>
@@ -21,6 +22,13 @@
 
 namespace coswire::testing {
 
+/// Where the restore of an archived object stands (POST Object restore).
+enum class restore_state {
+    none,      ///< never asked for, or the restored copy expired
+    ongoing,   ///< asked for; ends when the test calls cos_emulator::finish_restore
+    restored,  ///< a readable copy exists until restore_expiry
+};
+
 /// A stored object, as the inspection API returns it.
 struct emulated_object {
     std::string data{};
@@ -29,6 +37,12 @@ struct emulated_object {
     std::int64_t last_modified = 0;  ///< server Unix seconds
     /// Content-Type, Cache-Control, Content-Disposition, Content-Encoding, Expires and x-cos-meta-*, as sent.
     std::vector<http_header> metadata{};
+    std::vector<object_tag> tags{};  ///< set by x-cos-tagging or PUT Object tagging
+    bool appendable = false;         ///< made by APPEND Object (x-cos-object-type: appendable)
+    std::string storage_class = "STANDARD";      ///< x-cos-storage-class of the write that made it
+    restore_state restore = restore_state::none;
+    std::uint64_t restore_days = 0;    ///< Days of the latest POST Object restore
+    std::int64_t restore_expiry = 0;   ///< server Unix seconds; the restored copy is readable before it
 };
 
 /// One uploaded part of a multipart upload.
@@ -46,6 +60,8 @@ struct emulated_upload {
     std::string key{};
     std::int64_t initiated = 0;
     std::vector<http_header> metadata{};  ///< from Initiate; becomes the object's metadata
+    std::vector<object_tag> tags{};       ///< from Initiate's x-cos-tagging; become the object's tags
+    std::string storage_class = "STANDARD";  ///< from Initiate's x-cos-storage-class; becomes the object's
     std::map<std::uint32_t, emulated_part> parts{};
 };
 
@@ -109,6 +125,12 @@ public:
 
     /// The object under `key`, or null.
     const testing::emulated_object* find_object(std::string_view key) const {
+        const auto it = objects_.find(key);
+        return it == objects_.end() ? nullptr : &it->second;
+    }
+
+    /// The object under `key`, or null, to change in place (its bytes must not change).
+    testing::emulated_object* find_object(std::string_view key) {
         const auto it = objects_.find(key);
         return it == objects_.end() ? nullptr : &it->second;
     }
