@@ -1029,7 +1029,7 @@ int main(int argc, char** argv) {
     coswire::credentials creds = credentials_of(inv);
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)  // before any thread: it is not thread-safe
         return fail(coswire::make_error(coswire::errc::transport_failure, "transport", "curl_global_init failed"));
-    cli::curl_pool transport(coswire::examples::curl_transport_options{.connect_to = connect_override(inv)});
+    cli::curl_pool transport(coswire::transports::curl_transport_options{.connect_to = connect_override(inv)});
     refusals() = {.transport = &transport, .creds = creds};
     cos_client c(ep, std::move(creds), transport, now,
                  [](std::uint32_t ms) { std::this_thread::sleep_for(std::chrono::milliseconds(ms)); });

@@ -13,14 +13,15 @@
 //   reaches it; the size check below keeps Beast's "field too large" there too.
 // - Synchronous to the caller; inside, each step is an Asio asynchronous operation run on the
 //   transport's own io_context for at most the timeout, since Asio's blocking calls have none.
+// - Optional: not in <coswire/coswire.hpp>; include it with Boost 1.70 or later on the include
+//   path (header-only here) and link -pthread.
 #pragma once
-
-#include <transports/origin.hpp>
 
 #include <coswire/error.hpp>
 #include <coswire/http/message.hpp>
 #include <coswire/http/transport.hpp>
 #include <coswire/result.hpp>
+#include <coswire/transport/origin.hpp>
 
 #include <boost/asio/connect.hpp>
 #include <boost/asio/write.hpp>
@@ -39,14 +40,15 @@
 #include <utility>
 #include <vector>
 
-namespace coswire::examples {
+namespace coswire::transports {
 
-/// How a beast_transport connects.
+/// How a beast_transport connects. Every member has a default, so name only what differs. No
+/// proxy, CA bundle or HTTP version: plain HTTP/1.1 straight to the origin is all it speaks.
 struct beast_transport_options {
     /// Where to connect instead of the request's host, as `http://host[:port]` (for example
     /// `http://127.0.0.1:9000`, a local emulator or proxy). The Host header, and so the
     /// signature, stays the request's. Empty: connect to the request's scheme://host.
-    std::string connect_to;
+    std::string connect_to{};
     long connect_timeout_seconds = 10;  ///< 0: the system's connect timeout
     /// Fail when one read or write of the socket waits this long; 0: never.
     long stall_timeout_seconds = 60;
@@ -278,4 +280,4 @@ static_assert(transport<beast_transport>);
 static_assert(streaming_transport<beast_transport>);
 static_assert(body_pulling_transport<beast_transport>);
 
-}  // namespace coswire::examples
+}  // namespace coswire::transports

@@ -6,15 +6,17 @@
 // library) declares no try or throw, and every failure of a request arrives as httplib::Error.
 // The library's own code is built with exceptions; all it could still throw at us is
 // std::bad_alloc, and the constructor that parses a URL (std::stoi on the port) is not used:
-// the adapter splits scheme://host:port itself (origin.hpp).
+// the adapter splits scheme://host:port itself (<coswire/transport/origin.hpp>).
+//
+// Optional: not in <coswire/coswire.hpp>; include it and build with cpp-httplib's flags
+// (`pkg-config --cflags --libs cpp-httplib`: -DCPPHTTPLIB_OPENSSL_SUPPORT ... -lcpp-httplib).
 #pragma once
-
-#include <transports/origin.hpp>
 
 #include <coswire/error.hpp>
 #include <coswire/http/message.hpp>
 #include <coswire/http/transport.hpp>
 #include <coswire/result.hpp>
+#include <coswire/transport/origin.hpp>
 
 #include <httplib.h>
 
@@ -28,17 +30,22 @@
 #include <utility>
 #include <vector>
 
-namespace coswire::examples {
+namespace coswire::transports {
 
-/// How an httplib_transport connects.
+/// How an httplib_transport connects. Every member has a default, so name only what differs.
 struct httplib_transport_options {
     /// Where to connect instead of the request's host, as `scheme://host[:port]` (for example
-    /// `http://127.0.0.1:9000`, a local emulator or proxy). The Host header, and so the
-    /// signature, stays the request's. Empty: connect to the request's scheme://host.
-    std::string connect_to;
+    /// `http://127.0.0.1:9000`, a local emulator). The Host header, and so the signature, stays
+    /// the request's. Empty: connect to the request's scheme://host.
+    std::string connect_to{};
     long connect_timeout_seconds = 10;  ///< 0: cpp-httplib's default (300 s)
     /// Fail when a read or write waits this long without progress; 0: cpp-httplib's default (5 s).
     long stall_timeout_seconds = 60;
+    /// An HTTP proxy as `http://host[:port]`. Empty: none (cpp-httplib reads no environment).
+    std::string proxy{};
+    /// A PEM file of the certificate authorities that verify an https server (needs cpp-httplib
+    /// with CPPHTTPLIB_OPENSSL_SUPPORT). Empty: OpenSSL's default paths.
+    std::string ca_bundle{};
 };
 
 /// A transport over cpp-httplib: one client, kept while the origin stays the same, so the
@@ -152,6 +159,18 @@ private:
     // A client for `where`, made anew only when the origin changes (cpp-httplib binds one).
     result<void> client_for(const origin& where) {
         if (client_ != nullptr && where == origin_) return {};
+        // The options are checked before a client exists, so a refused one leaves none behind.
+        std::optional<origin> proxy;
+        if (!options_.proxy.empty()) {
+            auto parsed = parse_origin(options_.proxy, "proxy");
+            if (!parsed) return std::move(parsed).error();
+            if (parsed->scheme != "http") return make_error(errc::invalid_argument, "proxy", "cpp-httplib speaks to an http:// proxy only");
+            proxy = std::move(*parsed);
+        }
+#ifndef CPPHTTPLIB_OPENSSL_SUPPORT
+        if (!options_.ca_bundle.empty())
+            return make_error(errc::invalid_argument, "ca_bundle", "needs cpp-httplib built with CPPHTTPLIB_OPENSSL_SUPPORT");
+#endif
         if (where.scheme == "https") {
 #ifdef CPPHTTPLIB_OPENSSL_SUPPORT
             client_ = std::make_unique<httplib::SSLClient>(where.host, where.port);
@@ -162,6 +181,10 @@ private:
             client_ = std::make_unique<httplib::ClientImpl>(where.host, where.port);
         }
         origin_ = where;
+        if (proxy) client_->set_proxy(proxy->host, proxy->port);
+#ifdef CPPHTTPLIB_OPENSSL_SUPPORT
+        if (!options_.ca_bundle.empty()) client_->set_ca_cert_path(options_.ca_bundle);
+#endif
         client_->set_keep_alive(true);
         client_->set_url_encode(false);  // the target is percent-encoded already, as it was signed
         client_->set_decompress(false);  // the body as stored: its CRC-64 and Content-Length hold
@@ -182,4 +205,4 @@ static_assert(transport<httplib_transport>);
 static_assert(streaming_transport<httplib_transport>);
 static_assert(body_pulling_transport<httplib_transport>);
 
-}  // namespace coswire::examples
+}  // namespace coswire::transports
