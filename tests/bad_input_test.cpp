@@ -397,6 +397,108 @@ std::vector<bad_input> table() {
     add("x-cos-delete-marker twice", errc::malformed_response, "x-cos-delete-marker", [] {
         return failure_of(parse_delete_object_response(headers_response({{"x-cos-delete-marker", "true"}, {"x-cos-delete-marker", "false"}})));
     });
+    // Server-side encryption; the SSE-C key is the test secret, which no error may repeat.
+    const auto sse_c = [](std::string_view key) {
+        return coswire::server_side_encryption{.mode = coswire::sse_mode::customer, .customer_key = coswire::secret_string(key)};
+    };
+    add("SSE-C key not 32 bytes", errc::invalid_argument, "customer_key",
+        [=] { return failure_of(server_side_encryption_headers(sse_c(test_secret))); });
+    add("SSE-KMS context not a JSON object", errc::invalid_argument, "kms_context", [] {
+        return failure_of(server_side_encryption_headers({.mode = coswire::sse_mode::kms, .kms_context = "[]"}));
+    });
+    add("SSE-COS for a copy source", errc::invalid_argument, "mode",
+        [] { return failure_of(server_side_encryption_headers({}, coswire::sse_target::copy_source)); });
+    add("GET Object with a short SSE-C key", errc::invalid_argument, "encryption", [=] {
+        return failure_of(make_get_object_request(bucket(), with<get_object_params>([&](auto& p) {
+                                                      p.key = "k";
+                                                      p.encryption = sse_c(test_secret);
+                                                  })));
+    });
+    add("HEAD Object with SSE-KMS", errc::invalid_argument, "encryption", [] {
+        return failure_of(make_head_object_request(bucket(), with<head_object_params>([](auto& p) {
+                                                       p.key = "k";
+                                                       p.encryption = coswire::server_side_encryption{.mode = coswire::sse_mode::kms};
+                                                   })));
+    });
+    add("copy with an SSE-COS source", errc::invalid_argument, "source_encryption", [] {
+        return failure_of(make_put_object_copy_request(bucket(), with<put_object_copy_params>([](auto& p) {
+                                                           p.key = "k";
+                                                           p.source = bucket();
+                                                           p.source_key = "s";
+                                                           p.source_encryption = coswire::server_side_encryption{};
+                                                       })));
+    });
+
+    // Object ACL.
+    add("PUT Object acl with nothing to set", errc::invalid_argument, "acl",
+        [] { return failure_of(make_put_object_acl_request(bucket(), with<put_object_acl_params>([](auto& p) { p.key = "k"; }))); });
+    add("PUT Object acl with a bucket-only canned ACL", errc::invalid_argument, "acl", [] {
+        return failure_of(make_put_object_acl_request(bucket(), with<put_object_acl_params>([](auto& p) {
+                                                          p.key = "k";
+                                                          p.acl = "public-read-write";
+                                                      })));
+    });
+    add("PUT Object acl grant id with a quote", errc::invalid_argument, "grant_read", [] {
+        return failure_of(make_put_object_acl_request(bucket(), with<put_object_acl_params>([](auto& p) {
+                                                          p.key = "k";
+                                                          p.grant_read = {"1\""};
+                                                      })));
+    });
+    add("GET Object acl without a key", errc::invalid_argument, "object_key",
+        [] { return failure_of(make_get_object_acl_request(bucket(), {})); });
+    add("GET Object acl unknown permission", errc::malformed_response, "Permission", [] {
+        return failure_of(parse_get_object_acl_response(xml_response(
+            200, "<AccessControlPolicy><AccessControlList><Grant><Grantee><ID>1</ID></Grantee><Permission>WRITE</Permission>"
+                 "</Grant></AccessControlList></AccessControlPolicy>")));
+    });
+
+    // POST Object forms and presigned URLs sign with the test secret and token.
+    const coswire::credentials presign_creds{.secret_id = "AKIDx", .secret_key = secret_string(test_secret),
+                                             .session_token = secret_string(test_token)};
+    // POST Object forms.
+    add("POST form expiration not UTC", errc::invalid_argument, "expiration", [=] {
+        return failure_of(make_post_object_form(bucket(), presign_creds, with<post_object_params>([](auto& p) {
+                                                    p.key = "k";
+                                                    p.expiration = "2030-01-01T08:00:00+08:00";
+                                                    p.time = {1, 2};
+                                                })));
+    });
+    add("POST form field that coswire sets", errc::invalid_argument, "fields", [=] {
+        return failure_of(make_post_object_form(bucket(), presign_creds, with<post_object_params>([](auto& p) {
+                                                    p.key = "k";
+                                                    p.expiration = "2030-01-01T00:00:00Z";
+                                                    p.time = {1, 2};
+                                                    p.fields = {{"policy", "x"}};
+                                                })));
+    });
+    add("POST form size range upside down", errc::invalid_argument, "content_length_range", [=] {
+        return failure_of(make_post_object_form(bucket(), presign_creds, with<post_object_params>([](auto& p) {
+                                                    p.key = "k";
+                                                    p.expiration = "2030-01-01T00:00:00Z";
+                                                    p.time = {1, 2};
+                                                    p.content_length_range = post_content_length_range{.min = 9, .max = 1};
+                                                })));
+    });
+
+    // Presigned object URLs.
+    add("presign with a negative start", errc::invalid_argument, "start", [=] {
+        return failure_of(presign_object(bucket(), presign_creds, with<presign_object_params>([](auto& p) {
+                                             p.key = "k";
+                                             p.start = -1;
+                                             p.lifetime = 60;
+                                         })));
+    });
+    add("presign without a lifetime", errc::invalid_argument, "lifetime", [=] {
+        return failure_of(presign_object(bucket(), presign_creds, with<presign_object_params>([](auto& p) { p.key = "k"; })));
+    });
+    add("presign a q-* parameter", errc::invalid_argument, "params", [=] {
+        return failure_of(presign_object(bucket(), presign_creds, with<presign_object_params>([](auto& p) {
+                                             p.key = "k";
+                                             p.lifetime = 60;
+                                             p.params = {{"q-signature", "x"}};
+                                         })));
+    });
+
     // A 2xx whose body is <Error>, for operations whose success body is empty or a known document.
     const std::string hidden = "<Error><Code>InternalError</Code><Message>m</Message></Error>";
     add("PUT Object 200 with <Error>", errc::service_error, "response", [hidden] {

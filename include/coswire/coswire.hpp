@@ -51,8 +51,11 @@
 
 #include <coswire/api/limits.hpp>
 #include <coswire/api/endpoint.hpp>
+#include <coswire/api/encryption.hpp>
 #include <coswire/api/request.hpp>
 #include <coswire/api/object.hpp>
+#include <coswire/api/presign.hpp>
+#include <coswire/api/post_object.hpp>
 #include <coswire/api/multipart.hpp>
 #include <coswire/api/copy.hpp>
 #include <coswire/api/bucket.hpp>
@@ -61,6 +64,7 @@
 #include <coswire/api/restore.hpp>
 #include <coswire/api/versioning.hpp>
 #include <coswire/api/delete_multiple.hpp>
+#include <coswire/api/acl.hpp>
 
 #include <coswire/parse/error_response.hpp>
 #include <coswire/parse/response.hpp>
@@ -74,6 +78,7 @@
 #include <coswire/parse/append.hpp>
 #include <coswire/parse/restore.hpp>
 #include <coswire/parse/versioning.hpp>
+#include <coswire/parse/acl.hpp>
 #include <coswire/parse/delete_multiple.hpp>
 
 #include <coswire/machine/step.hpp>

@@ -4,6 +4,7 @@
 // operation adds its specialisation here, next to its builder and parser headers.
 #pragma once
 
+#include <coswire/api/acl.hpp>
 #include <coswire/api/append.hpp>
 #include <coswire/api/bucket.hpp>
 #include <coswire/api/copy.hpp>
@@ -14,6 +15,7 @@
 #include <coswire/api/object.hpp>
 #include <coswire/api/restore.hpp>
 #include <coswire/http/message.hpp>
+#include <coswire/parse/acl.hpp>
 #include <coswire/parse/append.hpp>
 #include <coswire/parse/bucket.hpp>
 #include <coswire/parse/copy.hpp>
@@ -133,6 +135,16 @@ template <>
 struct operation<list_object_versions_params> {
     static constexpr auto build = make_list_object_versions_request;
     static constexpr auto parse = static_cast<result<list_object_versions_result> (*)(const http_response&)>(parse_list_object_versions_response);
+};
+template <>
+struct operation<put_object_acl_params> {
+    static constexpr auto build = make_put_object_acl_request;
+    static constexpr auto parse = static_cast<result<put_object_acl_result> (*)(const http_response&)>(parse_put_object_acl_response);
+};
+template <>
+struct operation<get_object_acl_params> {
+    static constexpr auto build = make_get_object_acl_request;
+    static constexpr auto parse = static_cast<result<get_object_acl_result> (*)(const http_response&)>(parse_get_object_acl_response);
 };
 template <>
 struct operation<initiate_multipart_upload_params> {

@@ -22,7 +22,7 @@
 // - Builds with -fno-exceptions: only the error_code overloads are called, and the socket is a
 //   plain tcp::socket (beast::tcp_stream has a catch(...) inside). Boost then asks the program
 //   to define boost::throw_exception(const std::exception&) and its overload with a
-//   boost::source_location, once (tests/examples/beast_transport_test.cpp does). No I/O failure
+//   boost::source_location, once (tests/transport/beast_test.cpp does). No I/O failure
 //   reaches it; the size check below keeps Beast's "field too large" there too.
 // - Synchronous to the caller; inside, each step is an Asio asynchronous operation run on the
 //   transport's own io_context for at most the timeout, since Asio's blocking calls have none.

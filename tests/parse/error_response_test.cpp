@@ -161,7 +161,18 @@ TEST_CASE("parse_error_response: every documented COS error code round-trips wit
             ++total;
         }
     CHECK(total == 145);
-    CHECK(known == 41);  // the codes a program acts on (InvalidObjectState twice), typo spellings included
+    CHECK(known == 50);  // the codes a program acts on (InvalidObjectState twice), typo spellings included
     CHECK(coswire::to_cos_errc("NoSuchUpload") == cos_errc::no_such_upload);
+    // The codes of the bucket, copy, tagging, append and restore operations.
+    CHECK(coswire::to_cos_errc("BucketNotEmpty") == cos_errc::bucket_not_empty);
+    CHECK(coswire::to_cos_errc("BucketAlreadyExists") == cos_errc::bucket_already_exists);
+    CHECK(coswire::to_cos_errc("BucketAlreadyOwnedByYou") == cos_errc::bucket_already_owned_by_you);
+    CHECK(coswire::to_cos_errc("NoSuchCopySource") == cos_errc::no_such_copy_source);
+    CHECK(coswire::to_cos_errc("NoSuchTagSet") == cos_errc::no_such_tag_set);
+    CHECK(coswire::to_cos_errc("AppendPositionErr") == cos_errc::append_position_err);
+    CHECK(coswire::to_cos_errc("ObjectNotAppendable") == cos_errc::object_not_appendable);
+    CHECK(coswire::to_cos_errc("RestoreAlreadyInProgress") == cos_errc::restore_already_in_progress);
+    CHECK(coswire::to_cos_errc("RestoreNonArchiveObject") == cos_errc::restore_non_archive_object);
+    CHECK(coswire::to_cos_errc("BucketAlreadyExistsDiffRegion") == cos_errc::unknown);
     CHECK(coswire::to_cos_errc("BadRquest") == cos_errc::unknown);
 }

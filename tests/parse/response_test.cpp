@@ -50,6 +50,31 @@ TEST_CASE("parse_object_headers: the Upload Part example's ETag and CRC-64") {
     CHECK(coswire::parse_object_headers({200, {}, ""})->storage_class == "STANDARD");
 }
 
+TEST_CASE("parse_object_headers: the encryption, tag count and lifecycle expiration of a HEAD answer") {
+    // The SSE-KMS and SSE-C HEAD Object examples' headers, with a tag count and an expiration.
+    const coswire::http_response kms{200,
+                                     {{"x-cos-server-side-encryption", "cos/kms"},
+                                      {"x-cos-server-side-encryption-cos-kms-key-id", "48ba38aa-26c5-11ea-855c-52540085****"},
+                                      {"x-cos-tagging-count", "3"},
+                                      {"x-cos-expiration", "expiry-date=\"Fri, 23 Dec 2022 00:00:00 GMT\", rule-id=\"r1\""}},
+                                     ""};
+    auto h = coswire::parse_object_headers(kms);
+    REQUIRE(h);
+    CHECK(h->server_side_encryption == "cos/kms");
+    CHECK(h->sse_kms_key_id == "48ba38aa-26c5-11ea-855c-52540085****");
+    CHECK(h->tagging_count == 3);
+    CHECK(h->expiration == "expiry-date=\"Fri, 23 Dec 2022 00:00:00 GMT\", rule-id=\"r1\"");
+    auto c = coswire::parse_object_headers({200,
+                                            {{"x-cos-server-side-encryption-customer-algorithm", "AES256"},
+                                             {"x-cos-server-side-encryption-customer-key-MD5", "U5L61r7jcwdNvT7frmUG8g=="}},
+                                            ""});
+    REQUIRE(c);
+    CHECK(c->sse_customer_algorithm == "AES256");
+    CHECK(c->sse_customer_key_md5 == "U5L61r7jcwdNvT7frmUG8g==");
+    CHECK_FALSE(c->tagging_count);
+    CHECK(coswire::parse_object_headers({200, {{"x-cos-tagging-count", "three"}}, ""}).error().argument == "x-cos-tagging-count");
+}
+
 TEST_CASE("parse_object_headers: a malformed header value names the header") {
     auto crc = coswire::parse_object_headers({200, {{"x-cos-hash-crc64ecma", "-5"}}, ""});
     CHECK(crc.error().argument == "x-cos-hash-crc64ecma");

@@ -1,8 +1,11 @@
 // SPDX-License-Identifier: MIT
-// The coswire CLI's own helpers: SIZE arguments, the stop-signal flag, the progress line, and the
-// partial file and checkpoint file of `get`.
+// The coswire CLI's own helpers: SIZE arguments and --human sizes, cp's cos:// arguments, the
+// --profile settings, the stop-signal flag, the progress line, and the partial file and
+// checkpoint file of `get`.
 #include "cli/download_file.hpp"
 #include "cli/interrupt.hpp"
+#include "cli/location.hpp"
+#include "cli/profile.hpp"
 #include "cli/progress.hpp"
 #include "cli/resign.hpp"
 #include "cli/size.hpp"
@@ -13,11 +16,13 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cmath>
 #include <csignal>
 #include <cstdint>
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 TEST_CASE("parse_size reads bytes and binary suffixes") {
@@ -127,4 +132,60 @@ TEST_CASE("a partial file is checked against its checkpoint range by range") {
         partial->remove();
     }
     ::rmdir(dir);
+}
+
+TEST_CASE("human_size prints sizes as ls -h does") {
+    CHECK(cli::human_size(0) == "0");
+    CHECK(cli::human_size(1023) == "1023");
+    CHECK(cli::human_size(1024) == "1.0K");
+    CHECK(cli::human_size(1536) == "1.5K");
+    CHECK(cli::human_size(3 * 1024 * 1024 / 2) == "1.5M");
+    CHECK(cli::human_size(10 * 1024 - 52) == "9.9K");   // 9.949K rounds down
+    CHECK(cli::human_size(10 * 1024 - 51) == "10K");    // 9.950K rounds up to the next whole
+    CHECK(cli::human_size(15 * 1024 * 1024) == "15M");
+    CHECK(cli::human_size(1024 * 1024 - 1) == "1.0M");  // 1023.999K is shown in the next unit
+    CHECK(cli::human_size(1023 * 1024 + 511) == "1023K");
+    CHECK(cli::human_size(std::uint64_t{5} << 40) == "5.0T");
+    CHECK(cli::human_size(UINT64_MAX) == "16E");
+    // Every value from 1 KiB on: the number before the unit is below 1024, and reading it back
+    // is within half a step (a tenth below 10, a whole from 10) of the exact size.
+    for (std::uint64_t bytes = 1024; bytes < (std::uint64_t{1} << 62); bytes = bytes * 3 + 7) {
+        const std::string text = cli::human_size(bytes);
+        const std::size_t unit = std::string_view("KMGTPE").find(text.back());
+        REQUIRE(unit != std::string_view::npos);
+        const double shown = std::stod(text.substr(0, text.size() - 1));
+        const double exact = static_cast<double>(bytes) / static_cast<double>(std::uint64_t{1} << (10 * (unit + 1)));
+        CHECK(shown < 1024);
+        CHECK(std::abs(shown - exact) <= (shown < 10 ? 0.05 : 0.5) * 1.0001);
+    }
+}
+
+TEST_CASE("parse_cos_location splits cos://BUCKET-APPID/KEY and leaves local paths alone") {
+    const auto full = cli::parse_cos_location("cos://examplebucket-1250000000/dir/a b.txt");
+    REQUIRE(full);
+    CHECK(full->bucket == "examplebucket-1250000000");
+    CHECK(full->key == "dir/a b.txt");
+    const auto slashes = cli::parse_cos_location("cos://b-1/a//b/");
+    REQUIRE(slashes);
+    CHECK(slashes->key == "a//b/");
+    const auto no_key = cli::parse_cos_location("cos://b-1");
+    REQUIRE(no_key);
+    CHECK((no_key->bucket == "b-1" && no_key->key.empty()));
+    const auto no_bucket = cli::parse_cos_location("cos:///k");
+    REQUIRE(no_bucket);
+    CHECK((no_bucket->bucket.empty() && no_bucket->key == "k"));
+    for (const char* local : {"file.txt", "./cos://x/y", "/tmp/cos:/x", "COS://b-1/k", "cos:/b-1/k", "-", ""})
+        CHECK_MESSAGE(!cli::parse_cos_location(local), local);
+}
+
+TEST_CASE("profile_value reads a profile's other settings") {
+    const std::string text = "region = ap-beijing\nsecret_id = A\nsecret_key = B\n\n[staging]\r\n# bucket = commented-1\r\n"
+                             "secret_id=C\r\nsecret_key=D\r\n  bucket =  staging-1250000000  \r\nregion=\r\n[other]\nbucket = other-1\n";
+    CHECK(coswire::parse_key_value_credentials(text, "staging"));
+    CHECK(cli::profile_value(text, "default", "region") == std::optional<std::string>("ap-beijing"));
+    CHECK(cli::profile_value(text, "default", "bucket") == std::nullopt);
+    CHECK(cli::profile_value(text, "staging", "bucket") == std::optional<std::string>("staging-1250000000"));
+    CHECK(cli::profile_value(text, "staging", "region") == std::optional<std::string>(""));
+    CHECK(cli::profile_value(text, "other", "bucket") == std::optional<std::string>("other-1"));
+    CHECK(cli::profile_value(text, "missing", "bucket") == std::nullopt);
 }

@@ -2,17 +2,19 @@
 # SPDX-License-Identifier: MIT
 """Checks the coswire CLI without the network: usage errors (exit 2, one line naming the flag or
 command, after the warning a secret given as a flag draws), settings from COS_* variables with
-flags winning, secrets from files, the presign output and its --expires bound, error lines
-(exit 1), and put/get/head/rm/uploads/parts/resume/abort-all against loopback HTTP servers standing
-in for COS behind --endpoint; then a lying server: partial or mismatched GET answers (refused,
-FILE left as it was) and control characters in metadata, error messages and listed keys (shown
-escaped). Every output of every run, the demo's included, is scanned for the secret key, the
+flags winning, --profile, secrets from files, the presign output and its --expires bound, error
+lines (exit 1), and put/get/cp/ls/head/rm/buckets/mb/rb/tag/restore/uploads/parts/resume/abort-all
+against loopback HTTP servers standing in for COS behind --endpoint; then a lying server: partial
+or mismatched GET answers (refused, FILE left as it was), a copy answered 200 with an <Error>
+body, listings that never end, and control characters in metadata, error messages and listed
+keys (shown escaped). Every output of every run, the demo's included, is scanned for the secret key, the
 session token and every sign key derived for a key time that was used.
 
 Usage: coswire_cli_test.py PATH_TO_COSWIRE
 """
 import hashlib
 import hmac
+import html
 import http.server
 import os
 import re
@@ -101,7 +103,7 @@ expect_usage("unknown global flag", ["--colour", "x", "head", "k"], "--colour")
 expect_usage("flag of another command", LOCATION + CREDS + ["head", "k", "--range", "0-1"], "--range")
 expect_usage("missing flag value", ["head", "k", "--bucket"], "--bucket")
 expect_usage("too few arguments", LOCATION + CREDS + ["put", "only-one"], "put")
-expect_usage("too many arguments", LOCATION + CREDS + ["rm", "a", "b"], "rm")
+expect_usage("too many arguments", LOCATION + CREDS + ["head", "a", "b"], "head")
 expect_usage("missing bucket", CREDS + ["head", "k"], "--bucket", warned=("--secret-key",))
 expect_usage("missing region", CREDS + ["head", "k"], "--region", {"COS_BUCKET": "examplebucket-1250000000"}, warned=("--secret-key",))
 expect_usage("missing secret id", LOCATION + ["head", "k"], "--secret-id")
@@ -146,8 +148,9 @@ for args in (["--version"], LOCATION + ["--version"]):
 # COMMAND --help and help COMMAND print the command's line of --help (both from the command table).
 code, out, _ = run(["--help"])
 listed = {line.split()[0]: line.strip() for line in out.splitlines() if line.startswith("  ") and not line.startswith("   ")}
-check("--help lists every command", sorted(listed) == sorted(["put", "get", "head", "rm", "uploads", "parts", "abort", "abort-all",
-                                                              "resume", "presign", "demo", "help"]), str(sorted(listed)))
+check("--help lists every command", sorted(listed) == sorted(["put", "get", "cp", "ls", "head", "rm", "buckets", "mb", "rb", "tag",
+                                                              "restore", "uploads", "parts", "abort", "abort-all", "resume",
+                                                              "presign", "demo", "help"]), str(sorted(listed)))
 for name, line in listed.items():
     expected = f"usage: coswire [GLOBAL FLAGS] {line}\n(coswire --help lists the global flags and settings)\n"
     for args in ([name, "--help"], ["help", name], LOCATION + [name, "-h"]):
@@ -270,6 +273,38 @@ with tempfile.TemporaryDirectory() as tmp:
                  warned=("--token",))
     expect_usage("no secret key anywhere", ["presign", "k"], "--secret-key", NO_SECRETS)
 
+# ---- --profile: the settings of a profile of the credentials file ------------------------------------
+PROFILE_KEY = "profileSecretKey0123456789abcdefXYZ"
+PROFILE_TOKEN = "profile/TOKEN+xyz=="
+with tempfile.TemporaryDirectory() as tmp:
+    creds_file = os.path.join(tmp, "credentials")
+    with open(creds_file, "w") as f:
+        f.write("secret_id = AKIDdefault\nsecret_key = defaultSecretKey0123456789abcdef\n\n[staging]\nsecret_id = AKIDstaging\n"
+                f"secret_key = {PROFILE_KEY}\nsession_token = {PROFILE_TOKEN}\nbucket = staging-1250000000\nregion = ap-guangzhou\n")
+    with_file = dict(ENV, COS_CREDENTIALS_FILE=creds_file, COS_SESSION_TOKEN=TOKEN)
+    url, q = presign(["--profile", "staging", "presign", "k"], with_file, secret=PROFILE_KEY, token=PROFILE_TOKEN)
+    check("--profile: keys, token, bucket and region from the profile, over the variables",
+          url.netloc == "staging-1250000000.cos.ap-guangzhou.myqcloud.com" and q.get("q-ak") == "AKIDstaging" and
+          q.get("x-cos-security-token") == PROFILE_TOKEN and
+          q.get("q-signature") == presign_signature(PROFILE_KEY, q, host="staging-1250000000.cos.ap-guangzhou.myqcloud.com"), str(q))
+    url, q = presign(["--profile", "staging", "--bucket", "other-1250000000", "--secret-id", "AKIDflag", "presign", "k"], with_file,
+                     secret=PROFILE_KEY, token=PROFILE_TOKEN)
+    check("--profile: flags still win", url.netloc == "other-1250000000.cos.ap-guangzhou.myqcloud.com" and
+          q.get("q-ak") == "AKIDflag", url.geturl())
+    url, q = presign(["--profile", "default", "presign", "k"], dict(ENV, COS_CREDENTIALS_FILE=creds_file, COS_SESSION_TOKEN=TOKEN),
+                     secret="defaultSecretKey0123456789abcdef")
+    check("--profile default: the lines before any [name]; no token from the environment", q.get("q-ak") == "AKIDdefault" and
+          "x-cos-security-token" not in q and url.netloc == HOST, url.geturl())
+    err = expect_usage("--profile that the file does not have", ["--profile", "prod", "presign", "k"], "--profile", with_file)
+    check("--profile that the file does not have: says so", "no profile [prod]" in err, repr(err))
+    expect_usage("--profile without a file", ["--profile", "staging", "presign", "k"], "--profile",
+                 dict(ENV, COS_CREDENTIALS_FILE=os.path.join(tmp, "none")))
+    with open(creds_file, "a") as f:
+        f.write(f"[broken]\nsecret_key {PROFILE_KEY}\n")
+    err = expect_usage("--profile of a malformed file: the line number, not the line", ["--profile", "staging", "presign", "k"],
+                       "--profile", with_file)
+    check("--profile of a malformed file names the line", "line 11" in err and PROFILE_KEY not in err, repr(err))
+
 # ---- presign --expires: at most 7 days, 36 hours with a session token ---------------------------------
 def lifetime(q):
     start, _, end = q.get("q-sign-time", "0;0").partition(";")
@@ -387,6 +422,16 @@ class FakeCos(http.server.BaseHTTPRequestHandler):
     parts_put = [0]
     release = threading.Event()
     wrong_crc = {}     # key -> the CRC-64 announced instead of the right one
+    page_size = 2      # entries per page of GET Bucket and of the version listing
+    versions = []      # (key, version id, delete marker?, size) rows of the version listing, in its order
+    refuse_delete = {}  # key -> (code, message): DELETE Multiple Objects reports it as not deleted
+    batches = []       # key count of every DELETE Multiple Objects request
+    tags = {}          # key -> the Tagging document last PUT
+    archived = set()   # keys whose GET answers 403 InvalidObjectState
+    restoring = set()  # keys with a restore running (a second POST ?restore answers 409)
+    restored = set()   # keys with a restored copy (POST ?restore answers 200)
+    copy_sources = []  # x-cos-copy-source of every copy request
+    bucket_calls = []  # (method, Host) of every bucket-level PUT and DELETE
 
     def fail(self, status, code):
         body = (f"<?xml version='1.0' encoding='utf-8' ?>\n<Error><Code>{code}</Code><Message>injected</Message>"
@@ -407,9 +452,36 @@ class FakeCos(http.server.BaseHTTPRequestHandler):
         url = urllib.parse.urlsplit(self.path)
         return urllib.parse.unquote(url.path[1:]), dict(urllib.parse.parse_qsl(url.query, keep_blank_values=True))
 
+    def copy(self, key, q):
+        """PUT Object - Copy and Upload Part - Copy, from this store (any bucket named)."""
+        source = self.headers["x-cos-copy-source"]
+        self.copy_sources.append(source)
+        data = self.objects.get(urllib.parse.unquote(source.split("/", 1)[1]))
+        if data is None:
+            return self.fail(404, "NoSuchKey")
+        if "uploadId" in q:
+            first, last = (int(n) for n in self.headers["x-cos-copy-source-range"][6:].split("-"))
+            part = data[first:last + 1]
+            etag = '"%s"' % hashlib.md5(part).hexdigest()
+            self.uploads[q["uploadId"]][1][int(q["partNumber"])] = (part, etag)
+            return self.reply(200, f"<CopyPartResult><ETag>{etag}</ETag><LastModified>2023-11-14T22:13:20.000Z</LastModified>"
+                                   f"</CopyPartResult>".encode())
+        self.objects[key] = data
+        etag = hashlib.md5(data).hexdigest()
+        self.reply(200, f"<CopyObjectResult><ETag>&quot;{etag}&quot;</ETag><LastModified>2023-11-14T22:13:20.000Z</LastModified>"
+                        f"<CRC64>{crc64(data)}</CRC64></CopyObjectResult>".encode(), [("x-cos-hash-crc64ecma", str(crc64(data)))])
+
     def do_PUT(self):
         key, q = self.target()
         body = self.rfile.read(int(self.headers["Content-Length"]))
+        if "x-cos-copy-source" in self.headers:
+            return self.copy(key, q)
+        if key == "":
+            self.bucket_calls.append(("PUT", self.headers["Host"]))
+            return self.reply(200)
+        if "tagging" in q:
+            self.tags[key] = body
+            return self.reply(200)
         self.put_md5s.append((key, self.headers.get("Content-MD5")))
         etag = '"%s"' % hashlib.md5(body).hexdigest()
         if "partNumber" in q and int(q["partNumber"]) in self.failing_part:
@@ -430,6 +502,24 @@ class FakeCos(http.server.BaseHTTPRequestHandler):
     def do_POST(self):
         key, q = self.target()
         body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        if "delete" in q:  # quiet mode: only the refused keys are listed
+            keys = [html.unescape(k) for k in re.findall(r"<Key>(.*?)</Key>", body.decode())]
+            self.batches.append(len(keys))
+            errors = ""
+            for k in keys:
+                if k in self.refuse_delete:
+                    code, message = self.refuse_delete[k]
+                    errors += f"<Error><Key>{html.escape(k)}</Key><Code>{code}</Code><Message>{message}</Message></Error>"
+                else:
+                    self.objects.pop(k, None)
+            return self.reply(200, f"<DeleteResult>{errors}</DeleteResult>".encode())
+        if "restore" in q:
+            if key in self.restoring:
+                return self.fail(409, "RestoreAlreadyInProgress")
+            if key in self.restored:
+                return self.reply(200)
+            self.restoring.add(key)
+            return self.reply(202)
         if "uploads" in q:
             self.counter[0] += 1
             upload_id = "up%04d" % self.counter[0]
@@ -444,6 +534,12 @@ class FakeCos(http.server.BaseHTTPRequestHandler):
 
     def do_DELETE(self):
         key, q = self.target()
+        if key == "":
+            self.bucket_calls.append(("DELETE", self.headers["Host"]))
+            return self.reply(204)
+        if "tagging" in q:
+            self.tags.pop(key, None)
+            return self.reply(204)
         if "uploadId" in q:
             self.uploads.pop(q["uploadId"], None)
         else:
@@ -453,8 +549,61 @@ class FakeCos(http.server.BaseHTTPRequestHandler):
     def do_HEAD(self):
         self.do_GET()
 
+    def page(self, entries, after):
+        """The entries after `after`, page_size of them, and whether more follow."""
+        rest = [e for e in entries if e > after]
+        return rest[:self.page_size], len(rest) > self.page_size
+
+    def list_objects(self, q):
+        prefix, delimiter = q.get("prefix", ""), q.get("delimiter", "")
+        entries = set()
+        for k in self.objects:
+            if k.startswith(prefix):
+                cut = k.find(delimiter, len(prefix)) if delimiter else -1
+                entries.add(k[:cut + len(delimiter)] if cut >= 0 else k)
+        page, more = self.page(sorted(entries), q.get("marker", ""))
+        xml = f"<ListBucketResult><Name>examplebucket-1250000000</Name><IsTruncated>{str(more).lower()}</IsTruncated>"
+        if more:
+            xml += f"<NextMarker>{html.escape(page[-1])}</NextMarker>"
+        for e in page:
+            if delimiter and e.endswith(delimiter) and e not in self.objects:
+                xml += f"<CommonPrefixes><Prefix>{html.escape(e)}</Prefix></CommonPrefixes>"
+            else:
+                xml += (f"<Contents><Key>{html.escape(e)}</Key><LastModified>2023-11-14T22:13:20.000Z</LastModified>"
+                        f"<ETag>&quot;{hashlib.md5(self.objects[e]).hexdigest()}&quot;</ETag><Size>{len(self.objects[e])}</Size>"
+                        f"<StorageClass>STANDARD</StorageClass></Contents>")
+        return self.reply(200, (xml + "</ListBucketResult>").encode())
+
+    def list_versions(self, q):
+        rows = [r for r in self.versions if r[0].startswith(q.get("prefix", ""))]
+        marker = (q.get("key-marker", ""), q.get("version-id-marker", ""))
+        at = next((i + 1 for i, r in enumerate(rows) if (r[0], r[1]) == marker), 0)
+        page, more = rows[at:at + self.page_size], len(rows) > at + self.page_size
+        xml = f"<ListVersionsResult><Name>examplebucket-1250000000</Name><IsTruncated>{str(more).lower()}</IsTruncated>"
+        if more:
+            xml += f"<NextKeyMarker>{page[-1][0]}</NextKeyMarker><NextVersionIdMarker>{page[-1][1]}</NextVersionIdMarker>"
+        for key, vid, marker_row, size in page:
+            common = f"<Key>{key}</Key><VersionId>{vid}</VersionId><IsLatest>false</IsLatest><LastModified>2023-11-14T22:13:20.000Z</LastModified>"
+            xml += (f"<DeleteMarker>{common}</DeleteMarker>" if marker_row else
+                    f"<Version>{common}<ETag>&quot;e-{vid}&quot;</ETag><Size>{size}</Size><StorageClass>STANDARD</StorageClass></Version>")
+        return self.reply(200, (xml + "</ListVersionsResult>").encode())
+
     def do_GET(self):
         key, q = self.target()
+        if self.headers["Host"] == "service.cos.myqcloud.com":
+            return self.reply(200, b"<ListAllMyBucketsResult><Owner><ID>qcs::cam::uin/1:uin/1</ID><DisplayName>1</DisplayName></Owner>"
+                                   b"<Buckets><Bucket><Name>examplebucket-1250000000</Name><Location>ap-beijing</Location>"
+                                   b"<CreationDate>2023-11-14T22:13:20Z</CreationDate></Bucket><Bucket><Name>logs-1250000000</Name>"
+                                   b"<Location>ap-guangzhou</Location><CreationDate>2024-01-02T03:04:05Z</CreationDate></Bucket>"
+                                   b"</Buckets></ListAllMyBucketsResult>")
+        if "tagging" in q:
+            return self.reply(200, self.tags.get(key, b"<Tagging><TagSet></TagSet></Tagging>"))
+        if key == "" and "versions" in q:
+            return self.list_versions(q)
+        if key == "" and "uploads" not in q:
+            return self.list_objects(q)
+        if key in self.archived and self.command == "GET":
+            return self.fail(403, "InvalidObjectState")
         if "uploads" in q:  # one upload per page
             after = (q.get("key-marker", ""), q.get("upload-id-marker", ""))
             rest = sorted((k, u) for u, (k, _) in self.uploads.items() if (k, u) > after and k.startswith(q.get("prefix", "")))
@@ -575,6 +724,8 @@ with tempfile.TemporaryDirectory() as tmp:
           f"{out!r} {err!r}")
     code, out, err = run(["parts", "dir/b.bin", "up9002"], FAKE)
     check("parts (all pages)", out == "1\t1\te1\n2\t2\te2\n3\t3\te3\n", f"{out!r} {err!r}")
+    code, out, err = run(["parts", "dir/a.bin", "up9001", "--human"], FAKE)
+    check("parts --human", code == 0 and [line.split("\t")[1] for line in out.splitlines()] == ["1.0M", "1.0M"], f"{out!r} {err!r}")
     code, out, err = run(["resume", big, "dir/a.bin", "up9001", "--part-size", str(MIB)], FAKE)
     check("resume reuses matching parts", code == 0 and out == f"etag=feed-3 crc64={crc64(big_data)} parts=3 reused=2\n" and
           FakeCos.objects.get("dir/a.bin") == big_data, f"{out!r} {err!r}")
@@ -585,6 +736,137 @@ with tempfile.TemporaryDirectory() as tmp:
     check("abort-all", code == 0 and out == "dir/b.bin\tup9002\n" and not FakeCos.uploads, f"{out!r} {err!r}")
     code, out, err = run(["rm", "dir/small.bin"], FAKE)
     check("rm", code == 0 and out == "" and "dir/small.bin" not in FakeCos.objects, f"{out!r} {err!r}")
+
+    # ---- ls: all pages (two entries a page), one level unless --recursive, --human, --versions ----
+    T = "2023-11-14T22:13:20Z"
+    for k, size in (("ls/a.txt", 5), ("ls/b/c.txt", 1536), ("ls/b/d.txt", 3 * MIB // 2), ("ls/e.txt", 0), ("ls/f/g.txt", 7)):
+        FakeCos.objects[k] = b"x" * size
+    md5 = lambda k: hashlib.md5(FakeCos.objects[k]).hexdigest()
+    code, out, err = run(["ls", "ls/"], FAKE)
+    check("ls: one level, directories in key order, all pages",
+          code == 0 and err == "" and out == f"ls/a.txt\t5\t{md5('ls/a.txt')}\t{T}\nls/b/\tDIR\nls/e.txt\t0\t{md5('ls/e.txt')}\t{T}\n"
+                                             "ls/f/\tDIR\n", f"{code} {out!r} {err!r}")
+    code, out, err = run(["ls", "ls/b/", "--recursive", "--human"], FAKE)
+    check("ls --recursive --human", code == 0 and out == f"ls/b/c.txt\t1.5K\t{md5('ls/b/c.txt')}\t{T}\n"
+                                                        f"ls/b/d.txt\t1.5M\t{md5('ls/b/d.txt')}\t{T}\n", f"{code} {out!r} {err!r}")
+    code, out, err = run(["ls", "ls/", "--recursive"], FAKE)
+    check("ls --recursive: every key under the prefix", code == 0 and [l.split("\t")[0] for l in out.splitlines()] ==
+          ["ls/a.txt", "ls/b/c.txt", "ls/b/d.txt", "ls/e.txt", "ls/f/g.txt"], f"{code} {out!r} {err!r}")
+    code, out, err = run(["ls", "nothing/"], FAKE)
+    check("ls of an empty prefix prints nothing", code == 0 and out == "" and err == "", f"{code} {out!r} {err!r}")
+    FakeCos.versions = [("v/a", "v3", True, 0), ("v/a", "v2", False, 2048), ("v/a", "v1", False, 10), ("v/b", "null", False, 1)]
+    code, out, err = run(["ls", "v/", "--versions", "--human"], FAKE)
+    check("ls --versions: every version and delete marker, all pages, newest first",
+          code == 0 and out == f"v/a\tdelete-marker\t-\t{T}\tv3\nv/a\t2.0K\te-v2\t{T}\tv2\nv/a\t10\te-v1\t{T}\tv1\n"
+                               f"v/b\t1\te-null\t{T}\tnull\n", f"{code} {out!r} {err!r}")
+
+    # ---- rm of several keys and of a prefix: DELETE Multiple Objects, 1000 keys a request ---------
+    code, out, err = run(["rm", "ls/b/c.txt", "ls/e.txt", "--dry-run"], FAKE)
+    check("rm KEY... --dry-run lists the keys, deletes nothing", code == 0 and out == "ls/b/c.txt\nls/e.txt\n" and
+          "ls/e.txt" in FakeCos.objects and not FakeCos.batches, f"{code} {out!r} {err!r}")
+    code, out, err = run(["rm", "ls/b/c.txt", "ls/e.txt"], FAKE)
+    check("rm KEY KEY: one batch, deleted=2", code == 0 and out == "deleted=2\n" and FakeCos.batches == [2] and
+          "ls/e.txt" not in FakeCos.objects and "ls/b/c.txt" not in FakeCos.objects, f"{code} {out!r} {err!r} {FakeCos.batches}")
+    FakeCos.page_size = 1000
+    for i in range(2500):
+        FakeCos.objects[f"many/{i:05d}"] = b""
+    code, out, err = run(["rm", "--prefix", "many/", "--dry-run"], FAKE)
+    check("rm --prefix --dry-run: every key under the prefix, nothing deleted",
+          code == 0 and out.splitlines() == [f"many/{i:05d}" for i in range(2500)] and len(FakeCos.batches) == 1, f"{code} {err!r}")
+    FakeCos.refuse_delete = {"many/00007": ("AccessDenied", "not yours"), "many/02400": ("InternalError", "try again")}
+    code, out, err = run(["rm", "--prefix", "many/"], FAKE)
+    check("rm --prefix of 2500 keys: requests of 1000, 1000 and 500; the refused keys listed, exit 1",
+          code == 1 and out == "deleted=2498\n" and FakeCos.batches[1:] == [1000, 1000, 500] and
+          err == "error: COS refused to delete 2 of the 2500 keys:\nmany/00007\tAccessDenied\tnot yours\n"
+                 "many/02400\tInternalError\ttry again\n" and sorted(k for k in FakeCos.objects if k.startswith("many/")) ==
+          ["many/00007", "many/02400"], f"{code} {out!r} {err!r} {FakeCos.batches}")
+    FakeCos.refuse_delete, FakeCos.page_size = {}, 2
+    expect_usage("rm without KEY or --prefix", ["rm"], "rm: expects KEY... or --prefix P", FAKE)
+    expect_usage("rm KEY with --prefix", ["rm", "k", "--prefix", "p/"], "--prefix", FAKE)
+    expect_usage("rm --prefix ''", ["rm", "--prefix", ""], "--prefix: must not be empty", FAKE)
+    expect_usage("rm of several keys, one with a leading slash", ["rm", "a", "/b"], "KEY: starts with '/'", FAKE)
+
+    # ---- buckets, mb, rb ----------------------------------------------------------------------------
+    code, out, err = run(["buckets"], dict(FAKE, COS_BUCKET="", COS_REGION=""))
+    check("buckets: NAME REGION CREATED, without --bucket or --region",
+          code == 0 and out == "examplebucket-1250000000\tap-beijing\t2023-11-14T22:13:20Z\n"
+                               "logs-1250000000\tap-guangzhou\t2024-01-02T03:04:05Z\n", f"{code} {out!r} {err!r}")
+    for command, method in (("mb", "PUT"), ("rb", "DELETE")):
+        code, out, err = run(["--bucket", "new-1250000000", command], FAKE)
+        check(f"{command}: {method} of --bucket", code == 0 and out == "" and
+              FakeCos.bucket_calls[-1] == (method, "new-1250000000.cos.ap-beijing.myqcloud.com"), f"{code} {out!r} {err!r}")
+
+    # ---- tag ----------------------------------------------------------------------------------------
+    code, out, err = run(["tag", "ls/a.txt", "team=storage", "note=a b=c"], FAKE)
+    check("tag KEY NAME=VALUE...: replaces the tags", code == 0 and out == "" and b"<Key>note</Key><Value>a b=c</Value>" in
+          FakeCos.tags.get("ls/a.txt", b""), f"{code} {out!r} {err!r} {FakeCos.tags}")
+    code, out, err = run(["tag", "ls/a.txt"], FAKE)
+    check("tag KEY: NAME=VALUE lines", code == 0 and out == "team=storage\nnote=a b=c\n", f"{code} {out!r} {err!r}")
+    code, out, err = run(["tag", "ls/a.txt", "--delete"], FAKE)
+    check("tag KEY --delete", code == 0 and "ls/a.txt" not in FakeCos.tags, f"{code} {out!r} {err!r}")
+    code, out, err = run(["tag", "ls/a.txt"], FAKE)
+    check("tag KEY without tags prints nothing", code == 0 and out == "", f"{code} {out!r} {err!r}")
+    expect_usage("tag without '='", ["tag", "k", "team"], "NAME=VALUE: 'team' has no '='", FAKE)
+    expect_usage("tag with a name twice", ["tag", "k", "a=1", "a=2"], "NAME=VALUE", FAKE)
+    expect_usage("tag with eleven tags", ["tag", "k"] + [f"t{i}=v" for i in range(11)], "NAME=VALUE", FAKE)
+    expect_usage("tag --delete with tags", ["tag", "k", "a=1", "--delete"], "--delete", FAKE)
+
+    # ---- restore, and a get of an archived object --------------------------------------------------
+    FakeCos.objects["cold/x"] = b"archived"
+    FakeCos.archived.add("cold/x")
+    code, out, err = run(["get", "cold/x", os.path.join(tmp, "cold")], FAKE)
+    check("get of an archived object: the error, then what to do", code == 1 and err.startswith("error: InvalidObjectState (403)") and
+          err.endswith("coswire: cold/x is archived and has no readable copy (or its restore is still running); "
+                       "start one with: coswire restore cold/x\n"), f"{code} {out!r} {err!r}")
+    code, out, err = run(["restore", "cold/x", "--days", "3", "--tier", "Expedited"], FAKE)
+    check("restore: started, ongoing", code == 0 and out == "restore=ongoing\n", f"{code} {out!r} {err!r}")
+    code, out, err = run(["restore", "cold/x"], FAKE)
+    check("restore again while it runs (409 RestoreAlreadyInProgress): ongoing, exit 0", code == 0 and out == "restore=ongoing\n",
+          f"{code} {out!r} {err!r}")
+    FakeCos.restored.add("cold/y")
+    code, out, err = run(["restore", "cold/y"], FAKE)
+    check("restore of an object with a restored copy (200): done", code == 0 and out == "restore=done\n", f"{code} {out!r} {err!r}")
+    expect_usage("restore --tier Fast", ["restore", "k", "--tier", "Fast"], "--tier", FAKE)
+    expect_usage("restore --days 0", ["restore", "k", "--days", "0"], "--days", FAKE)
+
+    # ---- cp: put, get, and copies inside COS --------------------------------------------------------
+    code, out, err = run(["cp", small, "cos://examplebucket-1250000000/cp/small.bin"], FAKE)
+    check("cp local cos://: a put", code == 0 and out == f"etag={hashlib.md5(small_data).hexdigest()} crc64={crc64(small_data)} parts=1\n"
+          and FakeCos.objects.get("cp/small.bin") == small_data, f"{code} {out!r} {err!r}")
+    code, out, err = run(["cp", big, "cos://examplebucket-1250000000/cp/big.bin", "--threshold", "1M", "--part-size", "1M",
+                          "--jobs", "2"], FAKE)
+    check("cp local cos:// in parts", code == 0 and out == f"etag=feed-3 crc64={crc64(big_data)} parts=3\n" and
+          FakeCos.objects.get("cp/big.bin") == big_data, f"{code} {out!r} {err!r}")
+    code, out, err = run(["cp", "cos://examplebucket-1250000000/cp/big.bin", back], FAKE)
+    check("cp cos:// local: a get", code == 0 and open(back, "rb").read() == big_data and out.startswith(f"bytes={len(big_data)} "),
+          f"{code} {out!r} {err!r}")
+    before = len(FakeCos.gets)
+    code, out, err = run(["cp", "cos://examplebucket-1250000000/cp/small.bin", "cos://examplebucket-1250000000/cp/copy.bin"], FAKE)
+    check("cp cos:// cos://: one PUT Object - Copy, no GET", code == 0 and
+          out == f"bytes={len(small_data)} etag={hashlib.md5(small_data).hexdigest()} crc64={crc64(small_data)} parts=1\n" and
+          FakeCos.objects.get("cp/copy.bin") == small_data and len(FakeCos.gets) == before and
+          FakeCos.copy_sources[-1] == "examplebucket-1250000000.cos.ap-beijing.myqcloud.com/cp/small.bin", f"{code} {out!r} {err!r}")
+    code, out, err = run(["cp", "cos://logs-1250000000/cp/big.bin", "cos://examplebucket-1250000000/cp/big-copy.bin",
+                          "--threshold", "1M", "--part-size", "1M", "--jobs", "3"], FAKE)
+    check("cp cos:// cos:// of another bucket, in parts with --jobs 3: Upload Part - Copy, no GET",
+          code == 0 and out == f"bytes={len(big_data)} etag=feed-3 crc64={crc64(big_data)} parts=3\n" and
+          FakeCos.objects.get("cp/big-copy.bin") == big_data and len(FakeCos.gets) == before and
+          FakeCos.copy_sources[-3:] == ["logs-1250000000.cos.ap-beijing.myqcloud.com/cp/big.bin"] * 3, f"{code} {out!r} {err!r}")
+    for name, args, needle in (
+            ("cp of two local paths", ["cp", small, back], "cp: SRC or DST must be cos://"),
+            ("cp with a bad bucket", ["cp", small, "cos://NoAppId/k"], "DST: "),
+            ("cp without a key", ["cp", small, "cos://examplebucket-1250000000/"], "DST: must not be empty"),
+            ("cp without a bucket", ["cp", "cos:///k", back], "SRC: cos://BUCKET-APPID/KEY names no bucket"),
+            ("cp with a leading slash", ["cp", small, "cos://examplebucket-1250000000//k"], "DST: starts with '/'"),
+            ("cp of a download with --threshold", ["cp", "cos://examplebucket-1250000000/k", back, "--threshold", "1M"],
+             "--threshold: applies to uploads and copies")):
+        expect_usage(name, args, needle, FAKE)
+
+    # resume --jobs: the parts left are uploaded by 3 workers.
+    FakeCos.uploads["up9003"] = ("dir/r.bin", {1: (big_data[:MIB], '"%s"' % hashlib.md5(big_data[:MIB]).hexdigest())})
+    code, out, err = run(["resume", big, "dir/r.bin", "up9003", "--part-size", "1M", "--jobs", "3"], FAKE)
+    check("resume --jobs 3", code == 0 and out == f"etag=feed-3 crc64={crc64(big_data)} parts=3 reused=1\n" and
+          FakeCos.objects.get("dir/r.bin") == big_data, f"{code} {out!r} {err!r}")
 
     # ---- get streams (issue 16): ranges, --jobs, stdout, CRC-64, resume ---------------------------
     def ranges_asked(key):
@@ -997,6 +1279,54 @@ with tempfile.TemporaryDirectory() as tmp:
                       "permission on this key or bucket for these credentials" and
           re.fullmatch(r"coswire: COS's clock reads 2019-05-16T06:45:51Z, this machine's \d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ", lines[2]),
           f"{code} {out!r} {err!r}")
+
+    # A copy answered 200 whose body is an <Error> (COS answers a copy that fails late this way).
+    def copy_fails_late(handler):
+        if handler.command == "HEAD":
+            return 200, WHOLE, b""
+        return 200, [("Content-Type", "application/xml")], (b"<?xml version='1.0' encoding='utf-8' ?>\n<Error><Code>InternalError"
+                                                              b"</Code><Message>copy failed</Message><RequestId>req-copy</RequestId></Error>")
+    Liar.answer_for = copy_fails_late
+    code, out, err = run(["cp", "cos://examplebucket-1250000000/a", "cos://examplebucket-1250000000/b"], LIAR)
+    check("cp: a copy answered 200 with an <Error> body is an error", code == 1 and out == "" and
+          err.startswith("error: InternalError (200): copy failed") and err.count("\n") == 1, f"{code} {out!r} {err!r}")
+
+    # Listings that never end: a page that names the marker asked for again, and pages that move
+    # on forever; each ends with an error rather than running on.
+    pages = [0]
+
+    def endless(moving, versions):
+        def answer(handler):
+            pages[0] += 1
+            marker = f"k{pages[0]:06d}" if moving else "k"
+            if handler.headers["Host"] == "service.cos.myqcloud.com":
+                body = (f"<ListAllMyBucketsResult><Buckets></Buckets><IsTruncated>true</IsTruncated><NextMarker>{marker}</NextMarker>"
+                        "</ListAllMyBucketsResult>")
+            elif versions:
+                body = (f"<ListVersionsResult><IsTruncated>true</IsTruncated><NextKeyMarker>{marker}</NextKeyMarker>"
+                        f"<NextVersionIdMarker>v</NextVersionIdMarker></ListVersionsResult>")
+            else:
+                body = f"<ListBucketResult><IsTruncated>true</IsTruncated><NextMarker>{marker}</NextMarker></ListBucketResult>"
+            return 200, [], body.encode()
+        return answer
+
+    for moving in (False, True):
+        for versions in (False, True):
+            pages[0] = 0
+            Liar.answer_for = endless(moving, versions)
+            args = ["ls", "--recursive"] + (["--versions"] if versions else [])
+            code, out, err = run(args, LIAR)
+            expected = "error: max_object_pages: " if moving else "error: NextKeyMarker: " if versions else "error: NextMarker: "
+            check(f"{args} of a listing that {'moves on forever' if moving else 'repeats its marker'}: an error, exit 1",
+                  code == 1 and out == "" and err.startswith(expected) and pages[0] == (1000 if moving else 2),
+                  f"{code} {out!r} {err!r} after {pages[0]} pages")
+        pages[0] = 0
+        Liar.answer_for = endless(moving, False)
+        code, out, err = run(["buckets"], LIAR)
+        check(f"buckets of a list that {'moves on forever' if moving else 'repeats its marker'}: an error, exit 1",
+              code == 1 and out == "" and err.startswith("error: max_object_pages: " if moving else "error: NextMarker: ") and
+              pages[0] == (1000 if moving else 2), f"{code} {out!r} {err!r} after {pages[0]} pages")
+    Liar.answer_for = None
 liar.shutdown()
 
 # ---- the demo, with its own made-up credentials (tools/cli/demo.hpp) ------------------------------

@@ -1,10 +1,19 @@
 // SPDX-License-Identifier: MIT
-// coswire: a COS command-line client over libcurl (put, get, head, rm, multipart listings,
-// abort, resume, presign) and `coswire demo`, the whole lifecycle against the in-process emulator.
+// coswire: a COS command-line client over libcurl (put, get, cp, ls, head, rm, buckets, tags,
+// restore, multipart listings, abort, resume, presign) and `coswire demo`, the whole lifecycle
+// against the in-process emulator.
+#include <coswire/api/bucket.hpp>
+#include <coswire/api/copy.hpp>
+#include <coswire/api/delete_multiple.hpp>
 #include <coswire/api/endpoint.hpp>
 #include <coswire/api/multipart.hpp>
 #include <coswire/api/object.hpp>
+#include <coswire/api/restore.hpp>
+#include <coswire/api/tagging.hpp>
 #include <coswire/client.hpp>
+#include <coswire/copy/driver.hpp>
+#include <coswire/copy/parallel.hpp>
+#include <coswire/credentials/file.hpp>
 #include <coswire/crypto/crc64.hpp>
 #include <coswire/detail/ascii.hpp>
 #include <coswire/detail/decimal.hpp>
@@ -12,11 +21,17 @@
 #include <coswire/download/parallel.hpp>
 #include <coswire/encoding/object_key.hpp>
 #include <coswire/encoding/percent.hpp>
+#include <coswire/listing/all_pages.hpp>
 #include <coswire/multipart/plan.hpp>
 #include <coswire/multipart/parallel.hpp>
 #include <coswire/multipart/stream.hpp>
 #include <coswire/multipart/upload.hpp>
+#include <coswire/parse/bucket.hpp>
+#include <coswire/parse/copy.hpp>
+#include <coswire/parse/delete_multiple.hpp>
 #include <coswire/parse/error_response.hpp>
+#include <coswire/parse/restore.hpp>
+#include <coswire/parse/tagging.hpp>
 #include <coswire/sign/diagnose.hpp>
 #include <coswire/sign/request.hpp>
 #include <coswire/version.hpp>
@@ -30,7 +45,9 @@
 #include "cli/download_file.hpp"
 #include "cli/interrupt.hpp"
 #include "cli/listing.hpp"
+#include "cli/location.hpp"
 #include "cli/printable.hpp"
+#include "cli/profile.hpp"
 #include "cli/progress.hpp"
 #include "cli/resign.hpp"
 #include "cli/secrets.hpp"
@@ -67,15 +84,18 @@ using cos_client = coswire::client<cli::curl_pool>;
 constexpr std::string_view usage_head =
     "usage: coswire [--bucket NAME-APPID] [--region REGION] [--endpoint URL]\n"
     "               [--secret-id ID] [--secret-key KEY | --secret-key-file PATH]\n"
-    "               [--token TOKEN | --token-file PATH] COMMAND ...\n";
+    "               [--token TOKEN | --token-file PATH] [--profile NAME] COMMAND ...\n";
 
 /// What --help says after the command lines.
 constexpr std::string_view usage_notes =
     "Settings also come from COS_SECRET_ID, COS_SECRET_KEY, COS_SESSION_TOKEN, COS_BUCKET,\n"
-    "COS_REGION and COS_ENDPOINT; flags win. A --secret-key-file or --token-file holds the secret\n"
-    "(one trailing newline is ignored) and wins over the variable like the flag it replaces; give\n"
-    "the flag or the file, not both. --secret-key and --token are visible to every user of the\n"
-    "machine (ps), so prefer a file or the variable.\n"
+    "COS_REGION and COS_ENDPOINT; flags win. --profile NAME takes them from that profile of the\n"
+    "credentials file ($COS_CREDENTIALS_FILE, else ~/.config/coswire/credentials: secret_id,\n"
+    "secret_key, session_token, bucket, region, endpoint) instead of the variables; flags still win.\n"
+    "A --secret-key-file or --token-file holds the secret (one trailing newline is ignored) and\n"
+    "wins over the variable like the flag it replaces; give the flag or the file, not both.\n"
+    "--secret-key and --token are visible to every user of the machine (ps), so prefer a file or\n"
+    "the variable.\n"
     "presign --expires is at most 604800 (7 days; the URL is a bearer credential), and at most\n"
     "129600 (36 hours, the longest Tencent's temporary credentials last) with a session token.\n"
     "SIZE is a number of bytes or has a binary suffix: 512K, 16M (16 MiB), 1G.\n"
@@ -85,6 +105,11 @@ constexpr std::string_view usage_notes =
     "get --resume fetches only the missing ranges. get --fsync flushes FILE to disk before the\n"
     "rename (as curl and wget, get does not by default). put - reads stdin (length unknown).\n"
     "SIGINT/SIGTERM: put aborts its upload (--keep: keeps it and prints the resume command).\n"
+    "cp: SRC and DST are a local path or cos://BUCKET-APPID/KEY (the region is --region's); local to\n"
+    "COS is a put, COS to local a get, COS to COS a copy inside COS (no byte through this machine).\n"
+    "ls prints KEY, SIZE, ETAG, LAST_MODIFIED (and VERSION_ID with --versions) and PREFIX DIR,\n"
+    "tab-separated; --human shows sizes as 1.5M. rm of several KEYs or --prefix deletes in batches\n"
+    "of 1000 and prints deleted=N; keys COS refused follow on stderr (exit 1).\n"
     "COMMAND --help (or help COMMAND) shows one command's usage; --version the version.\n";
 
 /// The secrets of this run: the secret key, the session token and its percent-encoded forms.
@@ -126,19 +151,25 @@ std::string shown(std::string_view text) {
     std::exit(2);
 }
 
-/// What a refusal is explained with: the transport, which keeps the last request refused with
-/// 403, and the credentials it was signed with. Set by main() once the client exists.
-struct refusal_context {
-    const cli::curl_pool* transport = nullptr;
+/// The transport and the credentials of this run, set by main() once the client exists: what a
+/// refusal is explained with (the transport keeps the last request refused with 403), and what
+/// a command that needs a client for another bucket (cp) makes it from.
+struct session_context {
+    cli::curl_pool* transport = nullptr;
     std::optional<coswire::credentials> creds{};
 };
 
-refusal_context& refusals() {
-    static refusal_context context;
+session_context& session() {
+    static session_context context;
     return context;
 }
 
 std::int64_t now() { return static_cast<std::int64_t>(std::time(nullptr)); }
+
+void sleep_ms(std::uint32_t ms) { std::this_thread::sleep_for(std::chrono::milliseconds(ms)); }
+
+/// A client of this run's transport and credentials for the bucket of `ep`.
+cos_client client_for(const coswire::endpoint& ep) { return cos_client(ep, *session().creds, *session().transport, now, sleep_ms); }
 
 /// After the error line of a 403, what most likely went wrong: for SignatureDoesNotMatch the
 /// library's diagnosis (what COS computed against what was signed, tokens redacted); for a 403
@@ -146,7 +177,7 @@ std::int64_t now() { return static_cast<std::int64_t>(std::time(nullptr)); }
 /// COS's when the answer said its time.
 void explain_refusal(const coswire::cos_error& refused) {
     if (refused.http_status != 403) return;
-    const refusal_context& context = refusals();
+    const session_context& context = session();
     if (refused.code == "SignatureDoesNotMatch") {
         const auto sent = context.transport != nullptr ? context.transport->last_refused() : std::nullopt;
         const auto parts = sent && context.creds ? cli::resign_as_sent(*sent, *context.creds) : std::nullopt;
@@ -184,7 +215,9 @@ struct invocation;
 /// One command: its name, its synopsis (what --help prints after the name), its positional
 /// arguments, the flags it takes (each with a value), its switches (flags without a value) and
 /// what runs it: `offline` for the commands that need no bucket, credentials or connection (demo,
-/// presign, help), `online` for the others, given a client.
+/// presign, help), `online` for the others, given a client: of --bucket's bucket, or of the
+/// service endpoint (no bucket) when `needs_bucket` is false. An argument written `[NAME]` may
+/// be left out; a last one ending in `...` takes any number more (`KEY...` at least one).
 struct command_spec {
     std::string_view name;
     std::string_view synopsis{};
@@ -193,7 +226,20 @@ struct command_spec {
     std::vector<std::string_view> switches{};
     int (*offline)(const invocation&) = nullptr;
     int (*online)(cos_client&, const invocation&) = nullptr;
+    bool needs_bucket = true;
 };
+
+/// The plain name of the argument `written` (`[KEY]...` is KEY), as usage errors name it.
+std::string_view argument_name(std::string_view written) {
+    if (written.ends_with("...")) written.remove_suffix(3);
+    if (written.starts_with("[") && written.ends_with("]")) written = written.substr(1, written.size() - 2);
+    return written;
+}
+
+/// The spec of the `index`-th argument: the last one repeats when it ends in `...`.
+std::string_view argument_spec(const command_spec& command, std::size_t index) {
+    return command.arguments[std::min(index, command.arguments.size() - 1)];
+}
 
 /// Every command, in the order --help lists them; defined after the commands themselves.
 const std::vector<command_spec>& commands();
@@ -201,14 +247,18 @@ const std::vector<command_spec>& commands();
 /// The flags every command takes, and the variable each falls back to. The two secrets read their
 /// variables in cli::choose_secret, after their file flags.
 constexpr std::string_view global_flags[] = {"--bucket", "--region", "--endpoint", "--secret-id", "--secret-key",
-                                             "--secret-key-file", "--token", "--token-file"};
-constexpr std::string_view global_env[] = {"COS_BUCKET", "COS_REGION", "COS_ENDPOINT", "COS_SECRET_ID", "", "", "", ""};
-enum setting { bucket, region, endpoint, secret_id, secret_key, secret_key_file, token, token_file, setting_count };
+                                             "--secret-key-file", "--token", "--token-file", "--profile"};
+constexpr std::string_view global_env[] = {"COS_BUCKET", "COS_REGION", "COS_ENDPOINT", "COS_SECRET_ID", "", "", "", "", ""};
+/// The key=value file --profile reads, in coswire's format (docs/credentials.md#files).
+constexpr std::string_view profile_keys[] = {"bucket", "region", "endpoint"};
+enum setting { bucket, region, endpoint, secret_id, secret_key, secret_key_file, token, token_file, profile, setting_count };
 
-/// A parsed command line: the settings (flags, else environment; the two secrets and their
-/// files as given), the command, its arguments and its flags.
+/// A parsed command line: the settings (flags, else the --profile, else environment; the two
+/// secrets and their files as given), the profile's credentials, the command, its arguments and
+/// its flags.
 struct invocation {
     std::optional<std::string> settings[setting_count];
+    std::optional<coswire::credentials> profile_credentials{};
     const command_spec* command = nullptr;
     std::vector<std::string> arguments;
     std::vector<std::pair<std::string_view, std::string>> flags;
@@ -246,22 +296,54 @@ std::string quoted_command(std::string_view word) {
     return plain ? "'" + std::string(word) + "'" : std::string("(not shown)");
 }
 
+/// Checks `value` as an object key, as the library will, so a bad one is a usage error naming
+/// `name` (KEY, SRC, DST; exit 2) rather than an error from a request (exit 1).
+void check_key(std::string_view name, const std::string& value) {
+    if (value.starts_with("/")) {
+        const std::size_t first = value.find_first_not_of('/');
+        fail_usage(name, "starts with '/': COS keys have no leading slash (the path's '/' is not part of the key)" +
+                             (first == std::string::npos ? std::string() : "; did you mean '" + value.substr(first) + "'?"));
+    }
+    if (auto ok = coswire::map_object_key(value); !ok) fail_usage(name, ok.error().reason);
+}
+
 /// Checks the KEY and UPLOAD_ID arguments as the library will, so a bad one is a usage error
 /// naming the argument (exit 2) rather than an error from a request (exit 1).
 void check_arguments(const invocation& inv) {
     for (std::size_t i = 0; i < inv.arguments.size(); ++i) {
         const std::string& value = inv.arguments[i];
-        if (inv.command->arguments[i] == "KEY") {
-            if (value.starts_with("/")) {
-                const std::size_t first = value.find_first_not_of('/');
-                fail_usage("KEY", "starts with '/': COS keys have no leading slash (the path's '/' is not part of the key)" +
-                                      (first == std::string::npos ? std::string() : "; did you mean '" + value.substr(first) + "'?"));
-            }
-            if (auto ok = coswire::map_object_key(value); !ok) fail_usage("KEY", ok.error().reason);
-        }
-        if (inv.command->arguments[i] == "UPLOAD_ID")
+        const std::string_view name = argument_name(argument_spec(*inv.command, i));
+        if (name == "KEY") check_key(name, value);
+        if (name == "UPLOAD_ID")
             if (auto ok = coswire::validate_upload_id(value); !ok) fail_usage("UPLOAD_ID", ok.error().reason);
     }
+}
+
+/// The path of the credentials file --profile reads: $COS_CREDENTIALS_FILE, else
+/// ~/.config/coswire/credentials.
+std::string credentials_file_path() {
+    if (const char* v = std::getenv("COS_CREDENTIALS_FILE"); v != nullptr && *v != '\0') return v;
+    const char* home = std::getenv("HOME");
+    if (home == nullptr || *home == '\0') fail_usage("--profile", "needs COS_CREDENTIALS_FILE or HOME to find the credentials file");
+    return std::string(home) + "/.config/coswire/credentials";
+}
+
+/// Fills the settings no flag gave from profile `name`: its keys (the library's parser, which
+/// also checks the file) and its bucket, region and endpoint. A usage error naming --profile for
+/// a file that cannot be read or parsed (the reasons give line numbers, never a line's text).
+void apply_profile(invocation& inv, const std::string& name) {
+    const std::string path = credentials_file_path();
+    auto text = coswire::read_text_file(path);
+    if (!text) fail_usage("--profile", text.error().reason);
+    auto creds = coswire::parse_key_value_credentials(*text, name);
+    if (!creds) fail_usage("--profile", path + ": " + creds.error().reason);
+    for (const setting s : {bucket, region, endpoint})
+        if (!inv.settings[s])
+            if (auto value = cli::profile_value(*text, name, profile_keys[s]); value && !value->empty()) inv.settings[s] = std::move(*value);
+    if (!inv.settings[secret_id]) inv.settings[secret_id] = creds->secret_id;
+    inv.profile_credentials = std::move(*creds);
+    volatile char* wipe = text->data();  // the text held the keys
+    for (std::size_t i = 0; i < text->size(); ++i) wipe[i] = 0;
 }
 
 invocation parse(int argc, char** argv) {
@@ -314,13 +396,18 @@ invocation parse(int argc, char** argv) {
         }
     }
     if (inv.command == nullptr) fail_usage("command", "missing (see --help)");
-    const std::size_t expected = inv.command->arguments.size();
-    if (positional.size() - 1 != expected) {
+    const std::vector<std::string_view>& specs = inv.command->arguments;
+    const auto required = static_cast<std::size_t>(
+        std::count_if(specs.begin(), specs.end(), [](std::string_view a) { return !a.starts_with("["); }));
+    const bool repeats = !specs.empty() && specs.back().ends_with("...");
+    const std::size_t given = positional.size() - 1;
+    if (given < required || (!repeats && given > specs.size())) {
         std::string names;
-        for (std::string_view a : inv.command->arguments) names += " " + std::string(a);
+        for (std::string_view a : specs) names += " " + std::string(a);
         fail_usage(inv.command->name, "expects" + (names.empty() ? std::string(" no arguments") : names));
     }
     for (std::size_t i = 1; i < positional.size(); ++i) inv.arguments.emplace_back(positional[i]);
+    if (inv.settings[profile]) apply_profile(inv, *inv.settings[profile]);
     for (std::size_t g = 0; g < setting_count; ++g)
         if (!inv.settings[g] && !global_env[g].empty())
             if (const char* v = std::getenv(global_env[g].data()); v != nullptr && *v != '\0') inv.settings[g] = v;
@@ -355,19 +442,26 @@ std::string_view flag_for(std::string_view argument) {
     return argument;
 }
 
-/// The secret from its flag, else its file, else its variable; a usage error for both a flag
-/// and its file, or a file that cannot be used.
-cli::secret_value secret_of(const invocation& inv, const cli::secret_sources& sources, setting flag, setting file) {
-    auto chosen = cli::choose_secret(sources, inv.settings[flag], inv.settings[file]);
+/// The secret from its flag, else its file, else the --profile's `from_profile` (when a profile
+/// was named), else its variable; a usage error for both a flag and its file, or a file that
+/// cannot be used.
+cli::secret_value secret_of(const invocation& inv, const cli::secret_sources& sources, setting flag, setting file,
+                            const coswire::secret_string* from_profile) {
+    auto chosen = cli::choose_secret(sources, inv.settings[flag], inv.settings[file], from_profile == nullptr);
     if (!chosen) fail_usage(chosen.error().argument, chosen.error().reason);
+    if (chosen->origin == cli::secret_origin::none && from_profile != nullptr && !from_profile->reveal().empty())
+        return {std::string(from_profile->reveal()), cli::secret_origin::profile};
     return std::move(*chosen);
 }
 
 /// The credentials; each secret is also added to secrets_to_hide().
 coswire::credentials credentials_of(const invocation& inv) {
     if (!inv.settings[secret_id]) fail_usage("--secret-id", "is required (or set COS_SECRET_ID)");
-    const cli::secret_value key = secret_of(inv, cli::secret_key_sources, secret_key, secret_key_file);
-    const cli::secret_value session_token = secret_of(inv, cli::token_sources, token, token_file);
+    const auto& from_profile = inv.profile_credentials;
+    const cli::secret_value key =
+        secret_of(inv, cli::secret_key_sources, secret_key, secret_key_file, from_profile ? &from_profile->secret_key : nullptr);
+    const cli::secret_value session_token =
+        secret_of(inv, cli::token_sources, token, token_file, from_profile ? &from_profile->session_token : nullptr);
     if (key.origin == cli::secret_origin::none)
         fail_usage("--secret-key", "is required (or give --secret-key-file, or set COS_SECRET_KEY)");
     hide_secret(key.text);
@@ -381,12 +475,25 @@ coswire::credentials credentials_of(const invocation& inv) {
     return creds;
 }
 
-coswire::endpoint endpoint_of(const invocation& inv) {
-    if (!inv.settings[bucket]) fail_usage("--bucket", "is required (or set COS_BUCKET)");
+/// The endpoint of `bucket_name` in --region; a bad bucket is a usage error naming `bucket_flag`
+/// (--bucket, or the cp argument that named it).
+coswire::endpoint endpoint_for(const invocation& inv, const std::string& bucket_name, std::string_view bucket_flag) {
     if (!inv.settings[region]) fail_usage("--region", "is required (or set COS_REGION)");
-    auto ep = coswire::make_endpoint(*inv.settings[bucket], *inv.settings[region]);
+    auto ep = coswire::make_endpoint(bucket_name, *inv.settings[region]);
+    if (!ep) fail_usage(ep.error().argument == "bucket" ? bucket_flag : flag_for(ep.error().argument), ep.error().reason);
+    return *ep;
+}
+
+/// GET Service's endpoint, for the commands that name no bucket (buckets; cp names its own).
+coswire::endpoint service_endpoint() {
+    auto ep = coswire::make_service_endpoint();
     if (!ep) fail_usage(flag_for(ep.error().argument), ep.error().reason);
     return *ep;
+}
+
+coswire::endpoint endpoint_of(const invocation& inv) {
+    if (!inv.settings[bucket]) fail_usage("--bucket", "is required (or set COS_BUCKET)");
+    return endpoint_for(inv, *inv.settings[bucket], "--bucket");
 }
 
 /// The --endpoint override as `scheme://host[:port]`, or empty.
@@ -541,9 +648,8 @@ int put_stdin(cos_client& c, const invocation& inv, const std::string& key, bool
     return 0;
 }
 
-int put(cos_client& c, const invocation& inv) {
-    const std::string& path = inv.arguments[0];
-    const std::string& key = inv.arguments[1];
+/// `put FILE|- KEY` (and cp from a local path): one PUT up to --threshold, else in parts.
+int put_file(cos_client& c, const invocation& inv, const std::string& path, const std::string& key) {
     const bool keep = inv.flag("--keep").has_value();
     if (path == "-") return put_stdin(c, inv, key, keep);
     const std::uint64_t part_size = inv.flag("--part-size")
@@ -584,6 +690,8 @@ int put(cos_client& c, const invocation& inv) {
     std::printf("%s\n", etag_line(sent->headers.etag, local, 1).c_str());
     return 0;
 }
+
+int put(cos_client& c, const invocation& inv) { return put_file(c, inv, inv.arguments[0], inv.arguments[1]); }
 
 std::string range_text(const coswire::content_range& r) {
     return "bytes " + std::to_string(r.first) + "-" + std::to_string(r.last) + "/" + (r.total ? std::to_string(*r.total) : "*");
@@ -676,8 +784,8 @@ struct get_request {
     bool flush = false;  ///< --fsync: FILE reaches the disk before it is renamed into place
 };
 
-get_request get_request_of(const invocation& inv) {
-    get_request g{.key = inv.arguments[0], .path = inv.arguments[1], .resume = inv.flag("--resume").has_value(),
+get_request get_request_of(const invocation& inv, const std::string& key, const std::string& path) {
+    get_request g{.key = key, .path = path, .resume = inv.flag("--resume").has_value(),
                   .flush = inv.flag("--fsync").has_value()};
     if (const auto range = inv.flag("--range")) {
         const std::size_t dash = range->find('-');
@@ -708,6 +816,16 @@ coswire::get_object_params range_params(const get_request& g) {
     return p;
 }
 
+/// A failed get's error line; for an archived object that is not readable yet (InvalidObjectState)
+/// also what to do about it.
+int fail_get(const coswire::error& e, std::string_view key) {
+    const int status = fail(e);
+    if (e.service && e.service->code == "InvalidObjectState")
+        std::fprintf(stderr, "coswire: %s is archived and has no readable copy (or its restore is still running); "
+                             "start one with: coswire restore %s\n", shown(key).c_str(), shown(shell_word(key)).c_str());
+    return status;
+}
+
 /// The download's options: part size, progress bar, the stop signals polled between ranges, and
 /// `after_range` (which persists the checkpoint) called after each range.
 template <class AfterRange>
@@ -731,7 +849,7 @@ int get_streamed(cos_client& c, const get_request& g, Sink& sink, std::FILE* lin
         std::string etag;
         cli::catch_stop_signals();
         auto got = get_range(c, range_params(g), sink, etag);
-        if (!got) return stopped_by_user(got.error()) ? interrupted() : fail(got.error());
+        if (!got) return stopped_by_user(got.error()) ? interrupted() : fail_get(got.error(), g.key);
         std::fprintf(line_to, "%s\n", get_line(*got, etag, std::nullopt).c_str());
         return 0;
     }
@@ -741,7 +859,7 @@ int get_streamed(cos_client& c, const get_request& g, Sink& sink, std::FILE* lin
     cli::catch_stop_signals();
     auto done = coswire::download_object(c, g.key, sink, options);
     bar.finish();
-    if (!done) return stopped_by_user(done.error()) ? interrupted() : fail(done.error());
+    if (!done) return stopped_by_user(done.error()) ? interrupted() : fail_get(done.error(), g.key);
     std::fprintf(line_to, "%s\n", get_line(*done).c_str());
     return 0;
 }
@@ -800,7 +918,7 @@ int get_to_file(cos_client& c, const get_request& g, const cli::file_target& whe
         }
         if (got) return 0;
         partial->remove();
-        return stopped_by_user(got.error()) ? interrupted() : fail(got.error());
+        return stopped_by_user(got.error()) ? interrupted() : fail_get(got.error(), g.key);
     }
 
     cli::progress_bar bar;
@@ -841,7 +959,7 @@ int get_to_file(cos_client& c, const get_request& g, const cli::file_target& whe
     // Worth resuming: ranges are done and nothing says their bytes are wrong.
     const bool keep = !saved.checkpoint.done.empty() && done.error().code != coswire::errc::integrity_failure &&
                       cli::save_checkpoint_file(checkpoint_file, saved);
-    const int status = stopped_by_user(done.error()) ? interrupted() : fail(done.error());
+    const int status = stopped_by_user(done.error()) ? interrupted() : fail_get(done.error(), g.key);
     if (keep) {
         std::fprintf(stderr, "coswire: %zu ranges are kept in %s; resume with: coswire get %s %s --resume\n",
                      saved.checkpoint.done.size(), shown(partial_name).c_str(), shown(shell_word(g.key)).c_str(),
@@ -854,8 +972,9 @@ int get_to_file(cos_client& c, const get_request& g, const cli::file_target& whe
     return status;
 }
 
-int get(cos_client& c, const invocation& inv) {
-    const get_request g = get_request_of(inv);
+/// `get KEY FILE|-` (and cp to a local path) from the bucket of `c`.
+int get_object_to(cos_client& c, const invocation& inv, const std::string& key, const std::string& path) {
+    const get_request g = get_request_of(inv, key, path);
     if (g.path == "-") {
         cli::fd_sink out(STDOUT_FILENO, "stdout");
         return get_streamed(c, g, out, stderr);  // stdout carries the object, so the line goes to stderr
@@ -872,8 +991,10 @@ int get(cos_client& c, const invocation& inv) {
         ::close(fd);
         return status;
     }
-    return get_to_file(c, g, *where, *inv.settings[bucket]);
+    return get_to_file(c, g, *where, c.bucket_endpoint().bucket);
 }
+
+int get(cos_client& c, const invocation& inv) { return get_object_to(c, inv, inv.arguments[0], inv.arguments[1]); }
 
 int head(cos_client& c, const invocation& inv) {
     auto h = c.send(coswire::head_object_params{inv.arguments[0], {}, {}, {}, {}});
@@ -888,9 +1009,204 @@ int head(cos_client& c, const invocation& inv) {
     return 0;
 }
 
+/// A size as listings print it: bytes, or with --human 1.5M.
+std::string size_text(const invocation& inv, std::uint64_t size) {
+    return inv.flag("--human") ? cli::human_size(size) : std::to_string(size);
+}
+
+/// `rm KEY` (one DELETE Object, nothing printed, as it always was), `rm KEY...` and `rm --prefix P`
+/// (DELETE Multiple Objects, 1000 keys a request): `deleted=N`, then on stderr the keys COS
+/// refused, `KEY<TAB>CODE<TAB>MESSAGE`, and exit 1 when there are any. --dry-run prints the keys
+/// that would be deleted and deletes nothing.
 int rm(cos_client& c, const invocation& inv) {
-    auto deleted = c.send(coswire::delete_object_params{inv.arguments[0], {}, {}, {}});
-    return deleted ? 0 : fail(deleted.error());
+    const auto prefix = inv.flag("--prefix");
+    if (prefix && !inv.arguments.empty()) fail_usage("--prefix", "takes no KEY: give KEYs or --prefix, not both");
+    if (!prefix && inv.arguments.empty()) fail_usage("rm", "expects KEY... or --prefix P");
+    if (prefix && prefix->empty()) fail_usage("--prefix", "must not be empty: it would delete every object of the bucket");
+    std::vector<coswire::object_to_delete> doomed;
+    if (prefix) {
+        auto listed = coswire::list_all_objects(c, {.prefix = std::string(*prefix)});
+        if (!listed) return fail(listed.error());
+        for (coswire::object_summary& o : listed->contents) doomed.push_back({.key = std::move(o.key)});
+    } else {
+        for (const std::string& key : inv.arguments) doomed.push_back({.key = key});
+    }
+    if (inv.flag("--dry-run")) {
+        for (const coswire::object_to_delete& o : doomed) std::printf("%s\n", shown(o.key).c_str());
+        return 0;
+    }
+    if (!prefix && doomed.size() == 1) {
+        auto deleted = c.send(coswire::delete_object_params{.key = doomed[0].key});
+        return deleted ? 0 : fail(deleted.error());
+    }
+    auto deleted = coswire::delete_objects(c, std::span<const coswire::object_to_delete>(doomed), true);
+    if (!deleted) return fail(deleted.error());
+    // Quiet mode lists only the refused keys: the others were deleted.
+    std::printf("deleted=%zu\n", doomed.size() - deleted->errors.size());
+    if (deleted->errors.empty()) return 0;
+    std::fprintf(stderr, "error: COS refused to delete %zu of the %zu keys:\n", deleted->errors.size(), doomed.size());
+    for (const coswire::delete_failure& e : deleted->errors)
+        std::fprintf(stderr, "%s\t%s\t%s\n", shown(e.key).c_str(), shown(e.code).c_str(), shown(e.message).c_str());
+    return 1;
+}
+
+/// `ls [PREFIX]`: every object under PREFIX, all pages, one level (`/` delimiter; the common
+/// prefixes as `PREFIX<TAB>DIR`) unless --recursive; the rows in key order.
+int ls(cos_client& c, const invocation& inv) {
+    const std::string prefix = inv.arguments.empty() ? std::string() : inv.arguments[0];
+    const std::string delimiter = inv.flag("--recursive") ? "" : "/";
+    struct row {
+        std::string key;
+        std::string text;
+    };
+    std::vector<row> rows;
+    const auto object_row = [&](const std::string& key, std::string size, const std::string& etag, std::optional<std::int64_t> modified) {
+        rows.push_back({key, shown(key) + "\t" + size + "\t" + shown(etag) + "\t" + cli::iso8601_utc(modified)});
+    };
+    if (inv.flag("--versions")) {
+        auto listed = cli::fetch_all_versions(c, prefix, delimiter);
+        if (!listed) return fail(listed.error());
+        for (const coswire::object_version& v : listed->versions) {
+            if (v.delete_marker) object_row(v.key, "delete-marker", "-", v.last_modified);
+            else object_row(v.key, size_text(inv, v.size), v.etag, v.last_modified);
+            rows.back().text += "\t" + shown(v.version_id.empty() ? "-" : v.version_id);
+        }
+        for (const std::string& p : listed->common_prefixes) rows.push_back({p, shown(p) + "\tDIR"});
+    } else {
+        auto listed = coswire::list_all_objects(c, {.prefix = prefix, .delimiter = delimiter});
+        if (!listed) return fail(listed.error());
+        for (const coswire::object_summary& o : listed->contents) object_row(o.key, size_text(inv, o.size), o.etag, o.last_modified);
+        for (const std::string& p : listed->common_prefixes) rows.push_back({p, shown(p) + "\tDIR"});
+    }
+    // COS lists both in key order; merged, the directories fall where they belong. Stable, so a
+    // key's versions stay newest first.
+    std::stable_sort(rows.begin(), rows.end(), [](const row& a, const row& b) { return a.key < b.key; });
+    for (const row& r : rows) std::printf("%s\n", r.text.c_str());
+    return 0;
+}
+
+/// `buckets`: every bucket of the account, `NAME<TAB>REGION<TAB>CREATED`, through all pages.
+int buckets(cos_client& c, const invocation&) {
+    coswire::list_buckets_params page;
+    for (std::uint32_t pages = 1;; ++pages) {
+        if (pages > coswire::listing_limits{}.max_object_pages)
+            return fail(coswire::make_error(coswire::errc::limit_exceeded, "max_object_pages", "the bucket listing never ends"));
+        auto listed = c.send(page);
+        if (!listed) return fail(listed.error());
+        for (const coswire::bucket_summary& b : listed->buckets)
+            std::printf("%s\t%s\t%s\n", shown(b.name).c_str(), shown(b.region).c_str(), cli::iso8601_utc(b.creation_date).c_str());
+        if (!listed->is_truncated) return 0;
+        if (listed->next_marker.empty() || listed->next_marker == page.marker)
+            return fail(bad_answer("NextMarker", "a truncated bucket list names no marker past '" + page.marker + "'"));
+        page.marker = listed->next_marker;
+    }
+}
+
+int mb(cos_client& c, const invocation&) {
+    auto made = c.send(coswire::put_bucket_params{});
+    return made ? 0 : fail(made.error());
+}
+
+int rb(cos_client& c, const invocation&) {
+    auto removed = c.send(coswire::delete_bucket_params{});
+    return removed ? 0 : fail(removed.error());
+}
+
+/// `tag KEY` prints the tags as NAME=VALUE lines; `tag KEY NAME=VALUE...` replaces them;
+/// `tag KEY --delete` removes them.
+int tag(cos_client& c, const invocation& inv) {
+    const std::string& key = inv.arguments[0];
+    const bool remove = inv.flag("--delete").has_value();
+    if (remove && inv.arguments.size() > 1) fail_usage("--delete", "takes no NAME=VALUE: it removes every tag");
+    if (remove) {
+        auto removed = c.send(coswire::delete_object_tagging_params{.key = key});
+        return removed ? 0 : fail(removed.error());
+    }
+    if (inv.arguments.size() == 1) {
+        auto got = c.send(coswire::get_object_tagging_params{.key = key});
+        if (!got) return fail(got.error());
+        for (const coswire::object_tag& t : got->tags) std::printf("%s=%s\n", shown(t.key).c_str(), shown(t.value).c_str());
+        return 0;
+    }
+    std::vector<coswire::object_tag> tags;
+    for (std::size_t i = 1; i < inv.arguments.size(); ++i) {
+        const std::string& pair = inv.arguments[i];
+        const std::size_t eq = pair.find('=');
+        if (eq == std::string::npos) fail_usage("NAME=VALUE", "'" + pair + "' has no '='");
+        tags.push_back({.key = pair.substr(0, eq), .value = pair.substr(eq + 1)});
+    }
+    if (auto ok = coswire::validate_object_tags(tags); !ok) fail_usage("NAME=VALUE", ok.error().reason);
+    auto put = c.send(coswire::put_object_tagging_params{.key = key, .tags = std::move(tags)});
+    return put ? 0 : fail(put.error());
+}
+
+/// `restore KEY`: starts a restore of an archived object and prints `restore=ongoing`, or
+/// `restore=done` when a restored copy exists already (COS then only extends it).
+int restore(cos_client& c, const invocation& inv) {
+    coswire::restore_object_params p{.key = inv.arguments[0]};
+    if (inv.flag("--days")) p.days = static_cast<std::uint32_t>(parse_number("--days", *inv.flag("--days"), 1, UINT32_MAX));
+    if (const auto tier = inv.flag("--tier")) {
+        if (*tier == "Standard") p.tier = coswire::restore_tier::standard;
+        else if (*tier == "Expedited") p.tier = coswire::restore_tier::expedited;
+        else if (*tier == "Bulk") p.tier = coswire::restore_tier::bulk;
+        else fail_usage("--tier", "must be Standard, Expedited or Bulk");
+    }
+    auto started = c.send(p);
+    if (!started && started.error().service && started.error().service->code == "RestoreAlreadyInProgress") {
+        std::printf("restore=ongoing\n");
+        return 0;
+    }
+    if (!started) return fail(started.error());
+    std::printf("restore=%s\n", started->already_restored ? "done" : "ongoing");
+    return 0;
+}
+
+/// A cp argument: a local path, or an object of a cos:// URL checked (usage errors name `name`).
+struct cp_side {
+    std::string path{};
+    std::optional<cli::cos_location> object{};
+};
+
+cp_side cp_side_of(std::string_view name, const std::string& text) {
+    auto object = cli::parse_cos_location(text);
+    if (!object) return {.path = text};
+    if (object->bucket.empty()) fail_usage(name, "cos://BUCKET-APPID/KEY names no bucket");
+    check_key(name, object->key);
+    return {.object = std::move(object)};
+}
+
+/// `cp SRC DST`: put (local to COS), get (COS to local), or a copy inside COS (copy_object, or
+/// copy_object_parallel with --jobs above 1: parts copied by COS, no object byte through here),
+/// printing `bytes=N etag=E crc64=C parts=P` (crc64=unchecked when the copy's CRC-64 could not be
+/// compared with the source's).
+int cp(cos_client&, const invocation& inv) {
+    const cp_side from = cp_side_of("SRC", inv.arguments[0]);
+    const cp_side to = cp_side_of("DST", inv.arguments[1]);
+    if (!from.object && !to.object) fail_usage("cp", "SRC or DST must be cos://BUCKET-APPID/KEY (to copy local files, use cp(1))");
+    if (!from.object) {
+        cos_client c = client_for(endpoint_for(inv, to.object->bucket, "DST"));
+        return put_file(c, inv, from.path, to.object->key);
+    }
+    if (!to.object) {
+        if (inv.flag("--threshold")) fail_usage("--threshold", "applies to uploads and copies; a download has none");
+        cos_client c = client_for(endpoint_for(inv, from.object->bucket, "SRC"));
+        return get_object_to(c, inv, from.object->key, to.path);
+    }
+    coswire::copy_object_options options;
+    if (inv.flag("--part-size"))
+        options.part_size = parse_size_flag("--part-size", *inv.flag("--part-size"), coswire::min_part_size, coswire::max_part_size);
+    if (inv.flag("--threshold"))
+        options.threshold = parse_size_flag("--threshold", *inv.flag("--threshold"), 0, coswire::max_put_object_size);
+    const auto jobs = static_cast<std::uint32_t>(inv.flag("--jobs") ? parse_number("--jobs", *inv.flag("--jobs"), 1, 64) : 1);
+    cos_client source = client_for(endpoint_for(inv, from.object->bucket, "SRC"));
+    cos_client destination = client_for(endpoint_for(inv, to.object->bucket, "DST"));
+    auto copied = jobs > 1 ? coswire::copy_object_parallel(destination, source, from.object->key, to.object->key, jobs, options)
+                           : coswire::copy_object(destination, source, from.object->key, to.object->key, options);
+    if (!copied) return fail(copied.error());
+    const std::string crc = copied->crc64_matched && copied->crc64 ? std::to_string(*copied->crc64) : std::string("unchecked");
+    std::printf("bytes=%llu etag=%s crc64=%s parts=%u\n", static_cast<unsigned long long>(copied->size), shown(copied->etag).c_str(),
+                crc.c_str(), copied->multipart ? copied->parts : 1U);
+    return 0;
 }
 
 int uploads(cos_client& c, const invocation& inv) {
@@ -905,7 +1221,7 @@ int parts(cos_client& c, const invocation& inv) {
     auto listed = cli::fetch_all_parts(c, inv.arguments[0], inv.arguments[1]);
     if (!listed) return fail(listed.error());
     for (const auto& p : *listed)
-        std::printf("%u\t%llu\t%s\n", p.part_number, static_cast<unsigned long long>(p.size), shown(p.etag).c_str());
+        std::printf("%u\t%s\t%s\n", p.part_number, size_text(inv, p.size).c_str(), shown(p.etag).c_str());
     return 0;
 }
 
@@ -932,8 +1248,9 @@ int resume(cos_client& c, const invocation& inv) {
                                         : 8 * coswire::mib;
     auto file = coswire::examples::file_source::open(inv.arguments[0]);
     if (!file) return fail(file.error());
+    const auto jobs = static_cast<std::uint32_t>(inv.flag("--jobs") ? parse_number("--jobs", *inv.flag("--jobs"), 1, 64) : 1);
     // The upload was kept to be resumed: a failure or a stop signal keeps it again, never aborts it.
-    return upload_in_parts(c, inv, *file, inv.arguments[0], inv.arguments[1], part_size, inv.arguments[2], 1, true);
+    return upload_in_parts(c, inv, *file, inv.arguments[0], inv.arguments[1], part_size, inv.arguments[2], jobs, true);
 }
 
 /// The longest --expires: a presigned URL is a bearer credential (whoever holds it may make the
@@ -1002,15 +1319,28 @@ const std::vector<command_spec>& commands() {
          .synopsis = "KEY FILE|- [--range FIRST-LAST] [--jobs N] [--part-size SIZE] [--resume] [--fsync]",
          .arguments = {"KEY", "FILE"}, .flags = {"--range", "--jobs", "--part-size"}, .switches = {"--resume", "--fsync"},
          .online = get},
+        {.name = "cp", .synopsis = "SRC DST [--jobs N] [--part-size SIZE] [--threshold SIZE]", .arguments = {"SRC", "DST"},
+         .flags = {"--jobs", "--part-size", "--threshold"}, .online = cp, .needs_bucket = false},
+        {.name = "ls", .synopsis = "[PREFIX] [--recursive] [--versions] [--human]", .arguments = {"[PREFIX]"},
+         .switches = {"--recursive", "--versions", "--human"}, .online = ls},
         {.name = "head", .synopsis = "KEY", .arguments = {"KEY"}, .online = head},
-        {.name = "rm", .synopsis = "KEY", .arguments = {"KEY"}, .online = rm},
+        {.name = "rm", .synopsis = "KEY... | rm --prefix P [--dry-run]", .arguments = {"[KEY]..."}, .flags = {"--prefix"},
+         .switches = {"--dry-run"}, .online = rm},
+        {.name = "buckets", .online = buckets, .needs_bucket = false},
+        {.name = "mb", .online = mb},
+        {.name = "rb", .online = rb},
+        {.name = "tag", .synopsis = "KEY [NAME=VALUE]... | tag KEY --delete", .arguments = {"KEY", "[NAME=VALUE]..."},
+         .switches = {"--delete"}, .online = tag},
+        {.name = "restore", .synopsis = "KEY [--days N] [--tier Standard|Expedited|Bulk]", .arguments = {"KEY"},
+         .flags = {"--days", "--tier"}, .online = restore},
         {.name = "uploads", .synopsis = "[--prefix P]", .flags = {"--prefix"}, .online = uploads},
-        {.name = "parts", .synopsis = "KEY UPLOAD_ID", .arguments = {"KEY", "UPLOAD_ID"}, .online = parts},
+        {.name = "parts", .synopsis = "KEY UPLOAD_ID [--human]", .arguments = {"KEY", "UPLOAD_ID"}, .switches = {"--human"},
+         .online = parts},
         {.name = "abort", .synopsis = "KEY UPLOAD_ID", .arguments = {"KEY", "UPLOAD_ID"}, .online = abort_one},
         {.name = "abort-all", .synopsis = "[--prefix P] [--dry-run]", .flags = {"--prefix"}, .switches = {"--dry-run"},
          .online = abort_all},
-        {.name = "resume", .synopsis = "FILE KEY UPLOAD_ID [--part-size SIZE]", .arguments = {"FILE", "KEY", "UPLOAD_ID"},
-         .flags = {"--part-size"}, .online = resume},
+        {.name = "resume", .synopsis = "FILE KEY UPLOAD_ID [--part-size SIZE] [--jobs N]", .arguments = {"FILE", "KEY", "UPLOAD_ID"},
+         .flags = {"--part-size", "--jobs"}, .online = resume},
         {.name = "presign", .synopsis = "KEY [--method M] [--expires SECONDS] [--endpoint-url]", .arguments = {"KEY"},
          .flags = {"--method", "--expires"}, .switches = {"--endpoint-url"}, .offline = presign},
         {.name = "demo", .offline = [](const invocation&) { return cli::run_demo(); }},
@@ -1025,13 +1355,12 @@ int main(int argc, char** argv) {
     const invocation inv = parse(argc, argv);
     if (inv.command->offline != nullptr) return inv.command->offline(inv);
 
-    const coswire::endpoint ep = endpoint_of(inv);
+    const coswire::endpoint ep = inv.command->needs_bucket ? endpoint_of(inv) : service_endpoint();
     coswire::credentials creds = credentials_of(inv);
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)  // before any thread: it is not thread-safe
         return fail(coswire::make_error(coswire::errc::transport_failure, "transport", "curl_global_init failed"));
     cli::curl_pool transport(coswire::transports::curl_transport_options{.connect_to = connect_override(inv)});
-    refusals() = {.transport = &transport, .creds = creds};
-    cos_client c(ep, std::move(creds), transport, now,
-                 [](std::uint32_t ms) { std::this_thread::sleep_for(std::chrono::milliseconds(ms)); });
+    session() = {.transport = &transport, .creds = std::move(creds)};
+    cos_client c = client_for(ep);
     return inv.command->online(c, inv);
 }

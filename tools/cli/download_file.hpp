@@ -110,7 +110,12 @@ public:
         partial_file out(fd, path);
         // Emptied only once locked, so a second get cannot truncate the first one's bytes.
         if (::flock(fd, LOCK_EX | LOCK_NB) != 0) return file_error(path, "is being written by another coswire get");
-        if (!keep && ::ftruncate(fd, 0) != 0) return file_error(path, std::strerror(errno));
+        // Only a file that holds bytes is truncated: on ext4, truncating to zero marks the file to
+        // be flushed when it is closed (auto_da_alloc), which cost a fresh download about a
+        // third of its time on loopback.
+        struct ::stat st {};
+        if (::fstat(fd, &st) != 0) return file_error(path, std::strerror(errno));
+        if (!keep && st.st_size != 0 && ::ftruncate(fd, 0) != 0) return file_error(path, std::strerror(errno));
         return out;
     }
     partial_file(partial_file&& other) noexcept : fd_(std::exchange(other.fd_, -1)), path_(std::move(other.path_)), next_(other.next_) {}

@@ -33,8 +33,9 @@ struct secret_sources {
 inline constexpr secret_sources secret_key_sources{"--secret-key", "--secret-key-file", "COS_SECRET_KEY"};
 inline constexpr secret_sources token_sources{"--token", "--token-file", "COS_SESSION_TOKEN"};
 
-/// Which of its sources a secret came from.
-enum class secret_origin { none, flag, file, environment };
+/// Which of its sources a secret came from; `profile` is the --profile of the credentials file,
+/// which the caller puts in place of the environment.
+enum class secret_origin { none, flag, file, environment, profile };
 
 /// A secret and where it came from. A flag given an empty value is an empty secret from the
 /// flag: it still wins over the environment, as `--token ""` always has.
@@ -49,6 +50,7 @@ constexpr std::string_view source_name(const secret_sources& sources, secret_ori
     switch (origin) {
     case secret_origin::file: return sources.file_flag;
     case secret_origin::environment: return sources.variable;
+    case secret_origin::profile: return "--profile";
     default: return sources.flag;
     }
 }

@@ -53,6 +53,9 @@ struct put_object_copy_params {
     /// them fails with 412 PreconditionFailed and nothing is copied.
     object_conditions source_conditions{};
     object_key_options key_options{};  ///< applies to key and source_key
+    /// The SSE-C key of the source object (x-cos-copy-source-server-side-encryption-customer-*);
+    /// the copy's own encryption is attributes.encryption.
+    std::optional<server_side_encryption> source_encryption{};
 };
 
 namespace detail {
@@ -97,8 +100,8 @@ inline result<void> check_copied_metadata(const object_attributes& a) {
 /// limit_exceeded); "source", "source_key", "source_version_id" as for Upload Part - Copy;
 /// "content_type", "cache_control", "content_disposition", "content_encoding", "expires",
 /// "metadata" when set under metadata_directive::copy; "if_match", "if_none_match",
-/// "if_modified_since", "if_unmodified_since" as for GET Object; the attribute's name for a bad
-/// attribute value ("extra_headers" for a repeated or reserved header).
+/// "if_modified_since", "if_unmodified_since" as for GET Object; "source_encryption" (not SSE-C,
+/// a bad key, or over http); the attribute's name for a bad attribute value ("extra_headers" for a repeated or reserved header).
 inline result<http_request> make_put_object_copy_request(const endpoint& ep, const put_object_copy_params& p) {
     auto r = make_object_request(ep, "PUT", p.key, p.key_options);
     if (!r) return r;
@@ -112,6 +115,8 @@ inline result<http_request> make_put_object_copy_request(const endpoint& ep, con
     if (auto ok = detail::add_header(*r, "x-cos-metadata-directive", replaced ? "Replaced" : "Copy", "directive"); !ok)
         return std::move(ok).error();
     if (auto ok = detail::add_conditions(*r, p.source_conditions, "x-cos-copy-source-"); !ok) return std::move(ok).error();
+    if (auto ok = detail::add_encryption(*r, p.source_encryption, sse_target::copy_source, "source_encryption", true); !ok)
+        return std::move(ok).error();
     if (p.attributes.tagging)
         if (auto ok = detail::add_header(*r, "x-cos-tagging-directive", "Replaced", "tagging"); !ok) return std::move(ok).error();
     if (auto ok = detail::add_object_attributes(*r, p.attributes); !ok) return std::move(ok).error();

@@ -150,13 +150,16 @@ struct upload_part_params {
     /// Further headers, e.g. the SSE-C key headers the Initiate call used (docs/protocol/multipart.md#upload-part).
     std::vector<http_header> extra_headers{};
     object_key_options key_options{};
+    /// The SSE-C key the Initiate call used, which every part repeats (sse_mode::customer only:
+    /// SSE-COS and SSE-KMS are chosen once, at Initiate).
+    std::optional<server_side_encryption> encryption{};
 };
 
 /// `PUT /<key>?partNumber=N&uploadId=ID` with the payload as the body, `Content-Length`, and
 /// optionally `Content-MD5` and `x-cos-traffic-limit`. Errors (invalid_argument unless noted):
 /// "object_key", "part_number", "upload_id", "payload" (limit_exceeded above 5 GB),
 /// "content_md5" (malformed, or given while compute_content_md5 is set), "traffic_limit",
-/// "extra_headers".
+/// "encryption" (not SSE-C, a bad key, or over http), "extra_headers".
 inline result<http_request> make_upload_part_request(const endpoint& ep, const upload_part_params& p) {
     auto r = detail::start_upload_request(ep, "PUT", p.key, p.key_options, p.upload_id, p.part_number);
     if (!r) return r;
@@ -166,6 +169,8 @@ inline result<http_request> make_upload_part_request(const endpoint& ep, const u
         !ok)
         return std::move(ok).error();
     if (auto ok = detail::add_traffic_limit(*r, p.traffic_limit); !ok) return std::move(ok).error();
+    if (auto ok = detail::add_encryption(*r, p.encryption, sse_target::object, "encryption", true); !ok)
+        return std::move(ok).error();
     if (auto ok = detail::add_extra_headers(*r, p.extra_headers); !ok) return std::move(ok).error();
     return r;
 }
@@ -194,6 +199,10 @@ struct upload_part_copy_params {
     /// source.
     std::vector<http_header> extra_headers{};
     object_key_options key_options{};   ///< applies to key and source_key
+    /// The SSE-C key of the source object, sent as x-cos-copy-source-server-side-encryption-customer-*.
+    std::optional<server_side_encryption> source_encryption{};
+    /// The SSE-C key of the upload being filled, when Initiate used one.
+    std::optional<server_side_encryption> encryption{};
 };
 
 namespace detail {
@@ -231,7 +240,8 @@ inline result<std::string> part_copy_source_value(const upload_part_copy_params&
 /// (invalid_argument unless noted): "object_key", "part_number", "upload_id", "source",
 /// "source_key", "source_version_id", "range" (no last byte, first > last; limit_exceeded
 /// above 5 GB), "if_match"/"if_none_match" (set but empty, or a bad header value),
-/// "if_modified_since"/"if_unmodified_since" (outside years 0001-9999), "extra_headers".
+/// "if_modified_since"/"if_unmodified_since" (outside years 0001-9999), "source_encryption" and
+/// "encryption" (not SSE-C, a bad key, or over http), "extra_headers".
 inline result<http_request> make_upload_part_copy_request(const endpoint& ep, const upload_part_copy_params& p) {
     auto r = detail::start_upload_request(ep, "PUT", p.key, p.key_options, p.upload_id, p.part_number);
     if (!r) return r;
@@ -255,6 +265,10 @@ inline result<http_request> make_upload_part_copy_request(const endpoint& ep, co
     // The same checks as GET's preconditions (object.hpp), under the x-cos-copy-source- names.
     const object_conditions conditions{p.if_match, p.if_none_match, p.if_modified_since, p.if_unmodified_since};
     if (auto ok = detail::add_conditions(*r, conditions, "x-cos-copy-source-"); !ok) return std::move(ok).error();
+    if (auto ok = detail::add_encryption(*r, p.source_encryption, sse_target::copy_source, "source_encryption", true); !ok)
+        return std::move(ok).error();
+    if (auto ok = detail::add_encryption(*r, p.encryption, sse_target::object, "encryption", true); !ok)
+        return std::move(ok).error();
     if (auto ok = detail::add_extra_headers(*r, p.extra_headers); !ok) return std::move(ok).error();
     return r;
 }

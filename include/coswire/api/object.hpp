@@ -104,6 +104,9 @@ struct get_object_params {
     /// not repeat a header the builder sets. The last member, with a default, so brace-initialised
     /// params written before it existed stay valid.
     std::vector<http_header> extra_headers{};
+    /// The SSE-C key of an object stored with one (sse_mode::customer only; COS decrypts
+    /// SSE-COS and SSE-KMS objects by itself).
+    std::optional<server_side_encryption> encryption{};
 };
 
 /// HEAD Object (docs/protocol/objects.md#head-object).
@@ -114,6 +117,7 @@ struct head_object_params {
     object_key_options key_options{};        ///< whether dot segments are allowed
     /// Further headers, as for get_object_params: e.g. the SSE-C key headers (docs/protocol/objects.md#head-object).
     std::vector<http_header> extra_headers{};
+    std::optional<server_side_encryption> encryption{};  ///< the SSE-C key, as for get_object_params
 };
 
 /// DELETE Object (docs/protocol/objects.md#delete-object).
@@ -259,7 +263,8 @@ inline result<http_request> make_put_object_request(const endpoint& ep, const pu
 /// "if_match", "if_none_match" when set but empty or not a valid value; "if_modified_since",
 /// "if_unmodified_since" outside years 0001-9999; "range" when last < first; "traffic_limit"
 /// out of range; "response_cache_control" ... "response_expires" when set but empty or not a
-/// valid header value (COS echoes them as headers); "extra_headers" (add_extra_headers), including one that repeats a builder header.
+/// valid header value (COS echoes them as headers); "encryption" when not SSE-C, a bad key, or an SSE-C
+/// key over http (detail::add_encryption); "extra_headers" (add_extra_headers), including one that repeats a builder header.
 inline result<http_request> make_get_object_request(const endpoint& ep, const get_object_params& p) {
     auto r = detail::start_object_read(ep, "GET", p.key, p.version_id, p.conditions, p.key_options);
     if (!r) return r;
@@ -281,16 +286,20 @@ inline result<http_request> make_get_object_request(const endpoint& ep, const ge
             return std::move(ok).error();
     if (auto ok = detail::add_range(*r, p.range); !ok) return std::move(ok).error();
     if (auto ok = detail::add_traffic_limit(*r, p.traffic_limit); !ok) return std::move(ok).error();
+    if (auto ok = detail::add_encryption(*r, p.encryption, sse_target::object, "encryption", true); !ok)
+        return std::move(ok).error();
     if (auto ok = detail::add_extra_headers(*r, p.extra_headers); !ok) return std::move(ok).error();
     return r;
 }
 
-/// HEAD /<key> with versionId, the preconditions and the extra headers.
+/// HEAD /<key> with versionId, the preconditions, the SSE-C key headers and the extra headers.
 /// Errors (invalid_argument): "object_key", "version_id", "if_match", "if_none_match",
-/// "if_modified_since", "if_unmodified_since", "extra_headers", as for make_get_object_request.
+/// "if_modified_since", "if_unmodified_since", "encryption", "extra_headers", as for make_get_object_request.
 inline result<http_request> make_head_object_request(const endpoint& ep, const head_object_params& p) {
     auto r = detail::start_object_read(ep, "HEAD", p.key, p.version_id, p.conditions, p.key_options);
     if (!r) return r;
+    if (auto ok = detail::add_encryption(*r, p.encryption, sse_target::object, "encryption", true); !ok)
+        return std::move(ok).error();
     if (auto ok = detail::add_extra_headers(*r, p.extra_headers); !ok) return std::move(ok).error();
     return r;
 }

@@ -5,6 +5,7 @@
 // docs/protocol/objects.md#put-object, docs/protocol/multipart.md#initiate-multipart-upload).
 #pragma once
 
+#include <coswire/api/encryption.hpp>
 #include <coswire/api/endpoint.hpp>
 #include <coswire/crypto/md5.hpp>
 #include <coswire/detail/ascii.hpp>
@@ -54,7 +55,11 @@ struct object_attributes {
     std::optional<std::string> grant_write_acp{};      ///< x-cos-grant-write-acp
     std::optional<std::string> grant_full_control{};   ///< x-cos-grant-full-control
     std::optional<std::string> tagging{};              ///< x-cos-tagging: k1=v1&k2=v2 (URL-encoded pairs)
-    std::optional<std::string> server_side_encryption{};  ///< x-cos-server-side-encryption: AES256 or cos/kms
+    /// x-cos-server-side-encryption as raw text, AES256 or cos/kms; `encryption` says the same
+    /// and more (KMS key, SSE-C). Set one of the two.
+    std::optional<std::string> server_side_encryption{};
+    /// How COS encrypts the object: SSE-COS, SSE-KMS or SSE-C (server_side_encryption_headers).
+    std::optional<coswire::server_side_encryption> encryption{};
     /// User metadata: each (suffix, value) becomes x-cos-meta-<suffix>. Suffixes are letters,
     /// digits and '-' (COS refuses '_' in the name).
     std::vector<std::pair<std::string, std::string>> metadata{};
@@ -136,6 +141,31 @@ inline result<void> add_extra_headers(http_request& r, const std::vector<http_he
     return {};
 }
 
+/// Adds the headers of `e`, when set (server_side_encryption_headers), after checking that an
+/// SSE-C key goes only over https: COS refuses it over http, and the key would cross the
+/// network in clear. `customer_only` is for the requests that read or add to an SSE-C object
+/// (GET, HEAD, Upload Part) and for a copy source, where SSE-COS and SSE-KMS are never sent.
+/// Errors: invalid_argument naming `argument`, the reason naming the member at fault.
+inline result<void> add_encryption(http_request& r, const std::optional<server_side_encryption>& e, sse_target target,
+                                   std::string_view argument, bool customer_only = false) {
+    if (!e) return {};
+    if (customer_only && e->mode != sse_mode::customer)
+        return make_error(errc::invalid_argument, argument,
+                          "only an SSE-C key is sent here; COS applies SSE-COS and SSE-KMS where the object is stored");
+    if (e->mode == sse_mode::customer && r.scheme != "https")
+        return make_error(errc::invalid_argument, argument, "an SSE-C key is sent only over https");
+    auto headers = server_side_encryption_headers(*e, target);
+    if (!headers) {
+        error failed = std::move(headers).error();
+        failed.reason = std::string(failed.argument) + ": " + failed.reason;
+        failed.argument = argument;
+        return failed;
+    }
+    for (const http_header& h : *headers)
+        if (auto ok = add_header(r, h.name, h.value, argument); !ok) return ok;
+    return {};
+}
+
 /// Sends the attributes as headers, extra_headers last (add_extra_headers). Errors name the
 /// attribute ("content_type", "metadata", "extra_headers", ...).
 inline result<void> add_object_attributes(http_request& r, const object_attributes& a) {
@@ -161,6 +191,7 @@ inline result<void> add_object_attributes(http_request& r, const object_attribut
     };
     for (const attribute_header& h : headers)
         if (auto ok = add_optional_header(r, h.header, a.*h.member, h.argument); !ok) return ok;
+    if (auto ok = add_encryption(r, a.encryption, sse_target::object, "encryption"); !ok) return ok;
     for (const auto& [suffix, value] : a.metadata) {
         if (suffix.empty()) return make_error(errc::invalid_argument, "metadata", "a metadata name is empty");
         for (char c : suffix)

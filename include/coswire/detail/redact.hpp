@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
-// Redacting session tokens out of canonical strings (HttpString, FormatString) before they are
-// stored in an error or shown: a token is a credential, and COS echoes it in its FormatString.
+// Redacting secrets out of canonical strings (HttpString, FormatString) before they are stored in
+// an error or shown: a session token is a credential and an SSE-C key decrypts the object, and
+// COS echoes both in its FormatString, since both are signed.
 #pragma once
 
 #include <coswire/detail/ascii.hpp>
@@ -12,11 +13,22 @@
 
 namespace coswire::detail {
 
-/// Replaces the value of every `x-cos-security-token=` / `x-ci-security-token=` pair (names in
-/// any case, values up to the next '&' or newline) with "***". Idempotent, so a string that was
-/// redacted where it was stored compares equal with one redacted again where it is diagnosed.
+/// Whether a signed header carries an SSE-C key, of the object or of a copy source: its value is
+/// as secret as the secret key, so explanations show "***".
+constexpr bool is_sse_customer_key_field(std::string_view name) noexcept {
+    return iequals(name, "x-cos-server-side-encryption-customer-key") ||
+           iequals(name, "x-cos-copy-source-server-side-encryption-customer-key");
+}
+
+/// Replaces the value of every `x-cos-security-token=` / `x-ci-security-token=` pair and of
+/// every SSE-C key pair (`...server-side-encryption-customer-key=`, which also matches the copy
+/// source's) (names in any case, values up to the next '&' or newline) with "***". The key's
+/// MD5 (`...-customer-key-md5=`) is left: it identifies the key without revealing it.
+/// Idempotent, so a string that was redacted where it was stored compares equal with one
+/// redacted again where it is diagnosed.
 inline std::string redact_tokens(std::string_view s) {
-    static constexpr std::array<std::string_view, 2> names = {"x-cos-security-token=", "x-ci-security-token="};
+    static constexpr std::array<std::string_view, 3> names = {"x-cos-security-token=", "x-ci-security-token=",
+                                                              "server-side-encryption-customer-key="};
     std::string out;
     out.reserve(s.size());
     std::size_t i = 0;

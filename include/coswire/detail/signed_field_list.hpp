@@ -5,6 +5,7 @@
 
 #include <coswire/detail/ascii.hpp>
 #include <coswire/detail/fast_http_string.hpp>
+#include <coswire/detail/redact.hpp>
 #include <coswire/error.hpp>
 #include <coswire/result.hpp>
 
@@ -80,7 +81,7 @@ public:
     constexpr const_iterator begin() const noexcept { return const_iterator(slots_); }
     constexpr const_iterator end() const noexcept { return const_iterator(slots_ + size_); }
 
-    /// Inserts in signed-name order and marks a session token for redaction; refuses a name
+    /// Inserts in signed-name order and marks a secret (session token, SSE-C key) for redaction; refuses a name
     /// equal (after encoding and lower-casing) to one already present, and a full list.
     constexpr insert_status try_insert(signed_field f) noexcept { return try_insert(f, fast::signed_name_size(f.name)); }
 
@@ -95,7 +96,7 @@ public:
             --pos;
         }
         for (std::size_t i = size_; i > pos; --i) slots_[i].field = slots_[i - 1].field;
-        f.redact = is_token_field(f.name);
+        f.redact = is_token_field(f.name) || is_sse_customer_key_field(f.name);
         f.plain_name = signed_size == f.name.size();
         slots_[pos].field = f;
         ++size_;

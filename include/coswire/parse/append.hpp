@@ -62,7 +62,7 @@ result<append_object_result> append_object(Client& c, const append_object_params
     const std::uint64_t size = p.payload.bytes.empty() ? p.body.size() : p.payload.bytes.size();
     const std::uint64_t expected = p.position + size;  // the builder refuses sums past 5 GiB
     auto sent = c.send(p);
-    if (!sent && c.last_call_may_have_repeated() && sent.error().service && sent.error().service->code == "AppendPositionErr") {
+    if (!sent && c.last_call_may_have_repeated() && is_cos_error(sent.error(), cos_errc::append_position_err)) {
         auto head = c.send(head_object_params{.key = p.key, .key_options = p.key_options});
         if (!head) {
             error e = std::move(sent).error();

@@ -74,6 +74,14 @@ struct object_headers {
     std::string storage_class = "STANDARD";   ///< x-cos-storage-class; COS omits it for STANDARD
     std::string server_side_encryption{};       ///< x-cos-server-side-encryption: AES256 or cos/kms
     std::string sse_customer_algorithm{};       ///< x-cos-server-side-encryption-customer-algorithm (SSE-C)
+    std::string sse_kms_key_id{};               ///< x-cos-server-side-encryption-cos-kms-key-id (SSE-KMS)
+    /// x-cos-server-side-encryption-customer-key-MD5 (SSE-C): which key, compare with the
+    /// customer-key-MD5 header coswire sent.
+    std::string sse_customer_key_md5{};
+    std::optional<std::uint64_t> tagging_count{};  ///< x-cos-tagging-count: how many tags the object has
+    /// x-cos-expiration: when a lifecycle rule deletes the object, verbatim
+    /// (expiry-date="...", rule-id="..."); empty when no rule applies.
+    std::string expiration{};
     /// x-cos-meta-* headers as (suffix, value), in the order received.
     std::vector<std::pair<std::string, std::string>> metadata{};
 };
@@ -100,6 +108,11 @@ inline constexpr std::string_view single_value_response_headers[] = {
     "x-cos-storage-tier",
     "x-cos-server-side-encryption",
     "x-cos-server-side-encryption-customer-algorithm",
+    "x-cos-server-side-encryption-customer-key-MD5",
+    "x-cos-server-side-encryption-cos-kms-key-id",
+    "x-cos-tagging-count",
+    "x-cos-expiration",
+    "x-cos-object-type",
     "x-cos-bucket-region",
     "x-cos-copy-source-version-id",
     "x-cos-restore",
@@ -121,7 +134,8 @@ inline result<void> check_single_value_headers(const http_response& r) {
 }
 
 /// Reads object_headers from a response. Errors: malformed_response naming the header whose
-/// value does not parse ("x-cos-hash-crc64ecma", "Content-Length", "Last-Modified") or that
+/// value does not parse ("x-cos-hash-crc64ecma", "Content-Length", "Last-Modified",
+/// "x-cos-tagging-count") or that
 /// appears twice (check_single_value_headers).
 inline result<object_headers> parse_object_headers(const http_response& r) {
     if (auto ok = check_single_value_headers(r); !ok) return std::move(ok).error();
@@ -149,6 +163,14 @@ inline result<object_headers> parse_object_headers(const http_response& r) {
         else if (detail::iequals(name, "x-cos-storage-class")) out.storage_class = h.value;
         else if (detail::iequals(name, "x-cos-server-side-encryption")) out.server_side_encryption = h.value;
         else if (detail::iequals(name, "x-cos-server-side-encryption-customer-algorithm")) out.sse_customer_algorithm = h.value;
+        else if (detail::iequals(name, "x-cos-server-side-encryption-customer-key-MD5")) out.sse_customer_key_md5 = h.value;
+        else if (detail::iequals(name, "x-cos-server-side-encryption-cos-kms-key-id")) out.sse_kms_key_id = h.value;
+        else if (detail::iequals(name, "x-cos-expiration")) out.expiration = h.value;
+        else if (detail::iequals(name, "x-cos-tagging-count")) {
+            auto v = detail::parse_decimal(h.value, "x-cos-tagging-count");
+            if (!v) return std::move(v).error();
+            out.tagging_count = *v;
+        }
         else if (detail::istarts_with(name, "x-cos-meta-"))
             out.metadata.emplace_back(std::string(name.substr(11)), h.value);
     }
