@@ -80,14 +80,21 @@ def rewrite_tree(source, target, provider):
         path.write_text(OWN_INCLUDE.sub(single, text), encoding="utf-8")
 
 
+# A program that uses an HTTP library directly (an event loop over libcurl's multi interface, say)
+# needs that library's flags as if it included the transport's companion.
+DIRECT_LIBRARY = {"curl/": "coswire_curl.hpp", "httplib.h": "coswire_httplib.hpp", "boost/beast": "coswire_beast.hpp"}
+
+
 def companions_of(path, root, seen=None):
-    """The single headers `path` includes, directly or through a header of `root`."""
+    """The single headers `path` includes, directly or through a header of `root`, and the
+    companion standing for each HTTP library it includes itself."""
     seen = set() if seen is None else seen
     found = set()
     for name in LOCAL_INCLUDE.findall(path.read_text(encoding="utf-8")):
         if name.startswith("coswire/"):
             found.add(name.removeprefix("coswire/"))
             continue
+        found |= {companion for prefix, companion in DIRECT_LIBRARY.items() if name.startswith(prefix)}
         for candidate in (path.parent / name, root / name):
             if candidate.is_file() and candidate not in seen:
                 seen.add(candidate)
