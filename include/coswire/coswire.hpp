@@ -45,7 +45,9 @@
 #include <coswire/credentials/chain.hpp>
 
 #include <coswire/xml/characters.hpp>
+#include <coswire/xml/markup.hpp>
 #include <coswire/xml/reader.hpp>
+#include <coswire/xml/scan.hpp>
 #include <coswire/xml/walk.hpp>
 #include <coswire/xml/writer.hpp>
 
@@ -89,6 +91,11 @@
 #include <coswire/listing/all_pages.hpp>
 
 #include <coswire/multipart/plan.hpp>
+#include <coswire/multipart/source.hpp>
+#include <coswire/multipart/options.hpp>
+#include <coswire/multipart/checks.hpp>
+#include <coswire/multipart/cleanup.hpp>
+#include <coswire/multipart/machine.hpp>
 #include <coswire/multipart/stream.hpp>
 #include <coswire/multipart/upload.hpp>
 #include <coswire/download/plan.hpp>

@@ -622,6 +622,8 @@ inline bool use_vpclmul256() noexcept { return detected_cpu_features().vpclmul25
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <span>
+#include <string_view>
 #include <type_traits>
 
 namespace coswire::detail {
@@ -756,6 +758,38 @@ private:
     std::array<std::uint8_t, block_size> buffer_{};
     std::size_t used_ = 0;     // bytes pending in buffer_, always < block_size between calls
     std::uint64_t total_ = 0;  // bytes absorbed so far
+};
+
+/// The public face of a hash built on md_hasher (coswire::sha1, coswire::md5): bytes in any
+/// split, then one finish(). Does not allocate; copying the object forks the computation.
+template <class Algorithm>
+class hash_function {
+public:
+    using digest_type = typename md_hasher<Algorithm>::digest_type;
+
+    /// Starts an empty message.
+    constexpr hash_function() noexcept = default;
+
+    /// Appends the bytes of `data` to the message.
+    constexpr void update(std::string_view data) noexcept { h_.update(data.data(), data.size()); }
+
+    /// Appends `data` to the message.
+    void update(std::span<const std::byte> data) noexcept { h_.update(data.data(), data.size()); }
+
+    /// Returns the digest of everything appended so far. The object is spent afterwards: calling
+    /// update() or finish() again gives meaningless results; assign a new object to start over.
+    constexpr digest_type finish() noexcept { return h_.finish(); }
+
+    /// The digest of `data` in one call.
+    template <class Bytes>
+    static constexpr digest_type of(Bytes data) noexcept {
+        hash_function h;
+        h.update(data);
+        return h.finish();
+    }
+
+private:
+    md_hasher<Algorithm> h_;
 };
 
 }  // namespace coswire::detail
@@ -1062,38 +1096,13 @@ using sha1_digest = std::array<std::uint8_t, 20>;
 /// Streaming SHA-1 (FIPS 180-4). Feed bytes with update() in any split, then call finish() once.
 /// Does not allocate; copying the object forks the computation. SHA-1 is used here because the
 /// COS signature requires it (docs/protocol/signing.md), not as a collision-resistant hash.
-class sha1 {
-public:
-    /// Starts an empty message.
-    constexpr sha1() noexcept = default;
-
-    /// Appends the bytes of `data` to the message.
-    constexpr void update(std::string_view data) noexcept { h_.update(data.data(), data.size()); }
-
-    /// Appends `data` to the message.
-    void update(std::span<const std::byte> data) noexcept { h_.update(data.data(), data.size()); }
-
-    /// Returns the digest of everything appended so far. The object is spent afterwards: calling
-    /// update() or finish() again gives meaningless results; assign `sha1{}` to start over.
-    constexpr sha1_digest finish() noexcept { return h_.finish(); }
-
-private:
-    detail::md_hasher<detail::sha1_algorithm> h_;
-};
+class sha1 : public detail::hash_function<detail::sha1_algorithm> {};
 
 /// SHA-1 of `data` in one call.
-constexpr sha1_digest sha1_hash(std::string_view data) noexcept {
-    sha1 h;
-    h.update(data);
-    return h.finish();
-}
+constexpr sha1_digest sha1_hash(std::string_view data) noexcept { return sha1::of(data); }
 
 /// SHA-1 of `data` in one call.
-inline sha1_digest sha1_hash(std::span<const std::byte> data) noexcept {
-    sha1 h;
-    h.update(data);
-    return h.finish();
-}
+inline sha1_digest sha1_hash(std::span<const std::byte> data) noexcept { return sha1::of(data); }
 
 }  // namespace coswire
 // ---- end coswire/crypto/sha1.hpp
@@ -1377,63 +1386,40 @@ using md5_digest = std::array<std::uint8_t, 16>;
 /// Does not allocate; copying the object forks the computation. MD5 is here only because COS
 /// uses it for Content-MD5 and single-part ETags (docs/protocol/integrity.md#etag); it is not a secure
 /// hash.
-class md5 {
-public:
-    /// Starts an empty message.
-    constexpr md5() noexcept = default;
-
-    /// Appends the bytes of `data` to the message.
-    constexpr void update(std::string_view data) noexcept { h_.update(data.data(), data.size()); }
-
-    /// Appends `data` to the message.
-    void update(std::span<const std::byte> data) noexcept { h_.update(data.data(), data.size()); }
-
-    /// Returns the digest of everything appended so far. The object is spent afterwards: calling
-    /// update() or finish() again gives meaningless results; assign `md5{}` to start over.
-    constexpr md5_digest finish() noexcept { return h_.finish(); }
-
-private:
-    detail::md_hasher<detail::md5_algorithm> h_;
-};
+class md5 : public detail::hash_function<detail::md5_algorithm> {};
 
 /// MD5 of `data` in one call.
-constexpr md5_digest md5_hash(std::string_view data) noexcept {
-    md5 h;
-    h.update(data);
-    return h.finish();
-}
+constexpr md5_digest md5_hash(std::string_view data) noexcept { return md5::of(data); }
 
 /// MD5 of `data` in one call.
-inline md5_digest md5_hash(std::span<const std::byte> data) noexcept {
-    md5 h;
-    h.update(data);
-    return h.finish();
-}
+inline md5_digest md5_hash(std::span<const std::byte> data) noexcept { return md5::of(data); }
 
 }  // namespace coswire
 // ---- end coswire/crypto/md5.hpp
 // ---- begin coswire/crypto/crc64.hpp
 // SPDX-License-Identifier: MIT
 // CRC-64/XZ, the checksum COS sends as x-cos-hash-crc64ecma: update, one-shot and combine
-// (docs/protocol/integrity.md).
+// (docs/protocol/integrity.md). detail/crc64_table.hpp defines it with tables; where the CPU can
+// multiply without carries, detail/crc64_fold.hpp does the bulk of long inputs faster.
 
+// ---- begin coswire/detail/crc64_fold.hpp
+// SPDX-License-Identifier: MIT
+// The fast path of CRC-64/XZ, behind the table-driven one of detail/crc64_table.hpp: carry-less
+// multiplication (PCLMULQDQ, 256- and 512-bit VPCLMULQDQ) folds 16-byte lanes, with constants
+// derived and checked at compile time, and leaves the last bytes to the tables. crypto/crc64.hpp
+// runs it where the CPU has it; tests/crypto/hardware_test.cpp holds each routine equal to
+// crc64_portable on every length and alignment it tries.
 
-#include <array>
+// ---- begin coswire/detail/crc64_table.hpp
+// SPDX-License-Identifier: MIT
+// CRC-64/XZ by the book: the reflected ECMA-182 polynomial, slicing-by-8 tables built at compile
+// time, the table-driven loop every other path must agree with, and the arithmetic modulo the
+// polynomial (products, powers of x) that combining CRCs and the folding constants rest on.
+
 #include <cstddef>
 #include <cstdint>
-#include <cstring>
-#include <span>
-#include <string_view>
-#include <type_traits>
 
-#if COSWIRE_X86_DISPATCH
-#include <smmintrin.h>  // SSE4.1 and below; not <immintrin.h>, which alone costs ~0.35 s of g++ time per TU
-#include <wmmintrin.h>  // PCLMULQDQ
-#endif
-
-namespace coswire {
-
-namespace detail {
+namespace coswire::detail {
 
 /// ECMA-182 polynomial 0x42F0E1EBA9EA3693 bit-reversed, because CRC-64/XZ is reflected: bit i of
 /// the register holds the coefficient of x^(63-i), so "multiply by x" is a right shift.
@@ -1501,17 +1487,6 @@ constexpr std::uint64_t gf2_mulmod(std::uint64_t a, std::uint64_t b) noexcept {
     return product;
 }
 
-/// crc64_byte_shift_powers[k] = x^(8·2^k) mod P: the operator that moves a register past 2^k
-/// zero bytes. 64 entries cover every std::uint64_t byte count.
-constexpr std::array<std::uint64_t, 64> make_crc64_byte_shift_powers() noexcept {
-    std::array<std::uint64_t, 64> powers{};
-    powers[0] = std::uint64_t{1} << (63 - 8);  // x^8
-    for (std::size_t k = 1; k < powers.size(); ++k) powers[k] = gf2_mulmod(powers[k - 1], powers[k - 1]);
-    return powers;
-}
-
-inline constexpr std::array<std::uint64_t, 64> crc64_byte_shift_powers = make_crc64_byte_shift_powers();
-
 /// x^k mod P in the reflected representation, by square-and-multiply on gf2_mulmod.
 constexpr std::uint64_t crc64_xpow_mod(std::uint64_t k) noexcept {
     std::uint64_t result = std::uint64_t{1} << 63;  // x^0
@@ -1530,6 +1505,21 @@ constexpr std::uint64_t bit_reverse64(std::uint64_t v) noexcept {
     for (int i = 0; i < 64; ++i, v >>= 1) r = (r << 1) | (v & 1u);
     return r;
 }
+
+}  // namespace coswire::detail
+// ---- end coswire/detail/crc64_table.hpp
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+
+#if COSWIRE_X86_DISPATCH
+#include <smmintrin.h>  // SSE4.1 and below; not <immintrin.h>, which alone costs ~0.35 s of g++ time per TU
+#include <wmmintrin.h>  // PCLMULQDQ
+#endif
+
+namespace coswire::detail {
 
 /// floor(x^127 / P) in the reflected representation (degree 63), by schoolbook long division in
 /// the normal representation: shift the dividend's bits into a 64-bit remainder from x^127 down
@@ -1629,7 +1619,6 @@ inline constexpr std::uint64_t crc64_barrett_poly = (crc64_poly_reflected << 1) 
 
 // Checks of the derivation. x^64 mod P is the polynomial word itself (P = x^64 + that).
 static_assert(crc64_xpow_mod(64) == crc64_poly_reflected);
-static_assert(crc64_xpow_mod(8) == crc64_byte_shift_powers[0]);
 static_assert(crc64_fold_by_lanes[16].low_half == crc64_fold_constants(128 * 16).low_half &&
               crc64_fold_by_lanes[16].high_half == crc64_fold_constants(128 * 16).high_half);
 // x^127 = floor(x^127 / P)·P + r with deg r < 64: the normal-form product with P has exactly the
@@ -1890,6 +1879,33 @@ template <int Lane>
     return crc64_fold_finish(acc, p, n);
 }
 #endif
+
+}  // namespace coswire::detail
+// ---- end coswire/detail/crc64_fold.hpp
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <string_view>
+#include <type_traits>
+
+namespace coswire {
+
+namespace detail {
+
+/// crc64_byte_shift_powers[k] = x^(8·2^k) mod P: the operator that moves a register past 2^k
+/// zero bytes. 64 entries cover every std::uint64_t byte count.
+constexpr std::array<std::uint64_t, 64> make_crc64_byte_shift_powers() noexcept {
+    std::array<std::uint64_t, 64> powers{};
+    powers[0] = std::uint64_t{1} << (63 - 8);  // x^8
+    for (std::size_t k = 1; k < powers.size(); ++k) powers[k] = gf2_mulmod(powers[k - 1], powers[k - 1]);
+    return powers;
+}
+
+inline constexpr std::array<std::uint64_t, 64> crc64_byte_shift_powers = make_crc64_byte_shift_powers();
+
+static_assert(crc64_xpow_mod(8) == crc64_byte_shift_powers[0]);
 
 /// Run-time update on finalised values: un-invert, run the bulk loop, re-invert (init and xorout
 /// are both ~0, so a finalised CRC resumes exactly where it stopped). Every run-time CRC goes
@@ -6778,8 +6794,490 @@ constexpr std::string_view local_name(std::string_view qname) noexcept {
     return colon == std::string_view::npos ? qname : qname.substr(colon + 1);
 }
 
+// Reference ::= '&' Name ';' | '&#' [0-9]+ ';' | '&#x' [0-9a-fA-F]+ ';' (XML 1.0 section 4.1). Without
+// a DTD the only entities are lt, gt, amp, quot and apos (section 4.6). Decodes the reference at
+// doc[pos] (an '&') into out, returns its byte count and moves pos past the ';'.
+inline result<std::size_t> xml_reference(std::string_view doc, std::size_t& pos, std::array<char, 4>& out) {
+    const std::size_t start = pos;
+    std::size_t p = pos + 1;
+    if (p < doc.size() && doc[p] == '#') {
+        ++p;
+        const bool hex = p < doc.size() && doc[p] == 'x';
+        if (hex) ++p;
+        const std::size_t digits_at = p;
+        std::uint32_t cp = 0;
+        while (p < doc.size() && xml_digit_value(doc[p], hex) >= 0) {
+            // Stopping as soon as the value passes U+10FFFF keeps cp * 16 + 15 far below 2^32.
+            cp = cp * (hex ? 16u : 10u) + static_cast<std::uint32_t>(xml_digit_value(doc[p], hex));
+            if (cp > 0x10FFFF)
+                return xml_error(errc::malformed_response, start, "character reference beyond U+10FFFF");
+            ++p;
+        }
+        if (p == digits_at || p == doc.size() || doc[p] != ';')
+            return xml_error(errc::malformed_response, start, "malformed character reference (expected &#digits; or &#xhex;)");
+        if (!is_xml_char(cp))
+            return xml_error(errc::malformed_response, start,
+                                     "character reference to U+" + to_hex_upper(cp, 4) + ", which XML 1.0 does not allow");
+        pos = p + 1;
+        return encode_utf8(cp, out);
+    }
+    // Entity names are read only as far as a short run of ASCII letters, which covers the five
+    // predefined names and keeps the name quoted in the error text short.
+    constexpr std::size_t longest_quoted_name = 32;
+    const std::size_t name_at = p;
+    while (p < doc.size() && is_alpha(doc[p]) && p - name_at < longest_quoted_name) ++p;
+    if (p == name_at || p == doc.size() || doc[p] != ';')
+        return xml_error(errc::malformed_response, start, "'&' must start a reference such as &amp; or &#38;");
+    const std::string_view entity(doc.data() + name_at, p - name_at);
+    // Dispatch on the first letter so each name is compared with one candidate at most.
+    const auto is = [entity](std::string_view name) { return entity.size() == name.size() && entity == name; };
+    if (entity[0] == 'q' && is("quot")) out[0] = '"';
+    else if (entity[0] == 'a' && is("amp")) out[0] = '&';
+    else if (entity[0] == 'l' && is("lt")) out[0] = '<';
+    else if (entity[0] == 'g' && is("gt")) out[0] = '>';
+    else if (entity[0] == 'a' && is("apos")) out[0] = '\'';
+    else
+        return xml_error(errc::malformed_response, start,
+                                 "undefined entity &" + std::string(entity) + "; (only lt, gt, amp, quot and apos exist without a DTD)");
+    pos = p + 1;
+    return std::size_t{1};
+}
+
 }  // namespace coswire::detail
 // ---- end coswire/xml/characters.hpp
+// ---- begin coswire/xml/markup.hpp
+// SPDX-License-Identifier: MIT
+// The XML 1.0 productions the reader recognises outside character data, each a function from a
+// document position to the end of what it read: qualified names, the XML declaration, comments,
+// processing instructions and attributes. Each moves `pos` past what it accepts, or returns the
+// error (errc::malformed_response or limit_exceeded, with the document offset) and leaves `pos`
+// meaningless; none keeps state, so the reader's stage machine stays in reader.hpp.
+
+// ---- begin coswire/xml/scan.hpp
+// SPDX-License-Identifier: MIT
+// The XML reader's fast scanning, each routine next to the plain loop it must agree with: the
+// end of a run of plain character data, of layout whitespace, of a simple start tag's name, the
+// compare of an end tag's name, and the decoding of character data with references. The fast
+// ones are always inlined, as they were when they lived inside the reader: called out of line,
+// g++ 12 left the ListParts walk 18 % slower. The reader calls the fast ones where COS bodies spend their
+// time; tests/xml/scan_test.cpp holds each equal to its plain twin on every input it generates.
+
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <string_view>
+
+#if COSWIRE_SSE2
+#include <emmintrin.h>
+#endif
+
+namespace coswire::detail {
+
+/// End of the plain character data of doc starting at `from`: the first '<', '&', CR or ']'
+/// (xml_text_stop_byte), or doc.size(). One byte at a time.
+constexpr std::size_t xml_plain_run_end_bytewise(std::string_view doc, std::size_t from) noexcept {
+    while (from < doc.size() && (xml_byte_class(doc[from]) & xml_text_stop_byte) == 0) ++from;
+    return from;
+}
+
+/// xml_plain_run_end_bytewise, faster. With SSE2, sixteen bytes are compared at once while that
+/// many remain (the run may end anywhere in them); otherwise, and for the last bytes, one table
+/// lookup per byte, four per loop trip, which beats word-at-a-time tests on the short runs of
+/// COS bodies.
+[[gnu::always_inline]] inline std::size_t xml_plain_run_end(std::string_view doc, std::size_t from) noexcept {
+    const std::size_t n = doc.size();
+    const auto* d = reinterpret_cast<const unsigned char*>(doc.data());
+#if COSWIRE_SSE2
+    const __m128i lt = _mm_set1_epi8('<'), amp = _mm_set1_epi8('&'), cr = _mm_set1_epi8('\r'), bracket = _mm_set1_epi8(']');
+    for (; n - from >= 16; from += 16) {
+        const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(d + from));
+        const __m128i stops = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, lt), _mm_cmpeq_epi8(v, amp)),
+                                           _mm_or_si128(_mm_cmpeq_epi8(v, cr), _mm_cmpeq_epi8(v, bracket)));
+        if (const int mask = _mm_movemask_epi8(stops); mask != 0)
+            return from + static_cast<std::size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
+    }
+#endif
+    constexpr auto stop = xml_text_stop_byte;
+    const auto& cls = xml_byte_classes;
+    for (; n - from >= 4; from += 4) {
+        if (cls[d[from]] & stop) return from;
+        if (cls[d[from + 1]] & stop) return from + 1;
+        if (cls[d[from + 2]] & stop) return from + 2;
+        if (cls[d[from + 3]] & stop) return from + 3;
+    }
+    return xml_plain_run_end_bytewise(doc, from);
+}
+
+/// End of the XML whitespace of doc starting at `from`. One byte at a time.
+constexpr std::size_t xml_space_run_end_bytewise(std::string_view doc, std::size_t from) noexcept {
+    while (from < doc.size() && (xml_byte_class(doc[from]) & xml_space_byte) != 0) ++from;
+    return from;
+}
+
+/// xml_space_run_end_bytewise, faster on the layout between tags: it is a few bytes, so with
+/// SSE2 one sixteen-byte compare usually finds its end, and the loop finishes longer runs.
+[[gnu::always_inline]] inline std::size_t xml_space_run_end(std::string_view doc, std::size_t from) noexcept {
+#if COSWIRE_SSE2
+    if (doc.size() - from >= 16) {
+        const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(doc.data() + from));
+        const __m128i spaces = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\n'))),
+                                            _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\t')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\r'))));
+        const auto mask = static_cast<unsigned>(_mm_movemask_epi8(spaces));
+        from += static_cast<std::size_t>(__builtin_ctz(~mask));  // bit 16 of ~mask stops it
+    }
+#endif
+    return xml_space_run_end_bytewise(doc, from);
+}
+
+/// For a start tag of the simplest shape, `<Name>` with a name of plain name bytes
+/// (xml_plain_name_byte: no prefix) starting at `from`: the offset of its '>', when the name
+/// starts with a name start byte, is 1 to max_name_length bytes long, and '>' directly follows.
+/// doc.size() otherwise (the reader then takes its general path). One byte at a time.
+constexpr std::size_t xml_simple_tag_end_bytewise(std::string_view doc, std::size_t from, std::size_t max_name_length) noexcept {
+    const std::size_t n = doc.size();
+    if (from >= n || max_name_length == 0 || !is_xml_name_start(doc[from]) || doc[from] == ':') return n;
+    const std::size_t stop = n - from > max_name_length ? from + max_name_length : n;
+    std::size_t end = from + 1;
+    while (end < stop && (xml_byte_class(doc[end]) & xml_plain_name_byte) != 0) ++end;
+    return end < n && doc[end] == '>' ? end : n;
+}
+
+#if COSWIRE_SSE2
+/// One bit per byte of v: a plain name byte (xml_plain_name_byte: letter, digit, '_', '-', '.'
+/// or non-ASCII). Signed compares serve because every ASCII byte is positive and every
+/// non-ASCII one negative; OR-ing 0x20 folds capitals onto small letters and nothing else onto them.
+inline unsigned xml_plain_name_mask16(__m128i v) noexcept {
+    const auto in_range = [](__m128i x, char lo, char hi) {
+        return _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8(static_cast<char>(lo - 1))),
+                             _mm_cmplt_epi8(x, _mm_set1_epi8(static_cast<char>(hi + 1))));
+    };
+    const __m128i letters = in_range(_mm_or_si128(v, _mm_set1_epi8(0x20)), 'a', 'z');
+    const __m128i others = _mm_or_si128(_mm_or_si128(in_range(v, '0', '9'), in_range(v, '-', '.')),
+                                        _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('_')), _mm_cmplt_epi8(v, _mm_setzero_si128())));
+    return static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(letters, others)));
+}
+#endif
+
+/// xml_simple_tag_end_bytewise, faster. COS element names are shorter than 16 bytes: with SSE2
+/// one compare finds the '>' ending one and every byte before it is checked at once; longer
+/// names, and the last bytes of a document, take a table loop four bytes per trip.
+[[gnu::always_inline]] inline std::size_t xml_simple_tag_end(std::string_view doc, std::size_t from, std::size_t max_name_length) noexcept {
+    const std::size_t n = doc.size();
+    const char* d = doc.data();
+    // Without the max_name_length check, a limit of 0 would let `stop - end` below wrap around.
+    if (from >= n || max_name_length == 0 || !is_xml_name_start(d[from])) return n;
+#if COSWIRE_SSE2
+    if (n - from >= 16 && max_name_length >= 16) {
+        const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(d + from));
+        const auto closes = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('>'))));
+        if (closes != 0) {
+            const unsigned name_bits = (closes & (0u - closes)) - 1;  // the bytes before the first '>'
+            if ((xml_plain_name_mask16(v) & name_bits) != name_bits) return n;
+            return from + static_cast<std::size_t>(__builtin_ctz(closes));
+        }
+    }
+#endif
+    if (d[from] == ':') return n;
+    const std::size_t stop = n - from > max_name_length ? from + max_name_length : n;
+    const auto& cls = xml_byte_classes;
+    const auto* u = reinterpret_cast<const unsigned char*>(d);
+    constexpr auto plain = xml_plain_name_byte;
+    std::size_t end = from + 1;
+    for (; stop - end >= 4; end += 4) {
+        if ((cls[u[end]] & plain) == 0) break;
+        if ((cls[u[end + 1]] & plain) == 0) {
+            end += 1;
+            break;
+        }
+        if ((cls[u[end + 2]] & plain) == 0) {
+            end += 2;
+            break;
+        }
+        if ((cls[u[end + 3]] & plain) == 0) {
+            end += 3;
+            break;
+        }
+    }
+    while (end < stop && (cls[u[end]] & plain) != 0) ++end;
+    return end < n && d[end] == '>' ? end : n;
+}
+
+/// Whether the `size` bytes at a and b are equal. Names are short, so they are compared a word
+/// at a time (the last word overlapping the one before) rather than with a call to memcmp;
+/// string_view's == is the plain twin.
+[[gnu::always_inline]] inline bool xml_short_equal(const char* a, const char* b, std::size_t size) noexcept {
+    if (size >= 8) {
+        for (std::size_t i = 0; i + 8 < size; i += 8)
+            if (load_word8(a + i) != load_word8(b + i)) return false;
+        return load_word8(a + size - 8) == load_word8(b + size - 8);
+    }
+    if (size >= 4) {
+        const auto word4 = [](const char* p) {
+            std::uint32_t w;
+            std::memcpy(&w, p, sizeof w);
+            return w;
+        };
+        return word4(a) == word4(b) && word4(a + size - 4) == word4(b + size - 4);
+    }
+    for (std::size_t i = 0; i < size; ++i)
+        if (a[i] != b[i]) return false;
+    return true;
+}
+
+/// How far xml_decode_text got: the offset where it stopped and the bytes it wrote.
+struct xml_decoded_text {
+    std::size_t end = 0;
+    std::size_t size = 0;
+};
+
+/// Decodes the character data of doc from `from` into out: plain runs copied, references
+/// (xml_reference) decoded, up to the first byte that is neither (a '<', CR, ']', a reference
+/// that is not valid, or the end). out must have room for that many bytes: a reference never
+/// decodes to more bytes than it takes. Reference by reference through xml_reference.
+inline xml_decoded_text xml_decode_text_bytewise(std::string_view doc, std::size_t from, char* out) {
+    xml_decoded_text done{from, 0};
+    for (;;) {
+        const std::size_t run_end = xml_plain_run_end_bytewise(doc, done.end);
+        for (std::size_t i = done.end; i < run_end; ++i) out[done.size++] = doc[i];
+        done.end = run_end;
+        if (run_end == doc.size() || doc[run_end] != '&') return done;
+        std::array<char, 4> decoded{};
+        std::size_t after = run_end;
+        const result<std::size_t> size = xml_reference(doc, after, decoded);
+        if (!size) return done;
+        for (std::size_t i = 0; i < *size; ++i) out[done.size++] = decoded[i];
+        done.end = after;
+    }
+}
+
+/// xml_decode_text_bytewise, faster: the five predefined entities are decoded inline, other
+/// references through xml_reference, and plain runs are found by xml_plain_run_end and copied
+/// whole.
+[[gnu::always_inline]] inline xml_decoded_text xml_decode_text(std::string_view doc, std::size_t from, char* out) {
+    const std::size_t n = doc.size();
+    const char* const d = doc.data();
+    char* const out_begin = out;
+    // memcpy, not std::copy: this header stays clear of <algorithm>.
+    const auto put = [](char* to, const char* bytes, std::size_t size) {
+        if (size != 0) std::memcpy(to, bytes, size);
+        return to + size;
+    };
+    std::size_t p = xml_plain_run_end(doc, from);
+    out = put(out, d + from, p - from);
+    while (p < n && d[p] == '&') {
+        const std::size_t left = n - p;
+        const auto is = [&](std::string_view entity) { return left >= entity.size() && std::string_view(d + p, entity.size()) == entity; };
+        if (left >= 4 && d[p + 2] == 't' && d[p + 3] == ';' && (d[p + 1] == 'l' || d[p + 1] == 'g')) {
+            *out++ = d[p + 1] == 'l' ? '<' : '>';
+            p += 4;
+        } else if (is("&quot;")) {
+            *out++ = '"';
+            p += 6;
+        } else if (is("&amp;")) {
+            *out++ = '&';
+            p += 5;
+        } else if (is("&apos;")) {
+            *out++ = '\'';
+            p += 6;
+        } else {
+            std::array<char, 4> decoded{};
+            std::size_t after = p;
+            const result<std::size_t> size = xml_reference(doc, after, decoded);
+            if (!size) break;
+            out = put(out, decoded.data(), *size);
+            p = after;
+        }
+        const std::size_t q = xml_plain_run_end(doc, p);
+        out = put(out, d + p, q - p);
+        p = q;
+    }
+    return {p, static_cast<std::size_t>(out - out_begin)};
+}
+
+}  // namespace coswire::detail
+// ---- end coswire/xml/scan.hpp
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <string_view>
+
+namespace coswire::detail {
+
+/// Whether the literal s (without its terminator) starts at doc[pos]; pos never exceeds
+/// doc.size(). A template so the comparison unrolls instead of calling memcmp.
+template <std::size_t N>
+constexpr bool xml_at(std::string_view doc, std::size_t pos, const char (&s)[N]) noexcept {
+    if (doc.size() - pos < N - 1) return false;
+    for (std::size_t i = 0; i + 1 < N; ++i)
+        if (doc[pos + i] != s[i]) return false;
+    return true;
+}
+
+/// Moves pos past XML whitespace (S, XML 1.0 section 2.3); returns how many bytes that was.
+constexpr std::size_t xml_skip_space(std::string_view doc, std::size_t& pos) noexcept {
+    const std::size_t from = pos;
+    pos = xml_space_run_end_bytewise(doc, pos);
+    return pos - from;
+}
+
+// Name (XML 1.0 section 2.3) that is also a QName (Namespaces in XML 1.0 section 3): at most one ':',
+// with a non-empty part on each side. Sets *prefix_size, when given, to the length of the prefix and
+// its colon (0 without one).
+inline result<std::string_view> xml_qname(std::string_view doc, std::size_t at, std::size_t max_name_length, std::string_view what,
+                                          std::size_t* prefix_size = nullptr) {
+    std::size_t end = at;
+    std::uint8_t seen = 0;  // union of the byte classes, to notice a colon without searching
+    if (end < doc.size() && is_xml_name_start(doc[end])) {
+        seen = xml_byte_class(doc[end]);
+        ++end;
+        // Scanning one byte past the limit is enough to know it is crossed.
+        const std::size_t stop = doc.size() - at > max_name_length + 1 ? at + max_name_length + 1 : doc.size();
+        while (end < stop) {
+            const std::uint8_t c = xml_byte_class(doc[end]);
+            if ((c & xml_name_byte) == 0) break;
+            seen |= c;
+            ++end;
+        }
+    }
+    const std::size_t size = end - at;
+    if (size == 0) return xml_error(errc::malformed_response, at, "missing " + std::string(what));
+    if (size > max_name_length)
+        return xml_error(errc::limit_exceeded, at,
+                                 std::string(what) + " is longer than max_name_length (" + std::to_string(max_name_length) + " bytes)");
+    const std::string_view qname(doc.data() + at, end - at);  // within doc: no substr range check
+    if ((seen & xml_colon_byte) == 0) {
+        if (prefix_size != nullptr) *prefix_size = 0;
+        return qname;
+    }
+    const std::size_t colon = qname.find(':');
+    if (colon == 0 || colon + 1 == size || qname.find(':', colon + 1) != std::string_view::npos)
+        return xml_error(errc::malformed_response, at,
+                                 std::string(what) + " '" + std::string(qname) + "' is not a valid qualified name");
+    if (prefix_size != nullptr) *prefix_size = colon + 1;
+    return qname;
+}
+
+// XMLDecl ::= '<?xml' VersionInfo EncodingDecl? SDDecl? S? '?>' (XML 1.0 section 2.8); each part is
+// S name S? '=' S? quoted value, in this order. COS writes version='1.0' encoding='utf-8'.
+inline result<void> xml_declaration(std::string_view doc, std::size_t& pos) {
+    static constexpr std::array<std::string_view, 3> keys{"version", "encoding", "standalone"};
+    const std::size_t start = pos;
+    pos += 5;
+    std::size_t next_key = 0;
+    for (;;) {
+        const std::size_t spaces = xml_skip_space(doc, pos);
+        if (xml_at(doc, pos, "?>")) break;
+        if (pos == doc.size()) return xml_error(errc::malformed_response, start, "unterminated XML declaration");
+        const std::size_t key_at = pos;
+        while (pos < doc.size() && is_alpha(doc[pos])) ++pos;
+        const std::string_view key = doc.substr(key_at, pos - key_at);
+        std::size_t index = next_key;
+        while (index < keys.size() && keys[index] != key) ++index;
+        if (spaces == 0 || index == keys.size() || (next_key == 0 && index != 0))
+            return xml_error(errc::malformed_response, key_at,
+                                     "expected version, then optionally encoding and standalone, in the XML declaration");
+        next_key = index + 1;
+        xml_skip_space(doc, pos);
+        if (!xml_at(doc, pos, "=")) return xml_error(errc::malformed_response, pos, "expected '=' in the XML declaration");
+        ++pos;
+        xml_skip_space(doc, pos);
+        if (!xml_at(doc, pos, "\"") && !xml_at(doc, pos, "'"))
+            return xml_error(errc::malformed_response, pos, "expected a quoted value in the XML declaration");
+        const std::size_t close = doc.find(doc[pos], pos + 1);
+        if (close == std::string_view::npos)
+            return xml_error(errc::malformed_response, start, "unterminated XML declaration");
+        const std::string_view value = doc.substr(pos + 1, close - pos - 1);
+        const std::size_t value_at = pos;
+        pos = close + 1;
+        bool valid = false;
+        if (index == 0) {  // VersionNum ::= '1.' [0-9]+
+            valid = value.size() > 2 && value.starts_with("1.");
+            for (std::size_t i = 2; valid && i < value.size(); ++i) valid = is_digit(value[i]);
+        } else if (index == 1) {
+            valid = iequals(value, "utf-8");
+        } else {
+            valid = value == "yes" || value == "no";
+        }
+        if (!valid)
+            return xml_error(errc::malformed_response, value_at,
+                                     "unsupported " + std::string(key) + " in the XML declaration (need version 1.x, encoding UTF-8, standalone yes or no)");
+    }
+    if (next_key == 0) return xml_error(errc::malformed_response, start, "the XML declaration has no version");
+    pos += 2;
+    return {};
+}
+
+// Comment ::= '<!--' ((Char - '-') | ('-' (Char - '-')))* '-->' : "--" may only end it.
+inline result<void> xml_comment(std::string_view doc, std::size_t& pos) {
+    const std::size_t start = pos;
+    const std::size_t dashes = doc.find("--", pos + 4);
+    if (dashes == std::string_view::npos || doc.size() - dashes < 3)
+        return xml_error(errc::malformed_response, start, "unterminated comment");
+    if (doc[dashes + 2] != '>')
+        return xml_error(errc::malformed_response, dashes, "'--' is not allowed inside a comment");
+    pos = dashes + 3;
+    return {};
+}
+
+// PI ::= '<?' PITarget (S (Char* - (Char* '?>' Char*)))? '?>', where PITarget is not "xml" in
+// any case: that name is the declaration, which may only open the document.
+inline result<void> xml_processing_instruction(std::string_view doc, std::size_t& pos, std::size_t max_name_length) {
+    const std::size_t start = pos;
+    const result<std::string_view> target = xml_qname(doc, pos + 2, max_name_length, "processing instruction target");
+    if (!target) return target.error();
+    if (iequals(*target, "xml"))
+        return xml_error(errc::malformed_response, start, "the XML declaration may only open the document");
+    pos = start + 2 + target->size();
+    const std::size_t spaces = xml_skip_space(doc, pos);
+    const std::size_t close = doc.find("?>", pos);
+    if (close == std::string_view::npos)
+        return xml_error(errc::malformed_response, start, "unterminated processing instruction");
+    if (spaces == 0 && close != pos)
+        return xml_error(errc::malformed_response, pos, "expected whitespace or '?>' after the processing instruction target");
+    pos = close + 2;
+    return {};
+}
+
+// Attribute ::= Name S? '=' S? AttValue, where AttValue is quoted with " or ', holds no '<', and
+// each '&' in it starts a valid reference. The value is checked, not kept.
+inline result<void> xml_attribute(std::string_view doc, std::size_t& pos, std::size_t tag_offset, std::size_t max_name_length) {
+    const result<std::string_view> attr = xml_qname(doc, pos, max_name_length, "attribute name");
+    if (!attr) return attr.error();
+    pos += attr->size();
+    const auto cut_short = [&] {
+        return xml_error(errc::malformed_response, tag_offset, "unterminated start tag");
+    };
+    xml_skip_space(doc, pos);
+    if (pos == doc.size()) return cut_short();
+    if (!xml_at(doc, pos, "=")) return xml_error(errc::malformed_response, pos, "expected '=' after the attribute name");
+    ++pos;
+    xml_skip_space(doc, pos);
+    if (pos == doc.size()) return cut_short();
+    const char quote = doc[pos];
+    if (quote != '"' && quote != '\'')
+        return xml_error(errc::malformed_response, pos, "attribute values must be quoted");
+    ++pos;
+    while (pos < doc.size() && doc[pos] != quote) {
+        if (doc[pos] == '<')
+            return xml_error(errc::malformed_response, pos, "'<' is not allowed in an attribute value");
+        if (doc[pos] == '&') {
+            std::array<char, 4> ignored{};
+            if (auto ok = xml_reference(doc, pos, ignored); !ok) return ok.error();
+        } else {
+            ++pos;
+        }
+    }
+    if (pos == doc.size()) return cut_short();
+    ++pos;
+    return {};
+}
+
+}  // namespace coswire::detail
+// ---- end coswire/xml/markup.hpp
 // ---- begin coswire/xml/reader.hpp
 // SPDX-License-Identifier: MIT
 // xml::reader: a pull reader with explicit limits for the XML that COS sends (XML 1.0 with
@@ -6796,10 +7294,6 @@ constexpr std::string_view local_name(std::string_view qname) noexcept {
 #include <type_traits>
 #include <utility>
 #include <vector>
-
-#if COSWIRE_SSE2
-#include <emmintrin.h>
-#endif
 
 namespace coswire::detail {
 
@@ -6897,129 +7391,41 @@ private:
     };
 
     result<event> advance();
-    void skip_layout() noexcept;
-    enum class child_step { start, end, other };
-    child_step next_child(std::string_view& local) noexcept;
-    // next_child's start: opens the element whose tag `<Name>` spans [tag, close].
-    child_step open_child(std::size_t tag, std::size_t close, std::string_view& local) noexcept {
-        local = slice(tag + 1, close);
-        open_.push_back(open_element{local, local, tag});
-        pos_ = close + 1;
-        offset_ = tag;
-        at_start_ = true;
-        return child_step::start;
-    }
-    // End of the plain character data starting at `from`: the first '<', '&', CR or ']', or the
-    // end of input. With SSE2, sixteen bytes are compared at once while that many remain in the
-    // document (the run may end anywhere in them); otherwise, and for the last bytes, one table
-    // lookup per byte (four per loop trip) beats word-at-a-time tests on the short runs of COS
-    // bodies.
-    std::size_t plain_run_end(std::size_t from) const noexcept {
-        const std::size_t n = doc_.size();
-        const auto* d = reinterpret_cast<const unsigned char*>(doc_.data());
-#if COSWIRE_SSE2
-        const __m128i lt = _mm_set1_epi8('<'), amp = _mm_set1_epi8('&'), cr = _mm_set1_epi8('\r'),
-                      bracket = _mm_set1_epi8(']');
-        for (; n - from >= 16; from += 16) {
-            const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(d + from));
-            const __m128i stops = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, lt), _mm_cmpeq_epi8(v, amp)),
-                                               _mm_or_si128(_mm_cmpeq_epi8(v, cr), _mm_cmpeq_epi8(v, bracket)));
-            if (const int mask = _mm_movemask_epi8(stops); mask != 0)
-                return from + static_cast<std::size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
-        }
-#endif
-        constexpr auto stop = detail::xml_text_stop_byte;
-        const auto& cls = detail::xml_byte_classes;
-        for (; n - from >= 4; from += 4) {
-            if (cls[d[from]] & stop) return from;
-            if (cls[d[from + 1]] & stop) return from + 1;
-            if (cls[d[from + 2]] & stop) return from + 2;
-            if (cls[d[from + 3]] & stop) return from + 3;
-        }
-        while (from < n && (cls[d[from]] & stop) == 0) ++from;
-        return from;
-    }
-#if COSWIRE_SSE2
-    // One bit per byte of the 16 at p: XML whitespace (a fast end for the layout between tags).
-    static unsigned space_mask16(const char* p) noexcept {
-        const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-        const __m128i spaces = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\n'))),
-                                            _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\t')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\r'))));
-        return static_cast<unsigned>(_mm_movemask_epi8(spaces));
-    }
-    // One bit per byte of v: a plain name byte (xml_plain_name_byte: letter, digit, '_', '-', '.'
-    // or non-ASCII). Signed compares serve because every ASCII byte is positive and every
-    // non-ASCII one negative; OR-ing 0x20 folds capitals onto small letters and nothing else onto them.
-    static unsigned plain_name_mask16(__m128i v) noexcept {
-        const auto in_range = [](__m128i x, char lo, char hi) {
-            return _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8(static_cast<char>(lo - 1))),
-                                 _mm_cmplt_epi8(x, _mm_set1_epi8(static_cast<char>(hi + 1))));
-        };
-        const __m128i letters = in_range(_mm_or_si128(v, _mm_set1_epi8(0x20)), 'a', 'z');
-        const __m128i others = _mm_or_si128(_mm_or_si128(in_range(v, '0', '9'), in_range(v, '-', '.')),
-                                            _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('_')), _mm_cmplt_epi8(v, _mm_setzero_si128())));
-        return static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(letters, others)));
-    }
-#endif
     // doc_[from, to) without substr's range check; callers stay within doc_.
     std::string_view slice(std::size_t from, std::size_t to) const noexcept { return {doc_.data() + from, to - from}; }
-    // Whether `</qname>` of the innermost element starts at p. Names are short, so they are
-    // compared a word at a time (the last word overlapping the one before) rather than with a
-    // call to memcmp.
+    // Whether `</qname>` of the innermost element starts at p.
     bool at_end_tag_of_innermost(std::size_t p) const noexcept {
         const std::string_view qname = open_.back().qname;
         const std::size_t size = qname.size();
-        if (doc_.size() - p <= size + 2 || doc_[p] != '<' || doc_[p + 1] != '/' || doc_[p + 2 + size] != '>')
-            return false;
-        const char* a = doc_.data() + p + 2;
-        const char* b = qname.data();
-        if (size >= 8) {
-            for (std::size_t i = 0; i + 8 < size; i += 8)
-                if (detail::load_word8(a + i) != detail::load_word8(b + i)) return false;
-            return detail::load_word8(a + size - 8) == detail::load_word8(b + size - 8);
-        }
-        if (size >= 4) return load_word4(a) == load_word4(b) && load_word4(a + size - 4) == load_word4(b + size - 4);
-        for (std::size_t i = 0; i < size; ++i)
-            if (a[i] != b[i]) return false;
-        return true;
+        return doc_.size() - p > size + 2 && doc_[p] == '<' && doc_[p + 1] == '/' && doc_[p + 2 + size] == '>' &&
+               detail::xml_short_equal(doc_.data() + p + 2, qname.data(), size);
     }
-    static std::uint32_t load_word4(const char* p) noexcept {
-        std::uint32_t w;
-        std::memcpy(&w, p, sizeof w);
-        return w;
+    // Consumes the end tag at p that at_end_tag_of_innermost accepted, leaving the reader as
+    // next() leaves it after that end_element.
+    void pass_end_tag_of_innermost(std::size_t p) noexcept {
+        pos_ = p + 3 + open_.back().qname.size();
+        offset_ = p;
+        at_start_ = false;
+        open_.pop_back();
+        if (open_.empty()) stage_ = stage::epilog;
     }
     bool read_text_fast(std::string_view& chars);
     result<void> begin();
-    result<void> declaration();
     result<event> root();
     result<event> content();
     result<void> skip_misc();
-    result<void> comment();
-    result<void> processing_instruction();
     result<std::string_view> text();
     result<void> append(text_run& run, std::string_view piece, bool stable);
-    result<std::size_t> reference(std::array<char, 4>& out);
     result<event> start_tag();
-    result<void> attribute(std::size_t tag_offset);
     result<event> end_tag();
     event close_innermost(std::size_t at);
-    result<std::string_view> name(std::size_t at, std::string_view what, std::size_t* prefix_size = nullptr) const;
     error unsupported_markup() const;
     error misuse(std::string_view function) const;
 
-    std::size_t skip_space() noexcept {
-        const std::size_t from = pos_;
-        while (pos_ < doc_.size() && detail::is_xml_space(doc_[pos_])) ++pos_;
-        return pos_ - from;
-    }
-    // Whether the literal s (without its terminator) starts at pos_; pos_ never exceeds
-    // doc_.size(). A template so the comparison unrolls instead of calling memcmp.
+    std::size_t skip_space() noexcept { return detail::xml_skip_space(doc_, pos_); }
     template <std::size_t N>
     bool at(const char (&s)[N]) const noexcept {
-        if (doc_.size() - pos_ < N - 1) return false;
-        for (std::size_t i = 0; i + 1 < N; ++i)
-            if (doc_[pos_ + i] != s[i]) return false;
-        return true;
+        return detail::xml_at(doc_, pos_, s);
     }
 
     std::string_view doc_;
@@ -7079,57 +7485,7 @@ inline result<void> reader::begin() {
     // Strictly the declaration comes first, but COS streams keep-alive whitespace ahead of it
     // while Complete Multipart Upload runs (docs/protocol/xml.md#leading-whitespace-and-prolog).
     skip_space();
-    if (at("<?xml") && doc_.size() - pos_ > 5 && detail::is_xml_space(doc_[pos_ + 5])) return declaration();
-    return {};
-}
-
-// XMLDecl ::= '<?xml' VersionInfo EncodingDecl? SDDecl? S? '?>' (XML 1.0 section 2.8); each part is
-// S name S? '=' S? quoted value, in this order. COS writes version='1.0' encoding='utf-8'.
-inline result<void> reader::declaration() {
-    static constexpr std::array<std::string_view, 3> keys{"version", "encoding", "standalone"};
-    const std::size_t start = pos_;
-    pos_ += 5;
-    std::size_t next_key = 0;
-    for (;;) {
-        const std::size_t spaces = skip_space();
-        if (at("?>")) break;
-        if (pos_ == doc_.size()) return detail::xml_error(errc::malformed_response, start, "unterminated XML declaration");
-        const std::size_t key_at = pos_;
-        while (pos_ < doc_.size() && detail::is_alpha(doc_[pos_])) ++pos_;
-        const std::string_view key = doc_.substr(key_at, pos_ - key_at);
-        std::size_t index = next_key;
-        while (index < keys.size() && keys[index] != key) ++index;
-        if (spaces == 0 || index == keys.size() || (next_key == 0 && index != 0))
-            return detail::xml_error(errc::malformed_response, key_at,
-                                     "expected version, then optionally encoding and standalone, in the XML declaration");
-        next_key = index + 1;
-        skip_space();
-        if (!at("=")) return detail::xml_error(errc::malformed_response, pos_, "expected '=' in the XML declaration");
-        ++pos_;
-        skip_space();
-        if (!at("\"") && !at("'"))
-            return detail::xml_error(errc::malformed_response, pos_, "expected a quoted value in the XML declaration");
-        const std::size_t close = doc_.find(doc_[pos_], pos_ + 1);
-        if (close == std::string_view::npos)
-            return detail::xml_error(errc::malformed_response, start, "unterminated XML declaration");
-        const std::string_view value = doc_.substr(pos_ + 1, close - pos_ - 1);
-        const std::size_t value_at = pos_;
-        pos_ = close + 1;
-        bool valid = false;
-        if (index == 0) {  // VersionNum ::= '1.' [0-9]+
-            valid = value.size() > 2 && value.starts_with("1.");
-            for (std::size_t i = 2; valid && i < value.size(); ++i) valid = detail::is_digit(value[i]);
-        } else if (index == 1) {
-            valid = detail::iequals(value, "utf-8");
-        } else {
-            valid = value == "yes" || value == "no";
-        }
-        if (!valid)
-            return detail::xml_error(errc::malformed_response, value_at,
-                                     "unsupported " + std::string(key) + " in the XML declaration (need version 1.x, encoding UTF-8, standalone yes or no)");
-    }
-    if (next_key == 0) return detail::xml_error(errc::malformed_response, start, "the XML declaration has no version");
-    pos_ += 2;
+    if (at("<?xml") && doc_.size() - pos_ > 5 && detail::is_xml_space(doc_[pos_ + 5])) return detail::xml_declaration(doc_, pos_);
     return {};
 }
 
@@ -7150,7 +7506,7 @@ inline result<event> reader::content() {
     // end tag. It is returned as a view into the document without gathering pieces; anything
     // else (references, CR, ']', comments, PIs, CDATA, the end of input) goes through text().
     const std::size_t n = doc_.size();
-    const std::size_t p = plain_run_end(pos_);
+    const std::size_t p = detail::xml_plain_run_end(doc_, pos_);
     if (n - p >= 2 && doc_[p] == '<' && doc_[p + 1] != '!' && doc_[p + 1] != '?' && p - pos_ <= limits_.max_text_length) {
         if (p != pos_) {
             const event chars{event_kind::text, {}, slice(pos_, p), open_.size(), pos_};
@@ -7183,44 +7539,13 @@ inline result<void> reader::skip_misc() {
     for (;;) {
         skip_space();
         if (at("<!--")) {
-            if (auto ok = comment(); !ok) return ok;
+            if (auto ok = detail::xml_comment(doc_, pos_); !ok) return ok;
         } else if (at("<?")) {
-            if (auto ok = processing_instruction(); !ok) return ok;
+            if (auto ok = detail::xml_processing_instruction(doc_, pos_, limits_.max_name_length); !ok) return ok;
         } else {
             return {};
         }
     }
-}
-
-// Comment ::= '<!--' ((Char - '-') | ('-' (Char - '-')))* '-->' : "--" may only end it.
-inline result<void> reader::comment() {
-    const std::size_t start = pos_;
-    const std::size_t dashes = doc_.find("--", pos_ + 4);
-    if (dashes == std::string_view::npos || doc_.size() - dashes < 3)
-        return detail::xml_error(errc::malformed_response, start, "unterminated comment");
-    if (doc_[dashes + 2] != '>')
-        return detail::xml_error(errc::malformed_response, dashes, "'--' is not allowed inside a comment");
-    pos_ = dashes + 3;
-    return {};
-}
-
-// PI ::= '<?' PITarget (S (Char* - (Char* '?>' Char*)))? '?>', where PITarget is not "xml" in
-// any case: that name is the declaration, which may only open the document.
-inline result<void> reader::processing_instruction() {
-    const std::size_t start = pos_;
-    const result<std::string_view> target = name(pos_ + 2, "processing instruction target");
-    if (!target) return target.error();
-    if (detail::iequals(*target, "xml"))
-        return detail::xml_error(errc::malformed_response, start, "the XML declaration may only open the document");
-    pos_ = start + 2 + target->size();
-    const std::size_t spaces = skip_space();
-    const std::size_t close = doc_.find("?>", pos_);
-    if (close == std::string_view::npos)
-        return detail::xml_error(errc::malformed_response, start, "unterminated processing instruction");
-    if (spaces == 0 && close != pos_)
-        return detail::xml_error(errc::malformed_response, pos_, "expected whitespace or '?>' after the processing instruction target");
-    pos_ = close + 2;
-    return {};
 }
 
 // Gathers one text event: character data, references and CDATA sections up to the next tag,
@@ -7232,9 +7557,9 @@ inline result<std::string_view> reader::text() {
         const char c = doc_[pos_];
         if (c == '<') {
             if (at("<!--")) {
-                if (auto ok = comment(); !ok) return std::move(ok).error();
+                if (auto ok = detail::xml_comment(doc_, pos_); !ok) return std::move(ok).error();
             } else if (at("<?")) {
-                if (auto ok = processing_instruction(); !ok) return std::move(ok).error();
+                if (auto ok = detail::xml_processing_instruction(doc_, pos_, limits_.max_name_length); !ok) return std::move(ok).error();
             } else if (at("<![CDATA[")) {
                 const std::size_t body = pos_ + 9;
                 const std::size_t close = doc_.find("]]>", body);
@@ -7247,7 +7572,7 @@ inline result<std::string_view> reader::text() {
             }
         } else if (c == '&') {
             std::array<char, 4> decoded{};
-            const result<std::size_t> size = reference(decoded);
+            const result<std::size_t> size = detail::xml_reference(doc_, pos_, decoded);
             if (!size) return size.error();
             if (auto ok = append(run, std::string_view(decoded.data(), *size), false); !ok) return std::move(ok).error();
         } else if (c == '\r') {
@@ -7257,7 +7582,7 @@ inline result<std::string_view> reader::text() {
         } else {
             const std::size_t from = pos_;
             for (;;) {
-                while (pos_ < doc_.size() && (detail::xml_byte_class(doc_[pos_]) & detail::xml_text_stop_byte) == 0) ++pos_;
+                pos_ = detail::xml_plain_run_end_bytewise(doc_, pos_);
                 if (pos_ == doc_.size() || doc_[pos_] != ']') break;
                 // CharData excludes "]]>" so that it cannot be mistaken for a CDATA end (section 2.4).
                 if (at("]]>")) return detail::xml_error(errc::malformed_response, pos_, "']]>' is not allowed in text");
@@ -7288,59 +7613,11 @@ inline result<void> reader::append(text_run& run, std::string_view piece, bool s
     return {};
 }
 
-// Reference ::= '&' Name ';' | '&#' [0-9]+ ';' | '&#x' [0-9a-fA-F]+ ';' (XML 1.0 section 4.1). Without
-// a DTD the only entities are lt, gt, amp, quot and apos (section 4.6).
-inline result<std::size_t> reader::reference(std::array<char, 4>& out) {
-    const std::size_t start = pos_;
-    std::size_t p = pos_ + 1;
-    if (p < doc_.size() && doc_[p] == '#') {
-        ++p;
-        const bool hex = p < doc_.size() && doc_[p] == 'x';
-        if (hex) ++p;
-        const std::size_t digits_at = p;
-        std::uint32_t cp = 0;
-        while (p < doc_.size() && detail::xml_digit_value(doc_[p], hex) >= 0) {
-            // Stopping as soon as the value passes U+10FFFF keeps cp * 16 + 15 far below 2^32.
-            cp = cp * (hex ? 16u : 10u) + static_cast<std::uint32_t>(detail::xml_digit_value(doc_[p], hex));
-            if (cp > 0x10FFFF)
-                return detail::xml_error(errc::malformed_response, start, "character reference beyond U+10FFFF");
-            ++p;
-        }
-        if (p == digits_at || p == doc_.size() || doc_[p] != ';')
-            return detail::xml_error(errc::malformed_response, start, "malformed character reference (expected &#digits; or &#xhex;)");
-        if (!detail::is_xml_char(cp))
-            return detail::xml_error(errc::malformed_response, start,
-                                     "character reference to U+" + detail::to_hex_upper(cp, 4) + ", which XML 1.0 does not allow");
-        pos_ = p + 1;
-        return detail::encode_utf8(cp, out);
-    }
-    // Entity names are read only as far as a short run of ASCII letters, which covers the five
-    // predefined names and keeps the name quoted in the error text short.
-    constexpr std::size_t longest_quoted_name = 32;
-    const std::size_t name_at = p;
-    while (p < doc_.size() && detail::is_alpha(doc_[p]) && p - name_at < longest_quoted_name) ++p;
-    if (p == name_at || p == doc_.size() || doc_[p] != ';')
-        return detail::xml_error(errc::malformed_response, start, "'&' must start a reference such as &amp; or &#38;");
-    const std::string_view entity = slice(name_at, p);
-    // Dispatch on the first letter so each name is compared with one candidate at most.
-    const auto is = [entity](std::string_view name) { return entity.size() == name.size() && entity == name; };
-    if (entity[0] == 'q' && is("quot")) out[0] = '"';
-    else if (entity[0] == 'a' && is("amp")) out[0] = '&';
-    else if (entity[0] == 'l' && is("lt")) out[0] = '<';
-    else if (entity[0] == 'g' && is("gt")) out[0] = '>';
-    else if (entity[0] == 'a' && is("apos")) out[0] = '\'';
-    else
-        return detail::xml_error(errc::malformed_response, start,
-                                 "undefined entity &" + std::string(entity) + "; (only lt, gt, amp, quot and apos exist without a DTD)");
-    pos_ = p + 1;
-    return std::size_t{1};
-}
-
 // STag ::= '<' Name (S Attribute)* S? '>' and EmptyElemTag ::= '<' Name (S Attribute)* S? '/>'.
 inline result<event> reader::start_tag() {
     const std::size_t start = pos_;
     std::size_t prefix_size = 0;
-    const result<std::string_view> qname = name(pos_ + 1, "element name", &prefix_size);
+    const result<std::string_view> qname = detail::xml_qname(doc_, pos_ + 1, limits_.max_name_length, "element name", &prefix_size);
     if (!qname) return qname.error();
     pos_ = start + 1 + qname->size();
     for (;;) {
@@ -7359,7 +7636,7 @@ inline result<event> reader::start_tag() {
         if (spaces == 0)
             return detail::xml_error(errc::malformed_response, pos_,
                                      "expected whitespace, '>' or '/>' in the start tag <" + std::string(*qname) + ">");
-        if (auto ok = attribute(start); !ok) return std::move(ok).error();
+        if (auto ok = detail::xml_attribute(doc_, pos_, start, limits_.max_name_length); !ok) return std::move(ok).error();
     }
     if (open_.size() >= limits_.max_depth)
         return detail::xml_error(errc::limit_exceeded, start,
@@ -7368,40 +7645,6 @@ inline result<event> reader::start_tag() {
     open_.push_back(open_element{*qname, local, start});
     stage_ = stage::content;
     return event{event_kind::start_element, local, {}, open_.size(), start};
-}
-
-// Attribute ::= Name S? '=' S? AttValue, where AttValue is quoted with " or ', holds no '<', and
-// each '&' in it starts a valid reference. The value is checked, not kept.
-inline result<void> reader::attribute(std::size_t tag_offset) {
-    const result<std::string_view> attr = name(pos_, "attribute name");
-    if (!attr) return attr.error();
-    pos_ += attr->size();
-    const auto cut_short = [&] {
-        return detail::xml_error(errc::malformed_response, tag_offset, "unterminated start tag");
-    };
-    skip_space();
-    if (pos_ == doc_.size()) return cut_short();
-    if (!at("=")) return detail::xml_error(errc::malformed_response, pos_, "expected '=' after the attribute name");
-    ++pos_;
-    skip_space();
-    if (pos_ == doc_.size()) return cut_short();
-    const char quote = doc_[pos_];
-    if (quote != '"' && quote != '\'')
-        return detail::xml_error(errc::malformed_response, pos_, "attribute values must be quoted");
-    ++pos_;
-    while (pos_ < doc_.size() && doc_[pos_] != quote) {
-        if (doc_[pos_] == '<')
-            return detail::xml_error(errc::malformed_response, pos_, "'<' is not allowed in an attribute value");
-        if (doc_[pos_] == '&') {
-            std::array<char, 4> ignored{};
-            if (auto ok = reference(ignored); !ok) return ok.error();
-        } else {
-            ++pos_;
-        }
-    }
-    if (pos_ == doc_.size()) return cut_short();
-    ++pos_;
-    return {};
 }
 
 // ETag ::= '</' Name S? '>', naming the innermost open element exactly as its start tag did.
@@ -7413,7 +7656,7 @@ inline result<event> reader::end_tag() {
         pos_ = start + 3 + open_.back().qname.size();
         return close_innermost(start);
     }
-    const result<std::string_view> qname = name(pos_ + 2, "element name");
+    const result<std::string_view> qname = detail::xml_qname(doc_, pos_ + 2, limits_.max_name_length, "element name");
     if (!qname) return qname.error();
     pos_ = start + 2 + qname->size();
     skip_space();
@@ -7435,42 +7678,6 @@ inline event reader::close_innermost(std::size_t at) {
     return event{event_kind::end_element, local, {}, open_.size() + 1, at};
 }
 
-// Name (XML 1.0 section 2.3) that is also a QName (Namespaces in XML 1.0 section 3): at most one ':',
-// with a non-empty part on each side. Sets *prefix_size, when given, to the length of the prefix and
-// its colon (0 without one).
-inline result<std::string_view> reader::name(std::size_t at, std::string_view what, std::size_t* prefix_size) const {
-    std::size_t end = at;
-    std::uint8_t seen = 0;  // union of the byte classes, to notice a colon without searching
-    if (end < doc_.size() && detail::is_xml_name_start(doc_[end])) {
-        seen = detail::xml_byte_class(doc_[end]);
-        ++end;
-        // Scanning one byte past the limit is enough to know it is crossed.
-        const std::size_t stop = doc_.size() - at > limits_.max_name_length + 1 ? at + limits_.max_name_length + 1 : doc_.size();
-        while (end < stop) {
-            const std::uint8_t c = detail::xml_byte_class(doc_[end]);
-            if ((c & detail::xml_name_byte) == 0) break;
-            seen |= c;
-            ++end;
-        }
-    }
-    const std::size_t size = end - at;
-    if (size == 0) return detail::xml_error(errc::malformed_response, at, "missing " + std::string(what));
-    if (size > limits_.max_name_length)
-        return detail::xml_error(errc::limit_exceeded, at,
-                                 std::string(what) + " is longer than max_name_length (" + std::to_string(limits_.max_name_length) + " bytes)");
-    const std::string_view qname = slice(at, end);
-    if ((seen & detail::xml_colon_byte) == 0) {
-        if (prefix_size != nullptr) *prefix_size = 0;
-        return qname;
-    }
-    const std::size_t colon = qname.find(':');
-    if (colon == 0 || colon + 1 == size || qname.find(':', colon + 1) != std::string_view::npos)
-        return detail::xml_error(errc::malformed_response, at,
-                                 std::string(what) + " '" + std::string(qname) + "' is not a valid qualified name");
-    if (prefix_size != nullptr) *prefix_size = colon + 1;
-    return qname;
-}
-
 inline error reader::unsupported_markup() const {
     return detail::xml_error(errc::malformed_response, pos_,
                              at("<!DOCTYPE") ? "DOCTYPE is not supported (no DTD, so no entity declarations)"
@@ -7485,14 +7692,14 @@ inline error reader::misuse(std::string_view function) const {
 // The usual shape of an element read with read_text: character data, perhaps with references,
 // then the element's own end tag. Reads it and returns true, leaving the reader as the general
 // path of read_text would; on anything else (CR, ']', comments, CDATA, a child, a bad reference,
-// a limit) restores the position and returns false, and the general path redoes the work and
+// a limit) changes nothing and returns false, and the general path redoes the work and
 // reports whatever is wrong.
 inline bool reader::read_text_fast(std::string_view& chars) {
     if (pending_end_) return false;
     const std::size_t start = pos_;
     const std::size_t n = doc_.size();
     const char* const d = doc_.data();
-    std::size_t p = plain_run_end(start);
+    std::size_t p = detail::xml_plain_run_end(doc_, start);
     if (p < n && d[p] == '&') {
         // References: decoded into buffer_, which must hold the raw text up to the next '<' (a
         // reference is never shorter than what it decodes to). It only ever grows here, so COS
@@ -7500,156 +7707,18 @@ inline bool reader::read_text_fast(std::string_view& chars) {
         const std::size_t lt = doc_.find('<', p);
         if (lt == std::string_view::npos) return false;
         if (buffer_.size() < lt - start) buffer_.resize(lt - start);
-        char* const out_begin = buffer_.data();
-        // memcpy, not std::copy: this header stays clear of <algorithm>.
-        const auto put = [](char* to, const char* from, std::size_t size) {
-            if (size != 0) std::memcpy(to, from, size);
-            return to + size;
-        };
-        char* out = put(out_begin, d + start, p - start);
-        while (p < n && d[p] == '&') {
-            // The five predefined entities inline; anything else through reference().
-            const std::size_t left = n - p;
-            const auto is = [&](std::string_view entity) {
-                return left >= entity.size() && std::string_view(d + p, entity.size()) == entity;
-            };
-            if (left >= 4 && d[p + 2] == 't' && d[p + 3] == ';' && (d[p + 1] == 'l' || d[p + 1] == 'g')) {
-                *out++ = d[p + 1] == 'l' ? '<' : '>';
-                p += 4;
-            } else if (is("&quot;")) {
-                *out++ = '"';
-                p += 6;
-            } else if (is("&amp;")) {
-                *out++ = '&';
-                p += 5;
-            } else if (is("&apos;")) {
-                *out++ = '\'';
-                p += 6;
-            } else {
-                std::array<char, 4> decoded{};
-                pos_ = p;
-                const result<std::size_t> size = reference(decoded);
-                if (!size) {
-                    pos_ = start;
-                    return false;
-                }
-                out = put(out, decoded.data(), *size);
-                p = pos_;
-            }
-            const std::size_t q = plain_run_end(p);
-            out = put(out, d + p, q - p);
-            p = q;
-        }
-        if (p != lt || !at_end_tag_of_innermost(p) || static_cast<std::size_t>(out - out_begin) > limits_.max_text_length) {
-            pos_ = start;
-            return false;
-        }
-        chars = std::string_view(out_begin, static_cast<std::size_t>(out - out_begin));
+        if (p != start) std::memcpy(buffer_.data(), d + start, p - start);
+        const detail::xml_decoded_text decoded = detail::xml_decode_text(doc_, p, buffer_.data() + (p - start));
+        const std::size_t size = p - start + decoded.size;
+        p = decoded.end;
+        if (p != lt || !at_end_tag_of_innermost(p) || size > limits_.max_text_length) return false;
+        chars = std::string_view(buffer_.data(), size);
     } else {
         if (!at_end_tag_of_innermost(p) || p - start > limits_.max_text_length) return false;
         chars = p == start ? std::string_view() : slice(start, p);
     }
-    pos_ = p + 3 + open_.back().qname.size();
-    offset_ = p;  // the end_element the general path would have returned last
-    at_start_ = false;
-    open_.pop_back();
-    if (open_.empty()) stage_ = stage::epilog;
+    pass_end_tag_of_innermost(p);
     return true;
-}
-
-// Between children, for_each_child ignores text; whitespace right before a start or end tag
-// (the layout of every COS body) is passed over here without producing the text event that
-// next() would report. Anything else is left to next(), which checks it.
-inline void reader::skip_layout() noexcept {
-    if (stage_ != stage::content || pending_end_ || failed_) return;
-    std::size_t p = pos_;
-    while (p < doc_.size() && (detail::xml_byte_class(doc_[p]) & detail::xml_space_byte) != 0) ++p;
-    if (p == pos_ || doc_.size() - p < 2 || doc_[p] != '<' || doc_[p + 1] == '!' || doc_[p + 1] == '?' ||
-        p - pos_ > limits_.max_text_length)
-        return;
-    pos_ = p;
-    at_start_ = false;
-}
-
-// for_each_child's step between children, without building events: after layout whitespace,
-// a start tag of the form `<Name>` (no prefix, no attributes, no space) is opened directly and
-// its local name returned (start), and the innermost element's own end tag `</Name>` is
-// consumed (end); the reader is then left exactly as next() would leave it. Anything else
-// (text, markup, attributes, self-closed tags, prefixes, limits, errors) returns other after
-// skip_layout, and next() reads it and reports whatever is wrong.
-inline reader::child_step reader::next_child(std::string_view& local) noexcept {
-    if (stage_ != stage::content || pending_end_ || failed_) return child_step::other;
-    const std::size_t n = doc_.size();
-    const char* d = doc_.data();
-    std::size_t p = pos_;
-#if COSWIRE_SSE2
-    // Layout is a few bytes: one compare usually finds its end; the loop below finishes longer runs.
-    if (n - p >= 16) p += static_cast<std::size_t>(__builtin_ctz(~space_mask16(d + p)));  // bit 16 stops it
-#endif
-    while (p < n && (detail::xml_byte_class(d[p]) & detail::xml_space_byte) != 0) ++p;
-    if (n - p < 2 || d[p] != '<' || p - pos_ > limits_.max_text_length) {
-        skip_layout();
-        return child_step::other;
-    }
-    if (d[p + 1] == '/') {
-        if (!at_end_tag_of_innermost(p)) {
-            skip_layout();
-            return child_step::other;
-        }
-        pos_ = p + 3 + open_.back().qname.size();
-        offset_ = p;
-        at_start_ = false;
-        open_.pop_back();
-        if (open_.empty()) stage_ = stage::epilog;
-        return child_step::end;
-    }
-    // The checks of name() and start_tag() for this shape: a name start byte, name bytes up to
-    // '>', within max_name_length, and room below max_depth.
-    std::size_t end = p + 1;
-    if (detail::is_xml_name_start(d[end]) && open_.size() < limits_.max_depth) {
-#if COSWIRE_SSE2
-        // COS element names are shorter than 16 bytes: find the '>' ending one with a compare
-        // and check every byte before it at once. Longer names take the loop.
-        if (n - end >= 16 && limits_.max_name_length >= 16) {
-            const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(d + end));
-            const unsigned closes = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('>'))));
-            if (closes != 0) {
-                const unsigned name_bits = (closes & (0u - closes)) - 1;  // the bytes before the first '>'
-                if ((plain_name_mask16(v) & name_bits) != name_bits) {
-                    skip_layout();
-                    return child_step::other;
-                }
-                end += static_cast<std::size_t>(__builtin_ctz(closes));
-                return open_child(p, end, local);
-            }
-        }
-#endif
-        const std::size_t stop = n - end > limits_.max_name_length ? end + limits_.max_name_length : n;
-        // Stops at ':' too: a prefixed name takes the general path.
-        const auto& cls = detail::xml_byte_classes;
-        const auto* u = reinterpret_cast<const unsigned char*>(d);
-        constexpr auto plain = detail::xml_plain_name_byte;
-        ++end;
-        for (; stop - end >= 4; end += 4) {
-            if ((cls[u[end]] & plain) == 0) break;
-            if ((cls[u[end + 1]] & plain) == 0) {
-                end += 1;
-                break;
-            }
-            if ((cls[u[end + 2]] & plain) == 0) {
-                end += 2;
-                break;
-            }
-            if ((cls[u[end + 3]] & plain) == 0) {
-                end += 3;
-                break;
-            }
-        }
-        while (end < stop && (cls[u[end]] & plain) != 0) ++end;
-        if (end < n && d[end] == '>' && d[p + 1] != ':') return open_child(p, end, local);
-    }
-    skip_layout();
-    return child_step::other;
 }
 
 inline result<std::string_view> reader::read_text() {
@@ -7700,11 +7769,60 @@ inline result<void> reader::skip_element() {
 
 namespace coswire::detail {
 
-/// The reader internals for_each_child uses.
+/// for_each_child's steps between children, which work on the reader's internals.
 struct reader_access {
-    static void skip_layout(xml::reader& r) noexcept { r.skip_layout(); }
-    using child_step = xml::reader::child_step;
-    static child_step next_child(xml::reader& r, std::string_view& local) noexcept { return r.next_child(local); }
+    enum class child_step { start, end, other };
+
+    // Between children, for_each_child ignores text; whitespace right before a start or end tag
+    // (the layout of every COS body) is passed over here without producing the text event that
+    // next() would report. Anything else is left to next(), which checks it.
+    static void skip_layout(xml::reader& r) noexcept {
+        if (r.stage_ != xml::reader::stage::content || r.pending_end_ || r.failed_) return;
+        const std::string_view doc = r.doc_;
+        const std::size_t p = xml_space_run_end_bytewise(doc, r.pos_);
+        if (p == r.pos_ || doc.size() - p < 2 || doc[p] != '<' || doc[p + 1] == '!' || doc[p + 1] == '?' ||
+            p - r.pos_ > r.limits_.max_text_length)
+            return;
+        r.pos_ = p;
+        r.at_start_ = false;
+    }
+
+    // The step between children, without building events: after layout whitespace, a start tag
+    // of the form `<Name>` (no prefix, no attributes, no space) is opened directly and its local
+    // name returned (start), and the innermost element's own end tag `</Name>` is consumed (end);
+    // the reader is then left exactly as next() would leave it. Anything else (text, markup,
+    // attributes, self-closed tags, prefixes, limits, errors) returns other after skip_layout,
+    // and next() reads it and reports whatever is wrong.
+    static child_step next_child(xml::reader& r, std::string_view& local) noexcept {
+        if (r.stage_ != xml::reader::stage::content || r.pending_end_ || r.failed_) return child_step::other;
+        const std::string_view doc = r.doc_;
+        const std::size_t p = xml_space_run_end(doc, r.pos_);
+        if (doc.size() - p < 2 || doc[p] != '<' || p - r.pos_ > r.limits_.max_text_length) {
+            skip_layout(r);
+            return child_step::other;
+        }
+        if (doc[p + 1] == '/') {
+            if (!r.at_end_tag_of_innermost(p)) {
+                skip_layout(r);
+                return child_step::other;
+            }
+            r.pass_end_tag_of_innermost(p);
+            return child_step::end;
+        }
+        // The checks of xml_qname and start_tag for this shape: a name within max_name_length
+        // and room below max_depth.
+        const std::size_t close = xml_simple_tag_end(doc, p + 1, r.limits_.max_name_length);
+        if (close == doc.size() || r.open_.size() >= r.limits_.max_depth) {
+            skip_layout(r);
+            return child_step::other;
+        }
+        local = std::string_view(doc.data() + p + 1, close - p - 1);
+        r.open_.push_back(xml::reader::open_element{local, local, p});
+        r.pos_ = close + 1;
+        r.offset_ = p;
+        r.at_start_ = true;
+        return child_step::start;
+    }
 };
 
 /// Runs handler(local_name, r) for the element whose start_element r just returned, then skips
@@ -13766,19 +13884,32 @@ struct parts_walk {
     }
 };
 
+/// What the uploads and objects walks share: a page cap read from one listing_limits field, and
+/// a whole output handed back unless the walk failed.
+template <class Output>
+struct collecting_walk {
+    Output out{};
+
+    static result<std::uint32_t> page_cap(std::uint32_t cap, std::string_view argument) {
+        if (cap == 0) return make_error(errc::invalid_argument, argument, "must be at least 1");
+        return cap;
+    }
+    result<Output> finish(result<void> done) {
+        if (!done) return std::move(done).error();
+        return std::move(out);
+    }
+};
+
 /// How the whole List Multipart Uploads listing walks.
-struct uploads_walk {
+struct uploads_walk : collecting_walk<all_multipart_uploads> {
     using params_type = list_multipart_uploads_params;
     using output_type = all_multipart_uploads;
     static constexpr std::string_view stall_element = "NextKeyMarker";
     static constexpr std::string_view stall_what = "key and upload id markers";
     static constexpr std::string_view cap_argument = "max_upload_pages";
 
-    output_type out{};
-
     result<std::uint32_t> max_pages(const params_type&, const listing_limits& limits) {
-        if (limits.max_upload_pages == 0) return make_error(errc::invalid_argument, "max_upload_pages", "must be at least 1");
-        return limits.max_upload_pages;
+        return page_cap(limits.max_upload_pages, cap_argument);
     }
     std::string cap_what() const { return "the List Multipart Uploads listing"; }
     std::optional<params_type> next(const params_type& asked, const list_multipart_uploads_result& listed) {
@@ -13789,25 +13920,18 @@ struct uploads_walk {
         for (std::string& p : listed.common_prefixes) out.common_prefixes.push_back(std::move(p));
         if (listed.date) out.date = listed.date;
     }
-    result<output_type> finish(result<void> done) {
-        if (!done) return std::move(done).error();
-        return std::move(out);
-    }
 };
 
 /// How the whole GET Bucket listing walks.
-struct objects_walk {
+struct objects_walk : collecting_walk<all_objects> {
     using params_type = list_objects_params;
     using output_type = all_objects;
     static constexpr std::string_view stall_element = "NextMarker";
     static constexpr std::string_view stall_what = "marker";
     static constexpr std::string_view cap_argument = "max_object_pages";
 
-    output_type out{};
-
     result<std::uint32_t> max_pages(const params_type&, const listing_limits& limits) {
-        if (limits.max_object_pages == 0) return make_error(errc::invalid_argument, "max_object_pages", "must be at least 1");
-        return limits.max_object_pages;
+        return page_cap(limits.max_object_pages, cap_argument);
     }
     std::string cap_what() const { return "the GET Bucket listing"; }
     std::optional<params_type> next(const params_type& asked, const list_objects_result& listed) {
@@ -13816,10 +13940,6 @@ struct objects_walk {
     void take(list_objects_result& listed) {
         for (object_summary& s : listed.contents) out.contents.push_back(std::move(s));
         for (std::string& p : listed.common_prefixes) out.common_prefixes.push_back(std::move(p));
-    }
-    result<output_type> finish(result<void> done) {
-        if (!done) return std::move(done).error();
-        return std::move(out);
     }
 };
 
@@ -14019,6 +14139,1135 @@ inline result<part_plan> plan_parts(std::uint64_t object_size, std::uint64_t pre
 
 }  // namespace coswire
 // ---- end coswire/multipart/plan.hpp
+// ---- begin coswire/multipart/source.hpp
+// SPDX-License-Identifier: MIT
+// Where the bytes of a multipart upload come from: a size and positional reads (or bytes lent in
+// place), read by the upload machine one part at a time.
+
+
+#include <concepts>
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <span>
+#include <string>
+#include <vector>
+
+namespace coswire {
+
+/// Where upload bytes come from: a size and random-access reads, so objects larger than memory
+/// stream through one part buffer. read(offset, out) fills all of `out` or fails.
+template <class S>
+concept upload_source = requires(S& s, std::uint64_t offset, std::span<std::byte> out) {
+    { s.size() } -> std::convertible_to<std::uint64_t>;
+    { s.read(offset, out) } -> std::same_as<result<void>>;
+};
+
+/// An upload_source whose bytes already sit in memory lends them: view(offset, size) returns
+/// the bytes in place, and the drivers hash and send them from there instead of copying each
+/// part into a buffer (no part buffer at all; the copy was most of the driver's own cost).
+/// The bytes must stay valid and unchanged until the upload returns; view is called
+/// concurrently by upload_multipart_parallel, so it must not modify the source.
+template <class S>
+concept contiguous_upload_source = upload_source<S> && requires(const S& s, std::uint64_t offset, std::uint64_t size) {
+    { s.view(offset, size) } -> std::same_as<result<std::span<const std::byte>>>;
+};
+
+/// An upload_source over bytes in memory (borrowed), lent to the drivers without copying.
+class memory_source {
+public:
+    explicit memory_source(std::span<const std::byte> bytes) noexcept : bytes_(bytes) {}
+    std::uint64_t size() const noexcept { return bytes_.size(); }
+    result<std::span<const std::byte>> view(std::uint64_t offset, std::uint64_t size) const {
+        if (offset > bytes_.size() || size > bytes_.size() - offset)
+            return make_error(errc::invalid_argument, "offset",
+                              "bytes " + std::to_string(offset) + "+" + std::to_string(size) + " lie past the end of the " +
+                                  std::to_string(bytes_.size()) + "-byte source");
+        return bytes_.subspan(static_cast<std::size_t>(offset), static_cast<std::size_t>(size));
+    }
+    result<void> read(std::uint64_t offset, std::span<std::byte> out) const {
+        auto bytes = view(offset, out.size());
+        if (!bytes) return std::move(bytes).error();
+        if (!out.empty()) std::memcpy(out.data(), bytes->data(), out.size());  // a loop ran at 1 B/cycle
+        return {};
+    }
+
+private:
+    std::span<const std::byte> bytes_;
+};
+
+namespace detail {
+
+/// The bytes of one part: lent in place by a contiguous source, else read into `buffer`.
+template <upload_source Source>
+result<std::span<const std::byte>> part_bytes(Source& source, const part_range& range, std::vector<std::byte>& buffer) {
+    if constexpr (contiguous_upload_source<Source>) {
+        auto lent = source.view(range.offset, range.size);
+        if (lent && lent->size() != range.size)  // a wrong length would be hashed and sent as the part
+            return make_error(errc::invalid_argument, "source",
+                              "view(" + std::to_string(range.offset) + ", " + std::to_string(range.size) + ") lent " +
+                                  std::to_string(lent->size()) + " bytes");
+        return lent;
+    } else {
+        buffer.resize(static_cast<std::size_t>(range.size));
+        if (auto ok = source.read(range.offset, buffer); !ok) return std::move(ok).error();
+        return std::span<const std::byte>(buffer.data(), buffer.size());
+    }
+}
+
+}  // namespace detail
+
+}  // namespace coswire
+// ---- end coswire/multipart/source.hpp
+// ---- begin coswire/multipart/options.hpp
+// SPDX-License-Identifier: MIT
+// What a multipart upload is asked to do (options, progress) and what it reports (the result and
+// the checks it made), shared by the upload machine and the blocking functions over it.
+
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace coswire {
+
+/// Progress after each part: bytes and parts done so far (reused parts included).
+struct upload_progress {
+    std::uint64_t bytes_done = 0;
+    std::uint64_t bytes_total = 0;
+    std::uint32_t part_number = 0;  ///< the part just finished
+    std::uint32_t parts_done = 0;
+    std::uint32_t part_count = 0;
+};
+
+/// How to run one multipart upload.
+struct multipart_upload_options {
+    object_attributes attributes{};                ///< stored with the object (sent at Initiate)
+    std::optional<std::string> resume_upload_id{};  ///< continue this upload: reuse matching parts
+    bool keep_on_failure = false;                ///< leave the upload (and its billed parts) for resuming
+    /// Send Content-MD5 with every part, so COS refuses a part corrupted on the way (BadDigest)
+    /// before storing it. false: parts go without it and the driver hashes them with CRC-64
+    /// only (much faster than MD5); a corrupted part is then caught by comparing COS's
+    /// x-cos-hash-crc64ecma of the part with ours, and the whole-object CRC-64 check is
+    /// unchanged. A resumed upload still takes the MD5 of a part whose listed size matches, as
+    /// that is how a listed part is recognised as holding the same bytes.
+    bool content_md5 = true;
+    /// x-cos-traffic-limit (bit/s, 819200 to 838860800) on every Upload Part: COS applies a
+    /// limit per request, so one given only at Initiate would limit nothing.
+    std::optional<std::uint64_t> traffic_limit{};
+    /// Called once the upload id is known (journal it to resume after a crash).
+    callback<void(std::string_view upload_id)> on_upload_id{};
+    callback<void(const upload_progress&)> on_progress{};
+    /// Polled before each part; returning true aborts the upload (unless keep_on_failure).
+    callback<bool()> cancelled{};
+};
+
+/// Where the whole-object CRC-64 that was found equal to the parts' combined CRC-64 came from.
+enum class crc64_evidence {
+    complete_header,  ///< x-cos-hash-crc64ecma of Complete's answer
+    head_header,      ///< x-cos-hash-crc64ecma of a HEAD Object made after Complete
+};
+
+/// What the driver checked of COS's answers before it reported success. Each flag is true only
+/// when that check was made and passed; its comment says when it cannot be made
+/// (docs/protocol/multipart.md#complete).
+struct upload_verification {
+    /// Where COS's whole-object CRC-64 came from. There is no "unchecked": an upload whose
+    /// CRC-64 neither Complete nor a HEAD gave fails instead.
+    crc64_evidence crc64_from = crc64_evidence::complete_header;
+    /// A HEAD Object was made and its Content-Length equalled the source size (whenever
+    /// crc64_from is head_header).
+    bool size_by_head = false;
+    /// Complete's result named the key uploaded to. False only with confirmed_by_head, when the
+    /// answer that names it was lost.
+    bool key_matched = false;
+    /// Complete's result named the endpoint's bucket. False when COS left Bucket out, when the
+    /// endpoint has no bucket name (a custom domain) or with confirmed_by_head.
+    bool bucket_matched = false;
+    /// The "-N" of the object's ETag (Complete's, or HEAD's with confirmed_by_head) equalled the
+    /// number of parts. False when that ETag has no "<32 hex>-<N>" form.
+    bool part_count_matched = false;
+};
+
+/// What the driver did about the uploads an Initiate applied more than once may have created:
+/// a first attempt whose answer was lost and each retry create one
+/// (docs/protocol/multipart.md#lost-initiate).
+struct duplicate_cleanup {
+    bool ran = false;                  ///< the client said Initiate may have repeated, so a cleanup ran
+    std::vector<std::string> aborted{};  ///< ids of the empty duplicates that were aborted
+    std::vector<std::string> left{};     ///< ids of duplicates whose probe or abort failed: abort them yourself
+    /// Why the cleanup did not finish (the listing failed, an id in `left`, no time reference);
+    /// empty when it did. Duplicates may remain when it is set.
+    std::optional<error> failure{};
+};
+
+/// What a finished upload produced, checked end to end.
+struct multipart_upload_result {
+    std::string upload_id{};
+    std::string etag{};           ///< the object's ETag, unquoted ("<32 hex>-<N>" for multipart objects)
+    std::uint64_t crc64 = 0;    ///< the whole object's CRC-64/XZ, equal to COS's
+    std::uint32_t parts = 0;
+    std::uint32_t parts_reused = 0;  ///< parts a resumed upload did not send again
+    bool confirmed_by_head = false;  ///< a retried Complete answered NoSuchUpload; HEAD proved success
+    upload_verification verified{};    ///< which checks of COS's answers were made
+    duplicate_cleanup duplicates{};    ///< what happened to uploads a repeated Initiate created
+};
+
+}  // namespace coswire
+// ---- end coswire/multipart/options.hpp
+// ---- begin coswire/multipart/checks.hpp
+// SPDX-License-Identifier: MIT
+// The decisions of a multipart upload as pure functions: how parts are hashed, sent and checked,
+// which answers of Complete and HEAD prove the object, which uploads a repeated Initiate left
+// behind (docs/protocol/multipart.md). The upload machine calls them; they do no I/O.
+
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace coswire::detail {
+
+/// A part as Complete needs it, plus what the driver checked.
+struct finished_part {
+    std::string etag_raw;
+    std::uint64_t crc64 = 0;
+    std::uint64_t size = 0;
+};
+
+/// The SSE-C key headers among the attributes' extra headers: every request that writes or
+/// reads an SSE-C object's bytes carries them (Upload Part, HEAD; docs/protocol/multipart.md#complete).
+inline std::vector<http_header> sse_customer_headers(const object_attributes& attributes) {
+    std::vector<http_header> out;
+    for (const http_header& h : attributes.extra_headers)
+        if (istarts_with(h.name, "x-cos-server-side-encryption-customer-")) out.push_back(h);
+    return out;
+}
+
+/// Whether a request with these attributes asks for an encryption under which COS's ETag is not
+/// the MD5 of the bytes: SSE-KMS (x-cos-server-side-encryption other than AES256) or SSE-C (the
+/// customer-key headers), set as an attribute or among the extra headers
+/// (docs/protocol/multipart.md#etags-and-encryption).
+inline bool requests_opaque_etag(const object_attributes& attributes) {
+    if (attributes.server_side_encryption && *attributes.server_side_encryption != "AES256") return true;
+    for (const http_header& h : attributes.extra_headers)
+        if (istarts_with(h.name, "x-cos-server-side-encryption-customer-") ||
+            (iequals(h.name, "x-cos-server-side-encryption") && h.value != "AES256"))
+            return true;
+    return false;
+}
+
+/// Whether COS's ETag in an answer is the MD5 of the bytes sent: not when the request asked for
+/// SSE-KMS or SSE-C, nor when the answer says the object is stored so (x-cos-server-side-encryption
+/// other than AES256, or an SSE-C algorithm): a bucket's default encryption applies without
+/// the request naming it.
+inline bool etag_is_md5(bool request_opaque, std::string_view answer_encryption, std::string_view answer_customer_algorithm) {
+    return !request_opaque && (answer_encryption.empty() || answer_encryption == "AES256") && answer_customer_algorithm.empty();
+}
+
+/// How every part of one upload is sent and checked, decided once from its options.
+struct part_policy {
+    bool content_md5 = true;            ///< send Content-MD5 (so every part is hashed with MD5)
+    bool request_opaque_etag = false;   ///< the request's encryption makes ETags other than MD5s
+    std::vector<http_header> headers;   ///< the SSE-C key headers, which go with every part
+    std::optional<std::uint64_t> traffic_limit;  ///< x-cos-traffic-limit, on every part too
+};
+
+inline part_policy part_policy_of(const multipart_upload_options& options) {
+    return {options.content_md5, requests_opaque_etag(options.attributes), sse_customer_headers(options.attributes),
+            options.traffic_limit};
+}
+
+/// One part hashed: what Complete needs of it, its MD5 when one was taken, and whether a listed
+/// part of a resumed upload already holds these bytes (then nothing is sent).
+struct hashed_part {
+    finished_part done{};
+    std::optional<md5_digest> md5{};
+    std::string md5_hex{};
+    bool reused = false;
+};
+
+/// Hashes a part. The MD5 is taken only to send it or to recognise a listed part of the same
+/// size; without either the part is hashed at CRC-64 speed.
+inline hashed_part hash_part(std::span<const std::byte> bytes, const listed_part* existing, const part_policy& policy) {
+    hashed_part out;
+    out.done = {{}, crc64(bytes), bytes.size()};
+    const bool may_reuse = existing != nullptr && existing->size == bytes.size();
+    if (policy.content_md5 || may_reuse) {
+        out.md5 = md5_hash(bytes);
+        out.md5_hex = to_hex(std::span<const std::uint8_t>(*out.md5));
+    }
+    out.reused = may_reuse && existing->etag == out.md5_hex;
+    if (out.reused) out.done.etag_raw = existing->etag_raw;
+    return out;
+}
+
+/// The Upload Part request of a hashed part.
+inline upload_part_params part_params(std::string_view key, std::string_view upload_id, std::uint32_t number,
+                                      std::span<const std::byte> bytes, const hashed_part& part, const part_policy& policy) {
+    upload_part_params params;
+    params.key = std::string(key);
+    params.upload_id = std::string(upload_id);
+    params.part_number = number;
+    params.payload.bytes = bytes;
+    if (policy.content_md5) params.content_md5 = base64_encode(std::span<const std::uint8_t>(*part.md5));
+    params.extra_headers = policy.headers;
+    params.traffic_limit = policy.traffic_limit;
+    return params;
+}
+
+/// Checks COS's answer to Upload Part: its ETag against the MD5 (when one was taken and the ETag
+/// is an MD5) and its CRC-64 against ours; on success `part` holds the ETag Complete names.
+inline result<void> check_part_answer(const upload_part_result& sent, std::uint32_t number, const part_policy& policy, hashed_part& part) {
+    const auto mismatch = [&](std::string what) {
+        return make_error(errc::integrity_failure, "part", "part " + std::to_string(number) + ": " + what);
+    };
+    if (part.md5 && etag_is_md5(policy.request_opaque_etag, sent.server_side_encryption, sent.sse_customer_algorithm) &&
+        sent.etag != part.md5_hex)
+        return mismatch("COS's ETag " + sent.etag + " is not the MD5 " + part.md5_hex + " of the bytes sent");
+    if (sent.crc64 && *sent.crc64 != part.done.crc64)
+        return mismatch("COS's CRC-64 " + std::to_string(*sent.crc64) + " differs from ours " + std::to_string(part.done.crc64));
+    part.done.etag_raw = sent.etag_raw;
+    return {};
+}
+
+/// The part a resumed upload already holds under `number`, if any.
+inline const listed_part* find_part(const std::vector<listed_part>& existing, std::uint32_t number) noexcept {
+    for (const listed_part& p : existing)
+        if (p.part_number == number) return &p;
+    return nullptr;
+}
+
+/// The HEAD that settles a completed object: the `version_id` Complete named, if any, with the
+/// SSE-C headers the object needs.
+inline head_object_params completed_object_head(std::string_view key, std::string_view version_id, const multipart_upload_options& options) {
+    head_object_params params;
+    params.key = std::string(key);
+    params.extra_headers = sse_customer_headers(options.attributes);
+    if (!version_id.empty()) params.version_id = std::string(version_id);
+    return params;
+}
+
+/// Checks that HEAD shows `size` bytes and carries x-cos-hash-crc64ecma (the caller compares it).
+/// Errors: integrity_failure naming "object" for another size, or "x-cos-hash-crc64ecma" when HEAD
+/// sends none, so the object cannot be verified.
+inline result<void> check_head_answer(const head_object_result& head, std::uint64_t size) {
+    if (head.content_length != size)
+        return make_error(errc::integrity_failure, "object",
+                          "HEAD reports " + std::to_string(head.content_length) + " bytes, the parts hold " + std::to_string(size));
+    if (!head.headers.crc64)
+        return make_error(errc::integrity_failure, "x-cos-hash-crc64ecma",
+                          "HEAD's answer carries no whole-object CRC-64 either, so the stored object cannot be verified");
+    return {};
+}
+
+/// Checks that `etag`, when of the form "<32 hex>-<N>", states `part_count` parts.
+inline result<void> check_etag_part_count(std::string_view etag, std::size_t part_count, std::string_view whose,
+                                          upload_verification& verified) {
+    const auto stated = etag_part_count(etag);
+    if (!stated) return {};
+    if (*stated != part_count)
+        return make_error(errc::integrity_failure, "ETag",
+                          std::string(whose) + " ETag " + std::string(etag.substr(0, 80)) + " states " + std::to_string(*stated) +
+                              " parts, " + std::to_string(part_count) + " were uploaded");
+    verified.part_count_matched = true;
+    return {};
+}
+
+/// Checks that Complete's result is about this upload: our key (as the parser decodes it), the
+/// endpoint's bucket when both are known, the part count of an "-N" ETag.
+inline result<void> check_complete_answer(const endpoint& ep, std::string_view key, std::size_t part_count,
+                                          const complete_multipart_upload_result& done, upload_verification& verified) {
+    if (done.key != key)
+        return make_error(errc::malformed_response, "Key",
+                          done.key.empty() ? std::string("Complete's answer names no key, so it cannot be told to be about this upload")
+                                           : "Complete's answer names the key '" + done.key.substr(0, 80) +
+                                                 "', not the one uploaded to");
+    verified.key_matched = true;
+    if (!done.bucket.empty() && !ep.bucket.empty()) {
+        if (done.bucket != ep.bucket)
+            return make_error(errc::malformed_response, "Bucket",
+                              "Complete's answer names the bucket '" + done.bucket.substr(0, 80) + "', not " + ep.bucket);
+        verified.bucket_matched = true;
+    }
+    return check_etag_part_count(done.etag, part_count, "Complete's", verified);
+}
+
+/// The Complete request of the finished parts (numbered from 1, in order), with the whole
+/// object's CRC-64 and size they combine to.
+struct completion {
+    complete_multipart_upload_params params{};
+    std::uint64_t crc64 = 0;
+    std::uint64_t size = 0;
+};
+
+inline completion completion_of(std::string_view key, std::string_view upload_id, const std::vector<finished_part>& parts) {
+    completion out;
+    out.params.key = std::string(key);
+    out.params.upload_id = std::string(upload_id);
+    out.params.parts.reserve(parts.size());
+    for (std::size_t i = 0; i < parts.size(); ++i) {
+        out.params.parts.push_back({static_cast<std::uint32_t>(i + 1), parts[i].etag_raw});
+        out.crc64 = crc64_combine(out.crc64, parts[i].crc64, parts[i].size);
+        out.size += parts[i].size;
+    }
+    return out;
+}
+
+/// The failure after a whole-object CRC-64 differs from the parts'.
+inline result<void> check_object_crc(std::uint64_t reported, std::uint64_t ours) {
+    if (reported == ours) return {};
+    return make_error(errc::integrity_failure, "object",
+                      "COS's whole-object CRC-64 " + std::to_string(reported) + " differs from the parts' " + std::to_string(ours));
+}
+
+/// Appends the outcome of the abort that followed `cause`. An abort finding no such upload is said
+/// so: a Complete that did complete (but whose answer failed a check) leaves no upload, and its
+/// object stays, unverified.
+inline error with_abort_outcome(error cause, const result<abort_multipart_upload_result>& aborted) {
+    if (aborted) cause.reason += "; the upload was aborted";
+    else if (is_cos_error(aborted.error(), cos_errc::no_such_upload))
+        cause.reason += "; aborting found no such upload (already completed or aborted: an object stored under the key is unverified)";
+    else cause.reason += "; aborting the upload failed too: " + describe(aborted.error());
+    return cause;
+}
+
+/// How far from the reference time a duplicate's Initiated may lie, in seconds: around our own
+/// upload's Initiated, or, when Initiate failed and there is no upload of ours, before the
+/// listing's Date, which must cover the whole retried Initiate call (backoff and timeouts).
+inline constexpr std::int64_t duplicate_window_around_ours = 120;
+inline constexpr std::int64_t duplicate_window_before_listing = 600;
+inline constexpr std::int64_t duplicate_window_after_listing = 60;
+
+/// The span of Initiated times (Unix seconds, inclusive) in which an upload of the key counts as
+/// a duplicate a repeated Initiate made: around our upload's Initiated (`ours`), or, without one
+/// (Initiate failed), before the listing's Date, on the same server clock. Errors:
+/// malformed_response naming "Initiated" or "Date" when the listing lacks that reference.
+struct duplicate_window {
+    std::int64_t from = 0;
+    std::int64_t to = 0;
+};
+
+inline result<duplicate_window> duplicate_window_of(const all_multipart_uploads& listed, std::string_view key,
+                                                    std::optional<std::string_view> ours) {
+    if (ours) {
+        for (const multipart_upload_summary& u : listed.uploads)
+            if (u.key == key && u.upload_id == *ours && u.initiated)
+                return duplicate_window{*u.initiated - duplicate_window_around_ours, *u.initiated + duplicate_window_around_ours};
+        return make_error(errc::malformed_response, "Initiated", "our upload is not listed with its Initiated time");
+    }
+    if (listed.date)
+        return duplicate_window{*listed.date - duplicate_window_before_listing, *listed.date + duplicate_window_after_listing};
+    return make_error(errc::malformed_response, "Date", "the listing has no Date header");
+}
+
+/// Whether a listed upload may be a duplicate to probe: another upload of the key, initiated in
+/// the window.
+inline bool may_be_duplicate(const multipart_upload_summary& u, std::string_view key, std::optional<std::string_view> ours,
+                             const duplicate_window& window) {
+    return u.key == key && !(ours && u.upload_id == *ours) && u.initiated && *u.initiated >= window.from && *u.initiated <= window.to;
+}
+
+/// Records the first reason the cleanup could not finish, saying what it was doing.
+inline void note_cleanup_failure(duplicate_cleanup& cleanup, error e, std::string_view doing) {
+    if (cleanup.failure) return;
+    e.reason = std::string(doing) + ": " + e.reason;
+    cleanup.failure = std::move(e);
+}
+
+/// The cleanup's outcome as a sentence to append to an error's reason; empty when no cleanup ran.
+inline std::string describe_cleanup(const duplicate_cleanup& cleanup) {
+    if (!cleanup.ran) return {};
+    std::string out = "; an Initiate attempt whose answer was lost may have created an upload: ";
+    out += std::to_string(cleanup.aborted.size()) + " empty duplicate upload(s) aborted";
+    if (!cleanup.left.empty()) {
+        out += ", left behind:";
+        for (const std::string& id : cleanup.left) out += " " + id;
+    }
+    if (cleanup.failure) out += "; the cleanup is incomplete: " + describe(*cleanup.failure);
+    return out;
+}
+
+}  // namespace coswire::detail
+// ---- end coswire/multipart/checks.hpp
+// ---- begin coswire/multipart/cleanup.hpp
+// SPDX-License-Identifier: MIT
+// The cleanup after an Initiate Multipart Upload that may have been applied more than once, as a
+// step machine: list the key's uploads, probe each that may be a duplicate, abort the empty ones
+// (docs/protocol/multipart.md#lost-initiate).
+
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <variant>
+#include <vector>
+
+namespace coswire {
+
+namespace detail {
+
+/// Every answer an upload's requests parse to, so one operation machine type runs them all.
+using upload_answer = std::variant<std::monostate, initiate_multipart_upload_result, upload_part_result,
+                                   complete_multipart_upload_result, head_object_result, list_parts_result,
+                                   abort_multipart_upload_result>;
+
+struct upload_answer_parser {
+    result<upload_answer> (*parse)(const http_response&) = nullptr;
+    result<upload_answer> operator()(const http_response& r) const { return parse(r); }
+};
+
+template <class Params>
+result<upload_answer> parse_upload_answer(const http_response& r) {
+    auto parsed = operation<Params>::parse(r);
+    if (!parsed) return std::move(parsed).error();
+    return upload_answer(std::in_place_type<operation_result<Params>>, std::move(*parsed));
+}
+
+}  // namespace detail
+
+/// Aborts the other uploads of `key` that were initiated around the time of ours (`ours`; or,
+/// when Initiate failed and there is none, before the listing's Date) and hold no part, so no
+/// empty upload a repeated Initiate created stays behind. The listing, probes and aborts run one
+/// after another, each through an operation machine; an abort answering NoSuchUpload (an earlier
+/// attempt of it worked) counts as done. Whatever could not be done is in the result, never
+/// dropped: its only errors are a misused machine's. (A concurrent writer's empty upload of the
+/// same key started in that window is aborted as well; it was racing to overwrite the same object.)
+/// Borrows the context.
+class duplicate_cleanup_machine {
+public:
+    duplicate_cleanup_machine(operation_context& context, std::string key, std::optional<std::string> ours)
+        : context_(&context), key_(std::move(key)), ours_(std::move(ours)) {
+        out_.ran = true;
+        list_multipart_uploads_params page;
+        page.prefix = key_;
+        listing_.emplace(context, std::move(page));
+    }
+
+    step next() {
+        for (;;) {
+            if (result_) return {};
+            const step s = listing_ ? listing_->next() : call_->next();
+            if (s.kind != step_kind::done) return s;
+            if (listing_) listed();
+            else answered();
+        }
+    }
+    result<void> receive(std::uint32_t id, result<http_response> outcome) {
+        return listing_ ? listing_->receive(id, std::move(outcome)) : call_->receive(id, std::move(outcome));
+    }
+    result<void> receive_head(std::uint32_t id, const http_response& head) {
+        return listing_ ? listing_->receive_head(id, head) : call_->receive_head(id, head);
+    }
+    result<void> receive_body(std::uint32_t id, std::span<const std::byte> bytes) {
+        return listing_ ? listing_->receive_body(id, bytes) : call_->receive_body(id, bytes);
+    }
+    result<void> waited(std::uint32_t id) { return listing_ ? listing_->waited(id) : call_->waited(id); }
+
+    /// What the cleanup did, once next() said done; errors: invalid_argument naming "machine"
+    /// before that or when it was already taken.
+    result<duplicate_cleanup> take_result() {
+        if (!result_) return detail::machine_misused("take_result: not done yet; call next() until it says done");
+        if (taken_) return detail::machine_misused("take_result: the result was already taken");
+        taken_ = true;
+        return std::move(*result_);
+    }
+
+    /// The probes and aborts are idempotent, so a repeat changes nothing.
+    bool may_have_repeated() const noexcept { return false; }
+
+private:
+    using call = operation_machine<detail::upload_answer_parser>;
+
+    std::optional<std::string_view> ours() const {
+        return ours_ ? std::optional<std::string_view>(*ours_) : std::nullopt;
+    }
+
+    void listed() {
+        auto listed = listing_->take_result();
+        listing_.reset();
+        if (!listed) return give_up(std::move(listed).error(), "listing the uploads of the key failed");
+        auto window = detail::duplicate_window_of(*listed, key_, ours());
+        if (!window) return give_up(std::move(window).error(), "no time reference to tell duplicates by");
+        for (multipart_upload_summary& u : listed->uploads)
+            if (detail::may_be_duplicate(u, key_, ours(), *window)) candidates_.push_back(std::move(u.upload_id));
+        probe_next();
+    }
+
+    void probe_next() {
+        if (at_ == candidates_.size()) {
+            result_.emplace(std::move(out_));
+            return;
+        }
+        probing_ = true;
+        start(list_parts_params{.key = key_, .upload_id = candidates_[at_], .max_parts = 1});
+    }
+
+    void answered() {
+        const std::string& id = candidates_[at_];
+        auto answer = call_->take_result();
+        if (probing_ && (answer || !is_cos_error(answer.error(), cos_errc::no_such_upload))) {
+            if (!answer) {
+                out_.left.push_back(id);
+                detail::note_cleanup_failure(out_, std::move(answer).error(), "listing the parts of upload " + id + " failed");
+            } else if (const auto& parts = std::get<list_parts_result>(*answer); parts.parts.empty() && !parts.is_truncated) {
+                probing_ = false;
+                return start(abort_multipart_upload_params{key_, id, {}});
+            }  // else someone is uploading to it
+        } else if (!probing_) {
+            if (answer || is_cos_error(answer.error(), cos_errc::no_such_upload)) {
+                out_.aborted.push_back(id);
+            } else {
+                out_.left.push_back(id);
+                detail::note_cleanup_failure(out_, std::move(answer).error(), "aborting upload " + id + " failed");
+            }
+        }  // else a probe found it gone already
+        ++at_;
+        probe_next();
+    }
+
+    template <class Params>
+    void start(const Params& params) {
+        call_.emplace(*context_, operation<Params>::build(context_->bucket_endpoint(), params),
+                      detail::upload_answer_parser{&detail::parse_upload_answer<Params>});
+    }
+
+    void give_up(error e, std::string_view doing) {
+        detail::note_cleanup_failure(out_, std::move(e), doing);
+        result_.emplace(std::move(out_));
+    }
+
+    operation_context* context_;
+    std::string key_;
+    std::optional<std::string> ours_;
+    std::optional<list_all_multipart_uploads_machine> listing_{};
+    std::optional<call> call_{};
+    std::vector<std::string> candidates_{};  // uploads to probe, one after another
+    std::size_t at_ = 0;
+    bool probing_ = false;  // call_ is a probe (List Parts), else an abort
+    duplicate_cleanup out_{};
+    std::optional<duplicate_cleanup> result_{};
+    bool taken_ = false;
+};
+
+}  // namespace coswire
+// ---- end coswire/multipart/cleanup.hpp
+// ---- begin coswire/multipart/machine.hpp
+// SPDX-License-Identifier: MIT
+// The multipart upload as a step machine (docs/event-loop.md#multipart-uploads): initiate or
+// resume, up to N parts in flight, Complete and what settles it, abort on failure. Every request
+// runs through an operation machine, so retries, backoff and clock fixes are the client's; the
+// checks are the pure functions of multipart/checks.hpp.
+
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <variant>
+#include <vector>
+
+namespace coswire {
+
+namespace detail {
+
+using upload_operation = operation_machine<upload_answer_parser>;
+
+/// The parts of a plan, read from a positional source: part(n, buffer) gives part n's bytes
+/// (lent, or read into `buffer`), nothing past the last part.
+template <upload_source Source>
+class planned_parts {
+public:
+    planned_parts(Source& source, const part_plan& plan) : source_(&source), plan_(plan) {}
+
+    result<void> check() const {
+        if (plan_.object_size != source_->size() || plan_.part_count == 0)
+            return make_error(errc::invalid_argument, "plan", "was made for a different object size than the source's");
+        return {};
+    }
+    std::uint64_t total() const noexcept { return plan_.object_size; }
+    std::uint32_t part_count() const noexcept { return plan_.part_count; }
+
+    result<std::optional<std::span<const std::byte>>> part(std::uint32_t n, std::vector<std::byte>& buffer) {
+        if (n > plan_.part_count) return std::optional<std::span<const std::byte>>();
+        const part_range range = plan_.part(n);
+        if (range.size > SIZE_MAX)  // 32-bit targets cannot hold a part above 4 GiB in memory
+            return make_error(errc::limit_exceeded, "part_size",
+                              "part " + std::to_string(n) + " has " + std::to_string(range.size) +
+                                  " bytes, more than this platform's memory can address");
+        auto bytes = part_bytes(*source_, range, buffer);
+        if (!bytes) return std::move(bytes).error();
+        return std::optional<std::span<const std::byte>>(*bytes);
+    }
+
+private:
+    Source* source_;
+    part_plan plan_;
+};
+
+}  // namespace detail
+
+/// The multipart upload of one object as a step machine, `Parts` giving the bytes of part n
+/// (detail::planned_parts for a source and a plan; see make_multipart_upload_machine). It
+/// initiates, or resumes options.resume_upload_id (listing its parts and reusing each whose size
+/// and MD5 match); after an Initiate that may have been applied twice it aborts the empty
+/// duplicates (docs/protocol/multipart.md#lost-initiate). Then it keeps up to `in_flight` parts
+/// in flight, each through its own operation machine (its retries and waits are this machine's
+/// steps), polling options.cancelled before sending each part. Parts are read by the machine
+/// inside next(), synchronously through the caller's source: reading is not a step, because a
+/// positional read of a file or of memory does not block the way a network request does, and
+/// the bytes read must be hashed before the request that carries them can be built. Then it
+/// completes and proves the object exactly as upload_multipart documents; on a failure or a
+/// cancellation it aborts unless options.keep_on_failure. Borrows the context and the source;
+/// owns its options. Part bodies are lent to the transport from the source or the slot's buffer,
+/// one buffer per part in flight, reused.
+template <class Parts>
+class basic_multipart_upload_machine {
+public:
+    using result_type = result<multipart_upload_result>;
+
+    /// Errors at the first step, nothing sent: invalid_argument naming "in_flight" for 0, those of
+    /// parts.check() ("plan"), and "traffic_limit" for a limit out of COS's range.
+    basic_multipart_upload_machine(operation_context& context, std::string key, Parts parts, multipart_upload_options options,
+                                   std::uint32_t in_flight = 1)
+        : context_(&context), key_(std::move(key)), parts_(std::move(parts)), options_(std::move(options)),
+          policy_(detail::part_policy_of(options_)) {
+        progress_.bytes_total = parts_.total();
+        progress_.part_count = parts_.part_count();
+        if (auto ok = check_arguments(in_flight); !ok) {
+            finish(std::move(ok).error());
+            return;
+        }
+        const std::uint32_t known = parts_.part_count();
+        slots_.resize(known != 0 && known < in_flight ? known : in_flight);
+        finished_.reserve(known);
+        if (options_.resume_upload_id) {
+            upload_id_ = *options_.resume_upload_id;
+            list_parts_params first;
+            first.key = key_;
+            first.upload_id = upload_id_;
+            parts_listing_.emplace(context, std::move(first));
+            phase_ = phase::resume_listing;
+        } else {
+            run(initiate_multipart_upload_params{key_, options_.attributes, {}});
+            phase_ = phase::initiate;
+        }
+    }
+
+    step next() {
+        for (;;) {
+            switch (phase_) {
+                case phase::parts:
+                    if (auto s = next_part_step(); s) return *s;
+                    continue;
+                case phase::done:
+                    return {};
+                default: {
+                    const step s = serial_next();
+                    if (s.kind != step_kind::done) return s;
+                    serial_done();
+                    continue;
+                }
+            }
+        }
+    }
+
+    result<void> receive(std::uint32_t id, result<http_response> outcome) {
+        return settle(id, step_kind::send, [&](auto& child, std::uint32_t inner) { return child.receive(inner, std::move(outcome)); });
+    }
+    result<void> receive_head(std::uint32_t id, const http_response& head) {
+        return forward(id, step_kind::send, false, [&](auto& child, std::uint32_t inner) { return child.receive_head(inner, head); });
+    }
+    result<void> receive_body(std::uint32_t id, std::span<const std::byte> bytes) {
+        return forward(id, step_kind::send, false, [&](auto& child, std::uint32_t inner) { return child.receive_body(inner, bytes); });
+    }
+    result<void> waited(std::uint32_t id) {
+        return settle(id, step_kind::wait, [&](auto& child, std::uint32_t inner) { return child.waited(inner); });
+    }
+
+    /// The result, once next() said done; errors: those of upload_multipart, or invalid_argument
+    /// naming "machine" before done or when it was already taken.
+    result_type take_result() {
+        if (phase_ != phase::done) return detail::machine_misused("take_result: not done yet; call next() until it says done");
+        if (!result_) return detail::machine_misused("take_result: the result was already taken");
+        result_type out = std::move(*result_);
+        result_.reset();
+        return out;
+    }
+
+    /// Whether Initiate may have been applied twice. The machine cleans up after that itself
+    /// (result.duplicates); the flag is kept for drivers that report it.
+    bool may_have_repeated() const noexcept { return initiate_repeated_; }
+
+private:
+    enum class phase : std::uint8_t { initiate, resume_listing, cleanup, parts, complete, head, abort, done };
+
+    /// A step of a child issued under this machine's id `outer`; the child named it `inner`.
+    struct link {
+        std::uint32_t outer = 0;
+        std::uint32_t inner = 0;
+        step_kind kind = step_kind::done;
+    };
+
+    struct part_slot {
+        std::optional<detail::upload_operation> op{};
+        std::vector<std::byte> buffer{};
+        detail::hashed_part part{};
+        std::uint32_t number = 0;
+        link pending{};
+    };
+
+    result<void> check_arguments(std::uint32_t in_flight) const {
+        if (in_flight == 0) return make_error(errc::invalid_argument, "in_flight", "must be at least 1");
+        if (auto ok = parts_.check(); !ok) return ok;
+        return detail::check_traffic_limit(options_.traffic_limit);
+    }
+
+    // Children and the steps in flight --------------------------------------------------------
+
+    template <class Params>
+    void run(const Params& params) {
+        serial_op_.emplace(*context_, operation<Params>::build(context_->bucket_endpoint(), params),
+                           detail::upload_answer_parser{&detail::parse_upload_answer<Params>});
+    }
+
+    template <class F>
+    decltype(auto) on_serial(F&& f) {
+        if (parts_listing_) return f(*parts_listing_);
+        if (cleanup_) return f(*cleanup_);
+        return f(*serial_op_);
+    }
+
+    /// The serial child's next step, renamed with an id of this machine when it starts a step.
+    step serial_next() {
+        return rename(serial_link_, on_serial([](auto& child) { return child.next(); }));
+    }
+
+    step rename(link& l, step s) {
+        if (s.kind == step_kind::send || s.kind == step_kind::wait) {
+            l = {++last_id_, s.id, s.kind};
+            s.id = l.outer;
+        }
+        return s;
+    }
+
+    part_slot& slot_of(link& l) {
+        for (part_slot& slot : slots_)
+            if (&slot.pending == &l) return slot;
+        return slots_.front();
+    }
+
+    link* find(std::uint32_t id) {
+        if (id != 0 && serial_link_.outer == id) return &serial_link_;
+        for (part_slot& slot : slots_)
+            if (id != 0 && slot.pending.outer == id) return &slot.pending;
+        return nullptr;
+    }
+
+    /// Hands an outcome to the child that issued step `id`; `settles` forgets the step once the
+    /// child took it.
+    template <class F>
+    result<void> forward(std::uint32_t id, step_kind kind, bool settles, F&& f) {
+        link* l = find(id);
+        if (!l)
+            return make_error(errc::invalid_argument, "step_id",
+                              "step " + std::to_string(id) + (id != 0 && id <= last_id_ ? " has already been answered" : " was never issued"));
+        if (l->kind != kind)
+            return make_error(errc::invalid_argument, "step_id",
+                              "step " + std::to_string(id) + " is a " + (l->kind == step_kind::send ? "send" : "wait") + " step, not a " +
+                                  (kind == step_kind::send ? "send" : "wait") + " step");
+        const std::uint32_t inner = l->inner;
+        result<void> ok = l == &serial_link_ ? on_serial([&](auto& child) { return f(child, inner); }) : f(*slot_of(*l).op, inner);
+        if (ok && settles) *l = {};
+        return ok;
+    }
+
+    template <class F>
+    result<void> settle(std::uint32_t id, step_kind kind, F&& f) {
+        return forward(id, kind, true, std::forward<F>(f));
+    }
+
+    // The serial phases -------------------------------------------------------------------------
+
+    void serial_done() {
+        switch (phase_) {
+            case phase::initiate: return initiated();
+            case phase::resume_listing: {
+                auto listed = parts_listing_->take_result();
+                parts_listing_.reset();
+                if (!listed) return finish(std::move(listed).error());
+                existing_ = std::move(*listed);
+                return start_parts();
+            }
+            case phase::cleanup: {
+                auto cleaned = cleanup_->take_result();  // a value: the cleanup's failures are inside it
+                cleanup_.reset();
+                if (cleaned) duplicates_ = std::move(*cleaned);
+                return cleanup_finished();
+            }
+            case phase::complete: return completed();
+            case phase::head: return headed();
+            case phase::abort: {
+                auto aborted = take<abort_multipart_upload_result>();
+                return finish(detail::with_abort_outcome(std::move(*failure_), aborted));
+            }
+            case phase::parts:
+            case phase::done:
+                return;
+        }
+    }
+
+    template <class T>
+    result<T> take() {
+        auto answer = serial_op_->take_result();
+        if (!answer) return std::move(answer).error();
+        return std::get<T>(std::move(*answer));
+    }
+
+    void initiated() {
+        initiate_repeated_ = serial_op_->may_have_repeated();
+        auto started = take<initiate_multipart_upload_result>();
+        if (!started) {
+            // A last attempt that lost its connection may have created an upload as well: the
+            // operation machine counts only lost attempts that were followed by another.
+            if (!initiate_repeated_ && started.error().code != errc::transport_failure) return finish(std::move(started).error());
+            failure_ = std::move(started).error();
+            return start_cleanup();
+        }
+        upload_id_ = std::move(started->upload_id);
+        if (initiate_repeated_) return start_cleanup();
+        return start_parts();
+    }
+
+    void start_cleanup() {
+        cleanup_.emplace(*context_, key_, failure_ ? std::nullopt : std::optional<std::string>(upload_id_));
+        phase_ = phase::cleanup;
+    }
+
+    void cleanup_finished() {
+        if (!failure_) return start_parts();
+        failure_->reason += detail::describe_cleanup(duplicates_);
+        finish(std::move(*failure_));
+    }
+
+    // The parts --------------------------------------------------------------------------------
+
+    void start_parts() {
+        if (options_.on_upload_id) options_.on_upload_id(upload_id_);
+        phase_ = phase::parts;
+    }
+
+    /// The next step of the parts phase, or nothing when the phase moved on (to Complete or abort).
+    std::optional<step> next_part_step() {
+        bool busy = false;
+        for (part_slot& slot : slots_) {
+            for (;;) {
+                if (!slot.op && !start_part(slot)) break;
+                if (slot.pending.outer != 0) {
+                    busy = true;
+                    break;
+                }
+                const step s = rename(slot.pending, slot.op->next());
+                if (s.kind != step_kind::done) return s;
+                part_done(slot);
+            }
+        }
+        if (busy) return step{.kind = step_kind::idle};
+        if (failure_) start_abort_or_fail();
+        else start_complete();
+        return std::nullopt;
+    }
+
+    /// Starts the next part in `slot`; false when no part is left to start (or one failed).
+    /// A part already held by a resumed upload finishes here, and the next one is tried.
+    bool start_part(part_slot& slot) {
+        for (;;) {
+            if (failure_ || parts_ended_) return false;
+            const std::uint32_t n = next_part_;
+            auto bytes = parts_.part(n, slot.buffer);
+            if (!bytes) {
+                failure_ = std::move(bytes).error();
+                return false;
+            }
+            if (!*bytes) {
+                parts_ended_ = true;
+                return false;
+            }
+            if (options_.cancelled && options_.cancelled()) {
+                failure_ = make_error(errc::cancelled, "cancelled", "the upload was cancelled before part " + std::to_string(n));
+                return false;
+            }
+            ++next_part_;
+            slot.number = n;
+            slot.part = detail::hash_part(**bytes, detail::find_part(existing_, n), policy_);
+            if (slot.part.reused) {
+                ++reused_;
+                record(slot);
+                continue;
+            }
+            const upload_part_params params = detail::part_params(key_, upload_id_, n, **bytes, slot.part, policy_);
+            slot.op.emplace(*context_, operation<upload_part_params>::build(context_->bucket_endpoint(), params),
+                            detail::upload_answer_parser{&detail::parse_upload_answer<upload_part_params>});
+            return true;
+        }
+    }
+
+    void part_done(part_slot& slot) {
+        auto answer = slot.op->take_result();
+        slot.op.reset();
+        if (failure_) return;  // the upload failed while this part was in flight
+        result<void> ok = answer ? detail::check_part_answer(std::get<upload_part_result>(*answer), slot.number, policy_, slot.part)
+                                 : result<void>(std::move(answer).error());
+        if (!ok) {
+            failure_ = std::move(ok).error();
+            return;
+        }
+        record(slot);
+    }
+
+    void record(part_slot& slot) {
+        if (finished_.size() < slot.number) finished_.resize(slot.number);
+        finished_[slot.number - 1] = std::move(slot.part.done);
+        progress_.bytes_done += finished_[slot.number - 1].size;
+        progress_.part_number = slot.number;
+        ++progress_.parts_done;
+        if (options_.on_progress) options_.on_progress(progress_);
+    }
+
+    // Complete, HEAD, abort ------------------------------------------------------------------
+
+    void start_complete() {
+        detail::completion c = detail::completion_of(key_, upload_id_, finished_);
+        whole_crc_ = c.crc64;
+        whole_size_ = c.size;
+        run(c.params);
+        phase_ = phase::complete;
+    }
+
+    void completed() {
+        auto done = take<complete_multipart_upload_result>();
+        out_.upload_id = upload_id_;
+        out_.crc64 = whole_crc_;
+        out_.parts = static_cast<std::uint32_t>(finished_.size());
+        if (done) {
+            if (auto ok = detail::check_complete_answer(context_->bucket_endpoint(), key_, finished_.size(), *done, out_.verified); !ok)
+                return fail(std::move(ok).error());
+            out_.etag = done->etag;
+            if (done->crc64) return verified(*done->crc64);
+            run(detail::completed_object_head(key_, done->version_id, options_));
+        } else if (is_cos_error(done.error(), cos_errc::no_such_upload)) {
+            lost_complete_ = std::move(done).error();
+            run(detail::completed_object_head(key_, {}, options_));
+        } else {
+            return fail(std::move(done).error());
+        }
+        phase_ = phase::head;
+    }
+
+    void headed() {
+        auto head = take<head_object_result>();
+        result<void> ok = head ? detail::check_head_answer(*head, whole_size_) : result<void>(std::move(head).error());
+        if (lost_complete_) {
+            if (!ok) {
+                lost_complete_->reason += "; HEAD did not confirm that an earlier attempt completed the upload: " + describe(ok.error());
+                return fail(std::move(*lost_complete_));
+            }
+            if (auto counted = detail::check_etag_part_count(head->headers.etag, finished_.size(), "HEAD's", out_.verified); !counted)
+                return fail(std::move(counted).error());
+            out_.etag = head->headers.etag;
+            out_.confirmed_by_head = true;
+        } else if (!ok) {
+            error e = std::move(ok).error();
+            e.reason = "Complete's answer has no x-cos-hash-crc64ecma and settling it by HEAD failed: " + e.reason;
+            return fail(std::move(e));
+        }
+        out_.verified.crc64_from = crc64_evidence::head_header;
+        out_.verified.size_by_head = true;
+        verified(*head->headers.crc64);
+    }
+
+    void verified(std::uint64_t reported_crc) {
+        if (auto ok = detail::check_object_crc(reported_crc, whole_crc_); !ok) return fail(std::move(ok).error());
+        out_.parts_reused = reused_;
+        out_.duplicates = std::move(duplicates_);
+        finish(std::move(out_));
+    }
+
+    void fail(error e) {
+        failure_ = std::move(e);
+        start_abort_or_fail();
+    }
+
+    /// The failure policy: abort (so no billed parts stay behind) unless the caller keeps the
+    /// upload; an incomplete duplicate cleanup is told in the reason as well.
+    void start_abort_or_fail() {
+        if (duplicates_.failure) failure_->reason += detail::describe_cleanup(duplicates_);
+        if (options_.keep_on_failure) return finish(std::move(*failure_));
+        run(abort_multipart_upload_params{key_, upload_id_, {}});
+        phase_ = phase::abort;
+    }
+
+    void finish(result_type r) {
+        result_.emplace(std::move(r));
+        phase_ = phase::done;
+    }
+
+    operation_context* context_;
+    std::string key_;
+    Parts parts_;
+    multipart_upload_options options_;
+    detail::part_policy policy_;
+    phase phase_ = phase::done;
+    std::uint32_t last_id_ = 0;
+    // The serial phases' child: one of these at a time.
+    std::optional<detail::upload_operation> serial_op_{};
+    std::optional<list_all_parts_machine> parts_listing_{};
+    std::optional<duplicate_cleanup_machine> cleanup_{};
+    link serial_link_{};
+    std::vector<part_slot> slots_{};
+    std::string upload_id_{};
+    bool initiate_repeated_ = false;
+    duplicate_cleanup duplicates_{};
+    std::vector<listed_part> existing_{};    // what a resumed upload holds
+    std::uint32_t next_part_ = 1;
+    bool parts_ended_ = false;
+    std::vector<detail::finished_part> finished_{};
+    std::uint32_t reused_ = 0;
+    upload_progress progress_{};
+    std::optional<error> failure_{};        // the first failure; the abort follows it
+    std::optional<error> lost_complete_{};  // Complete answered NoSuchUpload; HEAD must settle it
+    std::uint64_t whole_crc_ = 0;
+    std::uint64_t whole_size_ = 0;
+    multipart_upload_result out_{};
+    std::optional<result_type> result_{};
+};
+
+/// The upload machine of `source` in the parts of `plan`, up to `in_flight` parts at a time.
+template <upload_source Source>
+using multipart_upload_machine = basic_multipart_upload_machine<detail::planned_parts<Source>>;
+
+template <upload_source Source>
+multipart_upload_machine<Source> make_multipart_upload_machine(operation_context& context, std::string key, Source& source,
+                                                               const part_plan& plan, multipart_upload_options options = {},
+                                                               std::uint32_t in_flight = 1) {
+    return {context, std::move(key), detail::planned_parts<Source>(source, plan), std::move(options), in_flight};
+}
+
+}  // namespace coswire
+// ---- end coswire/multipart/machine.hpp
 // ---- begin coswire/multipart/stream.hpp
 // SPDX-License-Identifier: MIT
 // Uploads of unknown length: a reader that can only be read forward (stdin, a pipe, a camera)
@@ -14028,9 +15277,9 @@ inline result<part_plan> plan_parts(std::uint64_t object_size, std::uint64_t pre
 
 // ---- begin coswire/multipart/upload.hpp
 // SPDX-License-Identifier: MIT
-// The multipart upload driver: the one loop that initiates (or resumes), uploads and checks each
-// part, completes, checks Complete's answer and the whole-object CRC-64, and aborts on failure
-// (docs/protocol/multipart.md). Every decision it makes is a pure function of a lower layer.
+// The blocking multipart upload: the drive loop over the upload machine (multipart/machine.hpp),
+// which initiates (or resumes), uploads and checks each part, completes, checks Complete's answer
+// and the whole-object CRC-64, and aborts on failure (docs/protocol/multipart.md).
 
 // ---- begin coswire/client.hpp
 // SPDX-License-Identifier: MIT
@@ -14116,6 +15365,11 @@ public:
         return drive(m);
     }
 
+    /// The transport and sleeper this client's machines run through, for drivers other than
+    /// drive() (drive_parallel in the opt-in parallel headers).
+    Transport& bound_transport() noexcept { return *transport_; }
+    const sleeper& bound_sleeper() const noexcept { return sleep_; }
+
     /// Runs a machine made with context() to its end through this client's transport and sleeper
     /// (coswire::drive), and returns its result; last_call_may_have_repeated() then reports it.
     template <step_machine Machine>
@@ -14135,551 +15389,10 @@ private:
 }  // namespace coswire
 // ---- end coswire/client.hpp
 
-#include <concepts>
-#include <cstddef>
-#include <cstdint>
-#include <cstring>
-#include <optional>
-#include <span>
 #include <string>
 #include <string_view>
-#include <vector>
 
 namespace coswire {
-
-/// Where upload bytes come from: a size and random-access reads, so objects larger than memory
-/// stream through one part buffer. read(offset, out) fills all of `out` or fails.
-template <class S>
-concept upload_source = requires(S& s, std::uint64_t offset, std::span<std::byte> out) {
-    { s.size() } -> std::convertible_to<std::uint64_t>;
-    { s.read(offset, out) } -> std::same_as<result<void>>;
-};
-
-/// An upload_source whose bytes already sit in memory lends them: view(offset, size) returns
-/// the bytes in place, and the drivers hash and send them from there instead of copying each
-/// part into a buffer (no part buffer at all; the copy was most of the driver's own cost).
-/// The bytes must stay valid and unchanged until the upload returns; view is called
-/// concurrently by upload_multipart_parallel, so it must not modify the source.
-template <class S>
-concept contiguous_upload_source = upload_source<S> && requires(const S& s, std::uint64_t offset, std::uint64_t size) {
-    { s.view(offset, size) } -> std::same_as<result<std::span<const std::byte>>>;
-};
-
-/// An upload_source over bytes in memory (borrowed), lent to the drivers without copying.
-class memory_source {
-public:
-    explicit memory_source(std::span<const std::byte> bytes) noexcept : bytes_(bytes) {}
-    std::uint64_t size() const noexcept { return bytes_.size(); }
-    result<std::span<const std::byte>> view(std::uint64_t offset, std::uint64_t size) const {
-        if (offset > bytes_.size() || size > bytes_.size() - offset)
-            return make_error(errc::invalid_argument, "offset",
-                              "bytes " + std::to_string(offset) + "+" + std::to_string(size) + " lie past the end of the " +
-                                  std::to_string(bytes_.size()) + "-byte source");
-        return bytes_.subspan(static_cast<std::size_t>(offset), static_cast<std::size_t>(size));
-    }
-    result<void> read(std::uint64_t offset, std::span<std::byte> out) const {
-        auto bytes = view(offset, out.size());
-        if (!bytes) return std::move(bytes).error();
-        if (!out.empty()) std::memcpy(out.data(), bytes->data(), out.size());  // a loop ran at 1 B/cycle
-        return {};
-    }
-
-private:
-    std::span<const std::byte> bytes_;
-};
-
-/// Progress after each part: bytes and parts done so far (reused parts included).
-struct upload_progress {
-    std::uint64_t bytes_done = 0;
-    std::uint64_t bytes_total = 0;
-    std::uint32_t part_number = 0;  ///< the part just finished
-    std::uint32_t parts_done = 0;
-    std::uint32_t part_count = 0;
-};
-
-/// How to run one multipart upload.
-struct multipart_upload_options {
-    object_attributes attributes{};                ///< stored with the object (sent at Initiate)
-    std::optional<std::string> resume_upload_id{};  ///< continue this upload: reuse matching parts
-    bool keep_on_failure = false;                ///< leave the upload (and its billed parts) for resuming
-    /// Send Content-MD5 with every part, so COS refuses a part corrupted on the way (BadDigest)
-    /// before storing it. false: parts go without it and the driver hashes them with CRC-64
-    /// only (much faster than MD5); a corrupted part is then caught by comparing COS's
-    /// x-cos-hash-crc64ecma of the part with ours, and the whole-object CRC-64 check is
-    /// unchanged. A resumed upload still takes the MD5 of a part whose listed size matches, as
-    /// that is how a listed part is recognised as holding the same bytes.
-    bool content_md5 = true;
-    /// x-cos-traffic-limit (bit/s, 819200 to 838860800) on every Upload Part: COS applies a
-    /// limit per request, so one given only at Initiate would limit nothing.
-    std::optional<std::uint64_t> traffic_limit{};
-    /// Called once the upload id is known (journal it to resume after a crash).
-    callback<void(std::string_view upload_id)> on_upload_id{};
-    callback<void(const upload_progress&)> on_progress{};
-    /// Polled before each part; returning true aborts the upload (unless keep_on_failure).
-    callback<bool()> cancelled{};
-};
-
-/// Where the whole-object CRC-64 that was found equal to the parts' combined CRC-64 came from.
-enum class crc64_evidence {
-    complete_header,  ///< x-cos-hash-crc64ecma of Complete's answer
-    head_header,      ///< x-cos-hash-crc64ecma of a HEAD Object made after Complete
-};
-
-/// What the driver checked of COS's answers before it reported success. Each flag is true only
-/// when that check was made and passed; its comment says when it cannot be made
-/// (docs/protocol/multipart.md#complete).
-struct upload_verification {
-    /// Where COS's whole-object CRC-64 came from. There is no "unchecked": an upload whose
-    /// CRC-64 neither Complete nor a HEAD gave fails instead.
-    crc64_evidence crc64_from = crc64_evidence::complete_header;
-    /// A HEAD Object was made and its Content-Length equalled the source size (whenever
-    /// crc64_from is head_header).
-    bool size_by_head = false;
-    /// Complete's result named the key uploaded to. False only with confirmed_by_head, when the
-    /// answer that names it was lost.
-    bool key_matched = false;
-    /// Complete's result named the endpoint's bucket. False when COS left Bucket out, when the
-    /// endpoint has no bucket name (a custom domain) or with confirmed_by_head.
-    bool bucket_matched = false;
-    /// The "-N" of the object's ETag (Complete's, or HEAD's with confirmed_by_head) equalled the
-    /// number of parts. False when that ETag has no "<32 hex>-<N>" form.
-    bool part_count_matched = false;
-};
-
-/// What the driver did about the uploads an Initiate applied more than once may have created:
-/// a first attempt whose answer was lost and each retry create one
-/// (docs/protocol/multipart.md#lost-initiate).
-struct duplicate_cleanup {
-    bool ran = false;                  ///< the client said Initiate may have repeated, so a cleanup ran
-    std::vector<std::string> aborted{};  ///< ids of the empty duplicates that were aborted
-    std::vector<std::string> left{};     ///< ids of duplicates whose probe or abort failed: abort them yourself
-    /// Why the cleanup did not finish (the listing failed, an id in `left`, no time reference);
-    /// empty when it did. Duplicates may remain when it is set.
-    std::optional<error> failure{};
-};
-
-/// What a finished upload produced, checked end to end.
-struct multipart_upload_result {
-    std::string upload_id{};
-    std::string etag{};           ///< the object's ETag, unquoted ("<32 hex>-<N>" for multipart objects)
-    std::uint64_t crc64 = 0;    ///< the whole object's CRC-64/XZ, equal to COS's
-    std::uint32_t parts = 0;
-    std::uint32_t parts_reused = 0;  ///< parts a resumed upload did not send again
-    bool confirmed_by_head = false;  ///< a retried Complete answered NoSuchUpload; HEAD proved success
-    upload_verification verified{};    ///< which checks of COS's answers were made
-    duplicate_cleanup duplicates{};    ///< what happened to uploads a repeated Initiate created
-};
-
-namespace detail {
-
-/// A part as Complete needs it, plus what the driver checked.
-struct finished_part {
-    std::string etag_raw;
-    std::uint64_t crc64 = 0;
-    std::uint64_t size = 0;
-};
-
-/// The SSE-C key headers among the attributes' extra headers: every request that writes or
-/// reads an SSE-C object's bytes carries them (Upload Part, HEAD; docs/protocol/multipart.md#complete).
-inline std::vector<http_header> sse_customer_headers(const object_attributes& attributes) {
-    std::vector<http_header> out;
-    for (const http_header& h : attributes.extra_headers)
-        if (istarts_with(h.name, "x-cos-server-side-encryption-customer-")) out.push_back(h);
-    return out;
-}
-
-template <upload_source Source>
-result<std::span<const std::byte>> part_bytes(Source& source, const part_range& range, std::vector<std::byte>& buffer) {
-    if constexpr (contiguous_upload_source<Source>) {
-        auto lent = source.view(range.offset, range.size);
-        if (lent && lent->size() != range.size)  // a wrong length would be hashed and sent as the part
-            return make_error(errc::invalid_argument, "source",
-                              "view(" + std::to_string(range.offset) + ", " + std::to_string(range.size) + ") lent " +
-                                  std::to_string(lent->size()) + " bytes");
-        return lent;
-    } else {
-        buffer.resize(static_cast<std::size_t>(range.size));
-        if (auto ok = source.read(range.offset, buffer); !ok) return std::move(ok).error();
-        return std::span<const std::byte>(buffer.data(), buffer.size());
-    }
-}
-
-/// Whether a request with these attributes asks for an encryption under which COS's ETag is not
-/// the MD5 of the bytes: SSE-KMS (x-cos-server-side-encryption other than AES256) or SSE-C (the
-/// customer-key headers), set as an attribute or among the extra headers
-/// (docs/protocol/multipart.md#etags-and-encryption).
-inline bool requests_opaque_etag(const object_attributes& attributes) {
-    if (attributes.server_side_encryption && *attributes.server_side_encryption != "AES256") return true;
-    for (const http_header& h : attributes.extra_headers)
-        if (istarts_with(h.name, "x-cos-server-side-encryption-customer-") ||
-            (iequals(h.name, "x-cos-server-side-encryption") && h.value != "AES256"))
-            return true;
-    return false;
-}
-
-/// Whether COS's ETag in an answer is the MD5 of the bytes sent: not when the request asked for
-/// SSE-KMS or SSE-C, nor when the answer says the object is stored so (x-cos-server-side-encryption
-/// other than AES256, or an SSE-C algorithm): a bucket's default encryption applies without
-/// the request naming it.
-inline bool etag_is_md5(bool request_opaque, std::string_view answer_encryption, std::string_view answer_customer_algorithm) {
-    return !request_opaque && (answer_encryption.empty() || answer_encryption == "AES256") && answer_customer_algorithm.empty();
-}
-
-/// How every part of one upload is sent and checked, decided once from its options.
-struct part_policy {
-    bool content_md5 = true;            ///< send Content-MD5 (so every part is hashed with MD5)
-    bool request_opaque_etag = false;   ///< the request's encryption makes ETags other than MD5s
-    std::vector<http_header> headers;   ///< the SSE-C key headers, which go with every part
-    std::optional<std::uint64_t> traffic_limit;  ///< x-cos-traffic-limit, on every part too
-};
-
-inline part_policy part_policy_of(const multipart_upload_options& options) {
-    return {options.content_md5, requests_opaque_etag(options.attributes), sse_customer_headers(options.attributes),
-            options.traffic_limit};
-}
-
-/// Reads, hashes and (unless `existing` already holds the same bytes) uploads one part, then
-/// checks COS's ETag against the MD5 (when one was taken and the ETag is an MD5) and its CRC-64
-/// against ours.
-template <class Client, upload_source Source>
-result<finished_part> upload_one_part(Client& c, std::string_view key, std::string_view upload_id, Source& source,
-                                      const part_range& range, std::vector<std::byte>& buffer, const listed_part* existing,
-                                      const part_policy& policy, bool& reused) {
-    if (range.size > SIZE_MAX)  // 32-bit targets cannot hold a part above 4 GiB in memory
-        return make_error(errc::limit_exceeded, "part_size",
-                          "part " + std::to_string(range.number) + " has " + std::to_string(range.size) +
-                              " bytes, more than this platform's memory can address");
-    auto lent = part_bytes(source, range, buffer);
-    if (!lent) return std::move(lent).error();
-    const std::span<const std::byte> bytes = *lent;
-    // The MD5 is taken only to send it or to recognise a listed part of the same size; without
-    // either the part is hashed at CRC-64 speed.
-    const bool may_reuse = existing != nullptr && existing->size == range.size;
-    std::optional<md5_digest> md5;
-    if (policy.content_md5 || may_reuse) md5 = md5_hash(bytes);
-    const std::string md5_hex = md5 ? to_hex(std::span<const std::uint8_t>(*md5)) : std::string();
-    finished_part out{{}, crc64(bytes), range.size};
-    reused = may_reuse && existing->etag == md5_hex;
-    if (reused) {
-        out.etag_raw = existing->etag_raw;
-        return out;
-    }
-    upload_part_params params;
-    params.key = std::string(key);
-    params.upload_id = std::string(upload_id);
-    params.part_number = range.number;
-    params.payload.bytes = bytes;
-    if (policy.content_md5) params.content_md5 = base64_encode(std::span<const std::uint8_t>(*md5));
-    params.extra_headers = policy.headers;
-    params.traffic_limit = policy.traffic_limit;
-    auto sent = c.send(params);
-    if (!sent) return std::move(sent).error();
-    const auto mismatch = [&](std::string what) {
-        return make_error(errc::integrity_failure, "part", "part " + std::to_string(range.number) + ": " + what);
-    };
-    if (md5 && etag_is_md5(policy.request_opaque_etag, sent->server_side_encryption, sent->sse_customer_algorithm) &&
-        sent->etag != md5_hex)
-        return mismatch("COS's ETag " + sent->etag + " is not the MD5 " + md5_hex + " of the bytes sent");
-    if (sent->crc64 && *sent->crc64 != out.crc64)
-        return mismatch("COS's CRC-64 " + std::to_string(*sent->crc64) + " differs from ours " + std::to_string(out.crc64));
-    out.etag_raw = sent->etag_raw;
-    return out;
-}
-
-/// A HEAD of the completed object (the `version_id` Complete named, if any, with the SSE-C
-/// headers the object needs) that must show `size` bytes and carry x-cos-hash-crc64ecma; the
-/// caller compares that CRC-64. Errors: c.send's; integrity_failure naming "object" for another
-/// size, or "x-cos-hash-crc64ecma" when HEAD sends none, so the object cannot be verified.
-template <class Client>
-result<head_object_result> head_completed_object(Client& c, std::string_view key, std::string_view version_id,
-                                                 const multipart_upload_options& options, std::uint64_t size) {
-    head_object_params params;
-    params.key = std::string(key);
-    params.extra_headers = sse_customer_headers(options.attributes);
-    if (!version_id.empty()) params.version_id = std::string(version_id);
-    auto head = c.send(params);
-    if (!head) return head;
-    if (head->content_length != size)
-        return make_error(errc::integrity_failure, "object",
-                          "HEAD reports " + std::to_string(head->content_length) + " bytes, the parts hold " + std::to_string(size));
-    if (!head->headers.crc64)
-        return make_error(errc::integrity_failure, "x-cos-hash-crc64ecma",
-                          "HEAD's answer carries no whole-object CRC-64 either, so the stored object cannot be verified");
-    return head;
-}
-
-/// Checks that `etag`, when of the form "<32 hex>-<N>", states `part_count` parts.
-inline result<void> check_etag_part_count(std::string_view etag, std::size_t part_count, std::string_view whose,
-                                          upload_verification& verified) {
-    const auto stated = etag_part_count(etag);
-    if (!stated) return {};
-    if (*stated != part_count)
-        return make_error(errc::integrity_failure, "ETag",
-                          std::string(whose) + " ETag " + std::string(etag.substr(0, 80)) + " states " + std::to_string(*stated) +
-                              " parts, " + std::to_string(part_count) + " were uploaded");
-    verified.part_count_matched = true;
-    return {};
-}
-
-/// Checks that Complete's result is about this upload: our key (as the parser decodes it), the
-/// endpoint's bucket when both are known, the part count of an "-N" ETag.
-inline result<void> check_complete_answer(const endpoint& ep, std::string_view key, std::size_t part_count,
-                                          const complete_multipart_upload_result& done, upload_verification& verified) {
-    if (done.key != key)
-        return make_error(errc::malformed_response, "Key",
-                          done.key.empty() ? std::string("Complete's answer names no key, so it cannot be told to be about this upload")
-                                           : "Complete's answer names the key '" + done.key.substr(0, 80) +
-                                                 "', not the one uploaded to");
-    verified.key_matched = true;
-    if (!done.bucket.empty() && !ep.bucket.empty()) {
-        if (done.bucket != ep.bucket)
-            return make_error(errc::malformed_response, "Bucket",
-                              "Complete's answer names the bucket '" + done.bucket.substr(0, 80) + "', not " + ep.bucket);
-        verified.bucket_matched = true;
-    }
-    return check_etag_part_count(done.etag, part_count, "Complete's", verified);
-}
-
-/// Completes the upload and proves the object is what was sent: COS's whole-object CRC-64 must
-/// equal the combination of the parts'. Complete's answer must name this key and bucket and the
-/// part count; without its CRC-64 header the object is settled by HEAD (size and CRC-64). A
-/// Complete answering NoSuchUpload (a retry after a first attempt that did complete) is settled
-/// by HEAD too. Errors: Complete's; malformed_response naming "Key" or "Bucket";
-/// integrity_failure naming "ETag", "object" or "x-cos-hash-crc64ecma".
-template <class Client>
-result<multipart_upload_result> complete_and_verify(Client& c, std::string_view key, std::string_view upload_id,
-                                                    const std::vector<finished_part>& parts, const multipart_upload_options& options) {
-    complete_multipart_upload_params params;
-    params.key = std::string(key);
-    params.upload_id = std::string(upload_id);
-    std::uint64_t whole_crc = 0, whole_size = 0;
-    for (std::size_t i = 0; i < parts.size(); ++i) {
-        params.parts.push_back({static_cast<std::uint32_t>(i + 1), parts[i].etag_raw});
-        whole_crc = crc64_combine(whole_crc, parts[i].crc64, parts[i].size);
-        whole_size += parts[i].size;
-    }
-    multipart_upload_result out;
-    out.upload_id = std::string(upload_id);
-    out.crc64 = whole_crc;
-    out.parts = static_cast<std::uint32_t>(parts.size());
-    std::uint64_t reported_crc = 0;
-    auto completed = c.send(params);
-    if (completed) {
-        if (auto ok = check_complete_answer(c.bucket_endpoint(), key, parts.size(), *completed, out.verified); !ok) return std::move(ok).error();
-        out.etag = completed->etag;
-        if (completed->crc64) {
-            reported_crc = *completed->crc64;
-        } else {
-            auto head = head_completed_object(c, key, completed->version_id, options, whole_size);
-            if (!head) {
-                error e = std::move(head).error();
-                e.reason = "Complete's answer has no x-cos-hash-crc64ecma and settling it by HEAD failed: " + e.reason;
-                return e;
-            }
-            reported_crc = *head->headers.crc64;
-            out.verified.crc64_from = crc64_evidence::head_header;
-            out.verified.size_by_head = true;
-        }
-    } else if (is_cos_error(completed.error(), cos_errc::no_such_upload)) {
-        auto head = head_completed_object(c, key, {}, options, whole_size);
-        if (!head) {
-            error e = std::move(completed).error();
-            e.reason += "; HEAD did not confirm that an earlier attempt completed the upload: " + describe(head.error());
-            return e;
-        }
-        if (auto ok = check_etag_part_count(head->headers.etag, parts.size(), "HEAD's", out.verified); !ok) return std::move(ok).error();
-        out.etag = head->headers.etag;
-        out.confirmed_by_head = true;
-        out.verified.crc64_from = crc64_evidence::head_header;
-        out.verified.size_by_head = true;
-        reported_crc = *head->headers.crc64;
-    } else {
-        return std::move(completed).error();
-    }
-    if (reported_crc != whole_crc)
-        return make_error(errc::integrity_failure, "object",
-                          "COS's whole-object CRC-64 " + std::to_string(reported_crc) + " differs from the parts' " + std::to_string(whole_crc));
-    return out;
-}
-
-/// Aborts so no billed parts stay behind; returns `cause`, noting whether the abort worked. An
-/// abort finding no such upload is said so: a Complete that did complete (but whose answer failed
-/// a check) leaves no upload, and its object stays, unverified.
-template <class Client>
-error abort_after(Client& c, std::string_view key, std::string_view upload_id, error cause) {
-    auto aborted = c.send(abort_multipart_upload_params{std::string(key), std::string(upload_id), {}});
-    if (aborted) cause.reason += "; the upload was aborted";
-    else if (is_cos_error(aborted.error(), cos_errc::no_such_upload))
-        cause.reason += "; aborting found no such upload (already completed or aborted: an object stored under the key is unverified)";
-    else cause.reason += "; aborting the upload failed too: " + describe(aborted.error());
-    return cause;
-}
-
-/// How far from the reference time a duplicate's Initiated may lie, in seconds: around our own
-/// upload's Initiated, or, when Initiate failed and there is no upload of ours, before the
-/// listing's Date, which must cover the whole retried Initiate call (backoff and timeouts).
-inline constexpr std::int64_t duplicate_window_around_ours = 120;
-inline constexpr std::int64_t duplicate_window_before_listing = 600;
-inline constexpr std::int64_t duplicate_window_after_listing = 60;
-
-/// After an Initiate that may have been applied more than once, aborts the other uploads of `key`
-/// that were initiated around then and hold no part, so no empty upload stays behind. The time
-/// reference is our upload's Initiated (`ours`), or, without one (Initiate failed), the Date of
-/// the listing, which is on the same server clock. The listing, probes and aborts go through
-/// the client's retries; an abort answering NoSuchUpload (an earlier attempt of it worked)
-/// counts as done. Whatever could not be done is in the returned report, never dropped.
-/// (A concurrent writer's empty upload of the same key started in that window is aborted as
-/// well; it was racing to overwrite the same object.)
-template <class Client>
-duplicate_cleanup discard_duplicate_uploads(Client& c, std::string_view key, std::optional<std::string_view> ours) {
-    duplicate_cleanup out;
-    out.ran = true;
-    const auto fail = [&out](error e, std::string_view doing) {
-        if (!out.failure) {
-            e.reason = std::string(doing) + ": " + e.reason;
-            out.failure = std::move(e);
-        }
-    };
-    list_multipart_uploads_params page;
-    page.prefix = std::string(key);
-    auto listed = list_all_multipart_uploads(c, page);
-    if (!listed) {
-        fail(std::move(listed).error(), "listing the uploads of the key failed");
-        return out;
-    }
-    std::optional<std::int64_t> from, to;
-    if (ours) {
-        for (const multipart_upload_summary& u : listed->uploads)
-            if (u.key == key && u.upload_id == *ours && u.initiated) {
-                from = *u.initiated - duplicate_window_around_ours;
-                to = *u.initiated + duplicate_window_around_ours;
-            }
-    } else if (listed->date) {
-        from = *listed->date - duplicate_window_before_listing;
-        to = *listed->date + duplicate_window_after_listing;
-    }
-    if (!from) {
-        fail(make_error(errc::malformed_response, ours ? "Initiated" : "Date",
-                        ours ? "our upload is not listed with its Initiated time" : "the listing has no Date header"),
-             "no time reference to tell duplicates by");
-        return out;
-    }
-    for (const multipart_upload_summary& u : listed->uploads) {
-        if (u.key != key || (ours && u.upload_id == *ours) || !u.initiated || *u.initiated < *from || *u.initiated > *to) continue;
-        list_parts_params first_part;
-        first_part.key = std::string(key);
-        first_part.upload_id = u.upload_id;
-        first_part.max_parts = 1;
-        auto probe = c.send(first_part);
-        if (!probe && is_cos_error(probe.error(), cos_errc::no_such_upload)) continue;  // gone already
-        if (!probe) {
-            out.left.push_back(u.upload_id);
-            fail(std::move(probe).error(), "listing the parts of upload " + u.upload_id + " failed");
-            continue;
-        }
-        if (!probe->parts.empty() || probe->is_truncated) continue;  // someone is uploading to it
-        auto aborted = c.send(abort_multipart_upload_params{std::string(key), u.upload_id, {}});
-        if (aborted || is_cos_error(aborted.error(), cos_errc::no_such_upload)) {
-            out.aborted.push_back(u.upload_id);
-        } else {
-            out.left.push_back(u.upload_id);
-            fail(std::move(aborted).error(), "aborting upload " + u.upload_id + " failed");
-        }
-    }
-    return out;
-}
-
-/// The cleanup's outcome as a sentence to append to an error's reason; empty when no cleanup ran.
-inline std::string describe_cleanup(const duplicate_cleanup& cleanup) {
-    if (!cleanup.ran) return {};
-    std::string out = "; an Initiate attempt whose answer was lost may have created an upload: ";
-    out += std::to_string(cleanup.aborted.size()) + " empty duplicate upload(s) aborted";
-    if (!cleanup.left.empty()) {
-        out += ", left behind:";
-        for (const std::string& id : cleanup.left) out += " " + id;
-    }
-    if (cleanup.failure) out += "; the cleanup is incomplete: " + describe(*cleanup.failure);
-    return out;
-}
-
-/// An upload being sent: its id, and what was done about duplicates a repeated Initiate made.
-struct started_upload {
-    std::string upload_id;
-    duplicate_cleanup duplicates;
-};
-
-/// Initiates, or lists the parts of the upload being resumed. When the client says Initiate may
-/// have been applied more than once, discards the empty duplicates; also when Initiate failed
-/// in the end after such a repeat or with a lost connection (an attempt may still have created
-/// an upload), and that failure's reason then says what the cleanup did.
-template <class Client>
-result<started_upload> start_or_resume(Client& c, std::string_view key, const multipart_upload_options& options,
-                                       std::vector<listed_part>& existing) {
-    started_upload out;
-    if (options.resume_upload_id) {
-        out.upload_id = *options.resume_upload_id;
-        list_parts_params first;
-        first.key = std::string(key);
-        first.upload_id = out.upload_id;
-        auto listed = list_all_parts(c, std::move(first));
-        if (!listed) return std::move(listed).error();
-        existing = std::move(*listed);
-    } else {
-        auto started = c.send(initiate_multipart_upload_params{std::string(key), options.attributes, {}});
-        const bool repeated = c.last_call_may_have_repeated();  // read before the cleanup's calls reset it
-        if (!started) {
-            // A last attempt that lost its connection may have created an upload as well: the
-            // client counts only lost attempts that were followed by another.
-            if (!repeated && started.error().code != errc::transport_failure) return std::move(started).error();
-            error e = std::move(started).error();
-            e.reason += describe_cleanup(discard_duplicate_uploads(c, key, std::nullopt));
-            return e;
-        }
-        out.upload_id = std::move(started->upload_id);
-        if (repeated) out.duplicates = discard_duplicate_uploads(c, key, std::string_view(out.upload_id));
-    }
-    if (options.on_upload_id) options.on_upload_id(out.upload_id);
-    return out;
-}
-
-/// What can be checked before anything is sent: the plan against the source, and the options
-/// every part will carry (a traffic limit out of range would otherwise fail only after Initiate).
-template <upload_source Source>
-result<void> check_upload(const part_plan& plan, Source& source, const multipart_upload_options& options) {
-    if (plan.object_size != source.size() || plan.part_count == 0)
-        return make_error(errc::invalid_argument, "plan", "was made for a different object size than the source's");
-    return check_traffic_limit(options.traffic_limit);
-}
-
-/// The part a resumed upload already holds under `number`, if any.
-inline const listed_part* find_part(const std::vector<listed_part>& existing, std::uint32_t number) noexcept {
-    for (const listed_part& p : existing)
-        if (p.part_number == number) return &p;
-    return nullptr;
-}
-
-/// The failure policy: abort (so no billed parts stay behind) unless the caller keeps the upload;
-/// an incomplete duplicate cleanup is told in the reason as well.
-template <class Client>
-error fail_upload(Client& c, std::string_view key, const started_upload& upload, const multipart_upload_options& options, error e) {
-    if (upload.duplicates.failure) e.reason += describe_cleanup(upload.duplicates);
-    return options.keep_on_failure ? std::move(e) : detail::abort_after(c, key, upload.upload_id, std::move(e));
-}
-
-/// Completes after every part is in. Any failure after Complete is handled by fail_upload too:
-/// an answer that failed a check may not have completed anything, and the abort tells which.
-template <class Client>
-result<multipart_upload_result> finish_upload(Client& c, std::string_view key, started_upload& upload,
-                                              const std::vector<finished_part>& parts, std::uint32_t reused,
-                                              const multipart_upload_options& options) {
-    auto done = detail::complete_and_verify(c, key, upload.upload_id, parts, options);
-    if (!done) return fail_upload(c, key, upload, options, std::move(done).error());
-    done->parts_reused = reused;
-    done->duplicates = std::move(upload.duplicates);
-    return done;
-}
-
-}  // namespace detail
 
 /// Uploads `source` to `key` in the parts of `plan`, one at a time; peak memory is one part
 /// (none for a contiguous_upload_source such as memory_source).
@@ -14700,33 +15413,8 @@ result<multipart_upload_result> finish_upload(Client& c, std::string_view key, s
 template <class Client, upload_source Source>
 result<multipart_upload_result> upload_multipart(Client& c, std::string_view key, Source& source, const part_plan& plan,
                                                  const multipart_upload_options& options = {}) {
-    if (auto ok = detail::check_upload(plan, source, options); !ok) return std::move(ok).error();
-    std::vector<listed_part> existing;
-    auto upload = detail::start_or_resume(c, key, options, existing);
-    if (!upload) return std::move(upload).error();
-    const detail::part_policy policy = detail::part_policy_of(options);
-    std::vector<detail::finished_part> parts;
-    parts.reserve(plan.part_count);
-    std::vector<std::byte> buffer;
-    upload_progress progress{0, plan.object_size, 0, 0, plan.part_count};
-    std::uint32_t reused_count = 0;
-    for (std::uint32_t n = 1; n <= plan.part_count; ++n) {
-        if (options.cancelled && options.cancelled())
-            return detail::fail_upload(c, key, *upload, options,
-                                       make_error(errc::cancelled, "cancelled", "the upload was cancelled before part " + std::to_string(n)));
-        const part_range range = plan.part(n);
-        bool reused = false;
-        auto part = detail::upload_one_part(c, key, upload->upload_id, source, range, buffer, detail::find_part(existing, n),
-                                            policy, reused);
-        if (!part) return detail::fail_upload(c, key, *upload, options, std::move(part).error());
-        reused_count += reused ? 1 : 0;
-        parts.push_back(std::move(*part));
-        progress.bytes_done += range.size;
-        progress.part_number = n;
-        progress.parts_done = n;
-        if (options.on_progress) options.on_progress(progress);
-    }
-    return detail::finish_upload(c, key, *upload, parts, reused_count, options);
+    auto m = make_multipart_upload_machine(c.context(), std::string(key), source, plan, options);
+    return c.drive(m);
 }
 
 }  // namespace coswire
@@ -14735,6 +15423,7 @@ result<multipart_upload_result> upload_multipart(Client& c, std::string_view key
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -14848,8 +15537,9 @@ result<stream_upload_result> put_whole_stream(Client& c, std::string_view key, s
     }
     std::optional<std::uint64_t> reported = put->headers.crc64;
     if (!reported) {
-        auto head = head_completed_object(c, key, put->headers.version_id, options.upload, out.size);
+        auto head = c.send(completed_object_head(key, put->headers.version_id, options.upload));
         if (!head) return std::move(head).error();
+        if (auto ok = check_head_answer(*head, out.size); !ok) return std::move(ok).error();
         reported = head->headers.crc64;
         out.crc64_from = crc64_evidence::head_header;
     }
@@ -14858,6 +15548,52 @@ result<stream_upload_result> put_whole_stream(Client& c, std::string_view key, s
                           "COS's CRC-64 " + std::to_string(*reported) + " differs from the stream's " + std::to_string(out.crc64));
     return out;
 }
+
+/// The parts of a stream for the upload machine, read forward one after another into one buffer
+/// of part_size + 1 bytes: the byte past a part says whether the stream goes on, and starts the
+/// next part. Each part is read only once the one before was sent (the machine runs one part in
+/// flight), so the buffer is never overwritten under a request.
+template <stream_reader Reader>
+class streamed_parts {
+public:
+    /// Adds the size of every part it hands out to `total`.
+    streamed_parts(Reader& reader, std::vector<std::byte> buffer, std::size_t have, bool ended, const stream_upload_options& options,
+                   std::uint64_t& total)
+        : reader_(&reader), buffer_(std::move(buffer)), have_(have), ended_(ended), part_size_(options.part_size),
+          max_parts_(options.max_parts), total_(&total) {}
+
+    result<void> check() const { return {}; }
+    std::uint64_t total() const noexcept { return 0; }  // unknown until the stream ends
+    std::uint32_t part_count() const noexcept { return 0; }
+
+    result<std::optional<std::span<const std::byte>>> part(std::uint32_t n, std::vector<std::byte>&) {
+        const std::size_t left = have_ - last_size_;
+        if (left > 0 && last_size_ > 0) buffer_[0] = buffer_[last_size_];
+        have_ = left;
+        last_size_ = 0;
+        auto got = fill_from_stream(*reader_, std::span<std::byte>(buffer_).subspan(have_), ended_);
+        if (!got) return std::move(got).error();
+        have_ += *got;
+        if (have_ == 0) return std::optional<std::span<const std::byte>>();  // ended at the end of the last part
+        if (n > max_parts_)
+            return make_error(errc::limit_exceeded, "max_parts",
+                              "the stream is longer than " + std::to_string(max_parts_) + " parts of " + std::to_string(part_size_) +
+                                  " bytes; choose a larger part_size");
+        last_size_ = have_ < part_size_ ? have_ : static_cast<std::size_t>(part_size_);
+        *total_ += last_size_;
+        return std::optional<std::span<const std::byte>>(std::span<const std::byte>(buffer_).first(last_size_));
+    }
+
+private:
+    Reader* reader_;
+    std::vector<std::byte> buffer_;
+    std::size_t have_ = 0;       // bytes in the buffer
+    std::size_t last_size_ = 0;  // the size of the part last handed out
+    bool ended_ = false;
+    std::uint64_t part_size_;
+    std::uint32_t max_parts_;
+    std::uint64_t* total_;
+};
 
 }  // namespace detail
 
@@ -14879,47 +15615,11 @@ result<stream_upload_result> upload_stream(Client& c, std::string_view key, Read
     if (!first) return std::move(first).error();
     if (*first <= options.threshold) return detail::put_whole_stream(c, key, std::span<const std::byte>(buffer).first(*first), options);
 
-    const multipart_upload_options& mo = options.upload;
-    std::vector<listed_part> none;
-    auto upload = detail::start_or_resume(c, key, mo, none);
-    if (!upload) return std::move(upload).error();
-    const detail::part_policy policy = detail::part_policy_of(mo);
-    std::vector<detail::finished_part> parts;
-    std::vector<std::byte> unused;
-    upload_progress progress;
     std::uint64_t total = 0;
-    std::size_t have = *first;
-    for (std::uint32_t n = 1;; ++n) {
-        auto got = detail::fill_from_stream(reader, std::span<std::byte>(buffer).subspan(have), ended);
-        if (!got) return detail::fail_upload(c, key, *upload, mo, std::move(got).error());
-        have += *got;
-        if (have == 0) break;  // the stream ended exactly at the end of the previous part
-        if (n > options.max_parts)
-            return detail::fail_upload(c, key, *upload, mo,
-                                       make_error(errc::limit_exceeded, "max_parts",
-                                                  "the stream is longer than " + std::to_string(options.max_parts) + " parts of " +
-                                                      std::to_string(options.part_size) + " bytes; choose a larger part_size"));
-        if (mo.cancelled && mo.cancelled())
-            return detail::fail_upload(c, key, *upload, mo,
-                                       make_error(errc::cancelled, "cancelled", "the upload was cancelled before part " + std::to_string(n)));
-        const std::size_t size = have < options.part_size ? have : static_cast<std::size_t>(options.part_size);
-        memory_source part(std::span<const std::byte>(buffer).first(size));
-        bool reused = false;
-        auto sent = detail::upload_one_part(c, key, upload->upload_id, part, part_range{.number = n, .offset = 0, .size = size}, unused,
-                                            nullptr, policy, reused);
-        if (!sent) return detail::fail_upload(c, key, *upload, mo, std::move(sent).error());
-        parts.push_back(std::move(*sent));
-        total += size;
-        progress.bytes_done = total;
-        progress.part_number = progress.parts_done = n;
-        if (mo.on_progress) mo.on_progress(progress);
-        // At most the one byte read past the part is left; it starts the next part.
-        const std::size_t left = have - size;
-        if (left > 0) buffer[0] = buffer[size];
-        have = left;
-        if (left == 0 && ended) break;
-    }
-    auto done = detail::finish_upload(c, key, *upload, parts, 0, mo);
+    basic_multipart_upload_machine<detail::streamed_parts<Reader>> m(
+        c.context(), std::string(key), detail::streamed_parts<Reader>(reader, std::move(buffer), *first, ended, options, total),
+        options.upload);
+    auto done = c.drive(m);
     if (!done) return std::move(done).error();
     stream_upload_result out;
     out.size = total;
@@ -15901,10 +16601,11 @@ result<std::optional<std::uint64_t>> complete_copy(Client& destination, std::str
         complete_multipart_upload_params{.key = std::string(key), .upload_id = std::string(upload_id), .parts = std::move(parts)});
     upload_verification verified;
     if (!done && is_cos_error(done.error(), cos_errc::no_such_upload)) {
-        auto head = head_completed_object(destination, key, {}, upload_options, out.size);
-        if (!head) {
+        auto head = destination.send(completed_object_head(key, {}, upload_options));
+        const result<void> settled = head ? check_head_answer(*head, out.size) : result<void>(head.error());
+        if (!settled) {
             error e = std::move(done).error();
-            e.reason += "; HEAD did not confirm that an earlier attempt completed the copy: " + describe(head.error());
+            e.reason += "; HEAD did not confirm that an earlier attempt completed the copy: " + describe(settled.error());
             return e;
         }
         if (auto ok = check_etag_part_count(head->headers.etag, count, "HEAD's", verified); !ok) return std::move(ok).error();
@@ -15923,6 +16624,51 @@ result<std::optional<std::uint64_t>> complete_copy(Client& destination, std::str
     return done->crc64 ? done->crc64 : parts_crc64;
 }
 
+/// The copy's multipart upload, started blocking: Initiate and, after an Initiate the client says
+/// may have been applied twice (or that failed after losing a connection), the duplicate cleanup
+/// machine. (The upload machine does the same as steps; the copy driver is still a blocking loop.)
+struct started_copy_upload {
+    std::string upload_id{};
+    duplicate_cleanup duplicates{};
+};
+
+/// The duplicate cleanup machine, run to its end through the client.
+template <class Client>
+duplicate_cleanup discard_duplicate_uploads(Client& c, std::string_view key, std::optional<std::string> ours) {
+    duplicate_cleanup_machine m(c.context(), std::string(key), std::move(ours));
+    auto cleaned = c.drive(m);
+    if (cleaned) return std::move(*cleaned);
+    duplicate_cleanup out;  // the machine was refused an outcome: say so rather than claim a cleanup
+    out.ran = true;
+    out.failure = std::move(cleaned).error();
+    return out;
+}
+
+template <class Client>
+result<started_copy_upload> start_copy_upload(Client& c, std::string_view key, const multipart_upload_options& options) {
+    auto started = c.send(initiate_multipart_upload_params{std::string(key), options.attributes, {}});
+    const bool repeated = c.last_call_may_have_repeated();  // read before the cleanup's calls reset it
+    if (!started) {
+        if (!repeated && started.error().code != errc::transport_failure) return std::move(started).error();
+        error e = std::move(started).error();
+        e.reason += describe_cleanup(discard_duplicate_uploads(c, key, std::nullopt));
+        return e;
+    }
+    started_copy_upload out{std::move(started->upload_id), {}};
+    if (repeated) out.duplicates = discard_duplicate_uploads(c, key, out.upload_id);
+    return out;
+}
+
+/// The failure policy of the upload machine: abort unless keep_on_failure, the abort's outcome
+/// and an incomplete duplicate cleanup told in the reason.
+template <class Client>
+error fail_copy_upload(Client& c, std::string_view key, const started_copy_upload& upload, const multipart_upload_options& options,
+                       error e) {
+    if (upload.duplicates.failure) e.reason += describe_cleanup(upload.duplicates);
+    if (options.keep_on_failure) return e;
+    return with_abort_outcome(std::move(e), c.send(abort_multipart_upload_params{std::string(key), upload.upload_id, {}}));
+}
+
 /// The multipart copy: Initiate (with the source's metadata unless replaced), the parts by
 /// copy_parts(destination, job) -> result<copied_parts>, Complete, the CRC-64 check; any failure
 /// after Initiate aborts unless keep_on_failure.
@@ -15934,19 +16680,18 @@ result<void> copy_in_parts(Client& destination, const endpoint& source_ep, std::
     if (!plan) return std::move(plan).error();
     const multipart_upload_options upload_options{.attributes = multipart_copy_attributes(options, source),
                                                   .keep_on_failure = options.keep_on_failure};
-    std::vector<listed_part> none;
-    auto upload = start_or_resume(destination, key, upload_options, none);
+    auto upload = start_copy_upload(destination, key, upload_options);
     if (!upload) return std::move(upload).error();
     out.multipart = true;
     out.upload_id = upload->upload_id;
     out.parts = plan->part_count;
     const part_copy_job job{source_ep, source_key, key, upload->upload_id, *plan, options, source};
     auto parts = copy_parts(destination, job);
-    if (!parts) return fail_upload(destination, key, *upload, upload_options, std::move(parts).error());
+    if (!parts) return fail_copy_upload(destination, key, *upload, upload_options, std::move(parts).error());
     auto crc64 = complete_copy(destination, key, upload->upload_id, std::move(parts->parts), parts->crc64, upload_options, out);
-    if (!crc64) return fail_upload(destination, key, *upload, upload_options, std::move(crc64).error());
+    if (!crc64) return fail_copy_upload(destination, key, *upload, upload_options, std::move(crc64).error());
     if (auto ok = check_copy_crc64(source.headers.crc64, *crc64, out); !ok)
-        return fail_upload(destination, key, *upload, upload_options, std::move(ok).error());
+        return fail_copy_upload(destination, key, *upload, upload_options, std::move(ok).error());
     return {};
 }
 

@@ -6,6 +6,8 @@
 #include <coswire/encoding/hex.hpp>
 #include <coswire/testing/fake_transport.hpp>
 
+#include "../support/documents.hpp"
+
 #include <doctest/doctest.h>
 
 #include <cstddef>
@@ -362,31 +364,7 @@ TEST_CASE("parse_delete_object_response: 204, 200 and the versioning headers") {
 }
 
 TEST_CASE("parse_list_objects_response: the example page, decoded") {
-    // The page composed from GET Bucket's element list (as in tests/xml/reader_test.cpp).
-    constexpr std::string_view spec_page = R"xml(<?xml version='1.0' encoding='utf-8' ?>
-<ListBucketResult>
-	<Name>examplebucket-1250000000</Name>
-	<EncodingType>url</EncodingType>
-	<Prefix>%E7%85%A7%E7%89%87/</Prefix>
-	<Marker/>
-	<MaxKeys>1</MaxKeys>
-	<Delimiter>/</Delimiter>
-	<IsTruncated>true</IsTruncated>
-	<NextMarker>%E7%85%A7%E7%89%87/2020%E5%B9%B4/IMG0001.jpg</NextMarker>
-	<Contents>
-		<Key>%E7%85%A7%E7%89%87/2020%E5%B9%B4/IMG0001.jpg</Key>
-		<LastModified>2020-12-10T03:37:30.000Z</LastModified>
-		<ETag>&quot;ee8de918d05640145b18f70f4c3aa602&quot;</ETag>
-		<Size>1048576</Size>
-		<Owner>
-			<ID>1250000000</ID>
-			<DisplayName>1250000000</DisplayName>
-		</Owner>
-		<StorageClass>STANDARD</StorageClass>
-	</Contents>
-</ListBucketResult>
-)xml";
-    auto page = coswire::parse_list_objects_response(listing(std::string(spec_page)));
+    auto page = coswire::parse_list_objects_response(listing(std::string(test_support::list_objects_page)));
     REQUIRE(page);
     CHECK(page->request_id == request_id);
     CHECK(page->bucket_region == "ap-beijing");

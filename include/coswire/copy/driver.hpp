@@ -11,6 +11,9 @@
 #include <coswire/api/multipart.hpp>
 #include <coswire/api/object.hpp>
 #include <coswire/crypto/crc64.hpp>
+#include <coswire/multipart/checks.hpp>
+#include <coswire/multipart/cleanup.hpp>
+#include <coswire/multipart/options.hpp>
 #include <coswire/multipart/plan.hpp>
 #include <coswire/multipart/upload.hpp>
 #include <coswire/parse/copy.hpp>
@@ -209,10 +212,11 @@ result<std::optional<std::uint64_t>> complete_copy(Client& destination, std::str
         complete_multipart_upload_params{.key = std::string(key), .upload_id = std::string(upload_id), .parts = std::move(parts)});
     upload_verification verified;
     if (!done && is_cos_error(done.error(), cos_errc::no_such_upload)) {
-        auto head = head_completed_object(destination, key, {}, upload_options, out.size);
-        if (!head) {
+        auto head = destination.send(completed_object_head(key, {}, upload_options));
+        const result<void> settled = head ? check_head_answer(*head, out.size) : result<void>(head.error());
+        if (!settled) {
             error e = std::move(done).error();
-            e.reason += "; HEAD did not confirm that an earlier attempt completed the copy: " + describe(head.error());
+            e.reason += "; HEAD did not confirm that an earlier attempt completed the copy: " + describe(settled.error());
             return e;
         }
         if (auto ok = check_etag_part_count(head->headers.etag, count, "HEAD's", verified); !ok) return std::move(ok).error();
@@ -231,6 +235,51 @@ result<std::optional<std::uint64_t>> complete_copy(Client& destination, std::str
     return done->crc64 ? done->crc64 : parts_crc64;
 }
 
+/// The copy's multipart upload, started blocking: Initiate and, after an Initiate the client says
+/// may have been applied twice (or that failed after losing a connection), the duplicate cleanup
+/// machine. (The upload machine does the same as steps; the copy driver is still a blocking loop.)
+struct started_copy_upload {
+    std::string upload_id{};
+    duplicate_cleanup duplicates{};
+};
+
+/// The duplicate cleanup machine, run to its end through the client.
+template <class Client>
+duplicate_cleanup discard_duplicate_uploads(Client& c, std::string_view key, std::optional<std::string> ours) {
+    duplicate_cleanup_machine m(c.context(), std::string(key), std::move(ours));
+    auto cleaned = c.drive(m);
+    if (cleaned) return std::move(*cleaned);
+    duplicate_cleanup out;  // the machine was refused an outcome: say so rather than claim a cleanup
+    out.ran = true;
+    out.failure = std::move(cleaned).error();
+    return out;
+}
+
+template <class Client>
+result<started_copy_upload> start_copy_upload(Client& c, std::string_view key, const multipart_upload_options& options) {
+    auto started = c.send(initiate_multipart_upload_params{std::string(key), options.attributes, {}});
+    const bool repeated = c.last_call_may_have_repeated();  // read before the cleanup's calls reset it
+    if (!started) {
+        if (!repeated && started.error().code != errc::transport_failure) return std::move(started).error();
+        error e = std::move(started).error();
+        e.reason += describe_cleanup(discard_duplicate_uploads(c, key, std::nullopt));
+        return e;
+    }
+    started_copy_upload out{std::move(started->upload_id), {}};
+    if (repeated) out.duplicates = discard_duplicate_uploads(c, key, out.upload_id);
+    return out;
+}
+
+/// The failure policy of the upload machine: abort unless keep_on_failure, the abort's outcome
+/// and an incomplete duplicate cleanup told in the reason.
+template <class Client>
+error fail_copy_upload(Client& c, std::string_view key, const started_copy_upload& upload, const multipart_upload_options& options,
+                       error e) {
+    if (upload.duplicates.failure) e.reason += describe_cleanup(upload.duplicates);
+    if (options.keep_on_failure) return e;
+    return with_abort_outcome(std::move(e), c.send(abort_multipart_upload_params{std::string(key), upload.upload_id, {}}));
+}
+
 /// The multipart copy: Initiate (with the source's metadata unless replaced), the parts by
 /// copy_parts(destination, job) -> result<copied_parts>, Complete, the CRC-64 check; any failure
 /// after Initiate aborts unless keep_on_failure.
@@ -242,19 +291,18 @@ result<void> copy_in_parts(Client& destination, const endpoint& source_ep, std::
     if (!plan) return std::move(plan).error();
     const multipart_upload_options upload_options{.attributes = multipart_copy_attributes(options, source),
                                                   .keep_on_failure = options.keep_on_failure};
-    std::vector<listed_part> none;
-    auto upload = start_or_resume(destination, key, upload_options, none);
+    auto upload = start_copy_upload(destination, key, upload_options);
     if (!upload) return std::move(upload).error();
     out.multipart = true;
     out.upload_id = upload->upload_id;
     out.parts = plan->part_count;
     const part_copy_job job{source_ep, source_key, key, upload->upload_id, *plan, options, source};
     auto parts = copy_parts(destination, job);
-    if (!parts) return fail_upload(destination, key, *upload, upload_options, std::move(parts).error());
+    if (!parts) return fail_copy_upload(destination, key, *upload, upload_options, std::move(parts).error());
     auto crc64 = complete_copy(destination, key, upload->upload_id, std::move(parts->parts), parts->crc64, upload_options, out);
-    if (!crc64) return fail_upload(destination, key, *upload, upload_options, std::move(crc64).error());
+    if (!crc64) return fail_copy_upload(destination, key, *upload, upload_options, std::move(crc64).error());
     if (auto ok = check_copy_crc64(source.headers.crc64, *crc64, out); !ok)
-        return fail_upload(destination, key, *upload, upload_options, std::move(ok).error());
+        return fail_copy_upload(destination, key, *upload, upload_options, std::move(ok).error());
     return {};
 }
 

@@ -171,37 +171,12 @@ using md5_digest = std::array<std::uint8_t, 16>;
 /// Does not allocate; copying the object forks the computation. MD5 is here only because COS
 /// uses it for Content-MD5 and single-part ETags (docs/protocol/integrity.md#etag); it is not a secure
 /// hash.
-class md5 {
-public:
-    /// Starts an empty message.
-    constexpr md5() noexcept = default;
-
-    /// Appends the bytes of `data` to the message.
-    constexpr void update(std::string_view data) noexcept { h_.update(data.data(), data.size()); }
-
-    /// Appends `data` to the message.
-    void update(std::span<const std::byte> data) noexcept { h_.update(data.data(), data.size()); }
-
-    /// Returns the digest of everything appended so far. The object is spent afterwards: calling
-    /// update() or finish() again gives meaningless results; assign `md5{}` to start over.
-    constexpr md5_digest finish() noexcept { return h_.finish(); }
-
-private:
-    detail::md_hasher<detail::md5_algorithm> h_;
-};
+class md5 : public detail::hash_function<detail::md5_algorithm> {};
 
 /// MD5 of `data` in one call.
-constexpr md5_digest md5_hash(std::string_view data) noexcept {
-    md5 h;
-    h.update(data);
-    return h.finish();
-}
+constexpr md5_digest md5_hash(std::string_view data) noexcept { return md5::of(data); }
 
 /// MD5 of `data` in one call.
-inline md5_digest md5_hash(std::span<const std::byte> data) noexcept {
-    md5 h;
-    h.update(data);
-    return h.finish();
-}
+inline md5_digest md5_hash(std::span<const std::byte> data) noexcept { return md5::of(data); }
 
 }  // namespace coswire

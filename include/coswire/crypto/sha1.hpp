@@ -307,37 +307,12 @@ using sha1_digest = std::array<std::uint8_t, 20>;
 /// Streaming SHA-1 (FIPS 180-4). Feed bytes with update() in any split, then call finish() once.
 /// Does not allocate; copying the object forks the computation. SHA-1 is used here because the
 /// COS signature requires it (docs/protocol/signing.md), not as a collision-resistant hash.
-class sha1 {
-public:
-    /// Starts an empty message.
-    constexpr sha1() noexcept = default;
-
-    /// Appends the bytes of `data` to the message.
-    constexpr void update(std::string_view data) noexcept { h_.update(data.data(), data.size()); }
-
-    /// Appends `data` to the message.
-    void update(std::span<const std::byte> data) noexcept { h_.update(data.data(), data.size()); }
-
-    /// Returns the digest of everything appended so far. The object is spent afterwards: calling
-    /// update() or finish() again gives meaningless results; assign `sha1{}` to start over.
-    constexpr sha1_digest finish() noexcept { return h_.finish(); }
-
-private:
-    detail::md_hasher<detail::sha1_algorithm> h_;
-};
+class sha1 : public detail::hash_function<detail::sha1_algorithm> {};
 
 /// SHA-1 of `data` in one call.
-constexpr sha1_digest sha1_hash(std::string_view data) noexcept {
-    sha1 h;
-    h.update(data);
-    return h.finish();
-}
+constexpr sha1_digest sha1_hash(std::string_view data) noexcept { return sha1::of(data); }
 
 /// SHA-1 of `data` in one call.
-inline sha1_digest sha1_hash(std::span<const std::byte> data) noexcept {
-    sha1 h;
-    h.update(data);
-    return h.finish();
-}
+inline sha1_digest sha1_hash(std::span<const std::byte> data) noexcept { return sha1::of(data); }
 
 }  // namespace coswire

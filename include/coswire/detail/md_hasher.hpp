@@ -7,6 +7,8 @@
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
+#include <span>
+#include <string_view>
 #include <type_traits>
 
 namespace coswire::detail {
@@ -141,6 +143,38 @@ private:
     std::array<std::uint8_t, block_size> buffer_{};
     std::size_t used_ = 0;     // bytes pending in buffer_, always < block_size between calls
     std::uint64_t total_ = 0;  // bytes absorbed so far
+};
+
+/// The public face of a hash built on md_hasher (coswire::sha1, coswire::md5): bytes in any
+/// split, then one finish(). Does not allocate; copying the object forks the computation.
+template <class Algorithm>
+class hash_function {
+public:
+    using digest_type = typename md_hasher<Algorithm>::digest_type;
+
+    /// Starts an empty message.
+    constexpr hash_function() noexcept = default;
+
+    /// Appends the bytes of `data` to the message.
+    constexpr void update(std::string_view data) noexcept { h_.update(data.data(), data.size()); }
+
+    /// Appends `data` to the message.
+    void update(std::span<const std::byte> data) noexcept { h_.update(data.data(), data.size()); }
+
+    /// Returns the digest of everything appended so far. The object is spent afterwards: calling
+    /// update() or finish() again gives meaningless results; assign a new object to start over.
+    constexpr digest_type finish() noexcept { return h_.finish(); }
+
+    /// The digest of `data` in one call.
+    template <class Bytes>
+    static constexpr digest_type of(Bytes data) noexcept {
+        hash_function h;
+        h.update(data);
+        return h.finish();
+    }
+
+private:
+    md_hasher<Algorithm> h_;
 };
 
 }  // namespace coswire::detail

@@ -114,19 +114,32 @@ struct parts_walk {
     }
 };
 
+/// What the uploads and objects walks share: a page cap read from one listing_limits field, and
+/// a whole output handed back unless the walk failed.
+template <class Output>
+struct collecting_walk {
+    Output out{};
+
+    static result<std::uint32_t> page_cap(std::uint32_t cap, std::string_view argument) {
+        if (cap == 0) return make_error(errc::invalid_argument, argument, "must be at least 1");
+        return cap;
+    }
+    result<Output> finish(result<void> done) {
+        if (!done) return std::move(done).error();
+        return std::move(out);
+    }
+};
+
 /// How the whole List Multipart Uploads listing walks.
-struct uploads_walk {
+struct uploads_walk : collecting_walk<all_multipart_uploads> {
     using params_type = list_multipart_uploads_params;
     using output_type = all_multipart_uploads;
     static constexpr std::string_view stall_element = "NextKeyMarker";
     static constexpr std::string_view stall_what = "key and upload id markers";
     static constexpr std::string_view cap_argument = "max_upload_pages";
 
-    output_type out{};
-
     result<std::uint32_t> max_pages(const params_type&, const listing_limits& limits) {
-        if (limits.max_upload_pages == 0) return make_error(errc::invalid_argument, "max_upload_pages", "must be at least 1");
-        return limits.max_upload_pages;
+        return page_cap(limits.max_upload_pages, cap_argument);
     }
     std::string cap_what() const { return "the List Multipart Uploads listing"; }
     std::optional<params_type> next(const params_type& asked, const list_multipart_uploads_result& listed) {
@@ -137,25 +150,18 @@ struct uploads_walk {
         for (std::string& p : listed.common_prefixes) out.common_prefixes.push_back(std::move(p));
         if (listed.date) out.date = listed.date;
     }
-    result<output_type> finish(result<void> done) {
-        if (!done) return std::move(done).error();
-        return std::move(out);
-    }
 };
 
 /// How the whole GET Bucket listing walks.
-struct objects_walk {
+struct objects_walk : collecting_walk<all_objects> {
     using params_type = list_objects_params;
     using output_type = all_objects;
     static constexpr std::string_view stall_element = "NextMarker";
     static constexpr std::string_view stall_what = "marker";
     static constexpr std::string_view cap_argument = "max_object_pages";
 
-    output_type out{};
-
     result<std::uint32_t> max_pages(const params_type&, const listing_limits& limits) {
-        if (limits.max_object_pages == 0) return make_error(errc::invalid_argument, "max_object_pages", "must be at least 1");
-        return limits.max_object_pages;
+        return page_cap(limits.max_object_pages, cap_argument);
     }
     std::string cap_what() const { return "the GET Bucket listing"; }
     std::optional<params_type> next(const params_type& asked, const list_objects_result& listed) {
@@ -164,10 +170,6 @@ struct objects_walk {
     void take(list_objects_result& listed) {
         for (object_summary& s : listed.contents) out.contents.push_back(std::move(s));
         for (std::string& p : listed.common_prefixes) out.common_prefixes.push_back(std::move(p));
-    }
-    result<output_type> finish(result<void> done) {
-        if (!done) return std::move(done).error();
-        return std::move(out);
     }
 };
 

@@ -11,6 +11,9 @@
 #include <coswire/crypto/md5.hpp>
 #include <coswire/encoding/base64.hpp>
 #include <coswire/encoding/hex.hpp>
+#include <coswire/multipart/checks.hpp>
+#include <coswire/multipart/machine.hpp>
+#include <coswire/multipart/options.hpp>
 #include <coswire/multipart/plan.hpp>
 #include <coswire/multipart/upload.hpp>
 #include <coswire/parse/object.hpp>
@@ -18,6 +21,7 @@
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
@@ -131,8 +135,9 @@ result<stream_upload_result> put_whole_stream(Client& c, std::string_view key, s
     }
     std::optional<std::uint64_t> reported = put->headers.crc64;
     if (!reported) {
-        auto head = head_completed_object(c, key, put->headers.version_id, options.upload, out.size);
+        auto head = c.send(completed_object_head(key, put->headers.version_id, options.upload));
         if (!head) return std::move(head).error();
+        if (auto ok = check_head_answer(*head, out.size); !ok) return std::move(ok).error();
         reported = head->headers.crc64;
         out.crc64_from = crc64_evidence::head_header;
     }
@@ -141,6 +146,52 @@ result<stream_upload_result> put_whole_stream(Client& c, std::string_view key, s
                           "COS's CRC-64 " + std::to_string(*reported) + " differs from the stream's " + std::to_string(out.crc64));
     return out;
 }
+
+/// The parts of a stream for the upload machine, read forward one after another into one buffer
+/// of part_size + 1 bytes: the byte past a part says whether the stream goes on, and starts the
+/// next part. Each part is read only once the one before was sent (the machine runs one part in
+/// flight), so the buffer is never overwritten under a request.
+template <stream_reader Reader>
+class streamed_parts {
+public:
+    /// Adds the size of every part it hands out to `total`.
+    streamed_parts(Reader& reader, std::vector<std::byte> buffer, std::size_t have, bool ended, const stream_upload_options& options,
+                   std::uint64_t& total)
+        : reader_(&reader), buffer_(std::move(buffer)), have_(have), ended_(ended), part_size_(options.part_size),
+          max_parts_(options.max_parts), total_(&total) {}
+
+    result<void> check() const { return {}; }
+    std::uint64_t total() const noexcept { return 0; }  // unknown until the stream ends
+    std::uint32_t part_count() const noexcept { return 0; }
+
+    result<std::optional<std::span<const std::byte>>> part(std::uint32_t n, std::vector<std::byte>&) {
+        const std::size_t left = have_ - last_size_;
+        if (left > 0 && last_size_ > 0) buffer_[0] = buffer_[last_size_];
+        have_ = left;
+        last_size_ = 0;
+        auto got = fill_from_stream(*reader_, std::span<std::byte>(buffer_).subspan(have_), ended_);
+        if (!got) return std::move(got).error();
+        have_ += *got;
+        if (have_ == 0) return std::optional<std::span<const std::byte>>();  // ended at the end of the last part
+        if (n > max_parts_)
+            return make_error(errc::limit_exceeded, "max_parts",
+                              "the stream is longer than " + std::to_string(max_parts_) + " parts of " + std::to_string(part_size_) +
+                                  " bytes; choose a larger part_size");
+        last_size_ = have_ < part_size_ ? have_ : static_cast<std::size_t>(part_size_);
+        *total_ += last_size_;
+        return std::optional<std::span<const std::byte>>(std::span<const std::byte>(buffer_).first(last_size_));
+    }
+
+private:
+    Reader* reader_;
+    std::vector<std::byte> buffer_;
+    std::size_t have_ = 0;       // bytes in the buffer
+    std::size_t last_size_ = 0;  // the size of the part last handed out
+    bool ended_ = false;
+    std::uint64_t part_size_;
+    std::uint32_t max_parts_;
+    std::uint64_t* total_;
+};
 
 }  // namespace detail
 
@@ -162,47 +213,11 @@ result<stream_upload_result> upload_stream(Client& c, std::string_view key, Read
     if (!first) return std::move(first).error();
     if (*first <= options.threshold) return detail::put_whole_stream(c, key, std::span<const std::byte>(buffer).first(*first), options);
 
-    const multipart_upload_options& mo = options.upload;
-    std::vector<listed_part> none;
-    auto upload = detail::start_or_resume(c, key, mo, none);
-    if (!upload) return std::move(upload).error();
-    const detail::part_policy policy = detail::part_policy_of(mo);
-    std::vector<detail::finished_part> parts;
-    std::vector<std::byte> unused;
-    upload_progress progress;
     std::uint64_t total = 0;
-    std::size_t have = *first;
-    for (std::uint32_t n = 1;; ++n) {
-        auto got = detail::fill_from_stream(reader, std::span<std::byte>(buffer).subspan(have), ended);
-        if (!got) return detail::fail_upload(c, key, *upload, mo, std::move(got).error());
-        have += *got;
-        if (have == 0) break;  // the stream ended exactly at the end of the previous part
-        if (n > options.max_parts)
-            return detail::fail_upload(c, key, *upload, mo,
-                                       make_error(errc::limit_exceeded, "max_parts",
-                                                  "the stream is longer than " + std::to_string(options.max_parts) + " parts of " +
-                                                      std::to_string(options.part_size) + " bytes; choose a larger part_size"));
-        if (mo.cancelled && mo.cancelled())
-            return detail::fail_upload(c, key, *upload, mo,
-                                       make_error(errc::cancelled, "cancelled", "the upload was cancelled before part " + std::to_string(n)));
-        const std::size_t size = have < options.part_size ? have : static_cast<std::size_t>(options.part_size);
-        memory_source part(std::span<const std::byte>(buffer).first(size));
-        bool reused = false;
-        auto sent = detail::upload_one_part(c, key, upload->upload_id, part, part_range{.number = n, .offset = 0, .size = size}, unused,
-                                            nullptr, policy, reused);
-        if (!sent) return detail::fail_upload(c, key, *upload, mo, std::move(sent).error());
-        parts.push_back(std::move(*sent));
-        total += size;
-        progress.bytes_done = total;
-        progress.part_number = progress.parts_done = n;
-        if (mo.on_progress) mo.on_progress(progress);
-        // At most the one byte read past the part is left; it starts the next part.
-        const std::size_t left = have - size;
-        if (left > 0) buffer[0] = buffer[size];
-        have = left;
-        if (left == 0 && ended) break;
-    }
-    auto done = detail::finish_upload(c, key, *upload, parts, 0, mo);
+    basic_multipart_upload_machine<detail::streamed_parts<Reader>> m(
+        c.context(), std::string(key), detail::streamed_parts<Reader>(reader, std::move(buffer), *first, ended, options, total),
+        options.upload);
+    auto done = c.drive(m);
     if (!done) return std::move(done).error();
     stream_upload_result out;
     out.size = total;

@@ -8,6 +8,7 @@
 #include <coswire/config.hpp>
 #include <coswire/detail/ascii.hpp>
 #include <coswire/error.hpp>
+#include <coswire/result.hpp>
 
 #include <array>
 #include <cstddef>
@@ -211,6 +212,55 @@ constexpr bool element_is(std::string_view name, const char (&expected)[N]) noex
 constexpr std::string_view local_name(std::string_view qname) noexcept {
     const std::size_t colon = qname.find(':');
     return colon == std::string_view::npos ? qname : qname.substr(colon + 1);
+}
+
+// Reference ::= '&' Name ';' | '&#' [0-9]+ ';' | '&#x' [0-9a-fA-F]+ ';' (XML 1.0 section 4.1). Without
+// a DTD the only entities are lt, gt, amp, quot and apos (section 4.6). Decodes the reference at
+// doc[pos] (an '&') into out, returns its byte count and moves pos past the ';'.
+inline result<std::size_t> xml_reference(std::string_view doc, std::size_t& pos, std::array<char, 4>& out) {
+    const std::size_t start = pos;
+    std::size_t p = pos + 1;
+    if (p < doc.size() && doc[p] == '#') {
+        ++p;
+        const bool hex = p < doc.size() && doc[p] == 'x';
+        if (hex) ++p;
+        const std::size_t digits_at = p;
+        std::uint32_t cp = 0;
+        while (p < doc.size() && xml_digit_value(doc[p], hex) >= 0) {
+            // Stopping as soon as the value passes U+10FFFF keeps cp * 16 + 15 far below 2^32.
+            cp = cp * (hex ? 16u : 10u) + static_cast<std::uint32_t>(xml_digit_value(doc[p], hex));
+            if (cp > 0x10FFFF)
+                return xml_error(errc::malformed_response, start, "character reference beyond U+10FFFF");
+            ++p;
+        }
+        if (p == digits_at || p == doc.size() || doc[p] != ';')
+            return xml_error(errc::malformed_response, start, "malformed character reference (expected &#digits; or &#xhex;)");
+        if (!is_xml_char(cp))
+            return xml_error(errc::malformed_response, start,
+                                     "character reference to U+" + to_hex_upper(cp, 4) + ", which XML 1.0 does not allow");
+        pos = p + 1;
+        return encode_utf8(cp, out);
+    }
+    // Entity names are read only as far as a short run of ASCII letters, which covers the five
+    // predefined names and keeps the name quoted in the error text short.
+    constexpr std::size_t longest_quoted_name = 32;
+    const std::size_t name_at = p;
+    while (p < doc.size() && is_alpha(doc[p]) && p - name_at < longest_quoted_name) ++p;
+    if (p == name_at || p == doc.size() || doc[p] != ';')
+        return xml_error(errc::malformed_response, start, "'&' must start a reference such as &amp; or &#38;");
+    const std::string_view entity(doc.data() + name_at, p - name_at);
+    // Dispatch on the first letter so each name is compared with one candidate at most.
+    const auto is = [entity](std::string_view name) { return entity.size() == name.size() && entity == name; };
+    if (entity[0] == 'q' && is("quot")) out[0] = '"';
+    else if (entity[0] == 'a' && is("amp")) out[0] = '&';
+    else if (entity[0] == 'l' && is("lt")) out[0] = '<';
+    else if (entity[0] == 'g' && is("gt")) out[0] = '>';
+    else if (entity[0] == 'a' && is("apos")) out[0] = '\'';
+    else
+        return xml_error(errc::malformed_response, start,
+                                 "undefined entity &" + std::string(entity) + "; (only lt, gt, amp, quot and apos exist without a DTD)");
+    pos = p + 1;
+    return std::size_t{1};
 }
 
 }  // namespace coswire::detail

@@ -7,6 +7,8 @@
 #include <coswire/error.hpp>
 #include <coswire/result.hpp>
 #include <coswire/xml/characters.hpp>
+#include <coswire/xml/markup.hpp>
+#include <coswire/xml/scan.hpp>
 
 #include <array>
 #include <cstddef>
@@ -18,10 +20,6 @@
 #include <type_traits>
 #include <utility>
 #include <vector>
-
-#if COSWIRE_SSE2
-#include <emmintrin.h>
-#endif
 
 namespace coswire::detail {
 
@@ -119,129 +117,41 @@ private:
     };
 
     result<event> advance();
-    void skip_layout() noexcept;
-    enum class child_step { start, end, other };
-    child_step next_child(std::string_view& local) noexcept;
-    // next_child's start: opens the element whose tag `<Name>` spans [tag, close].
-    child_step open_child(std::size_t tag, std::size_t close, std::string_view& local) noexcept {
-        local = slice(tag + 1, close);
-        open_.push_back(open_element{local, local, tag});
-        pos_ = close + 1;
-        offset_ = tag;
-        at_start_ = true;
-        return child_step::start;
-    }
-    // End of the plain character data starting at `from`: the first '<', '&', CR or ']', or the
-    // end of input. With SSE2, sixteen bytes are compared at once while that many remain in the
-    // document (the run may end anywhere in them); otherwise, and for the last bytes, one table
-    // lookup per byte (four per loop trip) beats word-at-a-time tests on the short runs of COS
-    // bodies.
-    std::size_t plain_run_end(std::size_t from) const noexcept {
-        const std::size_t n = doc_.size();
-        const auto* d = reinterpret_cast<const unsigned char*>(doc_.data());
-#if COSWIRE_SSE2
-        const __m128i lt = _mm_set1_epi8('<'), amp = _mm_set1_epi8('&'), cr = _mm_set1_epi8('\r'),
-                      bracket = _mm_set1_epi8(']');
-        for (; n - from >= 16; from += 16) {
-            const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(d + from));
-            const __m128i stops = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, lt), _mm_cmpeq_epi8(v, amp)),
-                                               _mm_or_si128(_mm_cmpeq_epi8(v, cr), _mm_cmpeq_epi8(v, bracket)));
-            if (const int mask = _mm_movemask_epi8(stops); mask != 0)
-                return from + static_cast<std::size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
-        }
-#endif
-        constexpr auto stop = detail::xml_text_stop_byte;
-        const auto& cls = detail::xml_byte_classes;
-        for (; n - from >= 4; from += 4) {
-            if (cls[d[from]] & stop) return from;
-            if (cls[d[from + 1]] & stop) return from + 1;
-            if (cls[d[from + 2]] & stop) return from + 2;
-            if (cls[d[from + 3]] & stop) return from + 3;
-        }
-        while (from < n && (cls[d[from]] & stop) == 0) ++from;
-        return from;
-    }
-#if COSWIRE_SSE2
-    // One bit per byte of the 16 at p: XML whitespace (a fast end for the layout between tags).
-    static unsigned space_mask16(const char* p) noexcept {
-        const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-        const __m128i spaces = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8(' ')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\n'))),
-                                            _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('\t')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\r'))));
-        return static_cast<unsigned>(_mm_movemask_epi8(spaces));
-    }
-    // One bit per byte of v: a plain name byte (xml_plain_name_byte: letter, digit, '_', '-', '.'
-    // or non-ASCII). Signed compares serve because every ASCII byte is positive and every
-    // non-ASCII one negative; OR-ing 0x20 folds capitals onto small letters and nothing else onto them.
-    static unsigned plain_name_mask16(__m128i v) noexcept {
-        const auto in_range = [](__m128i x, char lo, char hi) {
-            return _mm_and_si128(_mm_cmpgt_epi8(x, _mm_set1_epi8(static_cast<char>(lo - 1))),
-                                 _mm_cmplt_epi8(x, _mm_set1_epi8(static_cast<char>(hi + 1))));
-        };
-        const __m128i letters = in_range(_mm_or_si128(v, _mm_set1_epi8(0x20)), 'a', 'z');
-        const __m128i others = _mm_or_si128(_mm_or_si128(in_range(v, '0', '9'), in_range(v, '-', '.')),
-                                            _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('_')), _mm_cmplt_epi8(v, _mm_setzero_si128())));
-        return static_cast<unsigned>(_mm_movemask_epi8(_mm_or_si128(letters, others)));
-    }
-#endif
     // doc_[from, to) without substr's range check; callers stay within doc_.
     std::string_view slice(std::size_t from, std::size_t to) const noexcept { return {doc_.data() + from, to - from}; }
-    // Whether `</qname>` of the innermost element starts at p. Names are short, so they are
-    // compared a word at a time (the last word overlapping the one before) rather than with a
-    // call to memcmp.
+    // Whether `</qname>` of the innermost element starts at p.
     bool at_end_tag_of_innermost(std::size_t p) const noexcept {
         const std::string_view qname = open_.back().qname;
         const std::size_t size = qname.size();
-        if (doc_.size() - p <= size + 2 || doc_[p] != '<' || doc_[p + 1] != '/' || doc_[p + 2 + size] != '>')
-            return false;
-        const char* a = doc_.data() + p + 2;
-        const char* b = qname.data();
-        if (size >= 8) {
-            for (std::size_t i = 0; i + 8 < size; i += 8)
-                if (detail::load_word8(a + i) != detail::load_word8(b + i)) return false;
-            return detail::load_word8(a + size - 8) == detail::load_word8(b + size - 8);
-        }
-        if (size >= 4) return load_word4(a) == load_word4(b) && load_word4(a + size - 4) == load_word4(b + size - 4);
-        for (std::size_t i = 0; i < size; ++i)
-            if (a[i] != b[i]) return false;
-        return true;
+        return doc_.size() - p > size + 2 && doc_[p] == '<' && doc_[p + 1] == '/' && doc_[p + 2 + size] == '>' &&
+               detail::xml_short_equal(doc_.data() + p + 2, qname.data(), size);
     }
-    static std::uint32_t load_word4(const char* p) noexcept {
-        std::uint32_t w;
-        std::memcpy(&w, p, sizeof w);
-        return w;
+    // Consumes the end tag at p that at_end_tag_of_innermost accepted, leaving the reader as
+    // next() leaves it after that end_element.
+    void pass_end_tag_of_innermost(std::size_t p) noexcept {
+        pos_ = p + 3 + open_.back().qname.size();
+        offset_ = p;
+        at_start_ = false;
+        open_.pop_back();
+        if (open_.empty()) stage_ = stage::epilog;
     }
     bool read_text_fast(std::string_view& chars);
     result<void> begin();
-    result<void> declaration();
     result<event> root();
     result<event> content();
     result<void> skip_misc();
-    result<void> comment();
-    result<void> processing_instruction();
     result<std::string_view> text();
     result<void> append(text_run& run, std::string_view piece, bool stable);
-    result<std::size_t> reference(std::array<char, 4>& out);
     result<event> start_tag();
-    result<void> attribute(std::size_t tag_offset);
     result<event> end_tag();
     event close_innermost(std::size_t at);
-    result<std::string_view> name(std::size_t at, std::string_view what, std::size_t* prefix_size = nullptr) const;
     error unsupported_markup() const;
     error misuse(std::string_view function) const;
 
-    std::size_t skip_space() noexcept {
-        const std::size_t from = pos_;
-        while (pos_ < doc_.size() && detail::is_xml_space(doc_[pos_])) ++pos_;
-        return pos_ - from;
-    }
-    // Whether the literal s (without its terminator) starts at pos_; pos_ never exceeds
-    // doc_.size(). A template so the comparison unrolls instead of calling memcmp.
+    std::size_t skip_space() noexcept { return detail::xml_skip_space(doc_, pos_); }
     template <std::size_t N>
     bool at(const char (&s)[N]) const noexcept {
-        if (doc_.size() - pos_ < N - 1) return false;
-        for (std::size_t i = 0; i + 1 < N; ++i)
-            if (doc_[pos_ + i] != s[i]) return false;
-        return true;
+        return detail::xml_at(doc_, pos_, s);
     }
 
     std::string_view doc_;
@@ -301,57 +211,7 @@ inline result<void> reader::begin() {
     // Strictly the declaration comes first, but COS streams keep-alive whitespace ahead of it
     // while Complete Multipart Upload runs (docs/protocol/xml.md#leading-whitespace-and-prolog).
     skip_space();
-    if (at("<?xml") && doc_.size() - pos_ > 5 && detail::is_xml_space(doc_[pos_ + 5])) return declaration();
-    return {};
-}
-
-// XMLDecl ::= '<?xml' VersionInfo EncodingDecl? SDDecl? S? '?>' (XML 1.0 section 2.8); each part is
-// S name S? '=' S? quoted value, in this order. COS writes version='1.0' encoding='utf-8'.
-inline result<void> reader::declaration() {
-    static constexpr std::array<std::string_view, 3> keys{"version", "encoding", "standalone"};
-    const std::size_t start = pos_;
-    pos_ += 5;
-    std::size_t next_key = 0;
-    for (;;) {
-        const std::size_t spaces = skip_space();
-        if (at("?>")) break;
-        if (pos_ == doc_.size()) return detail::xml_error(errc::malformed_response, start, "unterminated XML declaration");
-        const std::size_t key_at = pos_;
-        while (pos_ < doc_.size() && detail::is_alpha(doc_[pos_])) ++pos_;
-        const std::string_view key = doc_.substr(key_at, pos_ - key_at);
-        std::size_t index = next_key;
-        while (index < keys.size() && keys[index] != key) ++index;
-        if (spaces == 0 || index == keys.size() || (next_key == 0 && index != 0))
-            return detail::xml_error(errc::malformed_response, key_at,
-                                     "expected version, then optionally encoding and standalone, in the XML declaration");
-        next_key = index + 1;
-        skip_space();
-        if (!at("=")) return detail::xml_error(errc::malformed_response, pos_, "expected '=' in the XML declaration");
-        ++pos_;
-        skip_space();
-        if (!at("\"") && !at("'"))
-            return detail::xml_error(errc::malformed_response, pos_, "expected a quoted value in the XML declaration");
-        const std::size_t close = doc_.find(doc_[pos_], pos_ + 1);
-        if (close == std::string_view::npos)
-            return detail::xml_error(errc::malformed_response, start, "unterminated XML declaration");
-        const std::string_view value = doc_.substr(pos_ + 1, close - pos_ - 1);
-        const std::size_t value_at = pos_;
-        pos_ = close + 1;
-        bool valid = false;
-        if (index == 0) {  // VersionNum ::= '1.' [0-9]+
-            valid = value.size() > 2 && value.starts_with("1.");
-            for (std::size_t i = 2; valid && i < value.size(); ++i) valid = detail::is_digit(value[i]);
-        } else if (index == 1) {
-            valid = detail::iequals(value, "utf-8");
-        } else {
-            valid = value == "yes" || value == "no";
-        }
-        if (!valid)
-            return detail::xml_error(errc::malformed_response, value_at,
-                                     "unsupported " + std::string(key) + " in the XML declaration (need version 1.x, encoding UTF-8, standalone yes or no)");
-    }
-    if (next_key == 0) return detail::xml_error(errc::malformed_response, start, "the XML declaration has no version");
-    pos_ += 2;
+    if (at("<?xml") && doc_.size() - pos_ > 5 && detail::is_xml_space(doc_[pos_ + 5])) return detail::xml_declaration(doc_, pos_);
     return {};
 }
 
@@ -372,7 +232,7 @@ inline result<event> reader::content() {
     // end tag. It is returned as a view into the document without gathering pieces; anything
     // else (references, CR, ']', comments, PIs, CDATA, the end of input) goes through text().
     const std::size_t n = doc_.size();
-    const std::size_t p = plain_run_end(pos_);
+    const std::size_t p = detail::xml_plain_run_end(doc_, pos_);
     if (n - p >= 2 && doc_[p] == '<' && doc_[p + 1] != '!' && doc_[p + 1] != '?' && p - pos_ <= limits_.max_text_length) {
         if (p != pos_) {
             const event chars{event_kind::text, {}, slice(pos_, p), open_.size(), pos_};
@@ -405,44 +265,13 @@ inline result<void> reader::skip_misc() {
     for (;;) {
         skip_space();
         if (at("<!--")) {
-            if (auto ok = comment(); !ok) return ok;
+            if (auto ok = detail::xml_comment(doc_, pos_); !ok) return ok;
         } else if (at("<?")) {
-            if (auto ok = processing_instruction(); !ok) return ok;
+            if (auto ok = detail::xml_processing_instruction(doc_, pos_, limits_.max_name_length); !ok) return ok;
         } else {
             return {};
         }
     }
-}
-
-// Comment ::= '<!--' ((Char - '-') | ('-' (Char - '-')))* '-->' : "--" may only end it.
-inline result<void> reader::comment() {
-    const std::size_t start = pos_;
-    const std::size_t dashes = doc_.find("--", pos_ + 4);
-    if (dashes == std::string_view::npos || doc_.size() - dashes < 3)
-        return detail::xml_error(errc::malformed_response, start, "unterminated comment");
-    if (doc_[dashes + 2] != '>')
-        return detail::xml_error(errc::malformed_response, dashes, "'--' is not allowed inside a comment");
-    pos_ = dashes + 3;
-    return {};
-}
-
-// PI ::= '<?' PITarget (S (Char* - (Char* '?>' Char*)))? '?>', where PITarget is not "xml" in
-// any case: that name is the declaration, which may only open the document.
-inline result<void> reader::processing_instruction() {
-    const std::size_t start = pos_;
-    const result<std::string_view> target = name(pos_ + 2, "processing instruction target");
-    if (!target) return target.error();
-    if (detail::iequals(*target, "xml"))
-        return detail::xml_error(errc::malformed_response, start, "the XML declaration may only open the document");
-    pos_ = start + 2 + target->size();
-    const std::size_t spaces = skip_space();
-    const std::size_t close = doc_.find("?>", pos_);
-    if (close == std::string_view::npos)
-        return detail::xml_error(errc::malformed_response, start, "unterminated processing instruction");
-    if (spaces == 0 && close != pos_)
-        return detail::xml_error(errc::malformed_response, pos_, "expected whitespace or '?>' after the processing instruction target");
-    pos_ = close + 2;
-    return {};
 }
 
 // Gathers one text event: character data, references and CDATA sections up to the next tag,
@@ -454,9 +283,9 @@ inline result<std::string_view> reader::text() {
         const char c = doc_[pos_];
         if (c == '<') {
             if (at("<!--")) {
-                if (auto ok = comment(); !ok) return std::move(ok).error();
+                if (auto ok = detail::xml_comment(doc_, pos_); !ok) return std::move(ok).error();
             } else if (at("<?")) {
-                if (auto ok = processing_instruction(); !ok) return std::move(ok).error();
+                if (auto ok = detail::xml_processing_instruction(doc_, pos_, limits_.max_name_length); !ok) return std::move(ok).error();
             } else if (at("<![CDATA[")) {
                 const std::size_t body = pos_ + 9;
                 const std::size_t close = doc_.find("]]>", body);
@@ -469,7 +298,7 @@ inline result<std::string_view> reader::text() {
             }
         } else if (c == '&') {
             std::array<char, 4> decoded{};
-            const result<std::size_t> size = reference(decoded);
+            const result<std::size_t> size = detail::xml_reference(doc_, pos_, decoded);
             if (!size) return size.error();
             if (auto ok = append(run, std::string_view(decoded.data(), *size), false); !ok) return std::move(ok).error();
         } else if (c == '\r') {
@@ -479,7 +308,7 @@ inline result<std::string_view> reader::text() {
         } else {
             const std::size_t from = pos_;
             for (;;) {
-                while (pos_ < doc_.size() && (detail::xml_byte_class(doc_[pos_]) & detail::xml_text_stop_byte) == 0) ++pos_;
+                pos_ = detail::xml_plain_run_end_bytewise(doc_, pos_);
                 if (pos_ == doc_.size() || doc_[pos_] != ']') break;
                 // CharData excludes "]]>" so that it cannot be mistaken for a CDATA end (section 2.4).
                 if (at("]]>")) return detail::xml_error(errc::malformed_response, pos_, "']]>' is not allowed in text");
@@ -510,59 +339,11 @@ inline result<void> reader::append(text_run& run, std::string_view piece, bool s
     return {};
 }
 
-// Reference ::= '&' Name ';' | '&#' [0-9]+ ';' | '&#x' [0-9a-fA-F]+ ';' (XML 1.0 section 4.1). Without
-// a DTD the only entities are lt, gt, amp, quot and apos (section 4.6).
-inline result<std::size_t> reader::reference(std::array<char, 4>& out) {
-    const std::size_t start = pos_;
-    std::size_t p = pos_ + 1;
-    if (p < doc_.size() && doc_[p] == '#') {
-        ++p;
-        const bool hex = p < doc_.size() && doc_[p] == 'x';
-        if (hex) ++p;
-        const std::size_t digits_at = p;
-        std::uint32_t cp = 0;
-        while (p < doc_.size() && detail::xml_digit_value(doc_[p], hex) >= 0) {
-            // Stopping as soon as the value passes U+10FFFF keeps cp * 16 + 15 far below 2^32.
-            cp = cp * (hex ? 16u : 10u) + static_cast<std::uint32_t>(detail::xml_digit_value(doc_[p], hex));
-            if (cp > 0x10FFFF)
-                return detail::xml_error(errc::malformed_response, start, "character reference beyond U+10FFFF");
-            ++p;
-        }
-        if (p == digits_at || p == doc_.size() || doc_[p] != ';')
-            return detail::xml_error(errc::malformed_response, start, "malformed character reference (expected &#digits; or &#xhex;)");
-        if (!detail::is_xml_char(cp))
-            return detail::xml_error(errc::malformed_response, start,
-                                     "character reference to U+" + detail::to_hex_upper(cp, 4) + ", which XML 1.0 does not allow");
-        pos_ = p + 1;
-        return detail::encode_utf8(cp, out);
-    }
-    // Entity names are read only as far as a short run of ASCII letters, which covers the five
-    // predefined names and keeps the name quoted in the error text short.
-    constexpr std::size_t longest_quoted_name = 32;
-    const std::size_t name_at = p;
-    while (p < doc_.size() && detail::is_alpha(doc_[p]) && p - name_at < longest_quoted_name) ++p;
-    if (p == name_at || p == doc_.size() || doc_[p] != ';')
-        return detail::xml_error(errc::malformed_response, start, "'&' must start a reference such as &amp; or &#38;");
-    const std::string_view entity = slice(name_at, p);
-    // Dispatch on the first letter so each name is compared with one candidate at most.
-    const auto is = [entity](std::string_view name) { return entity.size() == name.size() && entity == name; };
-    if (entity[0] == 'q' && is("quot")) out[0] = '"';
-    else if (entity[0] == 'a' && is("amp")) out[0] = '&';
-    else if (entity[0] == 'l' && is("lt")) out[0] = '<';
-    else if (entity[0] == 'g' && is("gt")) out[0] = '>';
-    else if (entity[0] == 'a' && is("apos")) out[0] = '\'';
-    else
-        return detail::xml_error(errc::malformed_response, start,
-                                 "undefined entity &" + std::string(entity) + "; (only lt, gt, amp, quot and apos exist without a DTD)");
-    pos_ = p + 1;
-    return std::size_t{1};
-}
-
 // STag ::= '<' Name (S Attribute)* S? '>' and EmptyElemTag ::= '<' Name (S Attribute)* S? '/>'.
 inline result<event> reader::start_tag() {
     const std::size_t start = pos_;
     std::size_t prefix_size = 0;
-    const result<std::string_view> qname = name(pos_ + 1, "element name", &prefix_size);
+    const result<std::string_view> qname = detail::xml_qname(doc_, pos_ + 1, limits_.max_name_length, "element name", &prefix_size);
     if (!qname) return qname.error();
     pos_ = start + 1 + qname->size();
     for (;;) {
@@ -581,7 +362,7 @@ inline result<event> reader::start_tag() {
         if (spaces == 0)
             return detail::xml_error(errc::malformed_response, pos_,
                                      "expected whitespace, '>' or '/>' in the start tag <" + std::string(*qname) + ">");
-        if (auto ok = attribute(start); !ok) return std::move(ok).error();
+        if (auto ok = detail::xml_attribute(doc_, pos_, start, limits_.max_name_length); !ok) return std::move(ok).error();
     }
     if (open_.size() >= limits_.max_depth)
         return detail::xml_error(errc::limit_exceeded, start,
@@ -590,40 +371,6 @@ inline result<event> reader::start_tag() {
     open_.push_back(open_element{*qname, local, start});
     stage_ = stage::content;
     return event{event_kind::start_element, local, {}, open_.size(), start};
-}
-
-// Attribute ::= Name S? '=' S? AttValue, where AttValue is quoted with " or ', holds no '<', and
-// each '&' in it starts a valid reference. The value is checked, not kept.
-inline result<void> reader::attribute(std::size_t tag_offset) {
-    const result<std::string_view> attr = name(pos_, "attribute name");
-    if (!attr) return attr.error();
-    pos_ += attr->size();
-    const auto cut_short = [&] {
-        return detail::xml_error(errc::malformed_response, tag_offset, "unterminated start tag");
-    };
-    skip_space();
-    if (pos_ == doc_.size()) return cut_short();
-    if (!at("=")) return detail::xml_error(errc::malformed_response, pos_, "expected '=' after the attribute name");
-    ++pos_;
-    skip_space();
-    if (pos_ == doc_.size()) return cut_short();
-    const char quote = doc_[pos_];
-    if (quote != '"' && quote != '\'')
-        return detail::xml_error(errc::malformed_response, pos_, "attribute values must be quoted");
-    ++pos_;
-    while (pos_ < doc_.size() && doc_[pos_] != quote) {
-        if (doc_[pos_] == '<')
-            return detail::xml_error(errc::malformed_response, pos_, "'<' is not allowed in an attribute value");
-        if (doc_[pos_] == '&') {
-            std::array<char, 4> ignored{};
-            if (auto ok = reference(ignored); !ok) return ok.error();
-        } else {
-            ++pos_;
-        }
-    }
-    if (pos_ == doc_.size()) return cut_short();
-    ++pos_;
-    return {};
 }
 
 // ETag ::= '</' Name S? '>', naming the innermost open element exactly as its start tag did.
@@ -635,7 +382,7 @@ inline result<event> reader::end_tag() {
         pos_ = start + 3 + open_.back().qname.size();
         return close_innermost(start);
     }
-    const result<std::string_view> qname = name(pos_ + 2, "element name");
+    const result<std::string_view> qname = detail::xml_qname(doc_, pos_ + 2, limits_.max_name_length, "element name");
     if (!qname) return qname.error();
     pos_ = start + 2 + qname->size();
     skip_space();
@@ -657,42 +404,6 @@ inline event reader::close_innermost(std::size_t at) {
     return event{event_kind::end_element, local, {}, open_.size() + 1, at};
 }
 
-// Name (XML 1.0 section 2.3) that is also a QName (Namespaces in XML 1.0 section 3): at most one ':',
-// with a non-empty part on each side. Sets *prefix_size, when given, to the length of the prefix and
-// its colon (0 without one).
-inline result<std::string_view> reader::name(std::size_t at, std::string_view what, std::size_t* prefix_size) const {
-    std::size_t end = at;
-    std::uint8_t seen = 0;  // union of the byte classes, to notice a colon without searching
-    if (end < doc_.size() && detail::is_xml_name_start(doc_[end])) {
-        seen = detail::xml_byte_class(doc_[end]);
-        ++end;
-        // Scanning one byte past the limit is enough to know it is crossed.
-        const std::size_t stop = doc_.size() - at > limits_.max_name_length + 1 ? at + limits_.max_name_length + 1 : doc_.size();
-        while (end < stop) {
-            const std::uint8_t c = detail::xml_byte_class(doc_[end]);
-            if ((c & detail::xml_name_byte) == 0) break;
-            seen |= c;
-            ++end;
-        }
-    }
-    const std::size_t size = end - at;
-    if (size == 0) return detail::xml_error(errc::malformed_response, at, "missing " + std::string(what));
-    if (size > limits_.max_name_length)
-        return detail::xml_error(errc::limit_exceeded, at,
-                                 std::string(what) + " is longer than max_name_length (" + std::to_string(limits_.max_name_length) + " bytes)");
-    const std::string_view qname = slice(at, end);
-    if ((seen & detail::xml_colon_byte) == 0) {
-        if (prefix_size != nullptr) *prefix_size = 0;
-        return qname;
-    }
-    const std::size_t colon = qname.find(':');
-    if (colon == 0 || colon + 1 == size || qname.find(':', colon + 1) != std::string_view::npos)
-        return detail::xml_error(errc::malformed_response, at,
-                                 std::string(what) + " '" + std::string(qname) + "' is not a valid qualified name");
-    if (prefix_size != nullptr) *prefix_size = colon + 1;
-    return qname;
-}
-
 inline error reader::unsupported_markup() const {
     return detail::xml_error(errc::malformed_response, pos_,
                              at("<!DOCTYPE") ? "DOCTYPE is not supported (no DTD, so no entity declarations)"
@@ -707,14 +418,14 @@ inline error reader::misuse(std::string_view function) const {
 // The usual shape of an element read with read_text: character data, perhaps with references,
 // then the element's own end tag. Reads it and returns true, leaving the reader as the general
 // path of read_text would; on anything else (CR, ']', comments, CDATA, a child, a bad reference,
-// a limit) restores the position and returns false, and the general path redoes the work and
+// a limit) changes nothing and returns false, and the general path redoes the work and
 // reports whatever is wrong.
 inline bool reader::read_text_fast(std::string_view& chars) {
     if (pending_end_) return false;
     const std::size_t start = pos_;
     const std::size_t n = doc_.size();
     const char* const d = doc_.data();
-    std::size_t p = plain_run_end(start);
+    std::size_t p = detail::xml_plain_run_end(doc_, start);
     if (p < n && d[p] == '&') {
         // References: decoded into buffer_, which must hold the raw text up to the next '<' (a
         // reference is never shorter than what it decodes to). It only ever grows here, so COS
@@ -722,156 +433,18 @@ inline bool reader::read_text_fast(std::string_view& chars) {
         const std::size_t lt = doc_.find('<', p);
         if (lt == std::string_view::npos) return false;
         if (buffer_.size() < lt - start) buffer_.resize(lt - start);
-        char* const out_begin = buffer_.data();
-        // memcpy, not std::copy: this header stays clear of <algorithm>.
-        const auto put = [](char* to, const char* from, std::size_t size) {
-            if (size != 0) std::memcpy(to, from, size);
-            return to + size;
-        };
-        char* out = put(out_begin, d + start, p - start);
-        while (p < n && d[p] == '&') {
-            // The five predefined entities inline; anything else through reference().
-            const std::size_t left = n - p;
-            const auto is = [&](std::string_view entity) {
-                return left >= entity.size() && std::string_view(d + p, entity.size()) == entity;
-            };
-            if (left >= 4 && d[p + 2] == 't' && d[p + 3] == ';' && (d[p + 1] == 'l' || d[p + 1] == 'g')) {
-                *out++ = d[p + 1] == 'l' ? '<' : '>';
-                p += 4;
-            } else if (is("&quot;")) {
-                *out++ = '"';
-                p += 6;
-            } else if (is("&amp;")) {
-                *out++ = '&';
-                p += 5;
-            } else if (is("&apos;")) {
-                *out++ = '\'';
-                p += 6;
-            } else {
-                std::array<char, 4> decoded{};
-                pos_ = p;
-                const result<std::size_t> size = reference(decoded);
-                if (!size) {
-                    pos_ = start;
-                    return false;
-                }
-                out = put(out, decoded.data(), *size);
-                p = pos_;
-            }
-            const std::size_t q = plain_run_end(p);
-            out = put(out, d + p, q - p);
-            p = q;
-        }
-        if (p != lt || !at_end_tag_of_innermost(p) || static_cast<std::size_t>(out - out_begin) > limits_.max_text_length) {
-            pos_ = start;
-            return false;
-        }
-        chars = std::string_view(out_begin, static_cast<std::size_t>(out - out_begin));
+        if (p != start) std::memcpy(buffer_.data(), d + start, p - start);
+        const detail::xml_decoded_text decoded = detail::xml_decode_text(doc_, p, buffer_.data() + (p - start));
+        const std::size_t size = p - start + decoded.size;
+        p = decoded.end;
+        if (p != lt || !at_end_tag_of_innermost(p) || size > limits_.max_text_length) return false;
+        chars = std::string_view(buffer_.data(), size);
     } else {
         if (!at_end_tag_of_innermost(p) || p - start > limits_.max_text_length) return false;
         chars = p == start ? std::string_view() : slice(start, p);
     }
-    pos_ = p + 3 + open_.back().qname.size();
-    offset_ = p;  // the end_element the general path would have returned last
-    at_start_ = false;
-    open_.pop_back();
-    if (open_.empty()) stage_ = stage::epilog;
+    pass_end_tag_of_innermost(p);
     return true;
-}
-
-// Between children, for_each_child ignores text; whitespace right before a start or end tag
-// (the layout of every COS body) is passed over here without producing the text event that
-// next() would report. Anything else is left to next(), which checks it.
-inline void reader::skip_layout() noexcept {
-    if (stage_ != stage::content || pending_end_ || failed_) return;
-    std::size_t p = pos_;
-    while (p < doc_.size() && (detail::xml_byte_class(doc_[p]) & detail::xml_space_byte) != 0) ++p;
-    if (p == pos_ || doc_.size() - p < 2 || doc_[p] != '<' || doc_[p + 1] == '!' || doc_[p + 1] == '?' ||
-        p - pos_ > limits_.max_text_length)
-        return;
-    pos_ = p;
-    at_start_ = false;
-}
-
-// for_each_child's step between children, without building events: after layout whitespace,
-// a start tag of the form `<Name>` (no prefix, no attributes, no space) is opened directly and
-// its local name returned (start), and the innermost element's own end tag `</Name>` is
-// consumed (end); the reader is then left exactly as next() would leave it. Anything else
-// (text, markup, attributes, self-closed tags, prefixes, limits, errors) returns other after
-// skip_layout, and next() reads it and reports whatever is wrong.
-inline reader::child_step reader::next_child(std::string_view& local) noexcept {
-    if (stage_ != stage::content || pending_end_ || failed_) return child_step::other;
-    const std::size_t n = doc_.size();
-    const char* d = doc_.data();
-    std::size_t p = pos_;
-#if COSWIRE_SSE2
-    // Layout is a few bytes: one compare usually finds its end; the loop below finishes longer runs.
-    if (n - p >= 16) p += static_cast<std::size_t>(__builtin_ctz(~space_mask16(d + p)));  // bit 16 stops it
-#endif
-    while (p < n && (detail::xml_byte_class(d[p]) & detail::xml_space_byte) != 0) ++p;
-    if (n - p < 2 || d[p] != '<' || p - pos_ > limits_.max_text_length) {
-        skip_layout();
-        return child_step::other;
-    }
-    if (d[p + 1] == '/') {
-        if (!at_end_tag_of_innermost(p)) {
-            skip_layout();
-            return child_step::other;
-        }
-        pos_ = p + 3 + open_.back().qname.size();
-        offset_ = p;
-        at_start_ = false;
-        open_.pop_back();
-        if (open_.empty()) stage_ = stage::epilog;
-        return child_step::end;
-    }
-    // The checks of name() and start_tag() for this shape: a name start byte, name bytes up to
-    // '>', within max_name_length, and room below max_depth.
-    std::size_t end = p + 1;
-    if (detail::is_xml_name_start(d[end]) && open_.size() < limits_.max_depth) {
-#if COSWIRE_SSE2
-        // COS element names are shorter than 16 bytes: find the '>' ending one with a compare
-        // and check every byte before it at once. Longer names take the loop.
-        if (n - end >= 16 && limits_.max_name_length >= 16) {
-            const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(d + end));
-            const unsigned closes = static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpeq_epi8(v, _mm_set1_epi8('>'))));
-            if (closes != 0) {
-                const unsigned name_bits = (closes & (0u - closes)) - 1;  // the bytes before the first '>'
-                if ((plain_name_mask16(v) & name_bits) != name_bits) {
-                    skip_layout();
-                    return child_step::other;
-                }
-                end += static_cast<std::size_t>(__builtin_ctz(closes));
-                return open_child(p, end, local);
-            }
-        }
-#endif
-        const std::size_t stop = n - end > limits_.max_name_length ? end + limits_.max_name_length : n;
-        // Stops at ':' too: a prefixed name takes the general path.
-        const auto& cls = detail::xml_byte_classes;
-        const auto* u = reinterpret_cast<const unsigned char*>(d);
-        constexpr auto plain = detail::xml_plain_name_byte;
-        ++end;
-        for (; stop - end >= 4; end += 4) {
-            if ((cls[u[end]] & plain) == 0) break;
-            if ((cls[u[end + 1]] & plain) == 0) {
-                end += 1;
-                break;
-            }
-            if ((cls[u[end + 2]] & plain) == 0) {
-                end += 2;
-                break;
-            }
-            if ((cls[u[end + 3]] & plain) == 0) {
-                end += 3;
-                break;
-            }
-        }
-        while (end < stop && (cls[u[end]] & plain) != 0) ++end;
-        if (end < n && d[end] == '>' && d[p + 1] != ':') return open_child(p, end, local);
-    }
-    skip_layout();
-    return child_step::other;
 }
 
 inline result<std::string_view> reader::read_text() {

@@ -7,6 +7,7 @@
 #include <coswire/error.hpp>
 #include <coswire/result.hpp>
 #include <coswire/xml/reader.hpp>
+#include <coswire/xml/scan.hpp>
 
 #include <cstddef>
 #include <string_view>
@@ -15,11 +16,60 @@
 
 namespace coswire::detail {
 
-/// The reader internals for_each_child uses.
+/// for_each_child's steps between children, which work on the reader's internals.
 struct reader_access {
-    static void skip_layout(xml::reader& r) noexcept { r.skip_layout(); }
-    using child_step = xml::reader::child_step;
-    static child_step next_child(xml::reader& r, std::string_view& local) noexcept { return r.next_child(local); }
+    enum class child_step { start, end, other };
+
+    // Between children, for_each_child ignores text; whitespace right before a start or end tag
+    // (the layout of every COS body) is passed over here without producing the text event that
+    // next() would report. Anything else is left to next(), which checks it.
+    static void skip_layout(xml::reader& r) noexcept {
+        if (r.stage_ != xml::reader::stage::content || r.pending_end_ || r.failed_) return;
+        const std::string_view doc = r.doc_;
+        const std::size_t p = xml_space_run_end_bytewise(doc, r.pos_);
+        if (p == r.pos_ || doc.size() - p < 2 || doc[p] != '<' || doc[p + 1] == '!' || doc[p + 1] == '?' ||
+            p - r.pos_ > r.limits_.max_text_length)
+            return;
+        r.pos_ = p;
+        r.at_start_ = false;
+    }
+
+    // The step between children, without building events: after layout whitespace, a start tag
+    // of the form `<Name>` (no prefix, no attributes, no space) is opened directly and its local
+    // name returned (start), and the innermost element's own end tag `</Name>` is consumed (end);
+    // the reader is then left exactly as next() would leave it. Anything else (text, markup,
+    // attributes, self-closed tags, prefixes, limits, errors) returns other after skip_layout,
+    // and next() reads it and reports whatever is wrong.
+    static child_step next_child(xml::reader& r, std::string_view& local) noexcept {
+        if (r.stage_ != xml::reader::stage::content || r.pending_end_ || r.failed_) return child_step::other;
+        const std::string_view doc = r.doc_;
+        const std::size_t p = xml_space_run_end(doc, r.pos_);
+        if (doc.size() - p < 2 || doc[p] != '<' || p - r.pos_ > r.limits_.max_text_length) {
+            skip_layout(r);
+            return child_step::other;
+        }
+        if (doc[p + 1] == '/') {
+            if (!r.at_end_tag_of_innermost(p)) {
+                skip_layout(r);
+                return child_step::other;
+            }
+            r.pass_end_tag_of_innermost(p);
+            return child_step::end;
+        }
+        // The checks of xml_qname and start_tag for this shape: a name within max_name_length
+        // and room below max_depth.
+        const std::size_t close = xml_simple_tag_end(doc, p + 1, r.limits_.max_name_length);
+        if (close == doc.size() || r.open_.size() >= r.limits_.max_depth) {
+            skip_layout(r);
+            return child_step::other;
+        }
+        local = std::string_view(doc.data() + p + 1, close - p - 1);
+        r.open_.push_back(xml::reader::open_element{local, local, p});
+        r.pos_ = close + 1;
+        r.offset_ = p;
+        r.at_start_ = true;
+        return child_step::start;
+    }
 };
 
 /// Runs handler(local_name, r) for the element whose start_element r just returned, then skips
