@@ -1,7 +1,7 @@
 // examples/upload_with_curl.cpp: upload a file of any size to COS in parts over libcurl
 #include <coswire/coswire.hpp>
 #include <sources/file_source.hpp>        // examples/: an upload_source over pread()
-#include <transports/curl_transport.hpp>  // examples/: the libcurl transport
+#include <coswire/transport/curl.hpp>      // optional: the libcurl transport (-lcurl)
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -20,8 +20,8 @@ int main(int argc, char** argv) {
                                      .secret_key = coswire::secret_string(env("COS_SECRET_KEY")),
                                      .session_token = coswire::secret_string(env("COS_SESSION_TOKEN"))};
     // COS_ENDPOINT, e.g. http://127.0.0.1:9000, changes where to connect; Host stays COS's.
-    coswire::examples::curl_transport curl({.connect_to = env("COS_ENDPOINT")});
-    coswire::client<coswire::examples::curl_transport> cos(
+    coswire::transports::curl_transport curl({.connect_to = env("COS_ENDPOINT")});
+    coswire::client<coswire::transports::curl_transport> cos(
         *endpoint, creds, curl,
         [] { return std::chrono::duration_cast<std::chrono::seconds>(
                  std::chrono::system_clock::now().time_since_epoch()).count(); },

@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: MIT
 // Umbrella header: includes every public header of coswire, nothing else. Opt-in headers stay
 // out: <coswire/multipart/parallel.hpp>, <coswire/download/parallel.hpp> and
-// <coswire/copy/parallel.hpp> (threads) and <coswire/testing/*.hpp> (test doubles).
+// <coswire/copy/parallel.hpp> (threads), <coswire/testing/*.hpp> (test doubles) and
+// <coswire/transport/*.hpp> (each needs its HTTP library); single_include/coswire/ has a
+// companion single header for each group.
 #pragma once
 
 #include <coswire/version.hpp>

@@ -4,10 +4,11 @@
 
 Usage: run_consumers.py [SOURCE_ROOT]
 
-The five consumers: CMake add_subdirectory, CMake find_package after an install, meson subproject
-through a wrap's [provide], pkg-config after `meson install`, and the single header copied alone.
+The consumers: CMake add_subdirectory, CMake find_package after `cmake --install` and after
+`meson install`, CMake FetchContent from a local source archive, meson subproject through a
+wrap's [provide], pkg-config after `meson install`, and the single header copied alone.
 Everything is built in a temporary directory; nothing is written into the repository. Prints one
-line per consumer and exits 1 when any fails. Only a missing cmake is a reason to skip: the two
+line per consumer and exits 1 when any fails. Only a missing cmake is a reason to skip: the
 CMake consumers print SKIP, the others still run, and the script exits 77 (meson's SKIP) when
 they all pass, so the gap stays visible in the test summary.
 """
@@ -18,6 +19,7 @@ import shlex
 import shutil
 import subprocess
 import sys
+import tarfile
 import tempfile
 
 HERE = pathlib.Path(__file__).resolve().parent
@@ -67,17 +69,52 @@ def cmake_subdirectory(root, tmp):
     check_app(build / "app")
 
 
-def cmake_find_package(root, tmp):
-    need("cmake")
-    prefix = tmp / "prefix"
-    run(["cmake", "-S", root, "-B", tmp / "coswire-build", f"-DCMAKE_INSTALL_PREFIX={prefix}"])
-    run(["cmake", "--install", tmp / "coswire-build"])
-    for name in ("coswireConfig.cmake", "coswireConfigVersion.cmake", "coswireTargets.cmake"):
+def find_installed_package(root, tmp, prefix):
+    """Builds the find_package consumer against what is installed under `prefix`."""
+    for name in ("coswireConfig.cmake", "coswireConfigVersion.cmake"):
         if not list(prefix.rglob(name)):
             raise RuntimeError(f"{name} was not installed under {prefix}")
     build = tmp / "build"
     run(["cmake", "-S", root / "tests/consumers/cmake_find_package", "-B", build,
          f"-DCMAKE_PREFIX_PATH={prefix}", "-DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF"])
+    run(["cmake", "--build", build])
+    check_app(build / "app")
+
+
+def cmake_find_package(root, tmp):
+    need("cmake")
+    prefix = tmp / "prefix"
+    run(["cmake", "-S", root, "-B", tmp / "coswire-build", f"-DCMAKE_INSTALL_PREFIX={prefix}"])
+    run(["cmake", "--install", tmp / "coswire-build"])
+    find_installed_package(root, tmp, prefix)
+
+
+def meson_install(root, tmp):
+    """Installs coswire with meson under tmp/prefix (no tests, no bench) and returns the prefix."""
+    need("meson")
+    prefix = tmp / "prefix"
+    build = tmp / "coswire-build"
+    run(["meson", "setup", build, root, f"--prefix={prefix}", "-Dtests=false", "-Dbench=disabled"])
+    run(["meson", "install", "-C", build])
+    return prefix
+
+
+def cmake_find_package_after_meson(root, tmp):
+    need("cmake")
+    find_installed_package(root, tmp, meson_install(root, tmp))
+
+
+def cmake_fetchcontent(root, tmp):
+    need("cmake")
+    # Only what CMake reads: a stray dependency of the CMake build on anything else fails here,
+    # and the test does not pack the fuzz corpus on every run.
+    archive = tmp / "coswire-src.tar.gz"
+    with tarfile.open(archive, "w:gz") as tar:
+        for name in ("CMakeLists.txt", "cmake", "include", "LICENSE"):
+            tar.add(root / name, arcname=f"coswire/{name}")
+    build = tmp / "build"
+    run(["cmake", "-S", root / "tests/consumers/cmake_fetchcontent", "-B", build, f"-DCOSWIRE_ARCHIVE={archive}",
+         "-DCMAKE_BUILD_TYPE=Release"])
     run(["cmake", "--build", build])
     check_app(build / "app")
 
@@ -100,12 +137,8 @@ def meson_subproject(root, tmp):
 
 
 def pkg_config(root, tmp):
-    need("meson")
     need("pkg-config")
-    prefix = tmp / "prefix"
-    build = tmp / "coswire-build"
-    run(["meson", "setup", build, root, f"--prefix={prefix}", "-Dtests=false", "-Dbench=disabled"])
-    run(["meson", "install", "-C", build])
+    prefix = meson_install(root, tmp)
     pcs = list(prefix.rglob("coswire.pc"))
     if not pcs:
         raise RuntimeError(f"coswire.pc was not installed under {prefix}")
@@ -135,6 +168,8 @@ def single_header(root, tmp):
 CONSUMERS = [
     ("cmake add_subdirectory", cmake_subdirectory, True),
     ("cmake find_package", cmake_find_package, True),
+    ("cmake find_package after meson install", cmake_find_package_after_meson, True),
+    ("cmake FetchContent", cmake_fetchcontent, True),
     ("meson subproject", meson_subproject, False),
     ("pkg-config", pkg_config, False),
     ("single header", single_header, False),

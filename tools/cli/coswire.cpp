@@ -1359,7 +1359,7 @@ int main(int argc, char** argv) {
     coswire::credentials creds = credentials_of(inv);
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)  // before any thread: it is not thread-safe
         return fail(coswire::make_error(coswire::errc::transport_failure, "transport", "curl_global_init failed"));
-    cli::curl_pool transport(coswire::examples::curl_transport_options{.connect_to = connect_override(inv)});
+    cli::curl_pool transport(coswire::transports::curl_transport_options{.connect_to = connect_override(inv)});
     session() = {.transport = &transport, .creds = std::move(creds)};
     cos_client c = client_for(ep);
     return inv.command->online(c, inv);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: MIT
 // loopback: a tiny HTTP/1.1 server on 127.0.0.1 that records raw requests, and the checks every
-// transport in examples/transports/ must pass against it (tests/examples/*_transport_test.cpp).
+// transport in include/coswire/transport/ must pass against it (tests/transport/*_test.cpp).
 #pragma once
 
 #include <coswire/api/endpoint.hpp>
@@ -126,13 +126,14 @@ struct raw_request {
 /// Binds a listening socket on 127.0.0.1 with an ephemeral port.
 class listener {
 public:
-    listener() {
+    /// `backlog`: how many connections may wait to be accepted.
+    explicit listener(int backlog = 4) {
         fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
         sockaddr_in address{};
         address.sin_family = AF_INET;
         address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
         REQUIRE(::bind(fd_, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
-        REQUIRE(::listen(fd_, 4) == 0);
+        REQUIRE(::listen(fd_, backlog) == 0);
         socklen_t length = sizeof address;
         REQUIRE(::getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &length) == 0);
         port_ = ntohs(address.sin_port);
@@ -152,6 +153,44 @@ private:
 
 /// Byte `i` of a server::reply's generated body.
 inline char generated_byte(std::uint64_t i) { return static_cast<char>('a' + (i * 7 + i / 4096) % 26); }
+
+/// Writes all of `bytes` to socket `fd`; false when the peer is gone.
+inline bool send_all(int fd, std::string_view bytes) {
+    for (std::size_t sent = 0; sent < bytes.size();) {
+        const ssize_t n = ::send(fd, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
+        if (n <= 0) return false;
+        sent += static_cast<std::size_t>(n);
+    }
+    return true;
+}
+
+/// Appends what socket `fd` has to `buffer`; false at EOF or on an error.
+inline bool fill(int fd, std::string& buffer) {
+    char chunk[65536];
+    const ssize_t n = ::recv(fd, chunk, sizeof chunk, 0);
+    if (n <= 0) return false;
+    buffer.append(chunk, static_cast<std::size_t>(n));
+    return true;
+}
+
+/// Reads one request (head, then Content-Length bytes of body) from `fd`, `buffer` holding the
+/// bytes read past the previous one; nothing at EOF.
+inline std::optional<raw_request> read_request(int fd, std::string& buffer) {
+    raw_request r;
+    std::size_t end = std::string::npos;
+    while ((end = buffer.find("\r\n\r\n")) == std::string::npos)
+        if (!fill(fd, buffer)) return std::nullopt;
+    r.head = buffer.substr(0, end + 2);
+    buffer.erase(0, end + 4);
+    std::size_t length = 0;
+    for (const coswire::http_header& h : r.fields())
+        if (iequals(h.name, "Content-Length")) length = std::stoul(h.value);
+    while (buffer.size() < length)
+        if (!fill(fd, buffer)) return std::nullopt;
+    r.body = buffer.substr(0, length);
+    buffer.erase(0, length);
+    return r;
+}
 
 /// A tiny HTTP/1.1 server on 127.0.0.1, keep-alive, recording each raw request. Canned: one
 /// thread, one connection at a time, replying the canned responses in order. With a handler:
@@ -244,20 +283,10 @@ private:
     // Reads one request (head, then Content-Length bytes of body), answers it; false at EOF or
     // after a response that says Connection: close.
     bool serve_one(int fd, int connection, std::string& buffer) {
-        raw_request r;
+        auto read = read_request(fd, buffer);
+        if (!read) return false;
+        raw_request& r = *read;
         r.connection = connection;
-        std::size_t end = std::string::npos;
-        while ((end = buffer.find("\r\n\r\n")) == std::string::npos)
-            if (!fill(fd, buffer)) return false;
-        r.head = buffer.substr(0, end + 2);
-        buffer.erase(0, end + 4);
-        std::size_t length = 0;
-        for (const coswire::http_header& h : r.fields())
-            if (iequals(h.name, "Content-Length")) length = std::stoul(h.value);
-        while (buffer.size() < length)
-            if (!fill(fd, buffer)) return false;
-        r.body = buffer.substr(0, length);
-        buffer.erase(0, length);
         const reply answer = answer_(r);
         if (answer.bytes.empty()) return false;
         if (!send_all(fd, answer.bytes)) return false;
@@ -268,23 +297,6 @@ private:
             if (!send_all(fd, piece)) return false;
         }
         return answer.bytes.find("\r\nConnection: close\r\n") == std::string::npos;
-    }
-
-    static bool send_all(int fd, std::string_view bytes) {
-        for (std::size_t sent = 0; sent < bytes.size();) {
-            const ssize_t n = ::send(fd, bytes.data() + sent, bytes.size() - sent, MSG_NOSIGNAL);
-            if (n <= 0) return false;
-            sent += static_cast<std::size_t>(n);
-        }
-        return true;
-    }
-
-    static bool fill(int fd, std::string& buffer) {
-        char chunk[65536];
-        const ssize_t n = ::recv(fd, chunk, sizeof chunk, 0);
-        if (n <= 0) return false;
-        buffer.append(chunk, static_cast<std::size_t>(n));
-        return true;
     }
 
     listener listener_;
@@ -315,6 +327,74 @@ inline coswire::http_request get_request() {
     get.key = "k";
     return coswire::make_get_object_request(cos_endpoint(), get).value();
 }
+
+/// A loopback HTTP/1.1 server for many clients at once: each connection is served on its own
+/// thread, keep-alive, and every request is answered 200 with its request target as the body.
+/// Counts the connections it accepted and the requests it answered.
+class echo_server {
+public:
+    echo_server() : listener_(64) {
+        thread_ = std::thread([this] { serve(); });
+    }
+    echo_server(const echo_server&) = delete;
+    echo_server& operator=(const echo_server&) = delete;
+    ~echo_server() {
+        ::shutdown(listener_.fd(), SHUT_RDWR);  // wakes accept()
+        thread_.join();
+        {
+            const std::lock_guard<std::mutex> lock(mutex_);
+            for (const int fd : open_) ::shutdown(fd, SHUT_RDWR);  // wakes each recv()
+        }
+        for (std::thread& worker : workers_) worker.join();
+    }
+
+    std::string url() const { return listener_.url(); }
+    int connections() const {
+        const std::lock_guard<std::mutex> lock(mutex_);
+        return connections_;
+    }
+    int requests() const {
+        const std::lock_guard<std::mutex> lock(mutex_);
+        return requests_;
+    }
+
+private:
+    void serve() {
+        for (;;) {
+            const int fd = ::accept(listener_.fd(), nullptr, nullptr);
+            if (fd < 0) return;
+            const std::lock_guard<std::mutex> lock(mutex_);
+            ++connections_;
+            open_.push_back(fd);
+            workers_.emplace_back([this, fd] { answer(fd); });
+        }
+    }
+
+    void answer(int fd) {
+        std::string buffer;
+        while (auto r = read_request(fd, buffer)) {
+            const std::string_view line = r->request_line();
+            const std::size_t from = line.find(' ') + 1;
+            const std::string target(line.substr(from, line.rfind(' ') - from));
+            {
+                const std::lock_guard<std::mutex> lock(mutex_);
+                ++requests_;
+            }
+            if (!send_all(fd, ok("", target))) break;
+        }
+        const std::lock_guard<std::mutex> lock(mutex_);
+        std::erase(open_, fd);
+        ::close(fd);
+    }
+
+    listener listener_;
+    mutable std::mutex mutex_;
+    int connections_ = 0;
+    int requests_ = 0;
+    std::vector<int> open_;
+    std::vector<std::thread> workers_;
+    std::thread thread_;
+};
 
 /// Headers a library adds on its own (never one that changes the request's meaning or is signed).
 using added_headers = std::initializer_list<std::string_view>;

@@ -1,6 +1,9 @@
 // SPDX-License-Identifier: MIT
 // curl_transport: a coswire::streaming_transport over one reused libcurl easy handle, sending
-// exactly the headers the request holds (and so the ones that were signed), over HTTP/1.1.
+// exactly the headers the request holds (and so the ones that were signed).
+//
+// Optional: not in <coswire/coswire.hpp>; include it and link libcurl (-lcurl). One transport
+// per thread; curl_pool (<coswire/transport/curl_pool.hpp>) shares handles between threads.
 #pragma once
 
 #include <coswire/detail/decimal.hpp>
@@ -22,17 +25,34 @@
 #include <string_view>
 #include <utility>
 
-namespace coswire::examples {
+namespace coswire::transports {
 
-/// How a curl_transport connects.
+/// The HTTP version a curl_transport asks for.
+enum class curl_http_version {
+    http1_1,  ///< HTTP/1.1 only
+    /// HTTP/2 over https when the server offers it (ALPN), else HTTP/1.1; plain http stays
+    /// HTTP/1.1. Needs a libcurl built with HTTP/2 (curl_version_info's CURL_VERSION_HTTP2).
+    http2,
+};
+
+/// How a curl_transport connects. Every member has a default, so name only what differs:
+/// `curl_transport({.connect_timeout_seconds = 3, .proxy = "http://proxy:3128"})`.
 struct curl_transport_options {
     /// Where to connect instead of the request's host, as `scheme://host[:port]` (for example
-    /// `http://127.0.0.1:9000`, a local emulator or proxy). The Host header, and so the
-    /// signature, stays the request's. Empty: connect to request.url().
+    /// `http://127.0.0.1:9000`, a local emulator). The Host header, and so the signature, stays
+    /// the request's. Empty: connect to request.url().
     std::string connect_to{};
     long connect_timeout_seconds = 10;  ///< 0: curl's default (300 s)
-    /// Abort a transfer slower than 1 byte/s for this long; 0: never.
+    /// Abort a transfer slower than low_speed_bytes_per_second for this long; 0: never.
     long stall_timeout_seconds = 60;
+    /// The speed under which a transfer counts as stalled (with stall_timeout_seconds).
+    long low_speed_bytes_per_second = 1;
+    /// A proxy URL (`http://host:port`, `socks5h://host:port`, ...). Empty: libcurl's default,
+    /// which honours the http_proxy, https_proxy and no_proxy environment variables.
+    std::string proxy{};
+    /// A PEM file of the certificate authorities that verify the server. Empty: libcurl's own.
+    std::string ca_bundle{};
+    curl_http_version http_version = curl_http_version::http1_1;
 };
 
 /// A transport over libcurl: one easy handle, reused, so connections are kept alive between
@@ -50,6 +70,13 @@ public:
     /// A transport with its own easy handle. curl_easy_init() initialises libcurl on first use;
     /// a program with threads should call curl_global_init() first.
     explicit curl_transport(curl_transport_options options = {}) : options_(std::move(options)), curl_(curl_easy_init()) {}
+
+    /// A transport whose handle uses `share` (a CURLSH: DNS cache, TLS sessions, ... as the
+    /// share says), which must outlive it; curl_pool makes its handles this way. curl_easy_reset
+    /// between requests keeps the share.
+    curl_transport(curl_transport_options options, CURLSH* share) : curl_transport(std::move(options)) {
+        if (curl_ != nullptr && share != nullptr) curl_easy_setopt(curl_, CURLOPT_SHARE, share);
+    }
     curl_transport(const curl_transport&) = delete;
     curl_transport& operator=(const curl_transport&) = delete;
     ~curl_transport() {
@@ -87,6 +114,7 @@ private:
 
     result<http_response> perform(const http_request& request, exchange& x) {
         if (curl_ == nullptr) return make_error(errc::transport_failure, "transport", "curl_easy_init failed");
+        if (auto ok = check(options_); !ok) return std::move(ok).error();
         curl_easy_reset(curl_);  // drops the previous request's options, keeps the connection cache
         x.handle = curl_;
         const std::string url = options_.connect_to.empty() ? request.url() : options_.connect_to + request.target();
@@ -101,16 +129,22 @@ private:
         curl_easy_setopt(curl_, CURLOPT_ERRORBUFFER, message_);
         curl_easy_setopt(curl_, CURLOPT_URL, url.c_str());
         curl_easy_setopt(curl_, CURLOPT_HTTPHEADER, headers.list);
-        curl_easy_setopt(curl_, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_1_1));
+        const bool http2 = options_.http_version == curl_http_version::http2;
+        if (curl_easy_setopt(curl_, CURLOPT_HTTP_VERSION, static_cast<long>(http2 ? CURL_HTTP_VERSION_2TLS : CURL_HTTP_VERSION_1_1)) != CURLE_OK)
+            return make_error(errc::invalid_argument, "http_version", "this libcurl has no HTTP/2");
         curl_easy_setopt(curl_, CURLOPT_NOSIGNAL, 1L);
         // libcurl reads 16 KiB per recv by default; 512 KiB (its maximum in 7.88) cut a 256 MiB
         // loopback download from 16k recv calls to 900 and brought coswire get level with curl -o.
         curl_easy_setopt(curl_, CURLOPT_BUFFERSIZE, 512L * 1024L);
         curl_easy_setopt(curl_, CURLOPT_CONNECTTIMEOUT, options_.connect_timeout_seconds);
         if (options_.stall_timeout_seconds > 0) {
-            curl_easy_setopt(curl_, CURLOPT_LOW_SPEED_LIMIT, 1L);
+            curl_easy_setopt(curl_, CURLOPT_LOW_SPEED_LIMIT, options_.low_speed_bytes_per_second);
             curl_easy_setopt(curl_, CURLOPT_LOW_SPEED_TIME, options_.stall_timeout_seconds);
         }
+        if (!options_.proxy.empty() && curl_easy_setopt(curl_, CURLOPT_PROXY, options_.proxy.c_str()) != CURLE_OK)
+            return make_error(errc::invalid_argument, "proxy", "libcurl refused the proxy");
+        if (!options_.ca_bundle.empty() && curl_easy_setopt(curl_, CURLOPT_CAINFO, options_.ca_bundle.c_str()) != CURLE_OK)
+            return make_error(errc::invalid_argument, "ca_bundle", "this libcurl cannot take a CA bundle file");
         curl_easy_setopt(curl_, CURLOPT_HEADERFUNCTION, &on_header);
         curl_easy_setopt(curl_, CURLOPT_HEADERDATA, &x);
         curl_easy_setopt(curl_, CURLOPT_WRITEFUNCTION, &on_body);
@@ -170,6 +204,18 @@ private:
             return true;
         }
     };
+
+    // libcurl takes C strings (a NUL would cut them short) and reads a negative time as its
+    // default; both are refused rather than sent otherwise than asked.
+    static result<void> check(const curl_transport_options& o) {
+        for (const auto& [name, text] : {std::pair<std::string_view, const std::string&>{"connect_to", o.connect_to},
+                                         {"proxy", o.proxy}, {"ca_bundle", o.ca_bundle}})
+            if (text.find('\0') != std::string::npos) return make_error(errc::invalid_argument, name, "contains a NUL byte");
+        if (o.connect_timeout_seconds < 0) return make_error(errc::invalid_argument, "connect_timeout_seconds", "is negative");
+        if (o.stall_timeout_seconds < 0) return make_error(errc::invalid_argument, "stall_timeout_seconds", "is negative");
+        if (o.low_speed_bytes_per_second < 1) return make_error(errc::invalid_argument, "low_speed_bytes_per_second", "is under 1");
+        return {};
+    }
 
     static error out_of_memory() { return make_error(errc::transport_failure, "transport", "curl_slist_append failed"); }
 
@@ -261,4 +307,4 @@ static_assert(transport<curl_transport>);
 static_assert(streaming_transport<curl_transport>);
 static_assert(body_pulling_transport<curl_transport>);
 
-}  // namespace coswire::examples
+}  // namespace coswire::transports

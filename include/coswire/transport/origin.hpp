@@ -12,12 +12,12 @@
 #include <string>
 #include <string_view>
 
-namespace coswire::examples {
+namespace coswire::transports {
 
 /// Where to connect: "http" or "https", a host name or address (IPv6 without brackets), a port.
 struct origin {
-    std::string scheme;
-    std::string host;
+    std::string scheme{};
+    std::string host{};
     unsigned short port = 0;
 
     friend bool operator==(const origin&, const origin&) = default;
@@ -68,4 +68,4 @@ inline result<origin> connect_origin(const std::string& connect_to, const http_r
     return parse_origin(request.scheme + "://" + request.host, "request");
 }
 
-}  // namespace coswire::examples
+}  // namespace coswire::transports

@@ -1,14 +1,15 @@
 // SPDX-License-Identifier: MIT
-#include <transports/httplib_transport.hpp>
+#include <coswire/transport/httplib.hpp>
 
 #include <doctest/doctest.h>
 
 #include "loopback_server.hpp"
 
 #include <string>
+#include <vector>
 
-using coswire::examples::httplib_transport;
-using coswire::examples::httplib_transport_options;
+using coswire::transports::httplib_transport;
+using coswire::transports::httplib_transport_options;
 
 namespace {
 
@@ -18,7 +19,7 @@ static_assert(coswire::transport<httplib_transport>);
 const loopback::added_headers added = {"Accept", "User-Agent"};
 
 // connect_timeout 5 s, stall_timeout 2 s.
-httplib_transport make(const std::string& connect_to) { return httplib_transport(httplib_transport_options{connect_to, 5, 2}); }
+httplib_transport make(const std::string& connect_to) { return httplib_transport(httplib_transport_options{.connect_to = connect_to, .connect_timeout_seconds = 5, .stall_timeout_seconds = 2}); }
 
 }  // namespace
 
@@ -48,14 +49,15 @@ TEST_CASE("httplib_transport: a server that never answers is a transport_failure
 
 TEST_CASE("httplib_transport: https to a plain HTTP server fails in the TLS handshake, as a value") {
     loopback::server plain({});
-    httplib_transport send(httplib_transport_options{"https://127.0.0.1:" + std::to_string(plain.port()), 1, 1});
+    httplib_transport send({.connect_to = "https://127.0.0.1:" + std::to_string(plain.port()), .connect_timeout_seconds = 1,
+                            .stall_timeout_seconds = 1});
     auto r = send(coswire::make_head_object_request(loopback::cos_endpoint(), {.key = "k"}).value());
     REQUIRE_FALSE(r);
     CHECK(r.error().code == coswire::errc::transport_failure);
     CHECK(r.error().reason == "cpp-httplib: SSLConnection");
 }
 
-TEST_CASE("httplib_transport: a bad connect_to, a body on GET and an unknown method are refused before sending") {
+TEST_CASE("httplib_transport: a bad connect_to or proxy, a body on GET and an unknown method are refused before sending") {
     loopback::server srv({});
     auto request = loopback::get_request();
     SUBCASE("connect_to") {
@@ -65,6 +67,16 @@ TEST_CASE("httplib_transport: a bad connect_to, a body on GET and an unknown met
             REQUIRE_FALSE(r);
             CHECK(r.error().code == coswire::errc::invalid_argument);
             CHECK(r.error().argument == "connect_to");
+        }
+    }
+    SUBCASE("proxy") {
+        for (const char* bad : {"proxy:3128", "https://proxy:3128", "http://proxy:0", "http://proxy/p"}) {
+            CAPTURE(bad);
+            httplib_transport t({.connect_to = srv.url(), .proxy = bad});
+            auto r = t(request);
+            REQUIRE_FALSE(r);
+            CHECK(r.error().code == coswire::errc::invalid_argument);
+            CHECK(r.error().argument == "proxy");
         }
     }
     SUBCASE("body on GET") {
@@ -88,4 +100,19 @@ TEST_CASE("httplib_transport: streams a 100 MiB body to a sink with memory indep
 
 TEST_CASE("httplib_transport: a pulled 24 MiB body is read in pieces as it is sent, and a reader error ends the call with that error") {
     loopback::check_pulled_upload(make);
+}
+
+TEST_CASE("httplib_transport: a proxy gets a plain-http request in absolute form, with the signed Host and headers") {
+    loopback::server proxy({loopback::ok("", "via proxy")});
+    httplib_transport t({.connect_timeout_seconds = 5, .stall_timeout_seconds = 2, .proxy = proxy.url()});
+    auto request = loopback::get_request();
+    request.scheme = "http";  // https would open a CONNECT tunnel, which the loopback server does not speak
+    auto got = t(request);
+    REQUIRE_MESSAGE(got.has_value(), loopback::reason_of(got));
+    CHECK(got->body == "via proxy");
+    const auto seen = proxy.requests();
+    REQUIRE(seen.size() == 1);
+    // cpp-httplib writes the port even when it is the default one: the same resource.
+    CHECK(seen[0].request_line() == "GET http://" + loopback::cos_host + ":80" + request.target() + " HTTP/1.1");
+    CHECK(seen[0].values("Host") == std::vector<std::string>{loopback::cos_host});
 }

@@ -1,5 +1,5 @@
 // SPDX-License-Identifier: MIT
-#include <transports/beast_transport.hpp>
+#include <coswire/transport/beast.hpp>
 
 #include <doctest/doctest.h>
 
@@ -12,8 +12,8 @@
 #include <exception>
 #include <string>
 
-using coswire::examples::beast_transport;
-using coswire::examples::beast_transport_options;
+using coswire::transports::beast_transport;
+using coswire::transports::beast_transport_options;
 
 // Built with -fno-exceptions, Boost calls these where it would throw; the adapter never gets
 // there (it uses error_code overloads and checks header sizes), so reaching one is a bug.
@@ -30,7 +30,7 @@ namespace {
 static_assert(coswire::transport<beast_transport>);
 
 // connect_timeout 5 s, stall_timeout 2 s.
-beast_transport make(const std::string& connect_to) { return beast_transport(beast_transport_options{connect_to, 5, 2}); }
+beast_transport make(const std::string& connect_to) { return beast_transport(beast_transport_options{.connect_to = connect_to, .connect_timeout_seconds = 5, .stall_timeout_seconds = 2}); }
 
 }  // namespace
 
