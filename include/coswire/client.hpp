@@ -92,6 +92,11 @@ public:
         return drive(m);
     }
 
+    /// The transport and sleeper this client's machines run through, for drivers other than
+    /// drive() (drive_parallel in the opt-in parallel headers).
+    Transport& bound_transport() noexcept { return *transport_; }
+    const sleeper& bound_sleeper() const noexcept { return sleep_; }
+
     /// Runs a machine made with context() to its end through this client's transport and sleeper
     /// (coswire::drive), and returns its result; last_call_may_have_repeated() then reports it.
     template <step_machine Machine>
