@@ -118,6 +118,26 @@ TEST_CASE("download_object_parallel: an object replaced after the first range is
     CHECK(done.error().code == errc::object_changed);
 }
 
+// The progress callback runs under the driver's lock, which every streamed piece takes while the
+// emulator holds its own lock: switching faults on from the callback must not wait for those answers.
+TEST_CASE("download_object_parallel: a progress callback switches faults on while other ranges stream") {
+    harness h;
+    constexpr std::uint64_t range = 4 * part;  // several streamed pieces per range
+    const std::string data = random_text(8 * range, 5);
+    h.server.put_object("p.bin", data);
+    buffer_sink sink(data.size());
+    coswire::download_checkpoint checkpoint;
+    coswire::download_options options{.part_size = range, .checkpoint = &checkpoint};
+    options.on_progress = [&](const coswire::download_progress& p) {
+        if (p.bytes_done == 3 * range) h.server.set_fault_plan({.internal_error = 1.0});
+    };
+    auto cut = coswire::download_object_parallel(h.client, "p.bin", sink, 4, options);
+    REQUIRE_FALSE(cut);
+    CHECK(coswire::is_cos_error(cut.error(), coswire::cos_errc::internal_error));
+    CHECK(checkpoint.done.size() >= 3);
+    CHECK(checkpoint.done.size() < 8);
+}
+
 TEST_CASE("download_object_parallel: 0 jobs is an error naming jobs") {
     harness h;
     buffer_sink sink(1);

@@ -116,8 +116,8 @@ public:
     /// stored object in place, so a streamed download costs no copy of the object beyond the
     /// store; other answers are small and built as usual. The sink is called with the emulator's
     /// lock held (so the object cannot change mid-answer): it must not call back into the
-    /// emulator. Under a cut_body fault the sink gets the head and the first half of the body,
-    /// then the call fails. Errors: operator()'s, and the sink's, returned unchanged.
+    /// emulator, except set_fault_plan and set_clock_offset. Under a cut_body fault the sink gets
+    /// the head and the first half of the body, then the call fails. Errors: operator()'s, and the sink's, returned unchanged.
     result<http_response> operator()(const http_request& request, response_sink& sink) {
         const std::lock_guard<std::mutex> lock(mutex_);
         detail::emu::exchange x = read(request);
@@ -154,7 +154,7 @@ public:
     }
     /// Sets the server clock offset (fault_plan::clock_offset).
     void set_clock_offset(std::int64_t seconds) {
-        const std::lock_guard<std::mutex> lock(mutex_);
+        const std::lock_guard<std::mutex> lock(plan_mutex_);
         options_.faults.clock_offset = seconds;
     }
     /// The server's time: the clock plus the offset.
@@ -164,8 +164,10 @@ public:
     }
 
     /// Replaces the random fault probabilities and the clock offset; the generator keeps its state.
+    /// Never waits for an answer being streamed, so a callback its sink waits for (the progress
+    /// callback of a parallel download, under the driver's lock) may call it; later requests see it.
     void set_fault_plan(const fault_plan& plan) {
-        const std::lock_guard<std::mutex> lock(mutex_);
+        const std::lock_guard<std::mutex> lock(plan_mutex_);
         options_.faults = plan;
     }
     /// Scripts the next `count` requests to get fault `kind`, after what is already scripted;
@@ -231,7 +233,12 @@ private:
     using refusal = detail::emu::refusal;
 
     std::int64_t now_locked() const {
-        return detail::emu::saturating_add(options_.clock ? options_.clock() : options_.now, options_.faults.clock_offset);
+        return detail::emu::saturating_add(options_.clock ? options_.clock() : options_.now, plan().clock_offset);
+    }
+
+    fault_plan plan() const {
+        const std::lock_guard<std::mutex> lock(plan_mutex_);
+        return options_.faults;
     }
 
     // Counts the request and reads it at server time.
@@ -250,7 +257,7 @@ private:
     // served must be cut mid-body (cut_body); `lent` as for detail::emu::get_object.
     result<http_response> answer(exchange& x, std::string_view* lent, bool& cut) {
         using detail::emu::error_reply;
-        switch (faults_.draw(options_.faults, x.is_complete())) {
+        switch (faults_.draw(plan(), x.is_complete())) {
             case fault_kind::internal_error:
                 ++stats_.faults.internal_error;
                 return error_reply(x, 500, "InternalError", detail::emu::internal_error_message);
@@ -330,6 +337,7 @@ private:
     }
 
     mutable std::mutex mutex_;
+    mutable std::mutex plan_mutex_;  // options_.faults alone, taken after mutex_ or on its own
     emulator_options options_;
     detail::emu::fault_injector faults_;
     detail::emu::bucket_store store_;
