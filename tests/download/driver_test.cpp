@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include <coswire/download/driver.hpp>
 
+#include "../support/sinks.hpp"
+
 #include <doctest/doctest.h>
 
 #include <coswire/testing/emulator.hpp>
@@ -16,6 +18,10 @@
 using coswire::errc;
 using coswire::testing::cos_emulator;
 using coswire::testing::fault_kind;
+
+using test_support::random_text;
+using test_support::buffer_sink;
+using test_support::string_sink;
 
 namespace {
 
@@ -48,36 +54,6 @@ struct fake_harness : harness_of<coswire::testing::fake_transport> {
     fake_harness() : harness_of<coswire::testing::fake_transport>(1700000000) {}
 };
 
-std::string random_text(std::size_t n, std::uint64_t seed) {
-    std::mt19937_64 rng(seed);
-    std::string out(n, '\0');
-    for (char& c : out) c = static_cast<char>(rng());
-    return out;
-}
-
-/// A sequential sink collecting what it gets.
-struct string_sink {
-    std::string data;
-    coswire::result<void> write(std::span<const std::byte> bytes) {
-        data.append(reinterpret_cast<const char*>(bytes.data()), bytes.size());
-        return {};
-    }
-};
-
-/// A positional sink over a buffer of the object's size; counts writes per offset range.
-struct buffer_sink {
-    std::string data;
-    std::uint64_t written = 0;
-    explicit buffer_sink(std::size_t size) : data(size, '\0') {}
-    coswire::result<void> write_at(std::uint64_t offset, std::span<const std::byte> bytes) {
-        if (offset > data.size() || bytes.size() > data.size() - offset)
-            return coswire::make_error(errc::invalid_argument, "offset", "past the buffer");
-        std::memcpy(data.data() + offset, bytes.data(), bytes.size());
-        written += bytes.size();
-        return {};
-    }
-};
-
 /// A sequential sink that counts bytes and their CRC-64 without keeping them.
 struct counting_sink {
     std::uint64_t bytes = 0;
@@ -88,7 +64,6 @@ struct counting_sink {
         return {};
     }
 };
-
 
 }  // namespace
 

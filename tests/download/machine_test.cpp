@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include <coswire/download/machine.hpp>
 
+#include "../support/sinks.hpp"
+
 #include <doctest/doctest.h>
 
 #include <coswire/crypto/crc64.hpp>
@@ -21,6 +23,10 @@ using coswire::http_response;
 using coswire::step;
 using coswire::step_kind;
 
+using test_support::random_text;
+using test_support::buffer_sink;
+using test_support::string_sink;
+
 namespace {
 
 const coswire::credentials creds{.secret_id = "AKIDdlmachine", .secret_key = coswire::secret_string("dl-machine-secret")};
@@ -30,36 +36,6 @@ coswire::operation_context make_context(std::uint32_t max_attempts = 4) {
     return {coswire::make_endpoint("examplebucket-1250000000", "ap-beijing").value(), creds, [] { return std::int64_t{1700000000}; },
             coswire::client_options{.max_attempts = max_attempts}};
 }
-
-std::string random_text(std::size_t n, std::uint64_t seed) {
-    std::mt19937_64 rng(seed);
-    std::string out(n, '\0');
-    for (char& c : out) c = static_cast<char>(rng());
-    return out;
-}
-
-/// A positional sink over a buffer of the object's size, counting the bytes it took.
-struct buffer_sink {
-    std::string data;
-    std::uint64_t written = 0;
-    explicit buffer_sink(std::size_t size) : data(size, '\0') {}
-    coswire::result<void> write_at(std::uint64_t offset, std::span<const std::byte> bytes) {
-        if (offset > data.size() || bytes.size() > data.size() - offset)
-            return coswire::make_error(errc::invalid_argument, "offset", "past the buffer");
-        std::memcpy(data.data() + offset, bytes.data(), bytes.size());
-        written += bytes.size();
-        return {};
-    }
-};
-
-/// A sequential sink collecting what it gets.
-struct string_sink {
-    std::string data;
-    coswire::result<void> write(std::span<const std::byte> bytes) {
-        data.append(reinterpret_cast<const char*>(bytes.data()), bytes.size());
-        return {};
-    }
-};
 
 /// Plays COS for one object by hand: reads the Range a request asks for and makes the answer.
 struct object_answers {

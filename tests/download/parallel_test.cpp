@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include <coswire/download/parallel.hpp>
 
+#include "../support/sinks.hpp"
+
 #include <doctest/doctest.h>
 
 #include <coswire/testing/emulator.hpp>
@@ -14,6 +16,9 @@
 using coswire::errc;
 using coswire::testing::cos_emulator;
 using coswire::testing::fault_kind;
+
+using test_support::random_text;
+using test_support::buffer_sink;
 
 namespace {
 
@@ -30,29 +35,6 @@ struct harness {
     cos_emulator server{emulator_options()};
     coswire::client<cos_emulator> client{coswire::make_endpoint("examplebucket-1250000000", "ap-beijing").value(), creds,
                                          server, [] { return std::int64_t{1700000000}; }, [](std::uint32_t) {}};
-};
-
-std::string random_text(std::size_t n, std::uint64_t seed) {
-    std::mt19937_64 rng(seed);
-    std::string out(n, '\0');
-    for (char& c : out) c = static_cast<char>(rng());
-    return out;
-}
-
-/// A positional sink over a buffer, safe for concurrent writes of disjoint ranges.
-struct buffer_sink {
-    std::string data;
-    std::mutex lock;
-    std::uint64_t written = 0;
-    explicit buffer_sink(std::size_t size) : data(size, '\0') {}
-    coswire::result<void> write_at(std::uint64_t offset, std::span<const std::byte> bytes) {
-        if (offset > data.size() || bytes.size() > data.size() - offset)
-            return coswire::make_error(errc::invalid_argument, "offset", "past the buffer");
-        std::memcpy(data.data() + offset, bytes.data(), bytes.size());
-        const std::lock_guard<std::mutex> guard(lock);
-        written += bytes.size();
-        return {};
-    }
 };
 
 }  // namespace

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 #include <coswire/multipart/stream.hpp>
 
+#include "../support/sinks.hpp"
+
 #include <doctest/doctest.h>
 
 #include <coswire/testing/emulator.hpp>
@@ -16,6 +18,8 @@
 using coswire::errc;
 using coswire::mib;
 using coswire::testing::cos_emulator;
+
+using test_support::random_text;
 
 namespace {
 
@@ -66,13 +70,6 @@ struct chunked_reader {
     }
 };
 static_assert(coswire::stream_reader<chunked_reader>);
-
-std::string random_text(std::size_t n, std::uint64_t seed) {
-    std::mt19937_64 rng(seed);
-    std::string out(n, '\0');
-    for (char& c : out) c = static_cast<char>(rng());
-    return out;
-}
 
 coswire::stream_upload_options small_parts() {
     coswire::stream_upload_options o;
