@@ -24,6 +24,10 @@ import tempfile
 
 HERE = pathlib.Path(__file__).resolve().parent
 SKIP = 77
+# What consumers share within one run: "dir", a temporary directory for the whole run, and the
+# prefix of the meson install once it is made.
+SHARED = {}
+MESON_PREFIX = "meson prefix"
 
 
 class Skipped(Exception):
@@ -89,14 +93,17 @@ def cmake_find_package(root, tmp):
     find_installed_package(root, tmp, prefix)
 
 
-def meson_install(root, tmp):
-    """Installs coswire with meson under tmp/prefix (no tests, no bench) and returns the prefix."""
+def meson_install(root, _tmp):
+    """Installs coswire with meson (no tests, no bench) and returns the prefix. Once per run: the
+    install builds the two CLIs, and two consumers read the same installed tree."""
     need("meson")
-    prefix = tmp / "prefix"
-    build = tmp / "coswire-build"
-    run(["meson", "setup", build, root, f"--prefix={prefix}", "-Dtests=false", "-Dbench=disabled"])
-    run(["meson", "install", "-C", build])
-    return prefix
+    if MESON_PREFIX not in SHARED:
+        shared = pathlib.Path(SHARED["dir"])
+        run(["meson", "setup", shared / "coswire-build", root, f"--prefix={shared / 'prefix'}", "-Dtests=false",
+             "-Dbench=disabled"])
+        run(["meson", "install", "-C", shared / "coswire-build"])
+        SHARED[MESON_PREFIX] = shared / "prefix"
+    return SHARED[MESON_PREFIX]
 
 
 def cmake_find_package_after_meson(root, tmp):
@@ -179,6 +186,8 @@ CONSUMERS = [
 def main(argv):
     root = pathlib.Path(argv[1]).resolve() if len(argv) > 1 else HERE.parents[1]
     failed, skipped, passed = [], [], []
+    shared = tempfile.TemporaryDirectory(prefix="coswire-consumers-")
+    SHARED["dir"] = shared.name
     for name, fn, is_cmake in CONSUMERS:
         with tempfile.TemporaryDirectory(prefix="coswire-consumer-") as tmp:
             try:
