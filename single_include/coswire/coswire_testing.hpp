@@ -155,6 +155,8 @@ constexpr std::size_t cut_length(std::size_t size) noexcept { return size / 2; }
 #endif  // COSWIRE_SINGLE_TESTING_EMULATOR_FAULTS_HPP
 
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -172,6 +174,9 @@ struct emulator_options {
     std::string bucket = "examplebucket-1250000000";                            ///< `<BucketName>-<APPID>`
     std::string host = "examplebucket-1250000000.cos.ap-beijing.myqcloud.com";  ///< the only Host answered
     std::vector<credentials> accepted{};  ///< keys whose signatures are accepted (with their session tokens)
+    /// When temporary keys stop working: SecretId → the Unix second of server time from which a
+    /// request signed with that key is answered 400 ExpiredToken. Keys not listed never expire.
+    std::map<std::string, std::int64_t, std::less<>> credential_expiry{};
     /// The server clock in Unix seconds; when empty, `now` is the clock (see cos_emulator::set_now).
     /// Called with the emulator's lock held: it must not call back into the emulator.
     callback<std::int64_t()> clock{};
@@ -1594,8 +1599,8 @@ inline http_response bucket_location(const testing::emulator_options& options, c
 // ---- begin coswire/testing/emulator/checks.hpp
 // SPDX-License-Identifier: MIT
 // What a request must pass before the emulator runs its operation: the Host, the target, the
-// signature (with coswire::verify_request), the session token, the Date, names sent once, and
-// the body against Content-Length and Content-MD5.
+// signature (with coswire::verify_request), the session token and its expiry, the Date, names
+// sent once, and the body against Content-Length and Content-MD5.
 
 
 #include <algorithm>
@@ -1650,7 +1655,8 @@ inline http_response time_refusal(const exchange& x, bool too_early, testing::fa
                        server_time);
 }
 
-/// The signature, the session token and a Date header more than 15 minutes off.
+/// The signature, the session token, the key's expiry (emulator_options::credential_expiry) and
+/// a Date header more than 15 minutes off.
 inline refusal authenticate(const testing::emulator_options& options, const exchange& x, testing::fault_counters& faults) {
     std::vector<query_param> params;
     for (const http_query_param& p : x.params)
@@ -1682,6 +1688,10 @@ inline refusal authenticate(const testing::emulator_options& options, const exch
         return error_reply(x, 403, "InvalidAccessKeyId",
                            expected.empty() ? "A security token was sent with permanent credentials."
                                             : "The security token is missing or does not match the SecretId.");
+    // Checked once the signature and token hold, so only the key's holder learns it has expired;
+    // ExpiredToken is COS's code for it (docs/protocol/errors.md#error-codes).
+    if (const auto expiry = options.credential_expiry.find(creds->secret_id); expiry != options.credential_expiry.end() && x.now >= expiry->second)
+        return error_reply(x, 400, "ExpiredToken", "The temporary credentials of this request have expired.");
     if (const auto date = x.header("Date"))
         if (const result<std::int64_t> sent = parse_http_date(*date)) {
             const std::int64_t now = clamp_time(x.now);
@@ -2192,7 +2202,9 @@ namespace coswire::testing {
 ///    RequestTimeTooSkewed, one ended before it → 403 AccessDenied "Request has expired", both
 ///    with ServerTime; a Date header more than 15 minutes off → 403 RequestTimeTooSkewed; the
 ///    session token of temporary credentials must equal x-cos-security-token (header or query),
-///    and permanent credentials must not carry one → else 403 InvalidAccessKeyId; the limits and
+///    and permanent credentials must not carry one → else 403 InvalidAccessKeyId; a key listed
+///    in emulator_options::credential_expiry, at or after its expiry in server time → 400
+///    ExpiredToken (nothing stored; the client's cue to fetch new credentials); the limits and
 ///    policy are emulator_options::verify (a window over 7 days → 403 AccessDenied by default);
 /// 5. a header or parameter name that appears twice (any case) → 400 InvalidRequest, so the
 ///    operation reads exactly the copy the signature check saw;

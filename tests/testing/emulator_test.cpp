@@ -608,6 +608,35 @@ TEST_CASE("cos_emulator: temporary credentials need their session token") {
     CHECK(code_of(*f.emu(req)) == "InvalidAccessKeyId");
 }
 
+TEST_CASE("cos_emulator: a temporary key in credential_expiry is ExpiredToken from its expiry on, and nothing is stored") {
+    const credentials temp{"AKIDtemp", secret_string("tempkey"), secret_string("token-1")};
+    emulator_options o = test_options();
+    o.accepted.push_back(temp);
+    o.credential_expiry = {{"AKIDtemp", t0 + 100}};
+    fixture f(std::move(o));
+    const auto put = [&f](const credentials& c, std::string key) {
+        http_request req = build("PUT", key, {}, {}, "data");
+        sign(req, c);
+        return *f.emu(req);
+    };
+
+    f.emu.set_now(t0 + 99);
+    CHECK(put(temp, "before").status == 200);
+    for (const std::int64_t now : {t0 + 100, t0 + 500}) {
+        f.emu.set_now(now);
+        const http_response r = put(temp, "after");
+        CHECK(r.status == 400);
+        CHECK(code_of(r) == "ExpiredToken");
+        CHECK(header(r, "x-cos-request-id") == "emu-" + std::to_string(f.emu.stats().requests));
+        CHECK(coswire::parse_error_response(r).service->request_id == header(r, "x-cos-request-id"));
+        CHECK(r.body.find("tempkey") == std::string::npos);
+        CHECK(r.body.find("token-1") == std::string::npos);
+    }
+    CHECK(put(f.creds, "permanent").status == 200);  // another key is unaffected
+    CHECK(f.emu.keys() == std::vector<std::string>{"before", "permanent"});
+    CHECK(f.emu.stats().requests == 4);
+}
+
 TEST_CASE("cos_emulator: a multipart upload from Initiate to Complete, with the CRC-64 combined from the parts") {
     fixture f;
     const std::string key = "big/file.bin";

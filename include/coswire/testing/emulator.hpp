@@ -63,7 +63,9 @@ namespace coswire::testing {
 ///    RequestTimeTooSkewed, one ended before it → 403 AccessDenied "Request has expired", both
 ///    with ServerTime; a Date header more than 15 minutes off → 403 RequestTimeTooSkewed; the
 ///    session token of temporary credentials must equal x-cos-security-token (header or query),
-///    and permanent credentials must not carry one → else 403 InvalidAccessKeyId; the limits and
+///    and permanent credentials must not carry one → else 403 InvalidAccessKeyId; a key listed
+///    in emulator_options::credential_expiry, at or after its expiry in server time → 400
+///    ExpiredToken (nothing stored; the client's cue to fetch new credentials); the limits and
 ///    policy are emulator_options::verify (a window over 7 days → 403 AccessDenied by default);
 /// 5. a header or parameter name that appears twice (any case) → 400 InvalidRequest, so the
 ///    operation reads exactly the copy the signature check saw;

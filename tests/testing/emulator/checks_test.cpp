@@ -110,6 +110,38 @@ TEST_CASE("authenticate: signatures, windows, tokens and Date") {
     CHECK(faults.clock_skew == 2);
 }
 
+TEST_CASE("authenticate: a key in credential_expiry is ExpiredToken from its expiry on; others are unaffected") {
+    coswire::testing::emulator_options o = options_with(temporary);
+    o.accepted.push_back(permanent);
+    o.credential_expiry = {{"AKIDtemp", t0 + 10}};
+    coswire::testing::fault_counters faults;
+    const auto check = [&](const http_request& r, std::int64_t now) { return emu::authenticate(o, emu::read_exchange(r, o.host, now, 7), faults); };
+
+    http_request expiring = get_request(o);
+    sign(expiring, temporary, {t0 - 60, t0 + 60});
+    http_request lasting = get_request(o);
+    sign(lasting, permanent, {t0 - 60, t0 + 60});
+    CHECK_FALSE(check(expiring, t0 + 9));
+    for (const std::int64_t now : {t0 + 10, t0 + 11, t0 + 59}) {
+        const emu::refusal r = check(expiring, now);
+        REQUIRE(r);
+        CHECK(r->status == 400);
+        const auto parsed = coswire::parse_error_response(*r);
+        CHECK(parsed.service->code == "ExpiredToken");
+        CHECK(parsed.service->request_id == "emu-7");
+        CHECK(coswire::to_cos_errc(parsed.service->code) == coswire::cos_errc::expired_token);
+        CHECK(r->body.find("temp-secret") == std::string::npos);
+        CHECK(r->body.find("token-1") == std::string::npos);
+    }
+    CHECK_FALSE(check(lasting, t0 + 30));
+
+    // The signature is checked first: a forged request under the expired key learns nothing of it.
+    http_request forged = get_request(o);
+    sign(forged, coswire::credentials{"AKIDtemp", coswire::secret_string("wrong"), coswire::secret_string("token-1")}, {t0 - 60, t0 + 60});
+    CHECK(code_of(check(forged, t0 + 30)) == "SignatureDoesNotMatch");
+    CHECK(faults.clock_skew == 0);
+}
+
 TEST_CASE("refuse_repeated_names: a header or parameter twice, in any case") {
     emu::exchange x;
     x.headers = {{"x-cos-meta-a", "1"}, {"X-Cos-Meta-A", "2"}};

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: MIT
 // What a request must pass before the emulator runs its operation: the Host, the target, the
-// signature (with coswire::verify_request), the session token, the Date, names sent once, and
-// the body against Content-Length and Content-MD5.
+// signature (with coswire::verify_request), the session token and its expiry, the Date, names
+// sent once, and the body against Content-Length and Content-MD5.
 #pragma once
 
 #include <coswire/crypto/md5.hpp>
@@ -70,7 +70,8 @@ inline http_response time_refusal(const exchange& x, bool too_early, testing::fa
                        server_time);
 }
 
-/// The signature, the session token and a Date header more than 15 minutes off.
+/// The signature, the session token, the key's expiry (emulator_options::credential_expiry) and
+/// a Date header more than 15 minutes off.
 inline refusal authenticate(const testing::emulator_options& options, const exchange& x, testing::fault_counters& faults) {
     std::vector<query_param> params;
     for (const http_query_param& p : x.params)
@@ -102,6 +103,10 @@ inline refusal authenticate(const testing::emulator_options& options, const exch
         return error_reply(x, 403, "InvalidAccessKeyId",
                            expected.empty() ? "A security token was sent with permanent credentials."
                                             : "The security token is missing or does not match the SecretId.");
+    // Checked once the signature and token hold, so only the key's holder learns it has expired;
+    // ExpiredToken is COS's code for it (docs/protocol/errors.md#error-codes).
+    if (const auto expiry = options.credential_expiry.find(creds->secret_id); expiry != options.credential_expiry.end() && x.now >= expiry->second)
+        return error_reply(x, 400, "ExpiredToken", "The temporary credentials of this request have expired.");
     if (const auto date = x.header("Date"))
         if (const result<std::int64_t> sent = parse_http_date(*date)) {
             const std::int64_t now = clamp_time(x.now);

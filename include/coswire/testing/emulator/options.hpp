@@ -9,6 +9,8 @@
 #include <coswire/testing/emulator/faults.hpp>
 
 #include <cstdint>
+#include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -26,6 +28,9 @@ struct emulator_options {
     std::string bucket = "examplebucket-1250000000";                            ///< `<BucketName>-<APPID>`
     std::string host = "examplebucket-1250000000.cos.ap-beijing.myqcloud.com";  ///< the only Host answered
     std::vector<credentials> accepted{};  ///< keys whose signatures are accepted (with their session tokens)
+    /// When temporary keys stop working: SecretId → the Unix second of server time from which a
+    /// request signed with that key is answered 400 ExpiredToken. Keys not listed never expire.
+    std::map<std::string, std::int64_t, std::less<>> credential_expiry{};
     /// The server clock in Unix seconds; when empty, `now` is the clock (see cos_emulator::set_now).
     /// Called with the emulator's lock held: it must not call back into the emulator.
     callback<std::int64_t()> clock{};
