@@ -13,6 +13,7 @@
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <utility>
@@ -162,6 +163,30 @@ private:
 
     std::uint32_t last_id_ = 0;
 };
+
+/// The next step of the children kept in `slots` (each slot an `op`, an optional child machine,
+/// and its `pending` child_step), for machines with several children in flight: an empty slot
+/// is filled by start(slot) (false: nothing left to start), a child that is done is handed to
+/// finished(slot), which empties it. Gives a child's send or wait under a new id, idle while
+/// children still have steps in flight and nothing can start, nothing once every slot is empty.
+template <class Slots, class Start, class Finished>
+std::optional<step> next_of_children(child_step_ids& ids, Slots& slots, Start&& start, Finished&& finished) {
+    bool busy = false;
+    for (auto& slot : slots) {
+        for (;;) {
+            if (!slot.op && !start(slot)) break;
+            if (slot.pending.outer != 0) {
+                busy = true;
+                break;
+            }
+            const step s = ids.rename(slot.pending, slot.op->next());
+            if (s.kind != step_kind::done) return s;
+            finished(slot);
+        }
+    }
+    if (busy) return step{.kind = step_kind::idle};
+    return std::nullopt;
+}
 
 /// The error for a member called in the wrong state, e.g. take_result() before done.
 inline error machine_misused(std::string what) { return make_error(errc::invalid_argument, "machine", std::move(what)); }

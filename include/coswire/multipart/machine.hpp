@@ -303,20 +303,8 @@ private:
 
     /// The next step of the parts phase, or nothing when the phase moved on (to Complete or abort).
     std::optional<step> next_part_step() {
-        bool busy = false;
-        for (part_slot& slot : slots_) {
-            for (;;) {
-                if (!slot.op && !start_part(slot)) break;
-                if (slot.pending.outer != 0) {
-                    busy = true;
-                    break;
-                }
-                const step s = ids_.rename(slot.pending, slot.op->next());
-                if (s.kind != step_kind::done) return s;
-                part_done(slot);
-            }
-        }
-        if (busy) return step{.kind = step_kind::idle};
+        const auto start = [this](part_slot& slot) { return start_part(slot); };
+        if (auto s = detail::next_of_children(ids_, slots_, start, [this](part_slot& slot) { part_done(slot); }); s) return s;
         if (failure_) start_abort_or_fail();
         else start_complete();
         return std::nullopt;
