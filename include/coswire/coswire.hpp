@@ -101,6 +101,8 @@
 #include <coswire/download/plan.hpp>
 #include <coswire/download/machine.hpp>
 #include <coswire/download/driver.hpp>
+#include <coswire/copy/options.hpp>
+#include <coswire/copy/machine.hpp>
 #include <coswire/copy/driver.hpp>
 
 #include <coswire/operation.hpp>

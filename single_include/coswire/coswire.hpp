@@ -13080,6 +13080,7 @@ result<delete_multiple_objects_result> delete_objects(Client& c, std::span<const
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <utility>
@@ -13190,6 +13191,69 @@ private:
     std::size_t count_ = 0;
     std::uint32_t last_id_ = 0;
 };
+
+/// A step a child machine issued (an operation inside a larger machine), as its parent renamed
+/// it: the driver knows `outer`, the child its own `inner`. outer 0: no step of the child in flight.
+struct child_step {
+    std::uint32_t outer = 0;
+    std::uint32_t inner = 0;
+    step_kind kind = step_kind::done;
+};
+
+/// The ids a parent machine gives its children's steps, so several children can have steps in
+/// flight under ids of one sequence, and the outcomes reported for them are checked.
+class child_step_ids {
+public:
+    /// `s`, a child's next step; a send or wait is recorded in `slot` under a new id of the parent.
+    step rename(child_step& slot, step s) noexcept {
+        if (s.kind == step_kind::send || s.kind == step_kind::wait) {
+            slot = {++last_id_, s.id, s.kind};
+            s.id = slot.outer;
+        }
+        return s;
+    }
+
+    /// Checks an outcome of `kind` reported for step `id`, which `slot` holds (nullptr: no child
+    /// has it in flight). Errors: invalid_argument naming "step_id".
+    result<void> check(const child_step* slot, std::uint32_t id, step_kind kind) const {
+        if (!slot)
+            return make_error(errc::invalid_argument, "step_id",
+                              "step " + std::to_string(id) + (id != 0 && id <= last_id_ ? " has already been answered" : " was never issued"));
+        if (slot->kind != kind)
+            return make_error(errc::invalid_argument, "step_id",
+                              "step " + std::to_string(id) + " is a " + name(slot->kind) + " step, not a " + name(kind) + " step");
+        return {};
+    }
+
+private:
+    static const char* name(step_kind kind) noexcept { return kind == step_kind::send ? "send" : "wait"; }
+
+    std::uint32_t last_id_ = 0;
+};
+
+/// The next step of the children kept in `slots` (each slot an `op`, an optional child machine,
+/// and its `pending` child_step), for machines with several children in flight: an empty slot
+/// is filled by start(slot) (false: nothing left to start), a child that is done is handed to
+/// finished(slot), which empties it. Gives a child's send or wait under a new id, idle while
+/// children still have steps in flight and nothing can start, nothing once every slot is empty.
+template <class Slots, class Start, class Finished>
+std::optional<step> next_of_children(child_step_ids& ids, Slots& slots, Start&& start, Finished&& finished) {
+    bool busy = false;
+    for (auto& slot : slots) {
+        for (;;) {
+            if (!slot.op && !start(slot)) break;
+            if (slot.pending.outer != 0) {
+                busy = true;
+                break;
+            }
+            const step s = ids.rename(slot.pending, slot.op->next());
+            if (s.kind != step_kind::done) return s;
+            finished(slot);
+        }
+    }
+    if (busy) return step{.kind = step_kind::idle};
+    return std::nullopt;
+}
 
 /// The error for a member called in the wrong state, e.g. take_result() before done.
 inline error machine_misused(std::string what) { return make_error(errc::invalid_argument, "machine", std::move(what)); }
@@ -14617,10 +14681,11 @@ namespace coswire {
 
 namespace detail {
 
-/// Every answer an upload's requests parse to, so one operation machine type runs them all.
+/// Every answer an upload's requests parse to (a server-side copy's included), so one operation
+/// machine type runs them all.
 using upload_answer = std::variant<std::monostate, initiate_multipart_upload_result, upload_part_result,
                                    complete_multipart_upload_result, head_object_result, list_parts_result,
-                                   abort_multipart_upload_result>;
+                                   abort_multipart_upload_result, put_object_copy_result, upload_part_copy_result>;
 
 struct upload_answer_parser {
     result<upload_answer> (*parse)(const http_response&) = nullptr;
@@ -14915,19 +14980,12 @@ public:
 private:
     enum class phase : std::uint8_t { initiate, resume_listing, cleanup, parts, complete, head, abort, done };
 
-    /// A step of a child issued under this machine's id `outer`; the child named it `inner`.
-    struct link {
-        std::uint32_t outer = 0;
-        std::uint32_t inner = 0;
-        step_kind kind = step_kind::done;
-    };
-
     struct part_slot {
         std::optional<detail::upload_operation> op{};
         std::vector<std::byte> buffer{};
         detail::hashed_part part{};
         std::uint32_t number = 0;
-        link pending{};
+        detail::child_step pending{};
     };
 
     result<void> check_arguments(std::uint32_t in_flight) const {
@@ -14953,24 +15011,16 @@ private:
 
     /// The serial child's next step, renamed with an id of this machine when it starts a step.
     step serial_next() {
-        return rename(serial_link_, on_serial([](auto& child) { return child.next(); }));
+        return ids_.rename(serial_link_, on_serial([](auto& child) { return child.next(); }));
     }
 
-    step rename(link& l, step s) {
-        if (s.kind == step_kind::send || s.kind == step_kind::wait) {
-            l = {++last_id_, s.id, s.kind};
-            s.id = l.outer;
-        }
-        return s;
-    }
-
-    part_slot& slot_of(link& l) {
+    part_slot& slot_of(detail::child_step& l) {
         for (part_slot& slot : slots_)
             if (&slot.pending == &l) return slot;
         return slots_.front();
     }
 
-    link* find(std::uint32_t id) {
+    detail::child_step* find(std::uint32_t id) {
         if (id != 0 && serial_link_.outer == id) return &serial_link_;
         for (part_slot& slot : slots_)
             if (id != 0 && slot.pending.outer == id) return &slot.pending;
@@ -14981,14 +15031,8 @@ private:
     /// child took it.
     template <class F>
     result<void> forward(std::uint32_t id, step_kind kind, bool settles, F&& f) {
-        link* l = find(id);
-        if (!l)
-            return make_error(errc::invalid_argument, "step_id",
-                              "step " + std::to_string(id) + (id != 0 && id <= last_id_ ? " has already been answered" : " was never issued"));
-        if (l->kind != kind)
-            return make_error(errc::invalid_argument, "step_id",
-                              "step " + std::to_string(id) + " is a " + (l->kind == step_kind::send ? "send" : "wait") + " step, not a " +
-                                  (kind == step_kind::send ? "send" : "wait") + " step");
+        detail::child_step* l = find(id);
+        if (auto ok = ids_.check(l, id, kind); !ok) return ok;
         const std::uint32_t inner = l->inner;
         result<void> ok = l == &serial_link_ ? on_serial([&](auto& child) { return f(child, inner); }) : f(*slot_of(*l).op, inner);
         if (ok && settles) *l = {};
@@ -15072,20 +15116,8 @@ private:
 
     /// The next step of the parts phase, or nothing when the phase moved on (to Complete or abort).
     std::optional<step> next_part_step() {
-        bool busy = false;
-        for (part_slot& slot : slots_) {
-            for (;;) {
-                if (!slot.op && !start_part(slot)) break;
-                if (slot.pending.outer != 0) {
-                    busy = true;
-                    break;
-                }
-                const step s = rename(slot.pending, slot.op->next());
-                if (s.kind != step_kind::done) return s;
-                part_done(slot);
-            }
-        }
-        if (busy) return step{.kind = step_kind::idle};
+        const auto start = [this](part_slot& slot) { return start_part(slot); };
+        if (auto s = detail::next_of_children(ids_, slots_, start, [this](part_slot& slot) { part_done(slot); }); s) return s;
         if (failure_) start_abort_or_fail();
         else start_complete();
         return std::nullopt;
@@ -15231,12 +15263,12 @@ private:
     multipart_upload_options options_;
     detail::part_policy policy_;
     phase phase_ = phase::done;
-    std::uint32_t last_id_ = 0;
+    detail::child_step_ids ids_{};
     // The serial phases' child: one of these at a time.
     std::optional<detail::upload_operation> serial_op_{};
     std::optional<list_all_parts_machine> parts_listing_{};
     std::optional<duplicate_cleanup_machine> cleanup_{};
-    link serial_link_{};
+    detail::child_step serial_link_{};
     std::vector<part_slot> slots_{};
     std::string upload_id_{};
     bool initiate_repeated_ = false;
@@ -16602,21 +16634,15 @@ result<download_result> download_object(Client& c, std::string_view key, Sink& s
 
 }  // namespace coswire
 // ---- end coswire/download/driver.hpp
-// ---- begin coswire/copy/driver.hpp
+// ---- begin coswire/copy/options.hpp
 // SPDX-License-Identifier: MIT
-// The copy driver: copies one object on the server side, whatever its size. It HEADs the source,
-// copies up to a threshold (5 GiB) with one PUT Object - Copy, and larger objects by multipart
-// copy (Initiate, Upload Part - Copy per range, Complete, abort on failure); every request is
-// pinned to the source's ETag, and the copy's CRC-64 is compared with the source's
-// (docs/protocol/copy.md#copying-large-objects).
+// What a server-side copy is asked to do and what it reports, shared by the copy machine and the
+// blocking functions over it (docs/protocol/copy.md#copying-large-objects).
 
 
 #include <cstdint>
 #include <optional>
 #include <string>
-#include <string_view>
-#include <utility>
-#include <vector>
 
 namespace coswire {
 
@@ -16657,6 +16683,28 @@ struct copy_object_result {
     /// earlier attempt had completed it.
     bool confirmed_by_head = false;
 };
+
+}  // namespace coswire
+// ---- end coswire/copy/options.hpp
+// ---- begin coswire/copy/machine.hpp
+// SPDX-License-Identifier: MIT
+// The server-side copy as a step machine (docs/event-loop.md#the-machines): HEAD the source,
+// then one PUT Object - Copy, or a multipart copy with up to N Upload Part - Copy in flight,
+// Complete and what settles it, abort on failure; every request pinned to the source's ETag and
+// the copy's CRC-64 compared with the source's (docs/protocol/copy.md#copying-large-objects).
+
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <variant>
+#include <vector>
+
+namespace coswire {
 
 namespace detail {
 
@@ -16704,59 +16752,6 @@ inline result<void> check_copy_crc64(std::optional<std::uint64_t> source_crc64, 
     return {};
 }
 
-/// One PUT Object - Copy pinned to the source's ETag.
-template <class Client>
-result<void> copy_in_one_request(Client& destination, const endpoint& source_ep, std::string_view source_key,
-                                 std::string_view key, const copy_object_options& options, const head_object_result& source,
-                                 copy_object_result& out) {
-    put_object_copy_params params{.key = std::string(key),
-                                  .source = source_ep,
-                                  .source_key = std::string(source_key),
-                                  .source_version_id = options.source_version_id,
-                                  .directive = options.directive,
-                                  .attributes = options.attributes,
-                                  .source_conditions = {.if_match = source.headers.etag_raw}};
-    auto copied = destination.send(params);
-    if (!copied) return explain_source_change(std::move(copied).error(), out.source_etag);
-    out.etag = copied->etag;
-    out.version_id = copied->version_id;
-    if (auto ok = check_copy_crc64(source.headers.crc64, copied->crc64, out); !ok) {
-        error e = std::move(ok).error();
-        e.reason += "; the copy is stored under the key and is wrong";
-        return e;
-    }
-    return {};
-}
-
-/// What every part request of one multipart copy shares.
-struct part_copy_job {
-    const endpoint& source_ep;
-    std::string_view source_key;
-    std::string_view key;
-    std::string_view upload_id;
-    const part_plan& plan;
-    const copy_object_options& options;
-    const head_object_result& source;
-};
-
-/// Upload Part - Copy of part `n` of the job's plan, pinned to the source's ETag. Errors: the
-/// operation's, a 412 explained as a source that changed.
-template <class Client>
-result<upload_part_copy_result> copy_one_part(Client& destination, const part_copy_job& job, std::uint32_t n) {
-    const part_range range = job.plan.part(n);
-    upload_part_copy_params params{.key = std::string(job.key),
-                                   .upload_id = std::string(job.upload_id),
-                                   .part_number = n,
-                                   .source = job.source_ep,
-                                   .source_key = std::string(job.source_key),
-                                   .source_version_id = job.options.source_version_id,
-                                   .range = byte_range{range.offset, range.offset + range.size - 1},
-                                   .if_match = job.source.headers.etag_raw};
-    auto copied = destination.send(params);
-    if (!copied) return explain_source_change(std::move(copied).error(), job.source.headers.etag);
-    return copied;
-}
-
 /// The copied parts, in part order, as Complete lists them.
 struct copied_parts {
     std::vector<completed_part> parts{};
@@ -16777,159 +16772,389 @@ inline copied_parts collect_parts(std::vector<upload_part_copy_result>& answers,
     return out;
 }
 
-/// Copies every part of the job, one after another.
-template <class Client>
-result<copied_parts> copy_parts_in_order(Client& destination, const part_copy_job& job) {
-    std::vector<upload_part_copy_result> answers;
-    answers.reserve(job.plan.part_count);
-    for (std::uint32_t n = 1; n <= job.plan.part_count; ++n) {
-        auto copied = copy_one_part(destination, job, n);
-        if (!copied) return std::move(copied).error();
-        answers.push_back(std::move(*copied));
-    }
-    return collect_parts(answers, job.plan);
-}
+}  // namespace detail
 
-/// Completes a multipart copy and takes the copy's CRC-64 from Complete's answer, which must name
-/// this key, bucket and part count (else the parts' combined CRC-64 stands in). A Complete
-/// answering NoSuchUpload is settled by a HEAD of the copy, as the upload driver does.
-template <class Client>
-result<std::optional<std::uint64_t>> complete_copy(Client& destination, std::string_view key, std::string_view upload_id,
-                                                   std::vector<completed_part> parts, std::optional<std::uint64_t> parts_crc64,
-                                                   const multipart_upload_options& upload_options, copy_object_result& out) {
-    const std::size_t count = parts.size();
-    auto done = destination.send(
-        complete_multipart_upload_params{.key = std::string(key), .upload_id = std::string(upload_id), .parts = std::move(parts)});
-    upload_verification verified;
-    if (!done && is_cos_error(done.error(), cos_errc::no_such_upload)) {
-        auto head = destination.send(completed_object_head(key, {}, upload_options));
-        const result<void> settled = head ? check_head_answer(*head, out.size) : result<void>(head.error());
-        if (!settled) {
-            error e = std::move(done).error();
-            e.reason += "; HEAD did not confirm that an earlier attempt completed the copy: " + describe(settled.error());
-            return e;
+/// The copy of copy_object as a step machine: it HEADs `source_key` through the `source` context
+/// (its bucket, credentials and clock), then copies to `key` through the `destination` context
+/// (the same context for a copy within one bucket), exactly as copy_object documents: one PUT
+/// Object - Copy up to options.threshold, else Initiate (with the duplicate cleanup after an
+/// Initiate that may have been applied twice), up to `in_flight` Upload Part - Copy requests in
+/// flight, each through its own operation machine whose sends and waits this machine issues under
+/// ids of its own, Complete (a NoSuchUpload settled by a HEAD of the copy), the CRC-64 check, and
+/// the abort after a failure unless options.keep_on_failure. Every request is pinned to the
+/// source's ETag. Borrows both contexts; owns its options. Storage for the parts in flight and
+/// their answers is sized once, when the HEAD gave the part count.
+class copy_machine {
+public:
+    using result_type = result<copy_object_result>;
+
+    /// Errors at the first step, nothing sent: invalid_argument naming "in_flight" for 0,
+    /// "threshold" above 5 GiB, or the metadata attribute set under metadata_directive::copy.
+    copy_machine(operation_context& destination, operation_context& source, std::string source_key, std::string key,
+                 copy_object_options options = {}, std::uint32_t in_flight = 1)
+        : destination_(&destination), source_(&source), source_key_(std::move(source_key)), key_(std::move(key)),
+          options_(std::move(options)), in_flight_(in_flight) {
+        if (auto ok = check_arguments(); !ok) {
+            finish(std::move(ok).error());
+            return;
         }
-        if (auto ok = check_etag_part_count(head->headers.etag, count, "HEAD's", verified); !ok) return std::move(ok).error();
-        out.etag = head->headers.etag;
-        out.confirmed_by_head = true;
-        return head->headers.crc64;
+        run(*source_, head_object_params{.key = source_key_, .version_id = options_.source_version_id});
+        phase_ = phase::source_head;
     }
-    if (!done) return std::move(done).error();
-    if (auto ok = check_complete_answer(destination.bucket_endpoint(), key, count, *done, verified); !ok) return std::move(ok).error();
-    out.etag = done->etag;
-    out.version_id = done->version_id;
-    if (done->crc64 && parts_crc64 && *done->crc64 != *parts_crc64)
-        return make_error(errc::integrity_failure, "object",
-                          "Complete's CRC-64 " + std::to_string(*done->crc64) + " differs from the copied parts' " +
-                              std::to_string(*parts_crc64));
-    return done->crc64 ? done->crc64 : parts_crc64;
-}
 
-/// The copy's multipart upload, started blocking: Initiate and, after an Initiate the client says
-/// may have been applied twice (or that failed after losing a connection), the duplicate cleanup
-/// machine. (The upload machine does the same as steps; the copy driver is still a blocking loop.)
-struct started_copy_upload {
-    std::string upload_id{};
-    duplicate_cleanup duplicates{};
+    step next() {
+        for (;;) {
+            switch (phase_) {
+                case phase::parts:
+                    if (auto s = next_part_step(); s) return *s;
+                    continue;
+                case phase::done:
+                    return {};
+                default: {
+                    const step s = ids_.rename(serial_step_, cleanup_ ? cleanup_->next() : serial_op_->next());
+                    if (s.kind != step_kind::done) return s;
+                    serial_done();
+                    continue;
+                }
+            }
+        }
+    }
+
+    result<void> receive(std::uint32_t id, result<http_response> outcome) {
+        return forward(id, step_kind::send, true, [&](auto& child, std::uint32_t inner) { return child.receive(inner, std::move(outcome)); });
+    }
+    result<void> receive_head(std::uint32_t id, const http_response& head) {
+        return forward(id, step_kind::send, false, [&](auto& child, std::uint32_t inner) { return child.receive_head(inner, head); });
+    }
+    result<void> receive_body(std::uint32_t id, std::span<const std::byte> bytes) {
+        return forward(id, step_kind::send, false, [&](auto& child, std::uint32_t inner) { return child.receive_body(inner, bytes); });
+    }
+    result<void> waited(std::uint32_t id) {
+        return forward(id, step_kind::wait, true, [&](auto& child, std::uint32_t inner) { return child.waited(inner); });
+    }
+
+    /// The result, once next() said done; errors: those of copy_object, or invalid_argument naming
+    /// "machine" before done or when it was already taken.
+    result_type take_result() {
+        if (phase_ != phase::done) return detail::machine_misused("take_result: not done yet; call next() until it says done");
+        if (!result_) return detail::machine_misused("take_result: the result was already taken");
+        result_type out = std::move(*result_);
+        result_.reset();
+        return out;
+    }
+
+    /// Whether Initiate may have been applied twice (the machine cleans up after that itself).
+    bool may_have_repeated() const noexcept { return initiate_repeated_; }
+
+private:
+    enum class phase : std::uint8_t { source_head, single, initiate, cleanup, parts, complete, settle, abort, done };
+
+    struct part_slot {
+        std::optional<detail::upload_operation> op{};
+        std::uint32_t number = 0;
+        detail::child_step pending{};
+    };
+
+    result<void> check_arguments() const {
+        if (in_flight_ == 0) return make_error(errc::invalid_argument, "in_flight", "must be at least 1");
+        if (options_.threshold > max_put_object_size)
+            return make_error(errc::invalid_argument, "threshold",
+                              "is " + std::to_string(options_.threshold) + " bytes; one PUT Object - Copy takes at most 5 GiB (5368709120)");
+        if (options_.directive == metadata_directive::copy) return detail::check_copied_metadata(options_.attributes);
+        return {};
+    }
+
+    template <class Params>
+    void run(operation_context& context, const Params& params) {
+        serial_op_.emplace(context, operation<Params>::build(context.bucket_endpoint(), params),
+                           detail::upload_answer_parser{&detail::parse_upload_answer<Params>});
+    }
+
+    template <class T>
+    result<T> take() {
+        auto answer = serial_op_->take_result();
+        if (!answer) return std::move(answer).error();
+        return std::get<T>(std::move(*answer));
+    }
+
+    /// Hands an outcome to the child that issued step `id`; `settles` forgets the step once the
+    /// child took it.
+    template <class F>
+    result<void> forward(std::uint32_t id, step_kind kind, bool settles, F&& f) {
+        const auto pass = [&](detail::child_step& slot, auto& child) -> result<void> {
+            if (auto ok = ids_.check(&slot, id, kind); !ok) return ok;
+            result<void> ok = f(child, slot.inner);
+            if (ok && settles) slot = {};
+            return ok;
+        };
+        if (id != 0 && serial_step_.outer == id) return cleanup_ ? pass(serial_step_, *cleanup_) : pass(serial_step_, *serial_op_);
+        for (part_slot& slot : slots_)
+            if (id != 0 && slot.pending.outer == id) return pass(slot.pending, *slot.op);
+        return ids_.check(nullptr, id, kind);
+    }
+
+    // The serial phases -------------------------------------------------------------------------
+
+    void serial_done() {
+        switch (phase_) {
+            case phase::source_head: return headed_source();
+            case phase::single: return copied_in_one();
+            case phase::initiate: return initiated();
+            case phase::cleanup: {
+                auto cleaned = cleanup_->take_result();  // a value: the cleanup's failures are inside it
+                cleanup_.reset();
+                if (cleaned) duplicates_ = std::move(*cleaned);
+                if (!failure_) return start_parts();
+                failure_->reason += detail::describe_cleanup(duplicates_);
+                return finish(std::move(*failure_));
+            }
+            case phase::complete: return completed();
+            case phase::settle: return settled();
+            case phase::abort: {
+                auto aborted = take<abort_multipart_upload_result>();
+                return finish(detail::with_abort_outcome(std::move(*failure_), aborted));
+            }
+            case phase::parts:
+            case phase::done:
+                return;
+        }
+    }
+
+    void headed_source() {
+        auto head = take<head_object_result>();
+        if (!head) return finish(std::move(head).error());
+        if (head->headers.etag.empty())
+            return finish(make_error(errc::malformed_response, "ETag", "the source's HEAD gave no ETag to pin the copy to"));
+        out_.size = head->content_length;
+        out_.source_etag = head->headers.etag;
+        source_etag_raw_ = head->headers.etag_raw;
+        source_crc64_ = head->headers.crc64;
+        if (out_.size <= options_.threshold) {
+            run(*destination_, put_object_copy_params{.key = key_,
+                                                      .source = source_->bucket_endpoint(),
+                                                      .source_key = source_key_,
+                                                      .source_version_id = options_.source_version_id,
+                                                      .directive = options_.directive,
+                                                      .attributes = options_.attributes,
+                                                      .source_conditions = {.if_match = source_etag_raw_}});
+            phase_ = phase::single;
+            return;
+        }
+        auto plan = plan_parts(out_.size, options_.part_size);
+        if (!plan) return finish(std::move(plan).error());
+        plan_ = *plan;
+        upload_options_ = {.attributes = detail::multipart_copy_attributes(options_, *head), .keep_on_failure = options_.keep_on_failure};
+        run(*destination_, initiate_multipart_upload_params{key_, upload_options_.attributes, {}});
+        phase_ = phase::initiate;
+    }
+
+    void copied_in_one() {
+        auto copied = take<put_object_copy_result>();
+        if (!copied) return finish(detail::explain_source_change(std::move(copied).error(), out_.source_etag));
+        out_.etag = copied->etag;
+        out_.version_id = copied->version_id;
+        if (auto ok = detail::check_copy_crc64(source_crc64_, copied->crc64, out_); !ok) {
+            error e = std::move(ok).error();
+            e.reason += "; the copy is stored under the key and is wrong";
+            return finish(std::move(e));
+        }
+        finish(std::move(out_));
+    }
+
+    void initiated() {
+        initiate_repeated_ = serial_op_->may_have_repeated();
+        auto started = take<initiate_multipart_upload_result>();
+        if (!started) {
+            // A last attempt that lost its connection may have created an upload as well: the
+            // operation machine counts only lost attempts that were followed by another.
+            if (!initiate_repeated_ && started.error().code != errc::transport_failure) return finish(std::move(started).error());
+            failure_ = std::move(started).error();
+            return start_cleanup();
+        }
+        upload_id_ = std::move(started->upload_id);
+        out_.multipart = true;
+        out_.upload_id = upload_id_;
+        out_.parts = plan_.part_count;
+        if (initiate_repeated_) return start_cleanup();
+        start_parts();
+    }
+
+    void start_cleanup() {
+        cleanup_.emplace(*destination_, key_, failure_ ? std::nullopt : std::optional<std::string>(upload_id_));
+        phase_ = phase::cleanup;
+    }
+
+    // The parts --------------------------------------------------------------------------------
+
+    void start_parts() {
+        answers_.resize(plan_.part_count);
+        slots_.resize(plan_.part_count < in_flight_ ? plan_.part_count : in_flight_);
+        phase_ = phase::parts;
+    }
+
+    /// The next step of the parts phase, or nothing when the phase moved on (to Complete or abort).
+    std::optional<step> next_part_step() {
+        const auto start = [this](part_slot& slot) { return start_part(slot); };
+        if (auto s = detail::next_of_children(ids_, slots_, start, [this](part_slot& slot) { part_done(slot); }); s) return s;
+        if (failure_) fail_after_initiate();
+        else start_complete();
+        return std::nullopt;
+    }
+
+    /// Starts the next part in `slot`; false when none is left to start (or one failed).
+    bool start_part(part_slot& slot) {
+        if (failure_ || next_part_ > plan_.part_count) return false;
+        slot.number = next_part_++;
+        const part_range range = plan_.part(slot.number);
+        const upload_part_copy_params params{.key = key_,
+                                             .upload_id = upload_id_,
+                                             .part_number = slot.number,
+                                             .source = source_->bucket_endpoint(),
+                                             .source_key = source_key_,
+                                             .source_version_id = options_.source_version_id,
+                                             .range = byte_range{range.offset, range.offset + range.size - 1},
+                                             .if_match = source_etag_raw_};
+        slot.op.emplace(*destination_, operation<upload_part_copy_params>::build(destination_->bucket_endpoint(), params),
+                        detail::upload_answer_parser{&detail::parse_upload_answer<upload_part_copy_params>});
+        return true;
+    }
+
+    void part_done(part_slot& slot) {
+        auto answer = slot.op->take_result();
+        slot.op.reset();
+        if (failure_) return;  // the copy failed while this part was in flight
+        if (!answer) {
+            failure_ = detail::explain_source_change(std::move(answer).error(), out_.source_etag);
+            return;
+        }
+        answers_[slot.number - 1] = std::get<upload_part_copy_result>(std::move(*answer));
+    }
+
+    // Complete, HEAD, abort ------------------------------------------------------------------
+
+    void start_complete() {
+        detail::copied_parts parts = detail::collect_parts(answers_, plan_);
+        parts_crc64_ = parts.crc64;
+        run(*destination_, complete_multipart_upload_params{.key = key_, .upload_id = upload_id_, .parts = std::move(parts.parts)});
+        phase_ = phase::complete;
+    }
+
+    /// Takes the copy's CRC-64 from Complete's answer, which must name this key, bucket and part
+    /// count (else the parts' combined CRC-64 stands in); a NoSuchUpload goes to the HEAD.
+    void completed() {
+        auto done = take<complete_multipart_upload_result>();
+        if (!done && is_cos_error(done.error(), cos_errc::no_such_upload)) {
+            lost_complete_ = std::move(done).error();
+            run(*destination_, detail::completed_object_head(key_, {}, upload_options_));
+            phase_ = phase::settle;
+            return;
+        }
+        if (!done) return fail(std::move(done).error());
+        upload_verification verified;
+        if (auto ok = detail::check_complete_answer(destination_->bucket_endpoint(), key_, plan_.part_count, *done, verified); !ok)
+            return fail(std::move(ok).error());
+        out_.etag = done->etag;
+        out_.version_id = done->version_id;
+        if (done->crc64 && parts_crc64_ && *done->crc64 != *parts_crc64_)
+            return fail(make_error(errc::integrity_failure, "object",
+                                   "Complete's CRC-64 " + std::to_string(*done->crc64) + " differs from the copied parts' " +
+                                       std::to_string(*parts_crc64_)));
+        verify(done->crc64 ? done->crc64 : parts_crc64_);
+    }
+
+    /// A Complete that answered NoSuchUpload counts as done only when a HEAD of the copy shows its
+    /// size, a CRC-64 and (in an "-N" ETag) the part count.
+    void settled() {
+        auto head = take<head_object_result>();
+        const result<void> ok = head ? detail::check_head_answer(*head, out_.size) : result<void>(head.error());
+        if (!ok) {
+            lost_complete_->reason += "; HEAD did not confirm that an earlier attempt completed the copy: " + describe(ok.error());
+            return fail(std::move(*lost_complete_));
+        }
+        upload_verification verified;
+        if (auto counted = detail::check_etag_part_count(head->headers.etag, plan_.part_count, "HEAD's", verified); !counted)
+            return fail(std::move(counted).error());
+        out_.etag = head->headers.etag;
+        out_.confirmed_by_head = true;
+        verify(head->headers.crc64);
+    }
+
+    void verify(std::optional<std::uint64_t> copy_crc64) {
+        if (auto ok = detail::check_copy_crc64(source_crc64_, copy_crc64, out_); !ok) return fail(std::move(ok).error());
+        finish(std::move(out_));
+    }
+
+    void fail(error e) {
+        failure_ = std::move(e);
+        fail_after_initiate();
+    }
+
+    /// The upload machine's failure policy: abort unless keep_on_failure; an incomplete duplicate
+    /// cleanup is told in the reason.
+    void fail_after_initiate() {
+        if (duplicates_.failure) failure_->reason += detail::describe_cleanup(duplicates_);
+        if (options_.keep_on_failure) return finish(std::move(*failure_));
+        run(*destination_, abort_multipart_upload_params{key_, upload_id_, {}});
+        phase_ = phase::abort;
+    }
+
+    void finish(result_type r) {
+        result_.emplace(std::move(r));
+        phase_ = phase::done;
+    }
+
+    operation_context* destination_;
+    operation_context* source_;
+    std::string source_key_;
+    std::string key_;
+    copy_object_options options_;
+    std::uint32_t in_flight_;
+    phase phase_ = phase::done;
+    detail::child_step_ids ids_{};
+    // The serial phases' child: one of these at a time.
+    std::optional<detail::upload_operation> serial_op_{};
+    std::optional<duplicate_cleanup_machine> cleanup_{};
+    detail::child_step serial_step_{};
+    std::string source_etag_raw_{};  // quotes included, as x-cos-copy-source-If-Match sends it
+    std::optional<std::uint64_t> source_crc64_{};
+    part_plan plan_{};
+    multipart_upload_options upload_options_{};  // Initiate's attributes; the HEAD after a lost Complete takes its SSE-C headers
+    std::string upload_id_{};
+    bool initiate_repeated_ = false;
+    duplicate_cleanup duplicates_{};
+    std::vector<part_slot> slots_{};
+    std::vector<upload_part_copy_result> answers_{};  // by part number - 1
+    std::uint32_t next_part_ = 1;
+    std::optional<error> failure_{};        // the first failure; the abort follows it
+    std::optional<error> lost_complete_{};  // Complete answered NoSuchUpload; HEAD must settle it
+    std::optional<std::uint64_t> parts_crc64_{};
+    copy_object_result out_{};
+    std::optional<result_type> result_{};
 };
 
-/// The duplicate cleanup machine, run to its end through the client.
-template <class Client>
-duplicate_cleanup discard_duplicate_uploads(Client& c, std::string_view key, std::optional<std::string> ours) {
-    duplicate_cleanup_machine m(c.context(), std::string(key), std::move(ours));
-    auto cleaned = c.drive(m);
-    if (cleaned) return std::move(*cleaned);
-    duplicate_cleanup out;  // the machine was refused an outcome: say so rather than claim a cleanup
-    out.ran = true;
-    out.failure = std::move(cleaned).error();
-    return out;
-}
+}  // namespace coswire
+// ---- end coswire/copy/machine.hpp
+// ---- begin coswire/copy/driver.hpp
+// SPDX-License-Identifier: MIT
+// The blocking copy: the drive loop over the copy machine (copy/machine.hpp), which HEADs the
+// source, copies up to a threshold (5 GiB) with one PUT Object - Copy, and larger objects by
+// multipart copy (Initiate, Upload Part - Copy per range, Complete, abort on failure); every
+// request is pinned to the source's ETag, and the copy's CRC-64 is compared with the source's
+// (docs/protocol/copy.md#copying-large-objects).
 
-template <class Client>
-result<started_copy_upload> start_copy_upload(Client& c, std::string_view key, const multipart_upload_options& options) {
-    auto started = c.send(initiate_multipart_upload_params{std::string(key), options.attributes, {}});
-    const bool repeated = c.last_call_may_have_repeated();  // read before the cleanup's calls reset it
-    if (!started) {
-        if (!repeated && started.error().code != errc::transport_failure) return std::move(started).error();
-        error e = std::move(started).error();
-        e.reason += describe_cleanup(discard_duplicate_uploads(c, key, std::nullopt));
-        return e;
-    }
-    started_copy_upload out{std::move(started->upload_id), {}};
-    if (repeated) out.duplicates = discard_duplicate_uploads(c, key, out.upload_id);
-    return out;
-}
 
-/// The failure policy of the upload machine: abort unless keep_on_failure, the abort's outcome
-/// and an incomplete duplicate cleanup told in the reason.
-template <class Client>
-error fail_copy_upload(Client& c, std::string_view key, const started_copy_upload& upload, const multipart_upload_options& options,
-                       error e) {
-    if (upload.duplicates.failure) e.reason += describe_cleanup(upload.duplicates);
-    if (options.keep_on_failure) return e;
-    return with_abort_outcome(std::move(e), c.send(abort_multipart_upload_params{std::string(key), upload.upload_id, {}}));
-}
+#include <string>
+#include <string_view>
 
-/// The multipart copy: Initiate (with the source's metadata unless replaced), the parts by
-/// copy_parts(destination, job) -> result<copied_parts>, Complete, the CRC-64 check; any failure
-/// after Initiate aborts unless keep_on_failure.
-template <class Client, class CopyParts>
-result<void> copy_in_parts(Client& destination, const endpoint& source_ep, std::string_view source_key, std::string_view key,
-                           const copy_object_options& options, const head_object_result& source, copy_object_result& out,
-                           CopyParts&& copy_parts) {
-    auto plan = plan_parts(out.size, options.part_size);
-    if (!plan) return std::move(plan).error();
-    const multipart_upload_options upload_options{.attributes = multipart_copy_attributes(options, source),
-                                                  .keep_on_failure = options.keep_on_failure};
-    auto upload = start_copy_upload(destination, key, upload_options);
-    if (!upload) return std::move(upload).error();
-    out.multipart = true;
-    out.upload_id = upload->upload_id;
-    out.parts = plan->part_count;
-    const part_copy_job job{source_ep, source_key, key, upload->upload_id, *plan, options, source};
-    auto parts = copy_parts(destination, job);
-    if (!parts) return fail_copy_upload(destination, key, *upload, upload_options, std::move(parts).error());
-    auto crc64 = complete_copy(destination, key, upload->upload_id, std::move(parts->parts), parts->crc64, upload_options, out);
-    if (!crc64) return fail_copy_upload(destination, key, *upload, upload_options, std::move(crc64).error());
-    if (auto ok = check_copy_crc64(source.headers.crc64, *crc64, out); !ok)
-        return fail_copy_upload(destination, key, *upload, upload_options, std::move(ok).error());
-    return {};
-}
-
-/// copy_object with the multipart copy's parts copied by copy_parts (copy_in_parts); the
-/// sequential and the parallel driver differ only there.
-template <class Client, class SourceClient, class CopyParts>
-result<copy_object_result> run_copy(Client& destination, SourceClient& source, std::string_view source_key, std::string_view key,
-                                    const copy_object_options& options, CopyParts&& copy_parts) {
-    if (options.threshold > max_put_object_size)
-        return make_error(errc::invalid_argument, "threshold",
-                          "is " + std::to_string(options.threshold) + " bytes; one PUT Object - Copy takes at most 5 GiB (5368709120)");
-    if (options.directive == metadata_directive::copy)
-        if (auto ok = check_copied_metadata(options.attributes); !ok) return std::move(ok).error();
-    auto head = source.send(head_object_params{.key = std::string(source_key), .version_id = options.source_version_id});
-    if (!head) return std::move(head).error();
-    if (head->headers.etag.empty())
-        return make_error(errc::malformed_response, "ETag", "the source's HEAD gave no ETag to pin the copy to");
-    copy_object_result out;
-    out.size = head->content_length;
-    out.source_etag = head->headers.etag;
-    const endpoint& source_ep = source.bucket_endpoint();
-    auto done = out.size <= options.threshold
-                    ? copy_in_one_request(destination, source_ep, source_key, key, options, *head, out)
-                    : copy_in_parts(destination, source_ep, source_key, key, options, *head, out,
-                                    std::forward<CopyParts>(copy_parts));
-    if (!done) return std::move(done).error();
-    return out;
-}
-
-}  // namespace detail
+namespace coswire {
 
 /// Copies `source_key`, in the bucket of the client `source`, to `key` in the bucket of
 /// `destination` (the same client for a copy within one bucket; no object byte passes through
 /// the caller). HEADs the source for its size, ETag and CRC-64; a source of up to
 /// options.threshold bytes is copied with one PUT Object - Copy, a larger one by multipart copy
 /// in parts of about options.part_size, one after another (<coswire/copy/parallel.hpp> copies
-/// parts concurrently). Every request carries x-cos-copy-source-If-Match with the source's ETag,
+/// parts concurrently). This is drive() over copy_machine, through `destination`'s transport and
+/// sleeper; the source's HEAD is signed with `source`'s context and goes through them too. Every request carries x-cos-copy-source-If-Match with the source's ETag,
 /// so a source replaced during the copy fails the copy (412, said so in the reason) rather than
 /// mixing two objects. The copy's CRC-64 (PUT Object - Copy's, or Complete's, else the parts'
 /// combined) must equal the source's; result.crc64_matched says the check was made, and
@@ -16942,8 +17167,8 @@ result<copy_object_result> run_copy(Client& destination, SourceClient& source, s
 template <class Client, class SourceClient>
 result<copy_object_result> copy_object(Client& destination, SourceClient& source, std::string_view source_key, std::string_view key,
                                        const copy_object_options& options = {}) {
-    return detail::run_copy(destination, source, source_key, key, options,
-                            [](Client& c, const detail::part_copy_job& job) { return detail::copy_parts_in_order(c, job); });
+    copy_machine m(destination.context(), source.context(), std::string(source_key), std::string(key), options);
+    return destination.drive(m);
 }
 
 }  // namespace coswire

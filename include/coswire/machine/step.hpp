@@ -13,6 +13,7 @@
 #include <concepts>
 #include <cstddef>
 #include <cstdint>
+#include <optional>
 #include <span>
 #include <string>
 #include <utility>
@@ -123,6 +124,69 @@ private:
     std::size_t count_ = 0;
     std::uint32_t last_id_ = 0;
 };
+
+/// A step a child machine issued (an operation inside a larger machine), as its parent renamed
+/// it: the driver knows `outer`, the child its own `inner`. outer 0: no step of the child in flight.
+struct child_step {
+    std::uint32_t outer = 0;
+    std::uint32_t inner = 0;
+    step_kind kind = step_kind::done;
+};
+
+/// The ids a parent machine gives its children's steps, so several children can have steps in
+/// flight under ids of one sequence, and the outcomes reported for them are checked.
+class child_step_ids {
+public:
+    /// `s`, a child's next step; a send or wait is recorded in `slot` under a new id of the parent.
+    step rename(child_step& slot, step s) noexcept {
+        if (s.kind == step_kind::send || s.kind == step_kind::wait) {
+            slot = {++last_id_, s.id, s.kind};
+            s.id = slot.outer;
+        }
+        return s;
+    }
+
+    /// Checks an outcome of `kind` reported for step `id`, which `slot` holds (nullptr: no child
+    /// has it in flight). Errors: invalid_argument naming "step_id".
+    result<void> check(const child_step* slot, std::uint32_t id, step_kind kind) const {
+        if (!slot)
+            return make_error(errc::invalid_argument, "step_id",
+                              "step " + std::to_string(id) + (id != 0 && id <= last_id_ ? " has already been answered" : " was never issued"));
+        if (slot->kind != kind)
+            return make_error(errc::invalid_argument, "step_id",
+                              "step " + std::to_string(id) + " is a " + name(slot->kind) + " step, not a " + name(kind) + " step");
+        return {};
+    }
+
+private:
+    static const char* name(step_kind kind) noexcept { return kind == step_kind::send ? "send" : "wait"; }
+
+    std::uint32_t last_id_ = 0;
+};
+
+/// The next step of the children kept in `slots` (each slot an `op`, an optional child machine,
+/// and its `pending` child_step), for machines with several children in flight: an empty slot
+/// is filled by start(slot) (false: nothing left to start), a child that is done is handed to
+/// finished(slot), which empties it. Gives a child's send or wait under a new id, idle while
+/// children still have steps in flight and nothing can start, nothing once every slot is empty.
+template <class Slots, class Start, class Finished>
+std::optional<step> next_of_children(child_step_ids& ids, Slots& slots, Start&& start, Finished&& finished) {
+    bool busy = false;
+    for (auto& slot : slots) {
+        for (;;) {
+            if (!slot.op && !start(slot)) break;
+            if (slot.pending.outer != 0) {
+                busy = true;
+                break;
+            }
+            const step s = ids.rename(slot.pending, slot.op->next());
+            if (s.kind != step_kind::done) return s;
+            finished(slot);
+        }
+    }
+    if (busy) return step{.kind = step_kind::idle};
+    return std::nullopt;
+}
 
 /// The error for a member called in the wrong state, e.g. take_result() before done.
 inline error machine_misused(std::string what) { return make_error(errc::invalid_argument, "machine", std::move(what)); }

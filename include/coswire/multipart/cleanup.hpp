@@ -15,6 +15,7 @@
 #include <coswire/multipart/checks.hpp>
 #include <coswire/multipart/options.hpp>
 #include <coswire/operation.hpp>
+#include <coswire/parse/copy.hpp>
 #include <coswire/parse/error_response.hpp>
 #include <coswire/parse/multipart.hpp>
 #include <coswire/parse/object.hpp>
@@ -34,10 +35,11 @@ namespace coswire {
 
 namespace detail {
 
-/// Every answer an upload's requests parse to, so one operation machine type runs them all.
+/// Every answer an upload's requests parse to (a server-side copy's included), so one operation
+/// machine type runs them all.
 using upload_answer = std::variant<std::monostate, initiate_multipart_upload_result, upload_part_result,
                                    complete_multipart_upload_result, head_object_result, list_parts_result,
-                                   abort_multipart_upload_result>;
+                                   abort_multipart_upload_result, put_object_copy_result, upload_part_copy_result>;
 
 struct upload_answer_parser {
     result<upload_answer> (*parse)(const http_response&) = nullptr;

@@ -167,19 +167,12 @@ public:
 private:
     enum class phase : std::uint8_t { initiate, resume_listing, cleanup, parts, complete, head, abort, done };
 
-    /// A step of a child issued under this machine's id `outer`; the child named it `inner`.
-    struct link {
-        std::uint32_t outer = 0;
-        std::uint32_t inner = 0;
-        step_kind kind = step_kind::done;
-    };
-
     struct part_slot {
         std::optional<detail::upload_operation> op{};
         std::vector<std::byte> buffer{};
         detail::hashed_part part{};
         std::uint32_t number = 0;
-        link pending{};
+        detail::child_step pending{};
     };
 
     result<void> check_arguments(std::uint32_t in_flight) const {
@@ -205,24 +198,16 @@ private:
 
     /// The serial child's next step, renamed with an id of this machine when it starts a step.
     step serial_next() {
-        return rename(serial_link_, on_serial([](auto& child) { return child.next(); }));
+        return ids_.rename(serial_link_, on_serial([](auto& child) { return child.next(); }));
     }
 
-    step rename(link& l, step s) {
-        if (s.kind == step_kind::send || s.kind == step_kind::wait) {
-            l = {++last_id_, s.id, s.kind};
-            s.id = l.outer;
-        }
-        return s;
-    }
-
-    part_slot& slot_of(link& l) {
+    part_slot& slot_of(detail::child_step& l) {
         for (part_slot& slot : slots_)
             if (&slot.pending == &l) return slot;
         return slots_.front();
     }
 
-    link* find(std::uint32_t id) {
+    detail::child_step* find(std::uint32_t id) {
         if (id != 0 && serial_link_.outer == id) return &serial_link_;
         for (part_slot& slot : slots_)
             if (id != 0 && slot.pending.outer == id) return &slot.pending;
@@ -233,14 +218,8 @@ private:
     /// child took it.
     template <class F>
     result<void> forward(std::uint32_t id, step_kind kind, bool settles, F&& f) {
-        link* l = find(id);
-        if (!l)
-            return make_error(errc::invalid_argument, "step_id",
-                              "step " + std::to_string(id) + (id != 0 && id <= last_id_ ? " has already been answered" : " was never issued"));
-        if (l->kind != kind)
-            return make_error(errc::invalid_argument, "step_id",
-                              "step " + std::to_string(id) + " is a " + (l->kind == step_kind::send ? "send" : "wait") + " step, not a " +
-                                  (kind == step_kind::send ? "send" : "wait") + " step");
+        detail::child_step* l = find(id);
+        if (auto ok = ids_.check(l, id, kind); !ok) return ok;
         const std::uint32_t inner = l->inner;
         result<void> ok = l == &serial_link_ ? on_serial([&](auto& child) { return f(child, inner); }) : f(*slot_of(*l).op, inner);
         if (ok && settles) *l = {};
@@ -324,20 +303,8 @@ private:
 
     /// The next step of the parts phase, or nothing when the phase moved on (to Complete or abort).
     std::optional<step> next_part_step() {
-        bool busy = false;
-        for (part_slot& slot : slots_) {
-            for (;;) {
-                if (!slot.op && !start_part(slot)) break;
-                if (slot.pending.outer != 0) {
-                    busy = true;
-                    break;
-                }
-                const step s = rename(slot.pending, slot.op->next());
-                if (s.kind != step_kind::done) return s;
-                part_done(slot);
-            }
-        }
-        if (busy) return step{.kind = step_kind::idle};
+        const auto start = [this](part_slot& slot) { return start_part(slot); };
+        if (auto s = detail::next_of_children(ids_, slots_, start, [this](part_slot& slot) { part_done(slot); }); s) return s;
         if (failure_) start_abort_or_fail();
         else start_complete();
         return std::nullopt;
@@ -483,12 +450,12 @@ private:
     multipart_upload_options options_;
     detail::part_policy policy_;
     phase phase_ = phase::done;
-    std::uint32_t last_id_ = 0;
+    detail::child_step_ids ids_{};
     // The serial phases' child: one of these at a time.
     std::optional<detail::upload_operation> serial_op_{};
     std::optional<list_all_parts_machine> parts_listing_{};
     std::optional<duplicate_cleanup_machine> cleanup_{};
-    link serial_link_{};
+    detail::child_step serial_link_{};
     std::vector<part_slot> slots_{};
     std::string upload_id_{};
     bool initiate_repeated_ = false;
