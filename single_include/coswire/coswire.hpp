@@ -12447,15 +12447,11 @@ inline result<delete_object_tagging_result> parse_delete_object_tagging_response
 // ---- end coswire/parse/tagging.hpp
 // ---- begin coswire/parse/append.hpp
 // SPDX-License-Identifier: MIT
-// Response parser for APPEND Object, and append_object, which sends one append through a client
-// and settles a retried one (docs/protocol/append.md).
+// Response parser for APPEND Object (docs/protocol/append.md); append_object, which sends one
+// and settles a retried one, is in <coswire/objects/append.hpp>.
 //
 // Choices where Tencent's pages are silent:
 // - x-cos-next-append-position is required: it is what the next append needs.
-// - An append is not idempotent. When the client retried after a lost connection and COS then
-//   refuses the position (409 AppendPositionErr), the lost attempt may have appended already:
-//   append_object HEADs the object and takes the append as done when its length is the
-//   position plus the bytes sent, and as failed otherwise.
 
 
 #include <cstdint>
@@ -12471,7 +12467,7 @@ struct append_object_result {
     std::string etag{};                       ///< ETag, unquoted (COS sends it without quotes)
     std::uint64_t next_append_position = 0;   ///< x-cos-next-append-position: the object's new length
     std::optional<std::uint64_t> crc64{};     ///< x-cos-hash-crc64ecma of the whole object, when sent
-    /// Set by append_object only: the answer was lost, and a HEAD showed the append had landed.
+    /// Set by append_object (its machine) only: the answer was lost, and a HEAD showed the append had landed.
     bool confirmed_by_head = false;
 };
 
@@ -12488,39 +12484,6 @@ inline result<append_object_result> parse_append_object_response(const http_resp
     auto position = detail::parse_decimal(*next, "x-cos-next-append-position");
     if (!position) return std::move(position).error();
     return append_object_result{std::move(headers->request_id), std::move(headers->etag), *position, headers->crc64, false};
-}
-
-/// Sends one append through `c` and checks the answer: the new length must be position plus the
-/// bytes sent. When the client's retry met 409 AppendPositionErr after a lost connection, a HEAD
-/// of the object settles whether the lost attempt appended (see the header comment).
-/// Errors: the builder's and c.send's; integrity_failure naming "x-cos-next-append-position"
-/// when the answer (or the HEAD's length) is not position plus the bytes.
-template <class Client>
-result<append_object_result> append_object(Client& c, const append_object_params& p) {
-    const std::uint64_t size = p.payload.bytes.empty() ? p.body.size() : p.payload.bytes.size();
-    const std::uint64_t expected = p.position + size;  // the builder refuses sums past 5 GiB
-    auto sent = c.send(p);
-    if (!sent && c.last_call_may_have_repeated() && is_cos_error(sent.error(), cos_errc::append_position_err)) {
-        auto head = c.send(head_object_params{.key = p.key, .key_options = p.key_options});
-        if (!head) {
-            error e = std::move(sent).error();
-            e.reason += "; an earlier attempt may have appended, and HEAD could not tell: " + describe(head.error());
-            return e;
-        }
-        if (head->content_length != expected) {
-            error e = std::move(sent).error();
-            e.reason += "; the object holds " + std::to_string(head->content_length) + " bytes, not the " + std::to_string(expected) +
-                        " a landed earlier attempt would have made";
-            return e;
-        }
-        return append_object_result{head->headers.request_id, head->headers.etag, expected, head->headers.crc64, true};
-    }
-    if (!sent) return sent;
-    if (sent->next_append_position != expected)
-        return make_error(errc::integrity_failure, "x-cos-next-append-position",
-                          "COS says the object is now " + std::to_string(sent->next_append_position) + " bytes, not " +
-                              std::to_string(expected) + " (position plus the bytes sent)");
-    return sent;
 }
 
 }  // namespace coswire
@@ -13779,6 +13742,70 @@ auto drive(Machine& m, Transport& t, const sleeper& sleep) -> decltype(m.take_re
 
 }  // namespace coswire
 // ---- end coswire/machine/drive.hpp
+// ---- begin coswire/machine/relay.hpp
+// SPDX-License-Identifier: MIT
+// Ids of its own for a machine that runs other machines one after another: each inner machine
+// counts its ids from 1, so without renaming, the second one's first step would reuse an id the
+// driver has already seen answered (docs/event-loop.md).
+
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <utility>
+
+namespace coswire::detail {
+
+/// Relays the one step in flight of a sequence of inner machines: forward() gives an inner
+/// machine's send or wait step a fresh outer id, and the reporting members turn an outer id back
+/// into the inner machine's before passing the outcome on. An id never issued, one already
+/// answered, or one of the other kind is refused (invalid_argument naming "step_id") before the
+/// inner machine sees it; an outcome the inner machine refuses leaves the step in flight.
+class step_relay {
+public:
+    step forward(step s) {
+        if (s.kind == step_kind::send || s.kind == step_kind::wait) {
+            inner_ = s.id;
+            s.id = outer_.issue(s.kind);
+        }
+        return s;
+    }
+
+    template <class Machine>
+    result<void> receive(Machine& m, std::uint32_t id, result<http_response> outcome) {
+        if (auto ok = outer_.check(id, step_kind::send); !ok) return ok;
+        auto fed = m.receive(inner_, std::move(outcome));
+        if (fed) (void)outer_.settle(id, step_kind::send);
+        return fed;
+    }
+
+    template <class Machine>
+    result<void> receive_head(Machine& m, std::uint32_t id, const http_response& head) {
+        if (auto ok = outer_.check(id, step_kind::send); !ok) return ok;
+        return m.receive_head(inner_, head);
+    }
+
+    template <class Machine>
+    result<void> receive_body(Machine& m, std::uint32_t id, std::span<const std::byte> bytes) {
+        if (auto ok = outer_.check(id, step_kind::send); !ok) return ok;
+        return m.receive_body(inner_, bytes);
+    }
+
+    template <class Machine>
+    result<void> waited(Machine& m, std::uint32_t id) {
+        if (auto ok = outer_.check(id, step_kind::wait); !ok) return ok;
+        auto fed = m.waited(inner_);
+        if (fed) (void)outer_.settle(id, step_kind::wait);
+        return fed;
+    }
+
+private:
+    steps_in_flight<1> outer_{};
+    std::uint32_t inner_ = 0;  // the inner machine's id of the step in flight
+};
+
+}  // namespace coswire::detail
+// ---- end coswire/machine/relay.hpp
 
 // ---- begin coswire/listing/all_pages.hpp
 // SPDX-License-Identifier: MIT
@@ -14066,6 +14093,130 @@ result<all_objects> list_all_objects(Client& c, list_objects_params first, const
 
 }  // namespace coswire
 // ---- end coswire/listing/all_pages.hpp
+
+// ---- begin coswire/objects/append.hpp
+// SPDX-License-Identifier: MIT
+// One APPEND Object through an operation machine, with its answer checked and a retried append
+// settled, as a step machine, and append_object, the blocking loop over it (docs/protocol/append.md).
+//
+// Choices where Tencent's pages are silent:
+// - An append is not idempotent. When the operation machine retried after a lost connection and
+//   COS then refuses the position (409 AppendPositionErr), the lost attempt may have appended
+//   already: the machine HEADs the object and takes the append as done when its length is the
+//   position plus the bytes sent, and as failed otherwise.
+
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <utility>
+
+namespace coswire {
+
+/// Appends `p` to its object and checks the answer: the new length must be position plus the
+/// bytes sent. When the append's retry met 409 AppendPositionErr after a lost connection, a HEAD
+/// of the object settles whether the lost attempt appended (see the header comment); the result
+/// then has confirmed_by_head set. The append and the HEAD each run as an operation machine
+/// (retries, waits), one after the other, under ids of this machine. Errors: the builder's
+/// (nothing is sent), the append's, the HEAD's folded into the append's error; integrity_failure
+/// naming "x-cos-next-append-position" when the answer is not position plus the bytes; a misused
+/// machine's (invalid_argument naming "step_id" or "machine"). Borrows the context and p's
+/// borrowed payload.
+class append_object_machine {
+public:
+    append_object_machine(operation_context& context, const append_object_params& p)
+        : context_(&context), key_(p.key), key_options_(p.key_options),
+          // The builder refuses sums past 5 GiB, so this cannot wrap for a request that is sent.
+          expected_(p.position + (p.payload.bytes.empty() ? p.body.size() : p.payload.bytes.size())),
+          append_(make_operation_machine(context, p)) {}
+
+    step next() {
+        for (;;) {
+            if (result_) return {};
+            const step s = head_ ? head_->next() : append_.next();
+            if (s.kind != step_kind::done) return relay_.forward(s);
+            if (head_) headed();
+            else appended();
+        }
+    }
+    result<void> receive(std::uint32_t id, result<http_response> outcome) {
+        return head_ ? relay_.receive(*head_, id, std::move(outcome)) : relay_.receive(append_, id, std::move(outcome));
+    }
+    result<void> receive_head(std::uint32_t id, const http_response& head) {
+        return head_ ? relay_.receive_head(*head_, id, head) : relay_.receive_head(append_, id, head);
+    }
+    result<void> receive_body(std::uint32_t id, std::span<const std::byte> bytes) {
+        return head_ ? relay_.receive_body(*head_, id, bytes) : relay_.receive_body(append_, id, bytes);
+    }
+    result<void> waited(std::uint32_t id) { return head_ ? relay_.waited(*head_, id) : relay_.waited(append_, id); }
+
+    /// The append's result, once next() said done; errors: as the class comment says, or
+    /// invalid_argument naming "machine" before done or when it was already taken.
+    result<append_object_result> take_result() {
+        if (!result_) return detail::machine_misused("take_result: not done yet; call next() until it says done");
+        if (taken_) return detail::machine_misused("take_result: the result was already taken");
+        taken_ = true;
+        return std::move(*result_);
+    }
+
+    /// The append lost a connection and was sent again (the HEAD, when one ran, settled it).
+    bool may_have_repeated() const noexcept { return append_.may_have_repeated(); }
+
+private:
+    void appended() {
+        auto sent = append_.take_result();
+        if (!sent && append_.may_have_repeated() && is_cos_error(sent.error(), cos_errc::append_position_err)) {
+            refused_.emplace(std::move(sent).error());
+            head_.emplace(make_operation_machine(*context_, head_object_params{.key = key_, .key_options = key_options_}));
+            return;
+        }
+        if (sent && sent->next_append_position != expected_)
+            return finish(make_error(errc::integrity_failure, "x-cos-next-append-position",
+                                     "COS says the object is now " + std::to_string(sent->next_append_position) + " bytes, not " +
+                                         std::to_string(expected_) + " (position plus the bytes sent)"));
+        finish(std::move(sent));
+    }
+
+    void headed() {
+        auto head = head_->take_result();
+        error e = std::move(*refused_);
+        if (!head) {
+            e.reason += "; an earlier attempt may have appended, and HEAD could not tell: " + describe(head.error());
+            return finish(std::move(e));
+        }
+        if (head->content_length != expected_) {
+            e.reason += "; the object holds " + std::to_string(head->content_length) + " bytes, not the " + std::to_string(expected_) +
+                        " a landed earlier attempt would have made";
+            return finish(std::move(e));
+        }
+        finish(append_object_result{head->headers.request_id, head->headers.etag, expected_, head->headers.crc64, true});
+    }
+
+    void finish(result<append_object_result> r) { result_.emplace(std::move(r)); }
+
+    operation_context* context_;
+    std::string key_;
+    object_key_options key_options_;
+    std::uint64_t expected_;  // position plus the bytes sent: the object's length after the append
+    operation_machine<operation_parser<append_object_params>> append_;
+    std::optional<operation_machine<operation_parser<head_object_params>>> head_{};  // the settling HEAD, once needed
+    std::optional<error> refused_{};  // the append's AppendPositionErr, which the HEAD settles
+    detail::step_relay relay_{};
+    std::optional<result<append_object_result>> result_{};
+    bool taken_ = false;
+};
+
+/// Sends one append through `c` (drive over an append_object_machine; see there).
+template <class Client>
+result<append_object_result> append_object(Client& c, const append_object_params& p) {
+    append_object_machine m(c.context(), p);
+    return c.drive(m);
+}
+
+}  // namespace coswire
+// ---- end coswire/objects/append.hpp
 
 // ---- begin coswire/multipart/plan.hpp
 // SPDX-License-Identifier: MIT
@@ -15287,7 +15438,8 @@ multipart_upload_machine<Source> make_multipart_upload_machine(operation_context
 // runs any operation with fresh signatures, retries with jittered exponential backoff, and clock
 // correction from the server's time (docs/protocol/signing.md#validity-and-clock-skew,
 // docs/protocol/errors.md#retry-classification). Each call is the blocking loop (drive) over an
-// operation machine, the engine an event loop drives too (docs/event-loop.md).
+// operation machine, the engine an event loop drives too (docs/event-loop.md). The blocking
+// calls that take a client and run a machine of several requests (append_object) come with it.
 
 
 #include <cstddef>
