@@ -4,7 +4,8 @@
 // correction from the server's time (docs/protocol/signing.md#validity-and-clock-skew,
 // docs/protocol/errors.md#retry-classification). Each call is the blocking loop (drive) over an
 // operation machine, the engine an event loop drives too (docs/event-loop.md). The blocking
-// calls that take a client and run a machine of several requests (append_object) come with it.
+// calls that take a client and run a machine of several requests (append_object, delete_objects)
+// come with it.
 #pragma once
 
 #include <coswire/api/endpoint.hpp>
@@ -15,6 +16,7 @@
 #include <coswire/machine/operation.hpp>
 #include <coswire/machine/step.hpp>
 #include <coswire/objects/append.hpp>
+#include <coswire/objects/delete_multiple.hpp>
 #include <coswire/operation.hpp>
 #include <coswire/result.hpp>
 #include <coswire/sign/credentials.hpp>

@@ -92,6 +92,7 @@
 #include <coswire/listing/all_pages.hpp>
 
 #include <coswire/objects/append.hpp>
+#include <coswire/objects/delete_multiple.hpp>
 
 #include <coswire/multipart/plan.hpp>
 #include <coswire/multipart/source.hpp>
