@@ -3,7 +3,9 @@
 // runs any operation with fresh signatures, retries with jittered exponential backoff, and clock
 // correction from the server's time (docs/protocol/signing.md#validity-and-clock-skew,
 // docs/protocol/errors.md#retry-classification). Each call is the blocking loop (drive) over an
-// operation machine, the engine an event loop drives too (docs/event-loop.md).
+// operation machine, the engine an event loop drives too (docs/event-loop.md). The blocking
+// calls that take a client and run a machine of several requests (append_object, delete_objects)
+// come with it.
 #pragma once
 
 #include <coswire/api/endpoint.hpp>
@@ -13,6 +15,8 @@
 #include <coswire/machine/drive.hpp>
 #include <coswire/machine/operation.hpp>
 #include <coswire/machine/step.hpp>
+#include <coswire/objects/append.hpp>
+#include <coswire/objects/delete_multiple.hpp>
 #include <coswire/operation.hpp>
 #include <coswire/result.hpp>
 #include <coswire/sign/credentials.hpp>

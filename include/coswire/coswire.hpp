@@ -87,8 +87,12 @@
 #include <coswire/machine/context.hpp>
 #include <coswire/machine/operation.hpp>
 #include <coswire/machine/drive.hpp>
+#include <coswire/machine/relay.hpp>
 
 #include <coswire/listing/all_pages.hpp>
+
+#include <coswire/objects/append.hpp>
+#include <coswire/objects/delete_multiple.hpp>
 
 #include <coswire/multipart/plan.hpp>
 #include <coswire/multipart/source.hpp>

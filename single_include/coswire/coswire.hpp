@@ -12447,15 +12447,11 @@ inline result<delete_object_tagging_result> parse_delete_object_tagging_response
 // ---- end coswire/parse/tagging.hpp
 // ---- begin coswire/parse/append.hpp
 // SPDX-License-Identifier: MIT
-// Response parser for APPEND Object, and append_object, which sends one append through a client
-// and settles a retried one (docs/protocol/append.md).
+// Response parser for APPEND Object (docs/protocol/append.md); append_object, which sends one
+// and settles a retried one, is in <coswire/objects/append.hpp>.
 //
 // Choices where Tencent's pages are silent:
 // - x-cos-next-append-position is required: it is what the next append needs.
-// - An append is not idempotent. When the client retried after a lost connection and COS then
-//   refuses the position (409 AppendPositionErr), the lost attempt may have appended already:
-//   append_object HEADs the object and takes the append as done when its length is the
-//   position plus the bytes sent, and as failed otherwise.
 
 
 #include <cstdint>
@@ -12471,7 +12467,7 @@ struct append_object_result {
     std::string etag{};                       ///< ETag, unquoted (COS sends it without quotes)
     std::uint64_t next_append_position = 0;   ///< x-cos-next-append-position: the object's new length
     std::optional<std::uint64_t> crc64{};     ///< x-cos-hash-crc64ecma of the whole object, when sent
-    /// Set by append_object only: the answer was lost, and a HEAD showed the append had landed.
+    /// Set by append_object (its machine) only: the answer was lost, and a HEAD showed the append had landed.
     bool confirmed_by_head = false;
 };
 
@@ -12488,39 +12484,6 @@ inline result<append_object_result> parse_append_object_response(const http_resp
     auto position = detail::parse_decimal(*next, "x-cos-next-append-position");
     if (!position) return std::move(position).error();
     return append_object_result{std::move(headers->request_id), std::move(headers->etag), *position, headers->crc64, false};
-}
-
-/// Sends one append through `c` and checks the answer: the new length must be position plus the
-/// bytes sent. When the client's retry met 409 AppendPositionErr after a lost connection, a HEAD
-/// of the object settles whether the lost attempt appended (see the header comment).
-/// Errors: the builder's and c.send's; integrity_failure naming "x-cos-next-append-position"
-/// when the answer (or the HEAD's length) is not position plus the bytes.
-template <class Client>
-result<append_object_result> append_object(Client& c, const append_object_params& p) {
-    const std::uint64_t size = p.payload.bytes.empty() ? p.body.size() : p.payload.bytes.size();
-    const std::uint64_t expected = p.position + size;  // the builder refuses sums past 5 GiB
-    auto sent = c.send(p);
-    if (!sent && c.last_call_may_have_repeated() && is_cos_error(sent.error(), cos_errc::append_position_err)) {
-        auto head = c.send(head_object_params{.key = p.key, .key_options = p.key_options});
-        if (!head) {
-            error e = std::move(sent).error();
-            e.reason += "; an earlier attempt may have appended, and HEAD could not tell: " + describe(head.error());
-            return e;
-        }
-        if (head->content_length != expected) {
-            error e = std::move(sent).error();
-            e.reason += "; the object holds " + std::to_string(head->content_length) + " bytes, not the " + std::to_string(expected) +
-                        " a landed earlier attempt would have made";
-            return e;
-        }
-        return append_object_result{head->headers.request_id, head->headers.etag, expected, head->headers.crc64, true};
-    }
-    if (!sent) return sent;
-    if (sent->next_append_position != expected)
-        return make_error(errc::integrity_failure, "x-cos-next-append-position",
-                          "COS says the object is now " + std::to_string(sent->next_append_position) + " bytes, not " +
-                              std::to_string(expected) + " (position plus the bytes sent)");
-    return sent;
 }
 
 }  // namespace coswire
@@ -12924,8 +12887,9 @@ inline result<get_object_acl_result> parse_get_object_acl_response(const http_re
 // ---- end coswire/parse/acl.hpp
 // ---- begin coswire/parse/delete_multiple.hpp
 // SPDX-License-Identifier: MIT
-// Response parser for DELETE Multiple Objects, and the loop that deletes a list of any length in
-// requests of 1000 and merges their answers (docs/protocol/delete-multiple.md#answer).
+// Response parser for DELETE Multiple Objects, and the check of an answer against its request
+// (docs/protocol/delete-multiple.md#answer); delete_objects, which deletes a list of any length in
+// requests of 1000 and merges their answers, is in <coswire/objects/delete_multiple.hpp>.
 //
 // Choices where Tencent's pages are silent:
 // - A 200 whose body is <Error> is the error of the whole request; <Error> entries inside a
@@ -12939,7 +12903,6 @@ inline result<get_object_acl_result> parse_get_object_acl_response(const http_re
 
 #include <cstddef>
 #include <set>
-#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -13042,28 +13005,6 @@ inline result<void> check_delete_answer(const delete_multiple_objects_params& as
 }
 
 }  // namespace detail
-
-/// Deletes every object of `objects` (any number) with DELETE Multiple Objects, 1000 a request
-/// in order (split_delete_multiple_objects), and merges the answers: `deleted` and `errors` of all
-/// requests, in order. Per-key failures are in `errors`, not an error of the call. Stops at the
-/// first request that fails; the objects of earlier requests are deleted by then and later ones
-/// untouched. Errors: the builder's ("objects", before that request is sent); the failing
-/// request's; malformed_response naming "Key" for an answer about keys not asked for or, outside
-/// quiet mode, silent about some.
-template <class Client>
-result<delete_multiple_objects_result> delete_objects(Client& c, std::span<const object_to_delete> objects, bool quiet = false,
-                                                      const object_key_options& key_options = {}) {
-    delete_multiple_objects_result merged;
-    for (const delete_multiple_objects_params& batch : split_delete_multiple_objects(objects, quiet, key_options)) {
-        auto answer = c.send(batch);
-        if (!answer) return std::move(answer).error();
-        if (auto ok = detail::check_delete_answer(batch, *answer); !ok) return std::move(ok).error();
-        merged.request_id = std::move(answer->request_id);
-        for (deleted_object& d : answer->deleted) merged.deleted.push_back(std::move(d));
-        for (delete_failure& e : answer->errors) merged.errors.push_back(std::move(e));
-    }
-    return merged;
-}
 
 }  // namespace coswire
 // ---- end coswire/parse/delete_multiple.hpp
@@ -13843,6 +13784,70 @@ auto drive(Machine& m, Transport& t, const sleeper& sleep) -> decltype(m.take_re
 
 }  // namespace coswire
 // ---- end coswire/machine/drive.hpp
+// ---- begin coswire/machine/relay.hpp
+// SPDX-License-Identifier: MIT
+// Ids of its own for a machine that runs other machines one after another: each inner machine
+// counts its ids from 1, so without renaming, the second one's first step would reuse an id the
+// driver has already seen answered (docs/event-loop.md).
+
+
+#include <cstddef>
+#include <cstdint>
+#include <span>
+#include <utility>
+
+namespace coswire::detail {
+
+/// Relays the one step in flight of a sequence of inner machines: forward() gives an inner
+/// machine's send or wait step a fresh outer id, and the reporting members turn an outer id back
+/// into the inner machine's before passing the outcome on. An id never issued, one already
+/// answered, or one of the other kind is refused (invalid_argument naming "step_id") before the
+/// inner machine sees it; an outcome the inner machine refuses leaves the step in flight.
+class step_relay {
+public:
+    step forward(step s) {
+        if (s.kind == step_kind::send || s.kind == step_kind::wait) {
+            inner_ = s.id;
+            s.id = outer_.issue(s.kind);
+        }
+        return s;
+    }
+
+    template <class Machine>
+    result<void> receive(Machine& m, std::uint32_t id, result<http_response> outcome) {
+        if (auto ok = outer_.check(id, step_kind::send); !ok) return ok;
+        auto fed = m.receive(inner_, std::move(outcome));
+        if (fed) (void)outer_.settle(id, step_kind::send);
+        return fed;
+    }
+
+    template <class Machine>
+    result<void> receive_head(Machine& m, std::uint32_t id, const http_response& head) {
+        if (auto ok = outer_.check(id, step_kind::send); !ok) return ok;
+        return m.receive_head(inner_, head);
+    }
+
+    template <class Machine>
+    result<void> receive_body(Machine& m, std::uint32_t id, std::span<const std::byte> bytes) {
+        if (auto ok = outer_.check(id, step_kind::send); !ok) return ok;
+        return m.receive_body(inner_, bytes);
+    }
+
+    template <class Machine>
+    result<void> waited(Machine& m, std::uint32_t id) {
+        if (auto ok = outer_.check(id, step_kind::wait); !ok) return ok;
+        auto fed = m.waited(inner_);
+        if (fed) (void)outer_.settle(id, step_kind::wait);
+        return fed;
+    }
+
+private:
+    steps_in_flight<1> outer_{};
+    std::uint32_t inner_ = 0;  // the inner machine's id of the step in flight
+};
+
+}  // namespace coswire::detail
+// ---- end coswire/machine/relay.hpp
 
 // ---- begin coswire/listing/all_pages.hpp
 // SPDX-License-Identifier: MIT
@@ -14130,6 +14135,239 @@ result<all_objects> list_all_objects(Client& c, list_objects_params first, const
 
 }  // namespace coswire
 // ---- end coswire/listing/all_pages.hpp
+
+// ---- begin coswire/objects/append.hpp
+// SPDX-License-Identifier: MIT
+// One APPEND Object through an operation machine, with its answer checked and a retried append
+// settled, as a step machine, and append_object, the blocking loop over it (docs/protocol/append.md).
+//
+// Choices where Tencent's pages are silent:
+// - An append is not idempotent. When the operation machine retried after a lost connection and
+//   COS then refuses the position (409 AppendPositionErr), the lost attempt may have appended
+//   already: the machine HEADs the object and takes the append as done when its length is the
+//   position plus the bytes sent, and as failed otherwise.
+
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <utility>
+
+namespace coswire {
+
+/// Appends `p` to its object and checks the answer: the new length must be position plus the
+/// bytes sent. When the append's retry met 409 AppendPositionErr after a lost connection, a HEAD
+/// of the object settles whether the lost attempt appended (see the header comment); the result
+/// then has confirmed_by_head set. The append and the HEAD each run as an operation machine
+/// (retries, waits), one after the other, under ids of this machine. Errors: the builder's
+/// (nothing is sent), the append's, the HEAD's folded into the append's error; integrity_failure
+/// naming "x-cos-next-append-position" when the answer is not position plus the bytes; a misused
+/// machine's (invalid_argument naming "step_id" or "machine"). Borrows the context and p's
+/// borrowed payload.
+class append_object_machine {
+public:
+    append_object_machine(operation_context& context, const append_object_params& p)
+        : context_(&context), key_(p.key), key_options_(p.key_options),
+          // The builder refuses sums past 5 GiB, so this cannot wrap for a request that is sent.
+          expected_(p.position + (p.payload.bytes.empty() ? p.body.size() : p.payload.bytes.size())),
+          append_(make_operation_machine(context, p)) {}
+
+    step next() {
+        for (;;) {
+            if (result_) return {};
+            const step s = head_ ? head_->next() : append_.next();
+            if (s.kind != step_kind::done) return relay_.forward(s);
+            if (head_) headed();
+            else appended();
+        }
+    }
+    result<void> receive(std::uint32_t id, result<http_response> outcome) {
+        return head_ ? relay_.receive(*head_, id, std::move(outcome)) : relay_.receive(append_, id, std::move(outcome));
+    }
+    result<void> receive_head(std::uint32_t id, const http_response& head) {
+        return head_ ? relay_.receive_head(*head_, id, head) : relay_.receive_head(append_, id, head);
+    }
+    result<void> receive_body(std::uint32_t id, std::span<const std::byte> bytes) {
+        return head_ ? relay_.receive_body(*head_, id, bytes) : relay_.receive_body(append_, id, bytes);
+    }
+    result<void> waited(std::uint32_t id) { return head_ ? relay_.waited(*head_, id) : relay_.waited(append_, id); }
+
+    /// The append's result, once next() said done; errors: as the class comment says, or
+    /// invalid_argument naming "machine" before done or when it was already taken.
+    result<append_object_result> take_result() {
+        if (!result_) return detail::machine_misused("take_result: not done yet; call next() until it says done");
+        if (taken_) return detail::machine_misused("take_result: the result was already taken");
+        taken_ = true;
+        return std::move(*result_);
+    }
+
+    /// The append lost a connection and was sent again (the HEAD, when one ran, settled it).
+    bool may_have_repeated() const noexcept { return append_.may_have_repeated(); }
+
+private:
+    void appended() {
+        auto sent = append_.take_result();
+        if (!sent && append_.may_have_repeated() && is_cos_error(sent.error(), cos_errc::append_position_err)) {
+            refused_.emplace(std::move(sent).error());
+            head_.emplace(make_operation_machine(*context_, head_object_params{.key = key_, .key_options = key_options_}));
+            return;
+        }
+        if (sent && sent->next_append_position != expected_)
+            return finish(make_error(errc::integrity_failure, "x-cos-next-append-position",
+                                     "COS says the object is now " + std::to_string(sent->next_append_position) + " bytes, not " +
+                                         std::to_string(expected_) + " (position plus the bytes sent)"));
+        finish(std::move(sent));
+    }
+
+    void headed() {
+        auto head = head_->take_result();
+        error e = std::move(*refused_);
+        if (!head) {
+            e.reason += "; an earlier attempt may have appended, and HEAD could not tell: " + describe(head.error());
+            return finish(std::move(e));
+        }
+        if (head->content_length != expected_) {
+            e.reason += "; the object holds " + std::to_string(head->content_length) + " bytes, not the " + std::to_string(expected_) +
+                        " a landed earlier attempt would have made";
+            return finish(std::move(e));
+        }
+        finish(append_object_result{head->headers.request_id, head->headers.etag, expected_, head->headers.crc64, true});
+    }
+
+    void finish(result<append_object_result> r) { result_.emplace(std::move(r)); }
+
+    operation_context* context_;
+    std::string key_;
+    object_key_options key_options_;
+    std::uint64_t expected_;  // position plus the bytes sent: the object's length after the append
+    operation_machine<operation_parser<append_object_params>> append_;
+    std::optional<operation_machine<operation_parser<head_object_params>>> head_{};  // the settling HEAD, once needed
+    std::optional<error> refused_{};  // the append's AppendPositionErr, which the HEAD settles
+    detail::step_relay relay_{};
+    std::optional<result<append_object_result>> result_{};
+    bool taken_ = false;
+};
+
+/// Sends one append through `c` (drive over an append_object_machine; see there).
+template <class Client>
+result<append_object_result> append_object(Client& c, const append_object_params& p) {
+    append_object_machine m(c.context(), p);
+    return c.drive(m);
+}
+
+}  // namespace coswire
+// ---- end coswire/objects/append.hpp
+// ---- begin coswire/objects/delete_multiple.hpp
+// SPDX-License-Identifier: MIT
+// Deleting a list of objects of any length with DELETE Multiple Objects, 1000 keys a request, as
+// a step machine, and delete_objects, the blocking loop over it (docs/protocol/delete-multiple.md#answer).
+
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <utility>
+#include <vector>
+
+namespace coswire {
+
+/// Deletes every object of `objects` (any number) with DELETE Multiple Objects, 1000 a request
+/// in order (split_delete_multiple_objects), one request at a time, each through the same
+/// operation machine (restarted, so the ids run on), and merges the answers: `deleted` and
+/// `errors` of all requests, in order; request_id is the last request's. Per-key failures are in
+/// `errors`, not an error of the call. Stops at the first request that fails; the objects of
+/// earlier requests are deleted by then and later ones untouched. An empty list sends nothing.
+/// Errors: the builder's ("objects", before that request is sent); the failing request's;
+/// malformed_response naming "Key" for an answer about keys not asked for or, outside quiet mode,
+/// silent about some; a misused machine's (invalid_argument naming "step_id" or "machine").
+/// Copies the list; borrows the context.
+class delete_objects_machine {
+public:
+    delete_objects_machine(operation_context& context, std::span<const object_to_delete> objects, bool quiet = false,
+                           const object_key_options& key_options = {})
+        : context_(&context), batches_(split_delete_multiple_objects(objects, quiet, key_options)) {
+        if (batches_.empty()) result_.emplace(std::move(merged_));
+        else call_.emplace(context, build(0));
+    }
+
+    step next() {
+        for (;;) {
+            if (result_) return {};
+            const step s = call_->next();
+            if (s.kind != step_kind::done) return s;
+            answered();
+        }
+    }
+    result<void> receive(std::uint32_t id, result<http_response> outcome) {
+        return call_ ? call_->receive(id, std::move(outcome)) : never_issued(id, step_kind::send);
+    }
+    result<void> receive_head(std::uint32_t id, const http_response& head) {
+        return call_ ? call_->receive_head(id, head) : never_issued(id, step_kind::send);
+    }
+    result<void> receive_body(std::uint32_t id, std::span<const std::byte> bytes) {
+        return call_ ? call_->receive_body(id, bytes) : never_issued(id, step_kind::send);
+    }
+    result<void> waited(std::uint32_t id) { return call_ ? call_->waited(id) : never_issued(id, step_kind::wait); }
+
+    /// The merged answers, once next() said done; errors: as the class comment says, or
+    /// invalid_argument naming "machine" before done or when it was already taken.
+    result<delete_multiple_objects_result> take_result() {
+        if (!result_) return detail::machine_misused("take_result: not done yet; call next() until it says done");
+        if (taken_) return detail::machine_misused("take_result: the result was already taken");
+        taken_ = true;
+        return std::move(*result_);
+    }
+
+    /// A request lost its connection and was sent again (deleting twice deletes the same keys).
+    bool may_have_repeated() const noexcept { return repeated_ || (call_ && call_->may_have_repeated()); }
+
+private:
+    using call = operation_machine<operation_parser<delete_multiple_objects_params>>;
+
+    result<http_request> build(std::size_t batch) const {
+        return operation<delete_multiple_objects_params>::build(context_->bucket_endpoint(), batches_[batch]);
+    }
+
+    void answered() {
+        repeated_ = repeated_ || call_->may_have_repeated();
+        auto answer = call_->take_result();
+        if (!answer) return finish(std::move(answer).error());
+        if (auto ok = detail::check_delete_answer(batches_[at_], *answer); !ok) return finish(std::move(ok).error());
+        merged_.request_id = std::move(answer->request_id);
+        for (deleted_object& d : answer->deleted) merged_.deleted.push_back(std::move(d));
+        for (delete_failure& e : answer->errors) merged_.errors.push_back(std::move(e));
+        if (++at_ == batches_.size()) return finish(std::move(merged_));
+        (void)call_->restart(build(at_));  // refused only while an operation runs, and this one is done
+    }
+
+    void finish(result<delete_multiple_objects_result> r) { result_.emplace(std::move(r)); }
+
+    // With nothing to delete no step is ever issued, so every report names an unknown step.
+    static result<void> never_issued(std::uint32_t id, step_kind kind) { return detail::steps_in_flight<1>{}.check(id, kind); }
+
+    operation_context* context_;
+    std::vector<delete_multiple_objects_params> batches_;
+    std::size_t at_ = 0;  // the batch in flight
+    std::optional<call> call_{};
+    delete_multiple_objects_result merged_{};
+    bool repeated_ = false;  // an earlier batch's request was sent again
+    std::optional<result<delete_multiple_objects_result>> result_{};
+    bool taken_ = false;
+};
+
+/// Deletes `objects` through `c` (drive over a delete_objects_machine; see there).
+template <class Client>
+result<delete_multiple_objects_result> delete_objects(Client& c, std::span<const object_to_delete> objects, bool quiet = false,
+                                                      const object_key_options& key_options = {}) {
+    delete_objects_machine m(c.context(), objects, quiet, key_options);
+    return c.drive(m);
+}
+
+}  // namespace coswire
+// ---- end coswire/objects/delete_multiple.hpp
 
 // ---- begin coswire/multipart/plan.hpp
 // SPDX-License-Identifier: MIT
@@ -15319,7 +15557,9 @@ multipart_upload_machine<Source> make_multipart_upload_machine(operation_context
 // runs any operation with fresh signatures, retries with jittered exponential backoff, and clock
 // correction from the server's time (docs/protocol/signing.md#validity-and-clock-skew,
 // docs/protocol/errors.md#retry-classification). Each call is the blocking loop (drive) over an
-// operation machine, the engine an event loop drives too (docs/event-loop.md).
+// operation machine, the engine an event loop drives too (docs/event-loop.md). The blocking
+// calls that take a client and run a machine of several requests (append_object, delete_objects)
+// come with it.
 
 
 #include <cstddef>
@@ -15459,6 +15699,7 @@ result<multipart_upload_result> upload_multipart(Client& c, std::string_view key
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace coswire {
@@ -15540,47 +15781,6 @@ inline result<void> check_stream_options(const stream_upload_options& o) {
     return {};
 }
 
-/// One PUT Object of the whole (short) stream, its answer checked: the ETag against the MD5
-/// (when Content-MD5 is on and the ETag is an MD5), the CRC-64 against ours, from the answer or
-/// else a HEAD.
-template <class Client>
-result<stream_upload_result> put_whole_stream(Client& c, std::string_view key, std::span<const std::byte> bytes,
-                                              const stream_upload_options& options) {
-    const bool with_md5 = options.upload.content_md5;
-    const md5_digest md5 = with_md5 ? md5_hash(bytes) : md5_digest{};
-    put_object_params params;
-    params.key = std::string(key);
-    params.payload.bytes = bytes;
-    params.attributes = options.upload.attributes;
-    if (with_md5) params.content_md5 = base64_encode(std::span<const std::uint8_t>(md5));
-    params.traffic_limit = options.upload.traffic_limit;
-    auto put = c.send(params);
-    if (!put) return std::move(put).error();
-    stream_upload_result out;
-    out.size = bytes.size();
-    out.crc64 = crc64(bytes);
-    out.etag = put->headers.etag;
-    if (with_md5 && etag_is_md5(requests_opaque_etag(options.upload.attributes), put->headers.server_side_encryption,
-                                put->headers.sse_customer_algorithm)) {
-        const std::string md5_hex = to_hex(std::span<const std::uint8_t>(md5));
-        if (put->headers.etag != md5_hex)
-            return make_error(errc::integrity_failure, "ETag",
-                              "COS's ETag " + put->headers.etag.substr(0, 80) + " is not the MD5 " + md5_hex + " of the bytes sent");
-    }
-    std::optional<std::uint64_t> reported = put->headers.crc64;
-    if (!reported) {
-        auto head = c.send(completed_object_head(key, put->headers.version_id, options.upload));
-        if (!head) return std::move(head).error();
-        if (auto ok = check_head_answer(*head, out.size); !ok) return std::move(ok).error();
-        reported = head->headers.crc64;
-        out.crc64_from = crc64_evidence::head_header;
-    }
-    if (*reported != out.crc64)
-        return make_error(errc::integrity_failure, "object",
-                          "COS's CRC-64 " + std::to_string(*reported) + " differs from the stream's " + std::to_string(out.crc64));
-    return out;
-}
-
 /// The parts of a stream for the upload machine, read forward one after another into one buffer
 /// of part_size + 1 bytes: the byte past a part says whether the stream goes on, and starts the
 /// next part. Each part is read only once the one before was sent (the machine runs one part in
@@ -15629,6 +15829,113 @@ private:
 
 }  // namespace detail
 
+/// One PUT Object of a whole (short) stream already read into `bytes`, its answer checked: the
+/// ETag against the MD5 (when options.upload.content_md5 is on and the ETag is an MD5), the
+/// CRC-64 against the bytes', from the answer or, when it carries none, from a HEAD of the version
+/// stored. The PUT and the HEAD each run as an operation machine (retries, waits), one after the
+/// other, under ids of this machine. Errors: those of the PUT and the HEAD; integrity_failure
+/// naming "ETag" or "object" (a CRC-64 or a HEAD length that differs), or "x-cos-hash-crc64ecma"
+/// (HEAD sends none either); a misused machine's (invalid_argument naming "step_id" or
+/// "machine"). Borrows the context, the bytes and the options.
+class stream_put_machine {
+public:
+    stream_put_machine(operation_context& context, std::string_view key, std::span<const std::byte> bytes,
+                       const stream_upload_options& options)
+        : context_(&context), key_(key), options_(&options), md5_(options.upload.content_md5 ? md5_hash(bytes) : md5_digest{}),
+          put_(make_operation_machine(context, put_params(bytes))) {
+        out_.size = bytes.size();
+        out_.crc64 = crc64(bytes);
+    }
+
+    step next() {
+        for (;;) {
+            if (result_) return {};
+            const step s = head_ ? head_->next() : put_.next();
+            if (s.kind != step_kind::done) return relay_.forward(s);
+            if (head_) headed();
+            else stored();
+        }
+    }
+    result<void> receive(std::uint32_t id, result<http_response> outcome) {
+        return head_ ? relay_.receive(*head_, id, std::move(outcome)) : relay_.receive(put_, id, std::move(outcome));
+    }
+    result<void> receive_head(std::uint32_t id, const http_response& head) {
+        return head_ ? relay_.receive_head(*head_, id, head) : relay_.receive_head(put_, id, head);
+    }
+    result<void> receive_body(std::uint32_t id, std::span<const std::byte> bytes) {
+        return head_ ? relay_.receive_body(*head_, id, bytes) : relay_.receive_body(put_, id, bytes);
+    }
+    result<void> waited(std::uint32_t id) { return head_ ? relay_.waited(*head_, id) : relay_.waited(put_, id); }
+
+    /// What was stored, once next() said done; errors: as the class comment says, or
+    /// invalid_argument naming "machine" before done or when it was already taken.
+    result<stream_upload_result> take_result() {
+        if (!result_) return detail::machine_misused("take_result: not done yet; call next() until it says done");
+        if (taken_) return detail::machine_misused("take_result: the result was already taken");
+        taken_ = true;
+        return std::move(*result_);
+    }
+
+    /// The PUT lost a connection and was sent again (a PUT of the same bytes stores the same object).
+    bool may_have_repeated() const noexcept { return put_.may_have_repeated(); }
+
+private:
+    put_object_params put_params(std::span<const std::byte> bytes) const {
+        put_object_params params;
+        params.key = key_;
+        params.payload.bytes = bytes;
+        params.attributes = options_->upload.attributes;
+        if (options_->upload.content_md5) params.content_md5 = base64_encode(std::span<const std::uint8_t>(md5_));
+        params.traffic_limit = options_->upload.traffic_limit;
+        return params;
+    }
+
+    void stored() {
+        auto put = put_.take_result();
+        if (!put) return finish(std::move(put).error());
+        out_.etag = put->headers.etag;
+        const bool etag_is_md5 = options_->upload.content_md5 &&
+                                 detail::etag_is_md5(detail::requests_opaque_etag(options_->upload.attributes),
+                                                     put->headers.server_side_encryption, put->headers.sse_customer_algorithm);
+        if (etag_is_md5) {
+            const std::string md5_hex = to_hex(std::span<const std::uint8_t>(md5_));
+            if (put->headers.etag != md5_hex)
+                return finish(make_error(errc::integrity_failure, "ETag",
+                                         "COS's ETag " + put->headers.etag.substr(0, 80) + " is not the MD5 " + md5_hex + " of the bytes sent"));
+        }
+        if (put->headers.crc64) return compare(*put->headers.crc64);
+        out_.crc64_from = crc64_evidence::head_header;
+        head_.emplace(make_operation_machine(*context_, detail::completed_object_head(key_, put->headers.version_id, options_->upload)));
+    }
+
+    void headed() {
+        auto head = head_->take_result();
+        if (!head) return finish(std::move(head).error());
+        if (auto ok = detail::check_head_answer(*head, out_.size); !ok) return finish(std::move(ok).error());
+        compare(*head->headers.crc64);
+    }
+
+    void compare(std::uint64_t reported) {
+        if (reported != out_.crc64)
+            return finish(make_error(errc::integrity_failure, "object",
+                                     "COS's CRC-64 " + std::to_string(reported) + " differs from the stream's " + std::to_string(out_.crc64)));
+        finish(std::move(out_));
+    }
+
+    void finish(result<stream_upload_result> r) { result_.emplace(std::move(r)); }
+
+    operation_context* context_;
+    std::string key_;
+    const stream_upload_options* options_;
+    md5_digest md5_;
+    operation_machine<operation_parser<put_object_params>> put_;
+    std::optional<operation_machine<operation_parser<head_object_params>>> head_{};  // when the PUT's answer has no CRC-64
+    detail::step_relay relay_{};
+    stream_upload_result out_{};
+    std::optional<result<stream_upload_result>> result_{};
+    bool taken_ = false;
+};
+
 /// Uploads everything `reader` yields to `key`. A stream of at most options.threshold bytes goes
 /// as one PUT Object (Content-MD5 and the ETag as options.upload.content_md5 and the encryption
 /// allow, CRC-64 always checked); a longer one as a multipart upload
@@ -15645,7 +15952,10 @@ result<stream_upload_result> upload_stream(Client& c, std::string_view key, Read
     bool ended = false;
     auto first = detail::fill_from_stream(reader, std::span<std::byte>(buffer).first(static_cast<std::size_t>(options.threshold) + 1), ended);
     if (!first) return std::move(first).error();
-    if (*first <= options.threshold) return detail::put_whole_stream(c, key, std::span<const std::byte>(buffer).first(*first), options);
+    if (*first <= options.threshold) {
+        stream_put_machine m(c.context(), key, std::span<const std::byte>(buffer).first(*first), options);
+        return c.drive(m);
+    }
 
     std::uint64_t total = 0;
     basic_multipart_upload_machine<detail::streamed_parts<Reader>> m(

@@ -314,3 +314,133 @@ TEST_CASE("upload_stream: traffic_limit goes with the single PUT and with every 
         CHECK(limits_seen == std::vector<std::string>(r->multipart ? 3 : 1, "819200"));
     }
 }
+
+namespace {
+
+/// A context over a fixed clock, for driving a stream_put_machine by hand.
+struct by_hand {
+    coswire::operation_context context{coswire::make_endpoint("examplebucket-1250000000", "ap-beijing").value(), creds,
+                                       [] { return std::int64_t{1700000000}; }, coswire::client_options{.max_attempts = 2}};
+    std::string data = random_text(1000, 48);
+    coswire::stream_upload_options options = small_parts();
+
+    std::span<const std::byte> bytes() const { return std::as_bytes(std::span<const char>(data.data(), data.size())); }
+    std::string md5_hex() const { return std::string(coswire::to_string_view(coswire::to_hex(coswire::md5_hash(data)))); }
+    std::string crc() const { return std::to_string(coswire::crc64(bytes())); }
+};
+
+coswire::http_response put_answer(std::string etag, std::string crc64) {
+    coswire::http_response r{200, {{"ETag", "\"" + etag + "\""}, {"x-cos-request-id", "put"}, {"x-cos-version-id", "v1"}}, ""};
+    if (!crc64.empty()) r.headers.push_back({"x-cos-hash-crc64ecma", std::move(crc64)});
+    return r;
+}
+
+coswire::http_response head_answer(std::size_t length, std::string crc64) {
+    return {200, {{"Content-Length", std::to_string(length)}, {"ETag", "\"e\""}, {"x-cos-request-id", "head"}, {"x-cos-hash-crc64ecma", std::move(crc64)}}, ""};
+}
+
+coswire::http_response busy() { return {503, {{"x-cos-request-id", "busy"}}, "<Error><Code>SlowDown</Code></Error>"}; }
+
+}  // namespace
+
+static_assert(coswire::step_machine<coswire::stream_put_machine>);
+
+TEST_CASE("stream_put_machine: one PUT, step by step, its ETag and CRC-64 checked from the answer") {
+    by_hand f;
+    coswire::stream_put_machine m(f.context, "short", f.bytes(), f.options);
+    const coswire::step s = m.next();
+    REQUIRE(s.kind == coswire::step_kind::send);
+    CHECK(s.id == 1);
+    CHECK(s.request->method == "PUT");
+    CHECK(s.request->target() == "/short");
+    CHECK(s.request->header("Content-MD5"));
+    CHECK(m.next().kind == coswire::step_kind::idle);
+    SUBCASE("both agree") {
+        REQUIRE(m.receive(s.id, put_answer(f.md5_hex(), f.crc())));
+        REQUIRE(m.next().kind == coswire::step_kind::done);
+        auto r = m.take_result();
+        REQUIRE(r);
+        CHECK(r->size == 1000);
+        CHECK(r->etag == f.md5_hex());
+        CHECK_FALSE(r->multipart);
+        CHECK(r->crc64_from == coswire::crc64_evidence::complete_header);
+    }
+    SUBCASE("an ETag that is not the MD5 sent") {
+        REQUIRE(m.receive(s.id, put_answer(std::string(32, 'a'), f.crc())));
+        REQUIRE(m.next().kind == coswire::step_kind::done);
+        CHECK(m.take_result().error().argument == "ETag");
+    }
+    SUBCASE("a CRC-64 that is not the stream's") {
+        REQUIRE(m.receive(s.id, put_answer(f.md5_hex(), "12345")));
+        REQUIRE(m.next().kind == coswire::step_kind::done);
+        auto r = m.take_result();
+        REQUIRE_FALSE(r);
+        CHECK(r.error().code == errc::integrity_failure);
+        CHECK(r.error().argument == "object");
+    }
+}
+
+TEST_CASE("stream_put_machine: a retried PUT answered without CRC-64 is settled by a HEAD under an id of its own") {
+    by_hand f;
+    coswire::stream_put_machine m(f.context, "short", f.bytes(), f.options);
+    const coswire::step first = m.next();
+    REQUIRE(m.receive(first.id, busy()));
+    const coswire::step wait = m.next();
+    REQUIRE(wait.kind == coswire::step_kind::wait);
+    CHECK(wait.id == 2);
+    REQUIRE(m.waited(wait.id));
+    const coswire::step retry = m.next();
+    REQUIRE(retry.kind == coswire::step_kind::send);
+    CHECK(retry.id == 3);
+    CHECK(retry.request->header("x-cos-sdk-retry") == "true");
+    REQUIRE(m.receive(retry.id, put_answer(f.md5_hex(), "")));
+    const coswire::step head = m.next();
+    REQUIRE(head.kind == coswire::step_kind::send);
+    CHECK(head.id == 4);
+    CHECK(head.request->method == "HEAD");
+    CHECK(head.request->target() == "/short?versionId=v1");  // the version the PUT stored
+    CHECK(m.receive(1, head_answer(1000, f.crc())).error().reason == "step 1 has already been answered");
+    SUBCASE("HEAD's CRC-64 matches") {
+        REQUIRE(m.receive(head.id, head_answer(1000, f.crc())));
+        REQUIRE(m.next().kind == coswire::step_kind::done);
+        auto r = m.take_result();
+        REQUIRE(r);
+        CHECK(r->crc64_from == coswire::crc64_evidence::head_header);
+        CHECK_FALSE(m.may_have_repeated());  // a 503 was answered: nothing was lost
+    }
+    SUBCASE("HEAD reports another length") {
+        REQUIRE(m.receive(head.id, head_answer(999, f.crc())));
+        REQUIRE(m.next().kind == coswire::step_kind::done);
+        CHECK(m.take_result().error().argument == "object");
+    }
+    SUBCASE("HEAD fails") {
+        REQUIRE(m.receive(head.id, coswire::http_response{403, {{"x-cos-request-id", "no"}}, "<Error><Code>AccessDenied</Code></Error>"}));
+        REQUIRE(m.next().kind == coswire::step_kind::done);
+        CHECK(coswire::is_cos_error(m.take_result().error(), coswire::cos_errc::access_denied));
+    }
+}
+
+TEST_CASE("stream_put_machine: misuse is an error value that changes nothing") {
+    by_hand f;
+    f.options.upload.content_md5 = false;
+    coswire::stream_put_machine m(f.context, "short", f.bytes(), f.options);
+    CHECK(m.take_result().error().argument == "machine");
+    const coswire::step s = m.next();
+    CHECK_FALSE(s.request->header("Content-MD5"));
+    CHECK(m.receive(s.id + 1, put_answer("x", f.crc())).error().reason == "step 2 was never issued");
+    CHECK(m.waited(s.id).error().reason == "step 1 is a send step, not a wait step");
+    CHECK(m.receive_body(s.id, {}).error().argument == "machine");  // not streamed
+    REQUIRE(m.receive(s.id, coswire::make_error(errc::transport_failure, "transport", "reset")));
+    CHECK(m.receive(s.id, put_answer("x", f.crc())).error().argument == "step_id");  // a second outcome
+    const coswire::step wait = m.next();
+    REQUIRE(m.waited(wait.id));
+    const coswire::step again = m.next();
+    REQUIRE(m.receive(again.id, put_answer("not-an-md5-and-not-compared", f.crc())));
+    REQUIRE(m.next().kind == coswire::step_kind::done);
+    CHECK(m.next().kind == coswire::step_kind::done);  // a step after done is done again, nothing sent
+    CHECK(m.waited(again.id + 1).error().argument == "step_id");
+    auto r = m.take_result();
+    REQUIRE(r);
+    CHECK(m.may_have_repeated());
+    CHECK(m.take_result().error().reason.find("already taken") != std::string::npos);
+}

@@ -11,6 +11,10 @@
 #include <coswire/crypto/md5.hpp>
 #include <coswire/encoding/base64.hpp>
 #include <coswire/encoding/hex.hpp>
+#include <coswire/machine/context.hpp>
+#include <coswire/machine/operation.hpp>
+#include <coswire/machine/relay.hpp>
+#include <coswire/machine/step.hpp>
 #include <coswire/multipart/checks.hpp>
 #include <coswire/multipart/machine.hpp>
 #include <coswire/multipart/options.hpp>
@@ -25,6 +29,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace coswire {
@@ -106,47 +111,6 @@ inline result<void> check_stream_options(const stream_upload_options& o) {
     return {};
 }
 
-/// One PUT Object of the whole (short) stream, its answer checked: the ETag against the MD5
-/// (when Content-MD5 is on and the ETag is an MD5), the CRC-64 against ours, from the answer or
-/// else a HEAD.
-template <class Client>
-result<stream_upload_result> put_whole_stream(Client& c, std::string_view key, std::span<const std::byte> bytes,
-                                              const stream_upload_options& options) {
-    const bool with_md5 = options.upload.content_md5;
-    const md5_digest md5 = with_md5 ? md5_hash(bytes) : md5_digest{};
-    put_object_params params;
-    params.key = std::string(key);
-    params.payload.bytes = bytes;
-    params.attributes = options.upload.attributes;
-    if (with_md5) params.content_md5 = base64_encode(std::span<const std::uint8_t>(md5));
-    params.traffic_limit = options.upload.traffic_limit;
-    auto put = c.send(params);
-    if (!put) return std::move(put).error();
-    stream_upload_result out;
-    out.size = bytes.size();
-    out.crc64 = crc64(bytes);
-    out.etag = put->headers.etag;
-    if (with_md5 && etag_is_md5(requests_opaque_etag(options.upload.attributes), put->headers.server_side_encryption,
-                                put->headers.sse_customer_algorithm)) {
-        const std::string md5_hex = to_hex(std::span<const std::uint8_t>(md5));
-        if (put->headers.etag != md5_hex)
-            return make_error(errc::integrity_failure, "ETag",
-                              "COS's ETag " + put->headers.etag.substr(0, 80) + " is not the MD5 " + md5_hex + " of the bytes sent");
-    }
-    std::optional<std::uint64_t> reported = put->headers.crc64;
-    if (!reported) {
-        auto head = c.send(completed_object_head(key, put->headers.version_id, options.upload));
-        if (!head) return std::move(head).error();
-        if (auto ok = check_head_answer(*head, out.size); !ok) return std::move(ok).error();
-        reported = head->headers.crc64;
-        out.crc64_from = crc64_evidence::head_header;
-    }
-    if (*reported != out.crc64)
-        return make_error(errc::integrity_failure, "object",
-                          "COS's CRC-64 " + std::to_string(*reported) + " differs from the stream's " + std::to_string(out.crc64));
-    return out;
-}
-
 /// The parts of a stream for the upload machine, read forward one after another into one buffer
 /// of part_size + 1 bytes: the byte past a part says whether the stream goes on, and starts the
 /// next part. Each part is read only once the one before was sent (the machine runs one part in
@@ -195,6 +159,113 @@ private:
 
 }  // namespace detail
 
+/// One PUT Object of a whole (short) stream already read into `bytes`, its answer checked: the
+/// ETag against the MD5 (when options.upload.content_md5 is on and the ETag is an MD5), the
+/// CRC-64 against the bytes', from the answer or, when it carries none, from a HEAD of the version
+/// stored. The PUT and the HEAD each run as an operation machine (retries, waits), one after the
+/// other, under ids of this machine. Errors: those of the PUT and the HEAD; integrity_failure
+/// naming "ETag" or "object" (a CRC-64 or a HEAD length that differs), or "x-cos-hash-crc64ecma"
+/// (HEAD sends none either); a misused machine's (invalid_argument naming "step_id" or
+/// "machine"). Borrows the context, the bytes and the options.
+class stream_put_machine {
+public:
+    stream_put_machine(operation_context& context, std::string_view key, std::span<const std::byte> bytes,
+                       const stream_upload_options& options)
+        : context_(&context), key_(key), options_(&options), md5_(options.upload.content_md5 ? md5_hash(bytes) : md5_digest{}),
+          put_(make_operation_machine(context, put_params(bytes))) {
+        out_.size = bytes.size();
+        out_.crc64 = crc64(bytes);
+    }
+
+    step next() {
+        for (;;) {
+            if (result_) return {};
+            const step s = head_ ? head_->next() : put_.next();
+            if (s.kind != step_kind::done) return relay_.forward(s);
+            if (head_) headed();
+            else stored();
+        }
+    }
+    result<void> receive(std::uint32_t id, result<http_response> outcome) {
+        return head_ ? relay_.receive(*head_, id, std::move(outcome)) : relay_.receive(put_, id, std::move(outcome));
+    }
+    result<void> receive_head(std::uint32_t id, const http_response& head) {
+        return head_ ? relay_.receive_head(*head_, id, head) : relay_.receive_head(put_, id, head);
+    }
+    result<void> receive_body(std::uint32_t id, std::span<const std::byte> bytes) {
+        return head_ ? relay_.receive_body(*head_, id, bytes) : relay_.receive_body(put_, id, bytes);
+    }
+    result<void> waited(std::uint32_t id) { return head_ ? relay_.waited(*head_, id) : relay_.waited(put_, id); }
+
+    /// What was stored, once next() said done; errors: as the class comment says, or
+    /// invalid_argument naming "machine" before done or when it was already taken.
+    result<stream_upload_result> take_result() {
+        if (!result_) return detail::machine_misused("take_result: not done yet; call next() until it says done");
+        if (taken_) return detail::machine_misused("take_result: the result was already taken");
+        taken_ = true;
+        return std::move(*result_);
+    }
+
+    /// The PUT lost a connection and was sent again (a PUT of the same bytes stores the same object).
+    bool may_have_repeated() const noexcept { return put_.may_have_repeated(); }
+
+private:
+    put_object_params put_params(std::span<const std::byte> bytes) const {
+        put_object_params params;
+        params.key = key_;
+        params.payload.bytes = bytes;
+        params.attributes = options_->upload.attributes;
+        if (options_->upload.content_md5) params.content_md5 = base64_encode(std::span<const std::uint8_t>(md5_));
+        params.traffic_limit = options_->upload.traffic_limit;
+        return params;
+    }
+
+    void stored() {
+        auto put = put_.take_result();
+        if (!put) return finish(std::move(put).error());
+        out_.etag = put->headers.etag;
+        const bool etag_is_md5 = options_->upload.content_md5 &&
+                                 detail::etag_is_md5(detail::requests_opaque_etag(options_->upload.attributes),
+                                                     put->headers.server_side_encryption, put->headers.sse_customer_algorithm);
+        if (etag_is_md5) {
+            const std::string md5_hex = to_hex(std::span<const std::uint8_t>(md5_));
+            if (put->headers.etag != md5_hex)
+                return finish(make_error(errc::integrity_failure, "ETag",
+                                         "COS's ETag " + put->headers.etag.substr(0, 80) + " is not the MD5 " + md5_hex + " of the bytes sent"));
+        }
+        if (put->headers.crc64) return compare(*put->headers.crc64);
+        out_.crc64_from = crc64_evidence::head_header;
+        head_.emplace(make_operation_machine(*context_, detail::completed_object_head(key_, put->headers.version_id, options_->upload)));
+    }
+
+    void headed() {
+        auto head = head_->take_result();
+        if (!head) return finish(std::move(head).error());
+        if (auto ok = detail::check_head_answer(*head, out_.size); !ok) return finish(std::move(ok).error());
+        compare(*head->headers.crc64);
+    }
+
+    void compare(std::uint64_t reported) {
+        if (reported != out_.crc64)
+            return finish(make_error(errc::integrity_failure, "object",
+                                     "COS's CRC-64 " + std::to_string(reported) + " differs from the stream's " + std::to_string(out_.crc64)));
+        finish(std::move(out_));
+    }
+
+    void finish(result<stream_upload_result> r) { result_.emplace(std::move(r)); }
+
+    operation_context* context_;
+    std::string key_;
+    const stream_upload_options* options_;
+    md5_digest md5_;
+    operation_machine<operation_parser<put_object_params>> put_;
+    std::optional<operation_machine<operation_parser<head_object_params>>> head_{};  // when the PUT's answer has no CRC-64
+    detail::step_relay relay_{};
+    stream_upload_result out_{};
+    std::optional<result<stream_upload_result>> result_{};
+    bool taken_ = false;
+};
+
 /// Uploads everything `reader` yields to `key`. A stream of at most options.threshold bytes goes
 /// as one PUT Object (Content-MD5 and the ETag as options.upload.content_md5 and the encryption
 /// allow, CRC-64 always checked); a longer one as a multipart upload
@@ -211,7 +282,10 @@ result<stream_upload_result> upload_stream(Client& c, std::string_view key, Read
     bool ended = false;
     auto first = detail::fill_from_stream(reader, std::span<std::byte>(buffer).first(static_cast<std::size_t>(options.threshold) + 1), ended);
     if (!first) return std::move(first).error();
-    if (*first <= options.threshold) return detail::put_whole_stream(c, key, std::span<const std::byte>(buffer).first(*first), options);
+    if (*first <= options.threshold) {
+        stream_put_machine m(c.context(), key, std::span<const std::byte>(buffer).first(*first), options);
+        return c.drive(m);
+    }
 
     std::uint64_t total = 0;
     basic_multipart_upload_machine<detail::streamed_parts<Reader>> m(

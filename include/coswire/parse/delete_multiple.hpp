@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
-// Response parser for DELETE Multiple Objects, and the loop that deletes a list of any length in
-// requests of 1000 and merges their answers (docs/protocol/delete-multiple.md#answer).
+// Response parser for DELETE Multiple Objects, and the check of an answer against its request
+// (docs/protocol/delete-multiple.md#answer); delete_objects, which deletes a list of any length in
+// requests of 1000 and merges their answers, is in <coswire/objects/delete_multiple.hpp>.
 //
 // Choices where Tencent's pages are silent:
 // - A 200 whose body is <Error> is the error of the whole request; <Error> entries inside a
@@ -23,7 +24,6 @@
 
 #include <cstddef>
 #include <set>
-#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -126,27 +126,5 @@ inline result<void> check_delete_answer(const delete_multiple_objects_params& as
 }
 
 }  // namespace detail
-
-/// Deletes every object of `objects` (any number) with DELETE Multiple Objects, 1000 a request
-/// in order (split_delete_multiple_objects), and merges the answers: `deleted` and `errors` of all
-/// requests, in order. Per-key failures are in `errors`, not an error of the call. Stops at the
-/// first request that fails; the objects of earlier requests are deleted by then and later ones
-/// untouched. Errors: the builder's ("objects", before that request is sent); the failing
-/// request's; malformed_response naming "Key" for an answer about keys not asked for or, outside
-/// quiet mode, silent about some.
-template <class Client>
-result<delete_multiple_objects_result> delete_objects(Client& c, std::span<const object_to_delete> objects, bool quiet = false,
-                                                      const object_key_options& key_options = {}) {
-    delete_multiple_objects_result merged;
-    for (const delete_multiple_objects_params& batch : split_delete_multiple_objects(objects, quiet, key_options)) {
-        auto answer = c.send(batch);
-        if (!answer) return std::move(answer).error();
-        if (auto ok = detail::check_delete_answer(batch, *answer); !ok) return std::move(ok).error();
-        merged.request_id = std::move(answer->request_id);
-        for (deleted_object& d : answer->deleted) merged.deleted.push_back(std::move(d));
-        for (delete_failure& e : answer->errors) merged.errors.push_back(std::move(e));
-    }
-    return merged;
-}
 
 }  // namespace coswire
