@@ -14147,6 +14147,80 @@ result<all_objects> list_all_objects(Client& c, list_objects_params first, const
 //   already: the machine HEADs the object and takes the append as done when its length is the
 //   position plus the bytes sent, and as failed otherwise.
 
+// ---- begin coswire/machine/settled.hpp
+// SPDX-License-Identifier: MIT
+// The shape two machines share: one request, then, when its answer leaves a question open (no
+// CRC-64 in a PUT's answer, an append refused after a retry), a HEAD of the object that settles it.
+// Each runs as an operation machine (retries, waits) under ids of the outer machine.
+
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <utility>
+
+namespace coswire::detail {
+
+/// The step plumbing of a request-then-HEAD machine. `Derived` decides what the answers mean:
+/// `requested()` runs when the request's machine is done (take first_'s result; call settle_with()
+/// to HEAD, or finish()), `headed()` when the HEAD's is (take head_'s result, finish()).
+template <class Derived, class Params, class Result>
+class request_then_head {
+public:
+    step next() {
+        for (;;) {
+            if (result_) return {};
+            const step s = head_ ? head_->next() : first_.next();
+            if (s.kind != step_kind::done) return relay_.forward(s);
+            if (head_) self().headed();
+            else self().requested();
+        }
+    }
+    result<void> receive(std::uint32_t id, result<http_response> outcome) {
+        return head_ ? relay_.receive(*head_, id, std::move(outcome)) : relay_.receive(first_, id, std::move(outcome));
+    }
+    result<void> receive_head(std::uint32_t id, const http_response& head) {
+        return head_ ? relay_.receive_head(*head_, id, head) : relay_.receive_head(first_, id, head);
+    }
+    result<void> receive_body(std::uint32_t id, std::span<const std::byte> bytes) {
+        return head_ ? relay_.receive_body(*head_, id, bytes) : relay_.receive_body(first_, id, bytes);
+    }
+    result<void> waited(std::uint32_t id) { return head_ ? relay_.waited(*head_, id) : relay_.waited(first_, id); }
+
+    /// The result, once next() said done; invalid_argument naming "machine" before done or when
+    /// it was already taken.
+    result<Result> take_result() {
+        if (!result_) return machine_misused("take_result: not done yet; call next() until it says done");
+        if (taken_) return machine_misused("take_result: the result was already taken");
+        taken_ = true;
+        return std::move(*result_);
+    }
+
+    /// The request lost a connection and was sent again.
+    bool may_have_repeated() const noexcept { return first_.may_have_repeated(); }
+
+protected:
+    request_then_head(operation_context& context, const Params& request)
+        : context_(&context), first_(make_operation_machine(context, request)) {}
+
+    void settle_with(const head_object_params& head) { head_.emplace(make_operation_machine(*context_, head)); }
+    void finish(result<Result> r) { result_.emplace(std::move(r)); }
+
+    operation_context* context_;
+    operation_machine<operation_parser<Params>> first_;
+    std::optional<operation_machine<operation_parser<head_object_params>>> head_{};  // the settling HEAD, once needed
+
+private:
+    Derived& self() { return static_cast<Derived&>(*this); }
+
+    step_relay relay_{};
+    std::optional<result<Result>> result_{};
+    bool taken_ = false;
+};
+
+}  // namespace coswire::detail
+// ---- end coswire/machine/settled.hpp
 
 #include <cstddef>
 #include <cstdint>
@@ -14166,53 +14240,21 @@ namespace coswire {
 /// naming "x-cos-next-append-position" when the answer is not position plus the bytes; a misused
 /// machine's (invalid_argument naming "step_id" or "machine"). Borrows the context and p's
 /// borrowed payload.
-class append_object_machine {
+class append_object_machine : public detail::request_then_head<append_object_machine, append_object_params, append_object_result> {
 public:
     append_object_machine(operation_context& context, const append_object_params& p)
-        : context_(&context), key_(p.key), key_options_(p.key_options),
+        : request_then_head(context, p), key_(p.key), key_options_(p.key_options),
           // The builder refuses sums past 5 GiB, so this cannot wrap for a request that is sent.
-          expected_(p.position + (p.payload.bytes.empty() ? p.body.size() : p.payload.bytes.size())),
-          append_(make_operation_machine(context, p)) {}
-
-    step next() {
-        for (;;) {
-            if (result_) return {};
-            const step s = head_ ? head_->next() : append_.next();
-            if (s.kind != step_kind::done) return relay_.forward(s);
-            if (head_) headed();
-            else appended();
-        }
-    }
-    result<void> receive(std::uint32_t id, result<http_response> outcome) {
-        return head_ ? relay_.receive(*head_, id, std::move(outcome)) : relay_.receive(append_, id, std::move(outcome));
-    }
-    result<void> receive_head(std::uint32_t id, const http_response& head) {
-        return head_ ? relay_.receive_head(*head_, id, head) : relay_.receive_head(append_, id, head);
-    }
-    result<void> receive_body(std::uint32_t id, std::span<const std::byte> bytes) {
-        return head_ ? relay_.receive_body(*head_, id, bytes) : relay_.receive_body(append_, id, bytes);
-    }
-    result<void> waited(std::uint32_t id) { return head_ ? relay_.waited(*head_, id) : relay_.waited(append_, id); }
-
-    /// The append's result, once next() said done; errors: as the class comment says, or
-    /// invalid_argument naming "machine" before done or when it was already taken.
-    result<append_object_result> take_result() {
-        if (!result_) return detail::machine_misused("take_result: not done yet; call next() until it says done");
-        if (taken_) return detail::machine_misused("take_result: the result was already taken");
-        taken_ = true;
-        return std::move(*result_);
-    }
-
-    /// The append lost a connection and was sent again (the HEAD, when one ran, settled it).
-    bool may_have_repeated() const noexcept { return append_.may_have_repeated(); }
+          expected_(p.position + (p.payload.bytes.empty() ? p.body.size() : p.payload.bytes.size())) {}
 
 private:
-    void appended() {
-        auto sent = append_.take_result();
-        if (!sent && append_.may_have_repeated() && is_cos_error(sent.error(), cos_errc::append_position_err)) {
+    friend request_then_head;
+
+    void requested() {
+        auto sent = first_.take_result();
+        if (!sent && first_.may_have_repeated() && is_cos_error(sent.error(), cos_errc::append_position_err)) {
             refused_.emplace(std::move(sent).error());
-            head_.emplace(make_operation_machine(*context_, head_object_params{.key = key_, .key_options = key_options_}));
-            return;
+            return settle_with(head_object_params{.key = key_, .key_options = key_options_});
         }
         if (sent && sent->next_append_position != expected_)
             return finish(make_error(errc::integrity_failure, "x-cos-next-append-position",
@@ -14236,18 +14278,10 @@ private:
         finish(append_object_result{head->headers.request_id, head->headers.etag, expected_, head->headers.crc64, true});
     }
 
-    void finish(result<append_object_result> r) { result_.emplace(std::move(r)); }
-
-    operation_context* context_;
     std::string key_;
     object_key_options key_options_;
-    std::uint64_t expected_;  // position plus the bytes sent: the object's length after the append
-    operation_machine<operation_parser<append_object_params>> append_;
-    std::optional<operation_machine<operation_parser<head_object_params>>> head_{};  // the settling HEAD, once needed
+    std::uint64_t expected_;          // position plus the bytes sent: the object's length after the append
     std::optional<error> refused_{};  // the append's AppendPositionErr, which the HEAD settles
-    detail::step_relay relay_{};
-    std::optional<result<append_object_result>> result_{};
-    bool taken_ = false;
 };
 
 /// Sends one append through `c` (drive over an append_object_machine; see there).
@@ -15837,61 +15871,35 @@ private:
 /// naming "ETag" or "object" (a CRC-64 or a HEAD length that differs), or "x-cos-hash-crc64ecma"
 /// (HEAD sends none either); a misused machine's (invalid_argument naming "step_id" or
 /// "machine"). Borrows the context, the bytes and the options.
-class stream_put_machine {
+class stream_put_machine : public detail::request_then_head<stream_put_machine, put_object_params, stream_upload_result> {
 public:
     stream_put_machine(operation_context& context, std::string_view key, std::span<const std::byte> bytes,
                        const stream_upload_options& options)
-        : context_(&context), key_(key), options_(&options), md5_(options.upload.content_md5 ? md5_hash(bytes) : md5_digest{}),
-          put_(make_operation_machine(context, put_params(bytes))) {
+        : stream_put_machine(context, key, bytes, options, options.upload.content_md5 ? md5_hash(bytes) : md5_digest{}) {}
+
+private:
+    friend request_then_head;
+
+    stream_put_machine(operation_context& context, std::string_view key, std::span<const std::byte> bytes,
+                       const stream_upload_options& options, const md5_digest& md5)
+        : request_then_head(context, put_params(key, bytes, options, md5)), key_(key), options_(&options), md5_(md5) {
         out_.size = bytes.size();
         out_.crc64 = crc64(bytes);
     }
 
-    step next() {
-        for (;;) {
-            if (result_) return {};
-            const step s = head_ ? head_->next() : put_.next();
-            if (s.kind != step_kind::done) return relay_.forward(s);
-            if (head_) headed();
-            else stored();
-        }
-    }
-    result<void> receive(std::uint32_t id, result<http_response> outcome) {
-        return head_ ? relay_.receive(*head_, id, std::move(outcome)) : relay_.receive(put_, id, std::move(outcome));
-    }
-    result<void> receive_head(std::uint32_t id, const http_response& head) {
-        return head_ ? relay_.receive_head(*head_, id, head) : relay_.receive_head(put_, id, head);
-    }
-    result<void> receive_body(std::uint32_t id, std::span<const std::byte> bytes) {
-        return head_ ? relay_.receive_body(*head_, id, bytes) : relay_.receive_body(put_, id, bytes);
-    }
-    result<void> waited(std::uint32_t id) { return head_ ? relay_.waited(*head_, id) : relay_.waited(put_, id); }
-
-    /// What was stored, once next() said done; errors: as the class comment says, or
-    /// invalid_argument naming "machine" before done or when it was already taken.
-    result<stream_upload_result> take_result() {
-        if (!result_) return detail::machine_misused("take_result: not done yet; call next() until it says done");
-        if (taken_) return detail::machine_misused("take_result: the result was already taken");
-        taken_ = true;
-        return std::move(*result_);
-    }
-
-    /// The PUT lost a connection and was sent again (a PUT of the same bytes stores the same object).
-    bool may_have_repeated() const noexcept { return put_.may_have_repeated(); }
-
-private:
-    put_object_params put_params(std::span<const std::byte> bytes) const {
+    static put_object_params put_params(std::string_view key, std::span<const std::byte> bytes, const stream_upload_options& options,
+                                        const md5_digest& md5) {
         put_object_params params;
-        params.key = key_;
+        params.key = std::string(key);
         params.payload.bytes = bytes;
-        params.attributes = options_->upload.attributes;
-        if (options_->upload.content_md5) params.content_md5 = base64_encode(std::span<const std::uint8_t>(md5_));
-        params.traffic_limit = options_->upload.traffic_limit;
+        params.attributes = options.upload.attributes;
+        if (options.upload.content_md5) params.content_md5 = base64_encode(std::span<const std::uint8_t>(md5));
+        params.traffic_limit = options.upload.traffic_limit;
         return params;
     }
 
-    void stored() {
-        auto put = put_.take_result();
+    void requested() {
+        auto put = first_.take_result();
         if (!put) return finish(std::move(put).error());
         out_.etag = put->headers.etag;
         const bool etag_is_md5 = options_->upload.content_md5 &&
@@ -15905,7 +15913,7 @@ private:
         }
         if (put->headers.crc64) return compare(*put->headers.crc64);
         out_.crc64_from = crc64_evidence::head_header;
-        head_.emplace(make_operation_machine(*context_, detail::completed_object_head(key_, put->headers.version_id, options_->upload)));
+        settle_with(detail::completed_object_head(key_, put->headers.version_id, options_->upload));
     }
 
     void headed() {
@@ -15922,18 +15930,10 @@ private:
         finish(std::move(out_));
     }
 
-    void finish(result<stream_upload_result> r) { result_.emplace(std::move(r)); }
-
-    operation_context* context_;
     std::string key_;
     const stream_upload_options* options_;
     md5_digest md5_;
-    operation_machine<operation_parser<put_object_params>> put_;
-    std::optional<operation_machine<operation_parser<head_object_params>>> head_{};  // when the PUT's answer has no CRC-64
-    detail::step_relay relay_{};
     stream_upload_result out_{};
-    std::optional<result<stream_upload_result>> result_{};
-    bool taken_ = false;
 };
 
 /// Uploads everything `reader` yields to `key`. A stream of at most options.threshold bytes goes

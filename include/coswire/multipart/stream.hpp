@@ -13,7 +13,7 @@
 #include <coswire/encoding/hex.hpp>
 #include <coswire/machine/context.hpp>
 #include <coswire/machine/operation.hpp>
-#include <coswire/machine/relay.hpp>
+#include <coswire/machine/settled.hpp>
 #include <coswire/machine/step.hpp>
 #include <coswire/multipart/checks.hpp>
 #include <coswire/multipart/machine.hpp>
@@ -167,61 +167,35 @@ private:
 /// naming "ETag" or "object" (a CRC-64 or a HEAD length that differs), or "x-cos-hash-crc64ecma"
 /// (HEAD sends none either); a misused machine's (invalid_argument naming "step_id" or
 /// "machine"). Borrows the context, the bytes and the options.
-class stream_put_machine {
+class stream_put_machine : public detail::request_then_head<stream_put_machine, put_object_params, stream_upload_result> {
 public:
     stream_put_machine(operation_context& context, std::string_view key, std::span<const std::byte> bytes,
                        const stream_upload_options& options)
-        : context_(&context), key_(key), options_(&options), md5_(options.upload.content_md5 ? md5_hash(bytes) : md5_digest{}),
-          put_(make_operation_machine(context, put_params(bytes))) {
+        : stream_put_machine(context, key, bytes, options, options.upload.content_md5 ? md5_hash(bytes) : md5_digest{}) {}
+
+private:
+    friend request_then_head;
+
+    stream_put_machine(operation_context& context, std::string_view key, std::span<const std::byte> bytes,
+                       const stream_upload_options& options, const md5_digest& md5)
+        : request_then_head(context, put_params(key, bytes, options, md5)), key_(key), options_(&options), md5_(md5) {
         out_.size = bytes.size();
         out_.crc64 = crc64(bytes);
     }
 
-    step next() {
-        for (;;) {
-            if (result_) return {};
-            const step s = head_ ? head_->next() : put_.next();
-            if (s.kind != step_kind::done) return relay_.forward(s);
-            if (head_) headed();
-            else stored();
-        }
-    }
-    result<void> receive(std::uint32_t id, result<http_response> outcome) {
-        return head_ ? relay_.receive(*head_, id, std::move(outcome)) : relay_.receive(put_, id, std::move(outcome));
-    }
-    result<void> receive_head(std::uint32_t id, const http_response& head) {
-        return head_ ? relay_.receive_head(*head_, id, head) : relay_.receive_head(put_, id, head);
-    }
-    result<void> receive_body(std::uint32_t id, std::span<const std::byte> bytes) {
-        return head_ ? relay_.receive_body(*head_, id, bytes) : relay_.receive_body(put_, id, bytes);
-    }
-    result<void> waited(std::uint32_t id) { return head_ ? relay_.waited(*head_, id) : relay_.waited(put_, id); }
-
-    /// What was stored, once next() said done; errors: as the class comment says, or
-    /// invalid_argument naming "machine" before done or when it was already taken.
-    result<stream_upload_result> take_result() {
-        if (!result_) return detail::machine_misused("take_result: not done yet; call next() until it says done");
-        if (taken_) return detail::machine_misused("take_result: the result was already taken");
-        taken_ = true;
-        return std::move(*result_);
-    }
-
-    /// The PUT lost a connection and was sent again (a PUT of the same bytes stores the same object).
-    bool may_have_repeated() const noexcept { return put_.may_have_repeated(); }
-
-private:
-    put_object_params put_params(std::span<const std::byte> bytes) const {
+    static put_object_params put_params(std::string_view key, std::span<const std::byte> bytes, const stream_upload_options& options,
+                                        const md5_digest& md5) {
         put_object_params params;
-        params.key = key_;
+        params.key = std::string(key);
         params.payload.bytes = bytes;
-        params.attributes = options_->upload.attributes;
-        if (options_->upload.content_md5) params.content_md5 = base64_encode(std::span<const std::uint8_t>(md5_));
-        params.traffic_limit = options_->upload.traffic_limit;
+        params.attributes = options.upload.attributes;
+        if (options.upload.content_md5) params.content_md5 = base64_encode(std::span<const std::uint8_t>(md5));
+        params.traffic_limit = options.upload.traffic_limit;
         return params;
     }
 
-    void stored() {
-        auto put = put_.take_result();
+    void requested() {
+        auto put = first_.take_result();
         if (!put) return finish(std::move(put).error());
         out_.etag = put->headers.etag;
         const bool etag_is_md5 = options_->upload.content_md5 &&
@@ -235,7 +209,7 @@ private:
         }
         if (put->headers.crc64) return compare(*put->headers.crc64);
         out_.crc64_from = crc64_evidence::head_header;
-        head_.emplace(make_operation_machine(*context_, detail::completed_object_head(key_, put->headers.version_id, options_->upload)));
+        settle_with(detail::completed_object_head(key_, put->headers.version_id, options_->upload));
     }
 
     void headed() {
@@ -252,18 +226,10 @@ private:
         finish(std::move(out_));
     }
 
-    void finish(result<stream_upload_result> r) { result_.emplace(std::move(r)); }
-
-    operation_context* context_;
     std::string key_;
     const stream_upload_options* options_;
     md5_digest md5_;
-    operation_machine<operation_parser<put_object_params>> put_;
-    std::optional<operation_machine<operation_parser<head_object_params>>> head_{};  // when the PUT's answer has no CRC-64
-    detail::step_relay relay_{};
     stream_upload_result out_{};
-    std::optional<result<stream_upload_result>> result_{};
-    bool taken_ = false;
 };
 
 /// Uploads everything `reader` yields to `key`. A stream of at most options.threshold bytes goes

@@ -16,7 +16,7 @@
 #include <coswire/http/message.hpp>
 #include <coswire/machine/context.hpp>
 #include <coswire/machine/operation.hpp>
-#include <coswire/machine/relay.hpp>
+#include <coswire/machine/settled.hpp>
 #include <coswire/machine/step.hpp>
 #include <coswire/parse/append.hpp>
 #include <coswire/parse/error_response.hpp>
@@ -41,53 +41,21 @@ namespace coswire {
 /// naming "x-cos-next-append-position" when the answer is not position plus the bytes; a misused
 /// machine's (invalid_argument naming "step_id" or "machine"). Borrows the context and p's
 /// borrowed payload.
-class append_object_machine {
+class append_object_machine : public detail::request_then_head<append_object_machine, append_object_params, append_object_result> {
 public:
     append_object_machine(operation_context& context, const append_object_params& p)
-        : context_(&context), key_(p.key), key_options_(p.key_options),
+        : request_then_head(context, p), key_(p.key), key_options_(p.key_options),
           // The builder refuses sums past 5 GiB, so this cannot wrap for a request that is sent.
-          expected_(p.position + (p.payload.bytes.empty() ? p.body.size() : p.payload.bytes.size())),
-          append_(make_operation_machine(context, p)) {}
-
-    step next() {
-        for (;;) {
-            if (result_) return {};
-            const step s = head_ ? head_->next() : append_.next();
-            if (s.kind != step_kind::done) return relay_.forward(s);
-            if (head_) headed();
-            else appended();
-        }
-    }
-    result<void> receive(std::uint32_t id, result<http_response> outcome) {
-        return head_ ? relay_.receive(*head_, id, std::move(outcome)) : relay_.receive(append_, id, std::move(outcome));
-    }
-    result<void> receive_head(std::uint32_t id, const http_response& head) {
-        return head_ ? relay_.receive_head(*head_, id, head) : relay_.receive_head(append_, id, head);
-    }
-    result<void> receive_body(std::uint32_t id, std::span<const std::byte> bytes) {
-        return head_ ? relay_.receive_body(*head_, id, bytes) : relay_.receive_body(append_, id, bytes);
-    }
-    result<void> waited(std::uint32_t id) { return head_ ? relay_.waited(*head_, id) : relay_.waited(append_, id); }
-
-    /// The append's result, once next() said done; errors: as the class comment says, or
-    /// invalid_argument naming "machine" before done or when it was already taken.
-    result<append_object_result> take_result() {
-        if (!result_) return detail::machine_misused("take_result: not done yet; call next() until it says done");
-        if (taken_) return detail::machine_misused("take_result: the result was already taken");
-        taken_ = true;
-        return std::move(*result_);
-    }
-
-    /// The append lost a connection and was sent again (the HEAD, when one ran, settled it).
-    bool may_have_repeated() const noexcept { return append_.may_have_repeated(); }
+          expected_(p.position + (p.payload.bytes.empty() ? p.body.size() : p.payload.bytes.size())) {}
 
 private:
-    void appended() {
-        auto sent = append_.take_result();
-        if (!sent && append_.may_have_repeated() && is_cos_error(sent.error(), cos_errc::append_position_err)) {
+    friend request_then_head;
+
+    void requested() {
+        auto sent = first_.take_result();
+        if (!sent && first_.may_have_repeated() && is_cos_error(sent.error(), cos_errc::append_position_err)) {
             refused_.emplace(std::move(sent).error());
-            head_.emplace(make_operation_machine(*context_, head_object_params{.key = key_, .key_options = key_options_}));
-            return;
+            return settle_with(head_object_params{.key = key_, .key_options = key_options_});
         }
         if (sent && sent->next_append_position != expected_)
             return finish(make_error(errc::integrity_failure, "x-cos-next-append-position",
@@ -111,18 +79,10 @@ private:
         finish(append_object_result{head->headers.request_id, head->headers.etag, expected_, head->headers.crc64, true});
     }
 
-    void finish(result<append_object_result> r) { result_.emplace(std::move(r)); }
-
-    operation_context* context_;
     std::string key_;
     object_key_options key_options_;
-    std::uint64_t expected_;  // position plus the bytes sent: the object's length after the append
-    operation_machine<operation_parser<append_object_params>> append_;
-    std::optional<operation_machine<operation_parser<head_object_params>>> head_{};  // the settling HEAD, once needed
+    std::uint64_t expected_;          // position plus the bytes sent: the object's length after the append
     std::optional<error> refused_{};  // the append's AppendPositionErr, which the HEAD settles
-    detail::step_relay relay_{};
-    std::optional<result<append_object_result>> result_{};
-    bool taken_ = false;
 };
 
 /// Sends one append through `c` (drive over an append_object_machine; see there).
