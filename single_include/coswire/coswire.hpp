@@ -6336,8 +6336,261 @@ inline std::optional<std::int64_t> to_int64(std::string_view number) noexcept {
 
 }  // namespace coswire::detail::json
 // ---- end coswire/detail/json.hpp
+// ---- begin coswire/machine/drive.hpp
+// SPDX-License-Identifier: MIT
+// The blocking driver: runs any step machine to its end through a transport and a sleeper, one
+// step at a time. The client's calls and the whole-listing functions are this loop over their
+// machines, so they share one engine with an event loop (docs/event-loop.md).
 
+// ---- begin coswire/machine/step.hpp
+// SPDX-License-Identifier: MIT
+// The shape every step machine shares (sans-IO): the machine is asked for its next step (send
+// this request, wait this long, done) and is told what happened to each step it issued, by id.
+// It performs no I/O, reads no clock it was not given and starts no thread, so a blocking loop
+// and an event loop drive the same engine (docs/event-loop.md).
+
+
+#include <array>
+#include <concepts>
+#include <cstddef>
 #include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <utility>
+
+namespace coswire {
+
+/// What a machine asks its driver to do next.
+enum class step_kind : std::uint8_t {
+    send,  ///< send `request`; report the outcome with receive(id, ...)
+    wait,  ///< let `wait_ms` milliseconds pass; then call waited(id)
+    idle,  ///< nothing to start now: report an outcome for a step still in flight first
+    done,  ///< finished: take_result() gives the result
+};
+
+/// One step of a machine. Ids count up from 1 and are never reused by the same machine, so an
+/// outcome for a step that was already answered is told apart from one for a step never issued.
+struct step {
+    step_kind kind = step_kind::done;
+    std::uint32_t id = 0;                    ///< send, wait: names the step when its outcome is reported
+    const http_request* request = nullptr;  ///< send: the signed request, owned by the machine; valid until its outcome is reported
+    bool streamed = false;                   ///< send: report the head and body pieces as they arrive (receive_head, receive_body) before receive
+    std::uint32_t wait_ms = 0;               ///< wait: how long
+};
+
+/// A step machine producing a `result<T>`: the interface the blocking drive() and an event loop
+/// use. Every reporting member returns an error value, and changes nothing, when the caller
+/// misuses it: an id never issued, a second outcome for one id, an outcome of the wrong kind.
+/// - next(): the next step; call it again after each one until it says done (it says idle while
+///   everything left depends on steps in flight).
+/// - receive(id, outcome): the response of send step `id`, or the transport's failure. For a
+///   streamed step, the head returned by the transport (body empty) once the body has been
+///   reported, or the failure that ended it.
+/// - receive_head(id, head), receive_body(id, bytes): a streamed step's head, exactly once, then
+///   its body pieces in order. An error they return must end that response: the transport stops
+///   reading and reports the error through receive.
+/// - waited(id): the wait step `id` has elapsed.
+/// - take_result(): once done, the result (then the machine is spent).
+/// - may_have_repeated(): an attempt lost its connection and another followed, so a
+///   non-idempotent request may have taken effect twice.
+template <class M>
+concept step_machine = requires(M& m, std::uint32_t id, result<http_response> outcome, const http_response& head,
+                                std::span<const std::byte> bytes) {
+    { m.next() } -> std::same_as<step>;
+    { m.receive(id, std::move(outcome)) } -> std::same_as<result<void>>;
+    { m.receive_head(id, head) } -> std::same_as<result<void>>;
+    { m.receive_body(id, bytes) } -> std::same_as<result<void>>;
+    { m.waited(id) } -> std::same_as<result<void>>;
+    m.take_result();
+    { m.may_have_repeated() } -> std::same_as<bool>;
+};
+
+namespace detail {
+
+/// The steps a machine has issued and not yet heard back about, at most `Capacity` at once, in
+/// fixed storage (nothing allocates). Outcomes are checked against it, so misuse is an error
+/// value naming "step_id".
+template <std::size_t Capacity>
+class steps_in_flight {
+public:
+    /// Records a new step of `kind` and returns its id. The caller keeps count below Capacity.
+    std::uint32_t issue(step_kind kind) noexcept {
+        COSWIRE_ASSERT(count_ < Capacity);
+        entries_[count_++] = {++last_id_, kind};
+        return last_id_;
+    }
+
+    /// Checks that `id` is a step of `kind` in flight, without settling it.
+    result<void> check(std::uint32_t id, step_kind kind) const {
+        const std::size_t at = find(id);
+        if (at == count_) return unknown(id);
+        if (entries_[at].kind != kind)
+            return make_error(errc::invalid_argument, "step_id",
+                              "step " + std::to_string(id) + " is a " + name(entries_[at].kind) + " step, not a " + name(kind) + " step");
+        return {};
+    }
+
+    /// Checks like check() and then forgets the step: its outcome has arrived.
+    result<void> settle(std::uint32_t id, step_kind kind) {
+        if (auto ok = check(id, kind); !ok) return ok;
+        const std::size_t at = find(id);
+        entries_[at] = entries_[--count_];
+        return {};
+    }
+
+    std::size_t size() const noexcept { return count_; }
+
+private:
+    struct entry {
+        std::uint32_t id = 0;
+        step_kind kind = step_kind::done;
+    };
+
+    std::size_t find(std::uint32_t id) const noexcept {
+        std::size_t at = 0;
+        while (at < count_ && entries_[at].id != id) ++at;
+        return at;
+    }
+
+    error unknown(std::uint32_t id) const {
+        return make_error(errc::invalid_argument, "step_id",
+                          "step " + std::to_string(id) +
+                              (id != 0 && id <= last_id_ ? " has already been answered" : " was never issued"));
+    }
+
+    static const char* name(step_kind kind) noexcept { return kind == step_kind::send ? "send" : "wait"; }
+
+    std::array<entry, Capacity> entries_{};
+    std::size_t count_ = 0;
+    std::uint32_t last_id_ = 0;
+};
+
+/// A step a child machine issued (an operation inside a larger machine), as its parent renamed
+/// it: the driver knows `outer`, the child its own `inner`. outer 0: no step of the child in flight.
+struct child_step {
+    std::uint32_t outer = 0;
+    std::uint32_t inner = 0;
+    step_kind kind = step_kind::done;
+};
+
+/// The ids a parent machine gives its children's steps, so several children can have steps in
+/// flight under ids of one sequence, and the outcomes reported for them are checked.
+class child_step_ids {
+public:
+    /// `s`, a child's next step; a send or wait is recorded in `slot` under a new id of the parent.
+    step rename(child_step& slot, step s) noexcept {
+        if (s.kind == step_kind::send || s.kind == step_kind::wait) {
+            slot = {++last_id_, s.id, s.kind};
+            s.id = slot.outer;
+        }
+        return s;
+    }
+
+    /// Checks an outcome of `kind` reported for step `id`, which `slot` holds (nullptr: no child
+    /// has it in flight). Errors: invalid_argument naming "step_id".
+    result<void> check(const child_step* slot, std::uint32_t id, step_kind kind) const {
+        if (!slot)
+            return make_error(errc::invalid_argument, "step_id",
+                              "step " + std::to_string(id) + (id != 0 && id <= last_id_ ? " has already been answered" : " was never issued"));
+        if (slot->kind != kind)
+            return make_error(errc::invalid_argument, "step_id",
+                              "step " + std::to_string(id) + " is a " + name(slot->kind) + " step, not a " + name(kind) + " step");
+        return {};
+    }
+
+private:
+    static const char* name(step_kind kind) noexcept { return kind == step_kind::send ? "send" : "wait"; }
+
+    std::uint32_t last_id_ = 0;
+};
+
+/// The next step of the children kept in `slots` (each slot an `op`, an optional child machine,
+/// and its `pending` child_step), for machines with several children in flight: an empty slot
+/// is filled by start(slot) (false: nothing left to start), a child that is done is handed to
+/// finished(slot), which empties it. Gives a child's send or wait under a new id, idle while
+/// children still have steps in flight and nothing can start, nothing once every slot is empty.
+template <class Slots, class Start, class Finished>
+std::optional<step> next_of_children(child_step_ids& ids, Slots& slots, Start&& start, Finished&& finished) {
+    bool busy = false;
+    for (auto& slot : slots) {
+        for (;;) {
+            if (!slot.op && !start(slot)) break;
+            if (slot.pending.outer != 0) {
+                busy = true;
+                break;
+            }
+            const step s = ids.rename(slot.pending, slot.op->next());
+            if (s.kind != step_kind::done) return s;
+            finished(slot);
+        }
+    }
+    if (busy) return step{.kind = step_kind::idle};
+    return std::nullopt;
+}
+
+/// The error for a member called in the wrong state, e.g. take_result() before done.
+inline error machine_misused(std::string what) { return make_error(errc::invalid_argument, "machine", std::move(what)); }
+
+}  // namespace detail
+
+}  // namespace coswire
+// ---- end coswire/machine/step.hpp
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <utility>
+
+namespace coswire {
+
+/// Waits the given number of milliseconds (tests pass one that only records).
+using sleeper = callback<void(std::uint32_t)>;
+
+/// Runs `m` until it is done and returns its result: each send step goes through
+/// send_collected(t, request), or send_streaming(t, request, sink) for a streamed one whose head
+/// and body pieces are reported to the machine as they arrive; each wait step through `sleep`.
+/// Steps are answered one at a time, in order. Errors: the machine's result; and, should the
+/// machine refuse an outcome or stall, that refusal (invalid_argument naming "step_id" or "machine").
+template <step_machine Machine, transport Transport>
+auto drive(Machine& m, Transport& t, const sleeper& sleep) -> decltype(m.take_result()) {
+    std::uint32_t current = 0;
+    std::optional<response_sink> to_machine;  // made at the first streamed step: collected ones need none
+    for (;;) {
+        const step s = m.next();
+        switch (s.kind) {
+            case step_kind::send: {
+                current = s.id;
+                if (s.streamed && !to_machine)
+                    to_machine.emplace(response_sink{
+                        .head = [&m, &current](const http_response& head) { return m.receive_head(current, head); },
+                        .body = [&m, &current](std::span<const std::byte> bytes) { return m.receive_body(current, bytes); },
+                    });
+                auto outcome = s.streamed ? send_streaming(t, *s.request, *to_machine) : send_collected(t, *s.request);
+                if (auto fed = m.receive(s.id, std::move(outcome)); !fed) return std::move(fed).error();
+                break;
+            }
+            case step_kind::wait:
+                sleep(s.wait_ms);
+                if (auto fed = m.waited(s.id); !fed) return std::move(fed).error();
+                break;
+            case step_kind::idle:
+                // Every step is answered before the next is asked for, so nothing is in flight.
+                return detail::machine_misused("the machine is idle with no step in flight");
+            case step_kind::done:
+                return m.take_result();
+        }
+    }
+}
+
+}  // namespace coswire
+// ---- end coswire/machine/drive.hpp
+
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -6461,25 +6714,76 @@ inline result<expiring_credentials> parse_role_credentials_response(const http_r
     return out;
 }
 
-/// Fetches the role's credentials once through `t`: the role list first when options.role is
-/// empty, then the role's document. Errors: the builders', the transport's and the parsers'.
+/// The instance-role fetch as a step machine (docs/event-loop.md), for an event loop that asks
+/// the metadata service itself: the role list first when options.role is empty, then the role's
+/// document, one request at a time and without retries (the service is local to the instance;
+/// caching_provider asks again on the next use after a failure). Nothing is signed or streamed,
+/// and it never waits. Errors in the result: the builders', the transport's and the parsers'.
+class instance_role_machine {
+public:
+    explicit instance_role_machine(instance_role_options options = {}) : options_(std::move(options)) {
+        request_ = options_.role.empty() ? make_role_name_request(options_) : make_role_credentials_request(options_.role, options_);
+    }
+
+    step next() {
+        if (in_flight_.size() != 0) return {.kind = step_kind::idle};
+        if (result_ || !request_) return {};
+        return {.kind = step_kind::send, .id = in_flight_.issue(step_kind::send), .request = &*request_};
+    }
+
+    result<void> receive(std::uint32_t id, result<http_response> outcome) {
+        if (auto ok = in_flight_.settle(id, step_kind::send); !ok) return ok;
+        if (!outcome) return finish(std::move(outcome).error());
+        if (options_.role.empty()) {  // the answer names the role; its document comes next
+            auto role = parse_role_name_response(*outcome);
+            if (!role) return finish(std::move(role).error());
+            options_.role = std::move(*role);
+            request_ = make_role_credentials_request(options_.role, options_);
+            return {};
+        }
+        result_.emplace(parse_role_credentials_response(*outcome));
+        return {};
+    }
+
+    result<void> receive_head(std::uint32_t id, const http_response&) { return unstreamed(id); }
+    result<void> receive_body(std::uint32_t id, std::span<const std::byte>) { return unstreamed(id); }
+    result<void> waited(std::uint32_t id) { return in_flight_.settle(id, step_kind::wait); }
+
+    /// The credentials, once next() said done; errors: invalid_argument naming "machine" before
+    /// that or when they were already taken.
+    result<expiring_credentials> take_result() {
+        if (!result_ && request_) return detail::machine_misused("take_result: not done yet; call next() until it says done");
+        if (taken_) return detail::machine_misused("take_result: the result was already taken");
+        taken_ = true;
+        return result_ ? std::move(*result_) : result<expiring_credentials>(std::move(request_).error());
+    }
+
+    bool may_have_repeated() const noexcept { return false; }  // every request is a GET, sent once
+
+private:
+    result<void> finish(error e) {
+        result_.emplace(std::move(e));
+        return {};
+    }
+
+    result<void> unstreamed(std::uint32_t id) const {
+        if (auto ok = in_flight_.check(id, step_kind::send); !ok) return ok;
+        return detail::machine_misused("step " + std::to_string(id) + " is not streamed: report it with receive alone");
+    }
+
+    instance_role_options options_;
+    result<http_request> request_ = http_request{};  // the next request, or the builder's error
+    detail::steps_in_flight<1> in_flight_{};
+    std::optional<result<expiring_credentials>> result_{};
+    bool taken_ = false;
+};
+
+/// Fetches the role's credentials once through `t`: instance_role_machine driven by drive().
+/// Errors: the builders', the transport's and the parsers'.
 template <transport Transport>
 result<expiring_credentials> fetch_instance_role_credentials(Transport& t, const instance_role_options& options = {}) {
-    std::string role = options.role;
-    if (role.empty()) {
-        auto request = make_role_name_request(options);
-        if (!request) return std::move(request).error();
-        auto response = t(*request);
-        if (!response) return std::move(response).error();
-        auto name = parse_role_name_response(*response);
-        if (!name) return std::move(name).error();
-        role = std::move(*name);
-    }
-    auto request = make_role_credentials_request(role, options);
-    if (!request) return std::move(request).error();
-    auto response = t(*request);
-    if (!response) return std::move(response).error();
-    return parse_role_credentials_response(*response);
+    instance_role_machine m(options);
+    return drive(m, t, sleeper([](std::uint32_t) {}));  // the machine never asks to wait
 }
 
 /// The instance-role provider: a caching_provider whose refresh is
@@ -13009,200 +13313,6 @@ inline result<void> check_delete_answer(const delete_multiple_objects_params& as
 }  // namespace coswire
 // ---- end coswire/parse/delete_multiple.hpp
 
-// ---- begin coswire/machine/step.hpp
-// SPDX-License-Identifier: MIT
-// The shape every step machine shares (sans-IO): the machine is asked for its next step (send
-// this request, wait this long, done) and is told what happened to each step it issued, by id.
-// It performs no I/O, reads no clock it was not given and starts no thread, so a blocking loop
-// and an event loop drive the same engine (docs/event-loop.md).
-
-
-#include <array>
-#include <concepts>
-#include <cstddef>
-#include <cstdint>
-#include <optional>
-#include <span>
-#include <string>
-#include <utility>
-
-namespace coswire {
-
-/// What a machine asks its driver to do next.
-enum class step_kind : std::uint8_t {
-    send,  ///< send `request`; report the outcome with receive(id, ...)
-    wait,  ///< let `wait_ms` milliseconds pass; then call waited(id)
-    idle,  ///< nothing to start now: report an outcome for a step still in flight first
-    done,  ///< finished: take_result() gives the result
-};
-
-/// One step of a machine. Ids count up from 1 and are never reused by the same machine, so an
-/// outcome for a step that was already answered is told apart from one for a step never issued.
-struct step {
-    step_kind kind = step_kind::done;
-    std::uint32_t id = 0;                    ///< send, wait: names the step when its outcome is reported
-    const http_request* request = nullptr;  ///< send: the signed request, owned by the machine; valid until its outcome is reported
-    bool streamed = false;                   ///< send: report the head and body pieces as they arrive (receive_head, receive_body) before receive
-    std::uint32_t wait_ms = 0;               ///< wait: how long
-};
-
-/// A step machine producing a `result<T>`: the interface the blocking drive() and an event loop
-/// use. Every reporting member returns an error value, and changes nothing, when the caller
-/// misuses it: an id never issued, a second outcome for one id, an outcome of the wrong kind.
-/// - next(): the next step; call it again after each one until it says done (it says idle while
-///   everything left depends on steps in flight).
-/// - receive(id, outcome): the response of send step `id`, or the transport's failure. For a
-///   streamed step, the head returned by the transport (body empty) once the body has been
-///   reported, or the failure that ended it.
-/// - receive_head(id, head), receive_body(id, bytes): a streamed step's head, exactly once, then
-///   its body pieces in order. An error they return must end that response: the transport stops
-///   reading and reports the error through receive.
-/// - waited(id): the wait step `id` has elapsed.
-/// - take_result(): once done, the result (then the machine is spent).
-/// - may_have_repeated(): an attempt lost its connection and another followed, so a
-///   non-idempotent request may have taken effect twice.
-template <class M>
-concept step_machine = requires(M& m, std::uint32_t id, result<http_response> outcome, const http_response& head,
-                                std::span<const std::byte> bytes) {
-    { m.next() } -> std::same_as<step>;
-    { m.receive(id, std::move(outcome)) } -> std::same_as<result<void>>;
-    { m.receive_head(id, head) } -> std::same_as<result<void>>;
-    { m.receive_body(id, bytes) } -> std::same_as<result<void>>;
-    { m.waited(id) } -> std::same_as<result<void>>;
-    m.take_result();
-    { m.may_have_repeated() } -> std::same_as<bool>;
-};
-
-namespace detail {
-
-/// The steps a machine has issued and not yet heard back about, at most `Capacity` at once, in
-/// fixed storage (nothing allocates). Outcomes are checked against it, so misuse is an error
-/// value naming "step_id".
-template <std::size_t Capacity>
-class steps_in_flight {
-public:
-    /// Records a new step of `kind` and returns its id. The caller keeps count below Capacity.
-    std::uint32_t issue(step_kind kind) noexcept {
-        COSWIRE_ASSERT(count_ < Capacity);
-        entries_[count_++] = {++last_id_, kind};
-        return last_id_;
-    }
-
-    /// Checks that `id` is a step of `kind` in flight, without settling it.
-    result<void> check(std::uint32_t id, step_kind kind) const {
-        const std::size_t at = find(id);
-        if (at == count_) return unknown(id);
-        if (entries_[at].kind != kind)
-            return make_error(errc::invalid_argument, "step_id",
-                              "step " + std::to_string(id) + " is a " + name(entries_[at].kind) + " step, not a " + name(kind) + " step");
-        return {};
-    }
-
-    /// Checks like check() and then forgets the step: its outcome has arrived.
-    result<void> settle(std::uint32_t id, step_kind kind) {
-        if (auto ok = check(id, kind); !ok) return ok;
-        const std::size_t at = find(id);
-        entries_[at] = entries_[--count_];
-        return {};
-    }
-
-    std::size_t size() const noexcept { return count_; }
-
-private:
-    struct entry {
-        std::uint32_t id = 0;
-        step_kind kind = step_kind::done;
-    };
-
-    std::size_t find(std::uint32_t id) const noexcept {
-        std::size_t at = 0;
-        while (at < count_ && entries_[at].id != id) ++at;
-        return at;
-    }
-
-    error unknown(std::uint32_t id) const {
-        return make_error(errc::invalid_argument, "step_id",
-                          "step " + std::to_string(id) +
-                              (id != 0 && id <= last_id_ ? " has already been answered" : " was never issued"));
-    }
-
-    static const char* name(step_kind kind) noexcept { return kind == step_kind::send ? "send" : "wait"; }
-
-    std::array<entry, Capacity> entries_{};
-    std::size_t count_ = 0;
-    std::uint32_t last_id_ = 0;
-};
-
-/// A step a child machine issued (an operation inside a larger machine), as its parent renamed
-/// it: the driver knows `outer`, the child its own `inner`. outer 0: no step of the child in flight.
-struct child_step {
-    std::uint32_t outer = 0;
-    std::uint32_t inner = 0;
-    step_kind kind = step_kind::done;
-};
-
-/// The ids a parent machine gives its children's steps, so several children can have steps in
-/// flight under ids of one sequence, and the outcomes reported for them are checked.
-class child_step_ids {
-public:
-    /// `s`, a child's next step; a send or wait is recorded in `slot` under a new id of the parent.
-    step rename(child_step& slot, step s) noexcept {
-        if (s.kind == step_kind::send || s.kind == step_kind::wait) {
-            slot = {++last_id_, s.id, s.kind};
-            s.id = slot.outer;
-        }
-        return s;
-    }
-
-    /// Checks an outcome of `kind` reported for step `id`, which `slot` holds (nullptr: no child
-    /// has it in flight). Errors: invalid_argument naming "step_id".
-    result<void> check(const child_step* slot, std::uint32_t id, step_kind kind) const {
-        if (!slot)
-            return make_error(errc::invalid_argument, "step_id",
-                              "step " + std::to_string(id) + (id != 0 && id <= last_id_ ? " has already been answered" : " was never issued"));
-        if (slot->kind != kind)
-            return make_error(errc::invalid_argument, "step_id",
-                              "step " + std::to_string(id) + " is a " + name(slot->kind) + " step, not a " + name(kind) + " step");
-        return {};
-    }
-
-private:
-    static const char* name(step_kind kind) noexcept { return kind == step_kind::send ? "send" : "wait"; }
-
-    std::uint32_t last_id_ = 0;
-};
-
-/// The next step of the children kept in `slots` (each slot an `op`, an optional child machine,
-/// and its `pending` child_step), for machines with several children in flight: an empty slot
-/// is filled by start(slot) (false: nothing left to start), a child that is done is handed to
-/// finished(slot), which empties it. Gives a child's send or wait under a new id, idle while
-/// children still have steps in flight and nothing can start, nothing once every slot is empty.
-template <class Slots, class Start, class Finished>
-std::optional<step> next_of_children(child_step_ids& ids, Slots& slots, Start&& start, Finished&& finished) {
-    bool busy = false;
-    for (auto& slot : slots) {
-        for (;;) {
-            if (!slot.op && !start(slot)) break;
-            if (slot.pending.outer != 0) {
-                busy = true;
-                break;
-            }
-            const step s = ids.rename(slot.pending, slot.op->next());
-            if (s.kind != step_kind::done) return s;
-            finished(slot);
-        }
-    }
-    if (busy) return step{.kind = step_kind::idle};
-    return std::nullopt;
-}
-
-/// The error for a member called in the wrong state, e.g. take_result() before done.
-inline error machine_misused(std::string what) { return make_error(errc::invalid_argument, "machine", std::move(what)); }
-
-}  // namespace detail
-
-}  // namespace coswire
-// ---- end coswire/machine/step.hpp
 // ---- begin coswire/machine/context.hpp
 // SPDX-License-Identifier: MIT
 // What the operation machines of one client share: the endpoint, the credentials provider, the
@@ -13728,62 +13838,6 @@ operation_machine<operation_parser<Params>> make_operation_machine(operation_con
 
 }  // namespace coswire
 // ---- end coswire/machine/operation.hpp
-// ---- begin coswire/machine/drive.hpp
-// SPDX-License-Identifier: MIT
-// The blocking driver: runs any step machine to its end through a transport and a sleeper, one
-// step at a time. The client's calls and the whole-listing functions are this loop over their
-// machines, so they share one engine with an event loop (docs/event-loop.md).
-
-
-#include <cstddef>
-#include <cstdint>
-#include <optional>
-#include <span>
-#include <utility>
-
-namespace coswire {
-
-/// Waits the given number of milliseconds (tests pass one that only records).
-using sleeper = callback<void(std::uint32_t)>;
-
-/// Runs `m` until it is done and returns its result: each send step goes through
-/// send_collected(t, request), or send_streaming(t, request, sink) for a streamed one whose head
-/// and body pieces are reported to the machine as they arrive; each wait step through `sleep`.
-/// Steps are answered one at a time, in order. Errors: the machine's result; and, should the
-/// machine refuse an outcome or stall, that refusal (invalid_argument naming "step_id" or "machine").
-template <step_machine Machine, transport Transport>
-auto drive(Machine& m, Transport& t, const sleeper& sleep) -> decltype(m.take_result()) {
-    std::uint32_t current = 0;
-    std::optional<response_sink> to_machine;  // made at the first streamed step: collected ones need none
-    for (;;) {
-        const step s = m.next();
-        switch (s.kind) {
-            case step_kind::send: {
-                current = s.id;
-                if (s.streamed && !to_machine)
-                    to_machine.emplace(response_sink{
-                        .head = [&m, &current](const http_response& head) { return m.receive_head(current, head); },
-                        .body = [&m, &current](std::span<const std::byte> bytes) { return m.receive_body(current, bytes); },
-                    });
-                auto outcome = s.streamed ? send_streaming(t, *s.request, *to_machine) : send_collected(t, *s.request);
-                if (auto fed = m.receive(s.id, std::move(outcome)); !fed) return std::move(fed).error();
-                break;
-            }
-            case step_kind::wait:
-                sleep(s.wait_ms);
-                if (auto fed = m.waited(s.id); !fed) return std::move(fed).error();
-                break;
-            case step_kind::idle:
-                // Every step is answered before the next is asked for, so nothing is in flight.
-                return detail::machine_misused("the machine is idle with no step in flight");
-            case step_kind::done:
-                return m.take_result();
-        }
-    }
-}
-
-}  // namespace coswire
-// ---- end coswire/machine/drive.hpp
 // ---- begin coswire/machine/relay.hpp
 // SPDX-License-Identifier: MIT
 // Ids of its own for a machine that runs other machines one after another: each inner machine

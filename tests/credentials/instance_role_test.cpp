@@ -170,6 +170,65 @@ TEST_CASE("fetch_instance_role_credentials: asks for the role name when none is 
     CHECK(unbound.error().reason == "listing the instance's roles: HTTP 404 (no CAM role of that name is bound to this instance)");
 }
 
+TEST_CASE("instance_role_machine: two sends in order, driven by hand, nothing else asked") {
+    coswire::instance_role_machine m;
+    coswire::step s = m.next();
+    REQUIRE(s.kind == coswire::step_kind::send);
+    CHECK(s.request->url() == "http://metadata.tencentyun.com/latest/meta-data/cam/security-credentials/");
+    CHECK_FALSE(s.streamed);
+    CHECK(m.next().kind == coswire::step_kind::idle);  // the answer is still awaited
+    CHECK(m.take_result().error().argument == "machine");
+    REQUIRE(m.receive(s.id, http_response{200, {}, "CVM_QcsRole\n"}));
+    const coswire::step second = m.next();
+    REQUIRE(second.kind == coswire::step_kind::send);
+    CHECK(second.id != s.id);
+    CHECK(second.request->path == "/latest/meta-data/cam/security-credentials/CVM_QcsRole");
+    REQUIRE(m.receive(second.id, http_response{200, {}, document("AKIDtmp", 5000)}));
+    CHECK(m.next().kind == coswire::step_kind::done);
+    CHECK_FALSE(m.may_have_repeated());
+    auto c = m.take_result();
+    REQUIRE(c);
+    CHECK(c->creds.secret_id == "AKIDtmp");
+    CHECK(c->expires_at == 5000);
+    CHECK(m.take_result().error().reason == "take_result: the result was already taken");
+}
+
+TEST_CASE("instance_role_machine: misuse is an error value and changes nothing") {
+    coswire::instance_role_machine m({.role = "mine"});
+    const coswire::step s = m.next();
+    REQUIRE(s.kind == coswire::step_kind::send);
+    CHECK(m.receive(s.id + 1, http_response{200, {}, ""}).error().reason == "step " + std::to_string(s.id + 1) + " was never issued");
+    CHECK(m.waited(s.id).error().argument == "step_id");  // a send step, not a wait
+    CHECK(m.receive_head(s.id, http_response{200, {}, ""}).error().argument == "machine");
+    const std::byte piece{0x41};
+    CHECK(m.receive_body(s.id, {&piece, 1}).error().argument == "machine");
+    REQUIRE(m.receive(s.id, http_response{200, {}, document("AKIDnamed", 7000)}));
+    CHECK(m.receive(s.id, http_response{200, {}, ""}).error().reason == "step " + std::to_string(s.id) + " has already been answered");
+    CHECK(m.next().kind == coswire::step_kind::done);
+    CHECK(m.next().kind == coswire::step_kind::done);  // asking again after done stays done
+    CHECK(m.take_result()->creds.secret_id == "AKIDnamed");
+}
+
+TEST_CASE("instance_role_machine: a failed answer or a bad role name ends it with that error") {
+    coswire::instance_role_machine lost;
+    REQUIRE(lost.receive(lost.next().id, coswire::make_error(errc::transport_failure, "transport", "refused")));
+    CHECK(lost.next().kind == coswire::step_kind::done);
+    CHECK(lost.take_result().error().code == errc::transport_failure);
+
+    coswire::instance_role_machine refused;
+    REQUIRE(refused.receive(refused.next().id, http_response{200, {}, "CVM_QcsRole\n"}));
+    const coswire::step second = refused.next();
+    REQUIRE(refused.receive(second.id, http_response{403, {}, document("AKIDtmp", 5000)}));
+    auto e = refused.take_result();
+    REQUIRE_FALSE(e);
+    CHECK(e.error().reason == "fetching the role's credentials: HTTP 403");
+    check_no_secret(e.error());
+
+    coswire::instance_role_machine bad_name({.role = "../other"});  // refused by the builder: nothing is sent
+    CHECK(bad_name.next().kind == coswire::step_kind::done);
+    CHECK(bad_name.take_result().error().argument == "role");
+}
+
 TEST_CASE("make_instance_role_provider: caches the role's credentials and refreshes before ExpiredTime") {
     fake_transport t;
     auto now = std::make_shared<std::int64_t>(1000);

@@ -11,11 +11,16 @@
 #include <coswire/error.hpp>
 #include <coswire/http/message.hpp>
 #include <coswire/http/transport.hpp>
+#include <coswire/machine/drive.hpp>
+#include <coswire/machine/step.hpp>
 #include <coswire/result.hpp>
 #include <coswire/sign/credentials.hpp>
 #include <coswire/time/http_date.hpp>
 
+#include <cstddef>
 #include <cstdint>
+#include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -139,25 +144,76 @@ inline result<expiring_credentials> parse_role_credentials_response(const http_r
     return out;
 }
 
-/// Fetches the role's credentials once through `t`: the role list first when options.role is
-/// empty, then the role's document. Errors: the builders', the transport's and the parsers'.
+/// The instance-role fetch as a step machine (docs/event-loop.md), for an event loop that asks
+/// the metadata service itself: the role list first when options.role is empty, then the role's
+/// document, one request at a time and without retries (the service is local to the instance;
+/// caching_provider asks again on the next use after a failure). Nothing is signed or streamed,
+/// and it never waits. Errors in the result: the builders', the transport's and the parsers'.
+class instance_role_machine {
+public:
+    explicit instance_role_machine(instance_role_options options = {}) : options_(std::move(options)) {
+        request_ = options_.role.empty() ? make_role_name_request(options_) : make_role_credentials_request(options_.role, options_);
+    }
+
+    step next() {
+        if (in_flight_.size() != 0) return {.kind = step_kind::idle};
+        if (result_ || !request_) return {};
+        return {.kind = step_kind::send, .id = in_flight_.issue(step_kind::send), .request = &*request_};
+    }
+
+    result<void> receive(std::uint32_t id, result<http_response> outcome) {
+        if (auto ok = in_flight_.settle(id, step_kind::send); !ok) return ok;
+        if (!outcome) return finish(std::move(outcome).error());
+        if (options_.role.empty()) {  // the answer names the role; its document comes next
+            auto role = parse_role_name_response(*outcome);
+            if (!role) return finish(std::move(role).error());
+            options_.role = std::move(*role);
+            request_ = make_role_credentials_request(options_.role, options_);
+            return {};
+        }
+        result_.emplace(parse_role_credentials_response(*outcome));
+        return {};
+    }
+
+    result<void> receive_head(std::uint32_t id, const http_response&) { return unstreamed(id); }
+    result<void> receive_body(std::uint32_t id, std::span<const std::byte>) { return unstreamed(id); }
+    result<void> waited(std::uint32_t id) { return in_flight_.settle(id, step_kind::wait); }
+
+    /// The credentials, once next() said done; errors: invalid_argument naming "machine" before
+    /// that or when they were already taken.
+    result<expiring_credentials> take_result() {
+        if (!result_ && request_) return detail::machine_misused("take_result: not done yet; call next() until it says done");
+        if (taken_) return detail::machine_misused("take_result: the result was already taken");
+        taken_ = true;
+        return result_ ? std::move(*result_) : result<expiring_credentials>(std::move(request_).error());
+    }
+
+    bool may_have_repeated() const noexcept { return false; }  // every request is a GET, sent once
+
+private:
+    result<void> finish(error e) {
+        result_.emplace(std::move(e));
+        return {};
+    }
+
+    result<void> unstreamed(std::uint32_t id) const {
+        if (auto ok = in_flight_.check(id, step_kind::send); !ok) return ok;
+        return detail::machine_misused("step " + std::to_string(id) + " is not streamed: report it with receive alone");
+    }
+
+    instance_role_options options_;
+    result<http_request> request_ = http_request{};  // the next request, or the builder's error
+    detail::steps_in_flight<1> in_flight_{};
+    std::optional<result<expiring_credentials>> result_{};
+    bool taken_ = false;
+};
+
+/// Fetches the role's credentials once through `t`: instance_role_machine driven by drive().
+/// Errors: the builders', the transport's and the parsers'.
 template <transport Transport>
 result<expiring_credentials> fetch_instance_role_credentials(Transport& t, const instance_role_options& options = {}) {
-    std::string role = options.role;
-    if (role.empty()) {
-        auto request = make_role_name_request(options);
-        if (!request) return std::move(request).error();
-        auto response = t(*request);
-        if (!response) return std::move(response).error();
-        auto name = parse_role_name_response(*response);
-        if (!name) return std::move(name).error();
-        role = std::move(*name);
-    }
-    auto request = make_role_credentials_request(role, options);
-    if (!request) return std::move(request).error();
-    auto response = t(*request);
-    if (!response) return std::move(response).error();
-    return parse_role_credentials_response(*response);
+    instance_role_machine m(options);
+    return drive(m, t, sleeper([](std::uint32_t) {}));  // the machine never asks to wait
 }
 
 /// The instance-role provider: a caching_provider whose refresh is
