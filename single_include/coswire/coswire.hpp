@@ -13684,7 +13684,7 @@ public:
         if (sink_ && !to_sink_) outcome->body = std::move(error_body_);
         // Parsed straight into the machine's slot: a result such as HEAD's holds a dozen strings,
         // and each move of it showed in the client's overhead over the same work by hand.
-        result_.emplace(parse_(*outcome));
+        result_.emplace(parsed_answer{parse_, *outcome});
         if (*result_) {
             phase_ = phase::done;
         } else {
@@ -13793,6 +13793,14 @@ private:
                 return;
         }
     }
+
+    // Converts to the parser's result where emplace constructs it, so the parser's return value
+    // is built in the slot itself rather than moved there from a temporary.
+    struct parsed_answer {
+        std::remove_reference_t<Parse>& parse;
+        const http_response& answer;
+        operator result_type() const { return parse(answer); }  // NOLINT: converts by design
+    };
 
     void finish(error e) {
         result_.emplace(std::move(e));
