@@ -6408,6 +6408,20 @@ concept step_machine = requires(M& m, std::uint32_t id, result<http_response> ou
 
 namespace detail {
 
+/// The error for an outcome reported for step `id` that is not in flight: answered already when
+/// the id was issued (ids count up to `last_id`), else never issued.
+inline error step_not_in_flight(std::uint32_t id, std::uint32_t last_id) {
+    return make_error(errc::invalid_argument, "step_id",
+                      "step " + std::to_string(id) + (id != 0 && id <= last_id ? " has already been answered" : " was never issued"));
+}
+
+/// The error for an outcome of kind `reported` for step `id`, which is a step of kind `issued`.
+inline error step_of_other_kind(std::uint32_t id, step_kind issued, step_kind reported) {
+    const auto name = [](step_kind kind) { return kind == step_kind::send ? "send" : "wait"; };
+    return make_error(errc::invalid_argument, "step_id",
+                      "step " + std::to_string(id) + " is a " + name(issued) + " step, not a " + name(reported) + " step");
+}
+
 /// The steps a machine has issued and not yet heard back about, at most `Capacity` at once, in
 /// fixed storage (nothing allocates). Outcomes are checked against it, so misuse is an error
 /// value naming "step_id".
@@ -6424,10 +6438,8 @@ public:
     /// Checks that `id` is a step of `kind` in flight, without settling it.
     result<void> check(std::uint32_t id, step_kind kind) const {
         const std::size_t at = find(id);
-        if (at == count_) return unknown(id);
-        if (entries_[at].kind != kind)
-            return make_error(errc::invalid_argument, "step_id",
-                              "step " + std::to_string(id) + " is a " + name(entries_[at].kind) + " step, not a " + name(kind) + " step");
+        if (at == count_) return step_not_in_flight(id, last_id_);
+        if (entries_[at].kind != kind) return step_of_other_kind(id, entries_[at].kind, kind);
         return {};
     }
 
@@ -6453,29 +6465,24 @@ private:
         return at;
     }
 
-    error unknown(std::uint32_t id) const {
-        return make_error(errc::invalid_argument, "step_id",
-                          "step " + std::to_string(id) +
-                              (id != 0 && id <= last_id_ ? " has already been answered" : " was never issued"));
-    }
-
-    static const char* name(step_kind kind) noexcept { return kind == step_kind::send ? "send" : "wait"; }
-
     std::array<entry, Capacity> entries_{};
     std::size_t count_ = 0;
     std::uint32_t last_id_ = 0;
 };
 
-/// A step a child machine issued (an operation inside a larger machine), as its parent renamed
-/// it: the driver knows `outer`, the child its own `inner`. outer 0: no step of the child in flight.
+/// A step a child machine issued (a machine run inside a larger one), as its parent renamed it:
+/// the driver knows `outer`, the child its own `inner`. outer 0: no step of the child in flight.
 struct child_step {
     std::uint32_t outer = 0;
     std::uint32_t inner = 0;
     step_kind kind = step_kind::done;
 };
 
-/// The ids a parent machine gives its children's steps, so several children can have steps in
-/// flight under ids of one sequence, and the outcomes reported for them are checked.
+/// The ids a parent machine gives its children's steps, so that the driver sees one sequence
+/// that never repeats, whether several children have steps in flight at once (parts, ranges) or
+/// children run one after another, each counting its own ids from 1 (step_relay). Each child's
+/// step in flight is kept in a child_step of the parent's; outcomes are checked before a child
+/// sees them, so misuse is an error value naming "step_id".
 class child_step_ids {
 public:
     /// `s`, a child's next step; a send or wait is recorded in `slot` under a new id of the parent.
@@ -6487,21 +6494,30 @@ public:
         return s;
     }
 
+    /// Whether `slot` holds the step the driver knows as `id`.
+    static bool holds(const child_step& slot, std::uint32_t id) noexcept { return id != 0 && slot.outer == id; }
+
     /// Checks an outcome of `kind` reported for step `id`, which `slot` holds (nullptr: no child
     /// has it in flight). Errors: invalid_argument naming "step_id".
     result<void> check(const child_step* slot, std::uint32_t id, step_kind kind) const {
-        if (!slot)
-            return make_error(errc::invalid_argument, "step_id",
-                              "step " + std::to_string(id) + (id != 0 && id <= last_id_ ? " has already been answered" : " was never issued"));
-        if (slot->kind != kind)
-            return make_error(errc::invalid_argument, "step_id",
-                              "step " + std::to_string(id) + " is a " + name(slot->kind) + " step, not a " + name(kind) + " step");
+        if (!slot) return step_not_in_flight(id, last_id_);
+        if (slot->kind != kind) return step_of_other_kind(id, slot->kind, kind);
         return {};
     }
 
-private:
-    static const char* name(step_kind kind) noexcept { return kind == step_kind::send ? "send" : "wait"; }
+    /// Checks like check(), then hands the outcome to the child: `report(inner)` passes it on
+    /// under the child's own id. `settles` (the step's last report: the response, a transport
+    /// failure, a wait elapsed) empties `slot` once the child took it; an outcome the child
+    /// refuses leaves the step in flight. Errors: check()'s, then the child's.
+    template <class Report>
+    result<void> pass(child_step* slot, std::uint32_t id, step_kind kind, bool settles, Report&& report) {
+        if (auto ok = check(slot, id, kind); !ok) return ok;
+        result<void> ok = std::forward<Report>(report)(slot->inner);
+        if (ok && settles) *slot = {};
+        return ok;
+    }
 
+private:
     std::uint32_t last_id_ = 0;
 };
 
@@ -13860,52 +13876,42 @@ operation_machine<operation_parser<Params>> make_operation_machine(operation_con
 
 namespace coswire::detail {
 
-/// Relays the one step in flight of a sequence of inner machines: forward() gives an inner
-/// machine's send or wait step a fresh outer id, and the reporting members turn an outer id back
-/// into the inner machine's before passing the outcome on. An id never issued, one already
-/// answered, or one of the other kind is refused (invalid_argument naming "step_id") before the
-/// inner machine sees it; an outcome the inner machine refuses leaves the step in flight.
+/// Relays the one step in flight of a sequence of inner machines, a child_step_ids with one slot:
+/// forward() gives an inner machine's send or wait step a fresh outer id, and the reporting
+/// members turn an outer id back into the inner machine's before passing the outcome on. An id
+/// never issued, one already answered, or one of the other kind is refused (invalid_argument
+/// naming "step_id") before the inner machine sees it; an outcome the inner machine refuses
+/// leaves the step in flight.
 class step_relay {
 public:
-    step forward(step s) {
-        if (s.kind == step_kind::send || s.kind == step_kind::wait) {
-            inner_ = s.id;
-            s.id = outer_.issue(s.kind);
-        }
-        return s;
-    }
+    step forward(step s) noexcept { return ids_.rename(held_, s); }
 
     template <class Machine>
     result<void> receive(Machine& m, std::uint32_t id, result<http_response> outcome) {
-        if (auto ok = outer_.check(id, step_kind::send); !ok) return ok;
-        auto fed = m.receive(inner_, std::move(outcome));
-        if (fed) (void)outer_.settle(id, step_kind::send);
-        return fed;
+        return ids_.pass(holding(id), id, step_kind::send, true,
+                         [&](std::uint32_t inner) { return m.receive(inner, std::move(outcome)); });
     }
 
     template <class Machine>
     result<void> receive_head(Machine& m, std::uint32_t id, const http_response& head) {
-        if (auto ok = outer_.check(id, step_kind::send); !ok) return ok;
-        return m.receive_head(inner_, head);
+        return ids_.pass(holding(id), id, step_kind::send, false, [&](std::uint32_t inner) { return m.receive_head(inner, head); });
     }
 
     template <class Machine>
     result<void> receive_body(Machine& m, std::uint32_t id, std::span<const std::byte> bytes) {
-        if (auto ok = outer_.check(id, step_kind::send); !ok) return ok;
-        return m.receive_body(inner_, bytes);
+        return ids_.pass(holding(id), id, step_kind::send, false, [&](std::uint32_t inner) { return m.receive_body(inner, bytes); });
     }
 
     template <class Machine>
     result<void> waited(Machine& m, std::uint32_t id) {
-        if (auto ok = outer_.check(id, step_kind::wait); !ok) return ok;
-        auto fed = m.waited(inner_);
-        if (fed) (void)outer_.settle(id, step_kind::wait);
-        return fed;
+        return ids_.pass(holding(id), id, step_kind::wait, true, [&](std::uint32_t inner) { return m.waited(inner); });
     }
 
 private:
-    steps_in_flight<1> outer_{};
-    std::uint32_t inner_ = 0;  // the inner machine's id of the step in flight
+    child_step* holding(std::uint32_t id) noexcept { return child_step_ids::holds(held_, id) ? &held_ : nullptr; }
+
+    child_step_ids ids_{};
+    child_step held_{};  // the inner machine's step in flight
 };
 
 }  // namespace coswire::detail
@@ -14015,16 +14021,22 @@ struct parts_walk {
     }
 };
 
-/// What the uploads and objects walks share: a page cap read from one listing_limits field, and
-/// a whole output handed back unless the walk failed.
-template <class Output>
+/// What the uploads and objects walks share: the page after the last from the operation's own
+/// `Next`, a page cap read from one listing_limits field (`Walk::cap_argument` names it), and a
+/// whole output handed back unless the walk failed.
+template <class Walk, class Params, class Listed, class Output, std::uint32_t listing_limits::*Cap,
+          std::optional<Params> (*Next)(const Params&, const Listed&)>
 struct collecting_walk {
+    using params_type = Params;
+    using output_type = Output;
+
     Output out{};
 
-    static result<std::uint32_t> page_cap(std::uint32_t cap, std::string_view argument) {
-        if (cap == 0) return make_error(errc::invalid_argument, argument, "must be at least 1");
-        return cap;
+    result<std::uint32_t> max_pages(const Params&, const listing_limits& limits) const {
+        if (limits.*Cap == 0) return make_error(errc::invalid_argument, Walk::cap_argument, "must be at least 1");
+        return limits.*Cap;
     }
+    std::optional<Params> next(const Params& asked, const Listed& listed) const { return Next(asked, listed); }
     result<Output> finish(result<void> done) {
         if (!done) return std::move(done).error();
         return std::move(out);
@@ -14032,20 +14044,13 @@ struct collecting_walk {
 };
 
 /// How the whole List Multipart Uploads listing walks.
-struct uploads_walk : collecting_walk<all_multipart_uploads> {
-    using params_type = list_multipart_uploads_params;
-    using output_type = all_multipart_uploads;
+struct uploads_walk : collecting_walk<uploads_walk, list_multipart_uploads_params, list_multipart_uploads_result, all_multipart_uploads,
+                                      &listing_limits::max_upload_pages, &next_list_multipart_uploads_params> {
     static constexpr std::string_view stall_element = "NextKeyMarker";
     static constexpr std::string_view stall_what = "key and upload id markers";
     static constexpr std::string_view cap_argument = "max_upload_pages";
 
-    result<std::uint32_t> max_pages(const params_type&, const listing_limits& limits) {
-        return page_cap(limits.max_upload_pages, cap_argument);
-    }
     std::string cap_what() const { return "the List Multipart Uploads listing"; }
-    std::optional<params_type> next(const params_type& asked, const list_multipart_uploads_result& listed) {
-        return next_list_multipart_uploads_params(asked, listed);
-    }
     void take(list_multipart_uploads_result& listed) {
         for (multipart_upload_summary& u : listed.uploads) out.uploads.push_back(std::move(u));
         for (std::string& p : listed.common_prefixes) out.common_prefixes.push_back(std::move(p));
@@ -14054,20 +14059,13 @@ struct uploads_walk : collecting_walk<all_multipart_uploads> {
 };
 
 /// How the whole GET Bucket listing walks.
-struct objects_walk : collecting_walk<all_objects> {
-    using params_type = list_objects_params;
-    using output_type = all_objects;
+struct objects_walk : collecting_walk<objects_walk, list_objects_params, list_objects_result, all_objects,
+                                      &listing_limits::max_object_pages, &next_list_objects_params> {
     static constexpr std::string_view stall_element = "NextMarker";
     static constexpr std::string_view stall_what = "marker";
     static constexpr std::string_view cap_argument = "max_object_pages";
 
-    result<std::uint32_t> max_pages(const params_type&, const listing_limits& limits) {
-        return page_cap(limits.max_object_pages, cap_argument);
-    }
     std::string cap_what() const { return "the GET Bucket listing"; }
-    std::optional<params_type> next(const params_type& asked, const list_objects_result& listed) {
-        return next_list_objects_params(asked, listed);
-    }
     void take(list_objects_result& listed) {
         for (object_summary& s : listed.contents) out.contents.push_back(std::move(s));
         for (std::string& p : listed.common_prefixes) out.common_prefixes.push_back(std::move(p));
@@ -15038,9 +15036,10 @@ result<upload_answer> parse_upload_answer(const http_response& r) {
 /// Aborts the other uploads of `key` that were initiated around the time of ours (`ours`; or,
 /// when Initiate failed and there is none, before the listing's Date) and hold no part, so no
 /// empty upload a repeated Initiate created stays behind. The listing, probes and aborts run one
-/// after another, each through an operation machine; an abort answering NoSuchUpload (an earlier
-/// attempt of it worked) counts as done. Whatever could not be done is in the result, never
-/// dropped: its only errors are a misused machine's. (A concurrent writer's empty upload of the
+/// after another, each through a machine of its own whose steps get ids of this machine, so the
+/// ids a driver sees never repeat; an abort answering NoSuchUpload (an earlier attempt of it
+/// worked) counts as done. Whatever could not be done is in the result, never dropped: its only
+/// errors are a misused machine's. (A concurrent writer's empty upload of the
 /// same key started in that window is aborted as well; it was racing to overwrite the same object.)
 /// Borrows the context.
 class duplicate_cleanup_machine {
@@ -15057,21 +15056,21 @@ public:
         for (;;) {
             if (result_) return {};
             const step s = listing_ ? listing_->next() : call_->next();
-            if (s.kind != step_kind::done) return s;
+            if (s.kind != step_kind::done) return relay_.forward(s);
             if (listing_) listed();
             else answered();
         }
     }
     result<void> receive(std::uint32_t id, result<http_response> outcome) {
-        return listing_ ? listing_->receive(id, std::move(outcome)) : call_->receive(id, std::move(outcome));
+        return listing_ ? relay_.receive(*listing_, id, std::move(outcome)) : relay_.receive(*call_, id, std::move(outcome));
     }
     result<void> receive_head(std::uint32_t id, const http_response& head) {
-        return listing_ ? listing_->receive_head(id, head) : call_->receive_head(id, head);
+        return listing_ ? relay_.receive_head(*listing_, id, head) : relay_.receive_head(*call_, id, head);
     }
     result<void> receive_body(std::uint32_t id, std::span<const std::byte> bytes) {
-        return listing_ ? listing_->receive_body(id, bytes) : call_->receive_body(id, bytes);
+        return listing_ ? relay_.receive_body(*listing_, id, bytes) : relay_.receive_body(*call_, id, bytes);
     }
-    result<void> waited(std::uint32_t id) { return listing_ ? listing_->waited(id) : call_->waited(id); }
+    result<void> waited(std::uint32_t id) { return listing_ ? relay_.waited(*listing_, id) : relay_.waited(*call_, id); }
 
     /// What the cleanup did, once next() said done; errors: invalid_argument naming "machine"
     /// before that or when it was already taken.
@@ -15151,6 +15150,7 @@ private:
     std::optional<std::string> ours_;
     std::optional<list_all_multipart_uploads_machine> listing_{};
     std::optional<call> call_{};
+    detail::step_relay relay_{};  // each request's machine counts its ids from 1: the driver sees ours
     std::vector<std::string> candidates_{};  // uploads to probe, one after another
     std::size_t at_ = 0;
     bool probing_ = false;  // call_ is a probe (List Parts), else an abort
@@ -15355,9 +15355,9 @@ private:
     }
 
     detail::child_step* find(std::uint32_t id) {
-        if (id != 0 && serial_link_.outer == id) return &serial_link_;
+        if (detail::child_step_ids::holds(serial_link_, id)) return &serial_link_;
         for (part_slot& slot : slots_)
-            if (id != 0 && slot.pending.outer == id) return &slot.pending;
+            if (detail::child_step_ids::holds(slot.pending, id)) return &slot.pending;
         return nullptr;
     }
 
@@ -15366,11 +15366,9 @@ private:
     template <class F>
     result<void> forward(std::uint32_t id, step_kind kind, bool settles, F&& f) {
         detail::child_step* l = find(id);
-        if (auto ok = ids_.check(l, id, kind); !ok) return ok;
-        const std::uint32_t inner = l->inner;
-        result<void> ok = l == &serial_link_ ? on_serial([&](auto& child) { return f(child, inner); }) : f(*slot_of(*l).op, inner);
-        if (ok && settles) *l = {};
-        return ok;
+        return ids_.pass(l, id, kind, settles, [&](std::uint32_t inner) {
+            return l == &serial_link_ ? on_serial([&](auto& child) { return f(child, inner); }) : f(*slot_of(*l).op, inner);
+        });
     }
 
     template <class F>
@@ -16546,16 +16544,16 @@ public:
             if (stage_ == stage::done) return {};
             bool settled = false;
             for (range_slot& slot : slots_) {
-                if (!slot.op || slot.child.awaiting) continue;
-                const step s = ask(slot.child, *slot.op);
+                if (!slot.op || slot.child.outer != 0) continue;
+                const step s = ids_.rename(slot.child, slot.op->next());
                 if (s.kind != step_kind::done) return s;
                 settle(slot);
                 settled = true;
                 break;
             }
             if (settled) continue;
-            if (head_ && !head_step_.awaiting) {
-                const step s = ask(head_step_, *head_);
+            if (head_ && head_step_.outer == 0) {
+                const step s = ids_.rename(head_step_, head_->next());
                 if (s.kind != step_kind::done) return s;
                 settle_head();
                 continue;
@@ -16600,14 +16598,6 @@ private:
     // Which request the machine is at: one of the lone first requests, the ranges, or the HEAD.
     enum class stage : std::uint8_t { fresh_first, whole_first, refetch_first, resume_first, ranges, head, done };
 
-    // A step of a range's (or the HEAD's) operation machine, as this machine renumbered it.
-    struct child_step {
-        std::uint32_t outer = 0;  // the id the driver knows
-        std::uint32_t inner = 0;  // the operation machine's own
-        step_kind kind = step_kind::done;
-        bool awaiting = false;    // issued, outcome not yet reported
-    };
-
     struct range_slot;
 
     // Turns a range's answer into its result: a 412 to If-Match is object_changed, another non-2xx
@@ -16629,7 +16619,7 @@ private:
         std::uint64_t crc64 = 0;
         response_sink sink{};
         std::optional<operation_machine<range_parser>> op{};
-        child_step child{};
+        detail::child_step child{};  // the range's step in flight, renamed
     };
 
     using head_machine = operation_machine<operation_parser<head_object_params>>;
@@ -16909,37 +16899,18 @@ private:
         stage_ = stage::done;
     }
 
-    // The next step of a child that has none in flight, under a new id: send, wait or done
-    // (an operation machine says idle only while its one step is in flight).
-    template <class Op>
-    step ask(child_step& child, Op& op) {
-        step s = op.next();
-        if (s.kind != step_kind::send && s.kind != step_kind::wait) return {};
-        child = child_step{.outer = ++last_id_, .inner = s.id, .kind = s.kind, .awaiting = true};
-        s.id = child.outer;
-        return s;
-    }
-
     // Passes a report for step `id` to the operation machine that issued it; `settles`: it is the
     // step's last report.
     template <class Report>
     result<void> forward(std::uint32_t id, step_kind kind, bool settles, Report&& report) {
-        const auto pass = [&](child_step& child, auto& op) -> result<void> {
-            if (child.kind != kind)
-                return make_error(errc::invalid_argument, "step_id",
-                                  "step " + std::to_string(id) + " is a " + kind_name(child.kind) + " step, not a " + kind_name(kind) + " step");
-            auto ok = report(op, child.inner);
-            if (ok && settles) child.awaiting = false;
-            return ok;
+        const auto pass = [&](detail::child_step& child, auto& op) {
+            return ids_.pass(&child, id, kind, settles, [&](std::uint32_t inner) { return report(op, inner); });
         };
         for (range_slot& slot : slots_)
-            if (slot.op && slot.child.awaiting && slot.child.outer == id) return pass(slot.child, *slot.op);
-        if (head_ && head_step_.awaiting && head_step_.outer == id) return pass(head_step_, *head_);
-        return make_error(errc::invalid_argument, "step_id",
-                          "step " + std::to_string(id) + (id != 0 && id <= last_id_ ? " has already been answered" : " was never issued"));
+            if (slot.op && detail::child_step_ids::holds(slot.child, id)) return pass(slot.child, *slot.op);
+        if (head_ && detail::child_step_ids::holds(head_step_, id)) return pass(head_step_, *head_);
+        return ids_.check(nullptr, id, kind);
     }
-
-    static const char* kind_name(step_kind kind) noexcept { return kind == step_kind::send ? "send" : "wait"; }
 
     operation_context* context_;
     std::string key_;
@@ -16949,7 +16920,7 @@ private:
     download_checkpoint* checkpoint_;  // options_.checkpoint, or local_checkpoint_
     std::vector<range_slot> slots_{};
     std::optional<head_machine> head_{};
-    child_step head_step_{};
+    detail::child_step head_step_{};
     stage stage_ = stage::done;
     std::optional<object_identity> pinned_{};  // from the first answer, or the checkpoint
     detail::first_plan planned_{};
@@ -16960,7 +16931,7 @@ private:
     download_result out_{};
     std::optional<error> failure_{};
     std::optional<result<download_result>> result_{};
-    std::uint32_t last_id_ = 0;
+    detail::child_step_ids ids_{};  // the ranges' and the HEAD's steps, under ids of this machine
     bool repeated_ = false;
 };
 
@@ -17253,15 +17224,12 @@ private:
     /// child took it.
     template <class F>
     result<void> forward(std::uint32_t id, step_kind kind, bool settles, F&& f) {
-        const auto pass = [&](detail::child_step& slot, auto& child) -> result<void> {
-            if (auto ok = ids_.check(&slot, id, kind); !ok) return ok;
-            result<void> ok = f(child, slot.inner);
-            if (ok && settles) slot = {};
-            return ok;
+        const auto pass = [&](detail::child_step& slot, auto& child) {
+            return ids_.pass(&slot, id, kind, settles, [&](std::uint32_t inner) { return f(child, inner); });
         };
-        if (id != 0 && serial_step_.outer == id) return cleanup_ ? pass(serial_step_, *cleanup_) : pass(serial_step_, *serial_op_);
+        if (detail::child_step_ids::holds(serial_step_, id)) return cleanup_ ? pass(serial_step_, *cleanup_) : pass(serial_step_, *serial_op_);
         for (part_slot& slot : slots_)
-            if (id != 0 && slot.pending.outer == id) return pass(slot.pending, *slot.op);
+            if (detail::child_step_ids::holds(slot.pending, id)) return pass(slot.pending, *slot.op);
         return ids_.check(nullptr, id, kind);
     }
 

@@ -99,3 +99,45 @@ TEST_CASE("steps_in_flight: steps settle in any order") {
     REQUIRE(steps.settle(a, step_kind::send));
     CHECK(steps.size() == 0);
 }
+
+TEST_CASE("child_step_ids: children's steps get one sequence of ids, and outcomes reach the child under its own id") {
+    coswire::detail::child_step_ids ids;
+    coswire::detail::child_step first{}, second{};
+    // Two children that both count from 1.
+    const coswire::step a = ids.rename(first, {.kind = step_kind::send, .id = 1});
+    const coswire::step b = ids.rename(second, {.kind = step_kind::wait, .id = 1, .wait_ms = 30});
+    CHECK(a.id == 1);
+    CHECK(b.id == 2);
+    CHECK(b.wait_ms == 30);
+    CHECK(ids.rename(second, {.kind = step_kind::idle}).kind == step_kind::idle);  // idle and done keep no slot
+    CHECK(second.outer == 2);
+    CHECK(coswire::detail::child_step_ids::holds(first, 1));
+    CHECK_FALSE(coswire::detail::child_step_ids::holds(first, 2));
+    CHECK_FALSE(coswire::detail::child_step_ids::holds(coswire::detail::child_step{}, 0));
+
+    std::uint32_t seen = 0;
+    const auto take = [&](std::uint32_t inner) {
+        seen = inner;
+        return coswire::result<void>{};
+    };
+    const auto refuse = [](std::uint32_t) -> coswire::result<void> { return coswire::detail::machine_misused("not now"); };
+
+    // A report that does not settle, and one the child refuses, leave the step in flight.
+    REQUIRE(ids.pass(&first, a.id, step_kind::send, false, take));
+    CHECK(seen == 1);
+    CHECK(ids.pass(&first, a.id, step_kind::send, true, refuse).error().argument == "machine");
+    CHECK(first.outer == a.id);
+    // Misuse is refused before the child sees it.
+    seen = 0;
+    CHECK(ids.pass(&first, a.id, step_kind::wait, true, take).error().reason == "step 1 is a send step, not a wait step");
+    CHECK(ids.pass(nullptr, 9, step_kind::send, true, take).error().reason == "step 9 was never issued");
+    CHECK(seen == 0);
+    // The settling report empties the slot; the id is then answered.
+    REQUIRE(ids.pass(&second, b.id, step_kind::wait, true, take));
+    CHECK(second.outer == 0);
+    const auto again = ids.check(nullptr, b.id, step_kind::wait);
+    REQUIRE_FALSE(again);
+    CHECK(again.error().code == errc::invalid_argument);
+    CHECK(again.error().argument == "step_id");
+    CHECK(again.error().reason == "step 2 has already been answered");
+}

@@ -7,7 +7,9 @@
 #include <coswire/testing/emulator.hpp>
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -119,4 +121,43 @@ TEST_CASE("duplicate_cleanup_machine: a refused probe leaves that upload in plac
     CHECK(coswire::is_cos_error(*done.failure, coswire::cos_errc::access_denied));
     CHECK(done.failure->reason.find(other) != std::string::npos);
     CHECK(has_upload(h.server, other));
+}
+
+TEST_CASE("duplicate_cleanup_machine: driven alone, every step id it issues is new and every outcome is taken exactly once") {
+    harness h;
+    const std::string ours = h.initiate("k");
+    h.initiate("k");
+    h.initiate("k");
+    coswire::duplicate_cleanup_machine m(h.client.context(), "k", ours);
+    // An event loop's bookkeeping: ids it has seen, answered at once (each request's first attempt
+    // is answered 503, so every request of the cleanup also waits and retries).
+    std::set<std::uint32_t> seen;
+    bool slow_down = true;
+    std::size_t sends = 0;
+    for (coswire::step s = m.next(); s.kind != coswire::step_kind::done; s = m.next()) {
+        REQUIRE((s.kind == coswire::step_kind::send || s.kind == coswire::step_kind::wait));
+        CHECK_MESSAGE(seen.insert(s.id).second, "step id " << s.id << " was issued again");
+        const std::string answered = "step " + std::to_string(s.id) + " has already been answered";
+        if (s.kind == coswire::step_kind::send) {
+            ++sends;
+            const coswire::http_response answer =
+                slow_down ? coswire::http_response{503, {{"x-cos-request-id", "busy"}}, "<Error><Code>SlowDown</Code></Error>"}
+                          : h.server(*s.request).value();
+            slow_down = !slow_down;
+            REQUIRE(m.receive(s.id, answer));
+            CHECK(m.receive(s.id, answer).error().reason == answered);
+        } else {
+            REQUIRE(m.waited(s.id));
+            CHECK(m.waited(s.id).error().reason == answered);
+        }
+    }
+    // The listing, then a probe and an abort for each of the two empty uploads: 5 requests, each
+    // sent twice around a wait.
+    CHECK(sends == 10);
+    CHECK(seen.size() == 15);
+    const coswire::duplicate_cleanup done = m.take_result().value();
+    CHECK(done.aborted.size() == 2);
+    CHECK_FALSE(done.failure);
+    REQUIRE(h.server.uploads().size() == 1);
+    CHECK(h.server.uploads().front().upload_id == ours);
 }

@@ -215,15 +215,12 @@ private:
     /// child took it.
     template <class F>
     result<void> forward(std::uint32_t id, step_kind kind, bool settles, F&& f) {
-        const auto pass = [&](detail::child_step& slot, auto& child) -> result<void> {
-            if (auto ok = ids_.check(&slot, id, kind); !ok) return ok;
-            result<void> ok = f(child, slot.inner);
-            if (ok && settles) slot = {};
-            return ok;
+        const auto pass = [&](detail::child_step& slot, auto& child) {
+            return ids_.pass(&slot, id, kind, settles, [&](std::uint32_t inner) { return f(child, inner); });
         };
-        if (id != 0 && serial_step_.outer == id) return cleanup_ ? pass(serial_step_, *cleanup_) : pass(serial_step_, *serial_op_);
+        if (detail::child_step_ids::holds(serial_step_, id)) return cleanup_ ? pass(serial_step_, *cleanup_) : pass(serial_step_, *serial_op_);
         for (part_slot& slot : slots_)
-            if (id != 0 && slot.pending.outer == id) return pass(slot.pending, *slot.op);
+            if (detail::child_step_ids::holds(slot.pending, id)) return pass(slot.pending, *slot.op);
         return ids_.check(nullptr, id, kind);
     }
 

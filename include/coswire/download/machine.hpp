@@ -169,16 +169,16 @@ public:
             if (stage_ == stage::done) return {};
             bool settled = false;
             for (range_slot& slot : slots_) {
-                if (!slot.op || slot.child.awaiting) continue;
-                const step s = ask(slot.child, *slot.op);
+                if (!slot.op || slot.child.outer != 0) continue;
+                const step s = ids_.rename(slot.child, slot.op->next());
                 if (s.kind != step_kind::done) return s;
                 settle(slot);
                 settled = true;
                 break;
             }
             if (settled) continue;
-            if (head_ && !head_step_.awaiting) {
-                const step s = ask(head_step_, *head_);
+            if (head_ && head_step_.outer == 0) {
+                const step s = ids_.rename(head_step_, head_->next());
                 if (s.kind != step_kind::done) return s;
                 settle_head();
                 continue;
@@ -223,14 +223,6 @@ private:
     // Which request the machine is at: one of the lone first requests, the ranges, or the HEAD.
     enum class stage : std::uint8_t { fresh_first, whole_first, refetch_first, resume_first, ranges, head, done };
 
-    // A step of a range's (or the HEAD's) operation machine, as this machine renumbered it.
-    struct child_step {
-        std::uint32_t outer = 0;  // the id the driver knows
-        std::uint32_t inner = 0;  // the operation machine's own
-        step_kind kind = step_kind::done;
-        bool awaiting = false;    // issued, outcome not yet reported
-    };
-
     struct range_slot;
 
     // Turns a range's answer into its result: a 412 to If-Match is object_changed, another non-2xx
@@ -252,7 +244,7 @@ private:
         std::uint64_t crc64 = 0;
         response_sink sink{};
         std::optional<operation_machine<range_parser>> op{};
-        child_step child{};
+        detail::child_step child{};  // the range's step in flight, renamed
     };
 
     using head_machine = operation_machine<operation_parser<head_object_params>>;
@@ -532,37 +524,18 @@ private:
         stage_ = stage::done;
     }
 
-    // The next step of a child that has none in flight, under a new id: send, wait or done
-    // (an operation machine says idle only while its one step is in flight).
-    template <class Op>
-    step ask(child_step& child, Op& op) {
-        step s = op.next();
-        if (s.kind != step_kind::send && s.kind != step_kind::wait) return {};
-        child = child_step{.outer = ++last_id_, .inner = s.id, .kind = s.kind, .awaiting = true};
-        s.id = child.outer;
-        return s;
-    }
-
     // Passes a report for step `id` to the operation machine that issued it; `settles`: it is the
     // step's last report.
     template <class Report>
     result<void> forward(std::uint32_t id, step_kind kind, bool settles, Report&& report) {
-        const auto pass = [&](child_step& child, auto& op) -> result<void> {
-            if (child.kind != kind)
-                return make_error(errc::invalid_argument, "step_id",
-                                  "step " + std::to_string(id) + " is a " + kind_name(child.kind) + " step, not a " + kind_name(kind) + " step");
-            auto ok = report(op, child.inner);
-            if (ok && settles) child.awaiting = false;
-            return ok;
+        const auto pass = [&](detail::child_step& child, auto& op) {
+            return ids_.pass(&child, id, kind, settles, [&](std::uint32_t inner) { return report(op, inner); });
         };
         for (range_slot& slot : slots_)
-            if (slot.op && slot.child.awaiting && slot.child.outer == id) return pass(slot.child, *slot.op);
-        if (head_ && head_step_.awaiting && head_step_.outer == id) return pass(head_step_, *head_);
-        return make_error(errc::invalid_argument, "step_id",
-                          "step " + std::to_string(id) + (id != 0 && id <= last_id_ ? " has already been answered" : " was never issued"));
+            if (slot.op && detail::child_step_ids::holds(slot.child, id)) return pass(slot.child, *slot.op);
+        if (head_ && detail::child_step_ids::holds(head_step_, id)) return pass(head_step_, *head_);
+        return ids_.check(nullptr, id, kind);
     }
-
-    static const char* kind_name(step_kind kind) noexcept { return kind == step_kind::send ? "send" : "wait"; }
 
     operation_context* context_;
     std::string key_;
@@ -572,7 +545,7 @@ private:
     download_checkpoint* checkpoint_;  // options_.checkpoint, or local_checkpoint_
     std::vector<range_slot> slots_{};
     std::optional<head_machine> head_{};
-    child_step head_step_{};
+    detail::child_step head_step_{};
     stage stage_ = stage::done;
     std::optional<object_identity> pinned_{};  // from the first answer, or the checkpoint
     detail::first_plan planned_{};
@@ -583,7 +556,7 @@ private:
     download_result out_{};
     std::optional<error> failure_{};
     std::optional<result<download_result>> result_{};
-    std::uint32_t last_id_ = 0;
+    detail::child_step_ids ids_{};  // the ranges' and the HEAD's steps, under ids of this machine
     bool repeated_ = false;
 };
 

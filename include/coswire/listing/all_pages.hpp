@@ -114,16 +114,22 @@ struct parts_walk {
     }
 };
 
-/// What the uploads and objects walks share: a page cap read from one listing_limits field, and
-/// a whole output handed back unless the walk failed.
-template <class Output>
+/// What the uploads and objects walks share: the page after the last from the operation's own
+/// `Next`, a page cap read from one listing_limits field (`Walk::cap_argument` names it), and a
+/// whole output handed back unless the walk failed.
+template <class Walk, class Params, class Listed, class Output, std::uint32_t listing_limits::*Cap,
+          std::optional<Params> (*Next)(const Params&, const Listed&)>
 struct collecting_walk {
+    using params_type = Params;
+    using output_type = Output;
+
     Output out{};
 
-    static result<std::uint32_t> page_cap(std::uint32_t cap, std::string_view argument) {
-        if (cap == 0) return make_error(errc::invalid_argument, argument, "must be at least 1");
-        return cap;
+    result<std::uint32_t> max_pages(const Params&, const listing_limits& limits) const {
+        if (limits.*Cap == 0) return make_error(errc::invalid_argument, Walk::cap_argument, "must be at least 1");
+        return limits.*Cap;
     }
+    std::optional<Params> next(const Params& asked, const Listed& listed) const { return Next(asked, listed); }
     result<Output> finish(result<void> done) {
         if (!done) return std::move(done).error();
         return std::move(out);
@@ -131,20 +137,13 @@ struct collecting_walk {
 };
 
 /// How the whole List Multipart Uploads listing walks.
-struct uploads_walk : collecting_walk<all_multipart_uploads> {
-    using params_type = list_multipart_uploads_params;
-    using output_type = all_multipart_uploads;
+struct uploads_walk : collecting_walk<uploads_walk, list_multipart_uploads_params, list_multipart_uploads_result, all_multipart_uploads,
+                                      &listing_limits::max_upload_pages, &next_list_multipart_uploads_params> {
     static constexpr std::string_view stall_element = "NextKeyMarker";
     static constexpr std::string_view stall_what = "key and upload id markers";
     static constexpr std::string_view cap_argument = "max_upload_pages";
 
-    result<std::uint32_t> max_pages(const params_type&, const listing_limits& limits) {
-        return page_cap(limits.max_upload_pages, cap_argument);
-    }
     std::string cap_what() const { return "the List Multipart Uploads listing"; }
-    std::optional<params_type> next(const params_type& asked, const list_multipart_uploads_result& listed) {
-        return next_list_multipart_uploads_params(asked, listed);
-    }
     void take(list_multipart_uploads_result& listed) {
         for (multipart_upload_summary& u : listed.uploads) out.uploads.push_back(std::move(u));
         for (std::string& p : listed.common_prefixes) out.common_prefixes.push_back(std::move(p));
@@ -153,20 +152,13 @@ struct uploads_walk : collecting_walk<all_multipart_uploads> {
 };
 
 /// How the whole GET Bucket listing walks.
-struct objects_walk : collecting_walk<all_objects> {
-    using params_type = list_objects_params;
-    using output_type = all_objects;
+struct objects_walk : collecting_walk<objects_walk, list_objects_params, list_objects_result, all_objects,
+                                      &listing_limits::max_object_pages, &next_list_objects_params> {
     static constexpr std::string_view stall_element = "NextMarker";
     static constexpr std::string_view stall_what = "marker";
     static constexpr std::string_view cap_argument = "max_object_pages";
 
-    result<std::uint32_t> max_pages(const params_type&, const listing_limits& limits) {
-        return page_cap(limits.max_object_pages, cap_argument);
-    }
     std::string cap_what() const { return "the GET Bucket listing"; }
-    std::optional<params_type> next(const params_type& asked, const list_objects_result& listed) {
-        return next_list_objects_params(asked, listed);
-    }
     void take(list_objects_result& listed) {
         for (object_summary& s : listed.contents) out.contents.push_back(std::move(s));
         for (std::string& p : listed.common_prefixes) out.common_prefixes.push_back(std::move(p));

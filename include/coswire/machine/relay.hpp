@@ -15,52 +15,42 @@
 
 namespace coswire::detail {
 
-/// Relays the one step in flight of a sequence of inner machines: forward() gives an inner
-/// machine's send or wait step a fresh outer id, and the reporting members turn an outer id back
-/// into the inner machine's before passing the outcome on. An id never issued, one already
-/// answered, or one of the other kind is refused (invalid_argument naming "step_id") before the
-/// inner machine sees it; an outcome the inner machine refuses leaves the step in flight.
+/// Relays the one step in flight of a sequence of inner machines, a child_step_ids with one slot:
+/// forward() gives an inner machine's send or wait step a fresh outer id, and the reporting
+/// members turn an outer id back into the inner machine's before passing the outcome on. An id
+/// never issued, one already answered, or one of the other kind is refused (invalid_argument
+/// naming "step_id") before the inner machine sees it; an outcome the inner machine refuses
+/// leaves the step in flight.
 class step_relay {
 public:
-    step forward(step s) {
-        if (s.kind == step_kind::send || s.kind == step_kind::wait) {
-            inner_ = s.id;
-            s.id = outer_.issue(s.kind);
-        }
-        return s;
-    }
+    step forward(step s) noexcept { return ids_.rename(held_, s); }
 
     template <class Machine>
     result<void> receive(Machine& m, std::uint32_t id, result<http_response> outcome) {
-        if (auto ok = outer_.check(id, step_kind::send); !ok) return ok;
-        auto fed = m.receive(inner_, std::move(outcome));
-        if (fed) (void)outer_.settle(id, step_kind::send);
-        return fed;
+        return ids_.pass(holding(id), id, step_kind::send, true,
+                         [&](std::uint32_t inner) { return m.receive(inner, std::move(outcome)); });
     }
 
     template <class Machine>
     result<void> receive_head(Machine& m, std::uint32_t id, const http_response& head) {
-        if (auto ok = outer_.check(id, step_kind::send); !ok) return ok;
-        return m.receive_head(inner_, head);
+        return ids_.pass(holding(id), id, step_kind::send, false, [&](std::uint32_t inner) { return m.receive_head(inner, head); });
     }
 
     template <class Machine>
     result<void> receive_body(Machine& m, std::uint32_t id, std::span<const std::byte> bytes) {
-        if (auto ok = outer_.check(id, step_kind::send); !ok) return ok;
-        return m.receive_body(inner_, bytes);
+        return ids_.pass(holding(id), id, step_kind::send, false, [&](std::uint32_t inner) { return m.receive_body(inner, bytes); });
     }
 
     template <class Machine>
     result<void> waited(Machine& m, std::uint32_t id) {
-        if (auto ok = outer_.check(id, step_kind::wait); !ok) return ok;
-        auto fed = m.waited(inner_);
-        if (fed) (void)outer_.settle(id, step_kind::wait);
-        return fed;
+        return ids_.pass(holding(id), id, step_kind::wait, true, [&](std::uint32_t inner) { return m.waited(inner); });
     }
 
 private:
-    steps_in_flight<1> outer_{};
-    std::uint32_t inner_ = 0;  // the inner machine's id of the step in flight
+    child_step* holding(std::uint32_t id) noexcept { return child_step_ids::holds(held_, id) ? &held_ : nullptr; }
+
+    child_step_ids ids_{};
+    child_step held_{};  // the inner machine's step in flight
 };
 
 }  // namespace coswire::detail

@@ -67,6 +67,20 @@ concept step_machine = requires(M& m, std::uint32_t id, result<http_response> ou
 
 namespace detail {
 
+/// The error for an outcome reported for step `id` that is not in flight: answered already when
+/// the id was issued (ids count up to `last_id`), else never issued.
+inline error step_not_in_flight(std::uint32_t id, std::uint32_t last_id) {
+    return make_error(errc::invalid_argument, "step_id",
+                      "step " + std::to_string(id) + (id != 0 && id <= last_id ? " has already been answered" : " was never issued"));
+}
+
+/// The error for an outcome of kind `reported` for step `id`, which is a step of kind `issued`.
+inline error step_of_other_kind(std::uint32_t id, step_kind issued, step_kind reported) {
+    const auto name = [](step_kind kind) { return kind == step_kind::send ? "send" : "wait"; };
+    return make_error(errc::invalid_argument, "step_id",
+                      "step " + std::to_string(id) + " is a " + name(issued) + " step, not a " + name(reported) + " step");
+}
+
 /// The steps a machine has issued and not yet heard back about, at most `Capacity` at once, in
 /// fixed storage (nothing allocates). Outcomes are checked against it, so misuse is an error
 /// value naming "step_id".
@@ -83,10 +97,8 @@ public:
     /// Checks that `id` is a step of `kind` in flight, without settling it.
     result<void> check(std::uint32_t id, step_kind kind) const {
         const std::size_t at = find(id);
-        if (at == count_) return unknown(id);
-        if (entries_[at].kind != kind)
-            return make_error(errc::invalid_argument, "step_id",
-                              "step " + std::to_string(id) + " is a " + name(entries_[at].kind) + " step, not a " + name(kind) + " step");
+        if (at == count_) return step_not_in_flight(id, last_id_);
+        if (entries_[at].kind != kind) return step_of_other_kind(id, entries_[at].kind, kind);
         return {};
     }
 
@@ -112,29 +124,24 @@ private:
         return at;
     }
 
-    error unknown(std::uint32_t id) const {
-        return make_error(errc::invalid_argument, "step_id",
-                          "step " + std::to_string(id) +
-                              (id != 0 && id <= last_id_ ? " has already been answered" : " was never issued"));
-    }
-
-    static const char* name(step_kind kind) noexcept { return kind == step_kind::send ? "send" : "wait"; }
-
     std::array<entry, Capacity> entries_{};
     std::size_t count_ = 0;
     std::uint32_t last_id_ = 0;
 };
 
-/// A step a child machine issued (an operation inside a larger machine), as its parent renamed
-/// it: the driver knows `outer`, the child its own `inner`. outer 0: no step of the child in flight.
+/// A step a child machine issued (a machine run inside a larger one), as its parent renamed it:
+/// the driver knows `outer`, the child its own `inner`. outer 0: no step of the child in flight.
 struct child_step {
     std::uint32_t outer = 0;
     std::uint32_t inner = 0;
     step_kind kind = step_kind::done;
 };
 
-/// The ids a parent machine gives its children's steps, so several children can have steps in
-/// flight under ids of one sequence, and the outcomes reported for them are checked.
+/// The ids a parent machine gives its children's steps, so that the driver sees one sequence
+/// that never repeats, whether several children have steps in flight at once (parts, ranges) or
+/// children run one after another, each counting its own ids from 1 (step_relay). Each child's
+/// step in flight is kept in a child_step of the parent's; outcomes are checked before a child
+/// sees them, so misuse is an error value naming "step_id".
 class child_step_ids {
 public:
     /// `s`, a child's next step; a send or wait is recorded in `slot` under a new id of the parent.
@@ -146,21 +153,30 @@ public:
         return s;
     }
 
+    /// Whether `slot` holds the step the driver knows as `id`.
+    static bool holds(const child_step& slot, std::uint32_t id) noexcept { return id != 0 && slot.outer == id; }
+
     /// Checks an outcome of `kind` reported for step `id`, which `slot` holds (nullptr: no child
     /// has it in flight). Errors: invalid_argument naming "step_id".
     result<void> check(const child_step* slot, std::uint32_t id, step_kind kind) const {
-        if (!slot)
-            return make_error(errc::invalid_argument, "step_id",
-                              "step " + std::to_string(id) + (id != 0 && id <= last_id_ ? " has already been answered" : " was never issued"));
-        if (slot->kind != kind)
-            return make_error(errc::invalid_argument, "step_id",
-                              "step " + std::to_string(id) + " is a " + name(slot->kind) + " step, not a " + name(kind) + " step");
+        if (!slot) return step_not_in_flight(id, last_id_);
+        if (slot->kind != kind) return step_of_other_kind(id, slot->kind, kind);
         return {};
     }
 
-private:
-    static const char* name(step_kind kind) noexcept { return kind == step_kind::send ? "send" : "wait"; }
+    /// Checks like check(), then hands the outcome to the child: `report(inner)` passes it on
+    /// under the child's own id. `settles` (the step's last report: the response, a transport
+    /// failure, a wait elapsed) empties `slot` once the child took it; an outcome the child
+    /// refuses leaves the step in flight. Errors: check()'s, then the child's.
+    template <class Report>
+    result<void> pass(child_step* slot, std::uint32_t id, step_kind kind, bool settles, Report&& report) {
+        if (auto ok = check(slot, id, kind); !ok) return ok;
+        result<void> ok = std::forward<Report>(report)(slot->inner);
+        if (ok && settles) *slot = {};
+        return ok;
+    }
 
+private:
     std::uint32_t last_id_ = 0;
 };
 

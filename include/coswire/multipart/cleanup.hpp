@@ -11,6 +11,7 @@
 #include <coswire/listing/all_pages.hpp>
 #include <coswire/machine/context.hpp>
 #include <coswire/machine/operation.hpp>
+#include <coswire/machine/relay.hpp>
 #include <coswire/machine/step.hpp>
 #include <coswire/multipart/checks.hpp>
 #include <coswire/multipart/options.hpp>
@@ -58,9 +59,10 @@ result<upload_answer> parse_upload_answer(const http_response& r) {
 /// Aborts the other uploads of `key` that were initiated around the time of ours (`ours`; or,
 /// when Initiate failed and there is none, before the listing's Date) and hold no part, so no
 /// empty upload a repeated Initiate created stays behind. The listing, probes and aborts run one
-/// after another, each through an operation machine; an abort answering NoSuchUpload (an earlier
-/// attempt of it worked) counts as done. Whatever could not be done is in the result, never
-/// dropped: its only errors are a misused machine's. (A concurrent writer's empty upload of the
+/// after another, each through a machine of its own whose steps get ids of this machine, so the
+/// ids a driver sees never repeat; an abort answering NoSuchUpload (an earlier attempt of it
+/// worked) counts as done. Whatever could not be done is in the result, never dropped: its only
+/// errors are a misused machine's. (A concurrent writer's empty upload of the
 /// same key started in that window is aborted as well; it was racing to overwrite the same object.)
 /// Borrows the context.
 class duplicate_cleanup_machine {
@@ -77,21 +79,21 @@ public:
         for (;;) {
             if (result_) return {};
             const step s = listing_ ? listing_->next() : call_->next();
-            if (s.kind != step_kind::done) return s;
+            if (s.kind != step_kind::done) return relay_.forward(s);
             if (listing_) listed();
             else answered();
         }
     }
     result<void> receive(std::uint32_t id, result<http_response> outcome) {
-        return listing_ ? listing_->receive(id, std::move(outcome)) : call_->receive(id, std::move(outcome));
+        return listing_ ? relay_.receive(*listing_, id, std::move(outcome)) : relay_.receive(*call_, id, std::move(outcome));
     }
     result<void> receive_head(std::uint32_t id, const http_response& head) {
-        return listing_ ? listing_->receive_head(id, head) : call_->receive_head(id, head);
+        return listing_ ? relay_.receive_head(*listing_, id, head) : relay_.receive_head(*call_, id, head);
     }
     result<void> receive_body(std::uint32_t id, std::span<const std::byte> bytes) {
-        return listing_ ? listing_->receive_body(id, bytes) : call_->receive_body(id, bytes);
+        return listing_ ? relay_.receive_body(*listing_, id, bytes) : relay_.receive_body(*call_, id, bytes);
     }
-    result<void> waited(std::uint32_t id) { return listing_ ? listing_->waited(id) : call_->waited(id); }
+    result<void> waited(std::uint32_t id) { return listing_ ? relay_.waited(*listing_, id) : relay_.waited(*call_, id); }
 
     /// What the cleanup did, once next() said done; errors: invalid_argument naming "machine"
     /// before that or when it was already taken.
@@ -171,6 +173,7 @@ private:
     std::optional<std::string> ours_;
     std::optional<list_all_multipart_uploads_machine> listing_{};
     std::optional<call> call_{};
+    detail::step_relay relay_{};  // each request's machine counts its ids from 1: the driver sees ours
     std::vector<std::string> candidates_{};  // uploads to probe, one after another
     std::size_t at_ = 0;
     bool probing_ = false;  // call_ is a probe (List Parts), else an abort

@@ -208,9 +208,9 @@ private:
     }
 
     detail::child_step* find(std::uint32_t id) {
-        if (id != 0 && serial_link_.outer == id) return &serial_link_;
+        if (detail::child_step_ids::holds(serial_link_, id)) return &serial_link_;
         for (part_slot& slot : slots_)
-            if (id != 0 && slot.pending.outer == id) return &slot.pending;
+            if (detail::child_step_ids::holds(slot.pending, id)) return &slot.pending;
         return nullptr;
     }
 
@@ -219,11 +219,9 @@ private:
     template <class F>
     result<void> forward(std::uint32_t id, step_kind kind, bool settles, F&& f) {
         detail::child_step* l = find(id);
-        if (auto ok = ids_.check(l, id, kind); !ok) return ok;
-        const std::uint32_t inner = l->inner;
-        result<void> ok = l == &serial_link_ ? on_serial([&](auto& child) { return f(child, inner); }) : f(*slot_of(*l).op, inner);
-        if (ok && settles) *l = {};
-        return ok;
+        return ids_.pass(l, id, kind, settles, [&](std::uint32_t inner) {
+            return l == &serial_link_ ? on_serial([&](auto& child) { return f(child, inner); }) : f(*slot_of(*l).op, inner);
+        });
     }
 
     template <class F>
