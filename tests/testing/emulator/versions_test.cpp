@@ -162,6 +162,7 @@ TEST_CASE("versions: the life cycle of a key through the library's builders and 
     CHECK(unmarked.version_id == marker);
     CHECK(h.ok(coswire::get_object_params{.key = "dir/a b ü"}).body == "second");
     CHECK(h.ok(coswire::head_object_params{.key = "dir/a b ü"}).headers.version_id == v2);
+    CHECK(h.ok(coswire::list_objects_params{}).contents.size() == 1);  // GET Bucket sees the key again
 
     set_versioning(h, versioning_status::suspended);
     CHECK(put(h, "dir/a b ü", "null 1") == "");  // a suspended bucket's write makes the "null" version
@@ -298,6 +299,25 @@ TEST_CASE("versions: paging with both markers, any max-keys, gives the one-page 
     // key-marker alone skips every version of that key.
     const listing after_b = list_all(h, {.key_marker = "b"});
     CHECK(after_b.rows == std::vector<std::string>(whole.rows.begin() + 7, whole.rows.end()));
+}
+
+TEST_CASE("versions: max-keys above 1000 is read as 1000; a page of 1000 resumes inside one key's versions") {
+    harness h;
+    set_versioning(h, versioning_status::enabled);
+    for (int i = 0; i < 1001; ++i) h.server.put_object("k", std::to_string(i));
+    auto built = coswire::make_list_object_versions_request(h.client.bucket_endpoint(), {.max_keys = 1000});
+    REQUIRE(built);
+    for (coswire::http_query_param& q : built->query)
+        if (q.name == "max-keys") q.value = "5000";  // past the builder's own check
+    const auto r = h.client.run(*built, [](const coswire::http_response& a) { return coswire::parse_list_object_versions_response(a); });
+    REQUIRE(r);
+    CHECK(r->max_keys == 1000);
+    CHECK(r->versions.size() == 1000);
+    CHECK(r->is_truncated);
+    CHECK(r->next_key_marker == "k");
+    const auto rest = h.ok(list_object_versions_params{.key_marker = r->next_key_marker, .version_id_marker = r->next_version_id_marker});
+    REQUIRE(rest.versions.size() == 1);
+    CHECK(h.ok(coswire::get_object_params{.key = "k", .version_id = rest.versions[0].version_id}).body == "0");
 }
 
 TEST_CASE("versions: a delimiter folds keys into CommonPrefixes, which pages count once") {
