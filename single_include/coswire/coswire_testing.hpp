@@ -29,7 +29,8 @@
 // ---- begin coswire/testing/emulator/objects.hpp
 // SPDX-License-Identifier: MIT
 // The emulator's object operations (docs/protocol/objects.md): PUT, GET and HEAD with one byte
-// range and RFC 9110 conditions, DELETE, and the key checks they share.
+// range and RFC 9110 conditions, DELETE, and the key checks they share; versionId and delete
+// markers as testing/emulator/versions.hpp reads them.
 
 #ifndef COSWIRE_SINGLE_TESTING_EMULATOR_OPTIONS_HPP
 #define COSWIRE_SINGLE_TESTING_EMULATOR_OPTIONS_HPP
@@ -479,7 +480,8 @@ inline http_response precondition_failed(const exchange& x) {
 // ---- begin coswire/testing/emulator/storage.hpp
 // SPDX-License-Identifier: MIT
 // The emulator's bucket state: stored objects, in-progress uploads and their parts, the byte
-// quota (max_stored_bytes) they share, ETags as COS computes them, and upload ids.
+// quota (max_stored_bytes) they share, ETags as COS computes them, and upload ids; with
+// versioning, each key's older versions and delete markers and their version ids.
 
 
 #include <algorithm>
@@ -488,6 +490,7 @@ inline http_response precondition_failed(const exchange& x) {
 #include <map>
 #include <optional>
 #include <random>
+#include <set>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -516,6 +519,9 @@ struct emulated_object {
     restore_state restore = restore_state::none;
     std::uint64_t restore_days = 0;    ///< Days of the latest POST Object restore
     std::int64_t restore_expiry = 0;   ///< server Unix seconds; the restored copy is readable before it
+    // Versioning (docs/protocol/versioning.md).
+    std::string version_id = "null";  ///< "null" unless written while versioning was Enabled
+    bool delete_marker = false;       ///< a delete marker: no bytes, only its version_id and last_modified
 };
 
 /// One uploaded part of a multipart upload.
@@ -548,17 +554,20 @@ inline std::string quoted_md5(std::string_view data) {
     return "\"" + std::string(to_string_view(hex)) + "\"";
 }
 
-/// Objects and uploads of one bucket, and the bytes they hold together. Every change keeps
-/// stored_bytes() equal to the sum of the object and part sizes; the quota is checked by the
-/// caller (fits) before it stores, so fixtures can bypass it.
+/// Objects (every version of them) and uploads of one bucket, and the bytes they hold together.
+/// Every change keeps stored_bytes() equal to the sum of the version and part sizes; the quota
+/// is checked by the caller (fits) before it stores, so fixtures can bypass it.
 class bucket_store {
 public:
     using object_map = std::map<std::string, testing::emulated_object, std::less<>>;
 
     /// An empty bucket holding at most `max_stored_bytes`, whose objects all get
-    /// `default_encryption` ("", "AES256" or "cos/kms"); `seed` seeds the upload ids.
+    /// `default_encryption` ("", "AES256" or "cos/kms"); `seed` seeds the upload and version ids.
     bucket_store(std::uint64_t max_stored_bytes, std::string default_encryption, std::uint64_t seed)
-        : max_stored_bytes_(max_stored_bytes), encryption_(std::move(default_encryption)), id_rng_(seed) {}
+        : max_stored_bytes_(max_stored_bytes),
+          encryption_(std::move(default_encryption)),
+          id_rng_(seed),
+          version_rng_(seed ^ 0x5851F42D4C957F2Du) {}
 
     const object_map& objects() const noexcept { return objects_; }
     std::uint64_t stored_bytes() const noexcept { return stored_bytes_; }
@@ -580,7 +589,10 @@ public:
         return "\"" + std::string(to_string_view(hex)) + "\"";
     }
 
-    /// Stores (or replaces) an object; `etag` defaults to content_etag(data).
+    /// Stores an object as the latest version of `key`; `etag` defaults to content_etag(data).
+    /// What was there goes as versioning decides (retire_latest): replaced while versioning is
+    /// off, kept as an older version while it is Enabled (the new one gets a fresh version id),
+    /// and under Suspended only the "null" version goes, since the new one is "null".
     testing::emulated_object& store_object(std::string_view key, std::string data, std::vector<http_header> metadata,
                                            std::optional<std::string> etag, std::int64_t now) {
         testing::emulated_object o;
@@ -589,37 +601,114 @@ public:
         o.last_modified = now;
         o.metadata = std::move(metadata);
         o.data = std::move(data);
-        const auto it = objects_.find(key);
-        if (it != objects_.end()) stored_bytes_ -= it->second.data.size();
+        if (versioning_ == versioning_status::enabled) o.version_id = new_version_id();
+        retire_latest(key);
         stored_bytes_ += o.data.size();
-        if (it != objects_.end()) return it->second = std::move(o);
-        return objects_.emplace(std::string(key), std::move(o)).first->second;
+        return objects_.insert_or_assign(std::string(key), std::move(o)).first->second;
     }
 
-    /// The object under `key`, or null.
+    /// Grows `o`, an object of this store, by `more` at `now`. Appends change their object in
+    /// place: appendable objects take no part in versioning.
+    void append_bytes(testing::emulated_object& o, std::string_view more, std::int64_t now) {
+        o.data += more;
+        o.etag = content_etag(o.data);
+        o.crc64 = crc64(o.data);
+        o.last_modified = now;
+        stored_bytes_ += more.size();
+    }
+
+    /// The current object under `key`, or null (none, or its latest version is a delete marker).
     const testing::emulated_object* find_object(std::string_view key) const {
         const auto it = objects_.find(key);
         return it == objects_.end() ? nullptr : &it->second;
     }
 
-    /// The object under `key`, or null, to change in place (its bytes must not change).
+    /// The current object under `key`, or null, to change in place (its bytes must not change).
     testing::emulated_object* find_object(std::string_view key) {
         const auto it = objects_.find(key);
         return it == objects_.end() ? nullptr : &it->second;
     }
 
-    /// The size of the object under `key`; 0 when there is none.
-    std::uint64_t object_size(std::string_view key) const {
-        const testing::emulated_object* o = find_object(key);
+    /// The bytes a write to `key` frees: the current object's while versioning is off, the
+    /// "null" version's while it is Suspended, none while it is Enabled.
+    std::uint64_t replaced_size(std::string_view key) const {
+        const testing::emulated_object* o = versioning_ == versioning_status::off         ? find_object(key)
+                                            : versioning_ == versioning_status::suspended ? find_version(key, "null")
+                                                                                          : nullptr;
         return o == nullptr ? 0 : o->data.size();
     }
 
-    /// Forgets the object under `key`, if any.
-    void erase_object(std::string_view key) {
-        const auto it = objects_.find(key);
-        if (it == objects_.end()) return;
-        stored_bytes_ -= it->second.data.size();
-        objects_.erase(it);
+    // Versioning.
+
+    using history_map = std::map<std::string, std::vector<testing::emulated_object>, std::less<>>;
+
+    versioning_status versioning() const noexcept { return versioning_; }
+    /// Enabled or Suspended (PUT Bucket versioning); a bucket made again starts at off.
+    void set_versioning(versioning_status status) noexcept { versioning_ = status; }
+
+    /// Every key's versions other than its current object (older versions, and delete
+    /// markers), newest first; a key whose latest version is a delete marker has it in front.
+    const history_map& history() const noexcept { return history_; }
+
+    /// Every version of `key`, newest first: the current object, then history(). Empty for a
+    /// key that has none.
+    std::vector<const testing::emulated_object*> versions_of(std::string_view key) const {
+        std::vector<const testing::emulated_object*> out;
+        if (const testing::emulated_object* o = find_object(key)) out.push_back(o);
+        if (const auto h = history_.find(key); h != history_.end())
+            for (const testing::emulated_object& v : h->second) out.push_back(&v);
+        return out;
+    }
+
+    /// The version `version_id` of `key` (an object or a delete marker), or null.
+    const testing::emulated_object* find_version(std::string_view key, std::string_view version_id) const {
+        for (const testing::emulated_object* v : versions_of(key))
+            if (v->version_id == version_id) return v;
+        return nullptr;
+    }
+    testing::emulated_object* find_version(std::string_view key, std::string_view version_id) {
+        // The store is not const here, so neither is what the const lookup found in it.
+        return const_cast<testing::emulated_object*>(static_cast<const bucket_store&>(*this).find_version(key, version_id));
+    }
+
+    /// DELETE without a version id: while versioning is off the object goes (if any); else the
+    /// latest version is retired as a write would retire it and a delete marker (a fresh id
+    /// under Enabled, "null" under Suspended) becomes the latest, even for a key with no
+    /// object. Returns that marker, or null while versioning is off.
+    const testing::emulated_object* delete_latest(std::string_view key, std::int64_t now) {
+        if (versioning_ == versioning_status::off) {
+            retire_latest(key);
+            return nullptr;
+        }
+        testing::emulated_object marker;
+        marker.delete_marker = true;
+        marker.last_modified = now;
+        if (versioning_ == versioning_status::enabled) marker.version_id = new_version_id();
+        retire_latest(key);
+        std::vector<testing::emulated_object>& h = history_.try_emplace(std::string(key)).first->second;
+        return &*h.insert(h.begin(), std::move(marker));
+    }
+
+    /// Removes version `version_id` of `key` for good, an object or a delete marker, and returns
+    /// it (nothing when there is no such version). When the latest went, the newest older
+    /// version becomes current, unless it is a delete marker.
+    std::optional<testing::emulated_object> erase_version(std::string_view key, std::string_view version_id) {
+        std::optional<testing::emulated_object> out;
+        if (const auto it = objects_.find(key); it != objects_.end() && it->second.version_id == version_id) {
+            out = std::move(it->second);
+            objects_.erase(it);
+        } else if (const auto h = history_.find(key); h != history_.end()) {
+            std::vector<testing::emulated_object>& list = h->second;
+            const auto v = std::find_if(list.begin(), list.end(), [&](const testing::emulated_object& e) { return e.version_id == version_id; });
+            if (v == list.end()) return std::nullopt;
+            out = std::move(*v);
+            list.erase(v);
+        } else {
+            return std::nullopt;
+        }
+        stored_bytes_ -= out->data.size();
+        promote(key);
+        return out;
     }
 
     /// Starts an upload of `key` with a new id (see new_upload_id).
@@ -669,6 +758,46 @@ public:
     }
 
 private:
+    // Makes room for a new latest version of `key`: under Suspended the "null" version goes
+    // wherever it is; then the current object goes while versioning is off, or becomes the
+    // newest older version while it is on.
+    void retire_latest(std::string_view key) {
+        if (versioning_ == versioning_status::suspended) static_cast<void>(erase_version(key, "null"));
+        const auto it = objects_.find(key);
+        if (it == objects_.end()) return;
+        if (versioning_ == versioning_status::off) {
+            stored_bytes_ -= it->second.data.size();
+        } else {
+            std::vector<testing::emulated_object>& h = history_.try_emplace(it->first).first->second;
+            h.insert(h.begin(), std::move(it->second));
+        }
+        objects_.erase(it);
+    }
+
+    // After a version of `key` went: without a current object, the newest older version becomes
+    // current unless it is a delete marker; an empty history is forgotten.
+    void promote(std::string_view key) {
+        const auto h = history_.find(key);
+        if (h == history_.end()) return;
+        std::vector<testing::emulated_object>& list = h->second;
+        if (!list.empty() && !list.front().delete_marker && objects_.find(key) == objects_.end()) {
+            objects_.emplace(h->first, std::move(list.front()));
+            list.erase(list.begin());
+        }
+        if (list.empty()) history_.erase(h);
+    }
+
+    // Opaque and unique, from the seeded generator: base64 of 18 decimal digits (24 letters and
+    // digits, never '+', '/' or '='), the shape of the ids on Tencent's pages.
+    std::string new_version_id() {
+        for (;;) {
+            std::string digits = std::to_string(version_rng_() % 1000000000000000000u);
+            digits.insert(0, 18 - digits.size(), '0');
+            std::string id = base64_encode(std::string_view(digits));
+            if (issued_versions_.insert(id).second) return id;
+        }
+    }
+
     // 74 lower-case hex digits: the decimal server time, then digits from the seeded generator
     // (docs/protocol/multipart.md#initiate-multipart-upload: every documented id looks like this).
     std::string new_upload_id(std::int64_t now) {
@@ -685,6 +814,10 @@ private:
     std::uint64_t max_stored_bytes_ = 0;
     std::string encryption_{};
     std::mt19937_64 id_rng_;
+    std::mt19937_64 version_rng_;
+    std::set<std::string, std::less<>> issued_versions_{};
+    versioning_status versioning_ = versioning_status::off;
+    history_map history_{};
     object_map objects_{};
     std::map<std::string, testing::emulated_upload, std::less<>> uploads_{};
     std::uint64_t stored_bytes_ = 0;
@@ -693,6 +826,115 @@ private:
 }  // namespace coswire::detail::emu
 // ---- end coswire/testing/emulator/storage.hpp
 #endif  // COSWIRE_SINGLE_TESTING_EMULATOR_STORAGE_HPP
+#ifndef COSWIRE_SINGLE_TESTING_EMULATOR_VERSIONS_HPP
+#define COSWIRE_SINGLE_TESTING_EMULATOR_VERSIONS_HPP
+// ---- begin coswire/testing/emulator/versions.hpp
+// SPDX-License-Identifier: MIT
+// The emulator's versioning (docs/protocol/versioning.md): PUT and GET Bucket versioning, the
+// version an object request names with versionId, and the version headers of the answers.
+
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace coswire::detail::emu {
+
+/// Reads a VersioningConfiguration document whose Status is Enabled or Suspended. Errors (400
+/// MalformedXML): not XML, another root, no Status, or another Status.
+inline result<versioning_status> parse_versioning_body(std::string_view body) {
+    std::optional<std::string> status;
+    xml::reader reader(body);
+    result<void> read = xml::read_document(reader, [&](std::string_view root, xml::reader& r) -> result<void> {
+        if (root != "VersioningConfiguration") return make_error(errc::malformed_response, "body", "the root element is not <VersioningConfiguration>");
+        return xml::for_each_child(r, [&](std::string_view name, xml::reader& c) -> result<void> {
+            if (name != "Status") return {};
+            result<std::string_view> text = c.read_text();
+            if (!text) return std::move(text).error();
+            status = std::string(*text);
+            return {};
+        });
+    });
+    if (!read) return std::move(read).error();
+    if (status == "Enabled") return versioning_status::enabled;
+    if (status == "Suspended") return versioning_status::suspended;
+    return make_error(errc::malformed_response, "Status", "Status is neither Enabled nor Suspended");
+}
+
+/// PUT Bucket versioning: Enabled or Suspended from then on (a bucket never goes back to off);
+/// 200 with no body.
+inline http_response put_bucket_versioning(bucket_store& store, const exchange& x) {
+    const result<versioning_status> status = parse_versioning_body(x.body);
+    if (!status)
+        return error_reply(x, 400, "MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema.");
+    store.set_versioning(*status);
+    return reply(x, 200);
+}
+
+/// GET Bucket versioning: a VersioningConfiguration, without Status while versioning was never
+/// enabled.
+inline http_response get_bucket_versioning(const bucket_store& store, const exchange& x) {
+    xml::writer w;
+    w.start("VersioningConfiguration");
+    if (store.versioning() != versioning_status::off)
+        w.element("Status", store.versioning() == versioning_status::enabled ? "Enabled" : "Suspended");
+    w.end();
+    return xml_reply(x, w);
+}
+
+/// The version id a listing shows: empty while versioning was never enabled.
+inline std::string_view listed_version_id(const bucket_store& store, const testing::emulated_object& v) {
+    return store.versioning() == versioning_status::off ? std::string_view() : std::string_view(v.version_id);
+}
+
+/// x-cos-version-id of the version an answer is about, unless versioning was never enabled
+/// (GET, HEAD, DELETE).
+inline void add_version_header(http_response& r, const bucket_store& store, const testing::emulated_object& v) {
+    if (store.versioning() != versioning_status::off) r.headers.push_back({"x-cos-version-id", v.version_id});
+}
+
+/// x-cos-version-id of a version a write made: only while versioning is Enabled (under
+/// Suspended every write makes the "null" version).
+inline void add_new_version_header(http_response& r, const bucket_store& store, const testing::emulated_object& v) {
+    if (store.versioning() == versioning_status::enabled) r.headers.push_back({"x-cos-version-id", v.version_id});
+}
+
+/// 404 NoSuchKey for a key whose latest version (or the version named) is the delete marker
+/// `marker`, with x-cos-delete-marker: true and its x-cos-version-id.
+inline http_response deleted_key(const exchange& x, const testing::emulated_object& marker) {
+    http_response r = no_such_key(x);
+    r.headers.push_back({"x-cos-delete-marker", "true"});
+    r.headers.push_back({"x-cos-version-id", marker.version_id});
+    return r;
+}
+
+/// The object an object request names: the current one, or with versionId that version. A key
+/// with no version at all is 404 NoSuchKey; so is one whose latest version is a delete marker,
+/// or a versionId naming one (deleted_key); a versionId the key does not have is 404
+/// NoSuchVersion. On success `out` points into the store until it changes.
+inline refusal find_addressed(const bucket_store& store, const exchange& x, const testing::emulated_object*& out) {
+    const std::vector<const testing::emulated_object*> versions = store.versions_of(x.key());
+    if (versions.empty()) return no_such_key(x);
+    out = x.param("versionId") != nullptr ? store.find_version(x.key(), x.param_value("versionId")) : versions.front();
+    if (out == nullptr) return error_reply(x, 404, "NoSuchVersion", "The specified version does not exist.");
+    if (out->delete_marker) return deleted_key(x, *out);
+    return std::nullopt;
+}
+
+/// find_addressed, for a request that changes the version it names (tags, restores).
+inline refusal find_addressed(bucket_store& store, const exchange& x, testing::emulated_object*& out) {
+    const testing::emulated_object* found = nullptr;
+    refusal r = find_addressed(static_cast<const bucket_store&>(store), x, found);
+    // The store is not const here, so neither is what the const lookup found in it.
+    out = const_cast<testing::emulated_object*>(found);
+    return r;
+}
+
+}  // namespace coswire::detail::emu
+// ---- end coswire/testing/emulator/versions.hpp
+#endif  // COSWIRE_SINGLE_TESTING_EMULATOR_VERSIONS_HPP
 
 #include <algorithm>
 #include <array>
@@ -802,17 +1044,15 @@ inline bool finish_restore(testing::emulated_object& o, std::int64_t now) noexce
     return true;
 }
 
-/// POST Object restore: 404 NoSuchKey (NoSuchVersion for a versionId other than "null"); 405
+/// POST Object restore of the version find_addressed names (404 NoSuchKey, NoSuchVersion); 405
 /// RestoreNonArchiveObject for an object that is not archived; 409 RestoreAlreadyInProgress
 /// while one runs; 400 MalformedXML for a bad body, 400 InvalidArgument for Days 0 or a tier the
 /// class does not offer (Expedited for DEEP_ARCHIVE). A readable restored copy is kept for the
 /// new Days from now, answered 200; else the restore starts (x-cos-restore:
 /// ongoing-request="true") and the answer is 202.
 inline http_response restore_object(bucket_store& store, const exchange& x) {
-    testing::emulated_object* o = store.find_object(x.key());
-    if (o == nullptr) return no_such_key(x);
-    if (x.param("versionId") != nullptr && x.param_value("versionId") != "null")
-        return error_reply(x, 404, "NoSuchVersion", "The specified version does not exist.");
+    testing::emulated_object* o = nullptr;
+    if (refusal r = find_addressed(store, x, o)) return std::move(*r);
     if (!is_archive(o->storage_class))
         return error_reply(x, 405, "RestoreNonArchiveObject", "Only ARCHIVE and DEEP_ARCHIVE objects can be restored.");
     if (o->restore == testing::restore_state::ongoing)
@@ -913,20 +1153,11 @@ inline result<std::vector<object_tag>> parse_tagging_body(std::string_view body)
     return tags;
 }
 
-/// The object a ?tagging request names: 404 NoSuchKey when there is none, 404 NoSuchVersion for
-/// a versionId other than "null" (nothing here has versions).
-inline refusal find_tagged(bucket_store& store, const exchange& x, testing::emulated_object*& out) {
-    out = store.find_object(x.key());
-    if (out == nullptr) return no_such_key(x);
-    if (x.param("versionId") != nullptr && x.param_value("versionId") != "null")
-        return error_reply(x, 404, "NoSuchVersion", "The specified version does not exist.");
-    return std::nullopt;
-}
-
-/// PUT Object tagging: the Tagging document replaces every tag; 200 with no body.
+/// PUT Object tagging: the Tagging document replaces every tag of the version find_addressed
+/// names (the current one without versionId); 200 with no body.
 inline http_response put_tagging(bucket_store& store, const exchange& x) {
     testing::emulated_object* o = nullptr;
-    if (refusal r = find_tagged(store, x, o)) return std::move(*r);
+    if (refusal r = find_addressed(store, x, o)) return std::move(*r);
     result<std::vector<object_tag>> tags = parse_tagging_body(x.body);
     if (!tags)
         return error_reply(x, 400, "MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema.");
@@ -938,7 +1169,7 @@ inline http_response put_tagging(bucket_store& store, const exchange& x) {
 /// GET Object tagging: the tags as a Tagging document; an untagged object has an empty TagSet.
 inline http_response get_tagging(bucket_store& store, const exchange& x) {
     testing::emulated_object* o = nullptr;
-    if (refusal r = find_tagged(store, x, o)) return std::move(*r);
+    if (refusal r = find_addressed(store, x, o)) return std::move(*r);
     xml::writer w;
     w.start("Tagging").start("TagSet");
     for (const object_tag& t : o->tags) w.start("Tag").element("Key", t.key).element("Value", t.value).end();
@@ -949,7 +1180,7 @@ inline http_response get_tagging(bucket_store& store, const exchange& x) {
 /// DELETE Object tagging: every tag goes; 204.
 inline http_response delete_tagging(bucket_store& store, const exchange& x) {
     testing::emulated_object* o = nullptr;
-    if (refusal r = find_tagged(store, x, o)) return std::move(*r);
+    if (refusal r = find_addressed(store, x, o)) return std::move(*r);
     o->tags.clear();
     return reply(x, 204);
 }
@@ -1090,37 +1321,55 @@ inline refusal check_key(const exchange& x) {
 }
 
 /// PUT Object: stores the body under the key, within the quota, with the tags of x-cos-tagging
-/// and the class of x-cos-storage-class.
+/// and the class of x-cos-storage-class; a new version while versioning is Enabled.
 inline http_response put_object(bucket_store& store, const exchange& x) {
     std::vector<object_tag> tags;
     if (refusal r = read_tagging_header(x, tags)) return std::move(*r);
     std::string storage_class;
     if (refusal r = read_storage_class(x, storage_class)) return std::move(*r);
-    if (!store.fits(x.body.size(), store.object_size(x.key()))) return too_large(x);
+    if (!store.fits(x.body.size(), store.replaced_size(x.key()))) return too_large(x);
     testing::emulated_object& o = store.store_object(x.key(), std::string(x.body), stored_metadata(x), std::nullopt, x.now);
     o.tags = std::move(tags);
     o.storage_class = std::move(storage_class);
     http_response r = reply(x, 200);
     add_integrity_headers(r, o.etag, o.crc64, store.encryption());
+    add_new_version_header(r, store, o);
     return r;
 }
 
 /// DELETE Object: 204 whether or not the key existed; 403 AccessDenied for an undeletable key.
+/// Without versionId, while versioning is on, a delete marker becomes the latest version
+/// (x-cos-delete-marker: true and its x-cos-version-id). With versionId that version or marker
+/// goes for good (its x-cos-version-id, and x-cos-delete-marker for a marker); a missing "null"
+/// version counts as deleted, as a missing key does, and another missing one is 404 NoSuchVersion.
 inline http_response delete_object(bucket_store& store, const testing::emulator_options& options, const exchange& x) {
     if (std::find(options.undeletable_keys.begin(), options.undeletable_keys.end(), x.key()) != options.undeletable_keys.end())
         return error_reply(x, 403, "AccessDenied", "Access Denied.");
-    store.erase_object(x.key());
-    return reply(x, 204);
+    http_response r = reply(x, 204);
+    if (x.param("versionId") == nullptr) {
+        if (const testing::emulated_object* marker = store.delete_latest(x.key(), x.now)) {
+            r.headers.push_back({"x-cos-delete-marker", "true"});
+            add_version_header(r, store, *marker);
+        }
+        return r;
+    }
+    const std::optional<testing::emulated_object> gone = store.erase_version(x.key(), x.param_value("versionId"));
+    if (!gone && x.param_value("versionId") == "null") return r;
+    if (!gone) return error_reply(x, 404, "NoSuchVersion", "The specified version does not exist.");
+    if (gone->delete_marker) r.headers.push_back({"x-cos-delete-marker", "true"});
+    add_version_header(r, store, *gone);
+    return r;
 }
 
-/// GET or HEAD Object with its conditions, one byte range and the response-* overrides; a GET of
-/// an archived object without a restored copy is 403 InvalidObjectState. With
+/// GET or HEAD Object of the version find_addressed names, with its conditions, one byte range
+/// and the response-* overrides; a GET of an archived object without a restored copy is 403
+/// InvalidObjectState. With
 /// `lent` null the body is copied into the answer; otherwise the answer's body stays empty and
 /// `*lent` views the bytes in the store (valid while the store is not changed), so a streamed
 /// download costs no copy.
 inline http_response get_object(const bucket_store& store, const exchange& x, std::string_view* lent = nullptr) {
-    const testing::emulated_object* found = store.find_object(x.key());
-    if (found == nullptr) return no_such_key(x);
+    const testing::emulated_object* found = nullptr;
+    if (refusal r = find_addressed(store, x, found)) return std::move(*r);
     const testing::emulated_object& o = *found;
     if (!x.is_head() && !readable(o, x.now)) return invalid_object_state(x, o);
     const precondition condition = evaluate_preconditions(x, "", o);
@@ -1170,6 +1419,7 @@ inline http_response get_object(const bucket_store& store, const exchange& x, st
     if (!o.tags.empty()) r.headers.push_back({"x-cos-tagging-count", std::to_string(o.tags.size())});
     r.headers.push_back({"x-cos-object-type", o.appendable ? "appendable" : "normal"});
     add_storage_headers(r, o, x.now);
+    add_version_header(r, store, o);
     if (partial)
         r.headers.push_back({"Content-Range", "bytes " + std::to_string(range.first) + "-" + std::to_string(range.last) + "/" +
                                                   std::to_string(size)});
@@ -1191,15 +1441,17 @@ namespace coswire::detail::emu {
 /// APPEND Object. position must be decimal (else 400 InvalidArgument) and equal the object's
 /// length, 0 for a new object (else 409 AppendPositionErr); an object not made by appends is 409
 /// ObjectNotAppendable; past 5 GiB, or the emulator's quota, is 400 EntityTooLarge. The first
-/// append creates the object with the request's metadata and x-cos-tagging; later ones keep
-/// both. 200 with the ETag and CRC-64 of the whole object and x-cos-next-append-position.
+/// append creates the object with the request's metadata and x-cos-tagging, as a write does (a
+/// new version while versioning is Enabled); later ones grow that version in place and keep
+/// both, as appendable objects take no part in versioning. 200 with the ETag and CRC-64 of the
+/// whole object and x-cos-next-append-position.
 inline http_response append_object(bucket_store& store, const exchange& x) {
     const auto position = parse_unsigned_decimal(x.param_value("position"));
     if (!position) return invalid_argument(x, "position must be a non-negative decimal number.");
-    const testing::emulated_object* old = store.find_object(x.key());
-    if (old != nullptr && !old->appendable)
+    testing::emulated_object* o = store.find_object(x.key());
+    if (o != nullptr && !o->appendable)
         return error_reply(x, 409, "ObjectNotAppendable", "The object was not created by APPEND Object and cannot be appended to.");
-    const std::uint64_t length = old == nullptr ? 0 : old->data.size();
+    const std::uint64_t length = o == nullptr ? 0 : o->data.size();
     if (position.value != length) {
         http_response r = error_reply(x, 409, "AppendPositionErr", "The position does not match the length of the object.");
         r.headers.push_back({"x-cos-next-append-position", std::to_string(length)});
@@ -1207,19 +1459,19 @@ inline http_response append_object(bucket_store& store, const exchange& x) {
     }
     if (x.body.size() > max_appendable_object_size - length) return error_reply(x, 400, "EntityTooLarge", "An appendable object holds at most 5 GB.");
     if (!store.fits(x.body.size(), 0)) return too_large(x);
-    std::vector<object_tag> tags;
-    if (old == nullptr)
+    if (o == nullptr) {
+        std::vector<object_tag> tags;
         if (refusal r = read_tagging_header(x, tags)) return std::move(*r);
-    std::string data = old == nullptr ? std::string() : old->data;
-    data += x.body;
-    std::vector<http_header> metadata = old == nullptr ? stored_metadata(x) : old->metadata;
-    if (old != nullptr) tags = old->tags;
-    testing::emulated_object& o = store.store_object(x.key(), std::move(data), std::move(metadata), std::nullopt, x.now);
-    o.appendable = true;
-    o.tags = std::move(tags);
+        o = &store.store_object(x.key(), std::string(x.body), stored_metadata(x), std::nullopt, x.now);
+        o->appendable = true;
+        o->tags = std::move(tags);
+    } else {
+        store.append_bytes(*o, x.body, x.now);
+    }
     http_response r = reply(x, 200);
-    add_integrity_headers(r, o.etag, o.crc64, store.encryption());
-    r.headers.push_back({"x-cos-next-append-position", std::to_string(o.data.size())});
+    add_integrity_headers(r, o->etag, o->crc64, store.encryption());
+    add_new_version_header(r, store, *o);
+    r.headers.push_back({"x-cos-next-append-position", std::to_string(o->data.size())});
     return r;
 }
 
@@ -1237,12 +1489,14 @@ inline http_response append_object(bucket_store& store, const exchange& x) {
 #define COSWIRE_SINGLE_TESTING_EMULATOR_LISTINGS_HPP
 // ---- begin coswire/testing/emulator/listings.hpp
 // SPDX-License-Identifier: MIT
-// The emulator's listings: GET Bucket, List Multipart Uploads and List Parts, over one
-// pagination rule (docs/protocol/objects.md#get-bucket, docs/protocol/multipart.md#list-multipart-uploads,
+// The emulator's listings: GET Bucket, GET Bucket Object versions, List Multipart Uploads and
+// List Parts, over one pagination rule (docs/protocol/objects.md#get-bucket,
+// docs/protocol/versioning.md#listing-versions, docs/protocol/multipart.md#list-multipart-uploads,
 // docs/protocol/multipart.md#list-parts, docs/protocol/encoding-type.md).
 
 
 #include <algorithm>
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -1396,6 +1650,87 @@ inline http_response list_objects(const bucket_store& store, const testing::emul
             .element("Size", std::to_string(e->second.data.size()));
         write_principal(w, "Owner", options.bucket);
         w.element("StorageClass", e->second.storage_class).end();
+    }
+    w.end();
+    return xml_reply(x, w);
+}
+
+/// One entry of a version listing: a version or delete marker of `key`, `rank` the place among
+/// the key's versions (0 = the latest).
+struct listed_version {
+    std::string_view key{};
+    const testing::emulated_object* version = nullptr;
+    std::size_t rank = 0;
+};
+
+/// Every version and delete marker of the bucket: keys in order, each key's newest first.
+inline std::vector<listed_version> all_versions(const bucket_store& store) {
+    std::vector<std::string_view> keys;
+    for (const auto& entry : store.objects()) keys.push_back(entry.first);
+    for (const auto& entry : store.history()) keys.push_back(entry.first);
+    std::sort(keys.begin(), keys.end());
+    keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+    std::vector<listed_version> out;
+    for (const std::string_view key : keys) {
+        const std::vector<const testing::emulated_object*> versions = store.versions_of(key);
+        for (std::size_t i = 0; i < versions.size(); ++i) out.push_back({key, versions[i], i});
+    }
+    return out;
+}
+
+/// GET Bucket Object versions. key-marker alone skips every version of that key; with a
+/// non-empty version-id-marker, the versions of key-marker after that one follow first (one
+/// the key does not have is 400 InvalidArgument). NextVersionIdMarker is empty when the page
+/// ends on a common prefix.
+inline http_response list_versions(const bucket_store& store, const testing::emulator_options& options, const exchange& x) {
+    listing_query q;
+    std::string version_id_marker;
+    if (refusal r = read_listing_query(x, "key-marker", "max-keys", q)) return std::move(*r);
+    if (refusal r = text_param(x, "version-id-marker", version_id_marker)) return std::move(*r);
+    const std::vector<listed_version> versions = all_versions(store);
+    std::vector<const listed_version*> sorted;
+    for (const listed_version& v : versions) sorted.push_back(&v);
+    const std::string_view key_marker = q.marker;
+    std::size_t marker_rank = 0;
+    const bool by_version = !version_id_marker.empty();
+    if (by_version) {
+        const auto at = std::find_if(versions.begin(), versions.end(), [&](const listed_version& v) {
+            return v.key == key_marker && listed_version_id(store, *v.version) == version_id_marker;
+        });
+        if (at == versions.end()) return invalid_argument(x, "version-id-marker names no version of key-marker.");
+        marker_rank = at->rank;
+    }
+    const auto after = [&](const listed_version& v) {
+        return v.key > key_marker || (by_version && v.key == key_marker && v.rank > marker_rank);
+    };
+    const auto p = paginate(
+        sorted, [](const listed_version& v) { return v.key; }, after, key_marker, q.prefix, q.delimiter, q.max);
+    xml::writer w;
+    w.start("ListVersionsResult");
+    if (q.url) w.element("EncodingType", "url");
+    w.element("Name", options.bucket)
+        .element("Prefix", listed(q.prefix, q.url))
+        .element("KeyMarker", listed(q.marker, q.url))
+        .element("VersionIdMarker", listed(version_id_marker, q.url))
+        .element("MaxKeys", std::to_string(q.max))
+        .element("IsTruncated", p.truncated ? "true" : "false");
+    if (p.truncated)
+        w.element("NextKeyMarker", listed(p.next_key, q.url))
+            .element("NextVersionIdMarker",
+                     p.next_item != nullptr ? listed(listed_version_id(store, *p.next_item->version), q.url) : std::string());
+    if (!q.delimiter.empty()) w.element("Delimiter", q.delimiter);
+    write_common_prefixes(w, p.common_prefixes, q.url);
+    for (const listed_version* v : p.items) {
+        const testing::emulated_object& o = *v->version;
+        w.start(o.delete_marker ? "DeleteMarker" : "Version")
+            .element("Key", listed(v->key, q.url))
+            .element("VersionId", listed_version_id(store, o))
+            .element("IsLatest", v->rank == 0 ? "true" : "false")
+            .element("LastModified", format_iso8601(o.last_modified));
+        if (!o.delete_marker)
+            w.element("ETag", o.etag).element("Size", std::to_string(o.data.size())).element("StorageClass", o.storage_class);
+        write_principal(w, "Owner", options.bucket);
+        w.end();
     }
     w.end();
     return xml_reply(x, w);
@@ -1567,11 +1902,13 @@ inline http_response put_bucket(bucket_state& bucket, const exchange& x) {
     return reply(x, 200);
 }
 
-/// DELETE Bucket: 409 BucketNotEmpty while an object or an unfinished upload is left; else the
-/// bucket is gone (NoSuchBucket from then on) and the answer is 204.
-inline http_response delete_bucket(bucket_state& bucket, const bucket_store& store, const exchange& x) {
-    if (!store.objects().empty() || !store.sorted_uploads().empty())
+/// DELETE Bucket: 409 BucketNotEmpty while an object, an older version, a delete marker or an
+/// unfinished upload is left; else the bucket is gone (NoSuchBucket from then on, and one made
+/// again starts never versioned) and the answer is 204.
+inline http_response delete_bucket(bucket_state& bucket, bucket_store& store, const exchange& x) {
+    if (!store.objects().empty() || !store.history().empty() || !store.sorted_uploads().empty())
         return error_reply(x, 409, "BucketNotEmpty", "The bucket you tried to delete is not empty.");
+    store.set_versioning(versioning_status::off);
     bucket.exists = false;
     return reply(x, 204);
 }
@@ -1754,10 +2091,12 @@ inline refusal read_body(exchange& x) {
 
 namespace coswire::detail::emu {
 
-/// The object x-cos-copy-source names: `[scheme://]<host>/<pathenc(key)>[?versionId=...]`. The
-/// emulator holds one bucket, so a source in another bucket or on another host is answered as
-/// a missing source is (404 NoSuchKey); so is a versionId (nothing here has versions). A value
-/// that is not `<host>/<key>` or has a bad %-escape is 400 InvalidCopySource; an archived source
+/// The object x-cos-copy-source names: `[scheme://]<host>/<pathenc(key)>[?versionId=<id>]`,
+/// the current object or that version. The emulator holds one bucket, so a source in another
+/// bucket or on another host is answered as a missing source is (404 NoSuchKey), as is a key
+/// whose latest version is a delete marker or a query other than versionId; a versionId the key
+/// lacks is 404 NoSuchVersion, one naming a delete marker 400 InvalidRequest. A value that is
+/// not `<host>/<key>` or has a bad %-escape is 400 InvalidCopySource; an archived source
 /// without a restored copy is 403 InvalidObjectState. The source's
 /// x-cos-copy-source-If-* conditions decide next: unmet → 412 PreconditionFailed. On success
 /// `out` points into the store and stays valid until the store changes.
@@ -1773,8 +2112,19 @@ inline refusal find_copy_source(const bucket_store& store, const testing::emulat
     const result<std::string> key = percent_decode(source.substr(slash + 1, question - slash - 1), "x-cos-copy-source");
     if (!key) return error_reply(x, 400, "InvalidCopySource", "x-cos-copy-source has a bad %-escape.");
     const bool this_bucket = iequals(host, options.host) || istarts_with(host, options.bucket + ".");
-    out = this_bucket && question == std::string_view::npos ? store.find_object(*key) : nullptr;
-    if (out == nullptr) return no_such_key(x);
+    const std::string_view query = question == std::string_view::npos ? std::string_view() : source.substr(question + 1);
+    constexpr std::string_view version_param = "versionId=";
+    if (!this_bucket || (question != std::string_view::npos && !query.starts_with(version_param))) return no_such_key(x);
+    if (query.empty()) {
+        out = store.find_object(*key);
+        if (out == nullptr) return no_such_key(x);
+    } else {
+        if (store.versions_of(*key).empty()) return no_such_key(x);
+        out = store.find_version(*key, query.substr(version_param.size()));
+        if (out == nullptr) return error_reply(x, 404, "NoSuchVersion", "The specified version does not exist.");
+        if (out->delete_marker)
+            return error_reply(x, 400, "InvalidRequest", "The source of a copy request may not name a delete marker by version id.");
+    }
     if (!readable(*out, x.now)) return invalid_object_state(x, *out);
     if (evaluate_preconditions(x, "x-cos-copy-source-", *out) != precondition::pass) return precondition_failed(x);
     return std::nullopt;
@@ -1795,7 +2145,9 @@ inline refusal read_directive(const exchange& x, std::string_view name, bool& re
 /// or those of x-cos-tagging (x-cos-tagging-directive the same way); copying an object onto
 /// itself needs metadata Replaced (400 InvalidRequest otherwise). The class is the one
 /// x-cos-storage-class names, else STANDARD, never the source's. The answer is a
-/// CopyObjectResult with the copy's ETag, CRC64 and LastModified.
+/// CopyObjectResult with the copy's ETag, CRC64 and LastModified; while versioning is on it
+/// also carries the source's x-cos-copy-source-version-id, and the copy's x-cos-version-id when
+/// Enabled.
 inline http_response copy_object(bucket_store& store, const testing::emulator_options& options, const exchange& x) {
     bool replaced = false, tags_replaced = false;
     if (refusal r = read_directive(x, "x-cos-metadata-directive", replaced)) return std::move(*r);
@@ -1810,8 +2162,9 @@ inline http_response copy_object(bucket_store& store, const testing::emulator_op
         return error_reply(x, 400, "InvalidRequest",
                            "This copy request is illegal because it copies an object to itself without changing its metadata "
                            "(x-cos-metadata-directive: Replaced).");
-    if (!store.fits(source->data.size(), store.object_size(x.key()))) return too_large(x);
-    // Both are copied before the store changes: the source may be the object being replaced.
+    if (!store.fits(source->data.size(), store.replaced_size(x.key()))) return too_large(x);
+    // These are copied before the store changes: the source may be the object being replaced.
+    const std::string source_version = source->version_id;
     std::string data = source->data;
     std::vector<http_header> metadata = replaced ? stored_metadata(x) : source->metadata;
     if (!tags_replaced) tags = source->tags;
@@ -1826,6 +2179,8 @@ inline http_response copy_object(bucket_store& store, const testing::emulator_op
         .end();
     http_response r = xml_reply(x, w);
     add_encryption_header(r, store.encryption());
+    if (store.versioning() != versioning_status::off) r.headers.push_back({"x-cos-copy-source-version-id", source_version});
+    add_new_version_header(r, store, copy);
     return r;
 }
 
@@ -1842,6 +2197,7 @@ inline http_response copy_object(bucket_store& store, const testing::emulator_op
 
 #include <algorithm>
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -1909,28 +2265,40 @@ inline result<delete_request> parse_delete_body(std::string_view body) {
     return out;
 }
 
-/// What deleting one entry gives: nothing (deleted) or an Error entry's code and message.
-struct entry_failure {
+/// What deleting one entry gives: an Error entry's code and message, or (no code) a Deleted
+/// entry, which names the delete marker made or removed.
+struct entry_outcome {
     std::string_view code{};
     std::string_view message{};
+    bool delete_marker = false;
+    std::string delete_marker_version_id{};
 };
 
-/// Deletes one entry as DELETE Object would: a missing key counts as deleted; a key in
-/// options.undeletable_keys is AccessDenied; an empty or too long key, or a version id (nothing
-/// here has versions but "null", the version of an unversioned object), fails that entry only.
-inline std::optional<entry_failure> delete_one(bucket_store& store, const testing::emulator_options& options, const delete_entry& e) {
-    if (e.key.empty() || e.key.size() > max_object_key_size) return entry_failure{"InvalidArgument", "The key is empty or longer than 850 bytes."};
-    if (e.version_id && *e.version_id != "null") return entry_failure{"NoSuchVersion", "The specified version does not exist."};
+/// Deletes one entry at server time `now` as DELETE Object would: a missing key, or a missing
+/// "null" version, counts as deleted; a key in options.undeletable_keys is AccessDenied; an
+/// empty or too long key, or another version id the key does not have (NoSuchVersion), fails
+/// that entry only.
+inline entry_outcome delete_one(bucket_store& store, const testing::emulator_options& options, const delete_entry& e, std::int64_t now) {
+    if (e.key.empty() || e.key.size() > max_object_key_size) return {"InvalidArgument", "The key is empty or longer than 850 bytes."};
     if (std::find(options.undeletable_keys.begin(), options.undeletable_keys.end(), e.key) != options.undeletable_keys.end())
-        return entry_failure{"AccessDenied", "Access Denied."};
-    store.erase_object(e.key);
-    return std::nullopt;
+        return {"AccessDenied", "Access Denied."};
+    if (!e.version_id) {
+        const testing::emulated_object* marker = store.delete_latest(e.key, now);
+        if (marker == nullptr) return {};
+        return {.delete_marker = true, .delete_marker_version_id = marker->version_id};
+    }
+    const std::optional<testing::emulated_object> gone = store.erase_version(e.key, *e.version_id);
+    if (!gone && *e.version_id == "null") return {};
+    if (!gone) return {"NoSuchVersion", "The specified version does not exist."};
+    if (!gone->delete_marker) return {};
+    return {.delete_marker = true, .delete_marker_version_id = gone->version_id};
 }
 
 /// DELETE Multiple Objects: Content-MD5 is required (400 InvalidRequest without it; a wrong one
 /// was refused before, as for every request); a body that is not a Delete document of 1 to 1000
 /// objects is 400 MalformedXML. Otherwise 200 with a Deleted or Error entry per object, in the
-/// order named, Deleted entries left out under Quiet.
+/// order named, Deleted entries left out under Quiet. A Deleted entry carries DeleteMarker and
+/// DeleteMarkerVersionId when a delete marker was made or removed, and the VersionId named.
 inline http_response delete_multiple(bucket_store& store, const testing::emulator_options& options, const exchange& x) {
     if (!x.header("Content-MD5"))
         return error_reply(x, 400, "InvalidRequest", "Missing required header for this request: Content-MD5");
@@ -1940,11 +2308,13 @@ inline http_response delete_multiple(bucket_store& store, const testing::emulato
     xml::writer w;
     w.start("DeleteResult");
     for (const delete_entry& e : request->objects) {
-        const std::optional<entry_failure> failed = delete_one(store, options, e);
+        const entry_outcome done = delete_one(store, options, e, x.now);
+        const bool failed = !done.code.empty();
         if (!failed && request->quiet) continue;
         w.start(failed ? "Error" : "Deleted").element("Key", xml_safe(e.key));
+        if (done.delete_marker) w.element("DeleteMarker", "true").element("DeleteMarkerVersionId", done.delete_marker_version_id);
         if (e.version_id) w.element("VersionId", *e.version_id);
-        if (failed) w.element("Code", failed->code).element("Message", failed->message);
+        if (failed) w.element("Code", done.code).element("Message", done.message);
         w.end();
     }
     w.end();
@@ -2092,7 +2462,8 @@ inline http_response upload_part(bucket_store& store, const testing::emulator_op
 }
 
 /// Complete Multipart Upload: the listed parts, ascending, each uploaded with the ETag listed,
-/// 1..N unless allow_part_gaps, all but the last at least min_part_size.
+/// 1..N unless allow_part_gaps, all but the last at least min_part_size. The object is stored as
+/// PUT Object stores one (a new version, with x-cos-version-id, while versioning is Enabled).
 inline http_response complete(bucket_store& store, const testing::emulator_options& options, const exchange& x) {
     testing::emulated_upload* u = store.find_upload(x.param_value("uploadId"), x.key());
     if (u == nullptr) return no_such_upload(x);
@@ -2149,6 +2520,7 @@ inline http_response complete(bucket_store& store, const testing::emulator_optio
         set_header(r.headers, "Content-Length", std::to_string(r.body.size()));
     }
     add_integrity_headers(r, {}, crc, store.encryption());
+    add_new_version_header(r, store, o);
     return r;
 }
 
@@ -2181,7 +2553,10 @@ namespace coswire::testing {
 /// object tagging, APPEND Object, storage classes with POST Object restore, and the bucket
 /// basics: GET Service, PUT, HEAD and DELETE Bucket, GET Bucket location
 /// (docs/protocol/multipart.md, objects.md, copy.md, delete-multiple.md, tagging.md, append.md,
-/// restore.md, buckets.md). An archived object (ARCHIVE, DEEP_ARCHIVE, MAZ_ARCHIVE) is 403
+/// restore.md, buckets.md).
+/// Versioning (docs/protocol/versioning.md): PUT and GET Bucket versioning, a version per write
+/// while Enabled (the "null" one while Suspended), delete markers, versionId on object calls,
+/// copy sources and DELETE Multiple Objects, and GET Bucket Object versions (docs/emulator.md). An archived object (ARCHIVE, DEEP_ARCHIVE, MAZ_ARCHIVE) is 403
 /// InvalidObjectState to GET and as a copy source until a restore has ended: restores end only
 /// when the test calls finish_restore, never by a clock or a count of requests. Opt-in test support: include
 /// <coswire/testing/emulator.hpp>; the umbrella header does not.
@@ -2215,13 +2590,13 @@ namespace coswire::testing {
 /// 8. the operation; keys longer than 850 bytes → 400 KeyTooLong, keys XML 1.0 cannot carry
 ///    (U+FFFE, U+FFFF; control characters already fail the signature check) → 400
 ///    InvalidObjectName; other methods or targets → 405 MethodNotAllowed. A copy source
-///    (PUT Object - Copy, Upload Part - Copy) must be an object of this bucket: one in another
-///    bucket is answered as a missing source, 404 NoSuchKey.
+///    (PUT Object - Copy, Upload Part - Copy) must be an object (or version) of this bucket: one
+///    in another bucket is answered as a missing source, 404 NoSuchKey.
 /// Every answer carries Date, Server: tencent-cos and x-cos-request-id (`emu-<n>`, n counting
 /// requests from 1); errors add x-cos-trace-id (`emu-trace-<n>`) and the XML body of docs/protocol/errors.md#error-document, except
 /// HEAD errors, which have no body.
 ///
-/// Simpler than COS: one bucket, the account's only one; no versioning, ACLs, SSE named by a
+/// Simpler than COS: one bucket, the account's only one; no ACLs, SSE named by a
 /// request or bucket tags; storage classes only decide what must be restored (no minimum
 /// durations, no tiering); unknown query parameters are ignored; page sizes are capped at 1000
 /// and 0 gives an empty, untruncated page; a multipart ETag follows the S3 rule (MD5 of the binary part MD5s,
@@ -2337,14 +2712,29 @@ public:
         emulated_object* o = store_.find_object(key);
         return o != nullptr && detail::emu::finish_restore(*o, now_locked());
     }
-    /// A copy of the object stored under `key`, if any.
+    /// A copy of the current object stored under `key`, if any.
     std::optional<emulated_object> object(std::string_view key) const {
         const std::lock_guard<std::mutex> lock(mutex_);
         const emulated_object* o = store_.find_object(key);
         if (o == nullptr) return std::nullopt;
         return *o;
     }
-    /// Every stored key, in listing order (bytewise).
+    /// Every version and delete marker of `key`, newest first (the current object, if any, in
+    /// front); empty for a key that has none. While versioning was never enabled that is the
+    /// object alone, as object(key) returns it.
+    std::vector<emulated_object> versions(std::string_view key) const {
+        const std::lock_guard<std::mutex> lock(mutex_);
+        std::vector<emulated_object> out;
+        for (const emulated_object* v : store_.versions_of(key)) out.push_back(*v);
+        return out;
+    }
+    /// The bucket's versioning state: off until PUT Bucket versioning enables it.
+    versioning_status versioning() const {
+        const std::lock_guard<std::mutex> lock(mutex_);
+        return store_.versioning();
+    }
+    /// Every key with a current object, in listing order (bytewise); keys whose latest version
+    /// is a delete marker are not among them.
     std::vector<std::string> keys() const {
         const std::lock_guard<std::mutex> lock(mutex_);
         std::vector<std::string> out;
@@ -2358,7 +2748,7 @@ public:
         for (const emulated_upload* u : store_.sorted_uploads()) out.push_back(*u);
         return out;
     }
-    /// Bytes held by objects and by parts of in-progress uploads.
+    /// Bytes held by objects (every version of them) and by parts of in-progress uploads.
     std::uint64_t stored_bytes() const {
         const std::lock_guard<std::mutex> lock(mutex_);
         return store_.stored_bytes();
@@ -2446,6 +2836,13 @@ private:
     http_response dispatch(exchange& x, std::string_view* lent) {
         namespace emu = detail::emu;
         if (x.path == "/") {
+            // Versioning: the bucket's state and the version listing.
+            if (x.param("versioning") != nullptr) {
+                if (x.method == "PUT") return emu::put_bucket_versioning(store_, x);
+                if (x.method == "GET") return emu::get_bucket_versioning(store_, x);
+                return emu::not_allowed(x);
+            }
+            if (x.method == "GET" && x.param("versions") != nullptr) return emu::list_versions(store_, options_, x);
             if (x.method == "GET" && x.param("location") != nullptr) return emu::bucket_location(options_, x);
             if (x.method == "GET") return x.param("uploads") != nullptr ? emu::list_uploads(store_, options_, x) : emu::list_objects(store_, options_, x);
             if (x.method == "HEAD") return emu::head_bucket(bucket_, options_, x);

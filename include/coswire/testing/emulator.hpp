@@ -24,6 +24,7 @@
 #include <coswire/testing/emulator/restore.hpp>
 #include <coswire/testing/emulator/storage.hpp>
 #include <coswire/testing/emulator/tagging.hpp>
+#include <coswire/testing/emulator/versions.hpp>
 
 #include <cstddef>
 #include <cstdint>
@@ -42,7 +43,10 @@ namespace coswire::testing {
 /// object tagging, APPEND Object, storage classes with POST Object restore, and the bucket
 /// basics: GET Service, PUT, HEAD and DELETE Bucket, GET Bucket location
 /// (docs/protocol/multipart.md, objects.md, copy.md, delete-multiple.md, tagging.md, append.md,
-/// restore.md, buckets.md). An archived object (ARCHIVE, DEEP_ARCHIVE, MAZ_ARCHIVE) is 403
+/// restore.md, buckets.md).
+/// Versioning (docs/protocol/versioning.md): PUT and GET Bucket versioning, a version per write
+/// while Enabled (the "null" one while Suspended), delete markers, versionId on object calls,
+/// copy sources and DELETE Multiple Objects, and GET Bucket Object versions (docs/emulator.md). An archived object (ARCHIVE, DEEP_ARCHIVE, MAZ_ARCHIVE) is 403
 /// InvalidObjectState to GET and as a copy source until a restore has ended: restores end only
 /// when the test calls finish_restore, never by a clock or a count of requests. Opt-in test support: include
 /// <coswire/testing/emulator.hpp>; the umbrella header does not.
@@ -76,13 +80,13 @@ namespace coswire::testing {
 /// 8. the operation; keys longer than 850 bytes → 400 KeyTooLong, keys XML 1.0 cannot carry
 ///    (U+FFFE, U+FFFF; control characters already fail the signature check) → 400
 ///    InvalidObjectName; other methods or targets → 405 MethodNotAllowed. A copy source
-///    (PUT Object - Copy, Upload Part - Copy) must be an object of this bucket: one in another
-///    bucket is answered as a missing source, 404 NoSuchKey.
+///    (PUT Object - Copy, Upload Part - Copy) must be an object (or version) of this bucket: one
+///    in another bucket is answered as a missing source, 404 NoSuchKey.
 /// Every answer carries Date, Server: tencent-cos and x-cos-request-id (`emu-<n>`, n counting
 /// requests from 1); errors add x-cos-trace-id (`emu-trace-<n>`) and the XML body of docs/protocol/errors.md#error-document, except
 /// HEAD errors, which have no body.
 ///
-/// Simpler than COS: one bucket, the account's only one; no versioning, ACLs, SSE named by a
+/// Simpler than COS: one bucket, the account's only one; no ACLs, SSE named by a
 /// request or bucket tags; storage classes only decide what must be restored (no minimum
 /// durations, no tiering); unknown query parameters are ignored; page sizes are capped at 1000
 /// and 0 gives an empty, untruncated page; a multipart ETag follows the S3 rule (MD5 of the binary part MD5s,
@@ -198,14 +202,29 @@ public:
         emulated_object* o = store_.find_object(key);
         return o != nullptr && detail::emu::finish_restore(*o, now_locked());
     }
-    /// A copy of the object stored under `key`, if any.
+    /// A copy of the current object stored under `key`, if any.
     std::optional<emulated_object> object(std::string_view key) const {
         const std::lock_guard<std::mutex> lock(mutex_);
         const emulated_object* o = store_.find_object(key);
         if (o == nullptr) return std::nullopt;
         return *o;
     }
-    /// Every stored key, in listing order (bytewise).
+    /// Every version and delete marker of `key`, newest first (the current object, if any, in
+    /// front); empty for a key that has none. While versioning was never enabled that is the
+    /// object alone, as object(key) returns it.
+    std::vector<emulated_object> versions(std::string_view key) const {
+        const std::lock_guard<std::mutex> lock(mutex_);
+        std::vector<emulated_object> out;
+        for (const emulated_object* v : store_.versions_of(key)) out.push_back(*v);
+        return out;
+    }
+    /// The bucket's versioning state: off until PUT Bucket versioning enables it.
+    versioning_status versioning() const {
+        const std::lock_guard<std::mutex> lock(mutex_);
+        return store_.versioning();
+    }
+    /// Every key with a current object, in listing order (bytewise); keys whose latest version
+    /// is a delete marker are not among them.
     std::vector<std::string> keys() const {
         const std::lock_guard<std::mutex> lock(mutex_);
         std::vector<std::string> out;
@@ -219,7 +238,7 @@ public:
         for (const emulated_upload* u : store_.sorted_uploads()) out.push_back(*u);
         return out;
     }
-    /// Bytes held by objects and by parts of in-progress uploads.
+    /// Bytes held by objects (every version of them) and by parts of in-progress uploads.
     std::uint64_t stored_bytes() const {
         const std::lock_guard<std::mutex> lock(mutex_);
         return store_.stored_bytes();
@@ -307,6 +326,13 @@ private:
     http_response dispatch(exchange& x, std::string_view* lent) {
         namespace emu = detail::emu;
         if (x.path == "/") {
+            // Versioning: the bucket's state and the version listing.
+            if (x.param("versioning") != nullptr) {
+                if (x.method == "PUT") return emu::put_bucket_versioning(store_, x);
+                if (x.method == "GET") return emu::get_bucket_versioning(store_, x);
+                return emu::not_allowed(x);
+            }
+            if (x.method == "GET" && x.param("versions") != nullptr) return emu::list_versions(store_, options_, x);
             if (x.method == "GET" && x.param("location") != nullptr) return emu::bucket_location(options_, x);
             if (x.method == "GET") return x.param("uploads") != nullptr ? emu::list_uploads(store_, options_, x) : emu::list_objects(store_, options_, x);
             if (x.method == "HEAD") return emu::head_bucket(bucket_, options_, x);

@@ -94,7 +94,7 @@ TEST_CASE("PUT Object - Copy: Replaced takes the request's metadata; an object c
     CHECK(h.server.object("k")->data == "bytes");
 }
 
-TEST_CASE("PUT Object - Copy: a missing source, one in another bucket and a version are answered as missing") {
+TEST_CASE("PUT Object - Copy: a missing source, one in another bucket and a version the key lacks are answered as missing") {
     harness h;
     h.server.put_object("k", "bytes");
     CHECK(h.refused(copy_of("absent", "dst")) == "404 NoSuchKey");
@@ -103,7 +103,7 @@ TEST_CASE("PUT Object - Copy: a missing source, one in another bucket and a vers
     CHECK(h.refused(other) == "404 NoSuchKey");
     auto version = copy_of("k", "dst");
     version.source_version_id = "MTg0NDUxNTc0NDYxOTI4MzU0MDI";
-    CHECK(h.refused(version) == "404 NoSuchKey");
+    CHECK(h.refused(version) == "404 NoSuchVersion");
     CHECK_FALSE(h.server.object("dst"));
 }
 

@@ -5,7 +5,10 @@
 
 #include <coswire/crypto/crc64.hpp>
 
+#include <algorithm>
+#include <cstdint>
 #include <string>
+#include <vector>
 
 using coswire::detail::emu::bucket_store;
 using coswire::detail::emu::quoted_md5;
@@ -22,11 +25,11 @@ TEST_CASE("bucket_store: objects are stored and replaced with their ETag and CRC
     CHECK(s.find_object("a")->etag == "\"given\"");
     CHECK(s.find_object("a")->metadata.empty());
     s.store_object("b", "xyz", {}, std::nullopt, 6);
-    CHECK(s.object_size("b") == 3);
-    CHECK(s.object_size("none") == 0);
+    CHECK(s.replaced_size("b") == 3);
+    CHECK(s.replaced_size("none") == 0);
     CHECK(s.stored_bytes() == 5);
-    s.erase_object("a");
-    s.erase_object("a");  // absent: nothing changes
+    CHECK(s.delete_latest("a", 7) == nullptr);  // versioning off: no delete marker
+    CHECK(s.delete_latest("a", 7) == nullptr);  // absent: nothing changes
     CHECK(s.find_object("a") == nullptr);
     CHECK(s.stored_bytes() == 3);
     CHECK(s.objects().size() == 1);
@@ -89,4 +92,57 @@ TEST_CASE("bucket_store: uploads are listed by key, then id; a negative time giv
     CHECK(sorted[1]->upload_id == a2);
     CHECK(sorted[2]->upload_id == b);
     CHECK(s.initiate("c", {}, -5).upload_id.starts_with("0"));
+}
+
+TEST_CASE("bucket_store: versions — Enabled keeps every write, Suspended replaces the null one, markers and promotion") {
+    using coswire::versioning_status;
+    bucket_store s(100, "", 3);
+    s.store_object("k", "null", {}, std::nullopt, 1);  // written before versioning: the "null" version
+    s.set_versioning(versioning_status::enabled);
+    CHECK(s.replaced_size("k") == 0);
+    const std::string v1 = s.store_object("k", "one", {}, std::nullopt, 2).version_id;
+    CHECK(v1.size() == 24);
+    CHECK(s.versions_of("k").size() == 2);
+    CHECK(s.stored_bytes() == 7);
+    const std::string marker = s.delete_latest("k", 3)->version_id;
+    CHECK(s.find_object("k") == nullptr);
+    CHECK(s.find_version("k", marker)->delete_marker);
+    CHECK(s.find_version("k", v1)->data == "one");
+
+    const auto gone = s.erase_version("k", marker);  // the version under the marker is current again
+    REQUIRE(gone);
+    CHECK(gone->delete_marker);
+    CHECK(s.find_object("k")->version_id == v1);
+    CHECK_FALSE(s.erase_version("k", marker));
+
+    s.set_versioning(versioning_status::suspended);
+    CHECK(s.replaced_size("k") == 4);  // the "null" version, though it is not current
+    s.store_object("k", "null 2", {}, std::nullopt, 4);
+    CHECK(s.versions_of("k").size() == 2);
+    CHECK(s.find_object("k")->version_id == "null");
+    CHECK(s.find_version("k", v1)->data == "one");
+    CHECK(s.stored_bytes() == 6 + 3);
+    CHECK(s.delete_latest("k", 5)->version_id == "null");  // the marker replaces the "null" version
+    CHECK(s.stored_bytes() == 3);
+
+    CHECK(s.erase_version("k", v1));
+    CHECK(s.erase_version("k", "null"));
+    CHECK(s.versions_of("k").empty());
+    CHECK(s.history().empty());
+    CHECK(s.stored_bytes() == 0);
+}
+
+TEST_CASE("bucket_store: version ids are unique and follow the seed") {
+    const auto ids = [](std::uint64_t seed) {
+        bucket_store s(1000, "", seed);
+        s.set_versioning(coswire::versioning_status::enabled);
+        std::vector<std::string> out;
+        for (int i = 0; i < 50; ++i) out.push_back(s.store_object("k", "", {}, std::nullopt, i).version_id);
+        return out;
+    };
+    std::vector<std::string> a = ids(1);
+    CHECK(a == ids(1));
+    CHECK(a != ids(2));
+    std::sort(a.begin(), a.end());
+    CHECK(std::adjacent_find(a.begin(), a.end()) == a.end());
 }

@@ -107,11 +107,13 @@ inline http_response put_bucket(bucket_state& bucket, const exchange& x) {
     return reply(x, 200);
 }
 
-/// DELETE Bucket: 409 BucketNotEmpty while an object or an unfinished upload is left; else the
-/// bucket is gone (NoSuchBucket from then on) and the answer is 204.
-inline http_response delete_bucket(bucket_state& bucket, const bucket_store& store, const exchange& x) {
-    if (!store.objects().empty() || !store.sorted_uploads().empty())
+/// DELETE Bucket: 409 BucketNotEmpty while an object, an older version, a delete marker or an
+/// unfinished upload is left; else the bucket is gone (NoSuchBucket from then on, and one made
+/// again starts never versioned) and the answer is 204.
+inline http_response delete_bucket(bucket_state& bucket, bucket_store& store, const exchange& x) {
+    if (!store.objects().empty() || !store.history().empty() || !store.sorted_uploads().empty())
         return error_reply(x, 409, "BucketNotEmpty", "The bucket you tried to delete is not empty.");
+    store.set_versioning(versioning_status::off);
     bucket.exists = false;
     return reply(x, 204);
 }

@@ -12,6 +12,7 @@
 #include <coswire/testing/emulator/reply.hpp>
 #include <coswire/testing/emulator/request.hpp>
 #include <coswire/testing/emulator/storage.hpp>
+#include <coswire/testing/emulator/versions.hpp>
 #include <coswire/xml/writer.hpp>
 
 #include <optional>
@@ -22,10 +23,12 @@
 
 namespace coswire::detail::emu {
 
-/// The object x-cos-copy-source names: `[scheme://]<host>/<pathenc(key)>[?versionId=...]`. The
-/// emulator holds one bucket, so a source in another bucket or on another host is answered as
-/// a missing source is (404 NoSuchKey); so is a versionId (nothing here has versions). A value
-/// that is not `<host>/<key>` or has a bad %-escape is 400 InvalidCopySource; an archived source
+/// The object x-cos-copy-source names: `[scheme://]<host>/<pathenc(key)>[?versionId=<id>]`,
+/// the current object or that version. The emulator holds one bucket, so a source in another
+/// bucket or on another host is answered as a missing source is (404 NoSuchKey), as is a key
+/// whose latest version is a delete marker or a query other than versionId; a versionId the key
+/// lacks is 404 NoSuchVersion, one naming a delete marker 400 InvalidRequest. A value that is
+/// not `<host>/<key>` or has a bad %-escape is 400 InvalidCopySource; an archived source
 /// without a restored copy is 403 InvalidObjectState. The source's
 /// x-cos-copy-source-If-* conditions decide next: unmet → 412 PreconditionFailed. On success
 /// `out` points into the store and stays valid until the store changes.
@@ -41,8 +44,19 @@ inline refusal find_copy_source(const bucket_store& store, const testing::emulat
     const result<std::string> key = percent_decode(source.substr(slash + 1, question - slash - 1), "x-cos-copy-source");
     if (!key) return error_reply(x, 400, "InvalidCopySource", "x-cos-copy-source has a bad %-escape.");
     const bool this_bucket = iequals(host, options.host) || istarts_with(host, options.bucket + ".");
-    out = this_bucket && question == std::string_view::npos ? store.find_object(*key) : nullptr;
-    if (out == nullptr) return no_such_key(x);
+    const std::string_view query = question == std::string_view::npos ? std::string_view() : source.substr(question + 1);
+    constexpr std::string_view version_param = "versionId=";
+    if (!this_bucket || (question != std::string_view::npos && !query.starts_with(version_param))) return no_such_key(x);
+    if (query.empty()) {
+        out = store.find_object(*key);
+        if (out == nullptr) return no_such_key(x);
+    } else {
+        if (store.versions_of(*key).empty()) return no_such_key(x);
+        out = store.find_version(*key, query.substr(version_param.size()));
+        if (out == nullptr) return error_reply(x, 404, "NoSuchVersion", "The specified version does not exist.");
+        if (out->delete_marker)
+            return error_reply(x, 400, "InvalidRequest", "The source of a copy request may not name a delete marker by version id.");
+    }
     if (!readable(*out, x.now)) return invalid_object_state(x, *out);
     if (evaluate_preconditions(x, "x-cos-copy-source-", *out) != precondition::pass) return precondition_failed(x);
     return std::nullopt;
@@ -63,7 +77,9 @@ inline refusal read_directive(const exchange& x, std::string_view name, bool& re
 /// or those of x-cos-tagging (x-cos-tagging-directive the same way); copying an object onto
 /// itself needs metadata Replaced (400 InvalidRequest otherwise). The class is the one
 /// x-cos-storage-class names, else STANDARD, never the source's. The answer is a
-/// CopyObjectResult with the copy's ETag, CRC64 and LastModified.
+/// CopyObjectResult with the copy's ETag, CRC64 and LastModified; while versioning is on it
+/// also carries the source's x-cos-copy-source-version-id, and the copy's x-cos-version-id when
+/// Enabled.
 inline http_response copy_object(bucket_store& store, const testing::emulator_options& options, const exchange& x) {
     bool replaced = false, tags_replaced = false;
     if (refusal r = read_directive(x, "x-cos-metadata-directive", replaced)) return std::move(*r);
@@ -78,8 +94,9 @@ inline http_response copy_object(bucket_store& store, const testing::emulator_op
         return error_reply(x, 400, "InvalidRequest",
                            "This copy request is illegal because it copies an object to itself without changing its metadata "
                            "(x-cos-metadata-directive: Replaced).");
-    if (!store.fits(source->data.size(), store.object_size(x.key()))) return too_large(x);
-    // Both are copied before the store changes: the source may be the object being replaced.
+    if (!store.fits(source->data.size(), store.replaced_size(x.key()))) return too_large(x);
+    // These are copied before the store changes: the source may be the object being replaced.
+    const std::string source_version = source->version_id;
     std::string data = source->data;
     std::vector<http_header> metadata = replaced ? stored_metadata(x) : source->metadata;
     if (!tags_replaced) tags = source->tags;
@@ -94,6 +111,8 @@ inline http_response copy_object(bucket_store& store, const testing::emulator_op
         .end();
     http_response r = xml_reply(x, w);
     add_encryption_header(r, store.encryption());
+    if (store.versioning() != versioning_status::off) r.headers.push_back({"x-cos-copy-source-version-id", source_version});
+    add_new_version_header(r, store, copy);
     return r;
 }
 

@@ -11,12 +11,14 @@
 #include <coswire/testing/emulator/reply.hpp>
 #include <coswire/testing/emulator/request.hpp>
 #include <coswire/testing/emulator/storage.hpp>
+#include <coswire/testing/emulator/versions.hpp>
 #include <coswire/xml/reader.hpp>
 #include <coswire/xml/walk.hpp>
 #include <coswire/xml/writer.hpp>
 
 #include <algorithm>
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -84,28 +86,40 @@ inline result<delete_request> parse_delete_body(std::string_view body) {
     return out;
 }
 
-/// What deleting one entry gives: nothing (deleted) or an Error entry's code and message.
-struct entry_failure {
+/// What deleting one entry gives: an Error entry's code and message, or (no code) a Deleted
+/// entry, which names the delete marker made or removed.
+struct entry_outcome {
     std::string_view code{};
     std::string_view message{};
+    bool delete_marker = false;
+    std::string delete_marker_version_id{};
 };
 
-/// Deletes one entry as DELETE Object would: a missing key counts as deleted; a key in
-/// options.undeletable_keys is AccessDenied; an empty or too long key, or a version id (nothing
-/// here has versions but "null", the version of an unversioned object), fails that entry only.
-inline std::optional<entry_failure> delete_one(bucket_store& store, const testing::emulator_options& options, const delete_entry& e) {
-    if (e.key.empty() || e.key.size() > max_object_key_size) return entry_failure{"InvalidArgument", "The key is empty or longer than 850 bytes."};
-    if (e.version_id && *e.version_id != "null") return entry_failure{"NoSuchVersion", "The specified version does not exist."};
+/// Deletes one entry at server time `now` as DELETE Object would: a missing key, or a missing
+/// "null" version, counts as deleted; a key in options.undeletable_keys is AccessDenied; an
+/// empty or too long key, or another version id the key does not have (NoSuchVersion), fails
+/// that entry only.
+inline entry_outcome delete_one(bucket_store& store, const testing::emulator_options& options, const delete_entry& e, std::int64_t now) {
+    if (e.key.empty() || e.key.size() > max_object_key_size) return {"InvalidArgument", "The key is empty or longer than 850 bytes."};
     if (std::find(options.undeletable_keys.begin(), options.undeletable_keys.end(), e.key) != options.undeletable_keys.end())
-        return entry_failure{"AccessDenied", "Access Denied."};
-    store.erase_object(e.key);
-    return std::nullopt;
+        return {"AccessDenied", "Access Denied."};
+    if (!e.version_id) {
+        const testing::emulated_object* marker = store.delete_latest(e.key, now);
+        if (marker == nullptr) return {};
+        return {.delete_marker = true, .delete_marker_version_id = marker->version_id};
+    }
+    const std::optional<testing::emulated_object> gone = store.erase_version(e.key, *e.version_id);
+    if (!gone && *e.version_id == "null") return {};
+    if (!gone) return {"NoSuchVersion", "The specified version does not exist."};
+    if (!gone->delete_marker) return {};
+    return {.delete_marker = true, .delete_marker_version_id = gone->version_id};
 }
 
 /// DELETE Multiple Objects: Content-MD5 is required (400 InvalidRequest without it; a wrong one
 /// was refused before, as for every request); a body that is not a Delete document of 1 to 1000
 /// objects is 400 MalformedXML. Otherwise 200 with a Deleted or Error entry per object, in the
-/// order named, Deleted entries left out under Quiet.
+/// order named, Deleted entries left out under Quiet. A Deleted entry carries DeleteMarker and
+/// DeleteMarkerVersionId when a delete marker was made or removed, and the VersionId named.
 inline http_response delete_multiple(bucket_store& store, const testing::emulator_options& options, const exchange& x) {
     if (!x.header("Content-MD5"))
         return error_reply(x, 400, "InvalidRequest", "Missing required header for this request: Content-MD5");
@@ -115,11 +129,13 @@ inline http_response delete_multiple(bucket_store& store, const testing::emulato
     xml::writer w;
     w.start("DeleteResult");
     for (const delete_entry& e : request->objects) {
-        const std::optional<entry_failure> failed = delete_one(store, options, e);
+        const entry_outcome done = delete_one(store, options, e, x.now);
+        const bool failed = !done.code.empty();
         if (!failed && request->quiet) continue;
         w.start(failed ? "Error" : "Deleted").element("Key", xml_safe(e.key));
+        if (done.delete_marker) w.element("DeleteMarker", "true").element("DeleteMarkerVersionId", done.delete_marker_version_id);
         if (e.version_id) w.element("VersionId", *e.version_id);
-        if (failed) w.element("Code", failed->code).element("Message", failed->message);
+        if (failed) w.element("Code", done.code).element("Message", done.message);
         w.end();
     }
     w.end();

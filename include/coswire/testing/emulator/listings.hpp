@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
-// The emulator's listings: GET Bucket, List Multipart Uploads and List Parts, over one
-// pagination rule (docs/protocol/objects.md#get-bucket, docs/protocol/multipart.md#list-multipart-uploads,
+// The emulator's listings: GET Bucket, GET Bucket Object versions, List Multipart Uploads and
+// List Parts, over one pagination rule (docs/protocol/objects.md#get-bucket,
+// docs/protocol/versioning.md#listing-versions, docs/protocol/multipart.md#list-multipart-uploads,
 // docs/protocol/multipart.md#list-parts, docs/protocol/encoding-type.md).
 #pragma once
 
@@ -10,10 +11,12 @@
 #include <coswire/testing/emulator/reply.hpp>
 #include <coswire/testing/emulator/request.hpp>
 #include <coswire/testing/emulator/storage.hpp>
+#include <coswire/testing/emulator/versions.hpp>
 #include <coswire/xml/reader.hpp>
 #include <coswire/xml/writer.hpp>
 
 #include <algorithm>
+#include <cstddef>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -167,6 +170,87 @@ inline http_response list_objects(const bucket_store& store, const testing::emul
             .element("Size", std::to_string(e->second.data.size()));
         write_principal(w, "Owner", options.bucket);
         w.element("StorageClass", e->second.storage_class).end();
+    }
+    w.end();
+    return xml_reply(x, w);
+}
+
+/// One entry of a version listing: a version or delete marker of `key`, `rank` the place among
+/// the key's versions (0 = the latest).
+struct listed_version {
+    std::string_view key{};
+    const testing::emulated_object* version = nullptr;
+    std::size_t rank = 0;
+};
+
+/// Every version and delete marker of the bucket: keys in order, each key's newest first.
+inline std::vector<listed_version> all_versions(const bucket_store& store) {
+    std::vector<std::string_view> keys;
+    for (const auto& entry : store.objects()) keys.push_back(entry.first);
+    for (const auto& entry : store.history()) keys.push_back(entry.first);
+    std::sort(keys.begin(), keys.end());
+    keys.erase(std::unique(keys.begin(), keys.end()), keys.end());
+    std::vector<listed_version> out;
+    for (const std::string_view key : keys) {
+        const std::vector<const testing::emulated_object*> versions = store.versions_of(key);
+        for (std::size_t i = 0; i < versions.size(); ++i) out.push_back({key, versions[i], i});
+    }
+    return out;
+}
+
+/// GET Bucket Object versions. key-marker alone skips every version of that key; with a
+/// non-empty version-id-marker, the versions of key-marker after that one follow first (one
+/// the key does not have is 400 InvalidArgument). NextVersionIdMarker is empty when the page
+/// ends on a common prefix.
+inline http_response list_versions(const bucket_store& store, const testing::emulator_options& options, const exchange& x) {
+    listing_query q;
+    std::string version_id_marker;
+    if (refusal r = read_listing_query(x, "key-marker", "max-keys", q)) return std::move(*r);
+    if (refusal r = text_param(x, "version-id-marker", version_id_marker)) return std::move(*r);
+    const std::vector<listed_version> versions = all_versions(store);
+    std::vector<const listed_version*> sorted;
+    for (const listed_version& v : versions) sorted.push_back(&v);
+    const std::string_view key_marker = q.marker;
+    std::size_t marker_rank = 0;
+    const bool by_version = !version_id_marker.empty();
+    if (by_version) {
+        const auto at = std::find_if(versions.begin(), versions.end(), [&](const listed_version& v) {
+            return v.key == key_marker && listed_version_id(store, *v.version) == version_id_marker;
+        });
+        if (at == versions.end()) return invalid_argument(x, "version-id-marker names no version of key-marker.");
+        marker_rank = at->rank;
+    }
+    const auto after = [&](const listed_version& v) {
+        return v.key > key_marker || (by_version && v.key == key_marker && v.rank > marker_rank);
+    };
+    const auto p = paginate(
+        sorted, [](const listed_version& v) { return v.key; }, after, key_marker, q.prefix, q.delimiter, q.max);
+    xml::writer w;
+    w.start("ListVersionsResult");
+    if (q.url) w.element("EncodingType", "url");
+    w.element("Name", options.bucket)
+        .element("Prefix", listed(q.prefix, q.url))
+        .element("KeyMarker", listed(q.marker, q.url))
+        .element("VersionIdMarker", listed(version_id_marker, q.url))
+        .element("MaxKeys", std::to_string(q.max))
+        .element("IsTruncated", p.truncated ? "true" : "false");
+    if (p.truncated)
+        w.element("NextKeyMarker", listed(p.next_key, q.url))
+            .element("NextVersionIdMarker",
+                     p.next_item != nullptr ? listed(listed_version_id(store, *p.next_item->version), q.url) : std::string());
+    if (!q.delimiter.empty()) w.element("Delimiter", q.delimiter);
+    write_common_prefixes(w, p.common_prefixes, q.url);
+    for (const listed_version* v : p.items) {
+        const testing::emulated_object& o = *v->version;
+        w.start(o.delete_marker ? "DeleteMarker" : "Version")
+            .element("Key", listed(v->key, q.url))
+            .element("VersionId", listed_version_id(store, o))
+            .element("IsLatest", v->rank == 0 ? "true" : "false")
+            .element("LastModified", format_iso8601(o.last_modified));
+        if (!o.delete_marker)
+            w.element("ETag", o.etag).element("Size", std::to_string(o.data.size())).element("StorageClass", o.storage_class);
+        write_principal(w, "Owner", options.bucket);
+        w.end();
     }
     w.end();
     return xml_reply(x, w);

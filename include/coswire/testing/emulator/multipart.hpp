@@ -17,6 +17,7 @@
 #include <coswire/testing/emulator/reply.hpp>
 #include <coswire/testing/emulator/request.hpp>
 #include <coswire/testing/emulator/storage.hpp>
+#include <coswire/testing/emulator/versions.hpp>
 #include <coswire/xml/reader.hpp>
 #include <coswire/xml/walk.hpp>
 #include <coswire/xml/writer.hpp>
@@ -151,7 +152,8 @@ inline http_response upload_part(bucket_store& store, const testing::emulator_op
 }
 
 /// Complete Multipart Upload: the listed parts, ascending, each uploaded with the ETag listed,
-/// 1..N unless allow_part_gaps, all but the last at least min_part_size.
+/// 1..N unless allow_part_gaps, all but the last at least min_part_size. The object is stored as
+/// PUT Object stores one (a new version, with x-cos-version-id, while versioning is Enabled).
 inline http_response complete(bucket_store& store, const testing::emulator_options& options, const exchange& x) {
     testing::emulated_upload* u = store.find_upload(x.param_value("uploadId"), x.key());
     if (u == nullptr) return no_such_upload(x);
@@ -208,6 +210,7 @@ inline http_response complete(bucket_store& store, const testing::emulator_optio
         set_header(r.headers, "Content-Length", std::to_string(r.body.size()));
     }
     add_integrity_headers(r, {}, crc, store.encryption());
+    add_new_version_header(r, store, o);
     return r;
 }
 

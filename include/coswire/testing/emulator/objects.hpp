@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 // The emulator's object operations (docs/protocol/objects.md): PUT, GET and HEAD with one byte
-// range and RFC 9110 conditions, DELETE, and the key checks they share.
+// range and RFC 9110 conditions, DELETE, and the key checks they share; versionId and delete
+// markers as testing/emulator/versions.hpp reads them.
 #pragma once
 
 #include <coswire/detail/ascii.hpp>
@@ -13,6 +14,7 @@
 #include <coswire/testing/emulator/restore.hpp>
 #include <coswire/testing/emulator/storage.hpp>
 #include <coswire/testing/emulator/tagging.hpp>
+#include <coswire/testing/emulator/versions.hpp>
 #include <coswire/time/http_date.hpp>
 #include <coswire/xml/reader.hpp>
 
@@ -148,37 +150,55 @@ inline refusal check_key(const exchange& x) {
 }
 
 /// PUT Object: stores the body under the key, within the quota, with the tags of x-cos-tagging
-/// and the class of x-cos-storage-class.
+/// and the class of x-cos-storage-class; a new version while versioning is Enabled.
 inline http_response put_object(bucket_store& store, const exchange& x) {
     std::vector<object_tag> tags;
     if (refusal r = read_tagging_header(x, tags)) return std::move(*r);
     std::string storage_class;
     if (refusal r = read_storage_class(x, storage_class)) return std::move(*r);
-    if (!store.fits(x.body.size(), store.object_size(x.key()))) return too_large(x);
+    if (!store.fits(x.body.size(), store.replaced_size(x.key()))) return too_large(x);
     testing::emulated_object& o = store.store_object(x.key(), std::string(x.body), stored_metadata(x), std::nullopt, x.now);
     o.tags = std::move(tags);
     o.storage_class = std::move(storage_class);
     http_response r = reply(x, 200);
     add_integrity_headers(r, o.etag, o.crc64, store.encryption());
+    add_new_version_header(r, store, o);
     return r;
 }
 
 /// DELETE Object: 204 whether or not the key existed; 403 AccessDenied for an undeletable key.
+/// Without versionId, while versioning is on, a delete marker becomes the latest version
+/// (x-cos-delete-marker: true and its x-cos-version-id). With versionId that version or marker
+/// goes for good (its x-cos-version-id, and x-cos-delete-marker for a marker); a missing "null"
+/// version counts as deleted, as a missing key does, and another missing one is 404 NoSuchVersion.
 inline http_response delete_object(bucket_store& store, const testing::emulator_options& options, const exchange& x) {
     if (std::find(options.undeletable_keys.begin(), options.undeletable_keys.end(), x.key()) != options.undeletable_keys.end())
         return error_reply(x, 403, "AccessDenied", "Access Denied.");
-    store.erase_object(x.key());
-    return reply(x, 204);
+    http_response r = reply(x, 204);
+    if (x.param("versionId") == nullptr) {
+        if (const testing::emulated_object* marker = store.delete_latest(x.key(), x.now)) {
+            r.headers.push_back({"x-cos-delete-marker", "true"});
+            add_version_header(r, store, *marker);
+        }
+        return r;
+    }
+    const std::optional<testing::emulated_object> gone = store.erase_version(x.key(), x.param_value("versionId"));
+    if (!gone && x.param_value("versionId") == "null") return r;
+    if (!gone) return error_reply(x, 404, "NoSuchVersion", "The specified version does not exist.");
+    if (gone->delete_marker) r.headers.push_back({"x-cos-delete-marker", "true"});
+    add_version_header(r, store, *gone);
+    return r;
 }
 
-/// GET or HEAD Object with its conditions, one byte range and the response-* overrides; a GET of
-/// an archived object without a restored copy is 403 InvalidObjectState. With
+/// GET or HEAD Object of the version find_addressed names, with its conditions, one byte range
+/// and the response-* overrides; a GET of an archived object without a restored copy is 403
+/// InvalidObjectState. With
 /// `lent` null the body is copied into the answer; otherwise the answer's body stays empty and
 /// `*lent` views the bytes in the store (valid while the store is not changed), so a streamed
 /// download costs no copy.
 inline http_response get_object(const bucket_store& store, const exchange& x, std::string_view* lent = nullptr) {
-    const testing::emulated_object* found = store.find_object(x.key());
-    if (found == nullptr) return no_such_key(x);
+    const testing::emulated_object* found = nullptr;
+    if (refusal r = find_addressed(store, x, found)) return std::move(*r);
     const testing::emulated_object& o = *found;
     if (!x.is_head() && !readable(o, x.now)) return invalid_object_state(x, o);
     const precondition condition = evaluate_preconditions(x, "", o);
@@ -228,6 +248,7 @@ inline http_response get_object(const bucket_store& store, const exchange& x, st
     if (!o.tags.empty()) r.headers.push_back({"x-cos-tagging-count", std::to_string(o.tags.size())});
     r.headers.push_back({"x-cos-object-type", o.appendable ? "appendable" : "normal"});
     add_storage_headers(r, o, x.now);
+    add_version_header(r, store, o);
     if (partial)
         r.headers.push_back({"Content-Range", "bytes " + std::to_string(range.first) + "-" + std::to_string(range.last) + "/" +
                                                   std::to_string(size)});

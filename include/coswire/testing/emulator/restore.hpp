@@ -13,6 +13,7 @@
 #include <coswire/testing/emulator/reply.hpp>
 #include <coswire/testing/emulator/request.hpp>
 #include <coswire/testing/emulator/storage.hpp>
+#include <coswire/testing/emulator/versions.hpp>
 #include <coswire/xml/reader.hpp>
 #include <coswire/xml/walk.hpp>
 
@@ -124,17 +125,15 @@ inline bool finish_restore(testing::emulated_object& o, std::int64_t now) noexce
     return true;
 }
 
-/// POST Object restore: 404 NoSuchKey (NoSuchVersion for a versionId other than "null"); 405
+/// POST Object restore of the version find_addressed names (404 NoSuchKey, NoSuchVersion); 405
 /// RestoreNonArchiveObject for an object that is not archived; 409 RestoreAlreadyInProgress
 /// while one runs; 400 MalformedXML for a bad body, 400 InvalidArgument for Days 0 or a tier the
 /// class does not offer (Expedited for DEEP_ARCHIVE). A readable restored copy is kept for the
 /// new Days from now, answered 200; else the restore starts (x-cos-restore:
 /// ongoing-request="true") and the answer is 202.
 inline http_response restore_object(bucket_store& store, const exchange& x) {
-    testing::emulated_object* o = store.find_object(x.key());
-    if (o == nullptr) return no_such_key(x);
-    if (x.param("versionId") != nullptr && x.param_value("versionId") != "null")
-        return error_reply(x, 404, "NoSuchVersion", "The specified version does not exist.");
+    testing::emulated_object* o = nullptr;
+    if (refusal r = find_addressed(store, x, o)) return std::move(*r);
     if (!is_archive(o->storage_class))
         return error_reply(x, 405, "RestoreNonArchiveObject", "Only ARCHIVE and DEEP_ARCHIVE objects can be restored.");
     if (o->restore == testing::restore_state::ongoing)

@@ -1,11 +1,14 @@
 // SPDX-License-Identifier: MIT
 // The emulator's bucket state: stored objects, in-progress uploads and their parts, the byte
-// quota (max_stored_bytes) they share, ETags as COS computes them, and upload ids.
+// quota (max_stored_bytes) they share, ETags as COS computes them, and upload ids; with
+// versioning, each key's older versions and delete markers and their version ids.
 #pragma once
 
 #include <coswire/api/tagging.hpp>
+#include <coswire/api/versioning.hpp>
 #include <coswire/crypto/crc64.hpp>
 #include <coswire/crypto/md5.hpp>
+#include <coswire/encoding/base64.hpp>
 #include <coswire/encoding/hex.hpp>
 #include <coswire/http/message.hpp>
 
@@ -15,6 +18,7 @@
 #include <map>
 #include <optional>
 #include <random>
+#include <set>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -43,6 +47,9 @@ struct emulated_object {
     restore_state restore = restore_state::none;
     std::uint64_t restore_days = 0;    ///< Days of the latest POST Object restore
     std::int64_t restore_expiry = 0;   ///< server Unix seconds; the restored copy is readable before it
+    // Versioning (docs/protocol/versioning.md).
+    std::string version_id = "null";  ///< "null" unless written while versioning was Enabled
+    bool delete_marker = false;       ///< a delete marker: no bytes, only its version_id and last_modified
 };
 
 /// One uploaded part of a multipart upload.
@@ -75,17 +82,20 @@ inline std::string quoted_md5(std::string_view data) {
     return "\"" + std::string(to_string_view(hex)) + "\"";
 }
 
-/// Objects and uploads of one bucket, and the bytes they hold together. Every change keeps
-/// stored_bytes() equal to the sum of the object and part sizes; the quota is checked by the
-/// caller (fits) before it stores, so fixtures can bypass it.
+/// Objects (every version of them) and uploads of one bucket, and the bytes they hold together.
+/// Every change keeps stored_bytes() equal to the sum of the version and part sizes; the quota
+/// is checked by the caller (fits) before it stores, so fixtures can bypass it.
 class bucket_store {
 public:
     using object_map = std::map<std::string, testing::emulated_object, std::less<>>;
 
     /// An empty bucket holding at most `max_stored_bytes`, whose objects all get
-    /// `default_encryption` ("", "AES256" or "cos/kms"); `seed` seeds the upload ids.
+    /// `default_encryption` ("", "AES256" or "cos/kms"); `seed` seeds the upload and version ids.
     bucket_store(std::uint64_t max_stored_bytes, std::string default_encryption, std::uint64_t seed)
-        : max_stored_bytes_(max_stored_bytes), encryption_(std::move(default_encryption)), id_rng_(seed) {}
+        : max_stored_bytes_(max_stored_bytes),
+          encryption_(std::move(default_encryption)),
+          id_rng_(seed),
+          version_rng_(seed ^ 0x5851F42D4C957F2Du) {}
 
     const object_map& objects() const noexcept { return objects_; }
     std::uint64_t stored_bytes() const noexcept { return stored_bytes_; }
@@ -107,7 +117,10 @@ public:
         return "\"" + std::string(to_string_view(hex)) + "\"";
     }
 
-    /// Stores (or replaces) an object; `etag` defaults to content_etag(data).
+    /// Stores an object as the latest version of `key`; `etag` defaults to content_etag(data).
+    /// What was there goes as versioning decides (retire_latest): replaced while versioning is
+    /// off, kept as an older version while it is Enabled (the new one gets a fresh version id),
+    /// and under Suspended only the "null" version goes, since the new one is "null".
     testing::emulated_object& store_object(std::string_view key, std::string data, std::vector<http_header> metadata,
                                            std::optional<std::string> etag, std::int64_t now) {
         testing::emulated_object o;
@@ -116,37 +129,114 @@ public:
         o.last_modified = now;
         o.metadata = std::move(metadata);
         o.data = std::move(data);
-        const auto it = objects_.find(key);
-        if (it != objects_.end()) stored_bytes_ -= it->second.data.size();
+        if (versioning_ == versioning_status::enabled) o.version_id = new_version_id();
+        retire_latest(key);
         stored_bytes_ += o.data.size();
-        if (it != objects_.end()) return it->second = std::move(o);
-        return objects_.emplace(std::string(key), std::move(o)).first->second;
+        return objects_.insert_or_assign(std::string(key), std::move(o)).first->second;
     }
 
-    /// The object under `key`, or null.
+    /// Grows `o`, an object of this store, by `more` at `now`. Appends change their object in
+    /// place: appendable objects take no part in versioning.
+    void append_bytes(testing::emulated_object& o, std::string_view more, std::int64_t now) {
+        o.data += more;
+        o.etag = content_etag(o.data);
+        o.crc64 = crc64(o.data);
+        o.last_modified = now;
+        stored_bytes_ += more.size();
+    }
+
+    /// The current object under `key`, or null (none, or its latest version is a delete marker).
     const testing::emulated_object* find_object(std::string_view key) const {
         const auto it = objects_.find(key);
         return it == objects_.end() ? nullptr : &it->second;
     }
 
-    /// The object under `key`, or null, to change in place (its bytes must not change).
+    /// The current object under `key`, or null, to change in place (its bytes must not change).
     testing::emulated_object* find_object(std::string_view key) {
         const auto it = objects_.find(key);
         return it == objects_.end() ? nullptr : &it->second;
     }
 
-    /// The size of the object under `key`; 0 when there is none.
-    std::uint64_t object_size(std::string_view key) const {
-        const testing::emulated_object* o = find_object(key);
+    /// The bytes a write to `key` frees: the current object's while versioning is off, the
+    /// "null" version's while it is Suspended, none while it is Enabled.
+    std::uint64_t replaced_size(std::string_view key) const {
+        const testing::emulated_object* o = versioning_ == versioning_status::off         ? find_object(key)
+                                            : versioning_ == versioning_status::suspended ? find_version(key, "null")
+                                                                                          : nullptr;
         return o == nullptr ? 0 : o->data.size();
     }
 
-    /// Forgets the object under `key`, if any.
-    void erase_object(std::string_view key) {
-        const auto it = objects_.find(key);
-        if (it == objects_.end()) return;
-        stored_bytes_ -= it->second.data.size();
-        objects_.erase(it);
+    // Versioning.
+
+    using history_map = std::map<std::string, std::vector<testing::emulated_object>, std::less<>>;
+
+    versioning_status versioning() const noexcept { return versioning_; }
+    /// Enabled or Suspended (PUT Bucket versioning); a bucket made again starts at off.
+    void set_versioning(versioning_status status) noexcept { versioning_ = status; }
+
+    /// Every key's versions other than its current object (older versions, and delete
+    /// markers), newest first; a key whose latest version is a delete marker has it in front.
+    const history_map& history() const noexcept { return history_; }
+
+    /// Every version of `key`, newest first: the current object, then history(). Empty for a
+    /// key that has none.
+    std::vector<const testing::emulated_object*> versions_of(std::string_view key) const {
+        std::vector<const testing::emulated_object*> out;
+        if (const testing::emulated_object* o = find_object(key)) out.push_back(o);
+        if (const auto h = history_.find(key); h != history_.end())
+            for (const testing::emulated_object& v : h->second) out.push_back(&v);
+        return out;
+    }
+
+    /// The version `version_id` of `key` (an object or a delete marker), or null.
+    const testing::emulated_object* find_version(std::string_view key, std::string_view version_id) const {
+        for (const testing::emulated_object* v : versions_of(key))
+            if (v->version_id == version_id) return v;
+        return nullptr;
+    }
+    testing::emulated_object* find_version(std::string_view key, std::string_view version_id) {
+        // The store is not const here, so neither is what the const lookup found in it.
+        return const_cast<testing::emulated_object*>(static_cast<const bucket_store&>(*this).find_version(key, version_id));
+    }
+
+    /// DELETE without a version id: while versioning is off the object goes (if any); else the
+    /// latest version is retired as a write would retire it and a delete marker (a fresh id
+    /// under Enabled, "null" under Suspended) becomes the latest, even for a key with no
+    /// object. Returns that marker, or null while versioning is off.
+    const testing::emulated_object* delete_latest(std::string_view key, std::int64_t now) {
+        if (versioning_ == versioning_status::off) {
+            retire_latest(key);
+            return nullptr;
+        }
+        testing::emulated_object marker;
+        marker.delete_marker = true;
+        marker.last_modified = now;
+        if (versioning_ == versioning_status::enabled) marker.version_id = new_version_id();
+        retire_latest(key);
+        std::vector<testing::emulated_object>& h = history_.try_emplace(std::string(key)).first->second;
+        return &*h.insert(h.begin(), std::move(marker));
+    }
+
+    /// Removes version `version_id` of `key` for good, an object or a delete marker, and returns
+    /// it (nothing when there is no such version). When the latest went, the newest older
+    /// version becomes current, unless it is a delete marker.
+    std::optional<testing::emulated_object> erase_version(std::string_view key, std::string_view version_id) {
+        std::optional<testing::emulated_object> out;
+        if (const auto it = objects_.find(key); it != objects_.end() && it->second.version_id == version_id) {
+            out = std::move(it->second);
+            objects_.erase(it);
+        } else if (const auto h = history_.find(key); h != history_.end()) {
+            std::vector<testing::emulated_object>& list = h->second;
+            const auto v = std::find_if(list.begin(), list.end(), [&](const testing::emulated_object& e) { return e.version_id == version_id; });
+            if (v == list.end()) return std::nullopt;
+            out = std::move(*v);
+            list.erase(v);
+        } else {
+            return std::nullopt;
+        }
+        stored_bytes_ -= out->data.size();
+        promote(key);
+        return out;
     }
 
     /// Starts an upload of `key` with a new id (see new_upload_id).
@@ -196,6 +286,46 @@ public:
     }
 
 private:
+    // Makes room for a new latest version of `key`: under Suspended the "null" version goes
+    // wherever it is; then the current object goes while versioning is off, or becomes the
+    // newest older version while it is on.
+    void retire_latest(std::string_view key) {
+        if (versioning_ == versioning_status::suspended) static_cast<void>(erase_version(key, "null"));
+        const auto it = objects_.find(key);
+        if (it == objects_.end()) return;
+        if (versioning_ == versioning_status::off) {
+            stored_bytes_ -= it->second.data.size();
+        } else {
+            std::vector<testing::emulated_object>& h = history_.try_emplace(it->first).first->second;
+            h.insert(h.begin(), std::move(it->second));
+        }
+        objects_.erase(it);
+    }
+
+    // After a version of `key` went: without a current object, the newest older version becomes
+    // current unless it is a delete marker; an empty history is forgotten.
+    void promote(std::string_view key) {
+        const auto h = history_.find(key);
+        if (h == history_.end()) return;
+        std::vector<testing::emulated_object>& list = h->second;
+        if (!list.empty() && !list.front().delete_marker && objects_.find(key) == objects_.end()) {
+            objects_.emplace(h->first, std::move(list.front()));
+            list.erase(list.begin());
+        }
+        if (list.empty()) history_.erase(h);
+    }
+
+    // Opaque and unique, from the seeded generator: base64 of 18 decimal digits (24 letters and
+    // digits, never '+', '/' or '='), the shape of the ids on Tencent's pages.
+    std::string new_version_id() {
+        for (;;) {
+            std::string digits = std::to_string(version_rng_() % 1000000000000000000u);
+            digits.insert(0, 18 - digits.size(), '0');
+            std::string id = base64_encode(std::string_view(digits));
+            if (issued_versions_.insert(id).second) return id;
+        }
+    }
+
     // 74 lower-case hex digits: the decimal server time, then digits from the seeded generator
     // (docs/protocol/multipart.md#initiate-multipart-upload: every documented id looks like this).
     std::string new_upload_id(std::int64_t now) {
@@ -212,6 +342,10 @@ private:
     std::uint64_t max_stored_bytes_ = 0;
     std::string encryption_{};
     std::mt19937_64 id_rng_;
+    std::mt19937_64 version_rng_;
+    std::set<std::string, std::less<>> issued_versions_{};
+    versioning_status versioning_ = versioning_status::off;
+    history_map history_{};
     object_map objects_{};
     std::map<std::string, testing::emulated_upload, std::less<>> uploads_{};
     std::uint64_t stored_bytes_ = 0;

@@ -11,6 +11,7 @@
 #include <coswire/testing/emulator/reply.hpp>
 #include <coswire/testing/emulator/request.hpp>
 #include <coswire/testing/emulator/storage.hpp>
+#include <coswire/testing/emulator/versions.hpp>
 #include <coswire/xml/reader.hpp>
 #include <coswire/xml/walk.hpp>
 #include <coswire/xml/writer.hpp>
@@ -85,20 +86,11 @@ inline result<std::vector<object_tag>> parse_tagging_body(std::string_view body)
     return tags;
 }
 
-/// The object a ?tagging request names: 404 NoSuchKey when there is none, 404 NoSuchVersion for
-/// a versionId other than "null" (nothing here has versions).
-inline refusal find_tagged(bucket_store& store, const exchange& x, testing::emulated_object*& out) {
-    out = store.find_object(x.key());
-    if (out == nullptr) return no_such_key(x);
-    if (x.param("versionId") != nullptr && x.param_value("versionId") != "null")
-        return error_reply(x, 404, "NoSuchVersion", "The specified version does not exist.");
-    return std::nullopt;
-}
-
-/// PUT Object tagging: the Tagging document replaces every tag; 200 with no body.
+/// PUT Object tagging: the Tagging document replaces every tag of the version find_addressed
+/// names (the current one without versionId); 200 with no body.
 inline http_response put_tagging(bucket_store& store, const exchange& x) {
     testing::emulated_object* o = nullptr;
-    if (refusal r = find_tagged(store, x, o)) return std::move(*r);
+    if (refusal r = find_addressed(store, x, o)) return std::move(*r);
     result<std::vector<object_tag>> tags = parse_tagging_body(x.body);
     if (!tags)
         return error_reply(x, 400, "MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema.");
@@ -110,7 +102,7 @@ inline http_response put_tagging(bucket_store& store, const exchange& x) {
 /// GET Object tagging: the tags as a Tagging document; an untagged object has an empty TagSet.
 inline http_response get_tagging(bucket_store& store, const exchange& x) {
     testing::emulated_object* o = nullptr;
-    if (refusal r = find_tagged(store, x, o)) return std::move(*r);
+    if (refusal r = find_addressed(store, x, o)) return std::move(*r);
     xml::writer w;
     w.start("Tagging").start("TagSet");
     for (const object_tag& t : o->tags) w.start("Tag").element("Key", t.key).element("Value", t.value).end();
@@ -121,7 +113,7 @@ inline http_response get_tagging(bucket_store& store, const exchange& x) {
 /// DELETE Object tagging: every tag goes; 204.
 inline http_response delete_tagging(bucket_store& store, const exchange& x) {
     testing::emulated_object* o = nullptr;
-    if (refusal r = find_tagged(store, x, o)) return std::move(*r);
+    if (refusal r = find_addressed(store, x, o)) return std::move(*r);
     o->tags.clear();
     return reply(x, 204);
 }
