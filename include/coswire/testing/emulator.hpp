@@ -9,6 +9,7 @@
 #include <coswire/http/message.hpp>
 #include <coswire/http/transport.hpp>
 #include <coswire/result.hpp>
+#include <coswire/testing/emulator/acl.hpp>
 #include <coswire/testing/emulator/append.hpp>
 #include <coswire/testing/emulator/buckets.hpp>
 #include <coswire/testing/emulator/checks.hpp>
@@ -22,6 +23,7 @@
 #include <coswire/testing/emulator/reply.hpp>
 #include <coswire/testing/emulator/request.hpp>
 #include <coswire/testing/emulator/restore.hpp>
+#include <coswire/testing/emulator/sse.hpp>
 #include <coswire/testing/emulator/storage.hpp>
 #include <coswire/testing/emulator/tagging.hpp>
 
@@ -42,7 +44,9 @@ namespace coswire::testing {
 /// object tagging, APPEND Object, storage classes with POST Object restore, and the bucket
 /// basics: GET Service, PUT, HEAD and DELETE Bucket, GET Bucket location
 /// (docs/protocol/multipart.md, objects.md, copy.md, delete-multiple.md, tagging.md, append.md,
-/// restore.md, buckets.md). An archived object (ARCHIVE, DEEP_ARCHIVE, MAZ_ARCHIVE) is 403
+/// restore.md, buckets.md), and object ACLs and encryption named by a request (SSE-COS,
+/// SSE-KMS, SSE-C; docs/protocol/acl.md, headers.md; see docs/emulator.md for the answers
+/// Tencent's pages leave open). An archived object (ARCHIVE, DEEP_ARCHIVE, MAZ_ARCHIVE) is 403
 /// InvalidObjectState to GET and as a copy source until a restore has ended: restores end only
 /// when the test calls finish_restore, never by a clock or a count of requests. Opt-in test support: include
 /// <coswire/testing/emulator.hpp>; the umbrella header does not.
@@ -82,8 +86,8 @@ namespace coswire::testing {
 /// requests from 1); errors add x-cos-trace-id (`emu-trace-<n>`) and the XML body of docs/protocol/errors.md#error-document, except
 /// HEAD errors, which have no body.
 ///
-/// Simpler than COS: one bucket, the account's only one; no versioning, ACLs, SSE named by a
-/// request or bucket tags; storage classes only decide what must be restored (no minimum
+/// Simpler than COS: one bucket, the account's only one; no versioning or bucket tags; ACLs are
+/// kept and answered, never enforced; encryption is recorded and echoed, no byte is encrypted; storage classes only decide what must be restored (no minimum
 /// durations, no tiering); unknown query parameters are ignored; page sizes are capped at 1000
 /// and 0 gives an empty, untruncated page; a multipart ETag follows the S3 rule (MD5 of the binary part MD5s,
 /// then "-N"), where COS's is opaque (docs/protocol/integrity.md#etag); Complete wants parts 1..N unless allow_part_gaps.
@@ -317,6 +321,11 @@ private:
         }
         if (refusal r = emu::check_key(x)) return std::move(*r);
         const bool has_upload_id = x.param("uploadId") != nullptr;
+        if (x.param("acl") != nullptr) {
+            if (x.method == "PUT") return emu::put_acl(store_, x);
+            if (x.method == "GET") return emu::get_acl(store_, x);
+            return emu::not_allowed(x);
+        }
         if (x.param("tagging") != nullptr) {
             if (x.method == "PUT") return emu::put_tagging(store_, x);
             if (x.method == "GET") return emu::get_tagging(store_, x);

@@ -7,10 +7,12 @@
 #include <coswire/encoding/percent.hpp>
 #include <coswire/http/message.hpp>
 #include <coswire/result.hpp>
+#include <coswire/testing/emulator/acl.hpp>
 #include <coswire/testing/emulator/objects.hpp>
 #include <coswire/testing/emulator/options.hpp>
 #include <coswire/testing/emulator/reply.hpp>
 #include <coswire/testing/emulator/request.hpp>
+#include <coswire/testing/emulator/sse.hpp>
 #include <coswire/testing/emulator/storage.hpp>
 #include <coswire/xml/writer.hpp>
 
@@ -25,8 +27,9 @@ namespace coswire::detail::emu {
 /// The object x-cos-copy-source names: `[scheme://]<host>/<pathenc(key)>[?versionId=...]`. The
 /// emulator holds one bucket, so a source in another bucket or on another host is answered as
 /// a missing source is (404 NoSuchKey); so is a versionId (nothing here has versions). A value
-/// that is not `<host>/<key>` or has a bad %-escape is 400 InvalidCopySource; an archived source
-/// without a restored copy is 403 InvalidObjectState. The source's
+/// that is not `<host>/<key>` or has a bad %-escape is 400 InvalidCopySource; an SSE-C source
+/// needs its key in the x-cos-copy-source-server-side-encryption-customer-* headers
+/// (check_customer_key); an archived source without a restored copy is 403 InvalidObjectState. The source's
 /// x-cos-copy-source-If-* conditions decide next: unmet → 412 PreconditionFailed. On success
 /// `out` points into the store and stays valid until the store changes.
 inline refusal find_copy_source(const bucket_store& store, const testing::emulator_options& options, const exchange& x,
@@ -43,6 +46,7 @@ inline refusal find_copy_source(const bucket_store& store, const testing::emulat
     const bool this_bucket = iequals(host, options.host) || istarts_with(host, options.bucket + ".");
     out = this_bucket && question == std::string_view::npos ? store.find_object(*key) : nullptr;
     if (out == nullptr) return no_such_key(x);
+    if (refusal r = check_customer_key(x, out->encryption, key_use::source)) return r;
     if (!readable(*out, x.now)) return invalid_object_state(x, *out);
     if (evaluate_preconditions(x, "x-cos-copy-source-", *out) != precondition::pass) return precondition_failed(x);
     return std::nullopt;
@@ -62,7 +66,8 @@ inline refusal read_directive(const exchange& x, std::string_view name, bool& re
 /// (x-cos-metadata-directive absent or Copy) or the request's (Replaced), and the source's tags
 /// or those of x-cos-tagging (x-cos-tagging-directive the same way); copying an object onto
 /// itself needs metadata Replaced (400 InvalidRequest otherwise). The class is the one
-/// x-cos-storage-class names, else STANDARD, never the source's. The answer is a
+/// x-cos-storage-class names, else STANDARD, never the source's; so are the encryption
+/// (read_write_encryption) and the ACL (read_acl_headers). The answer is a
 /// CopyObjectResult with the copy's ETag, CRC64 and LastModified.
 inline http_response copy_object(bucket_store& store, const testing::emulator_options& options, const exchange& x) {
     bool replaced = false, tags_replaced = false;
@@ -72,6 +77,10 @@ inline http_response copy_object(bucket_store& store, const testing::emulator_op
     if (refusal r = read_tagging_header(x, tags)) return std::move(*r);
     std::string storage_class;
     if (refusal r = read_storage_class(x, storage_class)) return std::move(*r);
+    testing::emulated_encryption encryption;
+    if (refusal r = read_write_encryption(store, x, encryption)) return std::move(*r);
+    testing::emulated_acl acl;
+    if (refusal r = read_acl_headers(x, acl)) return std::move(*r);
     const testing::emulated_object* source = nullptr;
     if (refusal r = find_copy_source(store, options, x, *x.header("x-cos-copy-source"), source)) return std::move(*r);
     if (!replaced && source == store.find_object(x.key()))
@@ -83,9 +92,11 @@ inline http_response copy_object(bucket_store& store, const testing::emulator_op
     std::string data = source->data;
     std::vector<http_header> metadata = replaced ? stored_metadata(x) : source->metadata;
     if (!tags_replaced) tags = source->tags;
-    testing::emulated_object& copy = store.store_object(x.key(), std::move(data), std::move(metadata), std::nullopt, x.now);
+    testing::emulated_object& copy =
+        store.store_object(x.key(), std::move(data), std::move(metadata), std::nullopt, x.now, std::move(encryption));
     copy.tags = std::move(tags);
     copy.storage_class = std::move(storage_class);
+    copy.acl = std::move(acl);
     xml::writer w;
     w.start("CopyObjectResult")
         .element("ETag", copy.etag)
@@ -93,7 +104,7 @@ inline http_response copy_object(bucket_store& store, const testing::emulator_op
         .element("LastModified", format_iso8601(copy.last_modified))
         .end();
     http_response r = xml_reply(x, w);
-    add_encryption_header(r, store.encryption());
+    add_encryption_headers(r, copy.encryption);
     return r;
 }
 

@@ -7,10 +7,12 @@
 #include <coswire/detail/decimal.hpp>
 #include <coswire/encoding/object_key.hpp>
 #include <coswire/http/message.hpp>
+#include <coswire/testing/emulator/acl.hpp>
 #include <coswire/testing/emulator/options.hpp>
 #include <coswire/testing/emulator/reply.hpp>
 #include <coswire/testing/emulator/request.hpp>
 #include <coswire/testing/emulator/restore.hpp>
+#include <coswire/testing/emulator/sse.hpp>
 #include <coswire/testing/emulator/storage.hpp>
 #include <coswire/testing/emulator/tagging.hpp>
 #include <coswire/time/http_date.hpp>
@@ -147,19 +149,27 @@ inline refusal check_key(const exchange& x) {
     return std::nullopt;
 }
 
-/// PUT Object: stores the body under the key, within the quota, with the tags of x-cos-tagging
-/// and the class of x-cos-storage-class.
+/// PUT Object: stores the body under the key, within the quota, with the tags of x-cos-tagging,
+/// the class of x-cos-storage-class, the encryption the request names (read_write_encryption)
+/// and the ACL of its x-cos-acl and grant headers.
 inline http_response put_object(bucket_store& store, const exchange& x) {
     std::vector<object_tag> tags;
     if (refusal r = read_tagging_header(x, tags)) return std::move(*r);
     std::string storage_class;
     if (refusal r = read_storage_class(x, storage_class)) return std::move(*r);
+    testing::emulated_encryption encryption;
+    if (refusal r = read_write_encryption(store, x, encryption)) return std::move(*r);
+    testing::emulated_acl acl;
+    if (refusal r = read_acl_headers(x, acl)) return std::move(*r);
     if (!store.fits(x.body.size(), store.object_size(x.key()))) return too_large(x);
-    testing::emulated_object& o = store.store_object(x.key(), std::string(x.body), stored_metadata(x), std::nullopt, x.now);
+    testing::emulated_object& o =
+        store.store_object(x.key(), std::string(x.body), stored_metadata(x), std::nullopt, x.now, std::move(encryption));
     o.tags = std::move(tags);
     o.storage_class = std::move(storage_class);
+    o.acl = std::move(acl);
     http_response r = reply(x, 200);
-    add_integrity_headers(r, o.etag, o.crc64, store.encryption());
+    add_integrity_headers(r, o.etag, o.crc64, {});
+    add_encryption_headers(r, o.encryption);
     return r;
 }
 
@@ -171,8 +181,10 @@ inline http_response delete_object(bucket_store& store, const testing::emulator_
     return reply(x, 204);
 }
 
-/// GET or HEAD Object with its conditions, one byte range and the response-* overrides; a GET of
-/// an archived object without a restored copy is 403 InvalidObjectState. With
+/// GET or HEAD Object with its conditions, one byte range and the response-* overrides; an
+/// x-cos-server-side-encryption header is 400 SSEHeaderNotAllowed (downloads must not send it),
+/// an SSE-C object needs its key (check_customer_key), and a GET of an archived object without a
+/// restored copy is 403 InvalidObjectState. With
 /// `lent` null the body is copied into the answer; otherwise the answer's body stays empty and
 /// `*lent` views the bytes in the store (valid while the store is not changed), so a streamed
 /// download costs no copy.
@@ -180,6 +192,9 @@ inline http_response get_object(const bucket_store& store, const exchange& x, st
     const testing::emulated_object* found = store.find_object(x.key());
     if (found == nullptr) return no_such_key(x);
     const testing::emulated_object& o = *found;
+    if (x.header("x-cos-server-side-encryption"))
+        return error_reply(x, 400, "SSEHeaderNotAllowed", "x-cos-server-side-encryption is not allowed on a download.");
+    if (refusal r = check_customer_key(x, o.encryption, key_use::read)) return std::move(*r);
     if (!x.is_head() && !readable(o, x.now)) return invalid_object_state(x, o);
     const precondition condition = evaluate_preconditions(x, "", o);
     if (condition == precondition::failed) return precondition_failed(x);
@@ -224,7 +239,8 @@ inline http_response get_object(const bucket_store& store, const exchange& x, st
     set_header(r.headers, "Content-Length", std::to_string(length));
     r.headers.push_back({"Accept-Ranges", "bytes"});
     r.headers.push_back({"Last-Modified", format_date(o.last_modified)});
-    add_integrity_headers(r, o.etag, o.crc64, store.encryption());
+    add_integrity_headers(r, o.etag, o.crc64, {});
+    add_encryption_headers(r, o.encryption);
     if (!o.tags.empty()) r.headers.push_back({"x-cos-tagging-count", std::to_string(o.tags.size())});
     r.headers.push_back({"x-cos-object-type", o.appendable ? "appendable" : "normal"});
     add_storage_headers(r, o, x.now);
