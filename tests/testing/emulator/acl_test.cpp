@@ -6,9 +6,11 @@
 #include "harness.hpp"
 
 #include <coswire/api/acl.hpp>
+#include <coswire/api/append.hpp>
 #include <coswire/api/copy.hpp>
 #include <coswire/api/multipart.hpp>
 #include <coswire/parse/acl.hpp>
+#include <coswire/parse/append.hpp>
 #include <coswire/parse/copy.hpp>
 #include <coswire/parse/multipart.hpp>
 #include <coswire/parse/object.hpp>
@@ -96,6 +98,18 @@ TEST_CASE("emulator acl: PUT Object, Initiate and copy set the ACL their headers
                                                      .payload = {std::as_bytes(std::span<const char>(part))}});
     h.ok(coswire::complete_multipart_upload_params{.key = "m", .upload_id = up.upload_id, .parts = {{1, p1.etag_raw}}});
     CHECK(acl_of(h, "m") == std::vector<std::string>{owner + " FULL_CONTROL", "~ READ"});
+}
+
+TEST_CASE("emulator acl: the first append sets the ACL its headers name; later appends keep the ACL") {
+    harness h;
+    auto first = coswire::make_append_object_request(h.client.bucket_endpoint(), {.key = "log", .position = 0, .body = "a"});
+    REQUIRE(first);
+    first->headers.push_back({"x-cos-acl", "public-read"});
+    REQUIRE(h.client.run(*first, [](const coswire::http_response& a) { return coswire::parse_append_object_response(a); }));
+    CHECK(acl_of(h, "log") == std::vector<std::string>{owner + " FULL_CONTROL", "* READ"});
+    h.ok(coswire::put_object_acl_params{.key = "log", .grant_read = {"100000000041"}});
+    h.ok(coswire::append_object_params{.key = "log", .position = 1, .body = "b"});
+    CHECK(acl_of(h, "log") == std::vector<std::string>{owner + " FULL_CONTROL", "100000000041 READ"});
 }
 
 TEST_CASE("emulator acl: an AccessControlPolicy body sets the ACL; headers win over a body; COS's errors") {

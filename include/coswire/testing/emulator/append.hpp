@@ -6,6 +6,7 @@
 #include <coswire/api/append.hpp>
 #include <coswire/detail/decimal.hpp>
 #include <coswire/http/message.hpp>
+#include <coswire/testing/emulator/acl.hpp>
 #include <coswire/testing/emulator/objects.hpp>
 #include <coswire/testing/emulator/reply.hpp>
 #include <coswire/testing/emulator/request.hpp>
@@ -21,8 +22,8 @@ namespace coswire::detail::emu {
 /// APPEND Object. position must be decimal (else 400 InvalidArgument) and equal the object's
 /// length, 0 for a new object (else 409 AppendPositionErr); an object not made by appends is 409
 /// ObjectNotAppendable; past 5 GiB, or the emulator's quota, is 400 EntityTooLarge. The first
-/// append creates the object with the request's metadata and x-cos-tagging; later ones keep
-/// both. 200 with the ETag and CRC-64 of the whole object and x-cos-next-append-position.
+/// append creates the object with the request's metadata, x-cos-tagging and ACL headers; later
+/// ones keep all three. 200 with the ETag and CRC-64 of the whole object and x-cos-next-append-position.
 inline http_response append_object(bucket_store& store, const exchange& x) {
     const auto position = parse_unsigned_decimal(x.param_value("position"));
     if (!position) return invalid_argument(x, "position must be a non-negative decimal number.");
@@ -38,15 +39,22 @@ inline http_response append_object(bucket_store& store, const exchange& x) {
     if (x.body.size() > max_appendable_object_size - length) return error_reply(x, 400, "EntityTooLarge", "An appendable object holds at most 5 GB.");
     if (!store.fits(x.body.size(), 0)) return too_large(x);
     std::vector<object_tag> tags;
-    if (old == nullptr)
+    testing::emulated_acl acl;
+    if (old == nullptr) {
         if (refusal r = read_tagging_header(x, tags)) return std::move(*r);
+        if (refusal r = read_acl_headers(x, acl)) return std::move(*r);
+    }
     std::string data = old == nullptr ? std::string() : old->data;
     data += x.body;
     std::vector<http_header> metadata = old == nullptr ? stored_metadata(x) : old->metadata;
-    if (old != nullptr) tags = old->tags;
+    if (old != nullptr) {
+        tags = old->tags;
+        acl = old->acl;
+    }
     testing::emulated_object& o = store.store_object(x.key(), std::move(data), std::move(metadata), std::nullopt, x.now);
     o.appendable = true;
     o.tags = std::move(tags);
+    o.acl = std::move(acl);
     http_response r = reply(x, 200);
     add_integrity_headers(r, o.etag, o.crc64, store.encryption());
     r.headers.push_back({"x-cos-next-append-position", std::to_string(o.data.size())});
