@@ -6030,8 +6030,9 @@ private:
 // ---- begin coswire/detail/json.hpp
 // SPDX-License-Identifier: MIT
 // A minimal JSON reader with limits (RFC 8259): reads one object and returns its top-level
-// members; nested values are checked and skipped. Enough for the instance metadata service's
-// credential document, small enough to fuzz completely.
+// members, or one array and its elements; nested values are checked and kept as their text, to
+// be read the same way. Enough for the instance metadata service's credential document and a
+// POST Object policy, small enough to fuzz completely.
 
 
 #include <cstddef>
@@ -6053,12 +6054,16 @@ struct limits {
 
 enum class kind { null, boolean, number, string, object, array };
 
-/// One top-level member. `value` holds a string's decoded text or a number's or boolean's
-/// literal text; it is empty for null, objects and arrays (their content is only checked).
+/// One top-level member (or array element, with an empty name). `value` holds a string's
+/// decoded text or a number's or boolean's literal text; it is empty for null, objects and
+/// arrays, whose content is checked and viewed by `raw`.
 struct member {
     std::string name{};
     kind type = kind::null;
     std::string value{};
+    /// An object's or array's text, a view of the text parsed (read it with parse_object or
+    /// parse_array while that text lives); empty for other kinds.
+    std::string_view raw{};
 };
 
 namespace impl {
@@ -6096,6 +6101,24 @@ public:
         }
     }
 
+    result<std::vector<member>> top_array() {
+        skip_space();
+        if (!consume('[')) return fail("expected '[' at the start");
+        std::vector<member> elements;
+        skip_space();
+        if (consume(']')) return finish(std::move(elements));
+        for (;;) {
+            skip_space();
+            if (elements.size() == limits_.max_members) return limit("more elements than max_members");
+            member m;
+            if (auto v = value(m, 1); !v) return std::move(v).error();
+            elements.push_back(std::move(m));
+            skip_space();
+            if (consume(']')) return finish(std::move(elements));
+            if (!consume(',')) return fail("expected ',' or ']' after an element");
+        }
+    }
+
 private:
     result<std::vector<member>> finish(std::vector<member> members) {
         skip_space();
@@ -6117,7 +6140,10 @@ private:
         }
         if (c == '{' || c == '[') {
             out.type = c == '{' ? kind::object : kind::array;
-            return container(depth + 1);
+            const std::size_t start = at_;
+            if (auto ok = container(depth + 1); !ok) return ok;
+            out.raw = s_.substr(start, at_ - start);
+            return {};
         }
         if (c == '-' || is_digit(c)) {
             out.type = kind::number;
@@ -6305,6 +6331,10 @@ private:
     std::size_t at_ = 0;
 };
 
+inline error too_large(std::string_view text, std::string_view argument) {
+    return make_error(errc::limit_exceeded, argument, "JSON: " + std::to_string(text.size()) + " bytes, more than max_document_size");
+}
+
 }  // namespace impl
 
 /// Reads `text` as one JSON object and returns its top-level members in order. Errors:
@@ -6312,11 +6342,15 @@ private:
 /// repeats a top-level name; errc::limit_exceeded when a limit is crossed. Errors are reported
 /// under `argument` (a static name) and never quote the text.
 inline result<std::vector<member>> parse_object(std::string_view text, std::string_view argument, const limits& l = {}) {
-    if (text.size() > l.max_document_size) {
-        error e = make_error(errc::limit_exceeded, argument, "JSON: " + std::to_string(text.size()) + " bytes, more than max_document_size");
-        return e;
-    }
+    if (text.size() > l.max_document_size) return impl::too_large(text, argument);
     return impl::parser(text, l, argument).top_object();
+}
+
+/// Reads `text` as one JSON array and returns its elements in order, as parse_object returns
+/// members (names empty; max_members bounds the count). Errors as for parse_object.
+inline result<std::vector<member>> parse_array(std::string_view text, std::string_view argument, const limits& l = {}) {
+    if (text.size() > l.max_document_size) return impl::too_large(text, argument);
+    return impl::parser(text, l, argument).top_array();
 }
 
 /// The member named `name`, if present.

@@ -17,192 +17,14 @@
 // Its parts live in testing/emulator/ (docs/emulator.md#structure); this header locks, injects
 // faults and dispatches a request to them.
 
-#ifndef COSWIRE_SINGLE_TESTING_EMULATOR_APPEND_HPP
-#define COSWIRE_SINGLE_TESTING_EMULATOR_APPEND_HPP
-// ---- begin coswire/testing/emulator/append.hpp
+#ifndef COSWIRE_SINGLE_TESTING_EMULATOR_ACL_HPP
+#define COSWIRE_SINGLE_TESTING_EMULATOR_ACL_HPP
+// ---- begin coswire/testing/emulator/acl.hpp
 // SPDX-License-Identifier: MIT
-// The emulator's APPEND Object (docs/protocol/append.md): POST /<key>?append&position=N, the
-// appendable object it makes and the 409s that guard its position.
+// The emulator's object ACLs (docs/protocol/acl.md): PUT and GET Object acl, and the x-cos-acl
+// and x-cos-grant-* headers that set an ACL when an object is written. ACLs are kept and
+// answered, never enforced: the emulator serves one account.
 
-#ifndef COSWIRE_SINGLE_TESTING_EMULATOR_OBJECTS_HPP
-#define COSWIRE_SINGLE_TESTING_EMULATOR_OBJECTS_HPP
-// ---- begin coswire/testing/emulator/objects.hpp
-// SPDX-License-Identifier: MIT
-// The emulator's object operations (docs/protocol/objects.md): PUT, GET and HEAD with one byte
-// range and RFC 9110 conditions, DELETE, and the key checks they share; versionId and delete
-// markers as testing/emulator/versions.hpp reads them.
-
-#ifndef COSWIRE_SINGLE_TESTING_EMULATOR_OPTIONS_HPP
-#define COSWIRE_SINGLE_TESTING_EMULATOR_OPTIONS_HPP
-// ---- begin coswire/testing/emulator/options.hpp
-// SPDX-License-Identifier: MIT
-// The emulator's configuration (emulator_options) and what it has seen (emulator_stats).
-
-#ifndef COSWIRE_SINGLE_TESTING_EMULATOR_FAULTS_HPP
-#define COSWIRE_SINGLE_TESTING_EMULATOR_FAULTS_HPP
-// ---- begin coswire/testing/emulator/faults.hpp
-// SPDX-License-Identifier: MIT
-// The emulator's fault injection: what a fault does, the random plan and its counters, and the
-// injector that picks one fault per request from a script or a seeded draw.
-
-#include <array>
-#include <cstddef>
-#include <cstdint>
-#include <deque>
-#include <random>
-#include <utility>
-
-namespace coswire::testing {
-
-/// What a fault does to one request.
-enum class fault_kind {
-    none,            ///< scripted only: serve the request normally (lets a script skip requests)
-    internal_error,  ///< 500 InternalError; the request is not applied
-    slow_down,       ///< 503 SlowDown; the request is not applied
-    drop_before,     ///< errc::transport_failure; the request is not applied
-    drop_after,      ///< the request is applied, then the client sees errc::transport_failure
-    complete_error,  ///< Complete Multipart Upload only: 200 whose body is <Error> InternalError; not applied
-    /// The request is applied and its answer starts: the head and the first half of the body
-    /// (rounded down) reach a streaming caller's sink, then the connection fails with
-    /// errc::transport_failure. A collecting call sees only the failure, as a client whose
-    /// transport lost the connection mid-body does.
-    cut_body,
-};
-
-/// Random faults, drawn per request from the emulator's seeded generator. Each probability is
-/// in [0, 1] and their sum at most 1; complete_error applies to Complete requests only.
-struct fault_plan {
-    double internal_error = 0;
-    double slow_down = 0;
-    double drop_before = 0;
-    double drop_after = 0;
-    double complete_error = 0;
-    double cut_body = 0;
-    /// Seconds added to the emulator's clock: a server clock that is off (docs/protocol/signing.md#validity-and-clock-skew). Requests whose
-    /// key time starts after the skewed server time get 403 RequestTimeTooSkewed.
-    std::int64_t clock_offset = 0;
-};
-
-/// How many faults were injected, by kind.
-struct fault_counters {
-    std::uint64_t internal_error = 0;
-    std::uint64_t slow_down = 0;
-    std::uint64_t drop_before = 0;
-    std::uint64_t drop_after = 0;
-    std::uint64_t complete_error = 0;
-    std::uint64_t cut_body = 0;
-    std::uint64_t clock_skew = 0;  ///< 403 RequestTimeTooSkewed answers
-
-    /// Sum of every counter.
-    constexpr std::uint64_t total() const noexcept {
-        return internal_error + slow_down + drop_before + drop_after + complete_error + cut_body + clock_skew;
-    }
-};
-
-}  // namespace coswire::testing
-
-namespace coswire::detail::emu {
-
-/// Picks the fault of each request: the scripted queue first, else a draw against a fault_plan
-/// from a generator seeded once, so a seed replays the same faults for the same requests.
-class fault_injector {
-public:
-    explicit fault_injector(std::uint64_t seed) : rng_(seed) {}
-
-    /// Appends `count` entries of `kind` to the script.
-    void script(testing::fault_kind kind, std::size_t count) { script_.insert(script_.end(), count, kind); }
-
-    /// Scripted entries not yet used.
-    std::size_t pending() const noexcept { return script_.size(); }
-
-    /// The fault of the next request. A complete_error entry at the front of the script waits
-    /// for a Complete request (`is_complete`), letting other requests through unharmed.
-    testing::fault_kind draw(const testing::fault_plan& plan, bool is_complete) {
-        using testing::fault_kind;
-        // One uniform draw per request keeps the random sequence aligned with the request count,
-        // whatever is scripted.
-        const double u = static_cast<double>(rng_() >> 11) * 0x1.0p-53;
-        if (!script_.empty() && (script_.front() != fault_kind::complete_error || is_complete)) {
-            const fault_kind kind = script_.front();
-            script_.pop_front();
-            return kind;
-        }
-        const std::array<std::pair<double, fault_kind>, 6> table{
-            {{plan.internal_error, fault_kind::internal_error},
-             {plan.slow_down, fault_kind::slow_down},
-             {plan.drop_before, fault_kind::drop_before},
-             {plan.drop_after, fault_kind::drop_after},
-             {is_complete ? plan.complete_error : 0.0, fault_kind::complete_error},
-             {plan.cut_body, fault_kind::cut_body}}};
-        double edge = 0;
-        for (const auto& [probability, kind] : table) {
-            edge += probability;
-            if (u < edge) return kind;
-        }
-        return fault_kind::none;
-    }
-
-private:
-    std::mt19937_64 rng_;
-    std::deque<testing::fault_kind> script_{};
-};
-
-/// How many bytes of a `size`-byte body a cut_body fault lets through: the first half, so a
-/// body of one byte or none is cut before its first byte.
-constexpr std::size_t cut_length(std::size_t size) noexcept { return size / 2; }
-
-}  // namespace coswire::detail::emu
-// ---- end coswire/testing/emulator/faults.hpp
-#endif  // COSWIRE_SINGLE_TESTING_EMULATOR_FAULTS_HPP
-
-#include <cstdint>
-#include <functional>
-#include <map>
-#include <string>
-#include <vector>
-
-namespace coswire::testing {
-
-/// What the emulator has seen.
-struct emulator_stats {
-    std::uint64_t requests = 0;  ///< every call of operator()
-    std::uint64_t served = 0;    ///< calls that reached the bucket logic (not replaced by a fault)
-    fault_counters faults{};
-};
-
-/// Configuration of a cos_emulator.
-struct emulator_options {
-    std::string bucket = "examplebucket-1250000000";                            ///< `<BucketName>-<APPID>`
-    std::string host = "examplebucket-1250000000.cos.ap-beijing.myqcloud.com";  ///< the only Host answered
-    std::vector<credentials> accepted{};  ///< keys whose signatures are accepted (with their session tokens)
-    /// When temporary keys stop working: SecretId → the Unix second of server time from which a
-    /// request signed with that key is answered 400 ExpiredToken. Keys not listed never expire.
-    std::map<std::string, std::int64_t, std::less<>> credential_expiry{};
-    /// The server clock in Unix seconds; when empty, `now` is the clock (see cos_emulator::set_now).
-    /// Called with the emulator's lock held: it must not call back into the emulator.
-    callback<std::int64_t()> clock{};
-    std::int64_t now = 1700000000;                            ///< the settable clock, used without `clock`
-    std::uint64_t min_part_size = coswire::min_part_size;     ///< EntityTooSmall below this (all parts but the last)
-    std::uint64_t max_stored_bytes = std::uint64_t{1} << 30;  ///< objects plus parts; EntityTooLarge beyond
-    bool allow_part_gaps = false;  ///< false: Complete needs parts 1..N without gaps (docs/protocol/multipart.md#part-limits), else InvalidPart
-    /// The bucket's default encryption, applied to every object and part whatever the request
-    /// says: "" none, "AES256" (SSE-COS) or "cos/kms" (SSE-KMS). Its answers (Initiate, PUT,
-    /// Upload Part, Complete, GET, HEAD) carry x-cos-server-side-encryption with this value;
-    /// under "cos/kms" the ETags of objects and parts are not the MD5 of their bytes, as COS's are not.
-    std::string default_encryption{};
-    /// Keys that refuse deletion as a bucket policy would: DELETE Object answers 403
-    /// AccessDenied, DELETE Multiple Objects an Error entry AccessDenied for them.
-    std::vector<std::string> undeletable_keys{};
-    std::uint64_t seed = 0;        ///< seeds the fault draws and the upload ids
-    fault_plan faults{};
-    /// How signatures are checked: limits, the longest window (7 days by default, where COS
-    /// accepts any) and whether unsigned parameters and x-cos-* headers are refused.
-    verify_options verify{};
-};
-
-}  // namespace coswire::testing
-// ---- end coswire/testing/emulator/options.hpp
-#endif  // COSWIRE_SINGLE_TESTING_EMULATOR_OPTIONS_HPP
 #ifndef COSWIRE_SINGLE_TESTING_EMULATOR_REPLY_HPP
 #define COSWIRE_SINGLE_TESTING_EMULATOR_REPLY_HPP
 // ---- begin coswire/testing/emulator/reply.hpp
@@ -466,15 +288,6 @@ inline http_response precondition_failed(const exchange& x) {
 }  // namespace coswire::detail::emu
 // ---- end coswire/testing/emulator/reply.hpp
 #endif  // COSWIRE_SINGLE_TESTING_EMULATOR_REPLY_HPP
-#ifndef COSWIRE_SINGLE_TESTING_EMULATOR_RESTORE_HPP
-#define COSWIRE_SINGLE_TESTING_EMULATOR_RESTORE_HPP
-// ---- begin coswire/testing/emulator/restore.hpp
-// SPDX-License-Identifier: MIT
-// The emulator's storage classes and archive restores (docs/protocol/restore.md): the class an
-// object is written with, the 403 InvalidObjectState of reading an archived object, POST
-// ?restore and the x-cos-restore state. A restore finishes only when the test says so
-// (cos_emulator::finish_restore): no clock or request count decides it.
-
 #ifndef COSWIRE_SINGLE_TESTING_EMULATOR_STORAGE_HPP
 #define COSWIRE_SINGLE_TESTING_EMULATOR_STORAGE_HPP
 // ---- begin coswire/testing/emulator/storage.hpp
@@ -505,6 +318,26 @@ enum class restore_state {
     restored,  ///< a readable copy exists until restore_expiry
 };
 
+/// How stored bytes are encrypted at rest: as the request that wrote them named it, else as the
+/// bucket's default_encryption says (docs/protocol/headers.md#server-side-encryption-headers).
+struct emulated_encryption {
+    std::string mode{};              ///< x-cos-server-side-encryption: "", "AES256" or "cos/kms" ("" under SSE-C)
+    std::string kms_key_id{};        ///< SSE-KMS: the key id as sent; empty for COS's default key
+    std::string kms_context{};       ///< SSE-KMS: the context as sent (base64 of a JSON object)
+    std::string customer_key_md5{};  ///< SSE-C: base64 of the key's MD5, never the key; empty otherwise
+
+    bool customer() const noexcept { return !customer_key_md5.empty(); }
+    /// Whether the ETag is opaque (SSE-KMS, SSE-C) rather than the MD5 of the bytes.
+    bool opaque_etag() const noexcept { return mode == "cos/kms" || customer(); }
+};
+
+/// An object's or upload's ACL, as x-cos-acl, the x-cos-grant-* headers or an
+/// AccessControlPolicy body set it (docs/protocol/acl.md). Kept and answered, never enforced.
+struct emulated_acl {
+    std::string canned = "default";   ///< x-cos-acl
+    std::vector<acl_grant> grants{};  ///< grants beyond the owner's FULL_CONTROL, in the order given
+};
+
 /// A stored object, as the inspection API returns it.
 struct emulated_object {
     std::string data{};
@@ -519,6 +352,8 @@ struct emulated_object {
     restore_state restore = restore_state::none;
     std::uint64_t restore_days = 0;    ///< Days of the latest POST Object restore
     std::int64_t restore_expiry = 0;   ///< server Unix seconds; the restored copy is readable before it
+    emulated_encryption encryption{};  ///< how the bytes are encrypted at rest
+    emulated_acl acl{};                ///< the object's ACL
     // Versioning (docs/protocol/versioning.md).
     std::string version_id = "null";  ///< "null" unless written while versioning was Enabled
     bool delete_marker = false;       ///< a delete marker: no bytes, only its version_id and last_modified
@@ -542,6 +377,8 @@ struct emulated_upload {
     std::vector<object_tag> tags{};       ///< from Initiate's x-cos-tagging; become the object's tags
     std::string storage_class = "STANDARD";  ///< from Initiate's x-cos-storage-class; becomes the object's
     std::map<std::uint32_t, emulated_part> parts{};
+    emulated_encryption encryption{};  ///< from Initiate; every part and the object get it
+    emulated_acl acl{};                ///< from Initiate; becomes the object's
 };
 
 }  // namespace coswire::testing
@@ -578,25 +415,31 @@ public:
         return stored_bytes_ - removed + added <= max_stored_bytes_;
     }
 
-    /// The ETag of stored bytes: their MD5, except under SSE-KMS, whose ETags are opaque (here
-    /// the MD5 of the bytes behind a fixed prefix: 32 hex digits, never the bytes' MD5).
-    std::string content_etag(std::string_view data) const {
-        if (encryption_ != "cos/kms") return quoted_md5(data);
+    /// What bytes stored without encryption headers get: the bucket's default_encryption.
+    testing::emulated_encryption default_encryption() const { return {.mode = encryption_}; }
+
+    /// The ETag of stored bytes: their MD5, except under SSE-KMS and SSE-C, whose ETags are
+    /// opaque (here the MD5 of the bytes behind a fixed prefix: 32 hex digits, never the bytes' MD5).
+    static std::string content_etag(std::string_view data, const testing::emulated_encryption& encryption) {
+        if (!encryption.opaque_etag()) return quoted_md5(data);
         md5 h;
-        h.update(std::string_view("kms-sealed:"));
+        h.update(std::string_view("sealed:"));
         h.update(data);
         const auto hex = to_hex(h.finish());
         return "\"" + std::string(to_string_view(hex)) + "\"";
     }
 
-    /// Stores an object as the latest version of `key`; `etag` defaults to content_etag(data).
-    /// What was there goes as versioning decides (retire_latest): replaced while versioning is
-    /// off, kept as an older version while it is Enabled (the new one gets a fresh version id),
-    /// and under Suspended only the "null" version goes, since the new one is "null".
+    /// Stores an object as the latest version of `key`, encrypted as `encryption` says (default:
+    /// the bucket's default); `etag` defaults to content_etag(data, encryption). What was there
+    /// goes as versioning decides (retire_latest): replaced while versioning is off, kept as an
+    /// older version while it is Enabled (the new one gets a fresh version id), and under
+    /// Suspended only the "null" version goes, since the new one is "null".
     testing::emulated_object& store_object(std::string_view key, std::string data, std::vector<http_header> metadata,
-                                           std::optional<std::string> etag, std::int64_t now) {
+                                           std::optional<std::string> etag, std::int64_t now,
+                                           std::optional<testing::emulated_encryption> encryption = std::nullopt) {
         testing::emulated_object o;
-        o.etag = etag ? std::move(*etag) : content_etag(data);
+        o.encryption = encryption ? std::move(*encryption) : default_encryption();
+        o.etag = etag ? std::move(*etag) : content_etag(data, o.encryption);
         o.crc64 = crc64(data);
         o.last_modified = now;
         o.metadata = std::move(metadata);
@@ -611,7 +454,7 @@ public:
     /// place: appendable objects take no part in versioning.
     void append_bytes(testing::emulated_object& o, std::string_view more, std::int64_t now) {
         o.data += more;
-        o.etag = content_etag(o.data);
+        o.etag = content_etag(o.data, o.encryption);
         o.crc64 = crc64(o.data);
         o.last_modified = now;
         stored_bytes_ += more.size();
@@ -719,6 +562,7 @@ public:
         u.key = std::string(key);
         u.initiated = now;
         u.metadata = std::move(metadata);
+        u.encryption = default_encryption();
         return u;
     }
 
@@ -734,7 +578,7 @@ public:
         stored_bytes_ -= part.data.size();
         stored_bytes_ += data.size();
         part.number = number;
-        part.etag = content_etag(data);
+        part.etag = content_etag(data, u.encryption);
         part.crc64 = crc64(data);
         part.last_modified = now;
         part.data = std::move(data);
@@ -826,6 +670,336 @@ private:
 }  // namespace coswire::detail::emu
 // ---- end coswire/testing/emulator/storage.hpp
 #endif  // COSWIRE_SINGLE_TESTING_EMULATOR_STORAGE_HPP
+
+#include <algorithm>
+#include <array>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace coswire::detail::emu {
+
+/// The account that owns the bucket and every object in it.
+inline constexpr std::string_view owner_id = "qcs::cam::uin/100000000001:uin/100000000001";
+
+/// The grant headers of an object, with the permission each gives.
+inline constexpr std::array<std::pair<std::string_view, acl_permission>, 4> grant_headers{{
+    {"x-cos-grant-read", acl_permission::read},
+    {"x-cos-grant-read-acp", acl_permission::read_acp},
+    {"x-cos-grant-write-acp", acl_permission::write_acp},
+    {"x-cos-grant-full-control", acl_permission::full_control},
+}};
+
+/// The grants of one x-cos-grant-* value, `id="<account>"` entries joined by ','; an entry of
+/// another shape → 400 InvalidArgument.
+inline refusal read_grant_list(const exchange& x, std::string_view name, std::string_view list, acl_permission permission,
+                               std::vector<acl_grant>& out) {
+    for (;;) {
+        const std::size_t comma = list.find(',');
+        const std::string_view entry = trim_blanks(list.substr(0, comma));
+        if (entry.size() < 6 || !entry.starts_with("id=\"") || !entry.ends_with('"') || entry.find('"', 4) != entry.size() - 1)
+            return invalid_argument(x, std::string(name) + " must list id=\"<account>\" entries separated by ','.");
+        out.push_back({.kind = acl_grantee_kind::account, .id = std::string(entry.substr(4, entry.size() - 5)), .permission = permission});
+        if (comma == std::string_view::npos) return std::nullopt;
+        list.remove_prefix(comma + 1);
+    }
+}
+
+/// Whether a request names an ACL in its headers (x-cos-acl or an x-cos-grant-* header).
+inline bool names_acl(const exchange& x) {
+    return x.header("x-cos-acl") ||
+           std::any_of(grant_headers.begin(), grant_headers.end(), [&](const auto& g) { return x.header(g.first).has_value(); });
+}
+
+/// The ACL a write's headers set: x-cos-acl (one of coswire::object_canned_acls, else 400
+/// InvalidArgument) and the x-cos-grant-* lists (read_grant_list); without them, the default ACL.
+inline refusal read_acl_headers(const exchange& x, testing::emulated_acl& out) {
+    out = {};
+    if (const auto canned = x.header("x-cos-acl")) {
+        if (std::find(std::begin(object_canned_acls), std::end(object_canned_acls), *canned) == std::end(object_canned_acls))
+            return invalid_argument(x, "x-cos-acl must be default, private, public-read, authenticated-read, bucket-owner-read or "
+                                       "bucket-owner-full-control.");
+        out.canned = std::string(*canned);
+    }
+    for (const auto& [name, permission] : grant_headers)
+        if (const auto list = x.header(name))
+            if (refusal r = read_grant_list(x, name, *list, permission, out.grants)) return r;
+    return std::nullopt;
+}
+
+/// The grants of an AccessControlPolicy body, read with the library's grant reader; the owner's
+/// FULL_CONTROL, which GET always lists, is not kept twice. Errors: not XML, another root, a
+/// grant the reader refuses.
+inline result<std::vector<acl_grant>> parse_acl_body(std::string_view body) {
+    std::vector<acl_grant> grants;
+    xml::reader reader(body);
+    result<void> read = xml::read_document(reader, [&](std::string_view root, xml::reader& doc) -> result<void> {
+        if (!element_is(root, "AccessControlPolicy")) return malformed_element("document", "the root element is not <AccessControlPolicy>");
+        return xml::for_each_child(doc, [&](std::string_view name, xml::reader& list) -> result<void> {
+            if (!element_is(name, "AccessControlList")) return {};
+            return xml::for_each_child(list, [&](std::string_view child, xml::reader& g) -> result<void> {
+                if (!element_is(child, "Grant")) return {};
+                result<acl_grant> grant = read_acl_grant(g);
+                if (!grant) return std::move(grant).error();
+                if (grant->kind != acl_grantee_kind::account || grant->id != owner_id || grant->permission != acl_permission::full_control)
+                    grants.push_back(std::move(*grant));
+                return {};
+            });
+        });
+    });
+    if (!read) return std::move(read).error();
+    return grants;
+}
+
+/// PUT Object acl: the headers (x-cos-acl, x-cos-grant-*) or, without them, an
+/// AccessControlPolicy body replace the whole ACL; when both come the headers win, as
+/// docs/protocol/acl.md#put-object-acl says. Neither → 400 MissingRequestBodyError; a bad body →
+/// 400 MalformedXML; no object → 404 NoSuchKey.
+inline http_response put_acl(bucket_store& store, const exchange& x) {
+    testing::emulated_object* o = store.find_object(x.key());
+    if (o == nullptr) return no_such_key(x);
+    testing::emulated_acl acl;
+    if (refusal r = read_acl_headers(x, acl)) return std::move(*r);
+    if (!names_acl(x)) {
+        if (x.body.empty()) return error_reply(x, 400, "MissingRequestBodyError", "Request body is empty.");
+        result<std::vector<acl_grant>> grants = parse_acl_body(x.body);
+        if (!grants)
+            return error_reply(x, 400, "MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema.");
+        acl.canned = "private";
+        acl.grants = std::move(*grants);
+    }
+    o->acl = std::move(acl);
+    return reply(x, 200);
+}
+
+/// Writes one Grant of a GET Object acl answer. The Grantee's xsi:type attribute is left out:
+/// readers tell a group from an account by its URI or ID child.
+inline void write_grant(xml::writer& w, const acl_grant& g) {
+    static constexpr std::string_view groups = "http://cam.qcloud.com/groups/global/";
+    static constexpr std::array<std::string_view, 4> permissions{"READ", "READ_ACP", "WRITE_ACP", "FULL_CONTROL"};
+    w.start("Grant").start("Grantee");
+    if (g.kind == acl_grantee_kind::account) w.element("ID", g.id).element("DisplayName", g.id);
+    else w.element("URI", std::string(groups) + (g.kind == acl_grantee_kind::all_users ? "AllUsers" : "AuthenticatedUsers"));
+    w.end().element("Permission", permissions[static_cast<std::size_t>(g.permission)]).end();
+}
+
+/// GET Object acl: the owner, its FULL_CONTROL, READ for everyone (public-read) or every signed
+/// account (authenticated-read), then the grants given; 404 NoSuchKey without an object.
+inline http_response get_acl(const bucket_store& store, const exchange& x) {
+    const testing::emulated_object* o = store.find_object(x.key());
+    if (o == nullptr) return no_such_key(x);
+    xml::writer w;
+    w.start("AccessControlPolicy").start("Owner").element("ID", owner_id).element("DisplayName", owner_id).end();
+    w.start("AccessControlList");
+    write_grant(w, {.kind = acl_grantee_kind::account, .id = std::string(owner_id), .permission = acl_permission::full_control});
+    if (o->acl.canned == "public-read") write_grant(w, {.kind = acl_grantee_kind::all_users, .permission = acl_permission::read});
+    if (o->acl.canned == "authenticated-read")
+        write_grant(w, {.kind = acl_grantee_kind::authenticated_users, .permission = acl_permission::read});
+    for (const acl_grant& g : o->acl.grants) write_grant(w, g);
+    w.end().end();
+    return xml_reply(x, w);
+}
+
+}  // namespace coswire::detail::emu
+// ---- end coswire/testing/emulator/acl.hpp
+#endif  // COSWIRE_SINGLE_TESTING_EMULATOR_ACL_HPP
+#ifndef COSWIRE_SINGLE_TESTING_EMULATOR_APPEND_HPP
+#define COSWIRE_SINGLE_TESTING_EMULATOR_APPEND_HPP
+// ---- begin coswire/testing/emulator/append.hpp
+// SPDX-License-Identifier: MIT
+// The emulator's APPEND Object (docs/protocol/append.md): POST /<key>?append&position=N, the
+// appendable object it makes and the 409s that guard its position.
+
+#ifndef COSWIRE_SINGLE_TESTING_EMULATOR_OBJECTS_HPP
+#define COSWIRE_SINGLE_TESTING_EMULATOR_OBJECTS_HPP
+// ---- begin coswire/testing/emulator/objects.hpp
+// SPDX-License-Identifier: MIT
+// The emulator's object operations (docs/protocol/objects.md): PUT, GET and HEAD with one byte
+// range and RFC 9110 conditions, DELETE, and the key checks they share; versionId and delete
+// markers as testing/emulator/versions.hpp reads them.
+
+#ifndef COSWIRE_SINGLE_TESTING_EMULATOR_OPTIONS_HPP
+#define COSWIRE_SINGLE_TESTING_EMULATOR_OPTIONS_HPP
+// ---- begin coswire/testing/emulator/options.hpp
+// SPDX-License-Identifier: MIT
+// The emulator's configuration (emulator_options) and what it has seen (emulator_stats).
+
+#ifndef COSWIRE_SINGLE_TESTING_EMULATOR_FAULTS_HPP
+#define COSWIRE_SINGLE_TESTING_EMULATOR_FAULTS_HPP
+// ---- begin coswire/testing/emulator/faults.hpp
+// SPDX-License-Identifier: MIT
+// The emulator's fault injection: what a fault does, the random plan and its counters, and the
+// injector that picks one fault per request from a script or a seeded draw.
+
+#include <array>
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <random>
+#include <utility>
+
+namespace coswire::testing {
+
+/// What a fault does to one request.
+enum class fault_kind {
+    none,            ///< scripted only: serve the request normally (lets a script skip requests)
+    internal_error,  ///< 500 InternalError; the request is not applied
+    slow_down,       ///< 503 SlowDown; the request is not applied
+    drop_before,     ///< errc::transport_failure; the request is not applied
+    drop_after,      ///< the request is applied, then the client sees errc::transport_failure
+    complete_error,  ///< Complete Multipart Upload only: 200 whose body is <Error> InternalError; not applied
+    /// The request is applied and its answer starts: the head and the first half of the body
+    /// (rounded down) reach a streaming caller's sink, then the connection fails with
+    /// errc::transport_failure. A collecting call sees only the failure, as a client whose
+    /// transport lost the connection mid-body does.
+    cut_body,
+};
+
+/// Random faults, drawn per request from the emulator's seeded generator. Each probability is
+/// in [0, 1] and their sum at most 1; complete_error applies to Complete requests only.
+struct fault_plan {
+    double internal_error = 0;
+    double slow_down = 0;
+    double drop_before = 0;
+    double drop_after = 0;
+    double complete_error = 0;
+    double cut_body = 0;
+    /// Seconds added to the emulator's clock: a server clock that is off (docs/protocol/signing.md#validity-and-clock-skew). Requests whose
+    /// key time starts after the skewed server time get 403 RequestTimeTooSkewed.
+    std::int64_t clock_offset = 0;
+};
+
+/// How many faults were injected, by kind.
+struct fault_counters {
+    std::uint64_t internal_error = 0;
+    std::uint64_t slow_down = 0;
+    std::uint64_t drop_before = 0;
+    std::uint64_t drop_after = 0;
+    std::uint64_t complete_error = 0;
+    std::uint64_t cut_body = 0;
+    std::uint64_t clock_skew = 0;  ///< 403 RequestTimeTooSkewed answers
+
+    /// Sum of every counter.
+    constexpr std::uint64_t total() const noexcept {
+        return internal_error + slow_down + drop_before + drop_after + complete_error + cut_body + clock_skew;
+    }
+};
+
+}  // namespace coswire::testing
+
+namespace coswire::detail::emu {
+
+/// Picks the fault of each request: the scripted queue first, else a draw against a fault_plan
+/// from a generator seeded once, so a seed replays the same faults for the same requests.
+class fault_injector {
+public:
+    explicit fault_injector(std::uint64_t seed) : rng_(seed) {}
+
+    /// Appends `count` entries of `kind` to the script.
+    void script(testing::fault_kind kind, std::size_t count) { script_.insert(script_.end(), count, kind); }
+
+    /// Scripted entries not yet used.
+    std::size_t pending() const noexcept { return script_.size(); }
+
+    /// The fault of the next request. A complete_error entry at the front of the script waits
+    /// for a Complete request (`is_complete`), letting other requests through unharmed.
+    testing::fault_kind draw(const testing::fault_plan& plan, bool is_complete) {
+        using testing::fault_kind;
+        // One uniform draw per request keeps the random sequence aligned with the request count,
+        // whatever is scripted.
+        const double u = static_cast<double>(rng_() >> 11) * 0x1.0p-53;
+        if (!script_.empty() && (script_.front() != fault_kind::complete_error || is_complete)) {
+            const fault_kind kind = script_.front();
+            script_.pop_front();
+            return kind;
+        }
+        const std::array<std::pair<double, fault_kind>, 6> table{
+            {{plan.internal_error, fault_kind::internal_error},
+             {plan.slow_down, fault_kind::slow_down},
+             {plan.drop_before, fault_kind::drop_before},
+             {plan.drop_after, fault_kind::drop_after},
+             {is_complete ? plan.complete_error : 0.0, fault_kind::complete_error},
+             {plan.cut_body, fault_kind::cut_body}}};
+        double edge = 0;
+        for (const auto& [probability, kind] : table) {
+            edge += probability;
+            if (u < edge) return kind;
+        }
+        return fault_kind::none;
+    }
+
+private:
+    std::mt19937_64 rng_;
+    std::deque<testing::fault_kind> script_{};
+};
+
+/// How many bytes of a `size`-byte body a cut_body fault lets through: the first half, so a
+/// body of one byte or none is cut before its first byte.
+constexpr std::size_t cut_length(std::size_t size) noexcept { return size / 2; }
+
+}  // namespace coswire::detail::emu
+// ---- end coswire/testing/emulator/faults.hpp
+#endif  // COSWIRE_SINGLE_TESTING_EMULATOR_FAULTS_HPP
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace coswire::testing {
+
+/// What the emulator has seen.
+struct emulator_stats {
+    std::uint64_t requests = 0;  ///< every call of operator()
+    std::uint64_t served = 0;    ///< calls that reached the bucket logic (not replaced by a fault)
+    fault_counters faults{};
+};
+
+/// Configuration of a cos_emulator.
+struct emulator_options {
+    std::string bucket = "examplebucket-1250000000";                            ///< `<BucketName>-<APPID>`
+    std::string host = "examplebucket-1250000000.cos.ap-beijing.myqcloud.com";  ///< the only Host answered
+    std::vector<credentials> accepted{};  ///< keys whose signatures are accepted (with their session tokens)
+    /// When temporary keys stop working: SecretId → the Unix second of server time from which a
+    /// request signed with that key is answered 400 ExpiredToken. Keys not listed never expire.
+    std::map<std::string, std::int64_t, std::less<>> credential_expiry{};
+    /// The server clock in Unix seconds; when empty, `now` is the clock (see cos_emulator::set_now).
+    /// Called with the emulator's lock held: it must not call back into the emulator.
+    callback<std::int64_t()> clock{};
+    std::int64_t now = 1700000000;                            ///< the settable clock, used without `clock`
+    std::uint64_t min_part_size = coswire::min_part_size;     ///< EntityTooSmall below this (all parts but the last)
+    std::uint64_t max_stored_bytes = std::uint64_t{1} << 30;  ///< objects plus parts; EntityTooLarge beyond
+    bool allow_part_gaps = false;  ///< false: Complete needs parts 1..N without gaps (docs/protocol/multipart.md#part-limits), else InvalidPart
+    /// The bucket's default encryption, for every write (PUT, Initiate, copy) that names none:
+    /// "" none, "AES256" (SSE-COS) or "cos/kms" (SSE-KMS). Answers about bytes it encrypts
+    /// (Initiate, PUT, Upload Part, Complete, GET, HEAD) carry x-cos-server-side-encryption with
+    /// this value; under "cos/kms" the ETags of objects and parts are not the MD5 of their bytes, as COS's are not.
+    std::string default_encryption{};
+    /// Keys that refuse deletion as a bucket policy would: DELETE Object answers 403
+    /// AccessDenied, DELETE Multiple Objects an Error entry AccessDenied for them.
+    std::vector<std::string> undeletable_keys{};
+    std::uint64_t seed = 0;        ///< seeds the fault draws and the upload ids
+    fault_plan faults{};
+    /// How signatures are checked: limits, the longest window (7 days by default, where COS
+    /// accepts any) and whether unsigned parameters and x-cos-* headers are refused.
+    verify_options verify{};
+};
+
+}  // namespace coswire::testing
+// ---- end coswire/testing/emulator/options.hpp
+#endif  // COSWIRE_SINGLE_TESTING_EMULATOR_OPTIONS_HPP
+#ifndef COSWIRE_SINGLE_TESTING_EMULATOR_RESTORE_HPP
+#define COSWIRE_SINGLE_TESTING_EMULATOR_RESTORE_HPP
+// ---- begin coswire/testing/emulator/restore.hpp
+// SPDX-License-Identifier: MIT
+// The emulator's storage classes and archive restores (docs/protocol/restore.md): the class an
+// object is written with, the 403 InvalidObjectState of reading an archived object, POST
+// ?restore and the x-cos-restore state. A restore finishes only when the test says so
+// (cos_emulator::finish_restore): no clock or request count decides it.
+
 #ifndef COSWIRE_SINGLE_TESTING_EMULATOR_VERSIONS_HPP
 #define COSWIRE_SINGLE_TESTING_EMULATOR_VERSIONS_HPP
 // ---- begin coswire/testing/emulator/versions.hpp
@@ -1075,6 +1249,122 @@ inline http_response restore_object(bucket_store& store, const exchange& x) {
 }  // namespace coswire::detail::emu
 // ---- end coswire/testing/emulator/restore.hpp
 #endif  // COSWIRE_SINGLE_TESTING_EMULATOR_RESTORE_HPP
+#ifndef COSWIRE_SINGLE_TESTING_EMULATOR_SSE_HPP
+#define COSWIRE_SINGLE_TESTING_EMULATOR_SSE_HPP
+// ---- begin coswire/testing/emulator/sse.hpp
+// SPDX-License-Identifier: MIT
+// The emulator's server-side encryption named by a request (docs/protocol/headers.md#server-side-encryption-headers):
+// SSE-COS, SSE-KMS and SSE-C headers of a write, the SSE-C key a read of such bytes must bring,
+// and the encryption headers an answer echoes.
+
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+#include <utility>
+
+namespace coswire::detail::emu {
+
+/// The names of a request's own SSE-C headers, and of those for the source of a copy.
+inline constexpr std::string_view customer_key_prefix = "x-cos-server-side-encryption-customer-";
+inline constexpr std::string_view source_customer_key_prefix = "x-cos-copy-source-server-side-encryption-customer-";
+
+/// The SSE-C key sent under `prefix` (`algorithm`, `key`, `key-MD5`): none of the three leaves
+/// `md5` empty; otherwise all three must come, the algorithm AES256, the key the base64 of 32
+/// bytes and the key MD5 the base64 of their MD5, else 400 InvalidArgument. `md5` receives the
+/// key's MD5 (base64). Answers name the header at fault, never the key.
+inline refusal read_customer_key(const exchange& x, std::string_view prefix, std::string& md5) {
+    const std::string name(prefix);
+    const auto algorithm = x.header(name + "algorithm");
+    const auto key = x.header(name + "key");
+    const auto key_md5 = x.header(name + "key-MD5");
+    md5.clear();
+    if (!algorithm && !key && !key_md5) return std::nullopt;
+    if (!algorithm || !key || !key_md5)
+        return invalid_argument(x, name + "algorithm, " + name + "key and " + name + "key-MD5 must be sent together.");
+    if (*algorithm != "AES256") return invalid_argument(x, name + "algorithm must be AES256.");
+    const result<std::string> raw = base64_decode(*key);
+    if (!raw || raw->size() != sse_customer_key_size) return invalid_argument(x, name + "key must be the base64 of a 32-byte key.");
+    const md5_digest digest = md5_hash(*raw);
+    std::string expected = base64_encode(std::span<const std::uint8_t>(digest));
+    if (!constant_time_equal(expected, *key_md5)) return invalid_argument(x, name + "key-MD5 is not the MD5 of the key.");
+    md5 = std::move(expected);
+    return std::nullopt;
+}
+
+/// The encryption a write names: `x-cos-server-side-encryption` AES256 (SSE-COS) or cos/kms
+/// (SSE-KMS, with an optional key id and a context that must be the base64 of one JSON object),
+/// or an SSE-C key (read_customer_key); anything else, KMS headers without cos/kms, or SSE-C
+/// together with another mode → 400 InvalidArgument. A write that names none gets the bucket's
+/// default_encryption.
+inline refusal read_write_encryption(const bucket_store& store, const exchange& x, testing::emulated_encryption& out) {
+    out = {};
+    if (refusal r = read_customer_key(x, customer_key_prefix, out.customer_key_md5)) return r;
+    const auto mode = x.header("x-cos-server-side-encryption");
+    const auto key_id = x.header("x-cos-server-side-encryption-cos-kms-key-id");
+    const auto context = x.header("x-cos-server-side-encryption-context");
+    if (mode && *mode != "AES256" && *mode != "cos/kms")
+        return invalid_argument(x, "x-cos-server-side-encryption must be AES256 or cos/kms.");
+    if ((key_id || context) && mode != "cos/kms")
+        return invalid_argument(x, "The SSE-KMS key id and context need x-cos-server-side-encryption: cos/kms.");
+    if (mode && out.customer()) return invalid_argument(x, "SSE-C cannot be combined with x-cos-server-side-encryption.");
+    if (context) {
+        const result<std::string> json = base64_decode(*context);
+        if (!json || !json::parse_object(*json, "x-cos-server-side-encryption-context"))
+            return invalid_argument(x, "x-cos-server-side-encryption-context must be the base64 of one JSON object.");
+    }
+    if (!mode && !out.customer()) {
+        out = store.default_encryption();
+        return std::nullopt;
+    }
+    out.mode = std::string(mode.value_or(""));
+    out.kms_key_id = std::string(key_id.value_or(""));
+    out.kms_context = std::string(context.value_or(""));
+    return std::nullopt;
+}
+
+/// What a request does with bytes that may be under SSE-C, which decides the key it must bring.
+enum class key_use {
+    read,      ///< GET, HEAD, Upload Part: the key is required
+    source,    ///< the source of a copy: the key is required under the x-cos-copy-source- names
+    optional,  ///< Complete, an Upload Part - Copy destination: not needed, but checked when sent
+};
+
+/// Whether a request may use bytes encrypted as `stored`. Under SSE-C a missing key is 400
+/// InvalidArgument and another key 403 AccessDenied (Tencent's pages are silent; S3's answers),
+/// except for a copy source, where both are COS's 400 SsecDecryptHeaderInvalid. A key sent for
+/// bytes not under SSE-C is 400 InvalidArgument; a malformed one as read_customer_key says.
+inline refusal check_customer_key(const exchange& x, const testing::emulated_encryption& stored, key_use use) {
+    std::string sent;
+    if (refusal r = read_customer_key(x, use == key_use::source ? source_customer_key_prefix : customer_key_prefix, sent)) return r;
+    if (!stored.customer()) {
+        if (sent.empty()) return std::nullopt;
+        return invalid_argument(x, "An SSE-C key was sent, but the object is not encrypted with a customer key.");
+    }
+    if (use == key_use::source && (sent.empty() || !constant_time_equal(sent, stored.customer_key_md5)))
+        return error_reply(x, 400, "SsecDecryptHeaderInvalid", "The copy source is encrypted with a customer key; send that key.");
+    if (sent.empty())
+        return use == key_use::optional ? refusal() : invalid_argument(x, "The object is encrypted with a customer key; send that key.");
+    if (!constant_time_equal(sent, stored.customer_key_md5))
+        return error_reply(x, 403, "AccessDenied", "The customer key does not match the key the object was encrypted with.");
+    return std::nullopt;
+}
+
+/// The encryption headers of an answer about bytes encrypted as `e`: x-cos-server-side-encryption
+/// and the KMS key id, or the SSE-C algorithm and key MD5.
+inline void add_encryption_headers(http_response& r, const testing::emulated_encryption& e) {
+    add_encryption_header(r, e.mode);
+    if (!e.kms_key_id.empty()) r.headers.push_back({"x-cos-server-side-encryption-cos-kms-key-id", e.kms_key_id});
+    if (!e.customer()) return;
+    r.headers.push_back({std::string(customer_key_prefix) + "algorithm", "AES256"});
+    r.headers.push_back({std::string(customer_key_prefix) + "key-MD5", e.customer_key_md5});
+}
+
+}  // namespace coswire::detail::emu
+// ---- end coswire/testing/emulator/sse.hpp
+#endif  // COSWIRE_SINGLE_TESTING_EMULATOR_SSE_HPP
 #ifndef COSWIRE_SINGLE_TESTING_EMULATOR_TAGGING_HPP
 #define COSWIRE_SINGLE_TESTING_EMULATOR_TAGGING_HPP
 // ---- begin coswire/testing/emulator/tagging.hpp
@@ -1320,19 +1610,27 @@ inline refusal check_key(const exchange& x) {
     return std::nullopt;
 }
 
-/// PUT Object: stores the body under the key, within the quota, with the tags of x-cos-tagging
-/// and the class of x-cos-storage-class; a new version while versioning is Enabled.
+/// PUT Object: stores the body under the key, within the quota, with the tags of x-cos-tagging,
+/// the class of x-cos-storage-class, the encryption the request names (read_write_encryption)
+/// and the ACL of its x-cos-acl and grant headers; a new version while versioning is Enabled.
 inline http_response put_object(bucket_store& store, const exchange& x) {
     std::vector<object_tag> tags;
     if (refusal r = read_tagging_header(x, tags)) return std::move(*r);
     std::string storage_class;
     if (refusal r = read_storage_class(x, storage_class)) return std::move(*r);
+    testing::emulated_encryption encryption;
+    if (refusal r = read_write_encryption(store, x, encryption)) return std::move(*r);
+    testing::emulated_acl acl;
+    if (refusal r = read_acl_headers(x, acl)) return std::move(*r);
     if (!store.fits(x.body.size(), store.replaced_size(x.key()))) return too_large(x);
-    testing::emulated_object& o = store.store_object(x.key(), std::string(x.body), stored_metadata(x), std::nullopt, x.now);
+    testing::emulated_object& o =
+        store.store_object(x.key(), std::string(x.body), stored_metadata(x), std::nullopt, x.now, std::move(encryption));
     o.tags = std::move(tags);
     o.storage_class = std::move(storage_class);
+    o.acl = std::move(acl);
     http_response r = reply(x, 200);
-    add_integrity_headers(r, o.etag, o.crc64, store.encryption());
+    add_integrity_headers(r, o.etag, o.crc64, {});
+    add_encryption_headers(r, o.encryption);
     add_new_version_header(r, store, o);
     return r;
 }
@@ -1362,7 +1660,9 @@ inline http_response delete_object(bucket_store& store, const testing::emulator_
 }
 
 /// GET or HEAD Object of the version find_addressed names, with its conditions, one byte range
-/// and the response-* overrides; a GET of an archived object without a restored copy is 403
+/// and the response-* overrides; an x-cos-server-side-encryption header is 400
+/// SSEHeaderNotAllowed (downloads must not send it), an SSE-C object needs its key
+/// (check_customer_key), and a GET of an archived object without a restored copy is 403
 /// InvalidObjectState. With
 /// `lent` null the body is copied into the answer; otherwise the answer's body stays empty and
 /// `*lent` views the bytes in the store (valid while the store is not changed), so a streamed
@@ -1371,6 +1671,9 @@ inline http_response get_object(const bucket_store& store, const exchange& x, st
     const testing::emulated_object* found = nullptr;
     if (refusal r = find_addressed(store, x, found)) return std::move(*r);
     const testing::emulated_object& o = *found;
+    if (x.header("x-cos-server-side-encryption"))
+        return error_reply(x, 400, "SSEHeaderNotAllowed", "x-cos-server-side-encryption is not allowed on a download.");
+    if (refusal r = check_customer_key(x, o.encryption, key_use::read)) return std::move(*r);
     if (!x.is_head() && !readable(o, x.now)) return invalid_object_state(x, o);
     const precondition condition = evaluate_preconditions(x, "", o);
     if (condition == precondition::failed) return precondition_failed(x);
@@ -1415,7 +1718,8 @@ inline http_response get_object(const bucket_store& store, const exchange& x, st
     set_header(r.headers, "Content-Length", std::to_string(length));
     r.headers.push_back({"Accept-Ranges", "bytes"});
     r.headers.push_back({"Last-Modified", format_date(o.last_modified)});
-    add_integrity_headers(r, o.etag, o.crc64, store.encryption());
+    add_integrity_headers(r, o.etag, o.crc64, {});
+    add_encryption_headers(r, o.encryption);
     if (!o.tags.empty()) r.headers.push_back({"x-cos-tagging-count", std::to_string(o.tags.size())});
     r.headers.push_back({"x-cos-object-type", o.appendable ? "appendable" : "normal"});
     add_storage_headers(r, o, x.now);
@@ -1441,10 +1745,10 @@ namespace coswire::detail::emu {
 /// APPEND Object. position must be decimal (else 400 InvalidArgument) and equal the object's
 /// length, 0 for a new object (else 409 AppendPositionErr); an object not made by appends is 409
 /// ObjectNotAppendable; past 5 GiB, or the emulator's quota, is 400 EntityTooLarge. The first
-/// append creates the object with the request's metadata and x-cos-tagging, as a write does (a
-/// new version while versioning is Enabled); later ones grow that version in place and keep
-/// both, as appendable objects take no part in versioning. 200 with the ETag and CRC-64 of the
-/// whole object and x-cos-next-append-position.
+/// append creates the object with the request's metadata, x-cos-tagging and ACL headers, as a
+/// write does (a new version while versioning is Enabled); later ones grow that version in place
+/// and keep all three, as appendable objects take no part in versioning. 200 with the ETag and
+/// CRC-64 of the whole object and x-cos-next-append-position.
 inline http_response append_object(bucket_store& store, const exchange& x) {
     const auto position = parse_unsigned_decimal(x.param_value("position"));
     if (!position) return invalid_argument(x, "position must be a non-negative decimal number.");
@@ -1461,10 +1765,13 @@ inline http_response append_object(bucket_store& store, const exchange& x) {
     if (!store.fits(x.body.size(), 0)) return too_large(x);
     if (o == nullptr) {
         std::vector<object_tag> tags;
+        testing::emulated_acl acl;
         if (refusal r = read_tagging_header(x, tags)) return std::move(*r);
+        if (refusal r = read_acl_headers(x, acl)) return std::move(*r);
         o = &store.store_object(x.key(), std::string(x.body), stored_metadata(x), std::nullopt, x.now);
         o->appendable = true;
         o->tags = std::move(tags);
+        o->acl = std::move(acl);
     } else {
         store.append_bytes(*o, x.body, x.now);
     }
@@ -1992,6 +2299,24 @@ inline http_response time_refusal(const exchange& x, bool too_early, testing::fa
                        server_time);
 }
 
+/// What follows a good signature by `creds`: the session `token` sent (header, query parameter
+/// or form field) must be the credentials' own, and permanent credentials must send none (403
+/// InvalidAccessKeyId); a key at or past its emulator_options::credential_expiry → 400 ExpiredToken.
+inline refusal check_session(const testing::emulator_options& options, const credentials& creds, std::optional<std::string_view> token,
+                             const exchange& x) {
+    const std::string_view expected = creds.session_token.reveal();
+    const bool token_ok = expected.empty() ? !token : (token && constant_time_equal(*token, expected));
+    if (!token_ok)
+        return error_reply(x, 403, "InvalidAccessKeyId",
+                           expected.empty() ? "A security token was sent with permanent credentials."
+                                            : "The security token is missing or does not match the SecretId.");
+    // Checked once the signature and token hold, so only the key's holder learns it has expired;
+    // ExpiredToken is COS's code for it (docs/protocol/errors.md#error-codes).
+    if (const auto expiry = options.credential_expiry.find(creds.secret_id); expiry != options.credential_expiry.end() && x.now >= expiry->second)
+        return error_reply(x, 400, "ExpiredToken", "The temporary credentials of this request have expired.");
+    return std::nullopt;
+}
+
 /// The signature, the session token, the key's expiry (emulator_options::credential_expiry) and
 /// a Date header more than 15 minutes off.
 inline refusal authenticate(const testing::emulator_options& options, const exchange& x, testing::fault_counters& faults) {
@@ -2019,16 +2344,7 @@ inline refusal authenticate(const testing::emulator_options& options, const exch
     std::optional<std::string_view> token = x.header("x-cos-security-token");
     if (const http_query_param* p = x.param("x-cos-security-token"); !token && p != nullptr)
         token = p->value ? std::string_view(*p->value) : std::string_view();
-    const std::string_view expected = creds->session_token.reveal();
-    const bool token_ok = expected.empty() ? !token : (token && constant_time_equal(*token, expected));
-    if (!token_ok)
-        return error_reply(x, 403, "InvalidAccessKeyId",
-                           expected.empty() ? "A security token was sent with permanent credentials."
-                                            : "The security token is missing or does not match the SecretId.");
-    // Checked once the signature and token hold, so only the key's holder learns it has expired;
-    // ExpiredToken is COS's code for it (docs/protocol/errors.md#error-codes).
-    if (const auto expiry = options.credential_expiry.find(creds->secret_id); expiry != options.credential_expiry.end() && x.now >= expiry->second)
-        return error_reply(x, 400, "ExpiredToken", "The temporary credentials of this request have expired.");
+    if (refusal r = check_session(options, *creds, token, x)) return r;
     if (const auto date = x.header("Date"))
         if (const result<std::int64_t> sent = parse_http_date(*date)) {
             const std::int64_t now = clamp_time(x.now);
@@ -2096,8 +2412,9 @@ namespace coswire::detail::emu {
 /// bucket or on another host is answered as a missing source is (404 NoSuchKey), as is a key
 /// whose latest version is a delete marker or a query other than versionId; a versionId the key
 /// lacks is 404 NoSuchVersion, one naming a delete marker 400 InvalidRequest. A value that is
-/// not `<host>/<key>` or has a bad %-escape is 400 InvalidCopySource; an archived source
-/// without a restored copy is 403 InvalidObjectState. The source's
+/// not `<host>/<key>` or has a bad %-escape is 400 InvalidCopySource; an SSE-C source needs its
+/// key in the x-cos-copy-source-server-side-encryption-customer-* headers (check_customer_key);
+/// an archived source without a restored copy is 403 InvalidObjectState. The source's
 /// x-cos-copy-source-If-* conditions decide next: unmet → 412 PreconditionFailed. On success
 /// `out` points into the store and stays valid until the store changes.
 inline refusal find_copy_source(const bucket_store& store, const testing::emulator_options& options, const exchange& x,
@@ -2125,6 +2442,7 @@ inline refusal find_copy_source(const bucket_store& store, const testing::emulat
         if (out->delete_marker)
             return error_reply(x, 400, "InvalidRequest", "The source of a copy request may not name a delete marker by version id.");
     }
+    if (refusal r = check_customer_key(x, out->encryption, key_use::source)) return r;
     if (!readable(*out, x.now)) return invalid_object_state(x, *out);
     if (evaluate_preconditions(x, "x-cos-copy-source-", *out) != precondition::pass) return precondition_failed(x);
     return std::nullopt;
@@ -2144,10 +2462,10 @@ inline refusal read_directive(const exchange& x, std::string_view name, bool& re
 /// (x-cos-metadata-directive absent or Copy) or the request's (Replaced), and the source's tags
 /// or those of x-cos-tagging (x-cos-tagging-directive the same way); copying an object onto
 /// itself needs metadata Replaced (400 InvalidRequest otherwise). The class is the one
-/// x-cos-storage-class names, else STANDARD, never the source's. The answer is a
-/// CopyObjectResult with the copy's ETag, CRC64 and LastModified; while versioning is on it
-/// also carries the source's x-cos-copy-source-version-id, and the copy's x-cos-version-id when
-/// Enabled.
+/// x-cos-storage-class names, else STANDARD, never the source's; so are the encryption
+/// (read_write_encryption) and the ACL (read_acl_headers). The answer is a CopyObjectResult
+/// with the copy's ETag, CRC64 and LastModified; while versioning is on it also carries the
+/// source's x-cos-copy-source-version-id, and the copy's x-cos-version-id when Enabled.
 inline http_response copy_object(bucket_store& store, const testing::emulator_options& options, const exchange& x) {
     bool replaced = false, tags_replaced = false;
     if (refusal r = read_directive(x, "x-cos-metadata-directive", replaced)) return std::move(*r);
@@ -2156,6 +2474,10 @@ inline http_response copy_object(bucket_store& store, const testing::emulator_op
     if (refusal r = read_tagging_header(x, tags)) return std::move(*r);
     std::string storage_class;
     if (refusal r = read_storage_class(x, storage_class)) return std::move(*r);
+    testing::emulated_encryption encryption;
+    if (refusal r = read_write_encryption(store, x, encryption)) return std::move(*r);
+    testing::emulated_acl acl;
+    if (refusal r = read_acl_headers(x, acl)) return std::move(*r);
     const testing::emulated_object* source = nullptr;
     if (refusal r = find_copy_source(store, options, x, *x.header("x-cos-copy-source"), source)) return std::move(*r);
     if (!replaced && source == store.find_object(x.key()))
@@ -2168,9 +2490,11 @@ inline http_response copy_object(bucket_store& store, const testing::emulator_op
     std::string data = source->data;
     std::vector<http_header> metadata = replaced ? stored_metadata(x) : source->metadata;
     if (!tags_replaced) tags = source->tags;
-    testing::emulated_object& copy = store.store_object(x.key(), std::move(data), std::move(metadata), std::nullopt, x.now);
+    testing::emulated_object& copy =
+        store.store_object(x.key(), std::move(data), std::move(metadata), std::nullopt, x.now, std::move(encryption));
     copy.tags = std::move(tags);
     copy.storage_class = std::move(storage_class);
+    copy.acl = std::move(acl);
     xml::writer w;
     w.start("CopyObjectResult")
         .element("ETag", copy.etag)
@@ -2178,7 +2502,7 @@ inline http_response copy_object(bucket_store& store, const testing::emulator_op
         .element("LastModified", format_iso8601(copy.last_modified))
         .end();
     http_response r = xml_reply(x, w);
-    add_encryption_header(r, store.encryption());
+    add_encryption_headers(r, copy.encryption);
     if (store.versioning() != versioning_status::off) r.headers.push_back({"x-cos-copy-source-version-id", source_version});
     add_new_version_header(r, store, copy);
     return r;
@@ -2399,19 +2723,26 @@ inline std::string multipart_etag(std::span<const testing::emulated_part* const>
     return "\"" + std::string(to_string_view(hex)) + "-" + std::to_string(parts.size()) + "\"";
 }
 
-/// Initiate Multipart Upload.
+/// Initiate Multipart Upload; the encryption (read_write_encryption) and ACL (read_acl_headers)
+/// it names apply to every part and to the object.
 inline http_response initiate(bucket_store& store, const testing::emulator_options& options, const exchange& x) {
     std::vector<object_tag> tags;
     if (refusal r = read_tagging_header(x, tags)) return std::move(*r);
     std::string storage_class;
     if (refusal r = read_storage_class(x, storage_class)) return std::move(*r);
+    testing::emulated_encryption encryption;
+    if (refusal r = read_write_encryption(store, x, encryption)) return std::move(*r);
+    testing::emulated_acl acl;
+    if (refusal r = read_acl_headers(x, acl)) return std::move(*r);
     testing::emulated_upload& u = store.initiate(x.key(), stored_metadata(x), x.now);
     u.tags = std::move(tags);
     u.storage_class = std::move(storage_class);
+    u.encryption = std::move(encryption);
+    u.acl = std::move(acl);
     xml::writer w;
     w.start("InitiateMultipartUploadResult").element("Bucket", options.bucket).element("Key", u.key).element("UploadId", u.upload_id).end();
     http_response r = xml_reply(x, w);
-    add_encryption_header(r, store.encryption());
+    add_encryption_headers(r, u.encryption);
     return r;
 }
 
@@ -2431,7 +2762,8 @@ inline refusal read_copy_source(const bucket_store& store, const testing::emulat
     return std::nullopt;
 }
 
-/// Upload Part, or Upload Part - Copy when x-cos-copy-source is sent.
+/// Upload Part, or Upload Part - Copy when x-cos-copy-source is sent. A part of an SSE-C upload
+/// needs the upload's key (check_customer_key), which an Upload Part - Copy may leave out.
 inline http_response upload_part(bucket_store& store, const testing::emulator_options& options, const exchange& x) {
     const auto number = parse_unsigned_decimal(x.param_value("partNumber"), max_part_count);
     if (!number || number.value < 1)
@@ -2439,6 +2771,7 @@ inline http_response upload_part(bucket_store& store, const testing::emulator_op
     testing::emulated_upload* u = store.find_upload(x.param_value("uploadId"), x.key());
     if (u == nullptr) return no_such_upload(x);
     const std::optional<std::string_view> source = x.header("x-cos-copy-source");
+    if (refusal r = check_customer_key(x, u->encryption, source ? key_use::optional : key_use::read)) return std::move(*r);
     std::string data;
     if (source) {
         if (refusal r = read_copy_source(store, options, x, *source, data)) return std::move(*r);
@@ -2451,22 +2784,27 @@ inline http_response upload_part(bucket_store& store, const testing::emulator_op
     const testing::emulated_part& part = store.store_part(*u, part_number, std::move(data), x.now);
     if (!source) {
         http_response r = reply(x, 200);
-        add_integrity_headers(r, part.etag, part.crc64, store.encryption());
+        add_integrity_headers(r, part.etag, part.crc64, {});
+        add_encryption_headers(r, u->encryption);
         return r;
     }
     xml::writer w;
     w.start("CopyPartResult").element("ETag", part.etag).element("LastModified", format_iso8601(part.last_modified)).end();
     http_response r = xml_reply(x, w);
-    add_integrity_headers(r, {}, part.crc64, store.encryption());
+    add_integrity_headers(r, {}, part.crc64, {});
+    add_encryption_headers(r, u->encryption);
     return r;
 }
 
 /// Complete Multipart Upload: the listed parts, ascending, each uploaded with the ETag listed,
-/// 1..N unless allow_part_gaps, all but the last at least min_part_size. The object is stored as
-/// PUT Object stores one (a new version, with x-cos-version-id, while versioning is Enabled).
+/// 1..N unless allow_part_gaps, all but the last at least min_part_size. An SSE-C key is not
+/// needed (Complete moves no bytes), but one that is sent must be the upload's. The object is
+/// stored as PUT Object stores one (a new version, with x-cos-version-id, while versioning is
+/// Enabled).
 inline http_response complete(bucket_store& store, const testing::emulator_options& options, const exchange& x) {
     testing::emulated_upload* u = store.find_upload(x.param_value("uploadId"), x.key());
     if (u == nullptr) return no_such_upload(x);
+    if (refusal r = check_customer_key(x, u->encryption, key_use::optional)) return std::move(*r);
     const result<std::vector<listed_part>> listed_parts = parse_complete_body(x.body);
     if (!listed_parts)
         return error_reply(x, 400, "MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema.");
@@ -2500,10 +2838,13 @@ inline http_response complete(bucket_store& store, const testing::emulator_optio
     std::vector<http_header> metadata = std::move(u->metadata);
     std::vector<object_tag> tags = std::move(u->tags);
     std::string storage_class = std::move(u->storage_class);
+    testing::emulated_encryption encryption = std::move(u->encryption);
+    testing::emulated_acl acl = std::move(u->acl);
     store.drop_upload(*u);
-    testing::emulated_object& o = store.store_object(key, std::move(data), std::move(metadata), etag, x.now);
+    testing::emulated_object& o = store.store_object(key, std::move(data), std::move(metadata), etag, x.now, std::move(encryption));
     o.tags = std::move(tags);
     o.storage_class = std::move(storage_class);
+    o.acl = std::move(acl);
 
     // COS answers 200 at once and keeps the connection alive with blanks while it merges.
     xml::writer w;
@@ -2519,7 +2860,8 @@ inline http_response complete(bucket_store& store, const testing::emulator_optio
         r.body.replace(at, root.size(), "<CompleteMultipartUploadResult xmlns=\"http://www.qcloud.com/document/product/436/7751\">");
         set_header(r.headers, "Content-Length", std::to_string(r.body.size()));
     }
-    add_integrity_headers(r, {}, crc, store.encryption());
+    add_integrity_headers(r, {}, crc, {});
+    add_encryption_headers(r, o.encryption);
     add_new_version_header(r, store, o);
     return r;
 }
@@ -2535,6 +2877,322 @@ inline http_response abort_upload(bucket_store& store, const exchange& x) {
 }  // namespace coswire::detail::emu
 // ---- end coswire/testing/emulator/multipart.hpp
 #endif  // COSWIRE_SINGLE_TESTING_EMULATOR_MULTIPART_HPP
+#ifndef COSWIRE_SINGLE_TESTING_EMULATOR_POST_OBJECT_HPP
+#define COSWIRE_SINGLE_TESTING_EMULATOR_POST_OBJECT_HPP
+// ---- begin coswire/testing/emulator/post_object.hpp
+// SPDX-License-Identifier: MIT
+// The emulator's POST Object (docs/protocol/post-object.md): a browser form upload to `POST /`,
+// its multipart/form-data body, the policy and its signature checked with the library's own
+// post_policy_signature, the policy's expiration and conditions, then the object stored.
+
+
+#include <algorithm>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace coswire::detail::emu {
+
+/// Whether `x` is a form upload: `POST /` without parameters, with a multipart/form-data body.
+inline bool is_form_upload(const exchange& x) {
+    const auto type = x.header("Content-Type");
+    return x.target_ok && x.method == "POST" && x.path == "/" && x.params.empty() && type && istarts_with(*type, "multipart/form-data");
+}
+
+/// A form upload's fields before the file, and the file (RFC 7578). Views borrow the body.
+struct post_form {
+    std::vector<header_field> fields{};  ///< name and value of each field, in order
+    std::string_view file{};             ///< the content of the field named "file"
+    std::string_view filename{};         ///< its filename parameter
+    bool has_file = false;
+};
+
+/// The value of parameter `name` in a header value's `; name=value` or `; name="value"` list
+/// (no escapes inside the quotes, as browsers write them); nothing when it is absent.
+inline std::optional<std::string_view> header_parameter(std::string_view value, std::string_view name) {
+    for (std::size_t semi = value.find(';'); semi != std::string_view::npos; semi = value.find(';', semi + 1)) {
+        std::string_view rest = trim_blanks(value.substr(semi + 1));
+        if (!istarts_with(rest, name) || rest.substr(name.size()).find('=') != 0) continue;
+        rest.remove_prefix(name.size() + 1);
+        if (!rest.starts_with('"')) return trim_blanks(rest.substr(0, rest.find(';')));
+        const std::size_t close = rest.find('"', 1);
+        if (close == std::string_view::npos) return std::nullopt;
+        return rest.substr(1, close - 1);
+    }
+    return std::nullopt;
+}
+
+/// Reads a multipart/form-data body up to its part named "file"; parts after it are not read.
+/// Errors (errc::malformed_response naming "form"): no boundary in `content_type`, a body that
+/// does not open with the boundary, a part without `Content-Disposition: form-data; name=...`
+/// or without the boundary after it (followed by CRLF or "--"), a field named twice (any case).
+inline result<post_form> parse_post_form(std::string_view content_type, std::string_view body) {
+    const auto malformed = [](std::string reason) { return make_error(errc::malformed_response, "form", std::move(reason)); };
+    const std::optional<std::string_view> boundary = header_parameter(content_type, "boundary");
+    if (!boundary || boundary->empty() || boundary->size() > 70) return malformed("Content-Type names no boundary of 1 to 70 characters");
+    const std::string delimiter = "--" + std::string(*boundary);
+    if (!body.starts_with(delimiter)) return malformed("the body does not start with the boundary");
+    const std::string next = "\r\n" + delimiter;
+    post_form form;
+    std::size_t at = delimiter.size();
+    for (;;) {
+        if (body.substr(at, 2) == "--") return form;  // the closing delimiter
+        if (body.substr(at, 2) != "\r\n") return malformed("a boundary is not followed by CRLF");
+        at += 2;
+        const std::size_t head_end = body.find("\r\n\r\n", at);
+        const std::size_t content_end = head_end == std::string_view::npos ? head_end : body.find(next, head_end + 4);
+        if (content_end == std::string_view::npos) return malformed("a part does not end with the boundary");
+        std::optional<std::string_view> name, filename;
+        for (std::string_view head = body.substr(at, head_end - at); !head.empty();) {
+            const std::size_t eol = head.find("\r\n");
+            const std::string_view line = head.substr(0, eol);
+            head = eol == std::string_view::npos ? std::string_view() : head.substr(eol + 2);
+            const std::size_t colon = line.find(':');
+            if (colon == std::string_view::npos || !iequals(trim_blanks(line.substr(0, colon)), "Content-Disposition")) continue;
+            const std::string_view disposition = trim_blanks(line.substr(colon + 1));
+            if (!istarts_with(disposition, "form-data")) return malformed("a part's Content-Disposition is not form-data");
+            name = header_parameter(disposition, "name");
+            filename = header_parameter(disposition, "filename");
+        }
+        if (!name || name->empty()) return malformed("a part has no Content-Disposition name");
+        const std::string_view content = body.substr(head_end + 4, content_end - head_end - 4);
+        const std::string_view after = body.substr(content_end + next.size(), 2);
+        if (after != "--" && after != "\r\n") return malformed("the body ends inside a boundary");
+        if (iequals(*name, "file")) {
+            form.file = content;
+            form.filename = filename.value_or(std::string_view());
+            form.has_file = true;
+            return form;
+        }
+        for (const header_field& f : form.fields)
+            if (iequals(f.name, *name)) return malformed("the field " + std::string(*name) + " appears more than once");
+        form.fields.push_back({*name, content});
+        at = content_end + next.size();
+    }
+}
+
+/// One condition of a policy: `{"field": "value"}` or `["eq" | "starts-with", "$field", "value"]`,
+/// or `["content-length-range", min, max]`.
+struct policy_condition {
+    std::string field{};       ///< without '$'; empty for content-length-range
+    std::string value{};
+    bool starts_with = false;
+    std::uint64_t min = 0;     ///< content-length-range
+    std::uint64_t max = 0;
+};
+
+/// A policy document: its expiration and its conditions.
+struct policy_document {
+    std::int64_t expiration = 0;  ///< Unix seconds
+    std::vector<policy_condition> conditions{};
+};
+
+/// Reads a policy document (the JSON the policy field is the base64 of). Errors
+/// (errc::malformed_response naming "policy", or the JSON reader's): not one JSON object, no
+/// ISO 8601 `expiration`, no `conditions` array, a condition of another shape or with an
+/// unknown operator, a content-length-range that is not 0 <= min <= max.
+inline result<policy_document> parse_policy_document(std::string_view text) {
+    const auto malformed = [](std::string reason) { return make_error(errc::malformed_response, "policy", std::move(reason)); };
+    const auto strings_only = [](const std::vector<json::member>& items, std::size_t count) {
+        return items.size() == count && std::all_of(items.begin(), items.end(), [](const json::member& m) { return m.type == json::kind::string; });
+    };
+    const result<std::vector<json::member>> top = json::parse_object(text, "policy");
+    if (!top) return top.error();
+    policy_document out;
+    const json::member* expiration = json::find(*top, "expiration");
+    if (expiration == nullptr || expiration->type != json::kind::string) return malformed("no expiration");
+    const result<std::int64_t> when = parse_iso8601(expiration->value);
+    if (!when) return malformed("expiration is not an ISO 8601 time");
+    out.expiration = *when;
+    const json::member* conditions = json::find(*top, "conditions");
+    if (conditions == nullptr || conditions->type != json::kind::array) return malformed("conditions is not an array");
+    const result<std::vector<json::member>> items = json::parse_array(conditions->raw, "policy");
+    if (!items) return items.error();
+    for (const json::member& item : *items) {
+        policy_condition c;
+        if (item.type == json::kind::object) {
+            const result<std::vector<json::member>> pair = json::parse_object(item.raw, "policy");
+            if (!pair || pair->size() != 1 || (*pair)[0].type != json::kind::string) return malformed("an object condition is not {\"field\": \"value\"}");
+            c.field = (*pair)[0].name;
+            c.value = (*pair)[0].value;
+        } else if (item.type == json::kind::array) {
+            const result<std::vector<json::member>> parts = json::parse_array(item.raw, "policy");
+            if (!parts || parts->empty() || (*parts)[0].type != json::kind::string) return malformed("an array condition does not start with its operator");
+            const std::string& op = (*parts)[0].value;
+            if (op == "content-length-range") {
+                const auto bound = [&](std::size_t i) -> std::optional<std::int64_t> {
+                    return (*parts)[i].type == json::kind::number ? json::to_int64((*parts)[i].value) : std::nullopt;
+                };
+                const auto low = parts->size() == 3 ? bound(1) : std::nullopt, high = parts->size() == 3 ? bound(2) : std::nullopt;
+                if (!low || !high || *low < 0 || *high < *low) return malformed("content-length-range needs two whole numbers, 0 <= min <= max");
+                c.min = static_cast<std::uint64_t>(*low);
+                c.max = static_cast<std::uint64_t>(*high);
+            } else {
+                if ((op != "eq" && op != "starts-with") || !strings_only(*parts, 3) || !(*parts)[1].value.starts_with('$'))
+                    return malformed("an array condition is not [\"eq\" or \"starts-with\", \"$field\", \"value\"]");
+                c.field = (*parts)[1].value.substr(1);
+                c.value = (*parts)[2].value;
+                c.starts_with = op == "starts-with";
+            }
+        } else {
+            return malformed("a condition is neither an object nor an array");
+        }
+        out.conditions.push_back(std::move(c));
+    }
+    return out;
+}
+
+/// The answer to a form that breaks its policy: 403 AccessDenied, as S3 answers it (Tencent's
+/// pages do not say).
+inline http_response policy_refusal(const exchange& x, std::string_view why) {
+    return error_reply(x, 403, "AccessDenied", "Invalid according to Policy: " + std::string(why));
+}
+
+/// The form field named `name` (any case), if sent.
+inline std::optional<std::string_view> form_field(const post_form& form, std::string_view name) {
+    for (const header_field& f : form.fields)
+        if (iequals(f.name, name)) return f.value;
+    return std::nullopt;
+}
+
+/// Checks a form's signature and policy (docs/protocol/post-object.md): the q-* fields and the
+/// policy must come (403 AccessDenied), q-ak must be an accepted key (403 InvalidAccessKeyId) and
+/// q-key-time a window holding server time (403 RequestTimeTooSkewed before it, AccessDenied
+/// "Request has expired" after it); q-signature must be post_policy_signature of the decoded
+/// policy (403 SignatureDoesNotMatch); the session token and key expiry as for a signed request
+/// (check_session). Then the policy: not base64 of a policy document → 400 InvalidPolicyDocument;
+/// expired at server time, a condition the form breaks, a required condition missing (q-sign-algorithm,
+/// q-ak, q-sign-time) or a form field no condition covers → 403 AccessDenied. `key` is the form's
+/// key after ${filename}; `range` receives content-length-range when the policy has one.
+inline refusal check_post_policy(const testing::emulator_options& options, const exchange& x, const post_form& form,
+                                 std::string_view key, testing::fault_counters& faults, std::optional<policy_condition>& range) {
+    const auto policy_field = form_field(form, "policy");
+    const auto algorithm = form_field(form, "q-sign-algorithm");
+    const auto access_key = form_field(form, "q-ak");
+    const auto key_time_text = form_field(form, "q-key-time");
+    const auto sent_signature = form_field(form, "q-signature");
+    if (!policy_field || !algorithm || !access_key || !key_time_text || !sent_signature)
+        return error_reply(x, 403, "AccessDenied", "A form upload needs policy, q-sign-algorithm, q-ak, q-key-time and q-signature.");
+    if (*algorithm != "sha1") return error_reply(x, 403, "AccessDenied", "q-sign-algorithm must be sha1.");
+    const credentials* creds = find_credentials(options, *access_key);
+    if (creds == nullptr) return error_reply(x, 403, "InvalidAccessKeyId", "The q-ak you provided does not exist in our records.");
+    const result<key_time> window = parse_key_time(*key_time_text, "q-key-time");
+    if (!window || !validate_key_time(*window)) return error_reply(x, 403, "AccessDenied", "q-key-time must be start;end in Unix seconds.");
+    const result<std::string> policy = base64_decode(*policy_field);
+    if (!policy) return error_reply(x, 400, "InvalidPolicyDocument", "The policy field is not base64.");
+    const hex_sha1 expected = post_policy_signature(creds->secret_key, *window, *policy);
+    if (!constant_time_equal(to_string_view(expected), *sent_signature))
+        return error_reply(x, 403, "SignatureDoesNotMatch", "The q-signature of the form is not the signature of its policy.");
+    if (x.now < window->start || x.now > window->end) return time_refusal(x, x.now < window->start, faults);
+    if (refusal r = check_session(options, *creds, form_field(form, "x-cos-security-token"), x)) return r;
+
+    const result<policy_document> document = parse_policy_document(*policy);
+    if (!document) return error_reply(x, 400, "InvalidPolicyDocument", "The policy is not a valid policy document: " + document.error().reason);
+    if (x.now >= document->expiration) return policy_refusal(x, "Policy expired.");
+    std::vector<std::string_view> covered;
+    for (const policy_condition& c : document->conditions) {
+        if (c.field.empty()) {
+            range = c;
+            continue;
+        }
+        covered.push_back(c.field);
+        std::optional<std::string_view> actual;
+        if (iequals(c.field, "bucket")) actual = options.bucket;
+        else if (iequals(c.field, "key")) actual = key;
+        else if (iequals(c.field, "q-sign-time")) actual = key_time_text;
+        else actual = form_field(form, c.field);
+        if (!actual || (c.starts_with ? !actual->starts_with(c.value) : *actual != c.value))
+            return policy_refusal(x, "Policy Condition failed: " + std::string(c.starts_with ? "starts-with $" : "eq $") + c.field);
+    }
+    const auto is_covered = [&](std::string_view name) {
+        return std::any_of(covered.begin(), covered.end(), [&](std::string_view c) { return iequals(c, name); });
+    };
+    for (std::string_view required : {"q-sign-algorithm", "q-ak", "q-sign-time"})
+        if (!is_covered(required)) return policy_refusal(x, "the policy has no condition on " + std::string(required) + ".");
+    // The signature's own fields, and the token (a credential, not a choice of the page), need no condition.
+    static constexpr std::string_view uncovered[] = {"policy", "q-signature", "q-key-time", "x-cos-security-token"};
+    for (const header_field& f : form.fields)
+        if (std::none_of(std::begin(uncovered), std::end(uncovered), [&](std::string_view u) { return iequals(u, f.name); }) &&
+            !is_covered(f.name))
+            return policy_refusal(x, "Extra input fields: " + std::string(f.name));
+    return std::nullopt;
+}
+
+/// POST Object: a malformed form → 400 MalformedPOSTRequest, no file → 400
+/// IncorrectNumberOfFilesInPostRequest, no key → 400 InvalidArgument; then check_post_policy, a
+/// file outside content-length-range → 400 EntityTooSmall / EntityTooLarge (S3's answers), the
+/// key checks of every object request. The object is stored as PUT Object stores it, with the
+/// form fields in place of headers (`acl` is x-cos-acl). Success: 303 to success_action_redirect
+/// with `bucket`, `key` and `etag` added to its query; else success_action_status 200, 201 (with
+/// a PostResponse document) or 204 (the default), with ETag and Location.
+inline http_response post_object(bucket_store& store, const testing::emulator_options& options, const exchange& x,
+                                 testing::fault_counters& faults) {
+    const result<post_form> parsed = parse_post_form(x.header("Content-Type").value_or(""), x.body);
+    if (!parsed) return error_reply(x, 400, "MalformedPOSTRequest", "The body of your POST request is not well-formed multipart/form-data: " + parsed.error().reason);
+    const post_form& form = *parsed;
+    if (!form.has_file) return error_reply(x, 400, "IncorrectNumberOfFilesInPostRequest", "POST requires exactly one file upload per request.");
+    const std::optional<std::string_view> key_field = form_field(form, "key");
+    if (!key_field) return invalid_argument(x, "Bucket POST must contain a field named 'key'.");
+    std::string key(*key_field);
+    if (const std::size_t at = key.find("${filename}"); at != std::string::npos) key.replace(at, 11, form.filename);
+    std::optional<policy_condition> range;
+    if (refusal r = check_post_policy(options, x, form, key, faults, range)) return std::move(*r);
+    if (range && form.file.size() < range->min) return error_reply(x, 400, "EntityTooSmall", "Your proposed upload is smaller than the minimum allowed size.");
+    if (range && form.file.size() > range->max) return error_reply(x, 400, "EntityTooLarge", "Your proposed upload exceeds the maximum allowed size.");
+
+    // The fields speak as a PUT's headers would; the path carries the key for the key checks.
+    exchange as_put = x;
+    as_put.path = "/" + key;
+    as_put.headers.clear();
+    for (const header_field& f : form.fields) as_put.headers.push_back({iequals(f.name, "acl") ? std::string_view("x-cos-acl") : f.name, f.value});
+    if (key.empty()) return invalid_argument(x, "The key field is empty.");
+    if (refusal r = check_key(as_put)) return std::move(*r);
+    std::vector<object_tag> tags;
+    if (refusal r = read_tagging_header(as_put, tags)) return std::move(*r);
+    std::string storage_class;
+    if (refusal r = read_storage_class(as_put, storage_class)) return std::move(*r);
+    testing::emulated_encryption encryption;
+    if (refusal r = read_write_encryption(store, as_put, encryption)) return std::move(*r);
+    testing::emulated_acl acl;
+    if (refusal r = read_acl_headers(as_put, acl)) return std::move(*r);
+    if (!store.fits(form.file.size(), store.replaced_size(key))) return too_large(x);
+    testing::emulated_object& o = store.store_object(key, std::string(form.file), stored_metadata(as_put), std::nullopt, x.now, std::move(encryption));
+    o.tags = std::move(tags);
+    o.storage_class = std::move(storage_class);
+    o.acl = std::move(acl);
+
+    const std::string location = "http://" + options.host + "/" + path_encode(key);
+    http_response r;
+    if (const auto redirect = form_field(form, "success_action_redirect")) {
+        const std::string target = std::string(*redirect) + (redirect->find('?') == std::string_view::npos ? "?" : "&") + "bucket=" +
+                                   percent_encode(options.bucket) + "&key=" + percent_encode(key) + "&etag=" + percent_encode(o.etag);
+        r = reply(x, 303);
+        r.headers.push_back({"Location", target});
+    } else {
+        const std::string_view status = form_field(form, "success_action_status").value_or("204");
+        if (status == "201") {
+            xml::writer w;
+            w.start("PostResponse").element("Location", location).element("Bucket", options.bucket).element("Key", key).element("ETag", o.etag).end();
+            r = xml_reply(x, w);
+            r.status = 201;
+        } else {
+            r = reply(x, status == "200" ? 200 : 204);
+        }
+        r.headers.push_back({"Location", location});
+    }
+    add_integrity_headers(r, o.etag, o.crc64, {});
+    add_encryption_headers(r, o.encryption);
+    add_new_version_header(r, store, o);
+    return r;
+}
+
+}  // namespace coswire::detail::emu
+// ---- end coswire/testing/emulator/post_object.hpp
+#endif  // COSWIRE_SINGLE_TESTING_EMULATOR_POST_OBJECT_HPP
 
 #include <cstddef>
 #include <cstdint>
@@ -2553,10 +3211,12 @@ namespace coswire::testing {
 /// object tagging, APPEND Object, storage classes with POST Object restore, and the bucket
 /// basics: GET Service, PUT, HEAD and DELETE Bucket, GET Bucket location
 /// (docs/protocol/multipart.md, objects.md, copy.md, delete-multiple.md, tagging.md, append.md,
-/// restore.md, buckets.md).
-/// Versioning (docs/protocol/versioning.md): PUT and GET Bucket versioning, a version per write
-/// while Enabled (the "null" one while Suspended), delete markers, versionId on object calls,
-/// copy sources and DELETE Multiple Objects, and GET Bucket Object versions (docs/emulator.md). An archived object (ARCHIVE, DEEP_ARCHIVE, MAZ_ARCHIVE) is 403
+/// restore.md, buckets.md), object ACLs, encryption named by a request (SSE-COS, SSE-KMS,
+/// SSE-C) and POST Object form uploads (docs/protocol/acl.md, headers.md, post-object.md; see
+/// docs/emulator.md for the answers Tencent's pages leave open), and versioning
+/// (docs/protocol/versioning.md): PUT and GET Bucket versioning, a version per write while
+/// Enabled (the "null" one while Suspended), delete markers, versionId on object calls, copy
+/// sources and DELETE Multiple Objects, and GET Bucket Object versions. An archived object (ARCHIVE, DEEP_ARCHIVE, MAZ_ARCHIVE) is 403
 /// InvalidObjectState to GET and as a copy source until a restore has ended: restores end only
 /// when the test calls finish_restore, never by a clock or a count of requests. Opt-in test support: include
 /// <coswire/testing/emulator.hpp>; the umbrella header does not.
@@ -2581,6 +3241,8 @@ namespace coswire::testing {
 ///    in emulator_options::credential_expiry, at or after its expiry in server time → 400
 ///    ExpiredToken (nothing stored; the client's cue to fetch new credentials); the limits and
 ///    policy are emulator_options::verify (a window over 7 days → 403 AccessDenied by default);
+///    a form upload (`POST /` with multipart/form-data) is signed by its form instead: its
+///    policy and signature are checked with the operation;
 /// 5. a header or parameter name that appears twice (any case) → 400 InvalidRequest, so the
 ///    operation reads exactly the copy the signature check saw;
 /// 6. the body: a Content-Length larger than the body → 400 IncompleteBody, smaller → the body is
@@ -2596,8 +3258,8 @@ namespace coswire::testing {
 /// requests from 1); errors add x-cos-trace-id (`emu-trace-<n>`) and the XML body of docs/protocol/errors.md#error-document, except
 /// HEAD errors, which have no body.
 ///
-/// Simpler than COS: one bucket, the account's only one; no ACLs, SSE named by a
-/// request or bucket tags; storage classes only decide what must be restored (no minimum
+/// Simpler than COS: one bucket, the account's only one; no bucket tags; ACLs are kept and
+/// answered, never enforced; encryption is recorded and echoed, no byte is encrypted; storage classes only decide what must be restored (no minimum
 /// durations, no tiering); unknown query parameters are ignored; page sizes are capped at 1000
 /// and 0 gives an empty, untruncated page; a multipart ETag follows the S3 rule (MD5 of the binary part MD5s,
 /// then "-N"), where COS's is opaque (docs/protocol/integrity.md#etag); Complete wants parts 1..N unless allow_part_gaps.
@@ -2825,7 +3487,9 @@ private:
         const std::optional<std::string_view> host = x.header("Host");
         const bool to_service = host && detail::emu::is_service_host(options_, *host);
         if (refusal r = detail::emu::check_host_and_target(options_, x, to_service)) return std::move(*r);
-        if (refusal r = detail::emu::authenticate(options_, x, stats_.faults)) return std::move(*r);
+        // A form upload is signed by its form, which post_object checks.
+        if (to_service || !detail::emu::is_form_upload(x))
+            if (refusal r = detail::emu::authenticate(options_, x, stats_.faults)) return std::move(*r);
         if (refusal r = detail::emu::refuse_repeated_names(x)) return std::move(*r);
         if (refusal r = detail::emu::read_body(x)) return std::move(*r);
         if (to_service) return detail::emu::list_buckets(bucket_, options_, x);
@@ -2849,10 +3513,16 @@ private:
             if (emu::is_put_bucket(x)) return emu::put_bucket(bucket_, x);
             if (x.method == "DELETE" && x.params.empty()) return emu::delete_bucket(bucket_, store_, x);
             if (x.method == "POST" && x.param("delete") != nullptr) return emu::delete_multiple(store_, options_, x);
+            if (emu::is_form_upload(x)) return emu::post_object(store_, options_, x, stats_.faults);
             return emu::not_allowed(x);
         }
         if (refusal r = emu::check_key(x)) return std::move(*r);
         const bool has_upload_id = x.param("uploadId") != nullptr;
+        if (x.param("acl") != nullptr) {
+            if (x.method == "PUT") return emu::put_acl(store_, x);
+            if (x.method == "GET") return emu::get_acl(store_, x);
+            return emu::not_allowed(x);
+        }
         if (x.param("tagging") != nullptr) {
             if (x.method == "PUT") return emu::put_tagging(store_, x);
             if (x.method == "GET") return emu::get_tagging(store_, x);

@@ -107,6 +107,35 @@ TEST_CASE("json::parse_object: enforces each limit with errc::limit_exceeded") {
     }
 }
 
+TEST_CASE("json::parse_array: gives the elements in order; a container's text reads back with parse_object / parse_array") {
+    const std::string text = R"( [ {"bucket": "b"}, ["starts-with", "$key", "a/"], 3, "s" , [] ] )";
+    auto e = json::parse_array(text, "conditions");
+    REQUIRE(e);
+    REQUIRE(e->size() == 5);
+    CHECK((*e)[0].type == json::kind::object);
+    CHECK((*e)[0].raw == R"({"bucket": "b"})");
+    CHECK((*e)[0].value.empty());
+    CHECK((*e)[1].raw == R"(["starts-with", "$key", "a/"])");
+    CHECK((*e)[2].type == json::kind::number);
+    CHECK((*e)[2].raw.empty());
+    CHECK((*e)[3].value == "s");
+    CHECK((*e)[4].raw == "[]");
+    auto inner = json::parse_array((*e)[1].raw, "condition");
+    REQUIRE(inner);
+    CHECK((*inner)[1].value == "$key");
+    CHECK(json::parse_object((*e)[0].raw, "condition")->at(0).value == "b");
+    CHECK(json::parse_array("[]", "a")->empty());
+    for (std::string_view bad : {"", "{}", "[1,]", "[1 2]", "[", "[1]x"}) {
+        CAPTURE(bad);
+        auto m = json::parse_array(bad, "a");
+        REQUIRE_FALSE(m);
+        CHECK(m.error().code == errc::malformed_response);
+    }
+    const json::limits small{.max_document_size = 16, .max_members = 2};
+    CHECK(json::parse_array("[1, 2, 3]", "a", small).error().code == errc::limit_exceeded);
+    CHECK(json::parse_array("["" + std::string(20, 'x') + ""]", "a", small).error().code == errc::limit_exceeded);
+}
+
 TEST_CASE("json::to_int64: whole numbers that fit, nothing else") {
     CHECK(json::to_int64("0") == 0);
     CHECK(json::to_int64("1615590047") == 1615590047);

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: MIT
 // libFuzzer target: the JSON reader and the instance-role credential parser on top of it. A
-// parsed object written back out parses to the same members; no error text grows with the
-// input (errors never quote the document, which may hold a secret).
+// parsed object written back out parses to the same members; an array member's text reads back
+// as an array; no error text grows with the input (errors never quote the document, which may
+// hold a secret).
 #include <coswire/credentials/instance_role.hpp>
 #include <coswire/detail/json.hpp>
 
@@ -77,7 +78,20 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
             const bool scalar = a.type != json::kind::object && a.type != json::kind::array;
             if (a.name != b.name || a.type != b.type || (scalar && a.value != b.value)) std::abort();
         }
+        // Nested arrays were checked as they were read, so only a limit may stop a second reading
+        // (nested objects may repeat a name, which only the top level refuses).
+        for (const json::member& m : *members) {
+            if (m.type == json::kind::array) {
+                auto inner = json::parse_array(m.raw, "body", limits);
+                if (!inner && inner.error().code != coswire::errc::limit_exceeded) std::abort();
+            } else if (m.type == json::kind::object) {
+                if (auto inner = json::parse_object(m.raw, "body", limits); !inner) check_error(inner.error());
+            } else if (!m.raw.empty()) {
+                std::abort();
+            }
+        }
     }
+    if (auto elements = json::parse_array(text, "body", limits); !elements) check_error(elements.error());
     auto creds = coswire::parse_role_credentials_response({.status = 200, .body = std::string(text)});
     if (!creds) check_error(creds.error());
     else if (creds->creds.secret_id.empty() || creds->creds.secret_key.empty() || creds->creds.session_token.empty() || creds->expires_at <= 0)

@@ -9,6 +9,7 @@
 #include <coswire/http/message.hpp>
 #include <coswire/http/transport.hpp>
 #include <coswire/result.hpp>
+#include <coswire/testing/emulator/acl.hpp>
 #include <coswire/testing/emulator/append.hpp>
 #include <coswire/testing/emulator/buckets.hpp>
 #include <coswire/testing/emulator/checks.hpp>
@@ -19,9 +20,11 @@
 #include <coswire/testing/emulator/multipart.hpp>
 #include <coswire/testing/emulator/objects.hpp>
 #include <coswire/testing/emulator/options.hpp>
+#include <coswire/testing/emulator/post_object.hpp>
 #include <coswire/testing/emulator/reply.hpp>
 #include <coswire/testing/emulator/request.hpp>
 #include <coswire/testing/emulator/restore.hpp>
+#include <coswire/testing/emulator/sse.hpp>
 #include <coswire/testing/emulator/storage.hpp>
 #include <coswire/testing/emulator/tagging.hpp>
 #include <coswire/testing/emulator/versions.hpp>
@@ -43,10 +46,12 @@ namespace coswire::testing {
 /// object tagging, APPEND Object, storage classes with POST Object restore, and the bucket
 /// basics: GET Service, PUT, HEAD and DELETE Bucket, GET Bucket location
 /// (docs/protocol/multipart.md, objects.md, copy.md, delete-multiple.md, tagging.md, append.md,
-/// restore.md, buckets.md).
-/// Versioning (docs/protocol/versioning.md): PUT and GET Bucket versioning, a version per write
-/// while Enabled (the "null" one while Suspended), delete markers, versionId on object calls,
-/// copy sources and DELETE Multiple Objects, and GET Bucket Object versions (docs/emulator.md). An archived object (ARCHIVE, DEEP_ARCHIVE, MAZ_ARCHIVE) is 403
+/// restore.md, buckets.md), object ACLs, encryption named by a request (SSE-COS, SSE-KMS,
+/// SSE-C) and POST Object form uploads (docs/protocol/acl.md, headers.md, post-object.md; see
+/// docs/emulator.md for the answers Tencent's pages leave open), and versioning
+/// (docs/protocol/versioning.md): PUT and GET Bucket versioning, a version per write while
+/// Enabled (the "null" one while Suspended), delete markers, versionId on object calls, copy
+/// sources and DELETE Multiple Objects, and GET Bucket Object versions. An archived object (ARCHIVE, DEEP_ARCHIVE, MAZ_ARCHIVE) is 403
 /// InvalidObjectState to GET and as a copy source until a restore has ended: restores end only
 /// when the test calls finish_restore, never by a clock or a count of requests. Opt-in test support: include
 /// <coswire/testing/emulator.hpp>; the umbrella header does not.
@@ -71,6 +76,8 @@ namespace coswire::testing {
 ///    in emulator_options::credential_expiry, at or after its expiry in server time → 400
 ///    ExpiredToken (nothing stored; the client's cue to fetch new credentials); the limits and
 ///    policy are emulator_options::verify (a window over 7 days → 403 AccessDenied by default);
+///    a form upload (`POST /` with multipart/form-data) is signed by its form instead: its
+///    policy and signature are checked with the operation;
 /// 5. a header or parameter name that appears twice (any case) → 400 InvalidRequest, so the
 ///    operation reads exactly the copy the signature check saw;
 /// 6. the body: a Content-Length larger than the body → 400 IncompleteBody, smaller → the body is
@@ -86,8 +93,8 @@ namespace coswire::testing {
 /// requests from 1); errors add x-cos-trace-id (`emu-trace-<n>`) and the XML body of docs/protocol/errors.md#error-document, except
 /// HEAD errors, which have no body.
 ///
-/// Simpler than COS: one bucket, the account's only one; no ACLs, SSE named by a
-/// request or bucket tags; storage classes only decide what must be restored (no minimum
+/// Simpler than COS: one bucket, the account's only one; no bucket tags; ACLs are kept and
+/// answered, never enforced; encryption is recorded and echoed, no byte is encrypted; storage classes only decide what must be restored (no minimum
 /// durations, no tiering); unknown query parameters are ignored; page sizes are capped at 1000
 /// and 0 gives an empty, untruncated page; a multipart ETag follows the S3 rule (MD5 of the binary part MD5s,
 /// then "-N"), where COS's is opaque (docs/protocol/integrity.md#etag); Complete wants parts 1..N unless allow_part_gaps.
@@ -315,7 +322,9 @@ private:
         const std::optional<std::string_view> host = x.header("Host");
         const bool to_service = host && detail::emu::is_service_host(options_, *host);
         if (refusal r = detail::emu::check_host_and_target(options_, x, to_service)) return std::move(*r);
-        if (refusal r = detail::emu::authenticate(options_, x, stats_.faults)) return std::move(*r);
+        // A form upload is signed by its form, which post_object checks.
+        if (to_service || !detail::emu::is_form_upload(x))
+            if (refusal r = detail::emu::authenticate(options_, x, stats_.faults)) return std::move(*r);
         if (refusal r = detail::emu::refuse_repeated_names(x)) return std::move(*r);
         if (refusal r = detail::emu::read_body(x)) return std::move(*r);
         if (to_service) return detail::emu::list_buckets(bucket_, options_, x);
@@ -339,10 +348,16 @@ private:
             if (emu::is_put_bucket(x)) return emu::put_bucket(bucket_, x);
             if (x.method == "DELETE" && x.params.empty()) return emu::delete_bucket(bucket_, store_, x);
             if (x.method == "POST" && x.param("delete") != nullptr) return emu::delete_multiple(store_, options_, x);
+            if (emu::is_form_upload(x)) return emu::post_object(store_, options_, x, stats_.faults);
             return emu::not_allowed(x);
         }
         if (refusal r = emu::check_key(x)) return std::move(*r);
         const bool has_upload_id = x.param("uploadId") != nullptr;
+        if (x.param("acl") != nullptr) {
+            if (x.method == "PUT") return emu::put_acl(store_, x);
+            if (x.method == "GET") return emu::get_acl(store_, x);
+            return emu::not_allowed(x);
+        }
         if (x.param("tagging") != nullptr) {
             if (x.method == "PUT") return emu::put_tagging(store_, x);
             if (x.method == "GET") return emu::get_tagging(store_, x);

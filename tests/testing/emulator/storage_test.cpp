@@ -12,6 +12,7 @@
 
 using coswire::detail::emu::bucket_store;
 using coswire::detail::emu::quoted_md5;
+using coswire::testing::emulated_encryption;
 
 TEST_CASE("bucket_store: objects are stored and replaced with their ETag and CRC-64; bytes are counted") {
     bucket_store s(100, "", 0);
@@ -44,14 +45,19 @@ TEST_CASE("bucket_store: fits checks the quota with what a replacement frees") {
     CHECK_FALSE(s.fits(11, 8));
 }
 
-TEST_CASE("bucket_store: under cos/kms an ETag is 32 hex digits but not the MD5") {
+TEST_CASE("bucket_store: under cos/kms and SSE-C an ETag is 32 hex digits but not the MD5") {
     bucket_store kms(100, "cos/kms", 0), aes(100, "AES256", 0);
-    CHECK(aes.content_etag("data") == quoted_md5("data"));
-    const std::string etag = kms.content_etag("data");
-    CHECK(etag.size() == 34);
-    CHECK(etag != quoted_md5("data"));
-    CHECK(etag == kms.content_etag("data"));
+    CHECK(bucket_store::content_etag("data", aes.default_encryption()) == quoted_md5("data"));
+    const emulated_encryption customer{.customer_key_md5 = "U5L61r7jcwdNvT7frmUG8g=="};
+    for (const emulated_encryption& e : {kms.default_encryption(), customer}) {
+        const std::string etag = bucket_store::content_etag("data", e);
+        CHECK(etag.size() == 34);
+        CHECK(etag != quoted_md5("data"));
+        CHECK(etag == bucket_store::content_etag("data", e));
+    }
     CHECK(kms.encryption() == "cos/kms");
+    CHECK(kms.store_object("k", "data", {}, std::nullopt, 0).etag == bucket_store::content_etag("data", kms.default_encryption()));
+    CHECK(kms.store_object("k", "data", {}, std::nullopt, 0, emulated_encryption{.mode = "AES256"}).etag == quoted_md5("data"));
 }
 
 TEST_CASE("bucket_store: uploads get 74-hex ids from the time and the seed; parts count against the store") {

@@ -70,6 +70,24 @@ inline http_response time_refusal(const exchange& x, bool too_early, testing::fa
                        server_time);
 }
 
+/// What follows a good signature by `creds`: the session `token` sent (header, query parameter
+/// or form field) must be the credentials' own, and permanent credentials must send none (403
+/// InvalidAccessKeyId); a key at or past its emulator_options::credential_expiry → 400 ExpiredToken.
+inline refusal check_session(const testing::emulator_options& options, const credentials& creds, std::optional<std::string_view> token,
+                             const exchange& x) {
+    const std::string_view expected = creds.session_token.reveal();
+    const bool token_ok = expected.empty() ? !token : (token && constant_time_equal(*token, expected));
+    if (!token_ok)
+        return error_reply(x, 403, "InvalidAccessKeyId",
+                           expected.empty() ? "A security token was sent with permanent credentials."
+                                            : "The security token is missing or does not match the SecretId.");
+    // Checked once the signature and token hold, so only the key's holder learns it has expired;
+    // ExpiredToken is COS's code for it (docs/protocol/errors.md#error-codes).
+    if (const auto expiry = options.credential_expiry.find(creds.secret_id); expiry != options.credential_expiry.end() && x.now >= expiry->second)
+        return error_reply(x, 400, "ExpiredToken", "The temporary credentials of this request have expired.");
+    return std::nullopt;
+}
+
 /// The signature, the session token, the key's expiry (emulator_options::credential_expiry) and
 /// a Date header more than 15 minutes off.
 inline refusal authenticate(const testing::emulator_options& options, const exchange& x, testing::fault_counters& faults) {
@@ -97,16 +115,7 @@ inline refusal authenticate(const testing::emulator_options& options, const exch
     std::optional<std::string_view> token = x.header("x-cos-security-token");
     if (const http_query_param* p = x.param("x-cos-security-token"); !token && p != nullptr)
         token = p->value ? std::string_view(*p->value) : std::string_view();
-    const std::string_view expected = creds->session_token.reveal();
-    const bool token_ok = expected.empty() ? !token : (token && constant_time_equal(*token, expected));
-    if (!token_ok)
-        return error_reply(x, 403, "InvalidAccessKeyId",
-                           expected.empty() ? "A security token was sent with permanent credentials."
-                                            : "The security token is missing or does not match the SecretId.");
-    // Checked once the signature and token hold, so only the key's holder learns it has expired;
-    // ExpiredToken is COS's code for it (docs/protocol/errors.md#error-codes).
-    if (const auto expiry = options.credential_expiry.find(creds->secret_id); expiry != options.credential_expiry.end() && x.now >= expiry->second)
-        return error_reply(x, 400, "ExpiredToken", "The temporary credentials of this request have expired.");
+    if (refusal r = check_session(options, *creds, token, x)) return r;
     if (const auto date = x.header("Date"))
         if (const result<std::int64_t> sent = parse_http_date(*date)) {
             const std::int64_t now = clamp_time(x.now);

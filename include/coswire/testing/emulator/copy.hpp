@@ -7,10 +7,12 @@
 #include <coswire/encoding/percent.hpp>
 #include <coswire/http/message.hpp>
 #include <coswire/result.hpp>
+#include <coswire/testing/emulator/acl.hpp>
 #include <coswire/testing/emulator/objects.hpp>
 #include <coswire/testing/emulator/options.hpp>
 #include <coswire/testing/emulator/reply.hpp>
 #include <coswire/testing/emulator/request.hpp>
+#include <coswire/testing/emulator/sse.hpp>
 #include <coswire/testing/emulator/storage.hpp>
 #include <coswire/testing/emulator/versions.hpp>
 #include <coswire/xml/writer.hpp>
@@ -28,8 +30,9 @@ namespace coswire::detail::emu {
 /// bucket or on another host is answered as a missing source is (404 NoSuchKey), as is a key
 /// whose latest version is a delete marker or a query other than versionId; a versionId the key
 /// lacks is 404 NoSuchVersion, one naming a delete marker 400 InvalidRequest. A value that is
-/// not `<host>/<key>` or has a bad %-escape is 400 InvalidCopySource; an archived source
-/// without a restored copy is 403 InvalidObjectState. The source's
+/// not `<host>/<key>` or has a bad %-escape is 400 InvalidCopySource; an SSE-C source needs its
+/// key in the x-cos-copy-source-server-side-encryption-customer-* headers (check_customer_key);
+/// an archived source without a restored copy is 403 InvalidObjectState. The source's
 /// x-cos-copy-source-If-* conditions decide next: unmet → 412 PreconditionFailed. On success
 /// `out` points into the store and stays valid until the store changes.
 inline refusal find_copy_source(const bucket_store& store, const testing::emulator_options& options, const exchange& x,
@@ -57,6 +60,7 @@ inline refusal find_copy_source(const bucket_store& store, const testing::emulat
         if (out->delete_marker)
             return error_reply(x, 400, "InvalidRequest", "The source of a copy request may not name a delete marker by version id.");
     }
+    if (refusal r = check_customer_key(x, out->encryption, key_use::source)) return r;
     if (!readable(*out, x.now)) return invalid_object_state(x, *out);
     if (evaluate_preconditions(x, "x-cos-copy-source-", *out) != precondition::pass) return precondition_failed(x);
     return std::nullopt;
@@ -76,10 +80,10 @@ inline refusal read_directive(const exchange& x, std::string_view name, bool& re
 /// (x-cos-metadata-directive absent or Copy) or the request's (Replaced), and the source's tags
 /// or those of x-cos-tagging (x-cos-tagging-directive the same way); copying an object onto
 /// itself needs metadata Replaced (400 InvalidRequest otherwise). The class is the one
-/// x-cos-storage-class names, else STANDARD, never the source's. The answer is a
-/// CopyObjectResult with the copy's ETag, CRC64 and LastModified; while versioning is on it
-/// also carries the source's x-cos-copy-source-version-id, and the copy's x-cos-version-id when
-/// Enabled.
+/// x-cos-storage-class names, else STANDARD, never the source's; so are the encryption
+/// (read_write_encryption) and the ACL (read_acl_headers). The answer is a CopyObjectResult
+/// with the copy's ETag, CRC64 and LastModified; while versioning is on it also carries the
+/// source's x-cos-copy-source-version-id, and the copy's x-cos-version-id when Enabled.
 inline http_response copy_object(bucket_store& store, const testing::emulator_options& options, const exchange& x) {
     bool replaced = false, tags_replaced = false;
     if (refusal r = read_directive(x, "x-cos-metadata-directive", replaced)) return std::move(*r);
@@ -88,6 +92,10 @@ inline http_response copy_object(bucket_store& store, const testing::emulator_op
     if (refusal r = read_tagging_header(x, tags)) return std::move(*r);
     std::string storage_class;
     if (refusal r = read_storage_class(x, storage_class)) return std::move(*r);
+    testing::emulated_encryption encryption;
+    if (refusal r = read_write_encryption(store, x, encryption)) return std::move(*r);
+    testing::emulated_acl acl;
+    if (refusal r = read_acl_headers(x, acl)) return std::move(*r);
     const testing::emulated_object* source = nullptr;
     if (refusal r = find_copy_source(store, options, x, *x.header("x-cos-copy-source"), source)) return std::move(*r);
     if (!replaced && source == store.find_object(x.key()))
@@ -100,9 +108,11 @@ inline http_response copy_object(bucket_store& store, const testing::emulator_op
     std::string data = source->data;
     std::vector<http_header> metadata = replaced ? stored_metadata(x) : source->metadata;
     if (!tags_replaced) tags = source->tags;
-    testing::emulated_object& copy = store.store_object(x.key(), std::move(data), std::move(metadata), std::nullopt, x.now);
+    testing::emulated_object& copy =
+        store.store_object(x.key(), std::move(data), std::move(metadata), std::nullopt, x.now, std::move(encryption));
     copy.tags = std::move(tags);
     copy.storage_class = std::move(storage_class);
+    copy.acl = std::move(acl);
     xml::writer w;
     w.start("CopyObjectResult")
         .element("ETag", copy.etag)
@@ -110,7 +120,7 @@ inline http_response copy_object(bucket_store& store, const testing::emulator_op
         .element("LastModified", format_iso8601(copy.last_modified))
         .end();
     http_response r = xml_reply(x, w);
-    add_encryption_header(r, store.encryption());
+    add_encryption_headers(r, copy.encryption);
     if (store.versioning() != versioning_status::off) r.headers.push_back({"x-cos-copy-source-version-id", source_version});
     add_new_version_header(r, store, copy);
     return r;

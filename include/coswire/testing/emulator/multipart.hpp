@@ -11,11 +11,13 @@
 #include <coswire/error.hpp>
 #include <coswire/multipart/plan.hpp>
 #include <coswire/result.hpp>
+#include <coswire/testing/emulator/acl.hpp>
 #include <coswire/testing/emulator/copy.hpp>
 #include <coswire/testing/emulator/objects.hpp>
 #include <coswire/testing/emulator/options.hpp>
 #include <coswire/testing/emulator/reply.hpp>
 #include <coswire/testing/emulator/request.hpp>
+#include <coswire/testing/emulator/sse.hpp>
 #include <coswire/testing/emulator/storage.hpp>
 #include <coswire/testing/emulator/versions.hpp>
 #include <coswire/xml/reader.hpp>
@@ -89,19 +91,26 @@ inline std::string multipart_etag(std::span<const testing::emulated_part* const>
     return "\"" + std::string(to_string_view(hex)) + "-" + std::to_string(parts.size()) + "\"";
 }
 
-/// Initiate Multipart Upload.
+/// Initiate Multipart Upload; the encryption (read_write_encryption) and ACL (read_acl_headers)
+/// it names apply to every part and to the object.
 inline http_response initiate(bucket_store& store, const testing::emulator_options& options, const exchange& x) {
     std::vector<object_tag> tags;
     if (refusal r = read_tagging_header(x, tags)) return std::move(*r);
     std::string storage_class;
     if (refusal r = read_storage_class(x, storage_class)) return std::move(*r);
+    testing::emulated_encryption encryption;
+    if (refusal r = read_write_encryption(store, x, encryption)) return std::move(*r);
+    testing::emulated_acl acl;
+    if (refusal r = read_acl_headers(x, acl)) return std::move(*r);
     testing::emulated_upload& u = store.initiate(x.key(), stored_metadata(x), x.now);
     u.tags = std::move(tags);
     u.storage_class = std::move(storage_class);
+    u.encryption = std::move(encryption);
+    u.acl = std::move(acl);
     xml::writer w;
     w.start("InitiateMultipartUploadResult").element("Bucket", options.bucket).element("Key", u.key).element("UploadId", u.upload_id).end();
     http_response r = xml_reply(x, w);
-    add_encryption_header(r, store.encryption());
+    add_encryption_headers(r, u.encryption);
     return r;
 }
 
@@ -121,7 +130,8 @@ inline refusal read_copy_source(const bucket_store& store, const testing::emulat
     return std::nullopt;
 }
 
-/// Upload Part, or Upload Part - Copy when x-cos-copy-source is sent.
+/// Upload Part, or Upload Part - Copy when x-cos-copy-source is sent. A part of an SSE-C upload
+/// needs the upload's key (check_customer_key), which an Upload Part - Copy may leave out.
 inline http_response upload_part(bucket_store& store, const testing::emulator_options& options, const exchange& x) {
     const auto number = parse_unsigned_decimal(x.param_value("partNumber"), max_part_count);
     if (!number || number.value < 1)
@@ -129,6 +139,7 @@ inline http_response upload_part(bucket_store& store, const testing::emulator_op
     testing::emulated_upload* u = store.find_upload(x.param_value("uploadId"), x.key());
     if (u == nullptr) return no_such_upload(x);
     const std::optional<std::string_view> source = x.header("x-cos-copy-source");
+    if (refusal r = check_customer_key(x, u->encryption, source ? key_use::optional : key_use::read)) return std::move(*r);
     std::string data;
     if (source) {
         if (refusal r = read_copy_source(store, options, x, *source, data)) return std::move(*r);
@@ -141,22 +152,27 @@ inline http_response upload_part(bucket_store& store, const testing::emulator_op
     const testing::emulated_part& part = store.store_part(*u, part_number, std::move(data), x.now);
     if (!source) {
         http_response r = reply(x, 200);
-        add_integrity_headers(r, part.etag, part.crc64, store.encryption());
+        add_integrity_headers(r, part.etag, part.crc64, {});
+        add_encryption_headers(r, u->encryption);
         return r;
     }
     xml::writer w;
     w.start("CopyPartResult").element("ETag", part.etag).element("LastModified", format_iso8601(part.last_modified)).end();
     http_response r = xml_reply(x, w);
-    add_integrity_headers(r, {}, part.crc64, store.encryption());
+    add_integrity_headers(r, {}, part.crc64, {});
+    add_encryption_headers(r, u->encryption);
     return r;
 }
 
 /// Complete Multipart Upload: the listed parts, ascending, each uploaded with the ETag listed,
-/// 1..N unless allow_part_gaps, all but the last at least min_part_size. The object is stored as
-/// PUT Object stores one (a new version, with x-cos-version-id, while versioning is Enabled).
+/// 1..N unless allow_part_gaps, all but the last at least min_part_size. An SSE-C key is not
+/// needed (Complete moves no bytes), but one that is sent must be the upload's. The object is
+/// stored as PUT Object stores one (a new version, with x-cos-version-id, while versioning is
+/// Enabled).
 inline http_response complete(bucket_store& store, const testing::emulator_options& options, const exchange& x) {
     testing::emulated_upload* u = store.find_upload(x.param_value("uploadId"), x.key());
     if (u == nullptr) return no_such_upload(x);
+    if (refusal r = check_customer_key(x, u->encryption, key_use::optional)) return std::move(*r);
     const result<std::vector<listed_part>> listed_parts = parse_complete_body(x.body);
     if (!listed_parts)
         return error_reply(x, 400, "MalformedXML", "The XML you provided was not well-formed or did not validate against our published schema.");
@@ -190,10 +206,13 @@ inline http_response complete(bucket_store& store, const testing::emulator_optio
     std::vector<http_header> metadata = std::move(u->metadata);
     std::vector<object_tag> tags = std::move(u->tags);
     std::string storage_class = std::move(u->storage_class);
+    testing::emulated_encryption encryption = std::move(u->encryption);
+    testing::emulated_acl acl = std::move(u->acl);
     store.drop_upload(*u);
-    testing::emulated_object& o = store.store_object(key, std::move(data), std::move(metadata), etag, x.now);
+    testing::emulated_object& o = store.store_object(key, std::move(data), std::move(metadata), etag, x.now, std::move(encryption));
     o.tags = std::move(tags);
     o.storage_class = std::move(storage_class);
+    o.acl = std::move(acl);
 
     // COS answers 200 at once and keeps the connection alive with blanks while it merges.
     xml::writer w;
@@ -209,7 +228,8 @@ inline http_response complete(bucket_store& store, const testing::emulator_optio
         r.body.replace(at, root.size(), "<CompleteMultipartUploadResult xmlns=\"http://www.qcloud.com/document/product/436/7751\">");
         set_header(r.headers, "Content-Length", std::to_string(r.body.size()));
     }
-    add_integrity_headers(r, {}, crc, store.encryption());
+    add_integrity_headers(r, {}, crc, {});
+    add_encryption_headers(r, o.encryption);
     add_new_version_header(r, store, o);
     return r;
 }

@@ -8,10 +8,12 @@
 #include <coswire/detail/decimal.hpp>
 #include <coswire/encoding/object_key.hpp>
 #include <coswire/http/message.hpp>
+#include <coswire/testing/emulator/acl.hpp>
 #include <coswire/testing/emulator/options.hpp>
 #include <coswire/testing/emulator/reply.hpp>
 #include <coswire/testing/emulator/request.hpp>
 #include <coswire/testing/emulator/restore.hpp>
+#include <coswire/testing/emulator/sse.hpp>
 #include <coswire/testing/emulator/storage.hpp>
 #include <coswire/testing/emulator/tagging.hpp>
 #include <coswire/testing/emulator/versions.hpp>
@@ -149,19 +151,27 @@ inline refusal check_key(const exchange& x) {
     return std::nullopt;
 }
 
-/// PUT Object: stores the body under the key, within the quota, with the tags of x-cos-tagging
-/// and the class of x-cos-storage-class; a new version while versioning is Enabled.
+/// PUT Object: stores the body under the key, within the quota, with the tags of x-cos-tagging,
+/// the class of x-cos-storage-class, the encryption the request names (read_write_encryption)
+/// and the ACL of its x-cos-acl and grant headers; a new version while versioning is Enabled.
 inline http_response put_object(bucket_store& store, const exchange& x) {
     std::vector<object_tag> tags;
     if (refusal r = read_tagging_header(x, tags)) return std::move(*r);
     std::string storage_class;
     if (refusal r = read_storage_class(x, storage_class)) return std::move(*r);
+    testing::emulated_encryption encryption;
+    if (refusal r = read_write_encryption(store, x, encryption)) return std::move(*r);
+    testing::emulated_acl acl;
+    if (refusal r = read_acl_headers(x, acl)) return std::move(*r);
     if (!store.fits(x.body.size(), store.replaced_size(x.key()))) return too_large(x);
-    testing::emulated_object& o = store.store_object(x.key(), std::string(x.body), stored_metadata(x), std::nullopt, x.now);
+    testing::emulated_object& o =
+        store.store_object(x.key(), std::string(x.body), stored_metadata(x), std::nullopt, x.now, std::move(encryption));
     o.tags = std::move(tags);
     o.storage_class = std::move(storage_class);
+    o.acl = std::move(acl);
     http_response r = reply(x, 200);
-    add_integrity_headers(r, o.etag, o.crc64, store.encryption());
+    add_integrity_headers(r, o.etag, o.crc64, {});
+    add_encryption_headers(r, o.encryption);
     add_new_version_header(r, store, o);
     return r;
 }
@@ -191,7 +201,9 @@ inline http_response delete_object(bucket_store& store, const testing::emulator_
 }
 
 /// GET or HEAD Object of the version find_addressed names, with its conditions, one byte range
-/// and the response-* overrides; a GET of an archived object without a restored copy is 403
+/// and the response-* overrides; an x-cos-server-side-encryption header is 400
+/// SSEHeaderNotAllowed (downloads must not send it), an SSE-C object needs its key
+/// (check_customer_key), and a GET of an archived object without a restored copy is 403
 /// InvalidObjectState. With
 /// `lent` null the body is copied into the answer; otherwise the answer's body stays empty and
 /// `*lent` views the bytes in the store (valid while the store is not changed), so a streamed
@@ -200,6 +212,9 @@ inline http_response get_object(const bucket_store& store, const exchange& x, st
     const testing::emulated_object* found = nullptr;
     if (refusal r = find_addressed(store, x, found)) return std::move(*r);
     const testing::emulated_object& o = *found;
+    if (x.header("x-cos-server-side-encryption"))
+        return error_reply(x, 400, "SSEHeaderNotAllowed", "x-cos-server-side-encryption is not allowed on a download.");
+    if (refusal r = check_customer_key(x, o.encryption, key_use::read)) return std::move(*r);
     if (!x.is_head() && !readable(o, x.now)) return invalid_object_state(x, o);
     const precondition condition = evaluate_preconditions(x, "", o);
     if (condition == precondition::failed) return precondition_failed(x);
@@ -244,7 +259,8 @@ inline http_response get_object(const bucket_store& store, const exchange& x, st
     set_header(r.headers, "Content-Length", std::to_string(length));
     r.headers.push_back({"Accept-Ranges", "bytes"});
     r.headers.push_back({"Last-Modified", format_date(o.last_modified)});
-    add_integrity_headers(r, o.etag, o.crc64, store.encryption());
+    add_integrity_headers(r, o.etag, o.crc64, {});
+    add_encryption_headers(r, o.encryption);
     if (!o.tags.empty()) r.headers.push_back({"x-cos-tagging-count", std::to_string(o.tags.size())});
     r.headers.push_back({"x-cos-object-type", o.appendable ? "appendable" : "normal"});
     add_storage_headers(r, o, x.now);

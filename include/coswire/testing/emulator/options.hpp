@@ -38,10 +38,10 @@ struct emulator_options {
     std::uint64_t min_part_size = coswire::min_part_size;     ///< EntityTooSmall below this (all parts but the last)
     std::uint64_t max_stored_bytes = std::uint64_t{1} << 30;  ///< objects plus parts; EntityTooLarge beyond
     bool allow_part_gaps = false;  ///< false: Complete needs parts 1..N without gaps (docs/protocol/multipart.md#part-limits), else InvalidPart
-    /// The bucket's default encryption, applied to every object and part whatever the request
-    /// says: "" none, "AES256" (SSE-COS) or "cos/kms" (SSE-KMS). Its answers (Initiate, PUT,
-    /// Upload Part, Complete, GET, HEAD) carry x-cos-server-side-encryption with this value;
-    /// under "cos/kms" the ETags of objects and parts are not the MD5 of their bytes, as COS's are not.
+    /// The bucket's default encryption, for every write (PUT, Initiate, copy) that names none:
+    /// "" none, "AES256" (SSE-COS) or "cos/kms" (SSE-KMS). Answers about bytes it encrypts
+    /// (Initiate, PUT, Upload Part, Complete, GET, HEAD) carry x-cos-server-side-encryption with
+    /// this value; under "cos/kms" the ETags of objects and parts are not the MD5 of their bytes, as COS's are not.
     std::string default_encryption{};
     /// Keys that refuse deletion as a bucket policy would: DELETE Object answers 403
     /// AccessDenied, DELETE Multiple Objects an Error entry AccessDenied for them.

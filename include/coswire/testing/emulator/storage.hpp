@@ -6,6 +6,7 @@
 
 #include <coswire/api/tagging.hpp>
 #include <coswire/api/versioning.hpp>
+#include <coswire/parse/acl.hpp>
 #include <coswire/crypto/crc64.hpp>
 #include <coswire/crypto/md5.hpp>
 #include <coswire/encoding/base64.hpp>
@@ -33,6 +34,26 @@ enum class restore_state {
     restored,  ///< a readable copy exists until restore_expiry
 };
 
+/// How stored bytes are encrypted at rest: as the request that wrote them named it, else as the
+/// bucket's default_encryption says (docs/protocol/headers.md#server-side-encryption-headers).
+struct emulated_encryption {
+    std::string mode{};              ///< x-cos-server-side-encryption: "", "AES256" or "cos/kms" ("" under SSE-C)
+    std::string kms_key_id{};        ///< SSE-KMS: the key id as sent; empty for COS's default key
+    std::string kms_context{};       ///< SSE-KMS: the context as sent (base64 of a JSON object)
+    std::string customer_key_md5{};  ///< SSE-C: base64 of the key's MD5, never the key; empty otherwise
+
+    bool customer() const noexcept { return !customer_key_md5.empty(); }
+    /// Whether the ETag is opaque (SSE-KMS, SSE-C) rather than the MD5 of the bytes.
+    bool opaque_etag() const noexcept { return mode == "cos/kms" || customer(); }
+};
+
+/// An object's or upload's ACL, as x-cos-acl, the x-cos-grant-* headers or an
+/// AccessControlPolicy body set it (docs/protocol/acl.md). Kept and answered, never enforced.
+struct emulated_acl {
+    std::string canned = "default";   ///< x-cos-acl
+    std::vector<acl_grant> grants{};  ///< grants beyond the owner's FULL_CONTROL, in the order given
+};
+
 /// A stored object, as the inspection API returns it.
 struct emulated_object {
     std::string data{};
@@ -47,6 +68,8 @@ struct emulated_object {
     restore_state restore = restore_state::none;
     std::uint64_t restore_days = 0;    ///< Days of the latest POST Object restore
     std::int64_t restore_expiry = 0;   ///< server Unix seconds; the restored copy is readable before it
+    emulated_encryption encryption{};  ///< how the bytes are encrypted at rest
+    emulated_acl acl{};                ///< the object's ACL
     // Versioning (docs/protocol/versioning.md).
     std::string version_id = "null";  ///< "null" unless written while versioning was Enabled
     bool delete_marker = false;       ///< a delete marker: no bytes, only its version_id and last_modified
@@ -70,6 +93,8 @@ struct emulated_upload {
     std::vector<object_tag> tags{};       ///< from Initiate's x-cos-tagging; become the object's tags
     std::string storage_class = "STANDARD";  ///< from Initiate's x-cos-storage-class; becomes the object's
     std::map<std::uint32_t, emulated_part> parts{};
+    emulated_encryption encryption{};  ///< from Initiate; every part and the object get it
+    emulated_acl acl{};                ///< from Initiate; becomes the object's
 };
 
 }  // namespace coswire::testing
@@ -106,25 +131,31 @@ public:
         return stored_bytes_ - removed + added <= max_stored_bytes_;
     }
 
-    /// The ETag of stored bytes: their MD5, except under SSE-KMS, whose ETags are opaque (here
-    /// the MD5 of the bytes behind a fixed prefix: 32 hex digits, never the bytes' MD5).
-    std::string content_etag(std::string_view data) const {
-        if (encryption_ != "cos/kms") return quoted_md5(data);
+    /// What bytes stored without encryption headers get: the bucket's default_encryption.
+    testing::emulated_encryption default_encryption() const { return {.mode = encryption_}; }
+
+    /// The ETag of stored bytes: their MD5, except under SSE-KMS and SSE-C, whose ETags are
+    /// opaque (here the MD5 of the bytes behind a fixed prefix: 32 hex digits, never the bytes' MD5).
+    static std::string content_etag(std::string_view data, const testing::emulated_encryption& encryption) {
+        if (!encryption.opaque_etag()) return quoted_md5(data);
         md5 h;
-        h.update(std::string_view("kms-sealed:"));
+        h.update(std::string_view("sealed:"));
         h.update(data);
         const auto hex = to_hex(h.finish());
         return "\"" + std::string(to_string_view(hex)) + "\"";
     }
 
-    /// Stores an object as the latest version of `key`; `etag` defaults to content_etag(data).
-    /// What was there goes as versioning decides (retire_latest): replaced while versioning is
-    /// off, kept as an older version while it is Enabled (the new one gets a fresh version id),
-    /// and under Suspended only the "null" version goes, since the new one is "null".
+    /// Stores an object as the latest version of `key`, encrypted as `encryption` says (default:
+    /// the bucket's default); `etag` defaults to content_etag(data, encryption). What was there
+    /// goes as versioning decides (retire_latest): replaced while versioning is off, kept as an
+    /// older version while it is Enabled (the new one gets a fresh version id), and under
+    /// Suspended only the "null" version goes, since the new one is "null".
     testing::emulated_object& store_object(std::string_view key, std::string data, std::vector<http_header> metadata,
-                                           std::optional<std::string> etag, std::int64_t now) {
+                                           std::optional<std::string> etag, std::int64_t now,
+                                           std::optional<testing::emulated_encryption> encryption = std::nullopt) {
         testing::emulated_object o;
-        o.etag = etag ? std::move(*etag) : content_etag(data);
+        o.encryption = encryption ? std::move(*encryption) : default_encryption();
+        o.etag = etag ? std::move(*etag) : content_etag(data, o.encryption);
         o.crc64 = crc64(data);
         o.last_modified = now;
         o.metadata = std::move(metadata);
@@ -139,7 +170,7 @@ public:
     /// place: appendable objects take no part in versioning.
     void append_bytes(testing::emulated_object& o, std::string_view more, std::int64_t now) {
         o.data += more;
-        o.etag = content_etag(o.data);
+        o.etag = content_etag(o.data, o.encryption);
         o.crc64 = crc64(o.data);
         o.last_modified = now;
         stored_bytes_ += more.size();
@@ -247,6 +278,7 @@ public:
         u.key = std::string(key);
         u.initiated = now;
         u.metadata = std::move(metadata);
+        u.encryption = default_encryption();
         return u;
     }
 
@@ -262,7 +294,7 @@ public:
         stored_bytes_ -= part.data.size();
         stored_bytes_ += data.size();
         part.number = number;
-        part.etag = content_etag(data);
+        part.etag = content_etag(data, u.encryption);
         part.crc64 = crc64(data);
         part.last_modified = now;
         part.data = std::move(data);
