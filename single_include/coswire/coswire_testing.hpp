@@ -1610,24 +1610,43 @@ inline refusal check_key(const exchange& x) {
     return std::nullopt;
 }
 
-/// PUT Object: stores the body under the key, within the quota, with the tags of x-cos-tagging,
-/// the class of x-cos-storage-class, the encryption the request names (read_write_encryption)
-/// and the ACL of its x-cos-acl and grant headers; a new version while versioning is Enabled.
-inline http_response put_object(bucket_store& store, const exchange& x) {
-    std::vector<object_tag> tags;
-    if (refusal r = read_tagging_header(x, tags)) return std::move(*r);
-    std::string storage_class;
-    if (refusal r = read_storage_class(x, storage_class)) return std::move(*r);
-    testing::emulated_encryption encryption;
-    if (refusal r = read_write_encryption(store, x, encryption)) return std::move(*r);
-    testing::emulated_acl acl;
-    if (refusal r = read_acl_headers(x, acl)) return std::move(*r);
-    if (!store.fits(x.body.size(), store.replaced_size(x.key()))) return too_large(x);
+/// What a write takes from its request besides the bytes and metadata: the tags of
+/// x-cos-tagging, the class of x-cos-storage-class (else STANDARD, never a copy source's), the
+/// encryption it names (read_write_encryption) and the ACL of its x-cos-acl and grant headers.
+struct write_attributes {
+    std::vector<object_tag> tags{};
+    std::string storage_class{};
+    testing::emulated_encryption encryption{};
+    testing::emulated_acl acl{};
+};
+
+/// Reads `out` from the request of a write, refusing what PUT Object would refuse, in this order.
+inline refusal read_write_attributes(const bucket_store& store, const exchange& x, write_attributes& out) {
+    if (refusal r = read_tagging_header(x, out.tags)) return r;
+    if (refusal r = read_storage_class(x, out.storage_class)) return r;
+    if (refusal r = read_write_encryption(store, x, out.encryption)) return r;
+    return read_acl_headers(x, out.acl);
+}
+
+/// Stores `data` under `key` as a write with `attributes` does (store_object decides what
+/// happens to what was there).
+inline testing::emulated_object& store_write(bucket_store& store, std::string_view key, std::string data,
+                                             std::vector<http_header> metadata, std::int64_t now, write_attributes attributes) {
     testing::emulated_object& o =
-        store.store_object(x.key(), std::string(x.body), stored_metadata(x), std::nullopt, x.now, std::move(encryption));
-    o.tags = std::move(tags);
-    o.storage_class = std::move(storage_class);
-    o.acl = std::move(acl);
+        store.store_object(key, std::move(data), std::move(metadata), std::nullopt, now, std::move(attributes.encryption));
+    o.tags = std::move(attributes.tags);
+    o.storage_class = std::move(attributes.storage_class);
+    o.acl = std::move(attributes.acl);
+    return o;
+}
+
+/// PUT Object: stores the body under the key, within the quota, with the attributes its
+/// request names (read_write_attributes); a new version while versioning is Enabled.
+inline http_response put_object(bucket_store& store, const exchange& x) {
+    write_attributes attributes;
+    if (refusal r = read_write_attributes(store, x, attributes)) return std::move(*r);
+    if (!store.fits(x.body.size(), store.replaced_size(x.key()))) return too_large(x);
+    const testing::emulated_object& o = store_write(store, x.key(), std::string(x.body), stored_metadata(x), x.now, std::move(attributes));
     http_response r = reply(x, 200);
     add_integrity_headers(r, o.etag, o.crc64, {});
     add_encryption_headers(r, o.encryption);
@@ -2462,22 +2481,16 @@ inline refusal read_directive(const exchange& x, std::string_view name, bool& re
 /// (x-cos-metadata-directive absent or Copy) or the request's (Replaced), and the source's tags
 /// or those of x-cos-tagging (x-cos-tagging-directive the same way); copying an object onto
 /// itself needs metadata Replaced (400 InvalidRequest otherwise). The class is the one
-/// x-cos-storage-class names, else STANDARD, never the source's; so are the encryption
-/// (read_write_encryption) and the ACL (read_acl_headers). The answer is a CopyObjectResult
+/// x-cos-storage-class names, else STANDARD, never the source's; so are the encryption and the
+/// ACL (read_write_attributes). The answer is a CopyObjectResult
 /// with the copy's ETag, CRC64 and LastModified; while versioning is on it also carries the
 /// source's x-cos-copy-source-version-id, and the copy's x-cos-version-id when Enabled.
 inline http_response copy_object(bucket_store& store, const testing::emulator_options& options, const exchange& x) {
     bool replaced = false, tags_replaced = false;
     if (refusal r = read_directive(x, "x-cos-metadata-directive", replaced)) return std::move(*r);
     if (refusal r = read_directive(x, "x-cos-tagging-directive", tags_replaced)) return std::move(*r);
-    std::vector<object_tag> tags;
-    if (refusal r = read_tagging_header(x, tags)) return std::move(*r);
-    std::string storage_class;
-    if (refusal r = read_storage_class(x, storage_class)) return std::move(*r);
-    testing::emulated_encryption encryption;
-    if (refusal r = read_write_encryption(store, x, encryption)) return std::move(*r);
-    testing::emulated_acl acl;
-    if (refusal r = read_acl_headers(x, acl)) return std::move(*r);
+    write_attributes attributes;
+    if (refusal r = read_write_attributes(store, x, attributes)) return std::move(*r);
     const testing::emulated_object* source = nullptr;
     if (refusal r = find_copy_source(store, options, x, *x.header("x-cos-copy-source"), source)) return std::move(*r);
     if (!replaced && source == store.find_object(x.key()))
@@ -2489,12 +2502,8 @@ inline http_response copy_object(bucket_store& store, const testing::emulator_op
     const std::string source_version = source->version_id;
     std::string data = source->data;
     std::vector<http_header> metadata = replaced ? stored_metadata(x) : source->metadata;
-    if (!tags_replaced) tags = source->tags;
-    testing::emulated_object& copy =
-        store.store_object(x.key(), std::move(data), std::move(metadata), std::nullopt, x.now, std::move(encryption));
-    copy.tags = std::move(tags);
-    copy.storage_class = std::move(storage_class);
-    copy.acl = std::move(acl);
+    if (!tags_replaced) attributes.tags = source->tags;
+    const testing::emulated_object& copy = store_write(store, x.key(), std::move(data), std::move(metadata), x.now, std::move(attributes));
     xml::writer w;
     w.start("CopyObjectResult")
         .element("ETag", copy.etag)
@@ -2723,22 +2732,16 @@ inline std::string multipart_etag(std::span<const testing::emulated_part* const>
     return "\"" + std::string(to_string_view(hex)) + "-" + std::to_string(parts.size()) + "\"";
 }
 
-/// Initiate Multipart Upload; the encryption (read_write_encryption) and ACL (read_acl_headers)
-/// it names apply to every part and to the object.
+/// Initiate Multipart Upload; the attributes it names (read_write_attributes: tags, class,
+/// encryption, ACL) apply to every part and to the object.
 inline http_response initiate(bucket_store& store, const testing::emulator_options& options, const exchange& x) {
-    std::vector<object_tag> tags;
-    if (refusal r = read_tagging_header(x, tags)) return std::move(*r);
-    std::string storage_class;
-    if (refusal r = read_storage_class(x, storage_class)) return std::move(*r);
-    testing::emulated_encryption encryption;
-    if (refusal r = read_write_encryption(store, x, encryption)) return std::move(*r);
-    testing::emulated_acl acl;
-    if (refusal r = read_acl_headers(x, acl)) return std::move(*r);
+    write_attributes attributes;
+    if (refusal r = read_write_attributes(store, x, attributes)) return std::move(*r);
     testing::emulated_upload& u = store.initiate(x.key(), stored_metadata(x), x.now);
-    u.tags = std::move(tags);
-    u.storage_class = std::move(storage_class);
-    u.encryption = std::move(encryption);
-    u.acl = std::move(acl);
+    u.tags = std::move(attributes.tags);
+    u.storage_class = std::move(attributes.storage_class);
+    u.encryption = std::move(attributes.encryption);
+    u.acl = std::move(attributes.acl);
     xml::writer w;
     w.start("InitiateMultipartUploadResult").element("Bucket", options.bucket).element("Key", u.key).element("UploadId", u.upload_id).end();
     http_response r = xml_reply(x, w);
@@ -3151,19 +3154,10 @@ inline http_response post_object(bucket_store& store, const testing::emulator_op
     for (const header_field& f : form.fields) as_put.headers.push_back({iequals(f.name, "acl") ? std::string_view("x-cos-acl") : f.name, f.value});
     if (key.empty()) return invalid_argument(x, "The key field is empty.");
     if (refusal r = check_key(as_put)) return std::move(*r);
-    std::vector<object_tag> tags;
-    if (refusal r = read_tagging_header(as_put, tags)) return std::move(*r);
-    std::string storage_class;
-    if (refusal r = read_storage_class(as_put, storage_class)) return std::move(*r);
-    testing::emulated_encryption encryption;
-    if (refusal r = read_write_encryption(store, as_put, encryption)) return std::move(*r);
-    testing::emulated_acl acl;
-    if (refusal r = read_acl_headers(as_put, acl)) return std::move(*r);
+    write_attributes attributes;
+    if (refusal r = read_write_attributes(store, as_put, attributes)) return std::move(*r);
     if (!store.fits(form.file.size(), store.replaced_size(key))) return too_large(x);
-    testing::emulated_object& o = store.store_object(key, std::string(form.file), stored_metadata(as_put), std::nullopt, x.now, std::move(encryption));
-    o.tags = std::move(tags);
-    o.storage_class = std::move(storage_class);
-    o.acl = std::move(acl);
+    const testing::emulated_object& o = store_write(store, key, std::string(form.file), stored_metadata(as_put), x.now, std::move(attributes));
 
     const std::string location = "http://" + options.host + "/" + path_encode(key);
     http_response r;

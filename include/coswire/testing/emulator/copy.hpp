@@ -80,22 +80,16 @@ inline refusal read_directive(const exchange& x, std::string_view name, bool& re
 /// (x-cos-metadata-directive absent or Copy) or the request's (Replaced), and the source's tags
 /// or those of x-cos-tagging (x-cos-tagging-directive the same way); copying an object onto
 /// itself needs metadata Replaced (400 InvalidRequest otherwise). The class is the one
-/// x-cos-storage-class names, else STANDARD, never the source's; so are the encryption
-/// (read_write_encryption) and the ACL (read_acl_headers). The answer is a CopyObjectResult
+/// x-cos-storage-class names, else STANDARD, never the source's; so are the encryption and the
+/// ACL (read_write_attributes). The answer is a CopyObjectResult
 /// with the copy's ETag, CRC64 and LastModified; while versioning is on it also carries the
 /// source's x-cos-copy-source-version-id, and the copy's x-cos-version-id when Enabled.
 inline http_response copy_object(bucket_store& store, const testing::emulator_options& options, const exchange& x) {
     bool replaced = false, tags_replaced = false;
     if (refusal r = read_directive(x, "x-cos-metadata-directive", replaced)) return std::move(*r);
     if (refusal r = read_directive(x, "x-cos-tagging-directive", tags_replaced)) return std::move(*r);
-    std::vector<object_tag> tags;
-    if (refusal r = read_tagging_header(x, tags)) return std::move(*r);
-    std::string storage_class;
-    if (refusal r = read_storage_class(x, storage_class)) return std::move(*r);
-    testing::emulated_encryption encryption;
-    if (refusal r = read_write_encryption(store, x, encryption)) return std::move(*r);
-    testing::emulated_acl acl;
-    if (refusal r = read_acl_headers(x, acl)) return std::move(*r);
+    write_attributes attributes;
+    if (refusal r = read_write_attributes(store, x, attributes)) return std::move(*r);
     const testing::emulated_object* source = nullptr;
     if (refusal r = find_copy_source(store, options, x, *x.header("x-cos-copy-source"), source)) return std::move(*r);
     if (!replaced && source == store.find_object(x.key()))
@@ -107,12 +101,8 @@ inline http_response copy_object(bucket_store& store, const testing::emulator_op
     const std::string source_version = source->version_id;
     std::string data = source->data;
     std::vector<http_header> metadata = replaced ? stored_metadata(x) : source->metadata;
-    if (!tags_replaced) tags = source->tags;
-    testing::emulated_object& copy =
-        store.store_object(x.key(), std::move(data), std::move(metadata), std::nullopt, x.now, std::move(encryption));
-    copy.tags = std::move(tags);
-    copy.storage_class = std::move(storage_class);
-    copy.acl = std::move(acl);
+    if (!tags_replaced) attributes.tags = source->tags;
+    const testing::emulated_object& copy = store_write(store, x.key(), std::move(data), std::move(metadata), x.now, std::move(attributes));
     xml::writer w;
     w.start("CopyObjectResult")
         .element("ETag", copy.etag)

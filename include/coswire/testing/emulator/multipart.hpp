@@ -91,22 +91,16 @@ inline std::string multipart_etag(std::span<const testing::emulated_part* const>
     return "\"" + std::string(to_string_view(hex)) + "-" + std::to_string(parts.size()) + "\"";
 }
 
-/// Initiate Multipart Upload; the encryption (read_write_encryption) and ACL (read_acl_headers)
-/// it names apply to every part and to the object.
+/// Initiate Multipart Upload; the attributes it names (read_write_attributes: tags, class,
+/// encryption, ACL) apply to every part and to the object.
 inline http_response initiate(bucket_store& store, const testing::emulator_options& options, const exchange& x) {
-    std::vector<object_tag> tags;
-    if (refusal r = read_tagging_header(x, tags)) return std::move(*r);
-    std::string storage_class;
-    if (refusal r = read_storage_class(x, storage_class)) return std::move(*r);
-    testing::emulated_encryption encryption;
-    if (refusal r = read_write_encryption(store, x, encryption)) return std::move(*r);
-    testing::emulated_acl acl;
-    if (refusal r = read_acl_headers(x, acl)) return std::move(*r);
+    write_attributes attributes;
+    if (refusal r = read_write_attributes(store, x, attributes)) return std::move(*r);
     testing::emulated_upload& u = store.initiate(x.key(), stored_metadata(x), x.now);
-    u.tags = std::move(tags);
-    u.storage_class = std::move(storage_class);
-    u.encryption = std::move(encryption);
-    u.acl = std::move(acl);
+    u.tags = std::move(attributes.tags);
+    u.storage_class = std::move(attributes.storage_class);
+    u.encryption = std::move(attributes.encryption);
+    u.acl = std::move(attributes.acl);
     xml::writer w;
     w.start("InitiateMultipartUploadResult").element("Bucket", options.bucket).element("Key", u.key).element("UploadId", u.upload_id).end();
     http_response r = xml_reply(x, w);

@@ -151,24 +151,43 @@ inline refusal check_key(const exchange& x) {
     return std::nullopt;
 }
 
-/// PUT Object: stores the body under the key, within the quota, with the tags of x-cos-tagging,
-/// the class of x-cos-storage-class, the encryption the request names (read_write_encryption)
-/// and the ACL of its x-cos-acl and grant headers; a new version while versioning is Enabled.
-inline http_response put_object(bucket_store& store, const exchange& x) {
-    std::vector<object_tag> tags;
-    if (refusal r = read_tagging_header(x, tags)) return std::move(*r);
-    std::string storage_class;
-    if (refusal r = read_storage_class(x, storage_class)) return std::move(*r);
-    testing::emulated_encryption encryption;
-    if (refusal r = read_write_encryption(store, x, encryption)) return std::move(*r);
-    testing::emulated_acl acl;
-    if (refusal r = read_acl_headers(x, acl)) return std::move(*r);
-    if (!store.fits(x.body.size(), store.replaced_size(x.key()))) return too_large(x);
+/// What a write takes from its request besides the bytes and metadata: the tags of
+/// x-cos-tagging, the class of x-cos-storage-class (else STANDARD, never a copy source's), the
+/// encryption it names (read_write_encryption) and the ACL of its x-cos-acl and grant headers.
+struct write_attributes {
+    std::vector<object_tag> tags{};
+    std::string storage_class{};
+    testing::emulated_encryption encryption{};
+    testing::emulated_acl acl{};
+};
+
+/// Reads `out` from the request of a write, refusing what PUT Object would refuse, in this order.
+inline refusal read_write_attributes(const bucket_store& store, const exchange& x, write_attributes& out) {
+    if (refusal r = read_tagging_header(x, out.tags)) return r;
+    if (refusal r = read_storage_class(x, out.storage_class)) return r;
+    if (refusal r = read_write_encryption(store, x, out.encryption)) return r;
+    return read_acl_headers(x, out.acl);
+}
+
+/// Stores `data` under `key` as a write with `attributes` does (store_object decides what
+/// happens to what was there).
+inline testing::emulated_object& store_write(bucket_store& store, std::string_view key, std::string data,
+                                             std::vector<http_header> metadata, std::int64_t now, write_attributes attributes) {
     testing::emulated_object& o =
-        store.store_object(x.key(), std::string(x.body), stored_metadata(x), std::nullopt, x.now, std::move(encryption));
-    o.tags = std::move(tags);
-    o.storage_class = std::move(storage_class);
-    o.acl = std::move(acl);
+        store.store_object(key, std::move(data), std::move(metadata), std::nullopt, now, std::move(attributes.encryption));
+    o.tags = std::move(attributes.tags);
+    o.storage_class = std::move(attributes.storage_class);
+    o.acl = std::move(attributes.acl);
+    return o;
+}
+
+/// PUT Object: stores the body under the key, within the quota, with the attributes its
+/// request names (read_write_attributes); a new version while versioning is Enabled.
+inline http_response put_object(bucket_store& store, const exchange& x) {
+    write_attributes attributes;
+    if (refusal r = read_write_attributes(store, x, attributes)) return std::move(*r);
+    if (!store.fits(x.body.size(), store.replaced_size(x.key()))) return too_large(x);
+    const testing::emulated_object& o = store_write(store, x.key(), std::string(x.body), stored_metadata(x), x.now, std::move(attributes));
     http_response r = reply(x, 200);
     add_integrity_headers(r, o.etag, o.crc64, {});
     add_encryption_headers(r, o.encryption);

@@ -294,19 +294,10 @@ inline http_response post_object(bucket_store& store, const testing::emulator_op
     for (const header_field& f : form.fields) as_put.headers.push_back({iequals(f.name, "acl") ? std::string_view("x-cos-acl") : f.name, f.value});
     if (key.empty()) return invalid_argument(x, "The key field is empty.");
     if (refusal r = check_key(as_put)) return std::move(*r);
-    std::vector<object_tag> tags;
-    if (refusal r = read_tagging_header(as_put, tags)) return std::move(*r);
-    std::string storage_class;
-    if (refusal r = read_storage_class(as_put, storage_class)) return std::move(*r);
-    testing::emulated_encryption encryption;
-    if (refusal r = read_write_encryption(store, as_put, encryption)) return std::move(*r);
-    testing::emulated_acl acl;
-    if (refusal r = read_acl_headers(as_put, acl)) return std::move(*r);
+    write_attributes attributes;
+    if (refusal r = read_write_attributes(store, as_put, attributes)) return std::move(*r);
     if (!store.fits(form.file.size(), store.replaced_size(key))) return too_large(x);
-    testing::emulated_object& o = store.store_object(key, std::string(form.file), stored_metadata(as_put), std::nullopt, x.now, std::move(encryption));
-    o.tags = std::move(tags);
-    o.storage_class = std::move(storage_class);
-    o.acl = std::move(acl);
+    const testing::emulated_object& o = store_write(store, key, std::string(form.file), stored_metadata(as_put), x.now, std::move(attributes));
 
     const std::string location = "http://" + options.host + "/" + path_encode(key);
     http_response r;
