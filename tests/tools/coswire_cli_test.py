@@ -335,11 +335,15 @@ expect_usage("presign --endpoint-url without --endpoint", ["presign", "k", "--en
 
 
 # ---- errors from a server (loopback stand-in for COS) ---------------------------------------------
-class Handler(http.server.BaseHTTPRequestHandler):
+class KeepAliveHandler(http.server.BaseHTTPRequestHandler):
+    """What the test's servers share: keep-alive HTTP/1.1 connections, answered without delay."""
     protocol_version = "HTTP/1.1"
     # The head and body go out in separate writes; without TCP_NODELAY each keep-alive answer
     # waits for the client's delayed ACK (about 40 ms), which made the 1000-page listings take minutes.
     disable_nagle_algorithm = True
+
+
+class Handler(KeepAliveHandler):
     seen = []
 
     def answer(self, status, body, extra=()):
@@ -410,11 +414,7 @@ def crc64(data):
     return crc ^ 0xFFFFFFFFFFFFFFFF
 
 
-class FakeCos(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    # The head and body go out in separate writes; without TCP_NODELAY each keep-alive answer
-    # waits for the client's delayed ACK (about 40 ms), which made the 1000-page listings take minutes.
-    disable_nagle_algorithm = True
+class FakeCos(KeepAliveHandler):
     objects, uploads, counter = {}, {}, [0]
     failing_part = {}  # part number -> (status, code): Upload Part of that number always fails
     gets = []          # (key, Range) of every GET Object
@@ -1092,11 +1092,7 @@ with tempfile.TemporaryDirectory() as tmp:
 cos.shutdown()
 
 # ---- a lying server: answers set per check ----------------------------------------------------------
-class Liar(http.server.BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    # The head and body go out in separate writes; without TCP_NODELAY each keep-alive answer
-    # waits for the client's delayed ACK (about 40 ms), which made the 1000-page listings take minutes.
-    disable_nagle_algorithm = True
+class Liar(KeepAliveHandler):
     answer = (200, [], b"")  # status, headers (bytes values are sent raw), body
     framed = True            # False: no Content-Length, the body ends when the connection closes
     answer_for = None        # when set: answer_for(handler) gives the answer instead
