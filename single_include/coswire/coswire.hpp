@@ -6771,9 +6771,9 @@ inline result<expiring_credentials> parse_role_credentials_response(const http_r
 /// and it never waits. Errors in the result: the builders', the transport's and the parsers'.
 class instance_role_machine {
 public:
-    explicit instance_role_machine(instance_role_options options = {}) : options_(std::move(options)) {
-        request_ = options_.role.empty() ? make_role_name_request(options_) : make_role_credentials_request(options_.role, options_);
-    }
+    explicit instance_role_machine(instance_role_options options = {})
+        : options_(std::move(options)),
+          request_(options_.role.empty() ? make_role_name_request(options_) : make_role_credentials_request(options_.role, options_)) {}
 
     step next() {
         if (in_flight_.size() != 0) return {.kind = step_kind::idle};
@@ -6822,7 +6822,7 @@ private:
     }
 
     instance_role_options options_;
-    result<http_request> request_ = http_request{};  // the next request, or the builder's error
+    result<http_request> request_;  // the next request, or the builder's error
     detail::steps_in_flight<1> in_flight_{};
     std::optional<result<expiring_credentials>> result_{};
     bool taken_ = false;
