@@ -147,16 +147,16 @@ inline constexpr std::size_t crc64_prefetch_distance = 4096;
 }
 
 /// A fold pair in a register, low half's multiplier in the low 64 bits.
-[[gnu::target("pclmul,sse4.1"), gnu::always_inline]] inline __m128i crc64_fold_key(crc64_fold_pair k) noexcept {
+[[gnu::target("pclmul,sse4.1")]] inline __m128i crc64_fold_key(crc64_fold_pair k) noexcept {
     return _mm_set_epi64x(static_cast<long long>(k.high_half), static_cast<long long>(k.low_half));
 }
 
 /// S·x^D folded to 128 bits (mod P): clmul(L, key.low) ^ clmul(H, key.high).
-[[gnu::target("pclmul,sse4.1"), gnu::always_inline]] inline __m128i crc64_fold(__m128i s, __m128i key) noexcept {
+[[gnu::target("pclmul,sse4.1")]] inline __m128i crc64_fold(__m128i s, __m128i key) noexcept {
     return _mm_xor_si128(_mm_clmulepi64_si128(s, key, 0x00), _mm_clmulepi64_si128(s, key, 0x11));
 }
 
-[[gnu::target("pclmul,sse4.1"), gnu::always_inline]] inline __m128i crc64_load(const std::uint8_t* p) noexcept {
+[[gnu::target("pclmul,sse4.1")]] inline __m128i crc64_load(const std::uint8_t* p) noexcept {
     return _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
 }
 
@@ -181,202 +181,185 @@ inline constexpr std::size_t crc64_prefetch_distance = 4096;
     return crc64_portable(halves[1], p, n);
 }
 
-/// The bulk loop with PCLMULQDQ on the raw register; same contract as crc64_portable. Only call
-/// it when detected_cpu_features().pclmul is true. Folds 8 lanes (128 bytes) per step: 16
-/// independent multiplications hide PCLMULQDQ's latency behind its throughput.
-[[gnu::target("pclmul,sse4.1")]] inline std::uint64_t crc64_pclmul(std::uint64_t crc_raw, const std::uint8_t* p,
-                                                                  std::size_t n) noexcept {
-    if (n < 16) return crc64_portable(crc_raw, p, n);
-    const __m128i reg = _mm_set_epi64x(0, static_cast<long long>(crc_raw));
-    if (n < 128) return crc64_fold_finish(_mm_xor_si128(crc64_load(p), reg), p + 16, n - 16);
+// One folding loop serves the three register widths. A width is a struct that names its vector
+// type, how many 16-byte lanes one register holds (`lanes`), how many registers the loop keeps in
+// flight (`registers`), and these operations:
+//   start(v, p, crc_raw)       load a register and XOR the CRC register into its first 8 bytes;
+//   load(v, p)                 load a register;
+//   key(v, pair)               the fold pair in every lane;
+//   fold(out, s, key, data)    out = each lane of s folded by the key's distance, XOR data;
+//   lane(v, i)                 128-bit lane i.
+// Only fold needs a particular instruction; the rest (crc64_vector_ops) is plain GNU vector code.
+// fold carries its CPU target and the loop does not: GCC and clang refuse to inline targeted code
+// into untargeted code, so the entry points below are [[gnu::flatten]], which inlines the loop and
+// then its operations into a function compiled for the target. For the same reason operations
+// take vectors by reference: passed by value, a 256- or 512-bit vector crossing a function
+// compiled without AVX would change the calling convention.
 
-    __m128i x0 = _mm_xor_si128(crc64_load(p), reg), x1 = crc64_load(p + 16), x2 = crc64_load(p + 32),
-            x3 = crc64_load(p + 48), x4 = crc64_load(p + 64), x5 = crc64_load(p + 80), x6 = crc64_load(p + 96),
-            x7 = crc64_load(p + 112);
-    p += 128;
-    n -= 128;
+/// Folds `n` bytes, at least one step (Width::registers full registers), into the raw register
+/// `crc_raw`; same contract as crc64_portable. The registers fold by a whole step at a time; at
+/// the end register i jumps onto the last one, the remaining whole registers fold one at a time,
+/// the lanes of the last register fold onto its last lane, and crc64_fold_finish does the rest.
+template <class Width>
+inline std::uint64_t crc64_fold_loop(std::uint64_t crc_raw, const std::uint8_t* p, std::size_t n) noexcept {
+    using vector = typename Width::vector;
+    constexpr std::size_t lanes = Width::lanes, registers = Width::registers;
+    constexpr std::size_t register_bytes = 16 * lanes, step_bytes = register_bytes * registers;
+    static_assert(lanes * registers < crc64_fold_by_lanes.size(), "a step folds by at most 16 lanes");
     const std::array<crc64_fold_pair, 17>& k = crc64_fold_by_lanes;
-    const __m128i k8 = crc64_fold_key(k[8]);
-    for (; n >= 128; p += 128, n -= 128) {
-        crc64_prefetch_ahead(p);
-        x0 = _mm_xor_si128(crc64_fold(x0, k8), crc64_load(p));
-        x1 = _mm_xor_si128(crc64_fold(x1, k8), crc64_load(p + 16));
-        x2 = _mm_xor_si128(crc64_fold(x2, k8), crc64_load(p + 32));
-        x3 = _mm_xor_si128(crc64_fold(x3, k8), crc64_load(p + 48));
-        crc64_prefetch_ahead(p + 64);
-        x4 = _mm_xor_si128(crc64_fold(x4, k8), crc64_load(p + 64));
-        x5 = _mm_xor_si128(crc64_fold(x5, k8), crc64_load(p + 80));
-        x6 = _mm_xor_si128(crc64_fold(x6, k8), crc64_load(p + 96));
-        x7 = _mm_xor_si128(crc64_fold(x7, k8), crc64_load(p + 112));
+
+    vector x[registers];
+    Width::start(x[0], p, crc_raw);
+#pragma GCC unroll 16
+    for (std::size_t i = 1; i < registers; ++i) Width::load(x[i], p + i * register_bytes);
+    p += step_bytes;
+    n -= step_bytes;
+
+    vector step_key;
+    Width::key(step_key, k[lanes * registers]);
+    for (; n >= step_bytes; p += step_bytes, n -= step_bytes) {
+#pragma GCC unroll 16
+        for (std::size_t i = 0; i < registers; ++i) {
+            if (i * register_bytes % 64 == 0) crc64_prefetch_ahead(p + i * register_bytes);
+            vector data;
+            Width::load(data, p + i * register_bytes);
+            Width::fold(x[i], x[i], step_key, data);
+        }
     }
-    // Lane j is 7 - j lanes before the last one; the folds are independent.
-    const __m128i acc = _mm_xor_si128(
-        _mm_xor_si128(_mm_xor_si128(crc64_fold(x0, crc64_fold_key(k[7])), crc64_fold(x1, crc64_fold_key(k[6]))),
-                      _mm_xor_si128(crc64_fold(x2, crc64_fold_key(k[5])), crc64_fold(x3, crc64_fold_key(k[4])))),
-        _mm_xor_si128(_mm_xor_si128(crc64_fold(x4, crc64_fold_key(k[3])), crc64_fold(x5, crc64_fold_key(k[2]))),
-                      _mm_xor_si128(crc64_fold(x6, crc64_fold_key(k[1])), x7)));
-    return crc64_fold_finish(acc, p, n);
+
+    // Register i is registers - 1 - i registers before the last one; the folds are independent.
+    vector acc = x[registers - 1];
+#pragma GCC unroll 16
+    for (std::size_t i = 0; i + 1 < registers; ++i) {
+        vector key;
+        Width::key(key, k[(registers - 1 - i) * lanes]);
+        Width::fold(acc, x[i], key, acc);
+    }
+    vector register_key;
+    Width::key(register_key, k[lanes]);
+    for (; n >= register_bytes; p += register_bytes, n -= register_bytes) {
+        vector data;
+        Width::load(data, p);
+        Width::fold(acc, acc, register_key, data);
+    }
+
+    // Lane i of the last register is lanes - 1 - i lanes before its last lane.
+    __m128i last = Width::lane(acc, lanes - 1);
+#pragma GCC unroll 16
+    for (std::size_t i = 0; i + 1 < lanes; ++i)
+        last = _mm_xor_si128(crc64_fold(Width::lane(acc, i), crc64_fold_key(k[lanes - 1 - i])), last);
+    return crc64_fold_finish(last, p, n);
 }
 
-// The 256-bit path: VEX-encoded VPCLMULQDQ on YMM registers, which needs only AVX besides
-// VPCLMULQDQ (AMD Zen 3 and later, Intel Ice Lake and later). Same GNU-vector style as the
-// 512-bit path below. Element i of a crc64_v256 is bits 64i..64i+63 of the register.
+// The registers as GNU vectors of 64-bit elements, element i being bits 64i..64i+63: the
+// __m256i and __m512i types live only behind <immintrin.h> (see the includes).
+using crc64_v128 = long long __attribute__((__vector_size__(16)));
 using crc64_v256 = long long __attribute__((__vector_size__(32)));
+using crc64_v512 = long long __attribute__((__vector_size__(64)));
 
-/// An unaligned 32-byte load, through memcpy for the reason given at crc64_load512.
-[[gnu::target("avx,vpclmulqdq,pclmul,sse4.1"), gnu::always_inline]] inline crc64_v256 crc64_load256(
-    const std::uint8_t* p) noexcept {
-    crc64_v256 v;
-    std::memcpy(&v, p, sizeof v);
-    return v;
+/// The operations of a width that need no particular instruction. Loads go through memcpy, not a
+/// cast to an under-aligned vector type: clang keeps the vector's natural alignment there and
+/// emits an aligned load that faults.
+template <class Vector>
+struct crc64_vector_ops {
+    using vector = Vector;
+    static constexpr std::size_t lanes = sizeof(Vector) / 16;
+
+    static void load(vector& v, const std::uint8_t* p) noexcept { std::memcpy(&v, p, sizeof v); }
+    static void start(vector& v, const std::uint8_t* p, std::uint64_t crc_raw) noexcept {
+        load(v, p);
+        v[0] ^= static_cast<long long>(crc_raw);
+    }
+    static void key(vector& v, crc64_fold_pair pair) noexcept {
+        for (std::size_t i = 0; i < lanes; ++i) {
+            v[2 * i] = static_cast<long long>(pair.low_half);
+            v[2 * i + 1] = static_cast<long long>(pair.high_half);
+        }
+    }
+    static __m128i lane(const vector& v, std::size_t i) noexcept { return __m128i{v[2 * i], v[2 * i + 1]}; }
+};
+
+/// PCLMULQDQ on 128-bit registers: one lane each, eight in flight (128 bytes per step), so 16
+/// independent multiplications hide PCLMULQDQ's latency behind its throughput.
+struct crc64_width128 : crc64_vector_ops<crc64_v128> {
+    static constexpr std::size_t registers = 8;
+    [[gnu::target("pclmul,sse4.1")]] static void fold(vector& out, const vector& s, const vector& key,
+                                                     const vector& data) noexcept {
+        out = crc64_fold(s, key) ^ data;
+    }
+};
+
+/// The bulk loop with PCLMULQDQ on the raw register; same contract as crc64_portable. Only call
+/// it when detected_cpu_features().pclmul is true.
+[[gnu::target("pclmul,sse4.1"), gnu::flatten]] inline std::uint64_t crc64_pclmul(std::uint64_t crc_raw,
+                                                                                const std::uint8_t* p,
+                                                                                std::size_t n) noexcept {
+    if (n < 16) return crc64_portable(crc_raw, p, n);
+    if (n >= 128) return crc64_fold_loop<crc64_width128>(crc_raw, p, n);
+    crc64_width128::vector first;
+    crc64_width128::start(first, p, crc_raw);
+    return crc64_fold_finish(first, p + 16, n - 16);
 }
 
-/// Carry-less multiply in each 128-bit lane, as _mm256_clmulepi64_epi128 (the builtin it expands to).
+/// Carry-less multiplication in each 128-bit lane, as _mm256_clmulepi64_epi128 and
+/// _mm512_clmulepi64_epi128 (the builtins they expand to, which GCC and clang name differently):
+/// selector 0x00 multiplies the low halves of each lane, 0x11 the high halves.
 template <int Select>
-[[gnu::target("avx,vpclmulqdq,pclmul,sse4.1"), gnu::always_inline]] inline crc64_v256 crc64_clmul256(
-    crc64_v256 a, crc64_v256 b) noexcept {
+[[gnu::target("avx,vpclmulqdq,pclmul,sse4.1")]] inline crc64_v256 crc64_clmul(const crc64_v256& a,
+                                                                             const crc64_v256& b) noexcept {
 #if defined(__clang__)
     return reinterpret_cast<crc64_v256>(__builtin_ia32_pclmulqdq256(a, b, Select));
 #else
-    return reinterpret_cast<crc64_v256>(__builtin_ia32_vpclmulqdq_v4di(a, b, Select));
+    return __builtin_ia32_vpclmulqdq_v4di(a, b, Select);
 #endif
 }
 
-/// A fold pair in both 128-bit lanes of a 256-bit register.
-[[gnu::target("avx,vpclmulqdq,pclmul,sse4.1"), gnu::always_inline]] inline crc64_v256 crc64_fold_key256(
-    crc64_fold_pair k) noexcept {
-    const auto lo = static_cast<long long>(k.low_half), hi = static_cast<long long>(k.high_half);
-    return crc64_v256{lo, hi, lo, hi};
-}
-
-/// Two lanes at once: each 128-bit lane of `s` folded by the same distance, XOR-ed into `data`.
-[[gnu::target("avx,vpclmulqdq,pclmul,sse4.1"), gnu::always_inline]] inline crc64_v256 crc64_fold256(
-    crc64_v256 s, crc64_v256 key, crc64_v256 data) noexcept {
-    return crc64_clmul256<0x00>(s, key) ^ crc64_clmul256<0x11>(s, key) ^ data;
-}
-
-/// The folding with VPCLMULQDQ on 256-bit registers, two 16-byte lanes per register and eight
-/// registers (256 bytes) per step; same contract as crc64_portable. Only call it when
-/// detected_cpu_features().vpclmul256 is true. Short inputs go to crc64_pclmul.
-[[gnu::target("avx,vpclmulqdq,pclmul,sse4.1")]] inline std::uint64_t crc64_vpclmul256(std::uint64_t crc_raw,
-                                                                                     const std::uint8_t* p,
-                                                                                     std::size_t n) noexcept {
-    if (n < 256) return crc64_pclmul(crc_raw, p, n);
-    const crc64_v256 reg = {static_cast<long long>(crc_raw), 0, 0, 0};
-    crc64_v256 y0 = crc64_load256(p) ^ reg, y1 = crc64_load256(p + 32), y2 = crc64_load256(p + 64),
-               y3 = crc64_load256(p + 96), y4 = crc64_load256(p + 128), y5 = crc64_load256(p + 160),
-               y6 = crc64_load256(p + 192), y7 = crc64_load256(p + 224);
-    p += 256;
-    n -= 256;
-    const std::array<crc64_fold_pair, 17>& k = crc64_fold_by_lanes;
-    const crc64_v256 k16 = crc64_fold_key256(k[16]);
-    for (; n >= 256; p += 256, n -= 256) {
-        crc64_prefetch_ahead(p);
-        crc64_prefetch_ahead(p + 64);
-        y0 = crc64_fold256(y0, k16, crc64_load256(p));
-        y1 = crc64_fold256(y1, k16, crc64_load256(p + 32));
-        y2 = crc64_fold256(y2, k16, crc64_load256(p + 64));
-        y3 = crc64_fold256(y3, k16, crc64_load256(p + 96));
-        crc64_prefetch_ahead(p + 128);
-        crc64_prefetch_ahead(p + 192);
-        y4 = crc64_fold256(y4, k16, crc64_load256(p + 128));
-        y5 = crc64_fold256(y5, k16, crc64_load256(p + 160));
-        y6 = crc64_fold256(y6, k16, crc64_load256(p + 192));
-        y7 = crc64_fold256(y7, k16, crc64_load256(p + 224));
-    }
-    // Register j is 7 - j registers (14 - 2j lanes) before the last one; the folds are independent.
-    const crc64_v256 zero{};
-    crc64_v256 y = crc64_fold256(y0, crc64_fold_key256(k[14]), y7) ^ crc64_fold256(y1, crc64_fold_key256(k[12]), zero) ^
-                   crc64_fold256(y2, crc64_fold_key256(k[10]), zero) ^ crc64_fold256(y3, crc64_fold_key256(k[8]), zero) ^
-                   crc64_fold256(y4, crc64_fold_key256(k[6]), zero) ^ crc64_fold256(y5, crc64_fold_key256(k[4]), zero) ^
-                   crc64_fold256(y6, crc64_fold_key256(k[2]), zero);
-    const crc64_v256 k2 = crc64_fold_key256(k[2]);
-    for (; n >= 32; p += 32, n -= 32) y = crc64_fold256(y, k2, crc64_load256(p));
-    // Its lane 0 is one lane before lane 1.
-    const __m128i acc = _mm_xor_si128(crc64_fold(__m128i{y[0], y[1]}, crc64_fold_key(k[1])), __m128i{y[2], y[3]});
-    return crc64_fold_finish(acc, p, n);
-}
-
-// The 512-bit path uses GNU vector types and the VPCLMULQDQ builtin instead of the _mm512_*
-// intrinsics: those live only behind <immintrin.h> (see the includes). Element i of a crc64_v512
-// is bits 64i..64i+63 of the register, as with _mm512_set_epi64's last argument first.
-using crc64_v512 = long long __attribute__((__vector_size__(64)));
-
-/// An unaligned 64-byte load. memcpy, not a cast to an under-aligned vector type: clang keeps
-/// the vector's 64-byte alignment there and emits an aligned load that faults.
-[[gnu::target("avx512f,vpclmulqdq,pclmul,sse4.1"), gnu::always_inline]] inline crc64_v512 crc64_load512(
-    const std::uint8_t* p) noexcept {
-    crc64_v512 v;
-    std::memcpy(&v, p, sizeof v);
-    return v;
-}
-
-/// Carry-less multiply in each 128-bit lane, as _mm512_clmulepi64_epi128 (the builtin it expands to).
 template <int Select>
-[[gnu::target("avx512f,vpclmulqdq,pclmul,sse4.1"), gnu::always_inline]] inline crc64_v512 crc64_clmul512(
-    crc64_v512 a, crc64_v512 b) noexcept {
+[[gnu::target("avx512f,vpclmulqdq,pclmul,sse4.1")]] inline crc64_v512 crc64_clmul(const crc64_v512& a,
+                                                                                 const crc64_v512& b) noexcept {
 #if defined(__clang__)
     return reinterpret_cast<crc64_v512>(__builtin_ia32_pclmulqdq512(a, b, Select));
 #else
-    return reinterpret_cast<crc64_v512>(__builtin_ia32_vpclmulqdq_v8di(a, b, Select));
+    return __builtin_ia32_vpclmulqdq_v8di(a, b, Select);
 #endif
 }
 
-/// A fold pair in all four 128-bit lanes of a 512-bit register.
-[[gnu::target("avx512f,vpclmulqdq,pclmul,sse4.1"), gnu::always_inline]] inline crc64_v512 crc64_fold_key512(
-    crc64_fold_pair k) noexcept {
-    const auto lo = static_cast<long long>(k.low_half), hi = static_cast<long long>(k.high_half);
-    return crc64_v512{lo, hi, lo, hi, lo, hi, lo, hi};
-}
-
-/// Four lanes at once: each 128-bit lane of `s` folded by the same distance, XOR-ed into `data`
-/// with one VPTERNLOGQ (_mm512_ternarylogic_epi64's builtin; 0x96 is a ^ b ^ c).
-[[gnu::target("avx512f,vpclmulqdq,pclmul,sse4.1"), gnu::always_inline]] inline crc64_v512 crc64_fold512(
-    crc64_v512 s, crc64_v512 key, crc64_v512 data) noexcept {
-    return reinterpret_cast<crc64_v512>(__builtin_ia32_pternlogq512_mask(
-        crc64_clmul512<0x00>(s, key), crc64_clmul512<0x11>(s, key), data, 0x96, static_cast<unsigned char>(0xff)));
-}
-
-/// 128-bit lane i of a 512-bit register.
-template <int Lane>
-[[gnu::target("avx512f,vpclmulqdq,pclmul,sse4.1"), gnu::always_inline]] inline __m128i crc64_lane(crc64_v512 z) noexcept {
-    return __m128i{z[2 * Lane], z[2 * Lane + 1]};
-}
-
-/// The same folding with VPCLMULQDQ on 512-bit registers, four 16-byte lanes per register and
-/// four registers (256 bytes) per step; same contract as crc64_portable. Only call it when
-/// detected_cpu_features().vpclmul is true. Short inputs go to crc64_pclmul.
-[[gnu::target("avx512f,vpclmulqdq,pclmul,sse4.1")]] inline std::uint64_t crc64_vpclmul(std::uint64_t crc_raw,
-                                                                                      const std::uint8_t* p,
-                                                                                      std::size_t n) noexcept {
-    if (n < 256) return crc64_pclmul(crc_raw, p, n);
-    const crc64_v512 reg = {static_cast<long long>(crc_raw), 0, 0, 0, 0, 0, 0, 0};
-    crc64_v512 z0 = crc64_load512(p) ^ reg, z1 = crc64_load512(p + 64), z2 = crc64_load512(p + 128),
-               z3 = crc64_load512(p + 192);
-    p += 256;
-    n -= 256;
-    const std::array<crc64_fold_pair, 17>& k = crc64_fold_by_lanes;
-    const crc64_v512 k16 = crc64_fold_key512(k[16]);
-    for (; n >= 256; p += 256, n -= 256) {
-        crc64_prefetch_ahead(p);
-        crc64_prefetch_ahead(p + 64);
-        z0 = crc64_fold512(z0, k16, crc64_load512(p));
-        z1 = crc64_fold512(z1, k16, crc64_load512(p + 64));
-        crc64_prefetch_ahead(p + 128);
-        crc64_prefetch_ahead(p + 192);
-        z2 = crc64_fold512(z2, k16, crc64_load512(p + 128));
-        z3 = crc64_fold512(z3, k16, crc64_load512(p + 192));
+/// VEX-encoded VPCLMULQDQ on 256-bit registers, which needs only AVX besides VPCLMULQDQ (AMD Zen
+/// 3 and later, Intel Ice Lake and later): two lanes each, eight in flight (256 bytes per step).
+struct crc64_width256 : crc64_vector_ops<crc64_v256> {
+    static constexpr std::size_t registers = 8;
+    [[gnu::target("avx,vpclmulqdq,pclmul,sse4.1")]] static void fold(vector& out, const vector& s, const vector& key,
+                                                                   const vector& data) noexcept {
+        out = crc64_clmul<0x00>(s, key) ^ crc64_clmul<0x11>(s, key) ^ data;
     }
-    // Register j is 3 - j registers (12 - 4j lanes) before the last one.
-    crc64_v512 z = crc64_fold512(z0, crc64_fold_key512(k[12]), z3);
-    z ^= crc64_fold512(z1, crc64_fold_key512(k[8]), crc64_fold512(z2, crc64_fold_key512(k[4]), crc64_v512{}));
-    const crc64_v512 k4 = crc64_fold_key512(k[4]);
-    for (; n >= 64; p += 64, n -= 64) z = crc64_fold512(z, k4, crc64_load512(p));
-    // Its lane i is 3 - i lanes before the last one.
-    const __m128i acc = _mm_xor_si128(_mm_xor_si128(crc64_fold(crc64_lane<0>(z), crc64_fold_key(k[3])),
-                                                    crc64_fold(crc64_lane<1>(z), crc64_fold_key(k[2]))),
-                                      _mm_xor_si128(crc64_fold(crc64_lane<2>(z), crc64_fold_key(k[1])), crc64_lane<3>(z)));
-    return crc64_fold_finish(acc, p, n);
+};
+
+/// EVEX-encoded VPCLMULQDQ on 512-bit registers (AVX-512): four lanes each, four in flight (256
+/// bytes per step). The three-way XOR is one VPTERNLOGQ (_mm512_ternarylogic_epi64's builtin;
+/// 0x96 is a ^ b ^ c).
+struct crc64_width512 : crc64_vector_ops<crc64_v512> {
+    static constexpr std::size_t registers = 4;
+    [[gnu::target("avx512f,vpclmulqdq,pclmul,sse4.1")]] static void fold(vector& out, const vector& s,
+                                                                       const vector& key, const vector& data) noexcept {
+        out = reinterpret_cast<vector>(__builtin_ia32_pternlogq512_mask(
+            crc64_clmul<0x00>(s, key), crc64_clmul<0x11>(s, key), data, 0x96, static_cast<unsigned char>(0xff)));
+    }
+};
+
+/// The folding with VPCLMULQDQ on 256-bit registers; same contract as crc64_portable. Only call
+/// it when detected_cpu_features().vpclmul256 is true. Short inputs go to crc64_pclmul.
+[[gnu::target("avx,vpclmulqdq,pclmul,sse4.1"), gnu::flatten]] inline std::uint64_t crc64_vpclmul256(
+    std::uint64_t crc_raw, const std::uint8_t* p, std::size_t n) noexcept {
+    if (n < 256) return crc64_pclmul(crc_raw, p, n);
+    return crc64_fold_loop<crc64_width256>(crc_raw, p, n);
+}
+
+/// The same with VPCLMULQDQ on 512-bit registers; only call it when detected_cpu_features().vpclmul
+/// is true.
+[[gnu::target("avx512f,vpclmulqdq,pclmul,sse4.1"), gnu::flatten]] inline std::uint64_t crc64_vpclmul(
+    std::uint64_t crc_raw, const std::uint8_t* p, std::size_t n) noexcept {
+    if (n < 256) return crc64_pclmul(crc_raw, p, n);
+    return crc64_fold_loop<crc64_width512>(crc_raw, p, n);
 }
 #endif
 
