@@ -485,6 +485,25 @@ void check_pulled_upload(Make make) {
     CHECK(seen.back().body == "after");
 }
 
+/// A plain-http GET through a proxy: the proxy receives it in absolute form with the signed Host,
+/// and its answer comes back. `make_proxied(proxy_url)` returns a transport sending through that
+/// proxy; `port_in_url` is what the transport writes after the host in the absolute URL ("" or,
+/// for cpp-httplib, which writes the default port too, ":80": the same resource).
+template <class MakeProxied>
+void check_proxy(MakeProxied make_proxied, std::string_view port_in_url) {
+    server proxy({ok("", "via proxy")});
+    auto t = make_proxied(proxy.url());
+    auto request = get_request();
+    request.scheme = "http";  // https would open a CONNECT tunnel, which the loopback server does not speak
+    auto got = t(request);
+    REQUIRE_MESSAGE(got.has_value(), reason_of(got));
+    CHECK(got->body == "via proxy");
+    const auto seen = proxy.requests();
+    REQUIRE(seen.size() == 1);
+    CHECK(seen[0].request_line() == "GET http://" + cos_host + std::string(port_in_url) + request.target() + " HTTP/1.1");
+    CHECK(seen[0].values("Host") == std::vector<std::string>{cos_host});
+}
+
 /// A signed 2 MiB Upload Part through the override: the server sees the signed Host, every header
 /// and the body unchanged (the signature verifies from the received bytes), and the response's
 /// status and headers come back.
