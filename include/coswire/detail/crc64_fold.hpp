@@ -3,7 +3,9 @@
 // multiplication (PCLMULQDQ, 256- and 512-bit VPCLMULQDQ) folds 16-byte lanes, with constants
 // derived and checked at compile time, and leaves the last bytes to the tables. crypto/crc64.hpp
 // runs it where the CPU has it; tests/crypto/hardware_test.cpp holds each routine equal to
-// crc64_portable on every length and alignment it tries.
+// crc64_portable on every length and alignment it tries, tests/detail/crc64_fold_test.cpp runs
+// the one folding loop in every width's shape with the multiplication in software, and
+// tools/dev/check-wide-crc64 runs the wide routines on an emulated CPU that has them.
 #pragma once
 
 #include <coswire/detail/cpu.hpp>
