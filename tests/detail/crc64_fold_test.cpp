@@ -37,7 +37,7 @@ struct software_width : coswire::detail::crc64_vector_ops<Vector> {
 
     static void fold(vector& out, const vector& s, const vector& key, const vector& data) noexcept {
         vector r = data;
-        for (std::size_t lane = 0; lane < sizeof(Vector) / 16; ++lane) {
+        for (std::size_t lane = 0; lane < coswire::detail::crc64_vector_ops<Vector>::lanes; ++lane) {
             const auto low = coswire::detail::clmul64_model(static_cast<std::uint64_t>(s[2 * lane]),
                                                             static_cast<std::uint64_t>(key[2 * lane]));
             const auto high = coswire::detail::clmul64_model(static_cast<std::uint64_t>(s[2 * lane + 1]),
@@ -55,12 +55,16 @@ using as_software = software_width<typename Width::vector, Width::registers>;
 
 bool has_pclmul() { return coswire::detail::detected_cpu_features().pclmul; }
 
+/// The bytes one step of crc64_fold_loop<Width> folds, which is also the least it takes.
+template <class Width>
+constexpr std::size_t step_bytes = 16 * Width::lanes * Width::registers;
+
 /// Lengths from one step of `Width` (the loop's precondition) to past 16 steps: every length
 /// up to three steps and a lane beyond (each tail of whole registers, lanes and bytes), then
 /// either side of multiples of the step, then a few random ones.
 template <class Width>
 std::vector<std::size_t> lengths_for(std::mt19937_64& rng) {
-    constexpr std::size_t step = 16 * Width::lanes * Width::registers;
+    constexpr std::size_t step = step_bytes<Width>;
     std::vector<std::size_t> lengths;
     for (std::size_t n = step; n <= 3 * step + 16; ++n) lengths.push_back(n);
     for (std::size_t m = 4 * step; m <= 16 * step; m += step)
@@ -74,7 +78,7 @@ std::vector<std::size_t> lengths_for(std::mt19937_64& rng) {
 template <class Width>
 void check_width(std::uint64_t seed) {
     std::mt19937_64 rng(seed);
-    constexpr std::size_t step = 16 * Width::lanes * Width::registers;
+    constexpr std::size_t step = step_bytes<Width>;
     std::size_t compared = 0;
     for (const std::size_t n : lengths_for<Width>(rng)) {
         const std::string buffer = random_bytes(rng, n + 63);
